@@ -1,0 +1,2 @@
+// Public API of Board. Each part re-exports its public surface here.
+export {};

@@ -1,0 +1,144 @@
+// Types of what the store's query module returns. No runtime deps: safe to import (as types)
+// from client components. The query module (lib/store/queries.ts) is the only code that speaks
+// SQL to the web app; it implements `StoreQueries` below.
+import type { ValueKind } from '../tfevents/types.ts';
+
+export type { ValueKind };
+
+export interface RunSummary {
+  name: string;
+  /** Number of tags with data in this run. */
+  tagCount: number;
+  /** Latest wall time seen in the run (seconds), or null. */
+  lastWallTime: number | null;
+  /** Earliest wall time (seconds), for the relative-time axis. */
+  firstWallTime: number | null;
+  /** Corrupt records recorded as ingest warnings for this run. */
+  warningCount: number;
+}
+
+export interface TagSummary {
+  run: string;
+  tag: string;
+  kind: ValueKind;
+  plugin: string | null;
+  count: number;
+  /** Steps as numbers; beyond 2^53 they are decimal strings. */
+  minStep: number | string;
+  maxStep: number | string;
+  displayName?: string | null;
+  description?: string | null;
+}
+
+export type XAxis = 'step' | 'relative' | 'wall';
+
+export interface ScalarQuery {
+  minStep?: number;
+  maxStep?: number;
+  /** Bucket count for downsampling. Each bucket keeps its first, min, max and last point. */
+  maxPoints?: number;
+  xAxis?: XAxis;
+}
+
+export interface ScalarPoint { step: number; wallTime: number; value: number }
+
+export interface ScalarSeries {
+  run: string;
+  tag: string;
+  /** Points in step order; downsampled when `total > maxPoints`. */
+  points: ScalarPoint[];
+  /** Number of points in range before downsampling. */
+  total: number;
+  downsampled: boolean;
+}
+
+export interface ImageEntry {
+  step: number;
+  wallTime: number | null;
+  /** Index of the image within the event (TF2 image tensors may hold several). */
+  index: number;
+  width: number;
+  height: number;
+  blobId: number;
+  contentType: string;
+}
+export interface ImageSeries { run: string; tag: string; steps: number[]; images: ImageEntry[] }
+export interface Blob { id: number; contentType: string; bytes: Uint8Array; etag: string }
+
+export interface HistogramBucket { left: number; right: number; count: number }
+export interface HistogramEntry {
+  step: number; wallTime: number | null;
+  min: number; max: number; num: number; sum: number; sumSquares: number;
+  buckets: HistogramBucket[];
+}
+
+export interface TextEntry { step: number; wallTime: number | null; text: string }
+
+export interface PrCurveEntry {
+  step: number; wallTime: number | null;
+  precision: number[]; recall: number[];
+  tp: number[]; fp: number[]; tn: number[]; fn: number[];
+  thresholds: number[];
+}
+
+/** A graph: a TensorFlow/PyTorch GraphDef from a file, decoded to nodes. Autograd DAGs written by
+ *  our SummaryWriter.addGraph are GraphDefs too, with extra attrs (module scope, shapes, timings). */
+export interface GraphNode {
+  name: string;
+  op: string;
+  inputs: string[];
+  device?: string;
+  /** Attributes rendered to JSON-able values (shapes as number arrays, strings decoded). */
+  attrs: Record<string, unknown>;
+}
+export interface GraphView {
+  run: string;
+  /** 'graph_def' for Event.graph_def, 'run_metadata' for tagged RunMetadata (may hold step stats). */
+  source: string;
+  step: number;
+  nodes: GraphNode[];
+}
+
+export interface HparamsSession {
+  run: string;
+  hparams: Record<string, string | number | boolean>;
+  metrics: Record<string, number>;
+  status: string | null;
+  startTime: number | null;
+  endTime: number | null;
+}
+export interface HparamsView {
+  /** hparam domains and metric infos from the experiment summary, when any run wrote one. */
+  hparamInfos: Array<{ name: string; type?: string; domain?: unknown }>;
+  metricInfos: Array<{ tag: string; group?: string; displayName?: string }>;
+  sessions: HparamsSession[];
+}
+
+export interface IngestWarning { run: string; file: string; offset: number; reason: string; time: number }
+
+export interface ExportRow { run: string; tag: string; step: number | string; wallTime: number | null; value: number }
+
+export interface StoreQueries {
+  listRuns(): RunSummary[];
+  listTags(run?: string): TagSummary[];
+  scalars(runs: string[], tag: string, q?: ScalarQuery): ScalarSeries[];
+  images(run: string, tag: string, step?: number): ImageSeries;
+  blob(id: number): Blob | null;
+  histograms(run: string, tag: string): HistogramEntry[];
+  graph(run: string): GraphView[];
+  text(run: string, tag: string): TextEntry[];
+  prCurves(run: string, tag: string): PrCurveEntry[];
+  hparams(): HparamsView;
+  warnings(run?: string): IngestWarning[];
+  exportScalars(opts: { runs?: RegExp; tags?: RegExp }): Iterable<ExportRow>;
+}
+
+/** One entry of the ingester's change feed. */
+export interface StoreChange {
+  type: 'data' | 'run-added' | 'run-removed' | 'warning';
+  run: string;
+  tag?: string;
+  kind?: ValueKind;
+  /** Highest step now stored for (run, tag). */
+  maxStep?: number | string;
+}
