@@ -1,0 +1,92 @@
+// Reading event files: records (record.ts) -> events (event-decode.ts) -> normalized values.
+// decodeEventBuffer is resumable: give it the bytes from any record boundary and it says where it
+// stopped, so a live reader can come back for more once the writer has appended.
+import { readFileSync, openSync, readSync, fstatSync, closeSync } from 'node:fs';
+import { decodeEvent, EventInfo, type EventKind } from './event-decode.ts';
+import { RunNormalizer, ValueFields } from './normalize.ts';
+import { scanRecords } from './record.ts';
+import { ProtoReader } from './wire.ts';
+import type { CorruptRecord, NormalizedValue } from './types.ts';
+
+export interface DecodeResult {
+  /** Absolute byte offset just after the last complete record consumed. */
+  endOffset: number;
+  /** Bytes of a truncated tail record (0 if the buffer ends on a boundary): "come back later". */
+  incompleteBytes: number;
+  /** CRC failures / undecodable events, with file and absolute offset; reading resumed after them. */
+  corrupt: CorruptRecord[];
+  /** Complete records whose CRCs were valid. */
+  records: number;
+  /** Events decoded (records minus undecodable ones). */
+  events: number;
+  /** file_version of the first event that carried one in this buffer. */
+  fileVersion?: string;
+}
+
+export interface DecodeOptions {
+  file: string;
+  /** Absolute file offset of buf[0]. */
+  baseOffset: number;
+  normalizer: RunNormalizer;
+  onValue: (v: NormalizedValue) => void;
+  /** Optional per-event hook (inspect and the corpus tests count event kinds with it). */
+  onEvent?: (info: EventInfo, offset: number) => void;
+}
+
+/** Decodes every complete record of `buf` (the file's bytes from `baseOffset`). */
+export function decodeEventBuffer(buf: Uint8Array, opts: DecodeOptions): DecodeResult {
+  const reader = new ProtoReader(buf);
+  const fields = new ValueFields();
+  const info = new EventInfo();
+  const corrupt: CorruptRecord[] = [];
+  let events = 0;
+  let fileVersion: string | undefined;
+  const { file, normalizer, onValue, onEvent } = opts;
+  const scan = scanRecords(buf, opts.baseOffset, file, {
+    onRecord(_b, start, end, offset) {
+      try {
+        decodeEvent(reader, start, end, normalizer, fields, info, onValue);
+      } catch {
+        // Malformed protobuf inside a record whose CRCs are fine (WireError, a RangeError from a
+        // read past the end, or a protobufjs error in a plugin payload): skip just this record.
+        corrupt.push({ file, offset, reason: 'undecodable' });
+        return;
+      }
+      events++;
+      if (info.fileVersion !== null && fileVersion === undefined) fileVersion = info.fileVersion;
+      onEvent?.(info, offset);
+    },
+    onCorrupt(c) { corrupt.push(c); },
+  });
+  const result: DecodeResult = { endOffset: scan.endOffset, incompleteBytes: scan.incompleteBytes, corrupt, records: scan.records, events };
+  if (fileVersion !== undefined) result.fileVersion = fileVersion;
+  return result;
+}
+
+/** Reads a whole event file (from `fromOffset`, default 0) and returns its values. */
+export function readEventFile(path: string, opts: { fromOffset?: number; normalizer?: RunNormalizer; onEvent?: (info: EventInfo, offset: number) => void } = {}): DecodeResult & { values: NormalizedValue[] } {
+  const from = opts.fromOffset ?? 0;
+  let buf: Uint8Array;
+  if (from === 0) buf = readFileSync(path);
+  else {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      buf = new Uint8Array(Math.max(0, size - from));
+      let got = 0;
+      while (got < buf.length) {
+        const n = readSync(fd, buf, got, buf.length - got, from + got);
+        if (n === 0) break;
+        got += n;
+      }
+      buf = buf.subarray(0, got);
+    } finally { closeSync(fd); }
+  }
+  const values: NormalizedValue[] = [];
+  const decodeOpts: DecodeOptions = { file: path, baseOffset: from, normalizer: opts.normalizer ?? new RunNormalizer(), onValue: (v) => values.push(v) };
+  if (opts.onEvent) decodeOpts.onEvent = opts.onEvent;
+  const res = decodeEventBuffer(buf, decodeOpts);
+  return { ...res, values };
+}
+
+export type { EventKind };

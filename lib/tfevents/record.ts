@@ -1,0 +1,121 @@
+// TFRecord framing: [u64 LE length][u32 masked crc32c(length)][data][u32 masked crc32c(data)].
+// The reader verifies both CRCs, reports corrupt records with their offset and resynchronizes
+// instead of giving up on the rest of the file (TensorBoard's reader stops there; we must not).
+// A record cut off by the end of the buffer is a state, not an error: the writer may still be writing.
+import { maskedCrc32c } from './crc32c.ts';
+import type { CorruptRecord } from './types.ts';
+
+export const HEADER_BYTES = 12;
+export const FOOTER_BYTES = 4;
+
+/**
+ * Largest length accepted while resynchronizing. A valid header is 8 bytes + a 4-byte CRC that
+ * matches, so a false positive needs a 1-in-4-billion CRC collision; the cap only keeps a collision
+ * from swallowing the rest of the file.
+ */
+const MAX_PLAUSIBLE_LENGTH = 1 << 30;
+
+export interface RecordScanCallbacks {
+  /** A complete record with valid CRCs: data is buf[start, end); offset is its absolute header offset. */
+  onRecord(buf: Uint8Array, start: number, end: number, offset: number): void;
+  onCorrupt(c: CorruptRecord): void;
+}
+
+export interface RecordScanResult {
+  /** Absolute offset just after the last record consumed (valid or skipped as corrupt). */
+  endOffset: number;
+  /** Bytes of a truncated tail record (0 if the buffer ends on a record boundary). */
+  incompleteBytes: number;
+  /** Complete records with valid CRCs. */
+  records: number;
+}
+
+function readLength(buf: Uint8Array, pos: number): number {
+  const lo = (buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24)) >>> 0;
+  const hi = (buf[pos + 4]! | (buf[pos + 5]! << 8) | (buf[pos + 6]! << 16) | (buf[pos + 7]! << 24)) >>> 0;
+  return hi * 4294967296 + lo;
+}
+
+function readU32(buf: Uint8Array, pos: number): number {
+  return (buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24)) >>> 0;
+}
+
+function headerValid(buf: Uint8Array, pos: number): boolean {
+  return maskedCrc32c(buf, pos, pos + 8) === readU32(buf, pos + 8);
+}
+
+/**
+ * After a bad header at `from`, the next offset where a record plausibly starts: a header whose
+ * length CRC matches and whose data CRC matches too (or whose data runs past the buffer: then it is
+ * the truncated tail). Returns -1 if none.
+ */
+function resync(buf: Uint8Array, from: number): number {
+  const last = buf.length - HEADER_BYTES;
+  for (let p = from; p <= last; p++) {
+    if (!headerValid(buf, p)) continue;
+    const len = readLength(buf, p);
+    if (len > MAX_PLAUSIBLE_LENGTH) continue;
+    const dataEnd = p + HEADER_BYTES + len;
+    if (dataEnd + FOOTER_BYTES > buf.length) return p;
+    if (maskedCrc32c(buf, p + HEADER_BYTES, dataEnd) === readU32(buf, dataEnd)) return p;
+  }
+  return -1;
+}
+
+/**
+ * Walks the records of `buf` (file bytes starting at absolute offset `baseOffset`).
+ * Data-CRC failure with a good length CRC: exactly that record is skipped. Length-CRC failure: one
+ * corrupt record is reported at that offset and reading resumes at the next plausible header.
+ */
+export function scanRecords(buf: Uint8Array, baseOffset: number, file: string, cb: RecordScanCallbacks): RecordScanResult {
+  let pos = 0;
+  let records = 0;
+  const n = buf.length;
+  while (pos < n) {
+    if (n - pos < HEADER_BYTES) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records };
+    const len = readLength(buf, pos);
+    if (!headerValid(buf, pos) || len > MAX_PLAUSIBLE_LENGTH) {
+      const reason = headerValid(buf, pos) ? 'bad-length' : 'length-crc';
+      cb.onCorrupt({ file, offset: baseOffset + pos, reason });
+      const next = resync(buf, pos + 1);
+      if (next < 0) return { endOffset: baseOffset + n, incompleteBytes: 0, records };
+      pos = next;
+      continue;
+    }
+    const dataStart = pos + HEADER_BYTES;
+    const dataEnd = dataStart + len;
+    if (dataEnd + FOOTER_BYTES > n) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records };
+    if (maskedCrc32c(buf, dataStart, dataEnd) !== readU32(buf, dataEnd)) {
+      cb.onCorrupt({ file, offset: baseOffset + pos, reason: 'data-crc' });
+    } else {
+      records++;
+      cb.onRecord(buf, dataStart, dataEnd, baseOffset + pos);
+    }
+    pos = dataEnd + FOOTER_BYTES;
+  }
+  return { endOffset: baseOffset + pos, incompleteBytes: 0, records };
+}
+
+/** Frames `data` as one TFRecord. */
+export function encodeRecord(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(HEADER_BYTES + data.length + FOOTER_BYTES);
+  writeRecordInto(out, 0, data);
+  return out;
+}
+
+/** Writes one framed record at out[pos]; returns the offset after it. */
+export function writeRecordInto(out: Uint8Array, pos: number, data: Uint8Array): number {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  view.setUint32(pos, data.length >>> 0, true);
+  view.setUint32(pos + 4, Math.floor(data.length / 4294967296), true);
+  view.setUint32(pos + 8, maskedCrc32c(out, pos, pos + 8), true);
+  out.set(data, pos + HEADER_BYTES);
+  const end = pos + HEADER_BYTES + data.length;
+  view.setUint32(end, maskedCrc32c(data), true);
+  return end + FOOTER_BYTES;
+}
+
+/** Size of the framed record for a payload of `dataLength` bytes. */
+export function framedSize(dataLength: number): number {
+  return HEADER_BYTES + dataLength + FOOTER_BYTES;
+}
