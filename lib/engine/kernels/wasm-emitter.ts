@@ -1,0 +1,152 @@
+// A tiny WebAssembly binary emitter: just the opcodes the gemm kernels need.
+//
+// Why generate bytes at runtime: no wasm toolchain (clang, wabt, a wasm32 Rust target) is available where Board is
+// built or installed, and nothing may be downloaded at install. Emitting the module from TypeScript keeps the kernel
+// readable (see wasm-sgemm.ts), lets us generate register-blocked variants from one template, and costs well under a
+// millisecond at startup. Encoding follows the WebAssembly core spec (binary format, LEB128 integers) plus the
+// fixed-width SIMD proposal (0xfd prefix), which Node >= 16.4 enables by default.
+
+/** Value types. */
+export const ValType = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b } as const;
+export type ValType = (typeof ValType)[keyof typeof ValType];
+
+/** Unsigned LEB128 (section sizes, indices, memarg fields). */
+export function uleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value >>> 0;
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+  return out;
+}
+
+/** Signed LEB128 for i32.const immediates. */
+export function sleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+function utf8Name(s: string): number[] {
+  const bytes = Array.from(new TextEncoder().encode(s));
+  return [...uleb(bytes.length), ...bytes];
+}
+
+/** A local (or parameter) slot, by index, with its type so misuse is easy to spot when reading generated code. */
+export interface Local { readonly index: number; readonly type: ValType }
+
+/** Emits one function body. Methods append instructions; structured control flow nests like the text format. */
+export class FunctionBuilder {
+  readonly params: Local[] = [];
+  readonly locals: Local[] = [];
+  readonly results: ValType[];
+  private readonly code: number[] = [];
+
+  constructor(readonly name: string, paramTypes: ValType[], results: ValType[] = []) {
+    paramTypes.forEach((type, index) => this.params.push({ index, type }));
+    this.results = results;
+  }
+
+  /** Declares a new local of the given type. */
+  local(type: ValType): Local {
+    const l = { index: this.params.length + this.locals.length, type };
+    this.locals.push(l);
+    return l;
+  }
+
+  private emit(...bytes: number[]): this { for (const b of bytes) this.code.push(b); return this; }
+  private simd(op: number, ...imm: number[]): this { return this.emit(0xfd, ...uleb(op), ...imm); }
+
+  // Variables.
+  get(l: Local): this { return this.emit(0x20, ...uleb(l.index)); }
+  set(l: Local): this { return this.emit(0x21, ...uleb(l.index)); }
+  tee(l: Local): this { return this.emit(0x22, ...uleb(l.index)); }
+
+  // Control. Blocks/loops/ifs carry no value (block type 0x40).
+  block(): this { return this.emit(0x02, 0x40); }
+  loop(): this { return this.emit(0x03, 0x40); }
+  if(): this { return this.emit(0x04, 0x40); }
+  else(): this { return this.emit(0x05); }
+  end(): this { return this.emit(0x0b); }
+  br(depth: number): this { return this.emit(0x0c, ...uleb(depth)); }
+  brIf(depth: number): this { return this.emit(0x0d, ...uleb(depth)); }
+
+  // i32 arithmetic and comparisons.
+  i32Const(v: number): this { return this.emit(0x41, ...sleb(v)); }
+  i32Eqz(): this { return this.emit(0x45); }
+  i32Ne(): this { return this.emit(0x47); }
+  i32LtS(): this { return this.emit(0x48); }
+  i32GtS(): this { return this.emit(0x4a); }
+  i32GeS(): this { return this.emit(0x4e); }
+  i32Add(): this { return this.emit(0x6a); }
+  i32Sub(): this { return this.emit(0x6b); }
+  i32Mul(): this { return this.emit(0x6c); }
+  /** local += constant (a very common step in pointer-bumping loops). */
+  addConst(l: Local, c: number): this { return this.get(l).i32Const(c).i32Add().set(l); }
+  /** local += other local. */
+  addLocal(l: Local, other: Local): this { return this.get(l).get(other).i32Add().set(l); }
+
+  // Scalar memory.
+  f32Load(offset = 0): this { return this.emit(0x2a, 2, ...uleb(offset)); }
+  f32Store(offset = 0): this { return this.emit(0x38, 2, ...uleb(offset)); }
+  f32Add(): this { return this.emit(0x92); }
+  f32Mul(): this { return this.emit(0x94); }
+
+  // SIMD (memarg alignment hint is log2 bytes; 4 = 16 bytes for v128, 2 = 4 bytes for splat loads).
+  v128Load(offset = 0): this { return this.simd(0x00, 4, ...uleb(offset)); }
+  v128Load32Splat(offset = 0): this { return this.simd(0x09, 2, ...uleb(offset)); }
+  v128Store(offset = 0): this { return this.simd(0x0b, 4, ...uleb(offset)); }
+  v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
+  f32x4Splat(): this { return this.simd(0x13); }
+  f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Mul(): this { return this.simd(0xe6); }
+  /** Relaxed-SIMD f32x4.relaxed_madd(a, b, c) = a*b + c, fused or not (FMA where the CPU has it). Only valid where the
+   * runtime ships relaxed SIMD (V8 >= 11.4, i.e. Node 22; Node 20 needs --experimental-wasm-relaxed-simd). */
+  f32x4RelaxedMadd(): this { return this.simd(0x105); }
+
+  /** Encoded body: locals grouped by run of equal type, then the code and the final `end`. */
+  body(): number[] {
+    const groups: Array<[number, ValType]> = [];
+    for (const l of this.locals) {
+      const last = groups[groups.length - 1];
+      if (last && last[1] === l.type) last[0]++;
+      else groups.push([1, l.type]);
+    }
+    const bytes = [...uleb(groups.length)];
+    for (const [n, t] of groups) bytes.push(...uleb(n), t);
+    bytes.push(...this.code, 0x0b);
+    return [...uleb(bytes.length), ...bytes];
+  }
+
+  signature(): number[] {
+    return [0x60, ...uleb(this.params.length), ...this.params.map((p) => p.type),
+      ...uleb(this.results.length), ...this.results];
+  }
+}
+
+function section(id: number, payload: number[]): number[] {
+  return [id, ...uleb(payload.length), ...payload];
+}
+
+/**
+ * Builds a module that imports its memory as `env.memory` (so JS owns it and can grow it) and exports every function
+ * under its name. One type per function keeps the emitter simple; duplicates are harmless.
+ */
+export function buildModule(functions: FunctionBuilder[], minMemoryPages = 1): Uint8Array {
+  const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+  const types = section(1, vec(functions.map((f) => f.signature())));
+  const imports = section(2, vec([[...utf8Name('env'), ...utf8Name('memory'), 0x02, 0x00, ...uleb(minMemoryPages)]]));
+  const funcs = section(3, vec(functions.map((_, i) => uleb(i))));
+  const exports = section(7, vec(functions.map((f, i) => [...utf8Name(f.name), 0x00, ...uleb(i)])));
+  const code = section(10, vec(functions.map((f) => f.body())));
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);
+}

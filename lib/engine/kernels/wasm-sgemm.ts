@@ -1,0 +1,322 @@
+// sgemm on WebAssembly SIMD-128, with the module generated at runtime (wasm-emitter.ts).
+//
+// Layout (Goto/BLIS style). op(A) is M x K, op(B) is K x N, both row-major views with arbitrary strides.
+//   for pc in K by KC:                pack op(A)[:, pc:pc+kc] into MR-row panels     (all M rows, zero-padded)
+//     for jc in N by NC:              pack op(B)[pc:pc+kc, jc:jc+nc] into NR-col panels (zero-padded)
+//       for ic in M by MC:            wasm macro-kernel: for each NR panel of B (stays in L1) x each MR panel of A
+//                                     (streams from L2), accumulate an MR x NR tile in registers over kc, then
+//                                     update the tile in the wasm-side C buffer.
+// Packing is what makes the four transpose combinations equally fast: the macro-kernel only ever sees unit-stride
+// panels (A panel: kc steps of MR consecutive floats; B panel: kc steps of NR consecutive floats).
+// C lives in wasm memory for the whole call (Mpad x Npad, row stride Npad); C is copied in only when beta != 0 (so
+// NaN garbage in C is ignored when beta == 0, as BLAS does) and copied out row by row with TypedArray.set (memcpy).
+// Problems whose C buffer would exceed CW_MAX_FLOATS are split along M or N into sub-problems (offsets make that free).
+
+import { buildModule, FunctionBuilder, ValType, type Local } from './wasm-emitter.ts';
+
+/** Micro-tile: MR rows x (NRV * 4) columns of f32x4 accumulators. 4 x 12 = 12 accumulators + 3 B vectors + 1 splat
+ * = 16 vector registers, exactly what V8 has on x64 (xmm0-15). Measured: 4x12 > 6x8 > 4x8 here (bench/RESULTS.md). */
+export const MR = 4;
+export const NRV = 2;
+export const NR = NRV * 4;
+/** kc steps per unrolled iteration of the inner loop (reduces loop overhead; remainder handled by a second loop). */
+const UNROLL = 1;
+
+/** kc: depth of one packed slab. B micro-panel kc*NR*4 = 12 KiB stays in L1 (48 KiB); A block MC*kc*4 = 192 KiB in L2. */
+export const KC = 256;
+/** Rows of A per macro-kernel call (multiple of MR). */
+export const MC = 192;
+/** Columns of B per packed block (multiple of NR): KC*NC*4 = 1.5 MiB fits the 2 MiB L2 of this machine's cores. */
+export const NC = 1536;
+/** Largest wasm-side C buffer (floats) before the problem is split: 16 MiB. */
+const CW_MAX_FLOATS = 4 << 20;
+
+type Exports = {
+  macro: (mPanels: number, nPanels: number, kc: number, pA: number, pB: number, pC: number, ldcBytes: number,
+    alpha: number, beta: number, update: number) => void;
+};
+
+/**
+ * Emits `macro(mPanels, nPanels, kc, pA, pB, pC, ldcBytes, alpha, beta, update)`: for every (B panel, A panel) pair,
+ * tile = op(A)panel * op(B)panel over kc, then C_tile = alpha * tile (update = 0, C never read) or
+ * C_tile = beta * C_tile + alpha * tile (update = 1). Pointers are byte addresses; mPanels, nPanels, kc >= 1.
+ */
+export function emitMacroKernel(mr = MR, nrv = NRV, unroll = UNROLL, fma = false): FunctionBuilder {
+  const nr = nrv * 4;
+  const { i32, f32, v128 } = ValType;
+  const f = new FunctionBuilder('macro', [i32, i32, i32, i32, i32, i32, i32, f32, f32, i32]);
+  const [mPanels, nPanels, kc, pA, pB, pC, ldc, alpha, beta, update] = f.params as [Local, Local, Local, Local,
+    Local, Local, Local, Local, Local, Local];
+  const jr = f.local(i32), ir = f.local(i32), pa = f.local(i32), pb = f.local(i32), k = f.local(i32);
+  const bPanel = f.local(i32), cCol = f.local(i32), cTile = f.local(i32), cRow = f.local(i32);
+  const alphaV = f.local(v128), betaV = f.local(v128), a = f.local(v128);
+  const b: Local[] = Array.from({ length: nrv }, () => f.local(v128));
+  const acc: Local[][] = Array.from({ length: mr }, () => Array.from({ length: nrv }, () => f.local(v128)));
+
+  // One k step at byte offset `u` steps into the current panels: acc[r][v] += splat(a[r]) * b[v].
+  const kStep = (u: number) => {
+    for (let v = 0; v < nrv; v++) f.get(pb).v128Load((u * nr + v * 4) * 4).set(b[v]!);
+    for (let r = 0; r < mr; r++) {
+      f.get(pa).v128Load32Splat((u * mr + r) * 4).set(a);
+      for (let v = 0; v < nrv; v++) {
+        if (fma) f.get(a).get(b[v]!).get(acc[r]![v]!).f32x4RelaxedMadd().set(acc[r]![v]!);
+        else f.get(acc[r]![v]!).get(a).get(b[v]!).f32x4Mul().f32x4Add().set(acc[r]![v]!);
+      }
+    }
+  };
+
+  f.get(alpha).f32x4Splat().set(alphaV);
+  f.get(beta).f32x4Splat().set(betaV);
+  f.get(pB).set(bPanel);
+  f.get(pC).set(cCol);
+  f.get(nPanels).set(jr);
+  f.loop(); // over B panels (jr)
+  {
+    f.get(pA).set(pa);
+    f.get(cCol).set(cTile);
+    f.get(mPanels).set(ir);
+    f.loop(); // over A panels (ir); pa runs on through consecutive panels
+    {
+      for (const row of acc) for (const l of row) f.v128Zero().set(l);
+      f.get(bPanel).set(pb);
+      f.get(kc).set(k);
+      // Unrolled main loop: while (k >= unroll).
+      f.block().loop();
+      {
+        f.get(k).i32Const(unroll).i32LtS().brIf(1);
+        for (let u = 0; u < unroll; u++) kStep(u);
+        f.addConst(pa, unroll * mr * 4).addConst(pb, unroll * nr * 4).addConst(k, -unroll);
+        f.br(0);
+      }
+      f.end().end();
+      // Remainder: while (k > 0).
+      f.block().loop();
+      {
+        f.get(k).i32Eqz().brIf(1);
+        kStep(0);
+        f.addConst(pa, mr * 4).addConst(pb, nr * 4).addConst(k, -1);
+        f.br(0);
+      }
+      f.end().end();
+      // Write the tile: update ? beta*C + alpha*acc : alpha*acc.
+      f.get(cTile).set(cRow);
+      f.get(update).if();
+      for (let r = 0; r < mr; r++) {
+        for (let v = 0; v < nrv; v++) {
+          f.get(cRow).get(cRow).v128Load(v * 16).get(betaV).f32x4Mul()
+            .get(acc[r]![v]!).get(alphaV).f32x4Mul().f32x4Add().v128Store(v * 16);
+        }
+        f.addLocal(cRow, ldc);
+      }
+      f.else();
+      for (let r = 0; r < mr; r++) {
+        for (let v = 0; v < nrv; v++) f.get(cRow).get(acc[r]![v]!).get(alphaV).f32x4Mul().v128Store(v * 16);
+        f.addLocal(cRow, ldc);
+      }
+      f.end();
+      f.get(cTile).get(ldc).i32Const(mr).i32Mul().i32Add().set(cTile);
+      f.get(ir).i32Const(1).i32Sub().tee(ir).brIf(0);
+    }
+    f.end();
+    f.get(bPanel).get(kc).i32Const(nr * 4).i32Mul().i32Add().set(bPanel);
+    f.addConst(cCol, nr * 4);
+    f.get(jr).i32Const(1).i32Sub().tee(jr).brIf(0);
+  }
+  f.end();
+  return f;
+}
+
+/** The module bytes for the default tiling (exported so tests can check they validate). */
+export function sgemmModuleBytes(mr = MR, nrv = NRV, unroll = UNROLL, fma = false): Uint8Array {
+  return buildModule([emitMacroKernel(mr, nrv, unroll, fma)]);
+}
+
+let simdSupport: boolean | undefined;
+/** True when this runtime validates WebAssembly SIMD-128 (checked once, on our own kernel). */
+export function wasmSimdSupported(): boolean {
+  if (simdSupport === undefined) {
+    try {
+      simdSupport = typeof WebAssembly === 'object' && WebAssembly.validate(sgemmModuleBytes());
+    } catch {
+      simdSupport = false;
+    }
+  }
+  return simdSupport;
+}
+
+const PAGE = 65536;
+
+/** One instance of the generated kernel with its own growable memory and float view. */
+export interface WasmSgemmOptions {
+  mr?: number; nrv?: number; unroll?: number;
+  /** Use f32x4.relaxed_madd (FMA) instead of mul + add; only where the runtime validates relaxed SIMD. */
+  fma?: boolean;
+  kc?: number; mc?: number; nc?: number;
+}
+
+/** True when this runtime validates the relaxed-SIMD (FMA) variant of the kernel. */
+export function wasmRelaxedSimdSupported(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(sgemmModuleBytes(MR, NRV, UNROLL, true));
+  } catch {
+    return false;
+  }
+}
+
+/** One instance of the generated kernel with its own growable memory and float view. */
+export class WasmSgemm {
+  readonly mr: number;
+  readonly nr: number;
+  readonly fma: boolean;
+  readonly kcBlock: number;
+  readonly mcBlock: number;
+  readonly ncBlock: number;
+  private readonly memory: WebAssembly.Memory;
+  private readonly exports: Exports;
+  private f32: Float32Array;
+
+  constructor(opts: WasmSgemmOptions = {}) {
+    const { mr = MR, nrv = NRV, unroll = UNROLL, fma = false, kc = KC, mc = MC, nc = NC } = opts;
+    this.mr = mr;
+    this.nr = nrv * 4;
+    this.fma = fma;
+    this.kcBlock = kc;
+    this.mcBlock = Math.max(mr, Math.floor(mc / mr) * mr);
+    this.ncBlock = Math.max(this.nr, Math.floor(nc / this.nr) * this.nr);
+    this.memory = new WebAssembly.Memory({ initial: 16 });
+    const module = new WebAssembly.Module(sgemmModuleBytes(mr, nrv, unroll, fma));
+    this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
+    this.f32 = new Float32Array(this.memory.buffer);
+  }
+
+  /** Grows memory to hold `floats` floats; grows geometrically so steady-state calls never grow (or fault pages). */
+  private reserve(floats: number): void {
+    const bytes = floats * 4;
+    const have = this.memory.buffer.byteLength;
+    if (bytes <= have) return;
+    const want = Math.max(bytes, have * 1.5);
+    this.memory.grow(Math.ceil((want - have) / PAGE));
+    this.f32 = new Float32Array(this.memory.buffer);
+  }
+
+  /** C = alpha * op(A) op(B) + beta * C. Arguments already validated; M, N, K >= 1 and alpha != 0. */
+  gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+    A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number,
+    beta: number, C: Float32Array, cOff: number, ldc: number): void {
+    const mr = this.mr, nr = this.nr, KC = this.kcBlock, MC = this.mcBlock, NC = this.ncBlock;
+    const mPad = Math.ceil(M / mr) * mr;
+    const nPad = Math.ceil(N / nr) * nr;
+    if (mPad * nPad > CW_MAX_FLOATS) {
+      // Split the longer side (in multiples of the micro-tile) so every piece fits the C buffer.
+      if (M >= N) {
+        const m1 = Math.ceil(M / 2 / mr) * mr;
+        this.gemm(transA, transB, m1, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+        this.gemm(transA, transB, M - m1, N, K, alpha, A, aOff + m1 * (transA ? 1 : lda), lda,
+          B, bOff, ldb, beta, C, cOff + m1 * ldc, ldc);
+      } else {
+        const n1 = Math.ceil(N / 2 / nr) * nr;
+        this.gemm(transA, transB, M, n1, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+        this.gemm(transA, transB, M, N - n1, K, alpha, A, aOff, lda, B, bOff + n1 * (transB ? ldb : 1), ldb,
+          beta, C, cOff + n1, ldc);
+      }
+      return;
+    }
+    const kcMax = Math.min(KC, K);
+    const ncMax = Math.min(NC, nPad);
+    // Memory map (float offsets): [packed A slab: mPad*kcMax][packed B block: kcMax*ncMax][C: mPad*nPad].
+    const aBase = 0;
+    const bBase = aBase + mPad * kcMax;
+    const cBase = bBase + kcMax * ncMax;
+    this.reserve(cBase + mPad * nPad);
+    const mem = this.f32;
+    const { macro } = this.exports;
+
+    if (beta !== 0) for (let i = 0; i < M; i++) mem.set(C.subarray(cOff + i * ldc, cOff + i * ldc + N), cBase + i * nPad);
+
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = Math.min(KC, K - pc);
+      if (transA) packAT(A, aOff + pc * lda, lda, M, kc, mr, mem, aBase);
+      else packA(A, aOff + pc, lda, M, kc, mr, mem, aBase);
+      const update = pc > 0 || beta !== 0 ? 1 : 0;
+      const betaEff = pc > 0 ? 1 : beta;
+      for (let jc = 0; jc < N; jc += NC) {
+        const nc = Math.min(NC, N - jc);
+        if (transB) packBT(B, bOff + jc * ldb + pc, ldb, nc, kc, nr, mem, bBase);
+        else packB(B, bOff + pc * ldb + jc, ldb, nc, kc, nr, mem, bBase);
+        const nPanels = Math.ceil(nc / nr);
+        for (let ic = 0; ic < mPad; ic += MC) {
+          const mc = Math.min(MC, mPad - ic);
+          macro(mc / mr, nPanels, kc, (aBase + ic * kc) * 4, bBase * 4, (cBase + ic * nPad + jc) * 4, nPad * 4,
+            alpha, betaEff, update);
+        }
+      }
+    }
+    for (let i = 0; i < M; i++) C.set(mem.subarray(cBase + i * nPad, cBase + i * nPad + N), cOff + i * ldc);
+  }
+}
+
+// Packing routines. Destination panels: A panel p holds rows p*mr.. as dst[base + p*kc*mr + k*mr + r]; B panel q holds
+// columns q*nr.. as dst[base + q*kc*nr + k*nr + c]. Rows/columns past the edge are written as zeros so the
+// micro-kernel never needs edge cases (the padded part of C is simply never copied out).
+
+/** op(A) = A: row i of the slab is A[src + i*lda + k], contiguous in k. */
+export function packA(A: Float32Array, src: number, lda: number, M: number, kc: number, mr: number, dst: Float32Array,
+  base: number): void {
+  for (let p = 0; p < M; p += mr) {
+    const panel = base + p * kc;
+    const rows = Math.min(mr, M - p);
+    for (let r = 0; r < rows; r++) {
+      const s = src + (p + r) * lda;
+      let d = panel + r;
+      for (let k = 0; k < kc; k++, d += mr) dst[d] = A[s + k]!;
+    }
+    for (let r = rows; r < mr; r++) for (let k = 0, d = panel + r; k < kc; k++, d += mr) dst[d] = 0;
+  }
+}
+
+/** op(A) = A^T: A is stored K x M, so element (i, k) is A[src + k*lda + i]: mr consecutive floats per k. */
+export function packAT(A: Float32Array, src: number, lda: number, M: number, kc: number, mr: number, dst: Float32Array,
+  base: number): void {
+  for (let p = 0; p < M; p += mr) {
+    let d = base + p * kc;
+    const rows = Math.min(mr, M - p);
+    if (rows === mr) {
+      for (let k = 0, s = src + p; k < kc; k++, s += lda, d += mr) for (let r = 0; r < mr; r++) dst[d + r] = A[s + r]!;
+    } else {
+      for (let k = 0, s = src + p; k < kc; k++, s += lda, d += mr) {
+        for (let r = 0; r < mr; r++) dst[d + r] = r < rows ? A[s + r]! : 0;
+      }
+    }
+  }
+}
+
+/** op(B) = B: element (k, j) is B[src + k*ldb + j]: nr consecutive floats per k. */
+export function packB(B: Float32Array, src: number, ldb: number, N: number, kc: number, nr: number, dst: Float32Array,
+  base: number): void {
+  for (let q = 0; q < N; q += nr) {
+    let d = base + q * kc;
+    const cols = Math.min(nr, N - q);
+    if (cols === nr) {
+      for (let k = 0, s = src + q; k < kc; k++, s += ldb, d += nr) for (let c = 0; c < nr; c++) dst[d + c] = B[s + c]!;
+    } else {
+      for (let k = 0, s = src + q; k < kc; k++, s += ldb, d += nr) {
+        for (let c = 0; c < nr; c++) dst[d + c] = c < cols ? B[s + c]! : 0;
+      }
+    }
+  }
+}
+
+/** op(B) = B^T: B is stored N x K, so column j of op(B) is B[src + j*ldb + k], contiguous in k. */
+export function packBT(B: Float32Array, src: number, ldb: number, N: number, kc: number, nr: number, dst: Float32Array,
+  base: number): void {
+  for (let q = 0; q < N; q += nr) {
+    const panel = base + q * kc;
+    const cols = Math.min(nr, N - q);
+    for (let c = 0; c < cols; c++) {
+      const s = src + (q + c) * ldb;
+      let d = panel + c;
+      for (let k = 0; k < kc; k++, d += nr) dst[d] = B[s + k]!;
+    }
+    for (let c = cols; c < nr; c++) for (let k = 0, d = panel + c; k < kc; k++, d += nr) dst[d] = 0;
+  }
+}
