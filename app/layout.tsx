@@ -1,11 +1,21 @@
 import type { ReactNode } from 'react';
+import { Shell } from './ui/shell.tsx';
+import './globals.css';
 
-export const metadata = { title: 'Board' };
+export const metadata = { title: 'Board', description: 'Live TensorBoard-compatible dashboard' };
+
+// Sets the theme before first paint (URL `theme`, else the system setting) so dark mode never flashes.
+const THEME_SCRIPT = `(function(){try{var t=new URLSearchParams(location.search).get('theme');var d=t?t==='dark':matchMedia('(prefers-color-scheme: dark)').matches;document.documentElement.dataset.theme=d?'dark':'light';}catch(e){}})();`;
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
-      <body>{children}</body>
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+      </head>
+      <body>
+        <Shell>{children}</Shell>
+      </body>
     </html>
   );
 }

@@ -1,0 +1,6 @@
+import { z } from 'zod';
+import { json, route } from '../../../lib/server/api.ts';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route(z.object({}), [], (store) => json({ ok: true, version: store.version }));

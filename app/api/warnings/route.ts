@@ -1,0 +1,7 @@
+import { z } from 'zod';
+import { json, name, route } from '../../../lib/server/api.ts';
+
+export const dynamic = 'force-dynamic';
+
+/** Ingest warnings (corrupt records) of one run, or all. */
+export const GET = route(z.object({ run: name.optional() }), [], (store, q) => json({ warnings: store.queries.warnings(q.run) }));

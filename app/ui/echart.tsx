@@ -1,0 +1,68 @@
+'use client';
+// Thin React wrapper over ECharts: init on mount, setOption on change, resize with the container,
+// dispose on unmount. Only the chart kinds and components we use are registered (tree-shaken).
+import { useEffect, useRef, type CSSProperties } from 'react';
+import * as echarts from 'echarts/core';
+import { LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
+import {
+  AxisPointerComponent, DataZoomComponent, GridComponent, LegendComponent, MarkLineComponent,
+  ParallelComponent, TitleComponent, TooltipComponent, VisualMapComponent,
+} from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+
+echarts.use([
+  LineChart, ScatterChart, ParallelChart, GridComponent, TooltipComponent, AxisPointerComponent, DataZoomComponent,
+  LegendComponent, MarkLineComponent, ParallelComponent, TitleComponent, VisualMapComponent, CanvasRenderer,
+]);
+
+export type EChartsInstance = echarts.ECharts;
+export type EChartsOption = echarts.EChartsCoreOption;
+export { echarts };
+
+export interface EChartProps {
+  option: EChartsOption;
+  dark: boolean;
+  /** Charts in one group share hover (axis pointer) and tooltip. */
+  group?: string;
+  style?: CSSProperties;
+  className?: string;
+  /** Replace the whole option (true) or merge into the previous one. */
+  notMerge?: boolean;
+  /** Called once per chart instance; may return a cleanup run before dispose. */
+  onReady?: (chart: EChartsInstance) => void | (() => void);
+  ariaLabel?: string;
+}
+
+export function EChart({ option, dark, group, style, className, notMerge = true, onReady, ariaLabel }: EChartProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const chartRef = useRef<EChartsInstance | null>(null);
+  const onReadyRef = useRef(onReady);
+  onReadyRef.current = onReady;
+
+  useEffect(() => {
+    const el = ref.current!;
+    const chart = echarts.init(el, dark ? 'dark' : undefined, { renderer: 'canvas' });
+    chartRef.current = chart;
+    // Test hook: e2e tests read the chart's data through the element.
+    Object.defineProperty(el, '__boardChart', { value: chart, configurable: true });
+    const observer = new ResizeObserver(() => chart.resize());
+    observer.observe(el);
+    const cleanup = onReadyRef.current?.(chart);
+    return () => { observer.disconnect(); cleanup?.(); chart.dispose(); chartRef.current = null; };
+  }, [dark]);
+
+  useEffect(() => {
+    const chart = chartRef.current;
+    if (!chart) return;
+    chart.setOption({ backgroundColor: 'transparent', ...option }, { notMerge, lazyUpdate: false });
+  }, [option, dark, notMerge]);
+
+  useEffect(() => {
+    const chart = chartRef.current;
+    if (!chart || !group) return;
+    chart.group = group;
+    echarts.connect(group);
+  }, [group, dark]);
+
+  return <div ref={ref} className={className} style={{ width: '100%', height: 260, ...style }} role="img" aria-label={ariaLabel} />;
+}

@@ -1,0 +1,48 @@
+'use client';
+// Page frame: header with dashboard tabs, live indicator and theme toggle; the run selector on the
+// left; the active dashboard on the right. Tabs carry the query string so view state survives.
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { useEffect, type ReactNode } from 'react';
+import { useLiveStatus } from './live.ts';
+import { RunSelector } from './run-selector.tsx';
+import { RunsProvider } from './runs-context.tsx';
+import { flushParams, setParams, useParams, useSearch } from './url-state.ts';
+import { useDark } from './theme.ts';
+
+const TABS = [
+  ['/scalars', 'Scalars'], ['/images', 'Images'], ['/histograms', 'Histograms'], ['/text', 'Text'],
+  ['/hparams', 'HParams'], ['/pr-curves', 'PR curves'], ['/graphs', 'Graphs'],
+] as const;
+
+export function Shell({ children }: { children: ReactNode }) {
+  const path = usePathname();
+  const search = useSearch();
+  const live = useLiveStatus();
+  const dark = useDark();
+  const params = useParams();
+  useEffect(() => {
+    document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+  }, [dark]);
+  return (
+    <RunsProvider>
+      <a className="skip" href="#main">Skip to dashboard</a>
+      <header className="top">
+        <span className="brand">Board</span>
+        <nav aria-label="Dashboards">
+          {TABS.map(([href, label]) => (
+            <Link key={href} href={`${href}${search}`} className={path === href ? 'tab active' : 'tab'} aria-current={path === href ? 'page' : undefined} onClick={flushParams}>{label}</Link>
+          ))}
+        </nav>
+        <span className={live ? 'live up' : 'live'} title={live ? 'Live: connected to the change feed' : 'Live updates disconnected (retrying)'} aria-live="polite">{live ? '● live' : '○ offline'}</span>
+        <button type="button" className="theme-toggle" onClick={() => setParams({ theme: dark ? 'light' : 'dark' })} aria-label={`Switch to ${dark ? 'light' : 'dark'} mode`} data-theme-current={params.get('theme') ?? ''}>
+          {dark ? '☀ Light' : '☾ Dark'}
+        </button>
+      </header>
+      <div className="frame">
+        <RunSelector />
+        <main id="main" className="dash">{children}</main>
+      </div>
+    </RunsProvider>
+  );
+}

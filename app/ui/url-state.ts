@@ -1,0 +1,86 @@
+'use client';
+// View state lives in the URL query string, so a link reproduces the view. The in-memory copy is
+// the source of truth while the page is open (controls update instantly); the address bar follows
+// with a short debounce, because browsers throttle rapid history.replaceState calls.
+import { useSyncExternalStore } from 'react';
+
+type Listener = () => void;
+const listeners = new Set<Listener>();
+let current: string | null = null;
+let lastPath: string | null = null;
+let writeTimer: ReturnType<typeof setTimeout> | null = null;
+
+function read(): string {
+  if (typeof window === 'undefined') return '';
+  // A navigation (tab link, back/forward) changed the address: adopt it.
+  if (current === null || (writeTimer === null && (window.location.pathname !== lastPath || window.location.search !== current))) {
+    current = window.location.search;
+    lastPath = window.location.pathname;
+  }
+  return current;
+}
+
+function subscribe(listener: Listener): () => void {
+  listeners.add(listener);
+  const onPop = () => { current = null; listener(); };
+  window.addEventListener('popstate', onPop);
+  return () => { listeners.delete(listener); window.removeEventListener('popstate', onPop); };
+}
+
+function emit(): void { for (const l of listeners) l(); }
+
+/** The current query string (with its leading '?', or ''). Empty during server rendering. */
+export function useSearch(): string {
+  return useSyncExternalStore(subscribe, read, () => '');
+}
+
+export function useParams(): URLSearchParams {
+  return new URLSearchParams(useSearch());
+}
+
+/** Applies a patch to the query string: a string sets, an array sets repeated values, null deletes. */
+export function setParams(patch: Record<string, string | string[] | null | undefined>): void {
+  const params = new URLSearchParams(read());
+  for (const [key, value] of Object.entries(patch)) {
+    params.delete(key);
+    if (value === null || value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) params.append(key, v);
+    else params.set(key, value);
+  }
+  const next = params.toString();
+  current = next ? `?${next}` : '';
+  emit();
+  if (writeTimer !== null) clearTimeout(writeTimer);
+  writeTimer = setTimeout(() => {
+    writeTimer = null;
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}${current}${window.location.hash}`);
+    lastPath = window.location.pathname;
+  }, 120);
+}
+
+/** Flushes a pending URL write now (before navigation or a test reading the address bar). */
+export function flushParams(): void {
+  if (writeTimer === null) return;
+  clearTimeout(writeTimer);
+  writeTimer = null;
+  window.history.replaceState(window.history.state, '', `${window.location.pathname}${current}${window.location.hash}`);
+  lastPath = window.location.pathname;
+}
+
+export function numParam(params: URLSearchParams, key: string, fallback: number, min: number, max: number): number {
+  const raw = params.get(key);
+  if (raw === null || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}
+
+export function boolParam(params: URLSearchParams, key: string): boolean {
+  const v = params.get(key);
+  return v === '1' || v === 'true';
+}
+
+/** Compiles a user regex; null for empty, and an error message instead of a throw for bad ones. */
+export function compileFilter(source: string): { re: RegExp | null; error: string | null } {
+  if (!source) return { re: null, error: null };
+  try { return { re: new RegExp(source, 'i'), error: null }; } catch (err) { return { re: null, error: (err as Error).message }; }
+}

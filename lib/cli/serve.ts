@@ -1,0 +1,115 @@
+// `board serve` (and bare `board --logdir DIR`): ingest a logdir live and serve the dashboard.
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startBoardServer, ServeError, type BoardServer } from '../server/http.ts';
+import type { ActiveStore } from '../server/registry.ts';
+import { parseServeArgs, SERVE_HELP, UsageError, type ServeOptions } from './serve-args.ts';
+import { version } from './main.ts';
+
+const APP_DIR = resolve(import.meta.dirname, '../..');
+
+/** Runs until SIGINT/SIGTERM; resolves with the exit status. */
+export async function serveCommand(argv: string[]): Promise<number> {
+  let opts: ServeOptions;
+  try {
+    opts = parseServeArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) { console.error(`board serve: ${err.message}`); return 2; }
+    throw err;
+  }
+  if (opts.help) { process.stdout.write(SERVE_HELP); return 0; }
+  if (opts.version) { console.log(version()); return 0; }
+
+  const problem = checkLogdirs(opts);
+  if (problem) { console.error(`board serve: ${problem}`); return 1; }
+
+  const { startIngest } = await import('../ingest/index.ts');
+  let ingester: Awaited<ReturnType<typeof startIngest>>;
+  const started = Date.now();
+  try {
+    ingester = await startIngest({
+      logdir: opts.logdir ?? undefined,
+      logdirSpec: opts.logdirSpec ?? undefined,
+      db: opts.db ?? undefined,
+      watch: true,
+      pollIntervalMs: opts.reloadIntervalSec * 1000,
+    });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    console.error(opts.db ? `board serve: cannot open database ${opts.db}: ${msg}` : `board serve: cannot start ingest: ${msg}`);
+    return 1;
+  }
+
+  const store: ActiveStore = {
+    queries: ingester.queries,
+    onChange: (listener) => ingester.onChange(listener),
+    deleteRun: (run, o) => ingester.deleteRun(run, o),
+    caps: opts.caps,
+    logdir: opts.logdir ?? opts.logdirSpec ?? '',
+    version: version(),
+  };
+  let server: BoardServer;
+  try {
+    server = await startBoardServer({ appDir: APP_DIR, host: opts.host, port: opts.port, store });
+  } catch (err) {
+    await ingester.close();
+    if (err instanceof ServeError) { console.error(`board serve: ${err.message}`); return 1; }
+    throw err;
+  }
+  console.log(`Board ${version()} at ${server.url} (Ctrl-C to quit)`);
+  if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
+    console.log(`warning: listening on ${opts.host}: anyone who can reach this machine can read these logs`);
+  }
+  if (opts.open) openBrowser(server.url);
+  ingester.initialScan.then(
+    () => console.log(`ingest: initial scan done in ${((Date.now() - started) / 1000).toFixed(1)} s (${ingester.queries.listRuns().length} runs), watching for changes`),
+    (err: unknown) => console.error(`ingest: initial scan failed: ${err instanceof Error ? err.message : String(err)}`),
+  );
+  return waitForShutdown(async () => {
+    await server.close();
+    await ingester.close();
+  });
+}
+
+function checkLogdirs(opts: ServeOptions): string | null {
+  const dirs = opts.logdir !== null
+    ? [opts.logdir]
+    : opts.logdirSpec!.split(',').map((part) => { const i = part.indexOf(':'); return i > 0 && !/^[a-zA-Z]:[\\/]/.test(part) ? part.slice(i + 1) : part; });
+  for (const dir of dirs) {
+    if (!existsSync(dir)) return `log directory '${dir}' does not exist`;
+    if (!statSync(dir).isDirectory()) return `'${dir}' is not a directory (--logdir wants the folder that holds the runs)`;
+  }
+  return null;
+}
+
+function waitForShutdown(shutdown: () => Promise<void>): Promise<number> {
+  return new Promise((resolveExit) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) { console.error('board: forced exit'); process.exit(130); }
+      stopping = true;
+      console.log(`\nboard: ${signal}, shutting down`);
+      // Whatever a dependency leaves open must not keep a stopped board alive.
+      setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
+      shutdown().then(
+        () => resolveExit(0),
+        (err: unknown) => { console.error(`board: error while shutting down: ${err instanceof Error ? err.message : String(err)}`); resolveExit(1); },
+      );
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}
+
+function openBrowser(url: string): void {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
+  const args = process.platform === 'win32' ? ['/c', 'start', '', url] : [url];
+  try {
+    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+    child.on('error', () => console.log(`(could not open a browser: open ${url} yourself)`));
+    child.unref();
+  } catch {
+    console.log(`(could not open a browser: open ${url} yourself)`);
+  }
+}

@@ -1,0 +1,67 @@
+// Shared plumbing of the route handlers under app/api: store lookup, zod validation of query
+// strings, JSON answers. Server-only: client components import nothing from here.
+import { z } from 'zod';
+import { getActiveStore, type ActiveStore } from './registry.ts';
+
+export type Handler = (store: ActiveStore, params: URLSearchParams) => Response | Promise<Response>;
+
+const NO_STORE = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+
+export function json(data: unknown, status = 200): Response {
+  return new Response(JSON.stringify(data), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...NO_STORE } });
+}
+
+export function badRequest(message: string, issues?: unknown): Response {
+  return json({ error: message, issues }, 400);
+}
+
+export function storeOr503(): ActiveStore | Response {
+  const store = getActiveStore();
+  return store ?? json({ error: 'no store: the app runs without a board server (start it with `board --logdir DIR`)' }, 503);
+}
+
+/** A run or tag name: any text, bounded so a request cannot make us hash megabytes. */
+export const name = z.string().min(1).max(1024);
+/** A user regex (run/tag filters); rejected with 400 when it does not compile. */
+export const regex = z.string().max(500).refine((s) => { try { new RegExp(s); return true; } catch { return false; } }, 'not a valid regular expression');
+export const intParam = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+export const stepParam = z.coerce.number().refine(Number.isFinite, 'must be a finite number');
+
+/** Turns URLSearchParams into an object: keys listed in `multi` become arrays (repeated params). */
+function toObject(params: URLSearchParams, multi: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of new Set(params.keys())) out[key] = multi.includes(key) ? params.getAll(key) : params.get(key);
+  for (const key of multi) if (!(key in out)) out[key] = [];
+  return out;
+}
+
+/**
+ * Validates the query string with a strict zod object (unknown parameters are a 400 too) and runs
+ * the handler with the parsed value. Any error thrown by the store becomes a 500 with its message.
+ */
+export function route<S extends z.ZodObject>(schema: S, multi: readonly string[], fn: (store: ActiveStore, q: z.infer<S>) => Response | Promise<Response>) {
+  return async (req: Request): Promise<Response> => {
+    const parsed = schema.strict().safeParse(toObject(new URL(req.url).searchParams, multi));
+    if (!parsed.success) {
+      return badRequest('invalid query parameters', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    }
+    const store = storeOr503();
+    if (store instanceof Response) return store;
+    try {
+      return await fn(store, parsed.data as z.infer<S>);
+    } catch (err) {
+      return json({ error: err instanceof Error ? err.message : String(err) }, 500);
+    }
+  };
+}
+
+/** Rejects cross-site writes: a POST must be same-origin JSON (a page elsewhere cannot send that without a CORS preflight we never answer). */
+export function checkSameOriginJson(req: Request): Response | null {
+  if (!(req.headers.get('content-type') ?? '').startsWith('application/json')) return badRequest('expected a JSON body (content-type: application/json)');
+  const origin = req.headers.get('origin');
+  const host = req.headers.get('host');
+  if (origin !== null && host !== null) {
+    try { if (new URL(origin).host !== host) return json({ error: 'cross-origin request refused' }, 403); } catch { return badRequest('bad Origin header'); }
+  }
+  return null;
+}
