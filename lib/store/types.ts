@@ -97,6 +97,8 @@ export interface GraphView {
   source: string;
   step: number;
   nodes: GraphNode[];
+  /** Set when the stored bytes could not be decoded (nodes is then empty). */
+  error?: string;
 }
 
 export interface HparamsSession {

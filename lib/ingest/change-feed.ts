@@ -1,0 +1,54 @@
+// The ingester's change feed: listeners, or async iterators that each buffer what they have not
+// consumed yet. Consecutive 'data' changes for the same (run, tag) are coalesced in an iterator's
+// buffer, so a slow consumer sees the latest step rather than every commit.
+import type { StoreChange } from '../store/types.ts';
+
+export class ChangeFeed {
+  private listeners = new Set<(c: StoreChange) => void>();
+  private ended = false;
+
+  publish(c: StoreChange): void {
+    for (const l of this.listeners) {
+      try { l(c); } catch (err) { console.error(`board ingest: change listener failed: ${(err as Error).message}`); }
+    }
+  }
+
+  subscribe(listener: (c: StoreChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
+  end(): void {
+    this.ended = true;
+    for (const l of [...this.listeners]) if ((l as { end?: () => void }).end) (l as unknown as { end: () => void }).end();
+  }
+
+  iterate(): AsyncIterable<StoreChange> {
+    const buffer: StoreChange[] = [];
+    let wake: (() => void) | null = null;
+    let done = this.ended;
+    const listener = Object.assign((c: StoreChange) => {
+      const last = buffer[buffer.length - 1];
+      if (last && c.type === 'data' && last.type === 'data' && last.run === c.run && last.tag === c.tag && last.kind === c.kind) buffer[buffer.length - 1] = c;
+      else buffer.push(c);
+      wake?.();
+    }, { end: () => { done = true; wake?.(); } });
+    const unsubscribe = this.subscribe(listener);
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: async (): Promise<IteratorResult<StoreChange>> => {
+          while (buffer.length === 0 && !done) await new Promise<void>(res => { wake = res; });
+          wake = null;
+          if (buffer.length) return { value: buffer.shift()!, done: false };
+          unsubscribe();
+          return { value: undefined, done: true };
+        },
+        return: async (): Promise<IteratorResult<StoreChange>> => {
+          done = true;
+          unsubscribe();
+          return { value: undefined, done: true };
+        },
+      }),
+    };
+  }
+}

@@ -1,0 +1,257 @@
+// Live ingest of a log directory into the SQLite store: initial scan, then a chokidar watcher
+// (or polling, for filesystems that deliver no events) that reads appended records as they are
+// flushed. All store writes go through one serial queue, so there is exactly one writer.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import chokidar, { type FSWatcher } from 'chokidar';
+import { openWriterDb, type DB } from '../store/schema.ts';
+import { StoreWriter } from '../store/writer.ts';
+import { openQueries } from '../store/queries.ts';
+import type { StoreChange, StoreQueries } from '../store/types.ts';
+import { discoverFiles, eventFilesUnder, parseLogdirSpec, targetOf, TRASH_DIR, type EventFileTarget, type LogdirSource } from './logdir.ts';
+import { RunLoader } from './run-loader.ts';
+import { ChangeFeed } from './change-feed.ts';
+import { createProgress, formatBytes, type ProgressSink } from './progress.ts';
+
+export { parseLogdirSpec, TRASH_DIR } from './logdir.ts';
+
+export interface IngestOptions {
+  logdir?: string;
+  logdirSpec?: string;
+  /** Store path, or ':memory:'. Default: a cache file keyed by the absolute logdir (defaultDbPath). */
+  db?: string;
+  /** Keep watching after the initial scan (default true). */
+  watch?: boolean;
+  /** Poll every this many ms instead of relying on filesystem events. */
+  pollIntervalMs?: number;
+  /** Progress of the initial scan on stderr: a bar on a TTY, one line per phase otherwise. */
+  progress?: boolean | 'auto';
+}
+
+export interface Ingester {
+  readonly dbPath: string;
+  /** Queries over the store (read-only connection for a file; the writer's own for ':memory:'). */
+  readonly queries: StoreQueries;
+  /** Resolves when everything present at start is in the store and the watcher is ready. */
+  initialScan: Promise<void>;
+  onChange(listener: (c: StoreChange) => void): () => void;
+  changes(): AsyncIterable<StoreChange>;
+  /** Remove a run from the store; with trash, also move its files into <logdir>/.board-trash/. */
+  deleteRun(run: string, opts?: { trash?: boolean }): Promise<void>;
+  /** Read whatever is new now (the export command and tests use it without a watcher). */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Cache file for a logdir: $XDG_CACHE_HOME/board (or ~/.cache/board) / <name>-<hash>.sqlite. */
+export function defaultDbPath(logdirAbs: string): string {
+  const cache = process.env.XDG_CACHE_HOME && process.env.XDG_CACHE_HOME.startsWith('/') ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  const hash = createHash('sha256').update(logdirAbs).digest('hex').slice(0, 16);
+  const name = (basename(logdirAbs) || 'root').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40);
+  return join(cache, 'board', `${name}-${hash}.sqlite`);
+}
+
+export async function startIngest(opts: IngestOptions): Promise<Ingester> {
+  if (!opts.logdir === !opts.logdirSpec) throw new Error('startIngest: give exactly one of logdir and logdirSpec');
+  const sources: LogdirSource[] = opts.logdir ? [{ name: null, path: resolve(opts.logdir) }] : parseLogdirSpec(opts.logdirSpec!);
+  if (opts.logdir && !existsSync(sources[0]!.path)) throw new Error(`--logdir ${opts.logdir}: no such file or directory`);
+  const key = opts.logdir ? sources[0]!.path : sources.map(s => `${s.name ?? ''}:${s.path}`).join(',');
+  const dbPath = opts.db ?? defaultDbPath(key);
+  if (dbPath !== ':memory:') mkdirSync(dirname(resolve(dbPath)), { recursive: true });
+  const db = openWriterDb(dbPath);
+  const ingester = new LiveIngester(db, dbPath, sources, opts);
+  ingester.begin();
+  return ingester;
+}
+
+class LiveIngester implements Ingester {
+  readonly queries: StoreQueries & { close(): void };
+  initialScan!: Promise<void>;
+  private readonly writer: StoreWriter;
+  private readonly loader: RunLoader;
+  private readonly feed = new ChangeFeed();
+  private readonly progress: ProgressSink;
+  private watcher: FSWatcher | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private pending = new Map<string, EventFileTarget>();
+  private draining = false;
+  private closed = false;
+  private lastError: Error | null = null;
+
+  constructor(private readonly db: DB, readonly dbPath: string, private readonly sources: LogdirSource[], private readonly opts: IngestOptions) {
+    this.writer = new StoreWriter(db);
+    this.writer.onChange(c => this.feed.publish(c));
+    this.loader = new RunLoader(this.writer);
+    this.queries = openQueries(dbPath === ':memory:' ? db : dbPath);
+    this.progress = createProgress(opts.progress);
+  }
+
+  begin(): void {
+    this.initialScan = this.serial(() => this.scanAll(true)).then(async () => {
+      if (this.opts.watch === false || this.closed) return;
+      await this.startWatcher();
+      // Anything written while the watcher was starting: one more pass (cheap: stat per file).
+      await this.serial(() => this.scanAll(false));
+    });
+    // An unobserved rejection must not crash the process; callers that await see it.
+    this.initialScan.catch(() => {});
+  }
+
+  onChange(listener: (c: StoreChange) => void): () => void { return this.feed.subscribe(listener); }
+  changes(): AsyncIterable<StoreChange> { return this.feed.iterate(); }
+
+  sync(): Promise<void> { return this.serial(() => this.scanAll(false)); }
+
+  async deleteRun(run: string, opts: { trash?: boolean } = {}): Promise<void> {
+    await this.serial(async () => {
+      const files = this.writer.filesOfRun(run);
+      if (files.length === 0 && !this.writer.hasRun(run)) throw new Error(`deleteRun: no run named ${JSON.stringify(run)}`);
+      if (opts.trash) {
+        moveRunToTrash(this.sources, run, files.map(f => f.path));
+        this.writer.removeRun(run);
+      } else {
+        // The files stay on disk: remember them so the next scan does not bring the run back.
+        const tomb = new Map<string, number>();
+        for (const f of files) { try { tomb.set(f.path, statSync(f.path).ino); } catch { /* already gone */ } }
+        this.writer.removeRun(run, tomb);
+      }
+      this.loader.forgetRun(run);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.watcher?.close();
+    await this.chain.catch(() => {});
+    this.feed.end();
+    this.queries.close();
+    this.db.close();
+  }
+
+  /** Run `fn` after every queued store operation (the single-writer rule). */
+  private serial(fn: () => Promise<void> | void): Promise<void> {
+    const next = this.chain.then(() => (this.closed && this.db.open === false ? undefined : fn()));
+    this.chain = next.catch(() => {});
+    return next;
+  }
+
+  private async scanAll(initial: boolean): Promise<void> {
+    const p = initial ? this.progress : null;
+    p?.phase(`scanning ${this.sources.map(s => s.path).join(', ')}`);
+    const targets = discoverFiles(this.sources);
+    const seen = new Set(targets.map(t => t.path));
+    // Files in the store that are gone from disk (or now outside every source).
+    for (const f of this.writer.allFiles()) {
+      if (!seen.has(f.path)) { const t = targetOf(this.sources, f.path); this.removeGone(f.path, t); }
+    }
+    if (p) {
+      let total = 0;
+      for (const t of targets) {
+        try { const st = statSync(t.path); const rec = this.writer.getFile(t.path); total += Math.max(0, st.size - (rec?.offset ?? 0)); } catch { /* raced */ }
+      }
+      p.start(total, targets.length);
+    }
+    const t0 = performance.now();
+    let bytes = 0, events = 0;
+    for (const t of targets) {
+      if (this.closed) return;
+      const r = await this.loader.sync(t, p ? (b, e) => p.advance(b, e) : undefined, yieldToLoop);
+      bytes += r.bytes; events += r.events;
+    }
+    if (p) {
+      const secs = (performance.now() - t0) / 1000;
+      p.done(`ingested ${events} events (${formatBytes(bytes)}) from ${targets.length} file(s) in ${secs.toFixed(2)} s`
+        + (secs > 0 && events > 0 ? ` (${Math.round(events / secs)} events/s)` : ''));
+    }
+  }
+
+  private removeGone(path: string, t: EventFileTarget | null): void {
+    const rec = this.writer.getFile(path);
+    if (!rec) return;
+    this.writer.removeFile(rec);
+    if (t && !this.writer.hasRun(t.run)) this.loader.forgetRun(t.run);
+  }
+
+  private async startWatcher(): Promise<void> {
+    const polling = this.opts.pollIntervalMs !== undefined;
+    const watcher = chokidar.watch(this.sources.map(s => s.path), {
+      ignoreInitial: true,
+      persistent: true,
+      usePolling: polling,
+      interval: this.opts.pollIntervalMs ?? 100,
+      binaryInterval: this.opts.pollIntervalMs ?? 300,
+      // Never wait for writes to "finish": a run is written for hours; we read complete records as they land.
+      awaitWriteFinish: false,
+      atomic: false,
+      ignored: (p: string) => p.split(sep).includes(TRASH_DIR),
+    });
+    this.watcher = watcher;
+    watcher.on('add', p => this.enqueuePath(p));
+    watcher.on('change', p => this.enqueuePath(p));
+    watcher.on('unlink', p => this.enqueuePath(p));
+    watcher.on('addDir', d => { for (const t of eventFilesUnder(this.sources, d)) this.enqueue(t); });
+    watcher.on('unlinkDir', d => {
+      const prefix = d.endsWith(sep) ? d : d + sep;
+      for (const f of this.writer.allFiles()) if (f.path.startsWith(prefix)) { const t = targetOf(this.sources, f.path); if (t) this.enqueue(t); }
+    });
+    watcher.on('error', err => { this.lastError = err instanceof Error ? err : new Error(String(err)); });
+    await new Promise<void>(res => watcher.once('ready', () => res()));
+  }
+
+  private enqueuePath(p: string): void {
+    const t = targetOf(this.sources, resolve(p));
+    if (t) this.enqueue(t);
+  }
+
+  private enqueue(t: EventFileTarget): void {
+    if (this.closed) return;
+    this.pending.set(t.path, t);
+    if (this.draining) return;
+    this.draining = true;
+    void this.serial(async () => {
+      try {
+        while (this.pending.size && !this.closed) {
+          // Files of one run in name order, as the initial scan reads them.
+          const batch = [...this.pending.values()].sort((a, b) => (a.run < b.run ? -1 : a.run > b.run ? 1 : a.path < b.path ? -1 : 1));
+          this.pending.clear();
+          for (const target of batch) {
+            try { await this.loader.sync(target, undefined, yieldToLoop); }
+            catch (err) { this.lastError = err as Error; console.error(`board ingest: ${target.rel}: ${(err as Error).message}`); }
+          }
+        }
+      } finally {
+        this.draining = false;
+      }
+    });
+  }
+}
+
+function yieldToLoop(): Promise<void> { return new Promise(res => setImmediate(res)); }
+
+/** Move a run's event files (its whole directory when it holds no other run) under <source>/.board-trash/<stamp>/. */
+function moveRunToTrash(sources: LogdirSource[], run: string, files: string[]): void {
+  if (files.length === 0) return;
+  const dir = dirname(files[0]!);
+  const source = sources.find(s => dir === s.path || dir.startsWith(s.path + sep));
+  if (!source || statSync(source.path).isFile()) throw new Error(`deleteRun: ${JSON.stringify(run)} is not inside a logdir directory, cannot trash it`);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const relDir = relative(source.path, dir);
+  const dest = join(source.path, TRASH_DIR, stamp, relDir === '' ? '_root' : relDir);
+  mkdirSync(dirname(dest), { recursive: true });
+  const holdsOtherRuns = relDir !== '' && hasSubdirEventFiles(dir);
+  if (relDir !== '' && !holdsOtherRuns) { renameSync(dir, dest); return; }
+  // The root, or a directory with nested runs: move only this run's files.
+  mkdirSync(dest, { recursive: true });
+  for (const f of files) { try { renameSync(f, join(dest, basename(f))); } catch { /* already gone */ } }
+  try { if (relDir !== '' && readdirSync(dir).length === 0) rmdirSync(dir); } catch { /* not empty */ }
+}
+
+function hasSubdirEventFiles(dir: string): boolean {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory() && eventFilesUnder([{ name: null, path: join(dir, e.name) }], join(dir, e.name)).length) return true;
+  }
+  return false;
+}

@@ -1,0 +1,160 @@
+// Packing of scalar points into one blob per chunk (up to CHUNK_POINTS points of one tag from one
+// file, in file order). Column layout so a reader gets typed-array views without parsing:
+//   [u8 stepFmt, u8 valueFmt, u16 0, u32 n]  steps (i32 | f64 | i64)  pad to 8  walls f64  values (f32 | f64)
+// f32 values are used when every value is exactly a float32 (simple_value always is), i32 steps when
+// every step fits: a typical point costs 16 bytes. Missing wall times are NaN.
+
+export const CHUNK_POINTS = 1024;
+
+const STEP_I32 = 0;
+const STEP_F64 = 1;
+const STEP_I64 = 2;
+const VALUE_F32 = 0;
+const VALUE_F64 = 1;
+const HEADER = 8;
+
+/** Points of a chunk being filled. Steps live in `steps` (safe integers) until a step past 2^53
+ *  arrives; from then on `bigSteps` holds all of them. */
+export class ScalarAccum {
+  n = 0;
+  steps = new Float64Array(CHUNK_POINTS);
+  bigSteps: BigInt64Array | null = null;
+  walls = new Float64Array(CHUNK_POINTS);
+  values = new Float64Array(CHUNK_POINTS);
+  /** Row id of this chunk when it is already in the database (a partly filled tail). */
+  rowId: number | null = null;
+  dirty = false;
+  constructor(readonly tagId: number, readonly fileId: number) {}
+
+  get full(): boolean { return this.n === CHUNK_POINTS; }
+
+  push(step: number | bigint, wall: number, value: number): void {
+    const i = this.n;
+    if (typeof step === 'bigint' || this.bigSteps) {
+      if (!this.bigSteps) {
+        this.bigSteps = new BigInt64Array(CHUNK_POINTS);
+        for (let j = 0; j < i; j++) this.bigSteps[j] = BigInt(this.steps[j]!);
+      }
+      this.bigSteps[i] = BigInt(step);
+    } else {
+      this.steps[i] = step;
+    }
+    this.walls[i] = wall;
+    this.values[i] = value;
+    this.n = i + 1;
+    this.dirty = true;
+  }
+}
+
+export interface ChunkStats {
+  n: number;
+  minStep: number | bigint; maxStep: number | bigint;
+  minValue: number | null; maxValue: number | null;
+  minWall: number | null; maxWall: number | null;
+  sorted: boolean;
+}
+
+export function chunkStats(a: ScalarAccum): ChunkStats {
+  const n = a.n;
+  let minV = Infinity, maxV = -Infinity, minW = Infinity, maxW = -Infinity;
+  const { walls, values } = a;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v < minV) minV = v;
+    if (v > maxV) maxV = v;
+    const w = walls[i]!;
+    if (w < minW) minW = w;
+    if (w > maxW) maxW = w;
+  }
+  let minS: number | bigint, maxS: number | bigint, sorted = true;
+  if (a.bigSteps) {
+    const s = a.bigSteps;
+    let lo = s[0]!, hi = s[0]!;
+    for (let i = 1; i < n; i++) { const x = s[i]!; if (x < lo) lo = x; if (x > hi) hi = x; if (x < s[i - 1]!) sorted = false; }
+    minS = lo; maxS = hi;
+  } else {
+    const s = a.steps;
+    let lo = s[0]!, hi = s[0]!;
+    for (let i = 1; i < n; i++) { const x = s[i]!; if (x < lo) lo = x; if (x > hi) hi = x; if (x < s[i - 1]!) sorted = false; }
+    minS = lo; maxS = hi;
+  }
+  return {
+    n, minStep: minS, maxStep: maxS, sorted,
+    // All-NaN chunks have no min/max; an infinite value is a legitimate extreme.
+    minValue: minV === Infinity && !(maxV === Infinity) ? null : minV,
+    maxValue: maxV === -Infinity && !(minV === -Infinity) ? null : maxV,
+    minWall: minW === Infinity ? null : minW,
+    maxWall: maxW === -Infinity ? null : maxW,
+  };
+}
+
+export function encodeChunk(a: ScalarAccum): Buffer {
+  const n = a.n;
+  let stepFmt = STEP_I32;
+  if (a.bigSteps) stepFmt = STEP_I64;
+  else {
+    const s = a.steps;
+    for (let i = 0; i < n; i++) { const x = s[i]!; if (x !== (x | 0)) { stepFmt = STEP_F64; break; } }
+  }
+  let valueFmt = VALUE_F32;
+  const vals = a.values;
+  for (let i = 0; i < n; i++) { const v = vals[i]!; if (Math.fround(v) !== v && v === v) { valueFmt = VALUE_F64; break; } }
+  const stepBytes = n * (stepFmt === STEP_I32 ? 4 : 8);
+  const wallOff = align8(HEADER + stepBytes);
+  const valueOff = wallOff + n * 8;
+  const total = valueOff + n * (valueFmt === VALUE_F32 ? 4 : 8);
+  const ab = new ArrayBuffer(total);
+  const head = new DataView(ab);
+  head.setUint8(0, stepFmt); head.setUint8(1, valueFmt); head.setUint32(4, n, true);
+  if (stepFmt === STEP_I32) { const d = new Int32Array(ab, HEADER, n); for (let i = 0; i < n; i++) d[i] = a.steps[i]!; }
+  else if (stepFmt === STEP_F64) new Float64Array(ab, HEADER, n).set(a.steps.subarray(0, n));
+  else new BigInt64Array(ab, HEADER, n).set(a.bigSteps!.subarray(0, n));
+  new Float64Array(ab, wallOff, n).set(a.walls.subarray(0, n));
+  if (valueFmt === VALUE_F32) new Float32Array(ab, valueOff, n).set(vals.subarray(0, n));
+  else new Float64Array(ab, valueOff, n).set(vals.subarray(0, n));
+  return Buffer.from(ab);
+}
+
+/** Decoded columns of a chunk. `steps` is numeric unless a step is past 2^53 (then `bigSteps`). */
+export interface ChunkColumns {
+  n: number;
+  steps: Float64Array | Int32Array | null;
+  bigSteps: BigInt64Array | null;
+  walls: Float64Array;
+  values: Float32Array | Float64Array;
+}
+
+export function decodeChunk(buf: Uint8Array): ChunkColumns {
+  // Typed-array views need an 8-byte aligned base; blobs from SQLite usually are (own allocation).
+  const aligned = buf.byteOffset % 8 === 0 ? buf : new Uint8Array(buf);
+  const ab = aligned.buffer as ArrayBuffer, base = aligned.byteOffset;
+  const stepFmt = aligned[0]!, valueFmt = aligned[1]!;
+  const n = new DataView(ab, base, HEADER).getUint32(4, true);
+  const stepBytes = n * (stepFmt === STEP_I32 ? 4 : 8);
+  const wallOff = align8(HEADER + stepBytes);
+  const valueOff = wallOff + n * 8;
+  const expected = valueOff + n * (valueFmt === VALUE_F32 ? 4 : 8);
+  if (aligned.byteLength < expected) throw new Error(`scalar chunk: ${aligned.byteLength} bytes, expected ${expected} for ${n} points`);
+  return {
+    n,
+    steps: stepFmt === STEP_I32 ? new Int32Array(ab, base + HEADER, n) : stepFmt === STEP_F64 ? new Float64Array(ab, base + HEADER, n) : null,
+    bigSteps: stepFmt === STEP_I64 ? new BigInt64Array(ab, base + HEADER, n) : null,
+    walls: new Float64Array(ab, base + wallOff, n),
+    values: valueFmt === VALUE_F32 ? new Float32Array(ab, base + valueOff, n) : new Float64Array(ab, base + valueOff, n),
+  };
+}
+
+/** Refill an accumulator from a stored partial chunk so appends continue it. */
+export function accumFromChunk(tagId: number, fileId: number, rowId: number, buf: Uint8Array): ScalarAccum {
+  const c = decodeChunk(buf);
+  const a = new ScalarAccum(tagId, fileId);
+  a.rowId = rowId;
+  a.n = c.n;
+  if (c.bigSteps) { a.bigSteps = new BigInt64Array(CHUNK_POINTS); a.bigSteps.set(c.bigSteps); }
+  else a.steps.set(c.steps!);
+  a.walls.set(c.walls);
+  a.values.set(c.values);
+  return a;
+}
+
+function align8(x: number): number { return (x + 7) & ~7; }

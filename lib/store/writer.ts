@@ -1,0 +1,498 @@
+// The store's only writer. The ingester opens a transaction per file chunk (begin), feeds the
+// normalized values it decoded (addValue / addWarning), then commits them together with the file's
+// new byte offset (commit): a crash at any moment leaves data and offset consistent.
+import { crc32 } from '@node-rs/crc32';
+import type { NormalizedValue, Step } from '../tfevents/types.ts';
+import type { StoreChange, ValueKind } from './types.ts';
+import { FILE_DATA_TABLES, type DB } from './schema.ts';
+import { ScalarAccum, CHUNK_POINTS, accumFromChunk, chunkStats, encodeChunk } from './scalar-chunk.ts';
+
+export interface FileRecord {
+  id: number;
+  runId: number;
+  path: string;
+  rel: string;
+  offset: number;
+  size: number;
+  mtime: number;
+  ino: number;
+  headLen: number;
+  headCrc: number;
+  records: number;
+  events: number;
+  corrupt: number;
+  fileVersion: string | null;
+}
+
+/** What the loader learned about a file in one read cycle; `offset` is just after the last complete record. */
+export interface FileProgress {
+  offset: number;
+  size: number;
+  mtime: number;
+  ino: number;
+  headLen: number;
+  headCrc: number;
+  records: number;
+  events: number;
+  corrupt: number;
+  fileVersion?: string | null;
+}
+
+interface TagInfo {
+  id: number;
+  runId: number;
+  tag: string;
+  kind: ValueKind;
+  count: number;
+  minStep: Step | null;
+  maxStep: Step | null;
+  firstWall: number | null;
+  lastWall: number | null;
+  accum: ScalarAccum | null;
+  dirty: boolean;
+}
+
+type RunTags = Map<string, TagInfo>;
+
+export class StoreWriter {
+  private runIds = new Map<string, number>();
+  private runNames = new Map<number, string>();
+  private tags = new Map<number, RunTags>();
+  private dirtyTags: TagInfo[] = [];
+  private inTx = false;
+  private listeners = new Set<(c: StoreChange) => void>();
+  private s: ReturnType<typeof prepare>;
+
+  constructor(readonly db: DB) {
+    this.s = prepare(db);
+    for (const r of this.s.allRuns.all() as { id: number; name: string }[]) { this.runIds.set(r.name, r.id); this.runNames.set(r.id, r.name); }
+  }
+
+  /** Subscribe to committed changes. */
+  onChange(listener: (c: StoreChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
+  private emit(c: StoreChange): void { for (const l of this.listeners) l(c); }
+
+  runNamesList(): string[] { return [...this.runIds.keys()]; }
+  hasRun(name: string): boolean { return this.runIds.has(name); }
+
+  ensureRun(name: string): number {
+    let id = this.runIds.get(name);
+    if (id !== undefined) return id;
+    id = Number(this.s.insertRun.run(name, Date.now() / 1000).lastInsertRowid);
+    this.runIds.set(name, id); this.runNames.set(id, name);
+    this.emit({ type: 'run-added', run: name });
+    return id;
+  }
+
+  getFile(path: string): FileRecord | undefined {
+    const r = this.s.fileByPath.get(path) as FileRow | undefined;
+    return r && fileFromRow(r);
+  }
+
+  filesOfRun(run: string): FileRecord[] {
+    const id = this.runIds.get(run);
+    if (id === undefined) return [];
+    return (this.s.filesOfRun.all(id) as FileRow[]).map(fileFromRow);
+  }
+
+  allFiles(): FileRecord[] { return (this.s.allFiles.all() as FileRow[]).map(fileFromRow); }
+
+  ensureFile(run: string, path: string, rel: string): FileRecord {
+    const existing = this.getFile(path);
+    if (existing) return existing;
+    const runId = this.ensureRun(run);
+    const id = Number(this.s.insertFile.run(runId, path, rel).lastInsertRowid);
+    return { id, runId, path, rel, offset: 0, size: 0, mtime: 0, ino: 0, headLen: 0, headCrc: 0, records: 0, events: 0, corrupt: 0, fileVersion: null };
+  }
+
+  isTombstoned(path: string, ino: number): boolean {
+    const r = this.s.tombstone.get(path) as { ino: number } | undefined;
+    return r !== undefined && r.ino === ino;
+  }
+
+  begin(): void {
+    if (this.inTx) throw new Error('store writer: transaction already open');
+    this.s.begin.run();
+    this.inTx = true;
+  }
+
+  /** Add one normalized value read from `file` (inside begin/commit). */
+  addValue(file: FileRecord, v: NormalizedValue): void {
+    const info = this.tagInfo(file.runId, v);
+    const step = v.step;
+    const wall = v.wallTime;
+    info.count++;
+    if (info.minStep === null || step < info.minStep) info.minStep = step;
+    if (info.maxStep === null || step > info.maxStep) info.maxStep = step;
+    if (wall !== null) {
+      if (info.firstWall === null || wall < info.firstWall) info.firstWall = wall;
+      if (info.lastWall === null || wall > info.lastWall) info.lastWall = wall;
+    }
+    if (!info.dirty) { info.dirty = true; this.dirtyTags.push(info); }
+    const d = v.data;
+    const s = this.s;
+    switch (d.kind) {
+      case 'scalar': {
+        let acc = info.accum;
+        if (acc === null || acc.fileId !== file.id) acc = this.openAccum(info, file);
+        acc.push(step, wall ?? NaN, d.value);
+        if (acc.n === CHUNK_POINTS) { this.writeChunk(acc); info.accum = new ScalarAccum(info.id, file.id); }
+        return;
+      }
+      case 'image':
+        d.images.forEach((img, idx) => {
+          const blobId = this.insertBlob(file.id, sniffContentType(img.encoded), img.encoded);
+          s.insertImage.run(info.id, file.id, step, wall, idx, img.width, img.height, blobId);
+        });
+        return;
+      case 'audio': {
+        const blobId = this.insertBlob(file.id, d.contentType || sniffContentType(d.encoded), d.encoded);
+        s.insertAudio.run(info.id, file.id, step, wall, d.sampleRate, d.numChannels, d.lengthFrames, blobId);
+        return;
+      }
+      case 'histogram': {
+        const k = d.counts.length;
+        const packed = new Float64Array(3 * k);
+        packed.set(d.left, 0); packed.set(d.right, k); packed.set(d.counts, 2 * k);
+        s.insertHistogram.run(info.id, file.id, step, wall, d.min, d.max, d.num, d.sum, d.sumSquares, f64Bytes(packed));
+        return;
+      }
+      case 'text':
+        s.insertText.run(info.id, file.id, step, wall, renderText(d.texts, d.shape));
+        return;
+      case 'pr_curve': {
+        const t = d.numThresholds;
+        const packed = new Float64Array(6 * t);
+        [d.tp, d.fp, d.tn, d.fn, d.precision, d.recall].forEach((row, i) => packed.set(row.subarray(0, t), i * t));
+        s.insertPr.run(info.id, file.id, step, wall, t, f64Bytes(packed));
+        return;
+      }
+      case 'graph':
+        s.insertGraph.run(file.runId, file.id, 'graph_def', null, step, wall, d.graphDef);
+        return;
+      case 'run_metadata':
+        s.insertGraph.run(file.runId, file.id, 'run_metadata', d.tag, step, wall, d.runMetadata);
+        return;
+      case 'hparams':
+        s.insertHparams.run(file.runId, file.id, d.part, step, wall, toJson(d.payload));
+        return;
+      case 'tensor': {
+        s.insertTensor.run(info.id, file.id, step, wall, d.dtype, JSON.stringify(d.shape), tensorBytes(d.values));
+        return;
+      }
+      case 'unknown_plugin': {
+        const t = d.tensor;
+        if (t) s.insertTensor.run(info.id, file.id, step, wall, t.dtype, JSON.stringify(t.shape), tensorBytes(t.values));
+        else s.insertTensor.run(info.id, file.id, step, wall, -1, '[]', d.content.length ? d.content : null);
+        return;
+      }
+      default: assertNever(d);
+    }
+  }
+
+  addWarning(file: FileRecord, offset: number, reason: string): void {
+    this.s.insertWarning.run(file.runId, file.id, offset, reason, Date.now() / 1000);
+    this.pendingWarnings.push(this.runNames.get(file.runId)!);
+  }
+  private pendingWarnings: string[] = [];
+
+  /** Flush buffered points, record the file's progress and commit. Emits the change feed. */
+  commit(file: FileRecord, p: FileProgress): void {
+    if (!this.inTx) throw new Error('store writer: commit without begin');
+    const s = this.s;
+    const changed = this.dirtyTags;
+    for (const info of changed) {
+      if (info.accum && info.accum.dirty && info.accum.n > 0) this.writeChunk(info.accum);
+      s.updateTag.run(info.count, info.minStep, info.maxStep, info.firstWall, info.lastWall, info.id);
+    }
+    s.updateFile.run(p.offset, p.size, p.mtime, p.ino, p.headLen, p.headCrc, p.records, p.events, p.corrupt, p.fileVersion ?? file.fileVersion, file.id);
+    s.commit.run();
+    this.inTx = false;
+    Object.assign(file, p, { fileVersion: p.fileVersion ?? file.fileVersion });
+    this.dirtyTags = [];
+    const run = this.runNames.get(file.runId)!;
+    for (const info of changed) {
+      info.dirty = false;
+      this.emit({ type: 'data', run, tag: info.tag, kind: info.kind, maxStep: stepOut(info.maxStep) });
+    }
+    const warned = this.pendingWarnings;
+    this.pendingWarnings = [];
+    for (const w of new Set(warned)) this.emit({ type: 'warning', run: w });
+  }
+
+  /** Abandon the open transaction; in-memory caches are dropped and reloaded from the database. */
+  rollback(): void {
+    if (this.inTx) { try { this.s.rollback.run(); } catch { /* already rolled back by SQLite */ } }
+    this.inTx = false;
+    this.dirtyTags = [];
+    this.pendingWarnings = [];
+    this.tags.clear();
+  }
+
+  /** Drop cached partial chunks of a file (committed already); they are reloaded on the next append. */
+  releaseFile(file: FileRecord): void {
+    const tags = this.tags.get(file.runId);
+    if (!tags) return;
+    for (const info of tags.values()) if (info.accum && info.accum.fileId === file.id && !info.accum.dirty) info.accum = null;
+  }
+
+  /** Delete everything read from a file and rewind it to offset 0 (file replaced or truncated). */
+  resetFile(file: FileRecord): void {
+    this.db.transaction(() => {
+      this.deleteFileData(file);
+      this.s.resetFile.run(file.id);
+    })();
+    Object.assign(file, { offset: 0, size: 0, mtime: 0, ino: 0, headLen: 0, headCrc: 0, records: 0, events: 0, corrupt: 0 });
+    this.afterDelete(file.runId);
+  }
+
+  /** Forget a file (deleted from disk). Removes its run when no file is left. */
+  removeFile(file: FileRecord, tombstoneIno?: number): void {
+    let runGone = false;
+    this.db.transaction(() => {
+      this.deleteFileData(file);
+      this.s.deleteFile.run(file.id);
+      if (tombstoneIno !== undefined) this.s.insertTombstone.run(file.path, tombstoneIno);
+      runGone = this.s.countFiles.pluck().get(file.runId) === 0;
+      if (runGone) this.deleteRunRows(file.runId);
+    })();
+    if (runGone) this.forgetRun(file.runId); else this.afterDelete(file.runId);
+  }
+
+  /** Remove a run and all its files' data. `tombstones` maps file path -> inode to ignore from now on. */
+  removeRun(name: string, tombstones?: Map<string, number>): boolean {
+    const runId = this.runIds.get(name);
+    if (runId === undefined) return false;
+    this.db.transaction(() => {
+      for (const f of this.filesOfRun(name)) { this.deleteFileData(f); this.s.deleteFile.run(f.id); }
+      for (const [path, ino] of tombstones ?? []) this.s.insertTombstone.run(path, ino);
+      this.deleteRunRows(runId);
+    })();
+    this.forgetRun(runId);
+    return true;
+  }
+
+  private forgetRun(runId: number): void {
+    const name = this.runNames.get(runId)!;
+    this.runIds.delete(name); this.runNames.delete(runId); this.tags.delete(runId);
+    this.emit({ type: 'run-removed', run: name });
+  }
+
+  private deleteRunRows(runId: number): void {
+    this.s.deleteTagsOfRun.run(runId);
+    this.s.deleteRun.run(runId);
+  }
+
+  private deleteFileData(file: FileRecord): void {
+    for (const t of FILE_DATA_TABLES) this.db.prepare(`DELETE FROM ${t} WHERE file_id = ?`).run(file.id);
+  }
+
+  /** Recompute tag aggregates of a run after data was deleted, drop empty tags, and notify. */
+  private afterDelete(runId: number): void {
+    this.tags.delete(runId);
+    recomputeTags(this.db, runId);
+    const run = this.runNames.get(runId);
+    if (run !== undefined) this.emit({ type: 'data', run });
+  }
+
+  private tagInfo(runId: number, v: NormalizedValue): TagInfo {
+    let tags = this.tags.get(runId);
+    if (!tags) { tags = new Map(); this.tags.set(runId, tags); }
+    const key = v.kind === 'scalar' ? v.tag : `${v.kind}\u0000${v.tag}`;
+    let info = tags.get(key);
+    if (info) return info;
+    const s = this.s;
+    let row = s.tagByKey.get(runId, v.tag, v.kind) as TagRow | undefined;
+    if (!row) {
+      s.insertTag.run(runId, v.tag, v.kind, v.plugin, v.displayName ?? null, v.description ?? null);
+      row = s.tagByKey.get(runId, v.tag, v.kind) as TagRow;
+    } else if ((row.plugin === null && v.plugin) || (row.display_name === null && v.displayName) || (row.description === null && v.description)) {
+      s.updateTagMeta.run(v.plugin, v.displayName ?? null, v.description ?? null, Number(row.id));
+    }
+    info = {
+      id: Number(row.id), runId, tag: v.tag, kind: v.kind, count: Number(row.count),
+      minStep: stepIn(row.min_step), maxStep: stepIn(row.max_step), firstWall: numIn(row.first_wall), lastWall: numIn(row.last_wall),
+      accum: null, dirty: false,
+    };
+    tags.set(key, info);
+    return info;
+  }
+
+  private openAccum(info: TagInfo, file: FileRecord): ScalarAccum {
+    if (info.accum && info.accum.dirty && info.accum.n > 0) this.writeChunk(info.accum);
+    let acc: ScalarAccum | null = null;
+    // A file read before may have left a partly filled tail chunk: continue it.
+    if (file.offset > 0) {
+      const row = this.s.tailChunk.get(file.id, info.id) as { id: number; n: number; data: Buffer } | undefined;
+      if (row && row.n < CHUNK_POINTS) acc = accumFromChunk(info.id, file.id, row.id, row.data);
+    }
+    acc ??= new ScalarAccum(info.id, file.id);
+    info.accum = acc;
+    return acc;
+  }
+
+  private writeChunk(acc: ScalarAccum): void {
+    const st = chunkStats(acc);
+    const data = encodeChunk(acc);
+    const args = [st.n, st.minStep, st.maxStep, st.minValue, st.maxValue, st.minWall, st.maxWall, st.sorted ? 1 : 0, data] as const;
+    if (acc.rowId === null) acc.rowId = Number(this.s.insertChunk.run(acc.tagId, acc.fileId, ...args).lastInsertRowid);
+    else this.s.updateChunk.run(...args, acc.rowId);
+    acc.dirty = false;
+  }
+
+  private insertBlob(fileId: number, contentType: string, bytes: Uint8Array): number {
+    const etag = `${crc32(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString(16)}-${bytes.byteLength.toString(16)}`;
+    return Number(this.s.insertBlob.run(fileId, contentType, etag, bytes).lastInsertRowid);
+  }
+}
+
+interface FileRow {
+  id: number; run_id: number; path: string; rel: string; offset: number; size: number; mtime: number; ino: number;
+  head_len: number; head_crc: number; records: number; events: number; corrupt: number; file_version: string | null;
+}
+interface TagRow {
+  id: bigint; count: bigint; plugin: string | null; display_name: string | null; description: string | null;
+  min_step: bigint | null; max_step: bigint | null; first_wall: number | null; last_wall: number | null;
+}
+
+function fileFromRow(r: FileRow): FileRecord {
+  return {
+    id: r.id, runId: r.run_id, path: r.path, rel: r.rel, offset: r.offset, size: r.size, mtime: r.mtime, ino: r.ino,
+    headLen: r.head_len, headCrc: r.head_crc, records: r.records, events: r.events, corrupt: r.corrupt, fileVersion: r.file_version,
+  };
+}
+
+function prepare(db: DB) {
+  const p = (sql: string) => db.prepare(sql);
+  const tagByKey = p(`SELECT id, count, plugin, display_name, description, min_step, max_step, first_wall, last_wall FROM tags WHERE run_id = ? AND tag = ? AND kind = ?`);
+  tagByKey.safeIntegers(true); // steps past 2^53 must survive a restart
+  return {
+    begin: p('BEGIN IMMEDIATE'),
+    commit: p('COMMIT'),
+    rollback: p('ROLLBACK'),
+    allRuns: p('SELECT id, name FROM runs'),
+    insertRun: p('INSERT INTO runs(name, created) VALUES (?, ?)'),
+    deleteRun: p('DELETE FROM runs WHERE id = ?'),
+    fileByPath: p('SELECT * FROM files WHERE path = ?'),
+    filesOfRun: p('SELECT * FROM files WHERE run_id = ? ORDER BY rel'),
+    allFiles: p('SELECT * FROM files ORDER BY path'),
+    countFiles: p('SELECT count(*) FROM files WHERE run_id = ?'),
+    insertFile: p('INSERT INTO files(run_id, path, rel) VALUES (?, ?, ?)'),
+    updateFile: p(`UPDATE files SET offset = ?, size = ?, mtime = ?, ino = ?, head_len = ?, head_crc = ?, records = ?, events = ?, corrupt = ?, file_version = ? WHERE id = ?`),
+    resetFile: p(`UPDATE files SET offset = 0, size = 0, mtime = 0, ino = 0, head_len = 0, head_crc = 0, records = 0, events = 0, corrupt = 0 WHERE id = ?`),
+    deleteFile: p('DELETE FROM files WHERE id = ?'),
+    tombstone: p('SELECT ino FROM tombstones WHERE path = ?'),
+    insertTombstone: p('INSERT OR REPLACE INTO tombstones(path, ino) VALUES (?, ?)'),
+    tagByKey,
+    insertTag: p('INSERT INTO tags(run_id, tag, kind, plugin, display_name, description) VALUES (?, ?, ?, ?, ?, ?)'),
+    updateTagMeta: p('UPDATE tags SET plugin = coalesce(plugin, ?), display_name = coalesce(display_name, ?), description = coalesce(description, ?) WHERE id = ?'),
+    updateTag: p('UPDATE tags SET count = ?, min_step = ?, max_step = ?, first_wall = ?, last_wall = ? WHERE id = ?'),
+    deleteTagsOfRun: p('DELETE FROM tags WHERE run_id = ?'),
+    tailChunk: p('SELECT id, n, data FROM scalar_chunks WHERE file_id = ? AND tag_id = ? ORDER BY id DESC LIMIT 1'),
+    insertChunk: p(`INSERT INTO scalar_chunks(tag_id, file_id, n, min_step, max_step, min_value, max_value, min_wall, max_wall, sorted, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    updateChunk: p(`UPDATE scalar_chunks SET n = ?, min_step = ?, max_step = ?, min_value = ?, max_value = ?, min_wall = ?, max_wall = ?, sorted = ?, data = ? WHERE id = ?`),
+    insertBlob: p('INSERT INTO blobs(file_id, content_type, etag, bytes) VALUES (?, ?, ?, ?)'),
+    insertImage: p('INSERT INTO images(tag_id, file_id, step, wall, idx, width, height, blob_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertAudio: p('INSERT INTO audio(tag_id, file_id, step, wall, sample_rate, channels, frames, blob_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertHistogram: p('INSERT INTO histograms(tag_id, file_id, step, wall, min, max, num, sum, sum_squares, buckets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertText: p('INSERT INTO texts(tag_id, file_id, step, wall, text) VALUES (?, ?, ?, ?, ?)'),
+    insertPr: p('INSERT INTO pr_curves(tag_id, file_id, step, wall, thresholds, data) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertTensor: p('INSERT INTO tensors(tag_id, file_id, step, wall, dtype, shape, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    insertGraph: p('INSERT INTO graphs(run_id, file_id, source, tag, step, wall, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    insertHparams: p('INSERT INTO hparams(run_id, file_id, part, step, wall, payload) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertWarning: p('INSERT INTO warnings(run_id, file_id, offset, reason, time) VALUES (?, ?, ?, ?, ?)'),
+  };
+}
+
+/** Recompute count / step range / wall range of every tag of a run from the remaining rows. */
+function recomputeTags(db: DB, runId: number): void {
+  const tags = db.prepare('SELECT id, kind FROM tags WHERE run_id = ?').all(runId) as { id: number; kind: ValueKind }[];
+  const update = db.prepare('UPDATE tags SET count = ?, min_step = ?, max_step = ?, first_wall = ?, last_wall = ? WHERE id = ?');
+  const del = db.prepare('DELETE FROM tags WHERE id = ?');
+  db.transaction(() => {
+    for (const t of tags) {
+      const table = tableOfKind(t.kind);
+      let row: { c: number; lo: number | null; hi: number | null; w0: number | null; w1: number | null } | undefined;
+      if (table === 'scalar_chunks') row = db.prepare(`SELECT sum(n) c, min(min_step) lo, max(max_step) hi, min(min_wall) w0, max(max_wall) w1 FROM scalar_chunks WHERE tag_id = ?`).get(t.id) as typeof row;
+      else if (table === 'graphs' || table === 'hparams') continue; // run-level; tag rows stay
+      else {
+        // Images count per event (several images of one event share its step).
+        const count = table === 'images' ? 'count(DISTINCT step || \':\' || coalesce(wall, \'\'))' : 'count(*)';
+        row = db.prepare(`SELECT ${count} c, min(step) lo, max(step) hi, min(wall) w0, max(wall) w1 FROM ${table} WHERE tag_id = ?`).get(t.id) as typeof row;
+      }
+      if (!row || !row.c) del.run(t.id);
+      else update.run(row.c, row.lo, row.hi, row.w0, row.w1, t.id);
+    }
+  })();
+}
+
+function tableOfKind(kind: ValueKind): string {
+  switch (kind) {
+    case 'scalar': return 'scalar_chunks';
+    case 'image': return 'images';
+    case 'audio': return 'audio';
+    case 'histogram': return 'histograms';
+    case 'text': return 'texts';
+    case 'pr_curve': return 'pr_curves';
+    case 'graph': case 'run_metadata': return 'graphs';
+    case 'hparams': return 'hparams';
+    case 'tensor': case 'unknown_plugin': return 'tensors';
+    default: return assertNever(kind);
+  }
+}
+
+function stepIn(s: bigint | null): Step | null {
+  if (s === null) return null;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : s;
+}
+function numIn(x: number | bigint | null): number | null { return x === null ? null : Number(x); }
+
+export function stepOut(s: Step | null): number | string | undefined {
+  if (s === null) return undefined;
+  if (typeof s === 'bigint') return Number.isSafeInteger(Number(s)) && BigInt(Number(s)) === s ? Number(s) : s.toString();
+  return s;
+}
+
+export function sniffContentType(b: Uint8Array): string {
+  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (b.length >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46) return 'image/gif';
+  if (b.length >= 12 && b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x41) return 'audio/wav';
+  if (b.length >= 12 && b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45) return 'image/webp';
+  return 'application/octet-stream';
+}
+
+/** A text tensor as one markdown string: a lone string as is, arrays as a table (as TensorBoard renders them). */
+export function renderText(texts: string[], shape: number[]): string {
+  if (texts.length === 1 && shape.length <= 1) return texts[0]!;
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const cols = shape.length >= 2 ? shape[shape.length - 1]! : 1;
+  if (cols === 0 || texts.length === 0) return '';
+  const rows: string[] = [];
+  for (let i = 0; i < texts.length; i += cols) rows.push(`| ${texts.slice(i, i + cols).map(cell).join(' | ')} |`);
+  const sep = `|${' --- |'.repeat(cols)}`;
+  return [`|${'  |'.repeat(cols)}`, sep, ...rows].join('\n');
+}
+
+function f64Bytes(a: Float64Array): Buffer { return Buffer.from(a.buffer, a.byteOffset, a.byteLength); }
+
+function tensorBytes(values: Float64Array | string[]): Buffer {
+  return Array.isArray(values) ? Buffer.from(JSON.stringify(values)) : f64Bytes(values);
+}
+
+/** JSON for decoded protobuf payloads: bigint as string, bytes as base64. */
+export function toJson(x: unknown): string {
+  return JSON.stringify(x, (_k, v) => {
+    if (typeof v === 'bigint') return v.toString();
+    if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+    if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+    return v;
+  });
+}
+
+function assertNever(x: never): never { throw new Error(`store writer: unhandled value kind ${JSON.stringify(x)}`); }
