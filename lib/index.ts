@@ -2,6 +2,14 @@
 // Each part owns one section below and re-exports only its public surface.
 
 // --- tfevents: format + SummaryWriter ---
+export {
+  SummaryWriter, setGraphTracer, RunNormalizer, decodeEventBuffer, readEventFile, isEventFileName, discoverRuns,
+  PLUGIN, GRAPH_TAG,
+} from './tfevents/index.ts';
+export type {
+  SummaryWriterOptions, ImageOptions, GraphDescription, GraphNode, GraphTracer, DecodeResult, DecodeOptions, DiscoveredRun,
+  NormalizedValue, ValueKind, ValueData, Step, CorruptRecord,
+} from './tfevents/index.ts';
 
 // --- engine: Tensor + autograd ---
 

@@ -7,3 +7,7 @@ export { EventInfo, GRAPH_TAG, type EventKind } from './event-decode.ts';
 export { discoverRuns, isEventFileName, type DiscoveredRun } from './logdir.ts';
 export { crc32c, maskCrc, unmaskCrc, maskedCrc32c } from './crc32c.ts';
 export { encodeRecord, scanRecords } from './record.ts';
+export { SummaryWriter, defaultLogDir, type SummaryWriterOptions, type ImageOptions } from './writer.ts';
+export { EventFileWriter, eventFileName } from './event-file-writer.ts';
+export { setGraphTracer, type GraphDescription, type GraphNode, type GraphTracer, type GraphAttr } from './graph.ts';
+export { encodePng, decodePng } from './image.ts';

@@ -35,6 +35,9 @@ export interface DecodeOptions {
 
 /** Decodes every complete record of `buf` (the file's bytes from `baseOffset`). */
 export function decodeEventBuffer(buf: Uint8Array, opts: DecodeOptions): DecodeResult {
+  // Node's Buffer.slice() returns a view; values must own their bytes (callers reuse buffers),
+  // so work on a plain Uint8Array whose slice() copies.
+  if (Buffer.isBuffer(buf)) buf = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   const reader = new ProtoReader(buf);
   const fields = new ValueFields();
   const info = new EventInfo();
