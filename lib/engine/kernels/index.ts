@@ -1,36 +1,121 @@
-// Matrix-multiply kernels: the only import point for the engine. Placeholder naive loops until the
-// blocked JS and WASM SIMD kernels land (same signatures).
-// C = alpha * op(A) * op(B) + beta * C, row-major; op(X) = X or X^T; lda/ldb/ldc are row strides.
+// Matrix-multiply kernels: the only import point for the engine.
+// C = alpha * op(A) * op(B) + beta * C, row-major; op(X) = X or X^T; lda/ldb/ldc are row strides (BLAS conventions:
+// beta == 0 means C is never read, so NaN garbage in C is ignored; alpha == 0 means A and B are never read).
+//
+// Backends for sgemm:
+//   'wasm-simd' (default where WebAssembly SIMD-128 validates): runtime-generated SIMD kernel, wasm-sgemm.ts. Where the
+//               runtime also ships relaxed SIMD (Node >= 22, or node --experimental-wasm-relaxed-simd) it uses
+//               f32x4.relaxed_madd, i.e. FMA on x64, which lifts the ceiling from 3 to 2 fused ops per cycle.
+//   'js':       cache-blocked TypeScript, js-gemm.ts (also the dgemm path).
+// Override with env BOARD_GEMM=js|wasm-simd or setGemmBackend(). Tiny products use an unblocked loop on every
+// backend: below SMALL_FLOPS the packing and call overhead cost more than they save (measured in bench/matmul.bench.ts).
+
+import { gemmBlocked, gemmSmall } from './js-gemm.ts';
+import { WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
+
+export type GemmBackend = 'wasm-simd' | 'js';
+
+/** M*N*K below which the unblocked loop wins (measured crossover with the wasm kernel is ~8-16k here). */
+export const SMALL_FLOPS = 8192;
+
+let backend: GemmBackend | undefined;
+let wasm: WasmSgemm | undefined;
+
+function defaultBackend(): GemmBackend {
+  const env = typeof process === 'object' ? process.env?.BOARD_GEMM : undefined;
+  if (env !== undefined && env !== '') {
+    if (env !== 'js' && env !== 'wasm-simd') throw new Error(`BOARD_GEMM must be 'js' or 'wasm-simd', got '${env}'`);
+    if (env === 'wasm-simd' && !wasmSimdSupported()) {
+      throw new Error("BOARD_GEMM=wasm-simd, but this runtime does not validate WebAssembly SIMD-128");
+    }
+    return env;
+  }
+  return wasmSimdSupported() ? 'wasm-simd' : 'js';
+}
+
+/** Which path sgemm uses. */
+export function gemmBackend(): GemmBackend {
+  return (backend ??= defaultBackend());
+}
+
+/** Selects the sgemm path (tests and benchmarks cover both). Throws if 'wasm-simd' cannot run here. */
+export function setGemmBackend(b: GemmBackend): void {
+  if (b !== 'js' && b !== 'wasm-simd') throw new Error(`setGemmBackend: unknown backend '${String(b)}' (use 'js' or 'wasm-simd')`);
+  if (b === 'wasm-simd' && !wasmSimdSupported()) throw new Error('setGemmBackend: WebAssembly SIMD-128 is not supported by this runtime');
+  backend = b;
+}
+
+/** Details of the wasm kernel, for benchmark reports: micro-tile and whether it uses relaxed-SIMD FMA. */
+export function gemmInfo(): { backend: GemmBackend; simd: boolean; fma: boolean; tile: string } {
+  const w = wasmSimdSupported() ? wasmKernel() : undefined;
+  return { backend: gemmBackend(), simd: w !== undefined, fma: w?.fma ?? false, tile: w ? `${w.mr}x${w.nr}` : '4x4 (js)' };
+}
+
+function wasmKernel(): WasmSgemm {
+  return (wasm ??= new WasmSgemm({ fma: wasmRelaxedSimdSupported() }));
+}
 
 type F = Float32Array | Float64Array;
 
-function gemmNaive(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
-  A: F, aOff: number, lda: number, B: F, bOff: number, ldb: number, beta: number, C: F, cOff: number, ldc: number): void {
+function checkInt(fn: string, name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0) throw new Error(`${fn}: ${name} must be a non-negative integer, got ${v}`);
+}
+
+/** Bounds of a rows x cols storage matrix at off with row stride ld inside X. */
+function checkMatrix(fn: string, name: string, X: F, off: number, ld: number, rows: number, cols: number): void {
+  checkInt(fn, `${name} offset`, off);
+  checkInt(fn, `ld${name.toLowerCase()}`, ld);
+  if (rows === 0 || cols === 0) return;
+  const last = off + (rows - 1) * ld + cols - 1;
+  if (last >= X.length) {
+    throw new Error(`${fn}: ${name} is too small: a ${rows}x${cols} matrix at offset ${off} with row stride ${ld} ` +
+      `reads index ${last}, but ${name} has length ${X.length}`);
+  }
+}
+
+function validate(fn: string, transA: boolean, transB: boolean, M: number, N: number, K: number, A: F, aOff: number,
+  lda: number, B: F, bOff: number, ldb: number, C: F, cOff: number, ldc: number): void {
+  checkInt(fn, 'M', M);
+  checkInt(fn, 'N', N);
+  checkInt(fn, 'K', K);
+  if (M > 1 && N > 0 && ldc < N) throw new Error(`${fn}: ldc (${ldc}) must be >= N (${N}) so rows of C do not overlap`);
+  checkMatrix(fn, 'C', C, cOff, ldc, M, N);
+  if (M > 0 && N > 0) {
+    checkMatrix(fn, 'A', A, aOff, lda, transA ? K : M, transA ? M : K);
+    checkMatrix(fn, 'B', B, bOff, ldb, transB ? N : K, transB ? K : N);
+  }
+}
+
+/** C = beta * C over M x N (the whole result when K == 0 or alpha == 0); beta == 0 writes zeros without reading. */
+function scaleC(M: number, N: number, beta: number, C: F, cOff: number, ldc: number): void {
+  if (beta === 1) return;
   for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let s = 0;
-      for (let k = 0; k < K; k++) {
-        const a = transA ? A[aOff + k * lda + i]! : A[aOff + i * lda + k]!;
-        const b = transB ? B[bOff + j * ldb + k]! : B[bOff + k * ldb + j]!;
-        s += a * b;
-      }
-      const c = cOff + i * ldc + j;
-      C[c] = alpha * s + (beta === 0 ? 0 : beta * C[c]!);
-    }
+    const row = cOff + i * ldc;
+    if (beta === 0) C.fill(0, row, row + N);
+    else for (let j = row; j < row + N; j++) C[j] = beta * C[j]!;
   }
 }
 
 export function sgemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
   A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number,
   beta: number, C: Float32Array, cOff: number, ldc: number): void {
-  gemmNaive(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+  validate('sgemm', transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
+  if (M === 0 || N === 0) return;
+  if (K === 0 || alpha === 0) return scaleC(M, N, beta, C, cOff, ldc);
+  if (M * N * K < SMALL_FLOPS) return gemmSmall(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+  if (gemmBackend() === 'wasm-simd') {
+    wasmKernel().gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+  } else {
+    gemmBlocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+  }
 }
 
 export function dgemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
   A: Float64Array, aOff: number, lda: number, B: Float64Array, bOff: number, ldb: number,
   beta: number, C: Float64Array, cOff: number, ldc: number): void {
-  gemmNaive(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+  validate('dgemm', transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
+  if (M === 0 || N === 0) return;
+  if (K === 0 || alpha === 0) return scaleC(M, N, beta, C, cOff, ldc);
+  if (M * N * K < SMALL_FLOPS) return gemmSmall(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+  gemmBlocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
 }
-
-export function gemmBackend(): 'wasm-simd' | 'js' { return 'js'; }
-export function setGemmBackend(_b: 'wasm-simd' | 'js'): void {}

@@ -107,6 +107,12 @@ export class FunctionBuilder {
   v128Store(offset = 0): this { return this.simd(0x0b, 4, ...uleb(offset)); }
   v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
   f32x4Splat(): this { return this.simd(0x13); }
+  /** i8x16.shuffle expressed on f32 lanes: lanes 0-3 pick from the first operand, 4-7 from the second. */
+  f32x4Shuffle(l0: number, l1: number, l2: number, l3: number): this {
+    const bytes: number[] = [];
+    for (const l of [l0, l1, l2, l3]) bytes.push(l * 4, l * 4 + 1, l * 4 + 2, l * 4 + 3);
+    return this.simd(0x0d, ...bytes);
+  }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Mul(): this { return this.simd(0xe6); }
   /** Relaxed-SIMD f32x4.relaxed_madd(a, b, c) = a*b + c, fused or not (FMA where the CPU has it). Only valid where the

@@ -8,11 +8,15 @@
 //                                     update the tile in the wasm-side C buffer.
 // Packing is what makes the four transpose combinations equally fast: the macro-kernel only ever sees unit-stride
 // panels (A panel: kc steps of MR consecutive floats; B panel: kc steps of NR consecutive floats).
+// A and B are first copied raw into wasm memory with TypedArray.set (a memcpy), then packed by generated SIMD code
+// (wasm-pack.ts): JS loops storing into typed arrays cost ~2 ns/element on Node 20, wasm packing a fraction of that.
 // C lives in wasm memory for the whole call (Mpad x Npad, row stride Npad); C is copied in only when beta != 0 (so
-// NaN garbage in C is ignored when beta == 0, as BLAS does) and copied out row by row with TypedArray.set (memcpy).
-// Problems whose C buffer would exceed CW_MAX_FLOATS are split along M or N into sub-problems (offsets make that free).
+// NaN garbage in C is ignored when beta == 0, as BLAS does) and copied out row by row with TypedArray.set.
+// Problems whose working set would exceed WORK_MAX_FLOATS are split along their longest dimension into sub-problems
+// (offsets make that free; a K split continues with beta = 1).
 
 import { buildModule, FunctionBuilder, ValType, type Local } from './wasm-emitter.ts';
+import { emitPackK, emitPackW } from './wasm-pack.ts';
 
 /** Micro-tile: MR rows x (NRV * 4) columns of f32x4 accumulators. 4 x 12 = 12 accumulators + 3 B vectors + 1 splat
  * = 16 vector registers, exactly what V8 has on x64 (xmm0-15). Measured: 4x12 > 6x8 > 4x8 here (bench/RESULTS.md). */
@@ -28,12 +32,14 @@ export const KC = 256;
 export const MC = 192;
 /** Columns of B per packed block (multiple of NR): KC*NC*4 = 1.5 MiB fits the 2 MiB L2 of this machine's cores. */
 export const NC = 1536;
-/** Largest wasm-side C buffer (floats) before the problem is split: 16 MiB. */
-const CW_MAX_FLOATS = 4 << 20;
+/** Largest wasm-side working set (raw A + raw B + C, floats) before the problem is split: 32 MiB. */
+const WORK_MAX_FLOATS = 8 << 20;
 
+type Pack = (src: number, ldBytes: number, kc: number, nPanels: number, dst: number) => void;
 type Exports = {
   macro: (mPanels: number, nPanels: number, kc: number, pA: number, pB: number, pC: number, ldcBytes: number,
     alpha: number, beta: number, update: number) => void;
+  packWA: Pack; packKA: Pack; packWB: Pack; packKB: Pack;
 };
 
 /**
@@ -128,7 +134,8 @@ export function emitMacroKernel(mr = MR, nrv = NRV, unroll = UNROLL, fma = false
 
 /** The module bytes for the default tiling (exported so tests can check they validate). */
 export function sgemmModuleBytes(mr = MR, nrv = NRV, unroll = UNROLL, fma = false): Uint8Array {
-  return buildModule([emitMacroKernel(mr, nrv, unroll, fma)]);
+  return buildModule([emitMacroKernel(mr, nrv, unroll, fma), emitPackW('packWA', mr), emitPackK('packKA', mr),
+    emitPackW('packWB', nrv * 4), emitPackK('packKB', nrv * 4)]);
 }
 
 let simdSupport: boolean | undefined;
@@ -152,6 +159,8 @@ export interface WasmSgemmOptions {
   /** Use f32x4.relaxed_madd (FMA) instead of mul + add; only where the runtime validates relaxed SIMD. */
   fma?: boolean;
   kc?: number; mc?: number; nc?: number;
+  /** Working-set budget in floats before splitting (tests shrink it to exercise the split path). */
+  workMaxFloats?: number;
 }
 
 /** True when this runtime validates the relaxed-SIMD (FMA) variant of the kernel. */
@@ -171,12 +180,14 @@ export class WasmSgemm {
   readonly kcBlock: number;
   readonly mcBlock: number;
   readonly ncBlock: number;
+  readonly workMaxFloats: number;
   private readonly memory: WebAssembly.Memory;
   private readonly exports: Exports;
   private f32: Float32Array;
 
   constructor(opts: WasmSgemmOptions = {}) {
     const { mr = MR, nrv = NRV, unroll = UNROLL, fma = false, kc = KC, mc = MC, nc = NC } = opts;
+    this.workMaxFloats = opts.workMaxFloats ?? WORK_MAX_FLOATS;
     this.mr = mr;
     this.nr = nrv * 4;
     this.fma = fma;
@@ -206,9 +217,16 @@ export class WasmSgemm {
     const mr = this.mr, nr = this.nr, KC = this.kcBlock, MC = this.mcBlock, NC = this.ncBlock;
     const mPad = Math.ceil(M / mr) * mr;
     const nPad = Math.ceil(N / nr) * nr;
-    if (mPad * nPad > CW_MAX_FLOATS) {
-      // Split the longer side (in multiples of the micro-tile) so every piece fits the C buffer.
-      if (M >= N) {
+    const canM = M > mr, canN = N > nr, canK = K > KC;
+    if (M * K + K * N + mPad * nPad > this.workMaxFloats && (canM || canN || canK)) {
+      // Halve the longest splittable dimension (M and N in whole micro-tiles, K in whole slabs) and recurse.
+      const m = canM ? M : 0, n = canN ? N : 0, kk = canK ? K : 0;
+      if (kk >= m && kk >= n) {
+        const k1 = Math.ceil(K / 2 / KC) * KC;
+        this.gemm(transA, transB, M, N, k1, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+        this.gemm(transA, transB, M, N, K - k1, alpha, A, aOff + k1 * (transA ? lda : 1), lda,
+          B, bOff + k1 * (transB ? 1 : ldb), ldb, 1, C, cOff, ldc);
+      } else if (m >= n) {
         const m1 = Math.ceil(M / 2 / mr) * mr;
         this.gemm(transA, transB, m1, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
         this.gemm(transA, transB, M - m1, N, K, alpha, A, aOff + m1 * (transA ? 1 : lda), lda,
@@ -223,30 +241,53 @@ export class WasmSgemm {
     }
     const kcMax = Math.min(KC, K);
     const ncMax = Math.min(NC, nPad);
-    // Memory map (float offsets): [packed A slab: mPad*kcMax][packed B block: kcMax*ncMax][C: mPad*nPad].
-    const aBase = 0;
-    const bBase = aBase + mPad * kcMax;
-    const cBase = bBase + kcMax * ncMax;
+    // Storage shapes: A is stored M x K (or K x M when transposed), B is K x N (or N x K).
+    const aRows = transA ? K : M, aCols = transA ? M : K;
+    const bRows = transB ? N : K, bCols = transB ? K : N;
+    const aSpan = rawSpan(aRows, aCols, lda), bSpan = rawSpan(bRows, bCols, ldb);
+    // Memory map (float offsets, each region 16-byte aligned):
+    // [raw A][raw B][packed A slab: mPad*kcMax][packed B block: kcMax*ncMax][C: mPad*nPad].
+    const rawA = 0;
+    const rawB = align4(rawA + aSpan);
+    const packedA = align4(rawB + bSpan);
+    const packedB = align4(packedA + mPad * kcMax);
+    const cBase = align4(packedB + kcMax * ncMax);
     this.reserve(cBase + mPad * nPad);
     const mem = this.f32;
-    const { macro } = this.exports;
+    const ex = this.exports;
+    const lda2 = copyIn(A, aOff, lda, aRows, aCols, mem, rawA);
+    const ldb2 = copyIn(B, bOff, ldb, bRows, bCols, mem, rawB);
 
     if (beta !== 0) for (let i = 0; i < M; i++) mem.set(C.subarray(cOff + i * ldc, cOff + i * ldc + N), cBase + i * nPad);
 
+    const fullA = Math.floor(M / mr);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = Math.min(KC, K - pc);
-      if (transA) packAT(A, aOff + pc * lda, lda, M, kc, mr, mem, aBase);
-      else packA(A, aOff + pc, lda, M, kc, mr, mem, aBase);
+      // Pack op(A)[:, pc:pc+kc]: full panels in wasm, the ragged last panel (M % mr rows) in JS.
+      if (transA) {
+        if (fullA > 0) ex.packWA((rawA + pc * lda2) * 4, lda2 * 4, kc, fullA, packedA * 4);
+        if (fullA * mr < M) packEdge(mem, rawA + pc * lda2 + fullA * mr, 1, lda2, M - fullA * mr, kc, mr, packedA + fullA * mr * kc);
+      } else {
+        if (fullA > 0) ex.packKA((rawA + pc) * 4, lda2 * 4, kc, fullA, packedA * 4);
+        if (fullA * mr < M) packEdge(mem, rawA + fullA * mr * lda2 + pc, lda2, 1, M - fullA * mr, kc, mr, packedA + fullA * mr * kc);
+      }
       const update = pc > 0 || beta !== 0 ? 1 : 0;
       const betaEff = pc > 0 ? 1 : beta;
       for (let jc = 0; jc < N; jc += NC) {
         const nc = Math.min(NC, N - jc);
-        if (transB) packBT(B, bOff + jc * ldb + pc, ldb, nc, kc, nr, mem, bBase);
-        else packB(B, bOff + pc * ldb + jc, ldb, nc, kc, nr, mem, bBase);
+        const fullB = Math.floor(nc / nr);
+        // Pack op(B)[pc:pc+kc, jc:jc+nc] the same way.
+        if (transB) {
+          if (fullB > 0) ex.packKB((rawB + jc * ldb2 + pc) * 4, ldb2 * 4, kc, fullB, packedB * 4);
+          if (fullB * nr < nc) packEdge(mem, rawB + (jc + fullB * nr) * ldb2 + pc, ldb2, 1, nc - fullB * nr, kc, nr, packedB + fullB * nr * kc);
+        } else {
+          if (fullB > 0) ex.packWB((rawB + pc * ldb2 + jc) * 4, ldb2 * 4, kc, fullB, packedB * 4);
+          if (fullB * nr < nc) packEdge(mem, rawB + pc * ldb2 + jc + fullB * nr, 1, ldb2, nc - fullB * nr, kc, nr, packedB + fullB * nr * kc);
+        }
         const nPanels = Math.ceil(nc / nr);
         for (let ic = 0; ic < mPad; ic += MC) {
           const mc = Math.min(MC, mPad - ic);
-          macro(mc / mr, nPanels, kc, (aBase + ic * kc) * 4, bBase * 4, (cBase + ic * nPad + jc) * 4, nPad * 4,
+          ex.macro(mc / mr, nPanels, kc, (packedA + ic * kc) * 4, packedB * 4, (cBase + ic * nPad + jc) * 4, nPad * 4,
             alpha, betaEff, update);
         }
       }
@@ -255,68 +296,39 @@ export class WasmSgemm {
   }
 }
 
-// Packing routines. Destination panels: A panel p holds rows p*mr.. as dst[base + p*kc*mr + k*mr + r]; B panel q holds
-// columns q*nr.. as dst[base + q*kc*nr + k*nr + c]. Rows/columns past the edge are written as zeros so the
-// micro-kernel never needs edge cases (the padded part of C is simply never copied out).
+function align4(n: number): number { return (n + 3) & ~3; }
 
-/** op(A) = A: row i of the slab is A[src + i*lda + k], contiguous in k. */
-export function packA(A: Float32Array, src: number, lda: number, M: number, kc: number, mr: number, dst: Float32Array,
-  base: number): void {
-  for (let p = 0; p < M; p += mr) {
-    const panel = base + p * kc;
-    const rows = Math.min(mr, M - p);
-    for (let r = 0; r < rows; r++) {
-      const s = src + (p + r) * lda;
-      let d = panel + r;
-      for (let k = 0; k < kc; k++, d += mr) dst[d] = A[s + k]!;
-    }
-    for (let r = rows; r < mr; r++) for (let k = 0, d = panel + r; k < kc; k++, d += mr) dst[d] = 0;
-  }
+/** Floats the raw copy of a rows x cols storage matrix (row stride ld) occupies in wasm memory. */
+function rawSpan(rows: number, cols: number, ld: number): number {
+  const span = (rows - 1) * ld + cols;
+  return span <= 2 * rows * cols ? span : rows * cols;
 }
 
-/** op(A) = A^T: A is stored K x M, so element (i, k) is A[src + k*lda + i]: mr consecutive floats per k. */
-export function packAT(A: Float32Array, src: number, lda: number, M: number, kc: number, mr: number, dst: Float32Array,
-  base: number): void {
-  for (let p = 0; p < M; p += mr) {
-    let d = base + p * kc;
-    const rows = Math.min(mr, M - p);
-    if (rows === mr) {
-      for (let k = 0, s = src + p; k < kc; k++, s += lda, d += mr) for (let r = 0; r < mr; r++) dst[d + r] = A[s + r]!;
-    } else {
-      for (let k = 0, s = src + p; k < kc; k++, s += lda, d += mr) {
-        for (let r = 0; r < mr; r++) dst[d + r] = r < rows ? A[s + r]! : 0;
-      }
-    }
+/**
+ * Copies a rows x cols storage matrix into wasm memory and returns its row stride there. One memcpy of the whole
+ * span when the gaps between rows are small (the usual dense case); row by row into a compact block otherwise
+ * (e.g. a narrow column slice of a wide matrix).
+ */
+function copyIn(X: Float32Array, off: number, ld: number, rows: number, cols: number, mem: Float32Array,
+  base: number): number {
+  const span = (rows - 1) * ld + cols;
+  if (span <= 2 * rows * cols) {
+    mem.set(X.subarray(off, off + span), base);
+    return ld;
   }
+  for (let r = 0; r < rows; r++) mem.set(X.subarray(off + r * ld, off + r * ld + cols), base + r * cols);
+  return cols;
 }
 
-/** op(B) = B: element (k, j) is B[src + k*ldb + j]: nr consecutive floats per k. */
-export function packB(B: Float32Array, src: number, ldb: number, N: number, kc: number, nr: number, dst: Float32Array,
-  base: number): void {
-  for (let q = 0; q < N; q += nr) {
-    let d = base + q * kc;
-    const cols = Math.min(nr, N - q);
-    if (cols === nr) {
-      for (let k = 0, s = src + q; k < kc; k++, s += ldb, d += nr) for (let c = 0; c < nr; c++) dst[d + c] = B[s + c]!;
-    } else {
-      for (let k = 0, s = src + q; k < kc; k++, s += ldb, d += nr) {
-        for (let c = 0; c < nr; c++) dst[d + c] = c < cols ? B[s + c]! : 0;
-      }
-    }
-  }
-}
-
-/** op(B) = B^T: B is stored N x K, so column j of op(B) is B[src + j*ldb + k], contiguous in k. */
-export function packBT(B: Float32Array, src: number, ldb: number, N: number, kc: number, nr: number, dst: Float32Array,
-  base: number): void {
-  for (let q = 0; q < N; q += nr) {
-    const panel = base + q * kc;
-    const cols = Math.min(nr, N - q);
-    for (let c = 0; c < cols; c++) {
-      const s = src + (q + c) * ldb;
-      let d = panel + c;
-      for (let k = 0; k < kc; k++, d += nr) dst[d] = B[s + k]!;
-    }
-    for (let c = cols; c < nr; c++) for (let k = 0, d = panel + c; k < kc; k++, d += nr) dst[d] = 0;
+/**
+ * Packs one ragged panel (w0 < w valid rows) from raw wasm memory: element (row r, step k) is
+ * mem[src + r*rowStride + k*kStride]; rows w0..w-1 are zero so the micro-kernel needs no edge case.
+ */
+function packEdge(mem: Float32Array, src: number, rowStride: number, kStride: number, w0: number, kc: number,
+  w: number, dst: number): void {
+  for (let k = 0; k < kc; k++) {
+    const d = dst + k * w;
+    const s = src + k * kStride;
+    for (let r = 0; r < w; r++) mem[d + r] = r < w0 ? mem[s + r * rowStride]! : 0;
   }
 }
