@@ -30,8 +30,8 @@ export function parseLogdirSpec(spec: string): LogdirSource[] {
     const entry = raw.trim();
     if (!entry) continue;
     const colon = entry.indexOf(':');
-    // "C:\\x" (a drive letter) and "gs://x" (a URL) are paths, not name:path.
-    const isPath = colon < 0 || /^[A-Za-z]:[\\/]/.test(entry) || entry.slice(colon, colon + 3) === '://';
+    // "gs://x" (a URL) and, on Windows, "C:\\x" (a drive letter) are paths, not name:path.
+    const isPath = colon < 0 || entry.slice(colon, colon + 3) === '://' || (process.platform === 'win32' && /^[A-Za-z]:[\\/]/.test(entry));
     if (isPath) out.push({ name: null, path: resolve(entry) });
     else {
       const name = entry.slice(0, colon), path = entry.slice(colon + 1);

@@ -1,0 +1,232 @@
+// Ingest over real temporary log directories, without a watcher (sync() reads what is new).
+import { afterEach, expect, test } from 'vitest';
+import { existsSync, readdirSync, renameSync, rmSync, truncateSync, writeFileSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { startIngest, defaultDbPath, type Ingester } from '../../lib/ingest/index.ts';
+import { parseLogdirSpec, TRASH_DIR } from '../../lib/ingest/logdir.ts';
+import {
+  appendEvents, concat, fileVersionRecord, scalarRecord, scalarRecords, tempDir, tensorScalarRecord, writeEvents,
+} from './helpers.ts';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+
+function logdir(): string { const t = tempDir(); cleanups.push(t.cleanup); return t.dir; }
+
+async function ingest(opts: Parameters<typeof startIngest>[0]): Promise<Ingester> {
+  const ing = await startIngest({ watch: false, ...opts });
+  cleanups.push(() => ing.close());
+  await ing.initialScan;
+  return ing;
+}
+
+function points(ing: Ingester, run: string, tag: string): number[] {
+  return ing.queries.scalars([run], tag, { maxPoints: 1e9 })[0]?.points.map(p => p.step) ?? [];
+}
+
+test('runs are directories with event files, named by relative path (spaces, colon, non-ASCII)', async () => {
+  const dir = logdir();
+  writeEvents(join(dir, 'events.out.tfevents.1.root'), fileVersionRecord(), scalarRecord(1, { a: 1 }));
+  writeEvents(join(dir, 'sin and cos/cos/events.out.tfevents.1.h'), scalarRecord(0, { v: 1 }));
+  writeEvents(join(dir, 'lr:0.1/events.out.tfevents.1.h'), scalarRecord(0, { v: 2 }));
+  writeEvents(join(dir, 'モデル/événement/events.out.tfevents.1.h'), scalarRecord(0, { v: 3 }));
+  writeEvents(join(dir, 'not-a-run/checkpoint.pt'), new Uint8Array([1, 2, 3]));
+  writeEvents(join(dir, TRASH_DIR, 'old/events.out.tfevents.1.h'), scalarRecord(0, { v: 4 }));
+  const ing = await ingest({ logdir: dir, db: ':memory:' });
+  expect(ing.queries.listRuns().map(r => r.name)).toEqual(['.', 'lr:0.1', 'sin and cos/cos', 'モデル/événement']);
+  expect(points(ing, 'モデル/événement', 'v')).toEqual([0]);
+});
+
+test('files of a run are read in name order; a single event file works as --logdir', async () => {
+  const dir = logdir();
+  writeEvents(join(dir, 'run/events.out.tfevents.2.b'), scalarRecord(10, { t: 2 }));
+  writeEvents(join(dir, 'run/events.out.tfevents.1.a'), scalarRecord(5, { t: 1 }));
+  const ing = await ingest({ logdir: dir, db: ':memory:' });
+  expect([...ing.queries.exportScalars({})].map(r => [r.step, r.value])).toEqual([[5, 1], [10, 2]]);
+  const single = await ingest({ logdir: join(dir, 'run/events.out.tfevents.1.a'), db: ':memory:' });
+  expect(single.queries.listRuns().map(r => r.name)).toEqual(['.']);
+  expect(points(single, '.', 't')).toEqual([5]);
+});
+
+test('--logdir_spec names runs name/relpath', async () => {
+  const a = logdir(), b = logdir();
+  writeEvents(join(a, 'x/events.out.tfevents.1'), scalarRecord(1, { t: 1 }));
+  writeEvents(join(b, 'events.out.tfevents.1'), scalarRecord(2, { t: 2 }));
+  expect(parseLogdirSpec(`A:${a},B:${b}`)).toEqual([{ name: 'A', path: a }, { name: 'B', path: b }]);
+  expect(() => parseLogdirSpec('A:/x,A:/y')).toThrow(/used twice/);
+  const ing = await ingest({ logdirSpec: `A:${a},B:${b}`, db: ':memory:' });
+  expect(ing.queries.listRuns().map(r => r.name)).toEqual(['A/x', 'B']);
+});
+
+test('default database: a cache file keyed by the absolute logdir, outside the logdir', () => {
+  const prev = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = '/tmp/cache-test';
+  try {
+    const p = defaultDbPath('/data/logs');
+    expect(p.startsWith('/tmp/cache-test/board/logs-')).toBe(true);
+    expect(p).not.toBe(defaultDbPath('/other/logs'));
+    expect(defaultDbPath('/data/logs')).toBe(p);
+  } finally {
+    if (prev === undefined) delete process.env.XDG_CACHE_HOME; else process.env.XDG_CACHE_HOME = prev;
+  }
+});
+
+test('incremental: appended records are read once; an unchanged logdir reads nothing on restart', async () => {
+  const dir = logdir();
+  const db = join(logdir(), 'store.sqlite');
+  const file = join(dir, 'run/events.out.tfevents.1');
+  writeEvents(file, fileVersionRecord(), scalarRecords(0, 100, ['a', 'b']));
+  let ing = await ingest({ logdir: dir, db });
+  appendEvents(file, scalarRecords(100, 150, ['a', 'b']));
+  await ing.sync();
+  await ing.sync();
+  expect(points(ing, 'run', 'a')).toEqual(Array.from({ length: 150 }, (_, i) => i));
+  await ing.close();
+  // Restart over the unchanged logdir: nothing is read again (no change emitted, same counts).
+  ing = await startIngest({ logdir: dir, db, watch: false });
+  cleanups.push(() => ing.close());
+  const seen: unknown[] = [];
+  ing.onChange(c => seen.push(c));
+  await ing.initialScan;
+  expect(seen).toEqual([]);
+  expect(ing.queries.listTags('run').map(t => t.count)).toEqual([150, 150]);
+  // Append after restart: continues the stored partial chunk without duplicates.
+  appendEvents(file, scalarRecords(150, 160, ['a', 'b']));
+  await ing.sync();
+  expect(points(ing, 'run', 'b')).toEqual(Array.from({ length: 160 }, (_, i) => i));
+});
+
+test('a truncated tail waits for the rest of the record', async () => {
+  const dir = logdir();
+  const file = join(dir, 'run/events.out.tfevents.1');
+  const rec = scalarRecord(7, { t: 7 });
+  writeEvents(file, scalarRecords(0, 3, ['t']), rec.subarray(0, 10));
+  const ing = await ingest({ logdir: dir, db: ':memory:' });
+  expect(points(ing, 'run', 't')).toEqual([0, 1, 2]);
+  appendEvents(file, rec.subarray(10, rec.length - 1));
+  await ing.sync();
+  expect(points(ing, 'run', 't')).toEqual([0, 1, 2]);
+  appendEvents(file, rec.subarray(rec.length - 1));
+  await ing.sync();
+  expect(points(ing, 'run', 't')).toEqual([0, 1, 2, 7]);
+  expect(ing.queries.warnings()).toEqual([]);
+});
+
+test('corrupt records mid-file are skipped, counted and kept as warnings with file and offset', async () => {
+  const dir = logdir();
+  const file = join(dir, 'run/events.out.tfevents.1');
+  const good = scalarRecords(0, 5, ['t']);
+  const badData = scalarRecord(5, { t: 5 }).slice(); badData[badData.length - 6]! ^= 0xff; // payload byte flipped: data CRC fails
+  const badLen = scalarRecord(6, { t: 6 }).slice(); badLen[8]! ^= 0xff; // length CRC fails
+  const tail = scalarRecords(7, 10, ['t']);
+  writeEvents(file, good, badData, badLen, tail);
+  const ing = await ingest({ logdir: dir, db: ':memory:' });
+  expect(points(ing, 'run', 't')).toEqual([0, 1, 2, 3, 4, 7, 8, 9]);
+  const w = ing.queries.warnings();
+  expect(w.map(x => [x.run, x.file, x.offset, x.reason])).toEqual([
+    ['run', 'run/events.out.tfevents.1', good.length, 'data-crc'],
+    ['run', 'run/events.out.tfevents.1', good.length + badData.length, 'length-crc'],
+  ]);
+  expect(ing.queries.listRuns()[0]!.warningCount).toBe(2);
+});
+
+test('a truncated file is re-read from the start without duplicates', async () => {
+  const dir = logdir();
+  const file = join(dir, 'run/events.out.tfevents.1');
+  writeEvents(file, scalarRecords(0, 50, ['t']));
+  const ing = await ingest({ logdir: dir, db: ':memory:' });
+  const firstTen = scalarRecords(0, 10, ['t']).length;
+  truncateSync(file, firstTen);
+  await ing.sync();
+  expect(points(ing, 'run', 't')).toEqual(Array.from({ length: 10 }, (_, i) => i));
+  appendEvents(file, scalarRecords(10, 20, ['t']));
+  await ing.sync();
+  expect(points(ing, 'run', 't')).toEqual(Array.from({ length: 20 }, (_, i) => i));
+});
+
+test('a replaced file (new inode, or rewritten in place with other bytes) is re-read without duplicates', async () => {
+  const dir = logdir();
+  const file = join(dir, 'run/events.out.tfevents.1');
+  writeEvents(file, scalarRecords(0, 30, ['t']));
+  const ing = await ingest({ logdir: dir, db: ':memory:' });
+  // Atomic replace: write elsewhere, rename over (new inode, larger).
+  writeEvents(file + '.tmp', scalarRecords(100, 140, ['t']));
+  renameSync(file + '.tmp', file);
+  await ing.sync();
+  expect(points(ing, 'run', 't')).toEqual(Array.from({ length: 40 }, (_, i) => 100 + i));
+  // In place, same inode, same size or larger, different first bytes.
+  const ino = statSync(file).ino;
+  writeFileSync(file, scalarRecords(200, 245, ['t']));
+  expect(statSync(file).ino).toBe(ino);
+  await ing.sync();
+  expect(points(ing, 'run', 't')).toEqual(Array.from({ length: 45 }, (_, i) => 200 + i));
+  expect(ing.queries.listTags('run')[0]).toMatchObject({ count: 45, minStep: 200, maxStep: 244 });
+});
+
+test('deleted files and runs leave the store', async () => {
+  const dir = logdir();
+  writeEvents(join(dir, 'a/events.out.tfevents.1'), scalarRecords(0, 5, ['t']));
+  writeEvents(join(dir, 'a/events.out.tfevents.2'), scalarRecords(5, 10, ['t']));
+  writeEvents(join(dir, 'b/events.out.tfevents.1'), scalarRecords(0, 5, ['t']));
+  const ing = await ingest({ logdir: dir, db: ':memory:' });
+  unlinkSync(join(dir, 'a/events.out.tfevents.2'));
+  await ing.sync();
+  expect(points(ing, 'a', 't')).toEqual([0, 1, 2, 3, 4]);
+  rmSync(join(dir, 'b'), { recursive: true });
+  await ing.sync();
+  expect(ing.queries.listRuns().map(r => r.name)).toEqual(['a']);
+});
+
+test('TF2 tensor scalars are scalars', async () => {
+  const dir = logdir();
+  writeEvents(join(dir, 'run/events.out.tfevents.1.v2'), tensorScalarRecord(1, 'epoch_loss', 0.5), tensorScalarRecord(2, 'epoch_loss', 0.25));
+  const ing = await ingest({ logdir: dir, db: ':memory:' });
+  expect(ing.queries.listTags()).toMatchObject([{ tag: 'epoch_loss', kind: 'scalar', plugin: 'scalars', count: 2 }]);
+  expect([...ing.queries.exportScalars({})].map(r => r.value)).toEqual([0.5, 0.25]);
+});
+
+test('deleteRun without trash: gone from the store, files stay and are not re-ingested; new files are', async () => {
+  const dir = logdir();
+  writeEvents(join(dir, 'a/events.out.tfevents.1'), scalarRecords(0, 5, ['t']));
+  writeEvents(join(dir, 'b/events.out.tfevents.1'), scalarRecords(0, 5, ['t']));
+  const ing = await ingest({ logdir: dir, db: ':memory:' });
+  await ing.deleteRun('a');
+  expect(existsSync(join(dir, 'a/events.out.tfevents.1'))).toBe(true);
+  await ing.sync();
+  expect(ing.queries.listRuns().map(r => r.name)).toEqual(['b']);
+  writeEvents(join(dir, 'a/events.out.tfevents.2'), scalarRecords(10, 12, ['t']));
+  await ing.sync();
+  expect(points(ing, 'a', 't')).toEqual([10, 11]);
+  await expect(ing.deleteRun('nope')).rejects.toThrow(/no run named "nope"/);
+});
+
+test('deleteRun with trash moves the run directory under .board-trash (nested runs stay)', async () => {
+  const dir = logdir();
+  writeEvents(join(dir, 'exp/events.out.tfevents.1'), scalarRecords(0, 5, ['t']));
+  writeEvents(join(dir, 'exp/checkpoint.pt'), new Uint8Array([1]));
+  writeEvents(join(dir, 'exp/sub/events.out.tfevents.1'), scalarRecords(0, 5, ['t']));
+  writeEvents(join(dir, 'solo/events.out.tfevents.1'), scalarRecords(0, 5, ['t']));
+  const ing = await ingest({ logdir: dir, db: ':memory:' });
+  await ing.deleteRun('solo', { trash: true });
+  await ing.deleteRun('exp', { trash: true });
+  expect(existsSync(join(dir, 'solo'))).toBe(false);
+  expect(existsSync(join(dir, 'exp/events.out.tfevents.1'))).toBe(false);
+  expect(existsSync(join(dir, 'exp/checkpoint.pt'))).toBe(true); // a directory with a nested run: only the run's files move
+  expect(existsSync(join(dir, 'exp/sub/events.out.tfevents.1'))).toBe(true);
+  const trash = readdirSync(join(dir, TRASH_DIR));
+  expect(trash.length).toBeGreaterThanOrEqual(1);
+  await ing.sync();
+  expect(ing.queries.listRuns().map(r => r.name)).toEqual(['exp/sub']);
+});
+
+test('the corrupt-free byte stream matches what was written (wall times, values)', async () => {
+  const dir = logdir();
+  const file = join(dir, 'r/events.out.tfevents.1');
+  writeEvents(file, concat(scalarRecord(3, { x: 0.1 }, 1234.5), scalarRecord(4, { x: -2 }, 1235.25)));
+  const ing = await ingest({ logdir: dir, db: ':memory:' });
+  expect([...ing.queries.exportScalars({})]).toEqual([
+    { run: 'r', tag: 'x', step: 3, wallTime: 1234.5, value: Math.fround(0.1) },
+    { run: 'r', tag: 'x', step: 4, wallTime: 1235.25, value: -2 },
+  ]);
+  expect(readFileSync(file).length).toBeGreaterThan(0);
+});
