@@ -118,7 +118,12 @@ export function numpyHistogram(x: Float64Array, bins: Bins): [number[], number[]
   if (typeof bins === 'string' && bins === 'tensorflow') bins = tensorflowBins();
   if (typeof bins === 'number' || typeof bins === 'string') {
     let first = Infinity, last = -Infinity;
-    for (let i = 0; i < x.length; i++) { const v = x[i]!; if (v < first) first = v; if (v > last) last = v; }
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      if (Number.isNaN(v)) { first = last = NaN; break; } // numpy's min/max propagate NaN
+      if (v < first) first = v;
+      if (v > last) last = v;
+    }
     if (!Number.isFinite(first) || !Number.isFinite(last)) throw new Error(`addHistogram: autodetected range of [${first}, ${last}] is not finite`);
     const ptp = last - first;
     if (first === last) { first -= 0.5; last += 0.5; }
