@@ -67,7 +67,7 @@ export class SummaryWriter {
 
   /** Path of the main event file. */
   get filePath(): string {
-    return this.writer().path;
+    return (this.fileWriter ?? this.writer()).path;
   }
 
   private writer(): EventFileWriter {
