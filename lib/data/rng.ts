@@ -1,3 +1,5 @@
+import { randint } from '../engine/index.ts';
+
 // Seeded index generator for samplers and randomSplit. The engine's Generator drives tensor RNG;
 // index shuffling only needs a fast, reproducible stream of uint32s, so it has its own small
 // xoshiro128** state (seeded through splitmix32), independent of tensor ops.
@@ -89,22 +91,11 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-let defaultSeedSource: IndexGenerator | null = null;
-
 /**
- * A fresh seed for a sampler that was given no generator. PyTorch draws it from the global torch
- * RNG, so `manualSeed` makes shuffling reproducible; `setDefaultSeedSource` lets the engine plug in
- * the same behaviour (see lib/data/seed.ts) and otherwise a process-wide generator is used.
+ * A fresh seed for a sampler that was given no generator. As PyTorch, it is drawn from the global
+ * tensor RNG, so `manualSeed(n)` makes shuffling reproducible.
  */
 export function drawDefaultSeed(): number {
-  if (seedHook) return seedHook();
-  defaultSeedSource ??= new IndexGenerator(Date.now() ^ (process.pid << 8));
-  return defaultSeedSource.nextUint32() * 2 ** 21 + (defaultSeedSource.nextUint32() >>> 11);
-}
-
-let seedHook: (() => number) | null = null;
-
-/** Installs the function that draws default seeds (the data module wires it to the engine's global RNG). */
-export function setDefaultSeedHook(hook: (() => number) | null): void {
-  seedHook = hook;
+  const [hi, lo] = randint(0, 2 ** 26, [2]).dataSync();
+  return hi * 2 ** 26 + lo;
 }

@@ -32,7 +32,8 @@ function bootstrapSource(): string {
   let tsxApi = '';
   if (entry.endsWith('.ts')) {
     const require = createRequire(import.meta.url);
-    tsxApi = require.resolve('tsx/esm/api');
+    // require.resolve picks the CommonJS build; the worker imports the ESM one next to it.
+    tsxApi = require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
   }
   return `
     (async () => {
