@@ -12,6 +12,8 @@ export type {
 } from './tfevents/index.ts';
 
 // --- engine: Tensor + autograd ---
+export { tensorNamespace as tensor, Tensor, Generator, GradNode, noGrad, enableGrad, slice } from './engine/index.ts';
+export type { DType, TypedArray, NodeMetadata, IndexItem } from './engine/index.ts';
 
 // --- nn / optim / save-load ---
 

@@ -1,0 +1,393 @@
+// Reductions (sum, mean, prod, max/min, arg*, var/std, norm, logsumexp, all/any), dim-wise ops
+// (softmax, logSoftmax, cumsum), and order statistics (median, topk, sort).
+import { allocate, isFloating, scalarTypeName, type DType } from './dtype.ts';
+import { contiguousStrides, copyStrided, normDim, numelOf } from './layout.ts';
+import { Tensor } from './tensor.ts';
+import { record, clock } from './autograd.ts';
+import { emptyRaw } from './creation.ts';
+
+type Dims = number | readonly number[] | null | undefined;
+
+/** Normalized, sorted, unique reduction dims; null/undefined/[] mean all dims. */
+export function reductionDims(x: Tensor, dim: Dims, op: string): number[] {
+  const n = x.dim();
+  if (dim == null || (Array.isArray(dim) && dim.length === 0)) return [...Array(n).keys()];
+  const list = typeof dim === 'number' ? [dim] : [...(dim as number[])];
+  const out = [...new Set(list.map((d) => normDim(d, n, op)))].sort((a, b) => a - b);
+  if (n === 0) return [];
+  return out;
+}
+
+interface Prepared { data: ArrayLike<number>; outer: number; inner: number; outShape: number[]; keptShape: number[] }
+
+/** Lay x out with the reduced dims last and contiguous: outer x inner blocks. */
+function prepare(x: Tensor, dims: readonly number[], keepdim: boolean): Prepared {
+  const n = x.dim();
+  const kept = [...Array(n).keys()].filter((d) => !dims.includes(d));
+  const order = [...kept, ...dims];
+  const shape = order.map((d) => x.shape[d]!), strides = order.map((d) => x.strides[d]!);
+  const inner = numelOf(dims.map((d) => x.shape[d]!));
+  const outer = numelOf(kept.map((d) => x.shape[d]!));
+  let data: ArrayLike<number>;
+  const identity = order.every((d, i) => d === i);
+  if (identity && x.isContiguous()) data = x.storage.subarray(x.offset, x.offset + x.numel());
+  else {
+    const buf = allocate(x.dtype === 'float32' ? 'float32' : 'float64', x.numel());
+    copyStrided(x.storage, x.offset, strides, shape, buf, 0, contiguousStrides(shape), x.dtype === 'float32' ? 'float32' : 'float64', true);
+    data = buf;
+  }
+  const keptShape = x.shape.map((s, d) => (dims.includes(d) ? 1 : s));
+  const outShape = keepdim ? keptShape : kept.map((d) => x.shape[d]!);
+  return { data, outer, inner, outShape, keptShape };
+}
+
+type Kind = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'all' | 'any' | 'lse' | 'normP' | 'normInf' | 'normNegInf' | 'norm0' | 'norm1' | 'norm2';
+
+/** One reduction per output element over a contiguous block; `p` is the norm order. */
+function reduceRaw(x: Tensor, dims: readonly number[], keepdim: boolean, kind: Kind, outDtype: DType, p = 2): Tensor {
+  const { data, outer, inner, outShape } = prepare(x, dims, keepdim);
+  const out = allocate(outDtype, outer);
+  for (let o = 0; o < outer; o++) {
+    const base = o * inner;
+    let acc = 0;
+    switch (kind) {
+      case 'sum': for (let i = 0; i < inner; i++) acc += data[base + i]!; break;
+      case 'prod': acc = 1; for (let i = 0; i < inner; i++) acc *= data[base + i]!; break;
+      case 'max': case 'min': case 'argmax': case 'argmin': {
+        const isMax = kind === 'max' || kind === 'argmax';
+        let best = data[base]!, idx = 0;
+        if (best === best) {
+          for (let i = 1; i < inner; i++) {
+            const v = data[base + i]!;
+            if (v !== v) { best = v; idx = i; break; }
+            if (isMax ? v > best : v < best) { best = v; idx = i; }
+          }
+        }
+        if (inner === 0) throw new RangeError(`${kind}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+        acc = kind === 'max' || kind === 'min' ? best : idx;
+        break;
+      }
+      case 'all': acc = 1; for (let i = 0; i < inner; i++) if (data[base + i] === 0) { acc = 0; break; } break;
+      case 'any': for (let i = 0; i < inner; i++) if (data[base + i] !== 0) { acc = 1; break; } break;
+      case 'lse': {
+        let m = -Infinity;
+        for (let i = 0; i < inner; i++) if (data[base + i]! > m) m = data[base + i]!;
+        if (m === -Infinity || m === Infinity) { acc = m === Infinity ? Infinity : -Infinity; break; }
+        for (let i = 0; i < inner; i++) acc += Math.exp(data[base + i]! - m);
+        acc = m + Math.log(acc);
+        break;
+      }
+      case 'norm0': for (let i = 0; i < inner; i++) if (data[base + i] !== 0) acc++; break;
+      case 'norm1': for (let i = 0; i < inner; i++) acc += Math.abs(data[base + i]!); break;
+      case 'norm2': {
+        for (let i = 0; i < inner; i++) { const v = data[base + i]!; acc += v * v; }
+        acc = Math.sqrt(acc);
+        break;
+      }
+      case 'normInf': for (let i = 0; i < inner; i++) { const v = Math.abs(data[base + i]!); if (v > acc || v !== v) acc = v; } break;
+      case 'normNegInf': acc = Infinity; for (let i = 0; i < inner; i++) { const v = Math.abs(data[base + i]!); if (v < acc || v !== v) acc = v; } break;
+      case 'normP': for (let i = 0; i < inner; i++) acc += Math.pow(Math.abs(data[base + i]!), p); acc = Math.pow(acc, 1 / p); break;
+    }
+    out[o] = outDtype === 'bool' ? (acc !== 0 ? 1 : 0) : acc;
+  }
+  return Tensor.fromTypedArray(out, outShape, outDtype);
+}
+
+function intToLong(d: DType): DType { return isFloating(d) ? d : 'int64'; }
+
+export function sum(x: Tensor, dim?: Dims, keepdim = false, dtype?: DType): Tensor {
+  const t0 = clock();
+  const dims = reductionDims(x, dim, 'sum');
+  const out = reduceRaw(x, dims, keepdim, 'sum', dtype ?? intToLong(x.dtype));
+  record('sum', dim == null ? 'SumBackward0' : 'SumBackward1', [x], [out], [], { dims, keepdim }, t0, 'sum');
+  return out;
+}
+
+export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  if (!isFloating(x.dtype)) {
+    throw new TypeError(`mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${scalarTypeName(x.dtype)}`);
+  }
+  const t0 = clock();
+  const dims = reductionDims(x, dim, 'mean');
+  const count = numelOf(dims.map((d) => x.shape[d]!));
+  const s = reduceRaw(x, dims, keepdim, 'sum', 'float64');
+  const out = emptyRaw(s.shape, x.dtype);
+  for (let i = 0; i < s.storage.length; i++) out.storage[i] = s.storage[i]! / count;
+  record('mean', dim == null ? 'MeanBackward0' : 'MeanBackward1', [x], [out], [], { dims, keepdim, count }, t0, 'mean');
+  return out;
+}
+
+export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  const t0 = clock();
+  const dims = reductionDims(x, dim, 'prod');
+  const out = reduceRaw(x, dims, keepdim, 'prod', intToLong(x.dtype));
+  record('prod', dim == null ? 'ProdBackward0' : 'ProdBackward1', [x], [out], [x], { dims, keepdim }, t0, 'prod');
+  return out;
+}
+
+/** d prod / d x_i = product of the other elements of its slice, exact with zeros. */
+export function prodBackward(x: Tensor, dims: readonly number[]): Tensor {
+  const n = x.dim();
+  const { data, outer, inner } = prepare(x, dims, true);
+  const res = new Float64Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    const base = o * inner;
+    let zeros = 0, zeroAt = -1, p = 1;
+    for (let i = 0; i < inner; i++) { const v = data[base + i]!; if (v === 0) { zeros++; zeroAt = i; } else p *= v; }
+    if (zeros === 0) for (let i = 0; i < inner; i++) res[base + i] = p / data[base + i]!;
+    else if (zeros === 1) res[base + zeroAt] = p;
+  }
+  // res is laid out as [kept..., reduced...]; permute back to x's dim order.
+  const kept = [...Array(n).keys()].filter((d) => !dims.includes(d));
+  const order = [...kept, ...dims];
+  const permShape = order.map((d) => x.shape[d]!);
+  const permStrides = contiguousStrides(permShape);
+  const strides = new Array<number>(n);
+  order.forEach((d, i) => { strides[d] = permStrides[i]!; });
+  const out = emptyRaw(x.shape, isFloating(x.dtype) ? x.dtype : 'float32');
+  copyStrided(res, 0, strides, x.shape, out.storage, 0, out.strides, out.dtype, true);
+  return out;
+}
+
+/** max()/min() over everything (MaxBackward1, ties share the gradient) or along dim with indices (MaxBackward0). */
+export function maxmin(kind: 'max' | 'min', x: Tensor, dim?: number, keepdim = false): any {
+  const t0 = clock();
+  const Kind = kind === 'max' ? 'Max' : 'Min';
+  if (dim === undefined) {
+    if (x.numel() === 0) throw new RangeError(`${kind}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+    const out = reduceRaw(x, reductionDims(x, null, kind), false, kind, x.dtype);
+    record('maxAll', `${Kind}Backward1`, [x], [out], [x, out], {}, t0, kind);
+    return out;
+  }
+  const dims = reductionDims(x, dim, kind);
+  const values = reduceRaw(x, dims, keepdim, kind, x.dtype);
+  const indices = reduceRaw(x, dims, keepdim, kind === 'max' ? 'argmax' : 'argmin', 'int64');
+  record('indexedReduce', `${Kind}Backward0`, [x], [values], [indices], { dim: dims[0] ?? 0, keepdim }, t0, kind);
+  return { values, indices };
+}
+
+export function amaxmin(kind: 'amax' | 'amin', x: Tensor, dim: Dims, keepdim = false): Tensor {
+  const t0 = clock();
+  const dims = reductionDims(x, dim, kind);
+  const out = reduceRaw(x, dims, keepdim, kind === 'amax' ? 'max' : 'min', x.dtype);
+  record('amax', kind === 'amax' ? 'AmaxBackward0' : 'AminBackward0', [x], [out], [x, out], { dims, keepdim }, t0, kind);
+  return out;
+}
+
+export function argmaxmin(kind: 'argmax' | 'argmin', x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  if (dim == null) {
+    const r = reduceRaw(x, reductionDims(x, null, kind), false, kind, 'int64');
+    return keepdim ? r.reshape(x.shape.map(() => 1)) : r;
+  }
+  return reduceRaw(x, reductionDims(x, dim, kind), keepdim, kind, 'int64');
+}
+
+export interface VarOptions { unbiased?: boolean; correction?: number; keepdim?: boolean }
+
+/** var/std with Bessel's correction by default (N=1 gives NaN, as PyTorch). */
+export function varStd(kind: 'var' | 'std', x: Tensor, dim: Dims, opts: VarOptions | boolean = {}, keepdimArg?: boolean): Tensor {
+  const t0 = clock();
+  const o: VarOptions = typeof opts === 'boolean' ? { unbiased: opts } : opts;
+  const keepdim = keepdimArg ?? o.keepdim ?? false;
+  const correction = o.correction ?? (o.unbiased === false ? 0 : 1);
+  if (!isFloating(x.dtype)) throw new TypeError(`${kind}(): input dtype should be floating point, got ${x.dtype}`);
+  const dims = reductionDims(x, dim, kind);
+  const { data, outer, inner, outShape } = prepare(x, dims, keepdim);
+  const out = allocate(x.dtype, outer);
+  const denom = inner - correction;
+  for (let i = 0; i < outer; i++) {
+    const base = i * inner;
+    let m = 0;
+    for (let k = 0; k < inner; k++) m += data[base + k]!;
+    m /= inner;
+    let ss = 0;
+    for (let k = 0; k < inner; k++) { const d = data[base + k]! - m; ss += d * d; }
+    const v = denom <= 0 ? (denom === 0 && ss === 0 && inner > 0 ? NaN : ss / Math.max(denom, 0)) : ss / denom;
+    out[i] = kind === 'var' ? v : Math.sqrt(v);
+  }
+  const res = Tensor.fromTypedArray(out, outShape, x.dtype);
+  record(kind, kind === 'var' ? 'VarBackward0' : 'StdBackward0', [x], [res], [x, res], { dims, keepdim, denom }, t0, kind);
+  return res;
+}
+
+/** torch.norm / linalg.vector_norm: p in {0, 1, 2, inf, -inf, any real}; 'fro' is 2. */
+export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = false, name = 'NormBackward1'): Tensor {
+  const t0 = clock();
+  const pp = p === 'fro' ? 2 : p;
+  if (!isFloating(x.dtype)) throw new TypeError(`norm(): input dtype should be either floating point or complex. Got ${scalarTypeName(x.dtype)} instead.`);
+  const dims = reductionDims(x, dim, 'norm');
+  const kind: Kind = pp === 2 ? 'norm2' : pp === 1 ? 'norm1' : pp === 0 ? 'norm0' : pp === Infinity ? 'normInf' : pp === -Infinity ? 'normNegInf' : 'normP';
+  const out = reduceRaw(x, dims, keepdim, kind, x.dtype, pp);
+  record('norm', name, [x], [out], [x, out], { dims, keepdim, p: pp }, t0, 'norm');
+  return out;
+}
+
+export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
+  const t0 = clock();
+  const dims = reductionDims(x, dim, 'logsumexp');
+  const out = reduceRaw(x, dims, keepdim, 'lse', isFloating(x.dtype) ? x.dtype : 'float32');
+  record('logsumexp', 'LogsumexpBackward0', [x], [out], [x, out], { dims, keepdim }, t0);
+  return out;
+}
+
+export function allAny(kind: 'all' | 'any', x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  return reduceRaw(x, reductionDims(x, dim, kind), keepdim, kind, 'bool');
+}
+
+/** Reduce a broadcast gradient back to `shape` (sum over expanded dims). */
+export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  if (g.shape.length === shape.length && g.shape.every((s, i) => s === shape[i])) return g;
+  const lead = g.dim() - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.dim(); i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  let r = dims.length ? sum(g, dims, true) : g;
+  if (lead > 0 || r.dim() !== shape.length) r = r.reshape(shape);
+  return r;
+}
+
+// ---- along one dim ---------------------------------------------------------------------------------
+
+/** Run `fn(rowIn, rowOut, len)` over every 1-D lane along `dim`, on float64 scratch rows. */
+function alongDim(x: Tensor, dim: number, outDtype: DType, fn: (src: Float64Array, dst: Float64Array, n: number) => void): Tensor {
+  const d = normDim(dim, x.dim(), 'dim');
+  const n = x.dim() === 0 ? 1 : x.shape[d]!;
+  const out = emptyRaw(x.shape, outDtype);
+  const lanes = n === 0 ? 0 : x.numel() / n;
+  const src = new Float64Array(n), dst = new Float64Array(n);
+  const xs = x.dim() === 0 ? 0 : x.strides[d]!, os = x.dim() === 0 ? 0 : out.strides[d]!;
+  // Iterate lanes by walking all other dims.
+  const others = [...Array(x.dim()).keys()].filter((k) => k !== d);
+  const cnt = new Array<number>(others.length).fill(0);
+  let xp = x.offset, op = 0;
+  for (let l = 0; l < lanes; l++) {
+    for (let i = 0; i < n; i++) src[i] = x.storage[xp + i * xs]!;
+    fn(src, dst, n);
+    for (let i = 0; i < n; i++) out.storage[op + i * os] = dst[i]!;
+    for (let k = others.length - 1; k >= 0; k--) {
+      const od = others[k]!;
+      if (++cnt[k]! < x.shape[od]!) { xp += x.strides[od]!; op += out.strides[od]!; break; }
+      cnt[k] = 0; xp -= x.strides[od]! * (x.shape[od]! - 1); op -= out.strides[od]! * (x.shape[od]! - 1);
+    }
+  }
+  return out;
+}
+
+function softmaxRow(src: Float64Array, dst: Float64Array, n: number, log: boolean): void {
+  let m = -Infinity;
+  for (let i = 0; i < n; i++) if (src[i]! > m) m = src[i]!;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.exp(src[i]! - m);
+  if (log) { const l = Math.log(s); for (let i = 0; i < n; i++) dst[i] = src[i]! - m - l; }
+  else for (let i = 0; i < n; i++) dst[i] = Math.exp(src[i]! - m) / s;
+}
+
+export function softmax(x: Tensor, dim: number): Tensor {
+  const t0 = clock();
+  const d = normDim(dim, x.dim(), 'softmax');
+  const out = alongDim(x, d, isFloating(x.dtype) ? x.dtype : 'float32', (s, o, n) => softmaxRow(s, o, n, false));
+  record('softmax', 'SoftmaxBackward0', [x], [out], [out], { dim: d }, t0);
+  return out;
+}
+
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  const t0 = clock();
+  const d = normDim(dim, x.dim(), 'log_softmax');
+  const out = alongDim(x, d, isFloating(x.dtype) ? x.dtype : 'float32', (s, o, n) => softmaxRow(s, o, n, true));
+  record('logSoftmax', 'LogSoftmaxBackward0', [x], [out], [out], { dim: d }, t0);
+  return out;
+}
+
+export function cumsum(x: Tensor, dim: number): Tensor {
+  const t0 = clock();
+  const d = normDim(dim, x.dim(), 'cumsum');
+  const out = alongDim(x, d, intToLong(x.dtype), (s, o, n) => { let a = 0; for (let i = 0; i < n; i++) { a += s[i]!; o[i] = a; } });
+  record('cumsum', 'CumsumBackward0', [x], [out], [], { dim: d }, t0);
+  return out;
+}
+
+export function cumprod(x: Tensor, dim: number): Tensor {
+  const d = normDim(dim, x.dim(), 'cumprod');
+  // Composite: exp(cumsum(log)) is wrong for negatives; compute directly and use no gradient.
+  return alongDim(x, d, intToLong(x.dtype), (s, o, n) => { let a = 1; for (let i = 0; i < n; i++) { a *= s[i]!; o[i] = a; } });
+}
+
+// ---- order statistics ---------------------------------------------------------------------------------
+
+/** Sort along dim (stable; NaN sorts as the largest value). */
+export function sort(x: Tensor, dim = -1, descending = false): { values: Tensor; indices: Tensor } {
+  return sortedSelect(x, dim, descending, x.dim() === 0 ? 1 : x.shape[normDim(dim, x.dim(), 'sort')]!, 'SortBackward0', 'sort');
+}
+
+export function topk(x: Tensor, k: number, dim = -1, largest = true, _sorted = true): { values: Tensor; indices: Tensor } {
+  const n = x.dim() === 0 ? 1 : x.shape[normDim(dim, x.dim(), 'topk')]!;
+  if (k > n || k < 0) throw new RangeError(`topk: selected index k (${k}) out of range for dimension of size ${n}`);
+  return sortedSelect(x, dim, largest, k, 'TopkBackward0', 'topk');
+}
+
+function sortedSelect(x: Tensor, dim: number, descending: boolean, k: number, name: string, op: string): { values: Tensor; indices: Tensor } {
+  const t0 = clock();
+  const d = x.dim() === 0 ? 0 : normDim(dim, x.dim(), op);
+  const moved = x.dim() === 0 ? x.reshape([1]) : x.detach().transpose(d, -1).contiguous();
+  const n = moved.shape[moved.dim() - 1]!;
+  const lanes = n === 0 ? 0 : moved.numel() / n;
+  const outShape = [...moved.shape.slice(0, -1), k];
+  const vals = emptyRaw(outShape, x.dtype), idxs = emptyRaw(outShape, 'int64');
+  const src = moved.storage, order = new Array<number>(n);
+  const key = (v: number) => (v !== v ? Infinity : v);
+  for (let l = 0; l < lanes; l++) {
+    const base = l * n;
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => {
+      const va = src[base + a]!, vb = src[base + b]!;
+      const nanA = va !== va, nanB = vb !== vb;
+      if (nanA || nanB) {
+        if (nanA && nanB) return a - b;
+        return (nanA ? 1 : -1) * (descending ? -1 : 1);
+      }
+      const c = descending ? key(vb) - key(va) : key(va) - key(vb);
+      return c !== 0 ? c : a - b;
+    });
+    for (let i = 0; i < k; i++) { vals.storage[l * k + i] = src[base + order[i]!]!; idxs.storage[l * k + i] = order[i]!; }
+  }
+  const back = (t: Tensor) => (x.dim() === 0 ? t.reshape([]) : t.transpose(d, -1).contiguous());
+  const values = back(vals), indices = back(idxs);
+  record('indexedReduce', name, [x], [values], [indices], { dim: d, keepdim: true }, t0, op);
+  return { values, indices };
+}
+
+/** median: the lower middle value (full), or values + indices along dim. */
+export function median(x: Tensor, dim?: number, keepdim = false): any {
+  const t0 = clock();
+  if (dim === undefined) {
+    const flat = x.reshape([-1]);
+    if (flat.numel() === 0) return Tensor.fromTypedArray(allocate(x.dtype, 1).fill(NaN), [], x.dtype);
+    const { values, indices } = sort(flat.detach(), 0);
+    const mid = (flat.numel() - 1) >> 1;
+    const out = values.select(0, mid).clone();
+    const idx = indices.select(0, mid).clone();
+    record('indexedReduce', 'MedianBackward0', [flat], [out], [idx], { dim: 0, keepdim: false }, t0, 'median');
+    return out;
+  }
+  const d = normDim(dim, x.dim(), 'median');
+  const n = x.shape[d]!;
+  const { values, indices } = sort(x.detach(), d);
+  const mid = (n - 1) >> 1;
+  let v = values.narrow(d, mid, 1).contiguous(), i = indices.narrow(d, mid, 1).contiguous();
+  if (!keepdim) { v = v.squeeze(d); i = i.squeeze(d); }
+  v = v.detach(); i = i.detach();
+  record('indexedReduce', 'MedianBackward1', [x], [v], [i], { dim: d, keepdim }, t0, 'median');
+  return { values: v, indices: i };
+}
+
+export function equal(a: Tensor, b: Tensor): boolean {
+  if (a.shape.length !== b.shape.length || a.shape.some((s, i) => s !== b.shape[i])) return false;
+  const x = a.dataSync(), y = b.dataSync();
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+export function allclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): boolean {
+  const d = a.sub(b).abs(), lim = b.abs().mul(rtol).add(atol);
+  return d.le(lim).all().item() === true;
+}
+
