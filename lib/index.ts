@@ -18,5 +18,8 @@ export type { DType, TypedArray, NodeMetadata, IndexItem } from './engine/index.
 // --- nn / optim / save-load ---
 
 // --- data / vision ---
+export * as data from './data/index.ts';
+export { transforms, datasets, readImage } from './vision/index.ts';
+export * as vision from './vision/index.ts';
 
 export {};
