@@ -16,6 +16,10 @@ function protoValue(v: number | string | boolean): Record<string, unknown> {
   return { stringValue: v };
 }
 
+function sortedKeys(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+}
+
 function payload(data: Record<string, unknown>): Uint8Array {
   return encodeFromJson('tensorboard.hparams.HParamsPluginData', { version: 0, ...data });
 }
@@ -54,7 +58,8 @@ export function hparamsValues(
   const meta = (content: Uint8Array) => ({ pluginName: 'hparams', content });
   return [
     { tag: EXPERIMENT_TAG, metadata: meta(payload({ experiment: { hparamInfos, metricInfos } })) },
-    { tag: SESSION_START_INFO_TAG, metadata: meta(payload({ sessionStartInfo: { hparams } })) },
+    // Map entries sorted by key, as PyTorch's protobuf serializes them.
+    { tag: SESSION_START_INFO_TAG, metadata: meta(payload({ sessionStartInfo: { hparams: sortedKeys(hparams) } })) },
     { tag: SESSION_END_INFO_TAG, metadata: meta(payload({ sessionEndInfo: { status: 'STATUS_SUCCESS' } })) },
   ];
 }
