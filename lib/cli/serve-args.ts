@@ -9,7 +9,8 @@ export interface ServeOptions {
   port: number;
   host: string;
   db: string | null;
-  reloadIntervalSec: number;
+  /** Polling interval; null means file-system events (the default). */
+  reloadIntervalSec: number | null;
   caps: SampleCaps;
   open: boolean;
   help: boolean;
@@ -49,12 +50,14 @@ Options:
       --db <PATH>
           SQLite database to ingest into. Reusing a database resumes from the stored offsets
           instead of re-reading every file.
-          [default: <DIR>/.board/board.sqlite]
+          [default: a cache file under $XDG_CACHE_HOME/board (or ~/.cache/board), keyed by
+          the log directory]
 
       --reload_interval <SECONDS>
-          Also poll the log directory every SECONDS, for file systems whose change
-          notifications are missing or late (network mounts, containers). 0 turns polling off.
-          [default: 5]
+          Poll the log directory every SECONDS instead of relying on file-system change
+          notifications: for file systems whose notifications are missing or late (network
+          mounts, some containers). Fractions are allowed (0.5).
+          [default: off; change notifications, which reach the browser in well under a second]
 
       --samples_per_plugin <PLUGIN=N,...>
           Caps how many samples the UI shows per series: scalars (points per chart), images,
@@ -115,7 +118,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     port: 6006,
     host: '127.0.0.1',
     db: str('db'),
-    reloadIntervalSec: 5,
+    reloadIntervalSec: null,
     caps: {},
     open: raw.has('open'),
     help: raw.has('help'),
@@ -131,7 +134,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
   if (raw.has('bind_all')) opts.host = '::';
   if (str('reload_interval') !== null) {
     const sec = Number(str('reload_interval'));
-    if (!Number.isFinite(sec) || sec < 0) throw new UsageError(`--reload_interval: expected seconds >= 0, got '${str('reload_interval')}'`);
+    if (!Number.isFinite(sec) || sec <= 0) throw new UsageError(`--reload_interval: expected seconds > 0, got '${str('reload_interval')}'`);
     opts.reloadIntervalSec = sec;
   }
   if (str('samples_per_plugin') !== null) {

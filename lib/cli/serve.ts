@@ -33,7 +33,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
       logdirSpec: opts.logdirSpec ?? undefined,
       db: opts.db ?? undefined,
       watch: true,
-      pollIntervalMs: opts.reloadIntervalSec * 1000,
+      pollIntervalMs: opts.reloadIntervalSec === null ? undefined : opts.reloadIntervalSec * 1000,
+      progress: 'auto',
     });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);

@@ -11,9 +11,10 @@ import type { XAxisMode } from './math.ts';
 
 const X_MODES: XAxisMode[] = ['step', 'relative', 'wall'];
 
+/** Cards group by the tag's first path segment; tags without one share a top-level group. */
 function groupOf(tag: string): string {
   const i = tag.indexOf('/');
-  return i > 0 ? tag.slice(0, i) : tag;
+  return i > 0 ? tag.slice(0, i) : '(top level)';
 }
 
 export function ScalarsDashboard() {

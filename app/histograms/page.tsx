@@ -1,0 +1,7 @@
+import { HistogramsDashboard } from '../ui/histograms.tsx';
+
+export const metadata = { title: 'Histograms · Board' };
+
+export default function Page() {
+  return <HistogramsDashboard />;
+}
