@@ -9,7 +9,10 @@ import { computePrCurve } from '../../lib/tfevents/pr-curve.ts';
 
 const ref = JSON.parse(readFileSync(resolve(FIXTURE_CORPUS_DIR, 'numpy_reference.json'), 'utf8'));
 
-test.each(ref.histograms.map((c: { name: string }) => [c.name, c]))('histogram %s matches numpy', (_name, c: any) => {
+const histCases: Array<[string, any]> = ref.histograms.map((c: { name: string }) => [c.name, c]);
+const prCases: Array<[string, any]> = ref.prCurves.map((c: { name: string }) => [c.name, c]);
+
+test.each(histCases)('histogram %s matches numpy', (_name, c) => {
   const h = makeHistogram(Float64Array.from(c.values), c.bins as Bins, c.maxBins ?? undefined);
   expect(h.bucket).toEqual(c.expected.bucket);
   expect(h.bucketLimit).toEqual(c.expected.bucketLimit);
@@ -18,7 +21,7 @@ test.each(ref.histograms.map((c: { name: string }) => [c.name, c]))('histogram %
   expect(h.sumSquares).toBeCloseTo(c.expected.sumSquares, 9); // BLAS dot: order may differ in the last bits
 });
 
-test.each(ref.prCurves.map((c: { name: string }) => [c.name, c]))('PR curve %s matches numpy', (_name, c: any) => {
+test.each(prCases)('PR curve %s matches numpy', (_name, c) => {
   const preds = c.float32 ? Float32Array.from(c.predictions) : Float64Array.from(c.predictions);
   const rows = computePrCurve(c.labels, preds, c.numThresholds, 1, c.float32);
   const got = [rows.tp, rows.fp, rows.tn, rows.fn, rows.precision, rows.recall];
