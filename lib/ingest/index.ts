@@ -28,6 +28,8 @@ export interface IngestOptions {
   pollIntervalMs?: number;
   /** Progress of the initial scan on stderr: a bar on a TTY, one line per phase otherwise. */
   progress?: boolean | 'auto';
+  /** Bytes decoded per transaction (default 8 MiB). Smaller commits more often. */
+  sliceBytes?: number;
 }
 
 export interface Ingester {
@@ -79,11 +81,12 @@ class LiveIngester implements Ingester {
   private draining = false;
   private closed = false;
   private lastError: Error | null = null;
+  private rechecks = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(private readonly db: DB, readonly dbPath: string, private readonly sources: LogdirSource[], private readonly opts: IngestOptions) {
     this.writer = new StoreWriter(db);
     this.writer.onChange(c => this.feed.publish(c));
-    this.loader = new RunLoader(this.writer);
+    this.loader = new RunLoader(this.writer, opts.sliceBytes);
     this.queries = openQueries(dbPath === ':memory:' ? db : dbPath);
     this.progress = createProgress(opts.progress);
   }
@@ -124,6 +127,8 @@ class LiveIngester implements Ingester {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const t of this.rechecks.values()) clearTimeout(t);
+    this.rechecks.clear();
     await this.watcher?.close();
     await this.chain.catch(() => {});
     this.feed.end();
@@ -189,8 +194,8 @@ class LiveIngester implements Ingester {
       ignored: (p: string) => p.split(sep).includes(TRASH_DIR),
     });
     this.watcher = watcher;
-    watcher.on('add', p => this.enqueuePath(p));
-    watcher.on('change', p => this.enqueuePath(p));
+    watcher.on('add', p => this.enqueuePath(p, true));
+    watcher.on('change', p => this.enqueuePath(p, true));
     watcher.on('unlink', p => this.enqueuePath(p));
     watcher.on('addDir', d => { for (const t of eventFilesUnder(this.sources, d)) this.enqueue(t); });
     watcher.on('unlinkDir', d => {
@@ -201,9 +206,16 @@ class LiveIngester implements Ingester {
     await new Promise<void>(res => watcher.once('ready', () => res()));
   }
 
-  private enqueuePath(p: string): void {
+  private enqueuePath(p: string, recheck = false): void {
     const t = targetOf(this.sources, resolve(p));
-    if (t) this.enqueue(t);
+    if (!t) return;
+    this.enqueue(t);
+    // chokidar drops (does not defer) further 'change' events of a path for 50 ms after one it
+    // emits, so appends inside that window would wait for the next write. Look again after it.
+    if (recheck && !this.rechecks.has(t.path)) {
+      const timer = setTimeout(() => { this.rechecks.delete(t.path); this.enqueue(t); }, RECHECK_MS);
+      this.rechecks.set(t.path, timer);
+    }
   }
 
   private enqueue(t: EventFileTarget): void {
@@ -228,6 +240,9 @@ class LiveIngester implements Ingester {
     });
   }
 }
+
+/** Just past chokidar's 50 ms per-path throttle of 'change' events. */
+const RECHECK_MS = 60;
 
 function yieldToLoop(): Promise<void> { return new Promise(res => setImmediate(res)); }
 

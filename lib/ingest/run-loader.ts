@@ -27,7 +27,7 @@ export interface SyncResult {
 export class RunLoader {
   private normalizers = new Map<string, RunNormalizer>();
 
-  constructor(private readonly writer: StoreWriter) {}
+  constructor(private readonly writer: StoreWriter, private readonly sliceBytes = SLICE_BYTES) {}
 
   normalizerOf(run: string): RunNormalizer {
     let n = this.normalizers.get(run);
@@ -80,7 +80,7 @@ export class RunLoader {
     const w = this.writer;
     const normalizer = this.normalizerOf(run);
     let bytes = 0, events = 0, values = 0;
-    let sliceBytes = SLICE_BYTES;
+    let sliceBytes = this.sliceBytes;
     let buf = Buffer.allocUnsafe(Math.min(sliceBytes, Math.max(0, st.size - rec.offset)));
     // Keep reading while the file grows under us; stop at a truncated tail (the writer will finish it).
     for (;;) {

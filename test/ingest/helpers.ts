@@ -12,23 +12,32 @@ export function tempDir(prefix = 'board-ingest-'): { dir: string; cleanup: () =>
 
 // ---- a minimal protobuf encoder for Event { wall_time, step, file_version | summary } ----
 class Bytes {
-  private parts: number[] = [];
+  private buf = new Uint8Array(64);
+  private n = 0;
+  private room(k: number): void {
+    if (this.n + k <= this.buf.length) return;
+    const b = new Uint8Array(Math.max(this.buf.length * 2, this.n + k));
+    b.set(this.buf.subarray(0, this.n)); this.buf = b;
+  }
+  private push(b: number): void { this.room(1); this.buf[this.n++] = b; }
   varint(v: number | bigint): this {
+    if (typeof v === 'number' && v >= 0 && Number.isSafeInteger(v)) {
+      while (v >= 0x80) { this.push((v % 0x80) | 0x80); v = Math.floor(v / 0x80); }
+      this.push(v);
+      return this;
+    }
     let x = BigInt.asUintN(64, BigInt(v));
-    while (x >= 0x80n) { this.parts.push(Number(x & 0x7fn) | 0x80); x >>= 7n; }
-    this.parts.push(Number(x));
+    while (x >= 0x80n) { this.push(Number(x & 0x7fn) | 0x80); x >>= 7n; }
+    this.push(Number(x));
     return this;
   }
   tag(field: number, wire: number): this { return this.varint(field * 8 + wire); }
-  double(field: number, v: number): this {
-    const b = Buffer.alloc(8); b.writeDoubleLE(v); this.tag(field, 1); this.parts.push(...b); return this;
-  }
-  float(field: number, v: number): this {
-    const b = Buffer.alloc(4); b.writeFloatLE(v); this.tag(field, 5); this.parts.push(...b); return this;
-  }
-  bytes(field: number, b: Uint8Array): this { this.tag(field, 2).varint(b.length); this.parts.push(...b); return this; }
+  private raw(b: Uint8Array): void { this.room(b.length); this.buf.set(b, this.n); this.n += b.length; }
+  double(field: number, v: number): this { this.tag(field, 1); const d = new DataView(new ArrayBuffer(8)); d.setFloat64(0, v, true); this.raw(new Uint8Array(d.buffer)); return this; }
+  float(field: number, v: number): this { this.tag(field, 5); const d = new DataView(new ArrayBuffer(4)); d.setFloat32(0, v, true); this.raw(new Uint8Array(d.buffer)); return this; }
+  bytes(field: number, b: Uint8Array): this { this.tag(field, 2).varint(b.length); this.raw(b); return this; }
   string(field: number, s: string): this { return this.bytes(field, Buffer.from(s, 'utf8')); }
-  done(): Uint8Array { return Uint8Array.from(this.parts); }
+  done(): Uint8Array { return this.buf.slice(0, this.n); }
 }
 
 export function fileVersionRecord(wall = 1.7e9): Uint8Array {
