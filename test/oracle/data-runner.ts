@@ -1,0 +1,188 @@
+// Runs the oracle's `transforms` and `data` cases through Board's data/vision code. Each runner
+// returns the actual result in JS form (Tensor, arrays, plain objects); test/oracle/data.ts and
+// test/vision/oracle.test.ts compare it with the case's `expected`.
+import { Tensor, tensor } from '../../lib/engine/index.ts';
+import type { DType } from '../../lib/engine/index.ts';
+import { DataLoader } from '../../lib/data/dataloader.ts';
+import { defaultCollate } from '../../lib/data/collate.ts';
+import { TensorDataset } from '../../lib/data/tensor-dataset.ts';
+import { NDArray, PILImage } from '../../lib/vision/image.ts';
+import type { ImageMode } from '../../lib/vision/image.ts';
+import * as T from '../../lib/vision/transforms/index.ts';
+import { makeGrid } from '../../lib/vision/utils.ts';
+
+export interface OracleCase {
+  name: string;
+  category: string;
+  op: string;
+  python: string;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  ctor_args?: unknown[];
+  ctor_kwargs?: Record<string, unknown>;
+  transforms?: Array<{ op: string; ctor_args: unknown[]; ctor_kwargs: Record<string, unknown> }>;
+  inputs?: Record<string, unknown>;
+  expected?: unknown;
+  tol: { rtol?: number; atol?: number; exact?: boolean };
+}
+
+interface EncTensor {
+  dtype: DType;
+  shape: number[];
+  data: Array<number | boolean | string>;
+  container?: 'ndarray' | 'PIL';
+  mode?: ImageMode;
+}
+
+const isEncTensor = (v: unknown): v is EncTensor => typeof v === 'object' && v !== null && 'dtype' in v && 'shape' in v && 'data' in v;
+
+function num(x: number | boolean | string): number {
+  if (x === 'nan') return NaN;
+  if (x === 'inf') return Infinity;
+  if (x === '-inf') return -Infinity;
+  return typeof x === 'boolean' ? (x ? 1 : 0) : (x as number);
+}
+
+function typed(e: EncTensor) {
+  const vals = e.data.map(num);
+  switch (e.dtype) {
+    case 'float32':
+      return Float32Array.from(vals);
+    case 'float64':
+    case 'int64':
+      return Float64Array.from(vals);
+    case 'int32':
+      return Int32Array.from(vals);
+    default:
+      return Uint8Array.from(vals);
+  }
+}
+
+/** Decodes an encoded oracle value: tensors, ndarray / PIL containers, lists, dicts. */
+export function decode(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(decode);
+  if (isEncTensor(v)) {
+    if (v.container === 'ndarray') return new NDArray(typed(v), v.shape, v.dtype);
+    if (v.container === 'PIL') return PILImage.fromArray(Uint8Array.from(v.data.map(num)), v.shape, v.mode);
+    return Tensor.fromTypedArray(typed(v), v.shape, v.dtype);
+  }
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)]));
+  return v;
+}
+
+/** PIL outputs become what `np.asarray(img)` records: a uint8 tensor, HWC or HW. */
+function normalizeOutput(v: unknown): unknown {
+  if (v instanceof PILImage) return Tensor.fromTypedArray(v.data, v.shape, 'uint8');
+  return v;
+}
+
+const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function buildTransform(op: string, ctorArgs: unknown[], ctorKwargs: Record<string, unknown>): (x: unknown) => unknown {
+  const name = op.replace(/^transforms\./, '');
+  const kw = Object.fromEntries(Object.entries(ctorKwargs).map(([k, v]) => [camel(k), v]));
+  switch (name) {
+    case 'ToTensor':
+      return new T.ToTensor();
+    case 'PILToTensor':
+      return new T.PILToTensor();
+    case 'Normalize':
+      return new T.Normalize(ctorArgs[0] as number[], ctorArgs[1] as number[], (kw.inplace as boolean) ?? false);
+    case 'Resize':
+      return new T.Resize(ctorArgs[0] as number | number[], kw as T.ResizeCtorOptions);
+    case 'CenterCrop':
+      return new T.CenterCrop(ctorArgs[0] as number | number[]);
+    case 'Pad':
+      return new T.Pad(ctorArgs[0] as number, (kw.fill as number) ?? 0, (kw.paddingMode as 'constant') ?? 'constant');
+    case 'RandomHorizontalFlip':
+      return new T.RandomHorizontalFlip((kw.p as number) ?? 0.5);
+    case 'Grayscale':
+      return new T.Grayscale(((kw.numOutputChannels as number) ?? 1) as 1 | 3);
+    default:
+      throw new Error(`no runner for transform ${op}`);
+  }
+}
+
+function collateCase(c: OracleCase): unknown {
+  if (c.name === 'default_collate_dicts_ints_strings') {
+    return defaultCollate([
+      { x: tensor([1, 2], { dtype: 'float32' }), y: 0, name: 'a' },
+      { x: tensor([3, 4], { dtype: 'float32' }), y: 1, name: 'b' },
+    ]);
+  }
+  if (c.name === 'default_collate_tuples_numpy_floats') {
+    // np.array([1., 2.]) is a float64 ndarray (a Float64Array here); 1.5 / 2.5 are python floats.
+    return defaultCollate([
+      [Float64Array.of(1, 2), 1.5],
+      [Float64Array.of(3, 4), 2.5],
+    ]);
+  }
+  throw new Error(`no runner for data case ${c.name}`);
+}
+
+export function handlesDataCase(c: OracleCase): boolean {
+  return c.category === 'transforms' || c.category === 'data';
+}
+
+/** Runs one case; the result is in JS form (Tensors etc.). */
+export function runDataCase(c: OracleCase): unknown {
+  if (c.op === 'data.DataLoader') {
+    const inputs = decode(c.inputs) as { X: Tensor; Y: Tensor };
+    const kw = c.kwargs as { batch_size: number; shuffle: boolean; drop_last: boolean };
+    const ds = new TensorDataset(inputs.X, inputs.Y);
+    const loader = new DataLoader(ds, { batchSize: kw.batch_size, shuffle: kw.shuffle, dropLast: kw.drop_last });
+    return { len_dataset: ds.length, len_loader: loader.length, batches: [...loader] };
+  }
+  if (c.op === 'data.default_collate') return collateCase(c);
+  if (c.op === 'torchvision.utils.make_grid') {
+    const kw = Object.fromEntries(Object.entries(c.kwargs ?? {}).map(([k, v]) => [camel(k), v]));
+    return makeGrid(decode(c.args![0]) as Tensor, kw);
+  }
+  if (c.op === 'transforms.Compose') {
+    const chain = new T.Compose(c.transforms!.map((t) => buildTransform(t.op, t.ctor_args, t.ctor_kwargs)));
+    return normalizeOutput(chain(decode(c.args![0])));
+  }
+  if (c.op.startsWith('transforms.')) {
+    const t = buildTransform(c.op, c.ctor_args ?? [], c.ctor_kwargs ?? {});
+    return normalizeOutput(t(decode(c.args![0])));
+  }
+  throw new Error(`no runner for ${c.op}`);
+}
+
+/** Compares an actual JS-form result with an encoded expected value; returns null or a description of the first mismatch. */
+export function compareResult(actual: unknown, expected: unknown, tol: OracleCase['tol'], path = 'result'): string | null {
+  if (isEncTensor(expected)) {
+    if (!(actual instanceof Tensor)) return `${path}: expected a tensor, got ${typeof actual}`;
+    if (actual.dtype !== expected.dtype) return `${path}: dtype ${actual.dtype} != expected ${expected.dtype}`;
+    if (actual.shape.join(',') !== expected.shape.join(',')) return `${path}: shape [${actual.shape}] != expected [${expected.shape}]`;
+    const got = actual.dataSync();
+    const exact = tol.exact || !(expected.dtype === 'float32' || expected.dtype === 'float64');
+    const rtol = tol.rtol ?? 0;
+    const atol = tol.atol ?? 0;
+    for (let i = 0; i < expected.data.length; i++) {
+      const e = num(expected.data[i]);
+      const a = got[i];
+      if (Number.isNaN(e) && Number.isNaN(a)) continue;
+      const ok = exact ? a === e || (a === 0 && e === 0) : e === a || Math.abs(a - e) <= atol + rtol * Math.abs(e);
+      if (!ok) return `${path}[${i}]: ${a} != expected ${e}`;
+    }
+    return null;
+  }
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) return `${path}: expected a list of ${expected.length}, got ${Array.isArray(actual) ? actual.length : typeof actual}`;
+    for (let i = 0; i < expected.length; i++) {
+      const m = compareResult(actual[i], expected[i], tol, `${path}[${i}]`);
+      if (m) return m;
+    }
+    return null;
+  }
+  if (typeof expected === 'object' && expected !== null) {
+    if (typeof actual !== 'object' || actual === null) return `${path}: expected an object`;
+    for (const [k, v] of Object.entries(expected)) {
+      const m = compareResult((actual as Record<string, unknown>)[k], v, tol, `${path}.${k}`);
+      if (m) return m;
+    }
+    return null;
+  }
+  return actual === expected ? null : `${path}: ${String(actual)} != expected ${String(expected)}`;
+}
