@@ -15,8 +15,8 @@ import { WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-s
 
 export type GemmBackend = 'wasm-simd' | 'js';
 
-/** M*N*K below which the unblocked loop wins (measured crossover with the wasm kernel is ~8-16k here). */
-export const SMALL_FLOPS = 8192;
+/** M*N*K below which the unblocked loop wins: measured crossover with both blocked kernels is near 8^3 (bench). */
+export const SMALL_FLOPS = 1024;
 
 let backend: GemmBackend | undefined;
 let wasm: WasmSgemm | undefined;

@@ -18,8 +18,8 @@ const KC = 256;
 const NC = 256;
 
 /** Reusable scratch: grown on demand, never shrunk, so steady-state calls allocate nothing. */
-let packA = new Float64Array(0);
-let packB = new Float64Array(0);
+let packA: Float64Array = new Float64Array(0);
+let packB: Float64Array = new Float64Array(0);
 const tile = new Float64Array(MR * NR);
 
 function scratch(buf: Float64Array, n: number): Float64Array {

@@ -147,7 +147,7 @@ function section(id: number, payload: number[]): number[] {
  * Builds a module that imports its memory as `env.memory` (so JS owns it and can grow it) and exports every function
  * under its name. One type per function keeps the emitter simple; duplicates are harmless.
  */
-export function buildModule(functions: FunctionBuilder[], minMemoryPages = 1): Uint8Array {
+export function buildModule(functions: FunctionBuilder[], minMemoryPages = 1): Uint8Array<ArrayBuffer> {
   const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
   const types = section(1, vec(functions.map((f) => f.signature())));
   const imports = section(2, vec([[...utf8Name('env'), ...utf8Name('memory'), 0x02, 0x00, ...uleb(minMemoryPages)]]));

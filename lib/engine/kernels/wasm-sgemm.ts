@@ -133,7 +133,7 @@ export function emitMacroKernel(mr = MR, nrv = NRV, unroll = UNROLL, fma = false
 }
 
 /** The module bytes for the default tiling (exported so tests can check they validate). */
-export function sgemmModuleBytes(mr = MR, nrv = NRV, unroll = UNROLL, fma = false): Uint8Array {
+export function sgemmModuleBytes(mr = MR, nrv = NRV, unroll = UNROLL, fma = false): Uint8Array<ArrayBuffer> {
   return buildModule([emitMacroKernel(mr, nrv, unroll, fma), emitPackW('packWA', mr), emitPackK('packKA', mr),
     emitPackW('packWB', nrv * 4), emitPackK('packKB', nrv * 4)]);
 }
@@ -258,7 +258,10 @@ export class WasmSgemm {
     const lda2 = copyIn(A, aOff, lda, aRows, aCols, mem, rawA);
     const ldb2 = copyIn(B, bOff, ldb, bRows, bCols, mem, rawB);
 
-    if (beta !== 0) for (let i = 0; i < M; i++) mem.set(C.subarray(cOff + i * ldc, cOff + i * ldc + N), cBase + i * nPad);
+    if (beta !== 0) {
+      if (nPad === N && ldc === N) mem.set(C.subarray(cOff, cOff + M * N), cBase);
+      else for (let i = 0; i < M; i++) mem.set(C.subarray(cOff + i * ldc, cOff + i * ldc + N), cBase + i * nPad);
+    }
 
     const fullA = Math.floor(M / mr);
     for (let pc = 0; pc < K; pc += KC) {
@@ -292,7 +295,9 @@ export class WasmSgemm {
         }
       }
     }
-    for (let i = 0; i < M; i++) C.set(mem.subarray(cBase + i * nPad, cBase + i * nPad + N), cOff + i * ldc);
+    // Copy out: one memcpy when C and the wasm buffer have the same dense layout, else one per row.
+    if (nPad === N && ldc === N) C.set(mem.subarray(cBase, cBase + M * N), cOff);
+    else for (let i = 0; i < M; i++) C.set(mem.subarray(cBase + i * nPad, cBase + i * nPad + N), cOff + i * ldc);
   }
 }
 

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""PyTorch float32 matmul GFLOP/s on the sizes of bench/matmul.bench.ts, one thread, printed as JSON.
+
+Run: env -u OPENBLAS_CORETYPE /usr/bin/python3 bench/torch_matmul.py
+(bench/matmul.bench.ts runs it itself when `import torch` works and prints our ratio to it.)
+Forms: plain A@B, A^T@B and A@B^T, the transposed ones through .t() views as autograd's backward uses them.
+"""
+import json
+import statistics
+import sys
+import time
+
+import torch
+
+torch.set_num_threads(1)
+torch.manual_seed(0)
+
+# (M, K, N): C[M,N] = op(A) op(B); 64x784x512 is an MNIST MLP's first layer at batch 64.
+SIZES = [(64, 784, 512), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024)]
+
+
+def operands(form, m, k, n):
+    if form == "AB":
+        return torch.rand(m, k), torch.rand(k, n)
+    if form == "AtB":
+        return torch.rand(k, m).t(), torch.rand(k, n)
+    return torch.rand(m, k), torch.rand(n, k).t()
+
+
+def measure(m, k, n, form, min_seconds=0.3):
+    a, b = operands(form, m, k, n)
+    out = torch.empty(m, n)
+    for _ in range(3):
+        torch.matmul(a, b, out=out)
+    times = []
+    start = time.perf_counter()
+    while time.perf_counter() - start < min_seconds or len(times) < 5:
+        t = time.perf_counter()
+        torch.matmul(a, b, out=out)
+        times.append(time.perf_counter() - t)
+    flops = 2.0 * m * n * k
+    return {"median": flops / statistics.median(times) / 1e9, "best": flops / min(times) / 1e9}
+
+
+def main():
+    rows = []
+    for (m, k, n) in SIZES:
+        for form in ("AB", "AtB", "ABt"):
+            r = measure(m, k, n, form)
+            rows.append({"M": m, "K": k, "N": n, "form": form, **r})
+    info = {"torch": torch.__version__, "threads": torch.get_num_threads(), "config": torch.__config__.parallel_info().splitlines()[:3]}
+    json.dump({"info": info, "rows": rows}, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
