@@ -24,10 +24,13 @@ export interface Transform<I = any, O = any> {
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class Transform<I = any, O = any> {
   /** Constructor arguments, for toSpec(); null when the transform cannot be rebuilt elsewhere. */
-  protected specArgs: unknown[] | null = [];
+  declare protected specArgs: unknown[] | null;
 
   constructor() {
+    // The instance is a function (so `t(img)` works, as in Python) with the class's prototype.
+    // Base-class field initialisers would land on the discarded `this`, so state is set on fn here.
     const fn = ((input: I): O => (fn as unknown as Transform<I, O>).forward(input)) as unknown as Transform<I, O>;
+    Object.defineProperty(fn, 'specArgs', { value: [], writable: true, enumerable: false, configurable: true });
     return Object.setPrototypeOf(fn, new.target.prototype) as Transform<I, O>;
   }
 
