@@ -21,6 +21,7 @@ const ITEM_SIZE: Record<string, number> = {
   BOOL: 1, U8: 1, I8: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
 };
 const MAX_HEADER = 100_000_000; // the reference implementation's limit
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('safetensors: big-endian platforms are not supported');
 
 export class SafetensorsError extends Error {
   constructor(message: string) {
@@ -39,10 +40,13 @@ function numel(shape: number[]): number {
 function encodeData(t: StTensor): Uint8Array {
   const n = numel(t.shape);
   if (t.data.length !== n) throw new SafetensorsError(`tensor data has ${t.data.length} elements but shape [${t.shape.join(', ')}] needs ${n}`);
+  // Same-class storages are copied byte for byte (keeps NaN payloads and -0 bit-exact); the format is
+  // little-endian, as is every platform Node runs on (checked below).
+  const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength).slice();
   switch (t.dtype) {
-    case 'float32': return new Uint8Array(Float32Array.from(t.data).buffer);
-    case 'float64': return new Uint8Array(Float64Array.from(t.data).buffer);
-    case 'int32': return new Uint8Array(Int32Array.from(t.data).buffer);
+    case 'float32': return t.data instanceof Float32Array ? bytesOf(t.data) : new Uint8Array(Float32Array.from(t.data).buffer);
+    case 'float64': return t.data instanceof Float64Array ? bytesOf(t.data) : new Uint8Array(Float64Array.from(t.data).buffer);
+    case 'int32': return t.data instanceof Int32Array ? bytesOf(t.data) : new Uint8Array(Int32Array.from(t.data).buffer);
     case 'uint8': case 'bool': return Uint8Array.from(t.data);
     case 'int64': {
       const out = new BigInt64Array(n);
@@ -102,8 +106,9 @@ function halfToFloat(h: number): number {
 function decodeData(st: string, bytes: Uint8Array, n: number, name: string): StTensor['data'] & {} {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (st) {
-    case 'F32': { const a = new Float32Array(n); for (let i = 0; i < n; i++) a[i] = view.getFloat32(i * 4, true); return a; }
-    case 'F64': { const a = new Float64Array(n); for (let i = 0; i < n; i++) a[i] = view.getFloat64(i * 8, true); return a; }
+    case 'F32': return new Float32Array(bytes.slice().buffer);
+    case 'F64': return new Float64Array(bytes.slice().buffer);
+    case 'I32': return new Int32Array(bytes.slice().buffer);
     case 'F16': { const a = new Float32Array(n); for (let i = 0; i < n; i++) a[i] = halfToFloat(view.getUint16(i * 2, true)); return a; }
     case 'BF16': { const a = new Float32Array(n); const u = new Uint32Array(a.buffer); for (let i = 0; i < n; i++) u[i] = view.getUint16(i * 2, true) << 16; return a; }
     case 'I64': case 'U64': {
@@ -111,7 +116,6 @@ function decodeData(st: string, bytes: Uint8Array, n: number, name: string): StT
       for (let i = 0; i < n; i++) a[i] = Number(st === 'I64' ? view.getBigInt64(i * 8, true) : view.getBigUint64(i * 8, true));
       return a;
     }
-    case 'I32': { const a = new Int32Array(n); for (let i = 0; i < n; i++) a[i] = view.getInt32(i * 4, true); return a; }
     case 'U32': { const a = new Float64Array(n); for (let i = 0; i < n; i++) a[i] = view.getUint32(i * 4, true); return a; }
     case 'I16': { const a = new Int32Array(n); for (let i = 0; i < n; i++) a[i] = view.getInt16(i * 2, true); return a; }
     case 'U16': { const a = new Int32Array(n); for (let i = 0; i < n; i++) a[i] = view.getUint16(i * 2, true); return a; }

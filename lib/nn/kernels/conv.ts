@@ -1,0 +1,194 @@
+// Convolution and transposed convolution on raw arrays: im2col + GEMM per (sample, group), with matching backward
+// passes. Shapes are flattened to three spatial dims (1-D/2-D convs use leading 1s).
+import { im2col, col2im, gemm, type ConvGeom, type FloatArray } from './im2col.ts';
+
+function alloc(like: FloatArray, n: number): FloatArray {
+  return like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+}
+
+// One scratch buffer per dtype, grown on demand: a training step would otherwise allocate a column buffer per call.
+const scratch = { f32: new Float32Array(0), f64: new Float64Array(0) };
+function scratchFor(like: FloatArray, n: number): FloatArray {
+  if (like instanceof Float32Array) {
+    if (scratch.f32.length < n) scratch.f32 = new Float32Array(n);
+    return scratch.f32;
+  }
+  if (scratch.f64.length < n) scratch.f64 = new Float64Array(n);
+  return scratch.f64;
+}
+
+/** Shared description of a (transposed) convolution call. `geom` is the im2col geometry over the *input* side. */
+export interface ConvCall {
+  N: number;
+  groups: number;
+  geom: ConvGeom; // for conv: C = Cin/groups over the input; for transposed: over the output, C = Cout/groups
+  Cin: number;
+  Cout: number;
+}
+
+const planeOf = (g: ConvGeom) => g.inD * g.inH * g.inW;
+const lenOf = (g: ConvGeom) => g.oD * g.oH * g.oW;
+const kOf = (g: ConvGeom) => g.kD * g.kH * g.kW;
+
+/**
+ * y[N, Cout, L] = conv(x[N, Cin, plane], w[Cout, Cin/g, K]) + b. Returns the output and, when `keepCols`, the
+ * column matrices of every (sample, group) for the weight gradient.
+ */
+export function convForward(c: ConvCall, x: FloatArray, w: FloatArray, b: FloatArray | null, keepCols: boolean): { y: FloatArray; cols: FloatArray | null } {
+  const { N, groups, geom, Cin, Cout } = c;
+  const L = lenOf(geom), plane = planeOf(geom), K = kOf(geom);
+  const Cg = Cin / groups, Cog = Cout / groups, rows = Cg * K;
+  const y = alloc(x, N * Cout * L);
+  const colSize = rows * L;
+  const cols = keepCols ? alloc(x, N * groups * colSize) : null;
+  const tmp = keepCols ? null : scratchFor(x, colSize);
+  for (let n = 0; n < N; n++) {
+    for (let g = 0; g < groups; g++) {
+      const col = cols ? cols.subarray((n * groups + g) * colSize, (n * groups + g + 1) * colSize) : tmp!;
+      im2col(x, (n * Cin + g * Cg) * plane, geom, col);
+      gemm(false, false, Cog, L, rows, 1, w, g * Cog * rows, rows, col, 0, L, 0, y, (n * Cout + g * Cog) * L, L);
+    }
+    if (b) {
+      for (let o = 0; o < Cout; o++) {
+        const bo = b[o]!;
+        const off = (n * Cout + o) * L;
+        for (let j = 0; j < L; j++) y[off + j] += bo;
+      }
+    }
+  }
+  return { y, cols };
+}
+
+/** Gradients of convForward. `cols` (from forward) is required for dw. */
+export function convBackward(c: ConvCall, gy: FloatArray, x: FloatArray, w: FloatArray, cols: FloatArray | null,
+  need: { x: boolean; w: boolean; b: boolean }): { dx: FloatArray | null; dw: FloatArray | null; db: FloatArray | null } {
+  const { N, groups, geom, Cin, Cout } = c;
+  const L = lenOf(geom), plane = planeOf(geom), K = kOf(geom);
+  const Cg = Cin / groups, Cog = Cout / groups, rows = Cg * K;
+  const colSize = rows * L;
+  const dx = need.x ? alloc(x, N * Cin * plane) : null;
+  const dw = need.w ? alloc(x, Cout * rows) : null;
+  const db = need.b ? alloc(x, Cout) : null;
+  const tmp = need.x || (need.w && !cols) ? scratchFor(x, colSize) : null;
+  for (let n = 0; n < N; n++) {
+    for (let g = 0; g < groups; g++) {
+      const gOff = (n * Cout + g * Cog) * L;
+      if (dw) {
+        let col: FloatArray;
+        if (cols) col = cols.subarray((n * groups + g) * colSize, (n * groups + g + 1) * colSize);
+        else { im2col(x, (n * Cin + g * Cg) * plane, geom, tmp!); col = tmp!; }
+        gemm(false, true, Cog, rows, L, 1, gy, gOff, L, col, 0, L, 1, dw, g * Cog * rows, rows);
+      }
+      if (dx) {
+        gemm(true, false, rows, L, Cog, 1, w, g * Cog * rows, rows, gy, gOff, L, 0, tmp!, 0, L);
+        col2im(tmp!, geom, dx, (n * Cin + g * Cg) * plane);
+      }
+    }
+  }
+  if (db) {
+    for (let n = 0; n < N; n++) {
+      for (let o = 0; o < Cout; o++) {
+        let s = 0;
+        const off = (n * Cout + o) * L;
+        for (let j = 0; j < L; j++) s += gy[off + j]!;
+        db[o] += s;
+      }
+    }
+  }
+  return { dx, dw, db };
+}
+
+/**
+ * Transposed convolution: y[N, Cout, outPlane] from x[N, Cin, L] and w[Cin, Cout/g, K]. Here `geom` describes the
+ * equivalent forward conv from y's plane (C = Cout/g) to x's positions (L = oD·oH·oW).
+ */
+export function convTransposeForward(c: ConvCall, x: FloatArray, w: FloatArray, b: FloatArray | null): FloatArray {
+  const { N, groups, geom, Cin, Cout } = c;
+  const L = lenOf(geom), outPlane = planeOf(geom), K = kOf(geom);
+  const Cig = Cin / groups, Cog = Cout / groups, rows = Cog * K;
+  const y = alloc(x, N * Cout * outPlane);
+  const col = scratchFor(x, rows * L);
+  for (let n = 0; n < N; n++) {
+    for (let g = 0; g < groups; g++) {
+      gemm(true, false, rows, L, Cig, 1, w, g * Cig * rows, rows, x, (n * Cin + g * Cig) * L, L, 0, col, 0, L);
+      col2im(col, geom, y, (n * Cout + g * Cog) * outPlane);
+    }
+    if (b) {
+      for (let o = 0; o < Cout; o++) {
+        const bo = b[o]!;
+        const off = (n * Cout + o) * outPlane;
+        for (let j = 0; j < outPlane; j++) y[off + j] += bo;
+      }
+    }
+  }
+  return y;
+}
+
+export function convTransposeBackward(c: ConvCall, gy: FloatArray, x: FloatArray, w: FloatArray,
+  need: { x: boolean; w: boolean; b: boolean }): { dx: FloatArray | null; dw: FloatArray | null; db: FloatArray | null } {
+  const { N, groups, geom, Cin, Cout } = c;
+  const L = lenOf(geom), outPlane = planeOf(geom), K = kOf(geom);
+  const Cig = Cin / groups, Cog = Cout / groups, rows = Cog * K;
+  const dx = need.x ? alloc(x, N * Cin * L) : null;
+  const dw = need.w ? alloc(x, Cin * rows) : null;
+  const db = need.b ? alloc(x, Cout) : null;
+  const col = scratchFor(x, rows * L);
+  if (dx || dw) {
+    for (let n = 0; n < N; n++) {
+      for (let g = 0; g < groups; g++) {
+        im2col(gy, (n * Cout + g * Cog) * outPlane, geom, col);
+        if (dx) gemm(false, false, Cig, L, rows, 1, w, g * Cig * rows, rows, col, 0, L, 0, dx, (n * Cin + g * Cig) * L, L);
+        if (dw) gemm(false, true, Cig, rows, L, 1, x, (n * Cin + g * Cig) * L, L, col, 0, L, 1, dw, g * Cig * rows, rows);
+      }
+    }
+  }
+  if (db) {
+    for (let n = 0; n < N; n++) {
+      for (let o = 0; o < Cout; o++) {
+        let s = 0;
+        const off = (n * Cout + o) * outPlane;
+        for (let j = 0; j < outPlane; j++) s += gy[off + j]!;
+        db[o] += s;
+      }
+    }
+  }
+  return { dx, dw, db };
+}
+
+export type PadMode = 'reflect' | 'replicate' | 'circular';
+
+function srcIndex(i: number, n: number, mode: PadMode): number {
+  if (i >= 0 && i < n) return i;
+  if (mode === 'replicate') return i < 0 ? 0 : n - 1;
+  if (mode === 'circular') return ((i % n) + n) % n;
+  return i < 0 ? -i : 2 * (n - 1) - i; // reflect (edge not repeated)
+}
+
+/**
+ * Explicit non-zero padding of x[NC, D, H, W] by (before, after) per spatial dim. With `adjoint`, folds a gradient of
+ * the padded tensor back onto the input shape instead (src = padded grad, returns input-shaped grad).
+ */
+export function padPlanes(src: FloatArray, NC: number, inDims: [number, number, number], before: [number, number, number],
+  after: [number, number, number], mode: PadMode, adjoint: boolean): FloatArray {
+  const [D, H, W] = inDims;
+  const PD = D + before[0] + after[0], PH = H + before[1] + after[1], PW = W + before[2] + after[2];
+  const out = alloc(src, adjoint ? NC * D * H * W : NC * PD * PH * PW);
+  for (let c = 0; c < NC; c++) {
+    const inBase = c * D * H * W;
+    const padBase = c * PD * PH * PW;
+    for (let d = 0; d < PD; d++) {
+      const sd = srcIndex(d - before[0], D, mode);
+      for (let h = 0; h < PH; h++) {
+        const sh = srcIndex(h - before[1], H, mode);
+        const rowIn = inBase + (sd * H + sh) * W;
+        const rowPad = padBase + (d * PH + h) * PW;
+        for (let w = 0; w < PW; w++) {
+          const sw = srcIndex(w - before[2], W, mode);
+          if (adjoint) out[rowIn + sw] += src[rowPad + w]!;
+          else out[rowPad + w] = src[rowIn + sw]!;
+        }
+      }
+    }
+  }
+  return out;
+}

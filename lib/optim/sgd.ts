@@ -1,0 +1,63 @@
+// Stochastic gradient descent with momentum, dampening, Nesterov, L2 weight decay and maximize (torch.optim.SGD).
+import type { Tensor } from '../engine/index.ts';
+import { Optimizer, writable, readable, zerosState, type ParamGroup, type ParamsInput } from './optimizer.ts';
+
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+  maximize?: boolean;
+}
+
+export class SGD extends Optimizer {
+  constructor(params: ParamsInput, opts: SGDOptions) {
+    const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false, maximize = false } = opts;
+    if (lr === undefined || lr < 0) throw new Error(`Invalid learning rate: ${lr}`);
+    if (momentum < 0) throw new Error(`Invalid momentum value: ${momentum}`);
+    if (weightDecay < 0) throw new Error(`Invalid weight_decay value: ${weightDecay}`);
+    if (nesterov && (momentum <= 0 || dampening !== 0)) throw new Error('Nesterov momentum requires a momentum and zero dampening');
+    super(params, { lr, momentum, dampening, weightDecay, nesterov, maximize, foreach: null, differentiable: false });
+  }
+
+  protected updateGroup(group: ParamGroup): void {
+    const lr = group.lr;
+    const momentum = group.momentum as number;
+    const dampening = group.dampening as number;
+    const wd = group.weightDecay as number;
+    const nesterov = group.nesterov as boolean;
+    const sign = group.maximize ? -1 : 1;
+    for (const p of group.params) {
+      if (p.grad === null) continue;
+      const state = this.stateOf(p);
+      const w = writable(p);
+      const g = readable(p.grad);
+      const n = w.length;
+      if (momentum === 0) {
+        state.momentumBuffer = null;
+        if (wd === 0) {
+          for (let i = 0; i < n; i++) w[i] = w[i]! - lr * sign * g[i]!;
+        } else {
+          for (let i = 0; i < n; i++) w[i] = w[i]! - lr * (sign * g[i]! + wd * w[i]!);
+        }
+        continue;
+      }
+      let bufT = state.momentumBuffer as Tensor | null | undefined;
+      const first = !bufT;
+      if (!bufT) {
+        bufT = zerosState(p);
+        state.momentumBuffer = bufT;
+      }
+      const buf = writable(bufT);
+      for (let i = 0; i < n; i++) {
+        const d = sign * g[i]! + wd * w[i]!;
+        // First step: buf = d exactly (no dampening), as PyTorch clones the gradient.
+        const b = first ? d : momentum * buf[i]! + (1 - dampening) * d;
+        buf[i] = b;
+        const upd = nesterov ? d + momentum * buf[i]! : buf[i]!;
+        w[i] = w[i]! - lr * upd;
+      }
+    }
+  }
+}

@@ -1,0 +1,435 @@
+// Oracle runner for the nn, loss, optim, lr_scheduler and init categories, and the module/optimizer reprs of printing.
+// `handles(c)` says whether a case is ours; `run(c)` reproduces it with Board and throws on the first mismatch.
+import { Tensor, grad } from '../../lib/engine/index.ts';
+import * as nn from '../../lib/nn/index.ts';
+import * as optim from '../../lib/optim/index.ts';
+import { buildModule, buildOptimizer, parsePython, evalModule, snakeToCamel } from './nn-build.ts';
+
+const F = nn.functional;
+
+export interface OracleCase {
+  name: string;
+  category: string;
+  op: string;
+  python: string;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  expected?: any;
+  grad_output?: any;
+  expected_grads?: Record<string, any>;
+  expected_buffers?: Record<string, any>;
+  grad_fn?: any;
+  tol: { rtol?: number; atol?: number; exact?: boolean };
+  module?: { ctor_args: unknown[]; ctor_kwargs: Record<string, unknown>; training: boolean; state_dict: Record<string, any>; python: string };
+  module_layers?: Array<{ op: string; ctor_args: unknown[]; ctor_kwargs: Record<string, unknown> }>;
+  n_forward?: number;
+  [k: string]: any;
+}
+
+const MINE = new Set(['nn', 'loss', 'optim', 'lr_scheduler', 'init']);
+
+export function handles(c: OracleCase): boolean {
+  if (MINE.has(c.category)) return true;
+  return c.category === 'printing' && (c.op === 'repr' || c.name === 'str_parameter_repr');
+}
+
+// ---- values ----------------------------------------------------------------------------------------------------
+
+const isTensorJson = (v: any): boolean => typeof v === 'object' && v !== null && typeof v.dtype === 'string' && Array.isArray(v.shape) && Array.isArray(v.data) && v.container === undefined;
+
+function num(x: unknown): number {
+  if (x === 'nan') return NaN;
+  if (x === 'inf') return Infinity;
+  if (x === '-inf') return -Infinity;
+  if (typeof x === 'boolean') return x ? 1 : 0;
+  return x as number;
+}
+
+export function toTensor(v: any): Tensor {
+  const data = (v.data as unknown[]).map(num);
+  const n = data.length;
+  let arr: Float32Array | Float64Array | Int32Array | Uint8Array;
+  switch (v.dtype) {
+    case 'float32': arr = new Float32Array(data); break;
+    case 'float64': case 'int64': arr = new Float64Array(data); break;
+    case 'int32': arr = new Int32Array(data); break;
+    default: arr = new Uint8Array(data);
+  }
+  void n;
+  const t = Tensor.fromTypedArray(arr, v.shape, v.dtype);
+  if (v.requires_grad) t.requiresGrad_(true);
+  return t;
+}
+
+/** Decodes args/kwargs: tensors become Tensors, arrays recurse, non-finite strings become numbers. */
+export function decode(v: any): any {
+  if (isTensorJson(v)) return toTensor(v);
+  if (Array.isArray(v)) return v.map(decode);
+  if (v === 'nan' || v === 'inf' || v === '-inf') return num(v);
+  if (typeof v === 'object' && v !== null) {
+    if (typeof v.lambda === 'string') return new Function('epoch', `return ${v.lambda};`);
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = decode(x);
+    return o;
+  }
+  return v;
+}
+
+function fail(path: string, msg: string): never {
+  throw new Error(`${path}: ${msg}`);
+}
+
+export function compareTensor(path: string, actual: unknown, exp: any, tol: OracleCase['tol']): void {
+  if (!(actual instanceof Tensor)) fail(path, `expected a tensor, got ${actual === null ? 'null' : typeof actual}`);
+  if (actual.dtype !== exp.dtype) fail(path, `dtype ${actual.dtype} != expected ${exp.dtype}`);
+  if (actual.shape.length !== exp.shape.length || actual.shape.some((s: number, i: number) => s !== exp.shape[i])) {
+    fail(path, `shape [${actual.shape}] != expected [${exp.shape}]`);
+  }
+  const a = actual.contiguous().dataSync();
+  const e = (exp.data as unknown[]).map(num);
+  const exact = tol.exact || !(exp.dtype === 'float32' || exp.dtype === 'float64');
+  const rtol = tol.rtol ?? 0, atol = tol.atol ?? 0;
+  for (let i = 0; i < e.length; i++) {
+    const x = Number(a[i]), y = e[i]!;
+    if (Number.isNaN(y) && Number.isNaN(x)) continue;
+    if (!Number.isFinite(y)) { if (x !== y) fail(path, `[${i}] ${x} != ${y}`); continue; }
+    if (exact ? x !== y : !(Math.abs(x - y) <= atol + rtol * Math.abs(y))) {
+      fail(path, `[${i}] ${x} != expected ${y} (rtol ${rtol}, atol ${atol})`);
+    }
+  }
+}
+
+/** Structural comparison: tensors with tol, numbers with tol, everything else exactly. */
+export function compareValue(path: string, actual: any, exp: any, tol: OracleCase['tol']): void {
+  if (isTensorJson(exp)) return compareTensor(path, actual, exp, tol);
+  if (exp === null) { if (actual !== null && actual !== undefined) fail(path, `expected null, got ${String(actual)}`); return; }
+  if (Array.isArray(exp)) {
+    if (!Array.isArray(actual)) fail(path, `expected a list, got ${typeof actual}`);
+    if (actual.length !== exp.length) fail(path, `length ${actual.length} != ${exp.length}`);
+    exp.forEach((e, i) => compareValue(`${path}.${i}`, actual[i], e, tol));
+    return;
+  }
+  if (typeof exp === 'number' || exp === 'nan' || exp === 'inf' || exp === '-inf') {
+    const y = num(exp), x = actual instanceof Tensor ? Number(actual.item()) : Number(actual);
+    if (Number.isNaN(y) && Number.isNaN(x)) return;
+    const rtol = tol.rtol ?? 0, atol = tol.atol ?? 0;
+    if (!(x === y || Math.abs(x - y) <= atol + rtol * Math.abs(y))) fail(path, `${x} != expected ${y}`);
+    return;
+  }
+  if (typeof exp === 'object') {
+    if (typeof actual !== 'object' || actual === null) fail(path, `expected an object, got ${String(actual)}`);
+    const ak = Object.keys(actual).sort(), ek = Object.keys(exp).sort();
+    if (ak.join(',') !== ek.join(',')) fail(path, `keys [${ak}] != expected [${ek}]`);
+    for (const k of ek) compareValue(`${path}.${k}`, actual[k], exp[k], tol);
+    return;
+  }
+  if (actual !== exp) fail(path, `${JSON.stringify(actual)} != expected ${JSON.stringify(exp)}`);
+}
+
+function gradFnNames(out: any): any {
+  if (out instanceof Tensor) return out.gradFn ? out.gradFn.name : null;
+  if (Array.isArray(out)) return out.map(gradFnNames);
+  return null;
+}
+
+/** Backprop grad_output through the outputs and compare gradients of inputs and parameters. */
+function checkGrads(c: OracleCase, out: any, leaves: Map<string, Tensor>): void {
+  const outs: Tensor[] = [];
+  const gos: Tensor[] = [];
+  const pair = (o: any, g: any) => {
+    if (g === null || g === undefined) return;
+    if (isTensorJson(g)) {
+      if (o instanceof Tensor && o.requiresGrad) { outs.push(o); gos.push(toTensor(g)); }
+      return;
+    }
+    if (Array.isArray(g)) g.forEach((gg, i) => pair(o[i], gg));
+  };
+  pair(out, c.grad_output);
+  const paths = Object.keys(c.expected_grads ?? {});
+  const targets = paths.map((p) => leaves.get(p));
+  paths.forEach((p, i) => { if (!targets[i]) fail(`grads.${p}`, 'no such input or parameter'); });
+  const grads = outs.length ? grad(outs, targets as Tensor[], { gradOutputs: gos, allowUnused: true }) : targets.map(() => null);
+  paths.forEach((p, i) => {
+    const exp = c.expected_grads![p];
+    if (exp === null) {
+      if (grads[i] !== null && grads[i] !== undefined) fail(`grads.${p}`, 'expected no gradient');
+      return;
+    }
+    compareTensor(`grads.${p}`, grads[i], exp, c.tol);
+  });
+}
+
+// ---- module and functional cases ---------------------------------------------------------------------------------
+
+/** Forward keyword arguments, by module, in the order the TS forward takes them positionally. */
+const FORWARD_KWARGS: Record<string, string[]> = {
+  MaxUnpool1d: ['output_size'], MaxUnpool2d: ['output_size'],
+  ConvTranspose1d: ['output_size'], ConvTranspose2d: ['output_size'], ConvTranspose3d: ['output_size'],
+};
+
+function runModuleCase(c: OracleCase): void {
+  const m = c.module!;
+  const children = c.module_layers?.map((l) => buildModule(l.op, decode(l.ctor_args), decode(l.ctor_kwargs)));
+  const mod = buildModule(c.op, decode(m.ctor_args), decode(m.ctor_kwargs), children);
+  const sd: Record<string, Tensor> = {};
+  for (const [k, v] of Object.entries(m.state_dict)) sd[k] = toTensor(v);
+  mod.loadStateDict(sd);
+  mod.train(m.training);
+  const args = decode(c.args ?? []) as unknown[];
+  const name = c.op.replace(/^nn\./, '');
+  const kw = c.kwargs ?? {};
+  const extra = (FORWARD_KWARGS[name] ?? []).map((k) => (k in kw ? decode(kw[k]) : undefined));
+  while (extra.length && extra[extra.length - 1] === undefined) extra.pop();
+  for (const k of Object.keys(kw)) if (!(FORWARD_KWARGS[name] ?? []).includes(k)) fail('kwargs', `unsupported forward kwarg ${k}`);
+  const call = (): any => (mod.call as (...a: unknown[]) => unknown)(...args, ...extra);
+  let out: any;
+  if (c.n_forward) {
+    const all: any[] = [];
+    for (let i = 0; i < c.n_forward; i++) all.push(call());
+    out = all;
+    compareValue('expected', all, c.expected, c.tol);
+    out = all[all.length - 1];
+  } else {
+    out = call();
+    compareValue('expected', out, c.expected, c.tol);
+  }
+  if (c.expected_buffers) {
+    const own = mod.stateDict();
+    for (const [k, v] of Object.entries(c.expected_buffers)) compareTensor(`buffers.${k}`, own[k], v, c.tol);
+  }
+  if (c.grad_fn !== undefined && c.grad_output !== undefined) compareValue('grad_fn', gradFnNames(out), c.grad_fn, { exact: true });
+  if (c.expected_grads) {
+    const leaves = new Map<string, Tensor>();
+    const addArgs = (v: any, p: string) => {
+      if (v instanceof Tensor) leaves.set(p, v);
+      else if (Array.isArray(v)) v.forEach((x, i) => addArgs(x, `${p}.${i}`));
+    };
+    args.forEach((a, i) => addArgs(a, `args.${i}`));
+    for (const [k, p] of mod.namedParameters()) leaves.set(`params.${k}`, p);
+    checkGrads(c, out, leaves);
+  }
+}
+
+type Fn = (args: any[], kw: Record<string, any>) => any;
+const FUNCTIONS: Record<string, Fn> = {
+  'F.mse_loss': ([x, y], kw) => F.mseLoss(x, y, kw.reduction),
+  'F.l1_loss': ([x, y], kw) => F.l1Loss(x, y, kw.reduction),
+  'F.smooth_l1_loss': ([x, y], kw) => F.smoothL1Loss(x, y, kw.reduction, kw.beta),
+  'F.huber_loss': ([x, y], kw) => F.huberLoss(x, y, kw.reduction, kw.delta),
+  'F.nll_loss': ([x, y, w], kw) => F.nllLoss(x, y, { weight: w ?? kw.weight, ignoreIndex: kw.ignore_index, reduction: kw.reduction }),
+  'F.cross_entropy': ([x, y, w], kw) => F.crossEntropy(x, y, { weight: w ?? kw.weight, ignoreIndex: kw.ignore_index, reduction: kw.reduction, labelSmoothing: kw.label_smoothing }),
+  'F.binary_cross_entropy': ([x, y, w], kw) => F.binaryCrossEntropy(x, y, w ?? kw.weight ?? null, kw.reduction),
+  'F.binary_cross_entropy_with_logits': ([x, y, w], kw) => F.binaryCrossEntropyWithLogits(x, y, { weight: w ?? kw.weight, reduction: kw.reduction, posWeight: kw.pos_weight }),
+  'F.kl_div': ([x, y], kw) => F.klDiv(x, y, kw.reduction, kw.log_target),
+  'F.linear': ([x, w, b], kw) => F.linear(x, w, b ?? kw.bias ?? null),
+  'F.relu': ([x]) => F.relu(x),
+  'F.gelu': ([x], kw) => F.gelu(x, kw.approximate),
+  'F.leaky_relu': ([x, s], kw) => F.leakyRelu(x, s ?? kw.negative_slope),
+  'F.elu': ([x, a], kw) => F.elu(x, a ?? kw.alpha),
+  'F.softplus': ([x], kw) => F.softplus(x, kw.beta, kw.threshold),
+  'F.softmax': ([x, d], kw) => F.softmax(x, d ?? kw.dim),
+  'F.log_softmax': ([x, d], kw) => F.logSoftmax(x, d ?? kw.dim),
+  'F.dropout': ([x], kw) => F.dropout(x, kw.p, kw.training),
+  'F.pad': ([x, p], kw) => F.pad(x, p ?? kw.pad, kw.mode, kw.value),
+  'F.conv2d': ([x, w, b], kw) => F.conv2d(x, w, b ?? kw.bias, { stride: kw.stride, padding: kw.padding, dilation: kw.dilation, groups: kw.groups }),
+  'F.max_pool2d': ([x, k], kw) => F.maxPool2d(x, k ?? kw.kernel_size, { stride: kw.stride, padding: kw.padding, dilation: kw.dilation, ceilMode: kw.ceil_mode, returnIndices: kw.return_indices }),
+  'F.avg_pool2d': ([x, k], kw) => F.avgPool2d(x, k ?? kw.kernel_size, { stride: kw.stride, padding: kw.padding, ceilMode: kw.ceil_mode, countIncludePad: kw.count_include_pad, divisorOverride: kw.divisor_override }),
+  'F.adaptive_avg_pool2d': ([x, s], kw) => F.adaptiveAvgPool2d(x, s ?? kw.output_size),
+  'F.layer_norm': ([x, s, w, b], kw) => F.layerNorm(x, s ?? kw.normalized_shape, w ?? kw.weight ?? null, b ?? kw.bias ?? null, kw.eps),
+  'F.embedding': ([i, w], kw) => F.embedding(i, w, { paddingIdx: kw.padding_idx }),
+};
+
+function runFunctionCase(c: OracleCase): void {
+  const f = FUNCTIONS[c.op];
+  if (!f) fail('op', `no adapter for ${c.op}`);
+  const args = decode(c.args ?? []) as any[];
+  const kw = decode(c.kwargs ?? {}) as Record<string, any>;
+  const out = f(args, kw);
+  compareValue('expected', out, c.expected, c.tol);
+  if (c.grad_fn !== undefined && c.grad_output !== undefined) compareValue('grad_fn', gradFnNames(out), c.grad_fn, { exact: true });
+  if (c.expected_grads) {
+    const leaves = new Map<string, Tensor>();
+    args.forEach((a, i) => { if (a instanceof Tensor) leaves.set(`args.${i}`, a); });
+    for (const [k, v] of Object.entries(kw)) if (v instanceof Tensor) leaves.set(`kwargs.${k}`, v);
+    checkGrads(c, out, leaves);
+  }
+}
+
+// ---- optimizers and schedulers --------------------------------------------------------------------------------
+
+function runOptimCase(c: OracleCase): void {
+  if (c.name === 'step_skips_none_grad') {
+    const p0 = toTensor({ dtype: 'float32', shape: [2], data: [1, 2] }).requiresGrad_();
+    const p1 = toTensor({ dtype: 'float32', shape: [1], data: [3] }).requiresGrad_();
+    const opt = new optim.SGD([p0, p1], { lr: 0.1, momentum: 0.9 });
+    p0.grad = toTensor({ dtype: 'float32', shape: [2], data: [1, 1] });
+    opt.step();
+    compareValue('p0', p0.detach(), c.expected.p0, c.tol);
+    compareValue('p1', p1.detach(), c.expected.p1, c.tol);
+    compareValue('state_dict', opt.stateDict(), c.expected.state_dict, c.tol);
+    return;
+  }
+  if (!c.params) fail('case', `unsupported optim scenario ${c.name}`);
+  const params = (c.params as any[]).map((p) => toTensor(p).requiresGrad_());
+  const kw = decode(c.kwargs ?? {}) as Record<string, unknown>;
+  let opt: optim.Optimizer;
+  if (c.param_groups) {
+    const groups = (c.param_groups as any[]).map((g) => {
+      const o: Record<string, unknown> = { params: (g.params as number[]).map((i) => params[i]!) };
+      for (const [k, v] of Object.entries(g)) if (k !== 'params') o[snakeToCamel(k)] = decode(v);
+      return o;
+    });
+    opt = buildOptimizer(c.op, groups, kw);
+  } else if (c.add_param_group) {
+    opt = buildOptimizer(c.op, [params[0]!], kw);
+    const g: Record<string, unknown> = { params: params.slice(1) };
+    for (const [k, v] of Object.entries(c.add_param_group as Record<string, unknown>)) g[snakeToCamel(k)] = decode(v);
+    opt.addParamGroup(g as optim.ParamGroupInput);
+  } else {
+    opt = buildOptimizer(c.op, params, kw);
+  }
+  (c.grads as any[][]).forEach((stepGrads, s) => {
+    params.forEach((p, i) => { p.grad = stepGrads[i] === null ? null : toTensor(stepGrads[i]); });
+    opt.step();
+    params.forEach((p, i) => compareTensor(`params[${s}][${i}]`, p.detach(), c.expected.params[s][i], c.tol));
+  });
+  compareValue('state_dict', opt.stateDict(), c.expected.state_dict, c.tol);
+}
+
+function runSchedulerCase(c: OracleCase): void {
+  const p = toTensor({ dtype: 'float32', shape: [1], data: [0] }).requiresGrad_();
+  const opt = buildOptimizer(c.optimizer.op, [p], decode(c.optimizer.kwargs ?? {}));
+  const name = c.op.replace(/^(optim\.)?lr_scheduler\./, '');
+  const Cls = (optim.lrScheduler as unknown as Record<string, new (o: unknown, k: unknown) => any>)[name];
+  if (!Cls) fail('op', `no scheduler ${name}`);
+  const kw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(c.kwargs ?? {})) kw[snakeToCamel(k)] = decode(v);
+  const sched = new Cls(opt, kw);
+  const lr: number[] = [], last: number[] = [], mom: number[] = [];
+  const momentum = () => {
+    const g = opt.paramGroups[0]!;
+    return (g.betas ? (g.betas as number[])[0] : g.momentum) as number;
+  };
+  for (let e = 0; e < c.epochs; e++) {
+    if (c.metrics) {
+      opt.step();
+      sched.step(c.metrics[e]);
+      lr.push(opt.paramGroups[0]!.lr);
+    } else {
+      lr.push(opt.paramGroups[0]!.lr);
+      mom.push(momentum());
+      opt.step();
+      sched.step();
+      last.push(sched.getLastLr()[0]);
+    }
+  }
+  const actual: Record<string, number[]> = { lr };
+  if (c.expected.last_lr_after_step) actual.last_lr_after_step = last;
+  if (c.expected.momentum) actual.momentum = mom;
+  compareValue('expected', actual, c.expected, c.tol);
+}
+
+// ---- init ----------------------------------------------------------------------------------------------------
+
+function runInitCase(c: OracleCase): void {
+  const e = c.expected as Record<string, any>;
+  if (c.name === 'calculate_gain') {
+    for (const [k, v] of Object.entries(e)) {
+      const m = /^(\w+)(?:\(param=([\d.e-]+)\))?$/.exec(k)!;
+      compareValue(k, nn.init.calculateGain(m[1] as nn.init.Nonlinearity, m[2] === undefined ? undefined : Number(m[2])), v, c.tol);
+    }
+    return;
+  }
+  if (c.name === 'fan_in_fan_out') {
+    for (const [k, v] of Object.entries(e)) {
+      const shape = JSON.parse(k) as number[];
+      if (v.error) {
+        let msg = '';
+        try { nn.init.calculateFanInAndFanOut(shape); } catch (err) { msg = (err as Error).message; }
+        if (msg !== v.message) fail(k, `error '${msg}' != '${v.message}'`);
+      } else {
+        compareValue(k, nn.init.calculateFanInAndFanOut(shape), v, c.tol);
+      }
+    }
+    return;
+  }
+  if (c.name === 'default_init_bounds_linear_conv') {
+    for (const [k, v] of Object.entries(e)) {
+      const mod = evalModule(parsePython(k)) as nn.Linear;
+      const w = mod.weight;
+      compareValue(`${k}.weight_shape`, [...w.shape], v.weight_shape, { exact: true });
+      compareValue(`${k}.fan_in`, nn.init.calculateFanInAndFanOut(w)[0], v.fan_in, { exact: true });
+      const wb = nn.init.kaimingUniformBound(w, { a: Math.sqrt(5) });
+      const bb = nn.init.biasBound(w.shape);
+      compareValue(`${k}.weight_bound`, wb, v.weight_bound, c.tol);
+      compareValue(`${k}.bias_bound`, bb, v.bias_bound, c.tol);
+      checkWithin(k, w, wb);
+      checkWithin(k, mod.bias!, bb);
+    }
+    return;
+  }
+  if (c.name === 'other_default_inits') {
+    const rnn = new nn.RNN(10, 20);
+    compareValue('rnn bound', 1 / Math.sqrt(rnn.hiddenSize), e['nn.RNN(10, 20) bound'], c.tol);
+    for (const p of rnn.parameters()) checkWithin('RNN', p, 1 / Math.sqrt(20));
+    const bil = new nn.Bilinear(3, 2, 4);
+    compareValue('bilinear bound', 1 / Math.sqrt(3), e['nn.Bilinear(3, 2, 4) bound'], c.tol);
+    checkWithin('Bilinear', bil.weight, 1 / Math.sqrt(3));
+    checkWithin('Bilinear', bil.bias!, 1 / Math.sqrt(3));
+    const ct = new nn.ConvTranspose2d(4, 6, 3);
+    const b = nn.init.kaimingUniformBound(ct.weight, { a: Math.sqrt(5) });
+    compareValue('convT bound', b, e['nn.ConvTranspose2d(4, 6, 3) weight/bias bound'], c.tol);
+    checkWithin('ConvTranspose2d', ct.weight, b);
+    checkWithin('ConvTranspose2d', ct.bias!, nn.init.biasBound(ct.weight.shape));
+    const emb = new nn.Embedding(10, 3, { paddingIdx: 2 });
+    if (emb.weight.select(0, 2).abs().sum().item() !== 0) fail('Embedding', 'padding row is not zero');
+    const bn = new nn.BatchNorm1d(3);
+    const sd = bn.stateDict();
+    if (sd.weight!.sum().item() !== 3 || sd.bias!.abs().sum().item() !== 0 || sd.running_var!.sum().item() !== 3 || sd.num_batches_tracked!.dtype !== 'int64') {
+      fail('BatchNorm', 'default init is not ones/zeros/zeros/ones/0 (int64)');
+    }
+    return;
+  }
+  fail('case', `unknown init case ${c.name}`);
+}
+
+function checkWithin(what: string, t: Tensor, bound: number): void {
+  const d = t.dataSync();
+  let mx = 0;
+  for (let i = 0; i < d.length; i++) mx = Math.max(mx, Math.abs(Number(d[i])));
+  if (mx > bound * (1 + 1e-6)) fail(what, `values reach ${mx}, beyond the bound ${bound}`);
+}
+
+// ---- reprs ---------------------------------------------------------------------------------------------------
+
+function runReprCase(c: OracleCase): void {
+  if (c.name === 'str_parameter_repr') {
+    const lin = new nn.Linear(3, 1);
+    lin.loadStateDict({ weight: toTensor({ dtype: 'float32', shape: [1, 3], data: [0.1, -0.2, 0.3] }), bias: lin.bias!.detach() });
+    compareValue('str', String(lin.weight), c.expected, { exact: true });
+    return;
+  }
+  const om = /^repr\((optim\.\w+)\(\[p\](.*)\)\)$/.exec(c.python);
+  if (om) {
+    const kw = parsePython(`f(${om[2]!.replace(/^,\s*/, '')})`) as { kwargs: Record<string, any> };
+    const p = toTensor({ dtype: 'float32', shape: [1], data: [0] }).requiresGrad_();
+    compareValue('repr', String(buildOptimizer(om[1]!, [p], kw.kwargs)), c.expected, { exact: true });
+    return;
+  }
+  const mod = evalModule(parsePython(c.python));
+  compareValue('repr', String(mod), c.expected.repr, { exact: true });
+  const keys = Object.entries(mod.stateDict()).map(([k, t]) => [k, [...t.shape]]);
+  compareValue('state_dict_keys_and_shapes', keys, c.expected.state_dict_keys_and_shapes, { exact: true });
+  let n = 0;
+  for (const p of mod.parameters()) n += p.numel();
+  compareValue('num_parameters', n, c.expected.num_parameters, { exact: true });
+}
+
+export function run(c: OracleCase): void {
+  if (c.category === 'printing') return runReprCase(c);
+  if (c.category === 'optim') return runOptimCase(c);
+  if (c.category === 'lr_scheduler') return runSchedulerCase(c);
+  if (c.category === 'init') return runInitCase(c);
+  if (c.module) return runModuleCase(c);
+  return runFunctionCase(c);
+}
