@@ -16,6 +16,9 @@ export { tensorNamespace as tensor, Tensor, Generator, GradNode, noGrad, enableG
 export type { DType, TypedArray, NodeMetadata, IndexItem } from './engine/index.ts';
 
 // --- nn / optim / save-load ---
+export * as nn from './nn/index.ts';
+export * as optim from './optim/index.ts';
+export { save, load } from './serialize/index.ts';
 
 // --- data / vision ---
 export * as data from './data/index.ts';
