@@ -5,7 +5,9 @@
 // Backends for sgemm:
 //   'wasm-simd' (default where WebAssembly SIMD-128 validates): runtime-generated SIMD kernel, wasm-sgemm.ts. Where the
 //               runtime also ships relaxed SIMD (Node >= 22, or node --experimental-wasm-relaxed-simd) it uses
-//               f32x4.relaxed_madd, i.e. FMA on x64, which lifts the ceiling from 3 to 2 fused ops per cycle.
+//               f32x4.relaxed_madd, i.e. FMA on x64: 2 fused ops per cycle instead of 3 separate mul/add ops
+//               (the mul+add ceiling measured on this machine is ~31 GFLOP/s, FMA's ~44). On Node 20,
+//               BOARD_GEMM_FMA=1 enables it (see enableRelaxedSimdIfAsked).
 //   'js':       cache-blocked TypeScript, js-gemm.ts (also the dgemm path).
 // Override with env BOARD_GEMM=js|wasm-simd or setGemmBackend(). Tiny products use an unblocked loop on every
 // backend: below SMALL_FLOPS the packing and call overhead cost more than they save (measured in bench/matmul.bench.ts).
@@ -52,7 +54,24 @@ export function gemmInfo(): { backend: GemmBackend; simd: boolean; fma: boolean;
 }
 
 function wasmKernel(): WasmSgemm {
-  return (wasm ??= new WasmSgemm({ fma: wasmRelaxedSimdSupported() }));
+  if (!wasm) {
+    enableRelaxedSimdIfAsked();
+    wasm = new WasmSgemm({ fma: wasmRelaxedSimdSupported() });
+  }
+  return wasm;
+}
+
+/**
+ * Opt-in FMA on Node 20: BOARD_GEMM_FMA=1 turns on V8's --experimental-wasm-relaxed-simd at runtime (the feature
+ * ships by default from Node 22). Opt-in because it flips a process-wide experimental V8 flag; the kernel then uses
+ * f32x4.relaxed_madd, which is ~25% faster here (bench/RESULTS.md). process.getBuiltinModule keeps this file free of
+ * a static node:v8 import.
+ */
+function enableRelaxedSimdIfAsked(): void {
+  if (typeof process !== 'object' || process.env?.BOARD_GEMM_FMA !== '1' || wasmRelaxedSimdSupported()) return;
+  const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  const v8 = getBuiltin?.('node:v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
+  v8?.setFlagsFromString?.('--experimental-wasm-relaxed-simd');
 }
 
 type F = Float32Array | Float64Array;
