@@ -262,6 +262,14 @@ export function backward(root: Tensor, gradient?: Tensor | null, opts: BackwardO
   runBackward([root], [seedFor(root, gradient, 'backward')], opts, null);
 }
 
+/** torch.autograd.backward(tensors, grad_tensors): backward from several roots at once. */
+export function backwardAll(roots: Tensor[], gradients: (Tensor | null | undefined)[] = [], opts: BackwardOptions = {}): void {
+  roots.forEach((r, i) => {
+    if (!r.requiresGrad) throw new Error(`element ${i} of tensors does not require grad and does not have a grad_fn`);
+  });
+  runBackward(roots, roots.map((r, i) => seedFor(r, gradients[i], 'backward')), opts, null);
+}
+
 export interface GradOptions extends BackwardOptions { gradOutputs?: (Tensor | null)[] | Tensor | null; allowUnused?: boolean }
 
 /** torch.autograd.grad: gradients of outputs w.r.t. inputs, returned (not accumulated into .grad). */

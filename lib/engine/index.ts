@@ -20,7 +20,7 @@ export {
 } from './creation.ts';
 export { rand, randn, randint, randperm, randLike, randnLike, randintLike, bernoulli, multinomial, manualSeed, initialSeed, Generator, defaultGenerator } from './random.ts';
 export {
-  GradNode, noGrad, enableGrad, isGradEnabled, setGradEnabled, grad, customOp, pushScope, popScope, currentScope,
+  GradNode, noGrad, enableGrad, backwardAll, isGradEnabled, setGradEnabled, grad, customOp, pushScope, popScope, currentScope,
   setProfiling, isProfiling, type NodeMetadata, type BackwardOptions, type GradOptions,
 } from './autograd.ts';
 export { slice, type IndexItem, type Slice } from './indexing.ts';

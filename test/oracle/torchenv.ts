@@ -1,0 +1,406 @@
+// A `torch`-like environment for pyeval: maps PyTorch names (snake_case, keyword arguments, Python floats)
+// onto Board's engine API. Other runners extend it (nn, F, transforms) through `extend`.
+import {
+  Tensor, tensor, zeros, ones, full, empty, eye, arange, linspace, logspace, zerosLike, onesLike, fullLike, emptyLike,
+  rand, randn, randint, randperm, randLike, randnLike, manualSeed, noGrad, enableGrad, setGradEnabled, isGradEnabled, grad, backwardAll,
+  cat, stack, where, ops, GradNode, slice, type DType, type IndexItem,
+} from '../../lib/engine/index.ts';
+import { scalarOperand } from '../../lib/engine/elementwise.ts';
+import { formatTensor } from '../../lib/engine/print.ts';
+import { PyEnv, PyFloat, PyFunction, PySlice, scalarBinop, type Host, type PyContext } from './pyeval.ts';
+
+/** torch.float32 etc. */
+export class PyDtype { constructor(readonly d: DType) {} toString(): string { return `torch.${this.d}`; } }
+const DT: Record<string, DType> = { float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', int64: 'int64',
+  long: 'int64', int32: 'int32', int: 'int32', uint8: 'uint8', bool: 'bool' };
+
+/** Python value -> TS argument (floats to numbers, dtypes to strings, slices to Slice). */
+export function toTs(v: unknown): any {
+  if (v instanceof PyFloat) return v.v;
+  if (v instanceof PyDtype) return v.d;
+  if (v instanceof PySlice) return slice(toTs(v.start), toTs(v.stop), toTs(v.step));
+  if (Array.isArray(v)) return v.map(toTs);
+  if (v === 'inf') return Infinity;
+  if (v === '-inf') return -Infinity;
+  if (v === 'nan') return NaN;
+  return v;
+}
+
+/** Python value in an operand position: floats become wrapped float scalars so int tensors promote to float. */
+export function toOperand(v: unknown): any {
+  if (v instanceof PyFloat) return scalarOperand(v.v, 'float64');
+  if (Array.isArray(v)) return tensor(toTs(v));
+  return toTs(v);
+}
+
+const fn = (name: string, f: (args: unknown[], kw: Record<string, unknown>) => unknown) => new PyFunction(name, f);
+const isFloatLit = (v: unknown) => v instanceof PyFloat;
+
+/** Positional parameter names (after self) for methods/functions whose keywords we map by position. */
+const PARAMS: Record<string, string[]> = {
+  sum: ['dim', 'keepdim'], mean: ['dim', 'keepdim'], prod: ['dim', 'keepdim'], max: ['dim', 'keepdim'], min: ['dim', 'keepdim'],
+  amax: ['dim', 'keepdim'], amin: ['dim', 'keepdim'], argmax: ['dim', 'keepdim'], argmin: ['dim', 'keepdim'],
+  logsumexp: ['dim', 'keepdim'], softmax: ['dim'], log_softmax: ['dim'], cumsum: ['dim'], cumprod: ['dim'], median: ['dim', 'keepdim'],
+  topk: ['k', 'dim', 'largest', 'sorted'], sort: ['dim', 'descending'], argsort: ['dim', 'descending'], all: ['dim', 'keepdim'], any: ['dim', 'keepdim'],
+  norm: ['p', 'dim', 'keepdim'], transpose: ['dim0', 'dim1'], swapaxes: ['dim0', 'dim1'], squeeze: ['dim'], unsqueeze: ['dim'],
+  flatten: ['start_dim', 'end_dim'], narrow: ['dim', 'start', 'length'], split: ['split_size_or_sections', 'dim'], chunk: ['chunks', 'dim'],
+  roll: ['shifts', 'dims'], tril: ['diagonal'], triu: ['diagonal'], gather: ['dim', 'index'], index_select: ['dim', 'index'],
+  scatter_add: ['dim', 'index', 'src'], scatter_add_: ['dim', 'index', 'src'], masked_fill: ['mask', 'value'], masked_fill_: ['mask', 'value'],
+  clamp: ['min', 'max'], clip: ['min', 'max'], clamp_: ['min', 'max'], select: ['dim', 'index'], unbind: ['dim'], flip: ['dims'],
+  index_add: ['dim', 'index', 'source'], pow: ['exponent'], select_scatter: [], movedim: ['source', 'destination'],
+  matmul: ['other'], mm: ['mat2'], bmm: ['mat2'], mv: ['vec'], dot: ['other'], outer: ['vec2'], maximum: ['other'], minimum: ['other'],
+  eq: ['other'], ne: ['other'], lt: ['other'], le: ['other'], gt: ['other'], ge: ['other'], fmod: ['other'], remainder: ['other'],
+  floor_divide: ['other'], atan2: ['other'], where: ['condition', 'other'], expand_as: ['other'], view_as: ['other'], reshape_as: ['other'],
+};
+/** Methods whose tensor-or-number argument positions are operands (Python floats promote). */
+const OPERAND_ARGS = new Set(['add', 'sub', 'mul', 'div', 'rsub', 'pow', 'remainder', 'fmod', 'floor_divide', 'eq', 'ne', 'lt', 'le', 'gt', 'ge',
+  'add_', 'sub_', 'mul_', 'div_', 'true_divide', 'multiply', 'subtract', 'divide', 'maximum', 'minimum', 'atan2']);
+
+function camel(s: string): string { return s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()); }
+
+function positional(name: string, args: unknown[], kw: Record<string, unknown>): unknown[] {
+  const params = PARAMS[name] ?? [];
+  const out = [...args];
+  const rest = { ...kw };
+  params.forEach((p, i) => {
+    if (p in rest) { while (out.length < i) out.push(undefined); out[i] = rest[p]; delete rest[p]; }
+  });
+  if ('input' in rest) delete rest.input;
+  const left = Object.keys(rest).filter((k) => rest[k] !== undefined);
+  if (left.length) throw new TypeError(`torchenv: ${name}() got unsupported keyword(s) ${left.join(', ')}`);
+  return out;
+}
+
+/** Call a Tensor method by its Python name. */
+export function callMethod(t: Tensor, name: string, args: unknown[], kw: Record<string, unknown>): unknown {
+  const special = METHODS[name];
+  if (special) return special(t, args, kw);
+  const pos = positional(name, args, kw);
+  const conv = OPERAND_ARGS.has(name) ? pos.map(toOperand) : pos.map(toTs);
+  const m = (t as any)[camel(name)];
+  if (typeof m !== 'function') throw new TypeError(`torchenv: Tensor has no method '${name}' (Board name '${camel(name)}')`);
+  return m.apply(t, conv);
+}
+
+const dtypeArg = (v: unknown): DType | undefined => (v instanceof PyDtype ? v.d : undefined);
+
+type Method = (t: Tensor, args: unknown[], kw: Record<string, unknown>) => unknown;
+const binaryWith = (js: 'add' | 'sub' | 'rsub'): Method => (t, a, kw) => (t as any)[js](toOperand(a[0] ?? kw.other), { alpha: toTs(a[1] ?? kw.alpha) });
+const METHODS: Record<string, Method> = {
+  add: binaryWith('add'), sub: binaryWith('sub'), rsub: binaryWith('rsub'),
+  add_: (t, a, kw) => t.add_(toOperand(a[0] ?? kw.other), { alpha: toTs(a[1] ?? kw.alpha) }),
+  sub_: (t, a, kw) => t.sub_(toOperand(a[0] ?? kw.other), { alpha: toTs(a[1] ?? kw.alpha) }),
+  div: (t, a, kw) => t.div(toOperand(a[0] ?? kw.other), { roundingMode: toTs(a[1] ?? kw.rounding_mode) }),
+  div_: (t, a, kw) => t.div_(toOperand(a[0] ?? kw.other), { roundingMode: toTs(a[1] ?? kw.rounding_mode) }),
+  pow: (t, a, kw) => t.pow(toPowExponent(a[0] ?? kw.exponent)),
+  to: (t, a, kw) => t.to((dtypeArg(a[0]) ?? dtypeArg(kw.dtype) ?? t.dtype)),
+  type: (t, a) => (a.length ? t.to(dtypeArg(a[0]) ?? (a[0] as DType)) : `torch.${t.dtype}`),
+  std: (t, a, kw) => varStd(t, 'std', a, kw), var: (t, a, kw) => varStd(t, 'var', a, kw),
+  norm: (t, a, kw) => t.norm(toTs(a[0] ?? kw.p ?? 2), toTs(a[1] ?? kw.dim), toTs(a[2] ?? kw.keepdim ?? false)),
+  scatter: (t, a, kw) => t.scatter(toTs(a[0] ?? kw.dim), a[1] as Tensor ?? kw.index, toTs(a[2] ?? kw.src ?? kw.value), { reduce: toTs(kw.reduce) }),
+  scatter_: (t, a, kw) => t.scatter_(toTs(a[0] ?? kw.dim), a[1] as Tensor ?? kw.index, toTs(a[2] ?? kw.src ?? kw.value), { reduce: toTs(kw.reduce) }),
+  backward: (t, a, kw) => t.backward((a[0] ?? kw.gradient ?? null) as Tensor | null, { retainGraph: toTs(kw.retain_graph), createGraph: toTs(kw.create_graph) }),
+  retain_grad: (t) => { t.retainGrad(); return null; },
+  requires_grad_: (t, a, kw) => t.requiresGrad_(toTs(a[0] ?? kw.requires_grad ?? true)),
+  is_contiguous: (t) => t.isContiguous(),
+  stride: (t, a) => (a.length ? t.stride(toTs(a[0])) : t.stride()),
+  size: (t, a) => (a.length ? t.size(toTs(a[0])) : t.size()),
+  item: (t) => { const v = t.item(); return typeof v === 'number' && (t.dtype === 'float32' || t.dtype === 'float64') ? new PyFloat(v) : v; },
+  view: (t, a) => (a[0] instanceof PyDtype ? (() => { throw new TypeError('view(dtype) unsupported'); })() : t.view(toTs(a))),
+  reshape: (t, a) => t.reshape(toTs(a)), permute: (t, a) => t.permute(toTs(a)), expand: (t, a) => t.expand(toTs(a)), repeat: (t, a) => t.repeat(toTs(a)),
+  zero_: (t) => t.zero_(), fill_: (t, a) => t.fill_(toTs(a[0])),
+  uniform_: (t, a, kw) => t.uniform_(toTs(a[0] ?? kw.a ?? kw.from ?? 0), toTs(a[1] ?? kw.b ?? kw.to ?? 1)),
+  normal_: (t, a, kw) => t.normal_(toTs(a[0] ?? kw.mean ?? 0), toTs(a[1] ?? kw.std ?? 1)),
+  sum: (t, a, kw) => t.sum(toTs(a[0] ?? kw.dim), toTs(a[1] ?? kw.keepdim ?? false), { dtype: dtypeArg(kw.dtype) }),
+  masked_fill: (t, a, kw) => t.maskedFill((a[0] ?? kw.mask) as Tensor, toTs(a[1] ?? kw.value)),
+  clamp: (t, a, kw) => t.clamp(toTs(a[0] ?? kw.min), toTs(a[1] ?? kw.max)),
+  tolist: (t) => t.tolist(), numel: (t) => t.numel(), dim: (t) => t.dim(),
+};
+
+function toPowExponent(e: unknown): any {
+  if (e instanceof PyFloat) return Number.isInteger(e.v) ? scalarOperand(e.v, 'float64') : e.v;
+  return toTs(e);
+}
+
+function varStd(t: Tensor, kind: 'var' | 'std', a: unknown[], kw: Record<string, unknown>): Tensor {
+  let dim: unknown = a[0] ?? kw.dim, unbiased: unknown = kw.unbiased, keepdim: unknown = kw.keepdim;
+  if (typeof a[0] === 'boolean') { unbiased = a[0]; dim = undefined; }
+  else { if (a[1] !== undefined) unbiased = a[1]; if (a[2] !== undefined) keepdim = a[2]; }
+  const opts = { unbiased: toTs(unbiased), correction: toTs(kw.correction) };
+  return kind === 'var' ? t.var(toTs(dim), opts, toTs(keepdim ?? false)) : t.std(toTs(dim), opts, toTs(keepdim ?? false));
+}
+
+/** dtype from Python creation literals: torch.tensor([1., 2]) is float32 even though JS sees 1 and 2. */
+function literalDtype(v: unknown): DType | undefined {
+  let sawFloat = false, sawInt = false, sawBool = false, sawTensorDtype: DType | undefined;
+  const walk = (x: unknown) => {
+    if (Array.isArray(x)) x.forEach(walk);
+    else if (x instanceof PyFloat) sawFloat = true;
+    else if (typeof x === 'boolean') sawBool = true;
+    else if (typeof x === 'number') sawInt = true;
+    else if (x instanceof Tensor) sawTensorDtype = x.dtype;
+  };
+  walk(v);
+  if (sawTensorDtype) return undefined;
+  if (sawFloat) return 'float32';
+  if (sawInt) return 'int64';
+  if (sawBool) return 'bool';
+  return undefined;
+}
+
+const creationOpts = (kw: Record<string, unknown>) => ({ dtype: dtypeArg(kw.dtype), requiresGrad: toTs(kw.requires_grad) });
+const sizeArgs = (a: unknown[]) => (a.length === 1 && Array.isArray(a[0]) ? toTs(a[0]) : toTs(a)) as number[];
+
+/** Torch functions that are not plain `input.method(...)` calls. */
+function torchFunctions(): Record<string, PyFunction> {
+  const F = (name: string, f: (a: unknown[], kw: Record<string, unknown>) => unknown) => fn(name, f);
+  const gradCtx = (on: boolean): PyContext => {
+    let prev = true;
+    return { enter: () => { prev = isGradEnabled(); setGradEnabled(on); }, exit: () => setGradEnabled(prev) };
+  };
+  return {
+    tensor: F('tensor', (a, kw) => {
+      const data = a[0];
+      if (data instanceof Tensor) return tensor(data, creationOpts(kw));
+      const dtype = dtypeArg(kw.dtype) ?? literalDtype(data) ?? 'float32';
+      return tensor(toTs(data), { dtype, requiresGrad: toTs(kw.requires_grad) });
+    }),
+    zeros: F('zeros', (a, kw) => zeros(sizeArgs(a), creationOpts(kw))),
+    ones: F('ones', (a, kw) => ones(sizeArgs(a), creationOpts(kw))),
+    empty: F('empty', (a, kw) => empty(sizeArgs(a), creationOpts(kw))),
+    rand: F('rand', (a, kw) => rand(sizeArgs(a), creationOpts(kw))),
+    randn: F('randn', (a, kw) => randn(sizeArgs(a), creationOpts(kw))),
+    randint: F('randint', (a, kw) => (a.length === 2 ? randint(toTs(a[0]), toTs(a[1]) as number[], creationOpts(kw)) : randint(toTs(a[0]), toTs(a[1]), toTs(a[2] ?? kw.size), creationOpts(kw)))),
+    randperm: F('randperm', (a, kw) => randperm(toTs(a[0]), creationOpts(kw))),
+    full: F('full', (a, kw) => {
+      const v = a[1] ?? kw.fill_value;
+      return full(toTs(a[0] ?? kw.size), toTs(v), { dtype: dtypeArg(kw.dtype) ?? (isFloatLit(v) ? 'float32' : undefined), requiresGrad: toTs(kw.requires_grad) });
+    }),
+    zeros_like: F('zeros_like', (a, kw) => zerosLike(a[0] as Tensor, creationOpts(kw))),
+    ones_like: F('ones_like', (a, kw) => onesLike(a[0] as Tensor, creationOpts(kw))),
+    empty_like: F('empty_like', (a, kw) => emptyLike(a[0] as Tensor, creationOpts(kw))),
+    full_like: F('full_like', (a, kw) => fullLike(a[0] as Tensor, toTs(a[1] ?? kw.fill_value), creationOpts(kw))),
+    rand_like: F('rand_like', (a, kw) => randLike(a[0] as Tensor, creationOpts(kw))),
+    randn_like: F('randn_like', (a, kw) => randnLike(a[0] as Tensor, creationOpts(kw))),
+    eye: F('eye', (a, kw) => eye(toTs(a[0]), toTs(a[1] ?? kw.m), creationOpts(kw))),
+    arange: F('arange', (a, kw) => {
+      const nums = [a[0] ?? kw.start, a[1] ?? kw.end, a[2] ?? kw.step].filter((x) => x !== undefined);
+      const dtype = dtypeArg(kw.dtype) ?? (nums.some(isFloatLit) ? 'float32' : undefined);
+      const n = toTs(nums) as number[];
+      const o = { dtype, requiresGrad: toTs(kw.requires_grad) };
+      return n.length === 1 ? arange(n[0]!, o) : n.length === 2 ? arange(n[0]!, n[1]!, o) : arange(n[0]!, n[1]!, n[2]!, o);
+    }),
+    linspace: F('linspace', (a, kw) => linspace(toTs(a[0] ?? kw.start), toTs(a[1] ?? kw.end), toTs(a[2] ?? kw.steps), creationOpts(kw))),
+    logspace: F('logspace', (a, kw) => logspace(toTs(a[0] ?? kw.start), toTs(a[1] ?? kw.end), toTs(a[2] ?? kw.steps), toTs(a[3] ?? kw.base ?? 10), creationOpts(kw))),
+    cat: F('cat', (a, kw) => cat(a[0] as Tensor[], toTs(a[1] ?? kw.dim ?? 0))),
+    concat: F('concat', (a, kw) => cat(a[0] as Tensor[], toTs(a[1] ?? kw.dim ?? 0))),
+    stack: F('stack', (a, kw) => stack(a[0] as Tensor[], toTs(a[1] ?? kw.dim ?? 0))),
+    where: F('where', (a, kw) => where(a[0] as Tensor, toOperand(a[1] ?? kw.input), toOperand(a[2] ?? kw.other))),
+    t: F('t', (a) => (a[0] as Tensor).t()),
+    outer: F('outer', (a) => ops.outer(a[0] as Tensor, a[1] as Tensor)),
+    addmm: F('addmm', (a, kw) => ops.addmm(a[0] as Tensor, a[1] as Tensor, a[2] as Tensor, { beta: toTs(kw.beta), alpha: toTs(kw.alpha) })),
+    rsub: F('rsub', (a, kw) => ops.rsub(toOperand(a[0]), toOperand(a[1] ?? kw.other), { alpha: toTs(kw.alpha) })),
+    manual_seed: F('manual_seed', (a) => manualSeed(toTs(a[0]))),
+    no_grad: F('no_grad', () => gradCtx(false)),
+    enable_grad: F('enable_grad', () => gradCtx(true)),
+    is_grad_enabled: F('is_grad_enabled', () => isGradEnabled()),
+    is_tensor: F('is_tensor', (a) => a[0] instanceof Tensor),
+    numel: F('numel', (a) => (a[0] as Tensor).numel()),
+  };
+}
+
+/** The `torch.nn.functional` subset the engine implements. */
+export function functionalNamespace(): Record<string, PyFunction> {
+  return {
+    relu: fn('relu', (a) => (a[0] as Tensor).relu()),
+    leaky_relu: fn('leaky_relu', (a, kw) => ops.leakyRelu(a[0] as Tensor, toTs(a[1] ?? kw.negative_slope ?? 0.01))),
+    elu: fn('elu', (a, kw) => ops.elu(a[0] as Tensor, toTs(a[1] ?? kw.alpha ?? 1))),
+    gelu: fn('gelu', (a, kw) => ops.gelu(a[0] as Tensor, toTs(kw.approximate ?? 'none'))),
+    softplus: fn('softplus', (a, kw) => ops.softplus(a[0] as Tensor, toTs(a[1] ?? kw.beta ?? 1), toTs(a[2] ?? kw.threshold ?? 20))),
+    silu: fn('silu', (a) => ops.silu(a[0] as Tensor)),
+    hardtanh: fn('hardtanh', (a, kw) => ops.hardtanh(a[0] as Tensor, toTs(a[1] ?? kw.min_val ?? -1), toTs(a[2] ?? kw.max_val ?? 1))),
+    sigmoid: fn('sigmoid', (a) => (a[0] as Tensor).sigmoid()),
+    tanh: fn('tanh', (a) => (a[0] as Tensor).tanh()),
+    softmax: fn('softmax', (a, kw) => (a[0] as Tensor).softmax(toTs(a[1] ?? kw.dim))),
+    log_softmax: fn('log_softmax', (a, kw) => (a[0] as Tensor).logSoftmax(toTs(a[1] ?? kw.dim))),
+  };
+}
+
+/** Build the namespace objects and host for pyeval. */
+export function createTorchEnv(extend?: (env: PyEnv, torch: Record<string, unknown>) => void): PyEnv {
+  const torch: Record<string, unknown> = { ...torchFunctions() };
+  for (const [k, d] of Object.entries(DT)) torch[k] = new PyDtype(d);
+  torch.inf = new PyFloat(Infinity);
+  torch.nan = new PyFloat(NaN);
+  torch.Tensor = Tensor;
+  torch.autograd = {
+    grad: fn('grad', (a, kw) => grad(asList(a[0] ?? kw.outputs), asList(a[1] ?? kw.inputs), {
+      gradOutputs: kw.grad_outputs == null ? undefined : asList(kw.grad_outputs) as Tensor[], retainGraph: toTs(kw.retain_graph),
+      createGraph: toTs(kw.create_graph), allowUnused: toTs(kw.allow_unused),
+    })),
+    backward: fn('backward', (a, kw) => backwardAll(asList(a[0] ?? kw.tensors), asList(a[1] ?? kw.grad_tensors ?? []) as Tensor[], { retainGraph: toTs(kw.retain_graph), createGraph: toTs(kw.create_graph) })),
+  };
+  torch.linalg = {
+    vector_norm: fn('vector_norm', (a, kw) => ops.vectorNorm(a[0] as Tensor, toTs(a[1] ?? kw.ord ?? 2), toTs(a[2] ?? kw.dim), toTs(a[3] ?? kw.keepdim ?? false))),
+    norm: fn('norm', (a, kw) => ops.vectorNorm(a[0] as Tensor, toTs(a[1] ?? kw.ord ?? 2), toTs(a[2] ?? kw.dim), toTs(a[3] ?? kw.keepdim ?? false))),
+  };
+  const F = functionalNamespace();
+  const env = new PyEnv(host(torch));
+  env.vars.set('torch', torch);
+  env.vars.set('F', F);
+  torch.nn = { functional: F };
+  const builtins: Record<string, PyFunction> = {
+    str: fn('str', (a) => pyStr(a[0])),
+    repr: fn('repr', (a) => pyStr(a[0])),
+    list: fn('list', (a) => (a[0] instanceof Tensor ? (a[0] as Tensor).unbind(0) : [...(a[0] as unknown[])])),
+    tuple: fn('tuple', (a) => [...(a[0] as unknown[])]),
+    len: fn('len', (a) => (a[0] instanceof Tensor ? (a[0] as Tensor).shape[0] : (a[0] as unknown[]).length)),
+    float: fn('float', (a) => new PyFloat(a[0] instanceof Tensor ? Number((a[0] as Tensor).item()) : Number(toTs(a[0])))),
+    int: fn('int', (a) => Math.trunc(a[0] instanceof Tensor ? Number((a[0] as Tensor).item()) : Number(toTs(a[0])))),
+    range: fn('range', (a) => { const n = toTs(a) as number[]; const [s, e, st] = n.length === 1 ? [0, n[0]!, 1] : [n[0]!, n[1]!, n[2] ?? 1]; const r: number[] = []; for (let i = s; st > 0 ? i < e : i > e; i += st) r.push(i); return r; }),
+    type: fn('type', (a) => ({ __name__: a[0] instanceof GradNode ? a[0].name : a[0] instanceof Tensor ? 'Tensor' : typeof a[0] })),
+    isinstance: fn('isinstance', (a) => a[1] === Tensor && a[0] instanceof Tensor),
+    abs: fn('abs', (a) => (a[0] instanceof Tensor ? (a[0] as Tensor).abs() : Math.abs(toTs(a[0])))),
+    sum: fn('sum', (a) => (a[0] as unknown[]).reduce((x, y) => env.host.binop('+', x, y), 0)),
+  };
+  for (const [k, v] of Object.entries(builtins)) env.vars.set(k, v);
+  extend?.(env, torch);
+  return env;
+}
+
+function asList(v: unknown): Tensor[] { return (Array.isArray(v) ? v : [v]) as Tensor[]; }
+
+/** Python's str() for the values snippets print. */
+export function pyStr(v: unknown): string {
+  if (v instanceof Tensor) return v.toString();
+  if (v instanceof PyDtype) return v.toString();
+  if (v instanceof PyFloat) return Number.isInteger(v.v) ? v.v.toFixed(1) : String(v.v);
+  if (v === null) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (Array.isArray(v)) return `[${v.map(pyStr).join(', ')}]`;
+  if (v instanceof GradNode) return `<${v.name} object>`;
+  if (typeof v === 'object' && v !== null && typeof (v as { toString?: unknown }).toString === 'function' && (v as object).toString !== Object.prototype.toString) return String(v);
+  return String(v);
+}
+
+function host(torch: Record<string, unknown>): Host {
+  return {
+    getattr(obj, name) {
+      if (obj instanceof Tensor) return tensorAttr(obj, name);
+      if (obj instanceof GradNode) {
+        if (name === 'next_functions') return obj.nextFunctions.map(([n, i]) => [n, i]);
+        if (name === 'name') return fn('name', () => obj.name);
+        if (name === 'metadata') return obj.metadata;
+        if (name === 'variable') return obj.variable;
+      }
+      if (obj instanceof PyDtype) {
+        if (name === 'is_floating_point') return obj.d === 'float32' || obj.d === 'float64';
+      }
+      if (typeof obj === 'object' && obj !== null && name in obj) return (obj as Record<string, unknown>)[name];
+      // torch.xxx(input, ...) is input.xxx(...) for every op that is also a method.
+      if (obj === torch) return fn(name, (a, kw) => callMethod((a[0] ?? kw.input) as Tensor, name, a.slice(1), Object.fromEntries(Object.entries(kw).filter(([k]) => k !== 'input'))));
+      if (typeof obj === 'object' && obj !== null && camel(name) in obj) {
+        const v = (obj as Record<string, unknown>)[camel(name)];
+        return typeof v === 'function' ? fn(name, (a, kw) => (v as Function).apply(obj, [...a.map(toTs), ...(Object.keys(kw).length ? [Object.fromEntries(Object.entries(kw).map(([k, x]) => [camel(k), toTs(x)]))] : [])])) : v;
+      }
+      throw new TypeError(`torchenv: no attribute '${name}' on ${obj === torch ? 'torch' : pyStr(obj).slice(0, 60)}`);
+    },
+    setattr(obj, name, value) {
+      if (obj instanceof Tensor) {
+        if (name === 'requires_grad') { obj.requiresGrad = Boolean(value); return; }
+        if (name === 'grad') { obj.grad = value as Tensor | null; return; }
+        if (name === 'data') { obj.data = value as Tensor; return; }
+      }
+      (obj as Record<string, unknown>)[camel(name)] = value;
+    },
+    getitem(obj, index) {
+      if (obj instanceof Tensor) return obj.index(...index.map(indexItem));
+      if (typeof obj === 'string' || Array.isArray(obj)) {
+        const i = index[0];
+        if (i instanceof PySlice) {
+          const n = obj.length;
+          const norm = (x: unknown, d: number) => { if (x == null) return d; let v = Number(toTs(x)); if (v < 0) v += n; return Math.min(Math.max(v, 0), n); };
+          return obj.slice(norm(i.start, 0), norm(i.stop, n));
+        }
+        const k = Number(toTs(i));
+        return (obj as ArrayLike<unknown>)[k < 0 ? obj.length + k : k];
+      }
+      if (typeof obj === 'object' && obj !== null && 'values' in obj && 'indices' in obj) {
+        const k = Number(toTs(index[0]));
+        return k === 0 ? (obj as { values: unknown }).values : (obj as { indices: unknown }).indices;
+      }
+      if (typeof obj === 'object' && obj !== null) return (obj as Record<string, unknown>)[String(toTs(index[0]))];
+      throw new TypeError('torchenv: object is not subscriptable');
+    },
+    binop(op, a, b) {
+      if (a instanceof Tensor || b instanceof Tensor) return tensorBinop(op, a, b);
+      return scalarBinop(op, a, b);
+    },
+    unop(op, a) {
+      if (a instanceof Tensor) {
+        if (op === '-') return a.neg();
+        if (op === '+') return a;
+        if (op === '~') return a.logicalNot();
+      }
+      if (op === '-') return a instanceof PyFloat ? new PyFloat(-a.v) : -(a as number);
+      if (op === '+') return a;
+      if (op === '~') return ~(a as number);
+      throw new TypeError(`torchenv: unary ${op}`);
+    },
+  };
+}
+
+function indexItem(i: unknown): IndexItem {
+  if (i instanceof PySlice) return slice(toTs(i.start), toTs(i.stop), toTs(i.step));
+  if (i === null) return null;
+  if (i === '...' || (typeof i === 'object' && i !== null && 'ellipsis' in i)) return '...';
+  if (typeof i === 'boolean') return tensor(i);
+  return toTs(i) as IndexItem;
+}
+
+function tensorBinop(op: string, a: unknown, b: unknown): unknown {
+  const swap = !(a instanceof Tensor);
+  const t = (swap ? b : a) as Tensor, o = swap ? a : b;
+  const operand = toOperand(o);
+  switch (op) {
+    case '+': return t.add(operand);
+    case '-': return swap ? t.rsub(operand) : t.sub(operand);
+    case '*': return t.mul(operand);
+    case '/': return swap ? t.reciprocal().mul(operand) : t.div(operand);
+    case '//': return swap ? ops.floorDivide(operand, t) : t.floorDivide(operand);
+    case '%': return swap ? ops.remainder(operand, t) : t.remainder(operand);
+    case '**': return swap ? ops.pow(o instanceof PyFloat ? o.v : (o as number), t) : t.pow(toPowExponent(o));
+    case '@': return (a as Tensor).matmul(b as Tensor);
+    case '==': return t.eq(operand);
+    case '!=': return t.ne(operand);
+    case '<': return swap ? t.gt(operand) : t.lt(operand);
+    case '>': return swap ? t.lt(operand) : t.gt(operand);
+    case '<=': return swap ? t.ge(operand) : t.le(operand);
+    case '>=': return swap ? t.le(operand) : t.ge(operand);
+    case '&': return t.logicalAnd(operand);
+    case '|': return t.logicalOr(operand);
+  }
+  throw new TypeError(`torchenv: tensor operator ${op}`);
+}
+
+function tensorAttr(t: Tensor, name: string): unknown {
+  switch (name) {
+    case 'T': return t.T;
+    case 'mT': return t.mT;
+    case 'shape': return t.size();
+    case 'grad': return t.grad;
+    case 'grad_fn': return t.gradFn;
+    case 'is_leaf': return t.isLeaf;
+    case 'requires_grad': return t.requiresGrad;
+    case 'dtype': return new PyDtype(t.dtype);
+    case 'data': return t.data;
+    case 'device': return 'cpu';
+    case 'ndim': return t.dim();
+    case 'retains_grad': return t.retainsGrad;
+    case '_version': return t.version;
+  }
+  return fn(name, (a, kw) => callMethod(t, name, a, kw));
+}
+
+export { PyFloat, formatTensor };
