@@ -1,7 +1,7 @@
 // Tutorial 2.2: a custom Dataset over tensors (MyDataset), batched by a DataLoader with shuffle.
 // Run: npx tsx --conditions=board-source examples/custom-dataset.ts
 import { pathToFileURL } from 'node:url';
-import { arange, data, manualSeed } from 'board';
+import { data, tensor } from 'board';
 import type { Tensor } from 'board';
 
 /** PyTorch's `class MyDataset(Dataset)` with `__getitem__` and `__len__`. */
@@ -18,9 +18,9 @@ export class MyDataset extends data.Dataset<[Tensor, Tensor]> {
 }
 
 export function main(log: (s: string) => void = console.log): Array<[number[], number[]]> {
-  manualSeed(0);
-  const x = arange(10);
-  const y = arange(10).add(1);
+  tensor.manualSeed(0);
+  const x = tensor.arange(10);
+  const y = tensor.arange(10).add(1);
   const myDataset = new MyDataset(x, y);
   const loader = new data.DataLoader(myDataset, { batchSize: 4, shuffle: true, numWorkers: 0 });
   const batches: Array<[number[], number[]]> = [];

@@ -2,15 +2,15 @@
 // tutorial computes (unsqueeze, view(N, C, -1), mean(2)/std(2), sum(0), / N), Resize and Compose.
 // Run: npx tsx --conditions=board-source examples/transforms-chain.ts
 import { pathToFileURL } from 'node:url';
-import { rand, transforms, vision, zeros } from 'board';
+import { tensor, transforms, vision } from 'board';
 import type { Tensor } from 'board';
 
 /** The tutorial's calculate(data): per-channel mean and std of a [C, H, W] image. */
 export function calculate(img: Tensor): [Tensor, Tensor] {
   let d = img.unsqueeze(0);
   let nbSamples = 0;
-  let channelMean = zeros(3);
-  let channelStd = zeros(3);
+  let channelMean = tensor.zeros(3);
+  let channelStd = tensor.zeros(3);
   const [N, C] = d.shape;
   d = d.view(N, C, -1);
   channelMean = channelMean.add(d.mean(2).sum(0));
@@ -29,7 +29,7 @@ export function main(log: (s: string) => void = console.log): { toTensor: Tensor
   log(`data.shape= [5, 5, 3]\n${toTensor.toString()}\n${JSON.stringify(toTensor.shape)}`);
 
   // 3.2 Normalize with the computed per-channel statistics of a random 28x28x3 image in [0, 1).
-  const img = new transforms.ToTensor()(new vision.NDArray(rand(28, 28, 3).dataSync(), [28, 28, 3]));
+  const img = new transforms.ToTensor()(new vision.NDArray(tensor.rand(28, 28, 3).dataSync(), [28, 28, 3]));
   const [mean, std] = calculate(img);
   const normalized = new transforms.Normalize(mean, std)(img);
   log(`mean ${mean.toString()}\nstd ${std.toString()}`);

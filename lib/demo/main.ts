@@ -109,6 +109,8 @@ export async function trainDemo(o: DemoOptions, log: (s: string) => void = conso
   writer.flush();
 
   const results: EpochResult[] = [];
+  // At least ~10 loss points per epoch on short runs.
+  const logEvery = Math.max(1, Math.min(o.logEvery, Math.ceil(trainLoader.length / 10)));
   let step = 0;
   const started = performance.now();
   try {
@@ -117,6 +119,8 @@ export async function trainDemo(o: DemoOptions, log: (s: string) => void = conso
       const bar = new ProgressBar(`epoch ${epoch}/${o.epochs}`, data.train.length);
       const t0 = performance.now();
       let seen = 0;
+      // The bar shows the mean loss of the last 50 steps.
+      const recent = new Float64Array(50);
       let runningLoss = NaN;
       let lossSum = 0;
       let batches = 0;
@@ -133,12 +137,13 @@ export async function trainDemo(o: DemoOptions, log: (s: string) => void = conso
         loss.backward();
         optimizer.step();
         const lv = loss.item() as number;
-        runningLoss = Number.isNaN(runningLoss) ? lv : 0.98 * runningLoss + 0.02 * lv;
+        recent[batches % recent.length] = lv;
         lossSum += lv;
         batches++;
+        runningLoss = recent.subarray(0, Math.min(batches, recent.length)).reduce((a, b) => a + b, 0) / Math.min(batches, recent.length);
         seen += y.shape[0];
         step++;
-        if (step % o.logEvery === 0) {
+        if (step % logEvery === 0) {
           writer.addScalar('train/loss', lv, step);
           writer.addScalar('train/learning_rate', optimizer.paramGroups[0].lr as number, step);
           writer.addScalar('train/samples_per_sec', bar.rate(seen), step);

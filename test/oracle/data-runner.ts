@@ -78,7 +78,7 @@ function normalizeOutput(v: unknown): unknown {
 
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
-function buildTransform(op: string, ctorArgs: unknown[], ctorKwargs: Record<string, unknown>): (x: unknown) => unknown {
+function buildTransform(op: string, ctorArgs: unknown[], ctorKwargs: Record<string, unknown>): T.Transform {
   const name = op.replace(/^transforms\./, '');
   const kw = Object.fromEntries(Object.entries(ctorKwargs).map(([k, v]) => [camel(k), v]));
   switch (name) {
