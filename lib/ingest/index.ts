@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { openWriterDb, type DB } from '../store/schema.ts';
-import { StoreWriter } from '../store/writer.ts';
+import { StoreWriter, type FileRecord } from '../store/writer.ts';
 import { openQueries } from '../store/queries.ts';
 import type { StoreChange, StoreQueries } from '../store/types.ts';
 import { discoverFiles, eventFilesUnder, parseLogdirSpec, targetOf, TRASH_DIR, type EventFileTarget, type LogdirSource } from './logdir.ts';
@@ -148,14 +148,16 @@ class LiveIngester implements Ingester {
     p?.phase(`scanning ${this.sources.map(s => s.path).join(', ')}`);
     const targets = discoverFiles(this.sources);
     const seen = new Set(targets.map(t => t.path));
+    const known = new Map<string, FileRecord>();
     // Files in the store that are gone from disk (or now outside every source).
     for (const f of this.writer.allFiles()) {
       if (!seen.has(f.path)) { const t = targetOf(this.sources, f.path); this.removeGone(f.path, t); }
+      else known.set(f.path, f);
     }
     if (p) {
       let total = 0;
       for (const t of targets) {
-        try { const st = statSync(t.path); const rec = this.writer.getFile(t.path); total += Math.max(0, st.size - (rec?.offset ?? 0)); } catch { /* raced */ }
+        try { const st = statSync(t.path); total += Math.max(0, st.size - (known.get(t.path)?.offset ?? 0)); } catch { /* raced */ }
       }
       p.start(total, targets.length);
     }
@@ -163,7 +165,7 @@ class LiveIngester implements Ingester {
     let bytes = 0, events = 0;
     for (const t of targets) {
       if (this.closed) return;
-      const r = await this.loader.sync(t, p ? (b, e) => p.advance(b, e) : undefined, yieldToLoop);
+      const r = await this.loader.sync(t, p ? (b, e) => p.advance(b, e) : undefined, yieldToLoop, known.get(t.path) ?? null);
       bytes += r.bytes; events += r.events;
     }
     if (p) {

@@ -3,7 +3,7 @@
 // offset after its last complete record. A file that was truncated or replaced (smaller than the
 // stored offset, another inode, or different first bytes) is forgotten and read again from the
 // start, so nothing is counted twice.
-import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { crc32 } from '@node-rs/crc32';
 import { decodeEventBuffer, RunNormalizer } from '../tfevents/index.ts';
 import type { FileRecord, StoreWriter } from '../store/writer.ts';
@@ -41,29 +41,34 @@ export class RunLoader {
    * Bring the store up to date with one file. `onSlice` reports progress after each commit;
    * `yieldFn` is awaited between slices so a long first read does not block the event loop.
    */
-  async sync(t: EventFileTarget, onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>): Promise<SyncResult> {
+  async sync(
+    t: EventFileTarget, onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
+    known?: FileRecord | null,
+  ): Promise<SyncResult> {
     const w = this.writer;
+    let rec = known === undefined ? w.getFile(t.path) : known ?? undefined;
+    let st: Stats;
+    try { st = statSync(t.path); } catch (err) {
+      if (!isGone(err)) throw err;
+      return this.gone(t, rec);
+    }
+    if (!st.isFile()) return { bytes: 0, events: 0, values: 0, status: 'skipped' };
+    // The common case of a re-scan: nothing changed, so not even an open().
+    if (rec && rec.offset > 0 && rec.ino === st.ino && rec.size === st.size && rec.mtime === st.mtimeMs) {
+      return { bytes: 0, events: 0, values: 0, status: 'unchanged' };
+    }
+    if (!rec && w.isTombstoned(t.path, st.ino)) return { bytes: 0, events: 0, values: 0, status: 'skipped' };
     let fd: number;
     try { fd = openSync(t.path, 'r'); } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;
-      const rec = w.getFile(t.path);
-      if (!rec) return { bytes: 0, events: 0, values: 0, status: 'skipped' };
-      w.removeFile(rec);
-      if (!w.hasRun(t.run)) this.forgetRun(t.run);
-      return { bytes: 0, events: 0, values: 0, status: 'removed' };
+      if (!isGone(err)) throw err;
+      return this.gone(t, rec);
     }
     try {
-      const st = fstatSync(fd);
-      if (!st.isFile()) return { bytes: 0, events: 0, values: 0, status: 'skipped' };
-      if (w.isTombstoned(t.path, st.ino)) return { bytes: 0, events: 0, values: 0, status: 'skipped' };
-      let rec = w.getFile(t.path);
+      st = fstatSync(fd);
       let status: SyncResult['status'] = 'read';
-      if (rec && rec.offset > 0) {
-        if (rec.ino === st.ino && rec.size === st.size && rec.mtime === st.mtimeMs) return { bytes: 0, events: 0, values: 0, status: 'unchanged' };
-        if (rec.ino !== st.ino || st.size < rec.offset || !headMatches(fd, rec)) {
-          w.resetFile(rec);
-          status = 'reset';
-        }
+      if (rec && rec.offset > 0 && (rec.ino !== st.ino || st.size < rec.offset || !headMatches(fd, rec))) {
+        w.resetFile(rec);
+        status = 'reset';
       }
       rec ??= w.ensureFile(t.run, t.path, t.rel);
       const r = await this.readNew(fd, st, rec, t.run, onSlice, yieldFn);
@@ -71,6 +76,13 @@ export class RunLoader {
     } finally {
       closeSync(fd);
     }
+  }
+
+  private gone(t: EventFileTarget, rec: FileRecord | undefined): SyncResult {
+    if (!rec) return { bytes: 0, events: 0, values: 0, status: 'skipped' };
+    this.writer.removeFile(rec);
+    if (!this.writer.hasRun(t.run)) this.forgetRun(t.run);
+    return { bytes: 0, events: 0, values: 0, status: 'removed' };
   }
 
   private async readNew(
@@ -138,6 +150,11 @@ function readFully(fd: number, buf: Buffer, len: number, pos: number): number {
     got += k;
   }
   return got;
+}
+
+function isGone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 function headMatches(fd: number, rec: FileRecord): boolean {

@@ -2,8 +2,8 @@
 // Routes and pages call these functions; they never hold SQL of their own.
 import Database from 'better-sqlite3';
 import { openReaderDb, type DB } from './schema.ts';
-import { decodeChunk } from './scalar-chunk.ts';
-import { downsample, type PointColumns } from './downsample.ts';
+import { CHUNK_POINTS, decodeChunk } from './scalar-chunk.ts';
+import { downsample, downsampleMarks, marksOf, type PointColumns } from './downsample.ts';
 import { decodeGraphs } from './graph-decode.ts';
 import type {
   Blob, ExportRow, GraphView, HistogramEntry, HparamsSession, HparamsView, ImageEntry, ImageSeries, IngestWarning,
@@ -53,6 +53,8 @@ class SqliteQueries implements StoreQueries {
     for (const run of runs) {
       const tagId = this.s.tagId.pluck().get(run, tag, 'scalar') as number | undefined;
       if (tagId === undefined) continue;
+      const fast = this.fromMarks(tagId, lo, hi, maxPoints);
+      if (fast) { out.push({ run, tag, ...fast }); continue; }
       const cols = this.readPoints(tagId, lo, hi);
       const total = cols.n;
       if (total <= maxPoints) { out.push({ run, tag, points: toPoints(cols, null), total, downsampled: false }); continue; }
@@ -60,6 +62,37 @@ class SqliteQueries implements StoreQueries {
       out.push({ run, tag, points: toPoints(cols, keep), total, downsampled: true });
     }
     return out;
+  }
+
+  /**
+   * Large series: when every bucket would hold at least half a chunk, buckets are made of whole
+   * chunks and come from the marks stored with each chunk (first/min/max/last/non-finite), so
+   * no point blob is read except for the (at most two) chunks cut by the step range.
+   * Returns null when that does not apply (small series, or chunks overlapping in steps).
+   */
+  private fromMarks(tagId: number, lo: number, hi: number, maxPoints: number): Omit<ScalarSeries, 'run' | 'tag'> | null {
+    const metas = this.s.chunkMarks.all(tagId, hi, lo) as { id: number; n: number; min_step: number; max_step: number; sorted: number; marks: Buffer }[];
+    let total = 0, prevMax = -Infinity, partial = 0;
+    for (const m of metas) {
+      if (!m.sorted || m.min_step < prevMax) return null;
+      prevMax = m.max_step;
+      if (m.min_step >= lo && m.max_step <= hi) total += m.n; else { partial++; total += m.n; }
+    }
+    // Upper bound on total so far; a cheap early exit for small series.
+    if (total / maxPoints < CHUNK_POINTS / 2 || partial > 2) return null;
+    const units: Float64Array[] = [];
+    total = 0;
+    for (const m of metas) {
+      if (m.min_step >= lo && m.max_step <= hi) { units.push(f64(m.marks)); total += m.n; continue; }
+      const cols = chunkColumns(this.s.chunkData.pluck().get(m.id) as Buffer, lo, hi);
+      if (cols.n === 0) continue;
+      units.push(marksOf(cols, 0, cols.n));
+      total += cols.n;
+    }
+    if (total / maxPoints < CHUNK_POINTS / 2) return null;
+    const d = downsampleMarks(units, maxPoints);
+    const points: ScalarPoint[] = d.steps.map((step, i) => ({ step, wallTime: wallOut(d.walls[i]!) as number, value: d.values[i]! }));
+    return { points, total, downsampled: true };
   }
 
   /** Every point of a tag with lo <= step <= hi, in step order (file order among equal steps). */
@@ -210,6 +243,8 @@ function prepare(db: DB) {
     tagId: p(`SELECT t.id FROM tags t JOIN runs r ON r.id = t.run_id WHERE r.name = ? AND t.tag = ? AND t.kind = ?`),
     chunks: p(`SELECT n, min_step, max_step, sorted, data FROM scalar_chunks
       WHERE tag_id = ? AND min_step <= ? AND max_step >= ? ORDER BY min_step, id`),
+    chunkMarks: p(`SELECT id, n, min_step, max_step, sorted, marks FROM scalar_chunks
+      WHERE tag_id = ? AND min_step <= ? AND max_step >= ? ORDER BY min_step, id`),
     chunksMeta: p('SELECT id, min_step, max_step, sorted FROM scalar_chunks WHERE tag_id = ? ORDER BY min_step, id'),
     chunkData: p('SELECT data FROM scalar_chunks WHERE id = ?'),
     lastChunk: p('SELECT data FROM scalar_chunks WHERE tag_id = ? ORDER BY max_step DESC, id DESC LIMIT 1'),
@@ -239,6 +274,19 @@ function toPoints(c: PointColumns, keep: Int32Array | null): ScalarPoint[] {
     out[k] = { step: c.steps[i]!, wallTime: w === w ? w : (null as unknown as number), value: c.values[i]! };
   }
   return out;
+}
+
+/** Points of one chunk with lo <= step <= hi, as columns. */
+function chunkColumns(data: Buffer, lo: number, hi: number): PointColumns {
+  const c = decodeChunk(data);
+  const steps = new Float64Array(c.n), walls = new Float64Array(c.n), values = new Float64Array(c.n);
+  let n = 0;
+  for (let i = 0; i < c.n; i++) {
+    const s = c.steps ? c.steps[i]! : Number(c.bigSteps![i]!);
+    if (s < lo || s > hi) continue;
+    steps[n] = s; walls[n] = c.walls[i]!; values[n] = c.values[i]!; n++;
+  }
+  return { n, steps: steps.subarray(0, n), walls: walls.subarray(0, n), values: values.subarray(0, n) };
 }
 
 function sortByStep(c: PointColumns): PointColumns {

@@ -6,6 +6,11 @@
 
 export const CHUNK_POINTS = 1024;
 
+/** Marks stored per chunk, in this order: first, lowest, highest, last, first non-finite point. */
+export const MARKS = 5;
+/** Each mark is [index in chunk (-1: none), step, wall time, value] as float64. */
+export const MARK_FIELDS = 4;
+
 const STEP_I32 = 0;
 const STEP_F64 = 1;
 const STEP_I64 = 2;
@@ -48,6 +53,8 @@ export class ScalarAccum {
 
 export interface ChunkStats {
   n: number;
+  /** Display marks of the chunk (see MARKS): lets downsampling skip the points blob. */
+  marks: Buffer;
   minStep: number | bigint; maxStep: number | bigint;
   minValue: number | null; maxValue: number | null;
   minWall: number | null; maxWall: number | null;
@@ -57,11 +64,13 @@ export interface ChunkStats {
 export function chunkStats(a: ScalarAccum): ChunkStats {
   const n = a.n;
   let minV = Infinity, maxV = -Infinity, minW = Infinity, maxW = -Infinity;
+  let minI = -1, maxI = -1, badI = -1;
   const { walls, values } = a;
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
-    if (v < minV) minV = v;
-    if (v > maxV) maxV = v;
+    if (v < minV || (minI < 0 && v === Infinity)) { minV = v; minI = i; }
+    if (v > maxV || (maxI < 0 && v === -Infinity)) { maxV = v; maxI = i; }
+    if (badI < 0 && (v !== v || v === Infinity || v === -Infinity)) badI = i;
     const w = walls[i]!;
     if (w < minW) minW = w;
     if (w > maxW) maxW = w;
@@ -78,11 +87,18 @@ export function chunkStats(a: ScalarAccum): ChunkStats {
     for (let i = 1; i < n; i++) { const x = s[i]!; if (x < lo) lo = x; if (x > hi) hi = x; if (x < s[i - 1]!) sorted = false; }
     minS = lo; maxS = hi;
   }
+  const stepAt = (i: number) => (a.bigSteps ? Number(a.bigSteps[i]!) : a.steps[i]!);
+  const marks = new Float64Array(MARK_FIELDS * MARKS);
+  [0, minI, maxI, n - 1, badI].forEach((i, k) => {
+    const o = k * MARK_FIELDS;
+    marks[o] = i;
+    if (i >= 0) { marks[o + 1] = stepAt(i); marks[o + 2] = walls[i]!; marks[o + 3] = values[i]!; }
+  });
   return {
-    n, minStep: minS, maxStep: maxS, sorted,
+    n, minStep: minS, maxStep: maxS, sorted, marks: Buffer.from(marks.buffer),
     // All-NaN chunks have no min/max; an infinite value is a legitimate extreme.
-    minValue: minV === Infinity && !(maxV === Infinity) ? null : minV,
-    maxValue: maxV === -Infinity && !(minV === -Infinity) ? null : maxV,
+    minValue: minI < 0 ? null : minV,
+    maxValue: maxI < 0 ? null : maxV,
     minWall: minW === Infinity ? null : minW,
     maxWall: maxW === -Infinity ? null : maxW,
   };

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 export type DB = Database.Database;
 
 /** Bumped when the layout changes; an older cache file is then rebuilt from the logdir. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -73,6 +73,7 @@ CREATE TABLE IF NOT EXISTS scalar_chunks (
   min_wall REAL,
   max_wall REAL,
   sorted INTEGER NOT NULL,         -- 1 when steps never decrease inside the chunk
+  marks BLOB NOT NULL,             -- first/min/max/last/non-finite points (scalar-chunk.ts MARKS)
   data BLOB NOT NULL               -- last column: metadata-only scans never read its overflow pages
 );
 CREATE INDEX IF NOT EXISTS scalar_chunks_tag ON scalar_chunks(tag_id, min_step);

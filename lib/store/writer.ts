@@ -110,6 +110,8 @@ export class StoreWriter {
   }
 
   isTombstoned(path: string, ino: number): boolean {
+    this.hasTombstones ??= this.s.anyTombstone.get() !== undefined;
+    if (!this.hasTombstones) return false;
     const r = this.s.tombstone.get(path) as { ino: number } | undefined;
     return r !== undefined && r.ino === ino;
   }
@@ -199,6 +201,8 @@ export class StoreWriter {
     this.pendingWarnings.push(this.runNames.get(file.runId)!);
   }
   private pendingWarnings: string[] = [];
+  /** Whether the tombstones table has rows (cached: most stores never have any). */
+  private hasTombstones: boolean | undefined;
 
   /** Flush buffered points, record the file's progress and commit. Emits the change feed. */
   commit(file: FileRecord, p: FileProgress): void {
@@ -256,7 +260,7 @@ export class StoreWriter {
     this.db.transaction(() => {
       this.deleteFileData(file);
       this.s.deleteFile.run(file.id);
-      if (tombstoneIno !== undefined) this.s.insertTombstone.run(file.path, tombstoneIno);
+      if (tombstoneIno !== undefined) { this.s.insertTombstone.run(file.path, tombstoneIno); this.hasTombstones = true; }
       runGone = this.s.countFiles.pluck().get(file.runId) === 0;
       if (runGone) this.deleteRunRows(file.runId);
     })();
@@ -269,7 +273,7 @@ export class StoreWriter {
     if (runId === undefined) return false;
     this.db.transaction(() => {
       for (const f of this.filesOfRun(name)) { this.deleteFileData(f); this.s.deleteFile.run(f.id); }
-      for (const [path, ino] of tombstones ?? []) this.s.insertTombstone.run(path, ino);
+      for (const [path, ino] of tombstones ?? []) { this.s.insertTombstone.run(path, ino); this.hasTombstones = true; }
       this.deleteRunRows(runId);
     })();
     this.forgetRun(runId);
@@ -338,7 +342,7 @@ export class StoreWriter {
   private writeChunk(acc: ScalarAccum): void {
     const st = chunkStats(acc);
     const data = encodeChunk(acc);
-    const args = [st.n, st.minStep, st.maxStep, st.minValue, st.maxValue, st.minWall, st.maxWall, st.sorted ? 1 : 0, data] as const;
+    const args = [st.n, st.minStep, st.maxStep, st.minValue, st.maxValue, st.minWall, st.maxWall, st.sorted ? 1 : 0, st.marks, data] as const;
     if (acc.rowId === null) acc.rowId = Number(this.s.insertChunk.run(acc.tagId, acc.fileId, ...args).lastInsertRowid);
     else this.s.updateChunk.run(...args, acc.rowId);
     acc.dirty = false;
@@ -386,6 +390,7 @@ function prepare(db: DB) {
     resetFile: p(`UPDATE files SET offset = 0, size = 0, mtime = 0, ino = 0, head_len = 0, head_crc = 0, records = 0, events = 0, corrupt = 0 WHERE id = ?`),
     deleteFile: p('DELETE FROM files WHERE id = ?'),
     tombstone: p('SELECT ino FROM tombstones WHERE path = ?'),
+    anyTombstone: p('SELECT 1 FROM tombstones LIMIT 1'),
     insertTombstone: p('INSERT OR REPLACE INTO tombstones(path, ino) VALUES (?, ?)'),
     tagByKey,
     insertTag: p('INSERT INTO tags(run_id, tag, kind, plugin, display_name, description) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -393,8 +398,8 @@ function prepare(db: DB) {
     updateTag: p('UPDATE tags SET count = ?, min_step = ?, max_step = ?, first_wall = ?, last_wall = ? WHERE id = ?'),
     deleteTagsOfRun: p('DELETE FROM tags WHERE run_id = ?'),
     tailChunk: p('SELECT id, n, data FROM scalar_chunks WHERE file_id = ? AND tag_id = ? ORDER BY id DESC LIMIT 1'),
-    insertChunk: p(`INSERT INTO scalar_chunks(tag_id, file_id, n, min_step, max_step, min_value, max_value, min_wall, max_wall, sorted, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    updateChunk: p(`UPDATE scalar_chunks SET n = ?, min_step = ?, max_step = ?, min_value = ?, max_value = ?, min_wall = ?, max_wall = ?, sorted = ?, data = ? WHERE id = ?`),
+    insertChunk: p(`INSERT INTO scalar_chunks(tag_id, file_id, n, min_step, max_step, min_value, max_value, min_wall, max_wall, sorted, marks, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    updateChunk: p(`UPDATE scalar_chunks SET n = ?, min_step = ?, max_step = ?, min_value = ?, max_value = ?, min_wall = ?, max_wall = ?, sorted = ?, marks = ?, data = ? WHERE id = ?`),
     insertBlob: p('INSERT INTO blobs(file_id, content_type, etag, bytes) VALUES (?, ?, ?, ?)'),
     insertImage: p('INSERT INTO images(tag_id, file_id, step, wall, idx, width, height, blob_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     insertAudio: p('INSERT INTO audio(tag_id, file_id, step, wall, sample_rate, channels, frames, blob_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),

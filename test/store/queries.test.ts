@@ -69,6 +69,33 @@ test('downsampling keeps every bucket\'s first, min, max and last point (spikes 
   expect(Number.isNaN(series!.points.find(p => p.step === 88_888)?.value)).toBe(true);
 });
 
+test('both downsampling paths (per-point buckets and per-chunk marks) agree on what must survive', () => {
+  const { q, file, put } = setup();
+  const f = file('r');
+  const n = 300_000;
+  const spikes = new Map([[1234, 50], [150_001, -50], [299_998, 77]]);
+  const vs: NormalizedValue[] = [];
+  for (let s = 0; s < n; s++) vs.push(scalar('x', s, spikes.get(s) ?? Math.cos(s / 5000)));
+  put(f, vs);
+  for (const maxPoints of [3000 /* 100 points per bucket: decoded */, 200 /* 1500 per bucket: marks */]) {
+    for (const [lo, hi] of [[undefined, undefined], [1000, 299_999], [777, 150_001]] as const) {
+      const q2: { maxPoints: number; minStep?: number; maxStep?: number } = { maxPoints };
+      if (lo !== undefined) q2.minStep = lo;
+      if (hi !== undefined) q2.maxStep = hi;
+      const [s] = q.scalars(['r'], 'x', q2);
+      const from = lo ?? 0, to = hi ?? n - 1;
+      expect(s!.total).toBe(to - from + 1);
+      expect(s!.downsampled).toBe(true);
+      const steps = s!.points.map(p => p.step);
+      expect(steps[0]).toBe(from);
+      expect(steps.at(-1)).toBe(to);
+      expect(steps.every((x, i) => i === 0 || x > steps[i - 1]!)).toBe(true);
+      expect(s!.points.length).toBeLessThanOrEqual(4 * maxPoints);
+      for (const [step, v] of spikes) if (step >= from && step <= to) expect(s!.points.find(p => p.step === step)?.value, `${maxPoints} ${step}`).toBe(v);
+    }
+  }
+});
+
 test('minStep / maxStep restrict the range; missing runs are left out', () => {
   const { q, file, put } = setup();
   put(file('a'), Array.from({ length: 5000 }, (_, s) => scalar('t', s, s)));
