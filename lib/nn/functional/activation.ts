@@ -27,8 +27,14 @@ function pointwise(name: string, op: string, x: Tensor, fwd: (x: FloatArray, y: 
   }, { op }) as Tensor;
 }
 
+/** max(x, 0) as one fused node (ReluBackward0); the gradient is 0 at x = 0, as PyTorch. */
 export function relu(x: Tensor): Tensor {
-  return x.relu();
+  if (x.dtype !== 'float32' && x.dtype !== 'float64') return x.relu();
+  return pointwise('ReluBackward0', 'relu', x, (a, y) => {
+    for (let i = 0; i < a.length; i++) { const v = a[i]!; y[i] = v > 0 ? v : 0; }
+  }, (_a, y, g, dx) => {
+    for (let i = 0; i < y.length; i++) dx[i] = y[i]! > 0 ? g[i]! : 0;
+  });
 }
 export function sigmoid(x: Tensor): Tensor {
   return x.sigmoid();

@@ -1,5 +1,5 @@
-// Convolution and transposed convolution on raw arrays: im2col + GEMM per (sample, group), with matching backward
-// passes. Shapes are flattened to three spatial dims (1-D/2-D convs use leading 1s).
+// Convolution and transposed convolution on raw arrays: im2col + GEMM (one GEMM per group over the whole batch for
+// conv, per sample for transposed conv), with matching backward passes. Shapes use three spatial dims (1-D/2-D: leading 1s).
 import { im2col, col2im, gemm, type ConvGeom, type FloatArray } from './im2col.ts';
 
 function alloc(like: FloatArray, n: number): FloatArray {
@@ -9,6 +9,13 @@ function alloc(like: FloatArray, n: number): FloatArray {
 // One scratch buffer per dtype, grown on demand: a training step would otherwise allocate a column buffer per call.
 const scratch = { f32: new Float32Array(0), f64: new Float64Array(0) };
 function scratchFor(like: FloatArray, n: number): FloatArray {
+  return grow(scratch, like, n);
+}
+const scratch2 = { f32: new Float32Array(0), f64: new Float64Array(0) };
+function scratch2For(like: FloatArray, n: number): FloatArray {
+  return grow(scratch2, like, n);
+}
+function grow(scratch: { f32: Float32Array; f64: Float64Array }, like: FloatArray, n: number): FloatArray {
   if (like instanceof Float32Array) {
     if (scratch.f32.length < n) scratch.f32 = new Float32Array(n);
     return scratch.f32;
@@ -31,68 +38,76 @@ const lenOf = (g: ConvGeom) => g.oD * g.oH * g.oW;
 const kOf = (g: ConvGeom) => g.kD * g.kH * g.kW;
 
 /**
- * y[N, Cout, L] = conv(x[N, Cin, plane], w[Cout, Cin/g, K]) + b. Returns the output and, when `keepCols`, the
- * column matrices of every (sample, group) for the weight gradient.
+ * y[N, Cout, L] = conv(x[N, Cin, plane], w[Cout, Cin/g, K]) + b. The columns of the whole batch sit side by side
+ * ([Cin·K, N·L]) so each group is ONE large GEMM instead of N small ones. Returns the output and, when `keepCols`,
+ * the column matrix for the weight gradient.
  */
 export function convForward(c: ConvCall, x: FloatArray, w: FloatArray, b: FloatArray | null, keepCols: boolean): { y: FloatArray; cols: FloatArray | null } {
   const { N, groups, geom, Cin, Cout } = c;
   const L = lenOf(geom), plane = planeOf(geom), K = kOf(geom);
   const Cg = Cin / groups, Cog = Cout / groups, rows = Cg * K;
+  const NL = N * L;
+  const full = { ...geom, C: Cin };
+  const cols = keepCols ? alloc(x, Cin * K * NL) : scratchFor(x, Cin * K * NL);
+  for (let n = 0; n < N; n++) im2col(x, n * Cin * plane, full, cols, n * L, NL);
+  // out[Cout, N·L] then reorder to [N, Cout, L] adding the bias
+  const tmp = scratch2For(x, Cout * NL);
+  for (let g = 0; g < groups; g++) {
+    gemm(false, false, Cog, NL, rows, 1, w, g * Cog * rows, rows, cols, g * rows * NL, NL, 0, tmp, g * Cog * NL, NL);
+  }
   const y = alloc(x, N * Cout * L);
-  const colSize = rows * L;
-  const cols = keepCols ? alloc(x, N * groups * colSize) : null;
-  const tmp = keepCols ? null : scratchFor(x, colSize);
-  for (let n = 0; n < N; n++) {
-    for (let g = 0; g < groups; g++) {
-      const col = cols ? cols.subarray((n * groups + g) * colSize, (n * groups + g + 1) * colSize) : tmp!;
-      im2col(x, (n * Cin + g * Cg) * plane, geom, col);
-      gemm(false, false, Cog, L, rows, 1, w, g * Cog * rows, rows, col, 0, L, 0, y, (n * Cout + g * Cog) * L, L);
-    }
-    if (b) {
-      for (let o = 0; o < Cout; o++) {
-        const bo = b[o]!;
-        const off = (n * Cout + o) * L;
-        for (let j = 0; j < L; j++) y[off + j] += bo;
-      }
+  for (let o = 0; o < Cout; o++) {
+    const bo = b ? b[o]! : 0;
+    for (let n = 0; n < N; n++) {
+      const src = o * NL + n * L, dst = (n * Cout + o) * L;
+      for (let j = 0; j < L; j++) y[dst + j] = tmp[src + j]! + bo;
     }
   }
-  return { y, cols };
+  return { y, cols: keepCols ? cols : null };
 }
 
-/** Gradients of convForward. `cols` (from forward) is required for dw. */
+/** Gradients of convForward. `cols` (from forward) is required for dw; it is recomputed when missing. */
 export function convBackward(c: ConvCall, gy: FloatArray, x: FloatArray, w: FloatArray, cols: FloatArray | null,
   need: { x: boolean; w: boolean; b: boolean }): { dx: FloatArray | null; dw: FloatArray | null; db: FloatArray | null } {
   const { N, groups, geom, Cin, Cout } = c;
   const L = lenOf(geom), plane = planeOf(geom), K = kOf(geom);
   const Cg = Cin / groups, Cog = Cout / groups, rows = Cg * K;
-  const colSize = rows * L;
+  const NL = N * L;
+  const full = { ...geom, C: Cin };
+  // gy as [Cout, N·L], matching the column layout
+  const gyT = scratch2For(gy, Cout * NL);
+  for (let n = 0; n < N; n++) {
+    for (let o = 0; o < Cout; o++) {
+      const src = (n * Cout + o) * L, dst = o * NL + n * L;
+      for (let j = 0; j < L; j++) gyT[dst + j] = gy[src + j]!;
+    }
+  }
   const dx = need.x ? alloc(x, N * Cin * plane) : null;
   const dw = need.w ? alloc(x, Cout * rows) : null;
   const db = need.b ? alloc(x, Cout) : null;
-  const tmp = need.x || (need.w && !cols) ? scratchFor(x, colSize) : null;
-  for (let n = 0; n < N; n++) {
+  if (dw) {
+    let colsW = cols;
+    if (!colsW) {
+      colsW = scratchFor(x, Cin * K * NL);
+      for (let n = 0; n < N; n++) im2col(x, n * Cin * plane, full, colsW, n * L, NL);
+    }
     for (let g = 0; g < groups; g++) {
-      const gOff = (n * Cout + g * Cog) * L;
-      if (dw) {
-        let col: FloatArray;
-        if (cols) col = cols.subarray((n * groups + g) * colSize, (n * groups + g + 1) * colSize);
-        else { im2col(x, (n * Cin + g * Cg) * plane, geom, tmp!); col = tmp!; }
-        gemm(false, true, Cog, rows, L, 1, gy, gOff, L, col, 0, L, 1, dw, g * Cog * rows, rows);
-      }
-      if (dx) {
-        gemm(true, false, rows, L, Cog, 1, w, g * Cog * rows, rows, gy, gOff, L, 0, tmp!, 0, L);
-        col2im(tmp!, geom, dx, (n * Cin + g * Cg) * plane);
-      }
+      gemm(false, true, Cog, rows, NL, 1, gyT, g * Cog * NL, NL, colsW, g * rows * NL, NL, 0, dw, g * Cog * rows, rows);
     }
   }
+  if (dx) {
+    const dcols = scratchFor(x, Cin * K * NL);
+    for (let g = 0; g < groups; g++) {
+      gemm(true, false, rows, NL, Cog, 1, w, g * Cog * rows, rows, gyT, g * Cog * NL, NL, 0, dcols, g * rows * NL, NL);
+    }
+    for (let n = 0; n < N; n++) col2im(dcols, full, dx, n * Cin * plane, n * L, NL);
+  }
   if (db) {
-    for (let n = 0; n < N; n++) {
-      for (let o = 0; o < Cout; o++) {
-        let s = 0;
-        const off = (n * Cout + o) * L;
-        for (let j = 0; j < L; j++) s += gy[off + j]!;
-        db[o] += s;
-      }
+    for (let o = 0; o < Cout; o++) {
+      let s = 0;
+      const off = o * NL;
+      for (let j = 0; j < NL; j++) s += gyT[off + j]!;
+      db[o] = s;
     }
   }
   return { dx, dw, db };

@@ -21,10 +21,12 @@ export function convOutSize(inp: number, k: number, stride: number, padBefore: n
   return Math.floor((inp + padBefore + padAfter - dil * (k - 1) - 1) / stride) + 1;
 }
 
-/** Writes the columns of one input plane (starting at x[xOff]) into col[0 .. C·K·L). */
-export function im2col(x: FloatArray, xOff: number, g: ConvGeom, col: FloatArray): void {
+/**
+ * Writes the columns of one input plane (x[xOff ..], C channels) into col: row r, column j goes to col[colOff + r·ld + j]
+ * (ld = L for a single plane; ld = N·L when the planes of a whole batch sit side by side, sample n at colOff = n·L).
+ */
+export function im2col(x: FloatArray, xOff: number, g: ConvGeom, col: FloatArray, colOff = 0, ld = g.oD * g.oH * g.oW): void {
   const { C, inD, inH, inW, kD, kH, kW, sD, sH, sW, pD, pH, pW, dD, dH, dW, oD, oH, oW } = g;
-  const L = oD * oH * oW;
   const planeIn = inD * inH * inW;
   let r = 0;
   for (let c = 0; c < C; c++) {
@@ -32,30 +34,27 @@ export function im2col(x: FloatArray, xOff: number, g: ConvGeom, col: FloatArray
     for (let a = 0; a < kD; a++) {
       for (let b = 0; b < kH; b++) {
         for (let e = 0; e < kW; e++, r++) {
-          const row = r * L;
-          let j = row;
+          let j = colOff + r * ld;
           const wOff = e * dW - pW;
+          // valid ow range for this kernel tap: 0 <= ow·sW + wOff < inW
+          const ow0 = wOff >= 0 ? 0 : Math.min(oW, Math.ceil(-wOff / sW));
+          const ow1 = Math.max(ow0, Math.min(oW, Math.ceil((inW - wOff) / sW)));
           for (let od = 0; od < oD; od++) {
             const id = od * sD - pD + a * dD;
             const dOk = id >= 0 && id < inD;
             for (let oh = 0; oh < oH; oh++) {
               const ih = oh * sH - pH + b * dH;
               if (!dOk || ih < 0 || ih >= inH) {
-                col.fill(0, j, j + oW);
+                for (let ow = 0; ow < oW; ow++) col[j + ow] = 0;
                 j += oW;
                 continue;
               }
-              const base = xc + (id * inH + ih) * inW;
-              if (sW === 1 && wOff >= 0 && wOff + oW <= inW) {
-                // interior fast path: one contiguous copy
-                col.set(x.subarray(base + wOff, base + wOff + oW), j);
-                j += oW;
-                continue;
-              }
-              for (let ow = 0; ow < oW; ow++, j++) {
-                const iw = ow * sW + wOff;
-                col[j] = iw >= 0 && iw < inW ? x[base + iw]! : 0;
-              }
+              const base = xc + (id * inH + ih) * inW + wOff;
+              for (let ow = 0; ow < ow0; ow++) col[j + ow] = 0;
+              if (sW === 1) for (let ow = ow0; ow < ow1; ow++) col[j + ow] = x[base + ow]!;
+              else for (let ow = ow0; ow < ow1; ow++) col[j + ow] = x[base + ow * sW]!;
+              for (let ow = ow1; ow < oW; ow++) col[j + ow] = 0;
+              j += oW;
             }
           }
         }
@@ -64,10 +63,9 @@ export function im2col(x: FloatArray, xOff: number, g: ConvGeom, col: FloatArray
   }
 }
 
-/** Adds the columns back into one input-shaped plane (dx[dxOff ..]): the adjoint of im2col. */
-export function col2im(col: FloatArray, g: ConvGeom, dx: FloatArray, dxOff: number): void {
+/** Adds the columns back into one input-shaped plane (dx[dxOff ..]): the adjoint of im2col (same colOff/ld convention). */
+export function col2im(col: FloatArray, g: ConvGeom, dx: FloatArray, dxOff: number, colOff = 0, ld = g.oD * g.oH * g.oW): void {
   const { C, inD, inH, inW, kD, kH, kW, sD, sH, sW, pD, pH, pW, dD, dH, dW, oD, oH, oW } = g;
-  const L = oD * oH * oW;
   const planeIn = inD * inH * inW;
   let r = 0;
   for (let c = 0; c < C; c++) {
@@ -75,22 +73,20 @@ export function col2im(col: FloatArray, g: ConvGeom, dx: FloatArray, dxOff: numb
     for (let a = 0; a < kD; a++) {
       for (let b = 0; b < kH; b++) {
         for (let e = 0; e < kW; e++, r++) {
-          let j = r * L;
+          let j = colOff + r * ld;
           const wOff = e * dW - pW;
+          const ow0 = wOff >= 0 ? 0 : Math.min(oW, Math.ceil(-wOff / sW));
+          const ow1 = Math.max(ow0, Math.min(oW, Math.ceil((inW - wOff) / sW)));
           for (let od = 0; od < oD; od++) {
             const id = od * sD - pD + a * dD;
             const dOk = id >= 0 && id < inD;
             for (let oh = 0; oh < oH; oh++) {
               const ih = oh * sH - pH + b * dH;
-              if (!dOk || ih < 0 || ih >= inH) {
-                j += oW;
-                continue;
+              if (dOk && ih >= 0 && ih < inH) {
+                const base = xc + (id * inH + ih) * inW + wOff;
+                for (let ow = ow0; ow < ow1; ow++) dx[base + ow * sW] += col[j + ow]!;
               }
-              const base = xc + (id * inH + ih) * inW;
-              for (let ow = 0; ow < oW; ow++, j++) {
-                const iw = ow * sW + wOff;
-                if (iw >= 0 && iw < inW) dx[base + iw] += col[j]!;
-              }
+              j += oW;
             }
           }
         }

@@ -27,6 +27,7 @@ function alloc(like: FloatArray, n: number): FloatArray {
 /** Max pooling; returns values and flat indices within each input plane (D·H·W). */
 export function maxPoolForward(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Float64Array } {
   const { NC, inD, inH, inW, kD, kH, kW, sD, sH, sW, pD, pH, pW, dD, dH, dW, oD, oH, oW } = g;
+  if (kD === 1 && inD === 1 && pH === 0 && pW === 0 && dH === 1 && dW === 1) return maxPool2dPlain(x, g);
   const plane = inD * inH * inW;
   const outPlane = oD * oH * oW;
   const y = alloc(x, NC * outPlane);
@@ -64,6 +65,43 @@ export function maxPoolForward(x: FloatArray, g: PoolGeom): { y: FloatArray; idx
           y[o] = best;
           idx[o] = bi;
         }
+      }
+    }
+  }
+  return { y, idx };
+}
+
+/** 2-D max pooling without padding or dilation (the common case): no window clipping, tight loops. */
+function maxPool2dPlain(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Float64Array } {
+  const { NC, inH, inW, kH, kW, sH, sW, oH, oW } = g;
+  const plane = inH * inW;
+  const outPlane = oH * oW;
+  const y = alloc(x, NC * outPlane);
+  const idx = new Float64Array(NC * outPlane);
+  let o = 0;
+  for (let c = 0; c < NC; c++) {
+    const base = c * plane;
+    for (let oh = 0; oh < oH; oh++) {
+      const h0 = oh * sH;
+      const h1 = Math.min(h0 + kH, inH);
+      for (let ow = 0; ow < oW; ow++, o++) {
+        const w0 = ow * sW;
+        const w1 = Math.min(w0 + kW, inW);
+        let best = -Infinity;
+        let bi = h0 * inW + w0;
+        for (let h = h0; h < h1; h++) {
+          const row = h * inW;
+          for (let w = w0; w < w1; w++) {
+            const v = x[base + row + w]!;
+            if (v > best || v !== v) {
+              best = v;
+              bi = row + w;
+              if (v !== v) { h = h1; break; }
+            }
+          }
+        }
+        y[o] = best;
+        idx[o] = bi;
       }
     }
   }
