@@ -86,7 +86,7 @@ export const empty = zeros;
 
 export function ones(...args: (ShapeArg | CreationOptions)[]): Tensor {
   const [shape, opts] = shapeAndOpts<CreationOptions>(args);
-  return full(shape, 1, { dtype: 'float32', ...opts });
+  return full(shape, 1, { ...opts, dtype: opts.dtype ?? 'float32' });
 }
 
 /** The dtype torch.full infers from its fill value (bool, int64, or float32). */
@@ -116,11 +116,11 @@ export function fillRaw(t: Tensor, value: number): void {
 }
 
 interface LikeOptions extends CreationOptions {}
-export function zerosLike(t: Tensor, opts: LikeOptions = {}): Tensor { return zeros(t.shape, { dtype: t.dtype, ...opts }); }
-export function onesLike(t: Tensor, opts: LikeOptions = {}): Tensor { return full(t.shape, 1, { dtype: t.dtype, ...opts }); }
+export function zerosLike(t: Tensor, opts: LikeOptions = {}): Tensor { return zeros(t.shape, { ...opts, dtype: opts.dtype ?? t.dtype }); }
+export function onesLike(t: Tensor, opts: LikeOptions = {}): Tensor { return full(t.shape, 1, { ...opts, dtype: opts.dtype ?? t.dtype }); }
 export function emptyLike(t: Tensor, opts: LikeOptions = {}): Tensor { return zerosLike(t, opts); }
 /** full_like keeps the tensor's dtype: full_like(int_tensor, 2.7) truncates to 2. */
-export function fullLike(t: Tensor, value: number | boolean, opts: LikeOptions = {}): Tensor { return full(t.shape, value, { dtype: t.dtype, ...opts }); }
+export function fullLike(t: Tensor, value: number | boolean, opts: LikeOptions = {}): Tensor { return full(t.shape, value, { ...opts, dtype: opts.dtype ?? t.dtype }); }
 
 /** torch.eye(n, m?). */
 export function eye(n: number, m?: number | CreationOptions, opts: CreationOptions = {}): Tensor {

@@ -121,9 +121,9 @@ export function randperm(n: number, opts: RandomOptions = {}): Tensor {
   for (let i = n - 1; i > 0; i--) { const j = g.randint(0, i + 1); const tmp = arr[i]!; arr[i] = arr[j]!; arr[j] = tmp; }
   return Tensor.fromTypedArray(arr, [n], d);
 }
-export function randLike(t: Tensor, opts: RandomOptions = {}): Tensor { return rand(t.shape, { dtype: t.dtype, ...opts }); }
-export function randnLike(t: Tensor, opts: RandomOptions = {}): Tensor { return randn(t.shape, { dtype: t.dtype, ...opts }); }
-export function randintLike(t: Tensor, low: number, high: number, opts: RandomOptions = {}): Tensor { return randint(low, high, t.shape, { dtype: t.dtype, ...opts }); }
+export function randLike(t: Tensor, opts: RandomOptions = {}): Tensor { return rand(t.shape, { ...opts, dtype: opts.dtype ?? t.dtype }); }
+export function randnLike(t: Tensor, opts: RandomOptions = {}): Tensor { return randn(t.shape, { ...opts, dtype: opts.dtype ?? t.dtype }); }
+export function randintLike(t: Tensor, low: number, high: number, opts: RandomOptions = {}): Tensor { return randint(low, high, t.shape, { ...opts, dtype: opts.dtype ?? t.dtype }); }
 
 /** Bernoulli draws with per-element probabilities p (no gradient). */
 export function bernoulli(p: Tensor, opts: { generator?: Generator } = {}): Tensor {

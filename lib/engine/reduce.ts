@@ -5,6 +5,7 @@ import { contiguousStrides, copyStrided, normDim, numelOf } from './layout.ts';
 import { Tensor } from './tensor.ts';
 import { record, clock } from './autograd.ts';
 import { emptyRaw } from './creation.ts';
+import { stdSort, partialSort, nthElement, type Less } from './stdsort.ts';
 
 type Dims = number | readonly number[] | null | undefined;
 
@@ -313,41 +314,42 @@ export function cumprod(x: Tensor, dim: number): Tensor {
 
 // ---- order statistics ---------------------------------------------------------------------------------
 
-/** Sort along dim (stable; NaN sorts as the largest value). */
+/** Sort along dim (PyTorch 1.13's CPU kernel: std::sort, NaN as the largest value). */
 export function sort(x: Tensor, dim = -1, descending = false): { values: Tensor; indices: Tensor } {
-  return sortedSelect(x, dim, descending, x.dim() === 0 ? 1 : x.shape[normDim(dim, x.dim(), 'sort')]!, 'SortBackward0', 'sort');
+  return sortedSelect(x, dim, descending, null, 'SortBackward0', 'sort');
 }
 
-export function topk(x: Tensor, k: number, dim = -1, largest = true, _sorted = true): { values: Tensor; indices: Tensor } {
+export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = true): { values: Tensor; indices: Tensor } {
   const n = x.dim() === 0 ? 1 : x.shape[normDim(dim, x.dim(), 'topk')]!;
   if (k > n || k < 0) throw new RangeError(`topk: selected index k (${k}) out of range for dimension of size ${n}`);
-  return sortedSelect(x, dim, largest, k, 'TopkBackward0', 'topk');
+  return sortedSelect(x, dim, largest, { k, sorted }, 'TopkBackward0', 'topk');
 }
 
-function sortedSelect(x: Tensor, dim: number, descending: boolean, k: number, name: string, op: string): { values: Tensor; indices: Tensor } {
+/** Comparators of PyTorch's sort/topk kernels: NaN compares as the largest value. */
+function lessFor(v: ArrayLike<number>, base: number, descending: boolean): Less {
+  return descending
+    ? (a, b) => { const x = v[base + a]!, y = v[base + b]!; return (x !== x && y === y) || x > y; }
+    : (a, b) => { const x = v[base + a]!, y = v[base + b]!; return (x === x && y !== y) || x < y; };
+}
+
+function sortedSelect(x: Tensor, dim: number, descending: boolean, top: { k: number; sorted: boolean } | null, name: string, op: string): { values: Tensor; indices: Tensor } {
   const t0 = clock();
   const d = x.dim() === 0 ? 0 : normDim(dim, x.dim(), op);
-  const moved = x.dim() === 0 ? x.reshape([1]) : x.detach().transpose(d, -1).contiguous();
+  const moved = x.dim() === 0 ? x.detach().reshape([1]) : x.detach().transpose(d, -1).contiguous();
   const n = moved.shape[moved.dim() - 1]!;
+  const k = top ? top.k : n;
   const lanes = n === 0 ? 0 : moved.numel() / n;
   const outShape = [...moved.shape.slice(0, -1), k];
   const vals = emptyRaw(outShape, x.dtype), idxs = emptyRaw(outShape, 'int64');
-  const src = moved.storage, order = new Array<number>(n);
-  const key = (v: number) => (v !== v ? Infinity : v);
+  const src = moved.storage, perm = new Array<number>(n);
   for (let l = 0; l < lanes; l++) {
     const base = l * n;
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => {
-      const va = src[base + a]!, vb = src[base + b]!;
-      const nanA = va !== va, nanB = vb !== vb;
-      if (nanA || nanB) {
-        if (nanA && nanB) return a - b;
-        return (nanA ? 1 : -1) * (descending ? -1 : 1);
-      }
-      const c = descending ? key(vb) - key(va) : key(va) - key(vb);
-      return c !== 0 ? c : a - b;
-    });
-    for (let i = 0; i < k; i++) { vals.storage[l * k + i] = src[base + order[i]!]!; idxs.storage[l * k + i] = order[i]!; }
+    for (let i = 0; i < n; i++) perm[i] = i;
+    const less = lessFor(src, base, descending);
+    if (!top) stdSort(perm, 0, n, less);
+    else if (k > 0 && k * 64 <= n) partialSort(perm, 0, k, n, less);
+    else if (k > 0) { nthElement(perm, 0, k - 1, n, less); if (top.sorted) stdSort(perm, 0, k - 1, less); }
+    for (let i = 0; i < k; i++) { vals.storage[l * k + i] = src[base + perm[i]!]!; idxs.storage[l * k + i] = perm[i]!; }
   }
   const back = (t: Tensor) => (x.dim() === 0 ? t.reshape([]) : t.transpose(d, -1).contiguous());
   const values = back(vals), indices = back(idxs);
@@ -355,28 +357,47 @@ function sortedSelect(x: Tensor, dim: number, descending: boolean, k: number, na
   return { values, indices };
 }
 
-/** median: the lower middle value (full), or values + indices along dim. */
+/** The lower median of each lane: the first NaN if any, else the middle of the (value, index) order (PyTorch's CPU kernel). */
+function medianLane(v: ArrayLike<number>, base: number, n: number, perm: number[]): number {
+  for (let i = 0; i < n; i++) if (v[base + i] !== v[base + i]) return i;
+  for (let i = 0; i < n; i++) perm[i] = i;
+  const mid = (n - 1) >> 1;
+  nthElement(perm, 0, mid, n, (a, b) => v[base + a]! < v[base + b]! || (v[base + a] === v[base + b] && a < b));
+  return perm[mid]!;
+}
+
+/** median: the lower middle value (full), or values + indices along dim (MedianBackward0 / MedianBackward1). */
 export function median(x: Tensor, dim?: number, keepdim = false): any {
   const t0 = clock();
   if (dim === undefined) {
     const flat = x.reshape([-1]);
-    if (flat.numel() === 0) return Tensor.fromTypedArray(allocate(x.dtype, 1).fill(NaN), [], x.dtype);
-    const { values, indices } = sort(flat.detach(), 0);
-    const mid = (flat.numel() - 1) >> 1;
-    const out = values.select(0, mid).clone();
-    const idx = indices.select(0, mid).clone();
+    const n = flat.numel();
+    const src = flat.detach().contiguous().dataSync();
+    const out = emptyRaw([], x.dtype), idx = emptyRaw([], 'int64');
+    if (n === 0) out.storage[0] = NaN;
+    else { const i = medianLane(src, 0, n, new Array<number>(n)); out.storage[0] = src[i]!; idx.storage[0] = i; }
     record('indexedReduce', 'MedianBackward0', [flat], [out], [idx], { dim: 0, keepdim: false }, t0, 'median');
     return out;
   }
   const d = normDim(dim, x.dim(), 'median');
-  const n = x.shape[d]!;
-  const { values, indices } = sort(x.detach(), d);
-  const mid = (n - 1) >> 1;
-  let v = values.narrow(d, mid, 1).contiguous(), i = indices.narrow(d, mid, 1).contiguous();
-  if (!keepdim) { v = v.squeeze(d); i = i.squeeze(d); }
-  v = v.detach(); i = i.detach();
-  record('indexedReduce', 'MedianBackward1', [x], [v], [i], { dim: d, keepdim }, t0, 'median');
-  return { values: v, indices: i };
+  const moved = x.detach().transpose(d, -1).contiguous();
+  const n = moved.shape[moved.dim() - 1]!;
+  const lanes = n === 0 ? 0 : moved.numel() / n;
+  const laneShape = moved.shape.slice(0, -1);
+  const vals = emptyRaw(laneShape, x.dtype), idxs = emptyRaw(laneShape, 'int64');
+  const perm = new Array<number>(n);
+  for (let l = 0; l < lanes; l++) {
+    const i = medianLane(moved.storage, l * n, n, perm);
+    vals.storage[l] = moved.storage[l * n + i]!; idxs.storage[l] = i;
+  }
+  // Lanes are in the order of x's other dims (dim d moved last): put d back as a size-1 dim.
+  const keptShape = x.shape.map((s, k) => (k === d ? 1 : s));
+  let v = vals.reshape([...laneShape, 1]).transpose(d, -1).contiguous().reshape(keptShape);
+  let ix = idxs.reshape([...laneShape, 1]).transpose(d, -1).contiguous().reshape(keptShape);
+  if (!keepdim) { v = v.squeeze(d); ix = ix.squeeze(d); }
+  v = v.detach(); ix = ix.detach();
+  record('indexedReduce', 'MedianBackward1', [x], [v], [ix], { dim: d, keepdim }, t0, 'median');
+  return { values: v, indices: ix };
 }
 
 export function equal(a: Tensor, b: Tensor): boolean {

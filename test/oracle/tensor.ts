@@ -2,8 +2,9 @@
 // Every case is reproduced from its `python` snippet through pyeval + torchenv (so unseen cases of the same
 // schema run too), then compared: forward value, grad_fn names, and gradients after backprop of grad_output.
 import { Tensor, GradNode, backwardAll } from '../../lib/engine/index.ts';
-import { createTorchEnv, PyDtype, pyStr } from './torchenv.ts';
-import { PyFloat, type PyEnv } from './pyeval.ts';
+import * as nnLib from '../../lib/nn/index.ts';
+import { createTorchEnv, PyDtype, pyStr, toTs } from './torchenv.ts';
+import { PyFloat, PyFunction, type PyEnv } from './pyeval.ts';
 import { decodeTensor, decodeNumber, expectClose, expectValue, isEncodedTensor, describe, type OracleCase, type Tolerance } from './compare.ts';
 
 const CATEGORIES = new Set(['creation', 'elementwise', 'linalg', 'shape', 'reduction', 'autograd']);
@@ -13,14 +14,38 @@ export function handles(c: OracleCase): boolean {
   return c.category === 'printing' && c.op === 'str';
 }
 
-/** Extra environment setup (nn for printing cases that build modules), registered by other runners if they like. */
-export const envExtensions: Array<(env: PyEnv, torch: Record<string, unknown>) => void> = [];
+/** `nn.X(...)` constructs Board's module X (printing cases print parameters of small modules). */
+function nnNamespace(): Record<string, unknown> {
+  const ns: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(nnLib)) {
+    if (typeof v === 'function' && /^[A-Z]/.test(k)) {
+      ns[k] = new PyFunction(k, (a, kw) => new (v as new (...args: unknown[]) => unknown)(...a.map(toTs), ...(Object.keys(kw).length ? [Object.fromEntries(Object.entries(kw).map(([n, x]) => [n.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), toTs(x)]))] : [])));
+    }
+  }
+  return ns;
+}
+
+/** Extra environment setup, registered by other runners if they like. */
+export const envExtensions: Array<(env: PyEnv, torch: Record<string, unknown>) => void> = [
+  (env) => { env.vars.set('nn', nnNamespace()); },
+];
+
+/**
+ * A few printing snippets use an object that only a trailing comment describes, e.g.
+ * `str(lin.weight)  # nn.Linear(3, 1) with weight [[0.1, -0.2, 0.3]]`: build it from the comment.
+ */
+function describedObjectPreamble(src: string): string {
+  const m = /^(.*?)\b([A-Za-z_]\w*)\.(\w+)(.*?)#\s*(nn\.\w+\(.*?\))\s+with\s+(\w+)\s+(\[.*\])\s*$/.exec(src);
+  if (!m) return src;
+  const [, , obj, , , ctor, attr, value] = m;
+  return `${obj} = ${ctor}\n${obj}.${attr}.data = torch.tensor(${value})\n${src.replace(/#.*$/, '')}`;
+}
 
 export async function run(c: OracleCase): Promise<void> {
   const env = createTorchEnv((e, torch) => envExtensions.forEach((x) => x(e, torch)));
   if (c.op === 'autograd.scenario' || c.op === 'autograd.grad') return runScenario(c, env);
   const leaves = bindInputs(c, env);
-  const src = prepareSource(c.python);
+  const src = describedObjectPreamble(prepareSource(c.python));
   if (c.expected_error) {
     let err: unknown = null;
     try { env.run(src); } catch (e) { err = e; }
