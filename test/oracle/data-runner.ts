@@ -1,6 +1,6 @@
 // Runs the oracle's `transforms` and `data` cases through Board's data/vision code. Each runner
-// returns the actual result in JS form (Tensor, arrays, plain objects); test/oracle/data.ts and
-// test/vision/oracle.test.ts compare it with the case's `expected`.
+// returns the actual result in JS form (Tensor, arrays, plain objects); test/oracle/data.ts compares
+// it with the case's `expected`.
 import { Tensor, tensor } from '../../lib/engine/index.ts';
 import type { DType } from '../../lib/engine/index.ts';
 import { DataLoader } from '../../lib/data/dataloader.ts';
@@ -147,42 +147,4 @@ export function runDataCase(c: OracleCase): unknown {
     return normalizeOutput(t(decode(c.args![0])));
   }
   throw new Error(`no runner for ${c.op}`);
-}
-
-/** Compares an actual JS-form result with an encoded expected value; returns null or a description of the first mismatch. */
-export function compareResult(actual: unknown, expected: unknown, tol: OracleCase['tol'], path = 'result'): string | null {
-  if (isEncTensor(expected)) {
-    if (!(actual instanceof Tensor)) return `${path}: expected a tensor, got ${typeof actual}`;
-    if (actual.dtype !== expected.dtype) return `${path}: dtype ${actual.dtype} != expected ${expected.dtype}`;
-    if (actual.shape.join(',') !== expected.shape.join(',')) return `${path}: shape [${actual.shape}] != expected [${expected.shape}]`;
-    const got = actual.dataSync();
-    const exact = tol.exact || !(expected.dtype === 'float32' || expected.dtype === 'float64');
-    const rtol = tol.rtol ?? 0;
-    const atol = tol.atol ?? 0;
-    for (let i = 0; i < expected.data.length; i++) {
-      const e = num(expected.data[i]);
-      const a = got[i];
-      if (Number.isNaN(e) && Number.isNaN(a)) continue;
-      const ok = exact ? a === e || (a === 0 && e === 0) : e === a || Math.abs(a - e) <= atol + rtol * Math.abs(e);
-      if (!ok) return `${path}[${i}]: ${a} != expected ${e}`;
-    }
-    return null;
-  }
-  if (Array.isArray(expected)) {
-    if (!Array.isArray(actual) || actual.length !== expected.length) return `${path}: expected a list of ${expected.length}, got ${Array.isArray(actual) ? actual.length : typeof actual}`;
-    for (let i = 0; i < expected.length; i++) {
-      const m = compareResult(actual[i], expected[i], tol, `${path}[${i}]`);
-      if (m) return m;
-    }
-    return null;
-  }
-  if (typeof expected === 'object' && expected !== null) {
-    if (typeof actual !== 'object' || actual === null) return `${path}: expected an object`;
-    for (const [k, v] of Object.entries(expected)) {
-      const m = compareResult((actual as Record<string, unknown>)[k], v, tol, `${path}.${k}`);
-      if (m) return m;
-    }
-    return null;
-  }
-  return actual === expected ? null : `${path}: ${String(actual)} != expected ${String(expected)}`;
 }
