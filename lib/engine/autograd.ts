@@ -49,7 +49,8 @@ export interface NodeMetadata {
   attrs?: Record<string, unknown>;
 }
 
-type Saved = { tensor: Tensor; version: number } | null;
+/** A saved tensor with its version and producer at save time (for PyTorch's in-place modification error). */
+type Saved = { tensor: Tensor; version: number; producer: string | null; outputNr: number } | null;
 
 /** A backward function in the graph (PyTorch's grad_fn). */
 export class GradNode {
@@ -84,7 +85,7 @@ export class GradNode {
       if (s.tensor.version !== s.version) {
         throw new Error(`one of the variables needed for gradient computation has been modified by an inplace operation: ` +
           `[${legacyTypeName(s.tensor.dtype)} [${s.tensor.shape.join(', ')}]]` +
-          (s.tensor.gradFn ? `, which is output ${s.tensor.outputNr} of ${s.tensor.gradFn.name},` : '') +
+          (s.producer ? `, which is output ${s.outputNr} of ${s.producer},` : '') +
           ` is at version ${s.tensor.version}; expected version ${s.version} instead. Hint: the backtrace further above can also show the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!`);
       }
       return s.tensor;
@@ -142,7 +143,11 @@ export function record(rule: Primitive, name: string, inputs: (Tensor | null)[],
   if (profiling && t0) meta.forwardMs = performance.now() - t0;
   const ctxBase = { inShapes: meta.inputShapes, inDtypes: meta.inputDtypes, outShapes: outputs.map((o) => [...o.shape]) };
   const node = new GradNode(name, rule, inputs.map(edgeOf), meta, null,
-    saved.map((t) => (t ? { tensor: t, version: t.version } : null)), attrs, ctxBase, outputs.length);
+    saved.map((t) => {
+      if (!t) return null;
+      const out = outputs.indexOf(t);
+      return { tensor: t, version: t.version, producer: out >= 0 ? name : t.gradFn?.name ?? null, outputNr: out >= 0 ? out : t.outputNr };
+    }), attrs, ctxBase, outputs.length);
   outputs.forEach((o, i) => { o.gradFn = node; o.outputNr = i; });
   return node;
 }

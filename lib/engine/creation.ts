@@ -61,7 +61,8 @@ export function tensor(data: NestedData | Tensor, opts: CreationOptions = {}): T
     return finish(Tensor.fromTypedArray(out, [arr.length], d), opts);
   }
   const { shape, values } = flatten(data);
-  const d = opts.dtype ?? inferDtype(values);
+  // Only floats can require grad, so `tensor([1, 2], { requiresGrad: true })` means float32 (JS has no 1.0 literal).
+  const d = opts.dtype ?? (opts.requiresGrad ? 'float32' : inferDtype(values));
   const out = allocate(d, values.length);
   for (let i = 0; i < values.length; i++) out[i] = castScalar(Number(values[i]), d);
   return finish(Tensor.fromTypedArray(out, shape, d), opts);

@@ -164,7 +164,7 @@ export const GRADIENTS = {
   maskedFill: (g, c) => [toIn(g.maskedFill(s(c, 0), 0), c, 0), null],
   indexPut: (g, c) => {
     const idx = c.attrs.indices as (Tensor | null)[];
-    return [g.indexPut(idx, 0), indexPutValueGrad(g, idx, c.inShapes[1]!)];
+    return [c.attrs.accumulate ? g : g.indexPut(idx, 0), indexPutValueGrad(g, idx, c.inShapes[1]!)];
   },
 
   // -- reductions
