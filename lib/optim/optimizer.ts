@@ -105,7 +105,11 @@ export abstract class Optimizer {
     let loss: Tensor | number | undefined;
     if (closure) loss = closure();
     this.stepCount += 1;
-    for (const group of this.paramGroups) this.updateGroup(group);
+    for (const group of this.paramGroups) {
+      this.updateGroup(group);
+      // in-place updates bump the version counter, so stale saved tensors are detected as in PyTorch
+      for (const p of group.params) if (p.grad !== null) p._bumpVersion();
+    }
     return loss;
   }
 

@@ -131,7 +131,9 @@ const FROM_ST: Record<string, StDType> = {
 };
 
 /** Parses a safetensors buffer, validating the header and that the tensors tile the data section exactly. */
-export function decodeSafetensors(buf: Uint8Array, source = 'buffer'): { tensors: Record<string, StTensor>; metadata: Record<string, string> } {
+export function decodeSafetensors(input: Uint8Array, source = 'buffer'): { tensors: Record<string, StTensor>; metadata: Record<string, string> } {
+  // A plain Uint8Array view: Node Buffers' slice() shares memory, and decodeData relies on slice() copying.
+  const buf = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   if (buf.length < 8) throw new SafetensorsError(`${source}: file is ${buf.length} bytes, too short for the 8-byte header length`);
   const n = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER)) throw new SafetensorsError(`${source}: header length ${n} exceeds the ${MAX_HEADER}-byte limit`);
