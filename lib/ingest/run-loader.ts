@@ -31,7 +31,12 @@ export class RunLoader {
 
   normalizerOf(run: string): RunNormalizer {
     let n = this.normalizers.get(run);
-    if (!n) { n = new RunNormalizer(); this.normalizers.set(run, n); }
+    if (!n) {
+      n = new RunNormalizer();
+      // After a restart, tags whose plugin metadata was read before must keep their meaning.
+      for (const [tag, plugin] of this.writer.pluginsOfRun(run)) n.rememberPlugin(tag, plugin);
+      this.normalizers.set(run, n);
+    }
     return n;
   }
 

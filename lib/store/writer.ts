@@ -99,6 +99,13 @@ export class StoreWriter {
     return (this.s.filesOfRun.all(id) as FileRow[]).map(fileFromRow);
   }
 
+  /** (tag, plugin) of the run's tags that have a plugin, to seed a fresh normalizer. */
+  pluginsOfRun(run: string): [string, string][] {
+    const id = this.runIds.get(run);
+    if (id === undefined) return [];
+    return (this.s.pluginsOfRun.all(id) as { tag: string; plugin: string }[]).map(r => [r.tag, r.plugin]);
+  }
+
   allFiles(): FileRecord[] { return (this.s.allFiles.all() as FileRow[]).map(fileFromRow); }
 
   ensureFile(run: string, path: string, rel: string): FileRecord {
@@ -396,6 +403,7 @@ function prepare(db: DB) {
     insertTag: p('INSERT INTO tags(run_id, tag, kind, plugin, display_name, description) VALUES (?, ?, ?, ?, ?, ?)'),
     updateTagMeta: p('UPDATE tags SET plugin = coalesce(plugin, ?), display_name = coalesce(display_name, ?), description = coalesce(description, ?) WHERE id = ?'),
     updateTag: p('UPDATE tags SET count = ?, min_step = ?, max_step = ?, first_wall = ?, last_wall = ? WHERE id = ?'),
+    pluginsOfRun: p('SELECT DISTINCT tag, plugin FROM tags WHERE run_id = ? AND plugin IS NOT NULL'),
     deleteTagsOfRun: p('DELETE FROM tags WHERE run_id = ?'),
     tailChunk: p('SELECT id, n, data FROM scalar_chunks WHERE file_id = ? AND tag_id = ? ORDER BY id DESC LIMIT 1'),
     insertChunk: p(`INSERT INTO scalar_chunks(tag_id, file_id, n, min_step, max_step, min_value, max_value, min_wall, max_wall, sorted, marks, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),

@@ -54,12 +54,13 @@ export function scalarRecord(step: number | bigint, values: Record<string, numbe
 }
 
 /** A TF2-style scalar: DT_FLOAT rank-0 tensor with the 'scalars' plugin on the value. */
-export function tensorScalarRecord(step: number, tag: string, v: number, wall = 1.7e9 + step): Uint8Array {
+export function tensorScalarRecord(step: number, tag: string, v: number, wall = 1.7e9 + step, withMetadata = true): Uint8Array {
   const f = Buffer.alloc(4); f.writeFloatLE(v);
   const tensor = new Bytes().tag(1, 0).varint(1).bytes(2, new Uint8Array(0)).bytes(4, f).done();
   const metadata = new Bytes().bytes(1, new Bytes().string(1, 'scalars').done()).done();
-  const value = new Bytes().string(1, tag).bytes(8, tensor).bytes(9, metadata).done();
-  return encodeRecord(new Bytes().double(1, wall).tag(2, 0).varint(step).bytes(5, new Bytes().bytes(1, value).done()).done());
+  const value = new Bytes().string(1, tag).bytes(8, tensor);
+  if (withMetadata) value.bytes(9, metadata);
+  return encodeRecord(new Bytes().double(1, wall).tag(2, 0).varint(step).bytes(5, new Bytes().bytes(1, value.done()).done()).done());
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {

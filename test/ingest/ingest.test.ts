@@ -185,6 +185,19 @@ test('TF2 tensor scalars are scalars', async () => {
   expect([...ing.queries.exportScalars({})].map(r => r.value)).toEqual([0.5, 0.25]);
 });
 
+test('a TF2 tag whose plugin metadata came only with its first value stays a scalar after a restart', async () => {
+  const dir = logdir();
+  const db = join(logdir(), 'store.sqlite');
+  const file = join(dir, 'run/events.out.tfevents.1.v2');
+  writeEvents(file, tensorScalarRecord(1, 'loss', 0.5), tensorScalarRecord(2, 'loss', 0.4, undefined, false));
+  let ing = await ingest({ logdir: dir, db });
+  expect(ing.queries.listTags('run')).toMatchObject([{ tag: 'loss', kind: 'scalar', count: 2 }]);
+  await ing.close();
+  appendEvents(file, tensorScalarRecord(3, 'loss', 0.25, undefined, false));
+  ing = await ingest({ logdir: dir, db });
+  expect(ing.queries.listTags('run')).toMatchObject([{ tag: 'loss', kind: 'scalar', plugin: 'scalars', count: 3 }]);
+});
+
 test('deleteRun without trash: gone from the store, files stay and are not re-ingested; new files are', async () => {
   const dir = logdir();
   writeEvents(join(dir, 'a/events.out.tfevents.1'), scalarRecords(0, 5, ['t']));
