@@ -44,13 +44,23 @@ interface TagInfo { plugin: string | null; content: Uint8Array | null }
 /** Per-run state: tag names seen (decoded once) and the plugin each tag belongs to. */
 export class RunNormalizer {
   private readonly tags = new Map<string, TagInfo>();
-  /** Recently seen tag bytes -> string, so the hot path rarely decodes UTF-8. */
-  private readonly tagCache: Array<{ bytes: Uint8Array; str: string }> = [];
+  /** Recently seen tag bytes -> tag and its info, so the hot path rarely decodes UTF-8 or hashes. */
+  private readonly tagCache: Array<{ bytes: Uint8Array; str: string; info: TagInfo }> = [];
+  /** Index after the last cache hit: writers cycle through their tags in a fixed order. */
+  private hint = 0;
   private readonly tensor = new TensorFields();
 
   /** The plugin remembered for `tag` (from the first value that carried metadata), or null. */
   pluginOf(tag: string): string | null {
     return this.tags.get(tag)?.plugin ?? null;
+  }
+
+  /** Seeds the plugin of `tag`, e.g. from a store when resuming a file mid-way after a restart
+   *  (TF2 writers may have put the plugin metadata only on the tag's first value). */
+  rememberPlugin(tag: string, plugin: string): void {
+    const info = this.tags.get(tag);
+    if (info === undefined) this.tags.set(tag, { plugin, content: null });
+    else if (info.plugin === null) info.plugin = plugin;
   }
 
   /** Tags seen so far with their plugins. */
@@ -59,25 +69,40 @@ export class RunNormalizer {
   }
 
   tagString(buf: Uint8Array, start: number, end: number): string {
+    return this.tagEntry(buf, start, end).str;
+  }
+
+  private tagEntry(buf: Uint8Array, start: number, end: number): { str: string; info: TagInfo } {
     const len = end - start;
     const cache = this.tagCache;
-    outer: for (let i = 0; i < cache.length; i++) {
-      const b = cache[i]!.bytes;
+    const n = cache.length;
+    for (let j = 0; j < n; j++) {
+      let i = this.hint + j;
+      if (i >= n) i -= n;
+      const e = cache[i]!;
+      const b = e.bytes;
       if (b.length !== len) continue;
-      for (let k = len - 1; k >= 0; k--) if (b[k] !== buf[start + k]) continue outer;
-      return cache[i]!.str;
+      let k = len - 1;
+      while (k >= 0 && b[k] === buf[start + k]) k--;
+      if (k >= 0) continue;
+      this.hint = i + 1 === n ? 0 : i + 1;
+      return e;
     }
     const str = decodeUtf8(buf, start, end);
-    if (cache.length >= 64) cache.shift();
-    cache.push({ bytes: buf.slice(start, end), str });
-    return str;
+    let info = this.tags.get(str);
+    if (info === undefined) { info = { plugin: null, content: null }; this.tags.set(str, info); }
+    const entry = { bytes: buf.slice(start, end), str, info };
+    if (n >= 64) cache.shift();
+    cache.push(entry);
+    this.hint = 0;
+    return entry;
   }
 
   /** Builds the NormalizedValue for the Summary.Value described by `v`. */
   normalize(r: ProtoReader, v: ValueFields, step: Step, wallTime: number | null): NormalizedValue {
-    const tag = this.tagString(r.buf, v.tagStart, v.tagEnd);
-    let info = this.tags.get(tag);
-    if (info === undefined) { info = { plugin: null, content: null }; this.tags.set(tag, info); }
+    const entry = this.tagEntry(r.buf, v.tagStart, v.tagEnd);
+    const tag = entry.str;
+    const info = entry.info;
     if (v.hasMetadata && info.plugin === null && v.pluginStart >= 0 && v.pluginEnd > v.pluginStart) {
       info.plugin = decodeUtf8(r.buf, v.pluginStart, v.pluginEnd);
       info.content = v.contentStart >= 0 ? r.buf.slice(v.contentStart, v.contentEnd) : new Uint8Array(0);
