@@ -53,7 +53,8 @@ function workerExecArgv(): string[] {
     if (a.startsWith('--conditions=') || a.startsWith('-C=')) out.push(a);
     else if ((a === '--conditions' || a === '-C') && i + 1 < argv.length) out.push(a, argv[++i]);
   }
-  if (!out.some((a) => a.includes('board-source'))) out.push('--conditions=board-source');
+  // From TypeScript sources, `import ... from 'board'` in user recipe modules must find lib/ too.
+  if (ENTRY.href.endsWith('.ts') && !out.some((a) => a.includes('board-source'))) out.push('--conditions=board-source');
   return out;
 }
 
