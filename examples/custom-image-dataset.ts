@@ -1,8 +1,9 @@
 // Tutorial 2.2.1: CustomImageDataset reads an annotations CSV (file name, label) and an image
-// directory with readImage. Without arguments it first writes a small image folder from the
-// Fashion-MNIST subset that ships with Board (PNG and JPEG files plus labels.csv).
+// directory with readImage. Without arguments it first writes a small image folder (in the temp
+// directory) from the Fashion-MNIST subset that ships with Board (PNG and JPEG files plus labels.csv).
 // Run: npx tsx --conditions=board-source examples/custom-image-dataset.ts [annotations.csv image-dir]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import jpeg from 'jpeg-js';
@@ -96,7 +97,7 @@ export function writeSampleFolder(dir: string, count = 16): { annotations: strin
 }
 
 export function main(args: string[] = [], log: (s: string) => void = console.log): { shapes: number[][]; labels: number[] } {
-  const { annotations, imgDir } = args.length >= 2 ? { annotations: args[0], imgDir: args[1] } : writeSampleFolder('examples/out/custom-image-dataset');
+  const { annotations, imgDir } = args.length >= 2 ? { annotations: args[0], imgDir: args[1] } : writeSampleFolder(join(tmpdir(), 'board-custom-image-dataset'));
   // JPEG files decode to 3 channels, PNG gray to 1: Grayscale(1) on float tensors makes every sample [1, 28, 28].
   const toFloat = new transforms.ConvertImageDtype('float32');
   const toGray = new transforms.Lambda((t: Tensor) => (t.shape[0] === 3 ? new transforms.Grayscale(1)(t) : t));
