@@ -368,8 +368,13 @@ function canCast(from: DType, to: DType): boolean {
 
 /** Refuse in-place ops PyTorch refuses: on a leaf that requires grad (while grad mode is on). */
 export function checkInPlace(self: Tensor, op: string): void {
-  if (isGradEnabled() && self.isLeaf && self.requiresGrad) {
+  if (!isGradEnabled()) return;
+  if (self.isLeaf && self.requiresGrad) {
     throw new Error(`${op}: a leaf Variable that requires grad is being used in an in-place operation.`);
+  }
+  const base = self._base;
+  if (base && base.isLeaf && base.requiresGrad) {
+    throw new Error(`${op}: a view of a leaf Variable that requires grad is being used in an in-place operation.`);
   }
 }
 
@@ -393,6 +398,12 @@ export function commitInPlace(self: Tensor, result: Tensor, op: string): Tensor 
   if (result.gradFn) {
     self.gradFn = result.gradFn;
     self.outputNr = result.outputNr;
+  }
+  // Writing through a view changes its base too: give the base a CopySlices node (PyTorch's rebase_history).
+  const base = self._base;
+  if (base && isGradEnabled() && (result.requiresGrad || base.requiresGrad)) {
+    if (!base.isContiguous()) throw new Error(`${op}: in-place modification of a view of a non-contiguous tensor that needs grad is not supported`);
+    record('copySlices', 'CopySlices', [base, result], [base], [], { shape: [...self.shape], strides: [...self.strides], offset: self.offset - base.offset }, 0, op);
   }
   return self;
 }

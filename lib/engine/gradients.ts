@@ -167,6 +167,16 @@ export const GRADIENTS = {
     return [c.attrs.accumulate ? g : g.indexPut(idx, 0), indexPutValueGrad(g, idx, c.inShapes[1]!)];
   },
 
+  copySlices: (g, c) => {
+    // Base: g outside the written region; written values: g inside it (as the view's geometry).
+    const { shape, strides, offset } = c.attrs as { shape: number[]; strides: number[]; offset: number };
+    const outside = g.detach().contiguous().clone();
+    outside._view(shape, strides, offset).zero_();
+    const gc = g.detach().contiguous();
+    const inside = gc._view(shape, strides, gc.offset + offset).contiguous();
+    return [outside, sumToShape(inside, c.inShapes[1]!)];
+  },
+
   // -- reductions
   sum: (g, c) => [expandBack(g, c)],
   mean: (g, c) => [expandBack(g, c).div(c.attrs.count)],

@@ -91,9 +91,7 @@ export class Tensor {
   backward(gradient?: Tensor | null, opts: A.BackwardOptions = {}): void { A.backward(this, gradient, opts); }
   /** A tensor sharing storage with no history (torch's .detach()). */
   detach(): Tensor {
-    const t = new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype, this._version);
-    t._base = this._base;
-    return t;
+    return new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype, this._version);
   }
   detach_(): this { this.gradFn = null; this._requiresGrad = false; return this; }
   /** Detached alias, as PyTorch's .data. Setting it swaps the underlying storage. */
