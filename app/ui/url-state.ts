@@ -49,13 +49,10 @@ export function setParams(patch: Record<string, string | string[] | null | undef
   }
   const next = params.toString();
   current = next ? `?${next}` : '';
-  emit();
+  // Schedule the address-bar write before notifying: read() trusts `current` only while a write is pending.
   if (writeTimer !== null) clearTimeout(writeTimer);
-  writeTimer = setTimeout(() => {
-    writeTimer = null;
-    window.history.replaceState(window.history.state, '', `${window.location.pathname}${current}${window.location.hash}`);
-    lastPath = window.location.pathname;
-  }, 120);
+  writeTimer = setTimeout(flushParams, 120);
+  emit();
 }
 
 /** Flushes a pending URL write now (before navigation or a test reading the address bar). */
@@ -63,6 +60,7 @@ export function flushParams(): void {
   if (writeTimer === null) return;
   clearTimeout(writeTimer);
   writeTimer = null;
+  if (current === null) return;
   window.history.replaceState(window.history.state, '', `${window.location.pathname}${current}${window.location.hash}`);
   lastPath = window.location.pathname;
 }

@@ -30,7 +30,11 @@ export const stepParam = z.coerce.number().refine(Number.isFinite, 'must be a fi
 /** Turns URLSearchParams into an object: keys listed in `multi` become arrays (repeated params). */
 function toObject(params: URLSearchParams, multi: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of new Set(params.keys())) out[key] = multi.includes(key) ? params.getAll(key) : params.get(key);
+  // A repeated single-valued parameter stays an array, so its string schema rejects it (400).
+  for (const key of new Set(params.keys())) {
+    const all = params.getAll(key);
+    out[key] = multi.includes(key) || all.length > 1 ? all : all[0];
+  }
   for (const key of multi) if (!(key in out)) out[key] = [];
   return out;
 }
