@@ -1,0 +1,54 @@
+// The tutorial's chapter 6 programs in examples/: each converges and logs its loss with SummaryWriter.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readEventFile } from '../../lib/tfevents/index.ts';
+import { main as manual } from '../../examples/linear-regression-manual.ts';
+import { main as withNn } from '../../examples/linear-regression-nn.ts';
+import { main as quadratic } from '../../examples/minimize-quadratic.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'board-ex6-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const quiet = () => undefined;
+
+/** Scalar values of `tag` logged under `dir`, by step. */
+function scalars(dir: string, tag: string): number[] {
+  const file = readdirSync(dir).find((f) => f.includes('tfevents'))!;
+  const out: number[] = [];
+  for (const v of readEventFile(join(dir, file)).values) {
+    if (v.tag === tag && v.kind === 'scalar') out[Number(v.step)] = Number((v.data as { value: number }).value);
+  }
+  return out;
+}
+
+describe('chapter 6 examples', () => {
+  it('manual gradient descent recovers y = 3x + 0.8', () => {
+    const dir = join(root, 'manual');
+    const r = manual(dir, { log: quiet });
+    expect(r.w).toBeCloseTo(3, 1);
+    expect(r.b).toBeCloseTo(0.8, 1);
+    expect(r.losses.at(-1)!).toBeLessThan(r.losses[0]! / 100);
+    const logged = scalars(dir, 'Loss/train');
+    expect(logged).toHaveLength(r.losses.length);
+    expect(logged[10]).toBeCloseTo(r.losses[10]!, 5);
+  });
+
+  it('nn.Linear + optim.SGD recovers y = 2x + 1', () => {
+    const dir = join(root, 'nn');
+    const r = withNn(dir, { log: quiet });
+    expect(r.w).toBeCloseTo(2, 3);
+    expect(r.b).toBeCloseTo(1, 3);
+    expect(r.losses.at(-1)!).toBeLessThan(1e-6);
+    expect(scalars(dir, 'Loss/train')).toHaveLength(r.losses.length);
+  });
+
+  it('SGD minimizes (x - 5)^2', () => {
+    const dir = join(root, 'quad');
+    const r = quadratic(dir, { log: quiet });
+    expect(r.x).toBeCloseTo(5, 4);
+    expect(r.values[0]).toBe(25);
+    const xs = scalars(dir, 'x');
+    expect(xs[0]).toBeCloseTo(1, 5);
+  });
+});
