@@ -148,7 +148,7 @@ export class Resize extends Transform<ImageLike, ImageLike> {
     return F.resize(img, this.size, this.options);
   }
   override toString(): string {
-    return `Resize(size=${JSON.stringify(this.size)}, interpolation=${this.options.interpolation}, max_size=${this.options.maxSize ?? 'None'}, antialias=${this.options.antialias ?? 'None'})`;
+    return `Resize(size=${Array.isArray(this.size) ? `[${this.size.join(", ")}]` : this.size}, interpolation=${this.options.interpolation}, max_size=${this.options.maxSize ?? 'None'}, antialias=${this.options.antialias ?? 'None'})`;
   }
 }
 
