@@ -66,6 +66,8 @@ export class GradNode {
   /** @internal */ numOutputs: number;
   /** @internal non-leaf outputs that called retainGrad(), by output index */
   retained: Map<number, Tensor> | null = null;
+  /** @internal gradient hooks of non-leaf outputs (Tensor.registerHook), by output index */
+  hooks: Map<number, GradHook[]> | null = null;
 
   constructor(name: string, rule: Primitive | null, next: Array<[GradNode | null, number]>, meta: NodeMetadata,
     variable: Tensor | null, saved: Saved[], attrs: Record<string, any>, ctxBase: GradNode['ctxBase'], numOutputs: number) {
@@ -156,6 +158,15 @@ export function record(rule: Primitive, name: string, inputs: (Tensor | null)[],
 
 export interface BackwardOptions { retainGraph?: boolean; createGraph?: boolean }
 
+/** A tensor gradient hook: may return a replacement gradient. */
+export type GradHook = (grad: Tensor) => Tensor | void | null | undefined;
+
+function runHooks(hooks: readonly GradHook[] | undefined, g: Tensor | null): Tensor | null {
+  if (!hooks || !g) return g;
+  for (const h of hooks) { const r = h(g); if (r) g = r; }
+  return g;
+}
+
 interface RunTarget { node: GradNode; nr: number; slot: number }
 
 /**
@@ -209,6 +220,8 @@ function runBackward(roots: Tensor[], seeds: Tensor[], opts: BackwardOptions, ta
       const node = ready.pop()!;
       const grads = buffers.get(node) ?? new Array(node.numOutputs).fill(null);
       buffers.delete(node);
+      if (node.hooks) for (const [nr, hs] of node.hooks) grads[nr] = runHooks(hs, grads[nr] ?? null);
+      if (node.variable) grads[0] = runHooks(node.variable._hooks, grads[0] ?? null);
       if (node.retained) {
         for (const [nr, t] of node.retained) {
           const g = grads[nr];

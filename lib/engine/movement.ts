@@ -284,8 +284,12 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 }
 
 export function unbind(x: Tensor, dim = 0): Tensor[] {
+  const t0 = clock();
   const d = normDim(dim, x.dim(), 'unbind');
-  return split(x, 1, d).map((p) => squeeze(p, d));
+  const shape = x.shape.filter((_, k) => k !== d), strides = x.strides.filter((_, k) => k !== d);
+  const outs = Array.from({ length: x.shape[d]! }, (_, i) => x._view(shape, strides, x.offset + i * x.strides[d]!));
+  record('unbind', 'UnbindBackward0', [x], outs, [], { dim: d }, t0);
+  return outs;
 }
 
 // ---- joins and copies with structure -------------------------------------------------------------------

@@ -42,6 +42,7 @@ export class Tensor {
   /** @internal a Python number wrapped for type promotion */ _wrapped = false;
   /** @internal */ _version: VersionBox;
   /** @internal the tensor this is a view of */ _base: Tensor | null = null;
+  /** @internal gradient hooks of a leaf */ _hooks: A.GradHook[] | undefined;
 
   constructor(storage: TypedArray, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType, version?: VersionBox) {
     this.storage = storage; this.shape = [...shape]; this.strides = [...strides]; this.offset = offset; this.dtype = dtype;
@@ -89,6 +90,23 @@ export class Tensor {
     node.retained.set(this.outputNr, this);
   }
   backward(gradient?: Tensor | null, opts: A.BackwardOptions = {}): void { A.backward(this, gradient, opts); }
+  /**
+   * Run `hook(grad)` whenever this tensor's gradient is computed (before it is accumulated or passed on);
+   * returning a tensor replaces the gradient. Returns a handle whose remove() unregisters it.
+   */
+  registerHook(hook: A.GradHook): { remove(): void } {
+    if (!this.requiresGrad) throw new Error("cannot register a hook on a tensor that doesn't require gradient");
+    let list: A.GradHook[];
+    if (this.isLeaf) list = this._hooks ??= [];
+    else {
+      const node = this.gradFn!;
+      node.hooks ??= new Map();
+      if (!node.hooks.has(this.outputNr)) node.hooks.set(this.outputNr, []);
+      list = node.hooks.get(this.outputNr)!;
+    }
+    list.push(hook);
+    return { remove: () => { const i = list.indexOf(hook); if (i >= 0) list.splice(i, 1); } };
+  }
   /** A tensor sharing storage with no history (torch's .detach()). */
   detach(): Tensor {
     return new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype, this._version);

@@ -178,3 +178,28 @@ test('grad dtype follows the input: a float64 0-dim operand of a float32 op gets
   expect(b.grad!.dtype).toBe('float64');
   expect(b.grad!.item()).toBe(3);
 });
+
+test('registerHook on leaves and non-leaves can observe and replace gradients; remove() unregisters', () => {
+  const x = tensor([1.0, 2], { requiresGrad: true });
+  const seen: number[][] = [];
+  const h = x.mul(3);
+  const handle = h.registerHook((g) => { seen.push(Array.from(g.dataSync())); return g.mul(10); });
+  x.registerHook((g) => { seen.push(Array.from(g.dataSync())); });
+  h.sum().backward();
+  expect(seen).toEqual([[1, 1], [30, 30]]);
+  expect(Array.from(x.grad!.dataSync())).toEqual([30, 30]);
+  handle.remove();
+  const h2 = x.mul(1);
+  h2.sum().backward();
+  expect(Array.from(x.grad!.dataSync())).toEqual([31, 31]);
+  expect(() => tensor([1.0]).registerHook(() => undefined)).toThrow(/doesn't require gradient/);
+});
+
+test('unbind is one node (UnbindBackward0) whose backward stacks the gradients', () => {
+  const x = tensor([[1.0, 2], [3, 4]], { requiresGrad: true });
+  const [a, b] = x.unbind(1);
+  expect(a!.gradFn!.name).toBe('UnbindBackward0');
+  expect(a!.gradFn).toBe(b!.gradFn);
+  a!.mul(2).sum().backward();
+  expect(x.grad!.tolist()).toEqual([[2, 0], [2, 0]]);
+});

@@ -18,6 +18,9 @@ export interface Host {
   getattr(obj: unknown, name: string): unknown;
   setattr?(obj: unknown, name: string, value: unknown): void;
   getitem(obj: unknown, index: unknown[]): unknown;
+  setitem?(obj: unknown, index: unknown[], value: unknown): void;
+  /** Augmented assignment (`x += y`): in place where the object supports it, else undefined. */
+  inplace?(op: string, target: unknown, value: unknown): unknown;
   binop(op: string, a: unknown, b: unknown): unknown;
   unop(op: string, a: unknown): unknown;
 }
@@ -59,7 +62,7 @@ type Node =
   | { t: 'call'; f: Node; args: Node[]; kw: [string, Node][]; star: Node[] } | { t: 'sub'; o: Node; idx: Node[] }
   | { t: 'slice'; a: Node | null; b: Node | null; c: Node | null } | { t: 'list'; items: Node[]; tuple: boolean }
   | { t: 'dict'; items: [Node, Node][] } | { t: 'bin'; op: string; a: Node; b: Node } | { t: 'un'; op: string; a: Node }
-  | { t: 'comp'; elt: Node; v: string; it: Node };
+  | { t: 'comp'; elt: Node; v: string; it: Node } | { t: 'lambda'; params: string[]; body: Node };
 
 class Parser {
   p = 0;
@@ -166,7 +169,12 @@ class Parser {
       if (t.v === 'True') return { t: 'lit', v: true };
       if (t.v === 'False') return { t: 'lit', v: false };
       if (t.v === 'None') return { t: 'lit', v: null };
-      if (t.v === 'lambda') throw new SyntaxError('pyeval: lambda not supported');
+      if (t.v === 'lambda') {
+        const params: string[] = [];
+        while (!this.is(':')) { params.push(this.next().v); if (this.is(',')) this.next(); }
+        this.next();
+        return { t: 'lambda', params, body: this.expr() };
+      }
       return { t: 'name', n: t.v };
     }
     if (t.v === '(') {
@@ -202,7 +210,7 @@ class Parser {
 
 /** Statements: assignments, expression statements, `with` blocks. */
 type Stmt = { kind: 'expr'; e: Node; src: string } | { kind: 'assign'; targets: Node; e: Node; src: string; op?: string }
-  | { kind: 'with'; ctx: Node; body: Stmt[]; src: string };
+  | { kind: 'with'; ctx: Node; body: Stmt[]; src: string } | { kind: 'for'; v: Node; it: Node; body: Stmt[]; src: string };
 
 /** Parse a snippet into statements (newlines and ';' separate; `with X:` takes the rest of the line or the indented block). */
 export function parseProgram(src: string): Stmt[] {
@@ -211,14 +219,22 @@ export function parseProgram(src: string): Stmt[] {
   let i = 0;
   while (i < lines.length) {
     const line = lines[i]!;
-    const m = /^(\s*)with\s+(.*?):\s*(.*)$/.exec(line);
+    const m = /^(\s*)(with|for)\s+(.*?):\s*(.*)$/.exec(line);
     if (m) {
-      const ctx = new Parser(tokenize(m[2]!)).expr();
       const body: Stmt[] = [];
-      if (m[3]!.trim()) body.push(...parseLine(m[3]!));
+      if (m[4]!.trim()) body.push(...parseLine(m[4]!));
       i++;
-      while (i < lines.length && /^\s+\S/.test(lines[i]!) && lines[i]!.search(/\S/) > m[1]!.length) { body.push(...parseLine(lines[i]!.trim())); i++; }
-      stmts.push({ kind: 'with', ctx, body, src: line });
+      const block: string[] = [];
+      while (i < lines.length && /^\s+\S/.test(lines[i]!) && lines[i]!.search(/\S/) > m[1]!.length) { block.push(lines[i]!); i++; }
+      if (block.length) {
+        const indent = Math.min(...block.map((l) => l.search(/\S/)));
+        body.push(...parseProgram(block.map((l) => l.slice(indent)).join('\n')));
+      }
+      if (m[2] === 'with') stmts.push({ kind: 'with', ctx: new Parser(tokenize(m[3]!)).expr(), body, src: line });
+      else {
+        const fm = /^(.*?)\s+in\s+(.*)$/.exec(m[3]!)!;
+        stmts.push({ kind: 'for', v: new Parser(tokenize(fm[1]!)).exprList(), it: new Parser(tokenize(fm[2]!)).expr(), body, src: line });
+      }
       continue;
     }
     stmts.push(...parseLine(line));
@@ -274,8 +290,16 @@ export class PyEnv {
       ctx.enter();
       try { let r: unknown; for (const b of s.body) r = this.exec(b); return r; } finally { ctx.exit(); }
     }
+    if (s.kind === 'for') {
+      for (const x of this.eval(s.it) as unknown[]) { this.assign(s.v, x); for (const b of s.body) this.exec(b); }
+      return undefined;
+    }
     let v = this.eval(s.e);
-    if (s.op) v = this.host.binop(s.op, this.eval(s.targets), v);
+    if (s.op) {
+      const cur = this.eval(s.targets);
+      const r = this.host.inplace?.(s.op, cur, v);
+      v = r !== undefined ? r : this.host.binop(s.op, cur, v);
+    }
     this.assign(s.targets, v);
     return undefined;
   }
@@ -289,6 +313,7 @@ export class PyEnv {
       return;
     }
     if (target.t === 'attr' && this.host.setattr) { this.host.setattr(this.eval(target.o), target.n, v); return; }
+    if (target.t === 'sub' && this.host.setitem) { this.host.setitem(this.eval(target.o), target.idx.map((i) => this.eval(i)), v); return; }
     throw new SyntaxError('pyeval: unsupported assignment target');
   }
 
@@ -314,6 +339,14 @@ export class PyEnv {
       case 'slice': return new PySlice(n.a ? this.eval(n.a) : null, n.b ? this.eval(n.b) : null, n.c ? this.eval(n.c) : null);
       case 'list': { const items = n.items.map((i) => this.eval(i)); return items; }
       case 'dict': { const o: Record<string, unknown> = {}; for (const [k, v] of n.items) o[String(this.eval(k))] = this.eval(v); return o; }
+      case 'lambda': {
+        const node = n;
+        return new PyFunction('lambda', (args) => {
+          const saved = node.params.map((p) => this.vars.get(p));
+          node.params.forEach((p, i) => this.vars.set(p, args[i]));
+          try { return this.eval(node.body); } finally { node.params.forEach((p, i) => this.vars.set(p, saved[i])); }
+        });
+      }
       case 'comp': {
         const it = this.eval(n.it) as unknown[];
         const saved = this.vars.get(n.v);

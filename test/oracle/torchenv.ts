@@ -334,6 +334,22 @@ function host(torch: Record<string, unknown>): Host {
       if (typeof obj === 'object' && obj !== null) return (obj as Record<string, unknown>)[String(toTs(index[0]))];
       throw new TypeError('torchenv: object is not subscriptable');
     },
+    setitem(obj, index, value) {
+      if (obj instanceof Tensor) { obj.indexPut_(index.map(indexItem), toOperand(value)); return; }
+      if (Array.isArray(obj)) { obj[Number(toTs(index[0]))] = value; return; }
+      (obj as Record<string, unknown>)[String(toTs(index[0]))] = value;
+    },
+    inplace(op, target, value) {
+      if (!(target instanceof Tensor)) return undefined;
+      const v = toOperand(value);
+      switch (op) {
+        case '+': return target.add_(v);
+        case '-': return target.sub_(v);
+        case '*': return target.mul_(v);
+        case '/': return target.div_(v);
+      }
+      return undefined;
+    },
     binop(op, a, b) {
       if (a instanceof Tensor || b instanceof Tensor) return tensorBinop(op, a, b);
       return scalarBinop(op, a, b);
