@@ -4,22 +4,17 @@ import { Tensor, grad } from '../../lib/engine/index.ts';
 import * as nn from '../../lib/nn/index.ts';
 import * as optim from '../../lib/optim/index.ts';
 import { buildModule, buildOptimizer, parsePython, evalModule, snakeToCamel } from './nn-build.ts';
+import { decodeNumber, decodeTensor, expectClose, isEncodedTensor, type EncodedTensor, type OracleCase, type Tolerance } from './compare.ts';
 
 const F = nn.functional;
 
-export interface OracleCase {
-  name: string;
-  category: string;
-  op: string;
-  python: string;
-  args?: unknown[];
-  kwargs?: Record<string, unknown>;
+/** The fields of nn/loss/optim/scheduler/init cases this runner reads (schema sections 4.2-4.4, 4.6). */
+interface NnCase extends OracleCase {
   expected?: any;
   grad_output?: any;
   expected_grads?: Record<string, any>;
   expected_buffers?: Record<string, any>;
   grad_fn?: any;
-  tol: { rtol?: number; atol?: number; exact?: boolean };
   module?: { ctor_args: unknown[]; ctor_kwargs: Record<string, unknown>; training: boolean; state_dict: Record<string, any>; python: string };
   module_layers?: Array<{ op: string; ctor_args: unknown[]; ctor_kwargs: Record<string, unknown> }>;
   n_forward?: number;
@@ -35,31 +30,9 @@ export function handles(c: OracleCase): boolean {
 
 // ---- values ----------------------------------------------------------------------------------------------------
 
-const isTensorJson = (v: any): boolean => typeof v === 'object' && v !== null && typeof v.dtype === 'string' && Array.isArray(v.shape) && Array.isArray(v.data) && v.container === undefined;
-
-function num(x: unknown): number {
-  if (x === 'nan') return NaN;
-  if (x === 'inf') return Infinity;
-  if (x === '-inf') return -Infinity;
-  if (typeof x === 'boolean') return x ? 1 : 0;
-  return x as number;
-}
-
-export function toTensor(v: any): Tensor {
-  const data = (v.data as unknown[]).map(num);
-  const n = data.length;
-  let arr: Float32Array | Float64Array | Int32Array | Uint8Array;
-  switch (v.dtype) {
-    case 'float32': arr = new Float32Array(data); break;
-    case 'float64': case 'int64': arr = new Float64Array(data); break;
-    case 'int32': arr = new Int32Array(data); break;
-    default: arr = new Uint8Array(data);
-  }
-  void n;
-  const t = Tensor.fromTypedArray(arr, v.shape, v.dtype);
-  if (v.requires_grad) t.requiresGrad_(true);
-  return t;
-}
+const isTensorJson = (v: any): boolean => isEncodedTensor(v) && (v as EncodedTensor).container === undefined;
+const num = decodeNumber;
+const toTensor = (v: any): Tensor => decodeTensor(v as EncodedTensor);
 
 /** Decodes args/kwargs: tensors become Tensors, arrays recurse, non-finite strings become numbers. */
 export function decode(v: any): any {
@@ -79,28 +52,12 @@ function fail(path: string, msg: string): never {
   throw new Error(`${path}: ${msg}`);
 }
 
-export function compareTensor(path: string, actual: unknown, exp: any, tol: OracleCase['tol']): void {
-  if (!(actual instanceof Tensor)) fail(path, `expected a tensor, got ${actual === null ? 'null' : typeof actual}`);
-  if (actual.dtype !== exp.dtype) fail(path, `dtype ${actual.dtype} != expected ${exp.dtype}`);
-  if (actual.shape.length !== exp.shape.length || actual.shape.some((s: number, i: number) => s !== exp.shape[i])) {
-    fail(path, `shape [${actual.shape}] != expected [${exp.shape}]`);
-  }
-  const a = actual.contiguous().dataSync();
-  const e = (exp.data as unknown[]).map(num);
-  const exact = tol.exact || !(exp.dtype === 'float32' || exp.dtype === 'float64');
-  const rtol = tol.rtol ?? 0, atol = tol.atol ?? 0;
-  for (let i = 0; i < e.length; i++) {
-    const x = Number(a[i]), y = e[i]!;
-    if (Number.isNaN(y) && Number.isNaN(x)) continue;
-    if (!Number.isFinite(y)) { if (x !== y) fail(path, `[${i}] ${x} != ${y}`); continue; }
-    if (exact ? x !== y : !(Math.abs(x - y) <= atol + rtol * Math.abs(y))) {
-      fail(path, `[${i}] ${x} != expected ${y} (rtol ${rtol}, atol ${atol})`);
-    }
-  }
+export function compareTensor(path: string, actual: unknown, exp: any, tol: Tolerance): void {
+  expectClose(actual, exp as EncodedTensor, tol, path);
 }
 
 /** Structural comparison: tensors with tol, numbers with tol, everything else exactly. */
-export function compareValue(path: string, actual: any, exp: any, tol: OracleCase['tol']): void {
+export function compareValue(path: string, actual: any, exp: any, tol: Tolerance): void {
   if (isTensorJson(exp)) return compareTensor(path, actual, exp, tol);
   if (exp === null) { if (actual !== null && actual !== undefined) fail(path, `expected null, got ${String(actual)}`); return; }
   if (Array.isArray(exp)) {
@@ -112,7 +69,7 @@ export function compareValue(path: string, actual: any, exp: any, tol: OracleCas
   if (typeof exp === 'number' || exp === 'nan' || exp === 'inf' || exp === '-inf') {
     const y = num(exp), x = actual instanceof Tensor ? Number(actual.item()) : Number(actual);
     if (Number.isNaN(y) && Number.isNaN(x)) return;
-    const rtol = tol.rtol ?? 0, atol = tol.atol ?? 0;
+    const rtol = 'rtol' in tol ? tol.rtol : 0, atol = 'atol' in tol ? tol.atol : 0;
     if (!(x === y || Math.abs(x - y) <= atol + rtol * Math.abs(y))) fail(path, `${x} != expected ${y}`);
     return;
   }
@@ -133,7 +90,7 @@ function gradFnNames(out: any): any {
 }
 
 /** Backprop grad_output through the outputs and compare gradients of inputs and parameters. */
-function checkGrads(c: OracleCase, out: any, leaves: Map<string, Tensor>): void {
+function checkGrads(c: NnCase, out: any, leaves: Map<string, Tensor>): void {
   const outs: Tensor[] = [];
   const gos: Tensor[] = [];
   const pair = (o: any, g: any) => {
@@ -167,7 +124,7 @@ const FORWARD_KWARGS: Record<string, string[]> = {
   ConvTranspose1d: ['output_size'], ConvTranspose2d: ['output_size'], ConvTranspose3d: ['output_size'],
 };
 
-function runModuleCase(c: OracleCase): void {
+function runModuleCase(c: NnCase): void {
   const m = c.module!;
   const children = c.module_layers?.map((l) => buildModule(l.op, decode(l.ctor_args), decode(l.ctor_kwargs)));
   const mod = buildModule(c.op, decode(m.ctor_args), decode(m.ctor_kwargs), children);
@@ -239,7 +196,7 @@ const FUNCTIONS: Record<string, Fn> = {
   'F.embedding': ([i, w], kw) => F.embedding(i, w, { paddingIdx: kw.padding_idx }),
 };
 
-function runFunctionCase(c: OracleCase): void {
+function runFunctionCase(c: NnCase): void {
   const f = FUNCTIONS[c.op];
   if (!f) fail('op', `no adapter for ${c.op}`);
   const args = decode(c.args ?? []) as any[];
@@ -257,7 +214,7 @@ function runFunctionCase(c: OracleCase): void {
 
 // ---- optimizers and schedulers --------------------------------------------------------------------------------
 
-function runOptimCase(c: OracleCase): void {
+function runOptimCase(c: NnCase): void {
   if (c.name === 'step_skips_none_grad') {
     const p0 = toTensor({ dtype: 'float32', shape: [2], data: [1, 2] }).requiresGrad_();
     const p1 = toTensor({ dtype: 'float32', shape: [1], data: [3] }).requiresGrad_();
@@ -296,7 +253,7 @@ function runOptimCase(c: OracleCase): void {
   compareValue('state_dict', opt.stateDict(), c.expected.state_dict, c.tol);
 }
 
-function runSchedulerCase(c: OracleCase): void {
+function runSchedulerCase(c: NnCase): void {
   const p = toTensor({ dtype: 'float32', shape: [1], data: [0] }).requiresGrad_();
   const opt = buildOptimizer(c.optimizer.op, [p], decode(c.optimizer.kwargs ?? {}));
   const name = c.op.replace(/^(optim\.)?lr_scheduler\./, '');
@@ -331,7 +288,7 @@ function runSchedulerCase(c: OracleCase): void {
 
 // ---- init ----------------------------------------------------------------------------------------------------
 
-function runInitCase(c: OracleCase): void {
+function runInitCase(c: NnCase): void {
   const e = c.expected as Record<string, any>;
   if (c.name === 'calculate_gain') {
     for (const [k, v] of Object.entries(e)) {
@@ -402,7 +359,7 @@ function checkWithin(what: string, t: Tensor, bound: number): void {
 
 // ---- reprs ---------------------------------------------------------------------------------------------------
 
-function runReprCase(c: OracleCase): void {
+function runReprCase(c: NnCase): void {
   if (c.name === 'str_parameter_repr') {
     const lin = new nn.Linear(3, 1);
     lin.loadStateDict({ weight: toTensor({ dtype: 'float32', shape: [1, 3], data: [0.1, -0.2, 0.3] }), bias: lin.bias!.detach() });
@@ -425,7 +382,8 @@ function runReprCase(c: OracleCase): void {
   compareValue('num_parameters', n, c.expected.num_parameters, { exact: true });
 }
 
-export function run(c: OracleCase): void {
+export function run(oc: OracleCase): void {
+  const c = oc as NnCase;
   if (c.category === 'printing') return runReprCase(c);
   if (c.category === 'optim') return runOptimCase(c);
   if (c.category === 'lr_scheduler') return runSchedulerCase(c);
