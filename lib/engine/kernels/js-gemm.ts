@@ -90,16 +90,13 @@ function packPanels(X: F, src: number, rs: number, ks: number, n: number, kc: nu
 function microTile(kc: number, ap: Float64Array, a: number, bp: Float64Array, b: number): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  for (let k = 0; k < kc; k++, a += 4, b += 4) {
+  for (const end = a + 4 * kc; a < end; a += 4, b += 4) {
     const b0 = bp[b]!, b1 = bp[b + 1]!, b2 = bp[b + 2]!, b3 = bp[b + 3]!;
-    let x = ap[a]!;
-    c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
-    x = ap[a + 1]!;
-    c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3;
-    x = ap[a + 2]!;
-    c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3;
-    x = ap[a + 3]!;
-    c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
+    const x0 = ap[a]!, x1 = ap[a + 1]!, x2 = ap[a + 2]!, x3 = ap[a + 3]!;
+    c00 += x0 * b0; c01 += x0 * b1; c02 += x0 * b2; c03 += x0 * b3;
+    c10 += x1 * b0; c11 += x1 * b1; c12 += x1 * b2; c13 += x1 * b3;
+    c20 += x2 * b0; c21 += x2 * b1; c22 += x2 * b2; c23 += x2 * b3;
+    c30 += x3 * b0; c31 += x3 * b1; c32 += x3 * b2; c33 += x3 * b3;
   }
   tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
   tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
