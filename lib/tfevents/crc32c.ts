@@ -6,31 +6,31 @@ type Crc32cFn = (input: Uint8Array, initialState?: number) => number;
 
 const POLY = 0x82f63b78; // reflected Castagnoli polynomial
 
-/** 8 x 256 lookup tables for slicing-by-8. */
-const TABLES: Uint32Array[] = (() => {
-  const t = Array.from({ length: 8 }, () => new Uint32Array(256));
+/** Slicing-by-8 tables, flattened: T[k * 256 + b]. */
+const T: Uint32Array = (() => {
+  const t = new Uint32Array(8 * 256);
   for (let i = 0; i < 256; i++) {
     let c = i;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
-    t[0]![i] = c >>> 0;
+    t[i] = c >>> 0;
   }
   for (let i = 0; i < 256; i++) {
-    for (let s = 1; s < 8; s++) t[s]![i] = (t[s - 1]![i]! >>> 8) ^ t[0]![t[s - 1]![i]! & 0xff]!;
+    for (let s = 1; s < 8; s++) t[s * 256 + i] = (t[(s - 1) * 256 + i]! >>> 8) ^ t[t[(s - 1) * 256 + i]! & 0xff]!;
   }
   return t;
 })();
 
 /** Pure TypeScript crc32c over buf[start, end). */
 export function crc32cJs(buf: Uint8Array, start = 0, end = buf.length, initial = 0): number {
-  const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-  let crc = ~initial >>> 0;
+  const t = T;
+  let crc = ~initial;
   let i = start;
   for (; i + 8 <= end; i += 8) {
-    const a = (crc ^ (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24))) >>> 0;
-    crc = t7[a & 0xff]! ^ t6[(a >>> 8) & 0xff]! ^ t5[(a >>> 16) & 0xff]! ^ t4[a >>> 24]! ^
-      t3[buf[i + 4]!]! ^ t2[buf[i + 5]!]! ^ t1[buf[i + 6]!]! ^ t0[buf[i + 7]!]!;
+    const a = crc ^ (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24));
+    crc = t[1792 + (a & 0xff)]! ^ t[1536 + ((a >>> 8) & 0xff)]! ^ t[1280 + ((a >>> 16) & 0xff)]! ^ t[1024 + (a >>> 24)]! ^
+      t[768 + buf[i + 4]!]! ^ t[512 + buf[i + 5]!]! ^ t[256 + buf[i + 6]!]! ^ t[buf[i + 7]!]!;
   }
-  for (; i < end; i++) crc = t0[(crc ^ buf[i]!) & 0xff]! ^ (crc >>> 8);
+  for (; i < end; i++) crc = t[(crc ^ buf[i]!) & 0xff]! ^ (crc >>> 8);
   return ~crc >>> 0;
 }
 

@@ -16,8 +16,11 @@ export interface EventFields {
 }
 
 /** Serialized Event (field order as protobuf serializers emit it: by field number). */
+const eventWriter = new ProtoWriter();
+
 export function encodeEvent(e: EventFields): Uint8Array {
-  const w = new ProtoWriter();
+  const w = eventWriter;
+  w.length = 0;
   if (e.wallTime !== 0) w.double(1, e.wallTime);
   if (e.step !== undefined && e.step !== 0 && e.step !== 0n) w.int64(2, e.step);
   if (e.fileVersion !== undefined) w.string(3, e.fileVersion);

@@ -40,8 +40,44 @@ function readU32(buf: Uint8Array, pos: number): number {
   return (buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24)) >>> 0;
 }
 
+/**
+ * Masked CRCs of the 8-byte length field for lengths below 2^16, computed on first use: almost every
+ * record is that small, and this halves the CRC work of a scalar record.
+ */
+const LENGTH_CRC_CACHE = new Uint32Array(1 << 16);
+const LENGTH_CRC_KNOWN = new Uint8Array(1 << 16);
+const lengthScratch = new Uint8Array(8);
+
+function lengthCrc(len: number): number {
+  if (len < 65536) {
+    if (LENGTH_CRC_KNOWN[len] === 0) {
+      lengthScratch[0] = len & 0xff;
+      lengthScratch[1] = len >>> 8;
+      LENGTH_CRC_CACHE[len] = maskedCrc32c(lengthScratch, 0, 8);
+      LENGTH_CRC_KNOWN[len] = 1;
+    }
+    return LENGTH_CRC_CACHE[len]!;
+  }
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setUint32(0, len >>> 0, true);
+  new DataView(b.buffer).setUint32(4, Math.floor(len / 4294967296), true);
+  return maskedCrc32c(b, 0, 8);
+}
+
 function headerValid(buf: Uint8Array, pos: number): boolean {
-  return maskedCrc32c(buf, pos, pos + 8) === readU32(buf, pos + 8);
+  const stored = readU32(buf, pos + 8);
+  // Small lengths (high 6 bytes zero) take the cached CRC.
+  if ((buf[pos + 2]! | buf[pos + 3]! | buf[pos + 4]! | buf[pos + 5]! | buf[pos + 6]! | buf[pos + 7]!) === 0) {
+    return lengthCrc(buf[pos]! | (buf[pos + 1]! << 8)) === stored;
+  }
+  return maskedCrc32c(buf, pos, pos + 8) === stored;
+}
+
+function writeU32(out: Uint8Array, pos: number, v: number): void {
+  out[pos] = v & 0xff;
+  out[pos + 1] = (v >>> 8) & 0xff;
+  out[pos + 2] = (v >>> 16) & 0xff;
+  out[pos + 3] = v >>> 24;
 }
 
 /**
@@ -105,13 +141,12 @@ export function encodeRecord(data: Uint8Array): Uint8Array {
 
 /** Writes one framed record at out[pos]; returns the offset after it. */
 export function writeRecordInto(out: Uint8Array, pos: number, data: Uint8Array): number {
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  view.setUint32(pos, data.length >>> 0, true);
-  view.setUint32(pos + 4, Math.floor(data.length / 4294967296), true);
-  view.setUint32(pos + 8, maskedCrc32c(out, pos, pos + 8), true);
+  writeU32(out, pos, data.length >>> 0);
+  writeU32(out, pos + 4, Math.floor(data.length / 4294967296));
+  writeU32(out, pos + 8, lengthCrc(data.length));
   out.set(data, pos + HEADER_BYTES);
   const end = pos + HEADER_BYTES + data.length;
-  view.setUint32(end, maskedCrc32c(data), true);
+  writeU32(out, end, maskedCrc32c(data));
   return end + FOOTER_BYTES;
 }
 

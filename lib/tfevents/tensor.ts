@@ -23,10 +23,11 @@ export class TensorFields {
 
   reset(): void {
     this.dtype = 0;
-    this.shape.length = 0;
+    // Setting an array's length is slow in V8; scalar tensors leave both arrays empty.
+    if (this.shape.length) this.shape.length = 0;
     this.contentStart = this.contentEnd = this.valField = this.valStart = this.valEnd = -1;
     this.unpacked = null;
-    this.strings.length = 0;
+    if (this.strings.length) this.strings.length = 0;
   }
 }
 

@@ -149,9 +149,14 @@ const utf8Encoder = new TextEncoder();
 
 /** Growable protobuf encoder. Nested messages are encoded into their own writer and appended. */
 export class ProtoWriter {
-  private buf = new Uint8Array(256);
-  private view = new DataView(this.buf.buffer);
+  private buf: Uint8Array;
+  private view: DataView;
   length = 0;
+
+  constructor(initialCapacity = 64) {
+    this.buf = new Uint8Array(initialCapacity);
+    this.view = new DataView(this.buf.buffer);
+  }
 
   private ensure(n: number): void {
     if (this.length + n <= this.buf.length) return;
