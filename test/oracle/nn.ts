@@ -4,6 +4,8 @@ import { Tensor, grad } from '../../lib/engine/index.ts';
 import * as nn from '../../lib/nn/index.ts';
 import * as optim from '../../lib/optim/index.ts';
 import { buildModule, buildOptimizer, parsePython, evalModule, snakeToCamel } from './nn-build.ts';
+import { createTorchEnv, toTs } from './torchenv.ts';
+import { PyFloat, PyFunction } from './pyeval.ts';
 import { decodeNumber, decodeTensor, expectClose, isEncodedTensor, type EncodedTensor, type OracleCase, type Tolerance } from './compare.ts';
 
 const F = nn.functional;
@@ -226,7 +228,7 @@ function runOptimCase(c: NnCase): void {
     compareValue('state_dict', opt.stateDict(), c.expected.state_dict, c.tol);
     return;
   }
-  if (!c.params) fail('case', `unsupported optim scenario ${c.name}`);
+  if (!c.params) return runPyScenario(c);
   const params = (c.params as any[]).map((p) => toTensor(p).requiresGrad_());
   const kw = decode(c.kwargs ?? {}) as Record<string, unknown>;
   let opt: optim.Optimizer;
@@ -380,6 +382,56 @@ function runReprCase(c: NnCase): void {
   let n = 0;
   for (const p of mod.parameters()) n += p.numel();
   compareValue('num_parameters', n, c.expected.num_parameters, { exact: true });
+}
+
+// ---- other scenarios: run the case's python with the shared evaluator, then evaluate each expected key ----------
+
+function camelKw(kw: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(kw).map(([k, v]) => [snakeToCamel(k), toTs(v)]));
+}
+
+function pyNamespaces(): { optimNs: Record<string, unknown>; nnNs: Record<string, unknown> } {
+  const optimNs: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(optim)) {
+    if (typeof v !== 'function' || !/^[A-Z]/.test(k)) continue;
+    optimNs[k] = new PyFunction(k, (a, kw) => {
+      const opt = buildOptimizer(k, toTs(a[0]), Object.fromEntries(Object.entries(kw).map(([n, x]) => [n, toTs(x)])));
+      // the evaluator calls attributes found on the object as (args, kwargs): give `step` that calling convention
+      Object.defineProperty(opt, 'step', { value: new PyFunction('step', (sa) => optim.Optimizer.prototype.step.call(opt, sa[0] as undefined)) });
+      return opt;
+    });
+  }
+  const sched: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(optim.lrScheduler)) {
+    if (typeof v === 'function' && /^[A-Z]/.test(k)) sched[k] = new PyFunction(k, (a, kw) => new (v as new (o: unknown, k: unknown) => unknown)(a[0], camelKw(kw)));
+  }
+  optimNs.lr_scheduler = sched;
+  const nnNs: Record<string, unknown> = {};
+  for (const k of Object.keys(nn)) {
+    if (/^[A-Z]/.test(k)) nnNs[k] = new PyFunction(k, (a, kw) => buildModule(k, a.map(toTs), Object.fromEntries(Object.entries(kw).map(([n, x]) => [n, toTs(x)]))));
+  }
+  return { optimNs, nnNs };
+}
+
+function plain(v: unknown): unknown {
+  if (v instanceof PyFloat) return v.v;
+  if (Array.isArray(v)) return v.map(plain);
+  return v;
+}
+
+function runPyScenario(c: NnCase): void {
+  const { optimNs, nnNs } = pyNamespaces();
+  const env = createTorchEnv((e, torch) => {
+    e.vars.set('optim', optimNs);
+    e.vars.set('nn', nnNs);
+    torch.optim = optimNs;
+  });
+  for (const [k, v] of Object.entries(c.inputs ?? {})) env.vars.set(k, decode(v));
+  env.run(c.python.replace(/<inputs\.(\w+)>/g, '$1'));
+  if (typeof c.expected !== 'object' || c.expected === null) fail('expected', 'scenario expects a dict of expressions');
+  for (const [key, exp] of Object.entries(c.expected as Record<string, unknown>)) {
+    compareValue(key, plain(env.run(key)), exp, c.tol);
+  }
 }
 
 export function run(oc: OracleCase): void {

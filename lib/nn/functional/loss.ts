@@ -231,10 +231,12 @@ function nllCore(op: string, input: Tensor, target: Tensor, o: NllOptions, logSo
     const c = t[i]!;
     if (c !== ignore && (c < 0 || c >= C)) throw new Error(`${op}: Target ${c} is out of bounds.`);
   }
-  const name = input.dim() === 4 ? 'NllLoss2DBackward0' : 'NllLossBackward0';
+  // PyTorch runs every input with spatial dims through nll_loss2d (3-D and >4-D inputs viewed as [N, C, 1, S]).
+  const name = input.dim() >= 3 ? 'NllLoss2DBackward0' : 'NllLossBackward0';
+  const viewBack = reduction === 'none' && (input.dim() === 3 || input.dim() > 4);
   let logp: FloatArray | null = null;
   let totalWeight = 0;
-  return customOp(name, [input, o.weight ?? null], () => {
+  const out = customOp(name, [input, o.weight ?? null], () => {
     const x = floatData(input, op);
     let lp = x;
     if (logSoftmaxFirst) {
@@ -266,7 +268,7 @@ function nllCore(op: string, input: Tensor, target: Tensor, o: NllOptions, logSo
         totalWeight += wc;
       }
     }
-    if (reduction === 'none') return wrap(per, outShape);
+    if (reduction === 'none') return wrap(per, viewBack ? [N, 1, S] : outShape);
     return scalarOf(reduction === 'sum' ? total : total / totalWeight, x);
   }, ([gT]) => {
     if (!input.requiresGrad) return [null, null];
@@ -289,6 +291,7 @@ function nllCore(op: string, input: Tensor, target: Tensor, o: NllOptions, logSo
     }
     return [wrap(dx, input.shape), null];
   }, { op, attrs: { reduction, ignoreIndex: ignore } }) as Tensor;
+  return viewBack ? out.view(outShape) : out;
 }
 
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
