@@ -30,6 +30,8 @@ export interface IngestOptions {
   progress?: boolean | 'auto';
   /** Bytes decoded per transaction (default 8 MiB). Smaller commits more often. */
   sliceBytes?: number;
+  /** Decode a large initial backlog in a worker thread: 'auto' (default) when >= 16 MiB is new. */
+  decodeWorker?: boolean | 'auto';
 }
 
 export interface Ingester {
@@ -130,6 +132,7 @@ class LiveIngester implements Ingester {
     for (const t of this.rechecks.values()) clearTimeout(t);
     this.rechecks.clear();
     await this.watcher?.close();
+    await this.loader.close();
     await this.chain.catch(() => {});
     this.feed.end();
     this.queries.close();
@@ -162,12 +165,7 @@ class LiveIngester implements Ingester {
       p.start(total, targets.length);
     }
     const t0 = performance.now();
-    let bytes = 0, events = 0;
-    for (const t of targets) {
-      if (this.closed) return;
-      const r = await this.loader.sync(t, p ? (b, e) => p.advance(b, e) : undefined, yieldToLoop, known.get(t.path) ?? null);
-      bytes += r.bytes; events += r.events;
-    }
+    const { bytes, events } = await this.loader.syncMany(targets, known, this.opts.decodeWorker ?? 'auto', p ? (b, e) => p.advance(b, e) : undefined, yieldToLoop);
     if (p) {
       const secs = (performance.now() - t0) / 1000;
       p.done(`ingested ${events} events (${formatBytes(bytes)}) from ${targets.length} file(s) in ${secs.toFixed(2)} s`

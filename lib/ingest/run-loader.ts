@@ -5,15 +5,21 @@
 // start, so nothing is counted twice.
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { crc32 } from '@node-rs/crc32';
-import { decodeEventBuffer, RunNormalizer } from '../tfevents/index.ts';
-import type { FileRecord, StoreWriter } from '../store/writer.ts';
+import { RunNormalizer } from '../tfevents/index.ts';
+import { decodeSlice, type DecodedSlice } from './slice.ts';
+import { DecodePool } from './decode-pool.ts';
+import type { ReadJob } from './decode-worker.ts';
+import type { FileProgress, FileRecord, StoreWriter } from '../store/writer.ts';
 import type { EventFileTarget } from './logdir.ts';
 
 /** Bytes decoded per transaction. Large enough to amortize commits, small enough to keep RSS low
  *  and to let the event loop breathe between slices. */
 export const SLICE_BYTES = 8 << 20;
-/** Bytes at the start of a file whose CRC identifies it (to notice in-place rewrites). */
-const HEAD_BYTES = 4096;
+
+/** Total new bytes above which the initial scan decodes in a worker thread ('auto'). */
+export const WORKER_MIN_BYTES = 16 << 20;
+
+interface Prepared { t: EventFileTarget; rec: FileRecord; status: SyncResult['status']; size: number }
 
 export interface SyncResult {
   /** Bytes consumed this cycle. */
@@ -26,6 +32,7 @@ export interface SyncResult {
 
 export class RunLoader {
   private normalizers = new Map<string, RunNormalizer>();
+  private pool: DecodePool | null = null;
 
   constructor(private readonly writer: StoreWriter, private readonly sliceBytes = SLICE_BYTES) {}
 
@@ -50,37 +57,105 @@ export class RunLoader {
     t: EventFileTarget, onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
     known?: FileRecord | null,
   ): Promise<SyncResult> {
+    const p = this.prepare(t, known === undefined ? this.writer.getFile(t.path) : known);
+    if ('result' in p) return p.result;
+    const r = await this.readInProcess(p, onSlice, yieldFn);
+    return { ...r, status: r.bytes === 0 && p.status === 'read' ? 'unchanged' : p.status };
+  }
+
+  /**
+   * Bring many files up to date (the initial scan). With a large backlog, files are read and
+   * decoded in a worker thread while this thread commits the previous slice.
+   */
+  async syncMany(
+    targets: EventFileTarget[], known: Map<string, FileRecord>, useWorker: boolean | 'auto',
+    onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
+  ): Promise<{ bytes: number; events: number }> {
+    const jobs: Prepared[] = [];
+    let backlog = 0;
+    for (const t of targets) {
+      const p = this.prepare(t, known.get(t.path) ?? null);
+      if ('result' in p) continue;
+      jobs.push(p);
+      backlog += Math.max(0, p.size - p.rec.offset);
+    }
+    let bytes = 0, events = 0;
+    const count = (b: number, e: number) => { bytes += b; events += e; onSlice?.(b, e); };
+    if (jobs.length && (useWorker === true || (useWorker === 'auto' && backlog >= WORKER_MIN_BYTES))) {
+      this.pool ??= new DecodePool();
+      if (this.pool.available) {
+        try { await this.readInWorker(jobs, count); return { bytes, events }; } catch (err) {
+          // Committed slices stay; carry on in-process from each file's committed offset.
+          if (this.closing) return { bytes, events };
+          if (!this.pool.available) console.error(`board ingest: ${(err as Error).message}; decoding in-process`);
+          else throw err;
+        } finally {
+          for (const j of jobs) this.forgetRun(j.t.run); // re-seeded from the store on next use
+        }
+      }
+    }
+    for (const p of jobs) { if (this.closing) break; await this.readInProcess(p, count, yieldFn); }
+    return { bytes, events };
+  }
+
+  /** Stop reading (between slices) and stop the worker; used when the ingester closes. */
+  async close(): Promise<void> { this.closing = true; await this.pool?.close(); }
+  private closing = false;
+
+  /** Stat a file and decide: nothing to do (result), or read from rec.offset (after a reset if needed). */
+  private prepare(t: EventFileTarget, known: FileRecord | null | undefined): Prepared | { result: SyncResult } {
     const w = this.writer;
-    let rec = known === undefined ? w.getFile(t.path) : known ?? undefined;
+    let rec = known ?? undefined;
     let st: Stats;
     try { st = statSync(t.path); } catch (err) {
       if (!isGone(err)) throw err;
-      return this.gone(t, rec);
+      return { result: this.gone(t, rec) };
     }
-    if (!st.isFile()) return { bytes: 0, events: 0, values: 0, status: 'skipped' };
+    const none = (status: SyncResult['status']) => ({ result: { bytes: 0, events: 0, values: 0, status } });
+    if (!st.isFile()) return none('skipped');
     // The common case of a re-scan: nothing changed, so not even an open().
-    if (rec && rec.offset > 0 && rec.ino === st.ino && rec.size === st.size && rec.mtime === st.mtimeMs) {
-      return { bytes: 0, events: 0, values: 0, status: 'unchanged' };
+    if (rec && rec.offset > 0 && rec.ino === st.ino && rec.size === st.size && rec.mtime === st.mtimeMs) return none('unchanged');
+    if (!rec && w.isTombstoned(t.path, st.ino)) return none('skipped');
+    let status: SyncResult['status'] = 'read';
+    if (rec && rec.offset > 0 && (rec.ino !== st.ino || st.size < rec.offset || !headMatches(t.path, rec))) {
+      w.resetFile(rec);
+      status = 'reset';
     }
-    if (!rec && w.isTombstoned(t.path, st.ino)) return { bytes: 0, events: 0, values: 0, status: 'skipped' };
+    rec ??= w.ensureFile(t.run, t.path, t.rel);
+    return { t, rec, status, size: st.size };
+  }
+
+  private async readInProcess(p: Prepared, onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>) {
     let fd: number;
-    try { fd = openSync(t.path, 'r'); } catch (err) {
+    try { fd = openSync(p.t.path, 'r'); } catch (err) {
       if (!isGone(err)) throw err;
-      return this.gone(t, rec);
+      this.gone(p.t, p.rec);
+      return { bytes: 0, events: 0, values: 0 };
     }
-    try {
-      st = fstatSync(fd);
-      let status: SyncResult['status'] = 'read';
-      if (rec && rec.offset > 0 && (rec.ino !== st.ino || st.size < rec.offset || !headMatches(fd, rec))) {
-        w.resetFile(rec);
-        status = 'reset';
+    try { return await this.readNew(fd, p.rec, p.t.run, onSlice, yieldFn); } finally { closeSync(fd); }
+  }
+
+  private async readInWorker(jobs: Prepared[], count: (bytes: number, events: number) => void): Promise<void> {
+    const w = this.writer;
+    const seeds: Record<string, [string, string][]> = {};
+    for (const j of jobs) seeds[j.t.run] ??= w.pluginsOfRun(j.t.run);
+    const readJobs: ReadJob[] = jobs.map((j, file) => ({ file, run: j.t.run, path: j.t.path, rel: j.rec.rel, from: j.rec.offset }));
+    await this.pool!.run(readJobs, this.sliceBytes, seeds, (file, sl) => {
+      const rec = jobs[file]!.rec;
+      if (sl.from !== rec.offset) throw new Error(`ingest: ${rec.rel}: slice at ${sl.from} but the store is at ${rec.offset}`);
+      w.begin();
+      try {
+        w.addSlice(rec, sl);
+        w.commit(rec, progressAfter(rec, sl));
+      } catch (err) {
+        w.rollback();
+        throw err;
       }
-      rec ??= w.ensureFile(t.run, t.path, t.rel);
-      const r = await this.readNew(fd, st, rec, t.run, onSlice, yieldFn);
-      return { ...r, status: r.bytes === 0 && status === 'read' ? 'unchanged' : status };
-    } finally {
-      closeSync(fd);
-    }
+      count(sl.endOffset - sl.from, sl.events);
+    }, (file, error) => {
+      w.releaseFile(jobs[file]!.rec);
+      if (error) console.error(`board ingest: ${jobs[file]!.rec.rel}: ${error}`);
+    });
   }
 
   private gone(t: EventFileTarget, rec: FileRecord | undefined): SyncResult {
@@ -91,16 +166,17 @@ export class RunLoader {
   }
 
   private async readNew(
-    fd: number, st: Stats, rec: FileRecord, run: string,
+    fd: number, rec: FileRecord, run: string,
     onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
   ): Promise<Omit<SyncResult, 'status'>> {
     const w = this.writer;
     const normalizer = this.normalizerOf(run);
     let bytes = 0, events = 0, values = 0;
     let sliceBytes = this.sliceBytes;
-    let buf = Buffer.allocUnsafe(Math.min(sliceBytes, Math.max(0, st.size - rec.offset)));
+    let buf = Buffer.allocUnsafe(0);
     // Keep reading while the file grows under us; stop at a truncated tail (the writer will finish it).
     for (;;) {
+      if (this.closing) break;
       const cur = fstatSync(fd);
       const size = cur.size;
       const from = rec.offset;
@@ -109,29 +185,16 @@ export class RunLoader {
       if (buf.length < want) buf = Buffer.allocUnsafe(want);
       const got = readFully(fd, buf, want, from);
       const view = buf.subarray(0, got);
-      let n = 0;
+      const res = decodeSlice(view, from, rec.rel, normalizer, cur);
       w.begin();
-      let res;
       try {
-        res = decodeEventBuffer(view, {
-          file: rec.rel, baseOffset: from, normalizer,
-          onValue: (v) => { w.addValue(rec, v); n++; },
-        });
-        for (const c of res.corrupt) w.addWarning(rec, c.offset, c.reason);
-        let headLen = rec.headLen, headCrc = rec.headCrc;
-        if (from === 0 && headLen === 0 && res.endOffset > 0) {
-          headLen = Math.min(HEAD_BYTES, res.endOffset);
-          headCrc = crc32(view.subarray(0, headLen));
-        }
-        w.commit(rec, {
-          offset: res.endOffset, size, mtime: cur.mtimeMs, ino: cur.ino, headLen, headCrc,
-          records: rec.records + res.records, events: rec.events + res.events, corrupt: rec.corrupt + res.corrupt.length,
-          fileVersion: res.fileVersion ?? rec.fileVersion,
-        });
+        w.addSlice(rec, res);
+        w.commit(rec, progressAfter(rec, res));
       } catch (err) {
         w.rollback();
         throw err;
       }
+      const n = res.n + res.others.length;
       const consumed = res.endOffset - from;
       bytes += consumed; events += res.events; values += n;
       onSlice?.(consumed, res.events);
@@ -157,14 +220,29 @@ function readFully(fd: number, buf: Buffer, len: number, pos: number): number {
   return got;
 }
 
+/** The file's state once `sl` is committed. */
+export function progressAfter(rec: FileRecord, sl: DecodedSlice): FileProgress {
+  const first = rec.headLen === 0 && sl.headLen > 0;
+  return {
+    offset: sl.endOffset, size: sl.size, mtime: sl.mtimeMs, ino: sl.ino,
+    headLen: first ? sl.headLen : rec.headLen, headCrc: first ? sl.headCrc : rec.headCrc,
+    records: rec.records + sl.records, events: rec.events + sl.events, corrupt: rec.corrupt + sl.corrupt.length,
+    fileVersion: sl.fileVersion ?? rec.fileVersion,
+  };
+}
+
 function isGone(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-function headMatches(fd: number, rec: FileRecord): boolean {
+function headMatches(path: string, rec: FileRecord): boolean {
   if (rec.headLen === 0) return true;
   const b = Buffer.allocUnsafe(rec.headLen);
-  if (readFully(fd, b, rec.headLen, 0) !== rec.headLen) return false;
+  let fd: number;
+  try { fd = openSync(path, 'r'); } catch { return false; }
+  try {
+    if (readFully(fd, b, rec.headLen, 0) !== rec.headLen) return false;
+  } finally { closeSync(fd); }
   return crc32(b) === rec.headCrc;
 }

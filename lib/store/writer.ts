@@ -4,6 +4,7 @@
 import { crc32 } from '@node-rs/crc32';
 import type { NormalizedValue, Step } from '../tfevents/types.ts';
 import type { StoreChange, ValueKind } from './types.ts';
+import type { DecodedSlice } from '../ingest/slice.ts';
 import { FILE_DATA_TABLES, type DB } from './schema.ts';
 import { ScalarAccum, CHUNK_POINTS, accumFromChunk, chunkStats, encodeChunk } from './scalar-chunk.ts';
 
@@ -131,7 +132,7 @@ export class StoreWriter {
 
   /** Add one normalized value read from `file` (inside begin/commit). */
   addValue(file: FileRecord, v: NormalizedValue): void {
-    const info = this.tagInfo(file.runId, v);
+    const info = this.tagInfo(file.runId, v.tag, v.kind, v.plugin, v.displayName, v.description);
     const step = v.step;
     const wall = v.wallTime;
     info.count++;
@@ -201,6 +202,32 @@ export class StoreWriter {
       }
       default: assertNever(d);
     }
+  }
+
+  /** Add a decoded slice (scalar columns + other values) read from `file` (inside begin/commit). */
+  addSlice(file: FileRecord, sl: DecodedSlice): void {
+    const infos = sl.scalarTags.map(m => this.tagInfo(file.runId, m.tag, 'scalar', m.plugin, m.displayName, m.description));
+    const big = sl.bigSteps ? new Map(sl.bigSteps) : null;
+    const { tagIdx, steps, walls, values } = sl;
+    for (let i = 0; i < sl.n; i++) {
+      const info = infos[tagIdx[i]!]!;
+      const step: Step = big?.get(i) ?? steps[i]!;
+      const wall = walls[i]!;
+      info.count++;
+      if (info.minStep === null || step < info.minStep) info.minStep = step;
+      if (info.maxStep === null || step > info.maxStep) info.maxStep = step;
+      if (wall === wall) {
+        if (info.firstWall === null || wall < info.firstWall) info.firstWall = wall;
+        if (info.lastWall === null || wall > info.lastWall) info.lastWall = wall;
+      }
+      if (!info.dirty) { info.dirty = true; this.dirtyTags.push(info); }
+      let acc = info.accum;
+      if (acc === null || acc.fileId !== file.id) acc = this.openAccum(info, file);
+      acc.push(step, wall, values[i]!);
+      if (acc.n === CHUNK_POINTS) { this.writeChunk(acc); info.accum = new ScalarAccum(info.id, file.id); }
+    }
+    for (const v of sl.others) this.addValue(file, v);
+    for (const c of sl.corrupt) this.addWarning(file, c.offset, c.reason);
   }
 
   addWarning(file: FileRecord, offset: number, reason: string): void {
@@ -310,7 +337,8 @@ export class StoreWriter {
     if (run !== undefined) this.emit({ type: 'data', run });
   }
 
-  private tagInfo(runId: number, v: NormalizedValue): TagInfo {
+  private tagInfo(runId: number, tag: string, kind: ValueKind, plugin: string | null, displayName?: string, description?: string): TagInfo {
+    const v = { tag, kind, plugin, displayName, description };
     let tags = this.tags.get(runId);
     if (!tags) { tags = new Map(); this.tags.set(runId, tags); }
     const key = v.kind === 'scalar' ? v.tag : `${v.kind}\u0000${v.tag}`;

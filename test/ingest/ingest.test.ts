@@ -1,5 +1,5 @@
 // Ingest over real temporary log directories, without a watcher (sync() reads what is new).
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, expect, test, vi } from 'vitest';
 import { existsSync, readdirSync, renameSync, rmSync, truncateSync, writeFileSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { startIngest, defaultDbPath, type Ingester } from '../../lib/ingest/index.ts';
@@ -243,3 +243,29 @@ test('the corrupt-free byte stream matches what was written (wall times, values)
   ]);
   expect(readFileSync(file).length).toBeGreaterThan(0);
 });
+
+test('decoding in a worker thread stores exactly what in-process decoding stores', async () => {
+  const dir = logdir();
+  const badData = scalarRecord(5, { t: 5 }).slice(); badData[badData.length - 6]! ^= 0xff;
+  writeEvents(join(dir, 'a/events.out.tfevents.1'), fileVersionRecord(), scalarRecords(0, 5, ['t', 'u']), badData, scalarRecords(6, 3000, ['t', 'u']));
+  writeEvents(join(dir, 'a/events.out.tfevents.2'), scalarRecords(3000, 3100, ['t']));
+  writeEvents(join(dir, 'b/events.out.tfevents.1.v2'), tensorScalarRecord(1, 'loss', 0.5), tensorScalarRecord(2, 'loss', 0.25, undefined, false));
+  const snapshot = (ing: Ingester) => ({
+    tags: ing.queries.listTags(),
+    rows: [...ing.queries.exportScalars({})],
+    warnings: ing.queries.warnings().map(w => [w.file, w.offset, w.reason]),
+  });
+  // Small slices: many slices per file cross the worker boundary.
+  const inProcess = await ingest({ logdir: dir, db: ':memory:', decodeWorker: false, sliceBytes: 4096 });
+  const errors = vi.spyOn(console, 'error');
+  const worker = await ingest({ logdir: dir, db: ':memory:', decodeWorker: true, sliceBytes: 4096 });
+  expect(errors).not.toHaveBeenCalled(); // no fallback to in-process decoding
+  errors.mockRestore();
+  const a = snapshot(inProcess), b = snapshot(worker);
+  expect(b.rows.length).toBe(2 * 2999 + 100 + 2);
+  expect(b).toEqual(a);
+  // Appends after a worker scan are decoded in-process with the plugins the worker saw.
+  appendEvents(join(dir, 'b/events.out.tfevents.1.v2'), tensorScalarRecord(3, 'loss', 0.125, undefined, false));
+  await worker.sync();
+  expect(worker.queries.listTags('b')).toMatchObject([{ tag: 'loss', kind: 'scalar', count: 3 }]);
+}, 30_000);

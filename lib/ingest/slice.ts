@@ -1,0 +1,94 @@
+// One decoded slice of an event file, in a form that crosses a worker boundary cheaply: scalars
+// as columns (transferable typed arrays), everything else as NormalizedValues (structured clone).
+// Used by the decode worker (decode-worker.ts) and applied to the store by StoreWriter.addSlice.
+import { crc32 } from '@node-rs/crc32';
+import { decodeEventBuffer, type RunNormalizer } from '../tfevents/index.ts';
+import type { CorruptRecord, NormalizedValue } from '../tfevents/types.ts';
+
+/** Bytes at the start of a file whose CRC identifies it (to notice in-place rewrites). */
+export const HEAD_BYTES = 4096;
+
+export interface ScalarTagMeta { tag: string; plugin: string | null; displayName?: string; description?: string }
+
+export interface DecodedSlice {
+  /** Absolute offset of the first byte decoded. */
+  from: number;
+  endOffset: number;
+  incompleteBytes: number;
+  records: number;
+  events: number;
+  corrupt: CorruptRecord[];
+  fileVersion?: string;
+  /** Head identity, when the slice starts at offset 0. */
+  headLen: number;
+  headCrc: number;
+  /** File size / mtime / inode seen when the slice was read. */
+  size: number; mtimeMs: number; ino: number;
+  /** Scalars as columns; tagIdx indexes scalarTags. Steps past 2^53 are listed in bigSteps. */
+  scalarTags: ScalarTagMeta[];
+  n: number;
+  tagIdx: Int32Array;
+  steps: Float64Array;
+  bigSteps: Array<[number, bigint]> | null;
+  walls: Float64Array;
+  values: Float64Array;
+  /** Every non-scalar value. */
+  others: NormalizedValue[];
+}
+
+/** Decode `buf` (file bytes from absolute offset `from`) into a DecodedSlice. */
+export function decodeSlice(
+  buf: Uint8Array, from: number, rel: string, normalizer: RunNormalizer, stat: { size: number; mtimeMs: number; ino: number },
+): DecodedSlice {
+  // A first guess at the number of scalars (a one-scalar record is ~50 bytes); grows as needed.
+  let cap = Math.max(64, Math.ceil(buf.length / 48));
+  let tagIdx = new Int32Array(cap), steps = new Float64Array(cap), walls = new Float64Array(cap), values = new Float64Array(cap);
+  const tagIndex = new Map<string, number>();
+  const scalarTags: ScalarTagMeta[] = [];
+  const others: NormalizedValue[] = [];
+  let bigSteps: Array<[number, bigint]> | null = null;
+  let n = 0;
+  const res = decodeEventBuffer(buf, {
+    file: rel, baseOffset: from, normalizer,
+    onValue: (v) => {
+      if (v.data.kind !== 'scalar') { others.push(v); return; }
+      let t = tagIndex.get(v.tag);
+      if (t === undefined) {
+        t = scalarTags.length;
+        tagIndex.set(v.tag, t);
+        const meta: ScalarTagMeta = { tag: v.tag, plugin: v.plugin };
+        if (v.displayName) meta.displayName = v.displayName;
+        if (v.description) meta.description = v.description;
+        scalarTags.push(meta);
+      }
+      if (n === cap) {
+        cap *= 2;
+        tagIdx = grow(tagIdx, cap); steps = grow(steps, cap); walls = grow(walls, cap); values = grow(values, cap);
+      }
+      tagIdx[n] = t;
+      if (typeof v.step === 'bigint') { (bigSteps ??= []).push([n, v.step]); steps[n] = Number(v.step); }
+      else steps[n] = v.step;
+      walls[n] = v.wallTime ?? NaN;
+      values[n] = v.data.value;
+      n++;
+    },
+  });
+  let headLen = 0, headCrc = 0;
+  if (from === 0 && res.endOffset > 0) {
+    headLen = Math.min(HEAD_BYTES, res.endOffset);
+    headCrc = crc32(buf.subarray(0, headLen));
+  }
+  const out: DecodedSlice = {
+    from, endOffset: res.endOffset, incompleteBytes: res.incompleteBytes, records: res.records, events: res.events, corrupt: res.corrupt,
+    headLen, headCrc, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino,
+    scalarTags, n, tagIdx: tagIdx.slice(0, n), steps: steps.slice(0, n), bigSteps, walls: walls.slice(0, n), values: values.slice(0, n), others,
+  };
+  if (res.fileVersion !== undefined) out.fileVersion = res.fileVersion;
+  return out;
+}
+
+function grow<T extends Int32Array | Float64Array>(a: T, cap: number): T {
+  const b = new (a.constructor as new (n: number) => T)(cap);
+  b.set(a);
+  return b;
+}
