@@ -259,7 +259,16 @@ function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   } else if (createGraph) {
     leaf.grad = leaf.grad.add(g);
   } else {
-    leaf.grad.detach().add_(g.detach());
+    const acc = leaf.grad;
+    // Fast path (the training-step case): same shape, contiguous float storages -> one loop, no temporary.
+    if (acc.dtype === g.dtype && (acc.dtype === 'float32' || acc.dtype === 'float64') && acc.isContiguous() && g.isContiguous() &&
+        acc.shape.length === g.shape.length && acc.shape.every((s, i) => s === g.shape[i])) {
+      const a = acc.storage, b = g.storage, ao = acc.offset, bo = g.offset, n = acc.numel();
+      for (let i = 0; i < n; i++) a[ao + i] += b[bo + i]!;
+      acc._bumpVersion();
+    } else {
+      acc.detach().add_(g.detach());
+    }
   }
 }
 

@@ -7,7 +7,7 @@ import type { Tensor } from './tensor.ts';
 import { unaryRaw, binaryRaw } from './elementwise.ts';
 import { zeros } from './creation.ts';
 import { sumToShape, prodBackward } from './reduce.ts';
-import { cat, stack } from './movement.ts';
+import { cat, stack, diagonal, diagonalBackward } from './movement.ts';
 import { indexBackward, indexPutValueGrad } from './indexing.ts';
 
 export interface GradCtx {
@@ -123,6 +123,8 @@ export const GRADIENTS = {
   expand: (g, c) => [sumToShape(g, c.inShapes[0]!)],
   slice: (g, c) => [g.sliceBackward(c.inShapes[0]!, c.attrs.dim, c.attrs.start, c.attrs.step)],
   sliceBackward: (g, c) => [g.slice(c.attrs.dim, c.attrs.start, c.attrs.start + c.attrs.step * (c.attrs.len - 1) + 1, c.attrs.step)],
+  diagonal: (g, c) => [diagonalBackward(g, c.inShapes[0]!, c.attrs.offset, c.attrs.dim1, c.attrs.dim2)],
+  diagonalBackward: (g, c) => [diagonal(g, c.attrs.offset, c.attrs.dim1, c.attrs.dim2)],
   select: (g, c) => [g.unsqueeze(c.attrs.dim).sliceBackward(c.inShapes[0]!, c.attrs.dim, c.attrs.index, 1)],
   cat: (g, c) => {
     const dim: number = c.attrs.dim;

@@ -7,6 +7,7 @@ import * as L from './linalg.ts';
 import * as I from './indexing.ts';
 import * as A from './autograd.ts';
 import * as RND from './random.ts';
+import * as X from './composite.ts';
 import { Tensor } from './tensor.ts';
 import { printOptions } from './print.ts';
 import type { DType } from './dtype.ts';
@@ -61,7 +62,16 @@ export const ops = {
   unsqueeze: M.unsqueeze, narrow: M.narrow, select: M.select, split: M.split, chunk: M.chunk, unbind: M.unbind, cat: M.cat,
   stack: M.stack, repeat: M.repeat, roll: M.roll, flip: M.flip, tril: M.tril, triu: M.triu, clone: M.clone,
   gather: I.gather, scatter: I.scatter, scatterAdd: I.scatterAdd, indexSelect: I.indexSelect, maskedFill: I.maskedFill, nonzero: I.nonzero,
-  expand: M.expand,
+  expand: M.expand, diagonal: M.diagonal,
+  lerp: X.lerp, addcmul: X.addcmul, addcdiv: X.addcdiv, exp2: X.exp2, hypot: X.hypot, logaddexp: X.logaddexp, isclose: X.isclose,
+  nanToNum: X.nanToNum, movedim: X.movedim, moveaxis: X.movedim, tile: X.tile, repeatInterleave: X.repeatInterleave, take: X.take,
+  diag: X.diag, trace: X.trace, atleast1d: X.atleast1d, atleast2d: X.atleast2d, atleast3d: X.atleast3d, hstack: X.hstack,
+  vstack: X.vstack, dstack: X.dstack, columnStack: X.columnStack, broadcastTensors: X.broadcastTensors, meshgrid: X.meshgrid,
+  indexFill: X.indexFill, indexCopy: X.indexCopy, maskedScatter: X.maskedScatter, unfold: X.unfold, nansum: X.nansum,
+  nanmean: X.nanmean, logcumsumexp: X.logcumsumexp, stdMean: X.stdMean, varMean: X.varMean, aminmax: X.aminmax, dist: X.dist,
+  kthvalue: X.kthvalue, cummax: (x: Tensor, dim: number) => X.cumextreme('cummax', x, dim), cummin: (x: Tensor, dim: number) => X.cumextreme('cummin', x, dim),
+  unique: X.unique, bincount: X.bincount, histc: X.histc, msort: X.msort, baddbmm: X.baddbmm, addmv: X.addmv, addr: X.addr,
+  cross: X.cross, tensordot: X.tensordot, einsum: X.einsum,
 };
 
 /**

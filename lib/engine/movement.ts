@@ -237,6 +237,29 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   return out;
 }
 
+/** The diagonal (offset above the main one when positive) of the dim1 x dim2 planes, as a view in the last dim. */
+export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
+  const t0 = clock();
+  const a = normDim(dim1, x.dim(), 'diagonal'), b = normDim(dim2, x.dim(), 'diagonal');
+  if (a === b) throw new RangeError(`diagonal dimensions cannot be identical ${dim1}, ${dim2}`);
+  const len = Math.max(0, offset >= 0 ? Math.min(x.shape[a]!, x.shape[b]! - offset) : Math.min(x.shape[a]! + offset, x.shape[b]!));
+  const start = len === 0 ? x.offset : x.offset + (offset >= 0 ? offset * x.strides[b]! : -offset * x.strides[a]!);
+  const keep = x.shape.map((_, k) => k).filter((k) => k !== a && k !== b);
+  const out = x._view([...keep.map((k) => x.shape[k]!), len], [...keep.map((k) => x.strides[k]!), x.strides[a]! + x.strides[b]!], start);
+  record('diagonal', 'DiagonalBackward0', [x], [out], [], { offset, dim1: a, dim2: b }, t0, 'diagonal');
+  return out;
+}
+
+/** Zeros of `shape` with g written on the diagonal (the gradient of diagonal). */
+export function diagonalBackward(g: Tensor, shape: readonly number[], offset: number, dim1: number, dim2: number): Tensor {
+  const t0 = clock();
+  const out = emptyRaw(shape, g.dtype);
+  const d = diagonal(out.detach(), offset, dim1, dim2);
+  copyStrided(g.storage, g.offset, g.strides, g.shape, out.storage, d.offset, d.strides, g.dtype, isFloating(g.dtype));
+  record('diagonalBackward', 'DiagonalBackwardBackward0', [g], [out], [], { offset, dim1, dim2 }, t0);
+  return out;
+}
+
 /** Zeros of `shape` with g written at positions start, start+step, ... of `dim` (the gradient of slice). */
 export function sliceBackward(g: Tensor, shape: readonly number[], dim: number, start: number, step: number): Tensor {
   const t0 = clock();

@@ -9,6 +9,7 @@ import * as I from './indexing.ts';
 import * as L from './linalg.ts';
 import * as C from './creation.ts';
 import * as RND from './random.ts';
+import * as X from './composite.ts';
 import { formatTensor } from './print.ts';
 import type { Operand, RoundingMode } from './elementwise.ts';
 import type { IndexItem } from './indexing.ts';
@@ -374,6 +375,56 @@ export class Tensor {
   all(dim?: number | null, keepdim = false): Tensor { return R.allAny('all', this, dim, keepdim); }
   any(dim?: number | null, keepdim = false): Tensor { return R.allAny('any', this, dim, keepdim); }
   countNonzero(dim?: number): Tensor { return R.sum(this.ne(0), dim); }
+
+  // ---- composites (composite.ts) ----
+  lerp(end: Tensor, weight: Operand): Tensor { return X.lerp(this, end, weight); }
+  addcmul(t1: Tensor, t2: Tensor, opts: { value?: number } = {}): Tensor { return X.addcmul(this, t1, t2, opts.value ?? 1); }
+  addcdiv(t1: Tensor, t2: Tensor, opts: { value?: number } = {}): Tensor { return X.addcdiv(this, t1, t2, opts.value ?? 1); }
+  exp2(): Tensor { return X.exp2(this); }
+  hypot(other: Tensor): Tensor { return X.hypot(this, other); }
+  logaddexp(other: Tensor): Tensor { return X.logaddexp(this, other); }
+  isclose(other: Operand, rtol = 1e-5, atol = 1e-8, equalNan = false): Tensor { return X.isclose(this, other, rtol, atol, equalNan); }
+  nanToNum(nan = 0, posinf?: number | null, neginf?: number | null): Tensor { return X.nanToNum(this, nan, posinf, neginf); }
+  movedim(source: number | number[], destination: number | number[]): Tensor { return X.movedim(this, source, destination); }
+  moveaxis(source: number | number[], destination: number | number[]): Tensor { return X.movedim(this, source, destination); }
+  tile(...reps: ShapeArg[]): Tensor { return X.tile(this, shapeFromArgs(reps)); }
+  repeatInterleave(repeats: number | Tensor, dim?: number | null): Tensor { return X.repeatInterleave(this, repeats, dim); }
+  take(index: Tensor): Tensor { return X.take(this, index); }
+  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor { return M.diagonal(this, offset, dim1, dim2); }
+  diag(diagonal = 0): Tensor { return X.diag(this, diagonal); }
+  trace(): Tensor { return X.trace(this); }
+  fliplr(): Tensor { return M.flip(this, [1]); }
+  flipud(): Tensor { return M.flip(this, [0]); }
+  indexFill(dim: number, index: Tensor, value: Operand): Tensor { return X.indexFill(this, dim, index, value); }
+  indexFill_(dim: number, index: Tensor, value: Operand): this { return this._inplace(X.indexFill(this._self('index_fill_'), dim, index, value), 'index_fill_'); }
+  indexCopy(dim: number, index: Tensor, src: Tensor): Tensor { return X.indexCopy(this, dim, index, src); }
+  indexCopy_(dim: number, index: Tensor, src: Tensor): this { return this._inplace(X.indexCopy(this._self('index_copy_'), dim, index, src), 'index_copy_'); }
+  indexAdd_(dim: number, index: Tensor, src: Tensor, opts: { alpha?: number } = {}): this { return this._inplace(I.indexAdd(this._self('index_add_'), dim, index, src, opts.alpha ?? 1), 'index_add_'); }
+  maskedScatter(mask: Tensor, source: Tensor): Tensor { return X.maskedScatter(this, mask, source); }
+  unfold(dim: number, size: number, step: number): Tensor { return X.unfold(this, dim, size, step); }
+  sumToSize(...shape: ShapeArg[]): Tensor { return X.sumToSize(this, shapeFromArgs(shape)); }
+  nansum(dim?: number | number[] | null, keepdim = false): Tensor { return X.nansum(this, dim, keepdim); }
+  nanmean(dim?: number | number[] | null, keepdim = false): Tensor { return X.nanmean(this, dim, keepdim); }
+  logcumsumexp(dim: number): Tensor { return X.logcumsumexp(this, dim); }
+  cummax(dim: number): { values: Tensor; indices: Tensor } { return X.cumextreme('cummax', this, dim); }
+  cummin(dim: number): { values: Tensor; indices: Tensor } { return X.cumextreme('cummin', this, dim); }
+  aminmax(opts: { dim?: number | null; keepdim?: boolean } = {}): { min: Tensor; max: Tensor } { return X.aminmax(this, opts.dim, opts.keepdim); }
+  kthvalue(k: number, dim = -1, keepdim = false): { values: Tensor; indices: Tensor } { return X.kthvalue(this, k, dim, keepdim); }
+  msort(): Tensor { return X.msort(this); }
+  dist(other: Tensor, p = 2): Tensor { return X.dist(this, other, p); }
+  unique(opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }): Tensor | Tensor[] { return X.unique(this, opts); }
+  bincount(weights?: Tensor | null, minlength = 0): Tensor { return X.bincount(this, weights, minlength); }
+  histc(bins = 100, min = 0, max = 0): Tensor { return X.histc(this, bins, min, max); }
+  cross(other: Tensor, dim?: number): Tensor { return X.cross(this, other, dim); }
+  baddbmm(b1: Tensor, b2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor { return X.baddbmm(this, b1, b2, opts); }
+  addmv(mat: Tensor, vec: Tensor, opts?: { beta?: number; alpha?: number }): Tensor { return X.addmv(this, mat, vec, opts); }
+  addr(v1: Tensor, v2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor { return X.addr(this, v1, v2, opts); }
+  typeAs(other: Tensor): Tensor { return this.to(other.dtype); }
+  newZeros(shape: readonly number[], opts: { dtype?: DType } = {}): Tensor { return C.zeros(shape, { dtype: opts.dtype ?? this.dtype }); }
+  newOnes(shape: readonly number[], opts: { dtype?: DType } = {}): Tensor { return C.ones(shape, { dtype: opts.dtype ?? this.dtype }); }
+  newFull(shape: readonly number[], value: number, opts: { dtype?: DType } = {}): Tensor { return C.full(shape, value, { dtype: opts.dtype ?? this.dtype }); }
+  newEmpty(shape: readonly number[], opts: { dtype?: DType } = {}): Tensor { return C.zeros(shape, { dtype: opts.dtype ?? this.dtype }); }
+  newTensor(data: C.NestedData, opts: { dtype?: DType } = {}): Tensor { return C.tensor(data, { dtype: opts.dtype ?? this.dtype }); }
 
   // ---- linear algebra ----
   matmul(other: Tensor): Tensor { return L.matmul(this, other); }

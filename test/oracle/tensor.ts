@@ -104,13 +104,19 @@ function bindInputs(c: OracleCase, env: PyEnv): Map<string, Tensor> {
   return leaves;
 }
 
+/** Named tuples are arrays carrying named fields (values/indices, min/max): the oracle encodes them as dicts. */
+function namedFields(v: unknown[]): Record<string, unknown> | null {
+  const keys = Object.keys(v).filter((k) => !/^\d+$/.test(k));
+  return keys.length ? Object.fromEntries(keys.map((k) => [k, (v as unknown as Record<string, unknown>)[k]])) : null;
+}
+
 /** Engine values -> what the oracle encodes (grad_fn objects as names, dtypes as strings, floats as numbers). */
 function normalize(v: unknown): unknown {
   if (v instanceof Tensor) return v;
   if (v instanceof GradNode) return v.name;
   if (v instanceof PyDtype) return v.toString();
   if (v instanceof PyFloat) return v.v;
-  if (Array.isArray(v)) return v.map(normalize);
+  if (Array.isArray(v)) { const named = namedFields(v); return named ? normalize(named) : v.map(normalize); }
   if (typeof v === 'object' && v !== null && !(v instanceof Tensor)) {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalize(x)]));
   }
@@ -119,7 +125,7 @@ function normalize(v: unknown): unknown {
 
 function gradFnNames(v: unknown): unknown {
   if (v instanceof Tensor) return v.gradFn ? v.gradFn.name : null;
-  if (Array.isArray(v)) return v.map(gradFnNames);
+  if (Array.isArray(v)) { const named = namedFields(v); return named ? gradFnNames(named) : v.map(gradFnNames); }
   if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, gradFnNames(x)]));
   return null;
 }

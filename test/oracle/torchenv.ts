@@ -47,7 +47,16 @@ const PARAMS: Record<string, string[]> = {
   roll: ['shifts', 'dims'], tril: ['diagonal'], triu: ['diagonal'], gather: ['dim', 'index'], index_select: ['dim', 'index'],
   scatter_add: ['dim', 'index', 'src'], scatter_add_: ['dim', 'index', 'src'], masked_fill: ['mask', 'value'], masked_fill_: ['mask', 'value'],
   clamp: ['min', 'max'], clip: ['min', 'max'], clamp_: ['min', 'max'], select: ['dim', 'index'], unbind: ['dim'], flip: ['dims'],
-  index_add: ['dim', 'index', 'source'], pow: ['exponent'], select_scatter: [], movedim: ['source', 'destination'],
+  index_add: ['dim', 'index', 'source'], index_add_: ['dim', 'index', 'source'], pow: ['exponent'], movedim: ['source', 'destination'],
+  moveaxis: ['source', 'destination'], lerp: ['end', 'weight'], repeat_interleave: ['repeats', 'dim'], diagonal: ['offset', 'dim1', 'dim2'],
+  diag: ['diagonal'], index_fill: ['dim', 'index', 'value'], index_fill_: ['dim', 'index', 'value'], index_copy: ['dim', 'index', 'source'],
+  index_copy_: ['dim', 'index', 'source'], unfold: ['dimension', 'size', 'step'], nansum: ['dim', 'keepdim'], nanmean: ['dim', 'keepdim'],
+  logcumsumexp: ['dim'], cummax: ['dim'], cummin: ['dim'], kthvalue: ['k', 'dim', 'keepdim'], dist: ['other', 'p'], bincount: ['weights', 'minlength'],
+  histc: ['bins', 'min', 'max'], cross: ['other', 'dim'], isclose: ['other', 'rtol', 'atol', 'equal_nan'], nan_to_num: ['nan', 'posinf', 'neginf'],
+  addcmul: ['tensor1', 'tensor2'], addcdiv: ['tensor1', 'tensor2'], addcmul_: ['tensor1', 'tensor2'], addcdiv_: ['tensor1', 'tensor2'],
+  baddbmm: ['batch1', 'batch2'], addmv: ['mat', 'vec'], addr: ['vec1', 'vec2'], addmm: ['mat1', 'mat2'], masked_scatter: ['mask', 'source'],
+  take: ['index'], hypot: ['other'], logaddexp: ['other'], masked_select: ['mask'], type_as: ['other'], count_nonzero: ['dim'],
+  new_zeros: ['size'], new_ones: ['size'], new_full: ['size', 'fill_value'], new_empty: ['size'], new_tensor: ['data'],
   matmul: ['other'], mm: ['mat2'], bmm: ['mat2'], mv: ['vec'], dot: ['other'], outer: ['vec2'], maximum: ['other'], minimum: ['other'],
   eq: ['other'], ne: ['other'], lt: ['other'], le: ['other'], gt: ['other'], ge: ['other'], fmod: ['other'], remainder: ['other'],
   floor_divide: ['other'], atan2: ['other'], where: ['condition', 'other'], expand_as: ['other'], view_as: ['other'], reshape_as: ['other'],
@@ -58,6 +67,13 @@ const OPERAND_ARGS = new Set(['add', 'sub', 'mul', 'div', 'rsub', 'pow', 'remain
 
 function camel(s: string): string { return s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()); }
 
+/** Keywords that Board takes in a trailing options object (camelCased), after PARAMS' positional ones. */
+const OPTIONS: Record<string, string[]> = {
+  addcmul: ['value'], addcdiv: ['value'], addcmul_: ['value'], addcdiv_: ['value'], baddbmm: ['beta', 'alpha'], addmv: ['beta', 'alpha'],
+  addr: ['beta', 'alpha'], addmm: ['beta', 'alpha'], aminmax: ['dim', 'keepdim'], unique: ['sorted', 'return_inverse', 'return_counts'],
+  index_add: ['alpha'], index_add_: ['alpha'], new_zeros: ['dtype'], new_ones: ['dtype'], new_full: ['dtype'], new_empty: ['dtype'], new_tensor: ['dtype'],
+};
+
 function positional(name: string, args: unknown[], kw: Record<string, unknown>): unknown[] {
   const params = PARAMS[name] ?? [];
   const out = [...args];
@@ -65,6 +81,11 @@ function positional(name: string, args: unknown[], kw: Record<string, unknown>):
   params.forEach((p, i) => {
     if (p in rest) { while (out.length < i) out.push(undefined); out[i] = rest[p]; delete rest[p]; }
   });
+  const optNames = (OPTIONS[name] ?? []).filter((k) => k in rest);
+  if (optNames.length) {
+    while (out.length < params.length) out.push(undefined);
+    out.push(Object.fromEntries(optNames.map((k) => { const v = rest[k]; delete rest[k]; return [camel(k), v instanceof PyDtype ? v.d : toTs(v)]; })));
+  }
   if ('input' in rest) delete rest.input;
   const left = Object.keys(rest).filter((k) => rest[k] !== undefined);
   if (left.length) throw new TypeError(`torchenv: ${name}() got unsupported keyword(s) ${left.join(', ')}`);
@@ -116,7 +137,31 @@ const METHODS: Record<string, Method> = {
   masked_fill: (t, a, kw) => t.maskedFill((a[0] ?? kw.mask) as Tensor, toTs(a[1] ?? kw.value)),
   clamp: (t, a, kw) => t.clamp(toTs(a[0] ?? kw.min), toTs(a[1] ?? kw.max)),
   tolist: (t) => t.tolist(), numel: (t) => t.numel(), dim: (t) => t.dim(),
+  tile: (t, a, kw) => t.tile(...toTs(a.length ? a : [kw.dims])),
+  unique: (t, a, kw) => t.unique({ sorted: toTs(a[0] ?? kw.sorted), returnInverse: toTs(a[1] ?? kw.return_inverse), returnCounts: toTs(a[2] ?? kw.return_counts) }),
+  aminmax: (t, _a, kw) => { const r = t.aminmax({ dim: toTs(kw.dim), keepdim: toTs(kw.keepdim) }); return Object.assign([r.min, r.max], r); },
+  sum_to_size: (t, a) => t.sumToSize(...toTs(a)),
+  new_zeros: (t, a, kw) => t.newZeros(sizeArgs(a.length ? a : [kw.size]), { dtype: dtypeArg(kw.dtype) }),
+  new_ones: (t, a, kw) => t.newOnes(sizeArgs(a.length ? a : [kw.size]), { dtype: dtypeArg(kw.dtype) }),
+  new_full: (t, a, kw) => t.newFull(toTs(a[0] ?? kw.size), toTs(a[1] ?? kw.fill_value), { dtype: dtypeArg(kw.dtype) }),
+  new_tensor: (t, a, kw) => t.newTensor(toTs(a[0] ?? kw.data), { dtype: dtypeArg(kw.dtype) ?? literalDtype(a[0] ?? kw.data) }),
+  max: (t, a, kw) => minMax(t, 'max', a, kw), min: (t, a, kw) => minMax(t, 'min', a, kw),
+  median: (t, a, kw) => (a.length || kw.dim !== undefined ? namedTuple(t.median(toTs(a[0] ?? kw.dim), toTs(a[1] ?? kw.keepdim ?? false))) : t.median()),
+  sort: (t, a, kw) => namedTuple(t.sort(toTs(a[0] ?? kw.dim ?? -1), toTs(a[1] ?? kw.descending ?? false))),
+  topk: (t, a, kw) => namedTuple(t.topk(toTs(a[0] ?? kw.k), toTs(a[1] ?? kw.dim ?? -1), toTs(a[2] ?? kw.largest ?? true), toTs(a[3] ?? kw.sorted ?? true))),
+  kthvalue: (t, a, kw) => namedTuple(t.kthvalue(toTs(a[0] ?? kw.k), toTs(a[1] ?? kw.dim ?? -1), toTs(a[2] ?? kw.keepdim ?? false))),
+  cummax: (t, a, kw) => namedTuple(t.cummax(toTs(a[0] ?? kw.dim))), cummin: (t, a, kw) => namedTuple(t.cummin(toTs(a[0] ?? kw.dim))),
 };
+
+/** torch.return_types: indexable like a tuple, with .values / .indices. */
+function namedTuple(r: { values: Tensor; indices: Tensor }): unknown { return Object.assign([r.values, r.indices], r); }
+
+function minMax(t: Tensor, kind: 'max' | 'min', a: unknown[], kw: Record<string, unknown>): unknown {
+  const d = a[0] ?? kw.dim;
+  if (d instanceof Tensor) return kind === 'max' ? t.maximum(d) : t.minimum(d);
+  if (d === undefined) return kind === 'max' ? t.max() : t.min();
+  return namedTuple(kind === 'max' ? t.max(toTs(d), toTs(a[1] ?? kw.keepdim ?? false)) : t.min(toTs(d), toTs(a[1] ?? kw.keepdim ?? false)));
+}
 
 function toPowExponent(e: unknown): any {
   if (e instanceof PyFloat) return Number.isInteger(e.v) ? scalarOperand(e.v, 'float64') : e.v;
@@ -196,8 +241,20 @@ function torchFunctions(): Record<string, PyFunction> {
     cat: F('cat', (a, kw) => cat(a[0] as Tensor[], toTs(a[1] ?? kw.dim ?? 0))),
     concat: F('concat', (a, kw) => cat(a[0] as Tensor[], toTs(a[1] ?? kw.dim ?? 0))),
     stack: F('stack', (a, kw) => stack(a[0] as Tensor[], toTs(a[1] ?? kw.dim ?? 0))),
-    where: F('where', (a, kw) => where(a[0] as Tensor, toOperand(a[1] ?? kw.input), toOperand(a[2] ?? kw.other))),
+    where: F('where', (a, kw) => (a.length === 1 ? (a[0] as Tensor).nonzero().unbind(1) : where(a[0] as Tensor, toOperand(a[1] ?? kw.input), toOperand(a[2] ?? kw.other)))),
     t: F('t', (a) => (a[0] as Tensor).t()),
+    einsum: F('einsum', (a) => ops.einsum(a[0] as string, ...((Array.isArray(a[1]) ? a[1] : a.slice(1)) as Tensor[]))),
+    tensordot: F('tensordot', (a, kw) => ops.tensordot(a[0] as Tensor, a[1] as Tensor, toTs(a[2] ?? kw.dims ?? 2))),
+    hstack: F('hstack', (a) => ops.hstack(a[0] as Tensor[])), vstack: F('vstack', (a) => ops.vstack(a[0] as Tensor[])),
+    dstack: F('dstack', (a) => ops.dstack(a[0] as Tensor[])), column_stack: F('column_stack', (a) => ops.columnStack(a[0] as Tensor[])),
+    atleast_1d: F('atleast_1d', (a) => ops.atleast1d(a[0] as Tensor)), atleast_2d: F('atleast_2d', (a) => ops.atleast2d(a[0] as Tensor)),
+    atleast_3d: F('atleast_3d', (a) => ops.atleast3d(a[0] as Tensor)),
+    meshgrid: F('meshgrid', (a, kw) => ops.meshgrid((Array.isArray(a[0]) ? a[0] : a) as Tensor[], toTs(kw.indexing ?? 'ij'))),
+    broadcast_tensors: F('broadcast_tensors', (a) => ops.broadcastTensors(...(a as Tensor[]))),
+    std_mean: F('std_mean', (a, kw) => ops.stdMean(a[0] as Tensor, toTs(a[1] ?? kw.dim), { unbiased: toTs(kw.unbiased), correction: toTs(kw.correction) }, toTs(kw.keepdim ?? false))),
+    var_mean: F('var_mean', (a, kw) => ops.varMean(a[0] as Tensor, toTs(a[1] ?? kw.dim), { unbiased: toTs(kw.unbiased), correction: toTs(kw.correction) }, toTs(kw.keepdim ?? false))),
+    cross: F('cross', (a, kw) => ops.cross(a[0] as Tensor, a[1] as Tensor, toTs(a[2] ?? kw.dim))),
+    lerp: F('lerp', (a, kw) => ops.lerp(a[0] as Tensor, a[1] as Tensor, toOperand(a[2] ?? kw.weight))),
     outer: F('outer', (a) => ops.outer(a[0] as Tensor, a[1] as Tensor)),
     addmm: F('addmm', (a, kw) => ops.addmm(a[0] as Tensor, a[1] as Tensor, a[2] as Tensor, { beta: toTs(kw.beta), alpha: toTs(kw.alpha) })),
     rsub: F('rsub', (a, kw) => ops.rsub(toOperand(a[0]), toOperand(a[1] ?? kw.other), { alpha: toTs(kw.alpha) })),
@@ -244,6 +301,12 @@ export function createTorchEnv(extend?: (env: PyEnv, torch: Record<string, unkno
   torch.linalg = {
     vector_norm: fn('vector_norm', (a, kw) => ops.vectorNorm(a[0] as Tensor, toTs(a[1] ?? kw.ord ?? 2), toTs(a[2] ?? kw.dim), toTs(a[3] ?? kw.keepdim ?? false))),
     norm: fn('norm', (a, kw) => ops.vectorNorm(a[0] as Tensor, toTs(a[1] ?? kw.ord ?? 2), toTs(a[2] ?? kw.dim), toTs(a[3] ?? kw.keepdim ?? false))),
+    matrix_norm: fn('matrix_norm', (a, kw) => {
+      const ord = toTs(a[1] ?? kw.ord ?? 'fro');
+      if (ord !== 'fro') throw new TypeError(`linalg.matrix_norm: ord=${ord} not supported`);
+      return ops.vectorNorm(a[0] as Tensor, 2, toTs(a[2] ?? kw.dim ?? [-2, -1]), toTs(a[3] ?? kw.keepdim ?? false));
+    }),
+    cross: fn('cross', (a, kw) => ops.cross(a[0] as Tensor, a[1] as Tensor, toTs(a[2] ?? kw.dim ?? -1))),
   };
   const F = functionalNamespace();
   const env = new PyEnv(host(torch));
