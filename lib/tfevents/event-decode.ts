@@ -1,6 +1,6 @@
 // Event -> Summary -> Value walk, by hand over the record bytes (the decode hot path). Everything a
 // value means is decided in normalize.ts; this file only finds the fields.
-import { parseMetadata, PLUGIN, RunNormalizer, ValueField, ValueFields } from './normalize.ts';
+import { parseMetadata, PLUGIN, RunNormalizer, ValueField, ValueFields, type ScalarSink } from './normalize.ts';
 import { decodeUtf8, ProtoReader, WIRE_LEN, WireError } from './wire.ts';
 import type { NormalizedValue, Step } from './types.ts';
 
@@ -30,7 +30,7 @@ export class EventInfo {
  */
 export function decodeEvent(
   r: ProtoReader, start: number, end: number, normalizer: RunNormalizer, v: ValueFields, info: EventInfo,
-  onValue: (value: NormalizedValue) => void,
+  onValue: (value: NormalizedValue) => void, onScalar?: ScalarSink,
 ): void {
   r.reset(start, end);
   info.kind = 'empty';
@@ -63,7 +63,7 @@ export function decodeEvent(
     }
   }
   if (r.pos !== end) throw new WireError('Event overruns its record');
-  if (info.kind === 'summary') decodeSummary(r, summaryStart, summaryEnd, normalizer, v, info, onValue);
+  if (info.kind === 'summary') decodeSummary(r, summaryStart, summaryEnd, normalizer, v, info, onValue, onScalar);
   else if (info.kind === 'graph_def') {
     onValue({ tag: GRAPH_TAG, step: info.step, wallTime: info.wallTime, kind: 'graph', plugin: PLUGIN.graphs, data: { kind: 'graph', graphDef: r.buf.slice(blobStart, blobEnd) } });
   } else if (info.kind === 'tagged_run_metadata') {
@@ -82,7 +82,7 @@ export function decodeEvent(
 
 function decodeSummary(
   r: ProtoReader, start: number, end: number, normalizer: RunNormalizer, v: ValueFields, info: EventInfo,
-  onValue: (value: NormalizedValue) => void,
+  onValue: (value: NormalizedValue) => void, onScalar: ScalarSink | undefined,
 ): void {
   let pos = start;
   while (pos < end) {
@@ -92,6 +92,7 @@ function decodeSummary(
     const valueEnd = r.lenEnd();
     parseValue(r, valueEnd, v);
     pos = valueEnd;
+    if (onScalar !== undefined && normalizer.tryScalar(r, v, info.step, info.wallTime, onScalar)) continue;
     onValue(normalizer.normalize(r, v, info.step, info.wallTime));
   }
 }

@@ -1,7 +1,7 @@
 // The tfevents format module: reading (resumable, resynchronizing), normalizing and writing
 // TensorBoard event files. See types.ts for the normalized model.
 export * from './types.ts';
-export { RunNormalizer, PLUGIN } from './normalize.ts';
+export { RunNormalizer, PLUGIN, type ScalarSink } from './normalize.ts';
 export { decodeEventBuffer, readEventFile, type DecodeResult, type DecodeOptions } from './reader.ts';
 export { EventInfo, GRAPH_TAG, type EventKind } from './event-decode.ts';
 export { discoverRuns, isEventFileName, type DiscoveredRun } from './logdir.ts';

@@ -41,6 +41,9 @@ export class ValueFields {
 
 interface TagInfo { plugin: string | null; content: Uint8Array | null }
 
+/** Receives scalars without a NormalizedValue object (see DecodeOptions.onScalar). */
+export type ScalarSink = (tag: string, step: Step, wallTime: number | null, value: number, plugin: string | null) => void;
+
 /** Per-run state: tag names seen (decoded once) and the plugin each tag belongs to. */
 export class RunNormalizer {
   private readonly tags = new Map<string, TagInfo>();
@@ -98,15 +101,42 @@ export class RunNormalizer {
     return entry;
   }
 
-  /** Builds the NormalizedValue for the Summary.Value described by `v`. */
-  normalize(r: ProtoReader, v: ValueFields, step: Step, wallTime: number | null): NormalizedValue {
+  /** The tag of `v`, with its remembered plugin (set from this value's metadata if it is the first). */
+  private resolveTag(r: ProtoReader, v: ValueFields): { str: string; info: TagInfo } {
     const entry = this.tagEntry(r.buf, v.tagStart, v.tagEnd);
-    const tag = entry.str;
     const info = entry.info;
     if (v.hasMetadata && info.plugin === null && v.pluginStart >= 0 && v.pluginEnd > v.pluginStart) {
       info.plugin = decodeUtf8(r.buf, v.pluginStart, v.pluginEnd);
       info.content = v.contentStart >= 0 ? r.buf.slice(v.contentStart, v.contentEnd) : new Uint8Array(0);
     }
+    return entry;
+  }
+
+  /**
+   * Column-friendly fast path: if `v` is a plain scalar (simple_value, or a 'scalars' tensor) without
+   * display name or description, hands it to onScalar without allocating and returns true.
+   */
+  tryScalar(r: ProtoReader, v: ValueFields, step: Step, wallTime: number | null, onScalar: ScalarSink): boolean {
+    if (v.displayName !== undefined || v.description !== undefined) return false;
+    if (v.field === ValueField.Simple) {
+      const e = this.resolveTag(r, v);
+      onScalar(e.str, step, wallTime, v.simpleValue, e.info.plugin);
+      return true;
+    }
+    if (v.field !== ValueField.Tensor) return false;
+    const e = this.resolveTag(r, v);
+    if (e.info.plugin !== PLUGIN.scalars) return false;
+    r.pos = v.msgStart;
+    parseTensor(r, v.msgEnd, this.tensor);
+    onScalar(e.str, step, wallTime, firstNumber(r, this.tensor), e.info.plugin);
+    return true;
+  }
+
+  /** Builds the NormalizedValue for the Summary.Value described by `v`. */
+  normalize(r: ProtoReader, v: ValueFields, step: Step, wallTime: number | null): NormalizedValue {
+    const entry = this.resolveTag(r, v);
+    const tag = entry.str;
+    const info = entry.info;
     // The content of this very value wins for hparams (each of its three tags has its own payload).
     const content = v.contentStart >= 0 ? r.buf.subarray(v.contentStart, v.contentEnd) : info.content;
     const plugin = info.plugin;

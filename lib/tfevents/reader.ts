@@ -3,7 +3,7 @@
 // stopped, so a live reader can come back for more once the writer has appended.
 import { readFileSync, openSync, readSync, fstatSync, closeSync } from 'node:fs';
 import { decodeEvent, EventInfo, type EventKind } from './event-decode.ts';
-import { RunNormalizer, ValueFields } from './normalize.ts';
+import { RunNormalizer, ValueFields, type ScalarSink } from './normalize.ts';
 import { scanRecords } from './record.ts';
 import { ProtoReader } from './wire.ts';
 import type { CorruptRecord, NormalizedValue } from './types.ts';
@@ -29,6 +29,11 @@ export interface DecodeOptions {
   baseOffset: number;
   normalizer: RunNormalizer;
   onValue: (v: NormalizedValue) => void;
+  /**
+   * Optional fast path for columnar consumers: plain scalars (simple_value or 'scalars' tensors,
+   * without display name/description) go here instead of onValue, with no object allocated.
+   */
+  onScalar?: ScalarSink;
   /** Optional per-event hook (inspect and the corpus tests count event kinds with it). */
   onEvent?: (info: EventInfo, offset: number) => void;
 }
@@ -44,11 +49,11 @@ export function decodeEventBuffer(buf: Uint8Array, opts: DecodeOptions): DecodeR
   const corrupt: CorruptRecord[] = [];
   let events = 0;
   let fileVersion: string | undefined;
-  const { file, normalizer, onValue, onEvent } = opts;
+  const { file, normalizer, onValue, onEvent, onScalar } = opts;
   const scan = scanRecords(buf, opts.baseOffset, file, {
     onRecord(_b, start, end, offset) {
       try {
-        decodeEvent(reader, start, end, normalizer, fields, info, onValue);
+        decodeEvent(reader, start, end, normalizer, fields, info, onValue, onScalar);
       } catch {
         // Malformed protobuf inside a record whose CRCs are fine (WireError, a RangeError from a
         // read past the end, or a protobufjs error in a plugin payload): skip just this record.

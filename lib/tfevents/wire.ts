@@ -78,7 +78,7 @@ export class ProtoReader {
     const hi = this.hi;
     if (hi === 0) return lo;
     if (hi < 0x200000) return hi * TWO_32 + lo; // < 2^53
-    if (hi > 0xffe00000) {
+    if (hi > 0xffe00000 || (hi === 0xffe00000 && lo !== 0)) {
       // Negative and > -2^53 (a safe integer): two's complement.
       return -((~hi >>> 0) * TWO_32 + (~lo >>> 0) + 1);
     }

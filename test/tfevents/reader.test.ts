@@ -1,0 +1,88 @@
+// Reader details: int64 steps, missing wall times, the onScalar fast path, plugin memory per tag.
+import { expect, test } from 'vitest';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CORPUS_DIR } from '../helpers/tfevents-corpus.ts';
+import { decodeEventBuffer, isEventFileName, readEventFile, RunNormalizer, type NormalizedValue } from '../../lib/tfevents/index.ts';
+import { encodeEvent, encodeScalarTensor, encodeSimpleValueSummary, encodeSummary } from '../../lib/tfevents/event-encode.ts';
+import { encodeRecord } from '../../lib/tfevents/record.ts';
+import { readFileSync } from 'node:fs';
+
+function file(...events: Uint8Array[]): Uint8Array {
+  const recs = events.map(encodeRecord);
+  const out = new Uint8Array(recs.reduce((a, r) => a + r.length, 0));
+  let o = 0;
+  for (const r of recs) { out.set(r, o); o += r.length; }
+  return out;
+}
+
+function values(buf: Uint8Array, normalizer = new RunNormalizer()): NormalizedValue[] {
+  const out: NormalizedValue[] = [];
+  decodeEventBuffer(buf, { file: 'f', baseOffset: 0, normalizer, onValue: (v) => out.push(v) });
+  return out;
+}
+
+function allFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? allFiles(p) : isEventFileName(n) ? [p] : [];
+  });
+}
+
+test('int64 steps: safe numbers, bigints beyond 2^53 either sign, 10-byte negative varints', () => {
+  const steps = [0, 1, -1, -360, 2 ** 31, -(2 ** 31), 2 ** 53 - 1, -(2 ** 53 - 1), 2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n)];
+  const buf = file(...steps.map((s) => encodeEvent({ wallTime: 1, step: s, summary: encodeSimpleValueSummary('s', 1) })));
+  expect(values(buf).map((v) => v.step)).toEqual(steps);
+});
+
+test('a missing wall_time is null, a missing step is 0', () => {
+  const buf = file(encodeEvent({ wallTime: 0, summary: encodeSimpleValueSummary('s', 2) }));
+  expect(values(buf)).toEqual([{ tag: 's', step: 0, wallTime: null, kind: 'scalar', plugin: null, data: { kind: 'scalar', value: 2 } }]);
+});
+
+test("a TF2 tag's plugin is remembered from its first value with metadata, per run normalizer", () => {
+  const withMeta = encodeSummary([{ tag: 't', tensor: encodeScalarTensor(0.5, false), metadata: { pluginName: 'scalars' } }]);
+  const without = encodeSummary([{ tag: 't', tensor: encodeScalarTensor(0.25, true) }]);
+  const n = new RunNormalizer();
+  const first = values(file(encodeEvent({ wallTime: 1, summary: withMeta })), n);
+  const later = values(file(encodeEvent({ wallTime: 2, step: 1, summary: without })), n);
+  expect([...first, ...later].map((v) => [v.kind, v.plugin, v.data])).toEqual([
+    ['scalar', 'scalars', { kind: 'scalar', value: 0.5 }], ['scalar', 'scalars', { kind: 'scalar', value: 0.25 }],
+  ]);
+  expect(n.pluginOf('t')).toBe('scalars');
+  // A fresh normalizer has never seen the metadata: the bare tensor stays a tensor.
+  expect(values(file(encodeEvent({ wallTime: 2, summary: without })))[0]!.kind).toBe('tensor');
+});
+
+test('onScalar receives exactly the scalars onValue would, for every corpus file', () => {
+  for (const path of allFiles(CORPUS_DIR)) {
+    const buf = new Uint8Array(readFileSync(path));
+    const plain = values(buf).filter((v) => v.kind === 'scalar' && !v.displayName && !v.description)
+      .map((v) => [v.tag, v.step, v.wallTime, (v.data as { value: number }).value, v.plugin]);
+    const fast: unknown[] = [];
+    const others: NormalizedValue[] = [];
+    decodeEventBuffer(buf, {
+      file: path, baseOffset: 0, normalizer: new RunNormalizer(), onValue: (v) => others.push(v),
+      onScalar: (tag, step, wallTime, value, plugin) => fast.push([tag, step, wallTime, value, plugin]),
+    });
+    expect(fast, path).toEqual(plain);
+    expect(others.some((v) => v.kind === 'scalar' && !v.displayName && !v.description), path).toBe(false);
+  }
+});
+
+test('readEventFile from an offset continues where a previous read stopped', () => {
+  const path = allFiles(CORPUS_DIR).find((p) => p.includes('reducer-torch'))!;
+  const whole = readEventFile(path);
+  const n = new RunNormalizer();
+  const head = decodeEventBuffer(new Uint8Array(readFileSync(path)).subarray(0, 2000), { file: path, baseOffset: 0, normalizer: n, onValue: () => {} });
+  const rest = readEventFile(path, { fromOffset: head.endOffset, normalizer: n });
+  expect(rest.endOffset).toBe(whole.endOffset);
+  expect(rest.values).toEqual(whole.values.slice(whole.values.length - rest.values.length));
+  expect(head.records + rest.records).toBe(whole.records);
+});
+
+test('isEventFileName: "tfevents" in the basename, as TensorBoard', () => {
+  expect(isEventFileName('/a/tfevents.dir/events.out.tfevents.1.host')).toBe(true);
+  expect(isEventFileName('events.out.tfevents')).toBe(true);
+  expect(isEventFileName('/a/tfevents/notes.txt')).toBe(false);
+});
