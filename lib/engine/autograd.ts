@@ -261,10 +261,17 @@ function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   } else {
     const acc = leaf.grad;
     // Fast path (the training-step case): same shape, contiguous float storages -> one loop, no temporary.
-    if (acc.dtype === g.dtype && (acc.dtype === 'float32' || acc.dtype === 'float64') && acc.isContiguous() && g.isContiguous() &&
-        acc.shape.length === g.shape.length && acc.shape.every((s, i) => s === g.shape[i])) {
-      const a = acc.storage, b = g.storage, ao = acc.offset, bo = g.offset, n = acc.numel();
-      for (let i = 0; i < n; i++) a[ao + i] += b[bo + i]!;
+    // g may be a transposed view (weight grads of linear layers come through TBackward0): walk it 2-D.
+    if (acc.dtype === g.dtype && (acc.dtype === 'float32' || acc.dtype === 'float64') && acc.isContiguous() &&
+        acc.shape.length === g.shape.length && acc.shape.length <= 2 && acc.shape.every((s, i) => s === g.shape[i])) {
+      const a = acc.storage, b = g.storage, ao = acc.offset, bo = g.offset;
+      const rows = acc.shape.length === 2 ? acc.shape[0]! : 1, cols = acc.shape.length === 0 ? 1 : acc.shape[acc.shape.length - 1]!;
+      const rs = acc.shape.length === 2 ? g.strides[0]! : 0, cs = acc.shape.length === 0 ? 0 : g.strides[g.strides.length - 1]!;
+      for (let r = 0; r < rows; r++) {
+        const ar = ao + r * cols, br = bo + r * rs;
+        if (cs === 1) for (let c = 0; c < cols; c++) a[ar + c] += b[br + c]!;
+        else for (let c = 0; c < cols; c++) a[ar + c] += b[br + c * cs]!;
+      }
       acc._bumpVersion();
     } else {
       acc.detach().add_(g.detach());
