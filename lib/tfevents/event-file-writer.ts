@@ -16,7 +16,11 @@ export interface EventFileWriterOptions {
   /** Seconds between automatic flushes (PyTorch: flush_secs=120). */
   flushSecs?: number;
   filenameSuffix?: string;
-  /** fsync after each flush (default true). */
+  /**
+   * fsync on explicit flush() and close() (default true), so flushed events survive power loss too.
+   * Automatic flushes (queue full, flushSecs timer) only hand the bytes to the OS, as PyTorch does:
+   * that survives a crash of the process, and keeps logging loops fast.
+   */
   fsync?: boolean;
 }
 
@@ -29,7 +33,7 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   // Flush what is queued when the process ends normally (a crash loses at most the queue).
-  process.on('exit', () => { for (const w of open) { try { w.flush(); } catch { /* best effort */ } } });
+  process.on('exit', () => { for (const w of open) { try { w.flush(false); } catch { /* best effort */ } } });
 }
 
 /** events.out.tfevents.<10-digit secs>.<host>.<pid>.<n><suffix>, as PyTorch names them. */
@@ -59,10 +63,10 @@ export class EventFileWriter {
     open.add(this);
     installExitHook();
     this.addEvent(encodeEvent({ wallTime: now, fileVersion: 'brain.Event:2', sourceWriter: SOURCE_WRITER }));
-    this.flush();
+    this.flush(false);
     const secs = opts.flushSecs ?? 120;
     if (secs > 0 && Number.isFinite(secs)) {
-      this.timer = setInterval(() => this.flush(), secs * 1000);
+      this.timer = setInterval(() => this.flush(false), secs * 1000);
       this.timer.unref();
     }
   }
@@ -72,11 +76,11 @@ export class EventFileWriter {
     if (this.fd === null) throw new Error(`EventFileWriter: ${this.path} is closed`);
     this.queue.push(event);
     this.queuedBytes += framedSize(event.length);
-    if (this.queue.length >= this.maxQueue) this.flush();
+    if (this.queue.length >= this.maxQueue) this.flush(false);
   }
 
-  /** Appends every queued event to the file in one write, then fsyncs (unless disabled). */
-  flush(): void {
+  /** Appends every queued event to the file in one write, then fsyncs (when `sync`, default: the fsync option). */
+  flush(sync = this.fsync): void {
     if (this.fd === null || this.queue.length === 0) return;
     const out = new Uint8Array(this.queuedBytes);
     let pos = 0;
@@ -85,7 +89,7 @@ export class EventFileWriter {
     while (written < out.length) written += writeSync(this.fd, out, written, out.length - written);
     this.queue = [];
     this.queuedBytes = 0;
-    if (this.fsync) fsyncSync(this.fd);
+    if (sync) fsyncSync(this.fd);
   }
 
   close(): void {
