@@ -3,8 +3,8 @@
 // and, when `/usr/bin/python3 -c 'import torch'` works, to PyTorch (bench/torch_matmul.py) in the same run.
 //
 // Run: node --import tsx --conditions=board-source bench/matmul.bench.ts [--fma-only] [--no-torch]
-// Backends are measured interleaved (one call each per round, median over rounds) so background load on the
-// shared machine hits them alike. The naive loop runs only at the two small sizes; for 512^3 and 1024^3 its
+// Rates are per core, from the median CPU time per call (process.cpuUsage), because the shared machine is often
+// loaded by other work: wall-time medians and bests are printed too. The naive loop runs only at the two small sizes; for 512^3 and 1024^3 its
 // per-flop rate at 256^3 is extrapolated (it only gets slower as B stops fitting in cache, so the ratio is a
 // conservative lower bound). Results are recorded in bench/RESULTS.md ("Matmul kernels").
 
@@ -65,29 +65,27 @@ function cpuMs(): number {
 interface Rate { cpu: number; wall: number; best: number }
 
 /**
- * Interleaved timing: each round calls every runner once. Returns GFLOP/s from the median CPU time per call (the
- * per-core rate: robust when other processes load the machine), from the median wall time, and from the best wall
- * time (the least-disturbed call).
+ * Times each runner in its own block of calls (so one runner's working set does not evict another's between
+ * calls). Returns GFLOP/s from the median CPU time per call (the per-core rate: it does not count time spent
+ * preempted, so it stays meaningful when other processes load the machine), from the median wall time, and from
+ * the best wall time (the least-disturbed call).
  */
 function measure(o: Operands, runners: Record<string, Runner>, targetMs = 1500): Record<string, Rate> {
-  const names = Object.keys(runners);
-  const wall: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (const n of names) { runners[n]!(o); runners[n]!(o); } // warm-up: JIT tiers, wasm tier-up, scratch growth
-  const start = performance.now();
-  let rounds = 0;
-  while (rounds < 5 || (performance.now() - start < targetMs && rounds < 60)) {
-    for (const n of names) {
-      const c = cpuMs(), t = performance.now();
-      runners[n]!(o);
-      wall[n]!.push(performance.now() - t);
-      cpu[n]!.push(cpuMs() - c);
-    }
-    rounds++;
-  }
   const flops = 2 * o.M * o.N * o.K;
-  return Object.fromEntries(names.map((n) => [n, {
-    cpu: flops / median(cpu[n]!) / 1e6, wall: flops / median(wall[n]!) / 1e6, best: flops / Math.min(...wall[n]!) / 1e6 }]));
+  const out: Record<string, Rate> = {};
+  for (const [name, run] of Object.entries(runners)) {
+    run(o); run(o); // warm-up: JIT tiers, wasm tier-up, scratch growth, caches
+    const wall: number[] = [], cpu: number[] = [];
+    const start = performance.now();
+    while (wall.length < 5 || (performance.now() - start < targetMs / Object.keys(runners).length && wall.length < 60)) {
+      const c = cpuMs(), t = performance.now();
+      run(o);
+      wall.push(performance.now() - t);
+      cpu.push(cpuMs() - c);
+    }
+    out[name] = { cpu: flops / median(cpu) / 1e6, wall: flops / median(wall) / 1e6, best: flops / Math.min(...wall) / 1e6 };
+  }
+  return out;
 }
 
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));

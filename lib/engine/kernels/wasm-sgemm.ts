@@ -11,22 +11,29 @@
 // A and B are first copied raw into wasm memory with TypedArray.set (a memcpy), then packed by generated SIMD code
 // (wasm-pack.ts): JS loops storing into typed arrays cost ~2 ns/element on Node 20, wasm packing a fraction of that.
 // C lives in wasm memory for the whole call (Mpad x Npad, row stride Npad); C is copied in only when beta != 0 (so
-// NaN garbage in C is ignored when beta == 0, as BLAS does) and copied out row by row with TypedArray.set.
+// NaN garbage in C is ignored when beta == 0, as BLAS does) and copied out with TypedArray.set (one call when C is
+// dense and N is a multiple of NR, else one per row).
 // Problems whose working set would exceed WORK_MAX_FLOATS are split along their longest dimension into sub-problems
 // (offsets make that free; a K split continues with beta = 1).
 
 import { buildModule, FunctionBuilder, ValType, type Local } from './wasm-emitter.ts';
 import { emitPackK, emitPackW } from './wasm-pack.ts';
 
-/** Micro-tile: MR rows x (NRV * 4) columns of f32x4 accumulators. 4 x 12 = 12 accumulators + 3 B vectors + 1 splat
- * = 16 vector registers, exactly what V8 has on x64 (xmm0-15). Measured: 4x12 > 6x8 > 4x8 here (bench/RESULTS.md). */
+/**
+ * Micro-tile: MR rows x (NRV * 4) columns held in MR*NRV f32x4 accumulators. 4 x 8 = 8 accumulators + 2 B vectors
+ * + 1 splat: V8 allocates 15 of x64's 16 xmm registers (one is its scratch), and every larger tile tried (4x12, 6x8,
+ * 8x8) spilled and ran slower. Measured (macro-kernel alone, idle core, GFLOP/s): 4x8 31.6-34.6, 2x16 31.6,
+ * 4x12 27.4, 6x8 25.8; with relaxed-SIMD FMA 4x8 38.4. Only the inner k loop runs per flop, so it is kept simple:
+ * one k step per iteration (V8 unrolls it; hand unrolling made the scheduler hoist loads and spill).
+ */
 export const MR = 4;
 export const NRV = 2;
 export const NR = NRV * 4;
-/** kc steps per unrolled iteration of the inner loop (reduces loop overhead; remainder handled by a second loop). */
+/** k steps per iteration of the inner loop (1: see above; a remainder loop handles kc % UNROLL). */
 const UNROLL = 1;
 
-/** kc: depth of one packed slab. B micro-panel kc*NR*4 = 12 KiB stays in L1 (48 KiB); A block MC*kc*4 = 192 KiB in L2. */
+/** kc: depth of one packed slab. The B micro-panel kc*NR*4 = 8 KiB stays in L1 (48 KiB); the A block MC*kc*4 =
+ * 192 KiB stays in L2 (2 MiB per core here). */
 export const KC = 256;
 /** Rows of A per macro-kernel call (multiple of MR). */
 export const MC = 192;
