@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { parseDemoArgs } from '../lib/demo/args.ts';
-import { trainDemo } from '../lib/demo/main.ts';
+import { trainDemo } from '../lib/demo/train.ts';
 
 interface Recipe {
   name: string;
