@@ -2,6 +2,7 @@
 // oracle's: 3-D conv, transposed conv with groups, padding modes, pooling with padding/ceil, norms, losses.
 import { describe, expect, test } from 'vitest';
 import { nn, tensor, Tensor } from 'board';
+import { grad } from '../../lib/engine/index.ts';
 import { gradcheck, leaf } from '../helpers/nn-gradcheck.ts';
 
 const F = nn.functional;
@@ -31,6 +32,23 @@ describe('convolution gradients', () => {
     const w = tensor([[[[1, 0], [0, -1]]]], { dtype: 'float32' });
     expect(F.conv2d(x, w).tolist()).toEqual([[[[-4, -4], [-4, -4]]]]);
     expect(() => F.conv2d(x, tensor([[[[1]]], [[[1]]]], { dtype: 'float32' }), null, { groups: 2 })).toThrow(/channels/);
+  });
+});
+
+describe('linear', () => {
+  test('fused 2-D linear matches engine ops, including second-order gradients', () => {
+    const run = (fused: boolean) => {
+      const x = leaf([3, 4]);
+      const w = leaf([2, 4], 1);
+      const b = leaf([2], 2);
+      const y = fused ? F.linear(x, w, b) : x.matmul(w.t()).add(b);
+      const [gx] = grad(y.pow(3).sum(), [x], { createGraph: true });
+      const [gw2] = grad(gx!.pow(2).sum(), [w]);
+      return [y.tolist(), gx!.tolist(), gw2!.tolist()].flat(3).map((v: number) => Number(v.toFixed(10)));
+    };
+    expect(run(true)).toEqual(run(false));
+    gradcheck((x, w, b) => F.linear(x, w, b), [leaf([3, 4]), leaf([2, 4], 1), leaf([2], 2)]);
+    gradcheck((x, w) => F.linear(x, w), [leaf([3, 4]), leaf([2, 4], 1)]);
   });
 });
 

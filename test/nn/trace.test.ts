@@ -30,14 +30,14 @@ test('traceGraph records ops with module scopes, shapes, forward and backward ti
   expect(ops.map((n) => n.scope)).toEqual([
     'NeuralNetwork/Flatten[flatten]',
     'NeuralNetwork/Sequential[linear_relu_stack]/Linear[0]',
-    'NeuralNetwork/Sequential[linear_relu_stack]/Linear[0]',
     'NeuralNetwork/Sequential[linear_relu_stack]/ReLU[1]',
-    'NeuralNetwork/Sequential[linear_relu_stack]/Linear[2]',
     'NeuralNetwork/Sequential[linear_relu_stack]/Linear[2]',
   ]);
   const addmm = ops.find((n) => n.scope === 'NeuralNetwork/Sequential[linear_relu_stack]/Linear[2]' && n.attrs?.grad_fn === 'AddmmBackward0')!;
   expect(addmm.outputShapes).toEqual([[2, 3]]);
-  expect(addmm.inputs).toContain('NeuralNetwork/Sequential[linear_relu_stack]/Linear[2]/bias');
+  expect(addmm.inputs).toEqual([
+    ops[2]!.name, 'NeuralNetwork/Sequential[linear_relu_stack]/Linear[2]/weight', 'NeuralNetwork/Sequential[linear_relu_stack]/Linear[2]/bias',
+  ]);
   for (const n of ops) {
     expect(n.timing!.durationMicros).toBeGreaterThanOrEqual(0);
     expect(typeof n.attrs!.backward_us).toBe('number');
