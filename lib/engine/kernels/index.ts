@@ -138,3 +138,6 @@ export function dgemm(transA: boolean, transB: boolean, M: number, N: number, K:
   if (M * N * K < SMALL_FLOPS) return gemmSmall(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
   gemmBlocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
 }
+
+export { col2im1d, col2im2d, convOutputSize, im2col1d, im2col2d, im2colShape } from './im2col.ts';
+export type { Conv1dGeometry, Conv2dGeometry } from './im2col.ts';
