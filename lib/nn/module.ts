@@ -301,27 +301,30 @@ export class Module {
   }
 
   /**
-   * `to('cpu')` is a no-op (the only device); `to('float64')` etc. casts floating parameters and buffers in place of
-   * the module's tensors (parameters stay the same objects, as PyTorch's `module.double()`).
+   * `to('cpu')` is a no-op (the only device); `to('float64')` etc. casts floating parameters (and their grads) and
+   * buffers in place: parameters stay the same objects, so optimizers built earlier keep working (PyTorch's
+   * `module.double()` swaps `param.data` the same way).
    */
   to(target: 'cpu' | DType): this {
     if (target === 'cpu') return this;
     const dtype = target;
     if (dtype !== 'float32' && dtype !== 'float64') throw new TypeError(`nn.Module.to only accepts floating point dtypes, but got desired dtype=${dtype}`);
-    for (const m of this.modules()) {
-      for (const [name, p] of m._parameters) {
-        if (!p || p.dtype === dtype || (p.dtype !== 'float32' && p.dtype !== 'float64')) continue;
-        const np = new Parameter(noGrad(() => p.to(dtype)), p.requiresGrad);
-        m._parameters.set(name, np);
-        Reflect.set(m, name, np);
+    const isFloat = (t: Tensor) => t.dtype === 'float32' || t.dtype === 'float64';
+    noGrad(() => {
+      for (const m of this.modules()) {
+        for (const p of m._parameters.values()) {
+          if (!p || p.dtype === dtype || !isFloat(p)) continue;
+          p.data = p.data.to(dtype).contiguous();
+          if (p.grad) p.grad = p.grad.to(dtype);
+        }
+        for (const [name, b] of m._buffers) {
+          if (!b || b.dtype === dtype || !isFloat(b)) continue;
+          const nb = b.to(dtype);
+          m._buffers.set(name, nb);
+          Reflect.set(m, name, nb);
+        }
       }
-      for (const [name, b] of m._buffers) {
-        if (!b || b.dtype === dtype || (b.dtype !== 'float32' && b.dtype !== 'float64')) continue;
-        const nb = b.to(dtype);
-        m._buffers.set(name, nb);
-        Reflect.set(m, name, nb);
-      }
-    }
+    });
     return this;
   }
 

@@ -164,8 +164,11 @@ describe('calling, hooks, modes', () => {
     expect(lin.to('cpu')).toBe(lin);
     lin.double();
     expect(lin.weight.dtype).toBe('float64');
+    expect(lin.weight).toBe(w);
     expect(lin.call(tensor([[1, 2]], { dtype: 'float64' })).dtype).toBe('float64');
-    void w;
+    const bn = new nn.BatchNorm1d(2).double();
+    expect(bn.stateDict().running_mean!.dtype).toBe('float64');
+    expect(bn.stateDict().num_batches_tracked!.dtype).toBe('int64');
   });
 });
 
