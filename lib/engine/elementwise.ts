@@ -171,7 +171,7 @@ export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
 }
 
 /** torch.clamp with number bounds (ClampBackward1) or tensor bounds (ClampBackward0). */
-export function clamp(x: Tensor, min?: Operand | null, max?: Operand | null): Tensor {
+export function clamp(x: Tensor, min?: Operand | null, max?: Operand | null, name = 'ClampBackward1'): Tensor {
   if (min == null && max == null) throw new TypeError("clamp: At least one of 'min' or 'max' must not be None");
   if (min instanceof Tensor || max instanceof Tensor) {
     const t0 = clock();
@@ -188,7 +188,7 @@ export function clamp(x: Tensor, min?: Operand | null, max?: Operand | null): Te
   const d = !isFloating(x.dtype) && (isFloatBound(min) || isFloatBound(max)) ? 'float32' : x.dtype;
   const lo = min == null ? -Infinity : Number(min), hi = max == null ? Infinity : Number(max);
   const out = unaryRaw('clamp', x, d, lo, hi);
-  record('clamp', 'ClampBackward1', [x], [out], [x], { min: lo, max: hi }, t0);
+  record('clamp', name, [x], [out], [x], { min: lo, max: hi }, t0);
   return out;
 }
 

@@ -6,7 +6,7 @@ import type { DType } from './dtype.ts';
 import type { Tensor } from './tensor.ts';
 import { unaryRaw, binaryRaw } from './elementwise.ts';
 import { zeros } from './creation.ts';
-import { sumToShape, prodBackward } from './reduce.ts';
+import { sumToShape, prodBackward, cumprodBackward } from './reduce.ts';
 import { cat, stack, diagonal, diagonalBackward } from './movement.ts';
 import { indexBackward, indexPutValueGrad } from './indexing.ts';
 
@@ -232,6 +232,7 @@ export const GRADIENTS = {
     return [y.mul(g.sub(g.mul(y).sum(c.attrs.dim, true)))];
   },
   logSoftmax: (g, c) => [g.sub(s(c, 0).exp().mul(g.sum(c.attrs.dim, true)))],
+  cumprod: (g, c) => [cumprodBackward(s(c, 0), g, c.attrs.dim)],
   cumsum: (g, c) => [g.flip([c.attrs.dim]).cumsum(c.attrs.dim).flip([c.attrs.dim])],
 
   // -- linear algebra

@@ -1,7 +1,7 @@
 // Python-style indexing (getitem/setitem with ints, slices, None, ..., index tensors, bool masks),
 // index_put, gather/scatter, index_select/index_add, masked_fill, nonzero.
 import { allocate, isFloating } from './dtype.ts';
-import { broadcastShapes, broadcastStrides, contiguousStrides, normDim, numelOf, shapeStr } from './layout.ts';
+import { broadcastShapes, broadcastStrides, contiguousStrides, copyStrided, normDim, numelOf, shapeStr } from './layout.ts';
 import { Tensor } from './tensor.ts';
 import { record, clock, needsGrad } from './autograd.ts';
 import { emptyRaw, arange, tensor as makeTensor } from './creation.ts';
@@ -214,29 +214,25 @@ export function indexPutValueGrad(g: Tensor, indices: (Tensor | null)[], valueSh
 export function setitem(x: Tensor, items: readonly IndexItem[], value: Operand): void {
   checkInPlace(x, 'setitem');
   const val = asTensor(value);
-  // Storage offsets of every element of x, indexed the same way, say where to write.
-  const offs = emptyRaw(x.shape, 'int64');
-  {
-    const n = x.numel(), cnt = new Array<number>(x.dim()).fill(0);
-    for (let i = 0; i < n; i++) {
-      let o = x.offset;
-      for (let k = 0; k < cnt.length; k++) o += cnt[k]! * x.strides[k]!;
-      offs.storage[i] = o;
-      for (let k = cnt.length - 1; k >= 0; k--) { if (++cnt[k]! < x.shape[k]!) break; cnt[k] = 0; }
-    }
-  }
-  const target = getitem(offs, items).contiguous();
   if (needsGrad(x, val)) {
-    // Functional form: flat positions (relative to x's logical layout) and index_put on the flattened tensor.
-    const flatPos = getitem(arange(x.numel()).reshape(x.shape), items).reshape([-1]);
+    // Functional form: the flat positions items select, and index_put on the flattened tensor.
+    const flatPos = getitem(arange(x.numel()).reshape(x.shape), items);
     const v = val.dtype === x.dtype ? val : val.to(x.dtype);
-    const res = indexPut(x.reshape([-1]), [flatPos], v.expand(target.shape).reshape([-1])).reshape(x.shape);
+    const res = indexPut(x.reshape([-1]), [flatPos.reshape([-1])], v.expand(flatPos.shape).reshape([-1])).reshape(x.shape);
     commitInPlace(x, res, 'setitem');
     return;
   }
-  const vals = val.detach().to(x.dtype).expand(target.shape).contiguous().dataSync();
-  const t = target.dataSync();
-  for (let i = 0; i < t.length; i++) x.storage[t[i]!] = vals[i]!;
+  const { view, adv } = parseIndex(x.detach(), items);
+  const src = val.detach();
+  if (adv.every((a) => a === null)) {
+    const shape = broadcastShapes(view.shape, src.shape, 'setitem');
+    if (shape.length !== view.dim() || shape.some((s, i) => s !== view.shape[i])) {
+      throw new RangeError(`setitem: shape mismatch: value tensor of shape ${shapeStr(src.shape)} cannot be broadcast to indexing result of shape ${shapeStr(view.shape)}`);
+    }
+    copyStrided(src.storage, src.offset, broadcastStrides(src.shape, src.strides, view.shape), view.shape, view.storage, view.offset, view.strides, x.dtype, isFloating(src.dtype));
+  } else {
+    indexWriteRaw(view, adv, src.dtype === x.dtype ? src : src.to(x.dtype), false);
+  }
   x._bumpVersion();
 }
 

@@ -307,9 +307,32 @@ export function cumsum(x: Tensor, dim: number): Tensor {
 }
 
 export function cumprod(x: Tensor, dim: number): Tensor {
+  const t0 = clock();
   const d = normDim(dim, x.dim(), 'cumprod');
-  // Composite: exp(cumsum(log)) is wrong for negatives; compute directly and use no gradient.
-  return alongDim(x, d, intToLong(x.dtype), (s, o, n) => { let a = 1; for (let i = 0; i < n; i++) { a *= s[i]!; o[i] = a; } });
+  const out = alongDim(x, d, intToLong(x.dtype), (s, o, n) => { let a = 1; for (let i = 0; i < n; i++) { a *= s[i]!; o[i] = a; } });
+  record('cumprod', 'CumprodBackward0', [x], [out], [x], { dim: d }, t0);
+  return out;
+}
+
+/** d/dx_i of sum_j g_j * prod_{k<=j} x_k, exact with zeros: sum_{j>=i} g_j * prod_{k<=j, k!=i} x_k. */
+export function cumprodBackward(x: Tensor, g: Tensor, dim: number): Tensor {
+  const n = x.dim() === 0 ? 1 : x.shape[dim]!;
+  const gl = new Float64Array(n);
+  // Run lanes of x and g together: put g into the scratch of each x lane via a paired walk.
+  const gm = g.detach().transpose(dim, -1).contiguous().dataSync();
+  let lane = 0;
+  const res = alongDim(x.detach(), dim, g.dtype, (s, o, len) => {
+    for (let i = 0; i < len; i++) gl[i] = gm[lane * len + i]!;
+    lane++;
+    for (let i = 0; i < len; i++) {
+      let acc = 0, prefix = 1;
+      for (let k = 0; k < i; k++) prefix *= s[k]!;
+      let p = prefix;
+      for (let j = i; j < len; j++) { if (j > i) p *= s[j]!; acc += gl[j]! * p; }
+      o[i] = acc;
+    }
+  });
+  return res;
 }
 
 // ---- order statistics ---------------------------------------------------------------------------------

@@ -279,8 +279,8 @@ export class Tensor {
   reciprocal(): Tensor { return E.floatUnary('reciprocal', this); }
   clamp(min?: Operand | null, max?: Operand | null): Tensor { return E.clamp(this, min, max); }
   clip(min?: Operand | null, max?: Operand | null): Tensor { return E.clamp(this, min, max); }
-  clampMin(min: Operand): Tensor { return E.clamp(this, min, null); }
-  clampMax(max: Operand): Tensor { return E.clamp(this, null, max); }
+  clampMin(min: Operand): Tensor { return E.clamp(this, min, null, 'ClampMinBackward0'); }
+  clampMax(max: Operand): Tensor { return E.clamp(this, null, max, 'ClampMaxBackward0'); }
   eq(other: Operand): Tensor { return E.compare('eq', this, other); }
   ne(other: Operand): Tensor { return E.compare('ne', this, other); }
   lt(other: Operand): Tensor { return E.compare('lt', this, other); }

@@ -53,6 +53,7 @@ const unary: Array<[string, (x: Tensor) => Tensor, () => Tensor]> = [
   ['norm', (x) => x.norm(), () => r(3, 4)], ['norm p1', (x) => x.norm(1, 1), () => r(3, 4)], ['norm p3', (x) => x.norm(3, 0, true), () => r(3, 4)],
   ['norm inf', (x) => x.norm(Infinity), () => r(3, 4)], ['logsumexp', (x) => x.logsumexp(1), () => r(3, 4)],
   ['softmax', (x) => x.softmax(1), () => r(3, 4)], ['logSoftmax', (x) => x.logSoftmax(0), () => r(3, 4)], ['cumsum', (x) => x.cumsum(1), () => r(3, 4)],
+  ['cumprod', (x) => x.cumprod(1), () => r(3, 4)], ['cumprod with zero', (x) => x.maskedFill(tensor([false, true, false, false]), 0).cumprod(0), () => r(4, 2).T],
   ['max', (x) => x.max(), () => r(3, 4)], ['max dim', (x) => x.max(1).values, () => r(3, 4)], ['amin', (x) => x.amin(0), () => r(3, 4)],
   ['median', (x) => x.median(), () => r(3, 5)], ['median dim', (x) => x.median(1).values, () => r(3, 5)],
   ['topk', (x) => x.topk(2, 1).values, () => r(3, 5)], ['sort', (x) => x.sort(0, true).values, () => r(3, 5)],

@@ -1,9 +1,9 @@
 // Oracle runner for creation, elementwise, linalg, shape, reduction, autograd and printing `str` cases.
 // Every case is reproduced from its `python` snippet through pyeval + torchenv (so unseen cases of the same
 // schema run too), then compared: forward value, grad_fn names, and gradients after backprop of grad_output.
-import { Tensor, GradNode, backwardAll } from '../../lib/engine/index.ts';
+import { Tensor, GradNode, backwardAll, printOptions } from '../../lib/engine/index.ts';
 import * as nnLib from '../../lib/nn/index.ts';
-import { createTorchEnv, PyDtype, pyStr, toTs } from './torchenv.ts';
+import { createTorchEnv, PyDtype, pyStr, toTs, withFallback, functionalNamespace } from './torchenv.ts';
 import { PyFloat, PyFunction, type PyEnv } from './pyeval.ts';
 import { decodeTensor, decodeNumber, expectClose, expectValue, isEncodedTensor, describe, type OracleCase, type Tolerance } from './compare.ts';
 
@@ -27,7 +27,13 @@ function nnNamespace(): Record<string, unknown> {
 
 /** Extra environment setup, registered by other runners if they like. */
 export const envExtensions: Array<(env: PyEnv, torch: Record<string, unknown>) => void> = [
-  (env) => { env.vars.set('nn', nnNamespace()); },
+  (env, torch) => {
+    const F = withFallback(functionalNamespace(), nnLib.functional as unknown as Record<string, unknown>);
+    const nn = { ...nnNamespace(), functional: F };
+    env.vars.set('nn', nn);
+    env.vars.set('F', F);
+    torch.nn = nn;
+  },
 ];
 
 /**
@@ -42,6 +48,11 @@ function describedObjectPreamble(src: string): string {
 }
 
 export async function run(c: OracleCase): Promise<void> {
+  const saved = { ...printOptions };
+  try { await runCase(c); } finally { Object.assign(printOptions, saved); }
+}
+
+async function runCase(c: OracleCase): Promise<void> {
   const env = createTorchEnv((e, torch) => envExtensions.forEach((x) => x(e, torch)));
   if (c.op === 'autograd.scenario' || c.op === 'autograd.grad') return runScenario(c, env);
   const leaves = bindInputs(c, env);

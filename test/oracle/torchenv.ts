@@ -3,7 +3,7 @@
 import {
   Tensor, tensor, zeros, ones, full, empty, eye, arange, linspace, logspace, zerosLike, onesLike, fullLike, emptyLike,
   rand, randn, randint, randperm, randLike, randnLike, manualSeed, noGrad, enableGrad, setGradEnabled, isGradEnabled, grad, backwardAll,
-  cat, stack, where, ops, GradNode, slice, type DType, type IndexItem,
+  cat, stack, where, ops, GradNode, slice, Generator, printOptions, type DType, type IndexItem,
 } from '../../lib/engine/index.ts';
 import { scalarOperand } from '../../lib/engine/elementwise.ts';
 import { formatTensor } from '../../lib/engine/print.ts';
@@ -194,7 +194,7 @@ function literalDtype(v: unknown): DType | undefined {
   return undefined;
 }
 
-const creationOpts = (kw: Record<string, unknown>) => ({ dtype: dtypeArg(kw.dtype), requiresGrad: toTs(kw.requires_grad) });
+const creationOpts = (kw: Record<string, unknown>) => ({ dtype: dtypeArg(kw.dtype), requiresGrad: toTs(kw.requires_grad), generator: kw.generator as Generator | undefined });
 const sizeArgs = (a: unknown[]) => (a.length === 1 && Array.isArray(a[0]) ? toTs(a[0]) : toTs(a)) as number[];
 
 /** Torch functions that are not plain `input.method(...)` calls. */
@@ -259,6 +259,11 @@ function torchFunctions(): Record<string, PyFunction> {
     addmm: F('addmm', (a, kw) => ops.addmm(a[0] as Tensor, a[1] as Tensor, a[2] as Tensor, { beta: toTs(kw.beta), alpha: toTs(kw.alpha) })),
     rsub: F('rsub', (a, kw) => ops.rsub(toOperand(a[0]), toOperand(a[1] ?? kw.other), { alpha: toTs(kw.alpha) })),
     manual_seed: F('manual_seed', (a) => manualSeed(toTs(a[0]))),
+    Generator: F('Generator', () => new Generator()),
+    set_printoptions: F('set_printoptions', (_a, kw) => {
+      if (kw.profile === 'default') Object.assign(printOptions, { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80, sciMode: null });
+      for (const [k, v] of Object.entries(kw)) if (k !== 'profile') (printOptions as Record<string, unknown>)[camel(k)] = toTs(v);
+    }),
     no_grad: F('no_grad', () => gradCtx(false)),
     enable_grad: F('enable_grad', () => gradCtx(true)),
     is_grad_enabled: F('is_grad_enabled', () => isGradEnabled()),
@@ -282,6 +287,55 @@ export function functionalNamespace(): Record<string, PyFunction> {
     softmax: fn('softmax', (a, kw) => (a[0] as Tensor).softmax(toTs(a[1] ?? kw.dim))),
     log_softmax: fn('log_softmax', (a, kw) => (a[0] as Tensor).logSoftmax(toTs(a[1] ?? kw.dim))),
   };
+}
+
+/** Parameter names of a JS function (from its source); '{}' marks a destructured options parameter. */
+function paramNames(f: Function): string[] {
+  const src = f.toString();
+  const open = src.indexOf('(');
+  let depth = 0, i = open, cur = '';
+  const parts: string[] = [];
+  for (; i < src.length; i++) {
+    const ch = src[i]!;
+    if ('([{'.includes(ch)) { depth++; if (depth === 1) continue; }
+    if (')]}'.includes(ch)) { depth--; if (depth === 0) break; }
+    if (ch === ',' && depth === 1) { parts.push(cur); cur = ''; continue; }
+    cur += ch;
+  }
+  if (cur.trim()) parts.push(cur);
+  return parts.map((p) => (p.trim().startsWith('{') ? '{}' : /^\s*\.{0,3}([A-Za-z_$][\w$]*)/.exec(p)?.[1] ?? '?'));
+}
+
+/**
+ * Call a Board function with Python arguments: keywords go to the parameter of the same (camelCased) name,
+ * or into its trailing options object (a parameter named opts/options or destructured).
+ */
+export function callWithKeywords(f: Function, args: unknown[], kw: Record<string, unknown>): unknown {
+  const names = paramNames(f);
+  const out: unknown[] = args.map((a) => (a instanceof PyDtype ? a.d : toTs(a)));
+  const optsAt = names.findIndex((n) => n === '{}' || n === 'opts' || n === 'options');
+  const opts: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(kw)) {
+    const c = camel(k), at = names.indexOf(c);
+    const val = v instanceof PyDtype ? v.d : toTs(v);
+    if (at >= 0 && at !== optsAt) { while (out.length < at) out.push(undefined); out[at] = val; }
+    else if (optsAt >= 0) opts[c] = val;
+    else throw new TypeError(`torchenv: ${f.name}() has no parameter for keyword '${k}'`);
+  }
+  if (Object.keys(opts).length) { while (out.length < optsAt) out.push(undefined); out[optsAt] = { ...(out[optsAt] as object ?? {}), ...opts }; }
+  return f(...out);
+}
+
+/** F.xxx from Board's nn.functional for names the engine's own F subset lacks. */
+export function withFallback(own: Record<string, PyFunction>, lib: Record<string, unknown>): Record<string, PyFunction> {
+  return new Proxy(own, {
+    has: (t, k) => k in t || (typeof k === 'string' && typeof lib[camel(k)] === 'function'),
+    get: (t, k) => {
+      if (typeof k !== 'string' || k in t) return (t as Record<string | symbol, unknown>)[k];
+      const f = lib[camel(k)];
+      return typeof f === 'function' ? fn(k, (a, kw) => callWithKeywords(f as Function, a, kw)) : undefined;
+    },
+  });
 }
 
 /** Build the namespace objects and host for pyeval. */
