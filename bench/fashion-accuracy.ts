@@ -21,13 +21,17 @@ const RECIPES: Recipe[] = [
   { name: 'cnn-adam', model: 'cnn', optimizer: 'adam', epochs: 2 },
 ];
 
-function hasTorch(): boolean {
-  return spawnSync('python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+// Debian's python3-torch lives in the system interpreter, which a pyenv shim on PATH may hide.
+const PYTHONS = ['/usr/bin/python3', 'python3'];
+
+function torchPython(): string | null {
+  for (const py of PYTHONS) if (spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) return py;
+  return null;
 }
 
-function torchAccuracy(r: Recipe, limit: number): number[] | null {
+function torchAccuracy(py: string, r: Recipe, limit: number): number[] | null {
   const script = resolve(import.meta.dirname, 'fashion_mnist_torch.py');
-  const out = execFileSync('python3', [script, '--model', r.model, '--optimizer', r.optimizer, '--epochs', String(r.epochs), '--limit', String(limit)], { encoding: 'utf8' });
+  const out = execFileSync(py, [script, '--model', r.model, '--optimizer', r.optimizer, '--epochs', String(r.epochs), '--limit', String(limit)], { encoding: 'utf8' });
   const m = /^ACCURACIES (.*)$/m.exec(out);
   return m ? (JSON.parse(m[1]) as number[]) : null;
 }
@@ -36,8 +40,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
   const limit = args.includes('--limit') ? Number(args[args.indexOf('--limit') + 1]) : 0;
-  const torch = hasTorch();
-  console.log(`machine: ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; PyTorch ${torch ? 'found' : 'not installed (Board only)'}`);
+  const torch = torchPython();
+  console.log(`machine: ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; PyTorch ${torch ? `found (${torch})` : 'not installed (Board only)'}`);
   const rows: string[] = [];
   for (const r of RECIPES) {
     if (only && r.name !== only) continue;
@@ -46,15 +50,20 @@ async function main(): Promise<void> {
     const { results, data } = await trainDemo(o, () => undefined);
     const secs = (performance.now() - t0) / 1000;
     const ours = results.map((e) => e.accuracy);
-    const theirs = torch ? torchAccuracy(r, limit) : null;
+    const t1 = performance.now();
+    const theirs = torch ? torchAccuracy(torch, r, limit) : null;
+    const torchSecs = (performance.now() - t1) / 1000;
     const last = ours[ours.length - 1];
-    const diff = theirs ? ` | ${theirs[theirs.length - 1].toFixed(4)} | ${((last - theirs[theirs.length - 1]) * 100).toFixed(2)} pt` : ' | n/a | n/a';
-    const row = `| ${r.model.toUpperCase()} | ${r.optimizer === 'sgd' ? 'SGD' : 'Adam'} lr 1e-3, batch 64 | ${r.epochs} | ${ours.map((a) => a.toFixed(4)).join(', ')} | ${last.toFixed(4)}${diff} | ${secs.toFixed(0)} s (${Math.round(results.reduce((a, e) => a + e.samplesPerSec, 0) / results.length)} samples/s) |`;
+    const diff = theirs
+      ? ` | ${theirs.map((a) => a.toFixed(4)).join(', ')} | ${((last - theirs[theirs.length - 1]) * 100).toFixed(2)} pt`
+      : ' | n/a | n/a';
+    const speed = `${secs.toFixed(0)} s (${Math.round(results.reduce((a, e) => a + e.samplesPerSec, 0) / results.length)} samples/s)${theirs ? `; PyTorch ${torchSecs.toFixed(0)} s` : ''}`;
+    const row = `| ${r.model.toUpperCase()} | ${r.optimizer === 'sgd' ? 'SGD' : 'Adam'} lr 1e-3, batch 64 | ${r.epochs} | ${ours.map((a) => a.toFixed(4)).join(', ')}${diff} | ${speed} |`;
     console.log(`${r.name} on ${data.source}: ${row}`);
     rows.push(row);
   }
-  console.log('\n| model | recipe | epochs | test accuracy per epoch | final (Board) | final (PyTorch) | difference | time |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('\n| model | recipe | epochs | Board test accuracy per epoch | PyTorch test accuracy per epoch | Board - PyTorch (final) | time |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
 }
 
