@@ -17,6 +17,10 @@ export {
   MSELoss, L1Loss, SmoothL1Loss, HuberLoss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
   MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, CosineEmbeddingLoss, TripletMarginLoss, PoissonNLLLoss,
 } from './layers/loss.ts';
+export {
+  ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d,
+  ReplicationPad3d,
+} from './layers/padding.ts';
 export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RNNOptions } from './layers/rnn.ts';
 export * as functional from './functional/index.ts';
 export * as init from './init.ts';

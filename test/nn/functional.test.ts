@@ -27,6 +27,15 @@ describe('convolution gradients', () => {
       gradcheck((x) => conv.call(x), [leaf([1, 2, 4, 5])]);
     }
   });
+  test('padding modules', () => {
+    const x = tensor([[[1, 2, 3]]], { dtype: 'float32' });
+    expect(new nn.ReflectionPad1d(2).call(x).tolist()).toEqual([[[3, 2, 1, 2, 3, 2, 1]]]);
+    expect(new nn.ReplicationPad1d([1, 2]).call(x).tolist()).toEqual([[[1, 1, 2, 3, 3, 3]]]);
+    expect(new nn.ConstantPad1d([0, 1], 9).call(x).tolist()).toEqual([[[1, 2, 3, 9]]]);
+    expect(String(new nn.ZeroPad2d(1))).toBe('ZeroPad2d(padding=(1, 1, 1, 1), value=0.0)');
+    gradcheck((t) => new nn.ReflectionPad2d([1, 2, 0, 1]).call(t), [leaf([1, 2, 3, 4])]);
+    gradcheck((t) => new nn.ConstantPad3d(1, 0.5).call(t), [leaf([1, 1, 2, 2, 2])]);
+  });
   test('conv matches a direct sum on a hand example', () => {
     const x = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]], { dtype: 'float32' });
     const w = tensor([[[[1, 0], [0, -1]]]], { dtype: 'float32' });
