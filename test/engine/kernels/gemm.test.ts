@@ -99,10 +99,37 @@ describe('degenerate sizes and BLAS conventions', () => {
     for (const be of BACKENDS) {
       setGemmBackend(be);
       check(sgemm, Float32Array, { tA: true, tB: false, M: 64, N: 64, K: 64, alpha: 1, beta: 0, pad: 0 }, 9, 2e-6);
+      // Narrow slices of wide matrices (row stride >> row length): the wasm path copies them in row by row.
+      for (const [tA, tB] of TRANS) check(sgemm, Float32Array, { tA, tB, M: 20, N: 24, K: 6, alpha: 1, beta: 0.5, pad: 60 }, 11, 2e-6);
       // Dense C whose width is a multiple of the wasm tile: single-memcpy copy-in (beta != 0) and copy-out.
       for (const [tA, tB] of TRANS) check(sgemm, Float32Array, { tA, tB, M: 12, N: 16, K: 40, alpha: 1.5, beta: 0.5, pad: 0 }, 10, 2e-6);
     }
   });
+});
+
+describe('zero row strides (broadcast views the engine may pass)', () => {
+  for (const be of BACKENDS) {
+    it(`${be}: lda = 0 repeats one row of A; ldb = 0 on B^T repeats one column`, () => {
+      setGemmBackend(be);
+      const M = 9, N = 13, K = 21;
+      const row = Float32Array.from({ length: K }, (_, k) => Math.sin(k + 1));
+      const B = Float32Array.from({ length: K * N }, (_, i) => Math.cos(i));
+      const C = new Float32Array(M * N);
+      sgemm(false, false, M, N, K, 1, row, 0, 0, B, 0, N, 0, C, 0, N);
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += row[k]! * B[k * N + j]!;
+        expect(C[i * N + j]).toBeCloseTo(s, 5);
+      }
+      const A = Float32Array.from({ length: M * K }, (_, i) => Math.sin(i));
+      sgemm(false, true, M, N, K, 1, A, 0, K, row, 0, 0, 0, C, 0, N);
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += A[i * K + k]! * row[k]!;
+        expect(C[i * N + j]).toBeCloseTo(s, 5);
+      }
+    });
+  }
 });
 
 describe('argument errors', () => {
