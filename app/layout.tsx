@@ -1,6 +1,10 @@
 import type { ReactNode } from 'react';
+import { initialRunsAndTags } from '../lib/server/initial-data.ts';
 import { Shell } from './ui/shell.tsx';
 import './globals.css';
+
+// Rendered per request: the run list and tags come embedded in the page (no extra round trip).
+export const dynamic = 'force-dynamic';
 
 export const metadata = { title: 'Board', description: 'Live TensorBoard-compatible dashboard' };
 
@@ -14,7 +18,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
       </head>
       <body>
-        <Shell>{children}</Shell>
+        <Shell initial={initialRunsAndTags()}>{children}</Shell>
       </body>
     </html>
   );

@@ -3,7 +3,7 @@
 // dispose on unmount. Only the chart kinds and components we use are registered (tree-shaken).
 import { useEffect, useRef, type CSSProperties } from 'react';
 import * as echarts from 'echarts/core';
-import { LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
+import { LineChart, LinesChart, ParallelChart, ScatterChart } from 'echarts/charts';
 import {
   AxisPointerComponent, DataZoomComponent, GridComponent, LegendComponent, MarkLineComponent,
   ParallelComponent, TitleComponent, TooltipComponent, VisualMapComponent,
@@ -11,13 +11,38 @@ import {
 import { CanvasRenderer } from 'echarts/renderers';
 
 echarts.use([
-  LineChart, ScatterChart, ParallelChart, GridComponent, TooltipComponent, AxisPointerComponent, DataZoomComponent,
+  LineChart, LinesChart, ScatterChart, ParallelChart, GridComponent, TooltipComponent, AxisPointerComponent, DataZoomComponent,
   LegendComponent, MarkLineComponent, ParallelComponent, TitleComponent, VisualMapComponent, CanvasRenderer,
 ]);
 
 export type EChartsInstance = echarts.ECharts;
 export type EChartsOption = echarts.EChartsCoreOption;
 export { echarts };
+
+// setOption of a chart with many series can take tens of milliseconds. When a change re-renders
+// many cards at once (smoothing, run toggles, live data), running every setOption in the same
+// React commit makes one long task; instead each chart's update is queued and the queue is
+// drained in slices of at most ~40 ms, yielding to the browser in between (input stays responsive).
+const jobs = new Map<EChartsInstance, () => void>();
+let draining = false;
+const channel = typeof MessageChannel !== 'undefined' ? new MessageChannel() : null;
+function drain(): void {
+  const start = performance.now();
+  for (const [chart, job] of jobs) {
+    jobs.delete(chart);
+    if (!chart.isDisposed()) job();
+    if (performance.now() - start > 40) break;
+  }
+  if (jobs.size > 0) yieldThen(drain); else draining = false;
+}
+function yieldThen(fn: () => void): void {
+  if (channel) { channel.port1.onmessage = () => fn(); channel.port2.postMessage(0); } else setTimeout(fn, 0);
+}
+/** Queues a chart update; a newer update of the same chart replaces a pending one. */
+function scheduleUpdate(chart: EChartsInstance, job: () => void): void {
+  jobs.set(chart, job);
+  if (!draining) { draining = true; yieldThen(drain); }
+}
 
 export interface EChartProps {
   option: EChartsOption;
@@ -54,7 +79,7 @@ export function EChart({ option, dark, group, style, className, notMerge = true,
   useEffect(() => {
     const chart = chartRef.current;
     if (!chart) return;
-    chart.setOption({ backgroundColor: 'transparent', ...option }, { notMerge, lazyUpdate: false });
+    scheduleUpdate(chart, () => chart.setOption({ backgroundColor: 'transparent', ...option }, { notMerge, lazyUpdate: false }));
   }, [option, dark, notMerge]);
 
   useEffect(() => {

@@ -30,21 +30,23 @@ export function useRuns(): RunsState {
   return v;
 }
 
-export function RunsProvider({ children }: { children: ReactNode }) {
-  const [runs, setRuns] = useState<RunSummary[]>([]);
-  const [tags, setTags] = useState<TagSummary[]>([]);
-  const [loading, setLoading] = useState(true);
+export function RunsProvider({ children, initial }: { children: ReactNode; initial: { runs: RunSummary[]; tags: TagSummary[] } | null }) {
+  const [runs, setRuns] = useState<RunSummary[]>(initial?.runs ?? []);
+  const [tags, setTags] = useState<TagSummary[]>(initial?.tags ?? []);
+  const [loading, setLoading] = useState(initial === null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
   const tagTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   useEffect(() => {
+    if (tick === 0 && initial !== null) return; // the page came with them
     let cancelled = false;
     Promise.all([fetchJson<{ runs: RunSummary[] }>('/api/runs'), fetchJson<{ tags: TagSummary[] }>('/api/tags')]).then(
       ([r, t]) => { if (!cancelled) { setRuns(r.runs); setTags(t.tags); setLoading(false); setError(null); } },
       (err: Error) => { if (!cancelled) { setError(err.message); setLoading(false); } },
     );
     return () => { cancelled = true; };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tick]);
 
   useEffect(() => subscribeChanges((c) => {

@@ -4,6 +4,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
+import type { RunSummary, TagSummary } from '../../lib/store/types.ts';
 import { useLiveStatus } from './live.ts';
 import { RunSelector } from './run-selector.tsx';
 import { RunsProvider } from './runs-context.tsx';
@@ -15,7 +16,7 @@ const TABS = [
   ['/hparams', 'HParams'], ['/pr-curves', 'PR curves'], ['/graphs', 'Graphs'],
 ] as const;
 
-export function Shell({ children }: { children: ReactNode }) {
+export function Shell({ children, initial }: { children: ReactNode; initial: { runs: RunSummary[]; tags: TagSummary[] } | null }) {
   const path = usePathname();
   const search = useSearch();
   const live = useLiveStatus();
@@ -25,7 +26,7 @@ export function Shell({ children }: { children: ReactNode }) {
     document.documentElement.dataset.theme = dark ? 'dark' : 'light';
   }, [dark]);
   return (
-    <RunsProvider>
+    <RunsProvider initial={initial}>
       <a className="skip" href="#main">Skip to dashboard</a>
       <header className="top">
         <span className="brand">Board</span>

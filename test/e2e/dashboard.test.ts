@@ -63,15 +63,17 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     await chartReady(page, cardSel('loss/train'));
     const series = await chartSeries(page, cardSel('loss/train'));
     const ours = series.find((s) => s.id === 'ours/train')!;
-    expect(ours.data.map((d) => d[2])).toEqual(Array.from({ length: LOSS_STEPS }, (_, s) => s));
-    for (const d of ours.data) expect(d[1]).toBeCloseTo(lossAt(d[2] as number), 6);
+    // Points are [x, y]; on the step axis x is the step.
+    expect(ours.data.map((d) => d[0])).toEqual(Array.from({ length: LOSS_STEPS }, (_, s) => s));
+    for (const d of ours.data) expect(d[1]).toBeCloseTo(lossAt(d[0] as number), 6);
     // Smoothing 0.6 (the default) keeps the raw curve underneath and debiases the first point.
     await page.goto(`${board.url}/scalars`);
     await chartReady(page, cardSel('loss/train'));
     const smoothed = await chartSeries(page, cardSel('loss/train'));
-    const raw = smoothed.find((s) => s.id === 'ours/train\u0000raw')!;
+    // Raw curves of all runs share one 'lines' series (a polyline per run).
+    const raw = smoothed.find((s) => s.id === 'raw')!.data as unknown as Array<{ name: string; coords: number[][] }>;
     const main = smoothed.find((s) => s.id === 'ours/train')!;
-    expect(raw.data.map((d) => d[1])).toEqual(ours.data.map((d) => d[1]));
+    expect(raw.find((l) => l.name === 'ours/train')!.coords.map((c) => c[1])).toEqual(ours.data.map((d) => d[1]));
     expect(main.data[0]![1]).toBeCloseTo(lossAt(0), 6);
     expect(main.data[1]![1]).toBeCloseTo((0.6 * 0.4 * lossAt(0) + 0.4 * lossAt(1)) / (1 - 0.36), 6);
   });
@@ -158,7 +160,7 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     for (let step = 1; step <= 3; step++) {
       w.addScalar('live/metric', 1 + step, step);
       w.flush();
-      await expect.poll(async () => (await chartSeries(page, card)).find((s) => s.id === 'live')?.data.map((d) => d[2]), { timeout: 10_000 })
+      await expect.poll(async () => (await chartSeries(page, card)).find((s) => s.id === 'live')?.data.map((d) => d[0]), { timeout: 10_000 })
         .toEqual(Array.from({ length: step + 1 }, (_, i) => i));
     }
     w.close();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badRequest, intParam, json, name, route, stepParam } from '../../../lib/server/api.ts';
+import { toColumns } from '../../../lib/server/wire.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,11 +14,12 @@ const Query = z.object({
 
 /**
  * Downsampled series of one tag for several runs (repeat `run`). Each bucket keeps its first, min,
- * max and last point, so spikes survive; zoomed views ask again with a step range.
+ * max and last point, so spikes survive; zoomed views ask again with a step range. Series go out
+ * columnar (lib/server/wire.ts).
  */
 export const GET = route(Query, ['run'], (store, q) => {
   if (q.minStep !== undefined && q.maxStep !== undefined && q.minStep > q.maxStep) return badRequest('minStep must not exceed maxStep');
   const maxPoints = Math.min(q.maxPoints ?? 2000, store.caps.scalars ?? Infinity);
   const series = store.queries.scalars(q.run, q.tag, { minStep: q.minStep, maxStep: q.maxStep, maxPoints });
-  return json({ series });
+  return json({ series: series.map(toColumns) });
 });

@@ -1,15 +1,18 @@
 'use client';
 // Data of one scalar card: the downsampled overview, a higher-resolution window when zoomed, and
-// live appends from the change feed (only the new steps are fetched).
+// live appends from the change feed (only the new steps are fetched). Series are kept columnar.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ScalarPoint, ScalarSeries } from '../../../lib/store/types.ts';
+import { decodeValues, type ScalarColumns } from '../../../lib/server/wire.ts';
 import { fetchJson, query } from '../api.ts';
 import { subscribeChanges } from '../live.ts';
 
 export const OVERVIEW_POINTS = 1500;
 
+/** One run's points, columnar, in step order. */
+export interface Cols { steps: number[]; wallTimes: number[]; values: number[] }
+
 export interface ScalarData {
-  byRun: Map<string, ScalarPoint[]>;
+  byRun: Map<string, Cols>;
   totals: Map<string, number>;
   loading: boolean;
   error: string | null;
@@ -20,15 +23,20 @@ export interface ScalarData {
   version: number;
 }
 
-type Resp = { series: ScalarSeries[] };
+type Resp = { series: ScalarColumns[] };
 
-function mergeWindow(overview: ScalarPoint[], detail: ScalarPoint[], lo: number, hi: number): ScalarPoint[] {
-  const out: ScalarPoint[] = [];
+const cols = (s: ScalarColumns): Cols => ({ steps: s.steps, wallTimes: s.wallTimes, values: decodeValues(s.values) });
+
+/** Overview points outside [lo, hi] plus the detailed points inside it. */
+function mergeWindow(overview: Cols, detail: Cols, lo: number, hi: number): Cols {
+  const out: Cols = { steps: [], wallTimes: [], values: [] };
+  const push = (c: Cols, i: number) => { out.steps.push(c.steps[i]!); out.wallTimes.push(c.wallTimes[i]!); out.values.push(c.values[i]!); };
   let i = 0;
-  while (i < overview.length && overview[i]!.step < lo) out.push(overview[i++]!);
-  for (const p of detail) out.push(p);
-  while (i < overview.length && overview[i]!.step <= hi) i++;
-  while (i < overview.length) out.push(overview[i++]!);
+  const n = overview.steps.length;
+  while (i < n && overview.steps[i]! < lo) push(overview, i++);
+  for (let j = 0; j < detail.steps.length; j++) push(detail, j);
+  while (i < n && overview.steps[i]! <= hi) i++;
+  while (i < n) push(overview, i++);
   return out;
 }
 
@@ -37,18 +45,18 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [zoom, setZoomState] = useState<[number, number] | null>(null);
-  const overview = useRef(new Map<string, ScalarPoint[]>());
-  const shown = useRef(new Map<string, ScalarPoint[]>());
+  const overview = useRef(new Map<string, Cols>());
+  const shown = useRef(new Map<string, Cols>());
   const totals = useRef(new Map<string, number>());
   const zoomRef = useRef<[number, number] | null>(null);
   const runsKey = runs.join('\u0000');
   const inflight = useRef(new Map<string, boolean>());
   const dirty = useRef(new Set<string>());
 
-  const rebuild = useCallback((detail?: Map<string, ScalarPoint[]>) => {
+  const rebuild = useCallback((detail?: Map<string, Cols>) => {
     const z = zoomRef.current;
-    const next = new Map<string, ScalarPoint[]>();
-    for (const [run, pts] of overview.current) next.set(run, z && detail?.has(run) ? mergeWindow(pts, detail.get(run)!, z[0], z[1]) : pts);
+    const next = new Map<string, Cols>();
+    for (const [run, c] of overview.current) next.set(run, z && detail?.has(run) ? mergeWindow(c, detail.get(run)!, z[0], z[1]) : c);
     shown.current = next;
     setVersion((v) => v + 1);
   }, []);
@@ -61,7 +69,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
     fetchJson<Resp>(query('/api/scalars', { run: runs, tag, maxPoints: OVERVIEW_POINTS })).then(
       ({ series }) => {
         if (cancelled) return;
-        overview.current = new Map(series.map((s) => [s.run, s.points]));
+        overview.current = new Map(series.map((s) => [s.run, cols(s)]));
         totals.current = new Map(series.map((s) => [s.run, s.total]));
         zoomRef.current = null;
         setZoomState(null);
@@ -82,19 +90,26 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
     const appendRun = (run: string) => {
       if (inflight.current.get(run)) { dirty.current.add(run); return; }
       inflight.current.set(run, true);
-      const have = overview.current.get(run) ?? [];
-      const last = have.length ? have[have.length - 1]!.step : undefined;
+      const have = overview.current.get(run);
+      const last = have && have.steps.length ? have.steps[have.steps.length - 1]! : undefined;
       fetchJson<Resp>(query('/api/scalars', { run: [run], tag, minStep: last === undefined ? undefined : last + 1, maxPoints: 200_000 })).then(
         ({ series }) => {
           const s = series[0];
-          if (s && s.points.length) {
-            const cur = overview.current.get(run) ?? [];
-            const lastNow = cur.length ? cur[cur.length - 1]!.step : -Infinity;
-            const fresh = s.points.filter((p) => p.step > lastNow);
-            overview.current.set(run, cur.concat(fresh));
-            totals.current.set(run, (totals.current.get(run) ?? 0) + fresh.length);
-            if (!zoomRef.current) rebuild();
+          if (!s || s.steps.length === 0) return;
+          const cur = overview.current.get(run) ?? { steps: [], wallTimes: [], values: [] };
+          const lastNow = cur.steps.length ? cur.steps[cur.steps.length - 1]! : -Infinity;
+          const fresh = cols(s);
+          const next: Cols = { steps: cur.steps.slice(), wallTimes: cur.wallTimes.slice(), values: cur.values.slice() };
+          let added = 0;
+          for (let i = 0; i < fresh.steps.length; i++) {
+            if (fresh.steps[i]! <= lastNow) continue;
+            next.steps.push(fresh.steps[i]!); next.wallTimes.push(fresh.wallTimes[i]!); next.values.push(fresh.values[i]!);
+            added++;
           }
+          if (added === 0) return;
+          overview.current.set(run, next);
+          totals.current.set(run, (totals.current.get(run) ?? 0) + added);
+          if (!zoomRef.current) rebuild();
         },
         () => { /* the next change retries */ },
       ).finally(() => {
@@ -113,7 +128,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
     setZoomState(range);
     if (range === null) { rebuild(); return; }
     fetchJson<Resp>(query('/api/scalars', { run: runs, tag, minStep: Math.floor(range[0]), maxStep: Math.ceil(range[1]), maxPoints: OVERVIEW_POINTS })).then(
-      ({ series }) => { if (zoomRef.current === range) rebuild(new Map(series.map((s) => [s.run, s.points]))); },
+      ({ series }) => { if (zoomRef.current === range) rebuild(new Map(series.map((s) => [s.run, cols(s)]))); },
       (err: Error) => setError(err.message),
     );
     // eslint-disable-next-line react-hooks/exhaustive-deps
