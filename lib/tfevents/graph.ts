@@ -2,7 +2,7 @@
 // PyTorch writes). Nodes carry their output shapes in `_output_shapes` and their other attributes
 // in AttrValues, like torch.utils.tensorboard._pytorch_graph does. Models are turned into a
 // GraphDescription by a tracer that lib/nn registers with setGraphTracer().
-import { encodeFromJson } from './proto.ts';
+import { decodeToJson, encodeFromJson } from './proto.ts';
 
 export type GraphAttr = string | number | boolean | number[] | string[];
 
@@ -116,4 +116,14 @@ export function encodeRunMetadata(g: GraphDescription): Uint8Array {
   const dev: Record<string, unknown> = { device: '/device:CPU:0' };
   if (nodeStats.length) dev.nodeStats = nodeStats;
   return encodeFromJson('tensorboard.RunMetadata', { stepStats: { devStats: [dev] } });
+}
+
+/** A GraphDef (Event.graph_def bytes) as plain JSON: { node: [{ name, op, input, device, attr }], versions }. */
+export function decodeGraphDef(bytes: Uint8Array): { node?: Array<Record<string, unknown>>; versions?: Record<string, unknown> } {
+  return decodeToJson('tensorboard.GraphDef', bytes) as { node?: Array<Record<string, unknown>>; versions?: Record<string, unknown> };
+}
+
+/** A RunMetadata (tagged_run_metadata bytes) as plain JSON: { stepStats: { devStats: [{ device, nodeStats }] } }. */
+export function decodeRunMetadata(bytes: Uint8Array): Record<string, unknown> {
+  return decodeToJson('tensorboard.RunMetadata', bytes);
 }

@@ -300,3 +300,15 @@ test('several writers in one process and one directory never share a file', () =
   const vals = files.flatMap((f) => readEventFile(join(dir, f)).values.map((v) => (v.data as { value: number }).value));
   expect(vals.sort()).toEqual([0, 1, 2, 3, 4]);
 });
+
+test('decodeGraphDef / decodeRunMetadata read what addGraph wrote', async () => {
+  const { decodeGraphDef, decodeRunMetadata } = await import('../../lib/tfevents/index.ts');
+  const dir = freshDir();
+  const w = new SummaryWriter(dir);
+  w.addGraph({ nodes: [{ name: 'a', op: 'IO Node', inputs: [] }, { name: 'b', op: 'aten::relu', inputs: ['a'], timing: { startMicros: 1, durationMicros: 2 } }] });
+  w.close();
+  const [g, rm] = readAll(dir);
+  const gd = decodeGraphDef((g!.data as { graphDef: Uint8Array }).graphDef);
+  expect(gd.node!.map((n) => n.name)).toEqual(['a', 'b']);
+  expect(decodeRunMetadata((rm!.data as { runMetadata: Uint8Array }).runMetadata)).toMatchObject({ stepStats: { devStats: [{ device: '/device:CPU:0', nodeStats: [{ nodeName: 'b' }] }] } });
+});
