@@ -72,32 +72,47 @@ function floor(files: string[]): { secs: number; bytes: number; records: number 
   return { secs: (performance.now() - t0) / 1000, bytes, records };
 }
 
+/** CPU seconds (user + system, all threads of this process) since `from`. */
+function cpuSecs(from: NodeJS.CpuUsage): number { const d = process.cpuUsage(from); return (d.user + d.system) / 1e6; }
+
 /** Child process: floor, then cold ingest into a fresh store; prints one JSON line. */
 async function coldChild(): Promise<void> {
   const files = filesUnder(COLD_DIR).filter(f => f.includes('tfevents'));
   const db = join(OUT, 'ingest-10m.sqlite');
   for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
+  let cpu0 = process.cpuUsage();
   const fl = floor(files);
+  const floorCpu = cpuSecs(cpu0);
+  cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const ing = await startIngest({ logdir: COLD_DIR, db, watch: false });
+  const worker = process.env.BENCH_WORKER === '0' ? false : process.env.BENCH_WORKER === '1' ? true : 'auto';
+  const ing = await startIngest({ logdir: COLD_DIR, db, watch: false, decodeWorker: worker });
   await ing.initialScan;
   const secs = (performance.now() - t0) / 1000;
+  const ingestCpu = cpuSecs(cpu0);
   const events = ing.queries.listTags().reduce((a, t) => a + t.count, 0);
   await ing.close();
   const dbBytes = statSync(db).size;
-  console.log(JSON.stringify({ floor: fl, secs, events, maxRssMB: process.resourceUsage().maxRSS / 1024, dbBytes }));
+  console.log(JSON.stringify({ floor: fl, floorCpu, ingestCpu, secs, events, maxRssMB: process.resourceUsage().maxRSS / 1024, dbBytes }));
 }
 
 async function cold(): Promise<void> {
   ensureColdLogdir();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=board-source', import.meta.filename, 'cold-child'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  for (const worker of ['1', '0']) coldOnce(worker);
+}
+
+function coldOnce(worker: string): void {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=board-source', import.meta.filename, 'cold-child'],
+    { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, BENCH_WORKER: worker } });
   if (r.status !== 0) throw new Error(`cold child failed: ${r.stderr}`);
   const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
   const mb = res.floor.bytes / 2 ** 20;
-  console.log(`cold ingest: ${res.events} scalar events, ${mb.toFixed(0)} MiB in ${res.secs.toFixed(2)} s`
+  console.log(`cold ingest (${worker === '1' ? 'decode in a worker thread' : 'decode in-process'}): ${res.events} scalar events, ${mb.toFixed(0)} MiB in ${res.secs.toFixed(2)} s`
     + ` = ${(res.events / res.secs / 1e6).toFixed(2)}M events/s, ${(mb / res.secs).toFixed(0)} MiB/s`);
   console.log(`floor (read + CRC only): ${res.floor.records} records in ${res.floor.secs.toFixed(2)} s = ${(mb / res.floor.secs).toFixed(0)} MiB/s`);
-  console.log(`ratio ingest/floor: ${(res.secs / res.floor.secs).toFixed(2)}x; peak RSS ${res.maxRssMB.toFixed(0)} MB; store ${(res.dbBytes / 2 ** 20).toFixed(0)} MiB`);
+  console.log(`CPU time (all threads): ingest ${res.ingestCpu.toFixed(2)} s = ${(res.events / res.ingestCpu / 1e6).toFixed(2)}M events per CPU-second,`
+    + ` floor ${res.floorCpu.toFixed(2)} s; CPU ratio ${(res.ingestCpu / res.floorCpu).toFixed(2)}x`);
+  console.log(`ratio ingest/floor (wall clock): ${(res.secs / res.floor.secs).toFixed(2)}x; peak RSS ${res.maxRssMB.toFixed(0)} MB; store ${(res.dbBytes / 2 ** 20).toFixed(0)} MiB`);
 }
 
 async function rescan(): Promise<void> {

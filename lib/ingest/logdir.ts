@@ -76,9 +76,23 @@ export function discoverFiles(sources: LogdirSource[]): EventFileTarget[] {
       throw err;
     }
     if (st.isFile()) { const t = targetOf([s], s.path); if (t) out.push(t); continue; }
-    walk(s.path, (file) => { const t = targetOf([s], file); if (t) out.push(t); });
+    // Names are built while walking (no path.relative per file: a re-scan of 1,000 runs is mostly this).
+    walkRel(s.path, '', (dir, relDir, name) => {
+      const run = s.name === null ? (relDir === '' ? '.' : relDir) : (relDir === '' ? s.name : `${s.name}/${relDir}`);
+      const relFile = relDir === '' ? name : `${relDir}/${name}`;
+      out.push({ run, path: `${dir}${sep}${name}`, rel: s.name ? `${s.name}/${relFile}` : relFile });
+    });
   }
   return out.sort((a, b) => cmp(a.run, b.run) || cmp(basename(a.path), basename(b.path)));
+}
+
+function walkRel(dir: string, relDir: string, onFile: (dir: string, relDir: string, name: string) => void): void {
+  let entries;
+  try { entries = readdirSync(dir, { withFileTypes: true }); } catch { return; }
+  for (const e of entries) {
+    if (e.isDirectory()) { if (e.name !== TRASH_DIR) walkRel(`${dir}${sep}${e.name}`, relDir === '' ? e.name : `${relDir}/${e.name}`, onFile); }
+    else if ((e.isFile() || e.isSymbolicLink()) && isEventFileName(e.name)) onFile(dir, relDir, e.name);
+  }
 }
 
 function walk(dir: string, onFile: (path: string) => void): void {

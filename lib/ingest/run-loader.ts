@@ -19,6 +19,8 @@ export const SLICE_BYTES = 8 << 20;
 /** Total new bytes above which the initial scan decodes in a worker thread ('auto'). */
 export const WORKER_MIN_BYTES = 16 << 20;
 
+const WORKER_SLICE_BYTES = 4 << 20;
+
 interface Prepared { t: EventFileTarget; rec: FileRecord; status: SyncResult['status']; size: number }
 
 export interface SyncResult {
@@ -140,7 +142,8 @@ export class RunLoader {
     const seeds: Record<string, [string, string][]> = {};
     for (const j of jobs) seeds[j.t.run] ??= w.pluginsOfRun(j.t.run);
     const readJobs: ReadJob[] = jobs.map((j, file) => ({ file, run: j.t.run, path: j.t.path, rel: j.rec.rel, from: j.rec.offset }));
-    await this.pool!.run(readJobs, this.sliceBytes, seeds, (file, sl) => {
+    // Smaller slices than in-process: two are in flight, and they cross the thread boundary.
+    await this.pool!.run(readJobs, Math.min(this.sliceBytes, WORKER_SLICE_BYTES), seeds, (file, sl) => {
       const rec = jobs[file]!.rec;
       if (sl.from !== rec.offset) throw new Error(`ingest: ${rec.rel}: slice at ${sl.from} but the store is at ${rec.offset}`);
       w.begin();

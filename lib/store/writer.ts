@@ -89,15 +89,23 @@ export class StoreWriter {
     return id;
   }
 
-  getFile(path: string): FileRecord | undefined {
-    const r = this.s.fileByPath.get(path) as FileRow | undefined;
-    return r && fileFromRow(r);
+  /** File records by path, cached: this is the only writer, so memory and database agree. The
+   *  same object is handed out and updated by commit/resetFile. */
+  private fileCache: Map<string, FileRecord> | null = null;
+  private files(): Map<string, FileRecord> {
+    if (!this.fileCache) {
+      this.fileCache = new Map();
+      for (const r of this.s.allFiles.all() as FileRow[]) this.fileCache.set(r.path, fileFromRow(r));
+    }
+    return this.fileCache;
   }
+
+  getFile(path: string): FileRecord | undefined { return this.files().get(path); }
 
   filesOfRun(run: string): FileRecord[] {
     const id = this.runIds.get(run);
     if (id === undefined) return [];
-    return (this.s.filesOfRun.all(id) as FileRow[]).map(fileFromRow);
+    return [...this.files().values()].filter(f => f.runId === id).sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   }
 
   /** (tag, plugin) of the run's tags that have a plugin, to seed a fresh normalizer. */
@@ -107,14 +115,16 @@ export class StoreWriter {
     return (this.s.pluginsOfRun.all(id) as { tag: string; plugin: string }[]).map(r => [r.tag, r.plugin]);
   }
 
-  allFiles(): FileRecord[] { return (this.s.allFiles.all() as FileRow[]).map(fileFromRow); }
+  allFiles(): FileRecord[] { return [...this.files().values()]; }
 
   ensureFile(run: string, path: string, rel: string): FileRecord {
     const existing = this.getFile(path);
     if (existing) return existing;
     const runId = this.ensureRun(run);
     const id = Number(this.s.insertFile.run(runId, path, rel).lastInsertRowid);
-    return { id, runId, path, rel, offset: 0, size: 0, mtime: 0, ino: 0, headLen: 0, headCrc: 0, records: 0, events: 0, corrupt: 0, fileVersion: null };
+    const rec: FileRecord = { id, runId, path, rel, offset: 0, size: 0, mtime: 0, ino: 0, headLen: 0, headCrc: 0, records: 0, events: 0, corrupt: 0, fileVersion: null };
+    this.files().set(path, rec);
+    return rec;
   }
 
   isTombstoned(path: string, ino: number): boolean {
@@ -269,6 +279,7 @@ export class StoreWriter {
     this.dirtyTags = [];
     this.pendingWarnings = [];
     this.tags.clear();
+    this.fileCache = null;
   }
 
   /** Drop cached partial chunks of a file (committed already); they are reloaded on the next append. */
@@ -291,13 +302,14 @@ export class StoreWriter {
   /** Forget a file (deleted from disk). Removes its run when no file is left. */
   removeFile(file: FileRecord, tombstoneIno?: number): void {
     let runGone = false;
-    this.db.transaction(() => {
+    this.guard(() => this.db.transaction(() => {
       this.deleteFileData(file);
       this.s.deleteFile.run(file.id);
+      this.files().delete(file.path);
       if (tombstoneIno !== undefined) { this.s.insertTombstone.run(file.path, tombstoneIno); this.hasTombstones = true; }
       runGone = this.s.countFiles.pluck().get(file.runId) === 0;
       if (runGone) this.deleteRunRows(file.runId);
-    })();
+    })());
     if (runGone) this.forgetRun(file.runId); else this.afterDelete(file.runId);
   }
 
@@ -305,13 +317,18 @@ export class StoreWriter {
   removeRun(name: string, tombstones?: Map<string, number>): boolean {
     const runId = this.runIds.get(name);
     if (runId === undefined) return false;
-    this.db.transaction(() => {
-      for (const f of this.filesOfRun(name)) { this.deleteFileData(f); this.s.deleteFile.run(f.id); }
+    this.guard(() => this.db.transaction(() => {
+      for (const f of this.filesOfRun(name)) { this.deleteFileData(f); this.s.deleteFile.run(f.id); this.files().delete(f.path); }
       for (const [path, ino] of tombstones ?? []) { this.s.insertTombstone.run(path, ino); this.hasTombstones = true; }
       this.deleteRunRows(runId);
-    })();
+    })());
     this.forgetRun(runId);
     return true;
+  }
+
+  /** Run a transaction; if it fails, in-memory caches are dropped so they reload from the database. */
+  private guard(fn: () => void): void {
+    try { fn(); } catch (err) { this.fileCache = null; this.tags.clear(); throw err; }
   }
 
   private forgetRun(runId: number): void {
@@ -416,8 +433,6 @@ function prepare(db: DB) {
     allRuns: p('SELECT id, name FROM runs'),
     insertRun: p('INSERT INTO runs(name, created) VALUES (?, ?)'),
     deleteRun: p('DELETE FROM runs WHERE id = ?'),
-    fileByPath: p('SELECT * FROM files WHERE path = ?'),
-    filesOfRun: p('SELECT * FROM files WHERE run_id = ? ORDER BY rel'),
     allFiles: p('SELECT * FROM files ORDER BY path'),
     countFiles: p('SELECT count(*) FROM files WHERE run_id = ?'),
     insertFile: p('INSERT INTO files(run_id, path, rel) VALUES (?, ?, ?)'),
