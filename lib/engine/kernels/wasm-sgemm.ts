@@ -17,6 +17,7 @@
 // (offsets make that free; a K split continues with beta = 1).
 
 import { buildModule, FunctionBuilder, ValType, type Local } from './wasm-emitter.ts';
+import { gemmBlocked } from './js-gemm.ts';
 import { emitPackK, emitPackW } from './wasm-pack.ts';
 
 /**
@@ -168,6 +169,8 @@ export interface WasmSgemmOptions {
   kc?: number; mc?: number; nc?: number;
   /** Working-set budget in floats before splitting (tests shrink it to exercise the split path). */
   workMaxFloats?: number;
+  /** Cap on wasm memory pages (64 KiB each); tests set it low to exercise the JS fallback. Default: no cap. */
+  maxMemoryPages?: number;
 }
 
 /** True when this runtime validates the relaxed-SIMD (FMA) variant of the kernel. */
@@ -201,20 +204,33 @@ export class WasmSgemm {
     this.kcBlock = kc;
     this.mcBlock = Math.max(mr, Math.floor(mc / mr) * mr);
     this.ncBlock = Math.max(this.nr, Math.floor(nc / this.nr) * this.nr);
-    this.memory = new WebAssembly.Memory({ initial: 16 });
+    this.memory = new WebAssembly.Memory(opts.maxMemoryPages === undefined ? { initial: 16 }
+      : { initial: Math.min(16, opts.maxMemoryPages), maximum: opts.maxMemoryPages });
     const module = new WebAssembly.Module(sgemmModuleBytes(mr, nrv, unroll, fma));
     this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
     this.f32 = new Float32Array(this.memory.buffer);
   }
 
-  /** Grows memory to hold `floats` floats; grows geometrically so steady-state calls never grow (or fault pages). */
-  private reserve(floats: number): void {
+  /**
+   * Grows memory to hold `floats` floats; grows geometrically so steady-state calls never grow (or fault pages).
+   * Returns false if the runtime refuses to grow (address-space limits): the caller then computes in JS.
+   */
+  private reserve(floats: number): boolean {
     const bytes = floats * 4;
     const have = this.memory.buffer.byteLength;
-    if (bytes <= have) return;
+    if (bytes <= have) return true;
     const want = Math.max(bytes, have * 1.5);
-    this.memory.grow(Math.ceil((want - have) / PAGE));
+    try {
+      this.memory.grow(Math.ceil((want - have) / PAGE));
+    } catch {
+      try {
+        this.memory.grow(Math.ceil((bytes - have) / PAGE)); // the geometric step may be what failed
+      } catch {
+        return false;
+      }
+    }
     this.f32 = new Float32Array(this.memory.buffer);
+    return true;
   }
 
   /** C = alpha * op(A) op(B) + beta * C. Arguments already validated; M, N, K >= 1 and alpha != 0. */
@@ -259,7 +275,11 @@ export class WasmSgemm {
     const packedA = align4(rawB + bSpan);
     const packedB = align4(packedA + mPad * kcMax);
     const cBase = align4(packedB + kcMax * ncMax);
-    this.reserve(cBase + mPad * nPad);
+    if (!this.reserve(cBase + mPad * nPad)) {
+      // Nothing of this (sub)problem has been written yet, so the blocked JS kernel can take it over whole.
+      gemmBlocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+      return;
+    }
     const mem = this.f32;
     const ex = this.exports;
     const lda2 = copyIn(A, aOff, lda, aRows, aCols, mem, rawA);

@@ -43,6 +43,9 @@ describe('kernels called directly (no small-size shortcut)', () => {
   kernels.push(['wasm 8x4', (...a) => w8x4.gemm(...a)], ['wasm 4x12 unroll 2, tiny blocks', (...a) => w4x12u2.gemm(...a)]);
   const tiny = new WasmSgemm({ workMaxFloats: 64 });
   kernels.push(['wasm split into sub-problems', (...a) => tiny.gemm(...a)]);
+  // 1 page = 16k floats: larger problems cannot grow memory and must fall back to the JS kernel, correctly.
+  const capped = new WasmSgemm({ maxMemoryPages: 1 });
+  kernels.push(['wasm with capped memory (JS fallback)', (...a) => capped.gemm(...a)]);
   for (const [name, gemm] of kernels) {
     it(`${name}: tiny and ragged shapes, all transposes`, () => {
       let seed = 1000;
