@@ -3,7 +3,7 @@
 // TF2 writers may put plugin metadata only on a tag's first value, so RunNormalizer remembers it.
 import { decodeToJson } from './proto.ts';
 import { DT } from './dtypes.ts';
-import { firstNumber, numbers, parseTensor, stringBytes, strings, TensorFields, tensorData } from './tensor.ts';
+import { firstNumber, numbers, parseTensor, scalarOfTensor, stringBytes, strings, TensorFields, tensorData } from './tensor.ts';
 import { decodeUtf8, ProtoReader } from './wire.ts';
 import type {
   AudioData, HistogramData, HparamsData, ImageData, NormalizedValue, PrCurveData, Step, ValueData, ValueKind,
@@ -126,9 +126,7 @@ export class RunNormalizer {
     if (v.field !== ValueField.Tensor) return false;
     const e = this.resolveTag(r, v);
     if (e.info.plugin !== PLUGIN.scalars) return false;
-    r.pos = v.msgStart;
-    parseTensor(r, v.msgEnd, this.tensor);
-    onScalar(e.str, step, wallTime, firstNumber(r, this.tensor), e.info.plugin);
+    onScalar(e.str, step, wallTime, scalarOfTensor(r, v.msgStart, v.msgEnd), e.info.plugin);
     return true;
   }
 

@@ -190,3 +190,43 @@ export function tensorData(r: ProtoReader, t: TensorFields): TensorData {
     values: t.dtype === DT.STRING ? strings(r, t) : numbers(r, t),
   };
 }
+
+/**
+ * First element of the TensorProto at r.buf[start, end), for 'scalars' tensors on the hot path:
+ * one pass over the fields, no shape or bookkeeping. NaN when the tensor holds no number.
+ */
+export function scalarOfTensor(r: ProtoReader, start: number, end: number): number {
+  const outerEnd = r.end;
+  r.pos = start;
+  r.end = end;
+  let dtype = 0;
+  let contentStart = -1;
+  let contentEnd = -1;
+  let val = NaN;
+  let haveVal = false;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 0x08: dtype = r.uint32(); break;
+      case 0x22: contentEnd = r.lenEnd(); contentStart = r.pos; r.pos = contentEnd; break;
+      case 0x2a: case 0x32: case 0x3a: case 0x52: case 0x5a: case 0x6a: case 0x82: case 0x8a: {
+        // Packed *_val: the first element, unless an earlier field gave one.
+        const e = r.lenEnd();
+        if (!haveVal && e > r.pos) { val = readPackedElement(r, tag >>> 3, dtype); haveVal = true; }
+        r.pos = e;
+        break;
+      }
+      case 0x2d: { const x = r.float(); if (!haveVal) { val = x; haveVal = true; } break; }
+      case 0x31: { const x = r.double(); if (!haveVal) { val = x; haveVal = true; } break; }
+      case 0x38: { const x = r.uint32() | 0; if (!haveVal) { val = x; haveVal = true; } break; }
+      case 0x50: { const x = r.int64Number(); if (!haveVal) { val = x; haveVal = true; } break; }
+      default: r.skip(tag & 7);
+    }
+  }
+  r.end = outerEnd;
+  if (contentStart >= 0) {
+    const size = dtypeSize(dtype);
+    return size > 0 && contentEnd - contentStart >= size ? contentElement(r.view, dtype, contentStart) : NaN;
+  }
+  return val;
+}

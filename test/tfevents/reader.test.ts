@@ -86,3 +86,30 @@ test('isEventFileName: "tfevents" in the basename, as TensorBoard', () => {
   expect(isEventFileName('events.out.tfevents')).toBe(true);
   expect(isEventFileName('/a/tfevents/notes.txt')).toBe(false);
 });
+
+test('scalars tensors in every layout: tensor_content, packed and unpacked *_val, ints, halves', async () => {
+  const { ProtoWriter } = await import('../../lib/tfevents/wire.ts');
+  const tensor = (build: (w: InstanceType<typeof ProtoWriter>) => void) => { const w = new ProtoWriter(); build(w); return w.finish().slice(); };
+  const f32 = new Uint8Array(new Float32Array([1.5]).buffer);
+  const f64 = new Uint8Array(new Float64Array([-2.25]).buffer);
+  const cases: Array<[Uint8Array, number]> = [
+    [tensor((w) => { w.uint32(1, 1); w.bytes(4, f32); }), 1.5],
+    [tensor((w) => { w.uint32(1, 2); w.bytes(4, f64); }), -2.25],
+    [tensor((w) => { w.uint32(1, 1); w.packedFloats(5, [0.5]); }), 0.5],
+    [tensor((w) => { w.uint32(1, 1); w.float(5, 0.75); }), 0.75],
+    [tensor((w) => { w.uint32(1, 2); w.double(6, 0.1); }), 0.1],
+    [tensor((w) => { w.uint32(1, 3); w.int32(7, -7); }), -7],
+    [tensor((w) => { w.uint32(1, 9); w.int64(10, 2 ** 40); }), 2 ** 40],
+    // DT_HALF in packed half_val: the varint 0x80 0x7c is 0x3e00, the half-precision bits of 1.5.
+    [tensor((w) => { w.uint32(1, 19); w.bytes(13, Uint8Array.of(0x80, 0x7c)); }), 1.5],
+  ];
+  for (const [i, [t, want]] of cases.entries()) {
+    const meta = { pluginName: 'scalars' };
+    const buf = file(encodeEvent({ wallTime: 1, summary: encodeSummary([{ tag: 'x', tensor: t, metadata: meta }]) }));
+    const viaValue = values(buf)[0]!.data;
+    let viaScalar = NaN;
+    decodeEventBuffer(buf, { file: 'f', baseOffset: 0, normalizer: new RunNormalizer(), onValue: () => {}, onScalar: (_t, _s, _w, v) => { viaScalar = v; } });
+    expect(viaValue, `case ${i}`).toEqual({ kind: 'scalar', value: want });
+    expect(viaScalar, `case ${i}`).toBe(want);
+  }
+});
