@@ -36,13 +36,13 @@ export function gemmBlocked(transA: boolean, transB: boolean, M: number, N: numb
   const aRow = transA ? 1 : lda, aK = transA ? lda : 1;
   const bK = transB ? 1 : ldb, bCol = transB ? ldb : 1;
   const mPad = Math.ceil(M / MR) * MR;
-  const kcMax = Math.min(KC, K);
+  const kcMax = Math.ceil(K / Math.ceil(K / KC)); // equal slabs: no thin last slab
   packA = scratch(packA, mPad * kcMax);
   packB = scratch(packB, kcMax * Math.ceil(Math.min(NC, N) / NR) * NR);
   const ap = packA, bp = packB;
 
-  for (let pc = 0; pc < K; pc += KC) {
-    const kc = Math.min(KC, K - pc);
+  for (let pc = 0; pc < K; pc += kcMax) {
+    const kc = Math.min(kcMax, K - pc);
     packPanels(A, aOff + pc * aK, aRow, aK, M, kc, MR, ap);
     const betaEff = pc === 0 ? beta : 1;
     for (let jc = 0; jc < N; jc += NC) {

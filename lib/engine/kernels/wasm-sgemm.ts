@@ -262,7 +262,9 @@ export class WasmSgemm {
       }
       return;
     }
-    const kcMax = Math.min(KC, K);
+    // Equal slabs (e.g. K = 784 -> 4 x 196 rather than 3 x 256 + 16): a thin last slab would pay the C-tile update
+    // for few k steps.
+    const kcMax = Math.ceil(K / Math.ceil(K / KC));
     const ncMax = Math.min(NC, nPad);
     // Storage shapes: A is stored M x K (or K x M when transposed), B is K x N (or N x K).
     const aRows = transA ? K : M, aCols = transA ? M : K;
@@ -291,8 +293,8 @@ export class WasmSgemm {
     }
 
     const fullA = Math.floor(M / mr);
-    for (let pc = 0; pc < K; pc += KC) {
-      const kc = Math.min(KC, K - pc);
+    for (let pc = 0; pc < K; pc += kcMax) {
+      const kc = Math.min(kcMax, K - pc);
       // Pack op(A)[:, pc:pc+kc]: full panels in wasm, the ragged last panel (M % mr rows) in JS.
       if (transA) {
         if (fullA > 0) ex.packWA((rawA + pc * lda2) * 4, lda2 * 4, kc, fullA, packedA * 4);
