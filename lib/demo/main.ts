@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEMO_HELP, DemoUsageError, parseDemoArgs } from './args.ts';
 import type { DemoOptions } from './args.ts';
-import { startBoard } from './serve.ts';
+import { ensureWebBuild, startBoard } from './serve.ts';
 import type { BoardChild } from './serve.ts';
 
 function waitForSignal(): Promise<void> {
@@ -34,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   let board: BoardChild | null = null;
   if (o.serve) {
     try {
+      await ensureWebBuild();
       board = await startBoard(o.logdir, o.port, o.host);
       console.log(`Board is serving ${resolve(o.logdir)} at ${board.url} : open it to watch training live.`);
     } catch (e) {
