@@ -4,8 +4,8 @@ import type { Tensor } from '../engine/index.ts';
 
 /** The tutorial's network: Flatten, then Linear(784, 512) ReLU Linear(512, 512) ReLU Linear(512, 10). */
 export class NeuralNetwork extends nn.Module {
-  flatten: nn.Flatten;
-  linear_relu_stack: nn.Sequential;
+  declare flatten: nn.Flatten;
+  declare linear_relu_stack: nn.Sequential;
   constructor() {
     super();
     this.flatten = new nn.Flatten();
@@ -24,8 +24,8 @@ export class NeuralNetwork extends nn.Module {
 
 /** Two conv blocks (3x3 conv, ReLU, 2x2 max-pool) and a two-layer classifier: 28x28 -> 14x14 -> 7x7. */
 export class SmallCNN extends nn.Module {
-  features: nn.Sequential;
-  classifier: nn.Sequential;
+  declare features: nn.Sequential;
+  declare classifier: nn.Sequential;
   constructor() {
     super();
     this.features = new nn.Sequential(
