@@ -226,8 +226,12 @@ function readFully(fd: number, buf: Buffer, len: number, pos: number): number {
 /** The file's state once `sl` is committed. */
 export function progressAfter(rec: FileRecord, sl: DecodedSlice): FileProgress {
   const first = rec.headLen === 0 && sl.headLen > 0;
+  // size/mtime let a re-scan skip the file without reading it, so they are only recorded when
+  // this slice reached the end of the file; a slice cut by the slice limit must not look "done"
+  // (a restart after a kill between two slices would otherwise skip the rest of the file).
+  const reachedEnd = sl.endOffset + sl.incompleteBytes >= sl.size;
   return {
-    offset: sl.endOffset, size: sl.size, mtime: sl.mtimeMs, ino: sl.ino,
+    offset: sl.endOffset, size: reachedEnd ? sl.size : -1, mtime: sl.mtimeMs, ino: sl.ino,
     headLen: first ? sl.headLen : rec.headLen, headCrc: first ? sl.headCrc : rec.headCrc,
     records: rec.records + sl.records, events: rec.events + sl.events, corrupt: rec.corrupt + sl.corrupt.length,
     fileVersion: sl.fileVersion ?? rec.fileVersion,

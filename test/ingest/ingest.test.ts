@@ -96,6 +96,19 @@ test('incremental: appended records are read once; an unchanged logdir reads not
   expect(points(ing, 'run', 'b')).toEqual(Array.from({ length: 160 }, (_, i) => i));
 });
 
+test('stopped between two slices of a file, a restart reads the rest even though the file did not change', async () => {
+  const dir = logdir();
+  const db = join(logdir(), 'store.sqlite');
+  writeEvents(join(dir, 'run/events.out.tfevents.1'), scalarRecords(0, 2000, ['t']));
+  const first = await startIngest({ logdir: dir, db, watch: false, sliceBytes: 4096 });
+  let closing: Promise<void> | null = null;
+  first.onChange(c => { if (c.type === 'data') closing ??= first.close(); });
+  await first.initialScan.catch(() => {});
+  await closing;
+  const second = await ingest({ logdir: dir, db });
+  expect(points(second, 'run', 't')).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+});
+
 test('a truncated tail waits for the rest of the record', async () => {
   const dir = logdir();
   const file = join(dir, 'run/events.out.tfevents.1');
