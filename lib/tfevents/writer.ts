@@ -190,7 +190,8 @@ export class SummaryWriter {
     opts: { hparamDomainDiscrete?: Record<string, Array<number | string | boolean>>; runName?: string; globalStep?: Step } = {}): void {
     const values = hparamsValues(hparamDict, metricDict, opts.hparamDomainDiscrete);
     const runName = opts.runName || String(nowSecs());
-    const child = new SummaryWriter(join(this.logDir, runName), this.opts);
+    // PyTorch opens the child with default options (no filename suffix); only our fsync choice carries over.
+    const child = new SummaryWriter(join(this.logDir, runName), this.opts.fsync === undefined ? {} : { fsync: this.opts.fsync });
     try {
       for (const v of values) child.addValues([v], opts.globalStep, undefined);
       for (const [k, v] of Object.entries(metricDict)) child.addScalar(k, v, opts.globalStep);
