@@ -3,7 +3,7 @@
 import { expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { HAS_SHARED, SHARED_DIR } from '../helpers/shared.ts';
+import { HAS_SHARED, SHARED_DIR, sharedOrSkipNotice } from '../helpers/shared.ts';
 import { FIXTURE_CORPUS_DIR } from '../helpers/tfevents-corpus.ts';
 import { scanRecords } from '../../lib/tfevents/record.ts';
 import { readEventFile } from '../../lib/tfevents/index.ts';
@@ -36,6 +36,7 @@ test('add_scalar events of torch.utils.tensorboard re-encode byte for byte', () 
   }
 });
 
+sharedOrSkipNotice('the byte comparisons with PyTorch hparams / PR-curve files (not licensed for copying)');
 const HPARAMS = resolve(SHARED_DIR, 'testdata/tfevents/study-torch/runs/hparams_search_exp_1/1771595857.3236299/events.out.tfevents.1771595857.zyzkings.1216.1');
 
 test.skipIf(!HAS_SHARED)('add_hparams payloads re-encode byte for byte (corpus file of PyTorch)', () => {
