@@ -13,7 +13,10 @@ export interface DecodeResult {
   endOffset: number;
   /** Bytes of a truncated tail record (0 if the buffer ends on a boundary): "come back later". */
   incompleteBytes: number;
-  /** CRC failures / undecodable events, with file and absolute offset; reading resumed after them. */
+  /**
+   * CRC failures / undecodable events, with file and absolute offset; reading resumed after them.
+   * (Values of an undecodable event that precede its malformed part have already been delivered.)
+   */
   corrupt: CorruptRecord[];
   /** Complete records whose CRCs were valid. */
   records: number;

@@ -1,0 +1,41 @@
+// Malformed protobuf inside records with valid CRCs (a buggy writer): the reader never throws or
+// hangs; each bad record is reported 'undecodable' and the others are read.
+import { expect, test } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CORPUS_DIR } from '../helpers/tfevents-corpus.ts';
+import { decodeEventBuffer, isEventFileName, RunNormalizer } from '../../lib/tfevents/index.ts';
+import { encodeRecord, scanRecords } from '../../lib/tfevents/record.ts';
+
+function allFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? allFiles(p) : isEventFileName(n) ? [p] : [];
+  });
+}
+
+test('mutated payloads with valid CRCs decode or are reported undecodable, never throw', () => {
+  let seed = 12345;
+  const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+  const payloads: Uint8Array[] = [];
+  for (const f of allFiles(CORPUS_DIR)) {
+    const buf = new Uint8Array(readFileSync(f));
+    scanRecords(buf, 0, f, { onRecord: (b, s, e) => { if (e - s < 20000) payloads.push(b.slice(s, e)); }, onCorrupt: () => {} });
+  }
+  expect(payloads.length).toBeGreaterThan(100);
+  let undecodable = 0;
+  for (let iter = 0; iter < 3000; iter++) {
+    const p = payloads[rand(payloads.length)]!.slice();
+    const flips = 1 + rand(4);
+    for (let k = 0; k < flips; k++) p[rand(p.length)] = rand(256);
+    const cut = rand(5) === 0 ? p.subarray(0, rand(p.length + 1)) : p;
+    const good = encodeRecord(payloads[0]!);
+    const file = new Uint8Array([...encodeRecord(cut), ...good]);
+    const res = decodeEventBuffer(file, { file: 'fuzz', baseOffset: 0, normalizer: new RunNormalizer(), onValue: () => {} });
+    expect(res.records).toBe(2);
+    expect(res.corrupt.every((c) => c.reason === 'undecodable' && c.offset === 0)).toBe(true);
+    expect(res.events).toBe(2 - res.corrupt.length);
+    undecodable += res.corrupt.length;
+  }
+  expect(undecodable).toBeGreaterThan(0);
+});
