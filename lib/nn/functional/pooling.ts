@@ -57,7 +57,7 @@ function maxPoolNd(nd: 2 | 3, x: Tensor, kernel: number | number[], o: MaxPoolOp
   const outShape = [...x.shape.slice(0, x.dim() - nd), ...out];
   const inPlane = geom.inD * geom.inH * geom.inW;
   const outPlane = geom.oD * geom.oH * geom.oW;
-  let idx: Float64Array | null = null;
+  let idx: Int32Array | null = null;
   const y = customOp(`MaxPool${nd}DWithIndicesBackward0`, [x], () => {
     const r = maxPoolForward(floatData(x, op), geom);
     idx = r.idx;
@@ -65,7 +65,7 @@ function maxPoolNd(nd: 2 | 3, x: Tensor, kernel: number | number[], o: MaxPoolOp
   }, ([gy]) => [wrap(scatterByIndex(floatData(gy!.contiguous(), op), idx!, geom.NC, outPlane, inPlane), x.shape)],
   { op, attrs: { kernel, stride: o.stride, padding: o.padding ?? 0 } }) as Tensor;
   if (!o.returnIndices) return y;
-  return [y, Tensor.fromTypedArray(idx!, outShape, 'int64')];
+  return [y, Tensor.fromTypedArray(Float64Array.from(idx!), outShape, 'int64')];
 }
 
 export function maxPool2d(x: Tensor, kernelSize: number | number[], opts: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
@@ -149,13 +149,13 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: number | (number | null
   const inH = x.shape[x.dim() - 2]!, inW = x.shape[x.dim() - 1]!;
   const lead = x.shape.slice(0, x.dim() - 2);
   const NC = prod(lead);
-  let idx: Float64Array | null = null;
+  let idx: Int32Array | null = null;
   const y = customOp('AdaptiveMaxPool2DBackward0', [x], () => {
     const r = adaptiveMax(floatData(x, op), NC, inH, inW, oH, oW);
     idx = r.idx;
     return wrap(r.y, [...lead, oH, oW]);
   }, ([gy]) => [wrap(scatterByIndex(floatData(gy!.contiguous(), op), idx!, NC, oH * oW, inH * inW), x.shape)], { op }) as Tensor;
-  return returnIndices ? [y, Tensor.fromTypedArray(idx!, [...lead, oH, oW], 'int64')] : y;
+  return returnIndices ? [y, Tensor.fromTypedArray(Float64Array.from(idx!), [...lead, oH, oW], 'int64')] : y;
 }
 
 export function adaptiveMaxPool1d(x: Tensor, outputSize: number | number[], returnIndices = false): Tensor | [Tensor, Tensor] {

@@ -24,14 +24,14 @@ function alloc(like: FloatArray, n: number): FloatArray {
   return like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
 }
 
-/** Max pooling; returns values and flat indices within each input plane (D·H·W). */
-export function maxPoolForward(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Float64Array } {
+/** Max pooling; returns values and flat indices within each input plane (D·H·W; Int32 keeps the memory traffic low). */
+export function maxPoolForward(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Int32Array } {
   const { NC, inD, inH, inW, kD, kH, kW, sD, sH, sW, pD, pH, pW, dD, dH, dW, oD, oH, oW } = g;
   if (kD === 1 && inD === 1 && pH === 0 && pW === 0 && dH === 1 && dW === 1) return maxPool2dPlain(x, g);
   const plane = inD * inH * inW;
   const outPlane = oD * oH * oW;
   const y = alloc(x, NC * outPlane);
-  const idx = new Float64Array(NC * outPlane);
+  const idx = new Int32Array(NC * outPlane);
   for (let c = 0; c < NC; c++) {
     const base = c * plane;
     let o = c * outPlane;
@@ -72,12 +72,12 @@ export function maxPoolForward(x: FloatArray, g: PoolGeom): { y: FloatArray; idx
 }
 
 /** 2-D max pooling without padding or dilation (the common case): no window clipping, tight loops. */
-function maxPool2dPlain(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Float64Array } {
+function maxPool2dPlain(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Int32Array } {
   const { NC, inH, inW, kH, kW, sH, sW, oH, oW } = g;
   const plane = inH * inW;
   const outPlane = oH * oW;
   const y = alloc(x, NC * outPlane);
-  const idx = new Float64Array(NC * outPlane);
+  const idx = new Int32Array(NC * outPlane);
   let o = 0;
   for (let c = 0; c < NC; c++) {
     const base = c * plane;
@@ -109,7 +109,7 @@ function maxPool2dPlain(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Float
 }
 
 /** Scatters output gradients to the recorded argmax positions (also MaxUnpool's forward, and adaptive max). */
-export function scatterByIndex(gy: FloatArray, idx: Float64Array, NC: number, outPlane: number, inPlane: number): FloatArray {
+export function scatterByIndex(gy: FloatArray, idx: Int32Array | Float64Array, NC: number, outPlane: number, inPlane: number): FloatArray {
   const gx = alloc(gy, NC * inPlane);
   for (let c = 0; c < NC; c++) {
     const ob = c * outPlane;
@@ -120,7 +120,7 @@ export function scatterByIndex(gy: FloatArray, idx: Float64Array, NC: number, ou
 }
 
 /** Gathers values at flat plane indices (MaxUnpool's backward). */
-export function gatherByIndex(src: FloatArray, idx: Float64Array, NC: number, idxPlane: number, srcPlane: number): FloatArray {
+export function gatherByIndex(src: FloatArray, idx: Int32Array | Float64Array, NC: number, idxPlane: number, srcPlane: number): FloatArray {
   const out = alloc(src, NC * idxPlane);
   for (let c = 0; c < NC; c++) {
     for (let j = 0; j < idxPlane; j++) out[c * idxPlane + j] = src[c * srcPlane + idx[c * idxPlane + j]!]!;
@@ -208,10 +208,10 @@ export function adaptiveAvg(src: FloatArray, NC: number, inH: number, inW: numbe
 }
 
 /** Adaptive max pooling over [NC, H, W] planes: values and flat plane indices. */
-export function adaptiveMax(x: FloatArray, NC: number, inH: number, inW: number, oH: number, oW: number): { y: FloatArray; idx: Float64Array } {
+export function adaptiveMax(x: FloatArray, NC: number, inH: number, inW: number, oH: number, oW: number): { y: FloatArray; idx: Int32Array } {
   const plane = inH * inW, outPlane = oH * oW;
   const y = alloc(x, NC * outPlane);
-  const idx = new Float64Array(NC * outPlane);
+  const idx = new Int32Array(NC * outPlane);
   for (let c = 0; c < NC; c++) {
     const base = c * plane;
     for (let oh = 0; oh < oH; oh++) {
