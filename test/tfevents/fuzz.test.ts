@@ -39,3 +39,17 @@ test('mutated payloads with valid CRCs decode or are reported undecodable, never
   }
   expect(undecodable).toBeGreaterThan(0);
 });
+
+test('random bytes: one corrupt report per resynchronization, bounded time, valid records after garbage found', () => {
+  let seed = 99;
+  const garbage = Uint8Array.from({ length: 200_000 }, () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed >>> 16 & 0xff; });
+  const good = encodeRecord(new Uint8Array([0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]));
+  const file = new Uint8Array([...garbage, ...good, ...good]);
+  const t0 = performance.now();
+  const res = decodeEventBuffer(file, { file: 'g', baseOffset: 0, normalizer: new RunNormalizer(), onValue: () => {} });
+  expect(performance.now() - t0).toBeLessThan(5000);
+  expect(res.corrupt.length).toBe(1);
+  expect(res.corrupt[0]).toMatchObject({ offset: 0, reason: 'length-crc' });
+  expect(res.records).toBe(2);
+  expect(res.endOffset).toBe(file.length);
+});
