@@ -103,7 +103,11 @@ export class GradNode {
   }
 
   /** @internal Free saved tensors (after a backward without retainGraph). */
-  release(): void { if (this.variable === null) this.saved = null; }
+  release(): void {
+    if (this.variable !== null) return;
+    this.saved = null;
+    if (this.rule === 'composite') this.attrs = {};
+  }
 }
 
 /** The AccumulateGrad node of a leaf that requires grad (cached on the leaf, as PyTorch does). */
@@ -325,6 +329,49 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
     }
     if (g && g.dtype !== ins[i]!.dtype) res[i] = g.to(ins[i]!.dtype);
   });
+  return res;
+}
+
+// ---- named composites ---------------------------------------------------------------------------------
+
+/**
+ * Run a composite op (built from primitives) as ONE node with PyTorch's name (e.g. 'LerpBackward0'). Its backward
+ * differentiates the composite's own primitive sub-graph, so the op needs no gradient code; with createGraph the
+ * sub-graph is rebuilt on the real inputs so higher-order gradients stay exact. Outputs that do not require grad
+ * (indices) get no history.
+ */
+export function namedComposite<T extends Tensor | Tensor[]>(name: string, inputs: (Tensor | null)[],
+  fn: (...xs: (Tensor | null)[]) => T, op?: string): T {
+  if (!needsGrad(...inputs)) return fn(...inputs);
+  const t0 = clock();
+  const proxies = inputs.map((t) => (t ? (t.requiresGrad ? t.detach().requiresGrad_(true) : t) : null));
+  const inner = fn(...proxies);
+  const innerOuts = Array.isArray(inner) ? inner : [inner];
+  const results = innerOuts.map((o) => o.detach());
+  const diff = innerOuts.map((o, i) => (o.requiresGrad ? i : -1)).filter((i) => i >= 0);
+  record('composite', name, inputs, diff.map((i) => results[i]!), [], { fn, inputs, proxies, innerOuts: diff.map((i) => innerOuts[i]!) }, t0, op ?? name);
+  return (Array.isArray(inner) ? results : results[0]) as T;
+}
+
+/** @internal Backward of a named composite. */
+export function compositeBackward(grads: (Tensor | null)[], attrs: Record<string, any>): (Tensor | null)[] {
+  const inputs = attrs.inputs as (Tensor | null)[];
+  const wrt = inputs.map((t, i) => (t && t.requiresGrad ? i : -1)).filter((i) => i >= 0);
+  let outs: Tensor[], srcs: Tensor[];
+  if (gradEnabled) {
+    // createGraph: differentiate a fresh sub-graph over the real inputs.
+    const again = (attrs.fn as (...xs: (Tensor | null)[]) => Tensor | Tensor[])(...inputs);
+    const all = Array.isArray(again) ? again : [again];
+    outs = all.filter((o) => o.requiresGrad);
+    srcs = wrt.map((i) => inputs[i]!);
+  } else {
+    outs = attrs.innerOuts as Tensor[];
+    srcs = wrt.map((i) => (attrs.proxies as Tensor[])[i]!);
+  }
+  const seeds = outs.map((o, k) => grads[k] ?? o.onesLikeRaw().mul(0));
+  const got = grad(outs, srcs, { gradOutputs: seeds, retainGraph: true, createGraph: gradEnabled, allowUnused: true });
+  const res: (Tensor | null)[] = inputs.map(() => null);
+  wrt.forEach((i, k) => { res[i] = got[k] ?? null; });
   return res;
 }
 

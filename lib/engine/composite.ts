@@ -4,24 +4,47 @@ import { allocate, isFloating, type DType } from './dtype.ts';
 import { normDim, shapeStr, broadcastShapes } from './layout.ts';
 import { Tensor } from './tensor.ts';
 import { zeros, tensor } from './creation.ts';
-import { pow, where, asTensor, type Operand } from './elementwise.ts';
+import { pow, where, asTensor, softplus, elu, type Operand } from './elementwise.ts';
+import { namedComposite } from './autograd.ts';
 import { cat, diagonal, diagonalBackward, permute } from './movement.ts';
 import { bmm, mm, mv } from './linalg.ts';
 import { sort } from './reduce.ts';
+import { quickSelect } from './stdsort.ts';
 
 // ---- elementwise -----------------------------------------------------------------------------------
 
 /** self + weight * (end - self). */
-export function lerp(x: Tensor, end: Tensor, weight: Operand): Tensor { return x.add(end.sub(x).mul(weight)); }
-export function addcmul(x: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor { return x.add(t1.mul(t2), { alpha: value }); }
-export function addcdiv(x: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor { return x.add(t1.div(t2), { alpha: value }); }
-export function exp2(x: Tensor): Tensor { return pow(2, x); }
-export function hypot(a: Tensor, b: Tensor): Tensor { return a.mul(a).add(b.mul(b)).sqrt(); }
+export function lerp(x: Tensor, end: Tensor, weight: Operand): Tensor {
+  const w = weight instanceof Tensor && !weight._wrapped ? weight : null;
+  return namedComposite(w ? 'LerpBackward1' : 'LerpBackward0', [x, end, w], (a, b, wt) => a!.add(b!.sub(a!).mul(wt ?? weight)), 'lerp');
+}
+export function addcmul(x: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor {
+  return namedComposite('AddcmulBackward0', [x, t1, t2], (a, b, c) => a!.add(b!.mul(c!), { alpha: value }), 'addcmul');
+}
+export function addcdiv(x: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor {
+  return namedComposite('AddcdivBackward0', [x, t1, t2], (a, b, c) => a!.add(b!.div(c!), { alpha: value }), 'addcdiv');
+}
+export function exp2(x: Tensor): Tensor { return namedComposite('Exp2Backward0', [x], (a) => pow(2, a!.to(isFloating(a!.dtype) ? a!.dtype : 'float32')), 'exp2'); }
+export function hypot(a: Tensor, b: Tensor): Tensor { return namedComposite('HypotBackward0', [a, b], (p, q) => p!.mul(p!).add(q!.mul(q!)).sqrt(), 'hypot'); }
 /** log(exp(a) + exp(b)) without overflow. */
 export function logaddexp(a: Tensor, b: Tensor): Tensor {
-  const m = a.detach().maximum(b.detach()).maskedFill(a.detach().maximum(b.detach()).isinf(), 0);
-  return a.sub(m).exp().add(b.sub(m).exp()).log().add(m);
+  const m = a.detach().maximum(b.detach());
+  const shift = m.maskedFill(m.isinf(), 0);
+  return namedComposite('LogaddexpBackward0', [a, b], (p, q) => p!.sub(shift).exp().add(q!.sub(shift).exp()).log().add(shift), 'logaddexp');
 }
+
+// ---- activations without a kernel of their own ------------------------------------------------------
+
+/** x * tanh(softplus(x)). */
+export function mish(x: Tensor): Tensor { return namedComposite('MishBackward0', [x], (a) => a!.mul(softplus(a!).tanh()), 'mish'); }
+/** clamp(x / 6 + 1/2, 0, 1). */
+export function hardsigmoid(x: Tensor): Tensor { return namedComposite('HardsigmoidBackward0', [x], (a) => a!.div(6).add(0.5).clamp(0, 1), 'hardsigmoid'); }
+/** x * hardsigmoid(x). */
+export function hardswish(x: Tensor): Tensor { return namedComposite('HardswishBackward0', [x], (a) => a!.mul(a!.div(6).add(0.5).clamp(0, 1)), 'hardswish'); }
+/** max(0, x) + min(0, alpha * (exp(x / alpha) - 1)). */
+export function celu(x: Tensor, alpha = 1): Tensor { return namedComposite('CeluBackward0', [x], (a) => elu(a!.div(alpha), 1).mul(alpha), 'celu'); }
+export function softsign(x: Tensor): Tensor { return x.div(x.abs().add(1)); }
+export function tanhshrink(x: Tensor): Tensor { return x.sub(x.tanh()); }
 /** |a - b| <= atol + rtol * |b| (NaNs equal when equalNan). */
 export function isclose(a: Tensor, b: Operand, rtol = 1e-5, atol = 1e-8, equalNan = false): Tensor {
   const tb = asTensor(b);
@@ -71,21 +94,21 @@ export function repeatInterleave(x: Tensor, repeats: number | Tensor, dim?: numb
 }
 
 /** Elements at flat indices (as if x were 1-D), shaped like index. */
-export function take(x: Tensor, index: Tensor): Tensor { return x.reshape([-1]).index(index); }
+export function take(x: Tensor, index: Tensor): Tensor { return namedComposite('TakeBackward0', [x], (a) => a!.reshape([-1]).index(index), 'take'); }
 
 /** 1-D: a matrix with x on the given diagonal. 2-D: that diagonal (a copy). */
 export function diag(x: Tensor, k = 0): Tensor {
   if (x.dim() === 1) {
     const n = x.shape[0]! + Math.abs(k);
-    return diagonalBackward(x, [n, n], k, 0, 1);
+    return namedComposite('DiagBackward0', [x], (a) => diagonalBackward(a!, [n, n], k, 0, 1), 'diag');
   }
-  if (x.dim() === 2) return diagonal(x, k, 0, 1).clone();
+  if (x.dim() === 2) return namedComposite('DiagBackward0', [x], (a) => diagonal(a!, k, 0, 1).clone(), 'diag');
   throw new RangeError(`diag(): Supports 1D or 2D tensors. Got ${x.dim()}D (shape ${shapeStr(x.shape)})`);
 }
 
 export function trace(x: Tensor): Tensor {
   if (x.dim() !== 2) throw new RangeError(`trace: expected a matrix, but got tensor with dim ${x.dim()}`);
-  return diagonal(x).sum();
+  return namedComposite('TraceBackward0', [x], (a) => diagonal(a!).sum(), 'trace');
 }
 
 export function atleast1d(x: Tensor): Tensor { return x.dim() >= 1 ? x : x.reshape([1]); }
@@ -122,8 +145,20 @@ function dimIndex(x: Tensor, dim: number, index: Tensor): (Tensor | null)[] {
   const d = normDim(dim, x.dim(), 'index');
   return [...new Array<Tensor | null>(d).fill(null), index.reshape([-1])];
 }
-export function indexFill(x: Tensor, dim: number, index: Tensor, value: Operand): Tensor { return x.indexPut(dimIndex(x, dim, index), value); }
-export function indexCopy(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor { return x.indexPut(dimIndex(x, dim, index), src); }
+export function indexFill(x: Tensor, dim: number, index: Tensor, value: Operand): Tensor {
+  const v = value instanceof Tensor ? value : null;
+  return namedComposite(v ? 'IndexFillBackward1' : 'IndexFillBackward0', [x, v], (a, b) => a!.indexPut(dimIndex(x, dim, index), b ?? value), 'index_fill');
+}
+export function indexCopy(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  return namedComposite('IndexCopyBackward0', [x, src], (a, b) => a!.indexPut(dimIndex(x, dim, index), b!), 'index_copy');
+}
+export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor, alpha = 1): Tensor {
+  return namedComposite('IndexAddBackward0', [x, src], (a, b) => a!.indexPut(dimIndex(x, dim, index), alpha === 1 ? b! : b!.mul(alpha), true), 'index_add');
+}
+export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
+  const shape = broadcastShapes(x.shape, mask.shape, 'masked_select');
+  return namedComposite('MaskedSelectBackward0', [x], (a) => a!.expand(shape).index(mask.expand(shape)), 'masked_select');
+}
 
 /** Copy consecutive elements of source into the positions where mask is true. */
 export function maskedScatter(x: Tensor, mask: Tensor, source: Tensor): Tensor {
@@ -131,7 +166,7 @@ export function maskedScatter(x: Tensor, mask: Tensor, source: Tensor): Tensor {
   const nz = m.nonzero();
   const count = nz.shape[0]!;
   if (source.numel() < count) throw new RangeError(`masked_scatter: expected source to have at least ${count} elements, got ${source.numel()}`);
-  return x.indexPut(nz.unbind(1), source.reshape([-1]).narrow(0, 0, count));
+  return namedComposite('MaskedScatterBackward0', [x, source], (a, b) => a!.indexPut(nz.unbind(1), b!.reshape([-1]).narrow(0, 0, count)), 'masked_scatter');
 }
 
 /** Windows of `size` every `step` along dim, as a new last dim (a copy here; a view in PyTorch). */
@@ -142,9 +177,8 @@ export function unfold(x: Tensor, dim: number, size: number, step: number): Tens
   const windows = Math.floor((n - size) / step) + 1;
   const idx: number[] = [];
   for (let w = 0; w < windows; w++) for (let j = 0; j < size; j++) idx.push(w * step + j);
-  const picked = x.indexSelect(d, tensor(idx, { dtype: 'int64' }));
   const shape = [...x.shape.slice(0, d), windows, size, ...x.shape.slice(d + 1)];
-  return movedim(picked.reshape(shape), d + 1, -1);
+  return namedComposite('UnfoldBackward0', [x], (a) => movedim(a!.indexSelect(d, tensor(idx, { dtype: 'int64' })).reshape(shape), d + 1, -1), 'unfold');
 }
 
 /** Sum g down to shape (broadcast reduction), as Tensor.sum_to_size. */
@@ -159,7 +193,7 @@ export function sumToSize(x: Tensor, shape: readonly number[]): Tensor {
 // ---- reductions ---------------------------------------------------------------------------------------
 
 export function nansum(x: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {
-  return x.maskedFill(x.isnan(), 0).sum(dim, keepdim);
+  return namedComposite('NansumBackward0', [x], (a) => a!.maskedFill(a!.isnan(), 0).sum(dim, keepdim), 'nansum');
 }
 export function nanmean(x: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {
   const ok = x.isnan().logicalNot();
@@ -169,44 +203,42 @@ export function nanmean(x: Tensor, dim?: number | number[] | null, keepdim = fal
 export function logcumsumexp(x: Tensor, dim: number): Tensor {
   const m = x.detach().amax(dim, true);
   const shift = m.maskedFill(m.isinf(), 0);
-  return x.sub(shift).exp().cumsum(dim).log().add(shift);
+  return namedComposite('LogcumsumexpBackward0', [x], (a) => a!.sub(shift).exp().cumsum(dim).log().add(shift), 'logcumsumexp');
 }
 export function stdMean(x: Tensor, dim?: number | number[] | null, opts: { unbiased?: boolean; correction?: number } = {}, keepdim = false): [Tensor, Tensor] {
-  return [x.std(dim, opts, keepdim), x.mean(dim, keepdim)];
+  return namedComposite('StdMeanBackward0', [x], (a) => [a!.std(dim, opts, keepdim), a!.mean(dim, keepdim)], 'std_mean') as [Tensor, Tensor];
 }
 export function varMean(x: Tensor, dim?: number | number[] | null, opts: { unbiased?: boolean; correction?: number } = {}, keepdim = false): [Tensor, Tensor] {
-  return [x.var(dim, opts, keepdim), x.mean(dim, keepdim)];
+  return namedComposite('VarMeanBackward0', [x], (a) => [a!.var(dim, opts, keepdim), a!.mean(dim, keepdim)], 'var_mean') as [Tensor, Tensor];
 }
 export function aminmax(x: Tensor, dim?: number | null, keepdim = false): { min: Tensor; max: Tensor } {
   return dim == null ? { min: x.amin(), max: x.amax() } : { min: x.amin(dim, keepdim), max: x.amax(dim, keepdim) };
 }
-export function dist(a: Tensor, b: Tensor, p = 2): Tensor { return a.sub(b).norm(p); }
+export function dist(a: Tensor, b: Tensor, p = 2): Tensor { return namedComposite('DistBackward0', [a, b], (x, y) => x!.sub(y!).norm(p), 'dist'); }
 
-/** k-th smallest along dim (1-based), values + indices; ties resolve to the lowest index. */
+/** k-th smallest along dim (1-based), values + indices, selected as PyTorch's CPU kernel does (quickselect). */
 export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): { values: Tensor; indices: Tensor } {
   const d = x.dim() === 0 ? 0 : normDim(dim, x.dim(), 'kthvalue');
   const n = x.dim() === 0 ? 1 : x.shape[d]!;
   if (k < 1 || k > n) throw new RangeError(`kthvalue(): selected number k out of range for dimension ${d}`);
-  const order = stableArgsort(x.detach(), d);
-  let indices = order.narrow(d, k - 1, 1);
-  if (!keepdim) indices = indices.squeeze(d);
-  const values = keepdim ? x.gather(d, indices) : x.gather(d, indices.unsqueeze(d)).squeeze(d);
-  return { values, indices };
-}
-
-/** Ascending order along d with NaN last and ties broken by index. */
-function stableArgsort(x: Tensor, d: number): Tensor {
-  const lane = x.dim() === 0 ? 1 : x.shape[d]!;
-  const moved = x.transpose(d, -1).contiguous();
-  const data = moved.dataSync(), n = lane;
-  const out = allocate('int64', data.length);
+  const moved = x.dim() === 0 ? x.detach().reshape([1]) : x.detach().transpose(d, -1).contiguous();
+  const data = moved.dataSync();
+  const lanes = data.length / n;
+  const idx = allocate('int64', lanes);
   const perm = new Array<number>(n);
-  for (let base = 0; base < data.length; base += n) {
+  for (let l = 0; l < lanes; l++) {
+    const base = l * n;
     for (let i = 0; i < n; i++) perm[i] = i;
-    perm.sort((a, b) => { const va = data[base + a]!, vb = data[base + b]!; return va < vb || (va === va && vb !== vb) ? -1 : va > vb || (va !== va && vb === vb) ? 1 : a - b; });
-    for (let i = 0; i < n; i++) out[base + i] = perm[i]!;
+    quickSelect(perm, k - 1, (a, b) => { const va = data[base + a]!, vb = data[base + b]!; return (va !== va && vb === vb) || va > vb; });
+    idx[l] = perm[k - 1]!;
   }
-  return Tensor.fromTypedArray(out, moved.shape, 'int64').transpose(d, -1).contiguous();
+  const laneShape = moved.shape.slice(0, -1);
+  let indices = x.dim() === 0 ? Tensor.fromTypedArray(idx, [], 'int64')
+    : Tensor.fromTypedArray(idx, [...laneShape, 1], 'int64').transpose(d, -1).contiguous();
+  if (!keepdim && x.dim() > 0) indices = indices.squeeze(d);
+  const values = namedComposite('KthvalueBackward0', [x], (a) => (x.dim() === 0 ? a!.clone()
+    : keepdim ? a!.gather(d, indices) : a!.gather(d, indices.unsqueeze(d)).squeeze(d)), 'kthvalue');
+  return { values, indices };
 }
 
 /** Running max/min along dim with the index of the (last, as PyTorch) extreme so far. */
@@ -225,7 +257,8 @@ export function cumextreme(kind: 'cummax' | 'cummin', x: Tensor, dim: number): {
     }
   }
   const indices = Tensor.fromTypedArray(idx, moved.shape, 'int64').transpose(d, -1).contiguous();
-  return { values: x.gather(d, indices), indices };
+  const name = kind === 'cummax' ? 'CummaxBackward0' : 'CumminBackward0';
+  return { values: namedComposite(name, [x], (a) => a!.gather(d, indices), kind), indices };
 }
 
 /** Sorted unique values, optionally with inverse indices and counts. */
@@ -277,14 +310,13 @@ export function msort(x: Tensor): Tensor { return sort(x, 0).values; }
 // ---- linear algebra -------------------------------------------------------------------------------
 
 export function baddbmm(input: Tensor, b1: Tensor, b2: Tensor, opts: { beta?: number; alpha?: number } = {}): Tensor {
-  const p = bmm(b1, b2);
-  return scaleAdd(input, p, opts);
+  return namedComposite('BaddbmmBackward0', [input, b1, b2], (i, p, q) => scaleAdd(i!, bmm(p!, q!), opts), 'baddbmm');
 }
 export function addmv(input: Tensor, mat: Tensor, vec: Tensor, opts: { beta?: number; alpha?: number } = {}): Tensor {
-  return scaleAdd(input, mv(mat, vec), opts);
+  return namedComposite('AddmvBackward0', [input, mat, vec], (i, m, v) => scaleAdd(i!, mv(m!, v!), opts), 'addmv');
 }
 export function addr(input: Tensor, v1: Tensor, v2: Tensor, opts: { beta?: number; alpha?: number } = {}): Tensor {
-  return scaleAdd(input, v1.outer(v2), opts);
+  return namedComposite('AddrBackward0', [input, v1, v2], (i, p, q) => scaleAdd(i!, p!.outer(q!), opts), 'addr');
 }
 function scaleAdd(input: Tensor, prod: Tensor, { beta = 1, alpha = 1 }: { beta?: number; alpha?: number }): Tensor {
   const p = alpha === 1 ? prod : prod.mul(alpha);
@@ -296,7 +328,7 @@ function scaleAdd(input: Tensor, prod: Tensor, { beta = 1, alpha = 1 }: { beta?:
 export function cross(a: Tensor, b: Tensor, dim?: number): Tensor {
   const d = dim ?? a.shape.findIndex((s) => s === 3);
   if (d < 0 || a.shape[normDim(d, a.dim(), 'cross')] !== 3) throw new RangeError(`linalg.cross: inputs dimension ${dim} must have length 3. Got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
-  return a.roll(-1, d).mul(b.roll(-2, d)).sub(a.roll(-2, d).mul(b.roll(-1, d)));
+  return namedComposite('LinalgCrossBackward0', [a, b], (x, y) => x!.roll(-1, d).mul(y!.roll(-2, d)).sub(x!.roll(-2, d).mul(y!.roll(-1, d))), 'cross');
 }
 
 /** Contract the last `dims` dims of a with the first of b (or explicit dim lists). */
@@ -348,6 +380,8 @@ export function einsum(equation: string, ...operands: Tensor[]): Tensor {
   const sumDims = letters.map((c, i) => (rhs.includes(c) ? -1 : i)).filter((i) => i >= 0);
   let out = sumDims.length ? acc!.sum(sumDims) : acc!;
   const kept = letters.filter((c) => rhs.includes(c));
-  out = out.permute([...rhs].map((c) => kept.indexOf(c)));
-  return out.expand([...rhs].map((c) => sizes.get(c)!));
+  const order = [...rhs].map((c) => kept.indexOf(c));
+  if (order.some((d, i) => d !== i)) out = out.permute(order);
+  const target = [...rhs].map((c) => sizes.get(c)!);
+  return out.shape.every((s, i) => s === target[i]) ? out : out.expand(target);
 }

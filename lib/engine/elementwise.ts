@@ -261,8 +261,8 @@ export function div(a: Operand, b: Operand, opts: { roundingMode?: RoundingMode 
     const bs = tb.dataSync();
     for (let i = 0; i < bs.length; i++) if (bs[i] === 0) throw new RangeError('ZeroDivisionError: integer division by zero');
   }
-  const out = binaryRaw(mode === 'floor' ? 'divFloor' : 'divTrunc', castSmall(ta, d), castSmall(tb, d), d, 0, 'div');
-  record('zeroGrad2', 'DivBackward1', [ta, tb], [out], [], {}, t0, 'div');
+  const out = binaryRaw(mode === 'floor' ? 'divFloor' : 'divTrunc', castSmall(ta, d), castSmall(tb, d), d, d === 'float32' ? 1 : 0, 'div');
+  record('zeroGrad2', 'DivBackward2', [ta, tb], [out], [], {}, t0, 'div');
   return out;
 }
 
@@ -270,6 +270,8 @@ export function floorDivide(a: Operand, b: Operand): Tensor { return div(a, b, {
 
 function simpleBinary(name: 'remainder' | 'fmod' | 'atan2', gradName: string, a: Operand, b: Operand): Tensor {
   const ta = asTensor(a), tb = asTensor(b);
+  // PyTorch: a number divisor is the *Backward0 overload, a tensor divisor *Backward1.
+  if (name !== 'atan2' && !tb._wrapped) gradName = gradName.replace(/0$/, '1');
   const t0 = clock();
   let d = promote(ta, tb);
   if (name === 'atan2') d = toFloatingType(d);
@@ -297,7 +299,7 @@ export function pow(a: Operand, b: Operand): Tensor {
   }
   const ta = asTensor(a), tb = asTensor(b);
   const d = promote(ta, tb);
-  const out = binaryRaw('pow', castSmall(ta, d), castSmall(tb, d), d, 0, 'pow');
+  const out = binaryRaw(isFloating(d) ? 'pow' : 'powInt', castSmall(ta, d), castSmall(tb, d), d, 0, 'pow');
   record('pow', 'PowBackward1', [ta, tb], [out], [ta, tb, out], {}, t0);
   return out;
 }

@@ -9,6 +9,7 @@ import { zeros } from './creation.ts';
 import { sumToShape, prodBackward, cumprodBackward } from './reduce.ts';
 import { cat, stack, diagonal, diagonalBackward } from './movement.ts';
 import { indexBackward, indexPutValueGrad } from './indexing.ts';
+import { compositeBackward } from './autograd.ts';
 
 export interface GradCtx {
   inShapes: number[][];
@@ -184,7 +185,9 @@ export const GRADIENTS = {
   mean: (g, c) => [expandBack(g, c).div(c.attrs.count)],
   prod: (g, c) => [expandBack(g, c).mul(prodBackward(s(c, 0), c.attrs.dims))],
   maxAll: (g, c) => {
-    const mask = s(c, 0).eq(s(c, 1)).to(g.dtype);
+    // Evenly among all elements equal to the result (NaN counts as equal to a NaN result).
+    const x = s(c, 0), out = s(c, 1);
+    const mask = (Number.isNaN(Number(out.item())) ? x.isnan() : x.eq(out)).to(g.dtype);
     return [mask.mul(g.div(mask.sum()))];
   },
   amax: (g, c) => {
@@ -215,6 +218,7 @@ export const GRADIENTS = {
     const x = s(c, 0), p: number = c.attrs.p;
     const out = c.attrs.keepdim ? s(c, 1) : unsqueezeAll(s(c, 1), c.attrs.dims);
     const ge = expandBack(g, c);
+    if (p === 0) return [null]; // the 0-"norm" counts nonzeros: PyTorch returns no gradient
     if (p === 1) return [ge.mul(x.sign())];
     if (p === Infinity || p === -Infinity) {
       const mask = x.abs().eq(out).to(g.dtype);
@@ -245,6 +249,9 @@ export const GRADIENTS = {
     return [toIn(beta === 1 ? g : g.mul(beta), c, 0), ga && alpha !== 1 ? ga.mul(alpha) : ga, gb && alpha !== 1 ? gb.mul(alpha) : gb];
   },
   dot: (g, c) => [g.mul(s(c, 1)), g.mul(s(c, 0))],
+
+  // -- composites run as one named node (namedComposite)
+  composite: (_g, c) => compositeBackward(c.grads, c.attrs),
 
   // -- user-defined fused ops (customOp)
   custom: (_g, c) => c.attrs.fn(c.grads, c.attrs.outputs),

@@ -71,7 +71,8 @@ export const ops = {
   nanmean: X.nanmean, logcumsumexp: X.logcumsumexp, stdMean: X.stdMean, varMean: X.varMean, aminmax: X.aminmax, dist: X.dist,
   kthvalue: X.kthvalue, cummax: (x: Tensor, dim: number) => X.cumextreme('cummax', x, dim), cummin: (x: Tensor, dim: number) => X.cumextreme('cummin', x, dim),
   unique: X.unique, bincount: X.bincount, histc: X.histc, msort: X.msort, baddbmm: X.baddbmm, addmv: X.addmv, addr: X.addr,
-  cross: X.cross, tensordot: X.tensordot, einsum: X.einsum,
+  cross: X.cross, tensordot: X.tensordot, einsum: X.einsum, indexAdd: X.indexAdd, maskedSelect: X.maskedSelect,
+  mish: X.mish, hardsigmoid: X.hardsigmoid, hardswish: X.hardswish, celu: X.celu, softsign: X.softsign, tanhshrink: X.tanhshrink,
 };
 
 /**

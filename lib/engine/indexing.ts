@@ -51,8 +51,8 @@ function parseIndex(x: Tensor, items: readonly IndexItem[]): Parsed {
   let d = 0;
   const adv: (Tensor | null)[] = [];
   for (const it of expanded) {
-    if (typeof it === 'number') {
-      v = select(v, d, it);
+    if (typeof it === 'number' || (it instanceof Tensor && it.dim() === 0 && !isFloating(it.dtype) && it.dtype !== 'bool')) {
+      v = select(v, d, Number(typeof it === 'number' ? it : it.item()));
     } else if (it === null) {
       v = unsqueeze(v, d); adv.push(null); d++;
     } else if (isSlice(it)) {
@@ -314,15 +314,6 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = indexRaw(...(() => { const p = parseIndex(x.detach(), items); return [p.view, p.adv] as const; })());
   record('indexSelect', 'IndexSelectBackward0', [x, null], [out], [index.reshape([-1])], { dim: d }, t0);
   return out;
-}
-
-export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor, alpha = 1): Tensor {
-  const d = normDim(dim, x.dim(), 'index_add');
-  const idx: (Tensor | null)[] = [];
-  for (let i = 0; i < d; i++) idx.push(null);
-  idx.push(index.reshape([-1]));
-  // index_put with accumulate puts src's dim d at the position of the index dim (adjacent), as index_add does.
-  return indexPut(x, idx, alpha === 1 ? src : src.mul(alpha), true);
 }
 
 export function maskedFill(x: Tensor, mask: Tensor, value: Operand): Tensor {

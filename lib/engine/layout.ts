@@ -45,8 +45,8 @@ export function broadcastShapes(a: Shape, b: Shape, op = 'broadcast'): number[] 
   for (let i = 0; i < n; i++) {
     const x = a[a.length - n + i] ?? 1, y = b[b.length - n + i] ?? 1;
     if (x !== y && x !== 1 && y !== 1) {
-      throw new RangeError(`${op}: shapes ${shapeStr(a)} and ${shapeStr(b)} cannot be broadcast together ` +
-        `(the size of tensor a (${x}) must match the size of tensor b (${y}) at non-singleton dimension ${i})`);
+      throw new RangeError(`${op}: The size of tensor a (${x}) must match the size of tensor b (${y}) at non-singleton dimension ${i} ` +
+        `(shapes ${shapeStr(a)} and ${shapeStr(b)} cannot be broadcast together)`);
     }
     out[i] = x === 1 ? y : x;
   }

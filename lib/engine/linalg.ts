@@ -1,6 +1,6 @@
 // Matrix products. Every float product goes through the gemm kernels (lib/engine/kernels), with transposed
 // views passed as transpose flags (no copies); only views that are strided in both dims get copied.
-import { allocate, type DType, type TypedArray } from './dtype.ts';
+import { allocate, scalarTypeName, type DType, type TypedArray } from './dtype.ts';
 import { shapeStr, broadcastShapes, numelOf } from './layout.ts';
 import { Tensor } from './tensor.ts';
 import { record, clock } from './autograd.ts';
@@ -25,7 +25,7 @@ function fixLd(op: GemmOperand, rows: number, cols: number, rs: number, cs: numb
 
 function checkSameDtype(op: string, a: Tensor, b: Tensor): void {
   if (a.dtype !== b.dtype) {
-    throw new TypeError(`${op}: expected both operands to have the same dtype, but got ${a.dtype} (shape ${shapeStr(a.shape)}) and ${b.dtype} (shape ${shapeStr(b.shape)})`);
+    throw new TypeError(`${op}: expected scalar type ${scalarTypeName(a.dtype)} but found ${scalarTypeName(b.dtype)} (operands ${a.dtype} ${shapeStr(a.shape)} and ${b.dtype} ${shapeStr(b.shape)})`);
   }
 }
 
@@ -82,7 +82,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   const t0 = clock();
   if (a.dim() !== 3 || b.dim() !== 3) throw new RangeError(`bmm: batch1 and batch2 must be 3D tensors (got ${shapeStr(a.shape)} and ${shapeStr(b.shape)})`);
   const [B, M, K] = a.shape as [number, number, number], N = b.shape[2]!;
-  if (b.shape[0] !== B || b.shape[1] !== K) throw new RangeError(`bmm: Expected size for first two dimensions of batch2 tensor to be: [${B}, ${K}] but got: [${b.shape[0]}, ${b.shape[1]}] (batch1 ${shapeStr(a.shape)}, batch2 ${shapeStr(b.shape)})`);
+  if (b.shape[0] !== B || b.shape[1] !== K) throw new RangeError(`bmm: Expected size for first two dimensions of batch2 tensor to be: [${B}, ${K}] but got: [${b.shape[0]}, ${b.shape[1]}]. (batch1 ${shapeStr(a.shape)}, batch2 ${shapeStr(b.shape)})`);
   checkSameDtype('bmm', a, b);
   const out = emptyRaw([B, M, N], a.dtype);
   for (let i = 0; i < B; i++) {

@@ -26,8 +26,32 @@ export function pyRemainder(x: number, y: number): number {
   return r !== 0 && (r < 0) !== (y < 0) ? r + y : r;
 }
 
+/**
+ * PyTorch's floor division (div_floor_floating): fmod-based so it is exact, computed in float32 when f32 is set.
+ */
+export function divFloor(a: number, b: number, f32: number): number {
+  const r = f32 ? Math.fround : (x: number) => x;
+  if (b === 0) return a / b;
+  const mod = a % b;
+  let div = r(r(a - mod) / b);
+  if (mod !== 0 && (b < 0) !== (mod < 0)) div = r(div - 1);
+  if (div === 0) return Math.sign(a / b) < 0 || Object.is(a / b, -0) ? -0 : 0;
+  let fd = Math.floor(div);
+  if (r(div - fd) > 0.5) fd += 1;
+  return fd;
+}
+
+/** Integer power as C++ computes it: negative exponents give 0 except for bases 1 and -1. */
+export function intPow(a: number, b: number): number {
+  if (b >= 0) return Math.pow(a, b);
+  if (a === 1) return 1;
+  if (a === -1) return b % 2 === 0 ? 1 : -1;
+  if (a === 0) throw new RangeError('ZeroDivisionError: 0 cannot be raised to a negative power');
+  return 0;
+}
+
 /** Helpers visible to kernel expressions as `H.name`. */
-const H = { erf, rem: pyRemainder };
+const H = { erf, rem: pyRemainder, divFloor, intPow };
 
 export type UnaryKernel = (o: TypedArray, op: number, a: TypedArray, ap: number, as: number, n: number, p: number, q: number) => void;
 export type BinaryKernel = (o: TypedArray, op: number, a: TypedArray, ap: number, as: number,
@@ -69,7 +93,7 @@ export type UnaryName = keyof typeof UNARY;
 /** Binary expressions over `x`, `y` with parameter `p` (alpha). */
 export const BINARY = {
   add: 'x + y', addAlpha: 'x + p * y', sub: 'x - y', subAlpha: 'x - p * y', mul: 'x * y', div: 'x / y',
-  divFloor: 'Math.floor(x / y)', divTrunc: 'Math.trunc(x / y)', remainder: 'H.rem(x, y)', fmod: 'x % y',
+  divFloor: 'H.divFloor(x, y, p)', divTrunc: 'Math.trunc(p ? Math.fround(x / y) : x / y)', powInt: 'H.intPow(x, y)', remainder: 'H.rem(x, y)', fmod: 'x % y',
   pow: 'Math.pow(x, y)', atan2: 'Math.atan2(x, y)',
   maximum: '(x !== x || y !== y) ? NaN : (x > y ? x : y)', minimum: '(x !== x || y !== y) ? NaN : (x < y ? x : y)',
   fmax: 'y !== y ? x : (x > y || x !== x ? (x !== x ? y : x) : y)', fmin: 'y !== y ? x : (x < y || x !== x ? (x !== x ? y : x) : y)',

@@ -330,7 +330,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   parts.forEach((t, i) => {
     if (t.dim() !== ref.dim()) throw new RangeError(`torch.cat(): Tensors must have same number of dimensions: got ${ref.dim()} and ${t.dim()}`);
     t.shape.forEach((s, k) => {
-      if (k !== d && s !== ref.shape[k]) throw new RangeError(`torch.cat(): Sizes of tensors must match except in dimension ${d}. Expected size ${ref.shape[k]} but got size ${s} for tensor number ${i} in the list (shapes ${tensors.map((x) => shapeStr(x.shape)).join(', ')}).`);
+      if (k !== d && s !== ref.shape[k]) throw new RangeError(`cat: Sizes of tensors must match except in dimension ${d}. Expected size ${ref.shape[k]} but got size ${s} for tensor number ${i} in the list. (shapes ${tensors.map((x) => shapeStr(x.shape)).join(', ')})`);
     });
     total += t.shape[d]!;
   });

@@ -212,11 +212,13 @@ export function varStd(kind: 'var' | 'std', x: Tensor, dim: Dims, opts: VarOptio
 }
 
 /** torch.norm / linalg.vector_norm: p in {0, 1, 2, inf, -inf, any real}; 'fro' is 2. */
-export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = false, name = 'NormBackward1'): Tensor {
+export function norm(x: Tensor, p: number | 'fro' = 'fro', dim?: Dims, keepdim = false, name = 'NormBackward1'): Tensor {
   const t0 = clock();
   const pp = p === 'fro' ? 2 : p;
   if (!isFloating(x.dtype)) throw new TypeError(`norm(): input dtype should be either floating point or complex. Got ${scalarTypeName(x.dtype)} instead.`);
   const dims = reductionDims(x, dim, 'norm');
+  // Frobenius over two explicit dims is sqrt(sum(x * x)) in PyTorch 1.13 (SqrtBackward0).
+  if (p === 'fro' && Array.isArray(dim) && dims.length === 2) return x.mul(x).sum(dims, keepdim).sqrt();
   const kind: Kind = pp === 2 ? 'norm2' : pp === 1 ? 'norm1' : pp === 0 ? 'norm0' : pp === Infinity ? 'normInf' : pp === -Infinity ? 'normNegInf' : 'normP';
   const out = reduceRaw(x, dims, keepdim, kind, x.dtype, pp);
   record('norm', name, [x], [out], [x, out], { dims, keepdim, p: pp }, t0, 'norm');
@@ -393,13 +395,14 @@ function medianLane(v: ArrayLike<number>, base: number, n: number, perm: number[
 export function median(x: Tensor, dim?: number, keepdim = false): any {
   const t0 = clock();
   if (dim === undefined) {
-    const flat = x.reshape([-1]);
+    const flat = x.detach().reshape([-1]);
     const n = flat.numel();
     const src = flat.detach().contiguous().dataSync();
     const out = emptyRaw([], x.dtype), idx = emptyRaw([], 'int64');
     if (n === 0) out.storage[0] = NaN;
     else { const i = medianLane(src, 0, n, new Array<number>(n)); out.storage[0] = src[i]!; idx.storage[0] = i; }
-    record('indexedReduce', 'MedianBackward0', [flat], [out], [idx], { dim: 0, keepdim: false }, t0, 'median');
+    // Like max(), the full median shares its gradient evenly among all elements equal to it.
+    record('maxAll', 'MedianBackward0', [x], [out], [x, out], {}, t0, 'median');
     return out;
   }
   const d = normDim(dim, x.dim(), 'median');

@@ -141,3 +141,31 @@ export function nthElement(p: number[], first: number, nth: number, last: number
   }
   insertionSort(p, first, last, less);
 }
+
+/**
+ * PyTorch's quick_select_template (ATen SortingUtils.h): median-of-three quickselect that leaves the k-th
+ * element (0-based) at position k under the order `gt` ("greater than, NaN largest"). kthvalue uses it.
+ */
+export function quickSelect(p: number[], k: number, gt: Less): void {
+  let L = 0, R = p.length - 1;
+  for (;;) {
+    if (R <= L) return;
+    if (R === L + 1) { if (gt(p[L]!, p[R]!)) swap(p, L, R); return; }
+    const P = L + Math.floor((R - L) / 2);
+    swap(p, P, L + 1);
+    if (gt(p[L + 1]!, p[R]!)) swap(p, L + 1, R);
+    if (gt(p[L]!, p[R]!)) swap(p, L, R);
+    if (gt(p[L + 1]!, p[L]!)) swap(p, L + 1, L);
+    let i = L + 1, j = R;
+    const piv = p[L]!;
+    for (;;) {
+      do i++; while (gt(piv, p[i]!));
+      do j--; while (gt(p[j]!, piv));
+      if (j < i) break;
+      swap(p, i, j);
+    }
+    swap(p, L, j);
+    if (j <= k) L = i;
+    if (j >= k) R = j - 1;
+  }
+}

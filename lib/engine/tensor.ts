@@ -227,10 +227,10 @@ export class Tensor {
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return I.scatterAdd(this, dim, index, src); }
   scatterAdd_(dim: number, index: Tensor, src: Tensor): this { return this._inplace(I.scatterAdd(this._self('scatter_add_'), dim, index, src), 'scatter_add_'); }
   indexSelect(dim: number, index: Tensor): Tensor { return I.indexSelect(this, dim, index); }
-  indexAdd(dim: number, index: Tensor, src: Tensor, opts: { alpha?: number } = {}): Tensor { return I.indexAdd(this, dim, index, src, opts.alpha ?? 1); }
+  indexAdd(dim: number, index: Tensor, src: Tensor, opts: { alpha?: number } = {}): Tensor { return X.indexAdd(this, dim, index, src, opts.alpha ?? 1); }
   maskedFill(mask: Tensor, value: Operand): Tensor { return I.maskedFill(this, mask, value); }
   maskedFill_(mask: Tensor, value: Operand): this { return this._inplace(I.maskedFill(this._self('masked_fill_'), mask, value), 'masked_fill_'); }
-  maskedSelect(mask: Tensor): Tensor { return I.getitem(this, [mask]); }
+  maskedSelect(mask: Tensor): Tensor { return X.maskedSelect(this, mask); }
   nonzero(): Tensor { return I.nonzero(this); }
 
   // ---- elementwise ----
@@ -360,10 +360,11 @@ export class Tensor {
   argmin(dim?: number | null, keepdim = false): Tensor { return R.argmaxmin('argmin', this, dim, keepdim); }
   var(dim?: number | number[] | null, opts: R.VarOptions | boolean = {}, keepdim?: boolean): Tensor { return R.varStd('var', this, dim, opts, keepdim); }
   std(dim?: number | number[] | null, opts: R.VarOptions | boolean = {}, keepdim?: boolean): Tensor { return R.varStd('std', this, dim, opts, keepdim); }
-  norm(p: number | 'fro' | null = 2, dim?: number | number[] | null, keepdim = false): Tensor { return R.norm(this, p ?? 2, dim, keepdim); }
+  norm(p: number | 'fro' | null = 'fro', dim?: number | number[] | null, keepdim = false): Tensor { return R.norm(this, p ?? 'fro', dim, keepdim); }
   logsumexp(dim: number | number[], keepdim = false): Tensor { return R.logsumexp(this, dim, keepdim); }
-  softmax(dim: number): Tensor { return R.softmax(this, dim); }
-  logSoftmax(dim: number): Tensor { return R.logSoftmax(this, dim); }
+  /** softmax along dim; `dtype` casts the input first (as PyTorch's dtype argument). */
+  softmax(dim: number, opts: { dtype?: DType } = {}): Tensor { return R.softmax(opts.dtype ? this.to(opts.dtype) : this, dim); }
+  logSoftmax(dim: number, opts: { dtype?: DType } = {}): Tensor { return R.logSoftmax(opts.dtype ? this.to(opts.dtype) : this, dim); }
   cumsum(dim: number): Tensor { return R.cumsum(this, dim); }
   cumprod(dim: number): Tensor { return R.cumprod(this, dim); }
   median(): Tensor;
@@ -399,7 +400,7 @@ export class Tensor {
   indexFill_(dim: number, index: Tensor, value: Operand): this { return this._inplace(X.indexFill(this._self('index_fill_'), dim, index, value), 'index_fill_'); }
   indexCopy(dim: number, index: Tensor, src: Tensor): Tensor { return X.indexCopy(this, dim, index, src); }
   indexCopy_(dim: number, index: Tensor, src: Tensor): this { return this._inplace(X.indexCopy(this._self('index_copy_'), dim, index, src), 'index_copy_'); }
-  indexAdd_(dim: number, index: Tensor, src: Tensor, opts: { alpha?: number } = {}): this { return this._inplace(I.indexAdd(this._self('index_add_'), dim, index, src, opts.alpha ?? 1), 'index_add_'); }
+  indexAdd_(dim: number, index: Tensor, src: Tensor, opts: { alpha?: number } = {}): this { return this._inplace(X.indexAdd(this._self('index_add_'), dim, index, src, opts.alpha ?? 1), 'index_add_'); }
   maskedScatter(mask: Tensor, source: Tensor): Tensor { return X.maskedScatter(this, mask, source); }
   unfold(dim: number, size: number, step: number): Tensor { return X.unfold(this, dim, size, step); }
   sumToSize(...shape: ShapeArg[]): Tensor { return X.sumToSize(this, shapeFromArgs(shape)); }

@@ -109,9 +109,9 @@ test('indexing: ints, negative, steps, newaxis, ellipsis, index tensors, masks, 
 });
 
 test('errors name the op, the shapes and the dtypes', () => {
-  expect(() => ones(2, 3).add(ones(4))).toThrow('add: shapes [2, 3] and [4] cannot be broadcast together');
+  expect(() => ones(2, 3).add(ones(4))).toThrow('add: The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1 (shapes [2, 3] and [4] cannot be broadcast together)');
   expect(() => ones(2, 3).mm(ones(2, 3))).toThrow('mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)');
-  expect(() => ones(2, 3).mm(ones(3, 2, { dtype: 'float64' }))).toThrow(/mm: .*float32 \(shape \[2, 3\]\) and float64 \(shape \[3, 2\]\)/);
+  expect(() => ones(2, 3).mm(ones(3, 2, { dtype: 'float64' }))).toThrow('mm: expected scalar type Float but found Double (operands float32 [2, 3] and float64 [3, 2])');
   expect(() => ones(2, 3).view(4, 2)).toThrow("shape '[4, 2]' is invalid for input of size 6");
   expect(() => cat([ones(2, 3), ones(2, 4)])).toThrow(/Sizes of tensors must match except in dimension 0.*\[2, 3\], \[2, 4\]/);
   expect(() => stack([ones(2), ones(3)])).toThrow('stack expects each tensor to be equal size, but got [2] at entry 0 and [3] at entry 1');

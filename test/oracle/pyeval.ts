@@ -36,6 +36,7 @@ function tokenize(src: string): Tok[] {
     if (c === '#') { while (i < src.length && src[i] !== '\n') i++; continue; }
     if (c === '\n' || c === ';') { out.push({ k: 'nl', v: c }); i++; continue; }
     if (c === ' ' || c === '\t' || c === '\r' || c === '\\') { i++; continue; }
+    if (src.startsWith('...', i)) { out.push({ k: 'name', v: 'Ellipsis' }); i += 3; continue; }
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
       const m = /^(\d+\.?\d*(e[+-]?\d+)?|\.\d+(e[+-]?\d+)?)/i.exec(src.slice(i))!;
       out.push({ k: 'num', v: m[0] }); i += m[0].length; continue;
@@ -169,6 +170,7 @@ class Parser {
       if (t.v === 'True') return { t: 'lit', v: true };
       if (t.v === 'False') return { t: 'lit', v: false };
       if (t.v === 'None') return { t: 'lit', v: null };
+      if (t.v === 'Ellipsis') return { t: 'lit', v: '...' };
       if (t.v === 'lambda') {
         const params: string[] = [];
         while (!this.is(':')) { params.push(this.next().v); if (this.is(',')) this.next(); }

@@ -117,8 +117,8 @@ function bindInputs(c: OracleCase, env: PyEnv): Map<string, Tensor> {
 
 /** Named tuples are arrays carrying named fields (values/indices, min/max): the oracle encodes them as dicts. */
 function namedFields(v: unknown[]): Record<string, unknown> | null {
-  const keys = Object.keys(v).filter((k) => !/^\d+$/.test(k));
-  return keys.length ? Object.fromEntries(keys.map((k) => [k, (v as unknown as Record<string, unknown>)[k]])) : null;
+  const r = v as unknown as Record<string, unknown>;
+  return 'values' in r && 'indices' in r ? { values: r.values, indices: r.indices } : null;
 }
 
 /** Engine values -> what the oracle encodes (grad_fn objects as names, dtypes as strings, floats as numbers). */

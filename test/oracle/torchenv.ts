@@ -70,7 +70,7 @@ function camel(s: string): string { return s.replace(/_([a-z])/g, (_, c: string)
 /** Keywords that Board takes in a trailing options object (camelCased), after PARAMS' positional ones. */
 const OPTIONS: Record<string, string[]> = {
   addcmul: ['value'], addcdiv: ['value'], addcmul_: ['value'], addcdiv_: ['value'], baddbmm: ['beta', 'alpha'], addmv: ['beta', 'alpha'],
-  addr: ['beta', 'alpha'], addmm: ['beta', 'alpha'], aminmax: ['dim', 'keepdim'], unique: ['sorted', 'return_inverse', 'return_counts'],
+  addr: ['beta', 'alpha'], addmm: ['beta', 'alpha'], softmax: ['dtype'], log_softmax: ['dtype'], aminmax: ['dim', 'keepdim'], unique: ['sorted', 'return_inverse', 'return_counts'],
   index_add: ['alpha'], index_add_: ['alpha'], new_zeros: ['dtype'], new_ones: ['dtype'], new_full: ['dtype'], new_empty: ['dtype'], new_tensor: ['dtype'],
 };
 
@@ -117,7 +117,7 @@ const METHODS: Record<string, Method> = {
   to: (t, a, kw) => t.to((dtypeArg(a[0]) ?? dtypeArg(kw.dtype) ?? t.dtype)),
   type: (t, a) => (a.length ? t.to(dtypeArg(a[0]) ?? (a[0] as DType)) : `torch.${t.dtype}`),
   std: (t, a, kw) => varStd(t, 'std', a, kw), var: (t, a, kw) => varStd(t, 'var', a, kw),
-  norm: (t, a, kw) => t.norm(toTs(a[0] ?? kw.p ?? 2), toTs(a[1] ?? kw.dim), toTs(a[2] ?? kw.keepdim ?? false)),
+  norm: (t, a, kw) => t.norm(toTs(a[0] ?? kw.p ?? 'fro'), toTs(a[1] ?? kw.dim), toTs(a[2] ?? kw.keepdim ?? false)),
   scatter: (t, a, kw) => t.scatter(toTs(a[0] ?? kw.dim), a[1] as Tensor ?? kw.index, toTs(a[2] ?? kw.src ?? kw.value), { reduce: toTs(kw.reduce) }),
   scatter_: (t, a, kw) => t.scatter_(toTs(a[0] ?? kw.dim), a[1] as Tensor ?? kw.index, toTs(a[2] ?? kw.src ?? kw.value), { reduce: toTs(kw.reduce) }),
   backward: (t, a, kw) => t.backward((a[0] ?? kw.gradient ?? null) as Tensor | null, { retainGraph: toTs(kw.retain_graph), createGraph: toTs(kw.create_graph) }),
@@ -284,8 +284,11 @@ export function functionalNamespace(): Record<string, PyFunction> {
     hardtanh: fn('hardtanh', (a, kw) => ops.hardtanh(a[0] as Tensor, toTs(a[1] ?? kw.min_val ?? -1), toTs(a[2] ?? kw.max_val ?? 1))),
     sigmoid: fn('sigmoid', (a) => (a[0] as Tensor).sigmoid()),
     tanh: fn('tanh', (a) => (a[0] as Tensor).tanh()),
-    softmax: fn('softmax', (a, kw) => (a[0] as Tensor).softmax(toTs(a[1] ?? kw.dim))),
-    log_softmax: fn('log_softmax', (a, kw) => (a[0] as Tensor).logSoftmax(toTs(a[1] ?? kw.dim))),
+    softmax: fn('softmax', (a, kw) => (a[0] as Tensor).softmax(toTs(a[1] ?? kw.dim), { dtype: dtypeArg(kw.dtype) })),
+    log_softmax: fn('log_softmax', (a, kw) => (a[0] as Tensor).logSoftmax(toTs(a[1] ?? kw.dim), { dtype: dtypeArg(kw.dtype) })),
+    mish: fn('mish', (a) => ops.mish(a[0] as Tensor)), hardswish: fn('hardswish', (a) => ops.hardswish(a[0] as Tensor)),
+    hardsigmoid: fn('hardsigmoid', (a) => ops.hardsigmoid(a[0] as Tensor)), celu: fn('celu', (a, kw) => ops.celu(a[0] as Tensor, toTs(a[1] ?? kw.alpha ?? 1))),
+    softsign: fn('softsign', (a) => ops.softsign(a[0] as Tensor)), tanhshrink: fn('tanhshrink', (a) => ops.tanhshrink(a[0] as Tensor)),
   };
 }
 
