@@ -67,7 +67,7 @@ export function histogramOption(entries: HistogramEntry[], mode: Mode, color: st
       });
     }
     series.push({ name: 'median', type: 'line', data: rows.map((r) => [r[0], r[5]]), showSymbol: false, lineStyle: { color, width: 1.5 } });
-    return { animation: false, grid: { left: 56, right: 12, top: 12, bottom: 26 }, tooltip: { trigger: 'axis' }, xAxis: { type: 'value', scale: true, ...axis }, yAxis: { type: 'value', scale: true, ...axis }, series };
+    return { animation: false, grid: { left: 56, right: 12, top: 12, bottom: 26 }, tooltip: { trigger: 'axis' }, xAxis: { type: 'value', scale: true, name: 'step', ...axis, axisLine: { onZero: false } }, yAxis: { type: 'value', scale: true, ...axis }, series };
   }
   const sampled = sampleSteps(entries, MAX_LINES);
   const n = sampled.length;
@@ -90,9 +90,13 @@ export function histogramOption(entries: HistogramEntry[], mode: Mode, color: st
     animation: false,
     grid: { left: 56, right: 12, top: 12, bottom: 26 },
     tooltip: { trigger: 'item', formatter: (p: { seriesName: string; data: number[] }) => `${p.seriesName}<br/>x ${fmt(p.data[0]!)}` },
-    xAxis: { type: 'value', scale: true, ...axis },
+    xAxis: { type: 'value', scale: true, ...axis, axisLine: { onZero: false } },
     yAxis: mode === 'offset'
-      ? { type: 'value', inverse: true, scale: true, name: 'step', ...axis, min: (steps[0] ?? 0) - height * 1.05, max: steps[n - 1] ?? 1 }
+      ? {
+        type: 'value', inverse: true, scale: true, name: 'step', ...axis, min: (steps[0] ?? 0) - height * 1.05, max: steps[n - 1] ?? 1,
+        // Only baselines are steps: the band above the first one holds its ridge, not a step.
+        axisLabel: { ...axis.axisLabel, formatter: (v: number) => (v < (steps[0] ?? 0) ? '' : fmt(v)) },
+      }
       : { type: 'value', name: 'count', ...axis },
     series,
   };

@@ -9,6 +9,18 @@ const listeners = new Set<Listener>();
 let source: EventSource | null = null;
 let connected = false;
 const statusListeners = new Set<(up: boolean) => void>();
+const connectListeners = new Set<() => void>();
+
+/**
+ * Called on every (re)connection of the change feed. Changes that happened before it (between the
+ * page's server render and the connection, or while disconnected) were not pushed: listeners
+ * re-read what they show.
+ */
+export function onFeedConnect(listener: () => void): () => void {
+  ensureSource();
+  connectListeners.add(listener);
+  return () => { connectListeners.delete(listener); };
+}
 
 function ensureSource(): void {
   if (source || typeof window === 'undefined') return;
@@ -18,7 +30,11 @@ function ensureSource(): void {
     try { change = JSON.parse(ev.data) as StoreChange; } catch { return; }
     for (const l of listeners) l(change);
   };
-  source.addEventListener('hello', () => { connected = true; for (const l of statusListeners) l(true); });
+  source.addEventListener('hello', () => {
+    connected = true;
+    for (const l of statusListeners) l(true);
+    for (const l of connectListeners) l();
+  });
   source.onerror = () => { connected = false; for (const l of statusListeners) l(false); };
 }
 

@@ -4,7 +4,7 @@
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { RunSummary, TagSummary } from '../../lib/store/types.ts';
 import { fetchJson } from './api.ts';
-import { subscribeChanges } from './live.ts';
+import { onFeedConnect, subscribeChanges } from './live.ts';
 import { compileFilter, useParams } from './url-state.ts';
 
 export interface RunsState {
@@ -48,6 +48,9 @@ export function RunsProvider({ children, initial }: { children: ReactNode; initi
     return () => { cancelled = true; };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tick]);
+
+  // Whatever changed before the feed connected (the page was rendered a moment earlier) is re-read.
+  useEffect(() => onFeedConnect(() => setTick((x) => x + 1)), []);
 
   useEffect(() => subscribeChanges((c) => {
     if (c.type === 'run-added' || c.type === 'run-removed' || c.type === 'warning') { setTick((x) => x + 1); return; }

@@ -9,8 +9,13 @@ function csvField(value: string): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
+/** Same spelling as `board export`: non-finite values as nan / inf / -inf. */
+function valueText(v: number): string {
+  return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+}
+
 function csvRow(r: ExportRow): string {
-  return `${csvField(r.run)},${csvField(r.tag)},${r.step},${r.wallTime ?? ''},${r.value}\n`;
+  return `${csvField(r.run)},${csvField(r.tag)},${r.step},${r.wallTime ?? ''},${valueText(r.value)}\n`;
 }
 
 export function exportStream(queries: StoreQueries, opts: { runs?: RegExp; tags?: RegExp; format: 'csv' | 'json' }): Response {
@@ -29,9 +34,9 @@ export function exportStream(queries: StoreQueries, opts: { runs?: RegExp; tags?
         const r = next.value;
         if (opts.format === 'csv') text += csvRow(r);
         else {
-          // JSON has no NaN/Infinity: non-finite values go out as strings, as TensorBoard's JSON export does.
-          const value = Number.isFinite(r.value) ? r.value : String(r.value);
-          text += `${first ? '' : ','}\n${JSON.stringify({ run: r.run, tag: r.tag, step: r.step, wallTime: r.wallTime, value })}`;
+          // JSON has no NaN/Infinity: non-finite values go out as strings, as `board export` writes them.
+          const value = Number.isFinite(r.value) ? r.value : valueText(r.value);
+          text += `${first ? '' : ','}\n${JSON.stringify({ run: r.run, tag: r.tag, step: r.step, wall_time: r.wallTime, value })}`;
           first = false;
         }
         first = false;

@@ -1,6 +1,6 @@
 // Wire formats of the API that differ from the store's types: scalar series go out columnar
 // (about 2.5x smaller than arrays of objects and faster to parse), non-finite values as strings
-// because JSON has no NaN/Infinity. No runtime deps beyond this file: safe for client code.
+// because JSON has no NaN/Infinity. Client code imports only the types (and decodes itself).
 import type { ScalarSeries } from '../store/types.ts';
 
 export interface ScalarColumns {
@@ -24,11 +24,4 @@ export function toColumns(s: ScalarSeries): ScalarColumns {
     values[i] = Number.isFinite(p.value) ? p.value : String(p.value);
   }
   return { run: s.run, tag: s.tag, steps, wallTimes, values, total: s.total, downsampled: s.downsampled };
-}
-
-/** Values back to numbers (client side). */
-export function decodeValues(values: Array<number | string>): number[] {
-  const out = new Array<number>(values.length);
-  for (let i = 0; i < values.length; i++) { const v = values[i]!; out[i] = typeof v === 'number' ? v : Number(v); }
-  return out;
 }

@@ -63,8 +63,8 @@ function buildOption(byRun: Map<string, Cols>, s: ScalarSettings, runStarts: Map
   const yRange = s.ignoreOutliers ? outlierRange(smoothedAll) : null;
   const fg = dark ? '#c9d1d9' : '#333';
   const xAxis = s.xAxis === 'wall'
-    ? { type: 'time', axisLabel: { color: fg, hideOverlap: true } }
-    : { type: s.logX ? 'log' : 'value', scale: true, axisLabel: { color: fg, hideOverlap: true, formatter: (v: number) => fmt(v) }, name: s.xAxis === 'relative' ? 'hours' : '', nameGap: 4 };
+    ? { type: 'time', axisLine: { onZero: false }, axisLabel: { color: fg, hideOverlap: true } }
+    : { type: s.logX ? 'log' : 'value', scale: true, axisLine: { onZero: false }, axisLabel: { color: fg, hideOverlap: true, formatter: (v: number) => fmt(v) }, name: s.xAxis === 'relative' ? 'hours' : '', nameGap: 4 };
   return {
     animation: false,
     grid: { left: 56, right: 16, top: 14, bottom: 26 },

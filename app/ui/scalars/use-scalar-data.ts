@@ -2,9 +2,9 @@
 // Data of one scalar card: the downsampled overview, a higher-resolution window when zoomed, and
 // live appends from the change feed (only the new steps are fetched). Series are kept columnar.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { decodeValues, type ScalarColumns } from '../../../lib/server/wire.ts';
+import type { ScalarColumns } from '../../../lib/server/wire.ts';
 import { fetchJson, query } from '../api.ts';
-import { subscribeChanges } from '../live.ts';
+import { onFeedConnect, subscribeChanges } from '../live.ts';
 
 export const OVERVIEW_POINTS = 1500;
 
@@ -24,6 +24,13 @@ export interface ScalarData {
 }
 
 type Resp = { series: ScalarColumns[] };
+
+/** Wire values back to numbers (non-finite ones arrive as 'NaN' / 'Infinity' strings). */
+function decodeValues(values: Array<number | string>): number[] {
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) { const v = values[i]!; out[i] = typeof v === 'number' ? v : Number(v); }
+  return out;
+}
 
 const cols = (s: ScalarColumns): Cols => ({ steps: s.steps, wallTimes: s.wallTimes, values: decodeValues(s.values) });
 
@@ -117,9 +124,12 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
         if (dirty.current.delete(run)) appendRun(run);
       });
     };
-    return subscribeChanges((c) => {
+    const offChange = subscribeChanges((c) => {
       if (c.type === 'data' && c.tag === tag && runSet.has(c.run)) appendRun(c.run);
     });
+    // Points flushed while the feed was (re)connecting were never announced: ask for anything newer.
+    const offConnect = onFeedConnect(() => { for (const run of runs) if (overview.current.has(run)) appendRun(run); });
+    return () => { offChange(); offConnect(); };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tag, runsKey, active]);
 
