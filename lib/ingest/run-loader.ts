@@ -76,7 +76,8 @@ export class RunLoader {
     const jobs: Prepared[] = [];
     let backlog = 0;
     for (const t of targets) {
-      const p = this.prepare(t, known.get(t.path) ?? null);
+      let p: ReturnType<RunLoader['prepare']>;
+      try { p = this.prepare(t, known.get(t.path) ?? null); } catch (err) { reportFileError(t, err); continue; }
       if ('result' in p) continue;
       jobs.push(p);
       backlog += Math.max(0, p.size - p.rec.offset);
@@ -96,7 +97,11 @@ export class RunLoader {
         }
       }
     }
-    for (const p of jobs) { if (this.closing) break; await this.readInProcess(p, count, yieldFn); }
+    for (const p of jobs) {
+      if (this.closing) break;
+      // One unreadable file (permissions, I/O error) must not stop the others; a store error does.
+      try { await this.readInProcess(p, count, yieldFn); } catch (err) { if (isStoreError(err)) throw err; reportFileError(p.t, err); }
+    }
     return { bytes, events };
   }
 
@@ -236,6 +241,14 @@ export function progressAfter(rec: FileRecord, sl: DecodedSlice): FileProgress {
     records: rec.records + sl.records, events: rec.events + sl.events, corrupt: rec.corrupt + sl.corrupt.length,
     fileVersion: sl.fileVersion ?? rec.fileVersion,
   };
+}
+
+function reportFileError(t: EventFileTarget, err: unknown): void {
+  console.error(`board ingest: ${t.rel}: ${(err as Error).message} (skipped; retried on the next change)`);
+}
+
+function isStoreError(err: unknown): boolean {
+  return (err as { code?: string }).code?.startsWith('SQLITE') === true;
 }
 
 function isGone(err: unknown): boolean {

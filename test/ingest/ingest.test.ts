@@ -1,6 +1,6 @@
 // Ingest over real temporary log directories, without a watcher (sync() reads what is new).
 import { afterEach, expect, test, vi } from 'vitest';
-import { existsSync, readdirSync, renameSync, rmSync, truncateSync, writeFileSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, renameSync, rmSync, truncateSync, writeFileSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { startIngest, defaultDbPath, type Ingester } from '../../lib/ingest/index.ts';
 import { parseLogdirSpec, TRASH_DIR } from '../../lib/ingest/logdir.ts';
@@ -282,3 +282,17 @@ test('decoding in a worker thread stores exactly what in-process decoding stores
   await worker.sync();
   expect(worker.queries.listTags('b')).toMatchObject([{ tag: 'loss', kind: 'scalar', count: 3 }]);
 }, 30_000);
+
+// Root reads files whatever their mode, so this runs only as another user.
+test.skipIf(process.getuid?.() === 0)('an unreadable file is skipped with a message; the other runs ingest', async () => {
+  const dir = logdir();
+  writeEvents(join(dir, 'ok/events.out.tfevents.1'), scalarRecords(0, 3, ['t']));
+  writeEvents(join(dir, 'locked/events.out.tfevents.1'), scalarRecords(0, 3, ['t']));
+  chmodSync(join(dir, 'locked/events.out.tfevents.1'), 0o000);
+  const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+  try {
+    const ing = await ingest({ logdir: dir, db: ':memory:' });
+    expect(points(ing, 'ok', 't')).toEqual([0, 1, 2]);
+    expect(errors.mock.calls.flat().join(' ')).toMatch(/locked\/events.out.tfevents.1: .*EACCES/);
+  } finally { errors.mockRestore(); chmodSync(join(dir, 'locked/events.out.tfevents.1'), 0o644); }
+});
