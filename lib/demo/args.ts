@@ -17,6 +17,8 @@ export interface DemoOptions {
   data: string;
   /** Skip /usr/share/datasets (forces the fallback when `data` has nothing). */
   systemData: boolean;
+  /** Try to download Fashion-MNIST when it is not found locally. */
+  download: boolean;
   port: number;
   host: string;
   numWorkers: number;
@@ -42,6 +44,7 @@ Options:
   --seed N             seed for weights and shuffling [default: 0]
   --data DIR           dataset root searched first [default: data]
   --no-system-data     do not look in /usr/share/datasets/fashion-mnist
+  --no-download        do not try to download Fashion-MNIST when it is not found
   --workers N          DataLoader worker threads [default: 0]
   -h, --help           print this help
 `;
@@ -62,6 +65,7 @@ export function parseDemoArgs(argv: string[]): DemoOptions {
     seed: 0,
     data: 'data',
     systemData: true,
+    download: true,
     port: 6006,
     host: '127.0.0.1',
     numWorkers: 0,
@@ -139,6 +143,9 @@ export function parseDemoArgs(argv: string[]): DemoOptions {
       }
       case '--no-system-data':
         o.systemData = false;
+        break;
+      case '--no-download':
+        o.download = false;
         break;
       case '--workers':
         o.numWorkers = int(flag, value(), 0);

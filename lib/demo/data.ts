@@ -22,18 +22,35 @@ function limited(ds: FashionMNIST, limit: number): DatasetLike {
   return new Subset(ds, Array.from({ length: limit }, (_, i) => i));
 }
 
-export function loadDemoData(root: string, systemData: boolean, limit: number, log: (s: string) => void = console.log): DemoData {
+function openSplits(root: string, systemData: boolean, download: boolean): [FashionMNIST, FashionMNIST] {
+  const transform = new ToTensor();
+  return [
+    new FashionMNIST({ root, train: true, transform, searchSystemDirs: systemData, download }),
+    new FashionMNIST({ root, train: false, transform, searchSystemDirs: systemData, download }),
+  ];
+}
+
+/**
+ * Real Fashion-MNIST from `root` or the system install; else a download into `root` (when allowed);
+ * else the shipped subset.
+ */
+export function loadDemoData(root: string, systemData: boolean, limit: number, log: (s: string) => void = console.log, download = true): DemoData {
   const transform = new ToTensor();
   let train: FashionMNIST;
   let test: FashionMNIST;
   let fallback = false;
   try {
-    train = new FashionMNIST({ root, train: true, transform, searchSystemDirs: systemData });
-    test = new FashionMNIST({ root, train: false, transform, searchSystemDirs: systemData });
+    try {
+      [train, test] = openSplits(root, systemData, false);
+    } catch (e) {
+      if (!download) throw e;
+      log(`Fashion-MNIST not found locally: trying to download it into ${resolve(root, 'FashionMNIST/raw')} ...`);
+      [train, test] = openSplits(root, systemData, true);
+    }
   } catch (e) {
     fallback = true;
     log(
-      `Full Fashion-MNIST not found (${(e as Error).message.split('\n')[0]}).\n` +
+      `Full Fashion-MNIST not available (${(e as Error).message.split('\n').slice(0, 2).join(' ').trim()}).\n` +
         `Falling back to the small subset that ships with Board (${FIXTURE_DIR}: 3000 training and 1000 test images).\n` +
         'Accuracy on it is lower than on the full set. For the real dataset: sudo apt-get install dataset-fashion-mnist,\n' +
         `or put the four *-ubyte.gz files into ${resolve(root, 'FashionMNIST/raw')}/.`,

@@ -82,7 +82,7 @@ function evaluate(model: nn.Module, loader: DataLoader, lossFn: nn.CrossEntropyL
 
 export async function trainDemo(o: DemoOptions, log: (s: string) => void = console.log): Promise<{ results: EpochResult[]; logDir: string; data: DemoData }> {
   manualSeed(o.seed);
-  const data = loadDemoData(o.data, o.systemData, o.limit, log);
+  const data = loadDemoData(o.data, o.systemData, o.limit, log, o.download);
   log(`Data: ${data.source}: ${data.train.length} training / ${data.test.length} test images${o.limit ? ` (--limit ${o.limit})` : ''}`);
   const trainLoader = new DataLoader(data.train, { batchSize: o.batchSize, shuffle: true, generator: o.seed, numWorkers: o.numWorkers, persistentWorkers: o.numWorkers > 0 });
   const testLoader = new DataLoader(data.test, { batchSize: o.batchSize });

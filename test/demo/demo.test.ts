@@ -63,8 +63,9 @@ describe('npm run demo', () => {
   it('falls back to the shipped subset, saying so, when Fashion-MNIST is absent', async () => {
     const logdir = mkdtempSync(join(tmpdir(), 'board-demo-'));
     const empty = mkdtempSync(join(tmpdir(), 'board-nodata-'));
-    const { stdout } = await run(process.execPath, [resolve(REPO_ROOT, 'bin/board-demo.js'), '--epochs', '1', '--no-serve', '--limit', '200', '--logdir', logdir, '--data', empty, '--no-system-data'], { cwd: REPO_ROOT, timeout: 120_000 });
-    expect(stdout).toContain('Full Fashion-MNIST not found');
+    const { stdout } = await run(process.execPath, [resolve(REPO_ROOT, 'bin/board-demo.js'), '--epochs', '1', '--no-serve', '--limit', '200', '--logdir', logdir, '--data', empty, '--no-system-data', '--no-download'], { cwd: REPO_ROOT, timeout: 120_000 });
+    expect(stdout).toContain('Full Fashion-MNIST not available (FashionMNIST: dataset not found.');
+    expect(stdout).not.toContain('trying to download');
     expect(stdout).toContain('Falling back to the small subset that ships with Board');
     expect(stdout).toContain('sudo apt-get install dataset-fashion-mnist');
     expect(stdout).toMatch(/Data: fashion-mini subset/);

@@ -24,7 +24,7 @@ export function checkIntegrity(path: string, md5?: string): boolean {
 export interface DownloadOptions {
   /** Where progress goes (default process.stderr); null = silent. */
   progress?: NodeJS.WritableStream | null;
-  /** Abort after this many ms without completing (default 60 s). */
+  /** Abort when no data arrived for this many ms (default 60 s). */
   timeoutMs?: number;
 }
 
@@ -50,7 +50,12 @@ export async function downloadUrl(url: string, dest: string, md5?: string, opts:
   const out = opts.progress === undefined ? process.stderr : opts.progress;
   const name = dest.split('/').pop() ?? dest;
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), opts.timeoutMs ?? 60_000);
+  const idleMs = opts.timeoutMs ?? 60_000;
+  let timer = setTimeout(() => controller.abort(), idleMs);
+  const touch = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(), idleMs);
+  };
   let bytes: Uint8Array;
   try {
     const res = await fetch(url, { signal: controller.signal, redirect: 'follow' });
@@ -63,6 +68,7 @@ export async function downloadUrl(url: string, dest: string, md5?: string, opts:
     for (;;) {
       const { value, done: end } = await reader.read();
       if (end) break;
+      touch();
       chunks.push(value);
       done += value.length;
       const now = Date.now();
@@ -75,7 +81,7 @@ export async function downloadUrl(url: string, dest: string, md5?: string, opts:
     bytes = Buffer.concat(chunks);
   } catch (e) {
     const err = e as Error & { cause?: Error };
-    const reason = err.name === 'AbortError' ? 'timed out' : err.cause ? `${err.message}: ${err.cause.message}` : err.message;
+    const reason = err.name === 'AbortError' ? `no data for ${idleMs / 1000} s` : err.cause ? `${err.message}: ${err.cause.message}` : err.message;
     throw new Error(`download of ${url} failed: ${reason}`);
   } finally {
     clearTimeout(timer);
