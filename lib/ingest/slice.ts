@@ -3,7 +3,7 @@
 // Used by the decode worker (decode-worker.ts) and applied to the store by StoreWriter.addSlice.
 import { crc32 } from '@node-rs/crc32';
 import { decodeEventBuffer, type RunNormalizer } from '../tfevents/index.ts';
-import type { CorruptRecord, NormalizedValue } from '../tfevents/types.ts';
+import type { CorruptRecord, NormalizedValue, Step } from '../tfevents/types.ts';
 
 /** Bytes at the start of a file whose CRC identifies it (to notice in-place rewrites). */
 export const HEAD_BYTES = 4096;
@@ -48,29 +48,35 @@ export function decodeSlice(
   const others: NormalizedValue[] = [];
   let bigSteps: Array<[number, bigint]> | null = null;
   let n = 0;
+  const scalar = (tag: string, step: Step, wallTime: number | null, value: number, plugin: string | null, displayName?: string, description?: string) => {
+    let t = tagIndex.get(tag);
+    if (t === undefined) {
+      t = scalarTags.length;
+      tagIndex.set(tag, t);
+      const meta: ScalarTagMeta = { tag, plugin };
+      if (displayName) meta.displayName = displayName;
+      if (description) meta.description = description;
+      scalarTags.push(meta);
+    }
+    if (n === cap) {
+      cap *= 2;
+      tagIdx = grow(tagIdx, cap); steps = grow(steps, cap); walls = grow(walls, cap); values = grow(values, cap);
+    }
+    tagIdx[n] = t;
+    if (typeof step === 'bigint') { (bigSteps ??= []).push([n, step]); steps[n] = Number(step); }
+    else steps[n] = step;
+    walls[n] = wallTime ?? NaN;
+    values[n] = value;
+    n++;
+  };
   const res = decodeEventBuffer(buf, {
     file: rel, baseOffset: from, normalizer,
+    // Plain scalars arrive without an object per value; the rest (and scalars carrying a display
+    // name or description) as NormalizedValues.
+    onScalar: scalar,
     onValue: (v) => {
-      if (v.data.kind !== 'scalar') { others.push(v); return; }
-      let t = tagIndex.get(v.tag);
-      if (t === undefined) {
-        t = scalarTags.length;
-        tagIndex.set(v.tag, t);
-        const meta: ScalarTagMeta = { tag: v.tag, plugin: v.plugin };
-        if (v.displayName) meta.displayName = v.displayName;
-        if (v.description) meta.description = v.description;
-        scalarTags.push(meta);
-      }
-      if (n === cap) {
-        cap *= 2;
-        tagIdx = grow(tagIdx, cap); steps = grow(steps, cap); walls = grow(walls, cap); values = grow(values, cap);
-      }
-      tagIdx[n] = t;
-      if (typeof v.step === 'bigint') { (bigSteps ??= []).push([n, v.step]); steps[n] = Number(v.step); }
-      else steps[n] = v.step;
-      walls[n] = v.wallTime ?? NaN;
-      values[n] = v.data.value;
-      n++;
+      if (v.data.kind === 'scalar') scalar(v.tag, v.step, v.wallTime, v.data.value, v.plugin, v.displayName, v.description);
+      else others.push(v);
     },
   });
   let headLen = 0, headCrc = 0;
