@@ -88,7 +88,7 @@ export class GradNode {
         throw new Error(`one of the variables needed for gradient computation has been modified by an inplace operation: ` +
           `[${legacyTypeName(s.tensor.dtype)} [${s.tensor.shape.join(', ')}]]` +
           (s.producer ? `, which is output ${s.outputNr} of ${s.producer},` : '') +
-          ` is at version ${s.tensor.version}; expected version ${s.version} instead. Hint: the backtrace further above can also show the operation that failed to compute its gradient. The variable in question was changed in there or anywhere later. Good luck!`);
+          ` is at version ${s.tensor.version}; expected version ${s.version} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).`);
       }
       return s.tensor;
     });

@@ -215,11 +215,12 @@ export function setitem(x: Tensor, items: readonly IndexItem[], value: Operand):
   checkInPlace(x, 'setitem');
   const val = asTensor(value);
   if (needsGrad(x, val)) {
-    // Functional form: the flat positions items select, and index_put on the flattened tensor.
-    const flatPos = getitem(arange(x.numel()).reshape(x.shape), items);
+    // As PyTorch: write through the basic-index view (its base gets CopySlices), index_put for advanced indices.
+    const { view, adv } = parseIndex(x, items);
     const v = val.dtype === x.dtype ? val : val.to(x.dtype);
-    const res = indexPut(x.reshape([-1]), [flatPos.reshape([-1])], v.expand(flatPos.shape).reshape([-1])).reshape(x.shape);
-    commitInPlace(x, res, 'setitem');
+    const res = adv.every((a) => a === null) ? v.expand(view.shape) : indexPut(view, adv, v);
+    commitInPlace(view === x ? x : view, res, 'setitem');
+    if (view !== x) x._bumpVersion();
     return;
   }
   const { view, adv } = parseIndex(x.detach(), items);

@@ -122,6 +122,10 @@ const METHODS: Record<string, Method> = {
   scatter_: (t, a, kw) => t.scatter_(toTs(a[0] ?? kw.dim), a[1] as Tensor ?? kw.index, toTs(a[2] ?? kw.src ?? kw.value), { reduce: toTs(kw.reduce) }),
   backward: (t, a, kw) => t.backward((a[0] ?? kw.gradient ?? null) as Tensor | null, { retainGraph: toTs(kw.retain_graph), createGraph: toTs(kw.create_graph) }),
   retain_grad: (t) => { t.retainGrad(); return null; },
+  register_hook: (t, a) => {
+    const f = a[0] as PyFunction;
+    return t.registerHook((g) => { const r = f.fn([g], {}); return r instanceof Tensor ? r : undefined; });
+  },
   requires_grad_: (t, a, kw) => t.requiresGrad_(toTs(a[0] ?? kw.requires_grad ?? true)),
   is_contiguous: (t) => t.isContiguous(),
   stride: (t, a) => (a.length ? t.stride(toTs(a[0])) : t.stride()),
