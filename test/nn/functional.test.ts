@@ -32,7 +32,8 @@ describe('convolution gradients', () => {
     expect(new nn.ReflectionPad1d(2).call(x).tolist()).toEqual([[[3, 2, 1, 2, 3, 2, 1]]]);
     expect(new nn.ReplicationPad1d([1, 2]).call(x).tolist()).toEqual([[[1, 1, 2, 3, 3, 3]]]);
     expect(new nn.ConstantPad1d([0, 1], 9).call(x).tolist()).toEqual([[[1, 2, 3, 9]]]);
-    expect(String(new nn.ZeroPad2d(1))).toBe('ZeroPad2d(padding=(1, 1, 1, 1), value=0.0)');
+    expect(String(new nn.ZeroPad2d(1))).toBe('ZeroPad2d((1, 1, 1, 1))');
+    expect(String(new nn.ConstantPad1d(2, 3.5))).toBe('ConstantPad1d(padding=(2, 2), value=3.5)');
     gradcheck((t) => new nn.ReflectionPad2d([1, 2, 0, 1]).call(t), [leaf([1, 2, 3, 4])]);
     gradcheck((t) => new nn.ConstantPad3d(1, 0.5).call(t), [leaf([1, 1, 2, 2, 2])]);
   });

@@ -186,7 +186,10 @@ export function evalModule(p: Py): nn.Module {
       if (v.length && typeof v[0] === 'object' && v[0] !== null && !Array.isArray(v[0]) && 'call' in v[0]) return v.map((m) => evalModule(m));
       return v.map(conv);
     }
-    if (typeof v === 'object' && v !== null && 'call' in v) return evalModule(v);
+    if (typeof v === 'object' && v !== null && 'call' in v) {
+      if (v.call === 'torch.tensor') return tensor(v.args[0] as number[], { dtype: 'float32' });
+      return evalModule(v);
+    }
     if (typeof v === 'object' && v !== null && 'ref' in v) return optValue(v.ref);
     return v;
   };

@@ -412,8 +412,19 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor, margin = 1.0, 
   return applyReduction(outMargin.add(outSelf), reduction);
 }
 
+/** log(1 + exp(−y·x)), fused (SoftMarginLossBackward0). */
 export function softMarginLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  return applyReduction(input.mul(target).neg().exp().log1p(), reduction);
+  return pairwiseLoss('SoftMarginLossBackward0', 'soft_margin_loss', input, target, reduction, (x, y, l) => {
+    for (let i = 0; i < x.length; i++) { const z = -y[i]! * x[i]!; l[i] = z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)); }
+  }, (x, y, g, gs, dx, dy) => {
+    const full = g.length > 0;
+    for (let i = 0; i < x.length; i++) {
+      const gi = full ? g[i]! : gs;
+      const s = 1 / (1 + Math.exp(y[i]! * x[i]!)); // sigmoid(−y·x)
+      if (dx) dx[i] = -gi * y[i]! * s;
+      if (dy) dy[i] = -gi * x[i]! * s;
+    }
+  });
 }
 
 export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin = 0, reduction: Reduction = 'mean'): Tensor {

@@ -89,7 +89,8 @@ export class Softplus extends Module {
   }
   override forward(x: Tensor): Tensor { return F.softplus(x, this.beta, this.threshold); }
   override extraRepr(): string {
-    return `beta=${pyRepr(this.beta)}, threshold=${pyRepr(this.threshold)}`;
+    // PyTorch's defaults are the ints 1 and 20; other values are almost always given as floats (2.0 prints '2.0').
+    return `beta=${this.beta === 1 ? '1' : pyFloat(this.beta)}, threshold=${this.threshold === 20 ? '20' : pyFloat(this.threshold)}`;
   }
 }
 

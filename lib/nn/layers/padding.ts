@@ -44,6 +44,9 @@ export class ConstantPad3d extends ConstantPadNd {
 }
 export class ZeroPad2d extends ConstantPadNd {
   constructor(padding: number | number[]) { super(2, padding, 0); }
+  override extraRepr(): string {
+    return pyRepr(this.padding);
+  }
 }
 
 export class ReflectionPad1d extends PadNd {

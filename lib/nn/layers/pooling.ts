@@ -169,25 +169,32 @@ export class AdaptiveMaxPool2d extends Module {
 }
 
 abstract class MaxUnpoolNd extends Module {
-  declare kernelSize: IntOrTuple;
-  declare stride: IntOrTuple;
-  declare padding: IntOrTuple;
-  constructor(kernelSize: IntOrTuple, opts: { stride?: IntOrTuple | null; padding?: IntOrTuple } = {}) {
+  declare kernelSize: number[];
+  declare stride: number[];
+  declare padding: number[];
+  /** PyTorch stores tuples here (_single/_pair), which its repr shows: kernel_size=(2, 2). */
+  constructor(nd: number, kernelSize: IntOrTuple, opts: { stride?: IntOrTuple | null; padding?: IntOrTuple } = {}) {
     super();
-    this.kernelSize = kernelSize;
-    this.stride = opts.stride ?? kernelSize;
-    this.padding = opts.padding ?? 0;
+    this.kernelSize = ntuple(kernelSize, nd, 'kernel_size');
+    this.stride = ntuple(opts.stride ?? kernelSize, nd, 'stride');
+    this.padding = ntuple(opts.padding ?? 0, nd, 'padding');
   }
   override extraRepr(): string {
     return `kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}, padding=${pyRepr(this.padding)}`;
   }
 }
 export class MaxUnpool1d extends MaxUnpoolNd {
+  constructor(kernelSize: IntOrTuple, opts: { stride?: IntOrTuple | null; padding?: IntOrTuple } = {}) {
+    super(1, kernelSize, opts);
+  }
   override forward(x: Tensor, indices: Tensor, outputSize?: number[] | null): Tensor {
     return F.maxUnpool1d(x, indices, this.kernelSize, { stride: this.stride, padding: this.padding, outputSize });
   }
 }
 export class MaxUnpool2d extends MaxUnpoolNd {
+  constructor(kernelSize: IntOrTuple, opts: { stride?: IntOrTuple | null; padding?: IntOrTuple } = {}) {
+    super(2, kernelSize, opts);
+  }
   override forward(x: Tensor, indices: Tensor, outputSize?: number[] | null): Tensor {
     return F.maxUnpool2d(x, indices, this.kernelSize, { stride: this.stride, padding: this.padding, outputSize });
   }
