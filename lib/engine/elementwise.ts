@@ -384,8 +384,8 @@ export function checkInPlace(self: Tensor, op: string): void {
  * Write `result` (computed out of place, possibly with a graph node) into `self`, bump its version and,
  * when the result carries history, make that history self's (PyTorch's rebase_history).
  */
-export function commitInPlace(self: Tensor, result: Tensor, op: string): Tensor {
-  if (!canCast(result.dtype, self.dtype)) {
+export function commitInPlace(self: Tensor, result: Tensor, op: string, anyCast = false): Tensor {
+  if (!anyCast && !canCast(result.dtype, self.dtype)) {
     throw new TypeError(`${op}: result type ${scalarTypeName(result.dtype)} can't be cast to the desired output type ${scalarTypeName(self.dtype)}`);
   }
   if (!sameShape(result.shape, self.shape)) {

@@ -336,7 +336,8 @@ export class Tensor {
   copy_(src: Tensor): this {
     E.checkInPlace(this, 'copy_');
     const r = src.requiresGrad && A.isGradEnabled() ? M.toDtype(src.expand(this.shape), this.dtype, true) : src;
-    return this._inplace(r, 'copy_');
+    E.commitInPlace(this, r, 'copy_', true);
+    return this;
   }
   uniform_(from = 0, to = 1, opts: { generator?: RND.Generator } = {}): this { E.checkInPlace(this, 'uniform_'); RND.uniformFill(this, from, to, opts.generator); this._bumpVersion(); return this; }
   normal_(mean = 0, std = 1, opts: { generator?: RND.Generator } = {}): this { E.checkInPlace(this, 'normal_'); RND.normalFill(this, mean, std, opts.generator); this._bumpVersion(); return this; }
