@@ -2,6 +2,14 @@
 // and a PyTorch-style repr. Update rules live in the subclasses and run in place over the parameters' storages.
 import { Tensor } from '../engine/index.ts';
 import { camelToSnake, snakeToCamel, pyRepr } from './naming.ts';
+import { pyFloat } from '../nn/pyrepr.ts';
+
+const FLOAT_HYPERS = new Set(['lr', 'eps', 'rho', 'alpha', 'betas', 'momentum_decay']);
+
+function pyFloatRepr(v: unknown): string {
+  if (Array.isArray(v)) return v.length === 1 ? `(${pyFloatRepr(v[0])},)` : `(${v.map(pyFloatRepr).join(', ')})`;
+  return typeof v === 'number' ? pyFloat(v) : pyRepr(v);
+}
 
 /** One parameter group: its tensors and hyperparameters (camelCase keys: lr, weightDecay, betas, ...). */
 export interface ParamGroup {
@@ -192,7 +200,13 @@ export abstract class Optimizer {
       s += `\nParameter Group ${i}`;
       const keys = Object.keys(g).filter((k) => k !== 'params').map((k) => [camelToSnake(k), k] as const);
       keys.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      for (const [snake, k] of keys) s += `\n    ${snake}: ${pyRepr(g[k])}`;
+      for (const [snake, k] of keys) {
+        const v = g[k];
+        // Python prints 1.0 and 1 differently; these hyperparameters are floats in PyTorch (lr=1.0 prints '1.0'),
+        // while weight_decay, momentum, dampening, ... default to the int 0.
+        const asFloat = FLOAT_HYPERS.has(snake) && (typeof v === 'number' || Array.isArray(v));
+        s += `\n    ${snake}: ${asFloat ? pyFloatRepr(v) : pyRepr(v)}`;
+      }
     });
     return s + '\n)';
   }
