@@ -2,7 +2,7 @@
 // TensorBoard event files. See types.ts for the normalized model.
 export * from './types.ts';
 export { RunNormalizer, PLUGIN, type ScalarSink } from './normalize.ts';
-export { decodeEventBuffer, readEventFile, type DecodeResult, type DecodeOptions } from './reader.ts';
+export { decodeEventBuffer, readEventFile, streamEventFile, type DecodeResult, type DecodeOptions } from './reader.ts';
 export { EventInfo, GRAPH_TAG, type EventKind } from './event-decode.ts';
 export { discoverRuns, isEventFileName, type DiscoveredRun } from './logdir.ts';
 export { crc32c, maskCrc, unmaskCrc, maskedCrc32c } from './crc32c.ts';

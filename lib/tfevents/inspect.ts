@@ -2,7 +2,7 @@
 // corrupt records and incomplete tail bytes of the run's files. Pure data; lib/cli/inspect.ts prints it.
 import { discoverRuns } from './logdir.ts';
 import { RunNormalizer } from './normalize.ts';
-import { readEventFile } from './reader.ts';
+import { streamEventFile } from './reader.ts';
 import type { CorruptRecord, NormalizedValue, Step, ValueData } from './types.ts';
 
 /** Steps in JSON: numbers while safe, decimal strings beyond 2^53. */
@@ -67,19 +67,22 @@ export function inspect(target: string): Inspection {
     const ri: RunInspection = { files, tags: {}, corruptRecords: 0, corrupt: [], incompleteBytes: 0, records: 0 };
     const raw = new Map<string, { kind: string; plugin: string | null; count: number; min: Step; max: Step; first: NormalizedValue; last: NormalizedValue }>();
     for (const file of files) {
-      const res = readEventFile(file, { normalizer });
+      // Streamed in chunks: memory stays bounded for multi-GB files.
+      const res = streamEventFile(file, {
+        normalizer,
+        onValue: (v) => {
+          const t = raw.get(v.tag);
+          if (!t) { raw.set(v.tag, { kind: v.kind, plugin: v.plugin, count: 1, min: v.step, max: v.step, first: v, last: v }); return; }
+          t.count++;
+          if (less(v.step, t.min)) t.min = v.step;
+          if (less(t.max, v.step)) t.max = v.step;
+          t.last = v;
+          t.plugin ??= v.plugin;
+        },
+      });
       ri.corrupt.push(...res.corrupt);
       ri.incompleteBytes += res.incompleteBytes;
       ri.records += res.records;
-      for (const v of res.values) {
-        const t = raw.get(v.tag);
-        if (!t) { raw.set(v.tag, { kind: v.kind, plugin: v.plugin, count: 1, min: v.step, max: v.step, first: v, last: v }); continue; }
-        t.count++;
-        if (less(v.step, t.min)) t.min = v.step;
-        if (less(t.max, v.step)) t.max = v.step;
-        t.last = v;
-        t.plugin ??= v.plugin;
-      }
     }
     ri.corruptRecords = ri.corrupt.length;
     for (const [tag, t] of [...raw].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

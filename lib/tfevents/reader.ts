@@ -24,6 +24,11 @@ export interface DecodeResult {
   events: number;
   /** file_version of the first event that carried one in this buffer. */
   fileVersion?: string;
+  /**
+   * The buffer ended inside a corrupt region (already reported). Pass it back as
+   * `inCorruptRegion` when resuming at endOffset so the same region is not reported twice.
+   */
+  inCorruptRegion?: boolean;
 }
 
 export interface DecodeOptions {
@@ -37,6 +42,8 @@ export interface DecodeOptions {
    * without display name/description) go here instead of onValue, with no object allocated.
    */
   onScalar?: ScalarSink;
+  /** Set when resuming where a previous result said `inCorruptRegion: true`. */
+  inCorruptRegion?: boolean;
   /** Optional per-event hook (inspect and the corpus tests count event kinds with it). */
   onEvent?: (info: EventInfo, offset: number) => void;
 }
@@ -68,9 +75,10 @@ export function decodeEventBuffer(buf: Uint8Array, opts: DecodeOptions): DecodeR
       onEvent?.(info, offset);
     },
     onCorrupt(c) { corrupt.push(c); },
-  });
+  }, opts.inCorruptRegion ?? false);
   const result: DecodeResult = { endOffset: scan.endOffset, incompleteBytes: scan.incompleteBytes, corrupt, records: scan.records, events };
   if (fileVersion !== undefined) result.fileVersion = fileVersion;
+  if (scan.inCorruptRegion) result.inCorruptRegion = true;
   return result;
 }
 
@@ -98,6 +106,45 @@ export function readEventFile(path: string, opts: { fromOffset?: number; normali
   if (opts.onEvent) decodeOpts.onEvent = opts.onEvent;
   const res = decodeEventBuffer(buf, decodeOpts);
   return { ...res, values };
+}
+
+/**
+ * Decodes a whole file in chunks of `chunkBytes` (default 16 MiB), so memory stays bounded however
+ * large the file is: values go to the callbacks, nothing is collected. A record larger than a chunk
+ * is read whole.
+ */
+export function streamEventFile(path: string, opts: Omit<DecodeOptions, 'file' | 'baseOffset'> & { fromOffset?: number; chunkBytes?: number }): DecodeResult {
+  const chunk = opts.chunkBytes ?? 16 << 20;
+  const fd = openSync(path, 'r');
+  const total: DecodeResult = { endOffset: opts.fromOffset ?? 0, incompleteBytes: 0, corrupt: [], records: 0, events: 0 };
+  try {
+    const size = fstatSync(fd).size;
+    let want = chunk;
+    while (total.endOffset < size) {
+      const len = Math.min(want, size - total.endOffset);
+      const buf = new Uint8Array(len);
+      let got = 0;
+      while (got < len) {
+        const n = readSync(fd, buf, got, len - got, total.endOffset + got);
+        if (n === 0) break;
+        got += n;
+      }
+      const decodeOpts: DecodeOptions = { ...opts, file: path, baseOffset: total.endOffset, inCorruptRegion: total.inCorruptRegion ?? false };
+      const res = decodeEventBuffer(buf.subarray(0, got), decodeOpts);
+      total.corrupt.push(...res.corrupt);
+      total.records += res.records;
+      total.events += res.events;
+      if (res.fileVersion !== undefined && total.fileVersion === undefined) total.fileVersion = res.fileVersion;
+      const atEof = total.endOffset + got >= size;
+      if (res.endOffset === total.endOffset && !atEof) { want *= 2; continue; } // one record larger than the chunk
+      total.endOffset = res.endOffset;
+      total.incompleteBytes = res.incompleteBytes;
+      if (res.inCorruptRegion) total.inCorruptRegion = true; else delete total.inCorruptRegion;
+      if (atEof) break;
+      want = chunk;
+    }
+  } finally { closeSync(fd); }
+  return total;
 }
 
 export type { EventKind };

@@ -28,6 +28,11 @@ export interface RecordScanResult {
   incompleteBytes: number;
   /** Complete records with valid CRCs. */
   records: number;
+  /**
+   * True when the buffer ended inside a corrupt region (no record header found after a bad one).
+   * Pass it back as `inCorruptRegion` when resuming at endOffset, so the region is reported once.
+   */
+  inCorruptRegion: boolean;
 }
 
 function readLength(buf: Uint8Array, pos: number): number {
@@ -103,24 +108,36 @@ function resync(buf: Uint8Array, from: number): number {
  * Data-CRC failure with a good length CRC: exactly that record is skipped. Length-CRC failure: one
  * corrupt record is reported at that offset and reading resumes at the next plausible header.
  */
-export function scanRecords(buf: Uint8Array, baseOffset: number, file: string, cb: RecordScanCallbacks): RecordScanResult {
+export function scanRecords(
+  buf: Uint8Array, baseOffset: number, file: string, cb: RecordScanCallbacks, inCorruptRegion = false,
+): RecordScanResult {
   let pos = 0;
   let records = 0;
   const n = buf.length;
   while (pos < n) {
-    if (n - pos < HEADER_BYTES) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records };
+    if (n - pos < HEADER_BYTES) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion };
     const len = readLength(buf, pos);
     if (!headerValid(buf, pos) || len > MAX_PLAUSIBLE_LENGTH) {
       const reason = headerValid(buf, pos) ? 'bad-length' : 'length-crc';
-      cb.onCorrupt({ file, offset: baseOffset + pos, reason });
+      // Still in the region a previous call reported: resynchronize without a second report.
+      if (!inCorruptRegion) cb.onCorrupt({ file, offset: baseOffset + pos, reason });
+      inCorruptRegion = true;
       const next = resync(buf, pos + 1);
-      if (next < 0) return { endOffset: baseOffset + n, incompleteBytes: 0, records };
+      if (next < 0) {
+        // No record starts in the rest of the buffer, except perhaps in its last 11 bytes, too few
+        // to check a header: keep them as "incomplete" so a reader that comes back with more bytes
+        // (a live file, or the next chunk) does not lose a record that starts there.
+        const keep = Math.max(pos + 1, n - (HEADER_BYTES - 1));
+        return { endOffset: baseOffset + keep, incompleteBytes: n - keep, records, inCorruptRegion: true };
+      }
       pos = next;
+      inCorruptRegion = false;
       continue;
     }
+    inCorruptRegion = false;
     const dataStart = pos + HEADER_BYTES;
     const dataEnd = dataStart + len;
-    if (dataEnd + FOOTER_BYTES > n) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records };
+    if (dataEnd + FOOTER_BYTES > n) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion: false };
     if (maskedCrc32c(buf, dataStart, dataEnd) !== readU32(buf, dataEnd)) {
       cb.onCorrupt({ file, offset: baseOffset + pos, reason: 'data-crc' });
     } else {
@@ -129,7 +146,7 @@ export function scanRecords(buf: Uint8Array, baseOffset: number, file: string, c
     }
     pos = dataEnd + FOOTER_BYTES;
   }
-  return { endOffset: baseOffset + pos, incompleteBytes: 0, records };
+  return { endOffset: baseOffset + pos, incompleteBytes: 0, records, inCorruptRegion: false };
 }
 
 /** Frames `data` as one TFRecord. */

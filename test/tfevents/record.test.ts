@@ -4,7 +4,10 @@ import { expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FIXTURE_CORPUS_DIR } from '../helpers/tfevents-corpus.ts';
-import { decodeEventBuffer, RunNormalizer, type NormalizedValue } from '../../lib/tfevents/index.ts';
+import { decodeEventBuffer, readEventFile, RunNormalizer, streamEventFile, type NormalizedValue } from '../../lib/tfevents/index.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeRecord, scanRecords } from '../../lib/tfevents/record.ts';
 
 const SMALL = resolve(FIXTURE_CORPUS_DIR, 'lightning/tb_logs/mnist_model_v0/version_0/events.out.tfevents.1721295726.pranjal.22988.0');
@@ -53,7 +56,11 @@ test('a flipped byte anywhere in a small file costs exactly that record (length-
     const inHeader = i - hit[0] < 12;
     expect(res.corrupt, `byte ${i}`).toEqual([{ file: 'f', offset: hit[0], reason: inHeader ? 'length-crc' : 'data-crc' }]);
     expect(res.records, `byte ${i}`).toBe(spans.length - 1);
-    expect(res.incompleteBytes).toBe(0);
+    // A bad header in the last record leaves no header to resynchronize on; its last 11 bytes stay
+    // "incomplete" (a record could start there), everything else is consumed.
+    const last = hit === spans[spans.length - 1];
+    expect(res.incompleteBytes, `byte ${i}`).toBe(inHeader && last ? 11 : 0);
+    expect(res.endOffset + res.incompleteBytes).toBe(buf.length);
   }
 });
 
@@ -109,11 +116,56 @@ test('a data-CRC failure skips exactly that record; a record of garbage protobuf
   expect(res.endOffset).toBe(1000 + buf.length);
 });
 
-test('garbage after the last record is reported corrupt (not incomplete) once it fills a header', () => {
+test('garbage after the last record is reported corrupt once it fills a header; its last 11 bytes wait', () => {
   const buf = new Uint8Array(readFileSync(SMALL));
   const withTail = new Uint8Array([...buf, ...new Uint8Array(40).fill(0xab)]);
   const res = decode(withTail);
   expect(res.corrupt).toEqual([{ file: 'f', offset: buf.length, reason: 'length-crc' }]);
-  expect(res.endOffset).toBe(withTail.length);
-  expect(res.incompleteBytes).toBe(0);
+  expect(res.endOffset).toBe(withTail.length - 11);
+  expect(res.incompleteBytes).toBe(11);
+  // Coming back from endOffset with the same bytes reports nothing new.
+  const again = decodeEventBuffer(withTail.subarray(res.endOffset), { file: 'f', baseOffset: res.endOffset, normalizer: new RunNormalizer(), onValue: () => {} });
+  expect([again.corrupt, again.endOffset, again.incompleteBytes]).toEqual([[], res.endOffset, 11]);
+});
+
+test('a record whose header straddles the end of the buffer after a corrupt region is not lost', () => {
+  const a = encodeRecord(new Uint8Array([0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]));
+  const bad = a.slice();
+  bad[3]! ^= 0xff; // damaged length field
+  const file = new Uint8Array([...bad, ...a]);
+  // First read: the buffer ends 5 bytes into the second record's header.
+  const cut = bad.length + 5;
+  const first = decodeEventBuffer(file.subarray(0, cut), { file: 'f', baseOffset: 0, normalizer: new RunNormalizer(), onValue: () => {} });
+  expect(first.corrupt).toEqual([{ file: 'f', offset: 0, reason: 'length-crc' }]);
+  expect(first.endOffset).toBeLessThanOrEqual(bad.length);
+  expect(first.inCorruptRegion).toBe(true);
+  const second = decodeEventBuffer(file.subarray(first.endOffset), {
+    file: 'f', baseOffset: first.endOffset, normalizer: new RunNormalizer(), onValue: () => {}, inCorruptRegion: first.inCorruptRegion,
+  });
+  expect(second.corrupt).toEqual([]); // the region was reported once, by the first call
+  expect(second.records).toBe(1);
+  expect(second.endOffset).toBe(file.length);
+  expect(second.inCorruptRegion).toBeUndefined();
+});
+
+test('streamEventFile in tiny chunks equals one whole read, corruption included', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'board-stream-'));
+  try {
+    const buf = new Uint8Array(readFileSync(MEDIUM));
+    // Damage a header in the middle and garble a 300-byte stretch further on.
+    const spans = recordSpans(buf);
+    buf[spans[20]![0] + 2]! ^= 0x40;
+    for (let i = spans[60]![0] + 5; i < spans[60]![0] + 305; i++) buf[i] = 0x5a;
+    const path = join(dir, 'events.out.tfevents.x');
+    writeFileSync(path, buf);
+    const whole = readEventFile(path);
+    for (const chunkBytes of [64, 100, 257, 4096]) {
+      const got: NormalizedValue[] = [];
+      const res = streamEventFile(path, { normalizer: new RunNormalizer(), onValue: (v) => got.push(v), chunkBytes });
+      expect(got, `chunk ${chunkBytes}`).toEqual(whole.values);
+      expect(res.corrupt, `chunk ${chunkBytes}`).toEqual(whole.corrupt);
+      expect([res.records, res.endOffset, res.incompleteBytes]).toEqual([whole.records, whole.endOffset, whole.incompleteBytes]);
+    }
+    expect(whole.corrupt.length).toBe(2);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
