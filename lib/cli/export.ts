@@ -1,6 +1,7 @@
 // `board export`: ingest whatever is new in a logdir, then write every scalar point to stdout.
 import { once } from 'node:events';
-import { startIngest } from '../ingest/index.ts';
+import { startIngest, StoreLockedError } from '../ingest/index.ts';
+import { openQueries } from '../store/queries.ts';
 import type { ExportRow } from '../store/types.ts';
 
 const HELP = `Usage: board export --logdir DIR [--db PATH] [--format jsonl|csv] [--runs REGEX] [--tags REGEX]
@@ -70,12 +71,20 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const opts: Parameters<typeof startIngest>[0] = { watch: false, progress: false };
   if (args.logdir) opts.logdir = args.logdir; else opts.logdirSpec = args.logdirSpec!;
   if (args.db) opts.db = args.db;
-  const ingester = await startIngest(opts);
+  const filter: { runs?: RegExp; tags?: RegExp } = {};
+  if (args.runs) filter.runs = args.runs;
+  if (args.tags) filter.tags = args.tags;
+  let ingester;
+  try { ingester = await startIngest(opts); } catch (err) {
+    if (!(err instanceof StoreLockedError)) throw err;
+    // A running `board serve` keeps this store current: export what it has, read-only.
+    console.error(`board export: the store is being updated by board process ${err.pid}; exporting what it holds now`);
+    const queries = openQueries(err.dbPath);
+    try { await writeRows(process.stdout, queries.exportScalars(filter), args.format); } finally { queries.close(); }
+    return 0;
+  }
   try {
     await ingester.initialScan;
-    const filter: { runs?: RegExp; tags?: RegExp } = {};
-    if (args.runs) filter.runs = args.runs;
-    if (args.tags) filter.tags = args.tags;
     await writeRows(process.stdout, ingester.queries.exportScalars(filter), args.format);
   } finally {
     await ingester.close();

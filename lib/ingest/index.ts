@@ -13,9 +13,11 @@ import type { StoreChange, StoreQueries } from '../store/types.ts';
 import { discoverFiles, eventFilesUnder, parseLogdirSpec, targetOf, TRASH_DIR, type EventFileTarget, type LogdirSource } from './logdir.ts';
 import { RunLoader } from './run-loader.ts';
 import { ChangeFeed } from './change-feed.ts';
+import { acquireWriterLock } from './writer-lock.ts';
 import { createProgress, formatBytes, type ProgressSink } from './progress.ts';
 
 export { parseLogdirSpec, TRASH_DIR } from './logdir.ts';
+export { StoreLockedError } from './writer-lock.ts';
 
 export interface IngestOptions {
   logdir?: string;
@@ -63,9 +65,15 @@ export async function startIngest(opts: IngestOptions): Promise<Ingester> {
   if (opts.logdir && !existsSync(sources[0]!.path)) throw new Error(`--logdir ${opts.logdir}: no such file or directory`);
   const key = opts.logdir ? sources[0]!.path : sources.map(s => `${s.name ?? ''}:${s.path}`).join(',');
   const dbPath = opts.db ?? defaultDbPath(key);
-  if (dbPath !== ':memory:') mkdirSync(dirname(resolve(dbPath)), { recursive: true });
-  const db = openWriterDb(dbPath);
-  const ingester = new LiveIngester(db, dbPath, sources, opts);
+  let release = () => {};
+  if (dbPath !== ':memory:') {
+    mkdirSync(dirname(resolve(dbPath)), { recursive: true });
+    release = acquireWriterLock(resolve(dbPath));
+  }
+  let db: DB;
+  try { db = openWriterDb(dbPath); } catch (err) { release(); throw err; }
+  let ingester: LiveIngester;
+  try { ingester = new LiveIngester(db, dbPath, sources, opts, release); } catch (err) { db.close(); release(); throw err; }
   ingester.begin();
   return ingester;
 }
@@ -85,7 +93,10 @@ class LiveIngester implements Ingester {
   private lastError: Error | null = null;
   private rechecks = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor(private readonly db: DB, readonly dbPath: string, private readonly sources: LogdirSource[], private readonly opts: IngestOptions) {
+  constructor(
+    private readonly db: DB, readonly dbPath: string, private readonly sources: LogdirSource[], private readonly opts: IngestOptions,
+    private readonly releaseLock: () => void,
+  ) {
     this.writer = new StoreWriter(db);
     this.writer.onChange(c => this.feed.publish(c));
     this.loader = new RunLoader(this.writer, opts.sliceBytes);
@@ -137,6 +148,7 @@ class LiveIngester implements Ingester {
     this.feed.end();
     this.queries.close();
     this.db.close();
+    this.releaseLock();
   }
 
   /** Run `fn` after every queued store operation (the single-writer rule). */

@@ -39,7 +39,7 @@ test('writeRows streams a header and every row', async () => {
   expect(text).toBe('run,tag,step,wall_time,value\nr,t,1,2,3\n');
 });
 
-test('board export ingests what is new and prints every point (simple_value and TF2 tensor scalars)', () => {
+test('board export ingests what is new and prints every point (simple_value and TF2 tensor scalars)', async () => {
   const logdir = join(tmp.dir, 'logs');
   writeEvents(join(logdir, 'train/events.out.tfevents.1'), scalarRecord(1, { loss: 0.5 }, 100), scalarRecord(2, { loss: 0.25 }, 101));
   writeEvents(join(logdir, 'eval/events.out.tfevents.1.v2'), tensorScalarRecord(1, 'acc', 0.75, 100.5));
@@ -57,6 +57,15 @@ test('board export ingests what is new and prints every point (simple_value and 
   writeEvents(join(logdir, 'train/events.out.tfevents.2'), scalarRecord(3, { loss: 0.125 }, 102));
   const csv = run('--format', 'csv', '--runs', '^train$');
   expect(csv.stdout).toBe('run,tag,step,wall_time,value\ntrain,loss,1,100,0.5\ntrain,loss,2,101,0.25\ntrain,loss,3,102,0.125\n');
+  // While another process keeps the store current (board serve), export reads it as it is.
+  const { startIngest } = await import('../../lib/ingest/index.ts');
+  const serving = await startIngest({ logdir, db, watch: false });
+  await serving.initialScan;
+  const shared = run('--tags', '^loss$');
+  await serving.close();
+  expect(shared.status).toBe(0);
+  expect(shared.stderr).toMatch(/being updated by board process \d+/);
+  expect(shared.stdout.trim().split('\n')).toHaveLength(3);
   const bad = run('--format', 'xml');
   expect(bad.status).toBe(2);
   expect(bad.stderr).toMatch(/--format must be jsonl or csv/);

@@ -2,7 +2,7 @@
 import { afterEach, expect, test, vi } from 'vitest';
 import { chmodSync, existsSync, readdirSync, renameSync, rmSync, truncateSync, writeFileSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { startIngest, defaultDbPath, type Ingester } from '../../lib/ingest/index.ts';
+import { startIngest, defaultDbPath, StoreLockedError, type Ingester } from '../../lib/ingest/index.ts';
 import { parseLogdirSpec, TRASH_DIR } from '../../lib/ingest/logdir.ts';
 import {
   appendEvents, concat, fileVersionRecord, scalarRecord, scalarRecords, tempDir, tensorScalarRecord, writeEvents,
@@ -295,4 +295,21 @@ test.skipIf(process.getuid?.() === 0)('an unreadable file is skipped with a mess
     expect(points(ing, 'ok', 't')).toEqual([0, 1, 2]);
     expect(errors.mock.calls.flat().join(' ')).toMatch(/locked\/events.out.tfevents.1: .*EACCES/);
   } finally { errors.mockRestore(); chmodSync(join(dir, 'locked/events.out.tfevents.1'), 0o644); }
+});
+
+test('one ingester per store file: a second one is refused while the first runs, and may start after it closes', async () => {
+  const dir = logdir();
+  const db = join(logdir(), 'store.sqlite');
+  writeEvents(join(dir, 'r/events.out.tfevents.1'), scalarRecords(0, 3, ['t']));
+  const first = await startIngest({ logdir: dir, db, watch: false });
+  await first.initialScan;
+  await expect(startIngest({ logdir: dir, db, watch: false })).rejects.toThrow(StoreLockedError);
+  await first.close();
+  const second = await ingest({ logdir: dir, db });
+  expect(points(second, 'r', 't')).toEqual([0, 1, 2]);
+  // A lock left by a dead process is taken over.
+  await second.close();
+  writeFileSync(`${db}.writer-lock`, '999999999');
+  const third = await ingest({ logdir: dir, db });
+  expect(points(third, 'r', 't')).toEqual([0, 1, 2]);
 });
