@@ -74,7 +74,10 @@ function measure(o: Operands, runners: Record<string, Runner>, targetMs = 1500):
   const flops = 2 * o.M * o.N * o.K;
   const out: Record<string, Rate> = {};
   for (const [name, run] of Object.entries(runners)) {
-    run(o); run(o); // warm-up: JIT tiers, wasm tier-up, scratch growth, caches
+    // Warm-up: JIT tiers, wasm tier-up, scratch growth, caches, and the concurrent GC work that allocating this
+    // size's operands started (its background CPU time would otherwise be charged to the first timed calls).
+    const warmStart = performance.now();
+    for (let i = 0; i < 2 || performance.now() - warmStart < 200; i++) run(o);
     const wall: number[] = [], cpu: number[] = [];
     const start = performance.now();
     while (wall.length < 5 || (performance.now() - start < targetMs / Object.keys(runners).length && wall.length < 60)) {
