@@ -3,6 +3,7 @@
 import type { DType } from './dtype.ts';
 import { legacyTypeName, isFloating } from './dtype.ts';
 import { zeros } from './creation.ts';
+import { sumToShape } from './reduce.ts';
 import type { Tensor } from './tensor.ts';
 import { GRADIENTS, type Primitive, type GradCtx, type Rule } from './gradients.ts';
 
@@ -241,7 +242,7 @@ function runBackward(roots: Tensor[], seeds: Tensor[], opts: BackwardOptions, ta
         if (profiling) node.metadata.backwardMs = (node.metadata.backwardMs ?? 0) + performance.now() - t0;
         node.nextFunctions.forEach(([m, nr], i) => {
           const g = inGrads[i];
-          if (m && g) addTo(m, nr, g);
+          if (m && g) addTo(m, nr, validGrad(node, i, g));
         });
         if (!retainGraph) node.release();
       }
@@ -254,6 +255,18 @@ function runBackward(roots: Tensor[], seeds: Tensor[], opts: BackwardOptions, ta
     }
     return captured;
   });
+}
+
+/** PyTorch's validate_outputs: a gradient must have its input's shape, or broadcast to it (then it is summed back). */
+function validGrad(node: GradNode, i: number, g: Tensor): Tensor {
+  const want = node.ctxBase.inShapes[i];
+  if (!want || (want.length === g.shape.length && want.every((s, k) => s === g.shape[k]))) return g;
+  const lead = g.shape.length - want.length;
+  const expandable = lead >= 0 && want.every((s, k) => s === g.shape[lead + k] || s === 1);
+  if (!expandable) {
+    throw new Error(`Function ${node.name} returned an invalid gradient at index ${i} - got [${g.shape.join(', ')}] but expected shape compatible with [${want.join(', ')}]`);
+  }
+  return sumToShape(g, want);
 }
 
 function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean): void {

@@ -355,7 +355,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
     } while (it.next());
   }
   const res = Tensor.fromTypedArray(out, shape, d);
-  record('where', 'WhereBackward0', [null, ta, tb], [res], [cond], {}, t0);
+  record('where', 'WhereBackward0', [ta, tb], [res], [cond], {}, t0);
   return res;
 }
 

@@ -108,7 +108,7 @@ export const GRADIENTS = {
   },
   where: (g, c) => {
     const cond = s(c, 0);
-    return [null, toIn(g.maskedFill(cond.logicalNot(), 0), c, 1), toIn(g.maskedFill(cond, 0), c, 2)];
+    return [toIn(g.maskedFill(cond.logicalNot(), 0), c, 0), toIn(g.maskedFill(cond, 0), c, 1)];
   },
   toCopy: (g, c) => [g.to(c.inDtypes[0]!)],
 
@@ -160,11 +160,12 @@ export const GRADIENTS = {
 
   // -- indexing
   index: (g, c) => [indexBackward(g, c.inShapes[0]!, c.attrs.indices)],
-  indexSelect: (g, c) => [zeros(c.inShapes[0]!, { dtype: g.dtype }).indexAdd(c.attrs.dim, s(c, 0), g), null],
-  gather: (g, c) => [zeros(c.inShapes[0]!, { dtype: g.dtype }).scatterAdd(c.attrs.dim, s(c, 0), g), null],
-  scatter: (g, c) => [g.scatter(c.attrs.dim, s(c, 0), 0), null, c.inDtypes[2] ? g.gather(c.attrs.dim, s(c, 0)) : null],
-  scatterAdd: (g, c) => [g, null, g.gather(c.attrs.dim, s(c, 0))],
-  maskedFill: (g, c) => [toIn(g.maskedFill(s(c, 0), 0), c, 0), null],
+  // (index and mask arguments are not differentiable inputs: they are saved, not edges, as in PyTorch)
+  indexSelect: (g, c) => [zeros(c.inShapes[0]!, { dtype: g.dtype }).indexAdd(c.attrs.dim, s(c, 0), g)],
+  gather: (g, c) => [zeros(c.inShapes[0]!, { dtype: g.dtype }).scatterAdd(c.attrs.dim, s(c, 0), g)],
+  scatter: (g, c) => [g.scatter(c.attrs.dim, s(c, 0), 0), c.inShapes.length > 1 ? g.gather(c.attrs.dim, s(c, 0)) : null],
+  scatterAdd: (g, c) => [g, g.gather(c.attrs.dim, s(c, 0))],
+  maskedFill: (g, c) => [toIn(g.maskedFill(s(c, 0), 0), c, 0)],
   indexPut: (g, c) => {
     const idx = c.attrs.indices as (Tensor | null)[];
     return [c.attrs.accumulate ? g : g.indexPut(idx, 0), indexPutValueGrad(g, idx, c.inShapes[1]!)];

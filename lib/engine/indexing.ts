@@ -271,7 +271,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
     if (k < -size || k >= size) throw new RangeError(`gather(): index ${k} is out of bounds for dimension ${d} with size ${size}`);
     out.storage[i++] = x.storage[offsetOf(x, c, d, k < 0 ? k + size : k)]!;
   });
-  record('gather', 'GatherBackward0', [x, null], [out], [index], { dim: d }, t0);
+  record('gather', 'GatherBackward0', [x], [out], [index], { dim: d }, t0);
   return out;
 }
 
@@ -294,14 +294,14 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Operand, red
     else if (reduce === 'multiply') v *= out.storage[o]!;
     out.storage[o] = bool ? (v !== 0 ? 1 : 0) : v;
   });
-  if (reduce === undefined) record('scatter', isT ? 'ScatterBackward0' : 'ScatterBackward1', [x, null, srcT], [out], [index], { dim: d }, t0);
+  if (reduce === undefined) record('scatter', isT ? 'ScatterBackward0' : 'ScatterBackward1', isT ? [x, srcT] : [x], [out], [index], { dim: d }, t0);
   return out;
 }
 
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   const t0 = clock();
   const out = scatter(x.detach(), dim, index, src.detach(), 'add');
-  record('scatterAdd', 'ScatterAddBackward0', [x, null, src], [out], [index], { dim: normDim(dim, x.dim(), 'scatter_add') }, t0);
+  record('scatterAdd', 'ScatterAddBackward0', [x, src], [out], [index], { dim: normDim(dim, x.dim(), 'scatter_add') }, t0);
   return out;
 }
 
@@ -313,7 +313,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   for (let i = 0; i < d; i++) items.push(slice(null, null, null));
   items.push(index.reshape([-1]));
   const out = indexRaw(...(() => { const p = parseIndex(x.detach(), items); return [p.view, p.adv] as const; })());
-  record('indexSelect', 'IndexSelectBackward0', [x, null], [out], [index.reshape([-1])], { dim: d }, t0);
+  record('indexSelect', 'IndexSelectBackward0', [x], [out], [index.reshape([-1])], { dim: d }, t0);
   return out;
 }
 
@@ -336,7 +336,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: Operand): Tensor {
     if (mask.storage[mo]) out.storage[i] = fill;
     for (let k = cnt.length - 1; k >= 0; k--) { if (++cnt[k]! < x.shape[k]!) break; cnt[k] = 0; }
   }
-  record('maskedFill', 'MaskedFillBackward0', [x, null], [out], [mask], {}, t0, 'masked_fill');
+  record('maskedFill', 'MaskedFillBackward0', [x], [out], [mask], {}, t0, 'masked_fill');
   return out;
 }
 

@@ -3,7 +3,7 @@
 import { test, expect } from 'vitest';
 import {
   tensor, ones, zeros, arange, grad, noGrad, enableGrad, isGradEnabled, customOp, pushScope, popScope, setProfiling,
-  backwardAll, slice, Tensor,
+  backwardAll, slice, Tensor, ops,
 } from '../../lib/engine/index.ts';
 
 test('tutorial graph: gradFn names, nextFunctions with AccumulateGrad, isLeaf, retainGrad', () => {
@@ -202,4 +202,19 @@ test('unbind is one node (UnbindBackward0) whose backward stacks the gradients',
   expect(a!.gradFn).toBe(b!.gradFn);
   a!.mul(2).sum().backward();
   expect(x.grad!.tolist()).toEqual([[2, 0], [2, 0]]);
+});
+
+test('non-differentiable arguments are not edges; invalid gradient shapes raise PyTorch\'s error', () => {
+  const a = tensor([1.0, 2], { requiresGrad: true }), b = tensor([3.0, 4], { requiresGrad: true });
+  const w = ops.where(tensor([true, false]), a, b);
+  expect(w.gradFn!.nextFunctions.length).toBe(2);
+  const x = zeros([2, 3], { requiresGrad: true }).mul(1), src = ones([2, 3], { requiresGrad: true });
+  const sc = x.scatter(1, tensor([[0, 1]]), src);
+  expect(sc.gradFn!.nextFunctions.length).toBe(2);
+  expect(() => sc.sum().backward()).toThrow('Function ScatterBackward0 returned an invalid gradient at index 1 - got [1, 2] but expected shape compatible with [2, 3]');
+  // A broadcastable gradient from a custom op is summed back to the input's shape.
+  const p = tensor([1.0, 2], { requiresGrad: true });
+  const y = customOp('BroadcastGradBackward0', [p], () => p.mul(2), ([g]) => [g!.expand(3, 2)]) as Tensor;
+  y.sum().backward();
+  expect(p.grad!.tolist()).toEqual([3, 3]);
 });
