@@ -177,6 +177,20 @@ export function parsePython(src: string): Py {
   return value();
 }
 
+/** The tutorial's model ("Build the Neural Network"), which repr cases may name as `NeuralNetwork()`. */
+class NeuralNetwork extends nn.Module {
+  declare flatten: nn.Flatten;
+  declare linear_relu_stack: nn.Sequential;
+  constructor() {
+    super();
+    this.flatten = new nn.Flatten();
+    this.linear_relu_stack = new nn.Sequential(new nn.Linear(28 * 28, 512), new nn.ReLU(), new nn.Linear(512, 512), new nn.ReLU(), new nn.Linear(512, 10));
+  }
+  override forward(x: Tensor): Tensor {
+    return this.linear_relu_stack.call(this.flatten.call(x));
+  }
+}
+
 /** Evaluates a parsed `nn.X(...)` tree into modules (nested containers included). */
 export function evalModule(p: Py): nn.Module {
   if (typeof p !== 'object' || p === null || Array.isArray(p) || !('call' in p)) throw new Error('oracle: expected a module constructor call');
@@ -193,6 +207,7 @@ export function evalModule(p: Py): nn.Module {
     if (typeof v === 'object' && v !== null && 'ref' in v) return optValue(v.ref);
     return v;
   };
+  if (name === 'NeuralNetwork') return new NeuralNetwork();
   if (name === 'Sequential') return new nn.Sequential(...(p.args.map(conv) as nn.Module[]));
   if (name === 'ModuleList') return new nn.ModuleList(conv(p.args[0] ?? []) as nn.Module[]);
   const kwargs: Record<string, unknown> = {};
