@@ -7,6 +7,7 @@ import type { StoreChange, ValueKind } from './types.ts';
 import type { DecodedSlice } from '../ingest/slice.ts';
 import { FILE_DATA_TABLES, type DB } from './schema.ts';
 import { ScalarAccum, CHUNK_POINTS, accumFromChunk, chunkStats, encodeChunk } from './scalar-chunk.ts';
+import { f64Bytes, renderText, sniffContentType, tensorBytes, toJson } from './value-bytes.ts';
 
 export interface FileRecord {
   id: number;
@@ -512,43 +513,6 @@ export function stepOut(s: Step | null): number | string | undefined {
   if (s === null) return undefined;
   if (typeof s === 'bigint') return Number.isSafeInteger(Number(s)) && BigInt(Number(s)) === s ? Number(s) : s.toString();
   return s;
-}
-
-export function sniffContentType(b: Uint8Array): string {
-  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
-  if (b.length >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46) return 'image/gif';
-  if (b.length >= 12 && b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x41) return 'audio/wav';
-  if (b.length >= 12 && b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45) return 'image/webp';
-  return 'application/octet-stream';
-}
-
-/** A text tensor as one markdown string: a lone string as is, arrays as a table (as TensorBoard renders them). */
-export function renderText(texts: string[], shape: number[]): string {
-  if (texts.length === 1 && shape.length <= 1) return texts[0]!;
-  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const cols = shape.length >= 2 ? shape[shape.length - 1]! : 1;
-  if (cols === 0 || texts.length === 0) return '';
-  const rows: string[] = [];
-  for (let i = 0; i < texts.length; i += cols) rows.push(`| ${texts.slice(i, i + cols).map(cell).join(' | ')} |`);
-  const sep = `|${' --- |'.repeat(cols)}`;
-  return [`|${'  |'.repeat(cols)}`, sep, ...rows].join('\n');
-}
-
-function f64Bytes(a: Float64Array): Buffer { return Buffer.from(a.buffer, a.byteOffset, a.byteLength); }
-
-function tensorBytes(values: Float64Array | string[]): Buffer {
-  return Array.isArray(values) ? Buffer.from(JSON.stringify(values)) : f64Bytes(values);
-}
-
-/** JSON for decoded protobuf payloads: bigint as string, bytes as base64. */
-export function toJson(x: unknown): string {
-  return JSON.stringify(x, (_k, v) => {
-    if (typeof v === 'bigint') return v.toString();
-    if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
-    if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-    return v;
-  });
 }
 
 function assertNever(x: never): never { throw new Error(`store writer: unhandled value kind ${JSON.stringify(x)}`); }
