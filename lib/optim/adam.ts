@@ -56,20 +56,33 @@ function adamUpdate(p: Tensor, state: ParamState, group: ParamGroup, decoupled: 
     const f = 1 - lr * wd;
     for (let i = 0; i < n; i++) w[i] = w[i]! * f;
   }
-  const l2 = decoupled ? 0 : wd;
+  adamKernel(w, g, m, v, vmax, sign, decoupled ? 0 : wd, beta1, beta2, stepSize, bc2Sqrt, eps);
+}
+
+/**
+ * The Adam update over whole arrays. A plain function with every constant hoisted, so V8 compiles one tight loop;
+ * values are re-read after each store so float32 state rounds exactly as PyTorch's in-place ops do.
+ */
+function adamKernel(w: Float32Array | Float64Array, g: Float32Array | Float64Array, m: Float32Array | Float64Array,
+  v: Float32Array | Float64Array, vmax: Float32Array | Float64Array | null, sign: number, l2: number, beta1: number,
+  beta2: number, stepSize: number, bc2Sqrt: number, eps: number): void {
+  const n = w.length;
+  const c1 = 1 - beta1, c2 = 1 - beta2;
+  if (vmax === null) {
+    for (let i = 0; i < n; i++) {
+      const gi = sign * g[i]! + l2 * w[i]!;
+      m[i] = beta1 * m[i]! + c1 * gi;
+      v[i] = beta2 * v[i]! + c2 * gi * gi;
+      w[i] = w[i]! - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bc2Sqrt + eps);
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const gi = sign * g[i]! + l2 * w[i]!;
-    const mi = beta1 * m[i]! + (1 - beta1) * gi;
-    m[i] = mi;
-    let vi = beta2 * v[i]! + (1 - beta2) * gi * gi;
-    v[i] = vi;
-    if (vmax) {
-      if (v[i]! > vmax[i]!) vmax[i] = v[i]!;
-      vi = vmax[i]!;
-    } else {
-      vi = v[i]!;
-    }
-    w[i] = w[i]! - (stepSize * m[i]!) / (Math.sqrt(vi) / bc2Sqrt + eps);
+    m[i] = beta1 * m[i]! + c1 * gi;
+    v[i] = beta2 * v[i]! + c2 * gi * gi;
+    if (v[i]! > vmax[i]!) vmax[i] = v[i]!;
+    w[i] = w[i]! - (stepSize * m[i]!) / (Math.sqrt(vmax[i]!) / bc2Sqrt + eps);
   }
 }
 
