@@ -58,6 +58,7 @@ export interface ValueFieldsOut {
   simpleValue?: number;
   image?: { height: number; width: number; colorspace: number; encoded: Uint8Array };
   histo?: { min: number; max: number; num: number; sum: number; sumSquares: number; bucketLimit: ArrayLike<number>; bucket: ArrayLike<number> };
+  audio?: { sampleRate: number; numChannels: number; lengthFrames: number; encoded: Uint8Array; contentType: string };
   /** Encoded TensorProto. */
   tensor?: Uint8Array;
 }
@@ -89,6 +90,16 @@ export function encodeSummary(values: ValueFieldsOut[]): Uint8Array {
       if (h.bucketLimit.length) hw.packedDoubles(6, h.bucketLimit);
       if (h.bucket.length) hw.packedDoubles(7, h.bucket);
       w.message(5, hw);
+    }
+    if (v.audio) {
+      const a = v.audio;
+      const aw = new ProtoWriter();
+      if (a.sampleRate) aw.float(1, a.sampleRate);
+      if (a.numChannels) aw.int64(2, a.numChannels);
+      if (a.lengthFrames) aw.int64(3, a.lengthFrames);
+      if (a.encoded.length) aw.bytes(4, a.encoded);
+      if (a.contentType) aw.string(5, a.contentType);
+      w.message(6, aw);
     }
     if (v.tensor) w.bytes(8, v.tensor);
     if (v.metadata) w.message(9, metadata(v.metadata));

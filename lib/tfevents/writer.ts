@@ -12,6 +12,7 @@ import { makeHistogram, type Bins } from './histogram.ts';
 import { hparamsValues, type HparamValue } from './hparams.ts';
 import { encodePng, gridHWC, materialize, toHWC, type ArrayInput } from './image.ts';
 import { computePrCurve } from './pr-curve.ts';
+import { encodeWav } from './audio.ts';
 import type { Step } from './types.ts';
 
 export interface SummaryWriterOptions extends EventFileWriterOptions {
@@ -155,6 +156,21 @@ export class SummaryWriter {
   private writeImage(tag: string, hwc: ReturnType<typeof toHWC>, step: Step | undefined, walltime: number | undefined): void {
     const encoded = encodePng(hwc);
     this.addValues([{ tag, image: { height: hwc.height, width: hwc.width, colorspace: hwc.channels, encoded } }], step, walltime);
+  }
+
+  /**
+   * Audio: a 1-D signal in [-1, 1] (after squeezing singleton dims; clipped) written as a mono
+   * 16-bit WAV, as PyTorch's add_audio.
+   */
+  addAudio(tag: string, snd: ArrayInput, step?: Step, opts: { sampleRate?: number; walltime?: number } = {}): void {
+    const what = `addAudio('${tag}')`;
+    const m = materialize(snd, what);
+    const dims = m.shape.filter((d) => d !== 1);
+    if (dims.length > 1) throw new Error(`${what}: audio must be 1-dimensional after squeezing, got shape [${m.shape}]`);
+    const sampleRate = opts.sampleRate ?? 44100;
+    if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new Error(`${what}: sampleRate must be a positive integer, got ${sampleRate}`);
+    const encoded = encodeWav(m.data, sampleRate);
+    this.addValues([{ tag, audio: { sampleRate, numChannels: 1, lengthFrames: m.data.length, encoded, contentType: 'audio/wav' } }], step, opts.walltime);
   }
 
   /** Markdown text: tag '<tag>/text_summary', DT_STRING [1] tensor, plugin 'text' (as PyTorch). */

@@ -31,6 +31,7 @@ test.skipIf(!available)('tb_truth.py decodes every SummaryWriter method as Tenso
   w.addImage('img', { data: new Float32Array(3 * 5 * 7).fill(0.5), shape: [3, 5, 7] }, 1);
   w.addImages('grid', { data: new Uint8Array(9 * 1 * 4 * 4).fill(128), shape: [9, 1, 4, 4] }, 1);
   w.addText('note', 'hello *tb*', 2);
+  w.addAudio('beep', Float32Array.from({ length: 800 }, (_, i) => Math.sin(i / 5)), 2, { sampleRate: 8000 });
   w.addPrCurve('pr', [1, 0, 1, 1, 0], [0.9, 0.2, 0.7, 0.4, 0.6], 3);
   w.addHparams({ lr: 0.01, opt: 'sgd' }, { 'hparam/acc': 0.5 }, { runName: 'hp' });
   w.addGraph({ nodes: [{ name: 'x', op: 'IO Node', inputs: [], outputShapes: [[2]] }, { name: 'Net/relu', op: 'aten::relu', inputs: ['x'] }] });
@@ -57,10 +58,11 @@ test.skipIf(!available)('tb_truth.py decodes every SummaryWriter method as Tenso
   expect(t.img).toMatchObject({ category: 'image', value_kinds: { image: 1 }, image: { width: 7, height: 5, colorspace: 3, format: 'png' } });
   expect(t.grid).toMatchObject({ category: 'image', image: { width: 32, height: 8, colorspace: 3, format: 'png' } });
   expect(t['note/text_summary']).toMatchObject({ category: 'text', plugin: 'text', tensor_dtype: 'DT_STRING', tensor_shape: [1], first_string_val: 'hello *tb*' });
+  expect(t.beep).toMatchObject({ category: 'audio', value_kinds: { audio: 1 }, audio: { sample_rate: 8000, num_channels: 1, length_frames: 800 } });
   expect(t.pr).toMatchObject({ category: 'pr_curve', plugin: 'pr_curves', tensor_dtype: 'DT_FLOAT', tensor_shape: [6, 127] });
   expect(main.has_graph_def).toBe(true);
   expect(main.tagged_run_metadata_tags).toEqual(['step1']);
-  expect(main.event_kinds).toEqual({ file_version: 1, summary: 11, graph_def: 1, tagged_run_metadata: 1 });
+  expect(main.event_kinds).toEqual({ file_version: 1, summary: 12, graph_def: 1, tagged_run_metadata: 1 });
   expect(byRun('cmp_a').tags.cmp).toMatchObject({ count: 1, first_value: 1 });
   expect(byRun('cmp_b').tags.cmp).toMatchObject({ count: 1, first_value: 2 });
   const hp = byRun('hp').tags;

@@ -312,3 +312,21 @@ test('decodeGraphDef / decodeRunMetadata read what addGraph wrote', async () => 
   expect(gd.node!.map((n) => n.name)).toEqual(['a', 'b']);
   expect(decodeRunMetadata((rm!.data as { runMetadata: Uint8Array }).runMetadata)).toMatchObject({ stepStats: { devStats: [{ device: '/device:CPU:0', nodeStats: [{ nodeName: 'b' }] }] } });
 });
+
+test('addAudio: mono 16-bit WAV in Summary.Audio, clipped and truncated as PyTorch', async () => {
+  const { decodeWav } = await import('../../lib/tfevents/audio.ts');
+  const dir = freshDir();
+  const w = new SummaryWriter(dir);
+  const snd = Float32Array.of(0, 0.5, -0.5, 1, -1, 2, -3, 0.1);
+  w.addAudio('voice', { data: snd, shape: [1, 8] }, 3, { sampleRate: 8000 });
+  expect(() => w.addAudio('bad', { data: new Float32Array(4), shape: [2, 2] }, 0)).toThrow("addAudio('bad'): audio must be 1-dimensional after squeezing, got shape [2,2]");
+  w.close();
+  const [v] = readAll(dir);
+  expect([v!.tag, v!.kind, v!.step]).toEqual(['voice', 'audio', 3]);
+  const a = v!.data;
+  if (a.kind !== 'audio') throw new Error(a.kind);
+  expect([a.sampleRate, a.numChannels, a.lengthFrames, a.contentType]).toEqual([8000, 1, 8, 'audio/wav']);
+  const wav = decodeWav(a.encoded);
+  expect(wav.sampleRate).toBe(8000);
+  expect(Array.from(wav.samples, (x) => Math.round(x * 32767))).toEqual([0, 16383, -16383, 32767, -32767, 32767, -32767, 3276]);
+});
