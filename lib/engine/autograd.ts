@@ -362,7 +362,10 @@ export function namedComposite<T extends Tensor | Tensor[]>(name: string, inputs
   const innerOuts = Array.isArray(inner) ? inner : [inner];
   const results = innerOuts.map((o) => o.detach());
   const diff = innerOuts.map((o, i) => (o.requiresGrad ? i : -1)).filter((i) => i >= 0);
-  record('composite', name, inputs, diff.map((i) => results[i]!), [], { fn, inputs, proxies, innerOuts: diff.map((i) => innerOuts[i]!) }, t0, op ?? name);
+  // Absent optional inputs (null) are not edges, as in PyTorch.
+  const present = inputs.map((t, i) => (t ? i : -1)).filter((i) => i >= 0);
+  record('composite', name, present.map((i) => inputs[i]!), diff.map((i) => results[i]!), [],
+    { fn, inputs, present, proxies, innerOuts: diff.map((i) => innerOuts[i]!) }, t0, op ?? name);
   return (Array.isArray(inner) ? results : results[0]) as T;
 }
 
@@ -385,7 +388,7 @@ export function compositeBackward(grads: (Tensor | null)[], attrs: Record<string
   const got = grad(outs, srcs, { gradOutputs: seeds, retainGraph: true, createGraph: gradEnabled, allowUnused: true });
   const res: (Tensor | null)[] = inputs.map(() => null);
   wrt.forEach((i, k) => { res[i] = got[k] ?? null; });
-  return res;
+  return (attrs.present as number[]).map((i) => res[i]!);
 }
 
 // ---- custom fused ops --------------------------------------------------------------------------------

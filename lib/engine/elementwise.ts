@@ -230,7 +230,8 @@ export function rsub(a: Operand, b: Operand, opts: { alpha?: number } = {}): Ten
   const t0 = clock();
   const d = promote(ta, tb);
   const out = binaryRaw('subAlpha', castSmall(tb, d), castSmall(ta, d), d, alpha, 'rsub');
-  record('rsub', tb._wrapped ? 'RsubBackward1' : 'RsubBackward0', [ta, tb], [out], [], { alpha }, t0);
+  // The Scalar overloads (a Python number operand) have no edge for the number, as in PyTorch.
+  record('rsub', tb._wrapped ? 'RsubBackward1' : 'RsubBackward0', tb._wrapped ? [ta] : [ta, tb], [out], [], { alpha }, t0);
   return out;
 }
 
@@ -276,7 +277,8 @@ function simpleBinary(name: 'remainder' | 'fmod' | 'atan2', gradName: string, a:
   let d = promote(ta, tb);
   if (name === 'atan2') d = toFloatingType(d);
   const out = binaryRaw(name, castSmall(ta, d), castSmall(tb, d), d, 0, name);
-  record(name === 'atan2' ? 'atan2' : 'remainder', gradName, [ta, tb], [out], [ta, tb], { fmod: name === 'fmod' }, t0, name);
+  const scalarOverload = name !== 'atan2' && tb._wrapped;
+  record(name === 'atan2' ? 'atan2' : 'remainder', gradName, scalarOverload ? [ta] : [ta, tb], [out], [ta, tb], { fmod: name === 'fmod' }, t0, name);
   return out;
 }
 /** Python-style modulo: sign of the divisor. */

@@ -82,7 +82,7 @@ export const GRADIENTS = {
     return [toIn(g.mul(b).mul(a.pow(b.sub(1))), c, 0), toIn(g.mul(binaryRaw('powExpGrad', a, b, g.dtype)), c, 1)];
   },
   add: (g, c) => [toIn(g, c, 0), toIn(c.attrs.alpha === 1 ? g : g.mul(c.attrs.alpha), c, 1)],
-  rsub: (g, c) => [toIn(g.mul(-c.attrs.alpha), c, 0), toIn(g, c, 1)],
+  rsub: (g, c) => [toIn(g.mul(-c.attrs.alpha), c, 0), c.inShapes.length > 1 ? toIn(g, c, 1) : null],
   mul: (g, c) => [c.saved[1] ? toIn(g.mul(s(c, 1)), c, 0) : null, c.saved[0] ? toIn(g.mul(s(c, 0)), c, 1) : null],
   div: (g, c) => {
     const b = s(c, 1);
@@ -91,7 +91,7 @@ export const GRADIENTS = {
   remainder: (g, c) => {
     const a = s(c, 0), b = s(c, 1);
     const q = a.div(b, { roundingMode: c.attrs.fmod ? 'trunc' : 'floor' });
-    return [toIn(g, c, 0), toIn(g.mul(q).neg(), c, 1)];
+    return [toIn(g, c, 0), c.inShapes.length > 1 ? toIn(g.mul(q).neg(), c, 1) : null];
   },
   atan2: (g, c) => {
     const a = s(c, 0), b = s(c, 1);
