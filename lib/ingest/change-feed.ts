@@ -5,6 +5,8 @@ import type { StoreChange } from '../store/types.ts';
 
 export class ChangeFeed {
   private listeners = new Set<(c: StoreChange) => void>();
+  /** Wake-ups of open iterators, called when the feed ends. */
+  private enders = new Set<() => void>();
   private ended = false;
 
   publish(c: StoreChange): void {
@@ -20,20 +22,23 @@ export class ChangeFeed {
 
   end(): void {
     this.ended = true;
-    for (const l of [...this.listeners]) if ((l as { end?: () => void }).end) (l as unknown as { end: () => void }).end();
+    for (const e of [...this.enders]) e();
   }
 
   iterate(): AsyncIterable<StoreChange> {
     const buffer: StoreChange[] = [];
     let wake: (() => void) | null = null;
     let done = this.ended;
-    const listener = Object.assign((c: StoreChange) => {
+    const listener = (c: StoreChange) => {
       const last = buffer[buffer.length - 1];
       if (last && c.type === 'data' && last.type === 'data' && last.run === c.run && last.tag === c.tag && last.kind === c.kind) buffer[buffer.length - 1] = c;
       else buffer.push(c);
       wake?.();
-    }, { end: () => { done = true; wake?.(); } });
-    const unsubscribe = this.subscribe(listener);
+    };
+    const ender = () => { done = true; wake?.(); };
+    this.enders.add(ender);
+    const off = this.subscribe(listener);
+    const unsubscribe = () => { off(); this.enders.delete(ender); };
     return {
       [Symbol.asyncIterator]: () => ({
         next: async (): Promise<IteratorResult<StoreChange>> => {

@@ -90,7 +90,6 @@ class LiveIngester implements Ingester {
   private pending = new Map<string, EventFileTarget>();
   private draining = false;
   private closed = false;
-  private lastError: Error | null = null;
   private rechecks = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(
@@ -214,7 +213,7 @@ class LiveIngester implements Ingester {
       const prefix = d.endsWith(sep) ? d : d + sep;
       for (const f of this.writer.allFiles()) if (f.path.startsWith(prefix)) { const t = targetOf(this.sources, f.path); if (t) this.enqueue(t); }
     });
-    watcher.on('error', err => { this.lastError = err instanceof Error ? err : new Error(String(err)); });
+    watcher.on('error', err => { console.error(`board ingest: watcher: ${err instanceof Error ? err.message : String(err)}`); });
     await new Promise<void>(res => watcher.once('ready', () => res()));
   }
 
@@ -243,7 +242,7 @@ class LiveIngester implements Ingester {
           this.pending.clear();
           for (const target of batch) {
             try { await this.loader.sync(target, undefined, yieldToLoop); }
-            catch (err) { this.lastError = err as Error; console.error(`board ingest: ${target.rel}: ${(err as Error).message}`); }
+            catch (err) { console.error(`board ingest: ${target.rel}: ${(err as Error).message}`); }
           }
         }
       } finally {
