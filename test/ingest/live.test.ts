@@ -3,6 +3,7 @@ import { afterEach, expect, test } from 'vitest';
 import { closeSync, openSync, renameSync, rmSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { startIngest, type Ingester } from '../../lib/ingest/index.ts';
+import { SummaryWriter } from '../../lib/tfevents/writer.ts';
 import type { StoreChange } from '../../lib/store/types.ts';
 import { appendEvents, fileVersionRecord, scalarRecord, scalarRecords, tempDir, waitFor, writeEvents } from './helpers.ts';
 
@@ -37,6 +38,20 @@ test('appended records reach the store within 200 ms of the flush (watcher event
   }
   expect(Math.max(...delays)).toBeLessThan(200);
   expect(changes.at(-1)).toEqual({ type: 'data', run: 'run', tag: 'loss', kind: 'scalar', maxStep: 59 });
+});
+
+test('our SummaryWriter: each flush is in the store within 200 ms', async () => {
+  const dir = logdir();
+  const writer = new SummaryWriter(join(dir, 'train'), { flushSecs: 0, maxQueue: 1000 });
+  cleanups.push(() => writer.close());
+  const ing = await live(dir);
+  const delays: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    for (let s = 0; s < 20; s++) writer.addScalar('loss', 1 / (round * 20 + s + 1), round * 20 + s);
+    writer.flush();
+    delays.push(await waitFor(() => count(ing, 'train', 'loss') === (round + 1) * 20, 2000, `flush ${round}`));
+  }
+  expect(Math.max(...delays)).toBeLessThan(200);
 });
 
 test('a new run appearing, a file truncated and replaced, a run deleted: all seen live', async () => {
