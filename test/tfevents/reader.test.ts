@@ -113,3 +113,14 @@ test('scalars tensors in every layout: tensor_content, packed and unpacked *_val
     expect(viaScalar, `case ${i}`).toBe(want);
   }
 });
+
+test('rememberPlugin seeds a tag whose metadata was in an earlier, already-ingested part of the file', () => {
+  const bare = encodeSummary([{ tag: 't', tensor: encodeScalarTensor(0.25, false) }]);
+  const n = new RunNormalizer();
+  n.rememberPlugin('t', 'scalars');
+  const got = values(file(encodeEvent({ wallTime: 1, step: 5, summary: bare })), n);
+  expect(got.map((v) => [v.kind, v.plugin, v.data])).toEqual([['scalar', 'scalars', { kind: 'scalar', value: 0.25 }]]);
+  // A plugin carried by the data itself is not overridden by a later seed.
+  n.rememberPlugin('t', 'other');
+  expect(n.pluginOf('t')).toBe('scalars');
+});
