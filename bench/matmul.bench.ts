@@ -2,7 +2,7 @@
 // (A^T B and A B^T, the products autograd's backward needs), with ratios to a naive triple loop run in this process
 // and, when `/usr/bin/python3 -c 'import torch'` works, to PyTorch (bench/torch_matmul.py) in the same run.
 //
-// Run: node --import tsx --conditions=board-source bench/matmul.bench.ts [--fma-only] [--no-torch]
+// Run: node --import tsx --conditions=board-source bench/matmul.bench.ts [--passes=2] [--no-torch] [--fma-only]
 // Rates are per core, from the median CPU time per call (process.cpuUsage), because the shared machine is often
 // loaded by other work: wall-time medians and bests are printed too. The naive loop runs only at the two small sizes; for 512^3 and 1024^3 its
 // per-flop rate at 256^3 is extrapolated (it only gets slower as B stops fitting in cache, so the ratio is a
@@ -105,11 +105,18 @@ function fmaOnly(): void {
   if (!wasmRelaxedSimdSupported()) { console.log('relaxed SIMD not available'); return; }
   const fma = new WasmSgemm({ fma: true }), plain = new WasmSgemm();
   const run = (w: WasmSgemm): Runner => (o) => w.gemm(o.tA, o.tB, o.M, o.N, o.K, 1, o.A, 0, o.lda, o.B, 0, o.ldb, 0, o.C, 0, o.N);
-  const rows: unknown[] = [];
-  for (const [M, K, N] of SIZES) {
-    for (const form of FORMS) {
-      const r = measure(operands(form, M, K, N), { fma: run(fma), mulAdd: run(plain) }, 1000);
-      rows.push({ M, K, N, form, fma: r.fma, mulAdd: r.mulAdd });
+  const rows: Array<{ M: number; K: number; N: number; form: Form; fma: Rate; mulAdd: Rate }> = [];
+  for (let pass = 0; pass < 2; pass++) { // best of 2 passes, as the main table
+    for (const [M, K, N] of SIZES) {
+      for (const form of FORMS) {
+        const r = measure(operands(form, M, K, N), { fma: run(fma), mulAdd: run(plain) }, 1000);
+        const prev = rows.find((x) => x.M === M && x.K === K && x.N === N && x.form === form);
+        if (!prev) rows.push({ M, K, N, form, fma: r.fma!, mulAdd: r.mulAdd! });
+        else {
+          if (r.fma!.cpu > prev.fma.cpu) prev.fma = r.fma!;
+          if (r.mulAdd!.cpu > prev.mulAdd.cpu) prev.mulAdd = r.mulAdd!;
+        }
+      }
     }
   }
   console.log(JSON.stringify(rows));
@@ -145,24 +152,36 @@ function main(): void {
     for (const o of warmNaive) naive(o);
   }
 
-  console.log('GFLOP/s per core: median CPU time per call [median wall time, best wall time]; ratios use the CPU-time rates');
-  console.log('size (MxKxN)      form | wasm-simd               | js                      | naive                   | wasm/naive | js/naive');
-  for (const [M, K, N] of SIZES) {
-    for (const form of FORMS) {
-      const o = operands(form, M, K, N);
-      const runners: Record<string, Runner> = Object.fromEntries(backends.map((b) => [b, viaSgemm(b)]));
-      const small = M * N * K <= 64 * 784 * 512;
-      if (small) runners.naive = naive;
-      const r = measure(o, runners, M * N * K >= 512 ** 3 ? 3000 : 1500);
-      if (M === 256) naiveRate256 = { ...(naiveRate256 ?? {} as Record<Form, number>), [form]: r.naive!.cpu };
-      const naiveRate = small ? r.naive!.cpu : naiveRate256![form];
-      results.push({ M, K, N, form, r });
-      const cell = (x?: Rate) => (x ? `${fmt(x.cpu)} [${fmt(x.wall)}, ${fmt(x.best)}]` : '-').padEnd(23);
-      const extra = small ? '' : ' (naive extrapolated from 256^3)';
-      console.log(`${`${M}x${K}x${N}`.padEnd(17)} ${form.padEnd(4)} | ${cell(r['wasm-simd'])} | ${cell(r.js)}| ` +
-        `${small ? cell(r.naive) : `~${fmt(naiveRate)}`.padEnd(23)} | ${fmt((r['wasm-simd']?.cpu ?? 0) / naiveRate).padEnd(10)} | ` +
-        `${fmt(r.js!.cpu / naiveRate)}${extra}`);
+  // Each cell is measured in `passes` passes over the whole table, minutes apart, keeping the pass with the best
+  // CPU-time median: transient contention from other processes (memory bandwidth, shared caches) then rarely
+  // decides a cell.
+  const passes = Number(process.argv.find((a) => a.startsWith('--passes='))?.slice(9) ?? 2);
+  for (let pass = 0; pass < passes; pass++) {
+    for (const [M, K, N] of SIZES) {
+      for (const form of FORMS) {
+        const o = operands(form, M, K, N);
+        const runners: Record<string, Runner> = Object.fromEntries(backends.map((b) => [b, viaSgemm(b)]));
+        if (M * N * K <= 64 * 784 * 512) runners.naive = naive;
+        const r = measure(o, runners, M * N * K >= 512 ** 3 ? 3000 : 1500);
+        const prev = results.find((x) => x.M === M && x.K === K && x.N === N && x.form === form);
+        if (!prev) results.push({ M, K, N, form, r });
+        else for (const name of Object.keys(r)) if (r[name]!.cpu > prev.r[name]!.cpu) prev.r[name] = r[name]!;
+      }
     }
+  }
+
+  console.log(`GFLOP/s per core: median CPU time per call [median wall time, best wall time], best of ${passes} passes; ` +
+    'ratios use the CPU-time rates');
+  console.log('size (MxKxN)      form | wasm-simd               | js                      | naive                   | wasm/naive | js/naive');
+  for (const { M, K, N, form, r } of results) {
+    const small = r.naive !== undefined;
+    if (M === 256) naiveRate256 = { ...(naiveRate256 ?? {} as Record<Form, number>), [form]: r.naive!.cpu };
+    const naiveRate = small ? r.naive!.cpu : naiveRate256![form];
+    const cell = (x?: Rate) => (x ? `${fmt(x.cpu)} [${fmt(x.wall)}, ${fmt(x.best)}]` : '-').padEnd(23);
+    const extra = small ? '' : ' (naive extrapolated from 256^3)';
+    console.log(`${`${M}x${K}x${N}`.padEnd(17)} ${form.padEnd(4)} | ${cell(r['wasm-simd'])} | ${cell(r.js)}| ` +
+      `${small ? cell(r.naive) : `~${fmt(naiveRate)}`.padEnd(23)} | ${fmt((r['wasm-simd']?.cpu ?? 0) / naiveRate).padEnd(10)} | ` +
+      `${fmt(r.js!.cpu / naiveRate)}${extra}`);
   }
 
   // Small products: where the unblocked loop beats packing (sets SMALL_FLOPS in lib/engine/kernels/index.ts).

@@ -48,11 +48,16 @@ def measure(m, k, n, form, min_seconds=0.5):
 
 
 def main():
-    rows = []
-    for (m, k, n) in SIZES:
-        for form in ("AB", "AtB", "ABt"):
-            r = measure(m, k, n, form)
-            rows.append({"M": m, "K": k, "N": n, "form": form, **r})
+    # Best of two passes over the table (by CPU-time rate), as bench/matmul.bench.ts does for our kernels.
+    best = {}
+    for _ in range(2):
+        for (m, k, n) in SIZES:
+            for form in ("AB", "AtB", "ABt"):
+                r = measure(m, k, n, form)
+                key = (m, k, n, form)
+                if key not in best or r["cpu"] > best[key]["cpu"]:
+                    best[key] = r
+    rows = [{"M": m, "K": k, "N": n, "form": form, **r} for (m, k, n, form), r in best.items()]
     info = {"torch": torch.__version__, "threads": torch.get_num_threads(), "config": torch.__config__.parallel_info().splitlines()[:3]}
     json.dump({"info": info, "rows": rows}, sys.stdout)
     print()
