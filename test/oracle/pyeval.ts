@@ -63,7 +63,8 @@ type Node =
   | { t: 'call'; f: Node; args: Node[]; kw: [string, Node][]; star: Node[] } | { t: 'sub'; o: Node; idx: Node[] }
   | { t: 'slice'; a: Node | null; b: Node | null; c: Node | null } | { t: 'list'; items: Node[]; tuple: boolean }
   | { t: 'dict'; items: [Node, Node][] } | { t: 'bin'; op: string; a: Node; b: Node } | { t: 'un'; op: string; a: Node }
-  | { t: 'comp'; elt: Node; v: string; it: Node } | { t: 'lambda'; params: string[]; body: Node };
+  | { t: 'comp'; elt: Node; v: string; it: Node } | { t: 'lambda'; params: string[]; body: Node }
+  | { t: 'cond'; cond: Node; a: Node; b: Node };
 
 class Parser {
   p = 0;
@@ -81,7 +82,14 @@ class Parser {
     return { t: 'list', items, tuple: true };
   }
   atEndOfList(): boolean { const t = this.peek(); return t.k === 'nl' || t.k === 'end' || (t.k === 'op' && [')', ']', '=', '}', ':'].includes(t.v)); }
-  expr(): Node { return this.or(); }
+  expr(): Node {
+    const a = this.or();
+    if (!this.is('if')) return a;
+    this.next();
+    const cond = this.or();
+    this.eat('else');
+    return { t: 'cond', cond, a, b: this.expr() };
+  }
   or(): Node { let a = this.and(); while (this.is('or')) { this.next(); a = { t: 'bin', op: 'or', a, b: this.and() }; } return a; }
   and(): Node { let a = this.not(); while (this.is('and')) { this.next(); a = { t: 'bin', op: 'and', a, b: this.not() }; } return a; }
   not(): Node { if (this.is('not')) { this.next(); return { t: 'un', op: 'not', a: this.not() }; } return this.cmp(); }
@@ -341,6 +349,7 @@ export class PyEnv {
       case 'slice': return new PySlice(n.a ? this.eval(n.a) : null, n.b ? this.eval(n.b) : null, n.c ? this.eval(n.c) : null);
       case 'list': { const items = n.items.map((i) => this.eval(i)); return items; }
       case 'dict': { const o: Record<string, unknown> = {}; for (const [k, v] of n.items) o[String(this.eval(k))] = this.eval(v); return o; }
+      case 'cond': return truthy(this.eval(n.cond)) ? this.eval(n.a) : this.eval(n.b);
       case 'lambda': {
         const node = n;
         return new PyFunction('lambda', (args) => {
@@ -379,6 +388,15 @@ export function truthy(v: unknown): boolean {
   return Boolean(v);
 }
 
+/** Python ==: numbers by value (1 == 1.0), sequences element-wise, everything else by identity. */
+export function pyEquals(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => pyEquals(x, b[i]));
+  const num = (v: unknown) => (v instanceof PyFloat ? v.v : typeof v === 'number' || typeof v === 'boolean' ? Number(v) : undefined);
+  const x = num(a), y = num(b);
+  if (x !== undefined && y !== undefined) return x === y;
+  return a === b;
+}
+
 /** Python arithmetic on plain scalars (ints stay ints, floats stay floats, / is true division). */
 export function scalarBinop(op: string, a: unknown, b: unknown): unknown {
   const isF = a instanceof PyFloat || b instanceof PyFloat;
@@ -392,8 +410,8 @@ export function scalarBinop(op: string, a: unknown, b: unknown): unknown {
     case '//': return wrap(Math.floor(x / y));
     case '%': { const r = x % y; return wrap(r !== 0 && (r < 0) !== (y < 0) ? r + y : r); }
     case '**': return wrap(Math.pow(x, y), isF || y < 0);
-    case '==': return x === y || a === b;
-    case '!=': return !(x === y || a === b);
+    case '==': return pyEquals(a, b);
+    case '!=': return !pyEquals(a, b);
     case '<': return x < y;
     case '>': return x > y;
     case '<=': return x <= y;

@@ -10,7 +10,13 @@ import { formatTensor } from '../../lib/engine/print.ts';
 import { PyEnv, PyFloat, PyFunction, PySlice, scalarBinop, type Host, type PyContext } from './pyeval.ts';
 
 /** torch.float32 etc. */
-export class PyDtype { constructor(readonly d: DType) {} toString(): string { return `torch.${this.d}`; } }
+export class PyDtype {
+  private static readonly all = new Map<DType, PyDtype>();
+  private constructor(readonly d: DType) {}
+  /** One object per dtype, so `x.dtype == torch.float32` is an identity test as in Python. */
+  static of(d: DType): PyDtype { let v = PyDtype.all.get(d); if (!v) { v = new PyDtype(d); PyDtype.all.set(d, v); } return v; }
+  toString(): string { return `torch.${this.d}`; }
+}
 const DT: Record<string, DType> = { float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', int64: 'int64',
   long: 'int64', int32: 'int32', int: 'int32', uint8: 'uint8', bool: 'bool' };
 
@@ -348,7 +354,7 @@ export function withFallback(own: Record<string, PyFunction>, lib: Record<string
 /** Build the namespace objects and host for pyeval. */
 export function createTorchEnv(extend?: (env: PyEnv, torch: Record<string, unknown>) => void): PyEnv {
   const torch: Record<string, unknown> = { ...torchFunctions() };
-  for (const [k, d] of Object.entries(DT)) torch[k] = new PyDtype(d);
+  for (const [k, d] of Object.entries(DT)) torch[k] = PyDtype.of(d);
   torch.inf = new PyFloat(Infinity);
   torch.nan = new PyFloat(NaN);
   torch.Tensor = Tensor;
@@ -534,7 +540,7 @@ function tensorAttr(t: Tensor, name: string): unknown {
     case 'grad_fn': return t.gradFn;
     case 'is_leaf': return t.isLeaf;
     case 'requires_grad': return t.requiresGrad;
-    case 'dtype': return new PyDtype(t.dtype);
+    case 'dtype': return PyDtype.of(t.dtype);
     case 'data': return t.data;
     case 'device': return 'cpu';
     case 'ndim': return t.dim();

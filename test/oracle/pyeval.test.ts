@@ -1,0 +1,45 @@
+// The oracle's Python-snippet evaluator: literals keep int vs float, statements, blocks, operators.
+import { test, expect } from 'vitest';
+import { createTorchEnv } from '../oracle/torchenv.ts';
+import { PyFloat } from '../oracle/pyeval.ts';
+import { Tensor } from '../../lib/engine/index.ts';
+
+test('literals, arithmetic, comparisons, containers, comprehension, ternary, lambda', () => {
+  const env = createTorchEnv();
+  expect(env.run('1 + 2')).toBe(3);
+  expect(env.run('7 // 2')).toBe(3);
+  expect(env.run('-7 // 2')).toBe(-4);
+  expect((env.run('1.5 * 2') as PyFloat).v).toBe(3);
+  expect(env.run('2.0') instanceof PyFloat).toBe(true);
+  expect(env.run('[i * 2 for i in range(3)]')).toEqual([0, 2, 4]);
+  expect(env.run('(1, 2) == [1, 2]')).toBe(true);
+  expect(env.run('"ab" if 1 > 2 else "cd"')).toBe('cd');
+  expect(env.run('f = lambda a, b: a * b\nf(3, 4)')).toBe(12);
+  expect(env.run('{"a": 1}["a"]')).toBe(1);
+  expect(env.run('x = [1, 2, 3]\nx[-1]')).toBe(3);
+  expect(env.run('"hello"[1:3]')).toBe('el');
+});
+
+test('torch snippets: dtypes from literals, keyword arguments, with-blocks, for-loops, setitem, in-place augmented ops', () => {
+  const env = createTorchEnv();
+  expect((env.run('torch.tensor([1., 2])') as Tensor).dtype).toBe('float32');
+  expect((env.run('torch.tensor([1, 2])') as Tensor).dtype).toBe('int64');
+  expect((env.run('torch.full((2,), 7)') as Tensor).dtype).toBe('int64');
+  expect((env.run('torch.full((2,), 7.)') as Tensor).dtype).toBe('float32');
+  expect((env.run('torch.arange(5.)') as Tensor).dtype).toBe('float32');
+  expect((env.run('torch.tensor([1, 2]) + 2.0') as Tensor).dtype).toBe('float32');
+  expect(env.run('torch.ones(2).dtype == torch.float32')).toBe(true);
+  expect((env.run('torch.sum(torch.ones(2, 3), dim=1, keepdim=True)') as Tensor).shape).toEqual([2, 1]);
+  env.run(`w = torch.tensor([1., 2.], requires_grad=True)
+for i in range(2):
+    (w * w).sum().backward()
+    with torch.no_grad():
+        w -= 0.5 * w.grad
+    w.grad.zero_()
+m = torch.zeros(2, 2)
+m[0, 1] = 3.
+m[:, 0] += 1`);
+  expect((env.vars.get('w') as Tensor).tolist()).toEqual([0, 0]);
+  expect((env.vars.get('m') as Tensor).tolist()).toEqual([[1, 3], [1, 0]]);
+  expect(() => env.run('undefined_name + 1')).toThrow(/name 'undefined_name' is not defined/);
+});
