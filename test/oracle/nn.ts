@@ -312,14 +312,14 @@ function runSchedulerCase(c: NnCase): void {
 
 function runInitCase(c: NnCase): void {
   const e = c.expected as Record<string, any>;
-  if (c.name === 'calculate_gain') {
+  if (c.op === 'init.calculate_gain') {
     for (const [k, v] of Object.entries(e)) {
       const m = /^(\w+)(?:\(param=([\d.e-]+)\))?$/.exec(k)!;
       compareValue(k, nn.init.calculateGain(m[1] as nn.init.Nonlinearity, m[2] === undefined ? undefined : Number(m[2])), v, c.tol);
     }
     return;
   }
-  if (c.name === 'fan_in_fan_out') {
+  if (c.op === 'init._calculate_fan_in_and_fan_out') {
     for (const [k, v] of Object.entries(e)) {
       const shape = JSON.parse(k) as number[];
       if (v.error) {
@@ -332,7 +332,7 @@ function runInitCase(c: NnCase): void {
     }
     return;
   }
-  if (c.name === 'default_init_bounds_linear_conv') {
+  if (c.op === 'init.default_bounds') {
     for (const [k, v] of Object.entries(e)) {
       const mod = evalModule(parsePython(k)) as nn.Linear;
       const w = mod.weight;
@@ -347,6 +347,7 @@ function runInitCase(c: NnCase): void {
     }
     return;
   }
+  if (c.op === 'init.default_other' && c.name !== 'other_default_inits') return runInitBounds(c, e);
   if (c.name === 'other_default_inits') {
     const rnn = new nn.RNN(10, 20);
     compareValue('rnn bound', 1 / Math.sqrt(rnn.hiddenSize), e['nn.RNN(10, 20) bound'], c.tol);
@@ -370,6 +371,28 @@ function runInitCase(c: NnCase): void {
     return;
   }
   fail('case', `unknown init case ${c.name}`);
+}
+
+/** The default-init bound of a module's parameters, from Board's own modules (formula per layer family). */
+function defaultBound(m: nn.Module): number {
+  if (m instanceof nn.RNN || m instanceof nn.LSTM || m instanceof nn.GRU) return 1 / Math.sqrt(m.hiddenSize);
+  if (m instanceof nn.RNNCell || m instanceof nn.LSTMCell || m instanceof nn.GRUCell) return 1 / Math.sqrt(m.hiddenSize);
+  if (m instanceof nn.Bilinear) return 1 / Math.sqrt(m.in1Features);
+  const w = (m as nn.Linear).weight;
+  return nn.init.kaimingUniformBound(w, { a: Math.sqrt(5) });
+}
+
+/** Generic `default_other`-style cases: numeric entries keyed '<nn.X(...)> bound' (and similar); text entries skipped. */
+function runInitBounds(c: NnCase, e: Record<string, any>): void {
+  for (const [k, v] of Object.entries(e)) {
+    if (typeof v !== 'number') continue;
+    const expr = /^(nn\.\w+\(.*\))/.exec(k)?.[1];
+    if (!expr) fail(k, 'unrecognized init entry');
+    const m = evalModule(parsePython(expr));
+    const b = defaultBound(m);
+    compareValue(k, b, v, c.tol);
+    for (const p of m.parameters()) checkWithin(k, p, Math.max(b, p.dim() === 1 ? nn.init.biasBound((m as nn.Linear).weight?.shape ?? [1, 1]) : b));
+  }
 }
 
 function checkWithin(what: string, t: Tensor, bound: number): void {
