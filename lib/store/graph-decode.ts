@@ -192,10 +192,15 @@ class Wire {
     } while (b & 0x80);
     return result;
   }
-  /** int64 as a number (two's complement negatives come back negative). */
+  /** int64 as a number (two's complement negatives come back negative; past 2^53 rounded). */
   int64(): number {
+    const start = this.pos;
     const v = this.varint();
-    return v >= 2 ** 63 ? v - 2 ** 64 : v;
+    if (this.pos - start < 8) return v; // < 2^49: exact as a double
+    // Long varints (negatives take 10 bytes): redo them in BigInt so the sign survives.
+    let x = 0n, shift = 0n;
+    for (let p = start; p < this.pos; p++, shift += 7n) x |= BigInt(this.buf[p]! & 0x7f) << shift;
+    return Number(BigInt.asIntN(64, x));
   }
   float(): number {
     if (this.pos + 4 > this.end) throw new Error('truncated float');
