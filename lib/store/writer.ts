@@ -467,7 +467,7 @@ function prepare(db: DB) {
 
 /** Recompute count / step range / wall range of every tag of a run from the remaining rows. */
 function recomputeTags(db: DB, runId: number): void {
-  const tags = db.prepare('SELECT id, kind FROM tags WHERE run_id = ?').all(runId) as { id: number; kind: ValueKind }[];
+  const tags = db.prepare('SELECT id, tag, kind FROM tags WHERE run_id = ?').all(runId) as { id: number; tag: string; kind: ValueKind }[];
   const update = db.prepare('UPDATE tags SET count = ?, min_step = ?, max_step = ?, first_wall = ?, last_wall = ? WHERE id = ?');
   const del = db.prepare('DELETE FROM tags WHERE id = ?');
   db.transaction(() => {
@@ -475,8 +475,16 @@ function recomputeTags(db: DB, runId: number): void {
       const table = tableOfKind(t.kind);
       let row: { c: number; lo: number | null; hi: number | null; w0: number | null; w1: number | null } | undefined;
       if (table === 'scalar_chunks') row = db.prepare(`SELECT sum(n) c, min(min_step) lo, max(max_step) hi, min(min_wall) w0, max(max_wall) w1 FROM scalar_chunks WHERE tag_id = ?`).get(t.id) as typeof row;
-      else if (table === 'graphs' || table === 'hparams') continue; // run-level; tag rows stay
-      else {
+      else if (table === 'graphs') {
+        const source = t.kind === 'graph' ? 'graph_def' : 'run_metadata';
+        row = db.prepare(`SELECT count(*) c, min(step) lo, max(step) hi, min(wall) w0, max(wall) w1 FROM graphs
+          WHERE run_id = ? AND source = ? AND (? = 'graph_def' OR tag = ?)`).get(runId, source, source, t.tag) as typeof row;
+      } else if (table === 'hparams') {
+        // The three hparams tags hold the three payload parts (PyTorch and TF2 name them alike).
+        const part = t.tag.endsWith('session_start_info') ? 'session_start' : t.tag.endsWith('session_end_info') ? 'session_end' : 'experiment';
+        row = db.prepare(`SELECT count(*) c, min(step) lo, max(step) hi, min(wall) w0, max(wall) w1 FROM hparams
+          WHERE run_id = ? AND part = ?`).get(runId, part) as typeof row;
+      } else {
         // Images count per event (several images of one event share its step).
         const count = table === 'images' ? 'count(DISTINCT step || \':\' || coalesce(wall, \'\'))' : 'count(*)';
         row = db.prepare(`SELECT ${count} c, min(step) lo, max(step) hi, min(wall) w0, max(wall) w1 FROM ${table} WHERE tag_id = ?`).get(t.id) as typeof row;

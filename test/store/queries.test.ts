@@ -206,6 +206,20 @@ test('rollback leaves no partial data and the writer keeps working', () => {
   expect(q.scalars(['r'], 't')[0]!.points.map(p => p.step)).toEqual([0, 2]);
 });
 
+test('resetting a file drops the graph and hparams tags it alone held', () => {
+  const { w, q, file, put } = setup();
+  const a = file('r'), b = file('r');
+  put(a, [
+    { tag: '__graph__', step: 0, wallTime: 1, kind: 'graph', plugin: 'graphs', data: { kind: 'graph', graphDef: new Uint8Array(0) } },
+    { tag: '_hparams_/experiment', step: 0, wallTime: 1, kind: 'hparams', plugin: 'hparams', data: { kind: 'hparams', part: 'experiment', payload: {} } },
+  ]);
+  put(b, [scalar('t', 0, 1)]);
+  expect(q.listTags('r').map(t => t.tag)).toEqual(['__graph__', '_hparams_/experiment', 't']);
+  w.resetFile(a);
+  expect(q.listTags('r').map(t => t.tag)).toEqual(['t']);
+  expect(q.graph('r')).toEqual([]);
+});
+
 test('resetFile and removeRun delete exactly that data', () => {
   const { w, q, file, put } = setup();
   const a = file('r'), b = file('r'), c = file('other');
