@@ -51,10 +51,11 @@ export function unaryRaw(name: UnaryName, x: Tensor, outDtype: DType, p = 0, q =
 }
 
 /** out = f(a, b) with broadcasting into a fresh contiguous tensor of `outDtype` (inputs read as numbers). */
-export function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, outDtype: DType, p = 0, opName: string = name): Tensor {
+export function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, outDtype: DType, p = 0, opName: string = name, into?: Tensor): Tensor {
   const shape = sameShape(a.shape, b.shape) ? [...a.shape] : broadcastShapes(a.shape, b.shape, opName);
   const n = numelOf(shape);
-  const out = allocate(outDtype, n);
+  // `into` (contiguous, of this shape and dtype) receives the result in place of a fresh array.
+  const out = into ? into.storage.subarray(into.offset, into.offset + n) : allocate(outDtype, n);
   const k = binaryKernel(name, outDtype === 'bool');
   if (n > 0) {
     const aFlat = flatStride(a, shape), bFlat = flatStride(b, shape);
@@ -65,7 +66,25 @@ export function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, outDtype: DTyp
       do { k(out, op, a.storage, it.p0, it.s0, b.storage, it.p1, it.s1, it.len, p); op += it.len; } while (it.next());
     }
   }
-  return Tensor.fromTypedArray(out, shape, outDtype);
+  return into ?? Tensor.fromTypedArray(out, shape, outDtype);
+}
+
+/**
+ * self = self (op) other computed straight into self's storage, when no graph is needed and the result keeps
+ * self's dtype and shape (optimizer updates, no_grad parameter edits): no temporary. False when it does not apply.
+ */
+export function tryInplaceBinary(self: Tensor, name: BinaryName, other: Tensor, p = 0): boolean {
+  if (needsGrad(self, other) || !isFloating(self.dtype) || !self.isContiguous()) return false;
+  if (promote(self, other) !== self.dtype) return false;
+  if (!sameShape(self.shape, other.shape)) {
+    const shape = broadcastShapes(self.shape, other.shape, name);
+    if (!sameShape(shape, self.shape)) return false;
+  }
+  // Reading other while writing self is only safe when they do not overlap differently.
+  if (other.storage === self.storage && !(other.offset === self.offset && sameShape(other.shape, self.shape) && other.isContiguous())) return false;
+  binaryRaw(name, self, castSmall(other, self.dtype), self.dtype, p, name, self);
+  self._bumpVersion();
+  return true;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -303,10 +303,24 @@ export class Tensor {
   _self(op: string): Tensor { E.checkInPlace(this, op); return this; }
   /** @internal write a result into self (version bump, history rebase). */
   _inplace(result: Tensor, op: string): this { E.commitInPlace(this, result, op); return this; }
-  add_(other: Operand, opts?: { alpha?: number }): this { return this._inplace(E.add(this._self('add_'), other, opts), 'add_'); }
-  sub_(other: Operand, opts?: { alpha?: number }): this { return this._inplace(E.sub(this._self('sub_'), other, opts), 'sub_'); }
-  mul_(other: Operand): this { return this._inplace(E.mul(this._self('mul_'), other), 'mul_'); }
-  div_(other: Operand, opts?: { roundingMode?: RoundingMode }): this { return this._inplace(E.div(this._self('div_'), other, opts), 'div_'); }
+  add_(other: Operand, opts?: { alpha?: number }): this {
+    const alpha = opts?.alpha ?? 1;
+    if (E.tryInplaceBinary(this._self('add_'), alpha === 1 ? 'add' : 'addAlpha', E.asTensor(other), alpha)) return this;
+    return this._inplace(E.add(this, other, opts), 'add_');
+  }
+  sub_(other: Operand, opts?: { alpha?: number }): this {
+    const alpha = opts?.alpha ?? 1;
+    if (E.tryInplaceBinary(this._self('sub_'), alpha === 1 ? 'sub' : 'subAlpha', E.asTensor(other), alpha)) return this;
+    return this._inplace(E.sub(this, other, opts), 'sub_');
+  }
+  mul_(other: Operand): this {
+    if (E.tryInplaceBinary(this._self('mul_'), 'mul', E.asTensor(other))) return this;
+    return this._inplace(E.mul(this, other), 'mul_');
+  }
+  div_(other: Operand, opts?: { roundingMode?: RoundingMode }): this {
+    if (!opts?.roundingMode && E.tryInplaceBinary(this._self('div_'), 'div', E.asTensor(other))) return this;
+    return this._inplace(E.div(this._self('div_'), other, opts), 'div_');
+  }
   pow_(e: Operand): this { return this._inplace(E.pow(this._self('pow_'), e), 'pow_'); }
   neg_(): this { return this._inplace(this._self('neg_').neg(), 'neg_'); }
   abs_(): this { return this._inplace(this._self('abs_').abs(), 'abs_'); }

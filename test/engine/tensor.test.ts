@@ -149,3 +149,26 @@ test('reductions: ties, NaN, unbiased std, sort/topk order', () => {
   expect(tensor([true, false]).sum().dtype).toBe('int64');
   expect(tensor([1.0, 0, 2]).prod().item()).toBe(0);
 });
+
+test('in-place arithmetic writes into the tensor itself: aliasing, broadcasting, dtype rules, versions', () => {
+  const x = tensor([1, 2, 3], { dtype: 'float32' });
+  const storage = x.storage;
+  x.add_(x);
+  expect(x.tolist()).toEqual([2, 4, 6]);
+  x.mul_(0.5).sub_(tensor([1, 1, 1], { dtype: 'float32' }), { alpha: 2 });
+  expect(x.tolist()).toEqual([-1, 0, 1]);
+  expect(x.storage).toBe(storage);
+  expect(x.version).toBe(3);
+  const m = zeros(2, 3);
+  m.add_(tensor([1, 2, 3], { dtype: 'float32' })).div_(2);
+  expect(m.tolist()).toEqual([[0.5, 1, 1.5], [0.5, 1, 1.5]]);
+  m.T.mul_(2); // non-contiguous self takes the general path
+  expect(m.tolist()).toEqual([[1, 2, 3], [1, 2, 3]]);
+  const v = m.index(0);
+  v.add_(m.index(1)); // overlapping storage, different offsets
+  expect(m.tolist()).toEqual([[2, 4, 6], [1, 2, 3]]);
+  const i = tensor([1, 2]);
+  i.add_(3);
+  expect(i.tolist()).toEqual([4, 5]);
+  expect(() => i.mul_(1.5)).toThrow("result type Float can't be cast to the desired output type Long");
+});
