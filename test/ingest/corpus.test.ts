@@ -98,3 +98,16 @@ test('graphs and tagged run metadata are stored and decode to nodes', () => {
 });
 
 function escape(s: string): string { return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }
+
+test('tiny slices (records larger than a slice), in-process and in the worker, store the same', async () => {
+  const snapshot = (i: Ingester) => ({ tags: i.queries.listTags(), rows: [...i.queries.exportScalars({})].length, graphs: i.queries.graph('wandb-keras-tf1').length });
+  const want = snapshot(ing);
+  for (const decodeWorker of [false, true]) {
+    const small = await startIngest({ logdir: CORPUS_DIR, db: ':memory:', watch: false, sliceBytes: 1024, decodeWorker });
+    try {
+      await small.initialScan;
+      expect(snapshot(small)).toEqual(want);
+      expect(small.queries.warnings()).toEqual([]);
+    } finally { await small.close(); }
+  }
+}, 30_000);
