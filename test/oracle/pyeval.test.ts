@@ -43,3 +43,31 @@ m[:, 0] += 1`);
   expect((env.vars.get('m') as Tensor).tolist()).toEqual([[1, 3], [1, 0]]);
   expect(() => env.run('undefined_name + 1')).toThrow(/name 'undefined_name' is not defined/);
 });
+
+test('def with return and decorators, if/elif/else, assert, autograd.functional', () => {
+  const env = createTorchEnv();
+  env.run(`def f(x, k=2):
+    if x > 10:
+        return 'big'
+    elif x > 5:
+        return 'mid'
+    else:
+        return x * k
+@torch.no_grad()
+def g(t):
+    return t * 2
+w = torch.ones(2, requires_grad=True)
+out = g(w)
+assert 1 < 2
+torch.set_grad_enabled(False)
+z = w * 3
+torch.set_grad_enabled(True)
+J = torch.autograd.functional.jacobian(lambda t: t ** 2, torch.tensor([1., 2.]))
+H = torch.autograd.functional.hessian(lambda t: (t ** 3).sum(), torch.tensor([1., 2.]))`);
+  expect(env.run('[f(20), f(7), f(3, 3)]')).toEqual(['big', 'mid', 9]);
+  expect((env.vars.get('out') as Tensor).requiresGrad).toBe(false);
+  expect((env.vars.get('z') as Tensor).requiresGrad).toBe(false);
+  expect((env.vars.get('J') as Tensor).tolist()).toEqual([[2, 0], [0, 4]]);
+  expect((env.vars.get('H') as Tensor).tolist()).toEqual([[6, 0], [0, 12]]);
+  expect(() => env.run('assert 2 < 1')).toThrow('AssertionError');
+});

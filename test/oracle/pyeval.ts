@@ -218,18 +218,30 @@ class Parser {
   }
 }
 
-/** Statements: assignments, expression statements, `with` blocks. */
+/** Statements: assignments, expressions, `with`/`for`/`if` blocks, `def` (with decorators) and `return`. */
 type Stmt = { kind: 'expr'; e: Node; src: string } | { kind: 'assign'; targets: Node; e: Node; src: string; op?: string }
-  | { kind: 'with'; ctx: Node; body: Stmt[]; src: string } | { kind: 'for'; v: Node; it: Node; body: Stmt[]; src: string };
+  | { kind: 'with'; ctx: Node; body: Stmt[]; src: string } | { kind: 'for'; v: Node; it: Node; body: Stmt[]; src: string }
+  | { kind: 'if'; branches: { cond: Node | null; body: Stmt[] }[]; src: string }
+  | { kind: 'def'; name: string; params: string[]; body: Stmt[]; decorators: Node[]; src: string }
+  | { kind: 'return'; e: Node | null; src: string } | { kind: 'pass'; src: string };
 
-/** Parse a snippet into statements (newlines and ';' separate; `with X:` takes the rest of the line or the indented block). */
+/** Thrown by `return` and caught by the function call. */
+class ReturnSignal { constructor(readonly value: unknown) {} }
+
+/**
+ * Parse a snippet into statements: newlines and ';' separate; a block header (`with`, `for`, `if`/`elif`/`else`,
+ * `def`) takes the rest of its line or the following more-indented lines.
+ */
 export function parseProgram(src: string): Stmt[] {
-  const lines = src.split('\n');
+  const lines = src.split('\n').filter((l) => l.trim() !== '' && !/^\s*#/.test(l));
   const stmts: Stmt[] = [];
+  let decorators: Node[] = [];
   let i = 0;
   while (i < lines.length) {
     const line = lines[i]!;
-    const m = /^(\s*)(with|for)\s+(.*?):\s*(.*)$/.exec(line);
+    const deco = /^\s*@(.*)$/.exec(line);
+    if (deco) { decorators.push(new Parser(tokenize(deco[1]!)).expr()); i++; continue; }
+    const m = /^(\s*)(with|for|if|elif|else|def|while)\b\s*(.*?):\s*(.*)$/.exec(line);
     if (m) {
       const body: Stmt[] = [];
       if (m[4]!.trim()) body.push(...parseLine(m[4]!));
@@ -240,10 +252,29 @@ export function parseProgram(src: string): Stmt[] {
         const indent = Math.min(...block.map((l) => l.search(/\S/)));
         body.push(...parseProgram(block.map((l) => l.slice(indent)).join('\n')));
       }
-      if (m[2] === 'with') stmts.push({ kind: 'with', ctx: new Parser(tokenize(m[3]!)).expr(), body, src: line });
-      else {
-        const fm = /^(.*?)\s+in\s+(.*)$/.exec(m[3]!)!;
-        stmts.push({ kind: 'for', v: new Parser(tokenize(fm[1]!)).exprList(), it: new Parser(tokenize(fm[2]!)).expr(), body, src: line });
+      const head = m[3]!;
+      switch (m[2]) {
+        case 'with': stmts.push({ kind: 'with', ctx: new Parser(tokenize(head)).expr(), body, src: line }); break;
+        case 'for': {
+          const fm = /^(.*?)\s+in\s+(.*)$/.exec(head)!;
+          stmts.push({ kind: 'for', v: new Parser(tokenize(fm[1]!)).exprList(), it: new Parser(tokenize(fm[2]!)).expr(), body, src: line });
+          break;
+        }
+        case 'if': stmts.push({ kind: 'if', branches: [{ cond: new Parser(tokenize(head)).expr(), body }], src: line }); break;
+        case 'elif': case 'else': {
+          const prev = stmts[stmts.length - 1];
+          if (!prev || prev.kind !== 'if') throw new SyntaxError(`pyeval: '${m[2]}' without 'if'`);
+          prev.branches.push({ cond: m[2] === 'elif' ? new Parser(tokenize(head)).expr() : null, body });
+          break;
+        }
+        case 'def': {
+          const dm = /^(\w+)\s*\((.*)\)\s*(->.*)?$/.exec(head)!;
+          const params = dm[2]!.split(',').map((x) => x.trim().split(/[:=]/)[0]!.trim()).filter((x) => x);
+          stmts.push({ kind: 'def', name: dm[1]!, params, body, decorators, src: line });
+          decorators = [];
+          break;
+        }
+        default: throw new SyntaxError('pyeval: while loops are not supported');
       }
       continue;
     }
@@ -260,6 +291,20 @@ function parseLine(line: string): Stmt[] {
   while (p.peek().k !== 'end') {
     if (p.peek().k === 'nl') { p.next(); continue; }
     const start = p.p;
+    const kw = p.peek().k === 'name' ? p.peek().v : '';
+    if (kw === 'return') {
+      p.next();
+      const e = p.peek().k === 'nl' || p.peek().k === 'end' ? null : p.exprList();
+      out.push({ kind: 'return', e, src: line });
+      continue;
+    }
+    if (kw === 'pass' || kw === 'del' || kw === 'assert') {
+      p.next();
+      const e = p.peek().k === 'nl' || p.peek().k === 'end' ? null : p.exprList();
+      if (kw === 'assert' && e) out.push({ kind: 'expr', e: { t: 'call', f: { t: 'name', n: '__assert__' }, args: [e], kw: [], star: [] }, src: line });
+      else out.push({ kind: 'pass', src: line });
+      continue;
+    }
     const e = p.exprList();
     const src = toks.slice(start, p.p).map((t) => t.v).join(' ');
     if (p.is('=') || p.is('+=') || p.is('-=') || p.is('*=') || p.is('/=')) {
@@ -302,6 +347,41 @@ export class PyEnv {
     }
     if (s.kind === 'for') {
       for (const x of this.eval(s.it) as unknown[]) { this.assign(s.v, x); for (const b of s.body) this.exec(b); }
+      return undefined;
+    }
+    if (s.kind === 'if') {
+      for (const br of s.branches) {
+        if (br.cond === null || truthy(this.eval(br.cond))) { for (const b of br.body) this.exec(b); break; }
+      }
+      return undefined;
+    }
+    if (s.kind === 'pass') return undefined;
+    if (s.kind === 'return') throw new ReturnSignal(s.e ? this.eval(s.e) : null);
+    if (s.kind === 'def') {
+      const def = s;
+      let f: unknown = new PyFunction(def.name, (args) => {
+        const saved = def.params.map((p) => [this.vars.has(p), this.vars.get(p)] as const);
+        def.params.forEach((p, i) => this.vars.set(p, args[i]));
+        try {
+          for (const b of def.body) this.exec(b);
+          return null;
+        } catch (e) {
+          if (e instanceof ReturnSignal) return e.value;
+          throw e;
+        } finally {
+          def.params.forEach((p, i) => { if (saved[i]![0]) this.vars.set(p, saved[i]![1]); else this.vars.delete(p); });
+        }
+      });
+      for (const d of [...def.decorators].reverse()) {
+        const dv = this.eval(d);
+        const inner = f as PyFunction;
+        if (dv instanceof PyFunction) f = dv.fn([inner], {});
+        else if (dv && typeof (dv as PyContext).enter === 'function') {
+          const ctx = dv as PyContext;
+          f = new PyFunction(inner.name, (a, kw) => { ctx.enter(); try { return inner.fn(a, kw); } finally { ctx.exit(); } });
+        }
+      }
+      this.vars.set(def.name, f);
       return undefined;
     }
     let v = this.eval(s.e);

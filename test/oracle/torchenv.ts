@@ -276,6 +276,13 @@ function torchFunctions(): Record<string, PyFunction> {
     }),
     no_grad: F('no_grad', () => gradCtx(false)),
     enable_grad: F('enable_grad', () => gradCtx(true)),
+    inference_mode: F('inference_mode', (a) => gradCtx(a.length ? !toTs(a[0]) : false)),
+    set_grad_enabled: F('set_grad_enabled', (a) => {
+      // Works both as a call (switches immediately) and as a context manager (restores on exit).
+      const prev = isGradEnabled();
+      setGradEnabled(Boolean(toTs(a[0])));
+      return { enter: () => undefined, exit: () => setGradEnabled(prev) };
+    }),
     is_grad_enabled: F('is_grad_enabled', () => isGradEnabled()),
     is_tensor: F('is_tensor', (a) => a[0] instanceof Tensor),
     numel: F('numel', (a) => (a[0] as Tensor).numel()),
@@ -353,7 +360,8 @@ export function withFallback(own: Record<string, PyFunction>, lib: Record<string
 
 /** Build the namespace objects and host for pyeval. */
 export function createTorchEnv(extend?: (env: PyEnv, torch: Record<string, unknown>) => void): PyEnv {
-  const torch: Record<string, unknown> = { ...torchFunctions() };
+  const torchFunctionsCache = torchFunctions();
+  const torch: Record<string, unknown> = { ...torchFunctionsCache };
   for (const [k, d] of Object.entries(DT)) torch[k] = PyDtype.of(d);
   torch.inf = new PyFloat(Infinity);
   torch.nan = new PyFloat(NaN);
@@ -363,6 +371,15 @@ export function createTorchEnv(extend?: (env: PyEnv, torch: Record<string, unkno
       gradOutputs: kw.grad_outputs == null ? undefined : asList(kw.grad_outputs) as Tensor[], retainGraph: toTs(kw.retain_graph),
       createGraph: toTs(kw.create_graph), allowUnused: toTs(kw.allow_unused),
     })),
+    set_grad_enabled: torchFunctionsCache.set_grad_enabled,
+    functional: {
+      jacobian: fn('jacobian', (a, kw) => jacobian(a[0] as PyFunction, a[1] as Tensor | Tensor[], Boolean(toTs(kw.create_graph)))),
+      hessian: fn('hessian', (a) => {
+        const f = a[0] as PyFunction, x = a[1] as Tensor;
+        const g = new PyFunction('grad_of', (args) => grad((f.fn([args[0]], {}) as Tensor), args[0] as Tensor, { createGraph: true })[0]);
+        return jacobian(g, x, false);
+      }),
+    },
     backward: fn('backward', (a, kw) => backwardAll(asList(a[0] ?? kw.tensors), asList(a[1] ?? kw.grad_tensors ?? []) as Tensor[], { retainGraph: toTs(kw.retain_graph), createGraph: toTs(kw.create_graph) })),
   };
   torch.linalg = {
@@ -391,6 +408,8 @@ export function createTorchEnv(extend?: (env: PyEnv, torch: Record<string, unkno
     range: fn('range', (a) => { const n = toTs(a) as number[]; const [s, e, st] = n.length === 1 ? [0, n[0]!, 1] : [n[0]!, n[1]!, n[2] ?? 1]; const r: number[] = []; for (let i = s; st > 0 ? i < e : i > e; i += st) r.push(i); return r; }),
     type: fn('type', (a) => ({ __name__: a[0] instanceof GradNode ? a[0].name : a[0] instanceof Tensor ? 'Tensor' : typeof a[0] })),
     isinstance: fn('isinstance', (a) => a[1] === Tensor && a[0] instanceof Tensor),
+    print: fn('print', () => null),
+    __assert__: fn('assert', (a) => { if (!a[0] || (a[0] instanceof Tensor && !(a[0] as Tensor).all().item())) throw new Error('AssertionError'); return null; }),
     abs: fn('abs', (a) => (a[0] instanceof Tensor ? (a[0] as Tensor).abs() : Math.abs(toTs(a[0])))),
     sum: fn('sum', (a) => (a[0] as unknown[]).reduce((x, y) => env.host.binop('+', x, y), 0)),
   };
@@ -400,6 +419,20 @@ export function createTorchEnv(extend?: (env: PyEnv, torch: Record<string, unkno
 }
 
 function asList(v: unknown): Tensor[] { return (Array.isArray(v) ? v : [v]) as Tensor[]; }
+
+/** torch.autograd.functional.jacobian for one tensor input: J[out..., in...], one grad() per output element. */
+function jacobian(f: PyFunction, x: Tensor | Tensor[], createGraph: boolean): Tensor {
+  if (Array.isArray(x)) throw new TypeError('jacobian: several inputs are not supported');
+  const xi = x.detach().requiresGrad_(true);
+  const y = f.fn([xi], {}) as Tensor;
+  const flat = y.reshape([-1]);
+  const rows: Tensor[] = [];
+  for (let k = 0; k < flat.shape[0]!; k++) {
+    const [g] = grad(flat.index(k), xi, { retainGraph: true, createGraph, allowUnused: true });
+    rows.push(g ?? x.detach().mul(0));
+  }
+  return stack(rows, 0).reshape([...y.shape, ...x.shape]);
+}
 
 /** Python's str() for the values snippets print. */
 export function pyStr(v: unknown): string {
