@@ -26,13 +26,13 @@ try {
   await chartEl.waitFor();
   // Record when a render that contains a new step has finished (ECharts 'finished' event).
   await chartEl.evaluate((el) => {
-    const chart = (el as unknown as { __boardChart: { on(ev: string, fn: () => void): void; getOption(): { series: Array<{ id: string; data: number[][] }> } } }).__boardChart;
+    const chart = (el as unknown as { __boardChart: { on(ev: string, fn: () => void): void; getOption(): { series: Array<{ id: string; data: Array<{ name: string; coords: number[][] }> }> } } }).__boardChart;
     const seen: Array<{ step: number; t: number }> = [];
     (window as unknown as { __seen: typeof seen }).__seen = seen;
     let last = -1;
     chart.on('finished', () => {
-      const s = chart.getOption().series.find((x) => x.id === 'live');
-      const step = s?.data.at(-1)?.[0] ?? -1; // [x, y]; x is the step on the step axis
+      const line = chart.getOption().series.find((x) => x.id === 'smoothed')?.data.find((d) => d.name === 'live');
+      const step = line?.coords.at(-1)?.[0] ?? -1; // [x, y]; x is the step on the step axis
       if (step > last) { last = step; seen.push({ step, t: Date.now() }); }
     });
   });

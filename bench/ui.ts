@@ -39,15 +39,22 @@ async function firstUsable(b: Browser, query: string, runsShown: number): Promis
   return ms;
 }
 
-async function interactions(page: Page, query: string, tags: number): Promise<{ maxTask: number; tasks: number; total: number }> {
+type Phase = 'load' | 'scroll' | 'smoothing' | 'toggle' | 'hover';
+
+async function interactions(page: Page, query: string, tags: number): Promise<{ maxTask: number; tasks: number; total: number; byPhase: Record<string, number> }> {
   await page.addInitScript(() => {
-    const w = window as unknown as { __lt: number[] };
+    const w = window as unknown as { __lt: Array<[number, number]> };
     w.__lt = [];
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) w.__lt.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) w.__lt.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: true });
   });
+  const marks: Array<[Phase, number]> = [];
+  const mark = async (p: Phase) => { marks.push([p, await page.evaluate(() => performance.now())]); };
   await page.goto(`${board.url}/scalars${query}`);
+  marks.push(['load', 0]);
   await page.locator('[data-testid="scalar-card"] canvas').first().waitFor();
+  await page.waitForTimeout(500);
   // Scroll every card into view so all charts mount and draw.
+  await mark('scroll');
   for (let i = 0; i < 40; i++) {
     const drawn = await page.locator('[data-testid="scalar-card"] canvas').count();
     if (drawn >= tags) break;
@@ -55,17 +62,28 @@ async function interactions(page: Page, query: string, tags: number): Promise<{ 
     await page.waitForTimeout(250);
   }
   await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(500);
+  await mark('smoothing');
   await page.getByLabel('Smoothing value').fill('0.9');
-  await page.waitForTimeout(600);
+  await page.waitForTimeout(800);
+  await mark('toggle');
   await page.getByRole('button', { name: 'None', exact: true }).click();
   await page.waitForTimeout(400);
   await page.getByRole('button', { name: 'All', exact: true }).click();
-  await page.waitForTimeout(800);
+  await page.waitForTimeout(1200);
+  await mark('hover');
   const box = (await page.locator('[data-testid="scalar-card"] canvas').first().boundingBox())!;
   for (let x = 0.1; x < 0.9; x += 0.1) { await page.mouse.move(box.x + box.width * x, box.y + box.height / 2); await page.waitForTimeout(50); }
   await page.waitForTimeout(500);
-  const lt = await page.evaluate(() => (window as unknown as { __lt: number[] }).__lt);
-  return { maxTask: lt.length ? Math.max(...lt) : 0, tasks: lt.length, total: lt.reduce((a, b) => a + b, 0) };
+  const lt = await page.evaluate(() => (window as unknown as { __lt: Array<[number, number]> }).__lt);
+  const byPhase: Record<string, number> = {};
+  for (const [start, d] of lt) {
+    let phase: Phase = 'load';
+    for (const [p, t] of marks) if (start >= t) phase = p;
+    byPhase[phase] = Math.max(byPhase[phase] ?? 0, Math.round(d));
+  }
+  const durations = lt.map((x) => x[1]);
+  return { maxTask: durations.length ? Math.max(...durations) : 0, tasks: lt.length, total: durations.reduce((a, b) => a + b, 0), byPhase };
 }
 
 try {
@@ -83,6 +101,7 @@ try {
   const r50 = await interactions(p50, fifty, TAGS);
   await p50.close();
   console.log(`B. 50 runs x ${TAGS} tags: longest task ${r50.maxTask.toFixed(0)} ms (${r50.tasks} long tasks, ${r50.total.toFixed(0)} ms total); baseline 1 run: longest ${base.maxTask.toFixed(0)} ms (${base.tasks} tasks); ratio ${(r50.maxTask / Math.max(1, base.maxTask)).toFixed(2)}x; budget 200 ms ${r50.maxTask <= 200 ? 'met' : 'MISSED'}`);
+  console.log(`   longest task per phase, 50 runs: ${JSON.stringify(r50.byPhase)}; 1 run: ${JSON.stringify(base.byPhase)}`);
 } finally {
   await browser.close();
   await board.stop();

@@ -30,6 +30,12 @@ async function chartReady(page: Page, selector: string, timeout = 15_000): Promi
   await card.locator('canvas').first().waitFor({ timeout });
 }
 
+/** Coordinates of one run's polyline in a card's 'lines' series ('smoothed' or 'raw'). */
+function runLine(series: Array<{ id: string; data: unknown[] }>, id: 'smoothed' | 'raw', run: string): number[][] | undefined {
+  const s = series.find((x) => x.id === id);
+  return (s?.data as Array<{ name: string; coords: number[][] }> | undefined)?.find((d) => d.name === run)?.coords;
+}
+
 const cardSel = (tag: string) => `[data-testid="scalar-card"][data-tag="${tag.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"]`;
 
 describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
@@ -62,20 +68,24 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     await page.goto(`${board.url}/scalars?smoothing=0`);
     await chartReady(page, cardSel('loss/train'));
     const series = await chartSeries(page, cardSel('loss/train'));
-    const ours = series.find((s) => s.id === 'ours/train')!;
-    // Points are [x, y]; on the step axis x is the step.
-    expect(ours.data.map((d) => d[0])).toEqual(Array.from({ length: LOSS_STEPS }, (_, s) => s));
-    for (const d of ours.data) expect(d[1]).toBeCloseTo(lossAt(d[0] as number), 6);
+    // Each run is a polyline of [x, y]; on the step axis x is the step. Smoothing 0: y is the raw value.
+    const ours = runLine(series, 'smoothed', 'ours/train')!;
+    expect(ours.map((c) => c[0])).toEqual(Array.from({ length: LOSS_STEPS }, (_, s) => s));
+    for (const [step, value] of ours) expect(value).toBeCloseTo(lossAt(step!), 6);
     // Smoothing 0.6 (the default) keeps the raw curve underneath and debiases the first point.
     await page.goto(`${board.url}/scalars`);
     await chartReady(page, cardSel('loss/train'));
     const smoothed = await chartSeries(page, cardSel('loss/train'));
-    // Raw curves of all runs share one 'lines' series (a polyline per run).
-    const raw = smoothed.find((s) => s.id === 'raw')!.data as unknown as Array<{ name: string; coords: number[][] }>;
-    const main = smoothed.find((s) => s.id === 'ours/train')!;
-    expect(raw.find((l) => l.name === 'ours/train')!.coords.map((c) => c[1])).toEqual(ours.data.map((d) => d[1]));
-    expect(main.data[0]![1]).toBeCloseTo(lossAt(0), 6);
-    expect(main.data[1]![1]).toBeCloseTo((0.6 * 0.4 * lossAt(0) + 0.4 * lossAt(1)) / (1 - 0.36), 6);
+    expect(runLine(smoothed, 'raw', 'ours/train')!.map((c) => c[1])).toEqual(ours.map((c) => c[1]));
+    const main = runLine(smoothed, 'smoothed', 'ours/train')!;
+    expect(main[0]![1]).toBeCloseTo(lossAt(0), 6);
+    expect(main[1]![1]).toBeCloseTo((0.6 * 0.4 * lossAt(0) + 0.4 * lossAt(1)) / (1 - 0.36), 6);
+    // Hover: our tooltip lists every run at that step, sorted by smoothed value.
+    const box = (await page.locator(cardSel('loss/train')).locator('canvas').first().boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+    const tip = page.locator(cardSel('loss/train')).locator('.chart-tip');
+    await expect.poll(() => tip.isVisible()).toBe(true);
+    expect(await tip.textContent()).toContain('ours/train');
   });
 
   test('an image is decoded and drawn, batches as their grid', async () => {
@@ -160,7 +170,7 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     for (let step = 1; step <= 3; step++) {
       w.addScalar('live/metric', 1 + step, step);
       w.flush();
-      await expect.poll(async () => (await chartSeries(page, card)).find((s) => s.id === 'live')?.data.map((d) => d[0]), { timeout: 10_000 })
+      await expect.poll(async () => runLine(await chartSeries(page, card), 'smoothed', 'live')?.map((c) => c[0]) ?? [0], { timeout: 10_000 })
         .toEqual(Array.from({ length: step + 1 }, (_, i) => i));
     }
     w.close();
@@ -202,7 +212,10 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     // Hover the chart so the tooltip (an HTML string) renders the run name.
     const box = (await card.locator('canvas').first().boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.waitForTimeout(300);
+    const tip = card.locator('.chart-tip');
+    await expect.poll(() => tip.isVisible()).toBe(true);
+    expect(await tip.textContent()).toContain(XSS_RUN);
+    expect(await tip.locator('img').count()).toBe(0);
     await page.goto(`${board.url}/text`);
     const text = page.locator('[data-testid="text-card"][data-run="ours/train"] .markdown');
     await text.locator('table').waitFor();

@@ -1,23 +1,24 @@
 'use client';
-// Linked hover across scalar cards: hovering x in one card shows the axis pointer and tooltip at
-// x in the other cards that are on screen. ECharts' `connect` would also sync zoom by percentage,
-// which is wrong when cards have different step ranges, so this links hover only. Updates are
-// coalesced to one per animation frame and skip off-screen charts (with 20 cards x 50 runs,
-// updating every chart on every mouse move would block the main thread).
+// Linked hover across scalar cards: hovering x in one card moves the axis pointer (and our
+// tooltip) to x in the other cards that are on screen. ECharts' `connect` would also sync zoom
+// by percentage, which is wrong when cards have different step ranges, so this links hover only.
+// Broadcasts are coalesced to one per animation frame and skip off-screen cards.
 import type { EChartsInstance } from '../echart.tsx';
 
-const charts = new Map<EChartsInstance, { visible: boolean }>();
+interface Member { chart: EChartsInstance; visible: boolean; show(x: number): void; hide(): void }
+const members = new Set<Member>();
 let linking = false;
-let pending: { source: EChartsInstance; value: number } | null = null;
+let pending: { source: Member; x: number } | null = null;
 let frame = 0;
 
 const observer = typeof IntersectionObserver !== 'undefined'
   ? new IntersectionObserver((entries) => {
-    for (const e of entries) {
-      for (const [chart, state] of charts) if (chart.getDom() === e.target) state.visible = e.isIntersecting;
-    }
+    for (const e of entries) for (const m of members) if (m.chart.getDom() === e.target) m.visible = e.isIntersecting;
   })
   : null;
+
+/** True while a linked update is being applied (cards must not re-broadcast it). */
+export function isLinking(): boolean { return linking; }
 
 function flush(): void {
   frame = 0;
@@ -25,37 +26,25 @@ function flush(): void {
   pending = null;
   if (!p) return;
   linking = true;
-  try {
-    for (const [other, state] of charts) {
-      if (other === p.source || !state.visible || other.isDisposed()) continue;
-      const px = other.convertToPixel({ xAxisIndex: 0 }, p.value) as number | undefined;
-      if (px === undefined || !Number.isFinite(px)) continue;
-      other.dispatchAction({ type: 'showTip', x: px, y: other.getHeight() / 2 });
-    }
-  } finally { linking = false; }
+  try { for (const m of members) if (m !== p.source && m.visible && !m.chart.isDisposed()) m.show(p.x); } finally { linking = false; }
 }
 
-export function linkHover(chart: EChartsInstance): () => void {
-  charts.set(chart, { visible: true });
+export function joinHoverGroup(chart: EChartsInstance, show: (x: number) => void, hide: () => void) {
+  const me: Member = { chart, visible: true, show, hide };
+  members.add(me);
   observer?.observe(chart.getDom());
-  const onPointer = (ev: unknown) => {
-    if (linking) return;
-    const info = (ev as { axesInfo?: Array<{ axisDim: string; value: number }> }).axesInfo?.find((a) => a.axisDim === 'x');
-    if (!info) return;
-    pending = { source: chart, value: info.value };
-    if (!frame) frame = requestAnimationFrame(flush);
-  };
-  const onOut = () => {
-    if (linking) return;
-    pending = null;
-    linking = true;
-    try { for (const [other, state] of charts) if (other !== chart && state.visible && !other.isDisposed()) other.dispatchAction({ type: 'hideTip' }); } finally { linking = false; }
-  };
-  chart.on('updateAxisPointer', onPointer);
-  chart.on('globalout', onOut);
-  return () => {
-    observer?.unobserve(chart.getDom());
-    charts.delete(chart);
-    if (!chart.isDisposed()) { chart.off('updateAxisPointer', onPointer); chart.off('globalout', onOut); }
+  return {
+    broadcast(x: number) {
+      if (linking) return;
+      pending = { source: me, x };
+      if (!frame) frame = requestAnimationFrame(flush);
+    },
+    broadcastHide() {
+      if (linking) return;
+      pending = null;
+      linking = true;
+      try { for (const m of members) if (m !== me && m.visible && !m.chart.isDisposed()) m.hide(); } finally { linking = false; }
+    },
+    leave() { observer?.unobserve(chart.getDom()); members.delete(me); },
   };
 }
