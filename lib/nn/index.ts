@@ -24,6 +24,7 @@ export {
 export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RNNOptions } from './layers/rnn.ts';
 export * as functional from './functional/index.ts';
 export * as init from './init.ts';
+export * as utils from './utils.ts';
 export { traceGraph } from './trace.ts';
 
 import { setGraphTracer } from '../tfevents/graph.ts';
