@@ -1,6 +1,6 @@
 // F.conv1d/2d/3d, F.conv_transpose1d/2d/3d and F.pad: fused ops with their own backward (grad_fn
 // ConvolutionBackward0, as PyTorch), running on im2col + GEMM kernels.
-import { Tensor, customOp } from '../../engine/index.ts';
+import { Tensor, customOp, isGradEnabled } from '../../engine/index.ts';
 import { convForward, convBackward, convTransposeForward, convTransposeBackward, padPlanes, type ConvCall, type PadMode } from '../kernels/conv.ts';
 import { convOutSize, type ConvGeom } from '../kernels/im2col.ts';
 import { ntuple, floatData, wrap, shapeStr, sameDtype, prod } from './util.ts';
@@ -78,8 +78,10 @@ function convNd(nd: number, op: string, input: Tensor, weight: Tensor, bias: Ten
   const call: ConvCall = { N, groups, geom, Cin, Cout };
   let cols: ReturnType<typeof convForward>['cols'] = null;
   const b = bias ?? null;
+  // Keep the column matrix for the weight gradient only when a graph is being recorded (not in inference).
+  const keepCols = weight.requiresGrad && isGradEnabled();
   const y = customOp('ConvolutionBackward0', [x, weight, b], () => {
-    const r = convForward(call, floatData(x, op), floatData(weight, op), b ? floatData(b, op) : null, weight.requiresGrad);
+    const r = convForward(call, floatData(x, op), floatData(weight, op), b ? floatData(b, op) : null, keepCols);
     cols = r.cols;
     return wrap(r.y, [N, Cout, ...out]);
   }, ([gy]) => {
