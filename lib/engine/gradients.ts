@@ -4,12 +4,12 @@
 // so a primitive without a rule does not compile.
 import type { DType } from './dtype.ts';
 import type { Tensor } from './tensor.ts';
-import { unaryRaw, binaryRaw } from './elementwise.ts';
+import { unaryRaw, binaryRaw, where } from './elementwise.ts';
 import { zeros } from './creation.ts';
 import { sumToShape, prodBackward, cumprodBackward } from './reduce.ts';
 import { cat, stack, diagonal, diagonalBackward } from './movement.ts';
 import { indexBackward, indexPutValueGrad } from './indexing.ts';
-import { compositeBackward } from './autograd.ts';
+import { compositeBackward, isGradEnabled } from './autograd.ts';
 
 export interface GradCtx {
   inShapes: number[][];
@@ -57,10 +57,20 @@ export const GRADIENTS = {
   cosh: (g, c) => [g.mul(s(c, 0).sinh())],
   erf: (g, c) => [g.mul(s(c, 0).mul(s(c, 0)).neg().exp().mul(2 / Math.sqrt(Math.PI)))],
   leakyRelu: (g, c) => [g.mul(unaryRaw('dLeakyRelu', s(c, 0), g.dtype, c.attrs.slope))],
-  elu: (g, c) => [g.mul(unaryRaw('dElu', s(c, 0), g.dtype, c.attrs.alpha))],
-  gelu: (g, c) => [g.mul(unaryRaw(c.attrs.approximate === 'tanh' ? 'dGeluTanh' : 'dGelu', s(c, 0), g.dtype))],
-  softplus: (g, c) => [g.mul(unaryRaw('dSoftplus', s(c, 0), g.dtype, c.attrs.beta, c.attrs.threshold))],
-  silu: (g, c) => [g.mul(unaryRaw('dSilu', s(c, 0), g.dtype))],
+  // Smooth activations: a raw derivative loop normally; differentiable expressions under createGraph.
+  elu: (g, c) => [g.mul(isGradEnabled() ? where(s(c, 0).gt(0), 1, s(c, 0).exp().mul(c.attrs.alpha)) : unaryRaw('dElu', s(c, 0), g.dtype, c.attrs.alpha))],
+  gelu: (g, c) => [g.mul(isGradEnabled() ? geluDerivative(s(c, 0), c.attrs.approximate) : unaryRaw(c.attrs.approximate === 'tanh' ? 'dGeluTanh' : 'dGelu', s(c, 0), g.dtype))],
+  softplus: (g, c) => {
+    const { beta, threshold } = c.attrs as { beta: number; threshold: number };
+    if (!isGradEnabled()) return [g.mul(unaryRaw('dSoftplus', s(c, 0), g.dtype, beta, threshold))];
+    const bx = s(c, 0).mul(beta);
+    return [g.mul(where(bx.gt(threshold), 1, bx.sigmoid()))];
+  },
+  silu: (g, c) => {
+    if (!isGradEnabled()) return [g.mul(unaryRaw('dSilu', s(c, 0), g.dtype))];
+    const x = s(c, 0), sg = x.sigmoid();
+    return [g.mul(sg.mul(x.mul(sg.rsub(1)).add(1)))];
+  },
   hardtanh: (g, c) => [g.mul(unaryRaw('dHardtanh', s(c, 0), g.dtype, c.attrs.min, c.attrs.max))],
   clamp: (g, c) => [g.mul(unaryRaw('clampMask', s(c, 0), g.dtype, c.attrs.min, c.attrs.max))],
   clampTensor: (g, c) => {
@@ -184,7 +194,15 @@ export const GRADIENTS = {
   // -- reductions
   sum: (g, c) => [expandBack(g, c)],
   mean: (g, c) => [expandBack(g, c).div(c.attrs.count)],
-  prod: (g, c) => [expandBack(g, c).mul(prodBackward(s(c, 0), c.attrs.dims))],
+  prod: (g, c) => {
+    const x = s(c, 0);
+    // Under createGraph (and without zeros) prod / x keeps the graph; otherwise the exact raw loop handles zeros.
+    if (isGradEnabled() && !x.eq(0).any().item()) {
+      const out = c.attrs.keepdim ? s(c, 1) : unsqueezeAll(s(c, 1), c.attrs.dims);
+      return [expandBack(g, c).mul(out.div(x))];
+    }
+    return [expandBack(g, c).mul(prodBackward(x, c.attrs.dims))];
+  },
   maxAll: (g, c) => {
     // Evenly among all elements equal to the result (NaN counts as equal to a NaN result).
     const x = s(c, 0), out = s(c, 1);
@@ -259,6 +277,16 @@ export const GRADIENTS = {
 } satisfies Record<string, Rule>;
 
 export type Primitive = keyof typeof GRADIENTS;
+
+/** d gelu / dx as tensor ops (exact: Phi(x) + x phi(x); tanh form: its derivative). */
+function geluDerivative(x: Tensor, approximate: string): Tensor {
+  if (approximate === 'tanh') {
+    const k = 0.7978845608028654, a = 0.044715;
+    const t = x.add(x.pow(3).mul(a)).mul(k).tanh();
+    return t.add(1).mul(0.5).add(x.mul(t.mul(t).rsub(1)).mul(x.mul(x).mul(3 * a).add(1)).mul(0.5 * k));
+  }
+  return x.mul(Math.SQRT1_2).erf().add(1).mul(0.5).add(x.mul(x.mul(x).mul(-0.5).exp()).mul(0.3989422804014327));
+}
 
 /** Re-insert reduced dims (when keepdim was false) and expand g back to the input's shape. */
 function expandBack(g: Tensor, c: GradCtx): Tensor {

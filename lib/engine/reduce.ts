@@ -122,7 +122,7 @@ export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   const t0 = clock();
   const dims = reductionDims(x, dim, 'prod');
   const out = reduceRaw(x, dims, keepdim, 'prod', intToLong(x.dtype));
-  record('prod', dim == null ? 'ProdBackward0' : 'ProdBackward1', [x], [out], [x], { dims, keepdim }, t0, 'prod');
+  record('prod', dim == null ? 'ProdBackward0' : 'ProdBackward1', [x], [out], [x, out], { dims, keepdim }, t0, 'prod');
   return out;
 }
 

@@ -99,6 +99,9 @@ test('second derivatives through createGraph match finite differences of the fir
     (x) => x.pow(3).sum(), (x) => x.exp().mul(x).sum(), (x) => x.sin().mul(x.cos()).sum(), (x) => x.tanh().pow(2).sum(),
     (x) => x.sigmoid().log().sum(), (x) => x.softmax(0).mul(tensor([1, 2, 3], { dtype: 'float64' })).sum(), (x) => x.div(x.norm()).sum(),
     (x) => x.outer(x).mm(x.unsqueeze(1)).sum(),
+    (x) => ops.gelu(x).sum(), (x) => ops.gelu(x, 'tanh').sum(), (x) => ops.softplus(x, 2, 1).mul(x).sum(), (x) => ops.silu(x).sum(),
+    (x) => ops.elu(x, 0.5).mul(x).sum(), (x) => x.hypot(x.mul(2).add(1)).sum(), (x) => ops.lerp(x, x.sin(), 0.3).pow(2).sum(),
+    (x) => x.logsumexp(0), (x) => x.std(), (x) => x.prod(),
   ];
   for (const f of fs) {
     const x0 = r(3);
