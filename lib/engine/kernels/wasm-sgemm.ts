@@ -215,7 +215,7 @@ export class WasmSgemm {
   /**
    * V8 runs new wasm code in its baseline compiler (Liftoff, ~2-3x slower here) and moves a function to TurboFan
    * once it has used up a tiering budget; a long call cannot switch tiers midway. Spending that budget on tiny
-   * problems now (~0.5 ms, on zeroed memory) starts the optimizing compile in the background before real work.
+   * problems now (~1 ms, on zeroed memory) starts the optimizing compile in the background before real work.
    */
   private warmUp(): void {
     const { macro, packWA, packKA, packWB, packKB } = this.exports;
@@ -223,7 +223,7 @@ export class WasmSgemm {
     this.f32.fill(0, 0, floats);
     const kc = 64, a = 0, b = this.mr * kc * 4, c = b + this.nr * kc * 4;
     for (let i = 0; i < 400; i++) macro(1, 1, kc, a, b, c, this.nr * 4, 1, 0, i & 1);
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 1000; i++) {
       packWA(a, this.mr * 4, kc, 1, c);
       packKA(a, kc * 4, kc, 1, c);
       packWB(b, this.nr * 4, kc, 1, c);
