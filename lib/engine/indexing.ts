@@ -1,7 +1,7 @@
 // Python-style indexing (getitem/setitem with ints, slices, None, ..., index tensors, bool masks),
 // index_put, gather/scatter, index_select/index_add, masked_fill, nonzero.
 import { allocate, isFloating } from './dtype.ts';
-import { broadcastShapes, broadcastStrides, contiguousStrides, copyStrided, normDim, numelOf, shapeStr } from './layout.ts';
+import { broadcastShapes, broadcastStrides, contiguousStrides, copyStrided, normDim, numelOf, shapeStr, RowIter } from './layout.ts';
 import { Tensor } from './tensor.ts';
 import { record, clock, needsGrad } from './autograd.ts';
 import { emptyRaw, arange, tensor as makeTensor } from './creation.ts';
@@ -243,34 +243,27 @@ function checkIndex(op: string, index: Tensor): void {
   if (index.dtype !== 'int64') throw new TypeError(`${op}(): Expected dtype int64 for index (got ${index.dtype})`);
 }
 
-/** Iterate every element of `index` (any shape), giving its flat position and the coordinate along `dim`. */
-function forEachIndex(index: Tensor, fn: (coords: number[], k: number) => void): void {
-  const n = index.numel(), cnt = new Array<number>(index.dim()).fill(0);
-  const data = index.contiguous().dataSync();
-  for (let i = 0; i < n; i++) {
-    fn(cnt, data[i]!);
-    for (let k = cnt.length - 1; k >= 0; k--) { if (++cnt[k]! < index.shape[k]!) break; cnt[k] = 0; }
-  }
-}
-
-function offsetOf(t: Tensor, coords: readonly number[], dim: number, k: number): number {
-  let o = t.offset;
-  for (let i = 0; i < coords.length; i++) o += (i === dim ? k : coords[i]!) * t.strides[i]!;
-  return o;
-}
-
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const t0 = clock();
   checkIndex('gather', index);
   const d = normDim(dim, x.dim(), 'gather');
   if (index.dim() !== x.dim()) throw new RangeError(`gather(): Index tensor must have the same number of dimensions as input tensor (input ${shapeStr(x.shape)}, index ${shapeStr(index.shape)})`);
   const out = emptyRaw(index.shape, x.dtype);
-  let i = 0;
-  const size = x.shape[d]!;
-  forEachIndex(index, (c, k) => {
+  const idx = index.contiguous().dataSync(), n = idx.length, nd = index.dim(), ish = index.shape;
+  const xs = x.strides, xst = x.storage, o = out.storage, size = x.shape[d]!, sd = xs[d] ?? 0;
+  const cnt = new Int32Array(nd);
+  let xo = x.offset; // offset of the current position with the coordinate along d left out
+  for (let i = 0; i < n; i++) {
+    let k = idx[i]!;
     if (k < -size || k >= size) throw new RangeError(`gather(): index ${k} is out of bounds for dimension ${d} with size ${size}`);
-    out.storage[i++] = x.storage[offsetOf(x, c, d, k < 0 ? k + size : k)]!;
-  });
+    if (k < 0) k += size;
+    o[i] = xst[xo + k * sd]!;
+    for (let a = nd - 1; a >= 0; a--) {
+      if (++cnt[a]! < ish[a]!) { if (a !== d) xo += xs[a]!; break; }
+      if (a !== d) xo -= xs[a]! * (ish[a]! - 1);
+      cnt[a] = 0;
+    }
+  }
   record('gather', 'GatherBackward0', [x], [out], [index], { dim: d }, t0);
   return out;
 }
@@ -281,20 +274,32 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Operand, red
   checkIndex('scatter', index);
   const d = normDim(dim, x.dim(), 'scatter');
   const out = copyRaw(x);
-  const isT = src instanceof Tensor;
-  const srcT = isT ? src : null;
-  const value = isT ? 0 : Number(src);
-  const size = x.shape[d]!;
-  const bool = x.dtype === 'bool';
-  forEachIndex(index, (c, k) => {
+  const srcT = src instanceof Tensor ? src : null;
+  const value = srcT ? 0 : Number(src);
+  if (srcT && srcT.dim() !== index.dim()) throw new RangeError(`scatter(): Index tensor must have the same number of dimensions as src tensor (index ${shapeStr(index.shape)}, src ${shapeStr(srcT.shape)})`);
+  const idx = index.contiguous().dataSync(), n = idx.length, nd = index.dim(), ish = index.shape;
+  const os = out.strides, o = out.storage, size = x.shape[d]!, sd = os[d] ?? 0;
+  const ss = srcT ? srcT.strides : [], sst = srcT ? srcT.storage : null;
+  const bool = x.dtype === 'bool', mode = reduce === 'add' ? 1 : reduce === 'multiply' ? 2 : 0;
+  const cnt = new Int32Array(nd);
+  let oo = 0, so = srcT ? srcT.offset : 0;
+  for (let i = 0; i < n; i++) {
+    let k = idx[i]!;
     if (k < -size || k >= size) throw new RangeError(`scatter(): index ${k} is out of bounds for dimension ${d} with size ${size}`);
-    const o = offsetOf(out, c, d, k < 0 ? k + size : k);
-    let v = srcT ? srcT.storage[offsetOf(srcT, c, -1, 0)]! : value;
-    if (reduce === 'add') v += out.storage[o]!;
-    else if (reduce === 'multiply') v *= out.storage[o]!;
-    out.storage[o] = bool ? (v !== 0 ? 1 : 0) : v;
-  });
-  if (reduce === undefined) record('scatter', isT ? 'ScatterBackward0' : 'ScatterBackward1', isT ? [x, srcT] : [x], [out], [index], { dim: d }, t0);
+    if (k < 0) k += size;
+    const p = oo + k * sd;
+    let v = sst ? sst[so]! : value;
+    if (mode === 1) v += o[p]!;
+    else if (mode === 2) v *= o[p]!;
+    o[p] = bool ? (v !== 0 ? 1 : 0) : v;
+    for (let a = nd - 1; a >= 0; a--) {
+      if (++cnt[a]! < ish[a]!) { if (a !== d) oo += os[a]!; so += ss[a] ?? 0; break; }
+      if (a !== d) oo -= os[a]! * (ish[a]! - 1);
+      so -= (ss[a] ?? 0) * (ish[a]! - 1);
+      cnt[a] = 0;
+    }
+  }
+  if (reduce === undefined) record('scatter', srcT ? 'ScatterBackward0' : 'ScatterBackward1', srcT ? [x, srcT] : [x], [out], [index], { dim: d }, t0);
   return out;
 }
 
@@ -326,15 +331,16 @@ export function maskedFill(x: Tensor, mask: Tensor, value: Operand): Tensor {
     throw new RangeError(`masked_fill: mask of shape ${shapeStr(mask.shape)} cannot be broadcast to the input shape ${shapeStr(x.shape)}`);
   }
   const out = copyRaw(x);
-  const m = mask.expand(x.shape).detach();
-  const mst = broadcastStrides(mask.shape, mask.strides, x.shape);
-  const n = out.numel(), cnt = new Array<number>(x.dim()).fill(0);
   const fill = out.dtype === 'bool' ? (v !== 0 ? 1 : 0) : out.dtype === 'int64' ? Math.trunc(v) : v;
-  for (let i = 0; i < n; i++) {
-    let mo = m.offset;
-    for (let k = 0; k < cnt.length; k++) mo += cnt[k]! * mst[k]!;
-    if (mask.storage[mo]) out.storage[i] = fill;
-    for (let k = cnt.length - 1; k >= 0; k--) { if (++cnt[k]! < x.shape[k]!) break; cnt[k] = 0; }
+  const o = out.storage, ms = mask.storage;
+  const it = new RowIter(x.shape, broadcastStrides(mask.shape, mask.strides, x.shape), mask.offset);
+  if (it.any) {
+    let op = 0;
+    do {
+      let mp = it.p0;
+      for (let i = 0; i < it.len; i++) { if (ms[mp]) o[op + i] = fill; mp += it.s0; }
+      op += it.len;
+    } while (it.next());
   }
   record('maskedFill', 'MaskedFillBackward0', [x], [out], [mask], {}, t0, 'masked_fill');
   return out;
