@@ -46,6 +46,9 @@ type Kind = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'all' | 'any'
 
 /** One reduction per output element over a contiguous block; `p` is the norm order. */
 function reduceRaw(x: Tensor, dims: readonly number[], keepdim: boolean, kind: Kind, outDtype: DType, p = 2): Tensor {
+  if (kind === 'sum' && dims.length > 0 && dims.length < x.dim() && dims.every((d, i) => d === i) && x.isContiguous()) {
+    return sumLeading(x, dims, keepdim, outDtype);
+  }
   const { data, outer, inner, outShape } = prepare(x, dims, keepdim);
   const out = allocate(outDtype, outer);
   for (let o = 0; o < outer; o++) {
@@ -92,6 +95,17 @@ function reduceRaw(x: Tensor, dims: readonly number[], keepdim: boolean, kind: K
     out[o] = outDtype === 'bool' ? (acc !== 0 ? 1 : 0) : acc;
   }
   return Tensor.fromTypedArray(out, outShape, outDtype);
+}
+
+/** Sum over leading dims of a contiguous tensor (bias gradients, batch sums) row by row, without a transposed copy. */
+function sumLeading(x: Tensor, dims: readonly number[], keepdim: boolean, outDtype: DType): Tensor {
+  const rows = numelOf(dims.map((d) => x.shape[d]!)), cols = x.numel() / Math.max(rows, 1);
+  const acc = new Float64Array(cols), src = x.storage;
+  for (let r = 0, b = x.offset; r < rows; r++, b += cols) for (let c = 0; c < cols; c++) acc[c] += src[b + c]!;
+  const out = allocate(outDtype, cols);
+  for (let c = 0; c < cols; c++) out[c] = outDtype === 'bool' ? (acc[c] !== 0 ? 1 : 0) : acc[c]!;
+  const shape = keepdim ? x.shape.map((s, d) => (dims.includes(d) ? 1 : s)) : x.shape.slice(dims.length);
+  return Tensor.fromTypedArray(out, shape, outDtype);
 }
 
 function intToLong(d: DType): DType { return isFloating(d) ? d : 'int64'; }
