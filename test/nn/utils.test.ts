@@ -27,3 +27,13 @@ test('clipGradValue_ and parameter vectors', () => {
   expect(lin.weight.tolist()).toEqual([[1, 2], [3, 4]]);
   expect(lin.bias!.tolist()).toEqual([5, 6]);
 });
+
+test('ReLU(inplace=True) overwrites its input and still backpropagates', () => {
+  const a = f32([-1, 2, -3]).requiresGrad_();
+  const h = a.mul(2);
+  const out = new nn.ReLU(true).call(h);
+  expect(out).toBe(h);
+  expect(h.tolist()).toEqual([0, 4, 0]);
+  out.sum().backward();
+  expect(a.grad!.tolist()).toEqual([0, 2, 0]);
+});

@@ -28,7 +28,8 @@ function pointwise(name: string, op: string, x: Tensor, fwd: (x: FloatArray, y: 
 }
 
 /** max(x, 0) as one fused node (ReluBackward0); the gradient is 0 at x = 0, as PyTorch. */
-export function relu(x: Tensor): Tensor {
+export function relu(x: Tensor, inplace = false): Tensor {
+  if (inplace) return x.relu_();
   if (x.dtype !== 'float32' && x.dtype !== 'float64') return x.relu();
   return pointwise('ReluBackward0', 'relu', x, (a, y) => {
     for (let i = 0; i < a.length; i++) { const v = a[i]!; y[i] = v > 0 ? v : 0; }

@@ -15,8 +15,9 @@ class InplaceFlag extends Module {
   }
 }
 
+/** max(x, 0); with inplace = true it overwrites its input (PyTorch's nn.ReLU(inplace=True)). */
 export class ReLU extends InplaceFlag {
-  override forward(x: Tensor): Tensor { return F.relu(x); }
+  override forward(x: Tensor): Tensor { return F.relu(x, this.inplace); }
 }
 export class ReLU6 extends InplaceFlag {
   override forward(x: Tensor): Tensor { return F.relu6(x); }
