@@ -64,7 +64,8 @@ export function buildCardModel(byRun: Map<string, Cols>, s: ScalarSettings, runS
 
   const yRange = s.ignoreOutliers ? outlierRange(smoothedAll) : null;
   const fg = dark ? '#c9d1d9' : '#333';
-  const pointer = { show: true, type: 'line', snap: false, triggerTooltip: false, label: { show: false }, lineStyle: { color: dark ? '#8b949e' : '#888', type: 'dashed' } };
+  // zlevel 1: the pointer gets its own canvas layer, so moving it never repaints the curves.
+  const pointer = { show: true, type: 'line', snap: false, triggerTooltip: false, zlevel: 1, label: { show: false }, lineStyle: { color: dark ? '#8b949e' : '#888', type: 'dashed' } };
   const xAxis = s.xAxis === 'wall'
     ? { type: 'time', axisLine: { onZero: false }, axisPointer: pointer, axisLabel: { color: fg, hideOverlap: true } }
     : { type: s.logX ? 'log' : 'value', scale: true, axisLine: { onZero: false }, axisPointer: pointer, axisLabel: { color: fg, hideOverlap: true, formatter: (v: number) => fmt(v) }, name: s.xAxis === 'relative' ? 'hours' : '', nameGap: 4 };
@@ -98,6 +99,8 @@ export function nearest(xs: Float64Array, x: number, sorted: boolean): number {
   return Math.abs(xs[hi]! - x) < Math.abs(xs[lo]! - x) ? hi : lo;
 }
 
+const MAX_TIP_ROWS = 40;
+
 /** Tooltip HTML at x: every run's nearest point, sorted by smoothed value (names escaped). */
 export function tooltipAt(traces: RunTrace[], x: number, mode: XAxisMode): string {
   const rows: Array<{ t: RunTrace; j: number }> = [];
@@ -105,9 +108,13 @@ export function tooltipAt(traces: RunTrace[], x: number, mode: XAxisMode): strin
   if (rows.length === 0) return '';
   rows.sort((a, b) => b.t.ys[b.j]! - a.t.ys[a.j]!);
   const head = mode === 'wall' ? new Date(x).toLocaleString() : mode === 'step' ? `step ${Math.round(x)}` : `hours ${fmt(x)}`;
-  const body = rows.map(({ t, j }) => {
+  // Every run up to 40 rows (sorted); beyond that a taller tip stops being readable and only costs
+  // layout time on every mouse move, so the rest are counted.
+  const more = rows.length > MAX_TIP_ROWS ? rows.length - MAX_TIP_ROWS : 0;
+  const body = rows.slice(0, MAX_TIP_ROWS).map(({ t, j }) => {
     const i = t.index[j]!;
     return `<tr><td><span class="tip-swatch" style="background:${t.color}"></span>${escapeHtml(t.run)}</td><td class="num"><b>${fmt(t.ys[j]!)}</b></td><td class="num dim">${fmt(t.cols.values[i]!)}</td><td class="num dim">${t.cols.steps[i]}</td></tr>`;
   }).join('');
-  return `<div class="tip-head">${escapeHtml(head)}</div><table><tr class="dim"><td>run</td><td class="num">smoothed</td><td class="num">value</td><td class="num">step</td></tr>${body}</table>`;
+  const tail = more ? `<div class="dim">+ ${more} more run${more === 1 ? '' : 's'}</div>` : '';
+  return `<div class="tip-head">${escapeHtml(head)}</div><table><tr class="dim"><td>run</td><td class="num">smoothed</td><td class="num">value</td><td class="num">step</td></tr>${body}</table>${tail}`;
 }

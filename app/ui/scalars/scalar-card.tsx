@@ -50,7 +50,8 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
     tip.hidden = false;
     const left = px ?? (chart.convertToPixel({ xAxisIndex: 0 }, x) as number);
     const w = chart.getWidth();
-    tip.style.left = `${left > w / 2 ? Math.max(0, left - tip.offsetWidth - 12) : left + 12}px`;
+    // Anchor on the side away from the pointer, without measuring the tip (no forced layout).
+    if (left > w / 2) { tip.style.left = ''; tip.style.right = `${w - left + 12}px`; } else { tip.style.right = ''; tip.style.left = `${left + 12}px`; }
   };
   const hideTip = () => { if (tipRef.current) tipRef.current.hidden = true; };
 
