@@ -38,7 +38,7 @@ function castSmall(t: Tensor, d: DType): Tensor {
 export function unaryRaw(name: UnaryName, x: Tensor, outDtype: DType, p = 0, q = 0): Tensor {
   const n = x.numel();
   const out = allocate(outDtype, n);
-  const k = unaryKernel(name, outDtype === 'bool');
+  const k = unaryKernel(name, outDtype === 'bool', out.constructor.name + x.storage.constructor.name);
   if (n > 0) {
     if (isContiguousLayout(x.shape, x.strides)) k(out, 0, x.storage, x.offset, 1, n, p, q);
     else {
@@ -56,7 +56,7 @@ export function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, outDtype: DTyp
   const n = numelOf(shape);
   // `into` (contiguous, of this shape and dtype) receives the result in place of a fresh array.
   const out = into ? into.storage.subarray(into.offset, into.offset + n) : allocate(outDtype, n);
-  const k = binaryKernel(name, outDtype === 'bool');
+  const k = binaryKernel(name, outDtype === 'bool', out.constructor.name + a.storage.constructor.name + b.storage.constructor.name);
   if (n > 0) {
     const aFlat = flatStride(a, shape), bFlat = flatStride(b, shape);
     if (aFlat >= 0 && bFlat >= 0) k(out, 0, a.storage, a.offset, aFlat, b.storage, b.offset, bFlat, n, p);

@@ -116,28 +116,36 @@ function compile<T>(params: string, body: string): T {
   return new Function('H', `"use strict"; return function (${params}) { ${body} };`)(H) as T;
 }
 
-/** The compiled loop for a unary op; `boolOut` stores x != 0 as 0/1. */
-export function unaryKernel(name: UnaryName, boolOut = false): UnaryKernel {
-  const key = name + (boolOut ? '!' : '');
+/**
+ * The compiled loop for a unary op; `boolOut` stores x != 0 as 0/1. `types` (the storage classes involved) gives
+ * each combination its own function instance, so V8 sees one array type per access site (monomorphic loops).
+ */
+export function unaryKernel(name: UnaryName, boolOut = false, types = ''): UnaryKernel {
+  const key = name + (boolOut ? '!' : '') + types;
   let k = unaryCache.get(key);
   if (!k) {
     const value = boolOut ? '(r !== 0 ? 1 : 0)' : 'r';
     const stmt = name === 'dGeluTanh' ? TANH_GELU_D : `r = ${UNARY[name]};`;
+    // Unit stride gets its own loop (one index, fewer bounds checks); the strided loop covers the rest.
     k = compile<UnaryKernel>('o, op, a, ap, as, n, p, q',
-      `for (let i = 0; i < n; i++) { const x = a[ap]; let r; ${stmt} o[op + i] = ${value}; ap += as; }`);
+      `if (as === 1) { for (let i = 0; i < n; i++) { const x = a[ap + i]; let r; ${stmt} o[op + i] = ${value}; } return; }
+       for (let i = 0; i < n; i++) { const x = a[ap]; let r; ${stmt} o[op + i] = ${value}; ap += as; }`);
     unaryCache.set(key, k);
   }
   return k;
 }
 
-/** The compiled loop for a binary op; `boolOut` stores x != 0 as 0/1. */
-export function binaryKernel(name: BinaryName, boolOut = false): BinaryKernel {
-  const key = name + (boolOut ? '!' : '');
+/** The compiled loop for a binary op; `boolOut` stores x != 0 as 0/1; `types` as for unaryKernel. */
+export function binaryKernel(name: BinaryName, boolOut = false, types = ''): BinaryKernel {
+  const key = name + (boolOut ? '!' : '') + types;
   let k = binaryCache.get(key);
   if (!k) {
     const expr = boolOut ? `((${BINARY[name]}) !== 0 ? 1 : 0)` : BINARY[name];
+    // Contiguous operands and the scalar-broadcast case get their own loops; the strided loop covers the rest.
     k = compile<BinaryKernel>('o, op, a, ap, as, b, bp, bs, n, p',
-      `for (let i = 0; i < n; i++) { const x = a[ap], y = b[bp]; o[op + i] = ${expr}; ap += as; bp += bs; }`);
+      `if (as === 1 && bs === 1) { for (let i = 0; i < n; i++) { const x = a[ap + i], y = b[bp + i]; o[op + i] = ${expr}; } return; }
+       if (as === 1 && bs === 0) { const y = b[bp]; for (let i = 0; i < n; i++) { const x = a[ap + i]; o[op + i] = ${expr}; } return; }
+       for (let i = 0; i < n; i++) { const x = a[ap], y = b[bp]; o[op + i] = ${expr}; ap += as; bp += bs; }`);
     binaryCache.set(key, k);
   }
   return k;
