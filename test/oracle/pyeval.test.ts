@@ -71,3 +71,13 @@ H = torch.autograd.functional.hessian(lambda t: (t ** 3).sum(), torch.tensor([1.
   expect((env.vars.get('H') as Tensor).tolist()).toEqual([[6, 0], [0, 12]]);
   expect(() => env.run('assert 2 < 1')).toThrow('AssertionError');
 });
+
+test('storage identity: data_ptr and _base show views without copies', () => {
+  const env = createTorchEnv();
+  env.run('x = torch.arange(6.).view(2, 3)');
+  expect(env.run('x.view(-1).data_ptr() == x.data_ptr()')).toBe(true);
+  expect(env.run('x[1].data_ptr() == x.data_ptr() + 12')).toBe(true);
+  expect(env.run('x.t().contiguous().data_ptr() == x.data_ptr()')).toBe(false);
+  expect(env.run('x.t()._base is x._base')).toBe(true);
+  expect(env.run('x[0].untyped_storage().data_ptr() == x.untyped_storage().data_ptr()')).toBe(true);
+});

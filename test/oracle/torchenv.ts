@@ -147,6 +147,9 @@ const METHODS: Record<string, Method> = {
   masked_fill: (t, a, kw) => t.maskedFill((a[0] ?? kw.mask) as Tensor, toTs(a[1] ?? kw.value)),
   clamp: (t, a, kw) => t.clamp(toTs(a[0] ?? kw.min), toTs(a[1] ?? kw.max)),
   tolist: (t) => t.tolist(), numel: (t) => t.numel(), dim: (t) => t.dim(),
+  data_ptr: (t) => dataPtr(t),
+  untyped_storage: (t) => ({ data_ptr: fn('data_ptr', () => dataPtr(t, true)), size: fn('size', () => t.storage.byteLength) }),
+  storage: (t) => ({ data_ptr: fn('data_ptr', () => dataPtr(t, true)), size: fn('size', () => t.storage.length) }),
   tile: (t, a, kw) => t.tile(...toTs(a.length ? a : [kw.dims])),
   unique: (t, a, kw) => t.unique({ sorted: toTs(a[0] ?? kw.sorted), returnInverse: toTs(a[1] ?? kw.return_inverse), returnCounts: toTs(a[2] ?? kw.return_counts) }),
   aminmax: (t, _a, kw) => { const r = t.aminmax({ dim: toTs(kw.dim), keepdim: toTs(kw.keepdim) }); return Object.assign([r.min, r.max], r); },
@@ -162,6 +165,15 @@ const METHODS: Record<string, Method> = {
   kthvalue: (t, a, kw) => namedTuple(t.kthvalue(toTs(a[0] ?? kw.k), toTs(a[1] ?? kw.dim ?? -1), toTs(a[2] ?? kw.keepdim ?? false))),
   cummax: (t, a, kw) => namedTuple(t.cummax(toTs(a[0] ?? kw.dim))), cummin: (t, a, kw) => namedTuple(t.cummin(toTs(a[0] ?? kw.dim))),
 };
+
+/** A stable fake address: storages get distinct 1 GiB-spaced bases, plus the element offset in bytes. */
+const storageIds = new WeakMap<object, number>();
+let nextStorageId = 1;
+function dataPtr(t: Tensor, storageStart = false): number {
+  let id = storageIds.get(t.storage.buffer);
+  if (id === undefined) { id = nextStorageId++; storageIds.set(t.storage.buffer, id); }
+  return id * 2 ** 30 + t.storage.byteOffset + (storageStart ? 0 : t.offset * t.storage.BYTES_PER_ELEMENT);
+}
 
 /** torch.return_types: indexable like a tuple, with .values / .indices. */
 function namedTuple(r: { values: Tensor; indices: Tensor }): unknown { return Object.assign([r.values, r.indices], r); }
@@ -579,6 +591,8 @@ function tensorAttr(t: Tensor, name: string): unknown {
     case 'ndim': return t.dim();
     case 'retains_grad': return t.retainsGrad;
     case '_version': return t.version;
+    case '_base': return t._base;
+    case 'is_cuda': return false;
   }
   return fn(name, (a, kw) => callMethod(t, name, a, kw));
 }
