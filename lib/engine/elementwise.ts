@@ -406,6 +406,9 @@ export function checkInPlace(self: Tensor, op: string): void {
  * when the result carries history, make that history self's (PyTorch's rebase_history).
  */
 export function commitInPlace(self: Tensor, result: Tensor, op: string, anyCast = false): Tensor {
+  if (self.strides.some((st, i) => st === 0 && self.shape[i]! > 1)) {
+    throw new Error(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.`);
+  }
   if (!anyCast && !canCast(result.dtype, self.dtype)) {
     throw new TypeError(`${op}: result type ${scalarTypeName(result.dtype)} can't be cast to the desired output type ${scalarTypeName(self.dtype)}`);
   }

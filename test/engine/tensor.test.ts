@@ -172,3 +172,9 @@ test('in-place arithmetic writes into the tensor itself: aliasing, broadcasting,
   expect(i.tolist()).toEqual([4, 5]);
   expect(() => i.mul_(1.5)).toThrow("result type Float can't be cast to the desired output type Long");
 });
+
+test('writing in place into an expanded (overlapping) view is refused as in PyTorch', () => {
+  const e = zeros(3).expand(2, 3);
+  expect(() => e.add_(1)).toThrow(/more than one element of the written-to tensor refers to a single memory location/);
+  expect(ones(1, 3).expand(1, 3).add_(1).tolist()).toEqual([[2, 2, 2]]);
+});
