@@ -405,10 +405,15 @@ export function checkInPlace(self: Tensor, op: string): void {
  * Write `result` (computed out of place, possibly with a graph node) into `self`, bump its version and,
  * when the result carries history, make that history self's (PyTorch's rebase_history).
  */
-export function commitInPlace(self: Tensor, result: Tensor, op: string, anyCast = false): Tensor {
+/** PyTorch refuses writes into views where several elements share one memory location (expanded dims). */
+export function checkNoOverlap(self: Tensor, op: string): void {
   if (self.strides.some((st, i) => st === 0 && self.shape[i]! > 1)) {
     throw new Error(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.`);
   }
+}
+
+export function commitInPlace(self: Tensor, result: Tensor, op: string, anyCast = false): Tensor {
+  checkNoOverlap(self, op);
   if (!anyCast && !canCast(result.dtype, self.dtype)) {
     throw new TypeError(`${op}: result type ${scalarTypeName(result.dtype)} can't be cast to the desired output type ${scalarTypeName(self.dtype)}`);
   }

@@ -344,7 +344,7 @@ export class Tensor {
   }
   lerp_(end: Tensor, weight: number): this { return this._inplace(E.add(this._self('lerp_'), E.sub(end, this), { alpha: weight }), 'lerp_'); }
   /** Fill with a value (no history; in place). */
-  fill_(value: number | boolean | Tensor): this { E.checkInPlace(this, 'fill_'); C.fillRaw(this, value instanceof Tensor ? Number(value.item()) : Number(value)); this._bumpVersion(); return this; }
+  fill_(value: number | boolean | Tensor): this { E.checkInPlace(this, 'fill_'); E.checkNoOverlap(this, 'fill_'); C.fillRaw(this, value instanceof Tensor ? Number(value.item()) : Number(value)); this._bumpVersion(); return this; }
   zero_(): this { return this.fill_(0); }
   /** Copy values from src (broadcast, cast) into self. */
   copy_(src: Tensor): this {
