@@ -50,7 +50,19 @@ export function RunsProvider({ children, initial }: { children: ReactNode; initi
   }, [tick]);
 
   // Whatever changed before the feed connected (the page was rendered a moment earlier) is re-read.
-  useEffect(() => onFeedConnect(() => setTick((x) => x + 1)), []);
+  // The first connection follows page load by a moment: re-read once the first charts are up
+  // (so it does not compete with them); after a reconnect, at once.
+  useEffect(() => {
+    let first = true;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const off = onFeedConnect(() => {
+      if (first && initial !== null) { first = false; timer = setTimeout(() => setTick((x) => x + 1), 1500); return; }
+      first = false;
+      setTick((x) => x + 1);
+    });
+    return () => { off(); if (timer) clearTimeout(timer); };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   useEffect(() => subscribeChanges((c) => {
     if (c.type === 'run-added' || c.type === 'run-removed' || c.type === 'warning') { setTick((x) => x + 1); return; }
