@@ -169,18 +169,6 @@ export function maskedScatter(x: Tensor, mask: Tensor, source: Tensor): Tensor {
   return namedComposite('MaskedScatterBackward0', [x, source], (a, b) => a!.indexPut(nz.unbind(1), b!.reshape([-1]).narrow(0, 0, count)), 'masked_scatter');
 }
 
-/** Windows of `size` every `step` along dim, as a new last dim (a copy here; a view in PyTorch). */
-export function unfold(x: Tensor, dim: number, size: number, step: number): Tensor {
-  const d = normDim(dim, x.dim(), 'unfold');
-  const n = x.dim() === 0 ? 1 : x.shape[d]!;
-  if (size > n) throw new RangeError(`maximum size for tensor at dimension ${d} is ${n} but size is ${size}`);
-  const windows = Math.floor((n - size) / step) + 1;
-  const idx: number[] = [];
-  for (let w = 0; w < windows; w++) for (let j = 0; j < size; j++) idx.push(w * step + j);
-  const shape = [...x.shape.slice(0, d), windows, size, ...x.shape.slice(d + 1)];
-  return namedComposite('UnfoldBackward0', [x], (a) => movedim(a!.indexSelect(d, tensor(idx, { dtype: 'int64' })).reshape(shape), d + 1, -1), 'unfold');
-}
-
 /** Sum g down to shape (broadcast reduction), as Tensor.sum_to_size. */
 export function sumToSize(x: Tensor, shape: readonly number[]): Tensor {
   const lead = x.dim() - shape.length;

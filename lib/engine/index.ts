@@ -67,7 +67,7 @@ export const ops = {
   nanToNum: X.nanToNum, movedim: X.movedim, moveaxis: X.movedim, tile: X.tile, repeatInterleave: X.repeatInterleave, take: X.take,
   diag: X.diag, trace: X.trace, atleast1d: X.atleast1d, atleast2d: X.atleast2d, atleast3d: X.atleast3d, hstack: X.hstack,
   vstack: X.vstack, dstack: X.dstack, columnStack: X.columnStack, broadcastTensors: X.broadcastTensors, meshgrid: X.meshgrid,
-  indexFill: X.indexFill, indexCopy: X.indexCopy, maskedScatter: X.maskedScatter, unfold: X.unfold, nansum: X.nansum,
+  indexFill: X.indexFill, indexCopy: X.indexCopy, maskedScatter: X.maskedScatter, unfold: M.unfold, nansum: X.nansum,
   nanmean: X.nanmean, logcumsumexp: X.logcumsumexp, stdMean: X.stdMean, varMean: X.varMean, aminmax: X.aminmax, dist: X.dist,
   kthvalue: X.kthvalue, cummax: (x: Tensor, dim: number) => X.cumextreme('cummax', x, dim), cummin: (x: Tensor, dim: number) => X.cumextreme('cummin', x, dim),
   unique: X.unique, bincount: X.bincount, histc: X.histc, msort: X.msort, baddbmm: X.baddbmm, addmv: X.addmv, addr: X.addr,

@@ -1,7 +1,7 @@
 // Movement ops: views without copies (view, reshape, transpose, permute, expand, squeeze, narrow, select, slice,
 // split), and the copying ones (clone, to, cat, stack, repeat, roll, flip, tril/triu).
 import { isFloating, promoteTypes, type DType } from './dtype.ts';
-import { contiguousStrides, copyStrided, normDim, numelOf, shapeStr } from './layout.ts';
+import { contiguousStrides, copyStrided, normDim, numelOf, shapeStr, RowIter } from './layout.ts';
 import { Tensor } from './tensor.ts';
 import { record, clock } from './autograd.ts';
 import { emptyRaw } from './creation.ts';
@@ -247,6 +247,40 @@ export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
   const keep = x.shape.map((_, k) => k).filter((k) => k !== a && k !== b);
   const out = x._view([...keep.map((k) => x.shape[k]!), len], [...keep.map((k) => x.strides[k]!), x.strides[a]! + x.strides[b]!], start);
   record('diagonal', 'DiagonalBackward0', [x], [out], [], { offset, dim1: a, dim2: b }, t0, 'diagonal');
+  return out;
+}
+
+/** Windows of `size` every `step` along dim as a new last dim: a view (windows overlap when step < size). */
+export function unfold(x: Tensor, dim: number, size: number, step: number): Tensor {
+  const t0 = clock();
+  const d = x.dim() === 0 ? 0 : normDim(dim, x.dim(), 'unfold');
+  const n = x.dim() === 0 ? 1 : x.shape[d]!;
+  if (size > n) throw new RangeError(`maximum size for tensor at dimension ${d} is ${n} but size is ${size}`);
+  if (step <= 0) throw new RangeError(`step is ${step} but must be > 0`);
+  const windows = Math.floor((n - size) / step) + 1;
+  const sd = x.dim() === 0 ? 1 : x.strides[d]!;
+  const shape = x.dim() === 0 ? [size] : [...x.shape], strides = x.dim() === 0 ? [1] : [...x.strides];
+  if (x.dim() > 0) { shape[d] = windows; strides[d] = sd * step; shape.push(size); strides.push(sd); }
+  const out = x._view(shape, strides, x.offset);
+  record('unfold', 'UnfoldBackward0', [x], [out], [], { dim: d, size, step }, t0, 'unfold');
+  return out;
+}
+
+/** Gradient of unfold: window gradients summed back onto the positions they read (windows may overlap). */
+export function unfoldBackward(g: Tensor, shape: readonly number[], dim: number, size: number, step: number): Tensor {
+  const out = emptyRaw(shape, g.dtype);
+  const st = [...out.strides];
+  const sd = st[dim] ?? 1;
+  const viewStrides = shape.length === 0 ? [1] : [...st];
+  if (shape.length > 0) { viewStrides[dim] = sd * step; viewStrides.push(sd); }
+  const it = new RowIter(g.shape, viewStrides, 0, g.strides, g.offset);
+  if (it.any) {
+    const o = out.storage, gs = g.storage;
+    do {
+      let p = it.p0, q = it.p1;
+      for (let i = 0; i < it.len; i++) { o[p] = o[p]! + gs[q]!; p += it.s0; q += it.s1; }
+    } while (it.next());
+  }
   return out;
 }
 

@@ -417,7 +417,7 @@ export class Tensor {
   indexCopy_(dim: number, index: Tensor, src: Tensor): this { return this._inplace(X.indexCopy(this._self('index_copy_'), dim, index, src), 'index_copy_'); }
   indexAdd_(dim: number, index: Tensor, src: Tensor, opts: { alpha?: number } = {}): this { return this._inplace(X.indexAdd(this._self('index_add_'), dim, index, src, opts.alpha ?? 1), 'index_add_'); }
   maskedScatter(mask: Tensor, source: Tensor): Tensor { return X.maskedScatter(this, mask, source); }
-  unfold(dim: number, size: number, step: number): Tensor { return X.unfold(this, dim, size, step); }
+  unfold(dim: number, size: number, step: number): Tensor { return M.unfold(this, dim, size, step); }
   sumToSize(...shape: ShapeArg[]): Tensor { return X.sumToSize(this, shapeFromArgs(shape)); }
   nansum(dim?: number | number[] | null, keepdim = false): Tensor { return X.nansum(this, dim, keepdim); }
   nanmean(dim?: number | number[] | null, keepdim = false): Tensor { return X.nanmean(this, dim, keepdim); }
