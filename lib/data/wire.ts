@@ -1,6 +1,7 @@
 // Moves batches between worker threads and the main thread. Structured clone keeps typed arrays
 // and plain data but drops classes, so tensors travel as { dtype, shape, data } records and are
 // rebuilt on arrival. Fresh buffers are transferred (zero copy) instead of cloned.
+import type { TransferListItem } from 'node:worker_threads';
 import { Tensor } from '../engine/index.ts';
 import type { DType, TypedArray } from '../engine/index.ts';
 
@@ -14,7 +15,7 @@ interface WireTensor {
 }
 
 /** Encodes `value` for postMessage. When `transfer` is given, whole-buffer storages are listed for transfer. */
-export function encodeValue(value: unknown, transfer: Transferable[] | null): unknown {
+export function encodeValue(value: unknown, transfer: TransferListItem[] | null): unknown {
   if (value instanceof Tensor) {
     let data = value.dataSync();
     const ownsWholeBuffer = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && value.numel() === data.length;

@@ -2,6 +2,7 @@
 // tasks (lists of indices) with collated batches (or raw samples when the collate function lives
 // on the main thread). Errors are reported per task with the worker's stack.
 import { parentPort, workerData } from 'node:worker_threads';
+import type { TransferListItem } from 'node:worker_threads';
 import { buildFromRecipe } from './recipe.ts';
 import type { WorkerRecipe } from './recipe.ts';
 import { encodeValue } from './wire.ts';
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
       const samples = new Array(msg.indices.length);
       for (let i = 0; i < msg.indices.length; i++) samples[i] = await dataset.getItem(msg.indices[i]);
       const batch = collate(samples);
-      const transfer: Transferable[] = [];
+      const transfer: TransferListItem[] = [];
       const encoded = encodeValue(batch, transfer);
       port.postMessage({ type: 'result', id: msg.id, batch: encoded }, transfer as never);
     } catch (e) {
