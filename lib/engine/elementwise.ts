@@ -435,6 +435,8 @@ export function commitInPlace(self: Tensor, result: Tensor, op: string, anyCast 
   if (base && isGradEnabled() && (result.requiresGrad || base.requiresGrad)) {
     if (!base.isContiguous()) throw new Error(`${op}: in-place modification of a view of a non-contiguous tensor that needs grad is not supported`);
     record('copySlices', 'CopySlices', [base, result], [base], [], { shape: [...self.shape], strides: [...self.strides], offset: self.offset - base.offset }, 0, op);
+    // The view itself now reads its history through the base (regenerated as AsStridedBackward0 when asked for).
+    self._historyVersion = -1;
   }
   return self;
 }

@@ -7,7 +7,7 @@ import type { Tensor } from './tensor.ts';
 import { unaryRaw, binaryRaw, where } from './elementwise.ts';
 import { zeros } from './creation.ts';
 import { sumToShape, prodBackward, cumprodBackward } from './reduce.ts';
-import { cat, stack, diagonal, diagonalBackward, unfoldBackward } from './movement.ts';
+import { cat, stack, diagonal, diagonalBackward, unfoldBackward, stridedScatterAdd } from './movement.ts';
 import { indexBackward, indexPutValueGrad } from './indexing.ts';
 import { compositeBackward, isGradEnabled } from './autograd.ts';
 
@@ -134,6 +134,7 @@ export const GRADIENTS = {
   expand: (g, c) => [sumToShape(g, c.inShapes[0]!)],
   slice: (g, c) => [g.sliceBackward(c.inShapes[0]!, c.attrs.dim, c.attrs.start, c.attrs.step)],
   sliceBackward: (g, c) => [g.slice(c.attrs.dim, c.attrs.start, c.attrs.start + c.attrs.step * (c.attrs.len - 1) + 1, c.attrs.step)],
+  asStrided: (g, c) => [stridedScatterAdd(g.detach(), c.inShapes[0]!, c.attrs.strides, c.attrs.offset)],
   unfold: (g, c) => [unfoldBackward(g.detach(), c.inShapes[0]!, c.attrs.dim, c.attrs.size, c.attrs.step)],
   diagonal: (g, c) => [diagonalBackward(g, c.inShapes[0]!, c.attrs.offset, c.attrs.dim1, c.attrs.dim2)],
   diagonalBackward: (g, c) => [diagonal(g, c.attrs.offset, c.attrs.dim1, c.attrs.dim2)],

@@ -266,14 +266,10 @@ export function unfold(x: Tensor, dim: number, size: number, step: number): Tens
   return out;
 }
 
-/** Gradient of unfold: window gradients summed back onto the positions they read (windows may overlap). */
-export function unfoldBackward(g: Tensor, shape: readonly number[], dim: number, size: number, step: number): Tensor {
+/** Zeros of `shape` (contiguous) with g added at the strided positions (strides/offset in that layout; may overlap). */
+export function stridedScatterAdd(g: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
   const out = emptyRaw(shape, g.dtype);
-  const st = [...out.strides];
-  const sd = st[dim] ?? 1;
-  const viewStrides = shape.length === 0 ? [1] : [...st];
-  if (shape.length > 0) { viewStrides[dim] = sd * step; viewStrides.push(sd); }
-  const it = new RowIter(g.shape, viewStrides, 0, g.strides, g.offset);
+  const it = new RowIter(g.shape, strides, offset, g.strides, g.offset);
   if (it.any) {
     const o = out.storage, gs = g.storage;
     do {
@@ -282,6 +278,22 @@ export function unfoldBackward(g: Tensor, shape: readonly number[], dim: number,
     } while (it.next());
   }
   return out;
+}
+
+/** Gradient of unfold: window gradients summed back onto the positions they read (windows may overlap). */
+export function unfoldBackward(g: Tensor, shape: readonly number[], dim: number, size: number, step: number): Tensor {
+  const st = contiguousStrides(shape);
+  const sd = st[dim] ?? 1;
+  const viewStrides = shape.length === 0 ? [1] : [...st];
+  if (shape.length > 0) { viewStrides[dim] = sd * step; viewStrides.push(sd); }
+  return stridedScatterAdd(g, shape, viewStrides, 0);
+}
+
+/** Give a stale view (its base changed in place) an AsStridedBackward0 node over the base's current history. */
+export function regenerateViewHistory(v: Tensor): void {
+  const base = v._base!;
+  if (!base.isContiguous()) { v._historyVersion = v._version.v; return; }
+  record('asStrided', 'AsStridedBackward0', [base], [v], [], { shape: [...v.shape], strides: [...v.strides], offset: v.offset - base.offset }, 0, 'as_strided');
 }
 
 /** Zeros of `shape` with g written on the diagonal (the gradient of diagonal). */

@@ -32,7 +32,8 @@ export class Tensor {
   dtype: DType;
   readonly device = 'cpu' as const;
   grad: Tensor | null = null;
-  gradFn: A.GradNode | null = null;
+  /** @internal */ _gradFn: A.GradNode | null = null;
+  /** @internal value of the shared version counter when this tensor's history was last set */ _historyVersion = 0;
   /** Which output of gradFn this tensor is. */
   outputNr = 0;
   /** Optional user label (shown in graphs). */
@@ -62,10 +63,21 @@ export class Tensor {
   _view(shape: readonly number[], strides: readonly number[], offset: number): Tensor {
     const t = new Tensor(this.storage, shape, strides, offset, this.dtype, this._version);
     t._base = this._base ?? this;
+    t._historyVersion = this._version.v;
     return t;
   }
 
   // ---- autograd fields ----
+  /**
+   * The node that produced this tensor (PyTorch's grad_fn). A view whose base was modified in place after the view's
+   * history was set gets a fresh AsStridedBackward0 over the base's new history, as PyTorch regenerates it.
+   */
+  get gradFn(): A.GradNode | null {
+    const base = this._base;
+    if (base !== null && this._historyVersion !== this._version.v && base.requiresGrad && A.isGradEnabled()) M.regenerateViewHistory(this);
+    return this._gradFn;
+  }
+  set gradFn(node: A.GradNode | null) { this._gradFn = node; this._historyVersion = this._version.v; }
   get version(): number { return this._version.v; }
   /** @internal */ _bumpVersion(): void { this._version.v++; }
   get requiresGrad(): boolean { return this._requiresGrad || this.gradFn !== null; }

@@ -218,3 +218,21 @@ test('non-differentiable arguments are not edges; invalid gradient shapes raise 
   y.sum().backward();
   expect(p.grad!.tolist()).toEqual([3, 3]);
 });
+
+test('a view whose base changed in place gets a regenerated AsStridedBackward0 history', () => {
+  const x = tensor([1, 2, 3], { requiresGrad: true });
+  const y = x.mul(2);
+  const v = y.index(0), w = y.index(slice(1, null));
+  expect(v.gradFn!.name).toBe('SelectBackward0');
+  y.mul_(3);
+  expect(v.gradFn!.name).toBe('AsStridedBackward0');
+  expect(v.item()).toBe(6);
+  v.add(w.sum()).backward();
+  expect(x.grad!.tolist()).toEqual([6, 6, 6]);
+  // After an in-place op through a view, the base has CopySlices and the view reads through it.
+  const h = x.mul(1);
+  const s = h.index(1);
+  s.mul_(5);
+  expect(s.gradFn!.name).toBe('AsStridedBackward0');
+  expect(h.gradFn!.name).toBe('CopySlices');
+});
