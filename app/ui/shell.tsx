@@ -25,6 +25,8 @@ export function Shell({ children, initial }: { children: ReactNode; initial: { r
   useEffect(() => {
     document.documentElement.dataset.theme = dark ? 'dark' : 'light';
   }, [dark]);
+  // Marks the page interactive (the server-rendered controls only respond after hydration).
+  useEffect(() => { document.documentElement.dataset.hydrated = '1'; }, []);
   return (
     <RunsProvider initial={initial}>
       <a className="skip" href="#main">Skip to dashboard</a>

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
+import { SummaryWriter } from '../../lib/tfevents/index.ts';
 import { runBoard, startBoard } from './helpers/board-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'board-cli-'));
@@ -54,12 +55,23 @@ test('a port in use is a clear error', async () => {
 });
 
 test('prints its URL once answering, binds 127.0.0.1, and Ctrl-C shuts down cleanly', async () => {
-  const board = await startBoard(['--logdir', join(dir, 'logs'), '--db', join(dir, 'c.sqlite')]);
+  // --logdir_spec names the source; --samples_per_plugin caps what the API hands the UI.
+  const w = new SummaryWriter(join(dir, 'logs', 'r'), { flushSecs: 3600 });
+  for (let s = 0; s < 300; s++) w.addScalar('x', s, s);
+  w.close();
+  const board = await startBoard(['--logdir_spec', `exp:${join(dir, 'logs')}`, '--db', join(dir, 'c.sqlite'), '--samples_per_plugin', 'scalars=20']);
   try {
     expect(board.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const res = await fetch(`${board.url}/api/health`);
     expect(res.status).toBe(200);
     expect(await fetch(`${board.url}/scalars`).then((r) => r.status)).toBe(200);
+    await board.waitFor('initial scan done');
+    const runs = (await (await fetch(`${board.url}/api/runs`)).json()) as { runs: Array<{ name: string }> };
+    const run = runs.runs.map((r) => r.name).find((n) => n.startsWith('exp'))!;
+    expect(run).toMatch(/^exp.*r$/);
+    const { series } = (await (await fetch(`${board.url}/api/scalars?run=${encodeURIComponent(run)}&tag=x&maxPoints=1000`)).json()) as { series: Array<{ steps: number[]; total: number }> };
+    expect(series[0]!.total).toBe(300);
+    expect(series[0]!.steps.length).toBeLessThanOrEqual(20 * 4); // 20 buckets, each keeps first/min/max/last
   } finally {
     const code = await board.stop('SIGINT');
     expect(code).toBe(0);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SummaryWriter } from '../../lib/tfevents/index.ts';
 import { startBoard, type BoardProcess } from './helpers/board-process.ts';
 import { HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
-import { buildLogdir, LOSS_STEPS, lossAt, XSS_RUN, XSS_TAG } from './helpers/logdir.ts';
+import { buildLogdir, DENSE_STEPS, LOSS_STEPS, lossAt, XSS_RUN, XSS_TAG } from './helpers/logdir.ts';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
 if (!HAS_CHROMIUM) console.warn('[board e2e] /usr/bin/chromium not found: skipping browser tests (apt-get install chromium)');
@@ -34,6 +34,12 @@ async function chartReady(page: Page, selector: string, timeout = 15_000): Promi
 function runLine(series: Array<{ id: string; data: unknown[] }>, id: 'smoothed' | 'raw', run: string): number[][] | undefined {
   const s = series.find((x) => x.id === id);
   return (s?.data as Array<{ name: string; coords: number[][] }> | undefined)?.find((d) => d.name === run)?.coords;
+}
+
+/** Navigates and waits for hydration: server-rendered controls do nothing until then. */
+async function go(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached' });
 }
 
 const cardSel = (tag: string) => `[data-testid="scalar-card"][data-tag="${tag.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"]`;
@@ -65,7 +71,7 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
   });
 
   test('scalar values are the chart data', async () => {
-    await page.goto(`${board.url}/scalars?smoothing=0`);
+    await go(page, `${board.url}/scalars?smoothing=0`);
     await chartReady(page, cardSel('loss/train'));
     const series = await chartSeries(page, cardSel('loss/train'));
     // Each run is a polyline of [x, y]; on the step axis x is the step. Smoothing 0: y is the raw value.
@@ -73,7 +79,7 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect(ours.map((c) => c[0])).toEqual(Array.from({ length: LOSS_STEPS }, (_, s) => s));
     for (const [step, value] of ours) expect(value).toBeCloseTo(lossAt(step!), 6);
     // Smoothing 0.6 (the default) keeps the raw curve underneath and debiases the first point.
-    await page.goto(`${board.url}/scalars`);
+    await go(page, `${board.url}/scalars`);
     await chartReady(page, cardSel('loss/train'));
     const smoothed = await chartSeries(page, cardSel('loss/train'));
     expect(runLine(smoothed, 'raw', 'ours/train')!.map((c) => c[1])).toEqual(ours.map((c) => c[1]));
@@ -88,8 +94,28 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect(await tip.textContent()).toContain('ours/train');
   });
 
+  test('zoom re-queries the store at full resolution; reset returns to the overview', async () => {
+    await go(page, `${board.url}/scalars?tagFilter=dense&smoothing=0`);
+    const card = cardSel('dense/signal');
+    await chartReady(page, card);
+    const overview = runLine(await chartSeries(page, card), 'smoothed', 'ours/train')!;
+    expect(overview.length).toBeLessThan(DENSE_STEPS); // downsampled: first/min/max/last per bucket
+    // The spikes (every 97th step) survive downsampling because buckets keep their max.
+    expect(Math.max(...overview.map((c) => c[1]!))).toBeGreaterThan(3);
+    await page.locator(card).locator('[role="img"]').first().evaluate((el) => {
+      (el as unknown as { __boardChart: { dispatchAction(a: object): void } }).__boardChart.dispatchAction({ type: 'dataZoom', startValue: 1000, endValue: 1100 });
+    });
+    await expect.poll(async () => {
+      const line = runLine(await chartSeries(page, card), 'smoothed', 'ours/train')!;
+      return line.filter((c) => c[0]! >= 1000 && c[0]! <= 1100).length;
+    }, { timeout: 10_000 }).toBe(101);
+    const reset = page.getByRole('button', { name: 'Reset zoom of dense/signal' });
+    await reset.click();
+    await expect.poll(() => reset.count()).toBe(0);
+  });
+
   test('an image is decoded and drawn, batches as their grid', async () => {
-    await page.goto(`${board.url}/images`);
+    await go(page, `${board.url}/images`);
     const img = page.locator('[data-testid="image-card"][data-tag="samples/rgb"] img').first();
     await img.waitFor();
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(16);
@@ -103,25 +129,28 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect(pixel[3]).toBe(255);
     expect(pixel[0]! + pixel[1]! + pixel[2]!).toBeGreaterThan(100);
     expect(await page.locator('[data-testid="image-card"][data-tag="samples/rgb"] [data-testid="image-step"]').textContent()).toBe('20');
+    // The global linked slider picks, in every card, the latest image at or before its step.
+    await go(page, `${board.url}/images?istep=12`);
+    await expect.poll(() => page.locator('[data-testid="image-card"][data-tag="samples/rgb"] [data-testid="image-step"]').textContent()).toBe('10');
     const batch = page.locator('[data-testid="image-card"][data-tag="samples/batch"] img').first();
     await expect.poll(() => batch.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(32); // 4 images of 8x8 tiled in one row
   });
 
   test('histogram, text, hparams, PR curve and graph nodes are present', async () => {
-    await page.goto(`${board.url}/histograms`);
+    await go(page, `${board.url}/histograms`);
     const hist = '[data-testid="histogram-card"][data-tag="weights/fc1"]';
     await chartReady(page, hist);
     expect((await chartSeries(page, hist)).length).toBe(3);
-    await page.goto(`${board.url}/histograms?hmode=distribution`);
+    await go(page, `${board.url}/histograms?hmode=distribution`);
     await chartReady(page, hist);
     expect((await chartSeries(page, hist)).find((s) => s.name === 'median')!.data.length).toBe(3);
 
-    await page.goto(`${board.url}/text`);
+    await go(page, `${board.url}/text`);
     const text = page.locator('[data-testid="text-card"][data-run="ours/train"]');
     await text.locator('table').waitFor();
     expect(await text.locator('td').allTextContents()).toEqual(['acc', '0.91']);
 
-    await page.goto(`${board.url}/hparams`);
+    await go(page, `${board.url}/hparams`);
     const table = page.locator('[data-testid="hparams-table"]');
     await table.waitFor();
     const rows = await table.locator('tbody tr').allTextContents();
@@ -131,13 +160,13 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     await table.getByRole('button', { name: /hparam\/accuracy/ }).click();
     await expect.poll(async () => (await table.locator('tbody tr').first().textContent()) ?? '').toContain('hp_b');
 
-    await page.goto(`${board.url}/pr-curves`);
+    await go(page, `${board.url}/pr-curves`);
     const pr = '[data-testid="pr-card"][data-tag="pr/positive"]';
     await chartReady(page, pr);
     const prSeries = await chartSeries(page, pr);
     expect(prSeries[0]!.data.length).toBe(20);
 
-    await page.goto(`${board.url}/graphs?grun=ours/train`);
+    await go(page, `${board.url}/graphs?grun=ours/train`);
     const addmm = page.locator('[data-node="Net/Linear[fc1]/addmm"]');
     await addmm.waitFor();
     expect(await page.locator('[data-node="backward/AddmmBackward0"]').count()).toBe(1);
@@ -153,7 +182,7 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     await page.getByLabel('Search nodes by name').fill('relu');
     await expect.poll(() => page.locator('[data-node="scope:Net"]').getAttribute('class')).toContain('match');
     // A real Keras/TF1 GraphDef from the corpus.
-    await page.goto(`${board.url}/graphs?grun=corpus/wandb-keras-tf1`);
+    await go(page, `${board.url}/graphs?grun=corpus/wandb-keras-tf1`);
     await page.locator('[data-node]').first().waitFor();
     expect(await page.locator('[data-node]').count()).toBeGreaterThan(5);
   });
@@ -163,7 +192,7 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     const w = new SummaryWriter(liveDir, { flushSecs: 3600 });
     w.addScalar('live/metric', 1, 0);
     w.flush();
-    await page.goto(`${board.url}/scalars?tagFilter=live&smoothing=0`);
+    await go(page, `${board.url}/scalars?tagFilter=live&smoothing=0`);
     const card = cardSel('live/metric');
     await chartReady(page, card);
     await page.evaluate(() => { (window as unknown as { __marker: number }).__marker = 42; });
@@ -178,9 +207,10 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
   });
 
   test('view state lives in the URL and is restored', async () => {
-    await page.goto(`${board.url}/scalars?smoothing=0.3&x=relative&logy=1&tagFilter=%5Eloss&pin=loss%2Ftest&theme=dark`);
+    await go(page, `${board.url}/scalars?smoothing=0.3&x=relative&logy=1&tagFilter=%5Eloss&pin=loss%2Ftest&theme=dark`);
     await page.locator(cardSel('loss/train')).waitFor();
-    expect(await page.getByLabel('Smoothing value').inputValue()).toBe('0.3');
+    // The server renders defaults; after hydration the controls show the URL's state.
+    await expect.poll(() => page.getByLabel('Smoothing value').inputValue()).toBe('0.3');
     expect(await page.getByLabel('X axis').inputValue()).toBe('relative');
     expect(await page.getByLabel('Filter tags').inputValue()).toBe('^loss');
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
@@ -191,20 +221,29 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     await expect.poll(() => page.url()).toContain('smoothing=0.8');
     await expect.poll(() => page.url()).toContain('outliers=1');
     await page.reload();
+    await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached' });
     await page.locator(cardSel('loss/train')).waitFor();
-    expect(await page.getByLabel('Smoothing value').inputValue()).toBe('0.8');
+    await expect.poll(() => page.getByLabel('Smoothing value').inputValue()).toBe('0.8');
     expect(await page.getByRole('checkbox', { name: 'Ignore outliers' }).isChecked()).toBe(true);
     // Run selection too: toggling a run off writes `sel` and survives a reload.
     await page.getByLabel('Show run corpus/reducer-torch/strict/run_1').uncheck();
     await expect.poll(() => page.url()).toContain('sel=');
     await page.reload();
+    await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached' });
     await page.getByLabel('Show run corpus/reducer-torch/strict/run_1').waitFor();
-    expect(await page.getByLabel('Show run corpus/reducer-torch/strict/run_1').isChecked()).toBe(false);
+    await expect.poll(() => page.getByLabel('Show run corpus/reducer-torch/strict/run_1').isChecked()).toBe(false);
     expect(await page.getByLabel('Show run ours/train', { exact: true }).isChecked()).toBe(true);
+    // Hiding removes a run from the list (and the charts) and is part of the URL too.
+    await page.getByLabel('Hide run corpus/wandb-fixtures').click();
+    await expect.poll(() => page.getByLabel('Show run corpus/wandb-fixtures').count()).toBe(0);
+    await expect.poll(() => page.url()).toContain('hide=corpus%2Fwandb-fixtures');
+    await page.getByRole('checkbox', { name: /hidden/ }).check();
+    await page.getByLabel('Unhide run corpus/wandb-fixtures').click();
+    await expect.poll(() => page.url()).not.toContain('hide=');
   });
 
   test('XSS payloads in run names, tags and text are rendered inert', async () => {
-    await page.goto(`${board.url}/scalars?tagFilter=xss`);
+    await go(page, `${board.url}/scalars?tagFilter=xss`);
     const card = page.locator(cardSel(XSS_TAG));
     await chartReady(page, cardSel(XSS_TAG));
     expect(await card.locator('.card-title').textContent()).toBe(XSS_TAG);
@@ -216,7 +255,7 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     await expect.poll(() => tip.isVisible()).toBe(true);
     expect(await tip.textContent()).toContain(XSS_RUN);
     expect(await tip.locator('img').count()).toBe(0);
-    await page.goto(`${board.url}/text`);
+    await go(page, `${board.url}/text`);
     const text = page.locator('[data-testid="text-card"][data-run="ours/train"] .markdown');
     await text.locator('table').waitFor();
     expect(await text.locator('script, img, [onerror], [onclick], iframe, style').count()).toBe(0);
@@ -287,7 +326,7 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     const tabs = ['scalars', 'images', 'histograms', 'text', 'hparams', 'pr-curves', 'graphs'];
     for (const theme of ['light', 'dark']) {
       for (const tab of tabs) {
-        await page.goto(`${board.url}/${tab}?theme=${theme}${tab === 'graphs' ? '&grun=ours/train' : ''}`);
+        await go(page, `${board.url}/${tab}?theme=${theme}${tab === 'graphs' ? '&grun=ours/train' : ''}`);
         // (no 'networkidle': the live change feed keeps a connection open by design)
         await page.locator(READY[tab]!).first().waitFor();
         await page.waitForTimeout(300);
@@ -297,13 +336,13 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     }
     expect(readdirSync(ARTIFACTS).filter((f) => f.endsWith('.png')).length).toBeGreaterThanOrEqual(14);
     // The theme button flips the mode and records it in the URL.
-    await page.goto(`${board.url}/scalars?theme=light`);
+    await go(page, `${board.url}/scalars?theme=light`);
     await page.getByRole('button', { name: 'Switch to dark mode' }).click();
     await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
   });
 
   test('delete a run after confirming: it leaves the store and its files go to the trash', async () => {
-    await page.goto(`${board.url}/scalars`);
+    await go(page, `${board.url}/scalars`);
     const run = 'corpus/katib-tf2/logs/train';
     await page.getByLabel(`Delete run ${run}`).click();
     const dialog = page.getByRole('alertdialog');

@@ -31,6 +31,7 @@ export const XSS_TEXT = [
 /** Values written for loss/train: the test compares the chart's data with these. */
 export function lossAt(step: number): number { return Math.fround(1 / (1 + step) + 0.01 * (step % 3)); }
 export const LOSS_STEPS = 50;
+export const DENSE_STEPS = 6000;
 
 function corpusRoot(): string {
   const shared = join(SHARED_DIR, 'testdata/tfevents');
@@ -63,6 +64,8 @@ export function buildLogdir(root: string): void {
   }
   w.addImages('samples/batch', Array.from({ length: 4 }, (_, i) => image(8, 8, i)), 5, { walltime: t0 + 5 });
   w.addText('notes', XSS_TEXT, 0, t0);
+  // Dense enough that the chart's overview is downsampled (zoom re-queries at full resolution).
+  for (let s = 0; s < DENSE_STEPS; s++) w.addScalar('dense/signal', Math.sin(s / 50) + (s % 97 === 0 ? 3 : 0), s, t0 + s);
   const labels = Array.from({ length: 100 }, (_, i) => (i % 3 === 0 ? 1 : 0));
   const preds = labels.map((l, i) => Math.min(1, Math.max(0, l * 0.6 + ((i * 37) % 100) / 250)));
   w.addPrCurve('pr/positive', labels, preds, 0, { numThresholds: 20, walltime: t0 });
