@@ -233,7 +233,8 @@ export const GRADIENTS = {
   std: (g, c) => {
     const x = s(c, 0), out = c.attrs.keepdim ? s(c, 1) : unsqueezeAll(s(c, 1), c.attrs.dims);
     const centered = x.sub(x.mean(c.attrs.dims, true));
-    return [expandBack(g, c).mul(centered).div(out.mul(c.attrs.denom))];
+    // Where std is 0 (all equal) PyTorch's std_backward gives 0, not 0/0.
+    return [expandBack(g, c).mul(centered).div(out.mul(c.attrs.denom)).maskedFill(out.eq(0), 0)];
   },
   norm: (g, c) => {
     const x = s(c, 0), p: number = c.attrs.p;
