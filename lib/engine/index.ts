@@ -1,4 +1,19 @@
 // The engine's public surface: Tensor, creation functions, functional ops, autograd, random.
+//
+// Layout (one kind of op per file):
+//   dtype.ts        dtypes, storage arrays, torch.result_type promotion
+//   layout.ts       shapes, strides, broadcasting, the row iterator and strided copy every kernel uses
+//   loops.ts        compiled elementwise loops (one JS expression per op)
+//   tensor.ts       the Tensor class: strided storage, autograd fields, PyTorch-named methods (delegating)
+//   autograd.ts     grad mode, scopes, profiling, GradNode, the backward engine, grad(), customOp, namedComposite
+//   gradients.ts    THE gradient table: one rule per primitive (closed union), written with differentiable ops
+//   elementwise.ts  unary/binary/where/clamp/activations, in-place commit (version counters, CopySlices)
+//   reduce.ts       reductions, softmax/cumsum, sort/topk/median
+//   movement.ts     views (view/reshape/transpose/permute/expand/squeeze/slice/select/diagonal/unfold) and copies
+//   indexing.ts     getitem/setitem, index_put, gather/scatter, masked_fill
+//   linalg.ts       matmul family over kernels/ sgemm/dgemm (transposes as flags)
+//   composite.ts    ops built from primitives (run as one PyTorch-named node via namedComposite)
+//   creation.ts, random.ts, print.ts (PyTorch's str), stdsort.ts (libstdc++/ATen selection order for ties)
 import * as creation from './creation.ts';
 import * as E from './elementwise.ts';
 import * as M from './movement.ts';
