@@ -35,7 +35,14 @@ export async function startBoardServer(opts: BoardServerOptions): Promise<BoardS
   await app.prepare();
   const handle = app.getRequestHandler();
 
+  const loopbackOnly = LOOPBACK.has(opts.host);
   const server = createServer((req, res) => {
+    // DNS rebinding guard: a page on evil.example resolved to 127.0.0.1 reaches this server with a
+    // foreign Host header. A loopback-only board answers only loopback host names.
+    if (loopbackOnly && !isLoopbackHostHeader(req.headers.host)) {
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('board: refused request for a non-local Host header\n');
+      return;
+    }
     if (req.url === '/api/events' || req.url?.startsWith('/api/events?')) return serveEvents(req, res, opts.store);
     handle(req, res).catch((err: unknown) => {
       console.error('board: request failed:', err);
@@ -55,6 +62,14 @@ export async function startBoardServer(opts: BoardServerOptions): Promise<BoardS
       setActiveStore(undefined);
     },
   };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+function isLoopbackHostHeader(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return LOOPBACK.has(name.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(name);
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {

@@ -286,6 +286,13 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect((await post('{"run":1}')).status).toBe(400);
     expect((await post('{"run":"ours/train"}', 'application/json', 'http://evil.example')).status).toBe(403);
     expect((await post('{"run":"no/such/run"}')).status).toBe(404);
+    // DNS rebinding: a loopback board refuses requests whose Host is not a loopback name.
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolveStatus, reject) => {
+      const u = new URL(board.url);
+      request({ host: u.hostname, port: u.port, path: '/api/runs', headers: { host: 'evil.example' } }, (res) => { res.resume(); resolveStatus(res.statusCode!); }).on('error', reject).end();
+    });
+    expect(status).toBe(403);
     for (const path of ['/api/blob/..%2F..%2Fetc%2Fpasswd', '/../../etc/passwd', '/api/blob/%2e%2e/%2e%2e/etc/passwd', '/_next/static/../../../package.json']) {
       const res = await fetch(`${board.url}${path}`);
       expect(res.status === 400 || res.status === 404, `${path} -> ${res.status}`).toBe(true);
