@@ -11,6 +11,8 @@ import { startBoard, type BoardProcess } from './helpers/board-process.ts';
 import { HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
 import { buildLogdir, DENSE_STEPS, LOSS_STEPS, lossAt, XSS_RUN, XSS_TAG } from './helpers/logdir.ts';
 
+/** Polls get room: under a full `npm test` the machine is busy with every other suite too. */
+const POLL = { timeout: 15_000 };
 const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
 if (!HAS_CHROMIUM) console.warn('[board e2e] /usr/bin/chromium not found: skipping browser tests (apt-get install chromium)');
 
@@ -90,7 +92,7 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     const box = (await page.locator(cardSel('loss/train')).locator('canvas').first().boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
     const tip = page.locator(cardSel('loss/train')).locator('.chart-tip');
-    await expect.poll(() => tip.isVisible()).toBe(true);
+    await expect.poll(() => tip.isVisible(), POLL).toBe(true);
     expect(await tip.textContent()).toContain('ours/train');
   });
 
@@ -111,14 +113,14 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     }, { timeout: 10_000 }).toBe(101);
     const reset = page.getByRole('button', { name: 'Reset zoom of dense/signal' });
     await reset.click();
-    await expect.poll(() => reset.count()).toBe(0);
+    await expect.poll(() => reset.count(), POLL).toBe(0);
   });
 
   test('an image is decoded and drawn, batches as their grid', async () => {
     await go(page, `${board.url}/images`);
     const img = page.locator('[data-testid="image-card"][data-tag="samples/rgb"] img').first();
     await img.waitFor();
-    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(16);
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth), POLL).toBe(16);
     expect(await img.evaluate((el: HTMLImageElement) => el.naturalHeight)).toBe(12);
     // Draw it to a canvas and read a pixel: bytes decoded into real colours.
     const pixel = await img.evaluate((el: HTMLImageElement) => {
@@ -131,9 +133,9 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect(await page.locator('[data-testid="image-card"][data-tag="samples/rgb"] [data-testid="image-step"]').textContent()).toBe('20');
     // The global linked slider picks, in every card, the latest image at or before its step.
     await go(page, `${board.url}/images?istep=12`);
-    await expect.poll(() => page.locator('[data-testid="image-card"][data-tag="samples/rgb"] [data-testid="image-step"]').textContent()).toBe('10');
+    await expect.poll(() => page.locator('[data-testid="image-card"][data-tag="samples/rgb"] [data-testid="image-step"]').textContent(), POLL).toBe('10');
     const batch = page.locator('[data-testid="image-card"][data-tag="samples/batch"] img').first();
-    await expect.poll(() => batch.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(32); // 4 images of 8x8 tiled in one row
+    await expect.poll(() => batch.evaluate((el: HTMLImageElement) => el.naturalWidth), POLL).toBe(32); // 4 images of 8x8 tiled in one row
   });
 
   test('histogram, text, hparams, PR curve and graph nodes are present', async () => {
@@ -158,7 +160,7 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect(rows.some((r) => r.includes('ours/train/hp_b') && r.includes('sgd'))).toBe(true);
     await page.locator('[data-testid="hparams-parallel"] canvas').first().waitFor();
     await table.getByRole('button', { name: /hparam\/accuracy/ }).click();
-    await expect.poll(async () => (await table.locator('tbody tr').first().textContent()) ?? '').toContain('hp_b');
+    await expect.poll(async () => (await table.locator('tbody tr').first().textContent()) ?? '', POLL).toContain('hp_b');
 
     await go(page, `${board.url}/pr-curves`);
     const pr = '[data-testid="pr-card"][data-tag="pr/positive"]';
@@ -173,14 +175,14 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect(await page.locator('.gedge text').allTextContents()).toContain('8×16');
     await addmm.click();
     const details = page.locator('[data-testid="node-details"]');
-    await expect.poll(() => details.textContent()).toContain('aten::addmm');
+    await expect.poll(() => details.textContent(), POLL).toContain('aten::addmm');
     expect(await details.textContent()).toContain('12.5 µs');
     expect(await details.textContent()).toContain('float32');
     // Collapse all: scopes become single nodes; search lights up the scope holding a match.
     await page.getByRole('button', { name: 'Collapse all' }).click();
     await page.locator('[data-node="scope:Net"]').waitFor();
     await page.getByLabel('Search nodes by name').fill('relu');
-    await expect.poll(() => page.locator('[data-node="scope:Net"]').getAttribute('class')).toContain('match');
+    await expect.poll(() => page.locator('[data-node="scope:Net"]').getAttribute('class'), POLL).toContain('match');
     // A real Keras/TF1 GraphDef from the corpus.
     await go(page, `${board.url}/graphs?grun=corpus/wandb-keras-tf1`);
     await page.locator('[data-node]').first().waitFor();
@@ -210,7 +212,7 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     await go(page, `${board.url}/scalars?smoothing=0.3&x=relative&logy=1&tagFilter=%5Eloss&pin=loss%2Ftest&theme=dark`);
     await page.locator(cardSel('loss/train')).waitFor();
     // The server renders defaults; after hydration the controls show the URL's state.
-    await expect.poll(() => page.getByLabel('Smoothing value').inputValue()).toBe('0.3');
+    await expect.poll(() => page.getByLabel('Smoothing value').inputValue(), POLL).toBe('0.3');
     expect(await page.getByLabel('X axis').inputValue()).toBe('relative');
     expect(await page.getByLabel('Filter tags').inputValue()).toBe('^loss');
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
@@ -218,28 +220,28 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect(await page.locator(`${cardSel('loss/test')}.pinned`).count()).toBe(1);
     await page.getByLabel('Smoothing value').fill('0.8');
     await page.getByRole('checkbox', { name: 'Ignore outliers' }).check();
-    await expect.poll(() => page.url()).toContain('smoothing=0.8');
-    await expect.poll(() => page.url()).toContain('outliers=1');
+    await expect.poll(() => page.url(), POLL).toContain('smoothing=0.8');
+    await expect.poll(() => page.url(), POLL).toContain('outliers=1');
     await page.reload();
     await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached' });
     await page.locator(cardSel('loss/train')).waitFor();
-    await expect.poll(() => page.getByLabel('Smoothing value').inputValue()).toBe('0.8');
+    await expect.poll(() => page.getByLabel('Smoothing value').inputValue(), POLL).toBe('0.8');
     expect(await page.getByRole('checkbox', { name: 'Ignore outliers' }).isChecked()).toBe(true);
     // Run selection too: toggling a run off writes `sel` and survives a reload.
     await page.getByLabel('Show run corpus/reducer-torch/strict/run_1').uncheck();
-    await expect.poll(() => page.url()).toContain('sel=');
+    await expect.poll(() => page.url(), POLL).toContain('sel=');
     await page.reload();
     await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached' });
     await page.getByLabel('Show run corpus/reducer-torch/strict/run_1').waitFor();
-    await expect.poll(() => page.getByLabel('Show run corpus/reducer-torch/strict/run_1').isChecked()).toBe(false);
+    await expect.poll(() => page.getByLabel('Show run corpus/reducer-torch/strict/run_1').isChecked(), POLL).toBe(false);
     expect(await page.getByLabel('Show run ours/train', { exact: true }).isChecked()).toBe(true);
     // Hiding removes a run from the list (and the charts) and is part of the URL too.
     await page.getByLabel('Hide run corpus/wandb-fixtures').click();
-    await expect.poll(() => page.getByLabel('Show run corpus/wandb-fixtures').count()).toBe(0);
-    await expect.poll(() => page.url()).toContain('hide=corpus%2Fwandb-fixtures');
+    await expect.poll(() => page.getByLabel('Show run corpus/wandb-fixtures').count(), POLL).toBe(0);
+    await expect.poll(() => page.url(), POLL).toContain('hide=corpus%2Fwandb-fixtures');
     await page.getByRole('checkbox', { name: /hidden/ }).check();
     await page.getByLabel('Unhide run corpus/wandb-fixtures').click();
-    await expect.poll(() => page.url()).not.toContain('hide=');
+    await expect.poll(() => page.url(), POLL).not.toContain('hide=');
   });
 
   test('XSS payloads in run names, tags and text are rendered inert', async () => {
@@ -252,7 +254,7 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     const box = (await card.locator('canvas').first().boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const tip = card.locator('.chart-tip');
-    await expect.poll(() => tip.isVisible()).toBe(true);
+    await expect.poll(() => tip.isVisible(), POLL).toBe(true);
     expect(await tip.textContent()).toContain(XSS_RUN);
     expect(await tip.locator('img').count()).toBe(0);
     await go(page, `${board.url}/text`);
@@ -345,7 +347,7 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     // The theme button flips the mode and records it in the URL.
     await go(page, `${board.url}/scalars?theme=light`);
     await page.getByRole('button', { name: 'Switch to dark mode' }).click();
-    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await expect.poll(() => page.locator('html').getAttribute('data-theme'), POLL).toBe('dark');
   });
 
   test('delete a run after confirming: it leaves the store and its files go to the trash', async () => {
@@ -358,7 +360,7 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect(await page.getByLabel(`Show run ${run}`).count()).toBe(1);
     await page.getByLabel(`Delete run ${run}`).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
-    await expect.poll(() => page.getByLabel(`Show run ${run}`).count()).toBe(0);
+    await expect.poll(() => page.getByLabel(`Show run ${run}`).count(), POLL).toBe(0);
     const original = join(dir, 'logs', run);
     expect(existsSync(original) ? readdirSync(original).filter((f) => f.includes('tfevents')) : []).toEqual([]);
   });
