@@ -268,6 +268,18 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect(consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
 
+  test('ingest warnings (corrupt records) are shown per run', async () => {
+    await go(page, `${board.url}/scalars`);
+    const warn = page.getByRole('button', { name: /ingest warnings for ours\/corrupt/ });
+    await warn.waitFor();
+    expect(await page.getByRole('button', { name: /ingest warnings for ours\/train$/ }).count()).toBe(0);
+    await warn.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toMatch(/crc/);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
   test('bad API parameters are answered 400; nothing outside the store is served', async () => {
     const bad = [
       '/api/scalars', '/api/scalars?tag=loss', '/api/scalars?tag=x&run=a&maxPoints=-1', '/api/scalars?tag=x&run=a&maxPoints=abc',

@@ -2,7 +2,7 @@
 // are also in test/fixtures, so a fresh clone runs the same test) plus runs written by our own
 // SummaryWriter with known values, images, histograms, text, PR curves, hparams, a graph, and
 // XSS payloads in a run name, a tag and a text.
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SummaryWriter } from '../../../lib/tfevents/index.ts';
 import { FIXTURES, HAS_SHARED, SHARED_DIR } from '../../helpers/shared.ts';
@@ -84,6 +84,17 @@ export function buildLogdir(root: string): void {
   w.addHparams({ lr: 0.01, optimizer: 'adam', layers: 2 }, { 'hparam/accuracy': 0.91 }, { runName: 'hp_a' });
   w.addHparams({ lr: 0.1, optimizer: 'sgd', layers: 3 }, { 'hparam/accuracy': 0.84 }, { runName: 'hp_b' });
   w.close();
+
+  // A run with one corrupt record (a flipped payload byte: data CRC mismatch) -> an ingest warning.
+  const c = new SummaryWriter(join(root, 'ours/corrupt'), { flushSecs: 3600 });
+  for (let s = 0; s < 5; s++) c.addScalar('corrupt/metric', s, s, t0 + s);
+  c.close();
+  const file = join(root, 'ours/corrupt', readdirSync(join(root, 'ours/corrupt')).find((f) => f.includes('tfevents'))!);
+  const bytes = readFileSync(file);
+  let offset = 0;
+  for (let r = 0; r < 3; r++) offset += 12 + Number(bytes.readBigUInt64LE(offset)) + 4; // skip file_version + 2 records
+  bytes[offset + 12 + 3]! ^= 0xff;
+  writeFileSync(file, bytes);
 
   const x = new SummaryWriter(join(root, XSS_RUN), { flushSecs: 3600 });
   x.addScalar(XSS_TAG, 1, 0, t0);
