@@ -173,7 +173,9 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     await addmm.waitFor();
     expect(await page.locator('[data-node="backward/AddmmBackward0"]').count()).toBe(1);
     expect(await page.locator('.gedge text').allTextContents()).toContain('8×16');
-    await addmm.click();
+    // Keyboard: nodes are focusable and Enter opens their details.
+    await addmm.focus();
+    await page.keyboard.press('Enter');
     const details = page.locator('[data-testid="node-details"]');
     await expect.poll(() => details.textContent(), POLL).toContain('aten::addmm');
     expect(await details.textContent()).toContain('12.5 µs');
@@ -218,6 +220,10 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     expect(await page.locator(cardSel('accuracy')).count()).toBe(0);
     expect(await page.locator(`${cardSel('loss/test')}.pinned`).count()).toBe(1);
+    // Keyboard: toggles are native controls (Space flips a checkbox that has focus).
+    await page.getByRole('checkbox', { name: 'Log y' }).focus();
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.url(), POLL).not.toContain('logy=1');
     await page.getByLabel('Smoothing value').fill('0.8');
     await page.getByRole('checkbox', { name: 'Ignore outliers' }).check();
     await expect.poll(() => page.url(), POLL).toContain('smoothing=0.8');
