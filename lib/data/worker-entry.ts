@@ -3,6 +3,7 @@
 // on the main thread). Errors are reported per task with the worker's stack.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { TransferListItem } from 'node:worker_threads';
+import { manualSeed } from '../engine/index.ts';
 import { buildFromRecipe } from './recipe.ts';
 import type { WorkerRecipe } from './recipe.ts';
 import { encodeValue } from './wire.ts';
@@ -26,6 +27,9 @@ async function main(): Promise<void> {
   let dataset: DatasetLike;
   let collate: (samples: unknown[]) => unknown;
   try {
+    // As PyTorch: each worker's tensor RNG is seeded with base_seed + worker_id, so random transforms
+    // differ between workers and repeat for the same DataLoader seed.
+    manualSeed(init.seed);
     dataset = (await buildFromRecipe(init.recipe)) as DatasetLike;
     if (typeof dataset?.getItem !== 'function') throw new TypeError(`worker recipe ${init.recipe.module}#${init.recipe.export} did not return a dataset (no getItem)`);
     setWorkerInfo({ id: init.workerId, numWorkers: init.numWorkers, seed: init.seed, dataset });

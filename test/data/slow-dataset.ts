@@ -3,6 +3,9 @@
 // it ran, so tests can check that loading overlapped the training step on the main thread.
 import { Dataset } from '../../lib/data/dataset.ts';
 import { getWorkerInfo } from '../../lib/data/worker-info.ts';
+import { rand } from '../../lib/engine/index.ts';
+
+const randValue = (): number => rand([1]).item() as number;
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -46,4 +49,18 @@ export function sumCollate(samples: SlowSample[]): number {
 
 export function notADataset(): unknown {
   return { hello: 'world' };
+}
+
+/** Samples draw from the worker's tensor RNG (random transforms do the same). */
+export class RandomDataset extends Dataset<number> {
+  get length(): number {
+    return 8;
+  }
+  getItem(): number {
+    return randValue();
+  }
+}
+
+export function makeRandomDataset(): RandomDataset {
+  return new RandomDataset();
 }

@@ -111,4 +111,17 @@ describe('DataLoader workers', () => {
     expect([...epochs[0]].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(epochs[1]).not.toEqual(epochs[0]);
   });
+
+  it('seeds each worker from the loader seed (base_seed + worker_id), reproducibly', async () => {
+    const draw = async (seed: number): Promise<number[]> => {
+      const loader = new DataLoader({ length: 8, getItem: () => 0 }, { batchSize: 2, numWorkers: 2, generator: seed, workerDataset: { module: SLOW, export: 'makeRandomDataset' } });
+      const out: number[] = [];
+      for await (const b of loader as AsyncIterable<Tensor>) out.push(...(b.tolist() as number[]));
+      return out;
+    };
+    const a = await draw(7);
+    expect(await draw(7)).toEqual(a);
+    // Batches 0 and 1 come from workers 0 and 1: different seeds, different draws.
+    expect(a.slice(0, 2)).not.toEqual(a.slice(2, 4));
+  });
 });
