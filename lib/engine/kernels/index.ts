@@ -1,4 +1,4 @@
-// Matrix-multiply kernels: the only import point for the engine.
+// Matrix-multiply kernels (and the im2col/col2im used with them): the only import point for the engine.
 // C = alpha * op(A) * op(B) + beta * C, row-major; op(X) = X or X^T; lda/ldb/ldc are row strides (BLAS conventions:
 // beta == 0 means C is never read, so NaN garbage in C is ignored; alpha == 0 means A and B are never read).
 //
@@ -14,6 +14,7 @@
 
 import { gemmBlocked, gemmSmall } from './js-gemm.ts';
 import { WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
+import type { FloatArray } from './im2col.ts';
 
 export type GemmBackend = 'wasm-simd' | 'js';
 
@@ -74,7 +75,7 @@ function enableRelaxedSimdIfAsked(): void {
   v8?.setFlagsFromString?.('--experimental-wasm-relaxed-simd');
 }
 
-type F = Float32Array | Float64Array;
+type F = FloatArray;
 
 function checkInt(fn: string, name: string, v: number): void {
   if (!Number.isInteger(v) || v < 0) throw new Error(`${fn}: ${name} must be a non-negative integer, got ${v}`);
@@ -139,5 +140,16 @@ export function dgemm(transA: boolean, transB: boolean, M: number, N: number, K:
   gemmBlocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
 }
 
-export { col2im1d, col2im2d, convOutputSize, im2col1d, im2col2d, im2colShape } from './im2col.ts';
-export type { Conv1dGeometry, Conv2dGeometry } from './im2col.ts';
+/** sgemm or dgemm, chosen by C's element type (A and B must match it): for code generic over float32/float64. */
+export function gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+  A: FloatArray, aOff: number, lda: number, B: FloatArray, bOff: number, ldb: number,
+  beta: number, C: FloatArray, cOff: number, ldc: number): void {
+  if (C instanceof Float32Array) {
+    sgemm(transA, transB, M, N, K, alpha, A as Float32Array, aOff, lda, B as Float32Array, bOff, ldb, beta, C, cOff, ldc);
+  } else {
+    dgemm(transA, transB, M, N, K, alpha, A as Float64Array, aOff, lda, B as Float64Array, bOff, ldb, beta, C, cOff, ldc);
+  }
+}
+
+export { col2im, convOutSize, im2col } from './im2col.ts';
+export type { ConvGeom, FloatArray } from './im2col.ts';

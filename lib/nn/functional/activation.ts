@@ -2,7 +2,7 @@
 // with PyTorch's grad_fn names (LeakyReluBackward0, EluBackward0, GeluBackward0, SoftplusBackward0, ...). Each kernel
 // is a plain loop over the whole array: no per-element callbacks.
 import { Tensor, customOp } from '../../engine/index.ts';
-import type { FloatArray } from '../kernels/im2col.ts';
+import type { FloatArray } from '../../engine/kernels/index.ts';
 import { floatData, wrap } from './util.ts';
 
 function alloc(like: FloatArray, n: number): FloatArray {

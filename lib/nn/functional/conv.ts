@@ -2,7 +2,7 @@
 // ConvolutionBackward0, as PyTorch), running on im2col + GEMM kernels.
 import { Tensor, customOp, isGradEnabled } from '../../engine/index.ts';
 import { convForward, convBackward, convTransposeForward, convTransposeBackward, padPlanes, type ConvCall, type PadMode } from '../kernels/conv.ts';
-import { convOutSize, type ConvGeom } from '../kernels/im2col.ts';
+import { convOutSize, type ConvGeom } from '../../engine/kernels/index.ts';
 import { ntuple, floatData, wrap, shapeStr, sameDtype, prod } from './util.ts';
 
 export interface ConvOptions {

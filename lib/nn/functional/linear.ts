@@ -2,8 +2,7 @@
 // grad_fn matches: 2-D input with bias -> addmm (AddmmBackward0), without bias -> mm, N-D -> addmm on a 2-D view then
 // view back (ViewBackward0), 1-D -> matmul + bias (AddBackward0).
 import { Tensor, customOp, emptyLike, empty, isGradEnabled } from '../../engine/index.ts';
-import { gemm } from '../kernels/im2col.ts';
-import type { FloatArray } from '../kernels/im2col.ts';
+import { gemm, type FloatArray } from '../../engine/kernels/index.ts';
 import { floatData, wrap, shapeStr } from './util.ts';
 
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {

@@ -2,7 +2,7 @@
 // NllLoss2DBackward0); MSE, SmoothL1, Huber, BCE and BCE-with-logits are fused kernels with PyTorch's node names. The
 // rest are composed from engine ops in PyTorch's own order, so their grad_fn names match too.
 import { Tensor, customOp, noGrad, zeros, where } from '../../engine/index.ts';
-import type { FloatArray } from '../kernels/im2col.ts';
+import type { FloatArray } from '../../engine/kernels/index.ts';
 import { floatData, wrap, shapeStr, prod } from './util.ts';
 
 export type Reduction = 'none' | 'mean' | 'sum';

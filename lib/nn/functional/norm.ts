@@ -2,7 +2,7 @@
 // NativeLayerNormBackward0, NativeGroupNormBackward0). Statistics are accumulated in float64.
 // All three normalize "rows" of a strided layout, so one pair of kernels (normRows*) serves them.
 import { Tensor, customOp } from '../../engine/index.ts';
-import type { FloatArray } from '../kernels/im2col.ts';
+import type { FloatArray } from '../../engine/kernels/index.ts';
 import { floatData, wrap, shapeStr, sameDtype, prod } from './util.ts';
 
 function alloc(like: FloatArray, n: number): FloatArray {

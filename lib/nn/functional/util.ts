@@ -1,6 +1,6 @@
 // Small helpers shared by the functional ops: argument expansion, raw data access and shape checks.
 import { Tensor } from '../../engine/index.ts';
-import type { FloatArray } from '../kernels/im2col.ts';
+import type { FloatArray } from '../../engine/kernels/index.ts';
 
 /** Expands an int or tuple argument to n values (PyTorch's _single/_pair/_triple). */
 export function ntuple(v: number | readonly number[], n: number, what: string): number[] {

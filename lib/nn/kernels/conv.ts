@@ -1,6 +1,6 @@
 // Convolution and transposed convolution on raw arrays: im2col + GEMM (one GEMM per group over the whole batch for
 // conv, per sample for transposed conv), with matching backward passes. Shapes use three spatial dims (1-D/2-D: leading 1s).
-import { im2col, col2im, gemm, type ConvGeom, type FloatArray } from './im2col.ts';
+import { im2col, col2im, gemm, type ConvGeom, type FloatArray } from '../../engine/kernels/index.ts';
 
 function alloc(like: FloatArray, n: number): FloatArray {
   return like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);

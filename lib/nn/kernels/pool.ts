@@ -1,6 +1,6 @@
 // Pooling kernels over planes [NC, D, H, W] (2-D pooling uses D = 1, 1-D also H = 1), following PyTorch's CPU
 // kernels: -inf padding and NaN-wins for max, first index on ties, window clipping rules for average pooling.
-import type { FloatArray } from './im2col.ts';
+import type { FloatArray } from '../../engine/kernels/index.ts';
 
 export interface PoolGeom {
   NC: number;

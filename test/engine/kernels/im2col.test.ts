@@ -1,7 +1,8 @@
-// im2col / col2im (1d and 2d, stride, padding, dilation) against direct loops, the adjoint identity, and a
-// convolution computed as sgemm(W, im2col(x)) against a direct convolution loop.
+// im2col / col2im (1-, 2- and 3-D; stride, padding before/after, dilation; float32 and float64; one image or a whole
+// batch side by side) against the definition, the adjoint identity, and a convolution computed as
+// sgemm(W, im2col(x)) against a direct convolution loop.
 import { describe, expect, it } from 'vitest';
-import { col2im1d, col2im2d, convOutputSize, im2col1d, im2col2d, im2colShape, type Conv2dGeometry } from '../../../lib/engine/kernels/im2col.ts';
+import { col2im, convOutSize, im2col, type ConvGeom } from '../../../lib/engine/kernels/im2col.ts';
 import { sgemm } from '../../../lib/engine/kernels/index.ts';
 
 function rand(n: number, seed: number): Float32Array {
@@ -11,107 +12,146 @@ function rand(n: number, seed: number): Float32Array {
   return a;
 }
 
-/** The definition: cols[(c*kH+i)*kW+j][oh*outW+ow] = x[c][oh*sH-pH+i*dH][ow*sW-pW+j*dW], zero outside. */
-function naiveIm2col(g: Required<Conv2dGeometry>, x: Float32Array): Float32Array {
-  const outH = Math.floor((g.height + 2 * g.padH - g.dilationH * (g.kernelH - 1) - 1) / g.strideH) + 1;
-  const outW = Math.floor((g.width + 2 * g.padW - g.dilationW * (g.kernelW - 1) - 1) / g.strideW) + 1;
-  const cols = new Float32Array(g.channels * g.kernelH * g.kernelW * outH * outW);
-  for (let c = 0; c < g.channels; c++) for (let i = 0; i < g.kernelH; i++) for (let j = 0; j < g.kernelW; j++) {
-    const r = (c * g.kernelH + i) * g.kernelW + j;
-    for (let oh = 0; oh < outH; oh++) for (let ow = 0; ow < outW; ow++) {
-      const h = oh * g.strideH - g.padH + i * g.dilationH, w = ow * g.strideW - g.padW + j * g.dilationW;
-      cols[r * outH * outW + oh * outW + ow] = h >= 0 && h < g.height && w >= 0 && w < g.width ? x[(c * g.height + h) * g.width + w]! : 0;
+type Spec = [C: number, spatial: number[], k: number[], s: number[], before: number[], after: number[], d: number[]];
+
+/** Geometry for 1-3 spatial dims, leading dims of size 1 (as lib/nn builds it). */
+function geom([C, spatial, k, s, before, after, d]: Spec): ConvGeom {
+  const to3 = (v: number[], fill: number) => [...new Array<number>(3 - v.length).fill(fill), ...v] as [number, number, number];
+  const out = spatial.map((n, i) => convOutSize(n, k[i]!, s[i]!, before[i]!, after[i]!, d[i]!));
+  const [inD, inH, inW] = to3(spatial, 1), [kD, kH, kW] = to3(k, 1), [sD, sH, sW] = to3(s, 1);
+  const [pD, pH, pW] = to3(before, 0), [dD, dH, dW] = to3(d, 1), [oD, oH, oW] = to3(out, 1);
+  return { C, inD, inH, inW, kD, kH, kW, sD, sH, sW, pD, pH, pW, dD, dH, dW, oD, oH, oW };
+}
+
+const rowsOf = (g: ConvGeom) => g.C * g.kD * g.kH * g.kW;
+const lenOf = (g: ConvGeom) => g.oD * g.oH * g.oW;
+const planeOf = (g: ConvGeom) => g.C * g.inD * g.inH * g.inW;
+
+/** The definition, one element at a time: zero where the tap falls in the padding. */
+function naiveIm2col(g: ConvGeom, x: ArrayLike<number>): Float64Array {
+  const L = lenOf(g);
+  const cols = new Float64Array(rowsOf(g) * L);
+  for (let c = 0; c < g.C; c++) for (let a = 0; a < g.kD; a++) for (let b = 0; b < g.kH; b++) for (let e = 0; e < g.kW; e++) {
+    const r = ((c * g.kD + a) * g.kH + b) * g.kW + e;
+    for (let od = 0; od < g.oD; od++) for (let oh = 0; oh < g.oH; oh++) for (let ow = 0; ow < g.oW; ow++) {
+      const id = od * g.sD - g.pD + a * g.dD, ih = oh * g.sH - g.pH + b * g.dH, iw = ow * g.sW - g.pW + e * g.dW;
+      const inside = id >= 0 && id < g.inD && ih >= 0 && ih < g.inH && iw >= 0 && iw < g.inW;
+      cols[r * L + (od * g.oH + oh) * g.oW + ow] = inside ? x[((c * g.inD + id) * g.inH + ih) * g.inW + iw]! : 0;
     }
   }
   return cols;
 }
 
-const GEOMS: Array<Required<Conv2dGeometry>> = [];
-for (const [C, H, W, kH, kW, sH, sW, pH, pW, dH, dW] of [
-  [1, 5, 5, 3, 3, 1, 1, 0, 0, 1, 1], [2, 7, 6, 3, 2, 2, 1, 1, 0, 1, 1], [3, 8, 9, 3, 3, 2, 3, 2, 1, 2, 1],
-  [1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1], [2, 5, 7, 5, 5, 1, 1, 2, 2, 1, 1], [1, 6, 5, 2, 3, 3, 2, 0, 3, 2, 2],
-  [1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1], [2, 3, 3, 3, 3, 1, 1, 3, 3, 1, 1],
-]) {
-  GEOMS.push({ channels: C!, height: H!, width: W!, kernelH: kH!, kernelW: kW!, strideH: sH!, strideW: sW!, padH: pH!,
-    padW: pW!, dilationH: dH!, dilationW: dW! });
-}
+const SPECS: Spec[] = [
+  // 2-D: plain, strided, padded, dilated, 1x1, 1x1 image, padding wider than the kernel reach
+  [1, [5, 5], [3, 3], [1, 1], [0, 0], [0, 0], [1, 1]], [2, [7, 6], [3, 2], [2, 1], [1, 0], [1, 0], [1, 1]],
+  [3, [8, 9], [3, 3], [2, 3], [2, 1], [2, 1], [2, 1]], [1, [4, 4], [1, 1], [1, 1], [0, 0], [0, 0], [1, 1]],
+  [2, [5, 7], [5, 5], [1, 1], [2, 2], [2, 2], [1, 1]], [1, [6, 5], [2, 3], [3, 2], [0, 3], [0, 3], [2, 2]],
+  [1, [1, 1], [1, 1], [1, 1], [0, 0], [0, 0], [1, 1]], [2, [3, 3], [3, 3], [1, 1], [3, 3], [3, 3], [1, 1]],
+  // asymmetric ('same' with an even kernel: the extra pad goes after)
+  [2, [6, 5], [4, 2], [1, 1], [1, 0], [2, 1], [1, 1]],
+  // 1-D and 3-D
+  [2, [11], [3], [2], [1], [1], [2]], [2, [4, 5, 6], [2, 3, 3], [1, 2, 1], [1, 1, 0], [1, 1, 2], [2, 1, 2]],
+];
 
-describe('im2col2d / col2im2d', () => {
-  it('matches the definition for strides, paddings and dilations (at offsets, garbage overwritten)', () => {
-    GEOMS.forEach((g, n) => {
-      const x = rand(g.channels * g.height * g.width + 3, n + 1);
-      const want = naiveIm2col(g, x.subarray(3));
-      const cols = new Float32Array(want.length + 5).fill(NaN);
-      im2col2d(g, x, 3, cols, 5);
-      expect(Array.from(cols.subarray(5))).toEqual(Array.from(want));
-      expect(im2colShape(g).rows * im2colShape(g).cols).toBe(want.length);
+describe('im2col', () => {
+  it('matches the definition in 1-, 2- and 3-D (at offsets, garbage overwritten), float32 and float64', () => {
+    SPECS.forEach((spec, n) => {
+      const g = geom(spec);
+      const x32 = rand(planeOf(g) + 3, n + 1);
+      const want = naiveIm2col(g, x32.subarray(3));
+      for (const Arr of [Float32Array, Float64Array]) {
+        const x = Arr.from(x32);
+        const cols = new Arr(want.length + 5).fill(NaN);
+        im2col(x, 3, g, cols, 5);
+        expect(Array.from(cols.subarray(5))).toEqual(Array.from(want));
+      }
     });
   });
 
-  it('col2im is the adjoint of im2col: <im2col(x), y> = <x, col2im(y)>, and accumulate adds', () => {
-    GEOMS.forEach((g, n) => {
-      const size = g.channels * g.height * g.width;
-      const { rows, cols: L } = im2colShape(g);
+  it('writes a batch side by side: sample n at colOff n*L with row stride N*L', () => {
+    const g = geom([3, [6, 7], [3, 2], [1, 2], [1, 1], [1, 1], [1, 1]]);
+    const N = 3, rows = rowsOf(g), L = lenOf(g), plane = planeOf(g);
+    const x = rand(N * plane, 7);
+    const cols = new Float32Array(rows * N * L).fill(NaN);
+    for (let n = 0; n < N; n++) im2col(x, n * plane, g, cols, n * L, N * L);
+    for (let n = 0; n < N; n++) {
+      const want = naiveIm2col(g, x.subarray(n * plane, (n + 1) * plane));
+      for (let r = 0; r < rows; r++) {
+        expect(Array.from(cols.subarray(r * N * L + n * L, r * N * L + (n + 1) * L))).toEqual(Array.from(want.subarray(r * L, (r + 1) * L)));
+      }
+    }
+  });
+});
+
+describe('col2im', () => {
+  it('is the adjoint of im2col, <im2col(x), y> = <x, col2im(y)>, and accumulates into its output', () => {
+    SPECS.forEach((spec, n) => {
+      const g = geom(spec);
+      const size = planeOf(g), rows = rowsOf(g), L = lenOf(g);
       const x = rand(size, 10 + n), y = rand(rows * L, 20 + n);
       const cx = new Float32Array(rows * L);
-      im2col2d(g, x, 0, cx, 0);
-      const back = new Float32Array(size).fill(NaN);
-      col2im2d(g, y, 0, back, 0);
+      im2col(x, 0, g, cx);
+      const back = new Float32Array(size);
+      col2im(y, g, back, 0);
       let lhs = 0, rhs = 0;
       for (let i = 0; i < cx.length; i++) lhs += cx[i]! * y[i]!;
       for (let i = 0; i < size; i++) rhs += x[i]! * back[i]!;
       expect(Math.abs(lhs - rhs)).toBeLessThan(1e-5 * (1 + Math.abs(lhs)));
       const twice = back.slice();
-      col2im2d(g, y, 0, twice, 0, true);
+      col2im(y, g, twice, 0);
       for (let i = 0; i < size; i++) expect(twice[i]).toBeCloseTo(2 * back[i]!, 5);
     });
   });
 
-  it('a convolution as sgemm(weights, im2col(x)) equals the direct convolution loop', () => {
-    const g: Required<Conv2dGeometry> = { channels: 3, height: 9, width: 8, kernelH: 3, kernelW: 3, strideH: 2, strideW: 1,
-      padH: 1, padW: 1, dilationH: 1, dilationW: 2 };
-    const Cout = 4, x = rand(3 * 9 * 8, 5), w = rand(Cout * 3 * 3 * 3, 6);
-    const { rows, cols: L, outH, outW } = im2colShape(g);
-    const cols = new Float32Array(rows * L), out = new Float32Array(Cout * L);
-    im2col2d(g, x, 0, cols, 0);
-    sgemm(false, false, Cout, L, rows, 1, w, 0, rows, cols, 0, L, 0, out, 0, L);
-    for (let o = 0; o < Cout; o++) for (let oh = 0; oh < outH; oh++) for (let ow = 0; ow < outW; ow++) {
-      let s = 0;
-      for (let c = 0; c < 3; c++) for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
-        const h = oh * 2 - 1 + i, ww = ow - 1 + 2 * j;
-        if (h >= 0 && h < 9 && ww >= 0 && ww < 8) s += w[((o * 3 + c) * 3 + i) * 3 + j]! * x[(c * 9 + h) * 8 + ww]!;
-      }
-      expect(out[o * L + oh * outW + ow]).toBeCloseTo(s, 5);
+  it('reads a batch laid side by side with the same colOff/ld convention as im2col', () => {
+    const g = geom([2, [5, 4], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]]);
+    const N = 2, rows = rowsOf(g), L = lenOf(g), plane = planeOf(g);
+    const y = rand(rows * N * L, 3);
+    const batched = new Float32Array(N * plane);
+    for (let n = 0; n < N; n++) col2im(y, g, batched, n * plane, n * L, N * L);
+    for (let n = 0; n < N; n++) {
+      const block = new Float32Array(rows * L);
+      for (let r = 0; r < rows; r++) block.set(y.subarray(r * N * L + n * L, r * N * L + (n + 1) * L), r * L);
+      const one = new Float32Array(plane);
+      col2im(block, g, one, 0);
+      expect(Array.from(batched.subarray(n * plane, (n + 1) * plane))).toEqual(Array.from(one));
     }
   });
 });
 
-describe('im2col1d / col2im1d', () => {
-  it('match the 2d definition with height 1', () => {
-    const g1 = { channels: 2, length: 11, kernel: 3, stride: 2, padding: 1, dilation: 2 };
-    const x = rand(22, 3);
-    const want = naiveIm2col({ channels: 2, height: 1, width: 11, kernelH: 1, kernelW: 3, strideH: 1, strideW: 2, padH: 0,
-      padW: 1, dilationH: 1, dilationW: 2 }, x);
-    const cols = new Float32Array(want.length);
-    im2col1d(g1, x, 0, cols, 0);
-    expect(Array.from(cols)).toEqual(Array.from(want));
-    const back = new Float32Array(22);
-    col2im1d(g1, cols, 0, back, 0);
-    // Every input position is covered by a known number of taps: back = x * coverage.
-    const cover = new Float32Array(22);
-    col2im1d(g1, new Float32Array(want.length).fill(1), 0, cover, 0);
-    for (let i = 0; i < 22; i++) expect(back[i]).toBeCloseTo(x[i]! * cover[i]!, 6);
-  });
+it('a convolution as sgemm(weights, im2col(x)) equals the direct convolution loop', () => {
+  const g = geom([3, [9, 8], [3, 3], [2, 1], [1, 1], [1, 1], [1, 2]]);
+  const Cout = 4, x = rand(3 * 9 * 8, 5), w = rand(Cout * 3 * 3 * 3, 6);
+  const rows = rowsOf(g), L = lenOf(g);
+  const cols = new Float32Array(rows * L), out = new Float32Array(Cout * L);
+  im2col(x, 0, g, cols);
+  sgemm(false, false, Cout, L, rows, 1, w, 0, rows, cols, 0, L, 0, out, 0, L);
+  for (let o = 0; o < Cout; o++) for (let oh = 0; oh < g.oH; oh++) for (let ow = 0; ow < g.oW; ow++) {
+    let s = 0;
+    for (let c = 0; c < 3; c++) for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
+      const h = oh * 2 - 1 + i, ww = ow - 1 + 2 * j;
+      if (h >= 0 && h < 9 && ww >= 0 && ww < 8) s += w[((o * 3 + c) * 3 + i) * 3 + j]! * x[(c * 9 + h) * 8 + ww]!;
+    }
+    expect(out[o * L + oh * g.oW + ow]).toBeCloseTo(s, 5);
+  }
 });
 
-describe('errors', () => {
-  it('names the sizes when the kernel does not fit and when buffers are short', () => {
-    expect(convOutputSize(28, 5)).toBe(24);
-    expect(convOutputSize(28, 3, 2, 1)).toBe(14);
-    expect(() => convOutputSize(2, 5)).toThrow(/kernel 5 \(dilation 1\) does not fit input size 2 with padding 0/);
-    expect(() => convOutputSize(5, 3, 0)).toThrow(/stride must be an integer >= 1, got 0/);
-    const g = { channels: 1, height: 4, width: 4, kernelH: 3, kernelW: 3 };
-    expect(() => im2col2d(g, new Float32Array(15), 0, new Float32Array(36), 0)).toThrow(/im2col2d: input needs 16 floats at offset 0, but has length 15/);
-    expect(() => im2col2d(g, new Float32Array(16), 0, new Float32Array(35), 0)).toThrow(/cols needs 36 floats/);
+describe('sizes and errors', () => {
+  it('convOutSize follows PyTorch, with separate padding before and after, and is <= 0 when the kernel does not fit', () => {
+    expect(convOutSize(28, 5, 1, 0, 0, 1)).toBe(24);
+    expect(convOutSize(28, 3, 2, 1, 1, 1)).toBe(14);
+    expect(convOutSize(6, 4, 1, 1, 2, 1)).toBe(6); // 'same' with an even kernel
+    expect(convOutSize(2, 5, 1, 0, 0, 1)).toBeLessThanOrEqual(0);
+  });
+
+  it('names the sizes when a buffer is too short', () => {
+    const g = geom([1, [4, 4], [3, 3], [1, 1], [0, 0], [0, 0], [1, 1]]);
+    expect(() => im2col(new Float32Array(15), 0, g, new Float32Array(36))).toThrow(/im2col: input needs 16 values at offset 0, but has length 15/);
+    expect(() => im2col(new Float32Array(16), 0, g, new Float32Array(35))).toThrow(/im2col: columns need 9x4 values at offset 0 with row stride 4 \(up to index 35\), but have length 35/);
+    expect(() => im2col(new Float32Array(16), 0, g, new Float32Array(72), 4, 8)).not.toThrow();
+    expect(() => im2col(new Float32Array(16), 0, g, new Float32Array(72), 5, 8)).toThrow(/offset 5 with row stride 8/);
+    expect(() => im2col(new Float32Array(16), 0, g, new Float32Array(72), 0, 3)).toThrow(/ld \(3\) must be an integer >= the 4 output positions/);
+    expect(() => col2im(new Float32Array(36), g, new Float32Array(16), 1)).toThrow(/col2im: output needs 16 values at offset 1, but has length 16/);
   });
 });
