@@ -62,6 +62,53 @@ describe('linear', () => {
   });
 });
 
+describe('grad_fn graphs built as PyTorch 1.13 builds them', () => {
+  const names = (t: Tensor) => t.gradFn!.nextFunctions.map(([n]) => (n ? n.name : null));
+
+  test('F.linear without bias on a 2-D input is x.mm(w.t()): MmBackward0 with edges [x, TBackward0]', () => {
+    const x = leaf([3, 4]), w = leaf([2, 4], 1);
+    const y = F.linear(x, w);
+    expect(y.gradFn!.name).toBe('MmBackward0');
+    expect(names(y)).toEqual(['AccumulateGrad', 'TBackward0']);
+    const t = y.gradFn!.nextFunctions[1]![0]!;
+    expect(t.nextFunctions.map(([n]) => n?.name)).toEqual(['AccumulateGrad']);
+    expect(t.nextFunctions[0]![0]!.variable).toBe(w);
+    expect(names(F.linear(x.detach(), w))).toEqual([null, 'TBackward0']);
+    expect(names(new nn.Linear(4, 2, { bias: false, dtype: 'float64' }).call(x))).toEqual(['AccumulateGrad', 'TBackward0']);
+    // values and gradients: against the explicit matmul
+    y.sum().backward();
+    const x2 = x.detach().requiresGrad_(), w2 = w.detach().requiresGrad_();
+    const ref = x2.matmul(w2.t());
+    ref.sum().backward();
+    expect(y.tolist()).toEqual(ref.tolist());
+    expect(x.grad!.tolist()).toEqual(x2.grad!.tolist());
+    expect(w.grad!.tolist()).toEqual(w2.grad!.tolist());
+    // with bias the fused AddmmBackward0 node stays
+    expect(F.linear(x, w, leaf([2], 2)).gradFn!.name).toBe('AddmmBackward0');
+  });
+
+  test('adaptive_avg_pool2d to 1x1 is a mean over the last two dims (MeanBackward1); other sizes keep the kernel', () => {
+    const x = leaf([2, 3, 4, 5]);
+    for (const size of [1, [1, 1]] as const) {
+      const y = F.adaptiveAvgPool2d(x, size as number | number[]);
+      expect(y.gradFn!.name).toBe('MeanBackward1');
+      expect(y.shape).toEqual([2, 3, 1, 1]);
+      expect(names(y)).toEqual(['AccumulateGrad']);
+      const ref = x.mean([-2, -1], true);
+      expect(y.tolist()).toEqual(ref.tolist());
+    }
+    const unbatched = F.adaptiveAvgPool2d(leaf([3, 1, 6]), [null, 1]);
+    expect([unbatched.gradFn!.name, unbatched.shape]).toEqual(['MeanBackward1', [3, 1, 1]]);
+    expect(new nn.AdaptiveAvgPool2d(1).call(x).gradFn!.name).toBe('MeanBackward1');
+    expect(F.adaptiveAvgPool2d(x, [2, 1]).gradFn!.name).toBe('AdaptiveAvgPool2DBackward0');
+    // adaptive_avg_pool1d(x, 1) goes through the same path: squeeze of a mean, as in PyTorch
+    const p1 = F.adaptiveAvgPool1d(leaf([2, 3, 7]), 1);
+    expect([p1.gradFn!.name, names(p1)]).toEqual(['SqueezeBackward1', ['MeanBackward1']]);
+    gradcheck((t) => F.adaptiveAvgPool2d(t, 1), [leaf([2, 2, 3, 4])]);
+    expect(() => F.adaptiveAvgPool2d(tensor([[[1, 2], [3, 4]]]), 1)).toThrow(/adaptive_avg_pool2d: expected a floating point tensor, got int64/);
+  });
+});
+
 describe('pooling and normalization gradients', () => {
   test('max/avg pooling with padding, ceil mode and 3-D', () => {
     gradcheck((x) => F.maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true }), [leaf([1, 2, 5, 6])]);

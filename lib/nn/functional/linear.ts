@@ -11,11 +11,13 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
     throw new Error(`linear: mat1 and mat2 shapes cannot be multiplied (${input.dim() >= 2 ? input.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1}x${input.shape[input.dim() - 1]} and ${inF}x${weight.shape[0]})`);
   }
   if (input.dim() === 2) {
+    // Without bias PyTorch runs x.mm(w.t()): MmBackward0 with edges [x, TBackward0], so that graph is built as is.
+    if (!bias) return input.mm(weight.t());
     if (weight.dim() === 2 && (weight.dtype === 'float32' || weight.dtype === 'float64') && input.dtype === weight.dtype &&
-        (!bias || (bias.dtype === weight.dtype && bias.dim() === 1))) {
+        bias.dtype === weight.dtype && bias.dim() === 1) {
       return fusedLinear(input, weight, bias);
     }
-    return bias ? bias.addmm(input, weight.t()) : input.mm(weight.t());
+    return bias.addmm(input, weight.t());
   }
   if (input.dim() === 1 || !bias) {
     const out = input.matmul(weight.t());
@@ -27,27 +29,24 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
 }
 
 /**
- * x·Wᵀ + b for 2-D x as one node (AddmmBackward0, or MmBackward0 without bias, as PyTorch names them). Its backward
- * writes dW = gyᵀ·x directly in W's layout: no transposed gradient view to accumulate, no bias broadcast copy.
+ * x·Wᵀ + b for 2-D x as one node (AddmmBackward0, as PyTorch names it). Its backward writes dW = gyᵀ·x directly in
+ * W's layout: no transposed gradient view to accumulate, no bias broadcast copy.
  * Under create_graph the backward is built from differentiable engine ops instead, so higher-order grads still work.
  */
-function fusedLinear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
+function fusedLinear(x: Tensor, w: Tensor, b: Tensor): Tensor {
   const [M, K] = x.shape as [number, number];
   const N = w.shape[0]!;
-  const name = b ? 'AddmmBackward0' : 'MmBackward0';
-  return customOp(name, [x, w, b], () => {
+  return customOp('AddmmBackward0', [x, w, b], () => {
     const xs = floatData(x.contiguous(), 'linear'), ws = floatData(w.contiguous(), 'linear');
     const y = (xs instanceof Float32Array ? new Float32Array(M * N) : new Float64Array(M * N)) as FloatArray;
-    if (b) {
-      const bs = floatData(b.contiguous(), 'linear');
-      for (let i = 0; i < M; i++) y.set(bs, i * N);
-    }
-    gemm(false, true, M, N, K, 1, xs, 0, K, ws, 0, K, b ? 1 : 0, y, 0, N);
+    const bs = floatData(b.contiguous(), 'linear');
+    for (let i = 0; i < M; i++) y.set(bs, i * N);
+    gemm(false, true, M, N, K, 1, xs, 0, K, ws, 0, K, 1, y, 0, N);
     return wrap(y, [M, N]);
   }, ([gyT]) => {
     const gy = gyT!;
     if (isGradEnabled()) {
-      return [x.requiresGrad ? gy.mm(w) : null, w.requiresGrad ? gy.t().mm(x) : null, b && b.requiresGrad ? gy.sum(0) : null];
+      return [x.requiresGrad ? gy.mm(w) : null, w.requiresGrad ? gy.t().mm(x) : null, b.requiresGrad ? gy.sum(0) : null];
     }
     const g = floatData(gy.contiguous(), 'linear');
     const alloc = (n: number) => (g instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)) as FloatArray;
@@ -60,12 +59,12 @@ function fusedLinear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
       dw = alloc(N * K);
       gemm(true, false, N, K, M, 1, g, 0, N, floatData(x.contiguous(), 'linear'), 0, K, 0, dw, 0, K);
     }
-    if (b && b.requiresGrad) {
+    if (b.requiresGrad) {
       db = alloc(N);
       for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) db[j] += g[i * N + j]!;
     }
     return [dx ? wrap(dx, [M, K]) : null, dw ? wrap(dw, [N, K]) : null, db ? wrap(db, [N]) : null];
-  }, { op: b ? 'addmm' : 'mm' }) as Tensor;
+  }, { op: 'addmm' }) as Tensor;
 }
 
 /** y_k = x1ᵀ W_k x2 + b_k over the last dims of x1 and x2. */

@@ -3,7 +3,7 @@
 // (so their grad_fn is SqueezeBackward1).
 import { Tensor, customOp } from '../../engine/index.ts';
 import { maxPoolForward, scatterByIndex, gatherByIndex, avgPool, adaptiveAvg, adaptiveMax, poolOutSize, type PoolGeom } from '../kernels/pool.ts';
-import { ntuple, floatData, wrap, shapeStr, prod } from './util.ts';
+import { ntuple, floatData, checkFloat, wrap, shapeStr, prod } from './util.ts';
 
 export interface MaxPoolOptions {
   stride?: number | number[] | null;
@@ -131,6 +131,11 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | (number | null
   const lead = x.shape.slice(0, x.dim() - 2);
   const NC = prod(lead);
   const op = 'adaptive_avg_pool2d';
+  if (oH === 1 && oW === 1) {
+    // PyTorch computes a 1x1 output as a mean over H and W (MeanBackward1), not with the adaptive kernel.
+    checkFloat(x, op);
+    return x.mean([-2, -1], true);
+  }
   return customOp('AdaptiveAvgPool2DBackward0', [x], () => wrap(adaptiveAvg(floatData(x, op), NC, inH, inW, oH, oW, false), [...lead, oH, oW]),
     ([gy]) => [wrap(adaptiveAvg(floatData(gy!.contiguous(), op), NC, inH, inW, oH, oW, true), x.shape)], { op }) as Tensor;
 }

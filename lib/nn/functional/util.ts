@@ -10,9 +10,14 @@ export function ntuple(v: number | readonly number[], n: number, what: string): 
   return [...v];
 }
 
+/** Throws, naming op, unless t is float32 or float64. */
+export function checkFloat(t: Tensor, op: string): void {
+  if (t.dtype !== 'float32' && t.dtype !== 'float64') throw new TypeError(`${op}: expected a floating point tensor, got ${t.dtype}`);
+}
+
 /** The row-major values of a floating tensor (read-only unless the caller owns it). */
 export function floatData(t: Tensor, op: string): FloatArray {
-  if (t.dtype !== 'float32' && t.dtype !== 'float64') throw new TypeError(`${op}: expected a floating point tensor, got ${t.dtype}`);
+  checkFloat(t, op);
   return t.dataSync() as FloatArray;
 }
 
