@@ -1,6 +1,6 @@
 // default_collate: merges a list of samples into a batch, following torch.utils.data.default_collate.
 // Works on raw typed arrays (one copy per sample into a preallocated batch buffer), not on tensor ops.
-import { Tensor } from '../engine/index.ts';
+import { Tensor, allocate } from '../engine/index.ts';
 import type { DType, TypedArray } from '../engine/index.ts';
 
 export type CollateFn<S = any, B = any> = (samples: S[]) => B;
@@ -12,23 +12,6 @@ export function dtypeOfTypedArray(a: ArrayBufferView): DType {
   if (a instanceof Int32Array) return 'int32';
   if (a instanceof Uint8Array || a instanceof Uint8ClampedArray) return 'uint8';
   throw new TypeError(`default_collate: unsupported typed array ${a.constructor.name} (use Float32Array, Float64Array, Int32Array or Uint8Array)`);
-}
-
-export function allocStorage(dtype: DType, n: number): TypedArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(n);
-    case 'float64':
-    case 'int64':
-      return new Float64Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(n);
-    default:
-      throw new TypeError(`unknown dtype ${String(dtype)}`);
-  }
 }
 
 function describe(v: unknown): string {
@@ -52,7 +35,7 @@ function stackTensors(batch: Tensor[]): Tensor {
       throw new TypeError(`default_collate: tensors in a batch must share a dtype, but got ${first.dtype} at entry 0 and ${t.dtype} at entry ${i}`);
     }
   }
-  const out = allocStorage(first.dtype, numel * batch.length);
+  const out = allocate(first.dtype, numel * batch.length);
   for (let i = 0; i < batch.length; i++) out.set(batch[i].dataSync() as never, i * numel);
   return Tensor.fromTypedArray(out, [batch.length, ...shape], first.dtype);
 }
@@ -60,7 +43,7 @@ function stackTensors(batch: Tensor[]): Tensor {
 function stackTypedArrays(batch: ArrayBufferView[]): Tensor {
   const dtype = dtypeOfTypedArray(batch[0]);
   const n = (batch[0] as TypedArray).length;
-  const out = allocStorage(dtype, n * batch.length);
+  const out = allocate(dtype, n * batch.length);
   for (let i = 0; i < batch.length; i++) {
     const a = batch[i] as TypedArray;
     if (dtypeOfTypedArray(a) !== dtype || a.length !== n) {

@@ -1,27 +1,13 @@
 // torchvision.transforms.functional for Board: the work behind each transform class. Tensors are
 // [..., C, H, W] (any leading dims); PILImage inputs give PILImage outputs, as torchvision 0.14.
 // Geometry ops (crop, pad, flip) are row/column remaps shared by both containers.
-import { Tensor } from '../../engine/index.ts';
+import { Tensor, allocate } from '../../engine/index.ts';
 import type { DType, TypedArray } from '../../engine/index.ts';
 import { NDArray, PILImage, rgbToL } from '../image.ts';
 import { pilResizeBilinear, pilResizeNearest, resizePlanes } from './resample.ts';
 import type { Interpolation } from './resample.ts';
 
 export type ImageLike = Tensor | PILImage;
-
-function allocLike(dtype: DType, n: number): TypedArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(n);
-    case 'float64':
-    case 'int64':
-      return new Float64Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    default:
-      return new Uint8Array(n);
-  }
-}
 
 function checkImageTensor(t: Tensor, what: string): void {
   if (t.dim() < 2) throw new RangeError(`${what}: expected a tensor image of shape [..., H, W], got shape [${t.shape.join(', ')}]`);
@@ -81,7 +67,7 @@ function remap(img: ImageLike, rows: Int32Array, cols: Int32Array, fill: number 
   const planes = lead.reduce((a, b) => a * b, 1);
   const channels = img.dim() >= 3 ? img.shape[img.dim() - 3] : 1;
   const src = img.dataSync();
-  const out = allocLike(img.dtype, planes * outH * outW);
+  const out = allocate(img.dtype, planes * outH * outW);
   const fills = Array.isArray(fill) ? fill : [fill];
   for (let p = 0; p < planes; p++) {
     const f = fills.length === 1 ? fills[0] : fills[p % channels];
@@ -264,7 +250,7 @@ export function resize<T extends ImageLike>(img: T, size: number | readonly numb
   const work = t.dtype === 'float64' ? new Float64Array(planes * oh * ow) : new Float32Array(planes * oh * ow);
   resizePlanes(src, planes, h, w, oh, ow, mode, opts.antialias === true, work);
   if (isFloat) return Tensor.fromTypedArray(work, [...lead, oh, ow], t.dtype) as T;
-  const out = allocLike(t.dtype, work.length);
+  const out = allocate(t.dtype, work.length);
   const lo = t.dtype === 'uint8' ? 0 : -Infinity;
   const hi = t.dtype === 'uint8' ? 255 : Infinity;
   for (let i = 0; i < work.length; i++) out[i] = Math.min(hi, Math.max(lo, mode === 'nearest' ? work[i] : roundHalfEven(work[i])));
@@ -288,7 +274,7 @@ export function toTensor(pic: PILImage | NDArray): Tensor {
     const [h, w, c = 1] = pic.shape;
     const n = h * w;
     const scale = pic.dtype === 'uint8';
-    const out = scale ? new Float32Array(n * c) : allocLike(pic.dtype, n * c);
+    const out = scale ? new Float32Array(n * c) : allocate(pic.dtype, n * c);
     const src = pic.data;
     for (let k = 0; k < c; k++) for (let i = 0; i < n; i++) out[k * n + i] = scale ? src[i * c + k] / 255 : src[i * c + k];
     return Tensor.fromTypedArray(out, [c, h, w], scale ? 'float32' : pic.dtype);
@@ -335,7 +321,7 @@ export function normalize(t: Tensor, mean: ArrayLike<number>, std: ArrayLike<num
   }
   if (s.some((v) => v === 0)) throw new RangeError(`normalize: std evaluated to zero after conversion to ${t.dtype}, leading to division by zero`);
   const src = t.dataSync();
-  const out = inplace && t.isContiguous() ? src : allocLike(t.dtype, src.length);
+  const out = inplace && t.isContiguous() ? src : allocate(t.dtype, src.length);
   const plane = t.shape[t.dim() - 2] * t.shape[t.dim() - 1];
   const planes = src.length / plane;
   for (let p = 0; p < planes; p++) {
@@ -369,7 +355,7 @@ export function rgbToGrayscale<T extends ImageLike>(img: T, numOutputChannels: 1
   const lead = t.shape.slice(0, -3);
   const images = lead.reduce((a, b) => a * b, 1);
   const src = t.dataSync();
-  const gray = allocLike(t.dtype, images * plane * numOutputChannels);
+  const gray = allocate(t.dtype, images * plane * numOutputChannels);
   const f = Math.fround;
   const isFloat = t.dtype === 'float32' || t.dtype === 'float64';
   const [wr, wg, wb] = t.dtype === 'float64' ? [0.2989, 0.587, 0.114] : [f(0.2989), f(0.587), f(0.114)];
@@ -391,7 +377,7 @@ export function rgbToGrayscale<T extends ImageLike>(img: T, numOutputChannels: 1
 export function convertImageDtype(t: Tensor, dtype: DType = 'float32'): Tensor {
   if (t.dtype === dtype) return t;
   const src = t.dataSync();
-  const out = allocLike(dtype, src.length);
+  const out = allocate(dtype, src.length);
   const srcFloat = t.dtype === 'float32' || t.dtype === 'float64';
   const dstFloat = dtype === 'float32' || dtype === 'float64';
   const maxOf = (d: DType): number => (d === 'uint8' ? 255 : d === 'int32' ? 2 ** 31 - 1 : d === 'int64' ? 2 ** 63 - 1 : 1);
