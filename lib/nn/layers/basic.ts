@@ -18,6 +18,18 @@ export class Identity extends Module {
   }
 }
 
+/**
+ * reset_parameters of Linear and the ConvNd layers (one rule in PyTorch too): kaiming_uniform_ with a = √5 on the
+ * weight, then U(−1/√fan_in, 1/√fan_in) on the bias, drawn in that order.
+ */
+export function resetKaimingUniform(weight: Parameter, bias: Parameter | null): void {
+  init.kaimingUniform_(weight, { a: Math.sqrt(5) });
+  if (bias) {
+    const b = init.biasBound(weight.shape);
+    init.uniform_(bias, -b, b);
+  }
+}
+
 /** y = x Wᵀ + b with W [out, in]; initialised as PyTorch (kaiming_uniform a=√5, bias U(±1/√in)). */
 export class Linear extends Module {
   declare inFeatures: number;
@@ -36,11 +48,7 @@ export class Linear extends Module {
   }
 
   resetParameters(): void {
-    init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const b = init.biasBound(this.weight.shape);
-      init.uniform_(this.bias, -b, b);
-    }
+    resetKaimingUniform(this.weight, this.bias);
   }
 
   override forward(x: Tensor): Tensor {

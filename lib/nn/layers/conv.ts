@@ -3,10 +3,9 @@ import { Tensor, empty } from '../../engine/index.ts';
 import { Module } from '../module.ts';
 import { Parameter } from '../parameter.ts';
 import * as F from '../functional/index.ts';
-import * as init from '../init.ts';
 import { ntuple } from '../functional/util.ts';
 import { pyRepr } from '../pyrepr.ts';
-import type { FactoryOptions } from './basic.ts';
+import { resetKaimingUniform, type FactoryOptions } from './basic.ts';
 
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
@@ -80,11 +79,7 @@ abstract class ConvNd extends Module {
   }
 
   resetParameters(): void {
-    init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const b = init.biasBound(this.weight.shape);
-      init.uniform_(this.bias, -b, b);
-    }
+    resetKaimingUniform(this.weight, this.bias);
   }
 
   override extraRepr(): string {
