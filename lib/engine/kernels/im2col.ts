@@ -32,20 +32,17 @@ export function convOutSize(inp: number, k: number, stride: number, padBefore: n
   return Math.floor((inp + padBefore + padAfter - dil * (k - 1) - 1) / stride) + 1;
 }
 
-/** Checks (once per call, not per element) that the image and the column block fit their arrays. */
-function checkSpans(fn: string, g: ConvGeom, x: FloatArray, xOff: number, xName: string, col: FloatArray, colOff: number,
-  ld: number): void {
+/** Throws the error for an image or column block that does not fit its array (kept out of the kernels' bodies). */
+function spanError(fn: string, g: ConvGeom, x: FloatArray, xOff: number, xName: string, col: FloatArray, colOff: number,
+  ld: number): never {
   const n = g.C * g.inD * g.inH * g.inW;
-  if (!Number.isInteger(xOff) || xOff < 0 || xOff + n > x.length) {
+  if (!(xOff >= 0 && xOff + n <= x.length)) {
     throw new Error(`${fn}: ${xName} needs ${n} values at offset ${xOff}, but has length ${x.length}`);
   }
   const rows = g.C * g.kD * g.kH * g.kW, L = g.oD * g.oH * g.oW;
-  if (!Number.isInteger(ld) || ld < L) throw new Error(`${fn}: ld (${ld}) must be an integer >= the ${L} output positions`);
-  const end = colOff + (rows - 1) * ld + L;
-  if (!Number.isInteger(colOff) || colOff < 0 || (rows > 0 && L > 0 && end > col.length)) {
-    throw new Error(`${fn}: columns need ${rows}x${L} values at offset ${colOff} with row stride ${ld} (up to index ` +
-      `${end - 1}), but have length ${col.length}`);
-  }
+  if (!(ld >= L)) throw new Error(`${fn}: ld (${ld}) must be >= the ${L} output positions`);
+  throw new Error(`${fn}: columns need ${rows}x${L} values at offset ${colOff} with row stride ${ld} (up to index ` +
+    `${colOff + (rows - 1) * ld + L - 1}), but have length ${col.length}`);
 }
 
 /**
@@ -54,9 +51,11 @@ function checkSpans(fn: string, g: ConvGeom, x: FloatArray, xOff: number, xName:
  * The column block is fully overwritten.
  */
 export function im2col(x: FloatArray, xOff: number, g: ConvGeom, col: FloatArray, colOff = 0, ld = g.oD * g.oH * g.oW): void {
-  checkSpans('im2col', g, x, xOff, 'input', col, colOff, ld);
   const { C, inD, inH, inW, kD, kH, kW, sD, sH, sW, pD, pH, pW, dD, dH, dW, oD, oH, oW } = g;
-  const planeIn = inD * inH * inW;
+  const planeIn = inD * inH * inW, L = oD * oH * oW;
+  // One bounds check per call (an out-of-range typed-array write would be silently dropped, a read gives undefined).
+  if (!(xOff >= 0 && xOff + C * planeIn <= x.length && colOff >= 0 && ld >= L &&
+    colOff + (C * kD * kH * kW - 1) * ld + L <= col.length)) spanError('im2col', g, x, xOff, 'input', col, colOff, ld);
   let r = 0;
   for (let c = 0; c < C; c++) {
     const xc = xOff + c * planeIn;
@@ -97,9 +96,11 @@ export function im2col(x: FloatArray, xOff: number, g: ConvGeom, col: FloatArray
  * i.e. the input gradient of a convolution. dx is accumulated into, never cleared: start from zeros for a plain fold.
  */
 export function col2im(col: FloatArray, g: ConvGeom, dx: FloatArray, dxOff: number, colOff = 0, ld = g.oD * g.oH * g.oW): void {
-  checkSpans('col2im', g, dx, dxOff, 'output', col, colOff, ld);
   const { C, inD, inH, inW, kD, kH, kW, sD, sH, sW, pD, pH, pW, dD, dH, dW, oD, oH, oW } = g;
-  const planeIn = inD * inH * inW;
+  const planeIn = inD * inH * inW, L = oD * oH * oW;
+  // One bounds check per call (an out-of-range typed-array write would be silently dropped, a read gives undefined).
+  if (!(dxOff >= 0 && dxOff + C * planeIn <= dx.length && colOff >= 0 && ld >= L &&
+    colOff + (C * kD * kH * kW - 1) * ld + L <= col.length)) spanError('col2im', g, dx, dxOff, 'output', col, colOff, ld);
   let r = 0;
   for (let c = 0; c < C; c++) {
     const xc = dxOff + c * planeIn;
