@@ -103,7 +103,8 @@ function runTorch(): TorchResult[] | null {
   const out: TorchResult[] = [];
   const tuned = 'glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824';
   for (const [mode, env] of [['out of the box', {}], ['malloc tuned', { GLIBC_TUNABLES: tuned }]] as const) {
-    const r = spawnSync('/usr/bin/python3', [script, '--steps', String(STEPS)], { encoding: 'utf8', env: { ...process.env, ...env } });
+    // OpenBLAS (Debian's pthread build) ignores torch.set_num_threads(1): pin it to one thread like our single-threaded side.
+    const r = spawnSync('/usr/bin/python3', [script, '--steps', String(STEPS)], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', ...env } });
     if (r.status !== 0) { console.log(`torch_train.py failed (${mode}): ${r.stderr.slice(0, 500)}`); return null; }
     for (const row of JSON.parse(r.stdout) as Array<Omit<TorchResult, 'mode'>>) out.push({ ...row, mode });
   }
