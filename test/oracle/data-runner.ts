@@ -1,15 +1,13 @@
 // Runs the oracle's `transforms` and `data` cases through Board's data/vision code. Each runner
 // returns the actual result in JS form (Tensor, arrays, plain objects); test/oracle/data.ts compares
 // it with the case's `expected`.
-import { Tensor, tensor } from '../../lib/engine/index.ts';
+import { Tensor } from '../../lib/engine/index.ts';
 import type { DType } from '../../lib/engine/index.ts';
-import { DataLoader } from '../../lib/data/dataloader.ts';
-import { defaultCollate } from '../../lib/data/collate.ts';
-import { TensorDataset } from '../../lib/data/tensor-dataset.ts';
 import { NDArray, PILImage } from '../../lib/vision/image.ts';
 import type { ImageMode } from '../../lib/vision/image.ts';
 import * as T from '../../lib/vision/transforms/index.ts';
 import { makeGrid } from '../../lib/vision/utils.ts';
+import { runDataPython } from './data-python.ts';
 
 export interface OracleCase {
   name: string;
@@ -23,6 +21,7 @@ export interface OracleCase {
   transforms?: Array<{ op: string; ctor_args: unknown[]; ctor_kwargs: Record<string, unknown> }>;
   inputs?: Record<string, unknown>;
   expected?: unknown;
+  expected_error?: { type: string; message: string };
   tol: { rtol?: number; atol?: number; exact?: boolean };
 }
 
@@ -103,37 +102,14 @@ function buildTransform(op: string, ctorArgs: unknown[], ctorKwargs: Record<stri
   }
 }
 
-function collateCase(c: OracleCase): unknown {
-  if (c.name === 'default_collate_dicts_ints_strings') {
-    return defaultCollate([
-      { x: tensor([1, 2], { dtype: 'float32' }), y: 0, name: 'a' },
-      { x: tensor([3, 4], { dtype: 'float32' }), y: 1, name: 'b' },
-    ]);
-  }
-  if (c.name === 'default_collate_tuples_numpy_floats') {
-    // np.array([1., 2.]) is a float64 ndarray (a Float64Array here); 1.5 / 2.5 are python floats.
-    return defaultCollate([
-      [Float64Array.of(1, 2), 1.5],
-      [Float64Array.of(3, 4), 2.5],
-    ]);
-  }
-  throw new Error(`no runner for data case ${c.name}`);
-}
-
 export function handlesDataCase(c: OracleCase): boolean {
   return c.category === 'transforms' || c.category === 'data';
 }
 
 /** Runs one case; the result is in JS form (Tensors etc.). */
 export function runDataCase(c: OracleCase): unknown {
-  if (c.op === 'data.DataLoader') {
-    const inputs = decode(c.inputs) as { X: Tensor; Y: Tensor };
-    const kw = c.kwargs as { batch_size: number; shuffle: boolean; drop_last: boolean };
-    const ds = new TensorDataset(inputs.X, inputs.Y);
-    const loader = new DataLoader(ds, { batchSize: kw.batch_size, shuffle: kw.shuffle, dropLast: kw.drop_last });
-    return { len_dataset: ds.length, len_loader: loader.length, batches: [...loader] };
-  }
-  if (c.op === 'data.default_collate') return collateCase(c);
+  // data.* cases run from their python snippet (default_collate over any structure, DataLoader with any options).
+  if (c.op.startsWith('data.')) return runDataPython(c.python, (decode(c.inputs ?? {}) as Record<string, unknown>));
   if (c.op === 'torchvision.utils.make_grid') {
     const kw = Object.fromEntries(Object.entries(c.kwargs ?? {}).map(([k, v]) => [camel(k), v]));
     return makeGrid(decode(c.args![0]) as Tensor, kw);
