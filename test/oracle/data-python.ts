@@ -9,8 +9,10 @@
 // - numpy scalars (`np.float32(1.5)`) -> 0-dim tensors of their dtype.
 import { Tensor, tensor, type DType } from '../../lib/engine/index.ts';
 import { DataLoader } from '../../lib/data/dataloader.ts';
-import { defaultCollate } from '../../lib/data/collate.ts';
+import { defaultCollate, defaultConvert } from '../../lib/data/collate.ts';
 import { TensorDataset } from '../../lib/data/tensor-dataset.ts';
+import { ConcatDataset, Subset } from '../../lib/data/dataset.ts';
+import { BatchSampler, SequentialSampler } from '../../lib/data/sampler.ts';
 import { PyFloat, PyFunction } from './pyeval.ts';
 import { createTorchEnv, PyDtype, toTs } from './torchenv.ts';
 
@@ -75,10 +77,18 @@ export function runDataPython(python: string, inputs: Record<string, unknown> = 
     e.vars.set('np', np);
     e.vars.set('tensor', torch.tensor);
     e.vars.set('default_collate', fn('default_collate', (a) => defaultCollate(toSample(a[0]) as unknown[])));
+    e.vars.set('default_convert', fn('default_convert', (a) => defaultConvert(toSample(a[0]))));
     e.vars.set('TensorDataset', fn('TensorDataset', (a) => new TensorDataset(...(a as Tensor[]))));
+    e.vars.set('Subset', fn('Subset', (a, kw) => new Subset((a[0] ?? kw.dataset) as TensorDataset, toTs(a[1] ?? kw.indices) as number[])));
+    e.vars.set('ConcatDataset', fn('ConcatDataset', (a, kw) => new ConcatDataset((a[0] ?? kw.datasets) as TensorDataset[])));
+    e.vars.set('SequentialSampler', fn('SequentialSampler', (a, kw) => new SequentialSampler((a[0] ?? kw.data_source) as TensorDataset)));
+    e.vars.set('BatchSampler', fn('BatchSampler', (a, kw) => new BatchSampler((a[0] ?? kw.sampler) as SequentialSampler,
+      toTs(a[1] ?? kw.batch_size) as number, toTs(a[2] ?? kw.drop_last) as boolean)));
     e.vars.set('DataLoader', fn('DataLoader', (a, kw) => {
-      const opts = Object.fromEntries(Object.entries(kw).map(([k, v]) => [camel(k), toTs(v)]));
-      return new DataLoader((a[0] ?? kw.dataset) as TensorDataset, { ...opts, batchSize: (a[1] ?? opts.batchSize ?? 1) as number });
+      // Positional order of torch's DataLoader: dataset, batch_size, shuffle, sampler, batch_sampler. batch_size=None is kept (no batching).
+      const opts: Record<string, unknown> = Object.fromEntries(Object.entries(kw).map(([k, v]) => [camel(k), toTs(v)]));
+      ['batchSize', 'shuffle', 'sampler', 'batchSampler'].forEach((k, i) => { if (a[i + 1] !== undefined) opts[k] = toTs(a[i + 1]); });
+      return new DataLoader((a[0] ?? kw.dataset) as TensorDataset, opts);
     }));
     for (const [k, v] of Object.entries(inputs)) e.vars.set(k, v);
   });
