@@ -5,7 +5,7 @@
 //   Compose chains. torchvision was not installed on the generator, so these expected values come from the torch calls
 //   torchvision 0.14's tensor path makes (spelled out in generate.py; each case's note says so).
 // They run through the same runner as test/oracle.test.ts, so they stay checked without Python.
-import { test } from 'vitest';
+import { expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FIXTURES } from '../helpers/shared.ts';
@@ -19,3 +19,20 @@ for (const c of doc.cases) {
     run(c);
   });
 }
+
+// The runner must be able to fail: a wrong dtype, value, string or error message in `expected` is reported.
+test('data runner rejects wrong expectations', () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mutating arbitrary JSON fixtures
+  const byName = (n: string): any => structuredClone(doc.cases.find((c) => c.name === n)!);
+  const floats = byName('extra_collate_integral_python_floats');
+  floats.expected.dtype = 'int64';
+  const strings = byName('extra_collate_strings');
+  strings.expected[1] = 'dgo';
+  const loader = byName('extra_DataLoader_bs2_drop_last_True');
+  loader.expected.batches[1][1].data[0] = 42;
+  const error = byName('extra_collate_uneven_tensors_error');
+  error.expected_error.message = 'some other message';
+  const pad = byName('extra_Pad_reflect');
+  pad.expected.data[0] += 0.01;
+  for (const c of [floats, strings, loader, error, pad]) expect(() => run(c), c.name).toThrow();
+});
