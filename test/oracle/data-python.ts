@@ -48,9 +48,12 @@ const TYPED: Partial<Record<DType, (n: number[]) => ArrayBufferView>> = {
 };
 
 function npArray(data: unknown, dtypeArg: unknown): unknown {
-  const dtype = dtypeOf(dtypeArg) ?? inferNumpyDtype(data);
-  const t = tensor(toTs(data), { dtype });
-  const toTyped = TYPED[dtype];
+  return npFromTensor(tensor(toTs(data), { dtype: dtypeOf(dtypeArg) ?? inferNumpyDtype(data) }));
+}
+
+/** A numpy array's Board form: a typed array when 1-D with a typed-array dtype, else the tensor itself. */
+function npFromTensor(t: Tensor): unknown {
+  const toTyped = TYPED[t.dtype];
   if (t.shape.length === 1 && toTyped) return toTyped(Array.from(t.dataSync() as ArrayLike<number>, Number));
   return t;
 }
@@ -74,6 +77,21 @@ export function runDataPython(python: string, inputs: Record<string, unknown> = 
     const np: Record<string, unknown> = { array: fn('array', (a, kw) => npArray(a[0], a[1] ?? kw.dtype)) };
     for (const [k, d] of Object.entries(NP_DTYPES)) np[k] = new NpDtype(d);
     np.asarray = np.array;
+    const filled = (value: number) => fn('filled', (a, kw) => {
+      const shape = toTs(a[0] ?? kw.shape) as number | number[];
+      const dims = Array.isArray(shape) ? shape : [shape];
+      const d = dtypeOf(a[1] ?? kw.dtype) ?? 'float64';
+      return npFromTensor(tensor(new Array(dims.reduce((x, y) => x * y, 1)).fill(value), { dtype: d }).reshape(dims));
+    });
+    np.zeros = filled(0);
+    np.ones = filled(1);
+    np.arange = fn('arange', (a, kw) => {
+      const n = a.map((x) => Number(toTs(x)));
+      const [start, stop, step] = n.length === 1 ? [0, n[0]!, 1] : [n[0]!, n[1]!, n[2] ?? 1];
+      const vals: number[] = [];
+      for (let v = start; step > 0 ? v < stop : v > stop; v += step) vals.push(v);
+      return npFromTensor(tensor(vals, { dtype: dtypeOf(kw.dtype) ?? (a.some((x) => x instanceof PyFloat) ? 'float64' : 'int64') }));
+    });
     e.vars.set('np', np);
     e.vars.set('tensor', torch.tensor);
     e.vars.set('default_collate', fn('default_collate', (a) => defaultCollate(toSample(a[0]) as unknown[])));
