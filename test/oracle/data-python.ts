@@ -13,6 +13,7 @@ import { defaultCollate, defaultConvert } from '../../lib/data/collate.ts';
 import { TensorDataset } from '../../lib/data/tensor-dataset.ts';
 import { ConcatDataset, Subset } from '../../lib/data/dataset.ts';
 import { BatchSampler, SequentialSampler } from '../../lib/data/sampler.ts';
+import { NDArray } from '../../lib/vision/image.ts';
 import { PyFloat, PyFunction } from './pyeval.ts';
 import { createTorchEnv, PyDtype, toTs } from './torchenv.ts';
 
@@ -71,8 +72,32 @@ function toSample(v: unknown): unknown {
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 const fn = (name: string, f: (a: unknown[], kw: Record<string, unknown>) => unknown) => new PyFunction(name, f);
 
+/** Decoded case values in the snippet's terms: numpy containers (NDArray) become numpy-array values. */
+function fromCase(v: unknown): unknown {
+  if (v instanceof NDArray) return npFromTensor(Tensor.fromTypedArray(v.data, v.shape, v.dtype));
+  if (Array.isArray(v)) return v.map(fromCase);
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromCase(x)]));
+  }
+  return v;
+}
+
+/** The snippet's variables from a case: `inputs` by name, `args` as a0, a1 (a1_0 for list elements), `kwargs` as k_<name>. */
+export function caseVariables(c: { inputs?: unknown; args?: unknown[]; kwargs?: Record<string, unknown> }, decode: (v: unknown) => unknown): Record<string, unknown> {
+  const vars: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries((c.inputs ?? {}) as Record<string, unknown>)) vars[k] = fromCase(decode(v));
+  (c.args ?? []).forEach((a, i) => {
+    const v = fromCase(decode(a));
+    vars[`a${i}`] = v;
+    if (Array.isArray(v)) v.forEach((x, j) => { vars[`a${i}_${j}`] = x; });
+  });
+  for (const [k, v] of Object.entries(c.kwargs ?? {})) vars[`k_${k}`] = fromCase(decode(v));
+  return vars;
+}
+
 /** Evaluates a data case's `python` with default_collate, DataLoader, TensorDataset, tensor and np bound; `inputs` are variables. */
 export function runDataPython(python: string, inputs: Record<string, unknown> = {}): unknown {
+  python = python.replace(/<inputs\.(\w+)>/g, '$1');
   const env = createTorchEnv((e, torch) => {
     const np: Record<string, unknown> = { array: fn('array', (a, kw) => npArray(a[0], a[1] ?? kw.dtype)) };
     for (const [k, d] of Object.entries(NP_DTYPES)) np[k] = new NpDtype(d);

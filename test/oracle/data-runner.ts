@@ -7,7 +7,7 @@ import { NDArray, PILImage } from '../../lib/vision/image.ts';
 import type { ImageMode } from '../../lib/vision/image.ts';
 import * as T from '../../lib/vision/transforms/index.ts';
 import { makeGrid } from '../../lib/vision/utils.ts';
-import { runDataPython } from './data-python.ts';
+import { caseVariables, runDataPython } from './data-python.ts';
 
 export interface OracleCase {
   name: string;
@@ -124,7 +124,7 @@ export function handlesDataCase(c: OracleCase): boolean {
 /** Runs one case; the result is in JS form (Tensors etc.). */
 export function runDataCase(c: OracleCase): unknown {
   // data.* cases run from their python snippet (default_collate over any structure, DataLoader with any options).
-  if (c.op.startsWith('data.')) return runDataPython(c.python, (decode(c.inputs ?? {}) as Record<string, unknown>));
+  if (c.op.startsWith('data.')) return runDataPython(c.python, caseVariables(c, decode));
   if (c.op === 'torchvision.utils.make_grid') {
     const kw = Object.fromEntries(Object.entries(c.kwargs ?? {}).map(([k, v]) => [camel(k), v]));
     return makeGrid(decode(c.args![0]) as Tensor, kw);
