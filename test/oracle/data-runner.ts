@@ -8,6 +8,7 @@ import type { ImageMode } from '../../lib/vision/image.ts';
 import * as T from '../../lib/vision/transforms/index.ts';
 import { makeGrid } from '../../lib/vision/utils.ts';
 import { caseVariables, runDataPython } from './data-python.ts';
+import { isAddImagesCase, runAddImagesCase } from './add-images-case.ts';
 
 export interface OracleCase {
   name: string;
@@ -118,13 +119,14 @@ function buildTransform(op: string, ctorArgs: unknown[], ctorKwargs: Record<stri
 }
 
 export function handlesDataCase(c: OracleCase): boolean {
-  return c.category === 'transforms' || c.category === 'data';
+  return c.category === 'transforms' || c.category === 'data' || isAddImagesCase(c);
 }
 
 /** Runs one case; the result is in JS form (Tensors etc.). */
 export function runDataCase(c: OracleCase): unknown {
   // data.* cases run from their python snippet (default_collate over any structure, DataLoader with any options).
   if (c.op.startsWith('data.')) return runDataPython(c.python, caseVariables(c, decode));
+  if (isAddImagesCase(c)) return runAddImagesCase(c, decode);
   if (c.op === 'torchvision.utils.make_grid') {
     const kw = Object.fromEntries(Object.entries(c.kwargs ?? {}).map(([k, v]) => [camel(k), v]));
     return makeGrid(decode(c.args![0]) as Tensor, kw);
