@@ -9,23 +9,6 @@ import { FILE_DATA_TABLES, type DB } from './schema.ts';
 import { ScalarAccum, CHUNK_POINTS, accumFromChunk, chunkStats, encodeChunk } from './scalar-chunk.ts';
 import { f64Bytes, renderText, sniffContentType, tensorBytes, toJson } from './value-bytes.ts';
 
-export interface FileRecord {
-  id: number;
-  runId: number;
-  path: string;
-  rel: string;
-  offset: number;
-  size: number;
-  mtime: number;
-  ino: number;
-  headLen: number;
-  headCrc: number;
-  records: number;
-  events: number;
-  corrupt: number;
-  fileVersion: string | null;
-}
-
 /** What the loader learned about a file in one read cycle; `offset` is just after the last complete record. */
 export interface FileProgress {
   offset: number;
@@ -38,6 +21,15 @@ export interface FileProgress {
   events: number;
   corrupt: number;
   fileVersion?: string | null;
+}
+
+/** A file as the store knows it: its identity plus the progress last committed with its data. */
+export interface FileRecord extends FileProgress {
+  id: number;
+  runId: number;
+  path: string;
+  rel: string;
+  fileVersion: string | null;
 }
 
 interface TagInfo {
