@@ -59,7 +59,7 @@ function board(...args: string[]) {
   return spawnSync(process.execPath, [join(REPO_ROOT, 'bin/board.js'), ...args], { encoding: 'utf8' });
 }
 
-test('bin/board.js: the same exit statuses for every command', () => {
+test('bin/board.js: the same exit statuses for every command', { timeout: 180_000 }, () => {
   const cases: Array<[string[], number, RegExp]> = [
     [[], 2, /Usage: board/],
     [['--help'], 0, /Usage: board/],
