@@ -3,7 +3,7 @@
 import { allocate, isFloating, scalarTypeName, type DType } from './dtype.ts';
 import { contiguousStrides, copyStrided, normDim, numelOf } from './layout.ts';
 import { Tensor } from './tensor.ts';
-import { record, clock } from './autograd.ts';
+import { record, clock } from './graph.ts';
 import { emptyRaw } from './creation.ts';
 import { stdSort, partialSort, nthElement, type Less } from './stdsort.ts';
 
