@@ -11,7 +11,7 @@ import { DecodePool } from './decode-pool.ts';
 import type { ReadJob } from './decode-worker.ts';
 import type { FileProgress, FileRecord } from '../store/writer.ts';
 import type { IngestSink } from '../store/sink.ts';
-import type { EventFileTarget } from './logdir.ts';
+import type { EventFileEntry as EventFileTarget } from '../discovery/index.ts';
 
 /** Bytes decoded per transaction. Large enough to amortize commits, small enough to keep RSS low
  *  and to let the event loop breathe between slices. */
