@@ -69,7 +69,7 @@ class PyProperty { constructor(public fget: unknown, public fset: unknown = null
 class PySuper { constructor(readonly cls: PyClass, readonly self: unknown) {} }
 
 export interface Limits { timeMs: number; heapMb: number }
-export const DEFAULT_LIMITS: Limits = { timeMs: 20_000, heapMb: 1536 };
+export const DEFAULT_LIMITS: Limits = { timeMs: 20_000, heapMb: 768 };
 
 /** Evaluation environment: globals in `vars`, builtins, the host, captured `print` output. */
 export class PyEnv {
@@ -125,12 +125,10 @@ export class PyEnv {
 
   // ---- guards --------------------------------------------------------------------------------------------
   tick(): void {
-    if ((++this.steps & 1023) !== 0) return;
+    if ((++this.steps & 63) !== 0) return;
     if (Date.now() > this.deadline) throw new LimitError(`pyeval: the case exceeded its time limit of ${this.limits.timeMs / 1000} s`);
-    if ((this.steps & 16383) === 0) {
-      const mb = getHeapStatistics().used_heap_size / 2 ** 20;
-      if (mb > this.limits.heapMb) throw new LimitError(`pyeval: the case exceeded its memory limit of ${this.limits.heapMb} MB of heap`);
-    }
+    const mb = getHeapStatistics().used_heap_size / 2 ** 20;
+    if (mb > this.limits.heapMb) throw new LimitError(`pyeval: the case exceeded its memory limit of ${this.limits.heapMb} MB of heap`);
   }
 
   // ---- statements ----------------------------------------------------------------------------------------

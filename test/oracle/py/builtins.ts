@@ -171,8 +171,9 @@ export function builtinBinop(env: PyEnv, op: string, a: unknown, b: unknown): un
     if (seq !== null && isIntValue(n)) {
       const k = Math.max(0, toJsNumber(n));
       if (typeof seq === 'string') return seq.repeat(k);
-      const out: unknown[] = [];
-      for (let i = 0; i < k; i++) out.push(...(seq as unknown[]));
+      const src = seq as unknown[], len = src.length;
+      const out: unknown[] = new Array(len * k);
+      for (let i = 0; i < k; i++) for (let j = 0; j < len; j++) out[i * len + j] = src[j];
       return isTuple(seq) ? tuple(out) : out;
     }
   }
