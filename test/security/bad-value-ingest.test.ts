@@ -23,8 +23,8 @@ function absurdPrCurve(step: number): Uint8Array {
   return valuesRecord(step, [tensorValue('pr', { dims: [6, 2], floats: Array(12).fill(0.5), plugin: 'pr_curves', content })]);
 }
 
-function steps(ing: Ingester, run: string, tag: string): number[] {
-  return ing.queries.scalars([run], tag, { maxPoints: 1e9 })[0]?.points.map(p => p.step) ?? [];
+async function steps(ing: Ingester, run: string, tag: string): Promise<number[]> {
+  return (await ing.queries.scalars([run], tag, { maxPoints: 1e9 }))[0]?.points.map(p => p.step) ?? [];
 }
 
 for (const decodeWorker of [false, true]) {
@@ -38,20 +38,20 @@ for (const decodeWorker of [false, true]) {
     cleanups.push(() => ing.close());
     await ing.initialScan; // rejected before the fix on the worker path: the watcher never started
     const expected = [...Array(50).keys()].filter(s => s !== 5);
-    expect(steps(ing, 'run', 'loss')).toEqual(expected);
-    const w = ing.queries.warnings('run');
+    expect(await steps(ing, 'run', 'loss')).toEqual(expected);
+    const w = await ing.queries.warnings('run');
     expect(w).toHaveLength(1);
     expect(w[0]).toMatchObject({ run: 'run', file: 'run/events.out.tfevents.1.h', offset: head.length });
     expect(w[0]!.reason).toMatch(/bad-value.*"pr".*4294967295 thresholds/);
     // The watcher runs, and a second bad value in a live append is a warning again, not a stall.
     appendEvents(path, absurdPrCurve(50), scalarRecords(51, 60, ['loss']));
-    await waitFor(() => steps(ing, 'run', 'loss').length === 49 + 9, 10_000, 'the appended points');
-    expect(ing.queries.warnings('run')).toHaveLength(2);
+    await waitFor(async () => (await steps(ing, 'run', 'loss')).length === 49 + 9, 10_000, 'the appended points');
+    expect(await ing.queries.warnings('run')).toHaveLength(2);
     expect(statSync(path).size).toBeGreaterThan(0);
   }, 30_000);
 }
 
-test('the store writer turns an error in one value into a warning and commits the rest of the slice', () => {
+test('the store writer turns an error in one value into a warning and commits the rest of the slice', async () => {
   const db = openWriterDb(':memory:');
   cleanups.push(() => { db.close(); });
   const w = new StoreWriter(db);
@@ -71,8 +71,8 @@ test('the store writer turns an error in one value into a warning and commits th
   w.addSlice(file, sl);
   w.commit(file, { offset: buf.length, size: buf.length, mtime: 1, ino: 1, headLen: 0, headCrc: 0, records: 11, events: 11, corrupt: 0 });
   const q = openQueries(db);
-  expect(q.scalars(['run'], 'loss', { maxPoints: 100 })[0]!.points.map(p => p.step)).toEqual([...Array(10).keys()]);
-  expect(q.warnings('run').map(x => [x.offset, x.reason.slice(0, 20)])).toEqual([[123, 'bad-value: tag "pr":']]);
+  expect((await q.scalars(['run'], 'loss', { maxPoints: 100 }))[0]!.points.map(p => p.step)).toEqual([...Array(10).keys()]);
+  expect((await q.warnings('run')).map(x => [x.offset, x.reason.slice(0, 20)])).toEqual([[123, 'bad-value: tag "pr":']]);
   // The failed value left no tag behind; the value after it is stored.
   expect(db.prepare(`SELECT count(*) c FROM tags WHERE tag = 'pr'`).get()).toEqual({ c: 0 });
   expect(db.prepare(`SELECT text FROM texts`).all()).toEqual([{ text: 'hello' }]);

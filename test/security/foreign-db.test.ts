@@ -58,7 +58,7 @@ test('a new file becomes a marked Board store; a store from before the mark is s
   const path = join(dir, 'store.sqlite');
   const ing = await startIngest({ logdir, db: path, watch: false });
   await ing.initialScan;
-  expect(ing.queries.scalars(['run'], 'loss', { maxPoints: 10 })[0]!.total).toBe(5);
+  expect((await ing.queries.scalars(['run'], 'loss', { maxPoints: 10 }))[0]!.total).toBe(5);
   await ing.close();
   const db = new Database(path, { readonly: true });
   expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
@@ -71,6 +71,6 @@ test('a new file becomes a marked Board store; a store from before the mark is s
   l.close();
   const again = await startIngest({ logdir, db: legacy, watch: false });
   await again.initialScan;
-  expect(again.queries.scalars(['run'], 'loss', { maxPoints: 10 })[0]!.total).toBe(5);
+  expect((await again.queries.scalars(['run'], 'loss', { maxPoints: 10 }))[0]!.total).toBe(5);
   await again.close();
 });

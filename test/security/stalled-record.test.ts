@@ -41,7 +41,7 @@ test('a header whose data has not come is not re-read on every change, only once
   const len = 40 << 20; // 40 MiB of data announced, 1 KiB present
   writeEvents(path, fileVersionRecord(), scalarRecords(0, 10, ['loss']), headerOf(len), new Uint8Array(1024));
   await loader.sync(target);
-  expect(q.scalars(['run'], 'loss', { maxPoints: 100 })[0]!.total).toBe(10);
+  expect((await q.scalars(['run'], 'loss', { maxPoints: 100 }))[0]!.total).toBe(10);
   const afterFirst = loader.bytesRead;
   expect(afterFirst).toBeLessThan(3 << 20); // no doubling reads toward the announced 40 MiB
   for (let i = 0; i < 20; i++) { appendFileSync(path, new Uint8Array(4096)); await loader.sync(target); }
@@ -60,6 +60,6 @@ test('a record above the size limit is skipped unread once the file holds it; th
   appendFileSync(path, scalarRecords(10, 20, ['loss']));
   await loader.sync(target);
   expect(loader.bytesRead - read0).toBeLessThan(2 << 20);
-  expect(q.scalars(['run'], 'loss', { maxPoints: 100 })[0]!.total).toBe(20);
-  expect(q.warnings('run')).toMatchObject([{ offset: head.length, reason: expect.stringMatching(/^too-large: record of 268435457 bytes/) }]);
+  expect((await q.scalars(['run'], 'loss', { maxPoints: 100 }))[0]!.total).toBe(20);
+  expect(await q.warnings('run')).toMatchObject([{ offset: head.length, reason: expect.stringMatching(/^too-large: record of 268435457 bytes/) }]);
 });
