@@ -27,8 +27,8 @@ import * as RND from './random.ts';
 import * as X from './composite.ts';
 import type { Operand, RoundingMode } from './elementwise.ts';
 import type { IndexItem } from './indexing.ts';
+import type { ValuesIndices } from './reduce.ts';
 
-type ValuesIndices = { values: Tensor; indices: Tensor };
 
 // Overloaded methods are written as overloaded functions: an object literal method cannot carry overloads.
 function view(this: Tensor, ...shape: ShapeArg[]): Tensor { return M.view(this, shapeFromArgs(shape)); }

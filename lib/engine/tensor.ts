@@ -162,7 +162,7 @@ export class Tensor {
     const v = this.storage[this.offset]!;
     return this.dtype === 'bool' ? v !== 0 : v;
   }
-  /** Nested JS arrays (a number for 0-dim). */
+  /** Nested JS arrays (a number for 0-dim). Typed `any` as torch types it: the nesting depth is the runtime ndim. */
   tolist(): any {
     const data = this.dataSync();
     const bool = this.dtype === 'bool';

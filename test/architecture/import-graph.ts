@@ -1,7 +1,8 @@
 // The runtime import graph of a source tree, read with the TypeScript parser, and its cycles.
 // Type-only imports (`import type`, `import { type A }` with every name typed, `export type ... from`) are erased at
-// compile time, so they cannot make a module see a half-initialised import and are left out. Dynamic `import()` is
-// left out too: it runs after every static module has been evaluated.
+// compile time, so they cannot make a module see a half-initialised import and are left out. Dynamic `import()` runs
+// after every static module has been evaluated, so it is left out unless `dynamic` asks for it (a stricter layering
+// check: a lazy import back into a module's own importer still ties the two modules together).
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
@@ -41,18 +42,31 @@ function isTypeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean 
 }
 
 /** Runtime imports between the files under `root` (absolute paths), each file's edges in source order. */
-export function importGraph(root: string): ImportGraph {
+export function importGraph(root: string, opts: { dynamic?: boolean } = {}): ImportGraph {
   const graph: ImportGraph = new Map();
   for (const file of sourceFiles(root)) {
     const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
     const edges: string[] = [];
+    const add = (spec: string): void => {
+      if (!spec.startsWith('.')) return;
+      const target = resolveSpecifier(file, spec);
+      if (target === null) throw new Error(`${relative(root, file)}: cannot resolve import '${spec}'`);
+      if (target.startsWith(root) && !edges.includes(target)) edges.push(target);
+    };
     for (const st of sf.statements) {
       if (!ts.isImportDeclaration(st) && !ts.isExportDeclaration(st)) continue;
       const spec = st.moduleSpecifier;
-      if (!spec || !ts.isStringLiteral(spec) || !spec.text.startsWith('.') || isTypeOnly(st)) continue;
-      const target = resolveSpecifier(file, spec.text);
-      if (target === null) throw new Error(`${relative(root, file)}: cannot resolve import '${spec.text}'`);
-      if (target.startsWith(root) && !edges.includes(target)) edges.push(target);
+      if (spec && ts.isStringLiteral(spec) && !isTypeOnly(st)) add(spec.text);
+    }
+    if (opts.dynamic) {
+      const visit = (n: ts.Node): void => {
+        if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword) {
+          const arg = n.arguments[0];
+          if (arg && ts.isStringLiteralLike(arg)) add(arg.text);
+        }
+        ts.forEachChild(n, visit);
+      };
+      visit(sf);
     }
     graph.set(file, edges);
   }
