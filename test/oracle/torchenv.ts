@@ -535,6 +535,11 @@ function host(torch: Record<string, unknown>): Host {
         if (name === 'is_floating_point') return obj.d === 'float32' || obj.d === 'float64';
       }
       if (typeof obj === 'object' && obj !== null && name in obj) return (obj as Record<string, unknown>)[name];
+      // a plain record the library returned (state_dict()) reads like a Python dict
+      if (typeof obj === 'object' && obj !== null && Object.getPrototypeOf(obj) === Object.prototype && ['items', 'keys', 'values', 'get'].includes(name)) {
+        const d = PyDict.fromObject(obj);
+        return fn(name, (a) => (name === 'items' ? d.entries().map(([k, v]) => tuple([k, v])) : name === 'keys' ? d.keys() : name === 'values' ? d.values() : (d.has(a[0]) ? d.get(a[0]) : a[1] ?? null)));
+      }
       // torch.xxx(input, ...) is input.xxx(...) for every op that is also a method.
       if (obj === torch) return fn(name, (a, kw) => callMethod((a[0] ?? kw.input) as Tensor, name, a.slice(1), Object.fromEntries(Object.entries(kw).filter(([k]) => k !== 'input'))));
       if (typeof obj === 'object' && obj !== null && camel(name) in obj) {
@@ -596,6 +601,8 @@ function host(torch: Record<string, unknown>): Host {
         if (op === '+') return a;
         if (op === '~') return a.logicalNot();
       }
+      if (a instanceof Tensor && op === 'abs') return a.abs();
+      if (a instanceof Tensor && op === 'round') return a.round();
       if (op === '-') return a instanceof PyFloat ? new PyFloat(-a.v) : -(a as number);
       if (op === '+') return a;
       if (op === '~') return ~(a as number);
