@@ -230,6 +230,10 @@ function torchFunctions(): Record<string, PyFunction> {
     return { enter: () => { prev = isGradEnabled(); setGradEnabled(on); }, exit: () => setGradEnabled(prev) };
   };
   return {
+    pow: F('pow', (a, kw) => {
+      const base = a[0] ?? kw.input, e = a[1] ?? kw.exponent;
+      return base instanceof Tensor ? callMethod(base, 'pow', [e], {}) : ops.pow(toOperand(base), e as Tensor);
+    }),
     tensor: F('tensor', (a, kw) => {
       const data = a[0];
       if (data instanceof Tensor) return tensor(data, creationOpts(kw));
@@ -630,7 +634,7 @@ function tensorBinop(op: string, a: unknown, b: unknown): unknown {
     case '/': return swap ? t.reciprocal().mul(operand) : t.div(operand);
     case '//': return swap ? ops.floorDivide(operand, t) : t.floorDivide(operand);
     case '%': return swap ? ops.remainder(operand, t) : t.remainder(operand);
-    case '**': return swap ? ops.pow(o instanceof PyFloat ? o.v : (o as number), t) : t.pow(toPowExponent(o));
+    case '**': return swap ? t.rpow(toOperand(o)) : t.pow(toPowExponent(o));
     case '@': return (a as Tensor).matmul(b as Tensor);
     case '==': return t.eq(operand);
     case '!=': return t.ne(operand);
