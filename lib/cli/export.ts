@@ -1,5 +1,7 @@
 // `board export`: ingest whatever is new in a logdir, then write every scalar point to stdout.
 import { once } from 'node:events';
+import { csvTextCell } from '../csv.ts';
+import { compilePattern, type NameFilter } from '../pattern.ts';
 import { startIngest, StoreLockedError } from '../ingest/index.ts';
 import { openQueries } from '../store/queries.ts';
 import type { ExportRow } from '../store/types.ts';
@@ -16,13 +18,14 @@ Options:
   --format FORMAT    jsonl (default): {"run":…,"tag":…,"step":…,"wall_time":…,"value":…}
                      csv: header run,tag,step,wall_time,value
                      Steps past 2^53 are written as strings; NaN and infinities as "nan", "inf", "-inf".
-  --runs REGEX       Only runs whose name matches (JavaScript regular expression).
+  --runs REGEX       Only runs whose name matches (RE2 syntax: no backreferences
+                     or lookaround; matched in linear time).
   --tags REGEX       Only tags that match.
   -h, --help         Show this help.
 
 Exit status: 0 on success, 2 on bad arguments, 1 on other errors.`;
 
-interface ExportArgs { logdir?: string; logdirSpec?: string; db?: string; format: 'jsonl' | 'csv'; runs?: RegExp; tags?: RegExp }
+interface ExportArgs { logdir?: string; logdirSpec?: string; db?: string; format: 'jsonl' | 'csv'; runs?: NameFilter; tags?: NameFilter }
 
 export function parseExportArgs(argv: string[]): ExportArgs | 'help' {
   const out: ExportArgs = { format: 'jsonl' };
@@ -57,8 +60,9 @@ export function parseExportArgs(argv: string[]): ExportArgs | 'help' {
 
 class UsageError extends Error {}
 
-function regex(flag: string, src: string): RegExp {
-  try { return new RegExp(src); } catch (err) { throw new UsageError(`${flag}: invalid regular expression: ${(err as Error).message}`); }
+/** RE2 syntax, linear-time matching: the same patterns as the web export (lib/pattern.ts). */
+function regex(flag: string, src: string): NameFilter {
+  try { return compilePattern(src); } catch (err) { throw new UsageError(`${flag}: ${(err as Error).message}`); }
 }
 
 export async function exportCommand(argv: string[]): Promise<number> {
@@ -71,7 +75,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const opts: Parameters<typeof startIngest>[0] = { watch: false, progress: false };
   if (args.logdir) opts.logdir = args.logdir; else opts.logdirSpec = args.logdirSpec!;
   if (args.db) opts.db = args.db;
-  const filter: { runs?: RegExp; tags?: RegExp } = {};
+  const filter: { runs?: NameFilter; tags?: NameFilter } = {};
   if (args.runs) filter.runs = args.runs;
   if (args.tags) filter.tags = args.tags;
   let ingester;
@@ -116,9 +120,5 @@ export function jsonLine(r: ExportRow): string {
 }
 
 export function csvLine(r: ExportRow): string {
-  return `${csvField(r.run)},${csvField(r.tag)},${r.step},${r.wallTime === null ? '' : r.wallTime},${formatValue(r.value)}\n`;
-}
-
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+  return `${csvTextCell(r.run)},${csvTextCell(r.tag)},${r.step},${r.wallTime === null ? '' : r.wallTime},${formatValue(r.value)}\n`;
 }

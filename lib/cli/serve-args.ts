@@ -8,6 +8,8 @@ export interface ServeOptions {
   logdirSpec: string | null;
   port: number;
   host: string;
+  /** Extra Host header names to answer (`--allowed_hosts a,b`), besides this machine's own. */
+  allowedHosts: string[];
   db: string | null;
   /** Polling interval; null means file-system events (the default). */
   reloadIntervalSec: number | null;
@@ -47,6 +49,11 @@ Options:
           Bind every interface (IPv4 and IPv6): anyone who can reach this machine can read
           your logs. Overrides --host.
 
+      --allowed_hosts <HOST,...>
+          Extra host names the board answers to, besides this machine's own names and
+          addresses (e.g. a DNS alias or a port-forwarding proxy's name). Requests whose Host
+          header names anything else are refused, which stops DNS-rebinding pages.
+
       --db <PATH>
           SQLite database to ingest into. Reusing a database resumes from the stored offsets
           instead of re-reading every file.
@@ -80,7 +87,7 @@ Exit status:
 
 export class UsageError extends Error {}
 
-const VALUE_FLAGS = new Set(['logdir', 'logdir_spec', 'port', 'host', 'db', 'reload_interval', 'samples_per_plugin']);
+const VALUE_FLAGS = new Set(['logdir', 'logdir_spec', 'port', 'host', 'allowed_hosts', 'db', 'reload_interval', 'samples_per_plugin']);
 const BOOL_FLAGS = new Set(['bind_all', 'open', 'help', 'version']);
 const SHORT: Record<string, string> = { p: 'port', h: 'help', V: 'version' };
 
@@ -117,6 +124,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     logdirSpec: str('logdir_spec'),
     port: 6006,
     host: '127.0.0.1',
+    allowedHosts: [],
     db: str('db'),
     reloadIntervalSec: null,
     caps: {},
@@ -132,6 +140,11 @@ export function parseServeArgs(argv: string[]): ServeOptions {
   }
   if (str('host') !== null) opts.host = str('host')!;
   if (raw.has('bind_all')) opts.host = '::';
+  if (str('allowed_hosts') !== null) {
+    opts.allowedHosts = str('allowed_hosts')!.split(',').map((h) => h.trim()).filter(Boolean);
+    const bad = opts.allowedHosts.find((h) => !/^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:]+:[0-9a-fA-F:.]*|[A-Za-z0-9._-]+)$/.test(h));
+    if (bad !== undefined) throw new UsageError(`--allowed_hosts: '${bad}' is not a host name or address`);
+  }
   if (str('reload_interval') !== null) {
     const sec = Number(str('reload_interval'));
     if (!Number.isFinite(sec) || sec <= 0) throw new UsageError(`--reload_interval: expected seconds > 0, got '${str('reload_interval')}'`);

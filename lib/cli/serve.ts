@@ -52,7 +52,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   };
   let server: BoardServer;
   try {
-    server = await startBoardServer({ appDir: APP_DIR, host: opts.host, port: opts.port, store });
+    server = await startBoardServer({ appDir: APP_DIR, host: opts.host, port: opts.port, allowedHosts: opts.allowedHosts, store });
   } catch (err) {
     await ingester.close();
     if (err instanceof ServeError) { console.error(`board serve: ${err.message}`); return 1; }

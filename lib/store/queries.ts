@@ -5,6 +5,7 @@ import { openReaderDb, type DB } from './schema.ts';
 import { CHUNK_POINTS, decodeChunk } from './scalar-chunk.ts';
 import { downsample, downsampleMarks, marksOf, type PointColumns } from './downsample.ts';
 import { decodeGraphs } from './graph-decode.ts';
+import type { NameFilter } from '../pattern.ts';
 import type {
   Blob, ExportRow, GraphView, HistogramEntry, HparamsSession, HparamsView, ImageEntry, ImageSeries, IngestWarning,
   PrCurveEntry, RunSummary, ScalarPoint, ScalarQuery, ScalarSeries, StoreQueries, TagSummary, TextEntry, ValueKind,
@@ -196,11 +197,11 @@ class SqliteQueries implements StoreQueries {
       .map(r => ({ run: r.run, file: r.file, offset: r.offset, reason: r.reason, time: r.time }));
   }
 
-  *exportScalars(opts: { runs?: RegExp; tags?: RegExp } = {}): Iterable<ExportRow> {
+  *exportScalars(opts: { runs?: NameFilter; tags?: NameFilter } = {}): Iterable<ExportRow> {
     const tags = this.s.scalarTags.all() as { id: number; run: string; tag: string }[];
     for (const t of tags) {
-      if (opts.runs && !testRe(opts.runs, t.run)) continue;
-      if (opts.tags && !testRe(opts.tags, t.tag)) continue;
+      if (opts.runs && !opts.runs.test(t.run)) continue;
+      if (opts.tags && !opts.tags.test(t.tag)) continue;
       yield* this.exportTag(t.id, t.run, t.tag);
     }
   }
@@ -310,8 +311,6 @@ function bigStep(s: bigint): number | string {
 }
 
 function wallOut(w: number): number | null { return w === w ? w : null; }
-
-function testRe(re: RegExp, s: string): boolean { re.lastIndex = 0; return re.test(s); }
 
 // ---- hparams -------------------------------------------------------------------------------------
 

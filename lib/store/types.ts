@@ -2,6 +2,7 @@
 // from client components. The query module (lib/store/queries.ts) is the only code that speaks
 // SQL to the web app; it implements `StoreQueries` below.
 import type { ValueKind } from '../tfevents/types.ts';
+import type { NameFilter } from '../pattern.ts';
 
 export type { ValueKind };
 
@@ -132,7 +133,7 @@ export interface StoreQueries {
   prCurves(run: string, tag: string): PrCurveEntry[];
   hparams(): HparamsView;
   warnings(run?: string): IngestWarning[];
-  exportScalars(opts: { runs?: RegExp; tags?: RegExp }): Iterable<ExportRow>;
+  exportScalars(opts: { runs?: NameFilter; tags?: NameFilter }): Iterable<ExportRow>;
 }
 
 /** One entry of the ingester's change feed. */
