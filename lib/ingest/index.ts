@@ -10,13 +10,13 @@ import { openWriterDb, type DB } from '../store/schema.ts';
 import { StoreWriter, type FileRecord } from '../store/writer.ts';
 import { openQueries } from '../store/queries.ts';
 import type { StoreChange, StoreQueries } from '../store/types.ts';
-import { discoverFiles, eventFilesUnder, parseLogdirSpec, targetOf, TRASH_DIR, type EventFileTarget, type LogdirSource } from './logdir.ts';
+import { discoverFiles, eventFilesUnder, sourcesOf, targetOf, TRASH_DIR, type EventFileEntry, type LogdirSource } from '../discovery/index.ts';
 import { RunLoader } from './run-loader.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { acquireWriterLock } from './writer-lock.ts';
 import { createProgress, formatBytes, type ProgressSink } from './progress.ts';
 
-export { parseLogdirSpec, TRASH_DIR } from './logdir.ts';
+export { parseLogdirSpec, TRASH_DIR } from '../discovery/index.ts';
 export { StoreLockedError } from './writer-lock.ts';
 
 export interface IngestOptions {
@@ -61,7 +61,7 @@ export function defaultDbPath(logdirAbs: string): string {
 
 export async function startIngest(opts: IngestOptions): Promise<Ingester> {
   if (!opts.logdir === !opts.logdirSpec) throw new Error('startIngest: give exactly one of logdir and logdirSpec');
-  const sources: LogdirSource[] = opts.logdir ? [{ name: null, path: resolve(opts.logdir) }] : parseLogdirSpec(opts.logdirSpec!);
+  const sources = sourcesOf(opts);
   if (opts.logdir && !existsSync(sources[0]!.path)) throw new Error(`--logdir ${opts.logdir}: no such file or directory`);
   const key = opts.logdir ? sources[0]!.path : sources.map(s => `${s.name ?? ''}:${s.path}`).join(',');
   const dbPath = opts.db ?? defaultDbPath(key);
@@ -87,7 +87,7 @@ class LiveIngester implements Ingester {
   private readonly progress: ProgressSink;
   private watcher: FSWatcher | null = null;
   private chain: Promise<void> = Promise.resolve();
-  private pending = new Map<string, EventFileTarget>();
+  private pending = new Map<string, EventFileEntry>();
   private draining = false;
   private closed = false;
   private rechecks = new Map<string, ReturnType<typeof setTimeout>>();
@@ -184,7 +184,7 @@ class LiveIngester implements Ingester {
     }
   }
 
-  private removeGone(path: string, t: EventFileTarget | null): void {
+  private removeGone(path: string, t: EventFileEntry | null): void {
     const rec = this.writer.getFile(path);
     if (!rec) return;
     this.writer.removeFile(rec);
@@ -229,7 +229,7 @@ class LiveIngester implements Ingester {
     }
   }
 
-  private enqueue(t: EventFileTarget): void {
+  private enqueue(t: EventFileEntry): void {
     if (this.closed) return;
     this.pending.set(t.path, t);
     if (this.draining) return;

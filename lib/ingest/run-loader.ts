@@ -10,7 +10,7 @@ import { decodeSlice, type DecodedSlice } from './slice.ts';
 import { DecodePool } from './decode-pool.ts';
 import type { ReadJob } from './decode-worker.ts';
 import type { FileProgress, FileRecord, StoreWriter } from '../store/writer.ts';
-import type { EventFileTarget } from './logdir.ts';
+import type { EventFileEntry as EventFileTarget } from '../discovery/index.ts';
 
 /** Bytes decoded per transaction. Large enough to amortize commits, small enough to keep RSS low
  *  and to let the event loop breathe between slices. */

@@ -34,7 +34,7 @@ test('csv: text cells that a spreadsheet would run as a formula get a leading qu
 
 test('arguments: bad values are usage errors', () => {
   expect(parseExportArgs(['--logdir', 'x', '--format=csv', '--runs', '^a'])).toMatchObject({ logdir: 'x', format: 'csv' });
-  expect(() => parseExportArgs(['--logdir', 'x', '--format', 'xml'])).toThrow(/--format must be jsonl or csv/);
+  expect(() => parseExportArgs(['--logdir', 'x', '--format', 'xml'])).toThrow("--format: expected jsonl or csv, got 'xml'");
   expect(() => parseExportArgs(['--logdir', 'x', '--tags', '('])).toThrow(/--tags: not a valid RE2 pattern/);
   expect(() => parseExportArgs([])).toThrow(/--logdir/);
   expect(parseExportArgs(['--help'])).toBe('help');
@@ -87,5 +87,5 @@ test('board export ingests what is new and prints every point (simple_value and 
   expect(lookaround.stderr).toMatch(/--runs: not a valid RE2 pattern/);
   const bad = run('--format', 'xml');
   expect(bad.status).toBe(2);
-  expect(bad.stderr).toMatch(/--format must be jsonl or csv/);
+  expect(bad.stderr).toMatch(/--format: expected jsonl or csv/);
 }, 60_000);

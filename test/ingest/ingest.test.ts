@@ -3,7 +3,7 @@ import { afterEach, expect, test, vi } from 'vitest';
 import { chmodSync, existsSync, readdirSync, renameSync, rmSync, truncateSync, writeFileSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { startIngest, defaultDbPath, StoreLockedError, type Ingester } from '../../lib/ingest/index.ts';
-import { parseLogdirSpec, TRASH_DIR } from '../../lib/ingest/logdir.ts';
+import { parseLogdirSpec, TRASH_DIR } from '../../lib/discovery/index.ts';
 import {
   appendEvents, concat, fileVersionRecord, scalarRecord, scalarRecords, tempDir, tensorScalarRecord, writeEvents,
 } from './helpers.ts';
