@@ -87,14 +87,16 @@ async function exportScalars(args: ExportArgs): Promise<number> {
 }
 
 /** Stream rows to `out` in the given format, honouring backpressure. */
-export async function writeRows(out: NodeJS.WritableStream, rows: Iterable<ExportRow>, format: 'jsonl' | 'csv'): Promise<void> {
+export async function writeRows(out: NodeJS.WritableStream, batches: AsyncIterable<ExportRow[]>, format: 'jsonl' | 'csv'): Promise<void> {
   let buf = format === 'csv' ? 'run,tag,step,wall_time,value\n' : '';
-  for (const r of rows) {
-    buf += format === 'csv' ? csvLine(r) : jsonLine(r);
-    if (buf.length > 1 << 16) {
-      const ok = out.write(buf);
-      buf = '';
-      if (!ok) await once(out, 'drain');
+  for await (const rows of batches) {
+    for (const r of rows) {
+      buf += format === 'csv' ? csvLine(r) : jsonLine(r);
+      if (buf.length > 1 << 16) {
+        const ok = out.write(buf);
+        buf = '';
+        if (!ok) await once(out, 'drain');
+      }
     }
   }
   if (buf) out.write(buf);

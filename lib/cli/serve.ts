@@ -63,7 +63,7 @@ async function serve(opts: ServeOptions): Promise<number> {
   }
   if (opts.open) openBrowser(server.url);
   ingester.initialScan.then(
-    () => console.log(`ingest: initial scan done in ${((Date.now() - started) / 1000).toFixed(1)} s (${ingester.queries.listRuns().length} runs), watching for changes`),
+    async () => console.log(`ingest: initial scan done in ${((Date.now() - started) / 1000).toFixed(1)} s (${(await ingester.queries.listRuns()).length} runs), watching for changes`),
     (err: unknown) => console.error(`ingest: initial scan failed: ${err instanceof Error ? err.message : String(err)}`),
   );
   return waitForShutdown(async () => {

@@ -44,7 +44,7 @@ test('writeRows streams a header and every row', async () => {
   const out = new PassThrough();
   let text = '';
   out.on('data', d => { text += d; });
-  await writeRows(out, [{ run: 'r', tag: 't', step: 1, wallTime: 2, value: 3 }], 'csv');
+  await writeRows(out, (async function* () { yield [{ run: 'r', tag: 't', step: 1, wallTime: 2, value: 3 }]; })(), 'csv');
   expect(text).toBe('run,tag,step,wall_time,value\nr,t,1,2,3\n');
 });
 

@@ -19,10 +19,10 @@ const Query = z.object({
  * columnar (lib/server/wire.ts). Runs are de-duplicated and runs × maxPoints is capped
  * (lib/server/scalar-limits.ts): a 400 states the limit.
  */
-export const GET = route(Query, ['run'], (store, q) => {
+export const GET = route(Query, ['run'], async (store, q) => {
   if (q.minStep !== undefined && q.maxStep !== undefined && q.minStep > q.maxStep) return badRequest('minStep must not exceed maxStep');
   const limits = checkScalarRequest(q.run, Math.min(q.maxPoints ?? 2000, store.caps.scalars ?? Infinity));
   if (!limits.ok) return badRequest(limits.error);
-  const series = store.queries.scalars(limits.runs, q.tag, { minStep: q.minStep, maxStep: q.maxStep, maxPoints: limits.maxPoints });
+  const series = await store.queries.scalars(limits.runs, q.tag, { minStep: q.minStep, maxStep: q.maxStep, maxPoints: limits.maxPoints });
   return json({ series: series.map(toColumns) });
 });
