@@ -226,7 +226,13 @@ export class RunLoader {
         // One record larger than the slice, all there: read exactly it (bounded by MAX_RECORD_BYTES).
         if (res.needBytes > got && size - from >= res.needBytes) { sliceBytes = res.needBytes; continue; }
         // A truncated tail: no use reading it again before the file holds all of the record.
-        if (res.needBytes > got) this.waits.set(rec.path, { ino: cur.ino, offset: from, size: from + res.needBytes });
+        // Or once the unread tail has doubled (at least 64 KiB): a header that lies about its length
+        // is then found out by the records appended after it (record.ts), and each byte is read
+        // O(1) times on average whatever the header claims.
+        if (res.needBytes > got) {
+          const look = from + Math.min(res.needBytes, Math.max(2 * got, got + (64 << 10)));
+          this.waits.set(rec.path, { ino: cur.ino, offset: from, size: look });
+        }
         break;
       }
       if (yieldFn) await yieldFn();

@@ -124,6 +124,20 @@ function resync(buf: Uint8Array, from: number): number {
   return -1;
 }
 
+/** The first offset in [from, to) where a complete record with valid CRCs lies in `buf`, or -1. */
+function completeRecordIn(buf: Uint8Array, from: number, to: number, maxRecord: number): number {
+  const last = Math.min(to, buf.length) - HEADER_BYTES - FOOTER_BYTES;
+  for (let p = from; p <= last; p++) {
+    if (!headerValid(buf, p)) continue;
+    const len = readLength(buf, p);
+    if (len > maxRecord) continue;
+    const dataEnd = p + HEADER_BYTES + len;
+    if (dataEnd + FOOTER_BYTES > buf.length) continue;
+    if (maskedCrc32c(buf, p + HEADER_BYTES, dataEnd) === readU32(buf, dataEnd)) return p;
+  }
+  return -1;
+}
+
 /**
  * Walks the records of `buf` (file bytes starting at absolute offset `baseOffset`).
  * Data-CRC failure with a good length CRC: exactly that record is skipped. Length-CRC failure: one
@@ -159,6 +173,19 @@ export function scanRecords(
     inCorruptRegion = false;
     const dataStart = pos + HEADER_BYTES;
     const dataEnd = dataStart + len;
+    // A header whose declared span, as far as the buffer goes, holds a complete valid record (both
+    // CRCs match: a 1-in-2^64 accident otherwise) lies about its length, e.g. a writer died after
+    // the header and another appended after it: report it and read on from that record, instead
+    // of skipping the records inside the span or waiting for bytes that never come.
+    const spanEnd = Math.min(n, dataEnd + FOOTER_BYTES);
+    if (dataEnd + FOOTER_BYTES > n || len > maxRecord) {
+      const inside = completeRecordIn(buf, pos + 1, spanEnd, maxRecord);
+      if (inside >= 0) {
+        cb.onCorrupt({ file, offset: baseOffset + pos, reason: 'bad-length', detail: `declares ${len} bytes, but a record starts at ${baseOffset + inside}` });
+        pos = inside;
+        continue;
+      }
+    }
     if (len > maxRecord) {
       // Never read into memory: once the file holds all of it, report it and step over it.
       const after = dataEnd + FOOTER_BYTES;
@@ -173,6 +200,10 @@ export function scanRecords(
     if (dataEnd + FOOTER_BYTES > n) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion: false, needBytes: len + HEADER_BYTES + FOOTER_BYTES };
     if (maskedCrc32c(buf, dataStart, dataEnd) !== readU32(buf, dataEnd)) {
       cb.onCorrupt({ file, offset: baseOffset + pos, reason: 'data-crc' });
+      // Flipped bits in the data: the next record is right after it. A length that lies: the
+      // next record starts inside the declared span, and skipping the span would lose it.
+      const inside = completeRecordIn(buf, pos + 1, dataEnd + FOOTER_BYTES, maxRecord);
+      if (inside >= 0) { pos = inside; continue; }
     } else {
       records++;
       cb.onRecord(buf, dataStart, dataEnd, baseOffset + pos);
