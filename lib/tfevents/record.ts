@@ -111,8 +111,8 @@ function writeU32(out: Uint8Array, pos: number, v: number): void {
  * length CRC matches and whose data CRC matches too (or whose data runs past the buffer: then it is
  * the truncated tail). Returns -1 if none.
  */
-function resync(buf: Uint8Array, from: number): number {
-  const last = buf.length - HEADER_BYTES;
+function resync(buf: Uint8Array, from: number, before = Infinity): number {
+  const last = Math.min(buf.length - HEADER_BYTES, before - 1);
   for (let p = from; p <= last; p++) {
     if (!headerValid(buf, p)) continue;
     const len = readLength(buf, p);
@@ -200,10 +200,12 @@ export function scanRecords(
     if (dataEnd + FOOTER_BYTES > n) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion: false, needBytes: len + HEADER_BYTES + FOOTER_BYTES };
     if (maskedCrc32c(buf, dataStart, dataEnd) !== readU32(buf, dataEnd)) {
       cb.onCorrupt({ file, offset: baseOffset + pos, reason: 'data-crc' });
-      // Flipped bits in the data: the next record is right after it. A length that lies: the
-      // next record starts inside the declared span, and skipping the span would lose it.
-      const inside = completeRecordIn(buf, pos + 1, dataEnd + FOOTER_BYTES, maxRecord);
-      if (inside >= 0) { pos = inside; continue; }
+      // Flipped bits in the data: the next record is right after it. A length that lies (a record
+      // cut short, then others): the next record starts inside or across the declared span, and
+      // skipping the span would lose it. Resynchronize from the next byte, as after a bad header.
+      const next = resync(buf, pos + 1, dataEnd + FOOTER_BYTES);
+      if (next >= 0) { pos = next; continue; }
+      // No record starts inside the span: it was right, the data is damaged; go on after it.
     } else {
       records++;
       cb.onRecord(buf, dataStart, dataEnd, baseOffset + pos);
