@@ -3,6 +3,7 @@
 // new byte offset (commit): a crash at any moment leaves data and offset consistent.
 import { crc32 } from '@node-rs/crc32';
 import type { NormalizedValue, Step } from '../tfevents/types.ts';
+import { stepOf, stepToJson, type JsonStep } from '../domain/step.ts';
 import type { StoreChange, ValueKind } from './types.ts';
 import type { DecodedSlice } from '../ingest/slice.ts';
 import { FILE_DATA_TABLES, type DB } from './schema.ts';
@@ -503,17 +504,9 @@ function tableOfKind(kind: ValueKind): string {
   }
 }
 
-function stepIn(s: bigint | null): Step | null {
-  if (s === null) return null;
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : s;
-}
+function stepIn(s: bigint | null): Step | null { return s === null ? null : stepOf(s); }
 function numIn(x: number | bigint | null): number | null { return x === null ? null : Number(x); }
 
-export function stepOut(s: Step | null): number | string | undefined {
-  if (s === null) return undefined;
-  if (typeof s === 'bigint') return Number.isSafeInteger(Number(s)) && BigInt(Number(s)) === s ? Number(s) : s.toString();
-  return s;
-}
+export function stepOut(s: Step | null): JsonStep | undefined { return s === null ? undefined : stepToJson(s); }
 
 function assertNever(x: never): never { throw new Error(`store writer: unhandled value kind ${JSON.stringify(x)}`); }
