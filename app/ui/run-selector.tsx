@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { IngestWarning } from '../../lib/store/types.ts';
 import { fetchJson, query } from './api.ts';
 import { runColor } from './colors.ts';
+import { hparamsSessionParents, middleEllipsisParts, withSessionsAfterParents } from './run-names.ts';
 import { useRuns } from './runs-context.tsx';
 import { setParams, useParams } from './url-state.ts';
 
@@ -17,7 +18,8 @@ export function RunSelector() {
   const [warningsFor, setWarningsFor] = useState<{ run: string; list: IngestWarning[] } | null>(null);
   const filterSrc = params.get('runFilter') ?? '';
   const names = state.runs.map((r) => r.name);
-  const visible = names.filter((n) => (showHidden || !state.hidden.has(n)) && (state.filter === null || state.filter.test(n)));
+  const sessions = hparamsSessionParents(names, state.tags);
+  const visible = withSessionsAfterParents(names.filter((n) => (showHidden || !state.hidden.has(n)) && (state.filter === null || state.filter.test(n))), sessions);
   const isOn = (n: string) => state.explicit === null || state.explicit.has(n);
 
   const setSelection = (next: Set<string>) => setParams({ sel: next.size === names.length ? null : next.size === 0 ? [''] : [...next] });
@@ -67,12 +69,16 @@ export function RunSelector() {
       <ul className="run-list">
         {visible.map((n) => {
           const summary = state.runs.find((r) => r.name === n)!;
+          const parent = sessions.get(n);
+          // A session shows only its own part; the full name is on hover.
+          const [head, tail] = middleEllipsisParts(parent === undefined ? n : n.slice(parent.length + 1));
           return (
-            <li key={n} className={state.hidden.has(n) ? 'hidden-run' : ''} data-run={n}>
-              <label className="run-toggle" title={n}>
+            <li key={n} className={[state.hidden.has(n) ? 'hidden-run' : '', parent !== undefined ? 'session-run' : ''].join(' ').trim()} data-run={n}>
+              <label className="run-toggle" title={parent === undefined ? n : `${n}: hparams session of ${parent}`}>
                 <input type="checkbox" checked={isOn(n)} onChange={() => toggle(n)} aria-label={`Show run ${n}`} />
                 <span className="swatch" style={{ background: runColor(n) }} aria-hidden />
-                <span className="run-name">{n}</span>
+                {parent !== undefined && <span className="session-mark" aria-hidden>↳ session</span>}
+                <span className="run-name"><span className="run-name-head">{head}</span>{tail && <span className="run-name-tail">{tail}</span>}</span>
               </label>
               {summary.warningCount > 0 && (
                 <button type="button" className="warn" onClick={() => showWarnings(n)} title="Ingest warnings (corrupt records)" aria-label={`${summary.warningCount} ingest warnings for ${n}`}>⚠ {summary.warningCount}</button>
