@@ -54,7 +54,7 @@ async function serve(opts: ServeOptions): Promise<number> {
   };
   let server: BoardServer;
   try {
-    server = await startBoardServer({ appDir: APP_DIR, host: opts.host, port: opts.port, store });
+    server = await startBoardServer({ appDir: APP_DIR, host: opts.host, port: opts.port, allowedHosts: opts.allowedHosts, store });
   } catch (err) {
     await ingester.close();
     if (err instanceof ServeError) { console.error(`board serve: ${err.message}`); return EXIT_FAILURE; }

@@ -3,6 +3,7 @@
 // PostgreSQL) are the only code that speaks SQL to the web app; they implement `StoreQueries`.
 import type { ValueKind } from '../tfevents/types.ts';
 import type { JsonStep, RunName, TagName } from '../domain/index.ts';
+import type { NameFilter } from '../pattern.ts';
 
 export type { ValueKind };
 export type { JsonStep, RunName, TagName };
@@ -141,7 +142,7 @@ export interface StoreQueries {
   warnings(run?: RunName): Promise<IngestWarning[]>;
   /** Every scalar point at full resolution, in batches (one stored chunk of one tag per batch),
    *  so a large export streams without a promise per row. */
-  exportScalars(opts: { runs?: RegExp; tags?: RegExp }): AsyncIterable<ExportRow[]>;
+  exportScalars(opts: { runs?: NameFilter; tags?: NameFilter }): AsyncIterable<ExportRow[]>;
 }
 
 /** One entry of the ingester's change feed. */
