@@ -21,7 +21,7 @@ function cell(s: HparamsSession, c: Col): string | number | boolean | null {
   return s.metrics[c.key] ?? null;
 }
 
-function compare(a: unknown, b: unknown): number {
+function compare(a: string | number | boolean | null | undefined, b: string | number | boolean | null | undefined): number {
   if (a === null || a === undefined) return 1;
   if (b === null || b === undefined) return -1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;

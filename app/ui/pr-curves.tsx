@@ -43,7 +43,7 @@ function PrCard({ tag, runs, dark }: { tag: string; runs: string[]; dark: boolea
       (err: Error) => { if (!cancelled) setError(err.message); },
     );
     return () => { cancelled = true; };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names)
   }, [seen, tag, runsKey, refresh]);
   const steps = useMemo(() => [...new Set([...(data?.values() ?? [])].flatMap((e) => e.map((x) => x.step)))].sort((a, b) => a - b), [data]);
   const idx = stepIdx === null ? steps.length - 1 : Math.min(stepIdx, steps.length - 1);

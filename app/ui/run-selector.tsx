@@ -15,6 +15,7 @@ export function RunSelector() {
   const [showHidden, setShowHidden] = useState(false);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [deleteError, setDeleteError] = useState<string | null>(null);
+  const [warningsError, setWarningsError] = useState<string | null>(null);
   const [warningsFor, setWarningsFor] = useState<{ run: string; list: IngestWarning[] } | null>(null);
   const filterSrc = params.get('runFilter') ?? '';
   const names = state.runs.map((r) => r.name);
@@ -41,9 +42,11 @@ export function RunSelector() {
       state.reload();
     } catch (err) { setDeleteError((err as Error).message); }
   };
-  const showWarnings = async (run: string) => {
-    const { warnings } = await fetchJson<{ warnings: IngestWarning[] }>(query('/api/warnings', { run }));
-    setWarningsFor({ run, list: warnings });
+  const showWarnings = (run: string) => {
+    fetchJson<{ warnings: IngestWarning[] }>(query('/api/warnings', { run })).then(
+      ({ warnings }) => setWarningsFor({ run, list: warnings }),
+      (err: Error) => setWarningsError(`Cannot load warnings for ${run}: ${err.message}`),
+    );
   };
 
   return (
@@ -65,6 +68,7 @@ export function RunSelector() {
       </div>
       {state.loading && names.length === 0 && <div className="muted">Loading runs…</div>}
       {state.error && <div className="error-text" role="alert">Cannot load runs: {state.error}</div>}
+      {warningsError && <div className="error-text" role="alert">{warningsError}</div>}
       {!state.loading && !state.error && names.length === 0 && <div className="muted">No runs yet. Event files written under the log directory appear here live.</div>}
       <ul className="run-list">
         {visible.map((n) => {
@@ -97,7 +101,7 @@ export function RunSelector() {
             {deleteError && <p className="error-text" role="alert">{deleteError}</p>}
             <div className="dialog-actions">
               <button type="button" autoFocus onClick={() => { setConfirming(null); setDeleteError(null); }}>Cancel</button>
-              <button type="button" className="danger" onClick={() => doDelete(confirming)}>Delete</button>
+              <button type="button" className="danger" onClick={() => void doDelete(confirming)}>Delete</button>
             </div>
           </div>
         </div>
