@@ -1,6 +1,6 @@
 // torch.nn for Board: Module and containers, layers, losses, `functional` (F) and `init`. Importing this module
 // registers the graph tracer used by SummaryWriter.addGraph.
-export { Module, type StateDict, type ForwardHook, type ForwardPreHook, type RemovableHandle } from './module.ts';
+export { Module, registerModule, registeredModule, type StateDict, type ForwardHook, type ForwardPreHook, type RemovableHandle } from './module.ts';
 export { Parameter } from './parameter.ts';
 export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './containers.ts';
 export { Identity, Linear, Bilinear, Flatten, Unflatten, Dropout, Dropout1d, Dropout2d, Dropout3d, Embedding } from './layers/basic.ts';
