@@ -5,6 +5,7 @@ import type { EventInfo } from '../tfevents/event-decode.ts';
 import { RunNormalizer } from '../tfevents/normalize.ts';
 import { decodeEventBuffer } from '../tfevents/reader.ts';
 import type { NormalizedValue, ValueData } from '../tfevents/types.ts';
+import { EXIT_FAILURE, EXIT_OK, parseFlags, runCommand, UsageError, type FlagDefs } from './args.ts';
 
 const INSPECT_HELP = `Usage: board inspect <file-or-logdir> [--json]
 
@@ -48,33 +49,38 @@ function exitQuietlyOnEpipe(): void {
   });
 }
 
-function parseArgs(argv: string[], help: string): { target: string; json: boolean } | number {
-  let json = false;
-  const positional: string[] = [];
-  for (const a of argv) {
-    if (a === '--json') json = true;
-    else if (a === '-h' || a === '--help') { console.log(help); return 0; }
-    else if (a.startsWith('-')) { console.error(`unknown option ${a}\n\n${help}`); return 2; }
-    else positional.push(a);
-  }
-  if (positional.length !== 1) { console.error(help); return 2; }
+const INSPECT_FLAGS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies FlagDefs;
+
+/** Flags of inspect and events: one <target> and --json. Null after printing the help. */
+function parseTargetArgs(command: 'inspect' | 'events', argv: string[], help: string): { target: string; json: boolean } | null {
+  const { values, positionals } = parseFlags(argv, INSPECT_FLAGS, { positionals: true, hint: `see 'board ${command} --help'` });
+  if (values.help) { console.log(help); return null; }
+  const what = command === 'inspect' ? '<file-or-logdir>' : '<file>';
+  if (positionals.length !== 1) throw new UsageError(`expected one ${what} argument, got ${positionals.length} (see 'board ${command} --help')`);
   exitQuietlyOnEpipe();
-  return { target: positional[0]!, json };
+  return { target: positionals[0]!, json: values.json ?? false };
 }
 
 function fmt(x: unknown): string {
   return typeof x === 'string' ? JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x) : JSON.stringify(x);
 }
 
-export async function inspectCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, INSPECT_HELP);
-  if (typeof args === 'number') return args;
-  try { statSync(args.target); } catch { console.error(`board inspect: ${args.target}: no such file or directory`); return 2; }
+export function inspectCommand(argv: string[]): Promise<number> {
+  return runCommand('board inspect', () => inspectTarget(argv));
+}
+
+function inspectTarget(argv: string[]): number {
+  const args = parseTargetArgs('inspect', argv, INSPECT_HELP);
+  if (args === null) return EXIT_OK;
+  try { statSync(args.target); } catch { throw new UsageError(`${args.target}: no such file or directory`); }
   const result = inspect(args.target);
   const corrupt = Object.values(result.runs).reduce((a, r) => a + r.corruptRecords, 0);
   if (args.json) {
     console.log(JSON.stringify(result, null, 1));
-    return corrupt ? 1 : 0;
+    return corrupt ? EXIT_FAILURE : EXIT_OK;
   }
   const runs = Object.entries(result.runs);
   if (runs.length === 0) console.log(`No event files (names containing "tfevents") under ${args.target}.`);
@@ -90,7 +96,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     for (const c of r.corrupt) console.log(`    corrupt record at ${c.file} offset ${c.offset} (${c.reason})`);
     console.log('');
   }
-  return corrupt ? 1 : 0;
+  return corrupt ? EXIT_FAILURE : EXIT_OK;
 }
 
 /** Full JSON of a value's data: typed arrays as arrays, bytes as base64, non-finite as strings. */
@@ -103,12 +109,16 @@ function dataJson(d: ValueData): unknown {
   }));
 }
 
-export async function eventsCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, EVENTS_HELP);
-  if (typeof args === 'number') return args;
+export function eventsCommand(argv: string[]): Promise<number> {
+  return runCommand('board events', () => printEvents(argv));
+}
+
+function printEvents(argv: string[]): number {
+  const args = parseTargetArgs('events', argv, EVENTS_HELP);
+  if (args === null) return EXIT_OK;
   let st;
-  try { st = statSync(args.target); } catch { console.error(`board events: ${args.target}: no such file`); return 2; }
-  if (!st.isFile()) { console.error(`board events: ${args.target} is not a file (use 'board inspect' for a log directory)`); return 2; }
+  try { st = statSync(args.target); } catch { throw new UsageError(`${args.target}: no such file`); }
+  if (!st.isFile()) throw new UsageError(`${args.target} is not a file (use 'board inspect' for a log directory)`);
   let pending: NormalizedValue[] = [];
   const lines: Array<[number, string]> = [];
   const res = decodeEventBuffer(new Uint8Array(readFileSync(args.target)), {
@@ -130,5 +140,5 @@ export async function eventsCommand(argv: string[]): Promise<number> {
   lines.sort((a, b) => a[0] - b[0]);
   for (let i = 0; i < lines.length; i += 1000) process.stdout.write(lines.slice(i, i + 1000).map((l) => l[1]).join('\n') + '\n');
   if (res.incompleteBytes) console.log(args.json ? JSON.stringify({ incompleteBytes: res.incompleteBytes }) : `incomplete record: ${res.incompleteBytes} bytes at the end`);
-  return res.corrupt.length ? 1 : 0;
+  return res.corrupt.length ? EXIT_FAILURE : EXIT_OK;
 }

@@ -3,7 +3,7 @@ import { allocate, isFloating, resultType, toFloatingType, castScalar, type DTyp
 import { broadcastShapes, broadcastStrides, isContiguousLayout, numelOf, RowIter, shapeStr, copyStrided } from './layout.ts';
 import { unaryKernel, binaryKernel, type UnaryName, type BinaryName } from './loops.ts';
 import { Tensor } from './tensor.ts';
-import { record, clock, needsGrad, isGradEnabled } from './autograd.ts';
+import { record, clock, needsGrad, isGradEnabled } from './graph.ts';
 
 /** A tensor or a Python-style number (integral numbers act as Python ints, others as floats). */
 export type Operand = Tensor | number | boolean;

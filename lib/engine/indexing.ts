@@ -3,7 +3,7 @@
 import { allocate, isFloating } from './dtype.ts';
 import { broadcastShapes, broadcastStrides, contiguousStrides, copyStrided, normDim, numelOf, shapeStr, RowIter } from './layout.ts';
 import { Tensor } from './tensor.ts';
-import { record, clock, needsGrad } from './autograd.ts';
+import { record, clock, needsGrad } from './graph.ts';
 import { emptyRaw, arange, tensor as makeTensor } from './creation.ts';
 import { asTensor, commitInPlace, checkInPlace, type Operand } from './elementwise.ts';
 import { select, slice as sliceDim, unsqueeze, copyRaw } from './movement.ts';

@@ -19,19 +19,29 @@ function csvRow(r: ExportRow): string {
 }
 
 export function exportStream(queries: StoreQueries, opts: { runs?: RegExp; tags?: RegExp; format: 'csv' | 'json' }): Response {
-  const rows = queries.exportScalars({ runs: opts.runs, tags: opts.tags })[Symbol.iterator]();
+  const batches = queries.exportScalars({ runs: opts.runs, tags: opts.tags })[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
   let first = true;
   let done = false;
+  let pendingRows: ExportRow[] = [];
+  let at = 0;
+  /** The next row, fetching the next batch from the store when the current one is used up. */
+  const nextRow = async (): Promise<ExportRow | null> => {
+    while (at >= pendingRows.length) {
+      const b = await batches.next();
+      if (b.done) return null;
+      pendingRows = b.value; at = 0;
+    }
+    return pendingRows[at++]!;
+  };
   const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
+    async pull(controller) {
       if (done) return;
       let text = '';
       if (first) text += opts.format === 'csv' ? 'run,tag,step,wall_time,value\n' : '[';
       for (let i = 0; i < CHUNK_ROWS; i++) {
-        const next = rows.next();
-        if (next.done) { done = true; break; }
-        const r = next.value;
+        const r = at < pendingRows.length ? pendingRows[at++]! : await nextRow();
+        if (r === null) { done = true; break; }
         if (opts.format === 'csv') text += csvRow(r);
         else {
           // JSON has no NaN/Infinity: non-finite values go out as strings, as `board export` writes them.
@@ -46,6 +56,7 @@ export function exportStream(queries: StoreQueries, opts: { runs?: RegExp; tags?
       controller.enqueue(encoder.encode(text));
       if (done) controller.close();
     },
+    async cancel() { await batches.return?.(); },
   });
   return new Response(stream, {
     headers: {

@@ -13,11 +13,12 @@ export function slimTags(tags: TagSummary[]): TagSummary[] {
   });
 }
 
-export function initialRunsAndTags(): { runs: RunSummary[]; tags: TagSummary[] } | null {
+export async function initialRunsAndTags(): Promise<{ runs: RunSummary[]; tags: TagSummary[] } | null> {
   const store = getActiveStore();
   if (!store) return null;
   try {
-    return { runs: store.queries.listRuns(), tags: slimTags(store.queries.listTags()) };
+    const [runs, tags] = await Promise.all([store.queries.listRuns(), store.queries.listTags()]);
+    return { runs, tags: slimTags(tags) };
   } catch {
     return null; // the client fetches (and reports) instead
   }

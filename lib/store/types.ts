@@ -1,6 +1,6 @@
-// Types of what the store's query module returns. No runtime deps: safe to import (as types)
-// from client components. The query module (lib/store/queries.ts) is the only code that speaks
-// SQL to the web app; it implements `StoreQueries` below.
+// Types of what the store's query modules return. No runtime deps: safe to import (as types)
+// from client components. The query modules (lib/store/queries.ts for SQLite, lib/store/pg/ for
+// PostgreSQL) are the only code that speaks SQL to the web app; they implement `StoreQueries`.
 import type { ValueKind } from '../tfevents/types.ts';
 
 export type { ValueKind };
@@ -120,19 +120,26 @@ export interface IngestWarning { run: string; file: string; offset: number; reas
 
 export interface ExportRow { run: string; tag: string; step: number | string; wallTime: number | null; value: number }
 
+/**
+ * The web app's read interface to a store. Every method is asynchronous so that a networked
+ * store (PostgreSQL, lib/store/pg/) can implement it as well as the embedded SQLite one
+ * (lib/store/queries.ts); routes and pages await them.
+ */
 export interface StoreQueries {
-  listRuns(): RunSummary[];
-  listTags(run?: string): TagSummary[];
-  scalars(runs: string[], tag: string, q?: ScalarQuery): ScalarSeries[];
-  images(run: string, tag: string, step?: number): ImageSeries;
-  blob(id: number): Blob | null;
-  histograms(run: string, tag: string): HistogramEntry[];
-  graph(run: string): GraphView[];
-  text(run: string, tag: string): TextEntry[];
-  prCurves(run: string, tag: string): PrCurveEntry[];
-  hparams(): HparamsView;
-  warnings(run?: string): IngestWarning[];
-  exportScalars(opts: { runs?: RegExp; tags?: RegExp }): Iterable<ExportRow>;
+  listRuns(): Promise<RunSummary[]>;
+  listTags(run?: string): Promise<TagSummary[]>;
+  scalars(runs: string[], tag: string, q?: ScalarQuery): Promise<ScalarSeries[]>;
+  images(run: string, tag: string, step?: number): Promise<ImageSeries>;
+  blob(id: number): Promise<Blob | null>;
+  histograms(run: string, tag: string): Promise<HistogramEntry[]>;
+  graph(run: string): Promise<GraphView[]>;
+  text(run: string, tag: string): Promise<TextEntry[]>;
+  prCurves(run: string, tag: string): Promise<PrCurveEntry[]>;
+  hparams(): Promise<HparamsView>;
+  warnings(run?: string): Promise<IngestWarning[]>;
+  /** Every scalar point at full resolution, in batches (one stored chunk of one tag per batch),
+   *  so a large export streams without a promise per row. */
+  exportScalars(opts: { runs?: RegExp; tags?: RegExp }): AsyncIterable<ExportRow[]>;
 }
 
 /** One entry of the ingester's change feed. */

@@ -7,6 +7,7 @@ import type { StoreChange, ValueKind } from './types.ts';
 import type { DecodedSlice } from '../ingest/slice.ts';
 import { FILE_DATA_TABLES, type DB } from './schema.ts';
 import { ScalarAccum, CHUNK_POINTS, accumFromChunk, chunkStats, encodeChunk } from './scalar-chunk.ts';
+import type { IngestSink } from './sink.ts';
 import { f64Bytes, renderText, sniffContentType, tensorBytes, toJson } from './value-bytes.ts';
 
 /** What the loader learned about a file in one read cycle; `offset` is just after the last complete record. */
@@ -48,7 +49,7 @@ interface TagInfo {
 
 type RunTags = Map<string, TagInfo>;
 
-export class StoreWriter {
+export class StoreWriter implements IngestSink {
   private runIds = new Map<string, number>();
   private runNames = new Map<number, string>();
   private tags = new Map<number, RunTags>();

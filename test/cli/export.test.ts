@@ -25,7 +25,7 @@ test('csv: quoted fields where needed, non-finite as inf/-inf/nan', () => {
 
 test('arguments: bad values are usage errors', () => {
   expect(parseExportArgs(['--logdir', 'x', '--format=csv', '--runs', '^a'])).toMatchObject({ logdir: 'x', format: 'csv' });
-  expect(() => parseExportArgs(['--logdir', 'x', '--format', 'xml'])).toThrow(/--format must be jsonl or csv/);
+  expect(() => parseExportArgs(['--logdir', 'x', '--format', 'xml'])).toThrow("--format: expected jsonl or csv, got 'xml'");
   expect(() => parseExportArgs(['--logdir', 'x', '--tags', '('])).toThrow(/--tags: invalid regular expression/);
   expect(() => parseExportArgs([])).toThrow(/--logdir/);
   expect(parseExportArgs(['--help'])).toBe('help');
@@ -35,7 +35,7 @@ test('writeRows streams a header and every row', async () => {
   const out = new PassThrough();
   let text = '';
   out.on('data', d => { text += d; });
-  await writeRows(out, [{ run: 'r', tag: 't', step: 1, wallTime: 2, value: 3 }], 'csv');
+  await writeRows(out, (async function* () { yield [{ run: 'r', tag: 't', step: 1, wallTime: 2, value: 3 }]; })(), 'csv');
   expect(text).toBe('run,tag,step,wall_time,value\nr,t,1,2,3\n');
 });
 
@@ -68,5 +68,5 @@ test('board export ingests what is new and prints every point (simple_value and 
   expect(shared.stdout.trim().split('\n')).toHaveLength(3);
   const bad = run('--format', 'xml');
   expect(bad.status).toBe(2);
-  expect(bad.stderr).toMatch(/--format must be jsonl or csv/);
+  expect(bad.stderr).toMatch(/--format: expected jsonl or csv/);
 }, 60_000);

@@ -97,7 +97,7 @@ test('usage errors exit 2 with a message', async () => {
     expect(await inspectCommand([join(root, 'missing')])).toBe(2);
     expect(await eventsCommand([logdir])).toBe(2);
     expect(await inspectCommand(['--bogus', logdir])).toBe(2);
-    expect(err.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/no such file or directory[\s\S]*is not a file[\s\S]*unknown option --bogus/);
+    expect(err.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/no such file or directory[\s\S]*is not a file[\s\S]*unknown option '--bogus'/);
   } finally { err.mockRestore(); }
 });
 

@@ -14,8 +14,8 @@ test('flags in both --flag value and --flag=value forms', () => {
 });
 
 test('usage errors name the problem', () => {
-  expect(() => parseServeArgs([])).toThrowErrorMatchingInlineSnapshot(`[Error: --logdir is required (or --logdir_spec); see 'board serve --help']`);
-  expect(() => parseServeArgs(['--logdir', 'l', '--port', '70000'])).toThrowErrorMatchingInlineSnapshot(`[Error: --port: expected an integer 0..65535, got '70000']`);
+  expect(() => parseServeArgs([])).toThrowErrorMatchingInlineSnapshot(`[UsageError: --logdir is required (or --logdir_spec); see 'board serve --help']`);
+  expect(() => parseServeArgs(['--logdir', 'l', '--port', '70000'])).toThrowErrorMatchingInlineSnapshot(`[UsageError: --port: expected an integer 0..65535, got '70000']`);
   expect(() => parseServeArgs(['--logdir', 'l', '--frobnicate'])).toThrow(/unknown option '--frobnicate'/);
   expect(() => parseServeArgs(['--logdir'])).toThrow(/--logdir needs a value/);
   expect(() => parseServeArgs(['--logdir', 'a', '--logdir_spec', 'b:c'])).toThrow(/cannot be used together/);

@@ -33,9 +33,11 @@ describe('demo flags', () => {
     const o = parseDemoArgs(['--epochs', '3', '--model', 'cnn', '--optimizer=sgd', '--no-serve', '--limit', '500', '--logdir', 'x']);
     expect(o).toMatchObject({ epochs: 3, model: 'cnn', optimizer: 'sgd', serve: false, limit: 500, logdir: 'x', lr: 1e-3, batchSize: 64 });
     expect(parseDemoArgs([])).toMatchObject({ model: 'mlp', optimizer: 'adam', lr: 1e-3, batchSize: 64, serve: true, logdir: 'logs' });
-    expect(() => parseDemoArgs(['--model', 'rnn'])).toThrow(/--model wants mlp or cnn/);
-    expect(() => parseDemoArgs(['--epochs', '0'])).toThrow(/--epochs wants an integer >= 1/);
-    expect(() => parseDemoArgs(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
+    expect(() => parseDemoArgs(['--model', 'rnn'])).toThrow("--model: expected mlp or cnn, got 'rnn'");
+    expect(() => parseDemoArgs(['--epochs', '0'])).toThrow("--epochs: expected an integer >= 1, got '0'");
+    // '-' and '_' spellings are the same flag.
+    expect(parseDemoArgs(['--batch_size', '8', '--log_every=5', '--no_serve'])).toMatchObject({ batchSize: 8, logEvery: 5, serve: false });
+    expect(() => parseDemoArgs(['--frobnicate'])).toThrow("unknown option '--frobnicate'");
   });
 });
 
@@ -77,7 +79,7 @@ describe('npm run demo', () => {
     expect(stdout).toContain('--model mlp|cnn');
     const err = await run(process.execPath, [resolve(REPO_ROOT, 'bin/board-demo.js'), '--optimizer', 'lbfgs'], { cwd: REPO_ROOT }).catch((e: { code: number; stderr: string }) => e);
     expect((err as { code: number }).code).toBe(2);
-    expect((err as { stderr: string }).stderr).toContain('--optimizer wants adam or sgd');
+    expect((err as { stderr: string }).stderr).toContain("--optimizer: expected adam or sgd, got 'lbfgs'");
   });
 
   it('reports a board that cannot start instead of hanging', async () => {

@@ -88,10 +88,10 @@ export function appendEvents(path: string, ...records: Uint8Array[]): void {
 }
 
 /** Poll `cond` until it holds (returns the elapsed ms) or fail after `timeoutMs`. */
-export async function waitFor(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<number> {
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<number> {
   const t0 = performance.now();
   for (;;) {
-    if (cond()) return performance.now() - t0;
+    if (await cond()) return performance.now() - t0;
     if (performance.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise(r => setTimeout(r, 5));
   }

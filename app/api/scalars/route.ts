@@ -17,9 +17,9 @@ const Query = z.object({
  * max and last point, so spikes survive; zoomed views ask again with a step range. Series go out
  * columnar (lib/server/wire.ts).
  */
-export const GET = route(Query, ['run'], (store, q) => {
+export const GET = route(Query, ['run'], async (store, q) => {
   if (q.minStep !== undefined && q.maxStep !== undefined && q.minStep > q.maxStep) return badRequest('minStep must not exceed maxStep');
   const maxPoints = Math.min(q.maxPoints ?? 2000, store.caps.scalars ?? Infinity);
-  const series = store.queries.scalars(q.run, q.tag, { minStep: q.minStep, maxStep: q.maxStep, maxPoints });
+  const series = await store.queries.scalars(q.run, q.tag, { minStep: q.minStep, maxStep: q.maxStep, maxPoints });
   return json({ series: series.map(toColumns) });
 });

@@ -15,7 +15,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
   if (!id.success) return badRequest(`blob id must be a non-negative integer, got '${rawId.slice(0, 40)}'`);
   const store = storeOr503();
   if (store instanceof Response) return store;
-  const blob = store.queries.blob(id.data);
+  const blob = await store.queries.blob(id.data);
   if (!blob) return json({ error: `no blob ${id.data}` }, 404);
   const etag = `"${blob.etag}"`;
   const headers = {

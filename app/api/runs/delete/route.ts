@@ -15,7 +15,7 @@ export async function POST(req: Request): Promise<Response> {
   if (!parsed.success) return badRequest('invalid body', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   const store = storeOr503();
   if (store instanceof Response) return store;
-  if (!store.queries.listRuns().some((r) => r.name === parsed.data.run)) return json({ error: `no run named '${parsed.data.run}'` }, 404);
+  if (!(await store.queries.listRuns()).some((r) => r.name === parsed.data.run)) return json({ error: `no run named '${parsed.data.run}'` }, 404);
   try {
     await store.deleteRun(parsed.data.run, { trash: parsed.data.trash });
   } catch (err) {
