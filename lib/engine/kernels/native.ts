@@ -14,6 +14,8 @@ export interface NativeAddon {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   blasInfo(): { config: string; core: string };
+  /** Whether the addon raised glibc's mmap/trim thresholds (the caching allocator; BOARD_MALLOC_CACHE=0 disables). */
+  mallocCache(): boolean;
   im2col(x: Float32Array, xOff: number, geom: Int32Array, col: Float32Array, colOff: number, ld: number): void;
   col2im(col: Float32Array, geom: Int32Array, dx: Float32Array, dxOff: number, colOff: number, ld: number): void;
   reluForward(x: Float32Array, y: Float32Array): void;
