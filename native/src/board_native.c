@@ -275,6 +275,25 @@ static napi_value col2im(napi_env env, napi_callback_info info) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Gradient accumulation: a[aOff + r*cols + c] += b[bOff + r*rs + c*cs] (b may be a transposed or broadcast view).
+
+// addStrided(a, aOff, b, bOff, rows, cols, rs, cs)
+static napi_value add_strided(napi_env env, napi_callback_info info) {
+  GET_ARGS(8);
+  F32(0, a); INT(1, aOff); F32(2, b); INT(3, bOff); INT(4, rows); INT(5, cols); INT(6, rs); INT(7, cs);
+  if (rows == 0 || cols == 0) return NULL;
+  NEED(aOff + rows * cols <= a_len, "destination range exceeds its array");
+  NEED(bOff + (rows - 1) * rs + (cols - 1) * cs < b_len, "source range exceeds its array");
+  for (int64_t r = 0; r < rows; r++) {
+    float *dst = a + aOff + r * cols;
+    const float *src = b + bOff + r * rs;
+    if (cs == 1) for (int64_t c = 0; c < cols; c++) dst[c] += src[c];
+    else for (int64_t c = 0; c < cols; c++) dst[c] += src[c * cs];
+  }
+  return NULL;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Elementwise: ReLU
 
 // reluForward(x, y): y = x > 0 ? x : 0 (NaN -> 0, as lib/nn/functional/activation.ts's relu)
@@ -501,6 +520,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"mallocCache", NULL, malloc_cache, NULL, NULL, NULL, napi_default, NULL},
     {"im2col", NULL, im2col, NULL, NULL, NULL, napi_default, NULL},
     {"col2im", NULL, col2im, NULL, NULL, NULL, napi_default, NULL},
+    {"addStrided", NULL, add_strided, NULL, NULL, NULL, napi_default, NULL},
     {"reluForward", NULL, relu_forward, NULL, NULL, NULL, napi_default, NULL},
     {"reluBackward", NULL, relu_backward, NULL, NULL, NULL, napi_default, NULL},
     {"maxPool2d", NULL, max_pool2d, NULL, NULL, NULL, napi_default, NULL},

@@ -18,6 +18,7 @@ export interface NativeAddon {
   mallocCache(): boolean;
   im2col(x: Float32Array, xOff: number, geom: Int32Array, col: Float32Array, colOff: number, ld: number): void;
   col2im(col: Float32Array, geom: Int32Array, dx: Float32Array, dxOff: number, colOff: number, ld: number): void;
+  addStrided(a: Float32Array, aOff: number, b: Float32Array, bOff: number, rows: number, cols: number, rs: number, cs: number): void;
   reluForward(x: Float32Array, y: Float32Array): void;
   reluBackward(y: Float32Array, g: Float32Array, dx: Float32Array): void;
   maxPool2d(x: Float32Array, y: Float32Array, idx: Int32Array, NC: number, inH: number, inW: number, kH: number, kW: number,
