@@ -1,9 +1,11 @@
 // `board export`: ingest whatever is new in a logdir, then write every scalar point to stdout.
 import { once } from 'node:events';
+import { csvTextCell } from '../csv.ts';
+import type { NameFilter } from '../pattern.ts';
 import { startIngest, StoreLockedError } from '../ingest/index.ts';
 import { openQueries } from '../store/queries.ts';
 import type { ExportRow } from '../store/types.ts';
-import { choiceFlag, EXIT_OK, parseFlags, regexFlag, runCommand, UsageError, type FlagDefs } from './args.ts';
+import { choiceFlag, EXIT_OK, parseFlags, patternFlag, runCommand, UsageError, type FlagDefs } from './args.ts';
 
 const HELP = `Usage: board export --logdir DIR [--db PATH] [--format jsonl|csv] [--runs REGEX] [--tags REGEX]
 
@@ -17,7 +19,8 @@ Options:
   --format FORMAT    jsonl (default): {"run":…,"tag":…,"step":…,"wall_time":…,"value":…}
                      csv: header run,tag,step,wall_time,value
                      Steps past 2^53 are written as strings; NaN and infinities as "nan", "inf", "-inf".
-  --runs REGEX       Only runs whose name matches (JavaScript regular expression).
+  --runs REGEX       Only runs whose name matches (RE2 syntax: no backreferences
+                     or lookaround; matched in linear time).
   --tags REGEX       Only tags that match.
   -h, --help         Show this help.
 
@@ -25,7 +28,7 @@ Flags may be written with '_' or '-' (--logdir_spec or --logdir-spec).
 
 Exit status: 0 on success, 2 on bad arguments, 1 on other errors.`;
 
-interface ExportArgs { logdir?: string; logdirSpec?: string; db?: string; format: 'jsonl' | 'csv'; runs?: RegExp; tags?: RegExp }
+interface ExportArgs { logdir?: string; logdirSpec?: string; db?: string; format: 'jsonl' | 'csv'; runs?: NameFilter; tags?: NameFilter }
 
 export const EXPORT_FLAGS = {
   logdir: { type: 'string' },
@@ -44,8 +47,8 @@ export function parseExportArgs(argv: string[]): ExportArgs | 'help' {
   if (v.logdir !== undefined) out.logdir = v.logdir;
   if (v.logdir_spec !== undefined) out.logdirSpec = v.logdir_spec;
   if (v.db !== undefined) out.db = v.db;
-  if (v.runs !== undefined) out.runs = regexFlag('runs', v.runs);
-  if (v.tags !== undefined) out.tags = regexFlag('tags', v.tags);
+  if (v.runs !== undefined) out.runs = patternFlag('runs', v.runs);
+  if (v.tags !== undefined) out.tags = patternFlag('tags', v.tags);
   if (!out.logdir === !out.logdirSpec) throw new UsageError("give --logdir DIR (or --logdir_spec SPEC); see 'board export --help'");
   return out;
 }
@@ -62,7 +65,7 @@ async function exportScalars(args: ExportArgs): Promise<number> {
   const opts: Parameters<typeof startIngest>[0] = { watch: false, progress: false };
   if (args.logdir) opts.logdir = args.logdir; else opts.logdirSpec = args.logdirSpec!;
   if (args.db) opts.db = args.db;
-  const filter: { runs?: RegExp; tags?: RegExp } = {};
+  const filter: { runs?: NameFilter; tags?: NameFilter } = {};
   if (args.runs) filter.runs = args.runs;
   if (args.tags) filter.tags = args.tags;
   let ingester;
@@ -109,9 +112,5 @@ export function jsonLine(r: ExportRow): string {
 }
 
 export function csvLine(r: ExportRow): string {
-  return `${csvField(r.run)},${csvField(r.tag)},${r.step},${r.wallTime === null ? '' : r.wallTime},${formatValue(r.value)}\n`;
-}
-
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+  return `${csvTextCell(r.run)},${csvTextCell(r.tag)},${r.step},${r.wallTime === null ? '' : r.wallTime},${formatValue(r.value)}\n`;
 }
