@@ -131,6 +131,20 @@ describe('board server security (issue 10)', () => {
     expect(getBody.status).toBe(400);
   });
 
+  test('methods other than GET, HEAD and POST get a 405 (the API fuzz found TRACE answered 500)', async () => {
+    for (const method of ['TRACE', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+      for (const path of ['/api/text', '/', '/api/runs']) {
+        const res = await rawRequest(`${board.url}${path}`, { method });
+        expect(res.status, `${method} ${path}`).toBe(405);
+        expect(res.headers.allow).toBe('GET, HEAD, POST');
+      }
+    }
+    const health = await rawRequest(`${board.url}/api/health`);
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body)).toEqual({ ok: true, version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect((await rawRequest(`${board.url}/api/health?x=1`)).status).toBe(400);
+  });
+
   test('finding 4: a loopback board refuses a foreign Host', async () => {
     expect((await rawRequest(`${board.url}/api/runs`, { headers: { host: 'evil.example' } })).status).toBe(403);
     expect((await rawRequest(`${board.url}/api/runs`, { headers: { host: `localhost:${new URL(board.url).port}` } })).status).toBe(200);
