@@ -1,6 +1,6 @@
 // Pooling kernels over planes [NC, D, H, W] (2-D pooling uses D = 1, 1-D also H = 1), following PyTorch's CPU
 // kernels: -inf padding and NaN-wins for max, first index on ties, window clipping rules for average pooling.
-import type { FloatArray } from '../../engine/kernels/index.ts';
+import { nativeKernels, type FloatArray } from '../../engine/kernels/index.ts';
 
 export interface PoolGeom {
   NC: number;
@@ -78,6 +78,11 @@ function maxPool2dPlain(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Int32
   const outPlane = oH * oW;
   const y = alloc(x, NC * outPlane);
   const idx = new Int32Array(NC * outPlane);
+  const nat = nativeKernels();
+  if (nat && x instanceof Float32Array) {
+    nat.maxPool2d(x, y as Float32Array, idx, NC, inH, inW, kH, kW, sH, sW, oH, oW);
+    return { y, idx };
+  }
   let o = 0;
   for (let c = 0; c < NC; c++) {
     const base = c * plane;
@@ -111,6 +116,11 @@ function maxPool2dPlain(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Int32
 /** Scatters output gradients to the recorded argmax positions (also MaxUnpool's forward, and adaptive max). */
 export function scatterByIndex(gy: FloatArray, idx: Int32Array | Float64Array, NC: number, outPlane: number, inPlane: number): FloatArray {
   const gx = alloc(gy, NC * inPlane);
+  const nat = nativeKernels();
+  if (nat && gy instanceof Float32Array && idx instanceof Int32Array) {
+    nat.scatterByIndex(gy, idx, gx as Float32Array, NC, outPlane, inPlane);
+    return gx;
+  }
   for (let c = 0; c < NC; c++) {
     const ob = c * outPlane;
     const ib = c * inPlane;
