@@ -58,7 +58,10 @@ describe('board server security (issue 10)', () => {
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toEqual([]);
     expect(res.ms).toBeLessThan(5000);
-    expect(Math.max(...health)).toBeLessThan(1000);
+    // Before the fix the export never returned and every other request waited behind it; the
+    // bound is loose because a shared CI machine steals whole seconds from any process.
+    expect(health.length).toBeGreaterThan(0);
+    expect(Math.max(...health)).toBeLessThan(5000);
     // The same engine matches what it should.
     const hit = JSON.parse((await rawRequest(`${board.url}/api/export?format=json&runs=${encodeURIComponent('^a_run_name_of_\\d+ch$')}`)).body) as Array<{ run: string }>;
     expect(new Set(hit.map((r) => r.run))).toEqual(new Set([LONG_RUN]));
