@@ -189,8 +189,17 @@ export function gemm(transA: boolean, transB: boolean, M: number, N: number, K: 
   }
 }
 
-/** The 19 geometry numbers in the order board_native.c reads them. */
+/**
+ * The 19 geometry numbers in the order board_native.c reads them, cached per geometry object: a convolution calls
+ * im2col once per sample with the same object. Callers never mutate a ConvGeom after building it.
+ */
+const geomArrays = new WeakMap<ConvGeom, Int32Array>();
 function geomArray(g: ConvGeom): Int32Array {
+  let a = geomArrays.get(g);
+  if (!a) geomArrays.set(g, (a = geomArrayOf(g)));
+  return a;
+}
+function geomArrayOf(g: ConvGeom): Int32Array {
   return Int32Array.of(g.C, g.inD, g.inH, g.inW, g.kD, g.kH, g.kW, g.sD, g.sH, g.sW, g.pD, g.pH, g.pW, g.dD, g.dH, g.dW, g.oD, g.oH, g.oW);
 }
 
