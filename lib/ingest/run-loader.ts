@@ -4,6 +4,7 @@
 // stored offset, another inode, or different first bytes) is forgotten and read again from the
 // start, so nothing is counted twice.
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { crc32 } from '@node-rs/crc32';
 import { RunNormalizer } from '../tfevents/index.ts';
 import { decodeSlice, type DecodedSlice } from './slice.ts';
@@ -21,6 +22,21 @@ export const SLICE_BYTES = 8 << 20;
 export const WORKER_MIN_BYTES = 16 << 20;
 
 const WORKER_SLICE_BYTES = 4 << 20;
+
+/** Mean new bytes per file below which the worker is not used ('auto'): each file costs messages. */
+export const WORKER_MIN_FILE_BYTES = 1 << 20;
+
+/**
+ * Whether decoding in a worker thread is worth it ('auto'). Measured (bench/vs-rustboard.ts,
+ * bench/RESULTS.md): with a free second core it overlaps decoding with the SQLite writes and
+ * cuts wall time ~1.4x on big files; with no free core (load 20 on 2 cores) it cost 20-40% more
+ * CPU and wall time on both benchmark shapes, and for many small files its per-file messages
+ * cost more than they save. So: a large backlog, of large files, and a core nobody is using.
+ */
+function workerPays(backlog: number, files: number): boolean {
+  if (backlog < WORKER_MIN_BYTES || backlog / files < WORKER_MIN_FILE_BYTES) return false;
+  return loadavg()[0]! < availableParallelism() - 0.5;
+}
 
 interface Prepared { t: EventFileTarget; rec: FileRecord; status: SyncResult['status']; size: number }
 
@@ -112,7 +128,7 @@ export class RunLoader {
     }
     let bytes = 0, events = 0;
     const count = (b: number, e: number) => { bytes += b; events += e; onSlice?.(b, e); };
-    if (jobs.length && (useWorker === true || (useWorker === 'auto' && backlog >= WORKER_MIN_BYTES))) {
+    if (jobs.length && (useWorker === true || (useWorker === 'auto' && workerPays(backlog, jobs.length)))) {
       this.pool ??= new DecodePool();
       if (this.pool.available) {
         try { await this.readInWorker(jobs, count); return { bytes, events }; } catch (err) {

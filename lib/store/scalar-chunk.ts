@@ -32,7 +32,7 @@ export class ScalarAccum {
   /** Row id of this chunk when it is already in the database (a partly filled tail). */
   rowId: number | null = null;
   dirty = false;
-  constructor(readonly tagId: number, readonly fileId: number, capacity = FIRST_CAPACITY) {
+  constructor(public tagId: number, public fileId: number, capacity = FIRST_CAPACITY) {
     this.cap = Math.min(CHUNK_POINTS, Math.max(1, capacity));
     this.steps = new Float64Array(this.cap);
     this.walls = new Float64Array(this.cap);
@@ -40,6 +40,14 @@ export class ScalarAccum {
   }
 
   get full(): boolean { return this.n === CHUNK_POINTS; }
+  get capacity(): number { return this.cap; }
+
+  /** Empty this accumulator for another chunk (its columns are kept). */
+  reuse(tagId: number, fileId: number): this {
+    this.tagId = tagId; this.fileId = fileId;
+    this.n = 0; this.bigSteps = null; this.rowId = null; this.dirty = false;
+    return this;
+  }
 
   push(step: number | bigint, wall: number, value: number): void {
     const i = this.n;

@@ -48,6 +48,8 @@ interface TagInfo {
   description: string | null;
   accum: ScalarAccum | null;
   dirty: boolean;
+  /** Whether its row exists: a new tag's row is written once, with its aggregates, at commit. */
+  stored: boolean;
 }
 
 type RunTags = Map<string, TagInfo>;
@@ -315,7 +317,11 @@ export class StoreWriter implements IngestSink {
     const changed = this.dirtyTags;
     for (const info of changed) {
       if (info.accum && info.accum.dirty && info.accum.n > 0) this.writeChunk(info.accum);
-      s.updateTag.run(info.count, info.minStep, info.maxStep, info.firstWall, info.lastWall, info.id);
+      if (info.stored) s.updateTag.run(info.count, info.minStep, info.maxStep, info.firstWall, info.lastWall, info.id);
+      else {
+        s.insertTag.run(info.id, info.runId, info.tag, info.kind, info.plugin, info.displayName, info.description, info.count, info.minStep, info.maxStep, info.firstWall, info.lastWall);
+        info.stored = true;
+      }
     }
     s.updateFile.run(p.offset, p.size, p.mtime, p.ino, p.headLen, p.headCrc, p.records, p.events, p.corrupt, p.fileVersion ?? file.fileVersion, file.id);
     if (this.group) { if (!this.group.saved.has(file)) this.group.saved.set(file, { ...file }); }
@@ -350,7 +356,13 @@ export class StoreWriter implements IngestSink {
   releaseFile(file: FileRecord): void {
     const tags = this.tags.get(file.runId);
     if (!tags) return;
-    for (const info of tags.values()) if (info.accum && info.accum.fileId === file.id && !info.accum.dirty) info.accum = null;
+    for (const info of tags.values()) {
+      const acc = info.accum;
+      if (acc && acc.fileId === file.id && !acc.dirty) {
+        info.accum = null;
+        if (this.spareAccums.length < MAX_SPARE_ACCUMS && acc.capacity <= SPARE_ACCUM_CAPACITY) this.spareAccums.push(acc);
+      }
+    }
   }
 
   /** Delete everything read from a file and rewind it to offset 0 (file replaced or truncated). */
@@ -425,15 +437,17 @@ export class StoreWriter implements IngestSink {
     let info = tags.get(key);
     if (info) {
       if ((info.plugin === null && v.plugin) || (info.displayName === null && v.displayName) || (info.description === null && v.description)) {
-        this.s.updateTagMeta.run(v.plugin, v.displayName ?? null, v.description ?? null, info.id);
+        if (info.stored) this.s.updateTagMeta.run(v.plugin, v.displayName ?? null, v.description ?? null, info.id);
         info.plugin ??= v.plugin; info.displayName ??= v.displayName ?? null; info.description ??= v.description ?? null;
       }
       return info;
     }
-    // Not in the run's tags (all loaded): a new tag.
-    const id = Number(this.s.insertTag.run(runId, v.tag, v.kind, v.plugin, v.displayName ?? null, v.description ?? null).lastInsertRowid);
+    // Not in the run's tags (all loaded): a new tag. Its id is taken here (this is the only writer);
+    // the row is written at commit together with its aggregates.
+    this.lastTagId ??= Number(this.s.maxTagId.pluck().get() ?? 0);
+    const id = ++this.lastTagId;
     info = {
-      id, runId, tag: v.tag, kind: v.kind, count: 0, minStep: null, maxStep: null, firstWall: null, lastWall: null,
+      id, runId, stored: false, tag: v.tag, kind: v.kind, count: 0, minStep: null, maxStep: null, firstWall: null, lastWall: null,
       plugin: v.plugin, displayName: v.displayName ?? null, description: v.description ?? null, accum: null, dirty: false,
     };
     tags.set(key, info);
@@ -447,12 +461,17 @@ export class StoreWriter implements IngestSink {
       tags.set(tagKey(row.tag, row.kind), {
         id: Number(row.id), runId, tag: row.tag, kind: row.kind, count: Number(row.count),
         minStep: stepIn(row.min_step), maxStep: stepIn(row.max_step), firstWall: numIn(row.first_wall), lastWall: numIn(row.last_wall),
-        plugin: row.plugin, displayName: row.display_name, description: row.description, accum: null, dirty: false,
+        plugin: row.plugin, displayName: row.display_name, description: row.description, accum: null, dirty: false, stored: true,
       });
     }
     this.tags.set(runId, tags);
     return tags;
   }
+
+  /** Highest tag id given out (read once from the store). */
+  private lastTagId: number | undefined;
+  /** Small accumulators of files that are done, reused: a sweep opens one per tag and file. */
+  private spareAccums: ScalarAccum[] = [];
 
   private openAccum(info: TagInfo, file: FileRecord): ScalarAccum {
     if (info.accum && info.accum.dirty && info.accum.n > 0) this.writeChunk(info.accum);
@@ -462,7 +481,7 @@ export class StoreWriter implements IngestSink {
       const row = this.s.tailChunk.get(file.id, info.id) as { id: number; n: number; data: Buffer } | undefined;
       if (row && row.n < CHUNK_POINTS) acc = accumFromChunk(info.id, file.id, row.id, row.data);
     }
-    acc ??= new ScalarAccum(info.id, file.id);
+    acc ??= this.spareAccums.pop()?.reuse(info.id, file.id) ?? new ScalarAccum(info.id, file.id);
     info.accum = acc;
     return acc;
   }
@@ -490,6 +509,9 @@ interface TagRow {
   id: bigint; tag: string; kind: ValueKind; count: bigint; plugin: string | null; display_name: string | null; description: string | null;
   min_step: bigint | null; max_step: bigint | null; first_wall: number | null; last_wall: number | null;
 }
+
+const MAX_SPARE_ACCUMS = 1024;
+const SPARE_ACCUM_CAPACITY = 64;
 
 function fileFromRow(r: FileRow): FileRecord {
   return {
@@ -522,7 +544,9 @@ function prepare(db: DB) {
     anyTombstone: p('SELECT 1 FROM tombstones LIMIT 1'),
     insertTombstone: p('INSERT OR REPLACE INTO tombstones(path, ino) VALUES (?, ?)'),
     tagsOfRun,
-    insertTag: p('INSERT INTO tags(run_id, tag, kind, plugin, display_name, description) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertTag: p(`INSERT INTO tags(id, run_id, tag, kind, plugin, display_name, description, count, min_step, max_step, first_wall, last_wall)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    maxTagId: p('SELECT max(id) FROM tags'),
     updateTagMeta: p('UPDATE tags SET plugin = coalesce(plugin, ?), display_name = coalesce(display_name, ?), description = coalesce(description, ?) WHERE id = ?'),
     updateTag: p('UPDATE tags SET count = ?, min_step = ?, max_step = ?, first_wall = ?, last_wall = ? WHERE id = ?'),
     deleteTagsOfRun: p('DELETE FROM tags WHERE run_id = ?'),
