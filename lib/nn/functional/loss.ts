@@ -2,7 +2,7 @@
 // NllLoss2DBackward0); MSE, SmoothL1, Huber, BCE and BCE-with-logits are fused kernels with PyTorch's node names. The
 // rest are composed from engine ops in PyTorch's own order, so their grad_fn names match too.
 import { Tensor, customOp, noGrad, zeros, where } from '../../engine/index.ts';
-import type { FloatArray } from '../../engine/kernels/index.ts';
+import { nativeKernels, type FloatArray } from '../../engine/kernels/index.ts';
 import { floatData, wrap, shapeStr, prod } from './util.ts';
 
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -101,7 +101,7 @@ export function l1Loss(input: Tensor, target: Tensor, reduction: Reduction = 'me
 
 export function smoothL1Loss(input: Tensor, target: Tensor, reduction: Reduction = 'mean', beta = 1.0): Tensor {
   if (beta < 0) throw new Error('smooth_l1_loss does not support negative values for beta.');
-  if (beta === 0) return l1Loss(input, target, reduction);
+  // beta = 0 is the L1 loss, but PyTorch still records SmoothL1LossBackward0 (sign(0) = 0 at the kink)
   return pairwiseLoss('SmoothL1LossBackward0', 'smooth_l1_loss', input, target, reduction, (x, y, l) => {
     for (let i = 0; i < x.length; i++) { const z = Math.abs(x[i]! - y[i]!); l[i] = z < beta ? (0.5 * z * z) / beta : z - 0.5 * beta; }
   }, (x, y, g, gs, dx, dy) => {
@@ -109,7 +109,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, reduction: Reduction
     for (let i = 0; i < x.length; i++) {
       const d = x[i]! - y[i]!;
       const gi = full ? g[i]! : gs;
-      const v = d < -beta ? -gi : d > beta ? gi : (d * gi) / beta;
+      const v = d < -beta ? -gi : d > beta ? gi : beta === 0 ? 0 : (d * gi) / beta;
       if (dx) dx[i] = v;
       if (dy) dy[i] = -v;
     }
@@ -239,7 +239,11 @@ function nllCore(op: string, input: Tensor, target: Tensor, o: NllOptions, logSo
   const out = customOp(name, [input, o.weight ?? null], () => {
     const x = floatData(input, op);
     let lp = x;
-    if (logSoftmaxFirst) {
+    const nat = nativeKernels();
+    if (logSoftmaxFirst && nat && x instanceof Float32Array) {
+      lp = alloc(x, x.length);
+      nat.logSoftmax(x, lp as Float32Array, N, C, S);
+    } else if (logSoftmaxFirst) {
       lp = alloc(x, x.length);
       for (let n = 0; n < N; n++) {
         for (let s = 0; s < S; s++) {
@@ -276,6 +280,14 @@ function nllCore(op: string, input: Tensor, target: Tensor, o: NllOptions, logSo
     const dx = alloc(lp, lp.length);
     const gFull = reduction === 'none' ? floatData(gT!.contiguous(), op) : null;
     const gs = gFull ? 0 : Number(gT!.item()) / (reduction === 'mean' ? totalWeight : 1);
+    const nat = nativeKernels();
+    if (nat && lp instanceof Float32Array && (!w || w instanceof Float32Array) && (!gFull || gFull instanceof Float32Array) &&
+      Number.isInteger(ignore) && Math.abs(ignore) < 2 ** 31) {
+      // Targets were range-checked in the forward pass, so they fit an Int32Array.
+      nat.crossEntropyBackward(lp, Int32Array.from(t as ArrayLike<number>), w as Float32Array | null, gFull as Float32Array | null,
+        gs, ignore, dx as Float32Array, N, C, S, logSoftmaxFirst);
+      return [wrap(dx, input.shape), null];
+    }
     for (let n = 0; n < N; n++) {
       for (let s = 0; s < S; s++) {
         const c = t[n * S + s]!;
