@@ -75,7 +75,7 @@ test('rollback of a group restores every file record it advanced, and endGroup a
   const dir = logdir();
   const dbPath = join(logdir(), 'store.sqlite');
   const w = new StoreWriter(openWriterDb(dbPath));
-  cleanups.push(() => w.db.close());
+  cleanups.push(() => { w.db.close(); });
   const changes: StoreChange[] = [];
   w.onChange(c => changes.push(c));
   const bytes = scalarRecords(0, 5, ['a']);
