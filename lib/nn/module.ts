@@ -33,6 +33,25 @@ function shapeStr(shape: readonly number[]): string {
   return `torch.Size([${shape.join(', ')}])`;
 }
 
+/**
+ * Module classes by name, for rebuilding a saved model (serialize's whole-model save/load). Every class registers
+ * itself the first time one is constructed; registerModule() registers a class before any instance exists (needed
+ * to load a model of a user-defined class in a fresh process). nn's own classes are always found by name.
+ */
+const MODULE_CLASSES = new Map<string, abstract new (...args: any[]) => Module>();
+
+export function registerModule<C extends abstract new (...args: any[]) => Module>(cls: C, name: string = cls.name): C {
+  const known = MODULE_CLASSES.get(name);
+  if (known && known !== cls) throw new Error(`registerModule: another class is already registered as '${name}'`);
+  MODULE_CLASSES.set(name, cls);
+  return cls;
+}
+
+/** The class registered under `name`, if any. */
+export function registeredModule(name: string): (abstract new (...args: any[]) => Module) | undefined {
+  return MODULE_CLASSES.get(name);
+}
+
 export class Module {
   /** @internal */ declare _parameters: Map<string, Parameter | null>;
   /** @internal */ declare _buffers: Map<string, Tensor | null>;
@@ -45,6 +64,7 @@ export class Module {
   declare training: boolean;
 
   constructor() {
+    if (!MODULE_CLASSES.has(new.target.name)) MODULE_CLASSES.set(new.target.name, new.target);
     const define = (k: string, v: unknown) => Object.defineProperty(this, k, { value: v, writable: true, enumerable: false, configurable: true });
     define('_parameters', new Map());
     define('_buffers', new Map());

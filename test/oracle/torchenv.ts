@@ -553,8 +553,16 @@ function host(torch: Record<string, unknown>): Host {
     call(obj, args, kw) {
       const m = obj as { call?: unknown; forward?: unknown };
       if (typeof m.call === 'function' && typeof m.forward === 'function') {
-        if (Object.keys(kw).length) throw new TypeError(`torchenv: module call with keywords ${Object.keys(kw).join(', ')}`);
-        return { value: (m.call as Function).apply(obj, args.map((a) => (a instanceof PyFloat ? a.v : a))) };
+        // keywords go to forward's parameter of the same (camelCased) name
+        const out = args.map((a) => (a instanceof PyFloat ? a.v : toTs(a)));
+        const names = paramNames(m.forward as Function);
+        for (const [k, v] of Object.entries(kw)) {
+          const at = names.indexOf(camel(k));
+          if (at < 0) throw new TypeError(`torchenv: forward() of ${(obj as object).constructor.name} has no parameter '${k}'`);
+          while (out.length < at) out.push(undefined);
+          out[at] = toTs(v);
+        }
+        return { value: (m.call as Function).apply(obj, out) };
       }
       return undefined;
     },
