@@ -27,7 +27,7 @@ function ensureSource(): void {
   source = new EventSource('/api/events');
   source.onmessage = (ev) => {
     let change: StoreChange;
-    try { change = JSON.parse(ev.data) as StoreChange; } catch { return; }
+    try { change = JSON.parse(ev.data as string) as StoreChange; } catch { return; }
     for (const l of listeners) l(change);
   };
   source.addEventListener('hello', () => {

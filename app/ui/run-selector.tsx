@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { IngestWarning } from '../../lib/store/types.ts';
 import { fetchJson, query } from './api.ts';
 import { runColor } from './colors.ts';
+import { hparamsSessionParents, middleEllipsisParts, withSessionsAfterParents } from './run-names.ts';
 import { useRuns } from './runs-context.tsx';
 import { setParams, useParams } from './url-state.ts';
 
@@ -14,10 +15,12 @@ export function RunSelector() {
   const [showHidden, setShowHidden] = useState(false);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [deleteError, setDeleteError] = useState<string | null>(null);
+  const [warningsError, setWarningsError] = useState<string | null>(null);
   const [warningsFor, setWarningsFor] = useState<{ run: string; list: IngestWarning[] } | null>(null);
   const filterSrc = params.get('runFilter') ?? '';
   const names = state.runs.map((r) => r.name);
-  const visible = names.filter((n) => (showHidden || !state.hidden.has(n)) && (state.filter === null || state.filter.test(n)));
+  const sessions = hparamsSessionParents(names, state.tags);
+  const visible = withSessionsAfterParents(names.filter((n) => (showHidden || !state.hidden.has(n)) && (state.filter === null || state.filter.test(n))), sessions);
   const isOn = (n: string) => state.explicit === null || state.explicit.has(n);
 
   const setSelection = (next: Set<string>) => setParams({ sel: next.size === names.length ? null : next.size === 0 ? [''] : [...next] });
@@ -39,9 +42,11 @@ export function RunSelector() {
       state.reload();
     } catch (err) { setDeleteError((err as Error).message); }
   };
-  const showWarnings = async (run: string) => {
-    const { warnings } = await fetchJson<{ warnings: IngestWarning[] }>(query('/api/warnings', { run }));
-    setWarningsFor({ run, list: warnings });
+  const showWarnings = (run: string) => {
+    fetchJson<{ warnings: IngestWarning[] }>(query('/api/warnings', { run })).then(
+      ({ warnings }) => setWarningsFor({ run, list: warnings }),
+      (err: Error) => setWarningsError(`Cannot load warnings for ${run}: ${err.message}`),
+    );
   };
 
   return (
@@ -63,16 +68,21 @@ export function RunSelector() {
       </div>
       {state.loading && names.length === 0 && <div className="muted">Loading runs…</div>}
       {state.error && <div className="error-text" role="alert">Cannot load runs: {state.error}</div>}
+      {warningsError && <div className="error-text" role="alert">{warningsError}</div>}
       {!state.loading && !state.error && names.length === 0 && <div className="muted">No runs yet. Event files written under the log directory appear here live.</div>}
       <ul className="run-list">
         {visible.map((n) => {
           const summary = state.runs.find((r) => r.name === n)!;
+          const parent = sessions.get(n);
+          // A session shows only its own part; the full name is on hover.
+          const [head, tail] = middleEllipsisParts(parent === undefined ? n : n.slice(parent.length + 1));
           return (
-            <li key={n} className={state.hidden.has(n) ? 'hidden-run' : ''} data-run={n}>
-              <label className="run-toggle" title={n}>
+            <li key={n} className={[state.hidden.has(n) ? 'hidden-run' : '', parent !== undefined ? 'session-run' : ''].join(' ').trim()} data-run={n}>
+              <label className="run-toggle" title={parent === undefined ? n : `${n}: hparams session of ${parent}`}>
                 <input type="checkbox" checked={isOn(n)} onChange={() => toggle(n)} aria-label={`Show run ${n}`} />
                 <span className="swatch" style={{ background: runColor(n) }} aria-hidden />
-                <span className="run-name">{n}</span>
+                {parent !== undefined && <span className="session-mark" aria-hidden>↳ session</span>}
+                <span className="run-name"><span className="run-name-head">{head}</span>{tail && <span className="run-name-tail">{tail}</span>}</span>
               </label>
               {summary.warningCount > 0 && (
                 <button type="button" className="warn" onClick={() => showWarnings(n)} title="Ingest warnings (corrupt records)" aria-label={`${summary.warningCount} ingest warnings for ${n}`}>⚠ {summary.warningCount}</button>
@@ -91,7 +101,7 @@ export function RunSelector() {
             {deleteError && <p className="error-text" role="alert">{deleteError}</p>}
             <div className="dialog-actions">
               <button type="button" autoFocus onClick={() => { setConfirming(null); setDeleteError(null); }}>Cancel</button>
-              <button type="button" className="danger" onClick={() => doDelete(confirming)}>Delete</button>
+              <button type="button" className="danger" onClick={() => void doDelete(confirming)}>Delete</button>
             </div>
           </div>
         </div>

@@ -47,7 +47,7 @@ export function RunsProvider({ children, initial }: { children: ReactNode; initi
       (err: Error) => { if (!cancelled) { setError(err.message); setLoading(false); } },
     );
     return () => { cancelled = true; };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- initial only decides the first render (the page came with the data); later ticks always fetch
   }, [tick]);
 
   // Whatever changed before the feed connected (the page was rendered a moment earlier) is re-read.
@@ -62,7 +62,7 @@ export function RunsProvider({ children, initial }: { children: ReactNode; initi
       setTick((x) => x + 1);
     });
     return () => { off(); if (timer) clearTimeout(timer); };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- mount-only: subscribes to the feed once; initial is read for the first connection only
   }, []);
 
   useEffect(() => subscribeChanges((c) => {

@@ -30,6 +30,14 @@ export interface BoardServer {
 
 export class ServeError extends Error {}
 
+/** Request header carrying the query string ('?a=1' or '') to the root layout. */
+export const SEARCH_HEADER = 'x-board-search';
+
+function searchOf(url: string | undefined): string {
+  const q = url?.indexOf('?') ?? -1;
+  return q < 0 ? '' : url!.slice(q);
+}
+
 /** Starts Next and the HTTP server; resolves once the server answers a request. */
 export async function startBoardServer(opts: BoardServerOptions): Promise<BoardServer> {
   if (!existsSync(join(opts.appDir, '.next', 'BUILD_ID'))) {
@@ -50,6 +58,9 @@ export async function startBoardServer(opts: BoardServerOptions): Promise<BoardS
     // with a foreign Host header; only this machine's names are answered, whatever the bind.
     const badHost = checkHost(req.headers.host, allowedHosts);
     if (badHost) return refuse(res, 403, badHost);
+    // The board's pages and API use GET, HEAD and POST; other methods (TRACE made Next answer 500)
+    // get a 405 here.
+    if (!METHODS.has(req.method ?? '')) return refuse(res, 405, `method ${String(req.method).slice(0, 20)} not allowed`, { allow: 'GET, HEAD, POST' });
     const path = req.url ?? '/';
     if (path === '/api' || path.startsWith('/api/') || path.startsWith('/api?')) {
       const crossSite = checkSameOrigin(req.headers);
@@ -57,7 +68,13 @@ export async function startBoardServer(opts: BoardServerOptions): Promise<BoardS
       const badBody = checkBody(req.method, req.headers);
       if (badBody) return refuse(res, badBody[0], badBody[1]);
       if (path === '/api/events' || path.startsWith('/api/events?')) return events.serve(req, res);
+      // Liveness answered before Next: a monitor's probe costs one small write, whatever the load.
+      if (path === '/api/health' && req.method === 'GET') return sendJson(res, 200, { ok: true, version: opts.store.version });
     }
+    // The page's view state is its query string. The root layout renders it on the server (so the
+    // first paint already shows the URL's controls); it learns it from this header, which is always
+    // set here, never taken from the client.
+    req.headers[SEARCH_HEADER] = searchOf(req.url);
     handle(req, res).catch((err: unknown) => {
       console.error('board: request failed:', err);
       if (!res.headersSent) res.writeHead(500).end('internal error');
@@ -83,9 +100,16 @@ export async function startBoardServer(opts: BoardServerOptions): Promise<BoardS
   };
 }
 
-function refuse(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', connection: 'close' });
-  res.end(JSON.stringify({ error: `board: ${message}` }));
+const METHODS = new Set(['GET', 'HEAD', 'POST']);
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** Refuses a request with a JSON error; the connection closes (its body, if any, is never read). */
+function refuse(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { error: `board: ${message}` }, { connection: 'close', ...headers });
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {

@@ -2,12 +2,14 @@
 // from client components. The query modules (lib/store/queries.ts for SQLite, lib/store/pg/ for
 // PostgreSQL) are the only code that speaks SQL to the web app; they implement `StoreQueries`.
 import type { ValueKind } from '../tfevents/types.ts';
+import type { JsonStep, RunName, TagName } from '../domain/index.ts';
 import type { NameFilter } from '../pattern.ts';
 
 export type { ValueKind };
+export type { JsonStep, RunName, TagName };
 
 export interface RunSummary {
-  name: string;
+  name: RunName;
   /** Number of tags with data in this run. */
   tagCount: number;
   /** Latest wall time seen in the run (seconds), or null. */
@@ -19,14 +21,14 @@ export interface RunSummary {
 }
 
 export interface TagSummary {
-  run: string;
-  tag: string;
+  run: RunName;
+  tag: TagName;
   kind: ValueKind;
   plugin: string | null;
   count: number;
   /** Steps as numbers; beyond 2^53 they are decimal strings. */
-  minStep: number | string;
-  maxStep: number | string;
+  minStep: JsonStep;
+  maxStep: JsonStep;
   displayName?: string | null;
   description?: string | null;
 }
@@ -44,8 +46,8 @@ export interface ScalarQuery {
 export interface ScalarPoint { step: number; wallTime: number; value: number }
 
 export interface ScalarSeries {
-  run: string;
-  tag: string;
+  run: RunName;
+  tag: TagName;
   /** Points in step order; downsampled when `total > maxPoints`. */
   points: ScalarPoint[];
   /** Number of points in range before downsampling. */
@@ -63,7 +65,7 @@ export interface ImageEntry {
   blobId: number;
   contentType: string;
 }
-export interface ImageSeries { run: string; tag: string; steps: number[]; images: ImageEntry[] }
+export interface ImageSeries { run: RunName; tag: TagName; steps: number[]; images: ImageEntry[] }
 export interface Blob { id: number; contentType: string; bytes: Uint8Array; etag: string }
 
 export interface HistogramBucket { left: number; right: number; count: number }
@@ -93,7 +95,7 @@ export interface GraphNode {
   attrs: Record<string, unknown>;
 }
 export interface GraphView {
-  run: string;
+  run: RunName;
   /** 'graph_def' for Event.graph_def, 'run_metadata' for tagged RunMetadata (may hold step stats). */
   source: string;
   step: number;
@@ -103,7 +105,7 @@ export interface GraphView {
 }
 
 export interface HparamsSession {
-  run: string;
+  run: RunName;
   hparams: Record<string, string | number | boolean>;
   metrics: Record<string, number>;
   status: string | null;
@@ -113,13 +115,13 @@ export interface HparamsSession {
 export interface HparamsView {
   /** hparam domains and metric infos from the experiment summary, when any run wrote one. */
   hparamInfos: Array<{ name: string; type?: string; domain?: unknown }>;
-  metricInfos: Array<{ tag: string; group?: string; displayName?: string }>;
+  metricInfos: Array<{ tag: TagName; group?: string; displayName?: string }>;
   sessions: HparamsSession[];
 }
 
-export interface IngestWarning { run: string; file: string; offset: number; reason: string; time: number }
+export interface IngestWarning { run: RunName; file: string; offset: number; reason: string; time: number }
 
-export interface ExportRow { run: string; tag: string; step: number | string; wallTime: number | null; value: number }
+export interface ExportRow { run: RunName; tag: TagName; step: JsonStep; wallTime: number | null; value: number }
 
 /**
  * The web app's read interface to a store. Every method is asynchronous so that a networked
@@ -128,16 +130,16 @@ export interface ExportRow { run: string; tag: string; step: number | string; wa
  */
 export interface StoreQueries {
   listRuns(): Promise<RunSummary[]>;
-  listTags(run?: string): Promise<TagSummary[]>;
-  scalars(runs: string[], tag: string, q?: ScalarQuery): Promise<ScalarSeries[]>;
-  images(run: string, tag: string, step?: number): Promise<ImageSeries>;
+  listTags(run?: RunName): Promise<TagSummary[]>;
+  scalars(runs: RunName[], tag: TagName, q?: ScalarQuery): Promise<ScalarSeries[]>;
+  images(run: RunName, tag: TagName, step?: number): Promise<ImageSeries>;
   blob(id: number): Promise<Blob | null>;
-  histograms(run: string, tag: string): Promise<HistogramEntry[]>;
-  graph(run: string): Promise<GraphView[]>;
-  text(run: string, tag: string): Promise<TextEntry[]>;
-  prCurves(run: string, tag: string): Promise<PrCurveEntry[]>;
+  histograms(run: RunName, tag: TagName): Promise<HistogramEntry[]>;
+  graph(run: RunName): Promise<GraphView[]>;
+  text(run: RunName, tag: TagName): Promise<TextEntry[]>;
+  prCurves(run: RunName, tag: TagName): Promise<PrCurveEntry[]>;
   hparams(): Promise<HparamsView>;
-  warnings(run?: string): Promise<IngestWarning[]>;
+  warnings(run?: RunName): Promise<IngestWarning[]>;
   /** Every scalar point at full resolution, in batches (one stored chunk of one tag per batch),
    *  so a large export streams without a promise per row. */
   exportScalars(opts: { runs?: NameFilter; tags?: NameFilter }): AsyncIterable<ExportRow[]>;
@@ -146,9 +148,9 @@ export interface StoreQueries {
 /** One entry of the ingester's change feed. */
 export interface StoreChange {
   type: 'data' | 'run-added' | 'run-removed' | 'warning';
-  run: string;
-  tag?: string;
+  run: RunName;
+  tag?: TagName;
   kind?: ValueKind;
   /** Highest step now stored for (run, tag). */
-  maxStep?: number | string;
+  maxStep?: JsonStep;
 }

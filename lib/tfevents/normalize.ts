@@ -9,11 +9,10 @@ import type {
   AudioData, HistogramData, HparamsData, ImageData, NormalizedValue, PrCurveData, Step, ValueData, ValueKind,
 } from './types.ts';
 
-/** Plugin names as TensorBoard spells them. */
-export const PLUGIN = {
-  scalars: 'scalars', images: 'images', histograms: 'histograms', text: 'text', hparams: 'hparams',
-  prCurves: 'pr_curves', audio: 'audio', graphs: 'graphs',
-} as const;
+import { PLUGIN } from '../domain/plugins.ts';
+
+/** Plugin names as TensorBoard spells them: the one table is lib/domain/plugins.ts. */
+export { PLUGIN };
 
 /** Which oneof of Summary.Value is set. */
 export const enum ValueField { None = 0, Simple = 2, OldHisto = 3, Image = 4, Histo = 5, Audio = 6, Tensor = 8 }

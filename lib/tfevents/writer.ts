@@ -14,6 +14,7 @@ import { encodePng, gridHWC, materialize, toHWC, type ArrayInput } from './image
 import { computePrCurve } from './pr-curve.ts';
 import { encodeWav } from './audio.ts';
 import type { Step } from './types.ts';
+import { PLUGIN } from '../domain/plugins.ts';
 
 export interface SummaryWriterOptions extends EventFileWriterOptions {
   /** Appended to the default log directory name (ignored when logDir is given), as in PyTorch. */
@@ -95,7 +96,7 @@ export class SummaryWriter {
     if (typeof v !== 'number') throw new TypeError(`addScalar('${tag}'): value must be a number, got ${typeof v}`);
     checkStep(step, 'addScalar');
     if (opts.newStyle) {
-      this.addValues([{ tag, tensor: encodeScalarTensor(v, opts.doublePrecision ?? false), metadata: { pluginName: 'scalars' } }], step, walltime);
+      this.addValues([{ tag, tensor: encodeScalarTensor(v, opts.doublePrecision ?? false), metadata: { pluginName: PLUGIN.scalars } }], step, walltime);
     } else {
       this.addSummary(encodeSimpleValueSummary(tag, v), step, walltime);
     }
@@ -194,7 +195,7 @@ export class SummaryWriter {
     const tensor = encodeTensor(DT.FLOAT, [6, n], { floats: flat });
     // PrCurvePluginData { version: 0, num_thresholds: n }: only field 2 is serialized.
     const content = Uint8Array.of(0x10, n);
-    this.addValues([{ tag, tensor, metadata: { pluginName: 'pr_curves', content } }], step, opts.walltime);
+    this.addValues([{ tag, tensor, metadata: { pluginName: PLUGIN.prCurves, content } }], step, opts.walltime);
   }
 
   /**

@@ -33,7 +33,7 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
   const tipRef = useRef<HTMLDivElement>(null);
   const model = useMemo(
     () => buildCardModel(data.byRun, settings, runStarts, dark, data.zoom ? xWindow.current : null),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- data.version stands for data.byRun, which is updated in place; xWindow is a ref read at build time
     [data.version, settings, runStarts, dark, data.zoom],
   );
   useEffect(() => () => { if (zoomTimer.current) clearTimeout(zoomTimer.current); }, []);

@@ -87,7 +87,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
       (err: Error) => { if (!cancelled) { setError(err.message); setLoading(false); } },
     );
     return () => { cancelled = true; };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names)
   }, [tag, runsKey, active]);
 
   // Live appends: fetch only steps after the last one we hold, per run.
@@ -130,7 +130,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
     // Points flushed while the feed was (re)connecting were never announced: ask for anything newer.
     const offConnect = onFeedConnect(() => { for (const run of runs) if (overview.current.has(run)) appendRun(run); });
     return () => { offChange(); offConnect(); };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names); appendRun reads refs
   }, [tag, runsKey, active]);
 
   const setZoom = useCallback((range: [number, number] | null) => {
@@ -141,7 +141,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
       ({ series }) => { if (zoomRef.current === range) rebuild(new Map(series.map((s) => [s.run, cols(s)]))); },
       (err: Error) => setError(err.message),
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names)
   }, [tag, runsKey, rebuild]);
 
   return { byRun: shown.current, totals: totals.current, loading, error, zoom, setZoom, version };
