@@ -10,6 +10,7 @@ import { openWriterDb } from '../store/schema.ts';
 import { StoreWriter, type FileRecord } from '../store/writer.ts';
 import { openQueries } from '../store/queries.ts';
 import type { IngestSink } from '../store/sink.ts';
+import { isPgUrl, redactUrl } from '../store/pg/db.ts';
 import type { StoreChange, StoreQueries } from '../store/types.ts';
 import { discoverFiles, eventFilesUnder, sourcesOf, targetOf, TRASH_DIR, type EventFileEntry, type LogdirSource } from '../discovery/index.ts';
 import { RunLoader } from './run-loader.ts';
@@ -66,7 +67,7 @@ export async function startIngest(opts: IngestOptions): Promise<Ingester> {
   if (opts.logdir && !existsSync(sources[0]!.path)) throw new Error(`--logdir ${opts.logdir}: no such file or directory`);
   const key = opts.logdir ? sources[0]!.path : sources.map(s => `${s.name ?? ''}:${s.path}`).join(',');
   const dbPath = opts.db ?? defaultDbPath(key);
-  const store = await openSqliteStore(dbPath);
+  const store = isPgUrl(dbPath) ? await openPgStore(dbPath, sources) : await openSqliteStore(dbPath);
   let ingester: LiveIngester;
   try { ingester = new LiveIngester(store, sources, opts); } catch (err) { await store.close(); throw err; }
   ingester.begin();
@@ -99,6 +100,23 @@ async function openSqliteStore(dbPath: string): Promise<OpenedStore> {
       };
     } catch (err) { db.close(); throw err; }
   } catch (err) { release(); throw err; }
+}
+
+/**
+ * The PostgreSQL store at `url`: this ingester writes only files under its own sources (other
+ * ingesters own the rest of the database) and reads through a pool.
+ */
+async function openPgStore(url: string, sources: LogdirSource[]): Promise<OpenedStore> {
+  const { openPgReadStore, openPgWriteStore } = await import('../store/pg/index.ts');
+  const prefixes = sources.map(s => s.path);
+  const inScope = (path: string) => prefixes.some(p => path === p || path.startsWith(p.endsWith('/') || p.endsWith(sep) ? p : p.includes('://') ? `${p}/` : `${p}${sep}`));
+  const write = await openPgWriteStore(url, inScope);
+  let read;
+  try { read = await openPgReadStore(url, { listen: false }); } catch (err) { await write.close(); throw err; }
+  return {
+    dbPath: redactUrl(url), sink: write.writer, queries: read.queries,
+    async close() { await write.close(); await read.close(); },
+  };
 }
 
 class LiveIngester implements Ingester {

@@ -121,15 +121,24 @@ export class RunLoader {
     }
     const none = (status: SyncResult['status']) => ({ result: { bytes: 0, events: 0, values: 0, status } });
     if (!st.isFile()) return none('skipped');
+    // A shared store: another ingester may own this file (claim refreshes rec when it is ours).
+    if (rec && w.claim && !(await w.claim(rec))) return none('skipped');
     // The common case of a re-scan: nothing changed, so not even an open().
     if (rec && rec.offset > 0 && rec.ino === st.ino && rec.size === st.size && rec.mtime === st.mtimeMs) return none('unchanged');
-    if (!rec && await w.isTombstoned(t.path, st.ino)) return none('skipped');
+    if (!rec) {
+      if (await w.isTombstoned(t.path, st.ino)) return none('skipped');
+      rec = await w.ensureFile(t.run, t.path, t.rel);
+      if (w.claim) {
+        if (!(await w.claim(rec))) return none('skipped');
+        // Claiming refreshed the record: a previous owner may have read this file already.
+        if (rec.offset > 0 && rec.ino === st.ino && rec.size === st.size && rec.mtime === st.mtimeMs) return none('unchanged');
+      }
+    }
     let status: SyncResult['status'] = 'read';
-    if (rec && rec.offset > 0 && (rec.ino !== st.ino || st.size < rec.offset || !headMatches(t.path, rec))) {
+    if (rec.offset > 0 && (rec.ino !== st.ino || st.size < rec.offset || !headMatches(t.path, rec))) {
       await w.resetFile(rec);
       status = 'reset';
     }
-    rec ??= await w.ensureFile(t.run, t.path, t.rel);
     return { t, rec, status, size: st.size };
   }
 
@@ -248,8 +257,10 @@ function reportFileError(t: EventFileTarget, err: unknown): void {
   console.error(`board ingest: ${t.rel}: ${(err as Error).message} (skipped; retried on the next change)`);
 }
 
+/** A database error (SQLite's codes, or a PostgreSQL error, which carries a severity): it stops the scan. */
 function isStoreError(err: unknown): boolean {
-  return (err as { code?: string }).code?.startsWith('SQLITE') === true;
+  const e = err as { code?: string; severity?: string };
+  return e.code?.startsWith('SQLITE') === true || typeof e.severity === 'string';
 }
 
 function isGone(err: unknown): boolean {
