@@ -16,11 +16,15 @@ interface CommandEntry {
 }
 
 const COMMANDS: Record<string, CommandEntry> = {
-  serve: { usage: 'board [serve] --logdir DIR [options]', load: async () => (await import('./serve.ts')).serveCommand },
+  serve: { usage: 'board [serve] --logdir DIR [options]  |  board serve --db URL --no_ingest', load: async () => (await import('./serve.ts')).serveCommand },
+  ingest: {
+    usage: 'board ingest --logdir DIR --db URL [--once]',
+    load: async () => (await import('./ingest.ts')).ingestCommand,
+  },
   inspect: { usage: 'board inspect <file-or-logdir> [--json]', load: async () => (await import('./inspect.ts')).inspectCommand },
   events: { usage: 'board events <file> [--json]', load: async () => (await import('./inspect.ts')).eventsCommand },
   export: {
-    usage: 'board export --logdir DIR [--db PATH] [--format jsonl|csv] [--runs REGEX] [--tags REGEX]',
+    usage: 'board export (--logdir DIR [--db PATH] | --db URL) [--format jsonl|csv] [--runs REGEX] [--tags REGEX]',
     load: async () => (await import('./export.ts')).exportCommand,
   },
 };

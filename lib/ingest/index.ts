@@ -12,7 +12,8 @@ import { openQueries } from '../store/queries.ts';
 import type { IngestSink } from '../store/sink.ts';
 import { isPgUrl, redactUrl } from '../store/pg/db.ts';
 import type { StoreChange, StoreQueries } from '../store/types.ts';
-import { discoverFiles, eventFilesUnder, sourcesOf, targetOf, TRASH_DIR, type EventFileEntry, type LogdirSource } from '../discovery/index.ts';
+import { discoverFiles, eventFilesUnder, isUrl, listEventFiles, sourcesOf, targetOf, TRASH_DIR, type EventFileEntry, type LogdirSource } from '../discovery/index.ts';
+import '../sources/remote.ts'; // registers s3:// sources
 import { RunLoader } from './run-loader.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { acquireWriterLock } from './writer-lock.ts';
@@ -64,7 +65,7 @@ export function defaultDbPath(logdirAbs: string): string {
 export async function startIngest(opts: IngestOptions): Promise<Ingester> {
   if (!opts.logdir === !opts.logdirSpec) throw new Error('startIngest: give exactly one of logdir and logdirSpec');
   const sources = sourcesOf(opts);
-  if (opts.logdir && !existsSync(sources[0]!.path)) throw new Error(`--logdir ${opts.logdir}: no such file or directory`);
+  if (opts.logdir && !isUrl(sources[0]!.path) && !existsSync(sources[0]!.path)) throw new Error(`--logdir ${opts.logdir}: no such file or directory`);
   const key = opts.logdir ? sources[0]!.path : sources.map(s => `${s.name ?? ''}:${s.path}`).join(',');
   const dbPath = opts.db ?? defaultDbPath(key);
   const store = isPgUrl(dbPath) ? await openPgStore(dbPath, sources) : await openSqliteStore(dbPath);
@@ -180,6 +181,7 @@ class LiveIngester implements Ingester {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.rechecks.values()) clearTimeout(t);
+    if (this.remoteTimer) clearInterval(this.remoteTimer);
     this.rechecks.clear();
     await this.watcher?.close();
     await this.loader.close();
@@ -200,18 +202,18 @@ class LiveIngester implements Ingester {
   private async scanAll(initial: boolean): Promise<void> {
     const p = initial ? this.progress : null;
     p?.phase(`scanning ${this.sources.map(s => s.path).join(', ')}`);
-    const targets = discoverFiles(this.sources);
+    const targets = this.hasRemote ? await listEventFiles(this.sources) : discoverFiles(this.sources);
     const seen = new Set(targets.map(t => t.path));
     const known = new Map<string, FileRecord>();
     // Files in the store that are gone from disk (or now outside every source).
     for (const f of this.writer.allFiles()) {
-      if (!seen.has(f.path)) { const t = targetOf(this.sources, f.path); await this.removeGone(f.path, t); }
+      if (!seen.has(f.path)) { const t = isUrl(f.path) ? null : targetOf(this.sources, f.path); await this.removeGone(f.path, t); }
       else known.set(f.path, f);
     }
     if (p) {
       let total = 0;
       for (const t of targets) {
-        try { const st = statSync(t.path); total += Math.max(0, st.size - (known.get(t.path)?.offset ?? 0)); } catch { /* raced */ }
+        try { const size = t.size ?? statSync(t.path).size; total += Math.max(0, size - (known.get(t.path)?.offset ?? 0)); } catch { /* raced */ }
       }
       p.start(total, targets.length);
     }
@@ -231,9 +233,23 @@ class LiveIngester implements Ingester {
     if (t && !this.writer.hasRun(t.run)) this.loader.forgetRun(t.run);
   }
 
+  /** Object-store sources have no change events: they are listed again every poll period. */
+  private get hasRemote(): boolean { return this.sources.some(s => isUrl(s.path)); }
+  private remoteTimer: ReturnType<typeof setInterval> | null = null;
+
   private async startWatcher(): Promise<void> {
+    if (this.hasRemote) {
+      let busy = false;
+      this.remoteTimer = setInterval(() => {
+        if (busy || this.closed) return;
+        busy = true;
+        this.serial(() => this.scanAll(false)).catch((err: unknown) => console.error(`board ingest: ${(err as Error).message}`)).finally(() => { busy = false; });
+      }, this.opts.pollIntervalMs ?? REMOTE_POLL_MS);
+    }
+    const local = this.sources.filter(s => !isUrl(s.path));
+    if (local.length === 0) return;
     const polling = this.opts.pollIntervalMs !== undefined;
-    const watcher = chokidar.watch(this.sources.map(s => s.path), {
+    const watcher = chokidar.watch(local.map(s => s.path), {
       ignoreInitial: true,
       persistent: true,
       usePolling: polling,
@@ -291,6 +307,9 @@ class LiveIngester implements Ingester {
     });
   }
 }
+
+/** Poll period of object-store sources when --reload_interval is not given (as TensorBoard's 5 s). */
+export const REMOTE_POLL_MS = 5000;
 
 /** Just past chokidar's 50 ms per-path throttle of 'change' events. */
 const RECHECK_MS = 60;
