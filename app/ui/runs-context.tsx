@@ -2,6 +2,7 @@
 // Runs and tags known to the store, plus which runs are selected (from the URL). Refreshed from
 // the live change feed: immediately when runs come and go, at most every 500 ms for new tags.
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { NameFilter } from '../../lib/pattern.ts';
 import type { RunSummary, TagSummary } from '../../lib/store/types.ts';
 import { fetchJson } from './api.ts';
 import { onFeedConnect, subscribeChanges } from './live.ts';
@@ -15,7 +16,7 @@ export interface RunsState {
   hidden: Set<string>;
   /** Explicit selection from the URL; null means "all runs". */
   explicit: Set<string> | null;
-  filter: RegExp | null;
+  filter: NameFilter | null;
   filterError: string | null;
   loading: boolean;
   error: string | null;

@@ -6,6 +6,7 @@
 //     is a range error, not an "ambiguous" one.
 //   - Every problem is a UsageError, which the command runner turns into exit status 2.
 import { parseArgs } from 'node:util';
+import { compilePattern, type NameFilter } from '../pattern.ts';
 
 /** Exit statuses of every command. */
 export const EXIT_OK = 0;
@@ -108,9 +109,9 @@ export function choiceFlag<T extends string>(flag: string, raw: string, choices:
   return raw as T;
 }
 
-/** A JavaScript regular expression. */
-export function regexFlag(flag: string, raw: string): RegExp {
-  try { return new RegExp(raw); } catch (err) { throw new UsageError(`--${flag}: invalid regular expression: ${(err as Error).message}`); }
+/** A name pattern in RE2 syntax, matched in linear time: the web export's patterns (lib/pattern.ts). */
+export function patternFlag(flag: string, raw: string): NameFilter {
+  try { return compilePattern(raw); } catch (err) { throw new UsageError(`--${flag}: ${(err as Error).message}`); }
 }
 
 /**

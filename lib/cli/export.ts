@@ -1,10 +1,12 @@
 // `board export`: ingest whatever is new in a logdir, then write every scalar point to stdout.
 import { once } from 'node:events';
+import { csvTextCell } from '../csv.ts';
+import type { NameFilter } from '../pattern.ts';
 import { startIngest, StoreLockedError } from '../ingest/index.ts';
 import { openQueries } from '../store/queries.ts';
 import { openReadStore } from './read-store.ts';
 import type { ExportRow } from '../store/types.ts';
-import { choiceFlag, EXIT_OK, parseFlags, regexFlag, runCommand, UsageError, type FlagDefs } from './args.ts';
+import { choiceFlag, EXIT_OK, parseFlags, patternFlag, runCommand, UsageError, type FlagDefs } from './args.ts';
 
 const HELP = `Usage: board export --logdir DIR [--db PATH|URL] [--format jsonl|csv] [--runs REGEX] [--tags REGEX]
        board export --db PATH|URL [--format jsonl|csv] [--runs REGEX] [--tags REGEX]
@@ -22,7 +24,8 @@ Options:
   --format FORMAT    jsonl (default): {"run":…,"tag":…,"step":…,"wall_time":…,"value":…}
                      csv: header run,tag,step,wall_time,value
                      Steps past 2^53 are written as strings; NaN and infinities as "nan", "inf", "-inf".
-  --runs REGEX       Only runs whose name matches (JavaScript regular expression).
+  --runs REGEX       Only runs whose name matches (RE2 syntax: no backreferences
+                     or lookaround; matched in linear time).
   --tags REGEX       Only tags that match.
   -h, --help         Show this help.
 
@@ -30,7 +33,7 @@ Flags may be written with '_' or '-' (--logdir_spec or --logdir-spec).
 
 Exit status: 0 on success, 2 on bad arguments, 1 on other errors.`;
 
-interface ExportArgs { logdir?: string; logdirSpec?: string; db?: string; format: 'jsonl' | 'csv'; runs?: RegExp; tags?: RegExp }
+interface ExportArgs { logdir?: string; logdirSpec?: string; db?: string; format: 'jsonl' | 'csv'; runs?: NameFilter; tags?: NameFilter }
 
 export const EXPORT_FLAGS = {
   logdir: { type: 'string' },
@@ -49,8 +52,8 @@ export function parseExportArgs(argv: string[]): ExportArgs | 'help' {
   if (v.logdir !== undefined) out.logdir = v.logdir;
   if (v.logdir_spec !== undefined) out.logdirSpec = v.logdir_spec;
   if (v.db !== undefined) out.db = v.db;
-  if (v.runs !== undefined) out.runs = regexFlag('runs', v.runs);
-  if (v.tags !== undefined) out.tags = regexFlag('tags', v.tags);
+  if (v.runs !== undefined) out.runs = patternFlag('runs', v.runs);
+  if (v.tags !== undefined) out.tags = patternFlag('tags', v.tags);
   if (out.logdir !== undefined && out.logdirSpec !== undefined) throw new UsageError("give --logdir DIR or --logdir_spec SPEC, not both; see 'board export --help'");
   if (out.logdir === undefined && out.logdirSpec === undefined && out.db === undefined) throw new UsageError("give --logdir DIR (or --logdir_spec SPEC), or --db to export a store; see 'board export --help'");
   return out;
@@ -74,7 +77,7 @@ async function exportScalars(args: ExportArgs): Promise<number> {
   const opts: Parameters<typeof startIngest>[0] = { watch: false, progress: false };
   if (args.logdir) opts.logdir = args.logdir; else opts.logdirSpec = args.logdirSpec!;
   if (args.db) opts.db = args.db;
-  const filter: { runs?: RegExp; tags?: RegExp } = {};
+  const filter: { runs?: NameFilter; tags?: NameFilter } = {};
   if (args.runs) filter.runs = args.runs;
   if (args.tags) filter.tags = args.tags;
   let ingester;
@@ -121,9 +124,5 @@ export function jsonLine(r: ExportRow): string {
 }
 
 export function csvLine(r: ExportRow): string {
-  return `${csvField(r.run)},${csvField(r.tag)},${r.step},${r.wallTime === null ? '' : r.wallTime},${formatValue(r.value)}\n`;
-}
-
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+  return `${csvTextCell(r.run)},${csvTextCell(r.tag)},${r.step},${r.wallTime === null ? '' : r.wallTime},${formatValue(r.value)}\n`;
 }

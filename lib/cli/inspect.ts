@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { inspect, jsonNumber, jsonStep, summarizeValue } from '../tfevents/inspect.ts';
 import type { EventInfo } from '../tfevents/event-decode.ts';
 import { RunNormalizer } from '../tfevents/normalize.ts';
+import { terminalSafe } from './terminal-text.ts';
 import { decodeEventBuffer } from '../tfevents/reader.ts';
 import type { NormalizedValue, ValueData } from '../tfevents/types.ts';
 import { EXIT_FAILURE, EXIT_OK, parseFlags, runCommand, UsageError, type FlagDefs } from './args.ts';
@@ -65,7 +66,7 @@ function parseTargetArgs(command: 'inspect' | 'events', argv: string[], help: st
 }
 
 function fmt(x: unknown): string {
-  return typeof x === 'string' ? JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x) : JSON.stringify(x);
+  return typeof x === 'string' ? terminalSafe(JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x)) : JSON.stringify(x);
 }
 
 export function inspectCommand(argv: string[]): Promise<number> {
@@ -85,15 +86,15 @@ function inspectTarget(argv: string[]): number {
   const runs = Object.entries(result.runs);
   if (runs.length === 0) console.log(`No event files (names containing "tfevents") under ${args.target}.`);
   for (const [run, r] of runs) {
-    console.log(`run ${run}  (${r.files.length} file${r.files.length === 1 ? '' : 's'}, ${r.records} records)`);
-    const rows = Object.entries(r.tags).map(([tag, t]) => [tag, t.kind, String(t.count), `${t.minStep}..${t.maxStep}`, fmt(t.first), fmt(t.last)]);
+    console.log(`run ${terminalSafe(run)}  (${r.files.length} file${r.files.length === 1 ? '' : 's'}, ${r.records} records)`);
+    const rows = Object.entries(r.tags).map(([tag, t]) => [terminalSafe(tag), t.kind, String(t.count), `${t.minStep}..${t.maxStep}`, fmt(t.first), fmt(t.last)]);
     const head = ['tag', 'kind', 'count', 'steps', 'first', 'last'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
     const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`;
     console.log(line(head));
     for (const row of rows) console.log(line(row));
     console.log(`  corrupt records: ${r.corruptRecords}, incomplete bytes: ${r.incompleteBytes}`);
-    for (const c of r.corrupt) console.log(`    corrupt record at ${c.file} offset ${c.offset} (${c.reason})`);
+    for (const c of r.corrupt) console.log(`    corrupt record at ${terminalSafe(c.file)} offset ${c.offset} (${c.reason})`);
     console.log('');
   }
   return corrupt ? EXIT_FAILURE : EXIT_OK;
@@ -133,7 +134,7 @@ function printEvents(argv: string[]): number {
       ev.values = values;
       lines.push([offset, args.json ? JSON.stringify(ev)
         : `@${offset} step ${ev.step} ${info.wallTime === null ? '(no wall time)' : new Date(info.wallTime * 1000).toISOString()} ${info.kind}` +
-          (info.fileVersion !== null ? ` ${info.fileVersion}` : '') + values.map((v) => `\n    ${v.tag} [${v.kind}] ${JSON.stringify(v.data)}`).join('')]);
+          (info.fileVersion !== null ? ` ${terminalSafe(info.fileVersion)}` : '') + values.map((v) => `\n    ${terminalSafe(v.tag)} [${v.kind}] ${terminalSafe(JSON.stringify(v.data))}`).join('')]);
     },
   });
   for (const c of res.corrupt) lines.push([c.offset, args.json ? JSON.stringify({ corrupt: c }) : `@${c.offset} corrupt record (${c.reason})`]);

@@ -11,6 +11,8 @@ export interface ServeOptions {
   logdirSpec: string | null;
   port: number;
   host: string;
+  /** Extra Host header names to answer (`--allowed_hosts a,b`), besides this machine's own. */
+  allowedHosts: string[];
   db: string | null;
   /** Polling interval; null means file-system events (the default). */
   reloadIntervalSec: number | null;
@@ -51,6 +53,11 @@ Options:
       --bind_all
           Bind every interface (IPv4 and IPv6): anyone who can reach this machine can read
           your logs. Overrides --host.
+
+      --allowed_hosts <HOST,...>
+          Extra host names the board answers to, besides this machine's own names and
+          addresses (e.g. a DNS alias or a port-forwarding proxy's name). Requests whose Host
+          header names anything else are refused, which stops DNS-rebinding pages.
 
       --db <PATH|URL>
           Store to ingest into: a SQLite file, or postgres://USER:PASS@HOST:PORT/DB for a store
@@ -98,6 +105,7 @@ export const SERVE_FLAGS = {
   logdir_spec: { type: 'string' },
   port: { type: 'string', short: 'p' },
   host: { type: 'string' },
+  allowed_hosts: { type: 'string' },
   bind_all: { type: 'boolean' },
   db: { type: 'string' },
   reload_interval: { type: 'string' },
@@ -115,6 +123,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     logdirSpec: v.logdir_spec ?? null,
     port: 6006,
     host: '127.0.0.1',
+    allowedHosts: [],
     db: v.db ?? null,
     reloadIntervalSec: null,
     caps: {},
@@ -127,6 +136,11 @@ export function parseServeArgs(argv: string[]): ServeOptions {
   if (v.port !== undefined) opts.port = intFlag('port', v.port, 0, 65535);
   if (v.host !== undefined) opts.host = v.host;
   if (v.bind_all) opts.host = '::';
+  if (v.allowed_hosts !== undefined) {
+    opts.allowedHosts = v.allowed_hosts.split(',').map((h) => h.trim()).filter(Boolean);
+    const bad = opts.allowedHosts.find((h) => !/^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:]+:[0-9a-fA-F:.]*|[A-Za-z0-9._-]+)$/.test(h));
+    if (bad !== undefined) throw new UsageError(`--allowed_hosts: '${bad}' is not a host name or address`);
+  }
   if (v.reload_interval !== undefined) {
     const sec = Number(v.reload_interval);
     if (v.reload_interval.trim() === '' || !Number.isFinite(sec) || sec <= 0) throw new UsageError(`--reload_interval: expected seconds > 0, got '${v.reload_interval}'`);

@@ -1,17 +1,15 @@
 // `board serve` (and bare `board --logdir DIR`): ingest a logdir live and serve the dashboard.
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { startBoardServer, ServeError, type BoardServer } from '../server/http.ts';
 import type { ActiveStore } from '../server/registry.ts';
+import { APP_DIR, ensureWebBuild } from '../server/web-build.ts';
 import { isUrl, sourcesOf } from '../discovery/index.ts';
 import { EXIT_FAILURE, EXIT_OK, runCommand } from './args.ts';
 import { parseServeArgs, SERVE_HELP, type ServeOptions } from './serve-args.ts';
 import { version } from './version.ts';
 import { openReadStore, type ReadStore } from './read-store.ts';
 import { isPgUrl, redactUrl } from '../store/pg/db.ts';
-
-const APP_DIR = resolve(import.meta.dirname, '../..');
 
 /** Runs until SIGINT/SIGTERM; resolves with the exit status. */
 export function serveCommand(argv: string[]): Promise<number> {
@@ -25,6 +23,11 @@ async function serve(opts: ServeOptions): Promise<number> {
   if (opts.noIngest) return serveStoreOnly(opts);
   const problem = checkLogdirs(opts);
   if (problem) { console.error(`board serve: ${problem}`); return EXIT_FAILURE; }
+  // A fresh checkout has no dashboard build: make it now, before anything else starts.
+  try { await ensureWebBuild({ appDir: APP_DIR }); } catch (err) {
+    console.error(`board serve: cannot build the dashboard: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT_FAILURE;
+  }
 
   const { startIngest } = await import('../ingest/index.ts');
   let ingester: Awaited<ReturnType<typeof startIngest>>;
@@ -60,7 +63,7 @@ async function serve(opts: ServeOptions): Promise<number> {
   };
   let server: BoardServer;
   try {
-    server = await startBoardServer({ appDir: APP_DIR, host: opts.host, port: opts.port, store });
+    server = await startBoardServer({ appDir: APP_DIR, host: opts.host, port: opts.port, allowedHosts: opts.allowedHosts, store });
   } catch (err) {
     await ingester.close();
     if (err instanceof ServeError) { console.error(`board serve: ${err.message}`); return EXIT_FAILURE; }
@@ -99,7 +102,7 @@ async function serveStoreOnly(opts: ServeOptions): Promise<number> {
   };
   let server: BoardServer;
   try {
-    server = await startBoardServer({ appDir: APP_DIR, host: opts.host, port: opts.port, store });
+    server = await startBoardServer({ appDir: APP_DIR, host: opts.host, port: opts.port, allowedHosts: opts.allowedHosts, store });
   } catch (err) {
     await rs.close();
     if (err instanceof ServeError) { console.error(`board serve: ${err.message}`); return EXIT_FAILURE; }

@@ -29,7 +29,7 @@ async function demo(o: DemoOptions): Promise<number> {
   let board: BoardChild | null = null;
   if (o.serve) {
     try {
-      await ensureWebBuild();
+      await ensureWebBuild({ log: console.log });
       board = await startBoard(o.logdir, o.port, o.host);
       console.log(`Board is serving ${resolve(o.logdir)} at ${board.url} : open it to watch training live.`);
     } catch (e) {

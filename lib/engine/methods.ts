@@ -130,6 +130,8 @@ const tensorMethods = {
   remainder(this: Tensor, other: Operand): Tensor { return E.remainder(this, other); },
   fmod(this: Tensor, other: Operand): Tensor { return E.fmod(this, other); },
   pow(this: Tensor, exponent: Operand): Tensor { return E.pow(this, exponent); },
+  /** `base ** this` (Python's Tensor.__rpow__): PowBackward1, where torch.pow(base, this) is PowBackward2. */
+  rpow(this: Tensor, base: Operand): Tensor { return E.pow(base, this, { reflected: true }); },
   atan2(this: Tensor, other: Operand): Tensor { return E.atan2(this, other); },
   maximum(this: Tensor, other: Tensor): Tensor { return E.maximum(this, other); },
   minimum(this: Tensor, other: Tensor): Tensor { return E.minimum(this, other); },

@@ -37,6 +37,10 @@ export interface SyncResult {
 export class RunLoader {
   private normalizers = new Map<string, RunNormalizer>();
   private pool: DecodePool | null = null;
+  /** Bytes read from event files by this loader in-process (tests check that waiting reads nothing). */
+  bytesRead = 0;
+  /** Files whose tail record is incomplete: the size they must reach before a read is worth it. */
+  private waits = new Map<string, { ino: number; offset: number; size: number }>();
 
   constructor(private readonly writer: IngestSink, private readonly sliceBytes = SLICE_BYTES) {}
 
@@ -93,9 +97,12 @@ export class RunLoader {
       if (this.pool.available) {
         try { await this.readInWorker(jobs, count); return { bytes, events }; } catch (err) {
           // Committed slices stay; carry on in-process from each file's committed offset.
+          // A failure of the store stops the scan; anything else (a worker that died, one file's
+          // error) must not: the files go on in-process, each failing alone at worst, and the
+          // watcher starts.
           if (this.closing) return { bytes, events };
-          if (!this.pool.available) console.error(`board ingest: ${(err as Error).message}; decoding in-process`);
-          else throw err;
+          if (isStoreError(err)) throw err;
+          console.error(`board ingest: ${(err as Error).message}; decoding in-process`);
         } finally {
           for (const j of jobs) this.forgetRun(j.t.run); // re-seeded from the store on next use
         }
@@ -144,6 +151,13 @@ export class RunLoader {
         // Claiming refreshed the record: a previous owner may have read this file already.
         if (rec.offset > 0 && rec.ino === st.ino && rec.size === st.size && rec.mtime === st.mtimeMs) return none('unchanged');
       }
+    }
+    // A record header whose data has not all arrived: wait for the file to grow that far (a header
+    // claiming a huge length must not make every change event re-read a growing tail).
+    const wait = this.waits.get(t.path);
+    if (wait) {
+      if (rec && rec.ino === st.ino && rec.offset === wait.offset && wait.ino === st.ino && st.size >= rec.offset && st.size < wait.size) return none('unchanged');
+      this.waits.delete(t.path);
     }
     let status: SyncResult['status'] = 'read';
     // Objects get a new ETag (ino) whenever they are rewritten, appends included: one that did not
@@ -230,6 +244,7 @@ export class RunLoader {
       if (want <= 0) break;
       if (buf.length < want) buf = Buffer.allocUnsafe(want);
       const got = await src.read(buf, want, from);
+      this.bytesRead += got;
       const view = buf.subarray(0, got);
       const res = decodeSlice(view, from, rec.rel, normalizer, cur);
       await w.begin(rec);
@@ -247,8 +262,10 @@ export class RunLoader {
       // An object does not grow while we read it: a half-written last record waits for the next poll.
       if (src.fixedSize && res.endOffset + res.incompleteBytes >= size) break;
       if (consumed === 0) {
-        // One record larger than the slice: read more at once. Otherwise a truncated tail: wait.
-        if (res.incompleteBytes === got && got === sliceBytes) { sliceBytes *= 2; continue; }
+        // One record larger than the slice, all there: read exactly it (bounded by MAX_RECORD_BYTES).
+        if (res.needBytes > got && size - from >= res.needBytes) { sliceBytes = res.needBytes; continue; }
+        // A truncated tail: no use reading it again before the file holds all of the record.
+        if (res.needBytes > got) this.waits.set(rec.path, { ino: cur.ino, offset: from, size: from + res.needBytes });
         break;
       }
       if (yieldFn) await yieldFn();

@@ -1,13 +1,9 @@
 // Streams the store's full-resolution scalar export as CSV or JSON without building it in memory.
+import { csvTextCell } from '../csv.ts';
+import type { NameFilter } from '../pattern.ts';
 import type { ExportRow, StoreQueries } from '../store/types.ts';
 
 const CHUNK_ROWS = 5000;
-
-function csvField(value: string): string {
-  // Quote always when needed; a leading = + - @ is prefixed so spreadsheets do not run it as a formula.
-  const safe = /^[=+\-@\t\r]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
 
 /** Same spelling as `board export`: non-finite values as nan / inf / -inf. */
 function valueText(v: number): string {
@@ -15,10 +11,10 @@ function valueText(v: number): string {
 }
 
 function csvRow(r: ExportRow): string {
-  return `${csvField(r.run)},${csvField(r.tag)},${r.step},${r.wallTime ?? ''},${valueText(r.value)}\n`;
+  return `${csvTextCell(r.run)},${csvTextCell(r.tag)},${r.step},${r.wallTime ?? ''},${valueText(r.value)}\n`;
 }
 
-export function exportStream(queries: StoreQueries, opts: { runs?: RegExp; tags?: RegExp; format: 'csv' | 'json' }): Response {
+export function exportStream(queries: StoreQueries, opts: { runs?: NameFilter; tags?: NameFilter; format: 'csv' | 'json' }): Response {
   const batches = queries.exportScalars({ runs: opts.runs, tags: opts.tags })[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
   let first = true;

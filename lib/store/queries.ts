@@ -2,6 +2,7 @@
 // better-sqlite3 is synchronous; the methods are async only to share the StoreQueries interface
 // with the PostgreSQL store (lib/store/pg/queries.ts).
 import Database from 'better-sqlite3';
+import type { NameFilter } from '../pattern.ts';
 import { openReaderDb, type DB } from './schema.ts';
 import { decodeGraphs } from './graph-decode.ts';
 import {
@@ -125,7 +126,7 @@ class SqliteQueries implements StoreQueries {
       .map(r => ({ run: r.run, file: r.file, offset: r.offset, reason: r.reason, time: r.time }));
   }
 
-  async *exportScalars(opts: { runs?: RegExp; tags?: RegExp } = {}): AsyncIterable<ExportRow[]> {
+  async *exportScalars(opts: { runs?: NameFilter; tags?: NameFilter } = {}): AsyncIterable<ExportRow[]> {
     const tags = this.s.scalarTags.all() as { id: number; run: string; tag: string }[];
     for (const t of tags) {
       if (opts.runs && !testRe(opts.runs, t.run)) continue;

@@ -4,6 +4,7 @@
 import { CHUNK_POINTS, decodeChunk } from './scalar-chunk.ts';
 import { downsample, downsampleMarks, marksOf, type PointColumns } from './downsample.ts';
 import type { ExportRow, ScalarPoint, ScalarQuery, ScalarSeries } from './types.ts';
+import type { NameFilter } from '../pattern.ts';
 
 /** Default bucket count of `scalars()` when the caller gives none. */
 export const DEFAULT_MAX_POINTS = 1000;
@@ -182,4 +183,5 @@ export function bigStep(s: bigint): number | string {
 
 export function wallOut(w: number): number | null { return w === w ? w : null; }
 
-export function testRe(re: RegExp, s: string): boolean { re.lastIndex = 0; return re.test(s); }
+/** A user filter (an RE2 pattern from lib/pattern.ts; a RegExp from trusted code is reset first). */
+export function testRe(re: NameFilter, s: string): boolean { if (re instanceof RegExp) re.lastIndex = 0; return re.test(s); }

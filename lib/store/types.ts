@@ -2,6 +2,7 @@
 // from client components. The query modules (lib/store/queries.ts for SQLite, lib/store/pg/ for
 // PostgreSQL) are the only code that speaks SQL to the web app; they implement `StoreQueries`.
 import type { ValueKind } from '../tfevents/types.ts';
+import type { NameFilter } from '../pattern.ts';
 
 export type { ValueKind };
 
@@ -139,7 +140,7 @@ export interface StoreQueries {
   warnings(run?: string): Promise<IngestWarning[]>;
   /** Every scalar point at full resolution, in batches (one stored chunk of one tag per batch),
    *  so a large export streams without a promise per row. */
-  exportScalars(opts: { runs?: RegExp; tags?: RegExp }): AsyncIterable<ExportRow[]>;
+  exportScalars(opts: { runs?: NameFilter; tags?: NameFilter }): AsyncIterable<ExportRow[]>;
 }
 
 /** One entry of the ingester's change feed. */

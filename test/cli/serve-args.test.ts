@@ -30,3 +30,10 @@ test('help documents every flag with defaults and exit status', () => {
   expect(SERVE_HELP).toContain('Exit status');
   expect(parseServeArgs(['--help']).help).toBe(true);
 });
+
+test('--allowed_hosts (or --allowed-hosts) lists extra Host names; garbage is a usage error (issue 10)', () => {
+  expect(parseServeArgs(['--logdir', 'l']).allowedHosts).toEqual([]);
+  expect(parseServeArgs(['--logdir', 'l', '--allowed_hosts', 'a.example, b.example,fd00::1,[fd00::2]']).allowedHosts).toEqual(['a.example', 'b.example', 'fd00::1', '[fd00::2]']);
+  expect(parseServeArgs(['--logdir', 'l', '--allowed-hosts=x.example']).allowedHosts).toEqual(['x.example']);
+  expect(() => parseServeArgs(['--logdir', 'l', '--allowed_hosts', 'a.example,http://b/'])).toThrow("--allowed_hosts: 'http://b/' is not a host name or address");
+});

@@ -7,7 +7,7 @@ import { createTorchEnv, PyDtype, pyStr, toTs, withFallback, functionalNamespace
 import { PyFloat, PyFunction, PyDict, type PyEnv } from './pyeval.ts';
 import { decodeTensor, decodeNumber, expectClose, expectValue, isEncodedTensor, describe, type OracleCase, type Tolerance } from './compare.ts';
 
-const CATEGORIES = new Set(['creation', 'elementwise', 'linalg', 'shape', 'reduction', 'autograd']);
+const CATEGORIES = new Set(['creation', 'elementwise', 'linalg', 'shape', 'reduction', 'autograd', 'python']);
 
 export function handles(c: OracleCase): boolean {
   if (CATEGORIES.has(c.category)) return true;

@@ -230,6 +230,10 @@ function torchFunctions(): Record<string, PyFunction> {
     return { enter: () => { prev = isGradEnabled(); setGradEnabled(on); }, exit: () => setGradEnabled(prev) };
   };
   return {
+    pow: F('pow', (a, kw) => {
+      const base = a[0] ?? kw.input, e = a[1] ?? kw.exponent;
+      return base instanceof Tensor ? callMethod(base, 'pow', [e], {}) : ops.pow(toOperand(base), e as Tensor);
+    }),
     tensor: F('tensor', (a, kw) => {
       const data = a[0];
       if (data instanceof Tensor) return tensor(data, creationOpts(kw));
@@ -535,6 +539,11 @@ function host(torch: Record<string, unknown>): Host {
         if (name === 'is_floating_point') return obj.d === 'float32' || obj.d === 'float64';
       }
       if (typeof obj === 'object' && obj !== null && name in obj) return (obj as Record<string, unknown>)[name];
+      // a plain record the library returned (state_dict()) reads like a Python dict
+      if (typeof obj === 'object' && obj !== null && Object.getPrototypeOf(obj) === Object.prototype && ['items', 'keys', 'values', 'get'].includes(name)) {
+        const d = PyDict.fromObject(obj);
+        return fn(name, (a) => (name === 'items' ? d.entries().map(([k, v]) => tuple([k, v])) : name === 'keys' ? d.keys() : name === 'values' ? d.values() : (d.has(a[0]) ? d.get(a[0]) : a[1] ?? null)));
+      }
       // torch.xxx(input, ...) is input.xxx(...) for every op that is also a method.
       if (obj === torch) return fn(name, (a, kw) => callMethod((a[0] ?? kw.input) as Tensor, name, a.slice(1), Object.fromEntries(Object.entries(kw).filter(([k]) => k !== 'input'))));
       if (typeof obj === 'object' && obj !== null && camel(name) in obj) {
@@ -596,6 +605,8 @@ function host(torch: Record<string, unknown>): Host {
         if (op === '+') return a;
         if (op === '~') return a.logicalNot();
       }
+      if (a instanceof Tensor && op === 'abs') return a.abs();
+      if (a instanceof Tensor && op === 'round') return a.round();
       if (op === '-') return a instanceof PyFloat ? new PyFloat(-a.v) : -(a as number);
       if (op === '+') return a;
       if (op === '~') return ~(a as number);
@@ -623,7 +634,7 @@ function tensorBinop(op: string, a: unknown, b: unknown): unknown {
     case '/': return swap ? t.reciprocal().mul(operand) : t.div(operand);
     case '//': return swap ? ops.floorDivide(operand, t) : t.floorDivide(operand);
     case '%': return swap ? ops.remainder(operand, t) : t.remainder(operand);
-    case '**': return swap ? ops.pow(o instanceof PyFloat ? o.v : (o as number), t) : t.pow(toPowExponent(o));
+    case '**': return swap ? t.rpow(toOperand(o)) : t.pow(toPowExponent(o));
     case '@': return (a as Tensor).matmul(b as Tensor);
     case '==': return t.eq(operand);
     case '!=': return t.ne(operand);

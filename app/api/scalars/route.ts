@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badRequest, intParam, json, name, route, stepParam } from '../../../lib/server/api.ts';
+import { checkScalarRequest, MAX_POINTS_PER_RUN } from '../../../lib/server/scalar-limits.ts';
 import { toColumns } from '../../../lib/server/wire.ts';
 
 export const dynamic = 'force-dynamic';
@@ -9,17 +10,19 @@ const Query = z.object({
   tag: name,
   minStep: stepParam.optional(),
   maxStep: stepParam.optional(),
-  maxPoints: intParam(2, 200_000).optional(),
+  maxPoints: intParam(2, MAX_POINTS_PER_RUN).optional(),
 });
 
 /**
  * Downsampled series of one tag for several runs (repeat `run`). Each bucket keeps its first, min,
  * max and last point, so spikes survive; zoomed views ask again with a step range. Series go out
- * columnar (lib/server/wire.ts).
+ * columnar (lib/server/wire.ts). Runs are de-duplicated and runs × maxPoints is capped
+ * (lib/server/scalar-limits.ts): a 400 states the limit.
  */
 export const GET = route(Query, ['run'], async (store, q) => {
   if (q.minStep !== undefined && q.maxStep !== undefined && q.minStep > q.maxStep) return badRequest('minStep must not exceed maxStep');
-  const maxPoints = Math.min(q.maxPoints ?? 2000, store.caps.scalars ?? Infinity);
-  const series = await store.queries.scalars(q.run, q.tag, { minStep: q.minStep, maxStep: q.maxStep, maxPoints });
+  const limits = checkScalarRequest(q.run, Math.min(q.maxPoints ?? 2000, store.caps.scalars ?? Infinity));
+  if (!limits.ok) return badRequest(limits.error);
+  const series = await store.queries.scalars(limits.runs, q.tag, { minStep: q.minStep, maxStep: q.maxStep, maxPoints: limits.maxPoints });
   return json({ series: series.map(toColumns) });
 });

@@ -1,6 +1,7 @@
 // Read-only queries over the PostgreSQL store: the same StoreQueries as SQLite (queries.ts), from
 // the same chunk layout, so scalars() buckets, export order and views are computed by shared code.
 import type pg from 'pg';
+import type { NameFilter } from '../../pattern.ts';
 import { decodeGraphs } from '../graph-decode.ts';
 import {
   bigStep, chunksOrdered, exportRowsOfChunk, exportRowsSorted, lastValueOfChunk, scalarSeries, testRe,
@@ -139,7 +140,7 @@ export class PgQueries implements StoreQueries {
     return rows.map(r => ({ run: r.run, file: r.file, offset: Number(r.offset), reason: r.reason, time: r.time }));
   }
 
-  async *exportScalars(opts: { runs?: RegExp; tags?: RegExp } = {}): AsyncIterable<ExportRow[]> {
+  async *exportScalars(opts: { runs?: NameFilter; tags?: NameFilter } = {}): AsyncIterable<ExportRow[]> {
     const tags = await this.q<{ id: number; run: string; tag: string }>(
       `SELECT t.id, r.name run, t.tag FROM tags t JOIN runs r ON r.id = t.run_id WHERE t.kind = 'scalar' ORDER BY r.name COLLATE "C", t.tag COLLATE "C"`);
     for (const t of tags) {

@@ -23,7 +23,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
     'cache-control': 'private, max-age=0, must-revalidate',
     'content-type': SAFE_TYPES.has(blob.contentType) ? blob.contentType : 'application/octet-stream',
     'x-content-type-options': 'nosniff',
-    'content-security-policy': "default-src 'none'; sandbox",
+    'content-security-policy': "default-src 'none'; sandbox; frame-ancestors 'none'",
   };
   if (req.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
   return new Response(Buffer.from(blob.bytes), { status: 200, headers });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badRequest, checkSameOriginJson, json, name, storeOr503 } from '../../../../lib/server/api.ts';
+import { badRequest, checkSameOriginJson, json, name, serverError, storeOr503 } from '../../../../lib/server/api.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,7 +19,7 @@ export async function POST(req: Request): Promise<Response> {
   try {
     await store.deleteRun(parsed.data.run, { trash: parsed.data.trash });
   } catch (err) {
-    return json({ error: err instanceof Error ? err.message : String(err) }, 500);
+    return serverError(err);
   }
   return json({ deleted: parsed.data.run });
 }
