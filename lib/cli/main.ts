@@ -4,6 +4,7 @@
 // wrap its body in runCommand so exit statuses stay 0 / 1 / 2.
 import { EXIT_OK, EXIT_USAGE, runCommand } from './args.ts';
 import { version } from './version.ts';
+import { BATCH_COMMANDS } from './batch.ts';
 
 export { version } from './version.ts';
 
@@ -21,12 +22,9 @@ const COMMANDS: Record<string, CommandEntry> = {
     usage: 'board ingest --logdir DIR --db URL [--once]',
     load: async () => (await import('./ingest.ts')).ingestCommand,
   },
-  inspect: { usage: 'board inspect <file-or-logdir> [--json]', load: async () => (await import('./inspect.ts')).inspectCommand },
-  events: { usage: 'board events <file> [--json]', load: async () => (await import('./inspect.ts')).eventsCommand },
-  export: {
-    usage: 'board export (--logdir DIR [--db PATH] | --db URL) [--format jsonl|csv] [--runs REGEX] [--tags REGEX]',
-    load: async () => (await import('./export.ts')).exportCommand,
-  },
+  inspect: { usage: 'board inspect <file-or-logdir> [--json]', load: BATCH_COMMANDS.inspect },
+  events: { usage: 'board events <file> [--json]', load: BATCH_COMMANDS.events },
+  export: { usage: 'board export (--logdir DIR [--db PATH] | --db URL) [--format jsonl|csv] [--runs REGEX] [--tags REGEX]', load: BATCH_COMMANDS.export },
 };
 
 export function usage(): string {

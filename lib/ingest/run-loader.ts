@@ -4,6 +4,7 @@
 // stored offset, another inode, or different first bytes) is forgotten and read again from the
 // start, so nothing is counted twice.
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { crc32 } from '@node-rs/crc32';
 import { RunNormalizer } from '../tfevents/index.ts';
 import { decodeSlice, type DecodedSlice } from './slice.ts';
@@ -22,6 +23,21 @@ export const SLICE_BYTES = 8 << 20;
 export const WORKER_MIN_BYTES = 16 << 20;
 
 const WORKER_SLICE_BYTES = 4 << 20;
+
+/** Mean new bytes per file below which the worker is not used ('auto'): each file costs messages. */
+export const WORKER_MIN_FILE_BYTES = 1 << 20;
+
+/**
+ * Whether decoding in a worker thread is worth it ('auto'). Measured (bench/vs-rustboard.ts,
+ * bench/RESULTS.md): with a free second core it overlaps decoding with the SQLite writes and
+ * cuts wall time ~1.4x on big files; with no free core (load 20 on 2 cores) it cost 20-40% more
+ * CPU and wall time on both benchmark shapes, and for many small files its per-file messages
+ * cost more than they save. So: a large backlog, of large files, and a core nobody is using.
+ */
+function workerPays(backlog: number, files: number): boolean {
+  if (backlog < WORKER_MIN_BYTES || backlog / files < WORKER_MIN_FILE_BYTES) return false;
+  return loadavg()[0]! < availableParallelism() - 0.5;
+}
 
 interface Prepared { t: EventFileTarget; rec: FileRecord; status: SyncResult['status']; size: number }
 
@@ -79,6 +95,29 @@ export class RunLoader {
     targets: EventFileTarget[], known: Map<string, FileRecord>, useWorker: boolean | 'auto',
     onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
   ): Promise<{ bytes: number; events: number }> {
+    const w = this.writer;
+    // The whole scan runs in groups of slices that share a transaction (see IngestSink.beginGroup).
+    if (w.beginGroup && w.endGroup) { await w.beginGroup(); this.grouping = { bytes: 0 }; }
+    try {
+      const done = await this.syncManyGrouped(targets, known, useWorker, onSlice, yieldFn);
+      if (this.grouping) { this.grouping = null; await w.endGroup!(); }
+      return done;
+    } catch (err) {
+      if (this.grouping) { this.grouping = null; await w.rollback(); }
+      throw err;
+    }
+  }
+
+  /** Open group of the initial scan: bytes committed into it so far. */
+  private grouping: { bytes: number } | null = null;
+  /** Set when a group rolled back: files created in it are gone, so the scan must stop (the next one starts afresh from the store). */
+  private groupLost = false;
+
+  private async syncManyGrouped(
+    targets: EventFileTarget[], known: Map<string, FileRecord>, useWorker: boolean | 'auto',
+    onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
+  ): Promise<{ bytes: number; events: number }> {
+    this.groupLost = false;
     const jobs: Prepared[] = [];
     let backlog = 0;
     for (const t of targets) {
@@ -92,7 +131,7 @@ export class RunLoader {
     const count = (b: number, e: number) => { bytes += b; events += e; onSlice?.(b, e); };
     // The worker reads local files; object-store files are fetched and decoded here.
     const anyRemote = jobs.some(j => isRemotePath(j.t.path));
-    if (jobs.length && !anyRemote && (useWorker === true || (useWorker === 'auto' && backlog >= WORKER_MIN_BYTES))) {
+    if (jobs.length && !anyRemote && (useWorker === true || (useWorker === 'auto' && workerPays(backlog, jobs.length)))) {
       this.pool ??= new DecodePool();
       if (this.pool.available) {
         try { await this.readInWorker(jobs, count); return { bytes, events }; } catch (err) {
@@ -101,7 +140,7 @@ export class RunLoader {
           // error) must not: the files go on in-process, each failing alone at worst, and the
           // watcher starts.
           if (this.closing) return { bytes, events };
-          if (isStoreError(err)) throw err;
+          if (isStoreError(err) || this.groupLost) throw err;
           console.error(`board ingest: ${(err as Error).message}; decoding in-process`);
         } finally {
           for (const j of jobs) this.forgetRun(j.t.run); // re-seeded from the store on next use
@@ -111,7 +150,7 @@ export class RunLoader {
     for (const p of jobs) {
       if (this.closing) break;
       // One unreadable file (permissions, I/O error) must not stop the others; a store error does.
-      try { await this.readInProcess(p, count, yieldFn); } catch (err) { if (isStoreError(err)) throw err; reportFileError(p.t, err); }
+      try { await this.readInProcess(p, count, yieldFn); } catch (err) { if (isStoreError(err) || this.groupLost) throw err; reportFileError(p.t, err); }
     }
     return { bytes, events };
   }
@@ -203,19 +242,35 @@ export class RunLoader {
     await this.pool!.run(readJobs, Math.min(this.sliceBytes, WORKER_SLICE_BYTES), seeds, async (file, sl) => {
       const rec = jobs[file]!.rec;
       if (sl.from !== rec.offset) throw new Error(`ingest: ${rec.rel}: slice at ${sl.from} but the store is at ${rec.offset}`);
-      await w.begin(rec);
-      try {
-        await w.addSlice(rec, sl);
-        await w.commit(rec, progressAfter(rec, sl));
-      } catch (err) {
-        await w.rollback();
-        throw err;
-      }
+      await this.commitSlice(rec, sl);
       count(sl.endOffset - sl.from, sl.events);
     }, (file, error) => {
       w.releaseFile(jobs[file]!.rec);
       if (error) console.error(`board ingest: ${jobs[file]!.rec.rel}: ${error}`);
     });
+  }
+
+  /** Write one slice with the file's new offset in one transaction (or into the open group). */
+  private async commitSlice(rec: FileRecord, sl: DecodedSlice): Promise<void> {
+    const w = this.writer;
+    await w.begin(rec);
+    try {
+      await w.addSlice(rec, sl);
+      await w.commit(rec, progressAfter(rec, sl));
+    } catch (err) {
+      if (this.grouping) { this.grouping = null; this.groupLost = true; }
+      await w.rollback();
+      throw err;
+    }
+    const g = this.grouping;
+    if (g && (g.bytes += sl.endOffset - sl.from) >= this.sliceBytes) {
+      // Bound a group like a slice: commit it and open the next one.
+      g.bytes = 0;
+      this.grouping = null;
+      await w.endGroup!();
+      await w.beginGroup!();
+      this.grouping = g;
+    }
   }
 
   private async gone(t: EventFileTarget, rec: FileRecord | undefined): Promise<SyncResult> {
@@ -247,14 +302,7 @@ export class RunLoader {
       this.bytesRead += got;
       const view = buf.subarray(0, got);
       const res = decodeSlice(view, from, rec.rel, normalizer, cur);
-      await w.begin(rec);
-      try {
-        await w.addSlice(rec, res);
-        await w.commit(rec, progressAfter(rec, res));
-      } catch (err) {
-        await w.rollback();
-        throw err;
-      }
+      await this.commitSlice(rec, res);
       const n = res.n + res.others.length;
       const consumed = res.endOffset - from;
       bytes += consumed; events += res.events; values += n;

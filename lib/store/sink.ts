@@ -30,6 +30,11 @@ export interface IngestSink {
   isTombstoned(path: string, ino: number): MaybePromise<boolean>;
 
   // One transaction per slice: begin, addSlice, commit (or rollback).
+  /** Optional: let the slices of many files (and the creation of their runs and files) share one
+   *  transaction until endGroup, so a sweep of small files pays a commit's fixed costs once per
+   *  group. Each file's offset still commits with its data; rollback abandons the whole group. */
+  beginGroup?(): MaybePromise<void>;
+  endGroup?(): MaybePromise<void>;
   begin(file: FileRecord): MaybePromise<void>;
   addSlice(file: FileRecord, sl: DecodedSlice): MaybePromise<void>;
   commit(file: FileRecord, p: FileProgress): MaybePromise<void>;
