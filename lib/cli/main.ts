@@ -17,10 +17,14 @@ interface CommandEntry {
 }
 
 const COMMANDS: Record<string, CommandEntry> = {
-  serve: { usage: 'board [serve] --logdir DIR [options]', load: async () => (await import('./serve.ts')).serveCommand },
+  serve: { usage: 'board [serve] --logdir DIR [options]  |  board serve --db URL --no_ingest', load: async () => (await import('./serve.ts')).serveCommand },
+  ingest: {
+    usage: 'board ingest --logdir DIR --db URL [--once]',
+    load: async () => (await import('./ingest.ts')).ingestCommand,
+  },
   inspect: { usage: 'board inspect <file-or-logdir> [--json]', load: BATCH_COMMANDS.inspect },
   events: { usage: 'board events <file> [--json]', load: BATCH_COMMANDS.events },
-  export: { usage: 'board export --logdir DIR [--db PATH] [--format jsonl|csv] [--runs REGEX] [--tags REGEX]', load: BATCH_COMMANDS.export },
+  export: { usage: 'board export (--logdir DIR [--db PATH] | --db URL) [--format jsonl|csv] [--runs REGEX] [--tags REGEX]', load: BATCH_COMMANDS.export },
 };
 
 export function usage(): string {

@@ -12,6 +12,7 @@ import { DecodePool } from './decode-pool.ts';
 import type { ReadJob } from './decode-worker.ts';
 import type { FileProgress, FileRecord } from '../store/writer.ts';
 import type { IngestSink } from '../store/sink.ts';
+import { remoteFilesFor, type RemoteFiles } from '../sources/remote.ts';
 import type { EventFileEntry as EventFileTarget } from '../discovery/index.ts';
 
 /** Bytes decoded per transaction. Large enough to amortize commits, small enough to keep RSS low
@@ -128,7 +129,9 @@ export class RunLoader {
     }
     let bytes = 0, events = 0;
     const count = (b: number, e: number) => { bytes += b; events += e; onSlice?.(b, e); };
-    if (jobs.length && (useWorker === true || (useWorker === 'auto' && workerPays(backlog, jobs.length)))) {
+    // The worker reads local files; object-store files are fetched and decoded here.
+    const anyRemote = jobs.some(j => isRemotePath(j.t.path));
+    if (jobs.length && !anyRemote && (useWorker === true || (useWorker === 'auto' && workerPays(backlog, jobs.length)))) {
       this.pool ??= new DecodePool();
       if (this.pool.available) {
         try { await this.readInWorker(jobs, count); return { bytes, events }; } catch (err) {
@@ -160,16 +163,34 @@ export class RunLoader {
   private async prepare(t: EventFileTarget, known: FileRecord | null | undefined): Promise<Prepared | { result: SyncResult }> {
     const w = this.writer;
     let rec = known ?? undefined;
-    let st: Stats;
-    try { st = statSync(t.path); } catch (err) {
-      if (!isGone(err)) throw err;
-      return { result: await this.gone(t, rec) };
+    const remote = await remoteFilesFor(t.path);
+    let st: Pick<Stats, 'size' | 'mtimeMs' | 'ino' | 'isFile'>;
+    if (remote) {
+      // An object: its state in this poll's listing (no request).
+      const rs = remote.stat(t.path);
+      if (!rs) return { result: await this.gone(t, rec) };
+      st = { size: rs.size, mtimeMs: rs.mtimeMs, ino: rs.ino, isFile: () => true };
+    } else {
+      try { st = statSync(t.path); } catch (err) {
+        if (!isGone(err)) throw err;
+        return { result: await this.gone(t, rec) };
+      }
     }
     const none = (status: SyncResult['status']) => ({ result: { bytes: 0, events: 0, values: 0, status } });
     if (!st.isFile()) return none('skipped');
+    // A shared store: another ingester may own this file (claim refreshes rec when it is ours).
+    if (rec && w.claim && !(await w.claim(rec))) return none('skipped');
     // The common case of a re-scan: nothing changed, so not even an open().
     if (rec && rec.offset > 0 && rec.ino === st.ino && rec.size === st.size && rec.mtime === st.mtimeMs) return none('unchanged');
-    if (!rec && await w.isTombstoned(t.path, st.ino)) return none('skipped');
+    if (!rec) {
+      if (await w.isTombstoned(t.path, st.ino)) return none('skipped');
+      rec = await w.ensureFile(t.run, t.path, t.rel);
+      if (w.claim) {
+        if (!(await w.claim(rec))) return none('skipped');
+        // Claiming refreshed the record: a previous owner may have read this file already.
+        if (rec.offset > 0 && rec.ino === st.ino && rec.size === st.size && rec.mtime === st.mtimeMs) return none('unchanged');
+      }
+    }
     // A record header whose data has not all arrived: wait for the file to grow that far (a header
     // claiming a huge length must not make every change event re-read a growing tail).
     const wait = this.waits.get(t.path);
@@ -178,22 +199,38 @@ export class RunLoader {
       this.waits.delete(t.path);
     }
     let status: SyncResult['status'] = 'read';
-    if (rec && rec.offset > 0 && (rec.ino !== st.ino || st.size < rec.offset || !headMatches(t.path, rec))) {
+    // Objects get a new ETag (ino) whenever they are rewritten, appends included: one that did not
+    // grow was replaced; one that grew is an append when its first bytes are unchanged.
+    const replaced = remote
+      ? rec.offset > 0 && (st.size < rec.offset || (rec.ino !== st.ino && st.size <= Math.max(rec.size, rec.offset)) || !(await remoteHeadMatches(remote, t.path, rec)))
+      : rec.offset > 0 && (rec.ino !== st.ino || st.size < rec.offset || !headMatches(t.path, rec));
+    if (replaced) {
       await w.resetFile(rec);
       status = 'reset';
     }
-    rec ??= await w.ensureFile(t.run, t.path, t.rel);
     return { t, rec, status, size: st.size };
   }
 
   private async readInProcess(p: Prepared, onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>) {
+    const remote = await remoteFilesFor(p.t.path);
+    if (remote) {
+      const rs = remote.stat(p.t.path)!;
+      const stat = { size: rs.size, mtimeMs: rs.mtimeMs, ino: rs.ino };
+      const source: ByteSource = {
+        stat: () => stat,
+        read: async (buf, len, pos) => { const b = await remote.read(p.t.path, pos, len); buf.set(b, 0); return b.length; },
+        fixedSize: true,
+      };
+      return this.readNew(source, p.rec, p.t.run, onSlice, yieldFn);
+    }
     let fd: number;
     try { fd = openSync(p.t.path, 'r'); } catch (err) {
       if (!isGone(err)) throw err;
       await this.gone(p.t, p.rec);
       return { bytes: 0, events: 0, values: 0 };
     }
-    try { return await this.readNew(fd, p.rec, p.t.run, onSlice, yieldFn); } finally { closeSync(fd); }
+    const source: ByteSource = { stat: () => fstatSync(fd), read: async (buf, len, pos) => readFully(fd, buf, len, pos) };
+    try { return await this.readNew(source, p.rec, p.t.run, onSlice, yieldFn); } finally { closeSync(fd); }
   }
 
   private async readInWorker(jobs: Prepared[], count: (bytes: number, events: number) => void): Promise<void> {
@@ -244,7 +281,7 @@ export class RunLoader {
   }
 
   private async readNew(
-    fd: number, rec: FileRecord, run: string,
+    src: ByteSource, rec: FileRecord, run: string,
     onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
   ): Promise<Omit<SyncResult, 'status'>> {
     const w = this.writer;
@@ -255,13 +292,13 @@ export class RunLoader {
     // Keep reading while the file grows under us; stop at a truncated tail (the writer will finish it).
     for (;;) {
       if (this.closing) break;
-      const cur = fstatSync(fd);
+      const cur = src.stat();
       const size = cur.size;
       const from = rec.offset;
       const want = Math.min(sliceBytes, size - from);
       if (want <= 0) break;
       if (buf.length < want) buf = Buffer.allocUnsafe(want);
-      const got = readFully(fd, buf, want, from);
+      const got = await src.read(buf, want, from);
       this.bytesRead += got;
       const view = buf.subarray(0, got);
       const res = decodeSlice(view, from, rec.rel, normalizer, cur);
@@ -270,6 +307,8 @@ export class RunLoader {
       const consumed = res.endOffset - from;
       bytes += consumed; events += res.events; values += n;
       onSlice?.(consumed, res.events);
+      // An object does not grow while we read it: a half-written last record waits for the next poll.
+      if (src.fixedSize && res.endOffset + res.incompleteBytes >= size) break;
       if (consumed === 0) {
         // One record larger than the slice, all there: read exactly it (bounded by MAX_RECORD_BYTES).
         if (res.needBytes > got && size - from >= res.needBytes) { sliceBytes = res.needBytes; continue; }
@@ -288,6 +327,23 @@ export class RunLoader {
     w.releaseFile(rec);
     return { bytes, events, values };
   }
+}
+
+/** Where readNew gets bytes: a local file descriptor, or an object read with ranged GETs. */
+interface ByteSource {
+  /** Current size (a local file may grow while it is read; an object is as listed). */
+  stat(): { size: number; mtimeMs: number; ino: number };
+  read(buf: Buffer, len: number, pos: number): Promise<number>;
+  /** The size cannot change during this read (an object): stop as soon as its end is reached. */
+  fixedSize?: boolean;
+}
+
+function isRemotePath(path: string): boolean { return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(path); }
+
+/** The object's first bytes are still the ones read before (one small ranged GET, made only for a changed object). */
+async function remoteHeadMatches(remote: RemoteFiles, url: string, rec: FileRecord): Promise<boolean> {
+  if (rec.headLen === 0) return true;
+  try { return crc32(await remote.read(url, 0, rec.headLen)) === rec.headCrc; } catch { return false; }
 }
 
 function readFully(fd: number, buf: Buffer, len: number, pos: number): number {
@@ -319,8 +375,10 @@ function reportFileError(t: EventFileTarget, err: unknown): void {
   console.error(`board ingest: ${t.rel}: ${(err as Error).message} (skipped; retried on the next change)`);
 }
 
+/** A database error (SQLite's codes, or a PostgreSQL error, which carries a severity): it stops the scan. */
 function isStoreError(err: unknown): boolean {
-  return (err as { code?: string }).code?.startsWith('SQLITE') === true;
+  const e = err as { code?: string; severity?: string };
+  return e.code?.startsWith('SQLITE') === true || typeof e.severity === 'string';
 }
 
 function isGone(err: unknown): boolean {

@@ -21,6 +21,11 @@ export interface IngestSink {
   /** (tag, plugin) of the run's tags that have a plugin, to seed a fresh normalizer. */
   pluginsOfRun(run: string): MaybePromise<[string, string][]>;
   ensureFile(run: string, path: string, rel: string): MaybePromise<FileRecord>;
+  /**
+   * Shared stores only: take ownership of a file for this process (false when another process
+   * owns it and this one must leave it alone). Called before any read or reset of the file.
+   */
+  claim?(file: FileRecord): MaybePromise<boolean>;
   /** Whether the user deleted this file (same path and identity) from the store. */
   isTombstoned(path: string, ino: number): MaybePromise<boolean>;
 

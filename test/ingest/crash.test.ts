@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { startIngest } from '../../lib/ingest/index.ts';
 import { REPO_ROOT } from '../helpers/shared.ts';
 import { appendEvents, fileVersionRecord, scalarRecords, tempDir, writeEvents } from './helpers.ts';
+import { pgUnavailable, startTestPg, type TestPg } from '../helpers/pg-server.ts';
 
 const CHILD_SRC = resolve(import.meta.dirname, 'fixtures/ingest-child.ts');
 const KILLS = 22;
@@ -47,7 +48,17 @@ function runChild(logdir: string, db: string, delayMs: number): Promise<'killed'
   });
 }
 
-test(`SIGKILL at ${KILLS} random moments while data is appended, then resume: exact counts, no duplicates`, async () => {
+const pgWhy = pgUnavailable();
+if (pgWhy) console.log(`skipping the PostgreSQL crash test: ${pgWhy}`);
+let pgServer: TestPg | null = null;
+afterAll(async () => { await pgServer?.stop(); });
+
+// The same test for both stores: a SQLite file, and a database on a real PostgreSQL server.
+test.each([
+  { store: 'sqlite', skip: false },
+  { store: 'postgres', skip: pgWhy !== null },
+])(`$store: SIGKILL at ${KILLS} random moments while data is appended, then resume: exact counts, no duplicates`, async ({ store, skip }) => {
+  if (skip) return;
   const { dir, cleanup } = tempDir();
   try {
     const logdir = join(dir, 'logs');
@@ -62,7 +73,8 @@ test(`SIGKILL at ${KILLS} random moments while data is appended, then resume: ex
       f.next += n;
     };
     for (const f of files) grow(f, 2500);
-    const db = join(dir, 'store.sqlite');
+    let db = join(dir, 'store.sqlite');
+    if (store === 'postgres') { pgServer ??= await startTestPg(); db = await pgServer.newDatabase(); }
     let seed = 12345;
     const rand = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
     let kills = 0, runsDone = 0;
@@ -70,7 +82,7 @@ test(`SIGKILL at ${KILLS} random moments while data is appended, then resume: ex
       if ((await runChild(logdir, db, Math.floor(rand() * 120))) === 'killed') kills++; else runsDone++;
       for (const f of files) if (rand() < 0.5) grow(f, 1 + Math.floor(rand() * 600));
     }
-    console.log(`crash test: ${kills} kills, ${runsDone} completed runs, child via ${bundle ? "bundle" : "tsx"}`);
+    console.log(`crash test (${store}): ${kills} kills, ${runsDone} completed runs, child via ${bundle ? "bundle" : "tsx"}`);
     expect(kills).toBeGreaterThanOrEqual(20);
     // Resume to completion in-process and check every point of every tag.
     const ing = await startIngest({ logdir, db, watch: false });
@@ -91,4 +103,4 @@ test(`SIGKILL at ${KILLS} random moments while data is appended, then resume: ex
       expect((await ing.queries.warnings())).toEqual([]);
     } finally { await ing.close(); }
   } finally { cleanup(); }
-}, 120_000);
+}, 240_000);
