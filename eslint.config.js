@@ -20,7 +20,15 @@ const UNSAFE_ANY = {
 export default tseslint.config(
   {
     ignores: [
-      'node_modules/', 'dist/', '.next/', 'test-results/', 'test/artifacts/', 'bench/out/', 'logs/', 'runs/', 'data/',
+      'node_modules/',
+      'dist/',
+      '.next/',
+      'test-results/',
+      'test/artifacts/',
+      'bench/out/',
+      'logs/',
+      'runs/',
+      'data/',
       'next-env.d.ts',
       // Generated from proto/ by proto/generate.ts; regenerated, never edited by hand.
       'lib/tfevents/schema.generated.ts',
@@ -34,7 +42,10 @@ export default tseslint.config(
     rules: {
       // `_name` marks a parameter or binding kept on purpose (callbacks with a fixed signature,
       // destructuring that drops a field).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       // The code marks bounds-checked indexing with `a[i]!`. Without noUncheckedIndexedAccess the
       // compiler calls that assertion unnecessary; it is kept as documentation and so that turning
       // that compiler option on later is a small change.
@@ -44,7 +55,10 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       // Shapes (number[]) print well in messages ("[2,3]"), and `never` in the default branch of an
       // exhaustive switch is the point of that branch's message.
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowNullish: true, allowArray: true, allowNever: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true, allowNullish: true, allowArray: true, allowNever: true },
+      ],
       // Locals initialised at declaration in hot decode loops (wire.ts, record.ts) are deliberate:
       // V8 keeps such slots monomorphic. The rule flags exactly those initialisations.
       'no-useless-assignment': 'off',
@@ -87,7 +101,15 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', setTimeout: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        setTimeout: 'readonly',
+      },
     },
   },
 );

@@ -16,7 +16,9 @@ import { startTestPg } from '../test/helpers/pg-server.ts';
 import { startTestS3 } from '../test/helpers/s3-server.ts';
 
 const OUT = resolve(import.meta.dirname, 'out');
-const RUNS = Number(process.env.BENCH_RUNS ?? 100), TAGS = 20, STEPS = Number(process.env.BENCH_STEPS ?? 5000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 100),
+  TAGS = 20,
+  STEPS = Number(process.env.BENCH_STEPS ?? 5000);
 const which = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['cold', 's3', 'repoll', 'scalars']);
 
 function logdir(name: string, runs: number, tags: number, steps: number): string {
@@ -27,7 +29,8 @@ function logdir(name: string, runs: number, tags: number, steps: number): string
   for (let r = 0; r < runs; r++) {
     const w = new SummaryWriter(join(dir, `run_${String(r).padStart(4, '0')}`), { maxQueue: 100_000, flushSecs: 0, fsync: false });
     const names = Array.from({ length: tags }, (_, t) => `group${t % 4}/metric_${t}`);
-    for (let s = 0; s < steps; s++) for (let t = 0; t < tags; t++) w.addScalar(names[t]!, Math.sin(s / 100 + t) * (1 + r), s, 1.7e9 + s * 0.5);
+    for (let s = 0; s < steps; s++)
+      for (let t = 0; t < tags; t++) w.addScalar(names[t]!, Math.sin(s / 100 + t) * (1 + r), s, 1.7e9 + s * 0.5);
     w.close();
   }
   writeFileSync(marker, '');
@@ -46,22 +49,36 @@ async function ingestSecs(logdir: string, db: string): Promise<{ secs: number; e
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
-  const walk = (d: string) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = join(d, e.name); if (e.isDirectory()) walk(p); else if (e.name.includes('tfevents')) out.push(p); } };
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.includes('tfevents')) out.push(p);
+    }
+  };
   walk(dir);
   return out;
 }
 
 mkdirSync(OUT, { recursive: true });
-console.log(`machine: ${cpus()[0]?.model}, ${cpus().length} cores, Node ${process.version}, load ${loadavg().map(x => x.toFixed(2)).join(' ')}, ${new Date().toISOString()}`);
+console.log(
+  `machine: ${cpus()[0]?.model}, ${cpus().length} cores, Node ${process.version}, load ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}, ${new Date().toISOString()}`,
+);
 const pg = await startTestPg({ fast: false });
 try {
   if (which.has('cold')) {
     const dir = logdir('ingest-10m', RUNS, TAGS, STEPS);
     const sqlitePath = join(OUT, 'teams-cold.sqlite');
-    rmSync(sqlitePath, { force: true }); rmSync(`${sqlitePath}-wal`, { force: true }); rmSync(`${sqlitePath}-shm`, { force: true });
+    rmSync(sqlitePath, { force: true });
+    rmSync(`${sqlitePath}-wal`, { force: true });
+    rmSync(`${sqlitePath}-shm`, { force: true });
     const lite = await ingestSecs(dir, sqlitePath);
     const pgr = await ingestSecs(dir, await pg.newDatabase());
-    console.log(`cold ingest ${lite.events} events: SQLite ${lite.secs.toFixed(1)} s (${Math.round(lite.events / lite.secs)} events/s), PostgreSQL ${pgr.secs.toFixed(1)} s (${Math.round(pgr.events / pgr.secs)} events/s); PostgreSQL/SQLite throughput ratio ${(lite.secs / pgr.secs).toFixed(2)}`);
+    console.log(
+      `cold ingest ${lite.events} events: SQLite ${lite.secs.toFixed(1)} s (${Math.round(lite.events / lite.secs)} events/s), PostgreSQL ${pgr.secs.toFixed(1)} s (${Math.round(pgr.events / pgr.secs)} events/s); PostgreSQL/SQLite throughput ratio ${(lite.secs / pgr.secs).toFixed(2)}`,
+    );
   }
   if (which.has('scalars')) {
     const dir = logdir('teams-1m-one-tag', 1, 1, 1_000_000);
@@ -73,12 +90,21 @@ try {
     const median = async (q: typeof ing.queries) => {
       await q.scalars(['run_0000'], 'group0/metric_0', { maxPoints: 1000 });
       const ts: number[] = [];
-      for (let i = 0; i < 20; i++) { const t0 = performance.now(); const s = await q.scalars(['run_0000'], 'group0/metric_0', { maxPoints: 1000 }); ts.push(performance.now() - t0); if (s[0]!.total !== 1_000_000) throw new Error('wrong total'); }
+      for (let i = 0; i < 20; i++) {
+        const t0 = performance.now();
+        const s = await q.scalars(['run_0000'], 'group0/metric_0', { maxPoints: 1000 });
+        ts.push(performance.now() - t0);
+        if (s[0]!.total !== 1_000_000) throw new Error('wrong total');
+      }
       return ts.sort((a, b) => a - b)[10]!;
     };
-    const p = await median(ing.queries), l = await median(lite.queries);
-    console.log(`scalars() 1M points -> 1,000 buckets: PostgreSQL ${p.toFixed(1)} ms, SQLite ${l.toFixed(1)} ms (median of 20; ratio ${(p / l).toFixed(1)})`);
-    await ing.close(); await lite.close();
+    const p = await median(ing.queries),
+      l = await median(lite.queries);
+    console.log(
+      `scalars() 1M points -> 1,000 buckets: PostgreSQL ${p.toFixed(1)} ms, SQLite ${l.toFixed(1)} ms (median of 20; ratio ${(p / l).toFixed(1)})`,
+    );
+    await ing.close();
+    await lite.close();
   }
   if (which.has('s3') || which.has('repoll')) {
     const s3 = await startTestS3();
@@ -88,9 +114,12 @@ try {
         const dir = logdir('teams-1m', 10, 20, 5000);
         for (const f of filesUnder(dir)) await s3.put('bench', `cold/${relative(dir, f)}`, readFileSync(f));
         const disk = await ingestSecs(dir, ':memory:');
-        const gets0 = s3Requests.get, lists0 = s3Requests.list;
+        const gets0 = s3Requests.get,
+          lists0 = s3Requests.list;
         const remote = await ingestSecs('s3://bench/cold', ':memory:');
-        console.log(`same ${disk.events}-event logdir: local disk ${disk.secs.toFixed(2)} s, S3 (s3rver on loopback) ${remote.secs.toFixed(2)} s; S3/disk time ratio ${(remote.secs / disk.secs).toFixed(2)} (${s3Requests.list - lists0} LIST, ${s3Requests.get - gets0} GET)`);
+        console.log(
+          `same ${disk.events}-event logdir: local disk ${disk.secs.toFixed(2)} s, S3 (s3rver on loopback) ${remote.secs.toFixed(2)} s; S3/disk time ratio ${(remote.secs / disk.secs).toFixed(2)} (${s3Requests.list - lists0} LIST, ${s3Requests.get - gets0} GET)`,
+        );
       }
       if (which.has('repoll')) {
         const one = readFileSync(filesUnder(logdir('teams-1m', 10, 20, 5000))[0]!).subarray(0, 4096);
@@ -98,15 +127,26 @@ try {
         const ing = await startIngest({ logdir: 's3://bench/repoll', db: ':memory:', watch: false, progress: false });
         await ing.initialScan;
         const ts: number[] = [];
-        let lists = 0, gets = 0;
+        let lists = 0,
+          gets = 0;
         for (let i = 0; i < 5; i++) {
-          const l0 = s3Requests.list, g0 = s3Requests.get, t0 = performance.now();
+          const l0 = s3Requests.list,
+            g0 = s3Requests.get,
+            t0 = performance.now();
           await ing.sync();
-          ts.push(performance.now() - t0); lists += s3Requests.list - l0; gets += s3Requests.get - g0;
+          ts.push(performance.now() - t0);
+          lists += s3Requests.list - l0;
+          gets += s3Requests.get - g0;
         }
-        console.log(`re-poll of an unchanged 1,000-run S3 logdir: ${(lists / 5).toFixed(0)} LIST + ${(gets / 5).toFixed(0)} GET requests per poll, median ${ts.sort((a, b) => a - b)[2]!.toFixed(0)} ms`);
+        console.log(
+          `re-poll of an unchanged 1,000-run S3 logdir: ${(lists / 5).toFixed(0)} LIST + ${(gets / 5).toFixed(0)} GET requests per poll, median ${ts.sort((a, b) => a - b)[2]!.toFixed(0)} ms`,
+        );
         await ing.close();
       }
-    } finally { await s3.stop(); }
+    } finally {
+      await s3.stop();
+    }
   }
-} finally { await pg.stop(); }
+} finally {
+  await pg.stop();
+}

@@ -32,14 +32,25 @@ function compiledIsCurrent() {
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) { if (!walk(p)) return false; continue; }
+      if (e.isDirectory()) {
+        if (!walk(p)) return false;
+        continue;
+      }
       if (!e.name.endsWith('.js')) continue;
       const src = join(ROOT, 'lib', p.slice(dist.length + 1, -3) + '.ts');
       let s;
-      try { s = statSync(src); } catch { return false; } // source gone: the copy is stale
+      try {
+        s = statSync(src);
+      } catch {
+        return false;
+      } // source gone: the copy is stale
       if (s.mtimeMs > statSync(p).mtimeMs) return false;
     }
     return true;
   };
-  try { return walk(dist); } catch { return false; }
+  try {
+    return walk(dist);
+  } catch {
+    return false;
+  }
 }

@@ -11,7 +11,9 @@ class SeqNet extends nn.Module {
     super();
     this.layer = new nn.Sequential(new nn.Conv2d(1, 20, 5), new nn.ReLU(), new nn.Conv2d(20, 64, 5), new nn.ReLU());
   }
-  override forward(x: Tensor): Tensor { return this.layer.call(x); }
+  override forward(x: Tensor): Tensor {
+    return this.layer.call(x);
+  }
 }
 
 class ListModel extends nn.Module {
@@ -20,7 +22,10 @@ class ListModel extends nn.Module {
     super();
     this.layers = new nn.ModuleList([new nn.Linear(10, 20), new nn.ReLU(), new nn.Linear(20, 10)]);
   }
-  override forward(x: Tensor): Tensor { for (const layer of this.layers) x = layer.call(x); return x; }
+  override forward(x: Tensor): Tensor {
+    for (const layer of this.layers) x = layer.call(x);
+    return x;
+  }
 }
 
 class DictModel extends nn.Module {
@@ -58,7 +63,10 @@ class ParamDictModel extends nn.Module {
   declare params: nn.ParameterDict;
   constructor() {
     super();
-    this.params = new nn.ParameterDict({ weight1: new nn.Parameter(tensor.randn([10, 20])), weight2: new nn.Parameter(tensor.randn([20, 10])) });
+    this.params = new nn.ParameterDict({
+      weight1: new nn.Parameter(tensor.randn([10, 20])),
+      weight2: new nn.Parameter(tensor.randn([20, 10])),
+    });
   }
 }
 

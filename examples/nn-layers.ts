@@ -15,16 +15,25 @@ export function main(log: (s: string) => void = console.log, logDir?: string): v
     const w = new SummaryWriter(logDir);
     (x.tolist() as number[]).forEach((xv, i) => w.addScalar('sigmoid', (ys.tolist() as number[])[i]!, i));
     w.close();
-    log(`wrote ${x.shape[0]} points of sigmoid(x) to ${logDir} (x = ${Number(x.index(0).item()).toFixed(2)} .. ${Number(x.index(-1).item()).toFixed(2)})`);
+    log(
+      `wrote ${x.shape[0]} points of sigmoid(x) to ${logDir} (x = ${Number(x.index(0).item()).toFixed(2)} .. ${Number(x.index(-1).item()).toFixed(2)})`,
+    );
   }
   // 4.2.5 case one: Linear(2, 1) on one sample [1, 2]
   const model = new nn.Linear(2, 1);
-  tensor.noGrad(() => { model.weight.copy_(tensor([[-0.495, 0.4673]])); model.bias!.copy_(tensor([0.3152])); });
+  tensor.noGrad(() => {
+    model.weight.copy_(tensor([[-0.495, 0.4673]]));
+    model.bias!.copy_(tensor([0.3152]));
+  });
   const output = model.call(tensor.Tensor([1, 2]));
   log(`output= ${output}`);
   for (const p of model.parameters()) log(String(p));
   // 4.2.5 case two: a batch of 3 samples with 5 features through Linear(5, 10)
-  const X = tensor.Tensor([[0.1, 0.2, 0.3, 0.3, 0.3], [0.4, 0.5, 0.6, 0.6, 0.6], [0.7, 0.8, 0.9, 0.9, 0.9]]);
+  const X = tensor.Tensor([
+    [0.1, 0.2, 0.3, 0.3, 0.3],
+    [0.4, 0.5, 0.6, 0.6, 0.6],
+    [0.7, 0.8, 0.9, 0.9, 0.9],
+  ]);
   const model2 = new nn.Linear(5, 10, { bias: true });
   tensor.noGrad(() => {
     model2.weight.copy_(tensor.arange(50, { dtype: 'float32' }).reshape([10, 5]).div(50).sub(0.5));
@@ -32,7 +41,10 @@ export function main(log: (s: string) => void = console.log, logDir?: string): v
   });
   const out2 = model2.call(X);
   log(`output= ${out2}`);
-  for (const p of model2.parameters()) { log(String(p)); log(`torch.Size([${p.shape.join(', ')}])`); }
+  for (const p of model2.parameters()) {
+    log(String(p));
+    log(`torch.Size([${p.shape.join(', ')}])`);
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main(console.log, process.argv[2]);

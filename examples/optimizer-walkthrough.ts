@@ -7,7 +7,13 @@ import { optim, tensor } from 'board';
 
 export function main(log: (s: string) => void = console.log): void {
   // 1. an optimizer over one weight, lr 0.1
-  const weight = tensor([[0.5, -1.0], [1.5, 2.0]], { requiresGrad: true });
+  const weight = tensor(
+    [
+      [0.5, -1.0],
+      [1.5, 2.0],
+    ],
+    { requiresGrad: true },
+  );
   weight.grad = tensor.ones([2, 2]);
   let optimizer = new optim.SGD([weight], { lr: 0.1 });
   // 2. step()

@@ -10,10 +10,20 @@ export function main(log: (s: string) => void = console.log): void {
   log(String(src));
   const index0 = tensor([[0, 1, 2, 0]]);
   log(String(tensor.zeros([3, 5], { dtype: src.dtype }).scatter(0, index0, src)));
-  const index1 = tensor([[0, 1, 2], [0, 1, 4]]);
+  const index1 = tensor([
+    [0, 1, 2],
+    [0, 1, 4],
+  ]);
   log(String(tensor.zeros([3, 5], { dtype: src.dtype }).scatter(1, index1, src)));
   const input = tensor.zeros([3, 5], { dtype: src.dtype });
-  input.scatter_(0, tensor([[0, 0, 1], [1, 0, 0]]), src);
+  input.scatter_(
+    0,
+    tensor([
+      [0, 0, 1],
+      [1, 0, 0],
+    ]),
+    src,
+  );
   log(String(input));
   log(String(tensor.full([2, 4], 2, { dtype: 'float32' }).scatter(1, tensor([[2], [3]]), 1.23, { reduce: 'multiply' })));
   log(String(tensor.full([2, 4], 2, { dtype: 'float32' }).scatter(1, tensor([[2], [3]]), 1.23, { reduce: 'add' })));

@@ -9,11 +9,15 @@ export function main(log: (s: string) => void = console.log): void {
   const x = tensor.DoubleTensor(2, 3);
   log(x.type());
   log(String(x));
-  for (const T of [tensor.FloatTensor, tensor.DoubleTensor, tensor.LongTensor, tensor.IntTensor, tensor.ByteTensor, tensor.BoolTensor]) log(T([1, 0]).type());
+  for (const T of [tensor.FloatTensor, tensor.DoubleTensor, tensor.LongTensor, tensor.IntTensor, tensor.ByteTensor, tensor.BoolTensor])
+    log(T([1, 0]).type());
   // 1.2 creation
   const t1 = tensor.Tensor(2, 3, 3);
   log(`t1 ${t1.shape.join('x')} ${t1.dtype}`);
-  const t3 = tensor.Tensor([[1, 2], [3, 3]]);
+  const t3 = tensor.Tensor([
+    [1, 2],
+    [3, 3],
+  ]);
   log(String(t3));
   log(String(tensor.eye(2, 3)));
   log(String(tensor.linspace(1, 50, 3)));
@@ -22,10 +26,21 @@ export function main(log: (s: string) => void = console.log): void {
   log(String(tensor.onesLike(t6)));
   log(String(tensor.zerosLike(t6)));
   log(String(tensor.arange(1, 10, 2)));
-  log(`rand ${tensor.rand([2, 3]).shape.join('x')}, randn ${tensor.randn([2, 3]).shape.join('x')}, randperm ${[...tensor.randperm(10).sort().values.tolist() as number[]].join(',')}, empty ${tensor.empty([2, 3]).shape.join('x')}`);
+  log(
+    `rand ${tensor.rand([2, 3]).shape.join('x')}, randn ${tensor.randn([2, 3]).shape.join('x')}, randperm ${[...(tensor.randperm(10).sort().values.tolist() as number[])].join(',')}, empty ${tensor.empty([2, 3]).shape.join('x')}`,
+  );
   // 1.3 operations
-  const A = tensor([[1, -2], [-3, 4]], { dtype: 'float32' });
-  const B = tensor([[0.5, 2], [1, -1]]);
+  const A = tensor(
+    [
+      [1, -2],
+      [-3, 4],
+    ],
+    { dtype: 'float32' },
+  );
+  const B = tensor([
+    [0.5, 2],
+    [1, -1],
+  ]);
   log(String(tensor.abs(A)));
   log(String(tensor.add(A, B)));
   log(String(tensor.add(A, 10)));

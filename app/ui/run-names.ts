@@ -34,7 +34,8 @@ export function withSessionsAfterParents(names: readonly string[], parents: Read
   const children = new Map<string, string[]>();
   for (const [child, parent] of parents) {
     const list = children.get(parent);
-    if (list) list.push(child); else children.set(parent, [child]);
+    if (list) list.push(child);
+    else children.set(parent, [child]);
   }
   const out: string[] = [];
   const shown = new Set(names);

@@ -43,10 +43,24 @@ export function RunsProvider({ children, initial }: { children: ReactNode; initi
     if (tick === 0 && initial !== null) return; // the page came with them
     let cancelled = false;
     Promise.all([fetchJson<{ runs: RunSummary[] }>('/api/runs'), fetchJson<{ tags: TagSummary[] }>('/api/tags')]).then(
-      ([r, t]) => { if (!cancelled) { setRuns(r.runs); setTags(t.tags); setLoading(false); setError(null); } },
-      (err: Error) => { if (!cancelled) { setError(err.message); setLoading(false); } },
+      ([r, t]) => {
+        if (!cancelled) {
+          setRuns(r.runs);
+          setTags(t.tags);
+          setLoading(false);
+          setError(null);
+        }
+      },
+      (err: Error) => {
+        if (!cancelled) {
+          setError(err.message);
+          setLoading(false);
+        }
+      },
     );
-    return () => { cancelled = true; };
+    return () => {
+      cancelled = true;
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- initial only decides the first render (the page came with the data); later ticks always fetch
   }, [tick]);
 
@@ -57,19 +71,36 @@ export function RunsProvider({ children, initial }: { children: ReactNode; initi
     let first = true;
     let timer: ReturnType<typeof setTimeout> | null = null;
     const off = onFeedConnect(() => {
-      if (first && initial !== null) { first = false; timer = setTimeout(() => setTick((x) => x + 1), 1500); return; }
+      if (first && initial !== null) {
+        first = false;
+        timer = setTimeout(() => setTick((x) => x + 1), 1500);
+        return;
+      }
       first = false;
       setTick((x) => x + 1);
     });
-    return () => { off(); if (timer) clearTimeout(timer); };
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- mount-only: subscribes to the feed once; initial is read for the first connection only
   }, []);
 
-  useEffect(() => subscribeChanges((c) => {
-    if (c.type === 'run-added' || c.type === 'run-removed' || c.type === 'warning') { setTick((x) => x + 1); return; }
-    if (tagTimer.current) return;
-    tagTimer.current = setTimeout(() => { tagTimer.current = null; setTick((x) => x + 1); }, 500);
-  }), []);
+  useEffect(
+    () =>
+      subscribeChanges((c) => {
+        if (c.type === 'run-added' || c.type === 'run-removed' || c.type === 'warning') {
+          setTick((x) => x + 1);
+          return;
+        }
+        if (tagTimer.current) return;
+        tagTimer.current = setTimeout(() => {
+          tagTimer.current = null;
+          setTick((x) => x + 1);
+        }, 500);
+      }),
+    [],
+  );
 
   const params = useParams();
   const hiddenKey = params.getAll('hide').join('\u0000');
@@ -80,7 +111,9 @@ export function RunsProvider({ children, initial }: { children: ReactNode; initi
     const hidden = new Set(hiddenKey ? hiddenKey.split('\u0000') : []);
     const explicit = selKey === null ? null : new Set(selKey.split('\u0000').filter(Boolean));
     const { re, error: filterError } = compileFilter(filterSrc);
-    const selected = runs.map((r) => r.name).filter((n) => !hidden.has(n) && (explicit === null || explicit.has(n)) && (re === null || re.test(n)));
+    const selected = runs
+      .map((r) => r.name)
+      .filter((n) => !hidden.has(n) && (explicit === null || explicit.has(n)) && (re === null || re.test(n)));
     return { runs, tags, selected, hidden, explicit, filter: re, filterError, loading, error, reload: () => setTick((x) => x + 1) };
   }, [runs, tags, hiddenKey, selKey, filterSrc, loading, error]);
 
@@ -95,7 +128,8 @@ export function tagsOfKind(state: RunsState, kinds: readonly string[], plugins: 
     if (!sel.has(t.run)) continue;
     if (!kinds.includes(t.kind) && !(t.plugin !== null && plugins.includes(t.plugin))) continue;
     const list = out.get(t.tag);
-    if (list) list.push(t.run); else out.set(t.tag, [t.run]);
+    if (list) list.push(t.run);
+    else out.set(t.tag, [t.run]);
   }
   return new Map([...out.entries()].sort((a, b) => a[0].localeCompare(b[0])));
 }

@@ -33,7 +33,14 @@ Flags may be written with '_' or '-' (--logdir_spec or --logdir-spec).
 
 Exit status: 0 on success, 2 on bad arguments, 1 on other errors.`;
 
-interface ExportArgs { logdir?: string; logdirSpec?: string; db?: string; format: 'jsonl' | 'csv'; runs?: NameFilter; tags?: NameFilter }
+interface ExportArgs {
+  logdir?: string;
+  logdirSpec?: string;
+  db?: string;
+  format: 'jsonl' | 'csv';
+  runs?: NameFilter;
+  tags?: NameFilter;
+}
 
 export const EXPORT_FLAGS = {
   logdir: { type: 'string' },
@@ -54,15 +61,20 @@ export function parseExportArgs(argv: string[]): ExportArgs | 'help' {
   if (v.db !== undefined) out.db = v.db;
   if (v.runs !== undefined) out.runs = patternFlag('runs', v.runs);
   if (v.tags !== undefined) out.tags = patternFlag('tags', v.tags);
-  if (out.logdir !== undefined && out.logdirSpec !== undefined) throw new UsageError("give --logdir DIR or --logdir_spec SPEC, not both; see 'board export --help'");
-  if (out.logdir === undefined && out.logdirSpec === undefined && out.db === undefined) throw new UsageError("give --logdir DIR (or --logdir_spec SPEC), or --db to export a store; see 'board export --help'");
+  if (out.logdir !== undefined && out.logdirSpec !== undefined)
+    throw new UsageError("give --logdir DIR or --logdir_spec SPEC, not both; see 'board export --help'");
+  if (out.logdir === undefined && out.logdirSpec === undefined && out.db === undefined)
+    throw new UsageError("give --logdir DIR (or --logdir_spec SPEC), or --db to export a store; see 'board export --help'");
   return out;
 }
 
 export function exportCommand(argv: string[]): Promise<number> {
   return runCommand('board export', async () => {
     const args = parseExportArgs(argv);
-    if (args === 'help') { console.log(HELP); return EXIT_OK; }
+    if (args === 'help') {
+      console.log(HELP);
+      return EXIT_OK;
+    }
     return exportScalars(args);
   });
 }
@@ -71,22 +83,33 @@ async function exportScalars(args: ExportArgs): Promise<number> {
   if (args.logdir === undefined && args.logdirSpec === undefined) {
     // Export what the store holds (PostgreSQL filled by `board ingest`, or a store file).
     const store = await openReadStore(args.db!, { listen: false });
-    try { await writeRows(process.stdout, store.queries.exportScalars({ runs: args.runs, tags: args.tags }), args.format); } finally { await store.close(); }
+    try {
+      await writeRows(process.stdout, store.queries.exportScalars({ runs: args.runs, tags: args.tags }), args.format);
+    } finally {
+      await store.close();
+    }
     return EXIT_OK;
   }
   const opts: Parameters<typeof startIngest>[0] = { watch: false, progress: false };
-  if (args.logdir) opts.logdir = args.logdir; else opts.logdirSpec = args.logdirSpec!;
+  if (args.logdir) opts.logdir = args.logdir;
+  else opts.logdirSpec = args.logdirSpec!;
   if (args.db) opts.db = args.db;
   const filter: { runs?: NameFilter; tags?: NameFilter } = {};
   if (args.runs) filter.runs = args.runs;
   if (args.tags) filter.tags = args.tags;
   let ingester;
-  try { ingester = await startIngest(opts); } catch (err) {
+  try {
+    ingester = await startIngest(opts);
+  } catch (err) {
     if (!(err instanceof StoreLockedError)) throw err;
     // A running `board serve` keeps this store current: export what it has, read-only.
     console.error(`board export: the store is being updated by board process ${err.pid}; exporting what it holds now`);
     const queries = openQueries(err.dbPath);
-    try { await writeRows(process.stdout, queries.exportScalars(filter), args.format); } finally { queries.close(); }
+    try {
+      await writeRows(process.stdout, queries.exportScalars(filter), args.format);
+    } finally {
+      queries.close();
+    }
     return EXIT_OK;
   }
   try {

@@ -32,17 +32,26 @@ export const INGEST_FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies FlagDefs;
 
-export interface IngestArgs { logdir?: string; logdirSpec?: string; db: string; once: boolean; reloadIntervalSec: number | null }
+export interface IngestArgs {
+  logdir?: string;
+  logdirSpec?: string;
+  db: string;
+  once: boolean;
+  reloadIntervalSec: number | null;
+}
 
 export function parseIngestArgs(argv: string[]): IngestArgs | 'help' {
   const { values: v } = parseFlags(argv, INGEST_FLAGS, { hint: "see 'board ingest --help'" });
   if (v.help) return 'help';
-  if ((v.logdir === undefined) === (v.logdir_spec === undefined)) throw new UsageError("give --logdir DIR or --logdir_spec SPEC (one of them); see 'board ingest --help'");
-  if (v.db === undefined) throw new UsageError("--db is required (postgres://USER:PASS@HOST:PORT/DB, or a store file); see 'board ingest --help'");
+  if ((v.logdir === undefined) === (v.logdir_spec === undefined))
+    throw new UsageError("give --logdir DIR or --logdir_spec SPEC (one of them); see 'board ingest --help'");
+  if (v.db === undefined)
+    throw new UsageError("--db is required (postgres://USER:PASS@HOST:PORT/DB, or a store file); see 'board ingest --help'");
   let reloadIntervalSec: number | null = null;
   if (v.reload_interval !== undefined) {
     const sec = Number(v.reload_interval);
-    if (v.reload_interval.trim() === '' || !Number.isFinite(sec) || sec <= 0) throw new UsageError(`--reload_interval: expected seconds > 0, got '${v.reload_interval}'`);
+    if (v.reload_interval.trim() === '' || !Number.isFinite(sec) || sec <= 0)
+      throw new UsageError(`--reload_interval: expected seconds > 0, got '${v.reload_interval}'`);
     reloadIntervalSec = sec;
   }
   const out: IngestArgs = { db: v.db, once: v.once ?? false, reloadIntervalSec };
@@ -54,17 +63,34 @@ export function parseIngestArgs(argv: string[]): IngestArgs | 'help' {
 export function ingestCommand(argv: string[]): Promise<number> {
   return runCommand('board ingest', async () => {
     const args = parseIngestArgs(argv);
-    if (args === 'help') { console.log(HELP); return EXIT_OK; }
+    if (args === 'help') {
+      console.log(HELP);
+      return EXIT_OK;
+    }
     const { startIngest } = await import('../ingest/index.ts');
     const started = Date.now();
     const ing = await startIngest({
-      logdir: args.logdir, logdirSpec: args.logdirSpec, db: args.db, watch: !args.once, progress: 'auto',
+      logdir: args.logdir,
+      logdirSpec: args.logdirSpec,
+      db: args.db,
+      watch: !args.once,
+      progress: 'auto',
       pollIntervalMs: args.reloadIntervalSec === null ? undefined : args.reloadIntervalSec * 1000,
     });
-    try { await ing.initialScan; } catch (err) { await ing.close(); throw err; }
+    try {
+      await ing.initialScan;
+    } catch (err) {
+      await ing.close();
+      throw err;
+    }
     const runs = (await ing.queries.listRuns()).length;
-    console.log(`ingest: initial scan done in ${((Date.now() - started) / 1000).toFixed(1)} s (${runs} runs in the store)${args.once ? '' : ', watching for changes'}`);
-    if (args.once) { await ing.close(); return EXIT_OK; }
+    console.log(
+      `ingest: initial scan done in ${((Date.now() - started) / 1000).toFixed(1)} s (${runs} runs in the store)${args.once ? '' : ', watching for changes'}`,
+    );
+    if (args.once) {
+      await ing.close();
+      return EXIT_OK;
+    }
     const { waitForShutdown } = await import('./serve.ts');
     return waitForShutdown(() => ing.close());
   });

@@ -17,14 +17,20 @@ interface CommandEntry {
 }
 
 const COMMANDS: Record<string, CommandEntry> = {
-  serve: { usage: 'board [serve] --logdir DIR [options]  |  board serve --db URL --no_ingest', load: async () => (await import('./serve.ts')).serveCommand },
+  serve: {
+    usage: 'board [serve] --logdir DIR [options]  |  board serve --db URL --no_ingest',
+    load: async () => (await import('./serve.ts')).serveCommand,
+  },
   ingest: {
     usage: 'board ingest --logdir DIR --db URL [--once]',
     load: async () => (await import('./ingest.ts')).ingestCommand,
   },
   inspect: { usage: 'board inspect <file-or-logdir> [--json]', load: BATCH_COMMANDS.inspect },
   events: { usage: 'board events <file> [--json]', load: BATCH_COMMANDS.events },
-  export: { usage: 'board export (--logdir DIR [--db PATH] | --db URL) [--format jsonl|csv] [--runs REGEX] [--tags REGEX]', load: BATCH_COMMANDS.export },
+  export: {
+    usage: 'board export (--logdir DIR [--db PATH] | --db URL) [--format jsonl|csv] [--runs REGEX] [--tags REGEX]',
+    load: BATCH_COMMANDS.export,
+  },
 };
 
 export function usage(): string {
@@ -38,9 +44,18 @@ Exit status: 0 on success, 1 on failure, 2 on bad usage.`;
 
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === '--version' || first === '-V') { console.log(version()); return EXIT_OK; }
-  if (first === '--help' || first === '-h') { console.log(usage()); return EXIT_OK; }
-  if (first === undefined) { console.error(usage()); return EXIT_USAGE; }
+  if (first === '--version' || first === '-V') {
+    console.log(version());
+    return EXIT_OK;
+  }
+  if (first === '--help' || first === '-h') {
+    console.log(usage());
+    return EXIT_OK;
+  }
+  if (first === undefined) {
+    console.error(usage());
+    return EXIT_USAGE;
+  }
   // `board --logdir DIR` is `board serve --logdir DIR`, as TensorBoard.
   const name = Object.hasOwn(COMMANDS, first) ? first : 'serve';
   if (name !== first && !first.startsWith('-')) {

@@ -21,5 +21,11 @@ export async function openReadStore(db: string, opts: { listen?: boolean } = {})
   if (db === ':memory:' || !existsSync(db)) throw new Error(`--db ${db}: no such store (give a postgres:// URL or an existing store file)`);
   const { openQueries } = await import('../store/queries.ts');
   const q = openQueries(db);
-  return { queries: q, onChange: null, async close() { q.close(); } };
+  return {
+    queries: q,
+    onChange: null,
+    async close() {
+      q.close();
+    },
+  };
 }

@@ -2,8 +2,14 @@
 // The reader, the writer, the server's sample caps and the UI all take names from here.
 
 export const PLUGIN = {
-  scalars: 'scalars', images: 'images', histograms: 'histograms', text: 'text', hparams: 'hparams',
-  prCurves: 'pr_curves', audio: 'audio', graphs: 'graphs',
+  scalars: 'scalars',
+  images: 'images',
+  histograms: 'histograms',
+  text: 'text',
+  hparams: 'hparams',
+  prCurves: 'pr_curves',
+  audio: 'audio',
+  graphs: 'graphs',
 } as const;
 
 export type PluginName = (typeof PLUGIN)[keyof typeof PLUGIN];

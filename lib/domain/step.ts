@@ -39,6 +39,7 @@ export function stepAsNumber(s: Step | JsonStep): number {
 /** Exact order of two steps. */
 export function compareSteps(a: Step, b: Step): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const x = BigInt(a), y = BigInt(b);
+  const x = BigInt(a),
+    y = BigInt(b);
   return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -39,7 +39,12 @@ function workerPays(backlog: number, files: number): boolean {
   return loadavg()[0]! < availableParallelism() - 0.5;
 }
 
-interface Prepared { t: EventFileTarget; rec: FileRecord; status: SyncResult['status']; size: number }
+interface Prepared {
+  t: EventFileTarget;
+  rec: FileRecord;
+  status: SyncResult['status'];
+  size: number;
+}
 
 export interface SyncResult {
   /** Bytes consumed this cycle. */
@@ -58,7 +63,10 @@ export class RunLoader {
   /** Files whose tail record is incomplete: the size they must reach before a read is worth it. */
   private waits = new Map<string, { ino: number; offset: number; size: number }>();
 
-  constructor(private readonly writer: IngestSink, private readonly sliceBytes = SLICE_BYTES) {}
+  constructor(
+    private readonly writer: IngestSink,
+    private readonly sliceBytes = SLICE_BYTES,
+  ) {}
 
   async normalizerOf(run: string): Promise<RunNormalizer> {
     let n = this.normalizers.get(run);
@@ -71,14 +79,18 @@ export class RunLoader {
     return n;
   }
 
-  forgetRun(run: string): void { this.normalizers.delete(run); }
+  forgetRun(run: string): void {
+    this.normalizers.delete(run);
+  }
 
   /**
    * Bring the store up to date with one file. `onSlice` reports progress after each commit;
    * `yieldFn` is awaited between slices so a long first read does not block the event loop.
    */
   async sync(
-    t: EventFileTarget, onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
+    t: EventFileTarget,
+    onSlice?: (bytes: number, events: number) => void,
+    yieldFn?: () => Promise<void>,
     known?: FileRecord | null,
   ): Promise<SyncResult> {
     const p = await this.prepare(t, known === undefined ? this.writer.getFile(t.path) : known);
@@ -92,18 +104,30 @@ export class RunLoader {
    * decoded in a worker thread while this thread commits the previous slice.
    */
   async syncMany(
-    targets: EventFileTarget[], known: Map<string, FileRecord>, useWorker: boolean | 'auto',
-    onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
+    targets: EventFileTarget[],
+    known: Map<string, FileRecord>,
+    useWorker: boolean | 'auto',
+    onSlice?: (bytes: number, events: number) => void,
+    yieldFn?: () => Promise<void>,
   ): Promise<{ bytes: number; events: number }> {
     const w = this.writer;
     // The whole scan runs in groups of slices that share a transaction (see IngestSink.beginGroup).
-    if (w.beginGroup && w.endGroup) { await w.beginGroup(); this.grouping = { bytes: 0 }; }
+    if (w.beginGroup && w.endGroup) {
+      await w.beginGroup();
+      this.grouping = { bytes: 0 };
+    }
     try {
       const done = await this.syncManyGrouped(targets, known, useWorker, onSlice, yieldFn);
-      if (this.grouping) { this.grouping = null; await w.endGroup!(); }
+      if (this.grouping) {
+        this.grouping = null;
+        await w.endGroup!();
+      }
       return done;
     } catch (err) {
-      if (this.grouping) { this.grouping = null; await w.rollback(); }
+      if (this.grouping) {
+        this.grouping = null;
+        await w.rollback();
+      }
       throw err;
     }
   }
@@ -114,27 +138,43 @@ export class RunLoader {
   private groupLost = false;
 
   private async syncManyGrouped(
-    targets: EventFileTarget[], known: Map<string, FileRecord>, useWorker: boolean | 'auto',
-    onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
+    targets: EventFileTarget[],
+    known: Map<string, FileRecord>,
+    useWorker: boolean | 'auto',
+    onSlice?: (bytes: number, events: number) => void,
+    yieldFn?: () => Promise<void>,
   ): Promise<{ bytes: number; events: number }> {
     this.groupLost = false;
     const jobs: Prepared[] = [];
     let backlog = 0;
     for (const t of targets) {
       let p: Awaited<ReturnType<RunLoader['prepare']>>;
-      try { p = await this.prepare(t, known.get(t.path) ?? null); } catch (err) { reportFileError(t, err); continue; }
+      try {
+        p = await this.prepare(t, known.get(t.path) ?? null);
+      } catch (err) {
+        reportFileError(t, err);
+        continue;
+      }
       if ('result' in p) continue;
       jobs.push(p);
       backlog += Math.max(0, p.size - p.rec.offset);
     }
-    let bytes = 0, events = 0;
-    const count = (b: number, e: number) => { bytes += b; events += e; onSlice?.(b, e); };
+    let bytes = 0,
+      events = 0;
+    const count = (b: number, e: number) => {
+      bytes += b;
+      events += e;
+      onSlice?.(b, e);
+    };
     // The worker reads local files; object-store files are fetched and decoded here.
-    const anyRemote = jobs.some(j => isRemotePath(j.t.path));
+    const anyRemote = jobs.some((j) => isRemotePath(j.t.path));
     if (jobs.length && !anyRemote && (useWorker === true || (useWorker === 'auto' && workerPays(backlog, jobs.length)))) {
       this.pool ??= new DecodePool();
       if (this.pool.available) {
-        try { await this.readInWorker(jobs, count); return { bytes, events }; } catch (err) {
+        try {
+          await this.readInWorker(jobs, count);
+          return { bytes, events };
+        } catch (err) {
           // Committed slices stay; carry on in-process from each file's committed offset.
           // A failure of the store stops the scan; anything else (a worker that died, one file's
           // error) must not: the files go on in-process, each failing alone at worst, and the
@@ -150,13 +190,21 @@ export class RunLoader {
     for (const p of jobs) {
       if (this.closing) break;
       // One unreadable file (permissions, I/O error) must not stop the others; a store error does.
-      try { await this.readInProcess(p, count, yieldFn); } catch (err) { if (isStoreError(err) || this.groupLost) throw err; reportFileError(p.t, err); }
+      try {
+        await this.readInProcess(p, count, yieldFn);
+      } catch (err) {
+        if (isStoreError(err) || this.groupLost) throw err;
+        reportFileError(p.t, err);
+      }
     }
     return { bytes, events };
   }
 
   /** Stop reading (between slices) and stop the worker; used when the ingester closes. */
-  async close(): Promise<void> { this.closing = true; await this.pool?.close(); }
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.pool?.close();
+  }
   private closing = false;
 
   /** Stat a file and decide: nothing to do (result), or read from rec.offset (after a reset if needed). */
@@ -171,7 +219,9 @@ export class RunLoader {
       if (!rs) return { result: await this.gone(t, rec) };
       st = { size: rs.size, mtimeMs: rs.mtimeMs, ino: rs.ino, isFile: () => true };
     } else {
-      try { st = statSync(t.path); } catch (err) {
+      try {
+        st = statSync(t.path);
+      } catch (err) {
         if (!isGone(err)) throw err;
         return { result: await this.gone(t, rec) };
       }
@@ -195,14 +245,18 @@ export class RunLoader {
     // claiming a huge length must not make every change event re-read a growing tail).
     const wait = this.waits.get(t.path);
     if (wait) {
-      if (rec && rec.ino === st.ino && rec.offset === wait.offset && wait.ino === st.ino && st.size >= rec.offset && st.size < wait.size) return none('unchanged');
+      if (rec && rec.ino === st.ino && rec.offset === wait.offset && wait.ino === st.ino && st.size >= rec.offset && st.size < wait.size)
+        return none('unchanged');
       this.waits.delete(t.path);
     }
     let status: SyncResult['status'] = 'read';
     // Objects get a new ETag (ino) whenever they are rewritten, appends included: one that did not
     // grow was replaced; one that grew is an append when its first bytes are unchanged.
     const replaced = remote
-      ? rec.offset > 0 && (st.size < rec.offset || (rec.ino !== st.ino && st.size <= Math.max(rec.size, rec.offset)) || !(await remoteHeadMatches(remote, t.path, rec)))
+      ? rec.offset > 0 &&
+        (st.size < rec.offset ||
+          (rec.ino !== st.ino && st.size <= Math.max(rec.size, rec.offset)) ||
+          !(await remoteHeadMatches(remote, t.path, rec)))
       : rec.offset > 0 && (rec.ino !== st.ino || st.size < rec.offset || !headMatches(t.path, rec));
     if (replaced) {
       await w.resetFile(rec);
@@ -218,19 +272,29 @@ export class RunLoader {
       const stat = { size: rs.size, mtimeMs: rs.mtimeMs, ino: rs.ino };
       const source: ByteSource = {
         stat: () => stat,
-        read: async (buf, len, pos) => { const b = await remote.read(p.t.path, pos, len); buf.set(b, 0); return b.length; },
+        read: async (buf, len, pos) => {
+          const b = await remote.read(p.t.path, pos, len);
+          buf.set(b, 0);
+          return b.length;
+        },
         fixedSize: true,
       };
       return this.readNew(source, p.rec, p.t.run, onSlice, yieldFn);
     }
     let fd: number;
-    try { fd = openSync(p.t.path, 'r'); } catch (err) {
+    try {
+      fd = openSync(p.t.path, 'r');
+    } catch (err) {
       if (!isGone(err)) throw err;
       await this.gone(p.t, p.rec);
       return { bytes: 0, events: 0, values: 0 };
     }
     const source: ByteSource = { stat: () => fstatSync(fd), read: async (buf, len, pos) => readFully(fd, buf, len, pos) };
-    try { return await this.readNew(source, p.rec, p.t.run, onSlice, yieldFn); } finally { closeSync(fd); }
+    try {
+      return await this.readNew(source, p.rec, p.t.run, onSlice, yieldFn);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   private async readInWorker(jobs: Prepared[], count: (bytes: number, events: number) => void): Promise<void> {
@@ -239,15 +303,21 @@ export class RunLoader {
     for (const j of jobs) seeds[j.t.run] ??= await w.pluginsOfRun(j.t.run);
     const readJobs: ReadJob[] = jobs.map((j, file) => ({ file, run: j.t.run, path: j.t.path, rel: j.rec.rel, from: j.rec.offset }));
     // Smaller slices than in-process: two are in flight, and they cross the thread boundary.
-    await this.pool!.run(readJobs, Math.min(this.sliceBytes, WORKER_SLICE_BYTES), seeds, async (file, sl) => {
-      const rec = jobs[file]!.rec;
-      if (sl.from !== rec.offset) throw new Error(`ingest: ${rec.rel}: slice at ${sl.from} but the store is at ${rec.offset}`);
-      await this.commitSlice(rec, sl);
-      count(sl.endOffset - sl.from, sl.events);
-    }, (file, error) => {
-      w.releaseFile(jobs[file]!.rec);
-      if (error) console.error(`board ingest: ${jobs[file]!.rec.rel}: ${error}`);
-    });
+    await this.pool!.run(
+      readJobs,
+      Math.min(this.sliceBytes, WORKER_SLICE_BYTES),
+      seeds,
+      async (file, sl) => {
+        const rec = jobs[file]!.rec;
+        if (sl.from !== rec.offset) throw new Error(`ingest: ${rec.rel}: slice at ${sl.from} but the store is at ${rec.offset}`);
+        await this.commitSlice(rec, sl);
+        count(sl.endOffset - sl.from, sl.events);
+      },
+      (file, error) => {
+        w.releaseFile(jobs[file]!.rec);
+        if (error) console.error(`board ingest: ${jobs[file]!.rec.rel}: ${error}`);
+      },
+    );
   }
 
   /** Write one slice with the file's new offset in one transaction (or into the open group). */
@@ -258,7 +328,10 @@ export class RunLoader {
       await w.addSlice(rec, sl);
       await w.commit(rec, progressAfter(rec, sl));
     } catch (err) {
-      if (this.grouping) { this.grouping = null; this.groupLost = true; }
+      if (this.grouping) {
+        this.grouping = null;
+        this.groupLost = true;
+      }
       await w.rollback();
       throw err;
     }
@@ -281,12 +354,17 @@ export class RunLoader {
   }
 
   private async readNew(
-    src: ByteSource, rec: FileRecord, run: string,
-    onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
+    src: ByteSource,
+    rec: FileRecord,
+    run: string,
+    onSlice?: (bytes: number, events: number) => void,
+    yieldFn?: () => Promise<void>,
   ): Promise<Omit<SyncResult, 'status'>> {
     const w = this.writer;
     const normalizer = await this.normalizerOf(run);
-    let bytes = 0, events = 0, values = 0;
+    let bytes = 0,
+      events = 0,
+      values = 0;
     let sliceBytes = this.sliceBytes;
     let buf = Buffer.allocUnsafe(0);
     // Keep reading while the file grows under us; stop at a truncated tail (the writer will finish it).
@@ -305,13 +383,18 @@ export class RunLoader {
       await this.commitSlice(rec, res);
       const n = res.n + res.others.length;
       const consumed = res.endOffset - from;
-      bytes += consumed; events += res.events; values += n;
+      bytes += consumed;
+      events += res.events;
+      values += n;
       onSlice?.(consumed, res.events);
       // An object does not grow while we read it: a half-written last record waits for the next poll.
       if (src.fixedSize && res.endOffset + res.incompleteBytes >= size) break;
       if (consumed === 0) {
         // One record larger than the slice, all there: read exactly it (bounded by MAX_RECORD_BYTES).
-        if (res.needBytes > got && size - from >= res.needBytes) { sliceBytes = res.needBytes; continue; }
+        if (res.needBytes > got && size - from >= res.needBytes) {
+          sliceBytes = res.needBytes;
+          continue;
+        }
         // A truncated tail: no use reading it again before the file holds all of the record.
         // Or once the unread tail has doubled (at least 64 KiB): a header that lies about its length
         // is then found out by the records appended after it (record.ts), and each byte is read
@@ -338,12 +421,18 @@ interface ByteSource {
   fixedSize?: boolean;
 }
 
-function isRemotePath(path: string): boolean { return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(path); }
+function isRemotePath(path: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(path);
+}
 
 /** The object's first bytes are still the ones read before (one small ranged GET, made only for a changed object). */
 async function remoteHeadMatches(remote: RemoteFiles, url: string, rec: FileRecord): Promise<boolean> {
   if (rec.headLen === 0) return true;
-  try { return crc32(await remote.read(url, 0, rec.headLen)) === rec.headCrc; } catch { return false; }
+  try {
+    return crc32(await remote.read(url, 0, rec.headLen)) === rec.headCrc;
+  } catch {
+    return false;
+  }
 }
 
 function readFully(fd: number, buf: Buffer, len: number, pos: number): number {
@@ -364,9 +453,15 @@ export function progressAfter(rec: FileRecord, sl: DecodedSlice): FileProgress {
   // (a restart after a kill between two slices would otherwise skip the rest of the file).
   const reachedEnd = sl.endOffset + sl.incompleteBytes >= sl.size;
   return {
-    offset: sl.endOffset, size: reachedEnd ? sl.size : -1, mtime: sl.mtimeMs, ino: sl.ino,
-    headLen: first ? sl.headLen : rec.headLen, headCrc: first ? sl.headCrc : rec.headCrc,
-    records: rec.records + sl.records, events: rec.events + sl.events, corrupt: rec.corrupt + sl.corrupt.length,
+    offset: sl.endOffset,
+    size: reachedEnd ? sl.size : -1,
+    mtime: sl.mtimeMs,
+    ino: sl.ino,
+    headLen: first ? sl.headLen : rec.headLen,
+    headCrc: first ? sl.headCrc : rec.headCrc,
+    records: rec.records + sl.records,
+    events: rec.events + sl.events,
+    corrupt: rec.corrupt + sl.corrupt.length,
     fileVersion: sl.fileVersion ?? rec.fileVersion,
   };
 }
@@ -390,9 +485,15 @@ function headMatches(path: string, rec: FileRecord): boolean {
   if (rec.headLen === 0) return true;
   const b = Buffer.allocUnsafe(rec.headLen);
   let fd: number;
-  try { fd = openSync(path, 'r'); } catch { return false; }
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return false;
+  }
   try {
     if (readFully(fd, b, rec.headLen, 0) !== rec.headLen) return false;
-  } finally { closeSync(fd); }
+  } finally {
+    closeSync(fd);
+  }
   return crc32(b) === rec.headCrc;
 }

@@ -137,10 +137,12 @@ function asParameter(t: Tensor): Parameter {
  * name (torch.FloatTensor): `legacyNames` picks the latter.
  */
 function paramLines(entries: Array<[string, Parameter | null]>, legacyNames = false): string {
-  return entries.map(([k, p]) => {
-    if (!p) return `  (${k}): None`;
-    return `  (${k}): Parameter containing: [${legacyNames ? p.type() : `torch.${p.dtype}`} of size ${p.shape.join('x')}]`;
-  }).join('\n');
+  return entries
+    .map(([k, p]) => {
+      if (!p) return `  (${k}): None`;
+      return `  (${k}): Parameter containing: [${legacyNames ? p.type() : `torch.${p.dtype}`} of size ${p.shape.join('x')}]`;
+    })
+    .join('\n');
 }
 
 /** A list of parameters registered as '0', '1', ... (plain tensors are wrapped in Parameter). */

@@ -30,7 +30,8 @@ export function exportStream(queries: StoreQueries, opts: { runs?: NameFilter; t
     while (at >= pendingRows.length) {
       const b = await batches.next();
       if (b.done) return null;
-      pendingRows = b.value; at = 0;
+      pendingRows = b.value;
+      at = 0;
     }
     return pendingRows[at++]!;
   };
@@ -41,7 +42,10 @@ export function exportStream(queries: StoreQueries, opts: { runs?: NameFilter; t
       if (first) text += opts.format === 'csv' ? 'run,tag,step,wall_time,value\n' : '[';
       for (let i = 0; i < CHUNK_ROWS; i++) {
         const r = at < pendingRows.length ? pendingRows[at++]! : await nextRow();
-        if (r === null) { done = true; break; }
+        if (r === null) {
+          done = true;
+          break;
+        }
         if (opts.format === 'csv') text += csvRow(r);
         else {
           // JSON has no NaN/Infinity: non-finite values go out as strings, as `board export` writes them.
@@ -56,7 +60,9 @@ export function exportStream(queries: StoreQueries, opts: { runs?: NameFilter; t
       controller.enqueue(encoder.encode(text));
       if (done) controller.close();
     },
-    async cancel() { await batches.return?.(); },
+    async cancel() {
+      await batches.return?.();
+    },
   });
   return new Response(stream, {
     headers: {

@@ -8,7 +8,15 @@ import { getActiveStore } from './registry.ts';
 /** Tag summaries without empty optional fields (100 runs x 20 tags is ~2000 entries). */
 export function slimTags(tags: TagSummary[]): TagSummary[] {
   return tags.map((t) => {
-    const out: TagSummary = { run: t.run, tag: t.tag, kind: t.kind, plugin: t.plugin, count: t.count, minStep: t.minStep, maxStep: t.maxStep };
+    const out: TagSummary = {
+      run: t.run,
+      tag: t.tag,
+      kind: t.kind,
+      plugin: t.plugin,
+      count: t.count,
+      minStep: t.minStep,
+      maxStep: t.maxStep,
+    };
     if (t.displayName) out.displayName = t.displayName;
     if (t.description) out.description = t.description;
     return out;

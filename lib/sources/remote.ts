@@ -6,7 +6,12 @@ import { registerSourceLister } from '../discovery/index.ts';
 
 /** What a listing said about one object: size, last-modified time, and a 32-bit identity
  *  fingerprint (of the ETag: it changes whenever the object is rewritten). */
-export interface RemoteStat { size: number; mtimeMs: number; ino: number; etag: string }
+export interface RemoteStat {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  etag: string;
+}
 
 export interface RemoteFiles {
   /** The object's state in the latest listing (no request); null when it was not listed. */

@@ -11,7 +11,10 @@ import { crc32 } from '@node-rs/crc32';
 import { entriesFromKeys, type EventFileEntry, type LogdirSource } from '../discovery/index.ts';
 import type { RemoteFiles, RemoteStat } from './remote.ts';
 
-export interface S3Location { bucket: string; prefix: string }
+export interface S3Location {
+  bucket: string;
+  prefix: string;
+}
 
 /** s3://bucket/some/prefix -> { bucket, prefix: 'some/prefix/' } (prefix '' for the bucket root). */
 export function parseS3Url(url: string): S3Location {
@@ -41,7 +44,10 @@ export function s3Config(): S3ClientConfig {
   };
   // An endpoint without a region (MinIO and friends ignore it) still needs one for signing.
   if (!process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION && endpoint) cfg.region = 'us-east-1';
-  if (endpoint) { cfg.endpoint = endpoint; cfg.forcePathStyle = true; }
+  if (endpoint) {
+    cfg.endpoint = endpoint;
+    cfg.forcePathStyle = true;
+  }
   return cfg;
 }
 
@@ -74,7 +80,9 @@ export class S3Files implements RemoteFiles {
     return entriesFromKeys(source, keys);
   }
 
-  stat(url: string): RemoteStat | null { return this.stats.get(url) ?? null; }
+  stat(url: string): RemoteStat | null {
+    return this.stats.get(url) ?? null;
+  }
 
   async read(url: string, from: number, length: number): Promise<Uint8Array> {
     if (length <= 0) return new Uint8Array(0);
@@ -82,9 +90,14 @@ export class S3Files implements RemoteFiles {
     if (!m) throw new Error(`${url}: not an s3:// object URL`);
     const st = this.stats.get(url);
     s3Requests.get++;
-    const res = await this.client.send(new GetObjectCommand({
-      Bucket: m[1], Key: m[2], Range: `bytes=${from}-${from + length - 1}`, ...(st?.etag ? { IfMatch: st.etag } : {}),
-    }));
+    const res = await this.client.send(
+      new GetObjectCommand({
+        Bucket: m[1],
+        Key: m[2],
+        Range: `bytes=${from}-${from + length - 1}`,
+        ...(st?.etag ? { IfMatch: st.etag } : {}),
+      }),
+    );
     return res.Body!.transformToByteArray();
   }
 }

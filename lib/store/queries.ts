@@ -6,13 +6,35 @@ import type { NameFilter } from '../pattern.ts';
 import { openReaderDb, type DB } from './schema.ts';
 import { decodeGraphs } from './graph-decode.ts';
 import {
-  bigStep, chunksOrdered, exportRowsOfChunk, exportRowsSorted, lastValueOfChunk, scalarSeries, testRe,
-  type ChunkMeta, type ChunkRow, type ChunkSource,
+  bigStep,
+  chunksOrdered,
+  exportRowsOfChunk,
+  exportRowsSorted,
+  lastValueOfChunk,
+  scalarSeries,
+  testRe,
+  type ChunkMeta,
+  type ChunkRow,
+  type ChunkSource,
 } from './scalar-read.ts';
 import { buildHparams, histogramEntry, prCurveEntry, type HistogramRow, type PrCurveRow } from './row-views.ts';
 import type {
-  Blob, ExportRow, GraphView, HistogramEntry, HparamsView, ImageEntry, ImageSeries, IngestWarning,
-  PrCurveEntry, RunSummary, ScalarQuery, ScalarSeries, StoreQueries, TagSummary, TextEntry, ValueKind,
+  Blob,
+  ExportRow,
+  GraphView,
+  HistogramEntry,
+  HparamsView,
+  ImageEntry,
+  ImageSeries,
+  IngestWarning,
+  PrCurveEntry,
+  RunSummary,
+  ScalarQuery,
+  ScalarSeries,
+  StoreQueries,
+  TagSummary,
+  TextEntry,
+  ValueKind,
 } from './types.ts';
 
 export { DEFAULT_MAX_POINTS } from './scalar-read.ts';
@@ -28,8 +50,11 @@ export function openQueries(dbPathOrDatabase: string | Database.Database): Store
 class SqliteQueries implements StoreQueries {
   private s: ReturnType<typeof prepare>;
   private chunkSource: ChunkSource;
-  constructor(private readonly db: DB, private readonly owned: boolean) {
-    const s = this.s = prepare(db);
+  constructor(
+    private readonly db: DB,
+    private readonly owned: boolean,
+  ) {
+    const s = (this.s = prepare(db));
     this.chunkSource = {
       marks: (tagId, lo, hi) => s.chunkMarks.all(tagId, hi, lo) as ChunkMeta[],
       chunks: (tagId, lo, hi) => s.chunks.all(tagId, hi, lo) as ChunkRow[],
@@ -37,22 +62,44 @@ class SqliteQueries implements StoreQueries {
     };
   }
 
-  close(): void { if (this.owned) this.db.close(); }
+  close(): void {
+    if (this.owned) this.db.close();
+  }
 
   async listRuns(): Promise<RunSummary[]> {
-    return (this.s.runs.all() as { name: string; tag_count: number; first_wall: number | null; last_wall: number | null; warnings: number }[])
-      .map(r => ({ name: r.name, tagCount: r.tag_count, firstWallTime: r.first_wall, lastWallTime: r.last_wall, warningCount: r.warnings }));
+    return (
+      this.s.runs.all() as { name: string; tag_count: number; first_wall: number | null; last_wall: number | null; warnings: number }[]
+    ).map((r) => ({
+      name: r.name,
+      tagCount: r.tag_count,
+      firstWallTime: r.first_wall,
+      lastWallTime: r.last_wall,
+      warningCount: r.warnings,
+    }));
   }
 
   async listTags(run?: string): Promise<TagSummary[]> {
     const rows = this.s.tags.all(run ?? null, run ?? null) as {
-      run: string; tag: string; kind: ValueKind; plugin: string | null; count: bigint; min_step: bigint | null; max_step: bigint | null;
-      display_name: string | null; description: string | null;
+      run: string;
+      tag: string;
+      kind: ValueKind;
+      plugin: string | null;
+      count: bigint;
+      min_step: bigint | null;
+      max_step: bigint | null;
+      display_name: string | null;
+      description: string | null;
     }[];
-    return rows.map(r => ({
-      run: r.run, tag: r.tag, kind: r.kind, plugin: r.plugin, count: Number(r.count),
-      minStep: bigStep(r.min_step ?? 0n), maxStep: bigStep(r.max_step ?? 0n),
-      displayName: r.display_name, description: r.description,
+    return rows.map((r) => ({
+      run: r.run,
+      tag: r.tag,
+      kind: r.kind,
+      plugin: r.plugin,
+      count: Number(r.count),
+      minStep: bigStep(r.min_step ?? 0n),
+      maxStep: bigStep(r.max_step ?? 0n),
+      displayName: r.display_name,
+      description: r.description,
     }));
   }
 
@@ -75,17 +122,36 @@ class SqliteQueries implements StoreQueries {
     if (tagId === undefined) return { run, tag, steps: [], images: [] };
     const steps = this.s.imageSteps.pluck().all(tagId) as number[];
     const rows = (step === undefined ? this.s.imagesAll.all(tagId) : this.s.imagesAt.all(tagId, step)) as {
-      step: number; wall: number | null; idx: number; width: number; height: number; blob_id: number; content_type: string;
+      step: number;
+      wall: number | null;
+      idx: number;
+      width: number;
+      height: number;
+      blob_id: number;
+      content_type: string;
     }[];
-    const images: ImageEntry[] = rows.map(r => ({
-      step: r.step, wallTime: r.wall, index: r.idx, width: r.width, height: r.height, blobId: r.blob_id, contentType: r.content_type,
+    const images: ImageEntry[] = rows.map((r) => ({
+      step: r.step,
+      wallTime: r.wall,
+      index: r.idx,
+      width: r.width,
+      height: r.height,
+      blobId: r.blob_id,
+      contentType: r.content_type,
     }));
     return { run, tag, steps, images };
   }
 
   async blob(id: number): Promise<Blob | null> {
     const r = this.s.blob.get(id) as { id: number; content_type: string; etag: string; bytes: Buffer } | undefined;
-    return r ? { id: r.id, contentType: r.content_type, etag: r.etag, bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) } : null;
+    return r
+      ? {
+          id: r.id,
+          contentType: r.content_type,
+          etag: r.etag,
+          bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+        }
+      : null;
   }
 
   async histograms(run: string, tag: string): Promise<HistogramEntry[]> {
@@ -102,8 +168,11 @@ class SqliteQueries implements StoreQueries {
   async text(run: string, tag: string): Promise<TextEntry[]> {
     const tagId = this.tagId(run, tag, 'text');
     if (tagId === undefined) return [];
-    return (this.s.texts.all(tagId) as { step: number; wall: number | null; text: string }[])
-      .map(r => ({ step: r.step, wallTime: r.wall, text: r.text }));
+    return (this.s.texts.all(tagId) as { step: number; wall: number | null; text: string }[]).map((r) => ({
+      step: r.step,
+      wallTime: r.wall,
+      text: r.text,
+    }));
   }
 
   async prCurves(run: string, tag: string): Promise<PrCurveEntry[]> {
@@ -122,8 +191,9 @@ class SqliteQueries implements StoreQueries {
   }
 
   async warnings(run?: string): Promise<IngestWarning[]> {
-    return (this.s.warnings.all(run ?? null, run ?? null) as { run: string; file: string; offset: number; reason: string; time: number }[])
-      .map(r => ({ run: r.run, file: r.file, offset: r.offset, reason: r.reason, time: r.time }));
+    return (
+      this.s.warnings.all(run ?? null, run ?? null) as { run: string; file: string; offset: number; reason: string; time: number }[]
+    ).map((r) => ({ run: r.run, file: r.file, offset: r.offset, reason: r.reason, time: r.time }));
   }
 
   async *exportScalars(opts: { runs?: NameFilter; tags?: NameFilter } = {}): AsyncIterable<ExportRow[]> {
@@ -133,7 +203,10 @@ class SqliteQueries implements StoreQueries {
       if (opts.tags && !testRe(opts.tags, t.tag)) continue;
       // Chunks stream in step order; a tag whose chunks overlap (restarted run, re-read file) is sorted whole.
       const rows = this.s.chunksMeta.all(t.id) as { id: number; min_step: number; max_step: number; sorted: number }[];
-      if (!chunksOrdered(rows)) { yield* exportRowsSorted(t.run, t.tag, this.chunkSource.chunks(t.id, -Infinity, Infinity) as ChunkRow[]); continue; }
+      if (!chunksOrdered(rows)) {
+        yield* exportRowsSorted(t.run, t.tag, this.chunkSource.chunks(t.id, -Infinity, Infinity) as ChunkRow[]);
+        continue;
+      }
       for (const r of rows) yield exportRowsOfChunk(t.run, t.tag, this.s.chunkData.pluck().get(r.id) as Buffer);
     }
   }
@@ -160,7 +233,9 @@ function prepare(db: DB) {
     chunksMeta: p('SELECT id, min_step, max_step, sorted FROM scalar_chunks WHERE tag_id = ? ORDER BY min_step, id'),
     chunkData: p('SELECT data FROM scalar_chunks WHERE id = ?'),
     lastChunk: p('SELECT data FROM scalar_chunks WHERE tag_id = ? ORDER BY max_step DESC, id DESC LIMIT 1'),
-    scalarTags: p(`SELECT t.id, r.name run, t.tag FROM tags t JOIN runs r ON r.id = t.run_id WHERE t.kind = 'scalar' ORDER BY r.name, t.tag`),
+    scalarTags: p(
+      `SELECT t.id, r.name run, t.tag FROM tags t JOIN runs r ON r.id = t.run_id WHERE t.kind = 'scalar' ORDER BY r.name, t.tag`,
+    ),
     imageSteps: p('SELECT DISTINCT step FROM images WHERE tag_id = ? ORDER BY step'),
     imagesAll: p(`SELECT i.step, i.wall, i.idx, i.width, i.height, i.blob_id, b.content_type FROM images i JOIN blobs b ON b.id = i.blob_id
       WHERE i.tag_id = ? ORDER BY i.step, i.wall, i.idx`),
@@ -168,7 +243,9 @@ function prepare(db: DB) {
       WHERE i.tag_id = ? AND i.step = ? ORDER BY i.wall, i.idx`),
     blob: p('SELECT id, content_type, etag, bytes FROM blobs WHERE id = ?'),
     histograms: p('SELECT step, wall, min, max, num, sum, sum_squares, buckets FROM histograms WHERE tag_id = ? ORDER BY step, wall'),
-    graphs: p(`SELECT g.source, g.tag, g.step, g.bytes FROM graphs g JOIN runs r ON r.id = g.run_id WHERE r.name = ? ORDER BY g.source, g.step, g.id`),
+    graphs: p(
+      `SELECT g.source, g.tag, g.step, g.bytes FROM graphs g JOIN runs r ON r.id = g.run_id WHERE r.name = ? ORDER BY g.source, g.step, g.id`,
+    ),
     texts: p('SELECT step, wall, text FROM texts WHERE tag_id = ? ORDER BY step, wall'),
     prCurves: p('SELECT step, wall, thresholds, data FROM pr_curves WHERE tag_id = ? ORDER BY step, wall'),
     hparams: p(`SELECT r.name run, h.part, h.wall, h.payload FROM hparams h JOIN runs r ON r.id = h.run_id ORDER BY r.name, h.wall`),
@@ -176,4 +253,3 @@ function prepare(db: DB) {
       JOIN files f ON f.id = w.file_id WHERE (? IS NULL OR r.name = ?) ORDER BY r.name, f.rel, w.offset`),
   };
 }
-

@@ -43,7 +43,11 @@ export interface ScalarQuery {
   xAxis?: XAxis;
 }
 
-export interface ScalarPoint { step: number; wallTime: number; value: number }
+export interface ScalarPoint {
+  step: number;
+  wallTime: number;
+  value: number;
+}
 
 export interface ScalarSeries {
   run: RunName;
@@ -65,22 +69,50 @@ export interface ImageEntry {
   blobId: number;
   contentType: string;
 }
-export interface ImageSeries { run: RunName; tag: TagName; steps: number[]; images: ImageEntry[] }
-export interface Blob { id: number; contentType: string; bytes: Uint8Array; etag: string }
+export interface ImageSeries {
+  run: RunName;
+  tag: TagName;
+  steps: number[];
+  images: ImageEntry[];
+}
+export interface Blob {
+  id: number;
+  contentType: string;
+  bytes: Uint8Array;
+  etag: string;
+}
 
-export interface HistogramBucket { left: number; right: number; count: number }
+export interface HistogramBucket {
+  left: number;
+  right: number;
+  count: number;
+}
 export interface HistogramEntry {
-  step: number; wallTime: number | null;
-  min: number; max: number; num: number; sum: number; sumSquares: number;
+  step: number;
+  wallTime: number | null;
+  min: number;
+  max: number;
+  num: number;
+  sum: number;
+  sumSquares: number;
   buckets: HistogramBucket[];
 }
 
-export interface TextEntry { step: number; wallTime: number | null; text: string }
+export interface TextEntry {
+  step: number;
+  wallTime: number | null;
+  text: string;
+}
 
 export interface PrCurveEntry {
-  step: number; wallTime: number | null;
-  precision: number[]; recall: number[];
-  tp: number[]; fp: number[]; tn: number[]; fn: number[];
+  step: number;
+  wallTime: number | null;
+  precision: number[];
+  recall: number[];
+  tp: number[];
+  fp: number[];
+  tn: number[];
+  fn: number[];
   thresholds: number[];
 }
 
@@ -119,9 +151,21 @@ export interface HparamsView {
   sessions: HparamsSession[];
 }
 
-export interface IngestWarning { run: RunName; file: string; offset: number; reason: string; time: number }
+export interface IngestWarning {
+  run: RunName;
+  file: string;
+  offset: number;
+  reason: string;
+  time: number;
+}
 
-export interface ExportRow { run: RunName; tag: TagName; step: JsonStep; wallTime: number | null; value: number }
+export interface ExportRow {
+  run: RunName;
+  tag: TagName;
+  step: JsonStep;
+  wallTime: number | null;
+  value: number;
+}
 
 /**
  * The web app's read interface to a store. Every method is asynchronous so that a networked

@@ -144,14 +144,20 @@ function completeRecordIn(buf: Uint8Array, from: number, to: number, maxRecord: 
  * corrupt record is reported at that offset and reading resumes at the next plausible header.
  */
 export function scanRecords(
-  buf: Uint8Array, baseOffset: number, file: string, cb: RecordScanCallbacks, inCorruptRegion = false, limits: RecordScanLimits = {},
+  buf: Uint8Array,
+  baseOffset: number,
+  file: string,
+  cb: RecordScanCallbacks,
+  inCorruptRegion = false,
+  limits: RecordScanLimits = {},
 ): RecordScanResult {
   const maxRecord = Math.min(limits.maxRecordBytes ?? MAX_RECORD_BYTES, MAX_PLAUSIBLE_LENGTH);
   let pos = 0;
   let records = 0;
   const n = buf.length;
   while (pos < n) {
-    if (n - pos < HEADER_BYTES) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion, needBytes: HEADER_BYTES };
+    if (n - pos < HEADER_BYTES)
+      return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion, needBytes: HEADER_BYTES };
     const len = readLength(buf, pos);
     if (!headerValid(buf, pos) || len > MAX_PLAUSIBLE_LENGTH) {
       const reason = headerValid(buf, pos) ? 'bad-length' : 'length-crc';
@@ -164,7 +170,13 @@ export function scanRecords(
         // to check a header: keep them as "incomplete" so a reader that comes back with more bytes
         // (a live file, or the next chunk) does not lose a record that starts there.
         const keep = Math.max(pos + 1, n - (HEADER_BYTES - 1));
-        return { endOffset: baseOffset + keep, incompleteBytes: n - keep, records, inCorruptRegion: true, needBytes: n > keep ? HEADER_BYTES : 0 };
+        return {
+          endOffset: baseOffset + keep,
+          incompleteBytes: n - keep,
+          records,
+          inCorruptRegion: true,
+          needBytes: n > keep ? HEADER_BYTES : 0,
+        };
       }
       pos = next;
       inCorruptRegion = false;
@@ -181,7 +193,12 @@ export function scanRecords(
     if (dataEnd + FOOTER_BYTES > n || len > maxRecord) {
       const inside = completeRecordIn(buf, pos + 1, spanEnd, maxRecord);
       if (inside >= 0) {
-        cb.onCorrupt({ file, offset: baseOffset + pos, reason: 'bad-length', detail: `declares ${len} bytes, but a record starts at ${baseOffset + inside}` });
+        cb.onCorrupt({
+          file,
+          offset: baseOffset + pos,
+          reason: 'bad-length',
+          detail: `declares ${len} bytes, but a record starts at ${baseOffset + inside}`,
+        });
         pos = inside;
         continue;
       }
@@ -192,19 +209,34 @@ export function scanRecords(
       if (limits.fileEnd === undefined || baseOffset + after > limits.fileEnd) {
         return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion: false, needBytes: after - pos };
       }
-      cb.onCorrupt({ file, offset: baseOffset + pos, reason: 'too-large', detail: `record of ${len} bytes exceeds the limit of ${maxRecord}` });
+      cb.onCorrupt({
+        file,
+        offset: baseOffset + pos,
+        reason: 'too-large',
+        detail: `record of ${len} bytes exceeds the limit of ${maxRecord}`,
+      });
       if (after >= n) return { endOffset: baseOffset + after, incompleteBytes: 0, records, inCorruptRegion: false, needBytes: 0 };
       pos = after;
       continue;
     }
-    if (dataEnd + FOOTER_BYTES > n) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion: false, needBytes: len + HEADER_BYTES + FOOTER_BYTES };
+    if (dataEnd + FOOTER_BYTES > n)
+      return {
+        endOffset: baseOffset + pos,
+        incompleteBytes: n - pos,
+        records,
+        inCorruptRegion: false,
+        needBytes: len + HEADER_BYTES + FOOTER_BYTES,
+      };
     if (maskedCrc32c(buf, dataStart, dataEnd) !== readU32(buf, dataEnd)) {
       cb.onCorrupt({ file, offset: baseOffset + pos, reason: 'data-crc' });
       // Flipped bits in the data: the next record is right after it. A length that lies (a record
       // cut short, then others): the next record starts inside or across the declared span, and
       // skipping the span would lose it. Resynchronize from the next byte, as after a bad header.
       const next = resync(buf, pos + 1, dataEnd + FOOTER_BYTES);
-      if (next >= 0) { pos = next; continue; }
+      if (next >= 0) {
+        pos = next;
+        continue;
+      }
       // No record starts inside the span: it was right, the data is damaged; go on after it.
     } else {
       records++;

@@ -5,8 +5,18 @@ import { histogramOption } from '../../app/ui/histograms.tsx';
 import type { HistogramEntry } from '../../lib/store/types.ts';
 
 const entries: HistogramEntry[] = [0, 10, 20].map((step) => ({
-  step, wallTime: null, min: -1, max: 1, num: 4, sum: 0, sumSquares: 2,
-  buckets: [{ left: -1, right: 0, count: 1 }, { left: 0, right: 0.5, count: 2 }, { left: 0.5, right: 1, count: 1 }],
+  step,
+  wallTime: null,
+  min: -1,
+  max: 1,
+  num: 4,
+  sum: 0,
+  sumSquares: 2,
+  buckets: [
+    { left: -1, right: 0, count: 1 },
+    { left: 0, right: 0.5, count: 2 },
+    { left: 0.5, right: 1, count: 1 },
+  ],
 }));
 
 type Axis = { name?: string; nameLocation?: string; inverse?: boolean };

@@ -13,7 +13,16 @@ export async function childArgs(fixture: string): Promise<string[]> {
     const { build } = await import('esbuild');
     const out = join(REPO_ROOT, 'test/artifacts', `${fixture.replace(/\W+/g, '-')}-${process.pid}.mjs`);
     mkdirSync(join(REPO_ROOT, 'test/artifacts'), { recursive: true });
-    await build({ entryPoints: [src], bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'error', conditions: ['board-source'], packages: 'external' });
+    await build({
+      entryPoints: [src],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: out,
+      logLevel: 'error',
+      conditions: ['board-source'],
+      packages: 'external',
+    });
     built.push(out);
     return [out];
   } catch {
@@ -21,4 +30,6 @@ export async function childArgs(fixture: string): Promise<string[]> {
   }
 }
 
-export function removeBuiltChildren(): void { for (const f of built.splice(0)) rmSync(f, { force: true }); }
+export function removeBuiltChildren(): void {
+  for (const f of built.splice(0)) rmSync(f, { force: true });
+}

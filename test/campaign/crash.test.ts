@@ -20,18 +20,31 @@ afterAll(removeBuiltChildren);
 const TAGS = ['loss', 'acc', 'lr'];
 const value = (run: number, tag: number, step: number) => run * 1e6 + tag * 1e5 + step;
 
-interface LiveFile { run: number; path: string; base: number; next: number; pending: Uint8Array | null }
+interface LiveFile {
+  run: number;
+  path: string;
+  base: number;
+  next: number;
+  pending: Uint8Array | null;
+}
 
 test(`${KILLS} SIGKILLs of a live ingest while writers append: the store equals the logdir exactly`, async () => {
   const args = await childArgs('live-ingest.ts');
   const { dir, cleanup } = tempDir('board-crash-');
   try {
-    const logdir = join(dir, 'logs'), db = join(dir, 'store.sqlite');
+    const logdir = join(dir, 'logs'),
+      db = join(dir, 'store.sqlite');
     const r = rng(SEED);
     const files: LiveFile[] = [];
     const newFile = () => {
       const run = Math.floor(r() * 6);
-      const f: LiveFile = { run, path: join(logdir, `run${run}/events.out.tfevents.${files.length}.h`), base: files.length * 100_000, next: 0, pending: null };
+      const f: LiveFile = {
+        run,
+        path: join(logdir, `run${run}/events.out.tfevents.${files.length}.h`),
+        base: files.length * 100_000,
+        next: 0,
+        pending: null,
+      };
       mkdirSync(dirname(f.path), { recursive: true });
       appendFileSync(f.path, fileVersionRecord());
       files.push(f);
@@ -49,25 +62,40 @@ test(`${KILLS} SIGKILLs of a live ingest while writers append: the store equals 
         const recs = scalarRecords(f.base + f.next, f.base + f.next + n, TAGS, (t, s) => value(f.run, t, s));
         f.next += n;
         bytes = concat(bytes, recs);
-        if (r() < 0.3) { const cut = bytes.length - 1 - Math.floor(r() * 30); f.pending = bytes.slice(cut); bytes = bytes.subarray(0, cut); }
+        if (r() < 0.3) {
+          const cut = bytes.length - 1 - Math.floor(r() * 30);
+          f.pending = bytes.slice(cut);
+          bytes = bytes.subarray(0, cut);
+        }
         appendFileSync(f.path, bytes);
       }
     };
     const writer = setInterval(tick, 20);
-    let kills = 0, cycles = 0;
+    let kills = 0,
+      cycles = 0;
     const t0 = performance.now();
     try {
       while (kills < KILLS) {
         cycles++;
         const outcome = await new Promise<'killed' | 'exited'>((res, rej) => {
-          const child = spawn(process.execPath, [...args, logdir, db, String(16 << 10)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-          let out = '', err = '', armed = false;
+          const child = spawn(process.execPath, [...args, logdir, db, String(16 << 10)], {
+            cwd: REPO_ROOT,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          let out = '',
+            err = '',
+            armed = false;
           child.stdout.on('data', (d: Buffer) => {
             out += d;
             // Kill at a random moment: during the initial scan, or while watching.
-            if (!armed && out.includes('started')) { armed = true; setTimeout(() => child.kill('SIGKILL'), Math.floor(r() * 1500)); }
+            if (!armed && out.includes('started')) {
+              armed = true;
+              setTimeout(() => child.kill('SIGKILL'), Math.floor(r() * 1500));
+            }
           });
-          child.stderr.on('data', (d: Buffer) => { err += d; });
+          child.stderr.on('data', (d: Buffer) => {
+            err += d;
+          });
           child.on('exit', (code, signal) => {
             if (signal === 'SIGKILL') res('killed');
             else if (code === 0) res('exited');
@@ -76,15 +104,21 @@ test(`${KILLS} SIGKILLs of a live ingest while writers append: the store equals 
         });
         if (outcome === 'killed') kills++;
       }
-    } finally { clearInterval(writer); }
+    } finally {
+      clearInterval(writer);
+    }
     // Writers finish their split records, then the store catches up once more, in-process.
-    for (const f of files) if (f.pending) { appendFileSync(f.path, f.pending); f.pending = null; }
+    for (const f of files)
+      if (f.pending) {
+        appendFileSync(f.path, f.pending);
+        f.pending = null;
+      }
     const ing = await startIngest({ logdir, db, watch: false });
     let points = 0;
     try {
       await ing.initialScan;
       for (let run = 0; run < 6; run++) {
-        const mine = files.filter(f => f.run === run);
+        const mine = files.filter((f) => f.run === run);
         if (!mine.length) continue;
         const expected: number[] = [];
         for (const f of mine) for (let s = 0; s < f.next; s++) expected.push(f.base + s);
@@ -92,13 +126,26 @@ test(`${KILLS} SIGKILLs of a live ingest while writers append: the store equals 
         for (const [t, tag] of TAGS.entries()) {
           const s = (await ing.queries.scalars([`run${run}`], tag, { maxPoints: 1e9 }))[0]!;
           expect(s.total, `run${run}/${tag}`).toBe(expected.length); // 0 lost, 0 duplicated
-          expect(s.points.map(p => p.step)).toEqual(expected);
-          expect(s.points.every(p => p.value === value(run, t, p.step))).toBe(true);
+          expect(s.points.map((p) => p.step)).toEqual(expected);
+          expect(s.points.every((p) => p.value === value(run, t, p.step))).toBe(true);
           points += s.total;
         }
       }
       expect(await ing.queries.warnings()).toEqual([]);
-    } finally { await ing.close(); }
-    reportFigures('crash', { kills, cycles, files: files.length, points, lost: 0, duplicated: 0, seconds: +((performance.now() - t0) / 1000).toFixed(1), seed: SEED });
-  } finally { cleanup(); }
+    } finally {
+      await ing.close();
+    }
+    reportFigures('crash', {
+      kills,
+      cycles,
+      files: files.length,
+      points,
+      lost: 0,
+      duplicated: 0,
+      seconds: +((performance.now() - t0) / 1000).toFixed(1),
+      seed: SEED,
+    });
+  } finally {
+    cleanup();
+  }
 }, 3_600_000);

@@ -32,11 +32,29 @@ function seedPayloads(): Uint8Array[] {
   const r = rng(7);
   for (let s = 0; s < 3; s++) {
     w.addScalar('loss', r(), s);
-    w.addHistogram('weights', Array.from({ length: 200 }, () => r() * 4 - 2), s);
-    w.addImage('img', Array.from({ length: 3 * 4 * 5 }, () => r()), s, { shape: [3, 4, 5] });
+    w.addHistogram(
+      'weights',
+      Array.from({ length: 200 }, () => r() * 4 - 2),
+      s,
+    );
+    w.addImage(
+      'img',
+      Array.from({ length: 3 * 4 * 5 }, () => r()),
+      s,
+      { shape: [3, 4, 5] },
+    );
     w.addText('notes', `step **${s}** | a | b |`, s);
-    w.addPrCurve('pr', Array.from({ length: 50 }, () => (r() < 0.5 ? 1 : 0)), Array.from({ length: 50 }, () => r()), s);
-    w.addAudio('wave', Array.from({ length: 400 }, () => r() * 2 - 1), s);
+    w.addPrCurve(
+      'pr',
+      Array.from({ length: 50 }, () => (r() < 0.5 ? 1 : 0)),
+      Array.from({ length: 50 }, () => r()),
+      s,
+    );
+    w.addAudio(
+      'wave',
+      Array.from({ length: 400 }, () => r() * 2 - 1),
+      s,
+    );
   }
   w.addHparams({ lr: 0.1, opt: 'adam', deep: true }, { 'hparam/acc': 0.9 });
   w.close();
@@ -59,10 +77,12 @@ function seedPayloads(): Uint8Array[] {
 }
 
 function walkFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap(e => e.isDirectory() ? walkFiles(join(dir, e.name)) : [join(dir, e.name)]);
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walkFiles(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
-function payloadOf(framed: Uint8Array): Uint8Array { return framed.slice(12, framed.length - 4); }
+function payloadOf(framed: Uint8Array): Uint8Array {
+  return framed.slice(12, framed.length - 4);
+}
 
 /** A 12-byte header announcing `len` data bytes, with a valid length CRC. */
 function header(len: number): Uint8Array {
@@ -76,7 +96,10 @@ function header(len: number): Uint8Array {
 
 function varint(v: number): number[] {
   const out: number[] = [];
-  while (v >= 0x80) { out.push((v % 0x80) | 0x80); v = Math.floor(v / 0x80); }
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
   out.push(v);
   return out;
 }
@@ -88,7 +111,10 @@ function deepValue(depth: number, r: () => number): Uint8Array {
   const kind = r() < 0.5 ? 'unknown' : 'hparams';
   const key = `${kind}:${depth}`;
   let v = deepCache.get(key);
-  if (!v) { v = buildDeep(depth, kind === 'unknown'); deepCache.set(key, v); }
+  if (!v) {
+    v = buildDeep(depth, kind === 'unknown');
+    deepCache.set(key, v);
+  }
   return v;
 }
 
@@ -111,7 +137,7 @@ function buildDeep(depth: number, unknownField: boolean): Uint8Array {
 
 type Mutation = (r: () => number, seeds: Uint8Array[]) => Uint8Array;
 
-const pick = <T,>(r: () => number, a: T[]): T => a[Math.floor(r() * a.length)]!;
+const pick = <T>(r: () => number, a: T[]): T => a[Math.floor(r() * a.length)]!;
 const int = (r: () => number, n: number) => Math.floor(r() * n);
 
 /** Each returns the bytes to put between two markers (framed or not). */
@@ -131,8 +157,14 @@ const MUTATIONS: Record<string, Mutation> = {
     for (let k = 1 + int(r, 3); k > 0; k--) f[int(r, f.length)]! ^= 1 << int(r, 8);
     return f;
   },
-  truncatedPayload: (r, seeds) => { const p = pick(r, seeds); return encodeRecord(p.subarray(0, int(r, p.length))); },
-  truncatedFramed: (r, seeds) => { const f = encodeRecord(pick(r, seeds)); return f.subarray(0, 1 + int(r, f.length - 1)); },
+  truncatedPayload: (r, seeds) => {
+    const p = pick(r, seeds);
+    return encodeRecord(p.subarray(0, int(r, p.length)));
+  },
+  truncatedFramed: (r, seeds) => {
+    const f = encodeRecord(pick(r, seeds));
+    return f.subarray(0, 1 + int(r, f.length - 1));
+  },
   lyingProtoLength: (r, seeds) => {
     const p = pick(r, seeds);
     const at = int(r, p.length);
@@ -148,16 +180,43 @@ const MUTATIONS: Record<string, Mutation> = {
     const dims = Array.from({ length: 1 + int(r, 4) }, () => pick(r, [0, 1, 3, 6, 1000, 2_000_000, 2 ** 31, 2 ** 40, 2 ** 53]));
     const plugin = pick(r, [undefined, 'histograms', 'pr_curves', 'scalars', 'text', 'images', 'custom']);
     const dtype = plugin === 'text' || plugin === 'images' ? 7 : pick(r, [1, 2, 3, 9, 19]);
-    const v = dtype === 7
-      ? tensorValue('h', { dtype, dims, strings: Array.from({ length: int(r, 4) }, (_, i) => `s${i}`), plugin })
-      : tensorValue('h', { dtype, dims, floats: Array.from({ length: int(r, 5) }, () => r()), plugin, content: new Bytes().tag(2, 0).varint(pick(r, [2, 127, 2 ** 32 - 1])).done() });
+    const v =
+      dtype === 7
+        ? tensorValue('h', { dtype, dims, strings: Array.from({ length: int(r, 4) }, (_, i) => `s${i}`), plugin })
+        : tensorValue('h', {
+            dtype,
+            dims,
+            floats: Array.from({ length: int(r, 5) }, () => r()),
+            plugin,
+            content: new Bytes()
+              .tag(2, 0)
+              .varint(pick(r, [2, 127, 2 ** 32 - 1]))
+              .done(),
+          });
     return valuesRecord(int(r, 1000), [simpleValue('before', 1), v, simpleValue('after', 2)]);
   },
   hugeCounts: (r) => {
     // HistogramProto with absurd num and buckets that lie; an image with absurd width/height.
-    const histo = new Bytes().double(1, -1).double(2, 1).double(3, 1e300).bytes(6, new Uint8Array(8 * int(r, 3))).bytes(7, new Uint8Array(int(r, 20))).done();
-    const image = new Bytes().tag(1, 0).varint(2 ** 31).tag(2, 0).varint(2 ** 31).tag(3, 0).varint(4).bytes(4, new Uint8Array(int(r, 30))).done();
-    return valuesRecord(int(r, 1000), [new Bytes().string(1, 'hh').bytes(5, histo).done(), new Bytes().string(1, 'ii').bytes(4, image).done()]);
+    const histo = new Bytes()
+      .double(1, -1)
+      .double(2, 1)
+      .double(3, 1e300)
+      .bytes(6, new Uint8Array(8 * int(r, 3)))
+      .bytes(7, new Uint8Array(int(r, 20)))
+      .done();
+    const image = new Bytes()
+      .tag(1, 0)
+      .varint(2 ** 31)
+      .tag(2, 0)
+      .varint(2 ** 31)
+      .tag(3, 0)
+      .varint(4)
+      .bytes(4, new Uint8Array(int(r, 30)))
+      .done();
+    return valuesRecord(int(r, 1000), [
+      new Bytes().string(1, 'hh').bytes(5, histo).done(),
+      new Bytes().string(1, 'ii').bytes(4, image).done(),
+    ]);
   },
   deepNesting: (r) => valuesRecord(int(r, 1000), [deepValue(pick(r, [50, 500, 5000]), r)]),
   randomProtobuf: (r) => encodeRecord(Uint8Array.from({ length: int(r, 400) }, () => int(r, 256))),
@@ -171,10 +230,17 @@ const MUTATIONS: Record<string, Mutation> = {
 
 const NAMES = Object.keys(MUTATIONS);
 
-function markerRecord(step: number): Uint8Array { return scalarRecord(step, { marker: step }); }
+function markerRecord(step: number): Uint8Array {
+  return scalarRecord(step, { marker: step });
+}
 
 /** One file: marker, mutation, marker, mutation, ..., marker. Returns bytes and marker steps. */
-function buildFile(r: () => number, seeds: Uint8Array[], first: number, counts: Record<string, number>): { bytes: Buffer; markers: number[] } {
+function buildFile(
+  r: () => number,
+  seeds: Uint8Array[],
+  first: number,
+  counts: Record<string, number>,
+): { bytes: Buffer; markers: number[] } {
   const parts: Uint8Array[] = [];
   const markers: number[] = [];
   for (let i = 0; i < PER_FILE; i++) {
@@ -197,7 +263,11 @@ test(`${MUTATED} mutated records through decode and ingest: no crash, no hang, R
   const r = rng(SEED);
   const files = Math.ceil(MUTATED / PER_FILE);
   const counts: Record<string, number> = {};
-  let maxDecodeMs = 0, maxIngestMsPerFile = 0, corrupt = 0, markersChecked = 0, bytesTotal = 0;
+  let maxDecodeMs = 0,
+    maxIngestMsPerFile = 0,
+    corrupt = 0,
+    markersChecked = 0,
+    bytesTotal = 0;
   const t0 = performance.now();
   for (let b = 0; b * FILES_PER_BATCH < files; b++) {
     const logdir = join(root, `batch${b}`);
@@ -213,13 +283,20 @@ test(`${MUTATED} mutated records through decode and ingest: no crash, no hang, R
       const d0 = performance.now();
       const seen = new Set<number>();
       const res = decodeEventBuffer(bytes, {
-        file: run, baseOffset: 0, fileEnd: bytes.length, normalizer: new RunNormalizer(),
-        onValue: v => { if (v.tag === 'marker') seen.add(Number(v.step)); },
-        onScalar: (tag, step) => { if (tag === 'marker') seen.add(Number(step)); },
+        file: run,
+        baseOffset: 0,
+        fileEnd: bytes.length,
+        normalizer: new RunNormalizer(),
+        onValue: (v) => {
+          if (v.tag === 'marker') seen.add(Number(v.step));
+        },
+        onScalar: (tag, step) => {
+          if (tag === 'marker') seen.add(Number(step));
+        },
       });
       maxDecodeMs = Math.max(maxDecodeMs, performance.now() - d0);
       corrupt += res.corrupt.length;
-      const missing = markers.filter(m => !seen.has(m));
+      const missing = markers.filter((m) => !seen.has(m));
       if (missing.length) expect.fail(`decode of ${run} (seed ${SEED}) lost markers ${missing.slice(0, 5).join(', ')}`);
     }
     // Ingest the batch into a fresh SQLite store.
@@ -230,16 +307,21 @@ test(`${MUTATED} mutated records through decode and ingest: no crash, no hang, R
       await ing.initialScan;
       maxIngestMsPerFile = Math.max(maxIngestMsPerFile, (performance.now() - i0) / expected.size);
       for (const [run, markers] of expected) {
-        const got = new Set(((await ing.queries.scalars([run], 'marker', { maxPoints: 1e9 }))[0]?.points ?? []).map(p => p.step));
-        const missing = markers.filter(m => !got.has(m));
+        const got = new Set(((await ing.queries.scalars([run], 'marker', { maxPoints: 1e9 }))[0]?.points ?? []).map((p) => p.step));
+        const missing = markers.filter((m) => !got.has(m));
         if (missing.length) expect.fail(`ingest of ${run} (seed ${SEED}) lost markers ${missing.slice(0, 5).join(', ')}`);
         markersChecked += markers.length;
       }
-    } finally { await ing.close(); }
+    } finally {
+      await ing.close();
+    }
     rmSync(logdir, { recursive: true, force: true });
     for (const suffix of ['', '-wal', '-shm', '.lock']) rmSync(db + suffix, { force: true });
     expect(performance.now() - i0).toBeLessThan(FILE_TIME_BOUND_MS * FILES_PER_BATCH);
-    if (b % 20 === 19) console.error(`reader-fuzz: ${(b + 1) * FILES_PER_BATCH * PER_FILE} records, ${((performance.now() - t0) / 1000).toFixed(0)} s, max decode ${maxDecodeMs.toFixed(0)} ms/file, RSS peak ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+    if (b % 20 === 19)
+      console.error(
+        `reader-fuzz: ${(b + 1) * FILES_PER_BATCH * PER_FILE} records, ${((performance.now() - t0) / 1000).toFixed(0)} s, max decode ${maxDecodeMs.toFixed(0)} ms/file, RSS peak ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+      );
   }
   const seconds = (performance.now() - t0) / 1000;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
@@ -247,8 +329,16 @@ test(`${MUTATED} mutated records through decode and ingest: no crash, no hang, R
   expect(maxIngestMsPerFile).toBeLessThan(FILE_TIME_BOUND_MS);
   expect(peakRssMb).toBeLessThan(RSS_LIMIT_MB);
   reportFigures('reader-fuzz', {
-    mutatedRecords: files * PER_FILE, files, markersChecked, corruptReports: corrupt, megabytes: +(bytesTotal / 2 ** 20).toFixed(1),
-    maxDecodeMsPerFile: +maxDecodeMs.toFixed(1), maxIngestMsPerFile: +maxIngestMsPerFile.toFixed(1), peakRssMb: Math.round(peakRssMb),
-    seconds: +seconds.toFixed(1), seed: SEED, mutations: counts,
+    mutatedRecords: files * PER_FILE,
+    files,
+    markersChecked,
+    corruptReports: corrupt,
+    megabytes: +(bytesTotal / 2 ** 20).toFixed(1),
+    maxDecodeMsPerFile: +maxDecodeMs.toFixed(1),
+    maxIngestMsPerFile: +maxIngestMsPerFile.toFixed(1),
+    peakRssMb: Math.round(peakRssMb),
+    seconds: +seconds.toFixed(1),
+    seed: SEED,
+    mutations: counts,
   });
 }, 3_600_000);

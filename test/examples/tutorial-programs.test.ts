@@ -21,8 +21,12 @@ function printed(run: (log: (s: string) => void) => void): string[] {
 
 describe('tutorial programs print what PyTorch prints', () => {
   const programs: Array<[string, (log: (s: string) => void) => void]> = [
-    ['tensor-basics', tensorBasics], ['scatter', scatter], ['nn-layers', (log) => nnLayers(log)], ['nn-containers', nnContainers],
-    ['autograd', autograd], ['optimizer-walkthrough', optimizerWalkthrough],
+    ['tensor-basics', tensorBasics],
+    ['scatter', scatter],
+    ['nn-layers', (log) => nnLayers(log)],
+    ['nn-containers', nnContainers],
+    ['autograd', autograd],
+    ['optimizer-walkthrough', optimizerWalkthrough],
   ];
   for (const [name, run] of programs) {
     it(name, () => {

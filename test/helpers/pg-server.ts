@@ -23,7 +23,9 @@ export interface TestPg {
 function pgBinDir(): string | null {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
-  const versions = readdirSync(root).filter(v => existsSync(join(root, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions.length ? join(root, versions[0]!, 'bin') : null;
 }
 
@@ -42,7 +44,11 @@ async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const a = s.address(); const port = typeof a === 'object' && a ? a.port : 0; s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -51,7 +57,11 @@ async function createDatabase(adminUrl: string): Promise<string> {
   const name = `board_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
   const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();
-  try { await c.query(`CREATE DATABASE ${name}`); } finally { await c.end(); }
+  try {
+    await c.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await c.end();
+  }
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   return u.toString();
@@ -69,29 +79,55 @@ export async function startTestPg(opts: { fast?: boolean } = {}): Promise<TestPg
   const dir = mkdtempSync(join(tmpdir(), 'board-pg-'));
   chmodSync(dir, 0o777);
   const data = join(dir, 'data');
-  const run = (cmd: string, args: string[]) => (asRoot ? spawnSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { encoding: 'utf8' }) : spawnSync(cmd, args, { encoding: 'utf8' }));
+  const run = (cmd: string, args: string[]) =>
+    asRoot
+      ? spawnSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { encoding: 'utf8' })
+      : spawnSync(cmd, args, { encoding: 'utf8' });
   const init = run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'board', '-E', 'UTF8', '--no-sync', '--locale=C']);
-  if (init.status !== 0) { rmSync(dir, { recursive: true, force: true }); throw new Error(`initdb failed: ${init.stderr || init.stdout}`); }
+  if (init.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
+  }
   const port = await freePort();
-  const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200',
-    '-c', 'shared_buffers=128MB'];
+  const args = [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'shared_buffers=128MB',
+  ];
   // Tests do not need durability against power loss; benchmarks keep the defaults.
   if (opts.fast !== false) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const child: ChildProcess = asRoot
     ? spawn('runuser', ['-u', 'postgres', '--', join(bin, 'postgres'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
     : spawn(join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  child.stderr?.on('data', (d) => { log += d; if (log.length > 20000) log = log.slice(-10000); });
+  child.stderr?.on('data', (d) => {
+    log += d;
+    if (log.length > 20000) log = log.slice(-10000);
+  });
   const adminUrl = `postgres://board@127.0.0.1:${port}/postgres`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    try { const c = new pg.Client({ connectionString: adminUrl }); await c.connect(); await c.end(); break; } catch (err) {
+    try {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.end();
+      break;
+    } catch (err) {
       if (child.exitCode !== null || Date.now() > deadline) {
         child.kill('SIGKILL');
         rmSync(dir, { recursive: true, force: true });
         throw new Error(`postgres did not start: ${(err as Error).message}\n${log}`);
       }
-      await new Promise(r => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
   return {
@@ -99,10 +135,10 @@ export async function startTestPg(opts: { fast?: boolean } = {}): Promise<TestPg
     newDatabase: () => createDatabase(adminUrl),
     async stop() {
       if (child.exitCode === null) {
-        const exited = new Promise(r => child.once('exit', r));
+        const exited = new Promise((r) => child.once('exit', r));
         // Fast shutdown (disconnects clients, then exits); pg_ctl signals the postmaster by its pid file.
         run(join(bin, 'pg_ctl'), ['-D', data, 'stop', '-m', 'fast', '-w', '-t', '10']);
-        await Promise.race([exited, new Promise(r => setTimeout(r, 10_000))]);
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
       rmSync(dir, { recursive: true, force: true });

@@ -23,13 +23,25 @@ export async function startTestS3(): Promise<TestS3> {
   const endpoint = `http://127.0.0.1:${addr.port}`;
   // The SDK's standard configuration, as a user would set it for MinIO or any S3-compatible server.
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
   });
   const client = new S3Client(s3Config());
   return {
-    endpoint, client,
-    async createBucket(name) { await client.send(new CreateBucketCommand({ Bucket: name })); },
-    async put(bucket, key, body) { await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })); },
-    async stop() { client.destroy(); await server.close(); rmSync(dir, { recursive: true, force: true }); },
+    endpoint,
+    client,
+    async createBucket(name) {
+      await client.send(new CreateBucketCommand({ Bucket: name }));
+    },
+    async put(bucket, key, body) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    },
+    async stop() {
+      client.destroy();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

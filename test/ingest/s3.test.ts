@@ -11,8 +11,14 @@ import { concat, fileVersionRecord, scalarRecords, waitFor } from './helpers.ts'
 
 let s3: TestS3;
 const open: Ingester[] = [];
-beforeAll(async () => { s3 = await startTestS3(); await s3.createBucket('logs'); }, 60_000);
-afterAll(async () => { for (const i of open) await i.close(); await s3?.stop(); });
+beforeAll(async () => {
+  s3 = await startTestS3();
+  await s3.createBucket('logs');
+}, 60_000);
+afterAll(async () => {
+  for (const i of open) await i.close();
+  await s3?.stop();
+});
 
 async function live(logdir: string, pollMs = 100): Promise<Ingester> {
   const ing = await startIngest({ logdir, db: ':memory:', pollIntervalMs: pollMs });
@@ -20,7 +26,8 @@ async function live(logdir: string, pollMs = 100): Promise<Ingester> {
   await ing.initialScan;
   return ing;
 }
-const steps = async (ing: Ingester, run: string, tag: string) => (await ing.queries.scalars([run], tag, { maxPoints: 1e9 }))[0]?.points.map(p => p.step) ?? [];
+const steps = async (ing: Ingester, run: string, tag: string) =>
+  (await ing.queries.scalars([run], tag, { maxPoints: 1e9 }))[0]?.points.map((p) => p.step) ?? [];
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
 test('tails an s3:// logdir live while a writer uploads new parts; unchanged polls make no GET', async () => {
@@ -30,12 +37,13 @@ test('tails an s3:// logdir live while a writer uploads new parts; unchanged pol
   await s3.put('logs', 'exp1/eval/sub/events.out.tfevents.1', concat(fileVersionRecord(), scalarRecords(0, 20, ['acc'])));
   await s3.put('logs', 'other/events.out.tfevents.1', concat(fileVersionRecord(), scalarRecords(0, 5, ['x']))); // outside the prefix
   const ing = await live('s3://logs/exp1');
-  expect((await ing.queries.listRuns()).map(r => r.name)).toEqual(['eval/sub', 'train']);
+  expect((await ing.queries.listRuns()).map((r) => r.name)).toEqual(['eval/sub', 'train']);
   expect(await steps(ing, 'train', 'loss')).toEqual(range(0, 500));
 
   // Unchanged: several polls, list requests only.
-  const gets0 = s3Requests.get, lists0 = s3Requests.list;
-  await new Promise(r => setTimeout(r, 600));
+  const gets0 = s3Requests.get,
+    lists0 = s3Requests.list;
+  await new Promise((r) => setTimeout(r, 600));
   expect(s3Requests.list).toBeGreaterThan(lists0 + 2);
   expect(s3Requests.get).toBe(gets0);
 
@@ -49,7 +57,7 @@ test('tails an s3:// logdir live while a writer uploads new parts; unchanged pol
   a = concat(a, tail.subarray(0, tail.length - 9));
   await s3.put('logs', 'exp1/train/events.out.tfevents.1', a);
   await waitFor(async () => (await steps(ing, 'train', 'loss')).length === 2509, 5000, 'complete records of a half-written part');
-  await new Promise(r => setTimeout(r, 400));
+  await new Promise((r) => setTimeout(r, 400));
   expect((await steps(ing, 'train', 'loss')).length).toBe(2509);
   a = concat(a, tail.subarray(tail.length - 9));
   await s3.put('logs', 'exp1/train/events.out.tfevents.1', a);
@@ -74,7 +82,10 @@ test('board export reads an s3:// logdir (credentials and endpoint from the stan
   const r = await runBoard(['export', '--logdir', 's3://logs/exp3', '--db', ':memory:', '--format', 'csv']);
   expect(r.stderr).not.toMatch(/board export:/);
   expect(r.code).toBe(0);
-  expect(r.stdout.trim().split('\n')).toEqual(['run,tag,step,wall_time,value', ...range(0, 3).map(s => expect.stringMatching(new RegExp(`^run,loss,${s},`)))]);
+  expect(r.stdout.trim().split('\n')).toEqual([
+    'run,tag,step,wall_time,value',
+    ...range(0, 3).map((s) => expect.stringMatching(new RegExp(`^run,loss,${s},`))),
+  ]);
   const bad = await runBoard(['export', '--logdir', 's3://no-such-bucket/x', '--db', ':memory:']);
   expect(bad.code).toBe(1);
   expect(bad.stderr).toMatch(/s3:\/\/no-such-bucket\/x: listing failed: NoSuchBucket/);

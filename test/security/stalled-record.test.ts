@@ -13,12 +13,16 @@ import { maskedCrc32c } from '../../lib/tfevents/crc32c.ts';
 import { concat, fileVersionRecord, scalarRecords, tempDir, writeEvents } from '../ingest/helpers.ts';
 
 const cleanups: (() => void)[] = [];
-afterEach(() => { for (const c of cleanups.splice(0).reverse()) c(); });
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
 
 function setup() {
   const { dir, cleanup } = tempDir();
   const db = openWriterDb(':memory:');
-  cleanups.push(cleanup, () => { db.close(); });
+  cleanups.push(cleanup, () => {
+    db.close();
+  });
   const writer = new StoreWriter(db);
   const loader = new RunLoader(writer, 1 << 20);
   const path = join(dir, 'run/events.out.tfevents.1.h');
@@ -64,7 +68,9 @@ test('a header that lies about its length: the records after it are read, with o
   writeEvents(path, head, headerOf(5 << 20), new Uint8Array(100), scalarRecords(10, 20, ['loss']));
   await loader.sync(target);
   expect((await q.scalars(['run'], 'loss', { maxPoints: 100 }))[0]!.total).toBe(20);
-  expect(await q.warnings('run')).toMatchObject([{ offset: head.length, reason: expect.stringMatching(/^bad-length: declares 5242880 bytes/) }]);
+  expect(await q.warnings('run')).toMatchObject([
+    { offset: head.length, reason: expect.stringMatching(/^bad-length: declares 5242880 bytes/) },
+  ]);
   // Live: more records keep coming after it, and are read.
   appendFileSync(path, scalarRecords(20, 30, ['loss']));
   await loader.sync(target);
@@ -78,7 +84,7 @@ test('a length that lies inside the file (data CRC fails) does not swallow the r
   writeEvents(path, head, headerOf(rest.length - 20), new Uint8Array(7), rest);
   await loader.sync(target);
   expect((await q.scalars(['run'], 'loss', { maxPoints: 100 }))[0]!.total).toBe(25);
-  expect((await q.warnings('run')).map(w => w.offset)).toEqual([head.length]);
+  expect((await q.warnings('run')).map((w) => w.offset)).toEqual([head.length]);
 });
 
 test('a record above the size limit is skipped unread once the file holds it; the records after it are read', async () => {
@@ -94,5 +100,7 @@ test('a record above the size limit is skipped unread once the file holds it; th
   await loader.sync(target);
   expect(loader.bytesRead - read0).toBeLessThan(2 << 20);
   expect((await q.scalars(['run'], 'loss', { maxPoints: 100 }))[0]!.total).toBe(20);
-  expect(await q.warnings('run')).toMatchObject([{ offset: head.length, reason: expect.stringMatching(/^too-large: record of 268435457 bytes/) }]);
+  expect(await q.warnings('run')).toMatchObject([
+    { offset: head.length, reason: expect.stringMatching(/^too-large: record of 268435457 bytes/) },
+  ]);
 });

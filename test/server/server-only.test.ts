@@ -10,7 +10,10 @@ import { REPO_ROOT } from '../helpers/shared.ts';
 const SERVER_ONLY = ['lib/server/api.ts', 'lib/server/export.ts', 'lib/server/initial-data.ts', 'lib/server/markdown.ts'];
 
 function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => { const p = join(dir, n); return statSync(p).isDirectory() ? files(p) : /\.tsx?$/.test(n) ? [p] : []; });
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : /\.tsx?$/.test(n) ? [p] : [];
+  });
 }
 
 test('server modules import server-only', () => {

@@ -20,12 +20,18 @@ if (why) console.log(`skipping PostgreSQL store tests: ${why}`);
 describe.skipIf(why !== null)('PostgreSQL store', () => {
   let server: TestPg;
   const cleanups: Array<() => void | Promise<void>> = [];
-  beforeAll(async () => { server = await startTestPg(); }, 120_000);
+  beforeAll(async () => {
+    server = await startTestPg();
+  }, 120_000);
   afterAll(async () => {
     for (const c of cleanups.reverse()) await c();
     await server?.stop();
   });
-  const logdir = () => { const t = tempDir(); cleanups.push(t.cleanup); return t.dir; };
+  const logdir = () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    return t.dir;
+  };
   const ingest = async (opts: Parameters<typeof startIngest>[0]) => {
     const ing = await startIngest({ watch: false, ...opts });
     cleanups.push(() => ing.close());
@@ -50,10 +56,14 @@ describe.skipIf(why !== null)('PostgreSQL store', () => {
       } else if (t.kind === 'text') perTag.push(await q.text(t.run, t.tag));
       else if (t.kind === 'pr_curve') perTag.push(await q.prCurves(t.run, t.tag));
     }
-    const graphs = await Promise.all(runs.map(r => q.graph(r.name)));
+    const graphs = await Promise.all(runs.map((r) => q.graph(r.name)));
     return {
-      runs: runs.map(r => ({ ...r })), tags, perTag, graphs, hparams: await q.hparams(),
-      warnings: (await q.warnings()).map(w => ({ ...w, time: 0 })),
+      runs: runs.map((r) => ({ ...r })),
+      tags,
+      perTag,
+      graphs,
+      hparams: await q.hparams(),
+      warnings: (await q.warnings()).map((w) => ({ ...w, time: 0 })),
       rows: await collectRows(q.exportScalars({})),
     };
   }
@@ -64,7 +74,11 @@ describe.skipIf(why !== null)('PostgreSQL store', () => {
     for (let s = 0; s < 5000; s++) w.addScalar('loss', Math.sin(s / 50) + (s === 1234 ? 40 : 0), s, 1.7e9 + s);
     for (let s = 0; s < 300; s++) w.addScalar('acc', s % 17 === 0 ? NaN : s / 300, s, 1.7e9 + s);
     for (let s = 0; s < 5; s++) {
-      w.addHistogram('weights', Array.from({ length: 200 }, (_, i) => Math.sin(i * (s + 1))), s);
+      w.addHistogram(
+        'weights',
+        Array.from({ length: 200 }, (_, i) => Math.sin(i * (s + 1))),
+        s,
+      );
       w.addText('notes', `step **${s}**`, s);
       w.addPrCurve('pr', [0, 1, 1, 0, 1], [0.1, 0.9, 0.6, 0.4, 0.8], s);
     }
@@ -76,12 +90,20 @@ describe.skipIf(why !== null)('PostgreSQL store', () => {
     for (let s = 2000; s < 2600; s++) w2.addScalar('loss', -s, s, 1.8e9 + s);
     w2.close();
     // A corrupt record between good ones.
-    const bad = scalarRecord(5, { t: 5 }).slice(); bad[bad.length - 6]! ^= 0xff;
-    writeEvents(join(dir, 'eval/events.out.tfevents.1'), fileVersionRecord(), scalarRecords(0, 5, ['t']), bad, scalarRecords(6, 2000, ['t']));
+    const bad = scalarRecord(5, { t: 5 }).slice();
+    bad[bad.length - 6]! ^= 0xff;
+    writeEvents(
+      join(dir, 'eval/events.out.tfevents.1'),
+      fileVersionRecord(),
+      scalarRecords(0, 5, ['t']),
+      bad,
+      scalarRecords(6, 2000, ['t']),
+    );
 
     const lite = await ingest({ logdir: dir, db: ':memory:' });
     const pgIng = await ingest({ logdir: dir, db: server.url });
-    const a = await everything(lite.queries), b = await everything(pgIng.queries);
+    const a = await everything(lite.queries),
+      b = await everything(pgIng.queries);
     // loss 5000 + 600 (second file), acc 300, the hparams metric 1, eval t 5 + 1994 around the corrupt record.
     expect(b.rows.length).toBe(5000 + 600 + 300 + 1 + 1999);
     expect(b.warnings.length).toBe(1);
@@ -106,42 +128,52 @@ describe.skipIf(why !== null)('PostgreSQL store', () => {
     // Truncated to 4 records: the file is read again from the start, nothing counted twice.
     writeEvents(file, fileVersionRecord(), scalarRecords(100, 104, ['t']));
     await waitFor(async () => (await count()) === 4, 5000, 'truncation');
-    expect((await ing.queries.scalars(['a'], 't'))[0]!.points.map(p => p.step)).toEqual([100, 101, 102, 103]);
+    expect((await ing.queries.scalars(['a'], 't'))[0]!.points.map((p) => p.step)).toEqual([100, 101, 102, 103]);
     unlinkSync(file);
     await waitFor(async () => (await ing.queries.listRuns()).length === 0, 5000, 'deletion');
   }, 60_000);
 
   test('two ingesters on one database: each owns its files (advisory locks), counts are exact, and the change feed crosses connections', async () => {
     const url = await server.newDatabase();
-    const dirA = logdir(), dirB = logdir();
+    const dirA = logdir(),
+      dirB = logdir();
     writeEvents(join(dirA, 'shared/events.out.tfevents.1'), fileVersionRecord(), scalarRecords(0, 3000, ['x', 'y']));
     writeEvents(join(dirB, 'other/events.out.tfevents.1'), fileVersionRecord(), scalarRecords(0, 100, ['x']));
     const reader = await openPgReadStore(url);
     cleanups.push(() => reader.close());
     const seen: StoreChange[] = [];
-    reader.onChange(c => seen.push(c));
+    reader.onChange((c) => seen.push(c));
     // Two ingesters on the SAME logdir race for its files, plus one on another logdir.
     const [i1, i2, i3] = await Promise.all([
       startIngest({ logdir: dirA, db: url, pollIntervalMs: 50 }),
       startIngest({ logdir: dirA, db: url, pollIntervalMs: 50 }),
       startIngest({ logdir: dirB, db: url, pollIntervalMs: 50 }),
     ]);
-    cleanups.push(() => i1.close(), () => i2.close(), () => i3.close());
+    cleanups.push(
+      () => i1.close(),
+      () => i2.close(),
+      () => i3.close(),
+    );
     await Promise.all([i1.initialScan, i2.initialScan, i3.initialScan]);
     const total = async (run: string, tag: string) => (await reader.queries.scalars([run], tag, { maxPoints: 1e9 }))[0]?.total ?? 0;
     expect(await total('shared', 'x')).toBe(3000);
     expect(await total('shared', 'y')).toBe(3000);
     expect(await total('other', 'x')).toBe(100);
     // Live appends while both race: still exactly once.
-    for (let k = 0; k < 5; k++) appendEvents(join(dirA, 'shared/events.out.tfevents.1'), scalarRecords(3000 + k * 10, 3010 + k * 10, ['x', 'y']));
+    for (let k = 0; k < 5; k++)
+      appendEvents(join(dirA, 'shared/events.out.tfevents.1'), scalarRecords(3000 + k * 10, 3010 + k * 10, ['x', 'y']));
     await waitFor(async () => (await total('shared', 'x')) === 3050, 5000, 'appends');
-    await new Promise(r => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 300));
     expect(await total('shared', 'x')).toBe(3050);
-    const pts = (await reader.queries.scalars(['shared'], 'y', { maxPoints: 1e9 }))[0]!.points.map(p => p.step);
+    const pts = (await reader.queries.scalars(['shared'], 'y', { maxPoints: 1e9 }))[0]!.points.map((p) => p.step);
     expect(pts).toEqual(Array.from({ length: 3050 }, (_, i) => i));
-    expect((await reader.queries.listTags('shared')).map(t => t.count)).toEqual([3050, 3050]);
-    await waitFor(() => seen.some(c => c.type === 'data' && c.run === 'shared' && c.tag === 'x' && c.maxStep === 3049), 3000, 'change feed');
-    expect(seen.some(c => c.type === 'run-added' && c.run === 'other')).toBe(true);
+    expect((await reader.queries.listTags('shared')).map((t) => t.count)).toEqual([3050, 3050]);
+    await waitFor(
+      () => seen.some((c) => c.type === 'data' && c.run === 'shared' && c.tag === 'x' && c.maxStep === 3049),
+      3000,
+      'change feed',
+    );
+    expect(seen.some((c) => c.type === 'run-added' && c.run === 'other')).toBe(true);
   }, 60_000);
 
   test('the schema is versioned: a second start finds it current; a newer database is refused', async () => {
@@ -153,14 +185,17 @@ describe.skipIf(why !== null)('PostgreSQL store', () => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     try {
-      expect((await c.query('SELECT version FROM board_schema ORDER BY version')).rows.map(r => r.version)).toEqual([1]);
+      expect((await c.query('SELECT version FROM board_schema ORDER BY version')).rows.map((r) => r.version)).toEqual([1]);
       await c.query('INSERT INTO board_schema(version, applied) VALUES (99, 0)');
-    } finally { await c.end(); }
+    } finally {
+      await c.end();
+    }
     await expect(openPgReadStore(url, { listen: false })).rejects.toThrow(/schema version 99, newer than this board/);
   });
 
   test('a database that cannot be reached is a clear error naming it (password hidden)', async () => {
-    await expect(startIngest({ logdir: logdir(), db: 'postgres://u:secret@127.0.0.1:1/nope' })).rejects.toThrow(/cannot connect to postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/nope/);
+    await expect(startIngest({ logdir: logdir(), db: 'postgres://u:secret@127.0.0.1:1/nope' })).rejects.toThrow(
+      /cannot connect to postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/nope/,
+    );
   });
-
 });

@@ -11,8 +11,10 @@ const Query = z.object({
 });
 
 /** Every scalar point (full resolution) matching the run/tag patterns (RE2 syntax), streamed as CSV or JSON. */
-export const GET = route(Query, [], (store, q) => exportStream(store.queries, {
-  runs: q.runs,
-  tags: q.tags,
-  format: q.format,
-}));
+export const GET = route(Query, [], (store, q) =>
+  exportStream(store.queries, {
+    runs: q.runs,
+    tags: q.tags,
+    format: q.format,
+  }),
+);

@@ -36,7 +36,12 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
     // eslint-disable-next-line react-hooks/exhaustive-deps -- data.version stands for data.byRun, which is updated in place; xWindow is a ref read at build time
     [data.version, settings, runStarts, dark, data.zoom],
   );
-  useEffect(() => () => { if (zoomTimer.current) clearTimeout(zoomTimer.current); }, []);
+  useEffect(
+    () => () => {
+      if (zoomTimer.current) clearTimeout(zoomTimer.current);
+    },
+    [],
+  );
 
   const modelRef = useRef(model);
   modelRef.current = model;
@@ -45,15 +50,26 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
     const tip = tipRef.current;
     if (!tip) return;
     const html = tooltipAt(modelRef.current.traces, x, latest.current.settings.xAxis);
-    if (!html) { tip.hidden = true; return; }
+    if (!html) {
+      tip.hidden = true;
+      return;
+    }
     tip.innerHTML = html; // run names escaped in tooltipAt
     tip.hidden = false;
     const left = px ?? (chart.convertToPixel({ xAxisIndex: 0 }, x) as number);
     const w = chart.getWidth();
     // Anchor on the side away from the pointer, without measuring the tip (no forced layout).
-    if (left > w / 2) { tip.style.left = ''; tip.style.right = `${w - left + 12}px`; } else { tip.style.right = ''; tip.style.left = `${left + 12}px`; }
+    if (left > w / 2) {
+      tip.style.left = '';
+      tip.style.right = `${w - left + 12}px`;
+    } else {
+      tip.style.right = '';
+      tip.style.left = `${left + 12}px`;
+    }
   };
-  const hideTip = () => { if (tipRef.current) tipRef.current.hidden = true; };
+  const hideTip = () => {
+    if (tipRef.current) tipRef.current.hidden = true;
+  };
 
   const onReady = (chart: EChartsInstance) => {
     chartRef.current = chart;
@@ -62,26 +78,40 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
       (x) => {
         // Move this chart's axis pointer to x; its updateAxisPointer event then shows the tip.
         const px = chart.convertToPixel({ xAxisIndex: 0 }, x) as number;
-        if (Number.isFinite(px)) chart.dispatchAction({ type: 'updateAxisPointer', currTrigger: 'mousemove', x: px, y: chart.getHeight() / 2 });
+        if (Number.isFinite(px))
+          chart.dispatchAction({ type: 'updateAxisPointer', currTrigger: 'mousemove', x: px, y: chart.getHeight() / 2 });
       },
-      () => { chart.dispatchAction({ type: 'updateAxisPointer', currTrigger: 'leave' }); hideTip(); },
+      () => {
+        chart.dispatchAction({ type: 'updateAxisPointer', currTrigger: 'leave' });
+        hideTip();
+      },
     );
     chart.on('updateAxisPointer', (ev: unknown) => {
       const info = (ev as { axesInfo?: Array<{ axisDim: string; value: number }> }).axesInfo?.find((a) => a.axisDim === 'x');
-      if (!info) { hideTip(); return; }
+      if (!info) {
+        hideTip();
+        return;
+      }
       showTip(chart, info.value);
       group.broadcast(info.value);
     });
-    chart.on('globalout', () => { hideTip(); group.broadcastHide(); });
+    chart.on('globalout', () => {
+      hideTip();
+      group.broadcastHide();
+    });
     chart.on('datazoom', () => {
-      const dz = (chart.getOption() as { dataZoom?: Array<{ startValue?: number; endValue?: number; start?: number; end?: number }> }).dataZoom?.[0];
+      const dz = (chart.getOption() as { dataZoom?: Array<{ startValue?: number; endValue?: number; start?: number; end?: number }> })
+        .dataZoom?.[0];
       if (!dz || dz.startValue === undefined || dz.endValue === undefined) return;
       const full = (dz.start ?? 0) <= 0.5 && (dz.end ?? 100) >= 99.5;
       xWindow.current = full ? null : [dz.startValue, dz.endValue];
       if (zoomTimer.current) clearTimeout(zoomTimer.current);
       zoomTimer.current = setTimeout(() => {
         const { data: d, settings: s, runStarts: starts } = latest.current;
-        if (full) { d.setZoom(null); return; }
+        if (full) {
+          d.setZoom(null);
+          return;
+        }
         d.setZoom(stepWindow(d.byRun, s.xAxis, starts, dz.startValue!, dz.endValue!));
       }, 250);
     });
@@ -100,27 +130,55 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
   const hasData = [...data.byRun.values()].some((c) => c.steps.length > 0);
 
   return (
-    <section ref={ref} className={pinned ? 'card pinned' : 'card'} data-testid="scalar-card" data-tag={tag} aria-label={`Scalar chart ${tag}`}>
+    <section
+      ref={ref}
+      className={pinned ? 'card pinned' : 'card'}
+      data-testid="scalar-card"
+      data-tag={tag}
+      aria-label={`Scalar chart ${tag}`}
+    >
       <div className="card-head">
-        <span className="card-title" title={tag}>{tag}</span>
-        <span className="meta" title="points stored">{nPoints > 0 ? `${nPoints.toLocaleString()} pts` : ''}</span>
+        <span className="card-title" title={tag}>
+          {tag}
+        </span>
+        <span className="meta" title="points stored">
+          {nPoints > 0 ? `${nPoints.toLocaleString()} pts` : ''}
+        </span>
         <div className="card-actions">
-          {data.zoom && <button type="button" onClick={reset} aria-label={`Reset zoom of ${tag}`}>Reset zoom</button>}
-          <button type="button" onClick={() => onTogglePin(tag)} aria-pressed={pinned} aria-label={`${pinned ? 'Unpin' : 'Pin'} ${tag}`}>{pinned ? '★' : '☆'}</button>
-          <a href={exportUrl('csv')} download className="button-like" aria-label={`Download CSV of ${tag}`}>CSV</a>
-          <a href={exportUrl('json')} download className="button-like" aria-label={`Download JSON of ${tag}`}>JSON</a>
+          {data.zoom && (
+            <button type="button" onClick={reset} aria-label={`Reset zoom of ${tag}`}>
+              Reset zoom
+            </button>
+          )}
+          <button type="button" onClick={() => onTogglePin(tag)} aria-pressed={pinned} aria-label={`${pinned ? 'Unpin' : 'Pin'} ${tag}`}>
+            {pinned ? '★' : '☆'}
+          </button>
+          <a href={exportUrl('csv')} download className="button-like" aria-label={`Download CSV of ${tag}`}>
+            CSV
+          </a>
+          <a href={exportUrl('json')} download className="button-like" aria-label={`Download JSON of ${tag}`}>
+            JSON
+          </a>
         </div>
       </div>
-      {!seen ? <div className="placeholder">…</div>
-        : data.error ? <div className="placeholder error-text" role="alert">{data.error}</div>
-        : data.loading && !hasData ? <div className="placeholder" aria-busy="true">Loading…</div>
-        : !hasData ? <div className="placeholder">No points for the selected runs.</div>
-        : (
-          <div className="chart-wrap">
-            <EChart option={model.option} dark={dark} onReady={onReady} ariaLabel={`Line chart of ${tag} for ${runs.length} runs`} />
-            <div ref={tipRef} className="chart-tip" hidden role="tooltip" />
-          </div>
-        )}
+      {!seen ? (
+        <div className="placeholder">…</div>
+      ) : data.error ? (
+        <div className="placeholder error-text" role="alert">
+          {data.error}
+        </div>
+      ) : data.loading && !hasData ? (
+        <div className="placeholder" aria-busy="true">
+          Loading…
+        </div>
+      ) : !hasData ? (
+        <div className="placeholder">No points for the selected runs.</div>
+      ) : (
+        <div className="chart-wrap">
+          <EChart option={model.option} dark={dark} onReady={onReady} ariaLabel={`Line chart of ${tag} for ${runs.length} runs`} />
+          <div ref={tipRef} className="chart-tip" hidden role="tooltip" />
+        </div>
+      )}
     </section>
   );
 }
@@ -128,12 +186,16 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
 /** Maps an x window back to a step range (x may be time, so use the points that fall inside). */
 function stepWindow(byRun: Map<string, Cols>, mode: XAxisMode, starts: Map<string, number>, x0: number, x1: number): [number, number] {
   if (mode === 'step') return [x0, x1];
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const [run, c] of byRun) {
-    const start = starts.get(run) ?? (c.wallTimes[0] ?? 0);
+    const start = starts.get(run) ?? c.wallTimes[0] ?? 0;
     for (let i = 0; i < c.steps.length; i++) {
       const x = xValue(mode, c.steps[i]!, c.wallTimes[i]!, start);
-      if (x >= x0 && x <= x1) { if (c.steps[i]! < lo) lo = c.steps[i]!; if (c.steps[i]! > hi) hi = c.steps[i]!; }
+      if (x >= x0 && x <= x1) {
+        if (c.steps[i]! < lo) lo = c.steps[i]!;
+        if (c.steps[i]! > hi) hi = c.steps[i]!;
+      }
     }
   }
   return Number.isFinite(lo) ? [lo, hi] : [x0, x1];

@@ -9,7 +9,11 @@ import { onFeedConnect, subscribeChanges } from '../live.ts';
 export const OVERVIEW_POINTS = 1500;
 
 /** One run's points, columnar, in step order. */
-export interface Cols { steps: number[]; wallTimes: number[]; values: number[] }
+export interface Cols {
+  steps: number[];
+  wallTimes: number[];
+  values: number[];
+}
 
 export interface ScalarData {
   byRun: Map<string, Cols>;
@@ -28,7 +32,10 @@ type Resp = { series: ScalarColumns[] };
 /** Wire values back to numbers (non-finite ones arrive as 'NaN' / 'Infinity' strings). */
 function decodeValues(values: Array<number | string>): number[] {
   const out = new Array<number>(values.length);
-  for (let i = 0; i < values.length; i++) { const v = values[i]!; out[i] = typeof v === 'number' ? v : Number(v); }
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    out[i] = typeof v === 'number' ? v : Number(v);
+  }
   return out;
 }
 
@@ -37,7 +44,11 @@ const cols = (s: ScalarColumns): Cols => ({ steps: s.steps, wallTimes: s.wallTim
 /** Overview points outside [lo, hi] plus the detailed points inside it. */
 function mergeWindow(overview: Cols, detail: Cols, lo: number, hi: number): Cols {
   const out: Cols = { steps: [], wallTimes: [], values: [] };
-  const push = (c: Cols, i: number) => { out.steps.push(c.steps[i]!); out.wallTimes.push(c.wallTimes[i]!); out.values.push(c.values[i]!); };
+  const push = (c: Cols, i: number) => {
+    out.steps.push(c.steps[i]!);
+    out.wallTimes.push(c.wallTimes[i]!);
+    out.values.push(c.values[i]!);
+  };
   let i = 0;
   const n = overview.steps.length;
   while (i < n && overview.steps[i]! < lo) push(overview, i++);
@@ -70,7 +81,10 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
 
   // Overview load whenever the tag or the run set changes.
   useEffect(() => {
-    if (!active || runs.length === 0) { setLoading(false); return; }
+    if (!active || runs.length === 0) {
+      setLoading(false);
+      return;
+    }
     let cancelled = false;
     setLoading(true);
     fetchJson<Resp>(query('/api/scalars', { run: runs, tag, maxPoints: OVERVIEW_POINTS })).then(
@@ -84,9 +98,16 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
         setError(null);
         setLoading(false);
       },
-      (err: Error) => { if (!cancelled) { setError(err.message); setLoading(false); } },
+      (err: Error) => {
+        if (!cancelled) {
+          setError(err.message);
+          setLoading(false);
+        }
+      },
     );
-    return () => { cancelled = true; };
+    return () => {
+      cancelled = true;
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names)
   }, [tag, runsKey, active]);
 
@@ -95,54 +116,78 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
     if (!active) return;
     const runSet = new Set(runs);
     const appendRun = (run: string) => {
-      if (inflight.current.get(run)) { dirty.current.add(run); return; }
+      if (inflight.current.get(run)) {
+        dirty.current.add(run);
+        return;
+      }
       inflight.current.set(run, true);
       const have = overview.current.get(run);
       const last = have && have.steps.length ? have.steps[have.steps.length - 1]! : undefined;
-      fetchJson<Resp>(query('/api/scalars', { run: [run], tag, minStep: last === undefined ? undefined : last + 1, maxPoints: 200_000 })).then(
-        ({ series }) => {
-          const s = series[0];
-          if (!s || s.steps.length === 0) return;
-          const cur = overview.current.get(run) ?? { steps: [], wallTimes: [], values: [] };
-          const lastNow = cur.steps.length ? cur.steps[cur.steps.length - 1]! : -Infinity;
-          const fresh = cols(s);
-          const next: Cols = { steps: cur.steps.slice(), wallTimes: cur.wallTimes.slice(), values: cur.values.slice() };
-          let added = 0;
-          for (let i = 0; i < fresh.steps.length; i++) {
-            if (fresh.steps[i]! <= lastNow) continue;
-            next.steps.push(fresh.steps[i]!); next.wallTimes.push(fresh.wallTimes[i]!); next.values.push(fresh.values[i]!);
-            added++;
-          }
-          if (added === 0) return;
-          overview.current.set(run, next);
-          totals.current.set(run, (totals.current.get(run) ?? 0) + added);
-          if (!zoomRef.current) rebuild();
-        },
-        () => { /* the next change retries */ },
-      ).finally(() => {
-        inflight.current.set(run, false);
-        if (dirty.current.delete(run)) appendRun(run);
-      });
+      fetchJson<Resp>(query('/api/scalars', { run: [run], tag, minStep: last === undefined ? undefined : last + 1, maxPoints: 200_000 }))
+        .then(
+          ({ series }) => {
+            const s = series[0];
+            if (!s || s.steps.length === 0) return;
+            const cur = overview.current.get(run) ?? { steps: [], wallTimes: [], values: [] };
+            const lastNow = cur.steps.length ? cur.steps[cur.steps.length - 1]! : -Infinity;
+            const fresh = cols(s);
+            const next: Cols = { steps: cur.steps.slice(), wallTimes: cur.wallTimes.slice(), values: cur.values.slice() };
+            let added = 0;
+            for (let i = 0; i < fresh.steps.length; i++) {
+              if (fresh.steps[i]! <= lastNow) continue;
+              next.steps.push(fresh.steps[i]!);
+              next.wallTimes.push(fresh.wallTimes[i]!);
+              next.values.push(fresh.values[i]!);
+              added++;
+            }
+            if (added === 0) return;
+            overview.current.set(run, next);
+            totals.current.set(run, (totals.current.get(run) ?? 0) + added);
+            if (!zoomRef.current) rebuild();
+          },
+          () => {
+            /* the next change retries */
+          },
+        )
+        .finally(() => {
+          inflight.current.set(run, false);
+          if (dirty.current.delete(run)) appendRun(run);
+        });
     };
     const offChange = subscribeChanges((c) => {
       if (c.type === 'data' && c.tag === tag && runSet.has(c.run)) appendRun(c.run);
     });
     // Points flushed while the feed was (re)connecting were never announced: ask for anything newer.
-    const offConnect = onFeedConnect(() => { for (const run of runs) if (overview.current.has(run)) appendRun(run); });
-    return () => { offChange(); offConnect(); };
+    const offConnect = onFeedConnect(() => {
+      for (const run of runs) if (overview.current.has(run)) appendRun(run);
+    });
+    return () => {
+      offChange();
+      offConnect();
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names); appendRun reads refs
   }, [tag, runsKey, active]);
 
-  const setZoom = useCallback((range: [number, number] | null) => {
-    zoomRef.current = range;
-    setZoomState(range);
-    if (range === null) { rebuild(); return; }
-    fetchJson<Resp>(query('/api/scalars', { run: runs, tag, minStep: Math.floor(range[0]), maxStep: Math.ceil(range[1]), maxPoints: OVERVIEW_POINTS })).then(
-      ({ series }) => { if (zoomRef.current === range) rebuild(new Map(series.map((s) => [s.run, cols(s)]))); },
-      (err: Error) => setError(err.message),
-    );
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names)
-  }, [tag, runsKey, rebuild]);
+  const setZoom = useCallback(
+    (range: [number, number] | null) => {
+      zoomRef.current = range;
+      setZoomState(range);
+      if (range === null) {
+        rebuild();
+        return;
+      }
+      fetchJson<Resp>(
+        query('/api/scalars', { run: runs, tag, minStep: Math.floor(range[0]), maxStep: Math.ceil(range[1]), maxPoints: OVERVIEW_POINTS }),
+      ).then(
+        ({ series }) => {
+          if (zoomRef.current === range) rebuild(new Map(series.map((s) => [s.run, cols(s)])));
+        },
+        (err: Error) => setError(err.message),
+      );
+      // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names)
+    },
+    [tag, runsKey, rebuild],
+  );
 
   return { byRun: shown.current, totals: totals.current, loading, error, zoom, setZoom, version };
 }

@@ -141,7 +141,17 @@ const MIGRATIONS: string[] = [
 
 /** Tables holding per-file data: resetting or removing a file deletes its rows from each. */
 export const PG_FILE_DATA_TABLES = [
-  'scalar_chunks', 'images', 'audio', 'histograms', 'texts', 'pr_curves', 'tensors', 'graphs', 'hparams', 'warnings', 'blobs',
+  'scalar_chunks',
+  'images',
+  'audio',
+  'histograms',
+  'texts',
+  'pr_curves',
+  'tensors',
+  'graphs',
+  'hparams',
+  'warnings',
+  'blobs',
 ] as const;
 
 /** NOTIFY channel of the change feed (see notify.ts). */
@@ -166,7 +176,13 @@ export function isPgUrl(s: string | null | undefined): boolean {
 
 /** `postgres://user:secret@host/db` with the password hidden, for messages and logs. */
 export function redactUrl(url: string): string {
-  try { const u = new URL(url); if (u.password) u.password = '***'; return u.toString(); } catch { return 'postgres://…'; }
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
 }
 
 export function pgClientConfig(url: string): pg.ClientConfig {

@@ -23,7 +23,11 @@ export interface PgReadStore {
 /** Open the database for reading (migrating the schema first if needed). */
 export async function openPgReadStore(url: string, opts: { listen?: boolean } = {}): Promise<PgReadStore> {
   const admin = await connectOrExplain(url);
-  try { await migrate(admin); } finally { await admin.end(); }
+  try {
+    await migrate(admin);
+  } finally {
+    await admin.end();
+  }
   const pool = newPool(url);
   const feed = new ChangeFeed();
   const listener = opts.listen === false ? null : new Listener(url, feed);
@@ -32,7 +36,11 @@ export async function openPgReadStore(url: string, opts: { listen?: boolean } = 
     url,
     queries: new PgQueries(pool),
     onChange: (l) => feed.subscribe(l),
-    async close() { await listener?.stop(); feed.end(); await pool.end(); },
+    async close() {
+      await listener?.stop();
+      feed.end();
+      await pool.end();
+    },
   };
 }
 
@@ -49,7 +57,12 @@ export async function openPgWriteStore(url: string, inScope: (path: string) => b
     c.on('error', (err) => console.error(`board ingest: postgres connection lost: ${err.message}`));
     const writer = await PgWriter.open(c, inScope);
     // Ending the session releases every advisory lock it holds (also when the process is killed).
-    return { writer, async close() { await c.end().catch(() => {}); } };
+    return {
+      writer,
+      async close() {
+        await c.end().catch(() => {});
+      },
+    };
   } catch (err) {
     await c.end().catch(() => {});
     throw err;
@@ -57,7 +70,9 @@ export async function openPgWriteStore(url: string, inScope: (path: string) => b
 }
 
 async function connectOrExplain(url: string): Promise<pg.Client> {
-  try { return await newClient(url); } catch (err) {
+  try {
+    return await newClient(url);
+  } catch (err) {
     throw new Error(`cannot connect to ${redactUrl(url)}: ${(err as Error).message}`);
   }
 }
@@ -67,14 +82,21 @@ class Listener {
   private client: pg.Client | null = null;
   private stopped = false;
   private retry: ReturnType<typeof setTimeout> | null = null;
-  constructor(private readonly url: string, private readonly feed: ChangeFeed) {}
+  constructor(
+    private readonly url: string,
+    private readonly feed: ChangeFeed,
+  ) {}
 
   async start(): Promise<void> {
     const c = await newClient(this.url);
     c.on('notification', (m) => {
       if (m.channel !== CHANGE_CHANNEL || !m.payload) return;
       let changes: StoreChange[];
-      try { changes = JSON.parse(m.payload) as StoreChange[]; } catch { return; }
+      try {
+        changes = JSON.parse(m.payload) as StoreChange[];
+      } catch {
+        return;
+      }
       for (const ch of changes) this.feed.publish(ch);
     });
     c.on('error', () => this.reconnect());

@@ -4,13 +4,34 @@ import type pg from 'pg';
 import type { NameFilter } from '../../pattern.ts';
 import { decodeGraphs } from '../graph-decode.ts';
 import {
-  bigStep, chunksOrdered, exportRowsOfChunk, exportRowsSorted, lastValueOfChunk, scalarSeries, testRe,
-  type ChunkMeta, type ChunkRow, type ChunkSource,
+  bigStep,
+  chunksOrdered,
+  exportRowsOfChunk,
+  exportRowsSorted,
+  lastValueOfChunk,
+  scalarSeries,
+  testRe,
+  type ChunkMeta,
+  type ChunkRow,
+  type ChunkSource,
 } from '../scalar-read.ts';
 import { buildHparams, histogramEntry, prCurveEntry, type HistogramRow, type PrCurveRow } from '../row-views.ts';
 import type {
-  Blob, ExportRow, GraphView, HistogramEntry, HparamsView, ImageSeries, IngestWarning,
-  PrCurveEntry, RunSummary, ScalarQuery, ScalarSeries, StoreQueries, TagSummary, TextEntry, ValueKind,
+  Blob,
+  ExportRow,
+  GraphView,
+  HistogramEntry,
+  HparamsView,
+  ImageSeries,
+  IngestWarning,
+  PrCurveEntry,
+  RunSummary,
+  ScalarQuery,
+  ScalarSeries,
+  StoreQueries,
+  TagSummary,
+  TextEntry,
+  ValueKind,
 } from '../types.ts';
 
 /** Chunks fetched per round trip when exporting. */
@@ -20,12 +41,20 @@ export class PgQueries implements StoreQueries {
   private chunkSource: ChunkSource;
   constructor(private readonly pool: pg.Pool) {
     this.chunkSource = {
-      marks: async (tagId, lo, hi) => (await this.q<ChunkMeta>(
-        `SELECT id, n, min_step, max_step, sorted, marks FROM scalar_chunks WHERE tag_id = $1 AND min_step <= $2 AND max_step >= $3 ORDER BY min_step, id`,
-        [tagId, boundHi(hi), boundLo(lo)])).map(numMeta),
-      chunks: async (tagId, lo, hi) => (await this.q<ChunkRow>(
-        `SELECT n, min_step, max_step, sorted, data FROM scalar_chunks WHERE tag_id = $1 AND min_step <= $2 AND max_step >= $3 ORDER BY min_step, id`,
-        [tagId, boundHi(hi), boundLo(lo)])).map(numMeta),
+      marks: async (tagId, lo, hi) =>
+        (
+          await this.q<ChunkMeta>(
+            `SELECT id, n, min_step, max_step, sorted, marks FROM scalar_chunks WHERE tag_id = $1 AND min_step <= $2 AND max_step >= $3 ORDER BY min_step, id`,
+            [tagId, boundHi(hi), boundLo(lo)],
+          )
+        ).map(numMeta),
+      chunks: async (tagId, lo, hi) =>
+        (
+          await this.q<ChunkRow>(
+            `SELECT n, min_step, max_step, sorted, data FROM scalar_chunks WHERE tag_id = $1 AND min_step <= $2 AND max_step >= $3 ORDER BY min_step, id`,
+            [tagId, boundHi(hi), boundLo(lo)],
+          )
+        ).map(numMeta),
       chunkData: async (id) => (await this.q<{ data: Buffer }>('SELECT data FROM scalar_chunks WHERE id = $1', [id]))[0]!.data,
     };
   }
@@ -41,28 +70,53 @@ export class PgQueries implements StoreQueries {
         (SELECT min(first_wall) FROM tags t WHERE t.run_id = r.id) first_wall,
         (SELECT max(last_wall) FROM tags t WHERE t.run_id = r.id) last_wall,
         (SELECT count(*)::int FROM warnings w WHERE w.run_id = r.id) warnings
-      FROM runs r ORDER BY r.name COLLATE "C"`);
-    return rows.map(r => ({ name: r.name, tagCount: r.tag_count, firstWallTime: r.first_wall, lastWallTime: r.last_wall, warningCount: r.warnings }));
+      FROM runs r ORDER BY r.name COLLATE "C"`,
+    );
+    return rows.map((r) => ({
+      name: r.name,
+      tagCount: r.tag_count,
+      firstWallTime: r.first_wall,
+      lastWallTime: r.last_wall,
+      warningCount: r.warnings,
+    }));
   }
 
   async listTags(run?: string): Promise<TagSummary[]> {
     const rows = await this.q<{
-      run: string; tag: string; kind: ValueKind; plugin: string | null; count: number; min_step: number | bigint | null; max_step: number | bigint | null;
-      display_name: string | null; description: string | null;
-    }>(`SELECT r.name run, t.tag, t.kind, t.plugin, t.count, t.min_step, t.max_step, t.display_name, t.description
+      run: string;
+      tag: string;
+      kind: ValueKind;
+      plugin: string | null;
+      count: number;
+      min_step: number | bigint | null;
+      max_step: number | bigint | null;
+      display_name: string | null;
+      description: string | null;
+    }>(
+      `SELECT r.name run, t.tag, t.kind, t.plugin, t.count, t.min_step, t.max_step, t.display_name, t.description
       FROM tags t JOIN runs r ON r.id = t.run_id WHERE ($1::text IS NULL OR r.name = $1) AND t.count > 0
-      ORDER BY r.name COLLATE "C", t.tag COLLATE "C", t.kind COLLATE "C"`, [run ?? null]);
-    return rows.map(r => ({
-      run: r.run, tag: r.tag, kind: r.kind, plugin: r.plugin, count: Number(r.count),
-      minStep: stepOut(r.min_step), maxStep: stepOut(r.max_step),
-      displayName: r.display_name, description: r.description,
+      ORDER BY r.name COLLATE "C", t.tag COLLATE "C", t.kind COLLATE "C"`,
+      [run ?? null],
+    );
+    return rows.map((r) => ({
+      run: r.run,
+      tag: r.tag,
+      kind: r.kind,
+      plugin: r.plugin,
+      count: Number(r.count),
+      minStep: stepOut(r.min_step),
+      maxStep: stepOut(r.max_step),
+      displayName: r.display_name,
+      description: r.description,
     }));
   }
 
   private async tagIds(runs: string[], tag: string, kind: ValueKind): Promise<Map<string, number>> {
     const rows = await this.q<{ run: string; id: number }>(
-      `SELECT r.name run, t.id FROM tags t JOIN runs r ON r.id = t.run_id WHERE r.name = ANY($1::text[]) AND t.tag = $2 AND t.kind = $3`, [runs, tag, kind]);
-    return new Map(rows.map(r => [r.run, Number(r.id)]));
+      `SELECT r.name run, t.id FROM tags t JOIN runs r ON r.id = t.run_id WHERE r.name = ANY($1::text[]) AND t.tag = $2 AND t.kind = $3`,
+      [runs, tag, kind],
+    );
+    return new Map(rows.map((r) => [r.run, Number(r.id)]));
   }
 
   private async tagId(run: string, tag: string, kind: ValueKind): Promise<number | undefined> {
@@ -71,64 +125,115 @@ export class PgQueries implements StoreQueries {
 
   async scalars(runs: string[], tag: string, q: ScalarQuery = {}): Promise<ScalarSeries[]> {
     const ids = await this.tagIds(runs, tag, 'scalar');
-    const present = runs.filter(r => ids.has(r));
+    const present = runs.filter((r) => ids.has(r));
     // Series of different runs are read concurrently (each on its own pooled connection).
-    const series = await Promise.all(present.map(run => scalarSeries(this.chunkSource, ids.get(run)!, q)));
+    const series = await Promise.all(present.map((run) => scalarSeries(this.chunkSource, ids.get(run)!, q)));
     return present.map((run, i) => ({ run, tag, ...series[i]! }));
   }
 
   async images(run: string, tag: string, step?: number): Promise<ImageSeries> {
     const tagId = await this.tagId(run, tag, 'image');
     if (tagId === undefined) return { run, tag, steps: [], images: [] };
-    const steps = (await this.q<{ step: number }>('SELECT DISTINCT step FROM images WHERE tag_id = $1 ORDER BY step', [tagId])).map(r => Number(r.step));
-    const rows = await this.q<{ step: number; wall: number | null; idx: number; width: number; height: number; blob_id: number; content_type: string }>(
+    const steps = (await this.q<{ step: number }>('SELECT DISTINCT step FROM images WHERE tag_id = $1 ORDER BY step', [tagId])).map((r) =>
+      Number(r.step),
+    );
+    const rows = await this.q<{
+      step: number;
+      wall: number | null;
+      idx: number;
+      width: number;
+      height: number;
+      blob_id: number;
+      content_type: string;
+    }>(
       `SELECT i.step, i.wall, i.idx, i.width, i.height, i.blob_id, b.content_type FROM images i JOIN blobs b ON b.id = i.blob_id
-       WHERE i.tag_id = $1 AND ($2::bigint IS NULL OR i.step = $2) ORDER BY i.step, i.wall, i.idx`, [tagId, step ?? null]);
+       WHERE i.tag_id = $1 AND ($2::bigint IS NULL OR i.step = $2) ORDER BY i.step, i.wall, i.idx`,
+      [tagId, step ?? null],
+    );
     return {
-      run, tag, steps,
-      images: rows.map(r => ({ step: Number(r.step), wallTime: r.wall, index: r.idx, width: r.width, height: r.height, blobId: Number(r.blob_id), contentType: r.content_type })),
+      run,
+      tag,
+      steps,
+      images: rows.map((r) => ({
+        step: Number(r.step),
+        wallTime: r.wall,
+        index: r.idx,
+        width: r.width,
+        height: r.height,
+        blobId: Number(r.blob_id),
+        contentType: r.content_type,
+      })),
     };
   }
 
   async blob(id: number): Promise<Blob | null> {
-    const r = (await this.q<{ id: number; content_type: string; etag: string; bytes: Buffer }>('SELECT id, content_type, etag, bytes FROM blobs WHERE id = $1', [id]))[0];
-    return r ? { id: Number(r.id), contentType: r.content_type, etag: r.etag, bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) } : null;
+    const r = (
+      await this.q<{ id: number; content_type: string; etag: string; bytes: Buffer }>(
+        'SELECT id, content_type, etag, bytes FROM blobs WHERE id = $1',
+        [id],
+      )
+    )[0];
+    return r
+      ? {
+          id: Number(r.id),
+          contentType: r.content_type,
+          etag: r.etag,
+          bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+        }
+      : null;
   }
 
   async histograms(run: string, tag: string): Promise<HistogramEntry[]> {
     const tagId = await this.tagId(run, tag, 'histogram');
     if (tagId === undefined) return [];
-    const rows = await this.q<HistogramRow>('SELECT step, wall, min, max, num, sum, sum_squares, buckets FROM histograms WHERE tag_id = $1 ORDER BY step, wall', [tagId]);
-    return rows.map(r => histogramEntry({ ...r, step: Number(r.step) }));
+    const rows = await this.q<HistogramRow>(
+      'SELECT step, wall, min, max, num, sum, sum_squares, buckets FROM histograms WHERE tag_id = $1 ORDER BY step, wall',
+      [tagId],
+    );
+    return rows.map((r) => histogramEntry({ ...r, step: Number(r.step) }));
   }
 
   async graph(run: string): Promise<GraphView[]> {
     const rows = await this.q<{ source: string; tag: string | null; step: number; bytes: Buffer }>(
-      `SELECT g.source, g.tag, g.step, g.bytes FROM graphs g JOIN runs r ON r.id = g.run_id WHERE r.name = $1 ORDER BY g.source, g.step, g.id`, [run]);
-    return decodeGraphs(run, rows.map(r => ({ ...r, step: Number(r.step) })));
+      `SELECT g.source, g.tag, g.step, g.bytes FROM graphs g JOIN runs r ON r.id = g.run_id WHERE r.name = $1 ORDER BY g.source, g.step, g.id`,
+      [run],
+    );
+    return decodeGraphs(
+      run,
+      rows.map((r) => ({ ...r, step: Number(r.step) })),
+    );
   }
 
   async text(run: string, tag: string): Promise<TextEntry[]> {
     const tagId = await this.tagId(run, tag, 'text');
     if (tagId === undefined) return [];
-    return (await this.q<{ step: number; wall: number | null; text: string }>('SELECT step, wall, text FROM texts WHERE tag_id = $1 ORDER BY step, wall', [tagId]))
-      .map(r => ({ step: Number(r.step), wallTime: r.wall, text: r.text }));
+    return (
+      await this.q<{ step: number; wall: number | null; text: string }>(
+        'SELECT step, wall, text FROM texts WHERE tag_id = $1 ORDER BY step, wall',
+        [tagId],
+      )
+    ).map((r) => ({ step: Number(r.step), wallTime: r.wall, text: r.text }));
   }
 
   async prCurves(run: string, tag: string): Promise<PrCurveEntry[]> {
     const tagId = await this.tagId(run, tag, 'pr_curve');
     if (tagId === undefined) return [];
-    const rows = await this.q<PrCurveRow>('SELECT step, wall, thresholds, data FROM pr_curves WHERE tag_id = $1 ORDER BY step, wall', [tagId]);
-    return rows.map(r => prCurveEntry({ ...r, step: Number(r.step) }));
+    const rows = await this.q<PrCurveRow>('SELECT step, wall, thresholds, data FROM pr_curves WHERE tag_id = $1 ORDER BY step, wall', [
+      tagId,
+    ]);
+    return rows.map((r) => prCurveEntry({ ...r, step: Number(r.step) }));
   }
 
   async hparams(): Promise<HparamsView> {
     const rows = await this.q<{ run: string; part: string; wall: number | null; payload: string }>(
-      'SELECT r.name run, h.part, h.wall, h.payload FROM hparams h JOIN runs r ON r.id = h.run_id ORDER BY r.name COLLATE "C", h.wall');
+      'SELECT r.name run, h.part, h.wall, h.payload FROM hparams h JOIN runs r ON r.id = h.run_id ORDER BY r.name COLLATE "C", h.wall',
+    );
     return buildHparams(rows, async (run, tag) => {
       const tagId = await this.tagId(run, tag, 'scalar');
       if (tagId === undefined) return undefined;
-      const r = await this.q<{ data: Buffer }>('SELECT data FROM scalar_chunks WHERE tag_id = $1 ORDER BY max_step DESC, id DESC LIMIT 1', [tagId]);
+      const r = await this.q<{ data: Buffer }>('SELECT data FROM scalar_chunks WHERE tag_id = $1 ORDER BY max_step DESC, id DESC LIMIT 1', [
+        tagId,
+      ]);
       return lastValueOfChunk(r[0]?.data);
     });
   }
@@ -136,24 +241,34 @@ export class PgQueries implements StoreQueries {
   async warnings(run?: string): Promise<IngestWarning[]> {
     const rows = await this.q<{ run: string; file: string; offset: number; reason: string; time: number }>(
       `SELECT r.name run, f.rel file, w."offset", w.reason, w.time FROM warnings w JOIN runs r ON r.id = w.run_id
-       JOIN files f ON f.id = w.file_id WHERE ($1::text IS NULL OR r.name = $1) ORDER BY r.name COLLATE "C", f.rel COLLATE "C", w."offset"`, [run ?? null]);
-    return rows.map(r => ({ run: r.run, file: r.file, offset: Number(r.offset), reason: r.reason, time: r.time }));
+       JOIN files f ON f.id = w.file_id WHERE ($1::text IS NULL OR r.name = $1) ORDER BY r.name COLLATE "C", f.rel COLLATE "C", w."offset"`,
+      [run ?? null],
+    );
+    return rows.map((r) => ({ run: r.run, file: r.file, offset: Number(r.offset), reason: r.reason, time: r.time }));
   }
 
   async *exportScalars(opts: { runs?: NameFilter; tags?: NameFilter } = {}): AsyncIterable<ExportRow[]> {
     const tags = await this.q<{ id: number; run: string; tag: string }>(
-      `SELECT t.id, r.name run, t.tag FROM tags t JOIN runs r ON r.id = t.run_id WHERE t.kind = 'scalar' ORDER BY r.name COLLATE "C", t.tag COLLATE "C"`);
+      `SELECT t.id, r.name run, t.tag FROM tags t JOIN runs r ON r.id = t.run_id WHERE t.kind = 'scalar' ORDER BY r.name COLLATE "C", t.tag COLLATE "C"`,
+    );
     for (const t of tags) {
       if (opts.runs && !testRe(opts.runs, t.run)) continue;
       if (opts.tags && !testRe(opts.tags, t.tag)) continue;
-      const metas = (await this.q<{ id: number; min_step: number; max_step: number; sorted: boolean }>(
-        'SELECT id, min_step, max_step, sorted FROM scalar_chunks WHERE tag_id = $1 ORDER BY min_step, id', [t.id])).map(numMeta);
+      const metas = (
+        await this.q<{ id: number; min_step: number; max_step: number; sorted: boolean }>(
+          'SELECT id, min_step, max_step, sorted FROM scalar_chunks WHERE tag_id = $1 ORDER BY min_step, id',
+          [t.id],
+        )
+      ).map(numMeta);
       // Chunks stream in step order; a tag whose chunks overlap (restarted run, re-read file) is sorted whole.
-      if (!chunksOrdered(metas)) { yield* exportRowsSorted(t.run, t.tag, await this.chunkSource.chunks(Number(t.id), -Infinity, Infinity)); continue; }
+      if (!chunksOrdered(metas)) {
+        yield* exportRowsSorted(t.run, t.tag, await this.chunkSource.chunks(Number(t.id), -Infinity, Infinity));
+        continue;
+      }
       for (let i = 0; i < metas.length; i += EXPORT_BATCH) {
-        const ids = metas.slice(i, i + EXPORT_BATCH).map(m => m.id);
+        const ids = metas.slice(i, i + EXPORT_BATCH).map((m) => m.id);
         const rows = await this.q<{ id: number; data: Buffer }>('SELECT id, data FROM scalar_chunks WHERE id = ANY($1::bigint[])', [ids]);
-        const byId = new Map(rows.map(r => [Number(r.id), r.data]));
+        const byId = new Map(rows.map((r) => [Number(r.id), r.data]));
         for (const id of ids) yield exportRowsOfChunk(t.run, t.tag, byId.get(id)!);
       }
     }

@@ -26,12 +26,17 @@ interface TagInfo {
   accum: ScalarAccum | null;
   /** Deltas of this transaction. */
   dCount: number;
-  dMin: Step | null; dMax: Step | null;
-  dW0: number | null; dW1: number | null;
+  dMin: Step | null;
+  dMax: Step | null;
+  dW0: number | null;
+  dW1: number | null;
   dirty: boolean;
 }
 
-interface PendingChunk { acc: ScalarAccum; args: unknown[] }
+interface PendingChunk {
+  acc: ScalarAccum;
+  args: unknown[];
+}
 
 /** Claimed file whose lock is held by another process. */
 export class FileClaimedError extends Error {}
@@ -49,7 +54,10 @@ export class PgWriter implements IngestSink {
   private warningsPending: Array<{ file: FileRecord; offset: number; reason: string }> = [];
   private inTx = false;
 
-  private constructor(private readonly c: pg.Client, private readonly inScope: (path: string) => boolean) {}
+  private constructor(
+    private readonly c: pg.Client,
+    private readonly inScope: (path: string) => boolean,
+  ) {}
 
   /** A writer on its own connection `c` (which holds the file locks); `inScope` picks this ingester's files. */
   static async open(c: pg.Client, inScope: (path: string) => boolean): Promise<PgWriter> {
@@ -59,31 +67,48 @@ export class PgWriter implements IngestSink {
   }
 
   private async reload(): Promise<void> {
-    this.runIds.clear(); this.runNames.clear(); this.files.clear(); this.tags.clear();
-    for (const r of (await this.c.query<{ id: number; name: string }>('SELECT id, name FROM runs')).rows) { this.runIds.set(r.name, r.id); this.runNames.set(r.id, r.name); }
+    this.runIds.clear();
+    this.runNames.clear();
+    this.files.clear();
+    this.tags.clear();
+    for (const r of (await this.c.query<{ id: number; name: string }>('SELECT id, name FROM runs')).rows) {
+      this.runIds.set(r.name, r.id);
+      this.runNames.set(r.id, r.name);
+    }
     const { rows } = await this.c.query<FileRow>('SELECT * FROM files ORDER BY path');
     for (const r of rows) if (this.inScope(r.path)) this.files.set(r.path, fileFromRow(r));
   }
 
   onChange(listener: (c: StoreChange) => void): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
-  hasRun(name: string): boolean { return this.runIds.has(name); }
-  getFile(path: string): FileRecord | undefined { return this.files.get(path); }
-  allFiles(): FileRecord[] { return [...this.files.values()]; }
+  hasRun(name: string): boolean {
+    return this.runIds.has(name);
+  }
+  getFile(path: string): FileRecord | undefined {
+    return this.files.get(path);
+  }
+  allFiles(): FileRecord[] {
+    return [...this.files.values()];
+  }
   filesOfRun(run: string): FileRecord[] {
     const id = this.runIds.get(run);
     if (id === undefined) return [];
-    return [...this.files.values()].filter(f => f.runId === id).sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+    return [...this.files.values()].filter((f) => f.runId === id).sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   }
 
   async pluginsOfRun(run: string): Promise<[string, string][]> {
     const id = this.runIds.get(run);
     if (id === undefined) return [];
-    const { rows } = await this.c.query<{ tag: string; plugin: string }>('SELECT DISTINCT tag, plugin FROM tags WHERE run_id = $1 AND plugin IS NOT NULL', [id]);
-    return rows.map(r => [r.tag, r.plugin]);
+    const { rows } = await this.c.query<{ tag: string; plugin: string }>(
+      'SELECT DISTINCT tag, plugin FROM tags WHERE run_id = $1 AND plugin IS NOT NULL',
+      [id],
+    );
+    return rows.map((r) => [r.tag, r.plugin]);
   }
 
   private async ensureRun(name: string): Promise<number> {
@@ -92,9 +117,11 @@ export class PgWriter implements IngestSink {
     // Another ingester may have created it: the upsert returns the existing id then.
     const { rows } = await this.c.query<{ id: number; inserted: boolean }>(
       `INSERT INTO runs(name, created) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id, (xmax = 0) inserted`,
-      [name, Date.now() / 1000]);
+      [name, Date.now() / 1000],
+    );
     id = rows[0]!.id;
-    this.runIds.set(name, id); this.runNames.set(id, name);
+    this.runIds.set(name, id);
+    this.runNames.set(id, name);
     if (rows[0]!.inserted) await this.notify([{ type: 'run-added', run: name }]);
     return id;
   }
@@ -104,7 +131,9 @@ export class PgWriter implements IngestSink {
     if (existing) return existing;
     const runId = await this.ensureRun(run);
     const { rows } = await this.c.query<FileRow>(
-      `INSERT INTO files(run_id, path, rel) VALUES ($1, $2, $3) ON CONFLICT (path) DO UPDATE SET path = EXCLUDED.path RETURNING *`, [runId, path, rel]);
+      `INSERT INTO files(run_id, path, rel) VALUES ($1, $2, $3) ON CONFLICT (path) DO UPDATE SET path = EXCLUDED.path RETURNING *`,
+      [runId, path, rel],
+    );
     const rec = fileFromRow(rows[0]!);
     this.files.set(path, rec);
     return rec;
@@ -138,7 +167,16 @@ export class PgWriter implements IngestSink {
   }
 
   async addSlice(file: FileRecord, sl: DecodedSlice): Promise<void> {
-    const infos = await this.tagInfos(file.runId, sl.scalarTags.map(m => ({ tag: m.tag, kind: 'scalar' as ValueKind, plugin: m.plugin, displayName: m.displayName, description: m.description })));
+    const infos = await this.tagInfos(
+      file.runId,
+      sl.scalarTags.map((m) => ({
+        tag: m.tag,
+        kind: 'scalar' as ValueKind,
+        plugin: m.plugin,
+        displayName: m.displayName,
+        description: m.description,
+      })),
+    );
     await this.loadTails(file, infos);
     const big = sl.bigSteps ? new Map(sl.bigSteps) : null;
     const { tagIdx, steps, walls, values } = sl;
@@ -150,10 +188,16 @@ export class PgWriter implements IngestSink {
       let acc = info.accum;
       if (acc === null || acc.fileId !== file.id) acc = this.openAccum(info, file);
       acc.push(step, wall, values[i]!);
-      if (acc.n === CHUNK_POINTS) { this.queueChunk(acc); info.accum = new ScalarAccum(info.id, file.id); }
+      if (acc.n === CHUNK_POINTS) {
+        this.queueChunk(acc);
+        info.accum = new ScalarAccum(info.id, file.id);
+      }
     }
     if (sl.others.length) {
-      const oinfos = await this.tagInfos(file.runId, sl.others.map(v => ({ tag: v.tag, kind: v.kind, plugin: v.plugin, displayName: v.displayName, description: v.description })));
+      const oinfos = await this.tagInfos(
+        file.runId,
+        sl.others.map((v) => ({ tag: v.tag, kind: v.kind, plugin: v.plugin, displayName: v.displayName, description: v.description })),
+      );
       sl.others.forEach((v, k) => {
         const info = oinfos[k]!;
         this.touch(info, v.step, v.wallTime);
@@ -175,7 +219,10 @@ export class PgWriter implements IngestSink {
       if (info.dW0 === null || wall < info.dW0) info.dW0 = wall;
       if (info.dW1 === null || wall > info.dW1) info.dW1 = wall;
     }
-    if (!info.dirty) { info.dirty = true; this.dirtyTags.push(info); }
+    if (!info.dirty) {
+      info.dirty = true;
+      this.dirtyTags.push(info);
+    }
   }
 
   async commit(file: FileRecord, p: FileProgress): Promise<void> {
@@ -189,7 +236,13 @@ export class PgWriter implements IngestSink {
       await this.writeChunks();
       for (const o of this.others) await this.writeValue(o.file, o.info!, o.v);
       for (const w of this.warningsPending) {
-        await c.query('INSERT INTO warnings(run_id, file_id, "offset", reason, time) VALUES ($1, $2, $3, $4, $5)', [w.file.runId, w.file.id, w.offset, w.reason, Date.now() / 1000]);
+        await c.query('INSERT INTO warnings(run_id, file_id, "offset", reason, time) VALUES ($1, $2, $3, $4, $5)', [
+          w.file.runId,
+          w.file.id,
+          w.offset,
+          w.reason,
+          Date.now() / 1000,
+        ]);
       }
       const maxSteps = new Map<number, number | string | undefined>();
       if (changed.length) {
@@ -199,16 +252,44 @@ export class PgWriter implements IngestSink {
               first_wall = LEAST(t.first_wall, v.w0), last_wall = GREATEST(t.last_wall, v.w1)
            FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::float8[], $6::float8[]) AS v(id, dc, lo, hi, w0, w1)
            WHERE t.id = v.id RETURNING t.id, t.max_step`,
-          [changed.map(i => i.id), changed.map(i => i.dCount), changed.map(i => stepArg(i.dMin)), changed.map(i => stepArg(i.dMax)), changed.map(i => i.dW0), changed.map(i => i.dW1)]);
+          [
+            changed.map((i) => i.id),
+            changed.map((i) => i.dCount),
+            changed.map((i) => stepArg(i.dMin)),
+            changed.map((i) => stepArg(i.dMax)),
+            changed.map((i) => i.dW0),
+            changed.map((i) => i.dW1),
+          ],
+        );
         for (const r of rows) maxSteps.set(Number(r.id), stepOut(r.max_step));
       }
       const upd = await c.query(
         `UPDATE files SET pos = $1, size = $2, mtime = $3, ino = $4, head_len = $5, head_crc = $6, records = $7, events = $8, corrupt = $9, file_version = $10
          WHERE id = $11 AND pos = $12`,
-        [p.offset, p.size, p.mtime, p.ino, p.headLen, p.headCrc, p.records, p.events, p.corrupt, p.fileVersion ?? file.fileVersion, file.id, file.offset]);
+        [
+          p.offset,
+          p.size,
+          p.mtime,
+          p.ino,
+          p.headLen,
+          p.headCrc,
+          p.records,
+          p.events,
+          p.corrupt,
+          p.fileVersion ?? file.fileVersion,
+          file.id,
+          file.offset,
+        ],
+      );
       if (upd.rowCount !== 1) throw new Error(`${file.rel}: the stored position moved (another writer?); nothing was committed`);
       const run = this.runNames.get(file.runId)!;
-      const feed: StoreChange[] = changed.map(info => ({ type: 'data', run, tag: info.tag, kind: info.kind, maxStep: maxSteps.get(info.id) }));
+      const feed: StoreChange[] = changed.map((info) => ({
+        type: 'data',
+        run,
+        tag: info.tag,
+        kind: info.kind,
+        maxStep: maxSteps.get(info.id),
+      }));
       if (this.warningsPending.length) feed.push({ type: 'warning', run });
       await this.notify(feed);
       await c.query('COMMIT');
@@ -217,7 +298,12 @@ export class PgWriter implements IngestSink {
       for (const l of this.listeners) for (const ch of feed) l(ch);
     } finally {
       if (!committed) await c.query('ROLLBACK').catch(() => {});
-      for (const info of changed) { info.dirty = false; info.dCount = 0; info.dMin = info.dMax = null; info.dW0 = info.dW1 = null; }
+      for (const info of changed) {
+        info.dirty = false;
+        info.dCount = 0;
+        info.dMin = info.dMax = null;
+        info.dW0 = info.dW1 = null;
+      }
       this.dirtyTags = [];
       this.chunks = [];
       this.others = [];
@@ -231,7 +317,10 @@ export class PgWriter implements IngestSink {
   async rollback(): Promise<void> {
     // Nothing reached the database before commit; drop what was collected.
     this.inTx = false;
-    this.dirtyTags = []; this.chunks = []; this.others = []; this.warningsPending = [];
+    this.dirtyTags = [];
+    this.chunks = [];
+    this.others = [];
+    this.warningsPending = [];
     this.tags.clear();
   }
 
@@ -245,7 +334,10 @@ export class PgWriter implements IngestSink {
     if (!(await this.claim(file))) return;
     await this.tx(async () => {
       await this.deleteFileData(file);
-      await this.c.query(`UPDATE files SET pos = 0, size = 0, mtime = 0, ino = 0, head_len = 0, head_crc = 0, records = 0, events = 0, corrupt = 0 WHERE id = $1`, [file.id]);
+      await this.c.query(
+        `UPDATE files SET pos = 0, size = 0, mtime = 0, ino = 0, head_len = 0, head_crc = 0, records = 0, events = 0, corrupt = 0 WHERE id = $1`,
+        [file.id],
+      );
       await this.recomputeTags(file.runId);
     });
     Object.assign(file, { offset: 0, size: 0, mtime: 0, ino: 0, headLen: 0, headCrc: 0, records: 0, events: 0, corrupt: 0 });
@@ -254,12 +346,19 @@ export class PgWriter implements IngestSink {
   }
 
   async removeFile(file: FileRecord, tombstoneIno?: number): Promise<void> {
-    if (!(await this.claim(file))) { this.files.delete(file.path); return; }
+    if (!(await this.claim(file))) {
+      this.files.delete(file.path);
+      return;
+    }
     let runGone = false;
     await this.tx(async () => {
       await this.deleteFileData(file);
       await this.c.query('DELETE FROM files WHERE id = $1', [file.id]);
-      if (tombstoneIno !== undefined) await this.c.query('INSERT INTO tombstones(path, ino) VALUES ($1, $2) ON CONFLICT (path) DO UPDATE SET ino = EXCLUDED.ino', [file.path, tombstoneIno]);
+      if (tombstoneIno !== undefined)
+        await this.c.query('INSERT INTO tombstones(path, ino) VALUES ($1, $2) ON CONFLICT (path) DO UPDATE SET ino = EXCLUDED.ino', [
+          file.path,
+          tombstoneIno,
+        ]);
       const { rows } = await this.c.query<{ n: number }>('SELECT count(*)::int n FROM files WHERE run_id = $1', [file.runId]);
       runGone = rows[0]!.n === 0;
       if (runGone) await this.deleteRunRows(file.runId);
@@ -267,21 +366,37 @@ export class PgWriter implements IngestSink {
     });
     this.files.delete(file.path);
     await this.unlock(file.id);
-    if (runGone) await this.forgetRun(file.runId); else { this.tags.delete(file.runId); await this.emitAfterDelete(file.runId); }
+    if (runGone) await this.forgetRun(file.runId);
+    else {
+      this.tags.delete(file.runId);
+      await this.emitAfterDelete(file.runId);
+    }
   }
 
   async removeRun(name: string, tombstones?: Map<string, number>): Promise<boolean> {
     const runId = this.runIds.get(name);
     if (runId === undefined) return false;
     const files = this.filesOfRun(name);
-    for (const f of files) if (!(await this.claim(f))) throw new Error(`run ${JSON.stringify(name)}: ${f.rel} is being ingested by another process`);
+    for (const f of files)
+      if (!(await this.claim(f))) throw new Error(`run ${JSON.stringify(name)}: ${f.rel} is being ingested by another process`);
     await this.tx(async () => {
-      for (const f of files) { await this.deleteFileData(f); await this.c.query('DELETE FROM files WHERE id = $1', [f.id]); }
-      for (const [path, ino] of tombstones ?? []) await this.c.query('INSERT INTO tombstones(path, ino) VALUES ($1, $2) ON CONFLICT (path) DO UPDATE SET ino = EXCLUDED.ino', [path, ino]);
+      for (const f of files) {
+        await this.deleteFileData(f);
+        await this.c.query('DELETE FROM files WHERE id = $1', [f.id]);
+      }
+      for (const [path, ino] of tombstones ?? [])
+        await this.c.query('INSERT INTO tombstones(path, ino) VALUES ($1, $2) ON CONFLICT (path) DO UPDATE SET ino = EXCLUDED.ino', [
+          path,
+          ino,
+        ]);
       const { rows } = await this.c.query<{ n: number }>('SELECT count(*)::int n FROM files WHERE run_id = $1', [runId]);
-      if (rows[0]!.n === 0) await this.deleteRunRows(runId); else await this.recomputeTags(runId);
+      if (rows[0]!.n === 0) await this.deleteRunRows(runId);
+      else await this.recomputeTags(runId);
     });
-    for (const f of files) { this.files.delete(f.path); await this.unlock(f.id); }
+    for (const f of files) {
+      this.files.delete(f.path);
+      await this.unlock(f.id);
+    }
     await this.forgetRun(runId);
     return true;
   }
@@ -293,7 +408,10 @@ export class PgWriter implements IngestSink {
 
   private async tx(fn: () => Promise<void>): Promise<void> {
     await this.c.query('BEGIN');
-    try { await fn(); await this.c.query('COMMIT'); } catch (err) {
+    try {
+      await fn();
+      await this.c.query('COMMIT');
+    } catch (err) {
       await this.c.query('ROLLBACK').catch(() => {});
       await this.reload();
       throw err;
@@ -302,7 +420,9 @@ export class PgWriter implements IngestSink {
 
   private async forgetRun(runId: number): Promise<void> {
     const name = this.runNames.get(runId)!;
-    this.runIds.delete(name); this.runNames.delete(runId); this.tags.delete(runId);
+    this.runIds.delete(name);
+    this.runNames.delete(runId);
+    this.tags.delete(runId);
     await this.notify([{ type: 'run-removed', run: name }]);
     for (const l of this.listeners) l({ type: 'run-removed', run: name });
   }
@@ -353,9 +473,15 @@ export class PgWriter implements IngestSink {
   }
 
   /** Tag rows for (tag, kind) keys of a run, created when missing (one round trip for the unknown ones). */
-  private async tagInfos(runId: number, metas: Array<{ tag: string; kind: ValueKind; plugin: string | null; displayName?: string; description?: string }>): Promise<TagInfo[]> {
+  private async tagInfos(
+    runId: number,
+    metas: Array<{ tag: string; kind: ValueKind; plugin: string | null; displayName?: string; description?: string }>,
+  ): Promise<TagInfo[]> {
     let tags = this.tags.get(runId);
-    if (!tags) { tags = new Map(); this.tags.set(runId, tags); }
+    if (!tags) {
+      tags = new Map();
+      this.tags.set(runId, tags);
+    }
     const key = (m: { tag: string; kind: ValueKind }) => (m.kind === 'scalar' ? m.tag : `${m.kind}\u0000${m.tag}`);
     const missing = new Map<string, (typeof metas)[number]>();
     for (const m of metas) if (!tags.has(key(m)) && !missing.has(key(m))) missing.set(key(m), m);
@@ -367,23 +493,44 @@ export class PgWriter implements IngestSink {
          ON CONFLICT (run_id, tag, kind) DO UPDATE SET plugin = coalesce(tags.plugin, EXCLUDED.plugin),
            display_name = coalesce(tags.display_name, EXCLUDED.display_name), description = coalesce(tags.description, EXCLUDED.description)
          RETURNING id, tag, kind`,
-        [runId, ms.map(m => m.tag), ms.map(m => m.kind), ms.map(m => m.plugin), ms.map(m => m.displayName ?? null), ms.map(m => m.description ?? null)]);
+        [
+          runId,
+          ms.map((m) => m.tag),
+          ms.map((m) => m.kind),
+          ms.map((m) => m.plugin),
+          ms.map((m) => m.displayName ?? null),
+          ms.map((m) => m.description ?? null),
+        ],
+      );
       for (const r of rows) {
-        tags.set(key(r), { id: Number(r.id), runId, tag: r.tag, kind: r.kind, accum: null, dCount: 0, dMin: null, dMax: null, dW0: null, dW1: null, dirty: false });
+        tags.set(key(r), {
+          id: Number(r.id),
+          runId,
+          tag: r.tag,
+          kind: r.kind,
+          accum: null,
+          dCount: 0,
+          dMin: null,
+          dMax: null,
+          dW0: null,
+          dW1: null,
+          dirty: false,
+        });
       }
     }
-    return metas.map(m => tags.get(key(m))!);
+    return metas.map((m) => tags.get(key(m))!);
   }
 
   /** Partly filled tail chunks this file left (an earlier run of the ingester): appends continue them. */
   private async loadTails(file: FileRecord, infos: TagInfo[]): Promise<void> {
     if (file.offset === 0) return;
-    const need = [...new Set(infos.filter(i => i.accum === null || i.accum.fileId !== file.id))];
+    const need = [...new Set(infos.filter((i) => i.accum === null || i.accum.fileId !== file.id))];
     if (!need.length) return;
     const { rows } = await this.c.query<{ id: number; tag_id: number; n: number; data: Buffer }>(
       `SELECT DISTINCT ON (tag_id) id, tag_id, n, data FROM scalar_chunks WHERE file_id = $1 AND tag_id = ANY($2::bigint[]) ORDER BY tag_id, id DESC`,
-      [file.id, need.map(i => i.id)]);
-    const tails = new Map(rows.map(r => [Number(r.tag_id), r]));
+      [file.id, need.map((i) => i.id)],
+    );
+    const tails = new Map(rows.map((r) => [Number(r.tag_id), r]));
     for (const info of need) {
       if (info.accum && info.accum.dirty && info.accum.n > 0) this.queueChunk(info.accum);
       const r = tails.get(info.id);
@@ -401,85 +548,168 @@ export class PgWriter implements IngestSink {
   private queueChunk(acc: ScalarAccum): void {
     const st = chunkStats(acc);
     const data = encodeChunk(acc);
-    this.chunks.push({ acc, args: [st.n, stepArg(st.minStep), stepArg(st.maxStep), st.minValue, st.maxValue, st.minWall, st.maxWall, st.sorted, st.marks, data] });
+    this.chunks.push({
+      acc,
+      args: [st.n, stepArg(st.minStep), stepArg(st.maxStep), st.minValue, st.maxValue, st.minWall, st.maxWall, st.sorted, st.marks, data],
+    });
     acc.dirty = false;
   }
 
   /** New chunks in one multi-row INSERT per batch; grown tail chunks updated in place. */
   private async writeChunks(): Promise<void> {
-    const fresh = this.chunks.filter(ch => ch.acc.rowId === null);
+    const fresh = this.chunks.filter((ch) => ch.acc.rowId === null);
     for (const ch of this.chunks) {
       if (ch.acc.rowId === null) continue;
-      await this.c.query(`UPDATE scalar_chunks SET n = $1, min_step = $2, max_step = $3, min_value = $4, max_value = $5, min_wall = $6, max_wall = $7, sorted = $8, marks = $9, data = $10 WHERE id = $11`,
-        [...ch.args, ch.acc.rowId]);
+      await this.c.query(
+        `UPDATE scalar_chunks SET n = $1, min_step = $2, max_step = $3, min_value = $4, max_value = $5, min_wall = $6, max_wall = $7, sorted = $8, marks = $9, data = $10 WHERE id = $11`,
+        [...ch.args, ch.acc.rowId],
+      );
     }
     for (let i = 0; i < fresh.length; i += 200) {
       const batch = fresh.slice(i, i + 200);
       const params: unknown[] = [];
-      const tuples = batch.map(ch => {
+      const tuples = batch.map((ch) => {
         const base = params.length;
         params.push(ch.acc.tagId, ch.acc.fileId, ...ch.args);
         return `(${Array.from({ length: 12 }, (_, k) => `$${base + k + 1}`).join(',')})`;
       });
       const { rows } = await this.c.query<{ id: number }>(
-        `INSERT INTO scalar_chunks(tag_id, file_id, n, min_step, max_step, min_value, max_value, min_wall, max_wall, sorted, marks, data) VALUES ${tuples.join(',')} RETURNING id`, params);
+        `INSERT INTO scalar_chunks(tag_id, file_id, n, min_step, max_step, min_value, max_value, min_wall, max_wall, sorted, marks, data) VALUES ${tuples.join(',')} RETURNING id`,
+        params,
+      );
       // RETURNING follows the VALUES order for a single INSERT.
-      rows.forEach((r, k) => { batch[k]!.acc.rowId = Number(r.id); });
+      rows.forEach((r, k) => {
+        batch[k]!.acc.rowId = Number(r.id);
+      });
     }
   }
 
   private async writeValue(file: FileRecord, info: TagInfo, v: NormalizedValue): Promise<void> {
     const c = this.c;
-    const step = stepArg(v.step), wall = v.wallTime;
+    const step = stepArg(v.step),
+      wall = v.wallTime;
     const d = v.data;
     switch (d.kind) {
-      case 'scalar': throw new Error('store writer: scalar values arrive as slice columns');
+      case 'scalar':
+        throw new Error('store writer: scalar values arrive as slice columns');
       case 'image':
         for (let idx = 0; idx < d.images.length; idx++) {
           const img = d.images[idx]!;
           const blobId = await this.insertBlob(file.id, sniffContentType(img.encoded), img.encoded);
-          await c.query('INSERT INTO images(tag_id, file_id, step, wall, idx, width, height, blob_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [info.id, file.id, step, wall, idx, img.width, img.height, blobId]);
+          await c.query(
+            'INSERT INTO images(tag_id, file_id, step, wall, idx, width, height, blob_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+            [info.id, file.id, step, wall, idx, img.width, img.height, blobId],
+          );
         }
         return;
       case 'audio': {
         const blobId = await this.insertBlob(file.id, d.contentType || sniffContentType(d.encoded), d.encoded);
-        await c.query('INSERT INTO audio(tag_id, file_id, step, wall, sample_rate, channels, frames, blob_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [info.id, file.id, step, wall, d.sampleRate, d.numChannels, d.lengthFrames, blobId]);
+        await c.query(
+          'INSERT INTO audio(tag_id, file_id, step, wall, sample_rate, channels, frames, blob_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+          [info.id, file.id, step, wall, d.sampleRate, d.numChannels, d.lengthFrames, blobId],
+        );
         return;
       }
       case 'histogram': {
         const k = d.counts.length;
         const packed = new Float64Array(3 * k);
-        packed.set(d.left, 0); packed.set(d.right, k); packed.set(d.counts, 2 * k);
-        await c.query('INSERT INTO histograms(tag_id, file_id, step, wall, min, max, num, sum, sum_squares, buckets) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-          [info.id, file.id, step, wall, d.min, d.max, d.num, d.sum, d.sumSquares, f64Bytes(packed)]);
+        packed.set(d.left, 0);
+        packed.set(d.right, k);
+        packed.set(d.counts, 2 * k);
+        await c.query(
+          'INSERT INTO histograms(tag_id, file_id, step, wall, min, max, num, sum, sum_squares, buckets) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+          [info.id, file.id, step, wall, d.min, d.max, d.num, d.sum, d.sumSquares, f64Bytes(packed)],
+        );
         return;
       }
       case 'text':
-        await c.query('INSERT INTO texts(tag_id, file_id, step, wall, text) VALUES ($1, $2, $3, $4, $5)', [info.id, file.id, step, wall, renderText(d.texts, d.shape).replace(/\0/g, '\uFFFD')]);
+        await c.query('INSERT INTO texts(tag_id, file_id, step, wall, text) VALUES ($1, $2, $3, $4, $5)', [
+          info.id,
+          file.id,
+          step,
+          wall,
+          renderText(d.texts, d.shape).replace(/\0/g, '\uFFFD'),
+        ]);
         return;
       case 'pr_curve': {
         const t = d.numThresholds;
         const packed = new Float64Array(6 * t);
         [d.tp, d.fp, d.tn, d.fn, d.precision, d.recall].forEach((row, i) => packed.set(row.subarray(0, t), i * t));
-        await c.query('INSERT INTO pr_curves(tag_id, file_id, step, wall, thresholds, data) VALUES ($1, $2, $3, $4, $5, $6)', [info.id, file.id, step, wall, t, f64Bytes(packed)]);
+        await c.query('INSERT INTO pr_curves(tag_id, file_id, step, wall, thresholds, data) VALUES ($1, $2, $3, $4, $5, $6)', [
+          info.id,
+          file.id,
+          step,
+          wall,
+          t,
+          f64Bytes(packed),
+        ]);
         return;
       }
       case 'graph':
-        await c.query('INSERT INTO graphs(run_id, file_id, source, tag, step, wall, bytes) VALUES ($1, $2, $3, $4, $5, $6, $7)', [file.runId, file.id, 'graph_def', null, step, wall, Buffer.from(d.graphDef)]);
+        await c.query('INSERT INTO graphs(run_id, file_id, source, tag, step, wall, bytes) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+          file.runId,
+          file.id,
+          'graph_def',
+          null,
+          step,
+          wall,
+          Buffer.from(d.graphDef),
+        ]);
         return;
       case 'run_metadata':
-        await c.query('INSERT INTO graphs(run_id, file_id, source, tag, step, wall, bytes) VALUES ($1, $2, $3, $4, $5, $6, $7)', [file.runId, file.id, 'run_metadata', d.tag, step, wall, Buffer.from(d.runMetadata)]);
+        await c.query('INSERT INTO graphs(run_id, file_id, source, tag, step, wall, bytes) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+          file.runId,
+          file.id,
+          'run_metadata',
+          d.tag,
+          step,
+          wall,
+          Buffer.from(d.runMetadata),
+        ]);
         return;
       case 'hparams':
-        await c.query('INSERT INTO hparams(run_id, file_id, part, step, wall, payload) VALUES ($1, $2, $3, $4, $5, $6)', [file.runId, file.id, d.part, step, wall, toJson(d.payload).replace(/\\u0000/g, '\\ufffd')]);
+        await c.query('INSERT INTO hparams(run_id, file_id, part, step, wall, payload) VALUES ($1, $2, $3, $4, $5, $6)', [
+          file.runId,
+          file.id,
+          d.part,
+          step,
+          wall,
+          toJson(d.payload).replace(/\\u0000/g, '\\ufffd'),
+        ]);
         return;
       case 'tensor':
-        await c.query('INSERT INTO tensors(tag_id, file_id, step, wall, dtype, shape, data) VALUES ($1, $2, $3, $4, $5, $6, $7)', [info.id, file.id, step, wall, d.dtype, JSON.stringify(d.shape), tensorBytes(d.values)]);
+        await c.query('INSERT INTO tensors(tag_id, file_id, step, wall, dtype, shape, data) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+          info.id,
+          file.id,
+          step,
+          wall,
+          d.dtype,
+          JSON.stringify(d.shape),
+          tensorBytes(d.values),
+        ]);
         return;
       case 'unknown_plugin': {
         const t = d.tensor;
-        if (t) await c.query('INSERT INTO tensors(tag_id, file_id, step, wall, dtype, shape, data) VALUES ($1, $2, $3, $4, $5, $6, $7)', [info.id, file.id, step, wall, t.dtype, JSON.stringify(t.shape), tensorBytes(t.values)]);
-        else await c.query('INSERT INTO tensors(tag_id, file_id, step, wall, dtype, shape, data) VALUES ($1, $2, $3, $4, $5, $6, $7)', [info.id, file.id, step, wall, -1, '[]', d.content.length ? Buffer.from(d.content) : null]);
+        if (t)
+          await c.query('INSERT INTO tensors(tag_id, file_id, step, wall, dtype, shape, data) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+            info.id,
+            file.id,
+            step,
+            wall,
+            t.dtype,
+            JSON.stringify(t.shape),
+            tensorBytes(t.values),
+          ]);
+        else
+          await c.query('INSERT INTO tensors(tag_id, file_id, step, wall, dtype, shape, data) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+            info.id,
+            file.id,
+            step,
+            wall,
+            -1,
+            '[]',
+            d.content.length ? Buffer.from(d.content) : null,
+          ]);
         return;
       }
       default: {
@@ -492,20 +722,29 @@ export class PgWriter implements IngestSink {
   private async insertBlob(fileId: number, contentType: string, bytes: Uint8Array): Promise<number> {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const etag = `${crc32(buf).toString(16)}-${bytes.byteLength.toString(16)}`;
-    const { rows } = await this.c.query<{ id: number }>('INSERT INTO blobs(file_id, content_type, etag, bytes) VALUES ($1, $2, $3, $4) RETURNING id', [fileId, contentType, etag, buf]);
+    const { rows } = await this.c.query<{ id: number }>(
+      'INSERT INTO blobs(file_id, content_type, etag, bytes) VALUES ($1, $2, $3, $4) RETURNING id',
+      [fileId, contentType, etag, buf],
+    );
     return Number(rows[0]!.id);
   }
 
   /** Publish changes to every listening web server (delivered when the transaction commits). */
   private async notify(changes: StoreChange[]): Promise<void> {
     // NOTIFY payloads are limited to 8000 bytes: send in pieces.
-    let batch: StoreChange[] = [], size = 2;
-    const flush = async () => { if (batch.length) await this.c.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, JSON.stringify(batch)]); batch = []; size = 2; };
+    let batch: StoreChange[] = [],
+      size = 2;
+    const flush = async () => {
+      if (batch.length) await this.c.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, JSON.stringify(batch)]);
+      batch = [];
+      size = 2;
+    };
     for (const ch of changes) {
       const len = JSON.stringify(ch).length + 1;
       if (len > 7000) continue; // an absurdly long tag name: the change is dropped rather than the commit
       if (size + len > 7000) await flush();
-      batch.push(ch); size += len;
+      batch.push(ch);
+      size += len;
     }
     await flush();
   }
@@ -516,18 +755,46 @@ export class PgWriter implements IngestSink {
 }
 
 const KINDS_OF_TABLE: Record<string, string> = {
-  audio: `'audio'`, histograms: `'histogram'`, texts: `'text'`, pr_curves: `'pr_curve'`, tensors: `'tensor', 'unknown_plugin'`,
+  audio: `'audio'`,
+  histograms: `'histogram'`,
+  texts: `'text'`,
+  pr_curves: `'pr_curve'`,
+  tensors: `'tensor', 'unknown_plugin'`,
 };
 
 interface FileRow {
-  id: number; run_id: number; path: string; rel: string; pos: number; size: number; mtime: number; ino: number;
-  head_len: number; head_crc: number; records: number; events: number; corrupt: number; file_version: string | null;
+  id: number;
+  run_id: number;
+  path: string;
+  rel: string;
+  pos: number;
+  size: number;
+  mtime: number;
+  ino: number;
+  head_len: number;
+  head_crc: number;
+  records: number;
+  events: number;
+  corrupt: number;
+  file_version: string | null;
 }
 
 function fileFromRow(r: FileRow): FileRecord {
   return {
-    id: Number(r.id), runId: Number(r.run_id), path: r.path, rel: r.rel, offset: Number(r.pos), size: Number(r.size), mtime: r.mtime, ino: Number(r.ino),
-    headLen: r.head_len, headCrc: Number(r.head_crc), records: Number(r.records), events: Number(r.events), corrupt: Number(r.corrupt), fileVersion: r.file_version,
+    id: Number(r.id),
+    runId: Number(r.run_id),
+    path: r.path,
+    rel: r.rel,
+    offset: Number(r.pos),
+    size: Number(r.size),
+    mtime: r.mtime,
+    ino: Number(r.ino),
+    headLen: r.head_len,
+    headCrc: Number(r.head_crc),
+    records: Number(r.records),
+    events: Number(r.events),
+    corrupt: Number(r.corrupt),
+    fileVersion: r.file_version,
   };
 }
 
