@@ -14,7 +14,7 @@
 // pip-installs it into bench/out/rb-venv. Without it, Board's figures are printed next to the issue's
 // reference figures for RustBoard.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SummaryWriter } from '../lib/tfevents/writer.ts';

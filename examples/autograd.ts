@@ -15,9 +15,9 @@ export function main(log: (s: string) => void = console.log): void {
   x = tensor(2.0, { requiresGrad: true });
   y = tensor.pow(x, 2).sub(x.mul(2)).add(1);
   const [grad1] = tensor.grad(y, x, { createGraph: true });
-  log(`在x=2处一阶导数为: ${grad1}`);
+  log(`在x=2处一阶导数为: ${String(grad1)}`);
   const [grad2] = tensor.grad(grad1!, x, { createGraph: true });
-  log(`在x=2处二阶导数为: ${grad2}`);
+  log(`在x=2处二阶导数为: ${String(grad2)}`);
   // 5.2.1 the computational graph of a one-layer network
   const input = tensor.ones([5]);
   const target = tensor.zeros([3]);

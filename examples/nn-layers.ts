@@ -26,7 +26,7 @@ export function main(log: (s: string) => void = console.log, logDir?: string): v
     model.bias!.copy_(tensor([0.3152]));
   });
   const output = model.call(tensor.Tensor([1, 2]));
-  log(`output= ${output}`);
+  log(`output= ${String(output)}`);
   for (const p of model.parameters()) log(String(p));
   // 4.2.5 case two: a batch of 3 samples with 5 features through Linear(5, 10)
   const X = tensor.Tensor([
@@ -40,7 +40,7 @@ export function main(log: (s: string) => void = console.log, logDir?: string): v
     model2.bias!.copy_(tensor.linspace(-0.2, 0.2, 10));
   });
   const out2 = model2.call(X);
-  log(`output= ${out2}`);
+  log(`output= ${String(out2)}`);
   for (const p of model2.parameters()) {
     log(String(p));
     log(`torch.Size([${p.shape.join(', ')}])`);

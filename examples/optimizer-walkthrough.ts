@@ -17,16 +17,16 @@ export function main(log: (s: string) => void = console.log): void {
   weight.grad = tensor.ones([2, 2]);
   let optimizer = new optim.SGD([weight], { lr: 0.1 });
   // 2. step()
-  log(`weight更新前为: ${weight.data}`);
+  log(`weight更新前为: ${String(weight.data)}`);
   optimizer.step();
-  log(`weight更新后为: ${weight.data}`);
+  log(`weight更新后为: ${String(weight.data)}`);
   // 3. zeroGrad(): PyTorch 1.13 zeroes the gradient in place (set_to_none=False)
-  log(`weight.grad更新前为: ${weight.grad}`);
+  log(`weight.grad更新前为: ${String(weight.grad)}`);
   optimizer.zeroGrad();
-  log(`weight.grad更新后为: ${weight.grad}`);
+  log(`weight.grad更新后为: ${String(weight.grad)}`);
   // 4. addParamGroup()
   const groupLines = () => {
-    for (const g of optimizer.paramGroups) log(`lr : ${g.lr}, momentum : ${g.momentum}, params : ${g.params.length}`);
+    for (const g of optimizer.paramGroups) log(`lr : ${String(g.lr)}, momentum : ${String(g.momentum)}, params : ${g.params.length}`);
   };
   groupLines();
   log('------------------------------------------');
@@ -40,7 +40,7 @@ export function main(log: (s: string) => void = console.log): void {
   for (let i = 0; i < 10; i++) optimizer.step();
   const state = optimizer.stateDict().state as Record<string, { momentum_buffer: { tolist(): unknown } }>;
   log(`迭代更新后的状态信息: momentum_buffer ${JSON.stringify(state['0']!.momentum_buffer.tolist())}`);
-  log(`weight: ${weight.data}`);
+  log(`weight: ${String(weight.data)}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

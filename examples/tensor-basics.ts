@@ -64,7 +64,7 @@ export function main(log: (s: string) => void = console.log): void {
   // 1.4 attributes
   const w = tensor([1, 2, 3], { dtype: 'float32', requiresGrad: true });
   const y = w.mul(2);
-  log(`${String(w.device)} ${String(w.data)} ${w.grad} ${w.gradFn} ${w.requiresGrad} ${w.isLeaf} ${w.dtype}`);
+  log(`${String(w.device)} ${String(w.data)} ${String(w.grad)} ${String(w.gradFn)} ${w.requiresGrad} ${w.isLeaf} ${w.dtype}`);
   log(`${y.gradFn?.name} ${y.requiresGrad} ${y.isLeaf}`);
   y.sum().backward();
   log(String(w.grad));

@@ -144,7 +144,7 @@ export function createEventFeed(store: ActiveStore, overrides: Partial<EventFeed
       unsubscribe = store.onChange((change: StoreChange) => send(client, `data: ${JSON.stringify(change)}\n\n`));
       req.on('close', () => client.stop());
       res.on('close', () => client.stop());
-      res.on('error', client.stop);
+      res.on('error', () => client.stop());
     },
   };
 }

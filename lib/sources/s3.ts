@@ -66,7 +66,7 @@ export class S3Files implements RemoteFiles {
       try {
         res = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
       } catch (err) {
-        throw new Error(`${source.path}: listing failed: ${(err as Error).name}: ${(err as Error).message}`);
+        throw new Error(`${source.path}: listing failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
       }
       for (const o of res.Contents ?? []) {
         if (!o.Key || o.Key.endsWith('/')) continue;

@@ -86,7 +86,7 @@ test(`${KILLS} SIGKILLs of a live ingest while writers append: the store equals 
             err = '',
             armed = false;
           child.stdout.on('data', (d: Buffer) => {
-            out += d;
+            out += d.toString();
             // Kill at a random moment: during the initial scan, or while watching.
             if (!armed && out.includes('started')) {
               armed = true;
@@ -94,7 +94,7 @@ test(`${KILLS} SIGKILLs of a live ingest while writers append: the store equals 
             }
           });
           child.stderr.on('data', (d: Buffer) => {
-            err += d;
+            err += d.toString();
           });
           child.on('exit', (code, signal) => {
             if (signal === 'SIGKILL') res('killed');

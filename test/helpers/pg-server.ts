@@ -125,7 +125,7 @@ export async function startTestPg(opts: { fast?: boolean } = {}): Promise<TestPg
       if (child.exitCode !== null || Date.now() > deadline) {
         child.kill('SIGKILL');
         rmSync(dir, { recursive: true, force: true });
-        throw new Error(`postgres did not start: ${(err as Error).message}\n${log}`);
+        throw new Error(`postgres did not start: ${(err as Error).message}\n${log}`, { cause: err });
       }
       await new Promise((r) => setTimeout(r, 100));
     }

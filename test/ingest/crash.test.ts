@@ -51,14 +51,14 @@ function runChild(logdir: string, db: string, delayMs: number): Promise<'killed'
       err = '',
       armed = false;
     child.stdout.on('data', (d: Buffer) => {
-      out += d;
+      out += d.toString();
       if (!armed && out.includes('started')) {
         armed = true;
         setTimeout(() => child.kill('SIGKILL'), delayMs);
       }
     });
     child.stderr.on('data', (d: Buffer) => {
-      err += d;
+      err += d.toString();
     });
     child.on('exit', (code, signal) => {
       if (signal === 'SIGKILL') res('killed');

@@ -7,7 +7,7 @@ import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { SummaryWriter } from '../../lib/tfevents/writer.ts';
-import { startIngest, type Ingester } from '../../lib/ingest/index.ts';
+import { startIngest } from '../../lib/ingest/index.ts';
 import { openPgReadStore } from '../../lib/store/pg/index.ts';
 import type { StoreChange, StoreQueries } from '../../lib/store/types.ts';
 import { collectRows } from '../helpers/rows.ts';

@@ -194,9 +194,11 @@ function GraphCanvas({ nodes }: { nodes: GraphNode[] }) {
     for (let i = 1; i < parts.length; i++) next.add(parts.slice(0, i).join('/'));
     setParams({ gx: [...next], node: hit.name });
   };
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- centre once per selection or layout; centerOn is recreated every render and reads the current view
+
+  // centerOn is a fresh closure each render; re-centre only when the selection or the layout changes.
   useEffect(() => {
     if (selected && layout.nodes.has(selected)) centerOn(selected);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selected, layout]);
 
   const sel = selected ? byName.get(selected) : undefined;

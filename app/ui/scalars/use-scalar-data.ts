@@ -184,8 +184,9 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
         },
         (err: Error) => setError(err.message),
       );
-      // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names)
     },
+    // runsKey stands for `runs` (a new array each render with the same content).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     [tag, runsKey, rebuild],
   );
 

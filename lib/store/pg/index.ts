@@ -73,7 +73,7 @@ async function connectOrExplain(url: string): Promise<pg.Client> {
   try {
     return await newClient(url);
   } catch (err) {
-    throw new Error(`cannot connect to ${redactUrl(url)}: ${(err as Error).message}`);
+    throw new Error(`cannot connect to ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
   }
 }
 
