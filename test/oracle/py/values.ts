@@ -380,7 +380,7 @@ export function formatSpec(v: unknown, spec: string): string {
   const m = /^(?:(.)?([<>=^]))?([+\- ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/s.exec(spec);
   if (!m) throw new PyError('ValueError', [`Invalid format specifier '${spec}'`]);
   // fill, align and type are reassigned below when defaults apply; the rest never change.
-  // eslint-disable-next-line prefer-const
+  // eslint-disable-next-line prefer-const -- one destructuring; only some of its names are reassigned
   let [, fill, align, sign, alt, zero, widthS, group, precS, type] = m;
   const width = widthS ? Number(widthS) : 0;
   const prec = precS === undefined ? undefined : Number(precS);
