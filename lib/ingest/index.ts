@@ -319,7 +319,10 @@ class LiveIngester implements Ingester {
   private remoteTimer: ReturnType<typeof setInterval> | null = null;
 
   private async startWatcher(): Promise<void> {
-    if (this.hasRemote) {
+    // Object stores have no change events, and polling watchers can miss an append made before
+    // their first stat (fs.watchFile takes its baseline asynchronously, after 'ready'): in both
+    // cases the logdir is also re-scanned every poll period (one list or one stat per file).
+    if (this.hasRemote || this.opts.pollIntervalMs !== undefined) {
       let busy = false;
       this.remoteTimer = setInterval(() => {
         if (busy || this.closed) return;
