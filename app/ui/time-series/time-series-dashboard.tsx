@@ -28,7 +28,7 @@ import './time-series.css';
 
 const X_MODES: XAxisMode[] = ['step', 'relative', 'wall'];
 /** Cards a group renders before a "show more" button: per-run image and histogram cards of a sweep add up. */
-const GROUP_PAGE = 48;
+const GROUP_PAGE = 96;
 
 export function TimeSeriesDashboard() {
   const state = useRuns();
@@ -257,8 +257,8 @@ function Group({ name, cards, cell }: { name: string; cards: CardRef[]; cell: (c
       </summary>
       <div className="cards">{cards.slice(0, limit).map(cell)}</div>
       {cards.length > limit && (
-        <button type="button" className="ts-more" onClick={() => setLimit((l) => l + GROUP_PAGE * 4)}>
-          Show {Math.min(GROUP_PAGE * 4, cards.length - limit)} more of {cards.length - limit} hidden cards in {name}
+        <button type="button" className="ts-more" onClick={() => setLimit((l) => l + GROUP_PAGE)}>
+          Show {Math.min(GROUP_PAGE, cards.length - limit)} more of {cards.length - limit} hidden cards in {name}
         </button>
       )}
     </details>
