@@ -310,18 +310,26 @@ describe.skipIf(!HAS_CHROMIUM)('time series page in Chromium', () => {
   });
 
   test('screenshots in light and dark mode; no page errors', { timeout: 90_000 }, async () => {
-    const filter = encodeURIComponent('^(loss|accuracy|samples|weights)');
+    const filter = encodeURIComponent('^(loss/train|samples|weights/fc1)');
     const pin = encodeURIComponent('scalar:loss%2Ftrain');
+    await page.setViewportSize({ width: 1400, height: 1250 });
     for (const theme of ['light', 'dark']) {
       await go(page, `${board.url}/time-series?theme=${theme}&tagFilter=${filter}&tsPin=${pin}`);
       await chartReady(page, card('scalar', 'loss/train'));
-      await page.locator('[data-testid="ts-card"][data-kind="image"] img').first().waitFor(POLL);
-      await page.locator('[data-testid="ts-card"][data-kind="histogram"] canvas').first().waitFor(POLL);
+      for (const run of ['exp/a', 'exp/b']) {
+        await page
+          .locator(card('image', 'samples/rgb', run))
+          .locator('img')
+          .first()
+          .waitFor(POLL);
+        await chartReady(page, card('histogram', 'weights/fc1', run));
+      }
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.waitForTimeout(400);
       expect(await page.locator('html').getAttribute('data-theme')).toBe(theme);
       await page.screenshot({ path: join(ARTIFACTS, `time-series-${theme}.png`) });
     }
+    await page.setViewportSize({ width: 1400, height: 900 });
     expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
 });
