@@ -156,6 +156,7 @@ test(
         BOARD_LOOP_PROBE_OUT: probeOut,
       });
       await board.waitFor('initial scan done');
+      await board.waitFor(/pages rendered once/); // Next's cold start is not what this campaign measures
       for (let i = 0; i < CLIENTS; i++) clients.push(await listen(board.url));
       // Baseline in the same run: a writer's "flushed" line reaching this process through a pipe
       // (no file, no ingest, no HTTP): the scheduling delay the machine adds to any hop.

@@ -31,7 +31,7 @@ export function readLoopReport(path: string): LoopReport | null {
  * Figures for a campaign's report: the longest hold by own work, the longest overall, totals; over
  * the stalls that ended within [from, to] (ms since the epoch), i.e. the campaign's measured phase.
  */
-export function loopFigures(report: LoopReport, from = 0, to = Infinity): Record<string, unknown> {
+export function loopFigures(report: LoopReport, from = 0, to = Infinity) {
   const r = { ...report, stalls: report.stalls.filter((s) => s.at >= from && s.at <= to) };
   const byCpu = [...r.stalls].sort((a, b) => b.cpuMs - a.cpuMs);
   const byWall = [...r.stalls].sort((a, b) => b.wallMs - a.wallMs);
