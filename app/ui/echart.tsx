@@ -3,7 +3,7 @@
 // dispose on unmount. Only the chart kinds and components we use are registered (tree-shaken).
 import { useEffect, useRef, type CSSProperties } from 'react';
 import * as echarts from 'echarts/core';
-import { LineChart, LinesChart, ParallelChart, ScatterChart } from 'echarts/charts';
+import { CustomChart, LineChart, LinesChart, ParallelChart, ScatterChart } from 'echarts/charts';
 import {
   AxisPointerComponent, DataZoomComponent, GridComponent, LegendComponent, MarkLineComponent,
   ParallelComponent, TitleComponent, TooltipComponent, VisualMapComponent,
@@ -11,7 +11,7 @@ import {
 import { CanvasRenderer } from 'echarts/renderers';
 
 echarts.use([
-  LineChart, LinesChart, ScatterChart, ParallelChart, GridComponent, TooltipComponent, AxisPointerComponent, DataZoomComponent,
+  CustomChart, LineChart, LinesChart, ScatterChart, ParallelChart, GridComponent, TooltipComponent, AxisPointerComponent, DataZoomComponent,
   LegendComponent, MarkLineComponent, ParallelComponent, TitleComponent, VisualMapComponent, CanvasRenderer,
 ]);
 

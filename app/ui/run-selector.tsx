@@ -1,12 +1,23 @@
 'use client';
 // The run list beside every dashboard: colour swatch, toggle, hide, delete (with confirmation),
-// regex filter, and per-run ingest warnings.
-import { useState } from 'react';
+// regex filter, and per-run ingest warnings. The list is virtualized (fixed-height rows, only the
+// rows in view plus a margin are in the DOM), so a sweep of thousands of runs stays cheap to render.
+import { useMemo, useState } from 'react';
 import type { IngestWarning } from '../../lib/store/types.ts';
 import { fetchJson, query } from './api.ts';
 import { runColor } from './colors.ts';
 import { useRuns } from './runs-context.tsx';
 import { setParams, useParams } from './url-state.ts';
+import { VirtualList } from './virtual-list.tsx';
+
+const ROW_HEIGHT = 24;
+
+/** All / None act on the runs the filter shows; runs filtered out keep their state. */
+function selectMatching(names: string[], explicit: Set<string> | null, shown: string[], on: boolean): Set<string> {
+  const next = new Set(explicit ?? names);
+  for (const n of shown) if (on) next.add(n); else next.delete(n);
+  return next;
+}
 
 export function RunSelector() {
   const state = useRuns();
@@ -16,11 +27,15 @@ export function RunSelector() {
   const [deleteError, setDeleteError] = useState<string | null>(null);
   const [warningsFor, setWarningsFor] = useState<{ run: string; list: IngestWarning[] } | null>(null);
   const filterSrc = params.get('runFilter') ?? '';
-  const names = state.runs.map((r) => r.name);
-  const visible = names.filter((n) => (showHidden || !state.hidden.has(n)) && (state.filter === null || state.filter.test(n)));
+  const names = useMemo(() => state.runs.map((r) => r.name), [state.runs]);
+  const byName = useMemo(() => new Map(state.runs.map((r) => [r.name, r])), [state.runs]);
+  const visible = useMemo(
+    () => names.filter((n) => (showHidden || !state.hidden.has(n)) && (state.filter === null || state.filter.test(n))),
+    [names, showHidden, state.hidden, state.filter],
+  );
   const isOn = (n: string) => state.explicit === null || state.explicit.has(n);
 
-  const setSelection = (next: Set<string>) => setParams({ sel: next.size === names.length ? null : next.size === 0 ? [''] : [...next] });
+  const setSelection = state.setSelection;
   const toggle = (n: string) => {
     const next = new Set(state.explicit ?? names);
     if (next.has(n)) next.delete(n); else next.add(n);
@@ -57,32 +72,30 @@ export function RunSelector() {
       />
       {state.filterError && <div className="error-text" role="alert">{state.filterError}</div>}
       <div className="runs-actions">
-        <button type="button" onClick={() => setSelection(new Set(names))}>All</button>
-        <button type="button" onClick={() => setSelection(new Set())}>None</button>
+        <button type="button" onClick={() => setSelection(selectMatching(names, state.explicit, state.filter ? visible : names, true))} title="Select every run the filter shows">All</button>
+        <button type="button" onClick={() => setSelection(selectMatching(names, state.explicit, state.filter ? visible : names, false))} title="Deselect every run the filter shows">None</button>
         <label className="check"><input type="checkbox" checked={showHidden} onChange={(e) => setShowHidden(e.target.checked)} /> hidden ({state.hidden.size})</label>
       </div>
       {state.loading && names.length === 0 && <div className="muted">Loading runs…</div>}
       {state.error && <div className="error-text" role="alert">Cannot load runs: {state.error}</div>}
       {!state.loading && !state.error && names.length === 0 && <div className="muted">No runs yet. Event files written under the log directory appear here live.</div>}
-      <ul className="run-list">
-        {visible.map((n) => {
-          const summary = state.runs.find((r) => r.name === n)!;
-          return (
-            <li key={n} className={state.hidden.has(n) ? 'hidden-run' : ''} data-run={n}>
-              <label className="run-toggle" title={n}>
-                <input type="checkbox" checked={isOn(n)} onChange={() => toggle(n)} aria-label={`Show run ${n}`} />
-                <span className="swatch" style={{ background: runColor(n) }} aria-hidden />
-                <span className="run-name">{n}</span>
-              </label>
-              {summary.warningCount > 0 && (
-                <button type="button" className="warn" onClick={() => showWarnings(n)} title="Ingest warnings (corrupt records)" aria-label={`${summary.warningCount} ingest warnings for ${n}`}>⚠ {summary.warningCount}</button>
-              )}
-              <button type="button" className="icon" onClick={() => setHidden(n, !state.hidden.has(n))} aria-label={`${state.hidden.has(n) ? 'Unhide' : 'Hide'} run ${n}`} title={state.hidden.has(n) ? 'Unhide' : 'Hide'}>{state.hidden.has(n) ? '◌' : '◉'}</button>
-              <button type="button" className="icon danger" onClick={() => setConfirming(n)} aria-label={`Delete run ${n}`} title="Delete run">✕</button>
-            </li>
-          );
-        })}
-      </ul>
+      <VirtualList className="run-list" items={visible} rowHeight={ROW_HEIGHT} label="Run list" render={(n) => {
+        const summary = byName.get(n)!;
+        return (
+          <li key={n} className={state.hidden.has(n) ? 'hidden-run' : ''} data-run={n} style={{ height: ROW_HEIGHT }}>
+            <label className="run-toggle" title={n}>
+              <input type="checkbox" checked={isOn(n)} onChange={() => toggle(n)} aria-label={`Show run ${n}`} />
+              <span className="swatch" style={{ background: runColor(n) }} aria-hidden />
+              <span className="run-name">{n}</span>
+            </label>
+            {summary.warningCount > 0 && (
+              <button type="button" className="warn" onClick={() => showWarnings(n)} title="Ingest warnings (corrupt records)" aria-label={`${summary.warningCount} ingest warnings for ${n}`}>⚠ {summary.warningCount}</button>
+            )}
+            <button type="button" className="icon" onClick={() => setHidden(n, !state.hidden.has(n))} aria-label={`${state.hidden.has(n) ? 'Unhide' : 'Hide'} run ${n}`} title={state.hidden.has(n) ? 'Unhide' : 'Hide'}>{state.hidden.has(n) ? '◌' : '◉'}</button>
+            <button type="button" className="icon danger" onClick={() => setConfirming(n)} aria-label={`Delete run ${n}`} title="Delete run">✕</button>
+          </li>
+        );
+      }} />
       {confirming !== null && (
         <div className="dialog" role="alertdialog" aria-modal="true" aria-labelledby="confirm-title">
           <div className="dialog-box">

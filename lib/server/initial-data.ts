@@ -1,9 +1,10 @@
 // Runs and tags for the first render: the root layout embeds them in the page so the run list
 // and the cards appear without waiting for a second round trip. Server-only.
-import type { RunSummary, TagSummary } from '../store/types.ts';
+import type { TagSummary } from '../store/types.ts';
 import { getActiveStore } from './registry.ts';
+import type { TagIndex } from '../store/tag-index.ts';
 
-/** Tag summaries without empty optional fields (100 runs x 20 tags is ~2000 entries). */
+/** Tag summaries without empty optional fields. */
 export function slimTags(tags: TagSummary[]): TagSummary[] {
   return tags.map((t) => {
     const out: TagSummary = { run: t.run, tag: t.tag, kind: t.kind, plugin: t.plugin, count: t.count, minStep: t.minStep, maxStep: t.maxStep };
@@ -13,11 +14,31 @@ export function slimTags(tags: TagSummary[]): TagSummary[] {
   });
 }
 
-export function initialRunsAndTags(): { runs: RunSummary[]; tags: TagSummary[] } | null {
+// The index is cached per store until the change feed reports anything: a page load, a tab switch
+// and the client's re-read after connecting then share one computation while nothing is written.
+const cache = new WeakMap<object, { dirty: boolean; value: TagIndex | null }>();
+
+/** Runs and the compact tag index (lib/store/tag-index.ts) of the active store. */
+export function currentTagIndex(): TagIndex | null {
   const store = getActiveStore();
   if (!store) return null;
+  let entry = cache.get(store);
+  if (!entry) {
+    const e = { dirty: true, value: null as TagIndex | null };
+    store.onChange(() => { e.dirty = true; });
+    cache.set(store, e);
+    entry = e;
+  }
+  if (entry.dirty || !entry.value) {
+    entry.dirty = false; // a change during the query marks it dirty again
+    entry.value = store.queries.tagIndex();
+  }
+  return entry.value;
+}
+
+export function initialRunsAndTags(): TagIndex | null {
   try {
-    return { runs: store.queries.listRuns(), tags: slimTags(store.queries.listTags()) };
+    return currentTagIndex();
   } catch {
     return null; // the client fetches (and reports) instead
   }

@@ -5,6 +5,7 @@ import { openReaderDb, type DB } from './schema.ts';
 import { CHUNK_POINTS, decodeChunk } from './scalar-chunk.ts';
 import { downsample, downsampleMarks, marksOf, type PointColumns } from './downsample.ts';
 import { decodeGraphs } from './graph-decode.ts';
+import { toRanges, type TagIndex, type TagIndexEntry } from './tag-index.ts';
 import type {
   Blob, ExportRow, GraphView, HistogramEntry, HparamsSession, HparamsView, ImageEntry, ImageSeries, IngestWarning,
   PrCurveEntry, RunSummary, ScalarPoint, ScalarQuery, ScalarSeries, StoreQueries, TagSummary, TextEntry, ValueKind,
@@ -34,6 +35,31 @@ class SqliteQueries implements StoreQueries {
       .map(r => ({ name: r.name, tagCount: r.tag_count, firstWallTime: r.first_wall, lastWallTime: r.last_wall, warningCount: r.warnings }));
   }
 
+  /**
+   * Runs and tags grouped for the UI (lib/store/tag-index.ts). SQLite groups the rows and lists
+   * each tag's run ids (group_concat): a 2,000-run x 50-tag sweep is 100,000 rows, which as JS
+   * objects (listTags) cost several times more.
+   */
+  tagIndex(): TagIndex {
+    const runs = this.listRuns();
+    const byName = new Map(runs.map((r, i) => [r.name, i]));
+    const pos = new Map<number, number>();
+    for (const [id, name] of this.s.runIds.raw().all() as [number, string][]) { const i = byName.get(name); if (i !== undefined) pos.set(id, i); }
+    type Row = [string, ValueKind, string | null, number, number | string | null, number | string | null, string | null, string | null, string];
+    const tags: TagIndexEntry[] = [];
+    for (const r of this.s.tagGroups.raw().all() as Row[]) {
+      const members: number[] = [];
+      for (const id of r[8].split(',')) { const i = pos.get(Number(id)); if (i !== undefined) members.push(i); }
+      if (members.length === 0) continue;
+      const entry: TagIndexEntry = { tag: r[0], kind: r[1], plugin: r[2], ranges: toRanges(members), count: r[3], minStep: r[4] ?? 0, maxStep: r[5] ?? 0 };
+      if (r[6]) entry.displayName = r[6];
+      if (r[7]) entry.description = r[7];
+      tags.push(entry);
+    }
+    tags.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+    return { runs, tags };
+  }
+
   listTags(run?: string): TagSummary[] {
     const rows = this.s.tags.all(run ?? null, run ?? null) as {
       run: string; tag: string; kind: ValueKind; plugin: string | null; count: bigint; min_step: bigint | null; max_step: bigint | null;
@@ -50,12 +76,17 @@ class SqliteQueries implements StoreQueries {
     const lo = q.minStep ?? -Infinity, hi = q.maxStep ?? Infinity;
     const maxPoints = Math.max(1, Math.floor(q.maxPoints ?? DEFAULT_MAX_POINTS));
     const out: ScalarSeries[] = [];
+    // Sweeps (many runs, few points each): one query for the tag ids and one for all their chunks,
+    // instead of three statements per run.
+    const batch = runs.length >= 16 ? this.smallSeriesChunks(runs, tag, lo, hi, maxPoints) : null;
     for (const run of runs) {
-      const tagId = this.s.tagId.pluck().get(run, tag, 'scalar') as number | undefined;
+      const small = batch?.get(run);
+      if (batch && !small && !batch.has(`\u0000big:${run}`)) continue; // no such (run, tag)
+      const tagId = small ? small.tagId : this.s.tagId.pluck().get(run, tag, 'scalar') as number | undefined;
       if (tagId === undefined) continue;
-      const fast = this.fromMarks(tagId, lo, hi, maxPoints);
+      const fast = small ? null : this.fromMarks(tagId, lo, hi, maxPoints);
       if (fast) { out.push({ run, tag, ...fast }); continue; }
-      const cols = this.readPoints(tagId, lo, hi);
+      const cols = small ? this.pointsOf(small.rows, lo, hi) : this.readPoints(tagId, lo, hi);
       const total = cols.n;
       if (total <= maxPoints) { out.push({ run, tag, points: toPoints(cols, null), total, downsampled: false }); continue; }
       const keep = downsample(cols, maxPoints, q.xAxis === 'relative' || q.xAxis === 'wall' ? 'wall' : 'step');
@@ -95,9 +126,34 @@ class SqliteQueries implements StoreQueries {
     return { points, total, downsampled: true };
   }
 
+  /**
+   * Chunks of the requested runs' series of `tag` that are too small for the marks path (every
+   * bucket under half a chunk), read in one query; keyed by run. Runs whose series are large are
+   * marked with a '\u0000big:<run>' key so the caller reads them the usual way.
+   */
+  private smallSeriesChunks(runs: string[], tag: string, lo: number, hi: number, maxPoints: number): Map<string, { tagId: number; rows: ChunkRow[] }> {
+    const wanted = new Set(runs);
+    const out = new Map<string, { tagId: number; rows: ChunkRow[] }>();
+    const byId = new Map<number, { tagId: number; rows: ChunkRow[] }>();
+    for (const [name, id, count] of this.s.scalarTagIds.raw().all(tag) as [string, number, number][]) {
+      if (!wanted.has(name)) continue;
+      if (count / maxPoints >= CHUNK_POINTS / 2) { out.set(`\u0000big:${name}`, { tagId: id, rows: [] }); continue; }
+      const entry = { tagId: id, rows: [] as ChunkRow[] };
+      out.set(name, entry);
+      byId.set(id, entry);
+    }
+    if (byId.size === 0) return out;
+    for (const r of this.s.tagChunks.all(tag, hi, lo) as Array<ChunkRow & { tag_id: number }>) byId.get(r.tag_id)?.rows.push(r);
+    return out;
+  }
+
   /** Every point of a tag with lo <= step <= hi, in step order (file order among equal steps). */
   private readPoints(tagId: number, lo: number, hi: number): PointColumns {
-    const rows = this.s.chunks.all(tagId, hi, lo) as ChunkRow[];
+    return this.pointsOf(this.s.chunks.all(tagId, hi, lo) as ChunkRow[], lo, hi);
+  }
+
+  /** The points of chunk rows (ordered by min_step) with lo <= step <= hi, in step order. */
+  private pointsOf(rows: ChunkRow[], lo: number, hi: number): PointColumns {
     let cap = 0;
     for (const r of rows) cap += r.n;
     const steps = new Float64Array(cap), walls = new Float64Array(cap), values = new Float64Array(cap);
@@ -233,12 +289,21 @@ function prepare(db: DB) {
     FROM tags t JOIN runs r ON r.id = t.run_id WHERE (? IS NULL OR r.name = ?) AND t.count > 0 ORDER BY r.name, t.tag, t.kind`);
   tags.safeIntegers(true);
   return {
-    runs: p(`SELECT r.name,
-        (SELECT count(*) FROM tags t WHERE t.run_id = r.id AND t.count > 0) tag_count,
-        (SELECT min(first_wall) FROM tags t WHERE t.run_id = r.id) first_wall,
-        (SELECT max(last_wall) FROM tags t WHERE t.run_id = r.id) last_wall,
+    runs: p(`SELECT r.name, coalesce(t.tag_count, 0) tag_count, t.first_wall, t.last_wall,
         (SELECT count(*) FROM warnings w WHERE w.run_id = r.id) warnings
-      FROM runs r ORDER BY r.name`),
+      FROM runs r LEFT JOIN (
+        SELECT run_id, sum(count > 0) tag_count, min(first_wall) first_wall, max(last_wall) last_wall FROM tags GROUP BY run_id
+      ) t ON t.run_id = r.id ORDER BY r.name`),
+    runIds: p('SELECT id, name FROM runs'),
+    scalarTagIds: p(`SELECT r.name, t.id, t.count FROM tags t JOIN runs r ON r.id = t.run_id WHERE t.tag = ? AND t.kind = 'scalar'`),
+    tagChunks: p(`SELECT c.tag_id, c.n, c.min_step, c.max_step, c.sorted, c.data FROM scalar_chunks c
+      WHERE c.tag_id IN (SELECT id FROM tags WHERE tag = ? AND kind = 'scalar') AND c.min_step <= ? AND c.max_step >= ? ORDER BY c.tag_id, c.min_step, c.id`),
+    // Steps beyond 2^53 come out as decimal text (as listTags' bigStep does), the rest as numbers.
+    tagGroups: p(`SELECT tag, kind, plugin, sum(count),
+        CASE WHEN min(min_step) BETWEEN -9007199254740991 AND 9007199254740991 THEN min(min_step) ELSE CAST(min(min_step) AS TEXT) END,
+        CASE WHEN max(max_step) BETWEEN -9007199254740991 AND 9007199254740991 THEN max(max_step) ELSE CAST(max(max_step) AS TEXT) END,
+        max(display_name), max(description), group_concat(run_id)
+      FROM tags WHERE count > 0 GROUP BY tag, kind, plugin`),
     tags,
     tagId: p(`SELECT t.id FROM tags t JOIN runs r ON r.id = t.run_id WHERE r.name = ? AND t.tag = ? AND t.kind = ?`),
     chunks: p(`SELECT n, min_step, max_step, sorted, data FROM scalar_chunks

@@ -123,6 +123,8 @@ export interface ExportRow { run: string; tag: string; step: number | string; wa
 export interface StoreQueries {
   listRuns(): RunSummary[];
   listTags(run?: string): TagSummary[];
+  /** Runs plus tags grouped by (tag, kind, plugin) with run index ranges (see tag-index.ts). */
+  tagIndex(): import('./tag-index.ts').TagIndex;
   scalars(runs: string[], tag: string, q?: ScalarQuery): ScalarSeries[];
   images(run: string, tag: string, step?: number): ImageSeries;
   blob(id: number): Blob | null;

@@ -4,9 +4,11 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { EChart, type EChartsInstance } from '../echart.tsx';
 import { useSeenOnce } from '../in-view.ts';
-import { buildCardModel, tooltipAt, type ScalarSettings } from './chart-model.ts';
+import { buildCardModel, buildGroupModel, tooltipAt, type BandKind, type ScalarSettings } from './chart-model.ts';
 import { joinHoverGroup } from './hover-link.ts';
-import { escapeRegex, xValue, type XAxisMode } from './math.ts';
+import { xValue, type XAxisMode } from './math.ts';
+import { downloadPost } from '../api.ts';
+import { groupRuns, type GroupBy } from '../../../lib/server/run-groups.ts';
 import { useScalarData, type Cols } from './use-scalar-data.ts';
 
 export type { ScalarSettings };
@@ -19,9 +21,11 @@ interface Props {
   dark: boolean;
   pinned: boolean;
   onTogglePin: (tag: string) => void;
+  /** Run grouping: the card draws each group's mean and band, and exports with a group column. */
+  group?: { by: GroupBy; label: (run: string) => string; band: BandKind } | null;
 }
 
-export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTogglePin }: Props) {
+export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTogglePin, group = null }: Props) {
   const [ref, seen] = useSeenOnce<HTMLElement>();
   const data = useScalarData(tag, runs, seen);
   const chartRef = useRef<EChartsInstance | null>(null);
@@ -32,9 +36,11 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
 
   const tipRef = useRef<HTMLDivElement>(null);
   const model = useMemo(
-    () => buildCardModel(data.byRun, settings, runStarts, dark, data.zoom ? xWindow.current : null),
+    () => group
+      ? buildGroupModel(data.byRun, groupRuns(runs, group.label), settings, runStarts, dark, data.zoom ? xWindow.current : null, group.band)
+      : buildCardModel(data.byRun, settings, runStarts, dark, data.zoom ? xWindow.current : null),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [data.version, settings, runStarts, dark, data.zoom],
+    [data.version, settings, runStarts, dark, data.zoom, group],
   );
   useEffect(() => () => { if (zoomTimer.current) clearTimeout(zoomTimer.current); }, []);
 
@@ -93,9 +99,11 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
     data.setZoom(null);
   };
 
-  const runRe = `^(${runs.map(escapeRegex).join('|')})$`;
-  const tagRe = `^${escapeRegex(tag)}$`;
-  const exportUrl = (format: 'csv' | 'json') => `/api/export?${new URLSearchParams({ runs: runRe, tags: tagRe, format })}`;
+  // The run set goes in a POST body: a sweep's 2,000 names would not fit a link.
+  const download = (format: 'csv' | 'json') => {
+    downloadPost('/api/export', { runs, tags: [tag], format, ...(group ? { group: group.by } : {}) }, `${tag.replace(/[^\w.-]+/g, '_')}.${format}`)
+      .catch((err: Error) => window.alert(`Export failed: ${err.message}`));
+  };
   const nPoints = [...data.totals.values()].reduce((a, b) => a + b, 0);
   const hasData = [...data.byRun.values()].some((c) => c.steps.length > 0);
 
@@ -107,8 +115,8 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
         <div className="card-actions">
           {data.zoom && <button type="button" onClick={reset} aria-label={`Reset zoom of ${tag}`}>Reset zoom</button>}
           <button type="button" onClick={() => onTogglePin(tag)} aria-pressed={pinned} aria-label={`${pinned ? 'Unpin' : 'Pin'} ${tag}`}>{pinned ? '★' : '☆'}</button>
-          <a href={exportUrl('csv')} download className="button-like" aria-label={`Download CSV of ${tag}`}>CSV</a>
-          <a href={exportUrl('json')} download className="button-like" aria-label={`Download JSON of ${tag}`}>JSON</a>
+          <button type="button" onClick={() => download('csv')} aria-label={`Download CSV of ${tag}`}>CSV</button>
+          <button type="button" onClick={() => download('json')} aria-label={`Download JSON of ${tag}`}>JSON</button>
         </div>
       </div>
       {!seen ? <div className="placeholder">…</div>
@@ -117,7 +125,7 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
         : !hasData ? <div className="placeholder">No points for the selected runs.</div>
         : (
           <div className="chart-wrap">
-            <EChart option={model.option} dark={dark} onReady={onReady} ariaLabel={`Line chart of ${tag} for ${runs.length} runs`} />
+            <EChart option={model.option} dark={dark} onReady={onReady} ariaLabel={group ? `Line chart of ${tag}: mean and band of ${model.traces.length} run groups` : `Line chart of ${tag} for ${runs.length} runs`} />
             <div ref={tipRef} className="chart-tip" hidden role="tooltip" />
           </div>
         )}

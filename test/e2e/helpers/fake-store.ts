@@ -1,5 +1,6 @@
 // In-memory StoreQueries with synthetic data, for developing the UI before the real store lands
 // and for UI benchmarks that must not depend on ingest speed. Not used by the e2e tests.
+import { buildTagIndex } from '../../../lib/store/tag-index.ts';
 import { PNG } from 'pngjs';
 import type {
   ExportRow, GraphView, HistogramEntry, HparamsView, ImageSeries, PrCurveEntry, RunSummary, ScalarPoint, ScalarSeries,
@@ -41,6 +42,7 @@ export function fakeStore(opts: { runs?: number; tags?: number; points?: number;
     return { step, wallTime: t0 + step, min: -3, max: 3, num: 1000, sum: 0, sumSquares: 1000, buckets };
   };
   const queries: StoreQueries = {
+    tagIndex: () => buildTagIndex(queries.listRuns(), queries.listTags()),
     listRuns: (): RunSummary[] => runs.map((name) => ({ name, tagCount: nTags + 4, lastWallTime: t0 + nPts * 2, firstWallTime: t0, warningCount: name === 'run_1' ? 1 : 0 })),
     listTags: (run?: string): TagSummary[] => runs.filter((r) => !run || r === run).flatMap((r) => [
       ...tags.map((tag) => ({ run: r, tag, kind: 'scalar' as const, plugin: 'scalars', count: nPts, minStep: 0, maxStep: nPts - 1 })),
