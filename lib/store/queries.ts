@@ -5,9 +5,10 @@ import { openReaderDb, type DB } from './schema.ts';
 import { CHUNK_POINTS, decodeChunk } from './scalar-chunk.ts';
 import { downsample, downsampleMarks, marksOf, type PointColumns } from './downsample.ts';
 import { decodeGraphs } from './graph-decode.ts';
+import { decodeLayout } from '../tfevents/custom-scalars.ts';
 import { toRanges, type TagIndex, type TagIndexEntry } from './tag-index.ts';
 import type {
-  Blob, ExportRow, GraphView, HistogramEntry, HparamsSession, HparamsView, ImageEntry, ImageSeries, IngestWarning,
+  AudioEntry, Blob, CustomScalarsLayout, ExportRow, GraphView, HistogramEntry, HparamsSession, HparamsView, ImageEntry, ImageSeries, IngestWarning,
   PrCurveEntry, RunSummary, ScalarPoint, ScalarQuery, ScalarSeries, StoreQueries, TagSummary, TextEntry, ValueKind,
 } from './types.ts';
 
@@ -191,6 +192,24 @@ class SqliteQueries implements StoreQueries {
     return { run, tag, steps, images };
   }
 
+  audio(run: string, tag: string): AudioEntry[] {
+    const tagId = this.s.tagId.pluck().get(run, tag, 'audio') as number | undefined;
+    if (tagId === undefined) return [];
+    return (this.s.audio.all(tagId) as { step: number; wall: number | null; sample_rate: number; channels: number; frames: number; blob_id: number; content_type: string }[])
+      .map(r => ({ step: r.step, wallTime: r.wall, sampleRate: r.sample_rate, channels: r.channels, frames: r.frames, blobId: r.blob_id, contentType: r.content_type }));
+  }
+
+  customScalarLayouts(): CustomScalarsLayout[] {
+    const out: CustomScalarsLayout[] = [];
+    for (const r of this.s.customScalars.all() as { run: string; data: Buffer | null }[]) {
+      if (!r.data || r.data.length === 0) continue;
+      try {
+        out.push({ run: r.run, categories: decodeLayout(new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength)) });
+      } catch { /* a layout that does not decode is left out; its run still shows its scalars */ }
+    }
+    return out;
+  }
+
   blob(id: number): Blob | null {
     const r = this.s.blob.get(id) as { id: number; content_type: string; etag: string; bytes: Buffer } | undefined;
     return r ? { id: r.id, contentType: r.content_type, etag: r.etag, bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) } : null;
@@ -320,6 +339,11 @@ function prepare(db: DB) {
     imagesAt: p(`SELECT i.step, i.wall, i.idx, i.width, i.height, i.blob_id, b.content_type FROM images i JOIN blobs b ON b.id = i.blob_id
       WHERE i.tag_id = ? AND i.step = ? ORDER BY i.wall, i.idx`),
     blob: p('SELECT id, content_type, etag, bytes FROM blobs WHERE id = ?'),
+    audio: p(`SELECT a.step, a.wall, a.sample_rate, a.channels, a.frames, a.blob_id, b.content_type FROM audio a JOIN blobs b ON b.id = a.blob_id
+      WHERE a.tag_id = ? ORDER BY a.step, a.wall`),
+    // The newest layout per run (a writer may log it again).
+    customScalars: p(`SELECT r.name run, (SELECT x.data FROM tensors x WHERE x.tag_id = t.id ORDER BY x.step DESC, x.wall DESC LIMIT 1) data
+      FROM tags t JOIN runs r ON r.id = t.run_id WHERE t.plugin = 'custom_scalars' ORDER BY r.name`),
     histograms: p('SELECT step, wall, min, max, num, sum, sum_squares, buckets FROM histograms WHERE tag_id = ? ORDER BY step, wall'),
     graphs: p(`SELECT g.source, g.tag, g.step, g.bytes FROM graphs g JOIN runs r ON r.id = g.run_id WHERE r.name = ? ORDER BY g.source, g.step, g.id`),
     texts: p('SELECT step, wall, text FROM texts WHERE tag_id = ? ORDER BY step, wall'),

@@ -116,6 +116,21 @@ export interface HparamsView {
   sessions: HparamsSession[];
 }
 
+export interface AudioEntry {
+  step: number; wallTime: number | null;
+  sampleRate: number; channels: number; frames: number;
+  blobId: number; contentType: string;
+}
+
+/** A Custom Scalars layout (add_custom_scalars) as one run's writer logged it; the newest per run. */
+export interface CustomScalarsLayout {
+  run: string;
+  categories: Array<{
+    title: string; closed: boolean;
+    charts: Array<{ title: string; multiline?: { tags: string[] }; margin?: { series: Array<{ value: string; lower: string; upper: string }> } }>;
+  }>;
+}
+
 export interface IngestWarning { run: string; file: string; offset: number; reason: string; time: number }
 
 export interface ExportRow { run: string; tag: string; step: number | string; wallTime: number | null; value: number }
@@ -133,6 +148,10 @@ export interface StoreQueries {
   text(run: string, tag: string): TextEntry[];
   prCurves(run: string, tag: string): PrCurveEntry[];
   hparams(): HparamsView;
+  /** Audio clips of a tag, in step order; bytes through blob(). */
+  audio(run: string, tag: string): AudioEntry[];
+  /** Every run's latest Custom Scalars layout (plugin 'custom_scalars'). */
+  customScalarLayouts(): CustomScalarsLayout[];
   warnings(run?: string): IngestWarning[];
   exportScalars(opts: { runs?: RegExp; tags?: RegExp }): Iterable<ExportRow>;
 }

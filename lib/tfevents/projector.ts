@@ -171,12 +171,21 @@ export function parsePbtxt(text: string, file = 'projector_config.pbtxt'): PbMes
       if (end && text[i] === end) { i++; return msg; }
       const name = ident();
       skip();
-      let value: PbValue;
       if (text[i] === ':') { i++; skip(); }
-      if (text[i] === '{' || text[i] === '<') { const close = text[i] === '{' ? '}' : '>'; i++; value = message(close); }
-      else if (text[i] === '"' || text[i] === "'") { value = str(); skip(); while (text[i] === '"' || text[i] === "'") { value += str(); skip(); } }
-      else { const m = /^[-+\w.]+/.exec(text.slice(i, i + 100)); if (!m) fail(`expected a value for '${name}'`); i += m![0].length; value = /^[-+]?(\d|\.\d|inf|nan)/i.test(m![0]) ? Number(m![0]) : m![0]; }
-      (msg[name] ??= []).push(value);
+      const one = (): PbValue => {
+        if (text[i] === '{' || text[i] === '<') { const close = text[i] === '{' ? '}' : '>'; i++; return message(close); }
+        if (text[i] === '"' || text[i] === "'") { let v = str(); skip(); while (text[i] === '"' || text[i] === "'") { v += str(); skip(); } return v; }
+        const m = /^[-+\w.]+/.exec(text.slice(i, i + 100));
+        if (!m) return fail(`expected a value for '${name}'`);
+        i += m[0].length;
+        return /^[-+]?(\d|\.\d|inf|nan)/i.test(m[0]) ? Number(m[0]) : m[0];
+      };
+      const list = (msg[name] ??= []);
+      if (text[i] === '[') { // repeated field list syntax: name: [a, b]
+        i++;
+        for (skip(); text[i] !== ']'; skip()) { if (i >= text.length) fail(`missing ']'`); list.push(one()); skip(); if (text[i] === ',') i++; }
+        i++;
+      } else list.push(one());
       skip();
       if (text[i] === ',' || text[i] === ';') i++;
     }

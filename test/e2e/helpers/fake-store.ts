@@ -43,6 +43,8 @@ export function fakeStore(opts: { runs?: number; tags?: number; points?: number;
   };
   const queries: StoreQueries = {
     tagIndex: () => buildTagIndex(queries.listRuns(), queries.listTags()),
+    audio: () => [],
+    customScalarLayouts: () => [],
     listRuns: (): RunSummary[] => runs.map((name) => ({ name, tagCount: nTags + 4, lastWallTime: t0 + nPts * 2, firstWallTime: t0, warningCount: name === 'run_1' ? 1 : 0 })),
     listTags: (run?: string): TagSummary[] => runs.filter((r) => !run || r === run).flatMap((r) => [
       ...tags.map((tag) => ({ run: r, tag, kind: 'scalar' as const, plugin: 'scalars', count: nPts, minStep: 0, maxStep: nPts - 1 })),
