@@ -11,14 +11,15 @@ export const metadata = { title: 'Board', description: 'Live TensorBoard-compati
 // Sets the theme before first paint (URL `theme`, else the system setting) so dark mode never flashes.
 const THEME_SCRIPT = `(function(){try{var t=new URLSearchParams(location.search).get('theme');var d=t?t==='dark':matchMedia('(prefers-color-scheme: dark)').matches;document.documentElement.dataset.theme=d?'dark':'light';}catch(e){}})();`;
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const initial = await initialRunsAndTags();
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
         <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
       </head>
       <body>
-        <Shell initial={initialRunsAndTags()}>{children}</Shell>
+        <Shell initial={initial}>{children}</Shell>
       </body>
     </html>
   );

@@ -90,7 +90,7 @@ async function coldChild(): Promise<void> {
   await ing.initialScan;
   const secs = (performance.now() - t0) / 1000;
   const ingestCpu = cpuSecs(cpu0);
-  const events = ing.queries.listTags().reduce((a, t) => a + t.count, 0);
+  const events = (await ing.queries.listTags()).reduce((a, t) => a + t.count, 0);
   await ing.close();
   const dbBytes = statSync(db).size;
   console.log(JSON.stringify({ floor: fl, floorCpu, ingestCpu, secs, events, maxRssMB: process.resourceUsage().maxRSS / 1024, dbBytes }));
@@ -159,15 +159,15 @@ async function scalars(): Promise<void> {
   w.commit(f, { offset: 1, size: 1, mtime: 1, ino: 1, headLen: 0, headCrc: 0, records: N, events: N, corrupt: 0 });
   w.db.close();
   const q = openQueries(db);
-  const time = (fn: () => unknown, reps: number) => {
-    fn(); // warm: page cache, statement
+  const time = async (fn: () => unknown, reps: number) => {
+    await fn(); // warm: page cache, statement
     const ts: number[] = [];
-    for (let i = 0; i < reps; i++) { const t0 = performance.now(); fn(); ts.push(performance.now() - t0); }
+    for (let i = 0; i < reps; i++) { const t0 = performance.now(); await fn(); ts.push(performance.now() - t0); }
     return ts.sort((a, b) => a - b)[Math.floor(reps / 2)]!;
   };
-  const down = time(() => q.scalars(['run'], 'loss', { maxPoints: 1000 }), 30);
-  const s = q.scalars(['run'], 'loss', { maxPoints: 1000 })[0]!;
-  const all = time(() => q.scalars(['run'], 'loss', { maxPoints: 2e6 }), 5);
+  const down = await time(() => q.scalars(['run'], 'loss', { maxPoints: 1000 }), 30);
+  const s = (await q.scalars(['run'], 'loss', { maxPoints: 1000 }))[0]!;
+  const all = await time(() => q.scalars(['run'], 'loss', { maxPoints: 2e6 }), 5);
   q.close();
   // The design not taken: one row per point, downsampled with SQL GROUP BY (min/max per bucket only).
   const rdb = new Database(join(OUT, 'scalars-rows.sqlite'));
@@ -178,7 +178,7 @@ async function scalars(): Promise<void> {
   rdb.transaction(() => { for (let i = 0; i < N; i++) ins.run(i, 1.7e9 + i, Math.sin(i / 1000)); })();
   const rowInsert = (performance.now() - t0) / 1000;
   const grp = rdb.prepare('SELECT (step * 1000) / ? b, min(step), max(step), min(value), max(value) FROM s WHERE tag_id = 1 GROUP BY b');
-  const sql = time(() => grp.all(N), 5);
+  const sql = await time(() => grp.all(N), 5);
   rdb.close();
   console.log(`scalars(): 1M points -> 1,000 buckets in ${down.toFixed(1)} ms median (${s.points.length} points kept);`
     + ` all 1M points as objects ${all.toFixed(0)} ms; SQL GROUP BY over a row table ${sql.toFixed(0)} ms (${(sql / down).toFixed(1)}x slower),`

@@ -68,7 +68,7 @@ export function RunSelector() {
       <input
         id="run-filter" className={state.filterError ? 'invalid' : ''} type="search" placeholder="Filter runs (regex)"
         value={filterSrc} onChange={(e) => setParams({ runFilter: e.target.value || null })}
-        aria-invalid={state.filterError !== null} title={state.filterError ?? 'Regular expression, case-insensitive'}
+        aria-invalid={state.filterError !== null} title={state.filterError ?? 'Regular expression (RE2 syntax), case-insensitive'}
       />
       {state.filterError && <div className="error-text" role="alert">{state.filterError}</div>}
       <div className="runs-actions">

@@ -2,6 +2,7 @@
 // Runs and tags known to the store, plus which runs are selected (from the URL). Refreshed from
 // the live change feed: immediately when runs come and go, at most every 500 ms for new tags.
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { NameFilter } from '../../lib/pattern.ts';
 import type { TagIndex, TagIndexEntry } from '../../lib/store/tag-index.ts';
 import { forEachRunIndex } from '../../lib/store/tag-index.ts';
 import type { RunSummary } from '../../lib/store/types.ts';
@@ -21,7 +22,7 @@ export interface RunsState {
   explicit: Set<string> | null;
   /** Sets the selection; the URL keeps whichever of `sel` / `desel` is shorter. */
   setSelection(next: Set<string>): void;
-  filter: RegExp | null;
+  filter: NameFilter | null;
   filterError: string | null;
   loading: boolean;
   error: string | null;

@@ -1,8 +1,11 @@
 // `board export`: ingest whatever is new in a logdir, then write every scalar point to stdout.
 import { once } from 'node:events';
+import { csvTextCell } from '../csv.ts';
+import type { NameFilter } from '../pattern.ts';
 import { startIngest, StoreLockedError } from '../ingest/index.ts';
 import { openQueries } from '../store/queries.ts';
 import type { ExportRow } from '../store/types.ts';
+import { choiceFlag, EXIT_OK, parseFlags, patternFlag, runCommand, UsageError, type FlagDefs } from './args.ts';
 
 const HELP = `Usage: board export --logdir DIR [--db PATH] [--format jsonl|csv] [--runs REGEX] [--tags REGEX]
 
@@ -16,62 +19,53 @@ Options:
   --format FORMAT    jsonl (default): {"run":…,"tag":…,"step":…,"wall_time":…,"value":…}
                      csv: header run,tag,step,wall_time,value
                      Steps past 2^53 are written as strings; NaN and infinities as "nan", "inf", "-inf".
-  --runs REGEX       Only runs whose name matches (JavaScript regular expression).
+  --runs REGEX       Only runs whose name matches (RE2 syntax: no backreferences
+                     or lookaround; matched in linear time).
   --tags REGEX       Only tags that match.
   -h, --help         Show this help.
 
+Flags may be written with '_' or '-' (--logdir_spec or --logdir-spec).
+
 Exit status: 0 on success, 2 on bad arguments, 1 on other errors.`;
 
-interface ExportArgs { logdir?: string; logdirSpec?: string; db?: string; format: 'jsonl' | 'csv'; runs?: RegExp; tags?: RegExp }
+interface ExportArgs { logdir?: string; logdirSpec?: string; db?: string; format: 'jsonl' | 'csv'; runs?: NameFilter; tags?: NameFilter }
+
+export const EXPORT_FLAGS = {
+  logdir: { type: 'string' },
+  logdir_spec: { type: 'string' },
+  db: { type: 'string' },
+  format: { type: 'string' },
+  runs: { type: 'string' },
+  tags: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies FlagDefs;
 
 export function parseExportArgs(argv: string[]): ExportArgs | 'help' {
-  const out: ExportArgs = { format: 'jsonl' };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-h' || a === '--help') return 'help';
-    const eq = a.indexOf('=');
-    const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string => {
-      if (a.startsWith('--') && eq > 0) return a.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    switch (name) {
-      case '--logdir': out.logdir = value(); break;
-      case '--logdir_spec': case '--logdir-spec': out.logdirSpec = value(); break;
-      case '--db': out.db = value(); break;
-      case '--format': {
-        const f = value();
-        if (f !== 'jsonl' && f !== 'csv') throw new UsageError(`--format must be jsonl or csv, got ${JSON.stringify(f)}`);
-        out.format = f; break;
-      }
-      case '--runs': out.runs = regex('--runs', value()); break;
-      case '--tags': out.tags = regex('--tags', value()); break;
-      default: throw new UsageError(`unknown option ${JSON.stringify(a)}`);
-    }
-  }
-  if (!out.logdir === !out.logdirSpec) throw new UsageError('give --logdir DIR (or --logdir_spec SPEC)');
+  const { values: v } = parseFlags(argv, EXPORT_FLAGS, { hint: "see 'board export --help'" });
+  if (v.help) return 'help';
+  const out: ExportArgs = { format: v.format === undefined ? 'jsonl' : choiceFlag('format', v.format, ['jsonl', 'csv'] as const) };
+  if (v.logdir !== undefined) out.logdir = v.logdir;
+  if (v.logdir_spec !== undefined) out.logdirSpec = v.logdir_spec;
+  if (v.db !== undefined) out.db = v.db;
+  if (v.runs !== undefined) out.runs = patternFlag('runs', v.runs);
+  if (v.tags !== undefined) out.tags = patternFlag('tags', v.tags);
+  if (!out.logdir === !out.logdirSpec) throw new UsageError("give --logdir DIR (or --logdir_spec SPEC); see 'board export --help'");
   return out;
 }
 
-class UsageError extends Error {}
-
-function regex(flag: string, src: string): RegExp {
-  try { return new RegExp(src); } catch (err) { throw new UsageError(`${flag}: invalid regular expression: ${(err as Error).message}`); }
+export function exportCommand(argv: string[]): Promise<number> {
+  return runCommand('board export', async () => {
+    const args = parseExportArgs(argv);
+    if (args === 'help') { console.log(HELP); return EXIT_OK; }
+    return exportScalars(args);
+  });
 }
 
-export async function exportCommand(argv: string[]): Promise<number> {
-  let args: ExportArgs | 'help';
-  try { args = parseExportArgs(argv); } catch (err) {
-    if (err instanceof UsageError) { console.error(`board export: ${err.message}\n\n${HELP}`); return 2; }
-    throw err;
-  }
-  if (args === 'help') { console.log(HELP); return 0; }
+async function exportScalars(args: ExportArgs): Promise<number> {
   const opts: Parameters<typeof startIngest>[0] = { watch: false, progress: false };
   if (args.logdir) opts.logdir = args.logdir; else opts.logdirSpec = args.logdirSpec!;
   if (args.db) opts.db = args.db;
-  const filter: { runs?: RegExp; tags?: RegExp } = {};
+  const filter: { runs?: NameFilter; tags?: NameFilter } = {};
   if (args.runs) filter.runs = args.runs;
   if (args.tags) filter.tags = args.tags;
   let ingester;
@@ -81,7 +75,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
     console.error(`board export: the store is being updated by board process ${err.pid}; exporting what it holds now`);
     const queries = openQueries(err.dbPath);
     try { await writeRows(process.stdout, queries.exportScalars(filter), args.format); } finally { queries.close(); }
-    return 0;
+    return EXIT_OK;
   }
   try {
     await ingester.initialScan;
@@ -89,18 +83,20 @@ export async function exportCommand(argv: string[]): Promise<number> {
   } finally {
     await ingester.close();
   }
-  return 0;
+  return EXIT_OK;
 }
 
 /** Stream rows to `out` in the given format, honouring backpressure. */
-export async function writeRows(out: NodeJS.WritableStream, rows: Iterable<ExportRow>, format: 'jsonl' | 'csv'): Promise<void> {
+export async function writeRows(out: NodeJS.WritableStream, batches: AsyncIterable<ExportRow[]>, format: 'jsonl' | 'csv'): Promise<void> {
   let buf = format === 'csv' ? 'run,tag,step,wall_time,value\n' : '';
-  for (const r of rows) {
-    buf += format === 'csv' ? csvLine(r) : jsonLine(r);
-    if (buf.length > 1 << 16) {
-      const ok = out.write(buf);
-      buf = '';
-      if (!ok) await once(out, 'drain');
+  for await (const rows of batches) {
+    for (const r of rows) {
+      buf += format === 'csv' ? csvLine(r) : jsonLine(r);
+      if (buf.length > 1 << 16) {
+        const ok = out.write(buf);
+        buf = '';
+        if (!ok) await once(out, 'drain');
+      }
     }
   }
   if (buf) out.write(buf);
@@ -116,9 +112,5 @@ export function jsonLine(r: ExportRow): string {
 }
 
 export function csvLine(r: ExportRow): string {
-  return `${csvField(r.run)},${csvField(r.tag)},${r.step},${r.wallTime === null ? '' : r.wallTime},${formatValue(r.value)}\n`;
-}
-
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+  return `${csvTextCell(r.run)},${csvTextCell(r.tag)},${r.step},${r.wallTime === null ? '' : r.wallTime},${formatValue(r.value)}\n`;
 }

@@ -3,8 +3,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { inspect, jsonNumber, jsonStep, summarizeValue } from '../tfevents/inspect.ts';
 import type { EventInfo } from '../tfevents/event-decode.ts';
 import { RunNormalizer } from '../tfevents/normalize.ts';
+import { terminalSafe } from './terminal-text.ts';
 import { decodeEventBuffer } from '../tfevents/reader.ts';
 import type { NormalizedValue, ValueData } from '../tfevents/types.ts';
+import { EXIT_FAILURE, EXIT_OK, parseFlags, runCommand, UsageError, type FlagDefs } from './args.ts';
 
 const INSPECT_HELP = `Usage: board inspect <file-or-logdir> [--json]
 
@@ -48,49 +50,54 @@ function exitQuietlyOnEpipe(): void {
   });
 }
 
-function parseArgs(argv: string[], help: string): { target: string; json: boolean } | number {
-  let json = false;
-  const positional: string[] = [];
-  for (const a of argv) {
-    if (a === '--json') json = true;
-    else if (a === '-h' || a === '--help') { console.log(help); return 0; }
-    else if (a.startsWith('-')) { console.error(`unknown option ${a}\n\n${help}`); return 2; }
-    else positional.push(a);
-  }
-  if (positional.length !== 1) { console.error(help); return 2; }
+const INSPECT_FLAGS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies FlagDefs;
+
+/** Flags of inspect and events: one <target> and --json. Null after printing the help. */
+function parseTargetArgs(command: 'inspect' | 'events', argv: string[], help: string): { target: string; json: boolean } | null {
+  const { values, positionals } = parseFlags(argv, INSPECT_FLAGS, { positionals: true, hint: `see 'board ${command} --help'` });
+  if (values.help) { console.log(help); return null; }
+  const what = command === 'inspect' ? '<file-or-logdir>' : '<file>';
+  if (positionals.length !== 1) throw new UsageError(`expected one ${what} argument, got ${positionals.length} (see 'board ${command} --help')`);
   exitQuietlyOnEpipe();
-  return { target: positional[0]!, json };
+  return { target: positionals[0]!, json: values.json ?? false };
 }
 
 function fmt(x: unknown): string {
-  return typeof x === 'string' ? JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x) : JSON.stringify(x);
+  return typeof x === 'string' ? terminalSafe(JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x)) : JSON.stringify(x);
 }
 
-export async function inspectCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, INSPECT_HELP);
-  if (typeof args === 'number') return args;
-  try { statSync(args.target); } catch { console.error(`board inspect: ${args.target}: no such file or directory`); return 2; }
+export function inspectCommand(argv: string[]): Promise<number> {
+  return runCommand('board inspect', () => inspectTarget(argv));
+}
+
+function inspectTarget(argv: string[]): number {
+  const args = parseTargetArgs('inspect', argv, INSPECT_HELP);
+  if (args === null) return EXIT_OK;
+  try { statSync(args.target); } catch { throw new UsageError(`${args.target}: no such file or directory`); }
   const result = inspect(args.target);
   const corrupt = Object.values(result.runs).reduce((a, r) => a + r.corruptRecords, 0);
   if (args.json) {
     console.log(JSON.stringify(result, null, 1));
-    return corrupt ? 1 : 0;
+    return corrupt ? EXIT_FAILURE : EXIT_OK;
   }
   const runs = Object.entries(result.runs);
   if (runs.length === 0) console.log(`No event files (names containing "tfevents") under ${args.target}.`);
   for (const [run, r] of runs) {
-    console.log(`run ${run}  (${r.files.length} file${r.files.length === 1 ? '' : 's'}, ${r.records} records)`);
-    const rows = Object.entries(r.tags).map(([tag, t]) => [tag, t.kind, String(t.count), `${t.minStep}..${t.maxStep}`, fmt(t.first), fmt(t.last)]);
+    console.log(`run ${terminalSafe(run)}  (${r.files.length} file${r.files.length === 1 ? '' : 's'}, ${r.records} records)`);
+    const rows = Object.entries(r.tags).map(([tag, t]) => [terminalSafe(tag), t.kind, String(t.count), `${t.minStep}..${t.maxStep}`, fmt(t.first), fmt(t.last)]);
     const head = ['tag', 'kind', 'count', 'steps', 'first', 'last'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
     const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`;
     console.log(line(head));
     for (const row of rows) console.log(line(row));
     console.log(`  corrupt records: ${r.corruptRecords}, incomplete bytes: ${r.incompleteBytes}`);
-    for (const c of r.corrupt) console.log(`    corrupt record at ${c.file} offset ${c.offset} (${c.reason})`);
+    for (const c of r.corrupt) console.log(`    corrupt record at ${terminalSafe(c.file)} offset ${c.offset} (${c.reason})`);
     console.log('');
   }
-  return corrupt ? 1 : 0;
+  return corrupt ? EXIT_FAILURE : EXIT_OK;
 }
 
 /** Full JSON of a value's data: typed arrays as arrays, bytes as base64, non-finite as strings. */
@@ -103,12 +110,16 @@ function dataJson(d: ValueData): unknown {
   }));
 }
 
-export async function eventsCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, EVENTS_HELP);
-  if (typeof args === 'number') return args;
+export function eventsCommand(argv: string[]): Promise<number> {
+  return runCommand('board events', () => printEvents(argv));
+}
+
+function printEvents(argv: string[]): number {
+  const args = parseTargetArgs('events', argv, EVENTS_HELP);
+  if (args === null) return EXIT_OK;
   let st;
-  try { st = statSync(args.target); } catch { console.error(`board events: ${args.target}: no such file`); return 2; }
-  if (!st.isFile()) { console.error(`board events: ${args.target} is not a file (use 'board inspect' for a log directory)`); return 2; }
+  try { st = statSync(args.target); } catch { throw new UsageError(`${args.target}: no such file`); }
+  if (!st.isFile()) throw new UsageError(`${args.target} is not a file (use 'board inspect' for a log directory)`);
   let pending: NormalizedValue[] = [];
   const lines: Array<[number, string]> = [];
   const res = decodeEventBuffer(new Uint8Array(readFileSync(args.target)), {
@@ -123,12 +134,12 @@ export async function eventsCommand(argv: string[]): Promise<number> {
       ev.values = values;
       lines.push([offset, args.json ? JSON.stringify(ev)
         : `@${offset} step ${ev.step} ${info.wallTime === null ? '(no wall time)' : new Date(info.wallTime * 1000).toISOString()} ${info.kind}` +
-          (info.fileVersion !== null ? ` ${info.fileVersion}` : '') + values.map((v) => `\n    ${v.tag} [${v.kind}] ${JSON.stringify(v.data)}`).join('')]);
+          (info.fileVersion !== null ? ` ${terminalSafe(info.fileVersion)}` : '') + values.map((v) => `\n    ${terminalSafe(v.tag)} [${v.kind}] ${terminalSafe(JSON.stringify(v.data))}`).join('')]);
     },
   });
   for (const c of res.corrupt) lines.push([c.offset, args.json ? JSON.stringify({ corrupt: c }) : `@${c.offset} corrupt record (${c.reason})`]);
   lines.sort((a, b) => a[0] - b[0]);
   for (let i = 0; i < lines.length; i += 1000) process.stdout.write(lines.slice(i, i + 1000).map((l) => l[1]).join('\n') + '\n');
   if (res.incompleteBytes) console.log(args.json ? JSON.stringify({ incompleteBytes: res.incompleteBytes }) : `incomplete record: ${res.incompleteBytes} bytes at the end`);
-  return res.corrupt.length ? 1 : 0;
+  return res.corrupt.length ? EXIT_FAILURE : EXIT_OK;
 }

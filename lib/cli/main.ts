@@ -1,42 +1,50 @@
 // `board` command dispatcher. Each subcommand lives in its own module and is loaded lazily, so
-// `board inspect` never pays for Next.js start-up.
-import { readFileSync } from 'node:fs';
+// `board inspect` never pays for Next.js start-up. To add a command, add one entry to COMMANDS
+// (its usage line is listed by `board --help`), parse its flags with parseFlags (./args.ts) and
+// wrap its body in runCommand so exit statuses stay 0 / 1 / 2.
+import { EXIT_OK, EXIT_USAGE, runCommand } from './args.ts';
+import { version } from './version.ts';
+
+export { version } from './version.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  serve: async () => (await import('./serve.ts')).serveCommand,
-  inspect: async () => (await import('./inspect.ts')).inspectCommand,
-  events: async () => (await import('./inspect.ts')).eventsCommand,
-  export: async () => (await import('./export.ts')).exportCommand,
-};
-
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  return pkg.version as string;
+interface CommandEntry {
+  /** One usage line for `board --help`. */
+  usage: string;
+  load: () => Promise<Command>;
 }
 
-const USAGE = `Usage: board [serve] --logdir DIR [options]
-       board inspect <file-or-logdir> [--json]
-       board events <file> --json
-       board export --logdir DIR [--db PATH] [--format jsonl|csv] [--runs REGEX] [--tags REGEX]
+const COMMANDS: Record<string, CommandEntry> = {
+  serve: { usage: 'board [serve] --logdir DIR [options]', load: async () => (await import('./serve.ts')).serveCommand },
+  inspect: { usage: 'board inspect <file-or-logdir> [--json]', load: async () => (await import('./inspect.ts')).inspectCommand },
+  events: { usage: 'board events <file> [--json]', load: async () => (await import('./inspect.ts')).eventsCommand },
+  export: {
+    usage: 'board export --logdir DIR [--db PATH] [--format jsonl|csv] [--runs REGEX] [--tags REGEX]',
+    load: async () => (await import('./export.ts')).exportCommand,
+  },
+};
 
-Run 'board <command> --help' for the options of a command.`;
+export function usage(): string {
+  const lines = Object.values(COMMANDS).map((c, i) => `${i === 0 ? 'Usage: ' : '       '}${c.usage}`);
+  return `${lines.join('\n')}
+
+Flags may be written --flag_name or --flag-name, --flag VALUE or --flag=VALUE.
+Run 'board <command> --help' for the options of a command.
+Exit status: 0 on success, 1 on failure, 2 on bad usage.`;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === '--version' || first === '-V') { console.log(version()); return 0; }
-  if (first === undefined || first === '--help' || first === '-h') {
-    if (first === undefined) { console.error(USAGE); return 2; }
-    console.log(USAGE); return 0;
+  if (first === '--version' || first === '-V') { console.log(version()); return EXIT_OK; }
+  if (first === '--help' || first === '-h') { console.log(usage()); return EXIT_OK; }
+  if (first === undefined) { console.error(usage()); return EXIT_USAGE; }
+  // `board --logdir DIR` is `board serve --logdir DIR`, as TensorBoard.
+  const name = Object.hasOwn(COMMANDS, first) ? first : 'serve';
+  if (name !== first && !first.startsWith('-')) {
+    console.error(`board: unknown command '${first}'\n\n${usage()}`);
+    return EXIT_USAGE;
   }
-  const name = first in COMMANDS ? first : 'serve';
-  const args = first in COMMANDS ? rest : argv;
-  try {
-    const command = await COMMANDS[name]!();
-    return await command(args);
-  } catch (err) {
-    console.error(`board ${name}: ${err instanceof Error ? err.message : String(err)}`);
-    return 1;
-  }
+  const args = name === first ? rest : argv;
+  return runCommand(`board ${name}`, async () => (await COMMANDS[name]!.load())(args));
 }

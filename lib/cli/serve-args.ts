@@ -2,12 +2,17 @@
 // parsing and messages without starting anything.
 import { parseSampleCaps } from '../server/sample-caps.ts';
 import type { SampleCaps } from '../server/registry.ts';
+import { intFlag, parseFlags, UsageError, type FlagDefs } from './args.ts';
+
+export { UsageError } from './args.ts';
 
 export interface ServeOptions {
   logdir: string | null;
   logdirSpec: string | null;
   port: number;
   host: string;
+  /** Extra Host header names to answer (`--allowed_hosts a,b`), besides this machine's own. */
+  allowedHosts: string[];
   db: string | null;
   /** Polling interval; null means file-system events (the default). */
   reloadIntervalSec: number | null;
@@ -47,6 +52,11 @@ Options:
           Bind every interface (IPv4 and IPv6): anyone who can reach this machine can read
           your logs. Overrides --host.
 
+      --allowed_hosts <HOST,...>
+          Extra host names the board answers to, besides this machine's own names and
+          addresses (e.g. a DNS alias or a port-forwarding proxy's name). Requests whose Host
+          header names anything else are refused, which stops DNS-rebinding pages.
+
       --db <PATH>
           SQLite database to ingest into. Reusing a database resumes from the stored offsets
           instead of re-reading every file.
@@ -70,6 +80,9 @@ Options:
   -V, --version
           Print the version and exit.
 
+Flags may be written with '_' or '-' (--logdir_spec or --logdir-spec), and as --flag VALUE
+or --flag=VALUE.
+
   -h, --help
           Print this help and exit.
 
@@ -78,67 +91,53 @@ Exit status:
   directory, port in use, database that cannot be opened), 2 on bad usage.
 `;
 
-export class UsageError extends Error {}
-
-const VALUE_FLAGS = new Set(['logdir', 'logdir_spec', 'port', 'host', 'db', 'reload_interval', 'samples_per_plugin']);
-const BOOL_FLAGS = new Set(['bind_all', 'open', 'help', 'version']);
-const SHORT: Record<string, string> = { p: 'port', h: 'help', V: 'version' };
+/** The flags of `board serve`, declared once ('_' names; '-' spellings are accepted too). */
+export const SERVE_FLAGS = {
+  logdir: { type: 'string' },
+  logdir_spec: { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  allowed_hosts: { type: 'string' },
+  bind_all: { type: 'boolean' },
+  db: { type: 'string' },
+  reload_interval: { type: 'string' },
+  samples_per_plugin: { type: 'string' },
+  open: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const satisfies FlagDefs;
 
 export function parseServeArgs(argv: string[]): ServeOptions {
-  const raw = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    let name: string;
-    let inline: string | undefined;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-      inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
-      name = name.replaceAll('-', '_');
-    } else if (/^-[a-zA-Z]$/.test(arg) && SHORT[arg[1]!]) {
-      name = SHORT[arg[1]!]!;
-    } else {
-      throw new UsageError(`unexpected argument '${arg}' (see 'board serve --help')`);
-    }
-    if (BOOL_FLAGS.has(name)) {
-      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
-      raw.set(name, true);
-    } else if (VALUE_FLAGS.has(name)) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      raw.set(name, value);
-    } else {
-      throw new UsageError(`unknown option '--${name}' (see 'board serve --help')`);
-    }
-  }
-  const str = (k: string) => (typeof raw.get(k) === 'string' ? (raw.get(k) as string) : null);
+  const { values: v } = parseFlags(argv, SERVE_FLAGS, { hint: "see 'board serve --help'" });
   const opts: ServeOptions = {
-    logdir: str('logdir'),
-    logdirSpec: str('logdir_spec'),
+    logdir: v.logdir ?? null,
+    logdirSpec: v.logdir_spec ?? null,
     port: 6006,
     host: '127.0.0.1',
-    db: str('db'),
+    allowedHosts: [],
+    db: v.db ?? null,
     reloadIntervalSec: null,
     caps: {},
-    open: raw.has('open'),
-    help: raw.has('help'),
-    version: raw.has('version'),
+    open: v.open ?? false,
+    help: v.help ?? false,
+    version: v.version ?? false,
   };
   if (opts.help || opts.version) return opts;
-  if (str('port') !== null) {
-    const port = Number(str('port'));
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected an integer 0..65535, got '${str('port')}'`);
-    opts.port = port;
+  if (v.port !== undefined) opts.port = intFlag('port', v.port, 0, 65535);
+  if (v.host !== undefined) opts.host = v.host;
+  if (v.bind_all) opts.host = '::';
+  if (v.allowed_hosts !== undefined) {
+    opts.allowedHosts = v.allowed_hosts.split(',').map((h) => h.trim()).filter(Boolean);
+    const bad = opts.allowedHosts.find((h) => !/^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:]+:[0-9a-fA-F:.]*|[A-Za-z0-9._-]+)$/.test(h));
+    if (bad !== undefined) throw new UsageError(`--allowed_hosts: '${bad}' is not a host name or address`);
   }
-  if (str('host') !== null) opts.host = str('host')!;
-  if (raw.has('bind_all')) opts.host = '::';
-  if (str('reload_interval') !== null) {
-    const sec = Number(str('reload_interval'));
-    if (!Number.isFinite(sec) || sec <= 0) throw new UsageError(`--reload_interval: expected seconds > 0, got '${str('reload_interval')}'`);
+  if (v.reload_interval !== undefined) {
+    const sec = Number(v.reload_interval);
+    if (v.reload_interval.trim() === '' || !Number.isFinite(sec) || sec <= 0) throw new UsageError(`--reload_interval: expected seconds > 0, got '${v.reload_interval}'`);
     opts.reloadIntervalSec = sec;
   }
-  if (str('samples_per_plugin') !== null) {
-    try { opts.caps = parseSampleCaps(str('samples_per_plugin')!); } catch (err) { throw new UsageError((err as Error).message); }
+  if (v.samples_per_plugin !== undefined) {
+    try { opts.caps = parseSampleCaps(v.samples_per_plugin); } catch (err) { throw new UsageError((err as Error).message); }
   }
   if (opts.logdir === null && opts.logdirSpec === null) throw new UsageError(`--logdir is required (or --logdir_spec); see 'board serve --help'`);
   if (opts.logdir !== null && opts.logdirSpec !== null) throw new UsageError('--logdir and --logdir_spec cannot be used together');

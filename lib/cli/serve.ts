@@ -1,28 +1,30 @@
 // `board serve` (and bare `board --logdir DIR`): ingest a logdir live and serve the dashboard.
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { startBoardServer, ServeError, type BoardServer } from '../server/http.ts';
 import type { ActiveStore } from '../server/registry.ts';
-import { parseServeArgs, SERVE_HELP, UsageError, type ServeOptions } from './serve-args.ts';
-import { version } from './main.ts';
-
-const APP_DIR = resolve(import.meta.dirname, '../..');
+import { APP_DIR, ensureWebBuild } from '../server/web-build.ts';
+import { isUrl, sourcesOf } from '../discovery/index.ts';
+import { EXIT_FAILURE, EXIT_OK, runCommand } from './args.ts';
+import { parseServeArgs, SERVE_HELP, type ServeOptions } from './serve-args.ts';
+import { version } from './version.ts';
 
 /** Runs until SIGINT/SIGTERM; resolves with the exit status. */
-export async function serveCommand(argv: string[]): Promise<number> {
-  let opts: ServeOptions;
-  try {
-    opts = parseServeArgs(argv);
-  } catch (err) {
-    if (err instanceof UsageError) { console.error(`board serve: ${err.message}`); return 2; }
-    throw err;
-  }
-  if (opts.help) { process.stdout.write(SERVE_HELP); return 0; }
-  if (opts.version) { console.log(version()); return 0; }
+export function serveCommand(argv: string[]): Promise<number> {
+  return runCommand('board serve', () => serve(parseServeArgs(argv)));
+}
+
+async function serve(opts: ServeOptions): Promise<number> {
+  if (opts.help) { process.stdout.write(SERVE_HELP); return EXIT_OK; }
+  if (opts.version) { console.log(version()); return EXIT_OK; }
 
   const problem = checkLogdirs(opts);
-  if (problem) { console.error(`board serve: ${problem}`); return 1; }
+  if (problem) { console.error(`board serve: ${problem}`); return EXIT_FAILURE; }
+  // A fresh checkout has no dashboard build: make it now, before anything else starts.
+  try { await ensureWebBuild({ appDir: APP_DIR }); } catch (err) {
+    console.error(`board serve: cannot build the dashboard: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT_FAILURE;
+  }
 
   const { startIngest } = await import('../ingest/index.ts');
   let ingester: Awaited<ReturnType<typeof startIngest>>;
@@ -39,7 +41,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     console.error(opts.db ? `board serve: cannot open database ${opts.db}: ${msg}` : `board serve: cannot start ingest: ${msg}`);
-    return 1;
+    return EXIT_FAILURE;
   }
 
   const store: ActiveStore = {
@@ -52,10 +54,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   };
   let server: BoardServer;
   try {
-    server = await startBoardServer({ appDir: APP_DIR, host: opts.host, port: opts.port, store });
+    server = await startBoardServer({ appDir: APP_DIR, host: opts.host, port: opts.port, allowedHosts: opts.allowedHosts, store });
   } catch (err) {
     await ingester.close();
-    if (err instanceof ServeError) { console.error(`board serve: ${err.message}`); return 1; }
+    if (err instanceof ServeError) { console.error(`board serve: ${err.message}`); return EXIT_FAILURE; }
     throw err;
   }
   console.log(`Board ${version()} at ${server.url} (Ctrl-C to quit)`);
@@ -64,7 +66,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   if (opts.open) openBrowser(server.url);
   ingester.initialScan.then(
-    () => console.log(`ingest: initial scan done in ${((Date.now() - started) / 1000).toFixed(1)} s (${ingester.queries.listRuns().length} runs), watching for changes`),
+    async () => console.log(`ingest: initial scan done in ${((Date.now() - started) / 1000).toFixed(1)} s (${(await ingester.queries.listRuns()).length} runs), watching for changes`),
     (err: unknown) => console.error(`ingest: initial scan failed: ${err instanceof Error ? err.message : String(err)}`),
   );
   return waitForShutdown(async () => {
@@ -74,12 +76,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
 }
 
 function checkLogdirs(opts: ServeOptions): string | null {
-  const dirs = opts.logdir !== null
-    ? [opts.logdir]
-    : opts.logdirSpec!.split(',').map((part) => { const i = part.indexOf(':'); return i > 0 && !/^[a-zA-Z]:[\\/]/.test(part) ? part.slice(i + 1) : part; });
-  for (const dir of dirs) {
-    if (!existsSync(dir)) return `log directory '${dir}' does not exist`;
-    if (!statSync(dir).isDirectory()) return `'${dir}' is not a directory (--logdir wants the folder that holds the runs)`;
+  let sources;
+  try { sources = sourcesOf(opts); } catch (err) { return (err as Error).message; }
+  for (const { path } of sources) {
+    if (isUrl(path)) continue; // remote sources are checked by their lister
+    if (!existsSync(path)) return `log directory '${path}' does not exist`;
+    if (!statSync(path).isDirectory()) return `'${path}' is not a directory (--logdir wants the folder that holds the runs)`;
   }
   return null;
 }

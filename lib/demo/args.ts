@@ -1,4 +1,5 @@
-// Flags of `npm run demo` (bin/board-demo.js).
+// Flags of `npm run demo` (bin/board-demo.js), parsed with the CLI's shared parser.
+import { choiceFlag, intFlag, parseFlags, UsageError, type FlagDefs } from '../cli/args.ts';
 
 export interface DemoOptions {
   epochs: number;
@@ -47,116 +48,58 @@ Options:
   --no-download        do not try to download Fashion-MNIST when it is not found
   --workers N          DataLoader worker threads [default: 0]
   -h, --help           print this help
+
+Flags may be written with '-' or '_' (--batch-size or --batch_size).
+Exit status: 0 on success, 1 on failure, 2 on bad usage.
 `;
 
-export class DemoUsageError extends Error {}
+/** The demo's flags ('_' names; the help shows the '-' spellings, and both are accepted). */
+export const DEMO_FLAGS = {
+  epochs: { type: 'string' },
+  model: { type: 'string' },
+  optimizer: { type: 'string' },
+  lr: { type: 'string' },
+  batch_size: { type: 'string' },
+  logdir: { type: 'string' },
+  no_serve: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  limit: { type: 'string' },
+  log_every: { type: 'string' },
+  seed: { type: 'string' },
+  data: { type: 'string' },
+  no_system_data: { type: 'boolean' },
+  no_download: { type: 'boolean' },
+  workers: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies FlagDefs;
+
+function nonEmpty(flag: string, raw: string, what: string): string {
+  if (!raw) throw new UsageError(`--${flag} wants ${what}`);
+  return raw;
+}
 
 export function parseDemoArgs(argv: string[]): DemoOptions {
-  const o: DemoOptions = {
-    epochs: 5,
-    model: 'mlp',
-    optimizer: 'adam',
-    lr: 1e-3,
-    batchSize: 64,
-    logdir: 'logs',
-    serve: true,
-    limit: 0,
-    logEvery: 100,
-    seed: 0,
-    data: 'data',
-    systemData: true,
-    download: true,
-    port: 6006,
-    host: '127.0.0.1',
-    numWorkers: 0,
-    help: false,
+  const { values: v } = parseFlags(argv, DEMO_FLAGS, { hint: 'see --help' });
+  const lr = v.lr === undefined ? 1e-3 : Number(v.lr);
+  if (!(lr > 0)) throw new UsageError(`--lr: expected a positive number, got '${v.lr}'`);
+  return {
+    epochs: v.epochs === undefined ? 5 : intFlag('epochs', v.epochs, 1),
+    model: v.model === undefined ? 'mlp' : choiceFlag('model', v.model, ['mlp', 'cnn'] as const),
+    optimizer: v.optimizer === undefined ? 'adam' : choiceFlag('optimizer', v.optimizer, ['adam', 'sgd'] as const),
+    lr,
+    batchSize: v.batch_size === undefined ? 64 : intFlag('batch-size', v.batch_size, 1),
+    logdir: v.logdir === undefined ? 'logs' : nonEmpty('logdir', v.logdir, 'a directory'),
+    serve: !v.no_serve,
+    limit: v.limit === undefined ? 0 : intFlag('limit', v.limit, 0),
+    logEvery: v.log_every === undefined ? 100 : intFlag('log-every', v.log_every, 1),
+    seed: v.seed === undefined ? 0 : intFlag('seed', v.seed, 0),
+    data: v.data === undefined ? 'data' : nonEmpty('data', v.data, 'a directory'),
+    systemData: !v.no_system_data,
+    download: !v.no_download,
+    port: v.port === undefined ? 6006 : intFlag('port', v.port, 0, 65535),
+    host: v.host === undefined ? '127.0.0.1' : nonEmpty('host', v.host, 'an address'),
+    numWorkers: v.workers === undefined ? 0 : intFlag('workers', v.workers, 0),
+    help: v.help ?? false,
   };
-  const args = [...argv];
-  const int = (flag: string, v: string | undefined, min: number): number => {
-    const n = Number(v);
-    if (v === undefined || !Number.isInteger(n) || n < min) throw new DemoUsageError(`${flag} wants an integer >= ${min}, got ${v ?? 'nothing'}`);
-    return n;
-  };
-  while (args.length > 0) {
-    const raw = args.shift()!;
-    const eq = raw.indexOf('=');
-    const flag = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
-    const value = (): string | undefined => (raw.startsWith('--') && eq > 0 ? raw.slice(eq + 1) : args.shift());
-    switch (flag) {
-      case '--epochs':
-        o.epochs = int(flag, value(), 1);
-        break;
-      case '--model': {
-        const v = value();
-        if (v !== 'mlp' && v !== 'cnn') throw new DemoUsageError(`--model wants mlp or cnn, got ${v ?? 'nothing'}`);
-        o.model = v;
-        break;
-      }
-      case '--optimizer': {
-        const v = value();
-        if (v !== 'adam' && v !== 'sgd') throw new DemoUsageError(`--optimizer wants adam or sgd, got ${v ?? 'nothing'}`);
-        o.optimizer = v;
-        break;
-      }
-      case '--lr': {
-        const v = value();
-        const n = Number(v);
-        if (v === undefined || !(n > 0)) throw new DemoUsageError(`--lr wants a positive number, got ${v ?? 'nothing'}`);
-        o.lr = n;
-        break;
-      }
-      case '--batch-size':
-        o.batchSize = int(flag, value(), 1);
-        break;
-      case '--logdir': {
-        const v = value();
-        if (!v) throw new DemoUsageError('--logdir wants a directory');
-        o.logdir = v;
-        break;
-      }
-      case '--no-serve':
-        o.serve = false;
-        break;
-      case '--port':
-        o.port = int(flag, value(), 0);
-        break;
-      case '--host': {
-        const v = value();
-        if (!v) throw new DemoUsageError('--host wants an address');
-        o.host = v;
-        break;
-      }
-      case '--limit':
-        o.limit = int(flag, value(), 0);
-        break;
-      case '--log-every':
-        o.logEvery = int(flag, value(), 1);
-        break;
-      case '--seed':
-        o.seed = int(flag, value(), 0);
-        break;
-      case '--data': {
-        const v = value();
-        if (!v) throw new DemoUsageError('--data wants a directory');
-        o.data = v;
-        break;
-      }
-      case '--no-system-data':
-        o.systemData = false;
-        break;
-      case '--no-download':
-        o.download = false;
-        break;
-      case '--workers':
-        o.numWorkers = int(flag, value(), 0);
-        break;
-      case '-h':
-      case '--help':
-        o.help = true;
-        break;
-      default:
-        throw new DemoUsageError(`unknown option ${raw} (see --help)`);
-    }
-  }
-  return o;
 }

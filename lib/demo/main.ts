@@ -3,7 +3,8 @@
 // when training starts, so --help and usage errors answer at once.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEMO_HELP, DemoUsageError, parseDemoArgs } from './args.ts';
+import { runCommand } from '../cli/args.ts';
+import { DEMO_HELP, parseDemoArgs } from './args.ts';
 import type { DemoOptions } from './args.ts';
 import { ensureWebBuild, startBoard } from './serve.ts';
 import type { BoardChild } from './serve.ts';
@@ -16,16 +17,10 @@ function waitForSignal(): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let o: DemoOptions;
-  try {
-    o = parseDemoArgs(argv);
-  } catch (e) {
-    if (e instanceof DemoUsageError) {
-      console.error(`board-demo: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
+  return runCommand('board-demo', () => demo(parseDemoArgs(argv)));
+}
+
+async function demo(o: DemoOptions): Promise<number> {
   if (o.help) {
     process.stdout.write(DEMO_HELP);
     return 0;
@@ -34,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
   let board: BoardChild | null = null;
   if (o.serve) {
     try {
-      await ensureWebBuild();
+      await ensureWebBuild({ log: console.log });
       board = await startBoard(o.logdir, o.port, o.host);
       console.log(`Board is serving ${resolve(o.logdir)} at ${board.url} : open it to watch training live.`);
     } catch (e) {

@@ -2,7 +2,6 @@
 // while training keeps this process busy, and reports the URL it prints.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface BoardChild {
@@ -14,27 +13,7 @@ export interface BoardChild {
 const APP_DIR = resolve(import.meta.dirname, '../..');
 const BOARD_BIN = join(APP_DIR, 'bin/board.js');
 
-export function hasWebBuild(appDir = APP_DIR): boolean {
-  return existsSync(join(appDir, '.next', 'BUILD_ID'));
-}
-
-/**
- * A fresh checkout has no dashboard build yet (`npm install` builds only the library): build it
- * once with `npm run build:web`, showing its output, so `npm run demo` works right after install.
- */
-export function ensureWebBuild(log: (s: string) => void = console.log, appDir = APP_DIR): Promise<void> {
-  if (hasWebBuild(appDir)) return Promise.resolve();
-  log('The dashboard has not been built in this checkout yet: running `npm run build:web` once (about a minute)...');
-  return new Promise((done, fail) => {
-    const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build:web'], {
-      cwd: appDir,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    });
-    child.on('error', fail);
-    child.on('exit', (code) => (code === 0 && hasWebBuild(appDir) ? done() : fail(new Error(`npm run build:web failed (exit code ${code})`))));
-  });
-}
+export { ensureWebBuild, hasWebBuild } from '../server/web-build.ts';
 
 /** Resolves once the board prints its URL; rejects if it exits first or stays silent for `timeoutMs`. */
 export function startBoard(logdir: string, port: number, host: string, timeoutMs = 120_000): Promise<BoardChild> {

@@ -1,170 +1,42 @@
-// Autograd: grad mode, module scopes, profiling, the GradNode graph and the backward engine.
-// Gradient rules live in one table (gradients.ts); this file only records nodes and runs them.
-import type { DType } from './dtype.ts';
+// Autograd's backward engine: runs the recorded graph (graph.ts) with the gradient rules (gradients.ts), plus grad(),
+// named composites and custom fused ops. Op modules never import this file; only composite.ts (namedComposite),
+// the method registry (Tensor.backward) and the entry module do.
 import { legacyTypeName, isFloating } from './dtype.ts';
 import { zeros } from './creation.ts';
 import { sumToShape } from './reduce.ts';
 import type { Tensor } from './tensor.ts';
-import { GRADIENTS, type Primitive, type GradCtx, type Rule } from './gradients.ts';
-
-// ---- grad mode, scopes, profiling -------------------------------------------------------------
-
-let gradEnabled = true;
-export function isGradEnabled(): boolean { return gradEnabled; }
-export function setGradEnabled(on: boolean): void { gradEnabled = on; }
-
-function withGradMode<T>(on: boolean, fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = on;
-  try { return fn(); } finally { gradEnabled = prev; }
-}
-/** Run `fn` without recording a graph (torch.no_grad). */
-export function noGrad<T>(fn: () => T): T { return withGradMode(false, fn); }
-/** Run `fn` with graph recording on (torch.enable_grad). */
-export function enableGrad<T>(fn: () => T): T { return withGradMode(true, fn); }
-
-const scopes: string[] = [];
-/** Enter a module scope; nodes created until popScope() record it (joined by '/'). */
-export function pushScope(name: string): void { scopes.push(name); }
-export function popScope(): void { scopes.pop(); }
-export function currentScope(): string { return scopes.join('/'); }
-
-let profiling = false;
-/** When on, nodes record forwardMs (set by the op) and backwardMs (set by the engine). */
-export function setProfiling(on: boolean): void { profiling = on; }
-export function isProfiling(): boolean { return profiling; }
-/** Start time for an op's forward when profiling, else 0 (cheap). */
-export function clock(): number { return profiling ? performance.now() : 0; }
-
-// ---- graph nodes ---------------------------------------------------------------------------------
-
-export interface NodeMetadata {
-  op: string;
-  inputShapes: number[][];
-  inputDtypes: (DType | null)[];
-  outputShape: number[];
-  outputDtype: DType;
-  scope: string;
-  forwardMs?: number;
-  backwardMs?: number;
-  attrs?: Record<string, unknown>;
-}
-
-/** A saved tensor with its version and producer at save time (for PyTorch's in-place modification error). */
-type Saved = { tensor: Tensor; version: number; producer: string | null; outputNr: number } | null;
-
-/** A backward function in the graph (PyTorch's grad_fn). */
-export class GradNode {
-  readonly name: string;
-  readonly nextFunctions: Array<[GradNode | null, number]>;
-  readonly metadata: NodeMetadata;
-  /** The leaf this AccumulateGrad node writes to (null for other nodes). */
-  readonly variable: Tensor | null;
-  /** @internal */ readonly rule: Primitive | null;
-  /** @internal */ saved: Saved[] | null;
-  /** @internal */ attrs: Record<string, any>;
-  /** @internal */ ctxBase: Omit<GradCtx, 'saved' | 'grads' | 'attrs'>;
-  /** @internal */ numOutputs: number;
-  /** @internal non-leaf outputs that called retainGrad(), by output index */
-  retained: Map<number, Tensor> | null = null;
-  /** @internal gradient hooks of non-leaf outputs (Tensor.registerHook), by output index */
-  hooks: Map<number, GradHook[]> | null = null;
-
-  constructor(name: string, rule: Primitive | null, next: Array<[GradNode | null, number]>, meta: NodeMetadata,
-    variable: Tensor | null, saved: Saved[], attrs: Record<string, any>, ctxBase: GradNode['ctxBase'], numOutputs: number) {
-    this.name = name; this.rule = rule; this.nextFunctions = next; this.metadata = meta; this.variable = variable;
-    this.saved = saved; this.attrs = attrs; this.ctxBase = ctxBase; this.numOutputs = numOutputs;
-  }
-
-  toString(): string { return `<${this.name}>`; }
-
-  /** @internal Apply the gradient rule. */
-  apply(grads: (Tensor | null)[]): (Tensor | null)[] {
-    if (this.saved === null) {
-      throw new Error('Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.');
-    }
-    const saved = this.saved.map((s) => {
-      if (s === null) return null;
-      if (s.tensor.version !== s.version) {
-        throw new Error(`one of the variables needed for gradient computation has been modified by an inplace operation: ` +
-          `[${legacyTypeName(s.tensor.dtype)} [${s.tensor.shape.join(', ')}]]` +
-          (s.producer ? `, which is output ${s.outputNr} of ${s.producer},` : '') +
-          ` is at version ${s.tensor.version}; expected version ${s.version} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).`);
-      }
-      return s.tensor;
-    });
-    const ctx: GradCtx = { ...this.ctxBase, saved, grads, attrs: this.attrs };
-    const first = grads[0] ?? zeros(this.ctxBase.outShapes[0]!, { dtype: this.metadata.outputDtype });
-    const res: (Tensor | null)[] = (GRADIENTS[this.rule!] as Rule)(first, ctx);
-    // Gradients take their input's dtype (a float64 0-dim operand of a float32 op gets a float64 grad).
-    return res.map((g, i) => {
-      const d = this.ctxBase.inDtypes[i];
-      return g && d && g.dtype !== d && isFloating(d) ? g.to(d) : g;
-    });
-  }
-
-  /** @internal Free saved tensors (after a backward without retainGraph). */
-  release(): void {
-    if (this.variable !== null) return;
-    this.saved = null;
-    if (this.rule === 'composite') this.attrs = {};
-  }
-}
-
-/** The AccumulateGrad node of a leaf that requires grad (cached on the leaf, as PyTorch does). */
-export function accumulateNode(t: Tensor): GradNode {
-  if (t._accNode) return t._accNode;
-  const meta: NodeMetadata = { op: 'AccumulateGrad', inputShapes: [], inputDtypes: [], outputShape: [...t.shape],
-    outputDtype: t.dtype, scope: currentScope() };
-  t._accNode = new GradNode('AccumulateGrad', null, [], meta, t, [], {}, { inShapes: [], inDtypes: [], outShapes: [] }, 1);
-  return t._accNode;
-}
-
-function edgeOf(t: Tensor | null): [GradNode | null, number] {
-  if (t === null || !t.requiresGrad) return [null, 0];
-  if (t.gradFn) return [t.gradFn, t.outputNr];
-  return [accumulateNode(t), 0];
-}
-
-/** True when an op on these inputs should record a node. */
-export function needsGrad(...inputs: (Tensor | null | undefined)[]): boolean {
-  if (!gradEnabled) return false;
-  for (const t of inputs) if (t && t.requiresGrad) return true;
-  return false;
-}
-
-/**
- * Record a node for an op whose outputs were computed by raw kernels. No-op when no input requires grad.
- * `saved` tensors get version-checked when backward runs; `attrs` carries non-tensor parameters.
- */
-export function record(rule: Primitive, name: string, inputs: (Tensor | null)[], outputs: Tensor[],
-  saved: (Tensor | null)[] = [], attrs: Record<string, any> = {}, t0 = 0, op?: string): GradNode | null {
-  if (!needsGrad(...inputs)) return null;
-  const first = outputs[0]!;
-  const meta: NodeMetadata = {
-    op: op ?? rule,
-    inputShapes: inputs.map((t) => (t ? [...t.shape] : [])),
-    inputDtypes: inputs.map((t) => (t ? t.dtype : null)),
-    outputShape: [...first.shape], outputDtype: first.dtype, scope: currentScope(),
-  };
-  if (profiling && t0) meta.forwardMs = performance.now() - t0;
-  const ctxBase = { inShapes: meta.inputShapes, inDtypes: meta.inputDtypes, outShapes: outputs.map((o) => [...o.shape]) };
-  const node = new GradNode(name, rule, inputs.map(edgeOf), meta, null,
-    saved.map((t) => {
-      if (!t) return null;
-      const out = outputs.indexOf(t);
-      return { tensor: t, version: t.version, producer: out >= 0 ? name : t.gradFn?.name ?? null, outputNr: out >= 0 ? out : t.outputNr };
-    }), attrs, ctxBase, outputs.length);
-  outputs.forEach((o, i) => { o.gradFn = node; o.outputNr = i; });
-  return node;
-}
+import { GRADIENTS, type GradCtx, type Rule } from './gradients.ts';
+import {
+  GradNode, accumulateNode, edgeOf, clock, isGradEnabled, isProfiling, needsGrad, noGrad, record, withGradMode,
+  type BackwardOptions, type GradHook,
+} from './graph.ts';
 
 // ---- engine ----------------------------------------------------------------------------------------
 
-export interface BackwardOptions { retainGraph?: boolean; createGraph?: boolean }
-
-/** A tensor gradient hook: may return a replacement gradient. */
-export type GradHook = (grad: Tensor) => Tensor | void | null | undefined;
+/** Apply a node's gradient rule (from THE table, gradients.ts) to the gradients of its outputs. */
+function applyRule(node: GradNode, grads: (Tensor | null)[]): (Tensor | null)[] {
+  if (node.saved === null) {
+    throw new Error('Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.');
+  }
+  const saved = node.saved.map((s) => {
+    if (s === null) return null;
+    if (s.tensor.version !== s.version) {
+      throw new Error(`one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+        `[${legacyTypeName(s.tensor.dtype)} [${s.tensor.shape.join(', ')}]]` +
+        (s.producer ? `, which is output ${s.outputNr} of ${s.producer},` : '') +
+        ` is at version ${s.tensor.version}; expected version ${s.version} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).`);
+    }
+    return s.tensor;
+  });
+  const ctx: GradCtx = { ...node.ctxBase, saved, grads, attrs: node.attrs };
+  const first = grads[0] ?? zeros(node.ctxBase.outShapes[0]!, { dtype: node.metadata.outputDtype });
+  const res: (Tensor | null)[] = (GRADIENTS[node.rule!] as Rule)(first, ctx);
+  // Gradients take their input's dtype (a float64 0-dim operand of a float32 op gets a float64 grad).
+  return res.map((g, i) => {
+    const d = node.ctxBase.inDtypes[i];
+    return g && d && g.dtype !== d && isFloating(d) ? g.to(d) : g;
+  });
+}
 
 function runHooks(hooks: readonly GradHook[] | undefined, g: Tensor | null): Tensor | null {
   if (!hooks || !g) return g;
@@ -237,8 +109,9 @@ function runBackward(roots: Tensor[], seeds: Tensor[], opts: BackwardOptions, ta
       if (node.variable) {
         if (!targets && grads[0]) accumulateInto(node.variable, grads[0], createGraph);
       } else if (!needed || needed.has(node)) {
+        const profiling = isProfiling();
         const t0 = profiling ? performance.now() : 0;
-        const inGrads = grads.some((g) => g) ? node.apply(grads) : node.nextFunctions.map(() => null);
+        const inGrads = grads.some((g) => g) ? applyRule(node, grads) : node.nextFunctions.map(() => null);
         if (profiling) node.metadata.backwardMs = (node.metadata.backwardMs ?? 0) + performance.now() - t0;
         node.nextFunctions.forEach(([m, nr], i) => {
           const g = inGrads[i];
@@ -365,7 +238,7 @@ export function namedComposite<T extends Tensor | Tensor[]>(name: string, inputs
   // Absent optional inputs (null) are not edges, as in PyTorch.
   const present = inputs.map((t, i) => (t ? i : -1)).filter((i) => i >= 0);
   record('composite', name, present.map((i) => inputs[i]!), diff.map((i) => results[i]!), [],
-    { fn, inputs, present, proxies, innerOuts: diff.map((i) => innerOuts[i]!) }, t0, op ?? name);
+    { backward: compositeBackward, fn, inputs, present, proxies, innerOuts: diff.map((i) => innerOuts[i]!) }, t0, op ?? name);
   return (Array.isArray(inner) ? results : results[0]) as T;
 }
 
@@ -374,6 +247,7 @@ export function compositeBackward(grads: (Tensor | null)[], attrs: Record<string
   const inputs = attrs.inputs as (Tensor | null)[];
   const wrt = inputs.map((t, i) => (t && t.requiresGrad ? i : -1)).filter((i) => i >= 0);
   let outs: Tensor[], srcs: Tensor[];
+  const gradEnabled = isGradEnabled();
   if (gradEnabled) {
     // createGraph: differentiate a fresh sub-graph over the real inputs.
     const again = (attrs.fn as (...xs: (Tensor | null)[]) => Tensor | Tensor[])(...inputs);

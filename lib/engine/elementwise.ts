@@ -3,7 +3,7 @@ import { allocate, isFloating, resultType, toFloatingType, castScalar, type DTyp
 import { broadcastShapes, broadcastStrides, isContiguousLayout, numelOf, RowIter, shapeStr, copyStrided } from './layout.ts';
 import { unaryKernel, binaryKernel, type UnaryName, type BinaryName } from './loops.ts';
 import { Tensor } from './tensor.ts';
-import { record, clock, needsGrad, isGradEnabled } from './autograd.ts';
+import { record, clock, needsGrad, isGradEnabled } from './graph.ts';
 
 /** A tensor or a Python-style number (integral numbers act as Python ints, others as floats). */
 export type Operand = Tensor | number | boolean;
@@ -306,8 +306,11 @@ export function remainder(a: Operand, b: Operand): Tensor { return simpleBinary(
 export function fmod(a: Operand, b: Operand): Tensor { return simpleBinary('fmod', 'FmodBackward0', a, b); }
 export function atan2(a: Operand, b: Operand): Tensor { return simpleBinary('atan2', 'Atan2Backward0', a, b); }
 
-/** torch.pow: tensor ** number (PowBackward0), tensor ** tensor or number ** tensor (PowBackward1). */
-export function pow(a: Operand, b: Operand): Tensor {
+/**
+ * torch.pow: tensor ** number (PowBackward0), tensor ** tensor (PowBackward1), number ** tensor (PowBackward2, as
+ * torch.pow(2, x)). `reflected` is Python's `2 ** x` (Tensor.__rpow__), which PyTorch 1.13 records as PowBackward1.
+ */
+export function pow(a: Operand, b: Operand, opts: { reflected?: boolean } = {}): Tensor {
   const t0 = clock();
   if (a instanceof Tensor && !(b instanceof Tensor)) {
     const e = Number(b);
@@ -321,7 +324,8 @@ export function pow(a: Operand, b: Operand): Tensor {
   const ta = asTensor(a), tb = asTensor(b);
   const d = promote(ta, tb);
   const out = binaryRaw(isFloating(d) ? 'pow' : 'powInt', castSmall(ta, d), castSmall(tb, d), d, 0, 'pow');
-  record('pow', 'PowBackward1', [ta, tb], [out], [ta, tb, out], {}, t0);
+  const scalarBase = !(a instanceof Tensor) && !opts.reflected;
+  record('pow', scalarBase ? 'PowBackward2' : 'PowBackward1', [ta, tb], [out], [ta, tb, out], {}, t0);
   return out;
 }
 

@@ -9,7 +9,7 @@ import { zeros } from './creation.ts';
 import { sumToShape, prodBackward, cumprodBackward } from './reduce.ts';
 import { cat, stack, diagonal, diagonalBackward, unfoldBackward, stridedScatterAdd } from './movement.ts';
 import { indexBackward, indexPutValueGrad } from './indexing.ts';
-import { compositeBackward, isGradEnabled } from './autograd.ts';
+import { isGradEnabled } from './graph.ts';
 
 export interface GradCtx {
   inShapes: number[][];
@@ -272,8 +272,9 @@ export const GRADIENTS = {
   },
   dot: (g, c) => [g.mul(s(c, 1)), g.mul(s(c, 0))],
 
-  // -- composites run as one named node (namedComposite)
-  composite: (_g, c) => compositeBackward(c.grads, c.attrs),
+  // -- composites run as one named node (namedComposite): attrs.backward is autograd.ts's compositeBackward, carried
+  // by the node so this table needs no import of the backward engine (which imports this table).
+  composite: (_g, c) => c.attrs.backward(c.grads, c.attrs),
 
   // -- user-defined fused ops (customOp)
   custom: (_g, c) => c.attrs.fn(c.grads, c.attrs.outputs),

@@ -1,19 +1,26 @@
-// The engine's public surface: Tensor, creation functions, functional ops, autograd, random.
+// The engine's entry module and public surface: Tensor, creation functions, functional ops, autograd, random.
+// Import the engine through this file: it loads the method registry (methods.ts) before anything can use a tensor.
 //
-// Layout (one kind of op per file):
+// Layout (one kind of op per file). Runtime imports only point down this list, so there is no import cycle
+// (test/architecture/import-cycles.test.ts checks it); how to add an op: README.md here, or methods.ts's header.
 //   dtype.ts        dtypes, storage arrays, torch.result_type promotion
 //   layout.ts       shapes, strides, broadcasting, the row iterator and strided copy every kernel uses
 //   loops.ts        compiled elementwise loops (one JS expression per op)
-//   tensor.ts       the Tensor class: strided storage, autograd fields, PyTorch-named methods (delegating)
-//   autograd.ts     grad mode, scopes, profiling, GradNode, the backward engine, grad(), customOp, namedComposite
-//   gradients.ts    THE gradient table: one rule per primitive (closed union), written with differentiable ops
+//   graph.ts        grad mode, scopes, profiling, GradNode and record(): what ops need to build the autograd graph
+//   print.ts        PyTorch's str of a tensor
+//   tensor.ts       the core Tensor class: strided storage, autograd fields, metadata (no op imports)
+//   creation.ts, random.ts, stdsort.ts (libstdc++/ATen selection order for ties)
 //   elementwise.ts  unary/binary/where/clamp/activations, in-place commit (version counters, CopySlices)
-//   reduce.ts       reductions, softmax/cumsum, sort/topk/median
 //   movement.ts     views (view/reshape/transpose/permute/expand/squeeze/slice/select/diagonal/unfold) and copies
+//   reduce.ts       reductions, softmax/cumsum, sort/topk/median
 //   indexing.ts     getitem/setitem, index_put, gather/scatter, masked_fill
 //   linalg.ts       matmul family over kernels/ sgemm/dgemm (transposes as flags)
+//   gradients.ts    THE gradient table: one rule per primitive (closed union), written with differentiable ops
+//   autograd.ts     the backward engine, grad(), customOp, namedComposite
 //   composite.ts    ops built from primitives (run as one PyTorch-named node via namedComposite)
-//   creation.ts, random.ts, print.ts (PyTorch's str), stdsort.ts (libstdc++/ATen selection order for ties)
+//   methods.ts      THE method registry: attaches t.add(), t.sum()... to Tensor.prototype and types them
+//   index.ts        this file
+import './methods.ts';
 import * as creation from './creation.ts';
 import * as E from './elementwise.ts';
 import * as M from './movement.ts';
@@ -21,9 +28,11 @@ import * as R from './reduce.ts';
 import * as L from './linalg.ts';
 import * as I from './indexing.ts';
 import * as A from './autograd.ts';
+import * as G from './graph.ts';
 import * as RND from './random.ts';
 import * as X from './composite.ts';
-import { Tensor } from './tensor.ts';
+import { Tensor, ensureTensor } from './tensor.ts';
+import type { TensorMethods } from './methods.ts';
 import { printOptions } from './print.ts';
 import type { DType } from './dtype.ts';
 
@@ -36,9 +45,11 @@ export {
 } from './creation.ts';
 export { rand, randn, randint, randperm, randLike, randnLike, randintLike, bernoulli, multinomial, manualSeed, initialSeed, Generator, defaultGenerator } from './random.ts';
 export {
-  GradNode, noGrad, enableGrad, backwardAll, isGradEnabled, setGradEnabled, grad, customOp, pushScope, popScope, currentScope,
-  setProfiling, isProfiling, type NodeMetadata, type BackwardOptions, type GradOptions,
-} from './autograd.ts';
+  GradNode, noGrad, enableGrad, isGradEnabled, setGradEnabled, pushScope, popScope, currentScope, setProfiling, isProfiling,
+  type NodeMetadata, type BackwardOptions,
+} from './graph.ts';
+export { backwardAll, grad, customOp, type GradOptions } from './autograd.ts';
+export type { TensorMethods } from './methods.ts';
 export { slice, type IndexItem, type Slice } from './indexing.ts';
 export type { Operand } from './elementwise.ts';
 export { printOptions } from './print.ts';
@@ -49,7 +60,25 @@ export const cat = M.cat;
 export const concat = M.cat;
 export const stack = M.stack;
 
-const fn1 = <K extends keyof Tensor>(k: K) => (t: Tensor, ...rest: any[]): any => (t[k] as any)(...rest);
+type MethodName = {
+  [K in keyof TensorMethods]: TensorMethods[K] extends (this: Tensor, ...args: never[]) => unknown ? K : never;
+}[keyof TensorMethods];
+type ArgsOf<F> = F extends (this: Tensor, ...args: infer P) => unknown ? P : never;
+type ResultOf<F> = F extends (this: Tensor, ...args: never[]) => infer Ret ? Ret : never;
+
+/**
+ * The functional form of a Tensor method, `torch.name(t, ...)`: the tensor first, then the method's own arguments,
+ * typed from the method (overloaded methods get their overloads spelled out where they are used below).
+ */
+function functional<K extends MethodName>(name: K): (self: Tensor, ...args: ArgsOf<TensorMethods[K]>) => ResultOf<TensorMethods[K]> {
+  return (self, ...args) => {
+    ensureTensor(self, name, 'input');
+    return Reflect.apply(self[name], self, args) as ResultOf<TensorMethods[K]>;
+  };
+}
+/** max/min/median: the overloads of the method, as functions. */
+type ExtremeFn = { (x: Tensor): Tensor; (x: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor }; (x: Tensor, other: Tensor): Tensor };
+type MedianFn = { (x: Tensor): Tensor; (x: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor } };
 
 /**
  * Functional forms, as `torch.xxx(t, ...)`: each takes the tensor first and forwards to the method of the same name.
@@ -60,17 +89,17 @@ export const ops = {
   where: E.where, eq: (a: Tensor, b: E.Operand) => E.compare('eq', a, b), ne: (a: Tensor, b: E.Operand) => E.compare('ne', a, b),
   lt: (a: Tensor, b: E.Operand) => E.compare('lt', a, b), le: (a: Tensor, b: E.Operand) => E.compare('le', a, b),
   gt: (a: Tensor, b: E.Operand) => E.compare('gt', a, b), ge: (a: Tensor, b: E.Operand) => E.compare('ge', a, b),
-  logicalAnd: fn1('logicalAnd'), logicalOr: fn1('logicalOr'), logicalXor: fn1('logicalXor'), logicalNot: fn1('logicalNot'),
-  neg: fn1('neg'), abs: fn1('abs'), sign: fn1('sign'), floor: fn1('floor'), ceil: fn1('ceil'), round: fn1('round'), trunc: fn1('trunc'),
-  exp: fn1('exp'), expm1: fn1('expm1'), log: fn1('log'), log2: fn1('log2'), log10: fn1('log10'), log1p: fn1('log1p'),
-  sqrt: fn1('sqrt'), rsqrt: fn1('rsqrt'), square: fn1('square'), sin: fn1('sin'), cos: fn1('cos'), tan: fn1('tan'), tanh: fn1('tanh'),
-  asin: fn1('asin'), acos: fn1('acos'), atan: fn1('atan'), sinh: fn1('sinh'), cosh: fn1('cosh'), erf: fn1('erf'),
-  sigmoid: fn1('sigmoid'), relu: fn1('relu'), reciprocal: fn1('reciprocal'), isnan: fn1('isnan'), isinf: fn1('isinf'), isfinite: fn1('isfinite'),
+  logicalAnd: functional('logicalAnd'), logicalOr: functional('logicalOr'), logicalXor: functional('logicalXor'), logicalNot: functional('logicalNot'),
+  neg: functional('neg'), abs: functional('abs'), sign: functional('sign'), floor: functional('floor'), ceil: functional('ceil'), round: functional('round'), trunc: functional('trunc'),
+  exp: functional('exp'), expm1: functional('expm1'), log: functional('log'), log2: functional('log2'), log10: functional('log10'), log1p: functional('log1p'),
+  sqrt: functional('sqrt'), rsqrt: functional('rsqrt'), square: functional('square'), sin: functional('sin'), cos: functional('cos'), tan: functional('tan'), tanh: functional('tanh'),
+  asin: functional('asin'), acos: functional('acos'), atan: functional('atan'), sinh: functional('sinh'), cosh: functional('cosh'), erf: functional('erf'),
+  sigmoid: functional('sigmoid'), relu: functional('relu'), reciprocal: functional('reciprocal'), isnan: functional('isnan'), isinf: functional('isinf'), isfinite: functional('isfinite'),
   leakyRelu: E.leakyRelu, elu: E.elu, gelu: E.gelu, softplus: E.softplus, silu: E.silu, hardtanh: E.hardtanh,
-  sum: fn1('sum'), mean: fn1('mean'), prod: fn1('prod'), max: fn1('max'), min: fn1('min'), amax: fn1('amax'), amin: fn1('amin'),
-  argmax: fn1('argmax'), argmin: fn1('argmin'), var: fn1('var'), std: fn1('std'), norm: fn1('norm'), logsumexp: fn1('logsumexp'),
-  softmax: fn1('softmax'), logSoftmax: fn1('logSoftmax'), cumsum: fn1('cumsum'), cumprod: fn1('cumprod'), median: fn1('median'),
-  topk: fn1('topk'), sort: fn1('sort'), argsort: fn1('argsort'), all: fn1('all'), any: fn1('any'),
+  sum: functional('sum'), mean: functional('mean'), prod: functional('prod'), max: functional('max') as ExtremeFn, min: functional('min') as ExtremeFn, amax: functional('amax'), amin: functional('amin'),
+  argmax: functional('argmax'), argmin: functional('argmin'), var: functional('var'), std: functional('std'), norm: functional('norm'), logsumexp: functional('logsumexp'),
+  softmax: functional('softmax'), logSoftmax: functional('logSoftmax'), cumsum: functional('cumsum'), cumprod: functional('cumprod'), median: functional('median') as MedianFn,
+  topk: functional('topk'), sort: functional('sort'), argsort: functional('argsort'), all: functional('all'), any: functional('any'),
   vectorNorm: (x: Tensor, ord: number = 2, dim?: number | number[] | null, keepdim = false) => R.norm(x, ord, dim, keepdim, 'LinalgVectorNormBackward0'),
   matmul: L.matmul, mm: L.mm, bmm: L.bmm, mv: L.mv, dot: L.dot, outer: L.outer, addmm: L.addmm,
   t: M.t, transpose: M.transpose, permute: M.permute, reshape: M.reshape, view: M.view, flatten: M.flatten, squeeze: M.squeeze,
@@ -104,7 +133,7 @@ export const tensorNamespace = Object.assign(
     fromTypedArray: (arr: Parameters<typeof Tensor.fromTypedArray>[0], shape: readonly number[], dtype?: DType) => Tensor.fromTypedArray(arr, shape, dtype),
     rand: RND.rand, randn: RND.randn, randint: RND.randint, randperm: RND.randperm, randLike: RND.randLike, randnLike: RND.randnLike,
     bernoulli: RND.bernoulli, multinomial: RND.multinomial, manualSeed: RND.manualSeed, Generator: RND.Generator,
-    noGrad: A.noGrad, enableGrad: A.enableGrad, isGradEnabled: A.isGradEnabled, grad: A.grad, customOp: A.customOp,
-    pushScope: A.pushScope, popScope: A.popScope, setProfiling: A.setProfiling, slice: I.slice, printOptions,
+    noGrad: G.noGrad, enableGrad: G.enableGrad, isGradEnabled: G.isGradEnabled, grad: A.grad, customOp: A.customOp,
+    pushScope: G.pushScope, popScope: G.popScope, setProfiling: G.setProfiling, slice: I.slice, printOptions,
   },
 );

@@ -3,7 +3,7 @@
 import { allocate, isFloating } from './dtype.ts';
 import { broadcastShapes, broadcastStrides, contiguousStrides, copyStrided, normDim, numelOf, shapeStr, RowIter } from './layout.ts';
 import { Tensor } from './tensor.ts';
-import { record, clock, needsGrad } from './autograd.ts';
+import { record, clock, needsGrad } from './graph.ts';
 import { emptyRaw, arange, tensor as makeTensor } from './creation.ts';
 import { asTensor, commitInPlace, checkInPlace, type Operand } from './elementwise.ts';
 import { select, slice as sliceDim, unsqueeze, copyRaw } from './movement.ts';
@@ -268,15 +268,28 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return out;
 }
 
+/** PyTorch's scatter checks: src dtype equals self's, index has self's rank, and index fits self (off `dim`) and src. */
+function checkScatterArgs(x: Tensor, d: number, index: Tensor, src: Tensor | null): void {
+  if (src && src.dtype !== x.dtype) throw new Error(`scatter(): Expected self.dtype to be equal to src.dtype (self ${x.dtype}, src ${src.dtype})`);
+  if (index.dim() !== x.dim()) throw new RangeError(`Index tensor must have the same number of dimensions as self tensor (index ${shapeStr(index.shape)}, self ${shapeStr(x.shape)})`);
+  if (src && src.dim() !== index.dim()) throw new RangeError(`Index tensor must have the same number of dimensions as src tensor (index ${shapeStr(index.shape)}, src ${shapeStr(src.shape)})`);
+  if (index.numel() === 0) return;
+  const bad = index.shape.some((s, i) => (i !== d && s > x.shape[i]!) || (src !== null && s > src.shape[i]!));
+  if (bad) {
+    const list = (s: readonly number[]) => `[${s.join(', ')}]`;
+    throw new RangeError(`Expected index ${list(index.shape)} to be smaller than self ${list(x.shape)} apart from dimension ${d}${src ? ` and to be smaller size than src ${list(src.shape)}` : ''}`);
+  }
+}
+
 /** scatter (out of place): src tensor (ScatterBackward0) or a number (ScatterBackward1); reduce 'add'/'multiply'. */
 export function scatter(x: Tensor, dim: number, index: Tensor, src: Operand, reduce?: 'add' | 'multiply'): Tensor {
   const t0 = clock();
   checkIndex('scatter', index);
   const d = normDim(dim, x.dim(), 'scatter');
-  const out = copyRaw(x);
   const srcT = src instanceof Tensor ? src : null;
+  checkScatterArgs(x, d, index, srcT);
+  const out = copyRaw(x);
   const value = srcT ? 0 : Number(src);
-  if (srcT && srcT.dim() !== index.dim()) throw new RangeError(`scatter(): Index tensor must have the same number of dimensions as src tensor (index ${shapeStr(index.shape)}, src ${shapeStr(srcT.shape)})`);
   const idx = index.contiguous().dataSync(), n = idx.length, nd = index.dim(), ish = index.shape;
   const os = out.strides, o = out.storage, size = x.shape[d]!, sd = os[d] ?? 0;
   const ss = srcT ? srcT.strides : [], sst = srcT ? srcT.storage : null;
@@ -285,8 +298,8 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Operand, red
   let oo = 0, so = srcT ? srcT.offset : 0;
   for (let i = 0; i < n; i++) {
     let k = idx[i]!;
-    if (k < -size || k >= size) throw new RangeError(`scatter(): index ${k} is out of bounds for dimension ${d} with size ${size}`);
-    if (k < 0) k += size;
+    // unlike indexing, scatter takes no negative indices (PyTorch's scatter_gather_elementwise_loop)
+    if (k < 0 || k >= size) throw new RangeError(`scatter(): index ${k} is out of bounds for dimension ${d} with size ${size}`);
     const p = oo + k * sd;
     let v = sst ? sst[so]! : value;
     if (mode === 1) v += o[p]!;

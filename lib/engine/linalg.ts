@@ -3,7 +3,7 @@
 import { allocate, scalarTypeName, type DType, type TypedArray } from './dtype.ts';
 import { shapeStr, broadcastShapes, numelOf } from './layout.ts';
 import { Tensor } from './tensor.ts';
-import { record, clock } from './autograd.ts';
+import { record, clock } from './graph.ts';
 import { emptyRaw } from './creation.ts';
 import { copyRaw, reshape, expand } from './movement.ts';
 import { sgemm, dgemm } from './kernels/index.ts';

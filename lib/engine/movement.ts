@@ -3,7 +3,7 @@
 import { isFloating, promoteTypes, type DType } from './dtype.ts';
 import { contiguousStrides, copyStrided, normDim, numelOf, shapeStr, RowIter } from './layout.ts';
 import { Tensor } from './tensor.ts';
-import { record, clock } from './autograd.ts';
+import { record, clock } from './graph.ts';
 import { emptyRaw } from './creation.ts';
 
 // ---- copies ------------------------------------------------------------------------------------------

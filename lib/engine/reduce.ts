@@ -3,9 +3,12 @@
 import { allocate, isFloating, scalarTypeName, type DType } from './dtype.ts';
 import { contiguousStrides, copyStrided, normDim, numelOf } from './layout.ts';
 import { Tensor } from './tensor.ts';
-import { record, clock } from './autograd.ts';
+import { record, clock } from './graph.ts';
 import { emptyRaw } from './creation.ts';
 import { stdSort, partialSort, nthElement, type Less } from './stdsort.ts';
+
+/** What max(dim)/min(dim)/median(dim)/sort/topk return, as torch's (values, indices) named tuple. */
+export type ValuesIndices = { values: Tensor; indices: Tensor };
 
 type Dims = number | readonly number[] | null | undefined;
 
@@ -165,7 +168,10 @@ export function prodBackward(x: Tensor, dims: readonly number[]): Tensor {
 }
 
 /** max()/min() over everything (MaxBackward1, ties share the gradient) or along dim with indices (MaxBackward0). */
-export function maxmin(kind: 'max' | 'min', x: Tensor, dim?: number, keepdim = false): any {
+export function maxmin(kind: 'max' | 'min', x: Tensor): Tensor;
+export function maxmin(kind: 'max' | 'min', x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function maxmin(kind: 'max' | 'min', x: Tensor, dim?: number, keepdim?: boolean): Tensor | ValuesIndices;
+export function maxmin(kind: 'max' | 'min', x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
   const t0 = clock();
   const Kind = kind === 'max' ? 'Max' : 'Min';
   if (dim === undefined) {
@@ -406,7 +412,10 @@ function medianLane(v: ArrayLike<number>, base: number, n: number, perm: number[
 }
 
 /** median: the lower middle value (full), or values + indices along dim (MedianBackward0 / MedianBackward1). */
-export function median(x: Tensor, dim?: number, keepdim = false): any {
+export function median(x: Tensor): Tensor;
+export function median(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function median(x: Tensor, dim?: number, keepdim?: boolean): Tensor | ValuesIndices;
+export function median(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
   const t0 = clock();
   if (dim === undefined) {
     const flat = x.detach().reshape([-1]);

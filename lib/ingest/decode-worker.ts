@@ -74,7 +74,8 @@ if (parentPort) {
         const slice = decodeSlice(buf.subarray(0, got), pos, job.rel, normalizer, st);
         const consumed = slice.endOffset - pos;
         if (consumed === 0) {
-          if (slice.incompleteBytes === got && got === sliceBytes) { sliceBytes *= 2; continue; }
+          // One record larger than the slice, all there: read exactly it (bounded by MAX_RECORD_BYTES).
+          if (slice.needBytes > got && st.size - pos >= slice.needBytes) { sliceBytes = slice.needBytes; continue; }
           return; // truncated tail: the writer will finish it
         }
         await waitCredit(id);

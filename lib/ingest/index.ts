@@ -6,17 +6,18 @@ import { existsSync, mkdirSync, renameSync, readdirSync, rmdirSync, statSync } f
 import { homedir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
-import { openWriterDb, type DB } from '../store/schema.ts';
+import { openWriterDb } from '../store/schema.ts';
 import { StoreWriter, type FileRecord } from '../store/writer.ts';
 import { openQueries } from '../store/queries.ts';
+import type { IngestSink } from '../store/sink.ts';
 import type { StoreChange, StoreQueries } from '../store/types.ts';
-import { discoverFiles, eventFilesUnder, parseLogdirSpec, targetOf, TRASH_DIR, type EventFileTarget, type LogdirSource } from './logdir.ts';
+import { discoverFiles, eventFilesUnder, sourcesOf, targetOf, TRASH_DIR, type EventFileEntry, type LogdirSource } from '../discovery/index.ts';
 import { RunLoader } from './run-loader.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { acquireWriterLock } from './writer-lock.ts';
 import { createProgress, formatBytes, type ProgressSink } from './progress.ts';
 
-export { parseLogdirSpec, TRASH_DIR } from './logdir.ts';
+export { parseLogdirSpec, TRASH_DIR } from '../discovery/index.ts';
 export { StoreLockedError } from './writer-lock.ts';
 
 export interface IngestOptions {
@@ -61,45 +62,66 @@ export function defaultDbPath(logdirAbs: string): string {
 
 export async function startIngest(opts: IngestOptions): Promise<Ingester> {
   if (!opts.logdir === !opts.logdirSpec) throw new Error('startIngest: give exactly one of logdir and logdirSpec');
-  const sources: LogdirSource[] = opts.logdir ? [{ name: null, path: resolve(opts.logdir) }] : parseLogdirSpec(opts.logdirSpec!);
+  const sources = sourcesOf(opts);
   if (opts.logdir && !existsSync(sources[0]!.path)) throw new Error(`--logdir ${opts.logdir}: no such file or directory`);
   const key = opts.logdir ? sources[0]!.path : sources.map(s => `${s.name ?? ''}:${s.path}`).join(',');
   const dbPath = opts.db ?? defaultDbPath(key);
+  const store = await openSqliteStore(dbPath);
+  let ingester: LiveIngester;
+  try { ingester = new LiveIngester(store, sources, opts); } catch (err) { await store.close(); throw err; }
+  ingester.begin();
+  return ingester;
+}
+
+/** A store opened for ingest: its sink (the only writer of these files) and queries over it. */
+export interface OpenedStore {
+  readonly dbPath: string;
+  readonly sink: IngestSink;
+  readonly queries: StoreQueries;
+  close(): Promise<void>;
+}
+
+/** The SQLite store at `dbPath` (or ':memory:'), with the cross-process writer lock taken. */
+async function openSqliteStore(dbPath: string): Promise<OpenedStore> {
   let release = () => {};
   if (dbPath !== ':memory:') {
     mkdirSync(dirname(resolve(dbPath)), { recursive: true });
     release = acquireWriterLock(resolve(dbPath));
   }
-  let db: DB;
-  try { db = openWriterDb(dbPath); } catch (err) { release(); throw err; }
-  let ingester: LiveIngester;
-  try { ingester = new LiveIngester(db, dbPath, sources, opts, release); } catch (err) { db.close(); release(); throw err; }
-  ingester.begin();
-  return ingester;
+  try {
+    const db = openWriterDb(dbPath);
+    try {
+      const sink = new StoreWriter(db);
+      const queries = openQueries(dbPath === ':memory:' ? db : dbPath);
+      return {
+        dbPath, sink, queries,
+        async close() { queries.close(); db.close(); release(); },
+      };
+    } catch (err) { db.close(); throw err; }
+  } catch (err) { release(); throw err; }
 }
 
 class LiveIngester implements Ingester {
-  readonly queries: StoreQueries & { close(): void };
+  readonly queries: StoreQueries;
+  readonly dbPath: string;
   initialScan!: Promise<void>;
-  private readonly writer: StoreWriter;
+  private readonly writer: IngestSink;
   private readonly loader: RunLoader;
   private readonly feed = new ChangeFeed();
   private readonly progress: ProgressSink;
   private watcher: FSWatcher | null = null;
   private chain: Promise<void> = Promise.resolve();
-  private pending = new Map<string, EventFileTarget>();
+  private pending = new Map<string, EventFileEntry>();
   private draining = false;
   private closed = false;
   private rechecks = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor(
-    private readonly db: DB, readonly dbPath: string, private readonly sources: LogdirSource[], private readonly opts: IngestOptions,
-    private readonly releaseLock: () => void,
-  ) {
-    this.writer = new StoreWriter(db);
+  constructor(private readonly store: OpenedStore, private readonly sources: LogdirSource[], private readonly opts: IngestOptions) {
+    this.dbPath = store.dbPath;
+    this.writer = store.sink;
     this.writer.onChange(c => this.feed.publish(c));
     this.loader = new RunLoader(this.writer, opts.sliceBytes);
-    this.queries = openQueries(dbPath === ':memory:' ? db : dbPath);
+    this.queries = store.queries;
     this.progress = createProgress(opts.progress);
   }
 
@@ -125,12 +147,12 @@ class LiveIngester implements Ingester {
       if (files.length === 0 && !this.writer.hasRun(run)) throw new Error(`deleteRun: no run named ${JSON.stringify(run)}`);
       if (opts.trash) {
         moveRunToTrash(this.sources, run, files.map(f => f.path));
-        this.writer.removeRun(run);
+        await this.writer.removeRun(run);
       } else {
         // The files stay on disk: remember them so the next scan does not bring the run back.
         const tomb = new Map<string, number>();
         for (const f of files) { try { tomb.set(f.path, statSync(f.path).ino); } catch { /* already gone */ } }
-        this.writer.removeRun(run, tomb);
+        await this.writer.removeRun(run, tomb);
       }
       this.loader.forgetRun(run);
     });
@@ -145,14 +167,14 @@ class LiveIngester implements Ingester {
     await this.loader.close();
     await this.chain.catch(() => {});
     this.feed.end();
-    this.queries.close();
-    this.db.close();
-    this.releaseLock();
+    this.storeClosed = true;
+    await this.store.close();
   }
+  private storeClosed = false;
 
   /** Run `fn` after every queued store operation (the single-writer rule). */
   private serial(fn: () => Promise<void> | void): Promise<void> {
-    const next = this.chain.then(() => (this.closed && this.db.open === false ? undefined : fn()));
+    const next = this.chain.then(() => (this.storeClosed ? undefined : fn()));
     this.chain = next.catch(() => {});
     return next;
   }
@@ -165,7 +187,7 @@ class LiveIngester implements Ingester {
     const known = new Map<string, FileRecord>();
     // Files in the store that are gone from disk (or now outside every source).
     for (const f of this.writer.allFiles()) {
-      if (!seen.has(f.path)) { const t = targetOf(this.sources, f.path); this.removeGone(f.path, t); }
+      if (!seen.has(f.path)) { const t = targetOf(this.sources, f.path); await this.removeGone(f.path, t); }
       else known.set(f.path, f);
     }
     if (p) {
@@ -184,10 +206,10 @@ class LiveIngester implements Ingester {
     }
   }
 
-  private removeGone(path: string, t: EventFileTarget | null): void {
+  private async removeGone(path: string, t: EventFileEntry | null): Promise<void> {
     const rec = this.writer.getFile(path);
     if (!rec) return;
-    this.writer.removeFile(rec);
+    await this.writer.removeFile(rec);
     if (t && !this.writer.hasRun(t.run)) this.loader.forgetRun(t.run);
   }
 
@@ -229,7 +251,7 @@ class LiveIngester implements Ingester {
     }
   }
 
-  private enqueue(t: EventFileTarget): void {
+  private enqueue(t: EventFileEntry): void {
     if (this.closed) return;
     this.pending.set(t.path, t);
     if (this.draining) return;

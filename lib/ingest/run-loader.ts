@@ -9,8 +9,9 @@ import { RunNormalizer } from '../tfevents/index.ts';
 import { decodeSlice, type DecodedSlice } from './slice.ts';
 import { DecodePool } from './decode-pool.ts';
 import type { ReadJob } from './decode-worker.ts';
-import type { FileProgress, FileRecord, StoreWriter } from '../store/writer.ts';
-import type { EventFileTarget } from './logdir.ts';
+import type { FileProgress, FileRecord } from '../store/writer.ts';
+import type { IngestSink } from '../store/sink.ts';
+import type { EventFileEntry as EventFileTarget } from '../discovery/index.ts';
 
 /** Bytes decoded per transaction. Large enough to amortize commits, small enough to keep RSS low
  *  and to let the event loop breathe between slices. */
@@ -35,15 +36,19 @@ export interface SyncResult {
 export class RunLoader {
   private normalizers = new Map<string, RunNormalizer>();
   private pool: DecodePool | null = null;
+  /** Bytes read from event files by this loader in-process (tests check that waiting reads nothing). */
+  bytesRead = 0;
+  /** Files whose tail record is incomplete: the size they must reach before a read is worth it. */
+  private waits = new Map<string, { ino: number; offset: number; size: number }>();
 
-  constructor(private readonly writer: StoreWriter, private readonly sliceBytes = SLICE_BYTES) {}
+  constructor(private readonly writer: IngestSink, private readonly sliceBytes = SLICE_BYTES) {}
 
-  normalizerOf(run: string): RunNormalizer {
+  async normalizerOf(run: string): Promise<RunNormalizer> {
     let n = this.normalizers.get(run);
     if (!n) {
       n = new RunNormalizer();
       // After a restart, tags whose plugin metadata was read before must keep their meaning.
-      for (const [tag, plugin] of this.writer.pluginsOfRun(run)) n.rememberPlugin(tag, plugin);
+      for (const [tag, plugin] of await this.writer.pluginsOfRun(run)) n.rememberPlugin(tag, plugin);
       this.normalizers.set(run, n);
     }
     return n;
@@ -59,7 +64,7 @@ export class RunLoader {
     t: EventFileTarget, onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
     known?: FileRecord | null,
   ): Promise<SyncResult> {
-    const p = this.prepare(t, known === undefined ? this.writer.getFile(t.path) : known);
+    const p = await this.prepare(t, known === undefined ? this.writer.getFile(t.path) : known);
     if ('result' in p) return p.result;
     const r = await this.readInProcess(p, onSlice, yieldFn);
     return { ...r, status: r.bytes === 0 && p.status === 'read' ? 'unchanged' : p.status };
@@ -76,8 +81,8 @@ export class RunLoader {
     const jobs: Prepared[] = [];
     let backlog = 0;
     for (const t of targets) {
-      let p: ReturnType<RunLoader['prepare']>;
-      try { p = this.prepare(t, known.get(t.path) ?? null); } catch (err) { reportFileError(t, err); continue; }
+      let p: Awaited<ReturnType<RunLoader['prepare']>>;
+      try { p = await this.prepare(t, known.get(t.path) ?? null); } catch (err) { reportFileError(t, err); continue; }
       if ('result' in p) continue;
       jobs.push(p);
       backlog += Math.max(0, p.size - p.rec.offset);
@@ -89,9 +94,12 @@ export class RunLoader {
       if (this.pool.available) {
         try { await this.readInWorker(jobs, count); return { bytes, events }; } catch (err) {
           // Committed slices stay; carry on in-process from each file's committed offset.
+          // A failure of the store stops the scan; anything else (a worker that died, one file's
+          // error) must not: the files go on in-process, each failing alone at worst, and the
+          // watcher starts.
           if (this.closing) return { bytes, events };
-          if (!this.pool.available) console.error(`board ingest: ${(err as Error).message}; decoding in-process`);
-          else throw err;
+          if (isStoreError(err)) throw err;
+          console.error(`board ingest: ${(err as Error).message}; decoding in-process`);
         } finally {
           for (const j of jobs) this.forgetRun(j.t.run); // re-seeded from the store on next use
         }
@@ -110,25 +118,32 @@ export class RunLoader {
   private closing = false;
 
   /** Stat a file and decide: nothing to do (result), or read from rec.offset (after a reset if needed). */
-  private prepare(t: EventFileTarget, known: FileRecord | null | undefined): Prepared | { result: SyncResult } {
+  private async prepare(t: EventFileTarget, known: FileRecord | null | undefined): Promise<Prepared | { result: SyncResult }> {
     const w = this.writer;
     let rec = known ?? undefined;
     let st: Stats;
     try { st = statSync(t.path); } catch (err) {
       if (!isGone(err)) throw err;
-      return { result: this.gone(t, rec) };
+      return { result: await this.gone(t, rec) };
     }
     const none = (status: SyncResult['status']) => ({ result: { bytes: 0, events: 0, values: 0, status } });
     if (!st.isFile()) return none('skipped');
     // The common case of a re-scan: nothing changed, so not even an open().
     if (rec && rec.offset > 0 && rec.ino === st.ino && rec.size === st.size && rec.mtime === st.mtimeMs) return none('unchanged');
-    if (!rec && w.isTombstoned(t.path, st.ino)) return none('skipped');
+    if (!rec && await w.isTombstoned(t.path, st.ino)) return none('skipped');
+    // A record header whose data has not all arrived: wait for the file to grow that far (a header
+    // claiming a huge length must not make every change event re-read a growing tail).
+    const wait = this.waits.get(t.path);
+    if (wait) {
+      if (rec && rec.ino === st.ino && rec.offset === wait.offset && wait.ino === st.ino && st.size >= rec.offset && st.size < wait.size) return none('unchanged');
+      this.waits.delete(t.path);
+    }
     let status: SyncResult['status'] = 'read';
     if (rec && rec.offset > 0 && (rec.ino !== st.ino || st.size < rec.offset || !headMatches(t.path, rec))) {
-      w.resetFile(rec);
+      await w.resetFile(rec);
       status = 'reset';
     }
-    rec ??= w.ensureFile(t.run, t.path, t.rel);
+    rec ??= await w.ensureFile(t.run, t.path, t.rel);
     return { t, rec, status, size: st.size };
   }
 
@@ -136,7 +151,7 @@ export class RunLoader {
     let fd: number;
     try { fd = openSync(p.t.path, 'r'); } catch (err) {
       if (!isGone(err)) throw err;
-      this.gone(p.t, p.rec);
+      await this.gone(p.t, p.rec);
       return { bytes: 0, events: 0, values: 0 };
     }
     try { return await this.readNew(fd, p.rec, p.t.run, onSlice, yieldFn); } finally { closeSync(fd); }
@@ -145,18 +160,18 @@ export class RunLoader {
   private async readInWorker(jobs: Prepared[], count: (bytes: number, events: number) => void): Promise<void> {
     const w = this.writer;
     const seeds: Record<string, [string, string][]> = {};
-    for (const j of jobs) seeds[j.t.run] ??= w.pluginsOfRun(j.t.run);
+    for (const j of jobs) seeds[j.t.run] ??= await w.pluginsOfRun(j.t.run);
     const readJobs: ReadJob[] = jobs.map((j, file) => ({ file, run: j.t.run, path: j.t.path, rel: j.rec.rel, from: j.rec.offset }));
     // Smaller slices than in-process: two are in flight, and they cross the thread boundary.
-    await this.pool!.run(readJobs, Math.min(this.sliceBytes, WORKER_SLICE_BYTES), seeds, (file, sl) => {
+    await this.pool!.run(readJobs, Math.min(this.sliceBytes, WORKER_SLICE_BYTES), seeds, async (file, sl) => {
       const rec = jobs[file]!.rec;
       if (sl.from !== rec.offset) throw new Error(`ingest: ${rec.rel}: slice at ${sl.from} but the store is at ${rec.offset}`);
-      w.begin();
+      await w.begin(rec);
       try {
-        w.addSlice(rec, sl);
-        w.commit(rec, progressAfter(rec, sl));
+        await w.addSlice(rec, sl);
+        await w.commit(rec, progressAfter(rec, sl));
       } catch (err) {
-        w.rollback();
+        await w.rollback();
         throw err;
       }
       count(sl.endOffset - sl.from, sl.events);
@@ -166,9 +181,9 @@ export class RunLoader {
     });
   }
 
-  private gone(t: EventFileTarget, rec: FileRecord | undefined): SyncResult {
+  private async gone(t: EventFileTarget, rec: FileRecord | undefined): Promise<SyncResult> {
     if (!rec) return { bytes: 0, events: 0, values: 0, status: 'skipped' };
-    this.writer.removeFile(rec);
+    await this.writer.removeFile(rec);
     if (!this.writer.hasRun(t.run)) this.forgetRun(t.run);
     return { bytes: 0, events: 0, values: 0, status: 'removed' };
   }
@@ -178,7 +193,7 @@ export class RunLoader {
     onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
   ): Promise<Omit<SyncResult, 'status'>> {
     const w = this.writer;
-    const normalizer = this.normalizerOf(run);
+    const normalizer = await this.normalizerOf(run);
     let bytes = 0, events = 0, values = 0;
     let sliceBytes = this.sliceBytes;
     let buf = Buffer.allocUnsafe(0);
@@ -192,14 +207,15 @@ export class RunLoader {
       if (want <= 0) break;
       if (buf.length < want) buf = Buffer.allocUnsafe(want);
       const got = readFully(fd, buf, want, from);
+      this.bytesRead += got;
       const view = buf.subarray(0, got);
       const res = decodeSlice(view, from, rec.rel, normalizer, cur);
-      w.begin();
+      await w.begin(rec);
       try {
-        w.addSlice(rec, res);
-        w.commit(rec, progressAfter(rec, res));
+        await w.addSlice(rec, res);
+        await w.commit(rec, progressAfter(rec, res));
       } catch (err) {
-        w.rollback();
+        await w.rollback();
         throw err;
       }
       const n = res.n + res.others.length;
@@ -207,8 +223,10 @@ export class RunLoader {
       bytes += consumed; events += res.events; values += n;
       onSlice?.(consumed, res.events);
       if (consumed === 0) {
-        // One record larger than the slice: read more at once. Otherwise a truncated tail: wait.
-        if (res.incompleteBytes === got && got === sliceBytes) { sliceBytes *= 2; continue; }
+        // One record larger than the slice, all there: read exactly it (bounded by MAX_RECORD_BYTES).
+        if (res.needBytes > got && size - from >= res.needBytes) { sliceBytes = res.needBytes; continue; }
+        // A truncated tail: no use reading it again before the file holds all of the record.
+        if (res.needBytes > got) this.waits.set(rec.path, { ino: cur.ino, offset: from, size: from + res.needBytes });
         break;
       }
       if (yieldFn) await yieldFn();

@@ -15,6 +15,8 @@ export interface DecodedSlice {
   from: number;
   endOffset: number;
   incompleteBytes: number;
+  /** Bytes the truncated tail record needs in all (0 without one): no use reading before they are there. */
+  needBytes: number;
   records: number;
   events: number;
   corrupt: CorruptRecord[];
@@ -34,6 +36,8 @@ export interface DecodedSlice {
   values: Float64Array;
   /** Every non-scalar value. */
   others: NormalizedValue[];
+  /** Absolute offset of the record each of `others` came from (for a warning about it). */
+  otherOffsets: number[];
 }
 
 /** Decode `buf` (file bytes from absolute offset `from`) into a DecodedSlice. */
@@ -46,6 +50,7 @@ export function decodeSlice(
   const tagIndex = new Map<string, number>();
   const scalarTags: ScalarTagMeta[] = [];
   const others: NormalizedValue[] = [];
+  const otherOffsets: number[] = [];
   let bigSteps: Array<[number, bigint]> | null = null;
   let n = 0;
   const scalar = (tag: string, step: Step, wallTime: number | null, value: number, plugin: string | null, displayName?: string, description?: string) => {
@@ -70,13 +75,13 @@ export function decodeSlice(
     n++;
   };
   const res = decodeEventBuffer(buf, {
-    file: rel, baseOffset: from, normalizer,
+    file: rel, baseOffset: from, fileEnd: stat.size, normalizer,
     // Plain scalars arrive without an object per value; the rest (and scalars carrying a display
     // name or description) as NormalizedValues.
     onScalar: scalar,
-    onValue: (v) => {
+    onValue: (v, offset) => {
       if (v.data.kind === 'scalar') scalar(v.tag, v.step, v.wallTime, v.data.value, v.plugin, v.displayName, v.description);
-      else others.push(v);
+      else { others.push(v); otherOffsets.push(offset); }
     },
   });
   let headLen = 0, headCrc = 0;
@@ -85,9 +90,9 @@ export function decodeSlice(
     headCrc = crc32(buf.subarray(0, headLen));
   }
   const out: DecodedSlice = {
-    from, endOffset: res.endOffset, incompleteBytes: res.incompleteBytes, records: res.records, events: res.events, corrupt: res.corrupt,
+    from, endOffset: res.endOffset, incompleteBytes: res.incompleteBytes, needBytes: res.needBytes, records: res.records, events: res.events, corrupt: res.corrupt,
     headLen, headCrc, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino,
-    scalarTags, n, tagIdx: tagIdx.slice(0, n), steps: steps.slice(0, n), bigSteps, walls: walls.slice(0, n), values: values.slice(0, n), others,
+    scalarTags, n, tagIdx: tagIdx.slice(0, n), steps: steps.slice(0, n), bigSteps, walls: walls.slice(0, n), values: values.slice(0, n), others, otherOffsets,
   };
   if (res.fileVersion !== undefined) out.fileVersion = res.fileVersion;
   return out;

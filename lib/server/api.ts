@@ -1,6 +1,7 @@
 // Shared plumbing of the route handlers under app/api: store lookup, zod validation of query
 // strings, JSON answers. Server-only: client components import nothing from here.
 import { z } from 'zod';
+import { compilePattern } from '../pattern.ts';
 import { getActiveStore, type ActiveStore } from './registry.ts';
 
 export type Handler = (store: ActiveStore, params: URLSearchParams) => Response | Promise<Response>;
@@ -22,8 +23,16 @@ export function storeOr503(): ActiveStore | Response {
 
 /** A run or tag name: any text, bounded so a request cannot make us hash megabytes. */
 export const name = z.string().min(1).max(1024);
-/** A user regex (run/tag filters); rejected with 400 when it does not compile. */
-export const regex = z.string().max(500).refine((s) => { try { new RegExp(s); return true; } catch { return false; } }, 'not a valid regular expression');
+/**
+ * A user pattern (run/tag filters) in RE2 syntax, compiled to a linear-time matcher
+ * (lib/pattern.ts); a 400 names the problem when it is too long, too large or not RE2.
+ */
+export const pattern = z.string().transform((source, ctx) => {
+  try { return compilePattern(source); } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
 export const intParam = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 export const stepParam = z.coerce.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -41,7 +50,8 @@ function toObject(params: URLSearchParams, multi: readonly string[]): Record<str
 
 /**
  * Validates the query string with a strict zod object (unknown parameters are a 400 too) and runs
- * the handler with the parsed value. Any error thrown by the store becomes a 500 with its message.
+ * the handler with the parsed value. Any error thrown by the store becomes a 500 with its message
+ * (absolute paths removed).
  */
 export function route<S extends z.ZodObject>(schema: S, multi: readonly string[], fn: (store: ActiveStore, q: z.infer<S>) => Response | Promise<Response>) {
   return async (req: Request): Promise<Response> => {
@@ -54,7 +64,7 @@ export function route<S extends z.ZodObject>(schema: S, multi: readonly string[]
     try {
       return await fn(store, parsed.data as z.infer<S>);
     } catch (err) {
-      return json({ error: err instanceof Error ? err.message : String(err) }, 500);
+      return serverError(err);
     }
   };
 }
@@ -68,6 +78,20 @@ export function checkSameOriginJson(req: Request): Response | null {
     try { if (new URL(origin).host !== host) return json({ error: 'cross-origin request refused' }, 403); } catch { return badRequest('bad Origin header'); }
   }
   return null;
+}
+
+/**
+ * A 500 for an unexpected error: the message without absolute paths (they tell a caller where the
+ * user keeps files and who they are); the full error goes to the server's console.
+ */
+export function serverError(err: unknown): Response {
+  console.error('board: request failed:', err);
+  return json({ error: redactPaths(err instanceof Error ? err.message : String(err)) }, 500);
+}
+
+/** Replaces absolute file paths (POSIX, Windows, file: URLs) in a message with their last part. */
+export function redactPaths(message: string): string {
+  return message.replace(/(?:file:\/\/)?(?:[A-Za-z]:[\\/]|[\\/])(?:[^\s'"`<>|,;:()\\/]+[\\/])+([^\s'"`<>|,;:()\\/]*)/g, (_m, last: string) => `…/${last}`);
 }
 
 /**
@@ -87,7 +111,7 @@ export function jsonBody<S extends z.ZodType>(schema: S, fn: (store: ActiveStore
     try {
       return await fn(store, parsed.data as z.infer<S>);
     } catch (err) {
-      return json({ error: err instanceof Error ? err.message : String(err) }, 500);
+      return serverError(err);
     }
   };
 }

@@ -1,13 +1,9 @@
 // Streams the store's full-resolution scalar export as CSV or JSON without building it in memory.
+import { csvTextCell } from '../csv.ts';
+import type { NameFilter } from '../pattern.ts';
 import type { ExportRow, StoreQueries } from '../store/types.ts';
 
 const CHUNK_ROWS = 5000;
-
-function csvField(value: string): string {
-  // Quote always when needed; a leading = + - @ is prefixed so spreadsheets do not run it as a formula.
-  const safe = /^[=+\-@\t\r]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
 
 /** Same spelling as `board export`: non-finite values as nan / inf / -inf. */
 function valueText(v: number): string {
@@ -15,25 +11,35 @@ function valueText(v: number): string {
 }
 
 function csvRow(r: ExportRow, group: string | undefined): string {
-  const head = group === undefined ? '' : `${csvField(group)},`;
-  return `${head}${csvField(r.run)},${csvField(r.tag)},${r.step},${r.wallTime ?? ''},${valueText(r.value)}\n`;
+  const head = group === undefined ? '' : `${csvTextCell(group)},`;
+  return `${head}${csvTextCell(r.run)},${csvTextCell(r.tag)},${r.step},${r.wallTime ?? ''},${valueText(r.value)}\n`;
 }
 
 /** `groupOf` (run groups, lib/server/run-groups.ts) adds a leading `group` column / field to every row. */
-export function exportStream(queries: StoreQueries, opts: { runs?: RegExp; tags?: RegExp; format: 'csv' | 'json'; groupOf?: (run: string) => string }): Response {
-  const rows = queries.exportScalars({ runs: opts.runs, tags: opts.tags })[Symbol.iterator]();
+export function exportStream(queries: StoreQueries, opts: { runs?: NameFilter; tags?: NameFilter; format: 'csv' | 'json'; groupOf?: (run: string) => string }): Response {
+  const batches = queries.exportScalars({ runs: opts.runs, tags: opts.tags })[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
   let first = true;
   let done = false;
+  let pendingRows: ExportRow[] = [];
+  let at = 0;
+  /** The next row, fetching the next batch from the store when the current one is used up. */
+  const nextRow = async (): Promise<ExportRow | null> => {
+    while (at >= pendingRows.length) {
+      const b = await batches.next();
+      if (b.done) return null;
+      pendingRows = b.value; at = 0;
+    }
+    return pendingRows[at++]!;
+  };
   const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
+    async pull(controller) {
       if (done) return;
       let text = '';
       if (first) text += opts.format === 'csv' ? `${opts.groupOf ? 'group,' : ''}run,tag,step,wall_time,value\n` : '[';
       for (let i = 0; i < CHUNK_ROWS; i++) {
-        const next = rows.next();
-        if (next.done) { done = true; break; }
-        const r = next.value;
+        const r = at < pendingRows.length ? pendingRows[at++]! : await nextRow();
+        if (r === null) { done = true; break; }
         const group = opts.groupOf?.(r.run);
         if (opts.format === 'csv') text += csvRow(r, group);
         else {
@@ -50,6 +56,7 @@ export function exportStream(queries: StoreQueries, opts: { runs?: RegExp; tags?
       controller.enqueue(encoder.encode(text));
       if (done) controller.close();
     },
+    async cancel() { await batches.return?.(); },
   });
   return new Response(stream, {
     headers: {

@@ -1,11 +1,12 @@
 // The board's HTTP server: Next.js (production build, webpack) behind a plain node:http server,
 // plus the SSE change feed. The CLI owns the store; this module only serves it.
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setActiveStore, type ActiveStore } from './registry.ts';
-import { serveEvents } from './sse.ts';
+import { allowedHostNames, checkBody, checkHost, checkSameOrigin, FRAME_HEADERS } from './request-guard.ts';
+import { createEventFeed, type EventFeed, type EventFeedLimits } from './sse.ts';
 
 export interface BoardServerOptions {
   /** Folder holding next.config.js, app/ and the .next build. */
@@ -13,11 +14,17 @@ export interface BoardServerOptions {
   host: string;
   port: number;
   store: ActiveStore;
+  /** Extra names the Host header may carry (`--allowed_hosts`), besides this machine's own. */
+  allowedHosts?: readonly string[];
+  /** SSE limits (tests make them small); defaults in lib/server/sse.ts. */
+  sseLimits?: Partial<EventFeedLimits>;
 }
 
 export interface BoardServer {
   url: string;
   port: number;
+  /** The SSE feed (its client count, for tests and the campaign). */
+  events: EventFeed;
   close(): Promise<void>;
 }
 
@@ -35,27 +42,39 @@ export async function startBoardServer(opts: BoardServerOptions): Promise<BoardS
   await app.prepare();
   const handle = app.getRequestHandler();
 
-  const loopbackOnly = LOOPBACK.has(opts.host);
+  const allowedHosts = allowedHostNames(opts.host, opts.allowedHosts ?? []);
+  const events = createEventFeed(opts.store, opts.sseLimits);
   const server = createServer((req, res) => {
-    // DNS rebinding guard: a page on evil.example resolved to 127.0.0.1 reaches this server with a
-    // foreign Host header. A loopback-only board answers only loopback host names.
-    if (loopbackOnly && !isLoopbackHostHeader(req.headers.host)) {
-      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('board: refused request for a non-local Host header\n');
-      return;
+    for (const [k, v] of Object.entries(FRAME_HEADERS)) res.setHeader(k, v);
+    // DNS rebinding guard: a page on evil.example resolved to this machine reaches this server
+    // with a foreign Host header; only this machine's names are answered, whatever the bind.
+    const badHost = checkHost(req.headers.host, allowedHosts);
+    if (badHost) return refuse(res, 403, badHost);
+    const path = req.url ?? '/';
+    if (path === '/api' || path.startsWith('/api/') || path.startsWith('/api?')) {
+      const crossSite = checkSameOrigin(req.headers);
+      if (crossSite) return refuse(res, 403, crossSite);
+      const badBody = checkBody(req.method, req.headers);
+      if (badBody) return refuse(res, badBody[0], badBody[1]);
+      if (path === '/api/events' || path.startsWith('/api/events?')) return events.serve(req, res);
     }
-    if (req.url === '/api/events' || req.url?.startsWith('/api/events?')) return serveEvents(req, res, opts.store);
     handle(req, res).catch((err: unknown) => {
       console.error('board: request failed:', err);
       if (!res.headersSent) res.writeHead(500).end('internal error');
     });
   });
+  // Slow-loris bounds: a client has this long to send its headers / whole request.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
   const port = await listen(server, opts.host, opts.port);
   const url = `http://${displayHost(opts.host)}:${port}/`;
   await waitUntilAnswering(`http://${connectHost(opts.host)}:${port}/api/health`);
   return {
     url,
     port,
+    events,
     async close() {
+      events.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.close?.();
@@ -64,12 +83,9 @@ export async function startBoardServer(opts: BoardServerOptions): Promise<BoardS
   };
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
-
-function isLoopbackHostHeader(host: string | undefined): boolean {
-  if (!host) return false;
-  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
-  return LOOPBACK.has(name.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(name);
+function refuse(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', connection: 'close' });
+  res.end(JSON.stringify({ error: `board: ${message}` }));
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {

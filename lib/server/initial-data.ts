@@ -16,29 +16,31 @@ export function slimTags(tags: TagSummary[]): TagSummary[] {
 
 // The index is cached per store until the change feed reports anything: a page load, a tab switch
 // and the client's re-read after connecting then share one computation while nothing is written.
-const cache = new WeakMap<object, { dirty: boolean; value: TagIndex | null }>();
+const cache = new WeakMap<object, { dirty: boolean; value: Promise<TagIndex> | null }>();
 
 /** Runs and the compact tag index (lib/store/tag-index.ts) of the active store. */
-export function currentTagIndex(): TagIndex | null {
+export async function currentTagIndex(): Promise<TagIndex | null> {
   const store = getActiveStore();
   if (!store) return null;
   let entry = cache.get(store);
   if (!entry) {
-    const e = { dirty: true, value: null as TagIndex | null };
+    const e = { dirty: true, value: null as Promise<TagIndex> | null };
     store.onChange(() => { e.dirty = true; });
     cache.set(store, e);
     entry = e;
   }
   if (entry.dirty || !entry.value) {
     entry.dirty = false; // a change during the query marks it dirty again
-    entry.value = store.queries.tagIndex();
+    const e = entry;
+    e.value = store.queries.tagIndex();
+    e.value.catch(() => { e.dirty = true; }); // a failed read is retried next time
   }
   return entry.value;
 }
 
-export function initialRunsAndTags(): TagIndex | null {
+export async function initialRunsAndTags(): Promise<TagIndex | null> {
   try {
-    return currentTagIndex();
+    return await currentTagIndex();
   } catch {
     return null; // the client fetches (and reports) instead
   }

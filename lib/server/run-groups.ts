@@ -1,7 +1,9 @@
 // Run groups: a sweep's runs gathered by a regex capture group of their names or by the value of
 // one hyper-parameter, and each group's curve aggregated per step (mean with a min–max or ±std
-// band), the seed aggregation tensorboard-reducer and W&B offer. No runtime deps: the UI and the
-// export share it.
+// band), the seed aggregation tensorboard-reducer and W&B offer. The UI and the export share it;
+// group patterns are RE2 syntax (re2js, linear time), like every other user pattern.
+import { RE2JS } from 're2js';
+import { compilePattern } from '../pattern.ts';
 
 export type GroupBy = { by: 'regex'; pattern: string } | { by: 'hparam'; name: string };
 
@@ -25,11 +27,20 @@ export function hparamsByRun(sessions: Array<{ run: string; hparams: Record<stri
  */
 export function groupLabeler(by: GroupBy, hparams?: Map<string, Record<string, string | number | boolean>>): (run: string) => string {
   if (by.by === 'regex') {
-    const re = new RegExp(by.pattern);
+    compilePattern(by.pattern); // length, RE2 syntax and program size, with the usual messages
+    const re = RE2JS.compile(by.pattern);
+    const memo = new Map<string, string>();
     return (run) => {
-      const m = re.exec(run);
-      if (!m) return UNGROUPED;
-      return m.length > 1 ? (m.slice(1).find((g) => g !== undefined) ?? UNGROUPED) : m[0];
+      let label = memo.get(run);
+      if (label !== undefined) return label;
+      const m = re.matcher(run);
+      if (!m.find()) label = UNGROUPED;
+      else {
+        label = m.group(0) ?? UNGROUPED;
+        for (let g = 1; g <= m.groupCount(); g++) { const v = m.group(g); if (v !== null && v !== undefined) { label = v; break; } }
+      }
+      if (memo.size < 100_000) memo.set(run, label);
+      return label;
     };
   }
   return (run) => {

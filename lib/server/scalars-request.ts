@@ -4,12 +4,13 @@
 import { z } from 'zod';
 import type { ActiveStore } from './registry.ts';
 import { badRequest, intParam, json, name, stepParam } from './api.ts';
+import { checkScalarRequest, MAX_POINTS_PER_RUN, MAX_SCALAR_RUNS } from './scalar-limits.ts';
 import { toColumns } from './wire.ts';
 
 /** Most runs a GET may name (the URL must stay well under servers' header limits). */
 export const MAX_GET_RUNS = 500;
-/** Most runs one POST may name. */
-export const MAX_POST_RUNS = 20_000;
+/** Most runs one POST may name (the UI splits larger selections into several requests). */
+export const MAX_POST_RUNS = MAX_SCALAR_RUNS;
 /**
  * Points one response may carry over all its runs. A run's share is maxPoints, lowered so that
  * runs x maxPoints stays within this (never below MIN_POINTS_PER_RUN, which keeps each curve's shape).
@@ -21,7 +22,7 @@ const fields = {
   tag: name,
   minStep: stepParam.optional(),
   maxStep: stepParam.optional(),
-  maxPoints: intParam(2, 200_000).optional(),
+  maxPoints: intParam(2, MAX_POINTS_PER_RUN).optional(),
 };
 export const ScalarsGetQuery = z.object({ run: z.array(name).min(1).max(MAX_GET_RUNS), ...fields });
 export const ScalarsPostBody = z.object({ runs: z.array(name).min(1).max(MAX_POST_RUNS), ...fields }).strict();
@@ -35,10 +36,11 @@ export function pointsPerRun(runCount: number, asked: number | undefined, cap: n
   return Math.max(2, Math.min(wanted, budget));
 }
 
-export function answerScalars(store: ActiveStore, q: ScalarsRequest): Response {
+export async function answerScalars(store: ActiveStore, q: ScalarsRequest): Promise<Response> {
   if (q.minStep !== undefined && q.maxStep !== undefined && q.minStep > q.maxStep) return badRequest('minStep must not exceed maxStep');
-  const runs = [...new Set(q.runs)];
-  const maxPoints = pointsPerRun(runs.length, q.maxPoints, store.caps.scalars);
-  const series = store.queries.scalars(runs, q.tag, { minStep: q.minStep, maxStep: q.maxStep, maxPoints });
-  return json({ series: series.map(toColumns), maxPoints });
+  const unique = [...new Set(q.runs)];
+  const limits = checkScalarRequest(unique, pointsPerRun(unique.length, q.maxPoints, store.caps.scalars));
+  if (!limits.ok) return badRequest(limits.error);
+  const series = await store.queries.scalars(limits.runs, q.tag, { minStep: q.minStep, maxStep: q.maxStep, maxPoints: limits.maxPoints });
+  return json({ series: series.map(toColumns), maxPoints: limits.maxPoints });
 }

@@ -1,19 +1,24 @@
 // The web app's only door to SQLite: typed read-only queries over the store (see types.ts).
-// Routes and pages call these functions; they never hold SQL of their own.
+// better-sqlite3 is synchronous; the methods are async only to share the StoreQueries interface
+// with the PostgreSQL store (lib/store/pg/queries.ts).
 import Database from 'better-sqlite3';
+import type { NameFilter } from '../pattern.ts';
 import { openReaderDb, type DB } from './schema.ts';
-import { CHUNK_POINTS, decodeChunk } from './scalar-chunk.ts';
-import { downsample, downsampleMarks, marksOf, type PointColumns } from './downsample.ts';
 import { decodeGraphs } from './graph-decode.ts';
 import { decodeLayout } from '../tfevents/custom-scalars.ts';
+import { CHUNK_POINTS } from './scalar-chunk.ts';
 import { toRanges, type TagIndex, type TagIndexEntry } from './tag-index.ts';
+import {
+  bigStep, chunksOrdered, scalarBounds, exportRowsOfChunk, exportRowsSorted, lastValueOfChunk, scalarSeries, testRe,
+  type ChunkMeta, type ChunkRow, type ChunkSource,
+} from './scalar-read.ts';
+import { buildHparams, histogramEntry, prCurveEntry, type HistogramRow, type PrCurveRow } from './row-views.ts';
 import type {
-  AudioEntry, Blob, CustomScalarsLayout, ExportRow, GraphView, HistogramEntry, HparamsSession, HparamsView, ImageEntry, ImageSeries, IngestWarning,
-  PrCurveEntry, RunSummary, ScalarPoint, ScalarQuery, ScalarSeries, StoreQueries, TagSummary, TextEntry, ValueKind,
+  AudioEntry, CustomScalarsLayout, Blob, ExportRow, GraphView, HistogramEntry, HparamsView, ImageEntry, ImageSeries, IngestWarning,
+  PrCurveEntry, RunSummary, ScalarQuery, ScalarSeries, StoreQueries, TagSummary, TextEntry, ValueKind,
 } from './types.ts';
 
-/** Default bucket count of `scalars()` when the caller gives none. */
-export const DEFAULT_MAX_POINTS = 1000;
+export { DEFAULT_MAX_POINTS } from './scalar-read.ts';
 
 /** Queries over a store: a file path opens a read-only connection; a Database is used as is
  *  (the ingester passes its own connection for `:memory:`). */
@@ -23,15 +28,21 @@ export function openQueries(dbPathOrDatabase: string | Database.Database): Store
   return new SqliteQueries(db, owned);
 }
 
-interface ChunkRow { n: number; min_step: number; max_step: number; sorted: number; data: Buffer }
-
 class SqliteQueries implements StoreQueries {
   private s: ReturnType<typeof prepare>;
-  constructor(private readonly db: DB, private readonly owned: boolean) { this.s = prepare(db); }
+  private chunkSource: ChunkSource;
+  constructor(private readonly db: DB, private readonly owned: boolean) {
+    const s = this.s = prepare(db);
+    this.chunkSource = {
+      marks: (tagId, lo, hi) => s.chunkMarks.all(tagId, hi, lo) as ChunkMeta[],
+      chunks: (tagId, lo, hi) => s.chunks.all(tagId, hi, lo) as ChunkRow[],
+      chunkData: (id) => s.chunkData.pluck().get(id) as Buffer,
+    };
+  }
 
   close(): void { if (this.owned) this.db.close(); }
 
-  listRuns(): RunSummary[] {
+  async listRuns(): Promise<RunSummary[]> {
     return (this.s.runs.all() as { name: string; tag_count: number; first_wall: number | null; last_wall: number | null; warnings: number }[])
       .map(r => ({ name: r.name, tagCount: r.tag_count, firstWallTime: r.first_wall, lastWallTime: r.last_wall, warningCount: r.warnings }));
   }
@@ -41,8 +52,8 @@ class SqliteQueries implements StoreQueries {
    * each tag's run ids (group_concat): a 2,000-run x 50-tag sweep is 100,000 rows, which as JS
    * objects (listTags) cost several times more.
    */
-  tagIndex(): TagIndex {
-    const runs = this.listRuns();
+  async tagIndex(): Promise<TagIndex> {
+    const runs = await this.listRuns();
     const byName = new Map(runs.map((r, i) => [r.name, i]));
     const pos = new Map<number, number>();
     for (const [id, name] of this.s.runIds.raw().all() as [number, string][]) { const i = byName.get(name); if (i !== undefined) pos.set(id, i); }
@@ -61,7 +72,7 @@ class SqliteQueries implements StoreQueries {
     return { runs, tags };
   }
 
-  listTags(run?: string): TagSummary[] {
+  async listTags(run?: string): Promise<TagSummary[]> {
     const rows = this.s.tags.all(run ?? null, run ?? null) as {
       run: string; tag: string; kind: ValueKind; plugin: string | null; count: bigint; min_step: bigint | null; max_step: bigint | null;
       display_name: string | null; description: string | null;
@@ -73,114 +84,53 @@ class SqliteQueries implements StoreQueries {
     }));
   }
 
-  scalars(runs: string[], tag: string, q: ScalarQuery = {}): ScalarSeries[] {
-    const lo = q.minStep ?? -Infinity, hi = q.maxStep ?? Infinity;
-    const maxPoints = Math.max(1, Math.floor(q.maxPoints ?? DEFAULT_MAX_POINTS));
+  async scalars(runs: string[], tag: string, q: ScalarQuery = {}): Promise<ScalarSeries[]> {
+    if (runs.length >= 16) return this.sweepScalars(runs, tag, q);
     const out: ScalarSeries[] = [];
-    // Sweeps (many runs, few points each): one query for the tag ids and one for all their chunks,
-    // instead of three statements per run.
-    const batch = runs.length >= 16 ? this.smallSeriesChunks(runs, tag, lo, hi, maxPoints) : null;
     for (const run of runs) {
-      const small = batch?.get(run);
-      if (batch && !small && !batch.has(`\u0000big:${run}`)) continue; // no such (run, tag)
-      const tagId = small ? small.tagId : this.s.tagId.pluck().get(run, tag, 'scalar') as number | undefined;
+      const tagId = this.tagId(run, tag, 'scalar');
       if (tagId === undefined) continue;
-      const fast = small ? null : this.fromMarks(tagId, lo, hi, maxPoints);
-      if (fast) { out.push({ run, tag, ...fast }); continue; }
-      const cols = small ? this.pointsOf(small.rows, lo, hi) : this.readPoints(tagId, lo, hi);
-      const total = cols.n;
-      if (total <= maxPoints) { out.push({ run, tag, points: toPoints(cols, null), total, downsampled: false }); continue; }
-      const keep = downsample(cols, maxPoints, q.xAxis === 'relative' || q.xAxis === 'wall' ? 'wall' : 'step');
-      out.push({ run, tag, points: toPoints(cols, keep), total, downsampled: true });
+      out.push({ run, tag, ...(await scalarSeries(this.chunkSource, tagId, q)) });
     }
     return out;
   }
 
   /**
-   * Large series: when every bucket would hold at least half a chunk, buckets are made of whole
-   * chunks and come from the marks stored with each chunk (first/min/max/last/non-finite), so
-   * no point blob is read except for the (at most two) chunks cut by the step range.
-   * Returns null when that does not apply (small series, or chunks overlapping in steps).
+   * scalars() for sweeps (many runs, few points each): one query for the tag ids and one for all
+   * chunks of the small series, instead of three statements per run. Series large enough for the
+   * marks path are read as usual.
    */
-  private fromMarks(tagId: number, lo: number, hi: number, maxPoints: number): Omit<ScalarSeries, 'run' | 'tag'> | null {
-    const metas = this.s.chunkMarks.all(tagId, hi, lo) as { id: number; n: number; min_step: number; max_step: number; sorted: number; marks: Buffer }[];
-    let total = 0, prevMax = -Infinity, partial = 0;
-    for (const m of metas) {
-      if (!m.sorted || m.min_step < prevMax) return null;
-      prevMax = m.max_step;
-      if (m.min_step >= lo && m.max_step <= hi) total += m.n; else { partial++; total += m.n; }
-    }
-    // Upper bound on total so far; a cheap early exit for small series.
-    if (total / maxPoints < CHUNK_POINTS / 2 || partial > 2) return null;
-    const units: Float64Array[] = [];
-    total = 0;
-    for (const m of metas) {
-      if (m.min_step >= lo && m.max_step <= hi) { units.push(f64(m.marks)); total += m.n; continue; }
-      const cols = chunkColumns(this.s.chunkData.pluck().get(m.id) as Buffer, lo, hi);
-      if (cols.n === 0) continue;
-      units.push(marksOf(cols, 0, cols.n));
-      total += cols.n;
-    }
-    if (total / maxPoints < CHUNK_POINTS / 2) return null;
-    const d = downsampleMarks(units, maxPoints);
-    const points: ScalarPoint[] = d.steps.map((step, i) => ({ step, wallTime: wallOut(d.walls[i]!) as number, value: d.values[i]! }));
-    return { points, total, downsampled: true };
-  }
-
-  /**
-   * Chunks of the requested runs' series of `tag` that are too small for the marks path (every
-   * bucket under half a chunk), read in one query; keyed by run. Runs whose series are large are
-   * marked with a '\u0000big:<run>' key so the caller reads them the usual way.
-   */
-  private smallSeriesChunks(runs: string[], tag: string, lo: number, hi: number, maxPoints: number): Map<string, { tagId: number; rows: ChunkRow[] }> {
-    const wanted = new Set(runs);
-    const out = new Map<string, { tagId: number; rows: ChunkRow[] }>();
-    const byId = new Map<number, { tagId: number; rows: ChunkRow[] }>();
+  private async sweepScalars(runs: string[], tag: string, q: ScalarQuery): Promise<ScalarSeries[]> {
+    const { lo, hi, maxPoints } = scalarBounds(q);
+    const ids = new Map<string, number>();
+    const small = new Map<number, ChunkRow[]>();
     for (const [name, id, count] of this.s.scalarTagIds.raw().all(tag) as [string, number, number][]) {
-      if (!wanted.has(name)) continue;
-      if (count / maxPoints >= CHUNK_POINTS / 2) { out.set(`\u0000big:${name}`, { tagId: id, rows: [] }); continue; }
-      const entry = { tagId: id, rows: [] as ChunkRow[] };
-      out.set(name, entry);
-      byId.set(id, entry);
+      ids.set(name, id);
+      if (count / maxPoints < CHUNK_POINTS / 2) small.set(id, []);
     }
-    if (byId.size === 0) return out;
-    for (const r of this.s.tagChunks.all(tag, hi, lo) as Array<ChunkRow & { tag_id: number }>) byId.get(r.tag_id)?.rows.push(r);
+    if (small.size > 0) for (const r of this.s.tagChunks.all(tag, hi, lo) as Array<ChunkRow & { tag_id: number }>) small.get(r.tag_id)?.push(r);
+    const base = this.chunkSource;
+    const src: ChunkSource = {
+      // A small series' marks are never read (fromMarks gives up on n alone): metas without bytes.
+      marks: (id, a, b) => small.get(id)?.map((r) => ({ id: -1, n: r.n, min_step: r.min_step, max_step: r.max_step, sorted: r.sorted, marks: EMPTY })) ?? base.marks(id, a, b),
+      chunks: (id, a, b) => small.get(id) ?? base.chunks(id, a, b),
+      chunkData: (id) => base.chunkData(id),
+    };
+    const out: ScalarSeries[] = [];
+    for (const run of runs) {
+      const id = ids.get(run);
+      if (id === undefined) continue;
+      out.push({ run, tag, ...(await scalarSeries(src, id, q)) });
+    }
     return out;
   }
 
-  /** Every point of a tag with lo <= step <= hi, in step order (file order among equal steps). */
-  private readPoints(tagId: number, lo: number, hi: number): PointColumns {
-    return this.pointsOf(this.s.chunks.all(tagId, hi, lo) as ChunkRow[], lo, hi);
+  private tagId(run: string, tag: string, kind: ValueKind): number | undefined {
+    return this.s.tagId.pluck().get(run, tag, kind) as number | undefined;
   }
 
-  /** The points of chunk rows (ordered by min_step) with lo <= step <= hi, in step order. */
-  private pointsOf(rows: ChunkRow[], lo: number, hi: number): PointColumns {
-    let cap = 0;
-    for (const r of rows) cap += r.n;
-    const steps = new Float64Array(cap), walls = new Float64Array(cap), values = new Float64Array(cap);
-    let n = 0, ordered = true, prevMax = -Infinity;
-    const whole = lo === -Infinity && hi === Infinity;
-    for (const r of rows) {
-      if (!r.sorted || r.min_step < prevMax) ordered = false;
-      if (r.max_step > prevMax) prevMax = r.max_step;
-      const c = decodeChunk(r.data);
-      const inside = whole || (r.min_step >= lo && r.max_step <= hi);
-      if (inside && c.steps) {
-        steps.set(c.steps, n); walls.set(c.walls, n); values.set(c.values, n); n += c.n;
-        continue;
-      }
-      for (let i = 0; i < c.n; i++) {
-        const s = c.steps ? c.steps[i]! : Number(c.bigSteps![i]!);
-        if (s < lo || s > hi) continue;
-        steps[n] = s; walls[n] = c.walls[i]!; values[n] = c.values[i]!; n++;
-      }
-    }
-    const cols: PointColumns = { n, steps: steps.subarray(0, n), walls: walls.subarray(0, n), values: values.subarray(0, n) };
-    return ordered ? cols : sortByStep(cols);
-  }
-
-  images(run: string, tag: string, step?: number): ImageSeries {
-    const tagId = this.s.tagId.pluck().get(run, tag, 'image') as number | undefined;
+  async images(run: string, tag: string, step?: number): Promise<ImageSeries> {
+    const tagId = this.tagId(run, tag, 'image');
     if (tagId === undefined) return { run, tag, steps: [], images: [] };
     const steps = this.s.imageSteps.pluck().all(tagId) as number[];
     const rows = (step === undefined ? this.s.imagesAll.all(tagId) : this.s.imagesAt.all(tagId, step)) as {
@@ -192,14 +142,14 @@ class SqliteQueries implements StoreQueries {
     return { run, tag, steps, images };
   }
 
-  audio(run: string, tag: string): AudioEntry[] {
-    const tagId = this.s.tagId.pluck().get(run, tag, 'audio') as number | undefined;
+  async audio(run: string, tag: string): Promise<AudioEntry[]> {
+    const tagId = this.tagId(run, tag, 'audio');
     if (tagId === undefined) return [];
     return (this.s.audio.all(tagId) as { step: number; wall: number | null; sample_rate: number; channels: number; frames: number; blob_id: number; content_type: string }[])
       .map(r => ({ step: r.step, wallTime: r.wall, sampleRate: r.sample_rate, channels: r.channels, frames: r.frames, blobId: r.blob_id, contentType: r.content_type }));
   }
 
-  customScalarLayouts(): CustomScalarsLayout[] {
+  async customScalarLayouts(): Promise<CustomScalarsLayout[]> {
     const out: CustomScalarsLayout[] = [];
     for (const r of this.s.customScalars.all() as { run: string; data: Buffer | null }[]) {
       if (!r.data || r.data.length === 0) continue;
@@ -210,94 +160,58 @@ class SqliteQueries implements StoreQueries {
     return out;
   }
 
-  blob(id: number): Blob | null {
+  async blob(id: number): Promise<Blob | null> {
     const r = this.s.blob.get(id) as { id: number; content_type: string; etag: string; bytes: Buffer } | undefined;
     return r ? { id: r.id, contentType: r.content_type, etag: r.etag, bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) } : null;
   }
 
-  histograms(run: string, tag: string): HistogramEntry[] {
-    const tagId = this.s.tagId.pluck().get(run, tag, 'histogram') as number | undefined;
+  async histograms(run: string, tag: string): Promise<HistogramEntry[]> {
+    const tagId = this.tagId(run, tag, 'histogram');
     if (tagId === undefined) return [];
-    return (this.s.histograms.all(tagId) as {
-      step: number; wall: number | null; min: number; max: number; num: number; sum: number; sum_squares: number; buckets: Buffer;
-    }[]).map(r => {
-      const f = f64(r.buckets), k = f.length / 3;
-      const buckets = new Array(k);
-      for (let i = 0; i < k; i++) buckets[i] = { left: f[i]!, right: f[k + i]!, count: f[2 * k + i]! };
-      return { step: r.step, wallTime: r.wall, min: r.min, max: r.max, num: r.num, sum: r.sum, sumSquares: r.sum_squares, buckets };
-    });
+    return (this.s.histograms.all(tagId) as HistogramRow[]).map(histogramEntry);
   }
 
-  graph(run: string): GraphView[] {
+  async graph(run: string): Promise<GraphView[]> {
     const rows = this.s.graphs.all(run) as { source: string; tag: string | null; step: number; bytes: Buffer }[];
     return decodeGraphs(run, rows);
   }
 
-  text(run: string, tag: string): TextEntry[] {
-    const tagId = this.s.tagId.pluck().get(run, tag, 'text') as number | undefined;
+  async text(run: string, tag: string): Promise<TextEntry[]> {
+    const tagId = this.tagId(run, tag, 'text');
     if (tagId === undefined) return [];
     return (this.s.texts.all(tagId) as { step: number; wall: number | null; text: string }[])
       .map(r => ({ step: r.step, wallTime: r.wall, text: r.text }));
   }
 
-  prCurves(run: string, tag: string): PrCurveEntry[] {
-    const tagId = this.s.tagId.pluck().get(run, tag, 'pr_curve') as number | undefined;
+  async prCurves(run: string, tag: string): Promise<PrCurveEntry[]> {
+    const tagId = this.tagId(run, tag, 'pr_curve');
     if (tagId === undefined) return [];
-    return (this.s.prCurves.all(tagId) as { step: number; wall: number | null; thresholds: number; data: Buffer }[]).map(r => {
-      const f = f64(r.data), t = r.thresholds;
-      const row = (i: number) => Array.from(f.subarray(i * t, (i + 1) * t));
-      // TensorBoard's pr_curves plugin spaces thresholds evenly over [0, 1].
-      const thresholds = Array.from({ length: t }, (_, i) => (t > 1 ? i / (t - 1) : 0));
-      return { step: r.step, wallTime: r.wall, tp: row(0), fp: row(1), tn: row(2), fn: row(3), precision: row(4), recall: row(5), thresholds };
+    return (this.s.prCurves.all(tagId) as PrCurveRow[]).map(prCurveEntry);
+  }
+
+  async hparams(): Promise<HparamsView> {
+    const rows = this.s.hparams.all() as { run: string; part: string; wall: number | null; payload: string }[];
+    return buildHparams(rows, (run, tag) => {
+      const tagId = this.tagId(run, tag, 'scalar');
+      if (tagId === undefined) return undefined;
+      return lastValueOfChunk((this.s.lastChunk.get(tagId) as { data: Buffer } | undefined)?.data);
     });
   }
 
-  hparams(): HparamsView {
-    const rows = this.s.hparams.all() as { run: string; part: string; wall: number | null; payload: string }[];
-    return buildHparams(rows, (run, tag) => this.lastScalar(run, tag));
-  }
-
-  private lastScalar(run: string, tag: string): number | undefined {
-    const tagId = this.s.tagId.pluck().get(run, tag, 'scalar') as number | undefined;
-    if (tagId === undefined) return undefined;
-    const r = this.s.lastChunk.get(tagId) as { data: Buffer } | undefined;
-    if (!r) return undefined;
-    const c = decodeChunk(r.data);
-    return c.n ? c.values[c.n - 1] : undefined;
-  }
-
-  warnings(run?: string): IngestWarning[] {
+  async warnings(run?: string): Promise<IngestWarning[]> {
     return (this.s.warnings.all(run ?? null, run ?? null) as { run: string; file: string; offset: number; reason: string; time: number }[])
       .map(r => ({ run: r.run, file: r.file, offset: r.offset, reason: r.reason, time: r.time }));
   }
 
-  *exportScalars(opts: { runs?: RegExp; tags?: RegExp } = {}): Iterable<ExportRow> {
+  async *exportScalars(opts: { runs?: NameFilter; tags?: NameFilter } = {}): AsyncIterable<ExportRow[]> {
     const tags = this.s.scalarTags.all() as { id: number; run: string; tag: string }[];
     for (const t of tags) {
       if (opts.runs && !testRe(opts.runs, t.run)) continue;
       if (opts.tags && !testRe(opts.tags, t.tag)) continue;
-      yield* this.exportTag(t.id, t.run, t.tag);
-    }
-  }
-
-  private *exportTag(tagId: number, run: string, tag: string): Iterable<ExportRow> {
-    // Chunks stream in step order; a tag whose chunks overlap (restarted run, re-read file) is sorted whole.
-    const rows = this.s.chunksMeta.all(tagId) as { id: number; min_step: number; max_step: number; sorted: number }[];
-    let ordered = true, prevMax = -Infinity;
-    for (const r of rows) { if (!r.sorted || r.min_step < prevMax) ordered = false; if (r.max_step > prevMax) prevMax = r.max_step; }
-    if (!ordered) {
-      const cols = this.readPoints(tagId, -Infinity, Infinity);
-      // Big steps were read as numbers here; only a restarted run past 2^53 would lose digits.
-      for (let i = 0; i < cols.n; i++) yield { run, tag, step: cols.steps[i]!, wallTime: wallOut(cols.walls[i]!), value: cols.values[i]! };
-      return;
-    }
-    for (const r of rows) {
-      const data = this.s.chunkData.pluck().get(r.id) as Buffer;
-      const c = decodeChunk(data);
-      for (let i = 0; i < c.n; i++) {
-        const step = c.steps ? c.steps[i]! : bigStep(c.bigSteps![i]!);
-        yield { run, tag, step, wallTime: wallOut(c.walls[i]!), value: c.values[i]! };
-      }
+      // Chunks stream in step order; a tag whose chunks overlap (restarted run, re-read file) is sorted whole.
+      const rows = this.s.chunksMeta.all(t.id) as { id: number; min_step: number; max_step: number; sorted: number }[];
+      if (!chunksOrdered(rows)) { yield* exportRowsSorted(t.run, t.tag, this.chunkSource.chunks(t.id, -Infinity, Infinity) as ChunkRow[]); continue; }
+      for (const r of rows) yield exportRowsOfChunk(t.run, t.tag, this.s.chunkData.pluck().get(r.id) as Buffer);
     }
   }
 }
@@ -354,137 +268,5 @@ function prepare(db: DB) {
   };
 }
 
-function toPoints(c: PointColumns, keep: Int32Array | null): ScalarPoint[] {
-  const count = keep ? keep.length : c.n;
-  const out: ScalarPoint[] = new Array(count);
-  for (let k = 0; k < count; k++) {
-    const i = keep ? keep[k]! : k;
-    const w = c.walls[i]!;
-    out[k] = { step: c.steps[i]!, wallTime: w === w ? w : (null as unknown as number), value: c.values[i]! };
-  }
-  return out;
-}
 
-/** Points of one chunk with lo <= step <= hi, as columns. */
-function chunkColumns(data: Buffer, lo: number, hi: number): PointColumns {
-  const c = decodeChunk(data);
-  const steps = new Float64Array(c.n), walls = new Float64Array(c.n), values = new Float64Array(c.n);
-  let n = 0;
-  for (let i = 0; i < c.n; i++) {
-    const s = c.steps ? c.steps[i]! : Number(c.bigSteps![i]!);
-    if (s < lo || s > hi) continue;
-    steps[n] = s; walls[n] = c.walls[i]!; values[n] = c.values[i]!; n++;
-  }
-  return { n, steps: steps.subarray(0, n), walls: walls.subarray(0, n), values: values.subarray(0, n) };
-}
-
-function sortByStep(c: PointColumns): PointColumns {
-  const idx = new Int32Array(c.n);
-  for (let i = 0; i < c.n; i++) idx[i] = i;
-  // Stable by position among equal steps (file order).
-  idx.sort((a, b) => (c.steps[a]! - c.steps[b]!) || (a - b));
-  const steps = new Float64Array(c.n), walls = new Float64Array(c.n), values = new Float64Array(c.n);
-  for (let k = 0; k < c.n; k++) { const i = idx[k]!; steps[k] = c.steps[i]!; walls[k] = c.walls[i]!; values[k] = c.values[i]!; }
-  return { n: c.n, steps, walls, values };
-}
-
-function f64(b: Buffer): Float64Array {
-  if (b.byteOffset % 8 === 0) return new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
-  return new Float64Array(new Uint8Array(b).buffer);
-}
-
-function bigStep(s: bigint): number | string {
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : s.toString();
-}
-
-function wallOut(w: number): number | null { return w === w ? w : null; }
-
-function testRe(re: RegExp, s: string): boolean { re.lastIndex = 0; return re.test(s); }
-
-// ---- hparams -------------------------------------------------------------------------------------
-
-/** Assemble the hparams view from stored plugin payloads (HParamsPluginData as JSON). */
-function buildHparams(
-  rows: { run: string; part: string; wall: number | null; payload: string }[],
-  lastScalar: (run: string, tag: string) => number | undefined,
-): HparamsView {
-  const hparamInfos = new Map<string, HparamsView['hparamInfos'][number]>();
-  const metricInfos = new Map<string, HparamsView['metricInfos'][number]>();
-  const sessions = new Map<string, HparamsSession>();
-  const session = (run: string) => {
-    let s = sessions.get(run);
-    if (!s) { s = { run, hparams: {}, metrics: {}, status: null, startTime: null, endTime: null }; sessions.set(run, s); }
-    return s;
-  };
-  for (const r of rows) {
-    let p: Record<string, any>;
-    try { p = JSON.parse(r.payload); } catch { continue; }
-    if (r.part === 'experiment') {
-      const e = p.experiment ?? p;
-      for (const h of e.hparamInfos ?? e.hparam_infos ?? []) {
-        if (!h?.name || hparamInfos.has(h.name)) continue;
-        const domain = h.domainDiscrete ?? h.domain_discrete ?? h.domainInterval ?? h.domain_interval;
-        hparamInfos.set(h.name, { name: h.name, type: typeName(h.type), domain: domain && normalizeDomain(domain) });
-      }
-      for (const m of e.metricInfos ?? e.metric_infos ?? []) {
-        const tag = m?.name?.tag;
-        if (!tag) continue;
-        const group = m.name.group || undefined;
-        const key = `${group ?? ''}\u0000${tag}`;
-        if (!metricInfos.has(key)) metricInfos.set(key, { tag, group, displayName: m.displayName ?? m.display_name ?? undefined });
-      }
-    } else if (r.part === 'session_start') {
-      const st = p.sessionStartInfo ?? p.session_start_info ?? p;
-      const s = session(r.run);
-      for (const [k, v] of Object.entries((st.hparams ?? {}) as Record<string, unknown>)) s.hparams[k] = protoValue(v);
-      const t = Number(st.startTimeSecs ?? st.start_time_secs);
-      s.startTime = Number.isFinite(t) && t > 0 ? t : r.wall;
-    } else if (r.part === 'session_end') {
-      const en = p.sessionEndInfo ?? p.session_end_info ?? p;
-      const s = session(r.run);
-      s.status = statusName(en.status);
-      const t = Number(en.endTimeSecs ?? en.end_time_secs);
-      s.endTime = Number.isFinite(t) && t > 0 ? t : r.wall;
-    }
-  }
-  // Metric values: the last value of each metric tag, in the session's run or its `group` sub-run
-  // (Keras writes validation metrics to <session>/validation).
-  for (const s of sessions.values()) {
-    for (const m of metricInfos.values()) {
-      const candidates = m.group ? [`${s.run}/${m.group}`, s.run] : [s.run];
-      for (const run of candidates) {
-        const v = lastScalar(run, m.tag);
-        if (v !== undefined) { s.metrics[m.tag] = v; break; }
-      }
-    }
-  }
-  return { hparamInfos: [...hparamInfos.values()], metricInfos: [...metricInfos.values()], sessions: [...sessions.values()] };
-}
-
-function protoValue(v: unknown): string | number | boolean {
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    for (const k of ['numberValue', 'number_value', 'stringValue', 'string_value', 'boolValue', 'bool_value']) {
-      if (k in o) return o[k] as string | number | boolean;
-    }
-    return JSON.stringify(v);
-  }
-  return v as string | number | boolean;
-}
-
-function normalizeDomain(d: any): unknown {
-  if (Array.isArray(d?.values)) return { values: d.values.map(protoValue) };
-  return d;
-}
-
-const DATA_TYPES = ['DATA_TYPE_UNSET', 'DATA_TYPE_STRING', 'DATA_TYPE_BOOL', 'DATA_TYPE_FLOAT64'];
-function typeName(t: unknown): string | undefined {
-  if (typeof t === 'number') return DATA_TYPES[t];
-  return typeof t === 'string' ? t : undefined;
-}
-const STATUSES = ['STATUS_UNKNOWN', 'STATUS_SUCCESS', 'STATUS_FAILURE', 'STATUS_RUNNING'];
-function statusName(s: unknown): string | null {
-  if (typeof s === 'number') return STATUSES[s] ?? String(s);
-  return typeof s === 'string' ? s : null;
-}
+const EMPTY = new Uint8Array(0);

@@ -201,9 +201,37 @@ export const FILE_DATA_TABLES = [
   'scalar_chunks', 'images', 'audio', 'histograms', 'texts', 'pr_curves', 'tensors', 'graphs', 'hparams', 'warnings', 'blobs',
 ] as const;
 
-/** Open (creating if needed) the writer's connection. A database from an older schema is wiped. */
+/**
+ * Board's mark in the SQLite header (PRAGMA application_id, bytes 68-71 of the file): "Brd1".
+ * A store is wiped and rebuilt when its layout is old, so a file without this mark is never
+ * touched: `--db` pointed at someone else's database must not lose a single table.
+ */
+export const APPLICATION_ID = 0x42726431;
+
+/** Tables of every layout Board has had: a store that predates APPLICATION_ID holds only these. */
+const BOARD_TABLES = new Set([
+  'meta', 'runs', 'files', 'tombstones', 'tags', 'scalar_chunks', 'scalars', 'blobs', 'images', 'audio', 'histograms', 'texts',
+  'pr_curves', 'tensors', 'graphs', 'hparams', 'warnings',
+]);
+
+export class ForeignDatabaseError extends Error {
+  constructor(readonly path: string, why: string) {
+    super(`${path} is not a Board store (${why}); Board will not modify it. Choose another path with --db.`);
+    this.name = 'ForeignDatabaseError';
+  }
+}
+
+/** Open (creating if needed) the writer's connection. A Board store from an older layout is wiped;
+ *  any other file is refused with ForeignDatabaseError. */
 export function openWriterDb(path: string): DB {
   const db = new Database(path);
+  try {
+    checkOwnership(db, path);
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw new ForeignDatabaseError(path, 'not an SQLite database');
+    throw err;
+  }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('temp_store = MEMORY');
@@ -221,7 +249,26 @@ export function openReaderDb(path: string): DB {
   return db;
 }
 
+/** Refuses a database that is neither empty nor Board's (see APPLICATION_ID); marks legacy stores. */
+function checkOwnership(db: DB, path: string): void {
+  const id = db.pragma('application_id', { simple: true }) as number;
+  if (id === APPLICATION_ID) return;
+  if (id !== 0) throw new ForeignDatabaseError(path, `application_id 0x${(id >>> 0).toString(16)} belongs to another program`);
+  const objects = db.prepare(`SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'`).all() as { type: string; name: string }[];
+  if (objects.length === 0) return; // a new or empty file: ours from now on (migrate marks it)
+  const tables = objects.filter(o => o.type === 'table').map(o => o.name);
+  const foreign = tables.filter(t => !BOARD_TABLES.has(t));
+  const hasVersion = tables.includes('meta')
+    && (db.prepare(`SELECT count(*) c FROM pragma_table_info('meta') WHERE name IN ('key', 'value')`).get() as { c: number }).c === 2
+    && db.prepare(`SELECT 1 FROM meta WHERE key = 'schema_version'`).get() !== undefined;
+  if (foreign.length === 0 && hasVersion) return; // a store written before the mark existed
+  const shown = tables.slice(0, 5).map(t => JSON.stringify(t)).join(', ') + (tables.length > 5 ? `, ... (${tables.length} tables)` : '');
+  throw new ForeignDatabaseError(path, `no Board mark; it holds ${shown || 'other objects'}`);
+}
+
 function migrate(db: DB): void {
+  // checkOwnership let this file through: mark it as Board's (new files and pre-mark stores).
+  if (db.pragma('application_id', { simple: true }) !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
   const hasMeta = db.prepare(`SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'`).get();
   if (hasMeta) {
     const row = db.prepare(`SELECT value FROM meta WHERE key='schema_version'`).get() as { value: string } | undefined;

@@ -1,7 +1,8 @@
-// Types of what the store's query module returns. No runtime deps: safe to import (as types)
-// from client components. The query module (lib/store/queries.ts) is the only code that speaks
-// SQL to the web app; it implements `StoreQueries` below.
+// Types of what the store's query modules return. No runtime deps: safe to import (as types)
+// from client components. The query modules (lib/store/queries.ts for SQLite, lib/store/pg/ for
+// PostgreSQL) are the only code that speaks SQL to the web app; they implement `StoreQueries`.
 import type { ValueKind } from '../tfevents/types.ts';
+import type { NameFilter } from '../pattern.ts';
 
 export type { ValueKind };
 
@@ -135,25 +136,32 @@ export interface IngestWarning { run: string; file: string; offset: number; reas
 
 export interface ExportRow { run: string; tag: string; step: number | string; wallTime: number | null; value: number }
 
+/**
+ * The web app's read interface to a store. Every method is asynchronous so that a networked
+ * store (PostgreSQL, lib/store/pg/) can implement it as well as the embedded SQLite one
+ * (lib/store/queries.ts); routes and pages await them.
+ */
 export interface StoreQueries {
-  listRuns(): RunSummary[];
-  listTags(run?: string): TagSummary[];
+  listRuns(): Promise<RunSummary[]>;
+  listTags(run?: string): Promise<TagSummary[]>;
   /** Runs plus tags grouped by (tag, kind, plugin) with run index ranges (see tag-index.ts). */
-  tagIndex(): import('./tag-index.ts').TagIndex;
-  scalars(runs: string[], tag: string, q?: ScalarQuery): ScalarSeries[];
-  images(run: string, tag: string, step?: number): ImageSeries;
-  blob(id: number): Blob | null;
-  histograms(run: string, tag: string): HistogramEntry[];
-  graph(run: string): GraphView[];
-  text(run: string, tag: string): TextEntry[];
-  prCurves(run: string, tag: string): PrCurveEntry[];
-  hparams(): HparamsView;
+  tagIndex(): Promise<import('./tag-index.ts').TagIndex>;
+  scalars(runs: string[], tag: string, q?: ScalarQuery): Promise<ScalarSeries[]>;
+  images(run: string, tag: string, step?: number): Promise<ImageSeries>;
+  blob(id: number): Promise<Blob | null>;
+  histograms(run: string, tag: string): Promise<HistogramEntry[]>;
+  graph(run: string): Promise<GraphView[]>;
+  text(run: string, tag: string): Promise<TextEntry[]>;
+  prCurves(run: string, tag: string): Promise<PrCurveEntry[]>;
+  hparams(): Promise<HparamsView>;
   /** Audio clips of a tag, in step order; bytes through blob(). */
-  audio(run: string, tag: string): AudioEntry[];
+  audio(run: string, tag: string): Promise<AudioEntry[]>;
   /** Every run's latest Custom Scalars layout (plugin 'custom_scalars'). */
-  customScalarLayouts(): CustomScalarsLayout[];
-  warnings(run?: string): IngestWarning[];
-  exportScalars(opts: { runs?: RegExp; tags?: RegExp }): Iterable<ExportRow>;
+  customScalarLayouts(): Promise<CustomScalarsLayout[]>;
+  warnings(run?: string): Promise<IngestWarning[]>;
+  /** Every scalar point at full resolution, in batches (one stored chunk of one tag per batch),
+   *  so a large export streams without a promise per row. */
+  exportScalars(opts: { runs?: NameFilter; tags?: NameFilter }): AsyncIterable<ExportRow[]>;
 }
 
 /** One entry of the ingester's change feed. */

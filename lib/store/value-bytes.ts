@@ -14,8 +14,9 @@ export function sniffContentType(b: Uint8Array): string {
 export function renderText(texts: string[], shape: number[]): string {
   if (texts.length === 1 && shape.length <= 1) return texts[0]!;
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const cols = shape.length >= 2 ? shape[shape.length - 1]! : 1;
-  if (cols === 0 || texts.length === 0) return '';
+  // A declared width beyond the strings present is clamped: the shape comes from the file.
+  const cols = Math.min(shape.length >= 2 ? shape[shape.length - 1]! : 1, texts.length);
+  if (!(cols >= 1) || texts.length === 0) return '';
   const rows: string[] = [];
   for (let i = 0; i < texts.length; i += cols) rows.push(`| ${texts.slice(i, i + cols).map(cell).join(' | ')} |`);
   const sep = `|${' --- |'.repeat(cols)}`;

@@ -7,6 +7,7 @@ import type { StoreChange, ValueKind } from './types.ts';
 import type { DecodedSlice } from '../ingest/slice.ts';
 import { FILE_DATA_TABLES, type DB } from './schema.ts';
 import { ScalarAccum, CHUNK_POINTS, accumFromChunk, chunkStats, encodeChunk } from './scalar-chunk.ts';
+import type { IngestSink } from './sink.ts';
 import { f64Bytes, renderText, sniffContentType, tensorBytes, toJson } from './value-bytes.ts';
 
 /** What the loader learned about a file in one read cycle; `offset` is just after the last complete record. */
@@ -48,7 +49,7 @@ interface TagInfo {
 
 type RunTags = Map<string, TagInfo>;
 
-export class StoreWriter {
+export class StoreWriter implements IngestSink {
   private runIds = new Map<string, number>();
   private runNames = new Map<number, string>();
   private tags = new Map<number, RunTags>();
@@ -229,8 +230,35 @@ export class StoreWriter {
       acc.push(step, wall, values[i]!);
       if (acc.n === CHUNK_POINTS) { this.writeChunk(acc); info.accum = new ScalarAccum(info.id, file.id); }
     }
-    for (const v of sl.others) this.addValue(file, v);
-    for (const c of sl.corrupt) this.addWarning(file, c.offset, c.reason);
+    sl.others.forEach((v, i) => this.addValueOrWarn(file, v, sl.otherOffsets?.[i] ?? sl.from));
+    for (const c of sl.corrupt) this.addWarning(file, c.offset, c.detail ? `${c.reason}: ${c.detail}` : c.reason);
+  }
+
+  /**
+   * addValue for a value read from `file` at record `offset`, inside a savepoint: an error in this
+   * one value (an absurd size, a value SQLite refuses) becomes a warning for its run, and the rest
+   * of the slice is committed, so the file's offset moves past it. A failure of the store itself
+   * (disk full, I/O error, busy) is not the value's fault: it propagates and the slice rolls back.
+   */
+  addValueOrWarn(file: FileRecord, v: NormalizedValue, offset: number): void {
+    const s = this.s;
+    const key = tagKey(v.tag, v.kind);
+    const before = this.tags.get(file.runId)?.get(key);
+    const saved = before ? { count: before.count, minStep: before.minStep, maxStep: before.maxStep, firstWall: before.firstWall, lastWall: before.lastWall, dirty: before.dirty } : null;
+    const dirtyLen = this.dirtyTags.length;
+    s.savepoint.run();
+    try {
+      this.addValue(file, v);
+      s.release.run();
+    } catch (err) {
+      if (isStoreFailure(err)) throw err;
+      s.rollbackTo.run();
+      s.release.run();
+      // Undo what addValue did in memory: its tag row (if new) was rolled back with the savepoint.
+      if (before && saved) Object.assign(before, saved); else this.tags.get(file.runId)?.delete(key);
+      this.dirtyTags.length = dirtyLen;
+      this.addWarning(file, offset, `bad-value: tag ${JSON.stringify(v.tag.slice(0, 200))}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   addWarning(file: FileRecord, offset: number, reason: string): void {
@@ -351,7 +379,7 @@ export class StoreWriter {
     const v = { tag, kind, plugin, displayName, description };
     let tags = this.tags.get(runId);
     if (!tags) { tags = new Map(); this.tags.set(runId, tags); }
-    const key = v.kind === 'scalar' ? v.tag : `${v.kind}\u0000${v.tag}`;
+    const key = tagKey(v.tag, v.kind);
     let info = tags.get(key);
     if (info) return info;
     const s = this.s;
@@ -423,6 +451,9 @@ function prepare(db: DB) {
     begin: p('BEGIN IMMEDIATE'),
     commit: p('COMMIT'),
     rollback: p('ROLLBACK'),
+    savepoint: p('SAVEPOINT board_value'),
+    release: p('RELEASE board_value'),
+    rollbackTo: p('ROLLBACK TO board_value'),
     allRuns: p('SELECT id, name FROM runs'),
     insertRun: p('INSERT INTO runs(name, created) VALUES (?, ?)'),
     deleteRun: p('DELETE FROM runs WHERE id = ?'),
@@ -513,6 +544,16 @@ export function stepOut(s: Step | null): number | string | undefined {
   if (s === null) return undefined;
   if (typeof s === 'bigint') return Number.isSafeInteger(Number(s)) && BigInt(Number(s)) === s ? Number(s) : s.toString();
   return s;
+}
+
+/** Key of a tag in the per-run cache (scalars, the common case, by their name alone). */
+function tagKey(tag: string, kind: ValueKind): string { return kind === 'scalar' ? tag : `${kind}\u0000${tag}`; }
+
+/** An error of the store itself (full disk, I/O, locking), as opposed to one value it refused. */
+export function isStoreFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return false;
+  return !(code === 'SQLITE_TOOBIG' || code === 'SQLITE_MISMATCH' || code === 'SQLITE_RANGE' || code.startsWith('SQLITE_CONSTRAINT'));
 }
 
 function assertNever(x: never): never { throw new Error(`store writer: unhandled value kind ${JSON.stringify(x)}`); }

@@ -30,7 +30,7 @@ export class EventInfo {
  */
 export function decodeEvent(
   r: ProtoReader, start: number, end: number, normalizer: RunNormalizer, v: ValueFields, info: EventInfo,
-  onValue: (value: NormalizedValue) => void, onScalar?: ScalarSink,
+  onValue: (value: NormalizedValue) => void, onScalar?: ScalarSink, onBadValue?: BadValueSink,
 ): void {
   r.reset(start, end);
   info.kind = 'empty';
@@ -63,7 +63,7 @@ export function decodeEvent(
     }
   }
   if (r.pos !== end) throw new WireError('Event overruns its record');
-  if (info.kind === 'summary') decodeSummary(r, summaryStart, summaryEnd, normalizer, v, info, onValue, onScalar);
+  if (info.kind === 'summary') decodeSummary(r, summaryStart, summaryEnd, normalizer, v, info, onValue, onScalar, onBadValue);
   else if (info.kind === 'graph_def') {
     onValue({ tag: GRAPH_TAG, step: info.step, wallTime: info.wallTime, kind: 'graph', plugin: PLUGIN.graphs, data: { kind: 'graph', graphDef: r.buf.slice(blobStart, blobEnd) } });
   } else if (info.kind === 'tagged_run_metadata') {
@@ -80,9 +80,12 @@ export function decodeEvent(
   }
 }
 
+/** Receives a Summary.Value that could not be decoded (its tag, if readable, and why). */
+export type BadValueSink = (tag: string, reason: string) => void;
+
 function decodeSummary(
   r: ProtoReader, start: number, end: number, normalizer: RunNormalizer, v: ValueFields, info: EventInfo,
-  onValue: (value: NormalizedValue) => void, onScalar: ScalarSink | undefined,
+  onValue: (value: NormalizedValue) => void, onScalar: ScalarSink | undefined, onBadValue: BadValueSink | undefined,
 ): void {
   let pos = start;
   while (pos < end) {
@@ -90,11 +93,26 @@ function decodeSummary(
     const tag = r.uint32();
     if (tag !== 0x0a) { r.skip(tag & 7); pos = r.pos; continue; }
     const valueEnd = r.lenEnd();
-    parseValue(r, valueEnd, v);
     pos = valueEnd;
-    if (onScalar !== undefined && normalizer.tryScalar(r, v, info.step, info.wallTime, onScalar)) continue;
-    onValue(normalizer.normalize(r, v, info.step, info.wallTime));
+    if (onBadValue === undefined) { decodeValue(r, valueEnd, normalizer, v, info, onValue, onScalar); continue; }
+    // The value's bytes are framed (valueEnd is checked), so an error inside them concerns this
+    // value alone: report it and go on with the event's other values.
+    const valueStart = r.pos;
+    try { decodeValue(r, valueEnd, normalizer, v, info, onValue, onScalar); } catch (err) {
+      const tagText = v.tagEnd > v.tagStart && v.tagStart >= valueStart && v.tagEnd <= valueEnd
+        ? decodeUtf8(r.buf, v.tagStart, Math.min(v.tagEnd, v.tagStart + 200)) : '';
+      onBadValue(tagText, err instanceof Error ? err.message : String(err));
+    }
   }
+}
+
+function decodeValue(
+  r: ProtoReader, valueEnd: number, normalizer: RunNormalizer, v: ValueFields, info: EventInfo,
+  onValue: (value: NormalizedValue) => void, onScalar: ScalarSink | undefined,
+): void {
+  parseValue(r, valueEnd, v);
+  if (onScalar !== undefined && normalizer.tryScalar(r, v, info.step, info.wallTime, onScalar)) return;
+  onValue(normalizer.normalize(r, v, info.step, info.wallTime));
 }
 
 /** Finds the fields of the Summary.Value at r.buf[r.pos, end). */

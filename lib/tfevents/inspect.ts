@@ -1,6 +1,6 @@
 // `board inspect` logic: per run and tag, kind, count, step range, first and last value, plus the
 // corrupt records and incomplete tail bytes of the run's files. Pure data; lib/cli/inspect.ts prints it.
-import { discoverRuns } from './logdir.ts';
+import { discoverRuns } from '../discovery/index.ts';
 import { RunNormalizer } from './normalize.ts';
 import { streamEventFile } from './reader.ts';
 import type { CorruptRecord, NormalizedValue, Step, ValueData } from './types.ts';

@@ -3,8 +3,8 @@
 // TF2 writers may put plugin metadata only on a tag's first value, so RunNormalizer remembers it.
 import { decodeToJson } from './proto.ts';
 import { DT } from './dtypes.ts';
-import { firstNumber, numbers, parseTensor, scalarOfTensor, stringBytes, strings, TensorFields, tensorData } from './tensor.ts';
-import { decodeUtf8, ProtoReader } from './wire.ts';
+import { BadValueError, checkedStrings, firstNumber, numbers, parseTensor, scalarOfTensor, stringBytes, TensorFields, tensorData } from './tensor.ts';
+import { decodeUtf8, ProtoReader, WireError } from './wire.ts';
 import type {
   AudioData, HistogramData, HparamsData, ImageData, NormalizedValue, PrCurveData, Step, ValueData, ValueKind,
 } from './types.ts';
@@ -183,7 +183,7 @@ function tensorByPlugin(r: ProtoReader, t: TensorFields, plugin: string | null, 
       if (t.shape.length === 2 && t.shape[1] === 3) return ['histogram', histogramFromTensor(numbers(r, t))];
       break;
     case PLUGIN.text:
-      if (t.dtype === DT.STRING) return ['text', { kind: 'text', texts: strings(r, t), shape: t.shape.slice() }];
+      if (t.dtype === DT.STRING) return ['text', { kind: 'text', texts: checkedStrings(r, t), shape: t.shape.slice() }];
       break;
     case PLUGIN.prCurves:
       if (t.shape.length === 2 && t.shape[0] === 6) return ['pr_curve', prCurveFromTensor(numbers(r, t), t.shape[1]!, content)];
@@ -263,9 +263,9 @@ function decodeHistogram(r: ProtoReader, start: number, end: number): HistogramD
       case 0x19: num = r.double(); break;
       case 0x21: sum = r.double(); break;
       case 0x29: sumSquares = r.double(); break;
-      case 0x32: { const e = r.lenEnd(); while (r.pos < e) limits.push(r.double()); break; }
+      case 0x32: { const e = r.lenEnd(); while (r.pos < e) limits.push(r.double()); if (r.pos !== e) throw new WireError('bucket_limit overruns its field'); break; }
       case 0x31: limits.push(r.double()); break;
-      case 0x3a: { const e = r.lenEnd(); while (r.pos < e) counts.push(r.double()); break; }
+      case 0x3a: { const e = r.lenEnd(); while (r.pos < e) counts.push(r.double()); if (r.pos !== e) throw new WireError('bucket overruns its field'); break; }
       case 0x39: counts.push(r.double()); break;
       default: r.skip(tag & 7);
     }
@@ -304,6 +304,8 @@ function prCurveFromTensor(v: Float64Array, n: number, content: Uint8Array | nul
     const r = new ProtoReader(content);
     r.reset(0, content.length);
     while (r.pos < r.end) { const tag = r.uint32(); if (tag === 0x10) numThresholds = r.uint32(); else r.skip(tag & 7); }
+    // The stored curve holds numThresholds points per row: more than the tensor has is a lie.
+    if (numThresholds > n) throw new BadValueError(`pr_curve declares ${numThresholds} thresholds but its tensor holds ${n}`);
   }
   return { kind: 'pr_curve', tp: row(0), fp: row(1), tn: row(2), fn: row(3), precision: row(4), recall: row(5), numThresholds };
 }

@@ -4,7 +4,7 @@
 import { readFileSync, openSync, readSync, fstatSync, closeSync } from 'node:fs';
 import { decodeEvent, EventInfo, type EventKind } from './event-decode.ts';
 import { RunNormalizer, ValueFields, type ScalarSink } from './normalize.ts';
-import { scanRecords } from './record.ts';
+import { scanRecords, type RecordScanLimits } from './record.ts';
 import { ProtoReader } from './wire.ts';
 import type { CorruptRecord, NormalizedValue } from './types.ts';
 
@@ -29,6 +29,8 @@ export interface DecodeResult {
    * `inCorruptRegion` when resuming at endOffset so the same region is not reported twice.
    */
   inCorruptRegion?: boolean;
+  /** With a truncated tail, the bytes its record needs in all (see RecordScanResult.needBytes). */
+  needBytes: number;
 }
 
 export interface DecodeOptions {
@@ -36,7 +38,8 @@ export interface DecodeOptions {
   /** Absolute file offset of buf[0]. */
   baseOffset: number;
   normalizer: RunNormalizer;
-  onValue: (v: NormalizedValue) => void;
+  /** Each value, with the absolute offset of the record it came from. */
+  onValue: (v: NormalizedValue, recordOffset: number) => void;
   /**
    * Optional fast path for columnar consumers: plain scalars (simple_value or 'scalars' tensors,
    * without display name/description) go here instead of onValue, with no object allocated.
@@ -44,6 +47,10 @@ export interface DecodeOptions {
   onScalar?: ScalarSink;
   /** Set when resuming where a previous result said `inCorruptRegion: true`. */
   inCorruptRegion?: boolean;
+  /** Absolute file size, when known: lets a record above maxRecordBytes be skipped unread. */
+  fileEnd?: number;
+  /** Records above this many bytes are reported 'too-large' (default MAX_RECORD_BYTES). */
+  maxRecordBytes?: number;
   /** Optional per-event hook (inspect and the corpus tests count event kinds with it). */
   onEvent?: (info: EventInfo, offset: number) => void;
 }
@@ -60,10 +67,15 @@ export function decodeEventBuffer(buf: Uint8Array, opts: DecodeOptions): DecodeR
   let events = 0;
   let fileVersion: string | undefined;
   const { file, normalizer, onValue, onEvent, onScalar } = opts;
+  let recordOffset = 0;
+  const deliver = (v: NormalizedValue) => onValue(v, recordOffset);
   const scan = scanRecords(buf, opts.baseOffset, file, {
     onRecord(_b, start, end, offset) {
+      recordOffset = offset;
       try {
-        decodeEvent(reader, start, end, normalizer, fields, info, onValue, onScalar);
+        decodeEvent(reader, start, end, normalizer, fields, info, deliver, onScalar, (tag, why) => {
+          corrupt.push({ file, offset, reason: 'bad-value', detail: `${tag ? `tag ${JSON.stringify(tag)}: ` : ''}${why}` });
+        });
       } catch {
         // Malformed protobuf inside a record whose CRCs are fine (WireError, a RangeError from a
         // read past the end, or a protobufjs error in a plugin payload): skip just this record.
@@ -75,11 +87,18 @@ export function decodeEventBuffer(buf: Uint8Array, opts: DecodeOptions): DecodeR
       onEvent?.(info, offset);
     },
     onCorrupt(c) { corrupt.push(c); },
-  }, opts.inCorruptRegion ?? false);
-  const result: DecodeResult = { endOffset: scan.endOffset, incompleteBytes: scan.incompleteBytes, corrupt, records: scan.records, events };
+  }, opts.inCorruptRegion ?? false, limitsOf(opts));
+  const result: DecodeResult = { endOffset: scan.endOffset, incompleteBytes: scan.incompleteBytes, corrupt, records: scan.records, events, needBytes: scan.needBytes };
   if (fileVersion !== undefined) result.fileVersion = fileVersion;
   if (scan.inCorruptRegion) result.inCorruptRegion = true;
   return result;
+}
+
+function limitsOf(opts: DecodeOptions): RecordScanLimits {
+  const l: RecordScanLimits = {};
+  if (opts.fileEnd !== undefined) l.fileEnd = opts.fileEnd;
+  if (opts.maxRecordBytes !== undefined) l.maxRecordBytes = opts.maxRecordBytes;
+  return l;
 }
 
 /** Reads a whole event file (from `fromOffset`, default 0) and returns its values. */
@@ -102,7 +121,7 @@ export function readEventFile(path: string, opts: { fromOffset?: number; normali
     } finally { closeSync(fd); }
   }
   const values: NormalizedValue[] = [];
-  const decodeOpts: DecodeOptions = { file: path, baseOffset: from, normalizer: opts.normalizer ?? new RunNormalizer(), onValue: (v) => values.push(v) };
+  const decodeOpts: DecodeOptions = { file: path, baseOffset: from, fileEnd: from + buf.length, normalizer: opts.normalizer ?? new RunNormalizer(), onValue: (v) => values.push(v) };
   if (opts.onEvent) decodeOpts.onEvent = opts.onEvent;
   const res = decodeEventBuffer(buf, decodeOpts);
   return { ...res, values };
@@ -116,7 +135,7 @@ export function readEventFile(path: string, opts: { fromOffset?: number; normali
 export function streamEventFile(path: string, opts: Omit<DecodeOptions, 'file' | 'baseOffset'> & { fromOffset?: number; chunkBytes?: number }): DecodeResult {
   const chunk = opts.chunkBytes ?? 16 << 20;
   const fd = openSync(path, 'r');
-  const total: DecodeResult = { endOffset: opts.fromOffset ?? 0, incompleteBytes: 0, corrupt: [], records: 0, events: 0 };
+  const total: DecodeResult = { endOffset: opts.fromOffset ?? 0, incompleteBytes: 0, corrupt: [], records: 0, events: 0, needBytes: 0 };
   try {
     const size = fstatSync(fd).size;
     let want = chunk;
@@ -129,16 +148,18 @@ export function streamEventFile(path: string, opts: Omit<DecodeOptions, 'file' |
         if (n === 0) break;
         got += n;
       }
-      const decodeOpts: DecodeOptions = { ...opts, file: path, baseOffset: total.endOffset, inCorruptRegion: total.inCorruptRegion ?? false };
+      const decodeOpts: DecodeOptions = { ...opts, file: path, baseOffset: total.endOffset, fileEnd: size, inCorruptRegion: total.inCorruptRegion ?? false };
       const res = decodeEventBuffer(buf.subarray(0, got), decodeOpts);
       total.corrupt.push(...res.corrupt);
       total.records += res.records;
       total.events += res.events;
       if (res.fileVersion !== undefined && total.fileVersion === undefined) total.fileVersion = res.fileVersion;
       const atEof = total.endOffset + got >= size;
-      if (res.endOffset === total.endOffset && !atEof) { want *= 2; continue; } // one record larger than the chunk
+      // One record larger than the chunk: read it whole (bounded: bigger ones are skipped unread).
+      if (res.endOffset === total.endOffset && !atEof) { want = Math.max(want * 2, res.needBytes); continue; }
       total.endOffset = res.endOffset;
       total.incompleteBytes = res.incompleteBytes;
+      total.needBytes = res.needBytes;
       if (res.inCorruptRegion) total.inCorruptRegion = true; else delete total.inCorruptRegion;
       if (atEof) break;
       want = chunk;

@@ -15,6 +15,21 @@ export const FOOTER_BYTES = 4;
  */
 const MAX_PLAUSIBLE_LENGTH = 1 << 30;
 
+/**
+ * Largest record the reader holds in memory (256 MiB). A bigger one (a valid header that says so)
+ * is reported 'too-large' and skipped without being read once the file holds all of it, so memory
+ * stays bounded whatever the file declares. Images, graphs and tensors written by TF and PyTorch
+ * are far smaller (protobuf itself stops at 2 GiB).
+ */
+export const MAX_RECORD_BYTES = 256 << 20;
+
+export interface RecordScanLimits {
+  /** Records with more data bytes than this are skipped as 'too-large' (default MAX_RECORD_BYTES). */
+  maxRecordBytes?: number;
+  /** Absolute size of the file: a too-large record is skipped only once the file holds all of it. */
+  fileEnd?: number;
+}
+
 export interface RecordScanCallbacks {
   /** A complete record with valid CRCs: data is buf[start, end); offset is its absolute header offset. */
   onRecord(buf: Uint8Array, start: number, end: number, offset: number): void;
@@ -33,6 +48,12 @@ export interface RecordScanResult {
    * Pass it back as `inCorruptRegion` when resuming at endOffset, so the region is reported once.
    */
   inCorruptRegion: boolean;
+  /**
+   * With a truncated tail: the bytes the tail record needs in all (header + data + footer, or a
+   * header's 12 while even that is incomplete). A live reader need not look again before the file
+   * has grown to endOffset + needBytes. 0 when the buffer ends on a record boundary.
+   */
+  needBytes: number;
 }
 
 function readLength(buf: Uint8Array, pos: number): number {
@@ -109,13 +130,14 @@ function resync(buf: Uint8Array, from: number): number {
  * corrupt record is reported at that offset and reading resumes at the next plausible header.
  */
 export function scanRecords(
-  buf: Uint8Array, baseOffset: number, file: string, cb: RecordScanCallbacks, inCorruptRegion = false,
+  buf: Uint8Array, baseOffset: number, file: string, cb: RecordScanCallbacks, inCorruptRegion = false, limits: RecordScanLimits = {},
 ): RecordScanResult {
+  const maxRecord = Math.min(limits.maxRecordBytes ?? MAX_RECORD_BYTES, MAX_PLAUSIBLE_LENGTH);
   let pos = 0;
   let records = 0;
   const n = buf.length;
   while (pos < n) {
-    if (n - pos < HEADER_BYTES) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion };
+    if (n - pos < HEADER_BYTES) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion, needBytes: HEADER_BYTES };
     const len = readLength(buf, pos);
     if (!headerValid(buf, pos) || len > MAX_PLAUSIBLE_LENGTH) {
       const reason = headerValid(buf, pos) ? 'bad-length' : 'length-crc';
@@ -128,7 +150,7 @@ export function scanRecords(
         // to check a header: keep them as "incomplete" so a reader that comes back with more bytes
         // (a live file, or the next chunk) does not lose a record that starts there.
         const keep = Math.max(pos + 1, n - (HEADER_BYTES - 1));
-        return { endOffset: baseOffset + keep, incompleteBytes: n - keep, records, inCorruptRegion: true };
+        return { endOffset: baseOffset + keep, incompleteBytes: n - keep, records, inCorruptRegion: true, needBytes: n > keep ? HEADER_BYTES : 0 };
       }
       pos = next;
       inCorruptRegion = false;
@@ -137,7 +159,18 @@ export function scanRecords(
     inCorruptRegion = false;
     const dataStart = pos + HEADER_BYTES;
     const dataEnd = dataStart + len;
-    if (dataEnd + FOOTER_BYTES > n) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion: false };
+    if (len > maxRecord) {
+      // Never read into memory: once the file holds all of it, report it and step over it.
+      const after = dataEnd + FOOTER_BYTES;
+      if (limits.fileEnd === undefined || baseOffset + after > limits.fileEnd) {
+        return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion: false, needBytes: after - pos };
+      }
+      cb.onCorrupt({ file, offset: baseOffset + pos, reason: 'too-large', detail: `record of ${len} bytes exceeds the limit of ${maxRecord}` });
+      if (after >= n) return { endOffset: baseOffset + after, incompleteBytes: 0, records, inCorruptRegion: false, needBytes: 0 };
+      pos = after;
+      continue;
+    }
+    if (dataEnd + FOOTER_BYTES > n) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion: false, needBytes: len + HEADER_BYTES + FOOTER_BYTES };
     if (maskedCrc32c(buf, dataStart, dataEnd) !== readU32(buf, dataEnd)) {
       cb.onCorrupt({ file, offset: baseOffset + pos, reason: 'data-crc' });
     } else {
@@ -146,7 +179,7 @@ export function scanRecords(
     }
     pos = dataEnd + FOOTER_BYTES;
   }
-  return { endOffset: baseOffset + pos, incompleteBytes: 0, records, inCorruptRegion: false };
+  return { endOffset: baseOffset + pos, incompleteBytes: 0, records, inCorruptRegion: false, needBytes: 0 };
 }
 
 /** Frames `data` as one TFRecord. */

@@ -5,6 +5,23 @@ import { bfloat16ToNumber, dtypeSize, DT, halfToNumber } from './dtypes.ts';
 import { decodeUtf8, ProtoReader, WIRE_LEN, WireError } from './wire.ts';
 import type { TensorData } from './types.ts';
 
+/**
+ * A value whose declared size the bytes present cannot justify (a shape of 2,000,000 elements
+ * with one float in it, a negative or absurd dimension). The record's other values are kept;
+ * this one becomes a warning for its run (file and offset), see decodeSummary.
+ */
+export class BadValueError extends Error {}
+
+/**
+ * TensorFlow fills a tensor whose *_val holds fewer elements than its shape with the last value
+ * (constant tensors are written that way). That expansion is allowed up to this many elements
+ * (32 KiB of doubles); beyond it, a few bytes would allocate without bound.
+ */
+export const MAX_FILL_ELEMENTS = 4096;
+
+/** Largest tensor decoded into memory (128 MiB of doubles); a bigger one is a bad value. */
+export const MAX_TENSOR_ELEMENTS = 1 << 24;
+
 /** Field positions of one TensorProto inside the reader's buffer. */
 export class TensorFields {
   dtype = 0;
@@ -92,6 +109,17 @@ export function numElements(shape: number[]): number {
   return n;
 }
 
+/** numElements, refusing dimensions a real tensor cannot have (negative, fractional, absurd). */
+export function checkedElements(shape: number[]): number {
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isSafeInteger(d) || d < 0) throw new BadValueError(`tensor shape [${shape.join(', ')}] has an invalid dimension ${d}`);
+    n *= d;
+  }
+  if (!Number.isSafeInteger(n)) throw new BadValueError(`tensor shape [${shape.join(', ')}] declares too many elements`);
+  return n;
+}
+
 /** The first numeric element (scalars), NaN if the tensor holds none. Allocation-free. */
 export function firstNumber(r: ProtoReader, t: TensorFields): number {
   if (t.contentStart >= 0) {
@@ -140,13 +168,18 @@ function readPackedElement(r: ProtoReader, field: number, dtype: number): number
   }
 }
 
-/** All numeric elements as doubles (row-major). A single *_val value fills the whole shape, as TF does. */
+/**
+ * All numeric elements as doubles (row-major). A *_val shorter than the shape is filled with its
+ * last value, as TF does, but only up to MAX_FILL_ELEMENTS: a declared size the bytes present
+ * cannot justify throws BadValueError. Memory is bounded by the bytes present (or the fill limit).
+ */
 export function numbers(r: ProtoReader, t: TensorFields): Float64Array {
-  const n = numElements(t.shape);
+  const n = checkedElements(t.shape);
   if (t.contentStart >= 0) {
     const size = dtypeSize(t.dtype);
     if (size === 0) return new Float64Array(0);
     const count = Math.floor((t.contentEnd - t.contentStart) / size);
+    if (count > MAX_TENSOR_ELEMENTS) throw new BadValueError(`tensor of ${count} elements exceeds the limit of ${MAX_TENSOR_ELEMENTS}`);
     const out = new Float64Array(count);
     for (let i = 0; i < count; i++) out[i] = contentElement(r.view, t.dtype, t.contentStart + i * size);
     return out;
@@ -157,11 +190,18 @@ export function numbers(r: ProtoReader, t: TensorFields): Float64Array {
     const savedEnd = r.end;
     r.pos = t.valStart;
     r.end = t.valEnd;
-    while (r.pos < t.valEnd) vals.push(readPackedElement(r, t.valField, t.dtype));
+    while (r.pos < t.valEnd) {
+      vals.push(readPackedElement(r, t.valField, t.dtype));
+      if (vals.length > MAX_TENSOR_ELEMENTS) throw new BadValueError(`tensor exceeds the limit of ${MAX_TENSOR_ELEMENTS} elements`);
+    }
+    if (r.pos > t.valEnd) throw new WireError('packed tensor values overrun their field');
     r.pos = saved;
     r.end = savedEnd;
-  } else if (t.unpacked) vals.push(...t.unpacked);
+  } else if (t.unpacked) for (const x of t.unpacked) vals.push(x);
   if (vals.length > 0 && vals.length < n) {
+    if (n > MAX_FILL_ELEMENTS) {
+      throw new BadValueError(`tensor shape [${t.shape.join(', ')}] declares ${n} elements but the record holds ${vals.length}`);
+    }
     const last = vals[vals.length - 1]!;
     while (vals.length < n) vals.push(last);
   }
@@ -187,8 +227,18 @@ export function tensorData(r: ProtoReader, t: TensorFields): TensorData {
     kind: 'tensor',
     dtype: t.dtype,
     shape: t.shape.slice(),
-    values: t.dtype === DT.STRING ? strings(r, t) : numbers(r, t),
+    values: t.dtype === DT.STRING ? checkedStrings(r, t) : numbers(r, t),
   };
+}
+
+/** strings(), refusing a shape that declares more strings than the record holds (beyond a fill). */
+export function checkedStrings(r: ProtoReader, t: TensorFields): string[] {
+  const n = checkedElements(t.shape);
+  const k = t.strings.length / 2;
+  if (n > k && k > 0 && n > MAX_FILL_ELEMENTS) {
+    throw new BadValueError(`string tensor shape [${t.shape.join(', ')}] declares ${n} elements but the record holds ${k}`);
+  }
+  return strings(r, t);
 }
 
 /**

@@ -86,5 +86,9 @@ export interface CorruptRecord {
   file: string;
   /** Byte offset of the record's header. */
   offset: number;
-  reason: 'length-crc' | 'data-crc' | 'undecodable' | 'bad-length';
+  /** 'bad-value': one Summary.Value could not be decoded (the event's other values were kept);
+   *  'too-large': a record above the reader's size limit, skipped without being read. */
+  reason: 'length-crc' | 'data-crc' | 'undecodable' | 'bad-length' | 'bad-value' | 'too-large';
+  /** What was wrong, for 'bad-value' and 'too-large' (e.g. the tag and the declared size). */
+  detail?: string;
 }

@@ -23,10 +23,19 @@ test('csv: quoted fields where needed, non-finite as inf/-inf/nan', () => {
   expect(csvLine({ run: 'r', tag: 't', step: 1, wallTime: null, value: 0.5 })).toBe('r,t,1,,0.5\n');
 });
 
+test('csv: text cells that a spreadsheet would run as a formula get a leading quote (OWASP); numbers stay numbers', () => {
+  expect(csvLine({ run: '=HYPERLINK("http://x")', tag: '+1', step: -5, wallTime: 7, value: -0.5 })).toBe('"\'=HYPERLINK(""http://x"")",\'+1,-5,7,-0.5\n');
+  expect(csvLine({ run: '-2+3+cmd|\' /C calc\'!A0', tag: '@SUM(A1)', step: 1, wallTime: null, value: 1 })).toBe("'-2+3+cmd|' /C calc'!A0,'@SUM(A1),1,,1\n");
+  expect(csvLine({ run: '\t=1', tag: '\r=1', step: 1, wallTime: null, value: 1 })).toBe('\'\t=1,"\'\r=1",1,,1\n');
+  expect(csvLine({ run: 'a=b', tag: 'loss-1', step: 1, wallTime: null, value: 1 })).toBe('a=b,loss-1,1,,1\n');
+  // JSON stays exact.
+  expect(JSON.parse(jsonLine({ run: '=1+1', tag: '@x', step: 1, wallTime: null, value: 1 }))).toMatchObject({ run: '=1+1', tag: '@x' });
+});
+
 test('arguments: bad values are usage errors', () => {
   expect(parseExportArgs(['--logdir', 'x', '--format=csv', '--runs', '^a'])).toMatchObject({ logdir: 'x', format: 'csv' });
-  expect(() => parseExportArgs(['--logdir', 'x', '--format', 'xml'])).toThrow(/--format must be jsonl or csv/);
-  expect(() => parseExportArgs(['--logdir', 'x', '--tags', '('])).toThrow(/--tags: invalid regular expression/);
+  expect(() => parseExportArgs(['--logdir', 'x', '--format', 'xml'])).toThrow("--format: expected jsonl or csv, got 'xml'");
+  expect(() => parseExportArgs(['--logdir', 'x', '--tags', '('])).toThrow(/--tags: not a valid RE2 pattern/);
   expect(() => parseExportArgs([])).toThrow(/--logdir/);
   expect(parseExportArgs(['--help'])).toBe('help');
 });
@@ -35,7 +44,7 @@ test('writeRows streams a header and every row', async () => {
   const out = new PassThrough();
   let text = '';
   out.on('data', d => { text += d; });
-  await writeRows(out, [{ run: 'r', tag: 't', step: 1, wallTime: 2, value: 3 }], 'csv');
+  await writeRows(out, (async function* () { yield [{ run: 'r', tag: 't', step: 1, wallTime: 2, value: 3 }]; })(), 'csv');
   expect(text).toBe('run,tag,step,wall_time,value\nr,t,1,2,3\n');
 });
 
@@ -66,7 +75,17 @@ test('board export ingests what is new and prints every point (simple_value and 
   expect(shared.status).toBe(0);
   expect(shared.stderr).toMatch(/being updated by board process \d+/);
   expect(shared.stdout.trim().split('\n')).toHaveLength(3);
+  // A pattern that backtracks forever in a JavaScript RegExp finishes at once (RE2, issue 10).
+  const t0 = Date.now();
+  writeEvents(join(logdir, 'a_run_name_of_19_chars/events.out.tfevents.1'), scalarRecord(1, { x: 1 }, 100));
+  const redos = spawnSync(process.execPath, ['bin/board.js', 'export', '--logdir', logdir, '--db', db, '--runs', '^((.+)+)+!'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
+  expect(redos.status).toBe(0);
+  expect(redos.stdout).toBe('');
+  expect(Date.now() - t0).toBeLessThan(30_000);
+  const lookaround = run('--runs', '(?=x)');
+  expect(lookaround.status).toBe(2);
+  expect(lookaround.stderr).toMatch(/--runs: not a valid RE2 pattern/);
   const bad = run('--format', 'xml');
   expect(bad.status).toBe(2);
-  expect(bad.stderr).toMatch(/--format must be jsonl or csv/);
+  expect(bad.stderr).toMatch(/--format: expected jsonl or csv/);
 }, 60_000);

@@ -2,7 +2,7 @@
 // real bin/board.js entry point.
 import { afterAll, expect, test, vi } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT } from '../helpers/shared.ts';
@@ -97,7 +97,7 @@ test('usage errors exit 2 with a message', async () => {
     expect(await inspectCommand([join(root, 'missing')])).toBe(2);
     expect(await eventsCommand([logdir])).toBe(2);
     expect(await inspectCommand(['--bogus', logdir])).toBe(2);
-    expect(err.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/no such file or directory[\s\S]*is not a file[\s\S]*unknown option --bogus/);
+    expect(err.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/no such file or directory[\s\S]*is not a file[\s\S]*unknown option '--bogus'/);
   } finally { err.mockRestore(); }
 });
 
@@ -107,4 +107,27 @@ test('bin/board.js inspect works end to end', () => {
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/board.js'), 'inspect', logdir], { encoding: 'utf8' });
   expect(r.status).toBe(1);
   expect(r.stdout).toContain('corrupt record at');
+});
+
+test('control characters in run and tag names are printed escaped, not sent to the terminal (issue 10)', async () => {
+  const dir = join(root, 'hostile');
+  const runName = 'run\x1b]0;pwned\x07';
+  const w = new SummaryWriter(join(dir, runName));
+  w.addScalar('loss\x1b[2J\x1b[1;1Hfake\u202eevil\x7f', 1, 0);
+  w.addText('note\r\nnot a line', 'text\x1b[31m', 0);
+  w.close();
+  const { out } = await capture(() => inspectCommand([dir]));
+  // eslint-disable-next-line no-control-regex
+  expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f\u202e]/);
+  expect(out).toContain('run run\\x1b]0;pwned\\x07');
+  expect(out).toContain('loss\\x1b[2J\\x1b[1;1Hfake\\u202eevil\\x7f');
+  expect(out).toContain('note\\x0d\\x0anot a line');
+  const file = join(dir, runName, readdirSync(join(dir, runName))[0]!);
+  const ev = await capture(() => eventsCommand([file]));
+  // eslint-disable-next-line no-control-regex
+  expect(ev.out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f\u202e]/);
+  expect(ev.out).toContain('loss\\x1b[2J');
+  // --json stays exact (JSON escapes what it must).
+  const { out: json } = await capture(() => inspectCommand([dir, '--json']));
+  expect(Object.keys(JSON.parse(json).runs)).toEqual([runName]);
 });

@@ -14,8 +14,8 @@ test('flags in both --flag value and --flag=value forms', () => {
 });
 
 test('usage errors name the problem', () => {
-  expect(() => parseServeArgs([])).toThrowErrorMatchingInlineSnapshot(`[Error: --logdir is required (or --logdir_spec); see 'board serve --help']`);
-  expect(() => parseServeArgs(['--logdir', 'l', '--port', '70000'])).toThrowErrorMatchingInlineSnapshot(`[Error: --port: expected an integer 0..65535, got '70000']`);
+  expect(() => parseServeArgs([])).toThrowErrorMatchingInlineSnapshot(`[UsageError: --logdir is required (or --logdir_spec); see 'board serve --help']`);
+  expect(() => parseServeArgs(['--logdir', 'l', '--port', '70000'])).toThrowErrorMatchingInlineSnapshot(`[UsageError: --port: expected an integer 0..65535, got '70000']`);
   expect(() => parseServeArgs(['--logdir', 'l', '--frobnicate'])).toThrow(/unknown option '--frobnicate'/);
   expect(() => parseServeArgs(['--logdir'])).toThrow(/--logdir needs a value/);
   expect(() => parseServeArgs(['--logdir', 'a', '--logdir_spec', 'b:c'])).toThrow(/cannot be used together/);
@@ -29,4 +29,11 @@ test('help documents every flag with defaults and exit status', () => {
   expect(SERVE_HELP).toContain('[default: 6006]');
   expect(SERVE_HELP).toContain('Exit status');
   expect(parseServeArgs(['--help']).help).toBe(true);
+});
+
+test('--allowed_hosts (or --allowed-hosts) lists extra Host names; garbage is a usage error (issue 10)', () => {
+  expect(parseServeArgs(['--logdir', 'l']).allowedHosts).toEqual([]);
+  expect(parseServeArgs(['--logdir', 'l', '--allowed_hosts', 'a.example, b.example,fd00::1,[fd00::2]']).allowedHosts).toEqual(['a.example', 'b.example', 'fd00::1', '[fd00::2]']);
+  expect(parseServeArgs(['--logdir', 'l', '--allowed-hosts=x.example']).allowedHosts).toEqual(['x.example']);
+  expect(() => parseServeArgs(['--logdir', 'l', '--allowed_hosts', 'a.example,http://b/'])).toThrow("--allowed_hosts: 'http://b/' is not a host name or address");
 });

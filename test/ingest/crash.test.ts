@@ -82,13 +82,13 @@ test(`SIGKILL at ${KILLS} random moments while data is appended, then resume: ex
         mine.forEach(f => { const base = Math.floor(files.indexOf(f) / runs) * 10_000; for (let s = 0; s < f.next; s++) expected.push(base + s); });
         expected.sort((a, b) => a - b);
         for (const [t, tag] of tags.entries()) {
-          const s = ing.queries.scalars([`run${r}`], tag, { maxPoints: 1e9 })[0]!;
+          const s = (await ing.queries.scalars([`run${r}`], tag, { maxPoints: 1e9 }))[0]!;
           expect(s.total).toBe(expected.length);
           expect(s.points.map(p => p.step)).toEqual(expected);
           expect(s.points.every(p => p.value === value(r, t, p.step))).toBe(true);
         }
       }
-      expect(ing.queries.warnings()).toEqual([]);
+      expect((await ing.queries.warnings())).toEqual([]);
     } finally { await ing.close(); }
   } finally { cleanup(); }
 }, 120_000);

@@ -10,8 +10,8 @@ export function tempDir(prefix = 'board-ingest-'): { dir: string; cleanup: () =>
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-// ---- a minimal protobuf encoder for Event { wall_time, step, file_version | summary } ----
-class Bytes {
+// ---- a minimal protobuf encoder (Event { wall_time, step, file_version | summary }, and hostile values) ----
+export class Bytes {
   private buf = new Uint8Array(64);
   private n = 0;
   private room(k: number): void {
@@ -88,11 +88,45 @@ export function appendEvents(path: string, ...records: Uint8Array[]): void {
 }
 
 /** Poll `cond` until it holds (returns the elapsed ms) or fail after `timeoutMs`. */
-export async function waitFor(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<number> {
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<number> {
   const t0 = performance.now();
   for (;;) {
-    if (cond()) return performance.now() - t0;
+    if (await cond()) return performance.now() - t0;
     if (performance.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise(r => setTimeout(r, 5));
   }
+}
+
+/** An Event at `step` whose Summary holds the given encoded Summary.Value messages. */
+export function valuesRecord(step: number, values: Uint8Array[], wall = 1.7e9 + step): Uint8Array {
+  const summary = new Bytes();
+  for (const v of values) summary.bytes(1, v);
+  const ev = new Bytes().double(1, wall);
+  if (step !== 0) ev.tag(2, 0).varint(step);
+  return encodeRecord(ev.bytes(5, summary.done()).done());
+}
+
+/** A Summary.Value holding a TensorProto (dtype, shape dims, packed float_val) and optional plugin. */
+export function tensorValue(tag: string, opts: { dtype?: number; dims?: number[]; floats?: number[]; strings?: string[]; plugin?: string; content?: Uint8Array }): Uint8Array {
+  const shape = new Bytes();
+  for (const d of opts.dims ?? []) shape.bytes(2, new Bytes().tag(1, 0).varint(d).done());
+  const t = new Bytes().tag(1, 0).varint(opts.dtype ?? 1).bytes(2, shape.done());
+  if (opts.floats) {
+    const f = Buffer.alloc(4 * opts.floats.length);
+    opts.floats.forEach((x, i) => f.writeFloatLE(x, 4 * i));
+    t.bytes(5, f);
+  }
+  for (const s of opts.strings ?? []) t.string(8, s);
+  const v = new Bytes().string(1, tag).bytes(8, t.done());
+  if (opts.plugin) {
+    const pd = new Bytes().string(1, opts.plugin);
+    if (opts.content) pd.bytes(2, opts.content);
+    v.bytes(9, new Bytes().bytes(1, pd.done()).done());
+  }
+  return v.done();
+}
+
+/** A Summary.Value with simple_value. */
+export function simpleValue(tag: string, x: number): Uint8Array {
+  return new Bytes().string(1, tag).float(2, x).done();
 }

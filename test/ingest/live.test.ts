@@ -17,8 +17,8 @@ async function live(dir: string, extra: Parameters<typeof startIngest>[0] = {}):
   return ing;
 }
 
-function count(ing: Ingester, run: string, tag: string): number {
-  return ing.queries.scalars([run], tag, { maxPoints: 1e9 })[0]?.total ?? 0;
+async function count(ing: Ingester, run: string, tag: string): Promise<number> {
+  return (await ing.queries.scalars([run], tag, { maxPoints: 1e9 }))[0]?.total ?? 0;
 }
 
 function logdir(): string { const t = tempDir(); cleanups.push(t.cleanup); return t.dir; }
@@ -30,11 +30,11 @@ test('appended records reach the store within 200 ms of the flush (watcher event
   const ing = await live(dir);
   const changes: StoreChange[] = [];
   ing.onChange(c => changes.push(c));
-  expect(count(ing, 'run', 'loss')).toBe(10);
+  expect(await count(ing, 'run', 'loss')).toBe(10);
   const delays: number[] = [];
   for (let round = 1; round <= 5; round++) {
     appendEvents(file, scalarRecords(round * 10, round * 10 + 10, ['loss']));
-    delays.push(await waitFor(() => count(ing, 'run', 'loss') === round * 10 + 10, 2000, `round ${round}`));
+    delays.push(await waitFor(async () => (await count(ing, 'run', 'loss')) === round * 10 + 10, 2000, `round ${round}`));
   }
   expect(Math.max(...delays)).toBeLessThan(200);
   expect(changes.at(-1)).toEqual({ type: 'data', run: 'run', tag: 'loss', kind: 'scalar', maxStep: 59 });
@@ -49,7 +49,7 @@ test('our SummaryWriter: each flush is in the store within 200 ms', async () => 
   for (let round = 0; round < 5; round++) {
     for (let s = 0; s < 20; s++) writer.addScalar('loss', 1 / (round * 20 + s + 1), round * 20 + s);
     writer.flush();
-    delays.push(await waitFor(() => count(ing, 'train', 'loss') === (round + 1) * 20, 2000, `flush ${round}`));
+    delays.push(await waitFor(async () => (await count(ing, 'train', 'loss')) === (round + 1) * 20, 2000, `flush ${round}`));
   }
   expect(Math.max(...delays)).toBeLessThan(200);
 });
@@ -61,21 +61,21 @@ test('a new run appearing, a file truncated and replaced, a run deleted: all see
   const iter = ing.changes()[Symbol.asyncIterator]();
   // New run (new directory + file).
   writeEvents(join(dir, 'b/nested/events.out.tfevents.1'), scalarRecords(0, 5, ['t']));
-  await waitFor(() => count(ing, 'b/nested', 't') === 5, 3000, 'new run');
+  await waitFor(async () => (await count(ing, 'b/nested', 't')) === 5, 3000, 'new run');
   expect((await iter.next()).value).toEqual({ type: 'run-added', run: 'b/nested' });
   // Truncation: re-read from the start.
   truncateSync(join(dir, 'a/events.out.tfevents.1'), scalarRecords(0, 4, ['t']).length);
-  await waitFor(() => count(ing, 'a', 't') === 4, 3000, 'truncation');
+  await waitFor(async () => (await count(ing, 'a', 't')) === 4, 3000, 'truncation');
   // Replacement by rename (new inode).
   writeEvents(join(dir, 'a/tmp'), scalarRecords(50, 57, ['t']));
   renameSync(join(dir, 'a/tmp'), join(dir, 'a/events.out.tfevents.1'));
-  await waitFor(() => count(ing, 'a', 't') === 7, 3000, 'replacement');
-  expect(ing.queries.scalars(['a'], 't')[0]!.points[0]!.step).toBe(50);
+  await waitFor(async () => (await count(ing, 'a', 't')) === 7, 3000, 'replacement');
+  expect((await ing.queries.scalars(['a'], 't'))[0]!.points[0]!.step).toBe(50);
   // A deleted file, then a deleted run directory.
   unlinkSync(join(dir, 'a/events.out.tfevents.1'));
-  await waitFor(() => !ing.queries.listRuns().some(r => r.name === 'a'), 3000, 'file deletion');
+  await waitFor(async () => !(await ing.queries.listRuns()).some(r => r.name === 'a'), 3000, 'file deletion');
   rmSync(join(dir, 'b'), { recursive: true });
-  await waitFor(() => ing.queries.listRuns().length === 0, 3000, 'run deletion');
+  await waitFor(async () => (await ing.queries.listRuns()).length === 0, 3000, 'run deletion');
 });
 
 test('polling fallback picks up appends and new runs without filesystem events', async () => {
@@ -84,9 +84,9 @@ test('polling fallback picks up appends and new runs without filesystem events',
   writeEvents(file, scalarRecords(0, 3, ['t']));
   const ing = await live(dir, { pollIntervalMs: 50 });
   appendEvents(file, scalarRecords(3, 6, ['t']));
-  await waitFor(() => count(ing, 'run', 't') === 6, 3000, 'polled append');
+  await waitFor(async () => (await count(ing, 'run', 't')) === 6, 3000, 'polled append');
   writeEvents(join(dir, 'other/events.out.tfevents.1'), scalarRecords(0, 2, ['t']));
-  await waitFor(() => count(ing, 'other', 't') === 2, 3000, 'polled new run');
+  await waitFor(async () => (await count(ing, 'other', 't')) === 2, 3000, 'polled new run');
 });
 
 test('concurrent writers while ingesting: every record exactly once', async () => {
@@ -109,12 +109,12 @@ test('concurrent writers while ingesting: every record exactly once', async () =
       if (s % 50 === 0) await new Promise(r => setTimeout(r, 2));
     }
   } finally { fds.forEach(fd => closeSync(fd)); }
-  await waitFor(() => paths.every((_, w) => count(ing, `w${w}`, 'y') === perWriter), 5000, 'all records');
+  await waitFor(async () => (await Promise.all(paths.map((_, w) => count(ing, `w${w}`, 'y')))).every((n) => n === perWriter), 5000, 'all records');
   for (let w = 0; w < writers; w++) {
-    const pts = ing.queries.scalars([`w${w}`], 'x', { maxPoints: 1e9 })[0]!.points;
+    const pts = (await ing.queries.scalars([`w${w}`], 'x', { maxPoints: 1e9 }))[0]!.points;
     expect(pts.map(p => p.step)).toEqual(Array.from({ length: perWriter }, (_, i) => i));
   }
-  expect(ing.queries.warnings()).toEqual([]);
+  expect((await ing.queries.warnings())).toEqual([]);
 });
 
 test('the change feed iterator ends when the ingester closes', async () => {

@@ -10,8 +10,8 @@ interface Enc { dtype: string; shape: number[] }
 const isEnc = (v: unknown): v is Enc => typeof v === 'object' && v !== null && 'dtype' in v && 'shape' in v;
 const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-export function isAddImagesCase(c: { op: string; name: string }): boolean {
-  return /add_images/i.test(c.op) || /add_images/i.test(c.name);
+export function isAddImagesCase(c: { op: string; python?: string }): boolean {
+  return /add_images/i.test(c.op) || /\badd_images\(/.test(c.python ?? '');
 }
 
 export function runAddImagesCase(c: { name: string; args?: unknown[]; kwargs?: Record<string, unknown>; expected?: unknown },

@@ -1,6 +1,5 @@
 // Shared by every oracle runner: the case type, decoding of the oracle's value encoding, and expectClose
 // with the README's tolerance rules (dtype + shape exact, NaN == NaN, -0 == 0, integers exact).
-import { expect } from 'vitest';
 import { Tensor, isDType, type DType } from '../../lib/engine/index.ts';
 
 /** One case of the oracle JSON (schema in /work/shared/oracle/README.md). */
@@ -128,7 +127,7 @@ export function expectValue(actual: unknown, expected: unknown, tol: Tolerance, 
     if (typeof a !== 'number' || !within(a, decodeNumber(expected), tol)) throw new Error(`${where}: got ${describe(actual)}, expected ${expected}`);
     return;
   }
-  expect(actual, where).toEqual(expected);
+  if (actual !== expected) throw new Error(`${where}: got ${describe(actual)}, expected ${JSON.stringify(expected)}`);
 }
 
 export function describe(v: unknown): string {

@@ -14,7 +14,7 @@ import { TensorDataset } from '../../lib/data/tensor-dataset.ts';
 import { ConcatDataset, Subset } from '../../lib/data/dataset.ts';
 import { BatchSampler, SequentialSampler } from '../../lib/data/sampler.ts';
 import { NDArray } from '../../lib/vision/image.ts';
-import { PyFloat, PyFunction } from './pyeval.ts';
+import { PyFloat, PyFunction, PyDict } from './pyeval.ts';
 import { createTorchEnv, PyDtype, toTs } from './torchenv.ts';
 
 /** A numpy dtype object (`np.float32`): callable as a scalar constructor, usable as `dtype=`. */
@@ -63,6 +63,7 @@ function npFromTensor(t: Tensor): unknown {
 function toSample(v: unknown): unknown {
   if (v instanceof PyFloat) return tensor(v.v, { dtype: 'float64' });
   if (Array.isArray(v)) return v.map(toSample);
+  if (v instanceof PyDict) return Object.fromEntries(v.entries().map(([k, x]) => [String(k), toSample(x)]));
   if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toSample(x)]));
   }

@@ -5,7 +5,7 @@ import * as nn from '../../lib/nn/index.ts';
 import * as optim from '../../lib/optim/index.ts';
 import { buildModule, buildOptimizer, parsePython, evalModule, snakeToCamel } from './nn-build.ts';
 import { createTorchEnv, toTs } from './torchenv.ts';
-import { PyFloat, PyFunction } from './pyeval.ts';
+import { PyFloat, PyFunction, type PyEnv } from './pyeval.ts';
 import { decodeNumber, decodeTensor, expectClose, isEncodedTensor, type EncodedTensor, type OracleCase, type Tolerance } from './compare.ts';
 
 const F = nn.functional;
@@ -27,7 +27,7 @@ const MINE = new Set(['nn', 'loss', 'optim', 'lr_scheduler', 'init']);
 
 export function handles(c: OracleCase): boolean {
   if (MINE.has(c.category)) return true;
-  return c.category === 'printing' && (c.op === 'repr' || c.name === 'str_parameter_repr');
+  return c.category === 'printing' && c.op === 'repr';
 }
 
 // ---- values ----------------------------------------------------------------------------------------------------
@@ -237,17 +237,6 @@ function runFunctionCase(c: NnCase): void {
 // ---- optimizers and schedulers --------------------------------------------------------------------------------
 
 function runOptimCase(c: NnCase): void {
-  if (c.name === 'step_skips_none_grad') {
-    const p0 = toTensor({ dtype: 'float32', shape: [2], data: [1, 2] }).requiresGrad_();
-    const p1 = toTensor({ dtype: 'float32', shape: [1], data: [3] }).requiresGrad_();
-    const opt = new optim.SGD([p0, p1], { lr: 0.1, momentum: 0.9 });
-    p0.grad = toTensor({ dtype: 'float32', shape: [2], data: [1, 1] });
-    opt.step();
-    compareValue('p0', p0.detach(), c.expected.p0, c.tol);
-    compareValue('p1', p1.detach(), c.expected.p1, c.tol);
-    compareValue('state_dict', opt.stateDict(), c.expected.state_dict, c.tol);
-    return;
-  }
   if (!c.params) return runPyScenario(c);
   const params = (c.params as any[]).map((p) => toTensor(p).requiresGrad_());
   const kw = decode(c.kwargs ?? {}) as Record<string, unknown>;
@@ -347,29 +336,7 @@ function runInitCase(c: NnCase): void {
     }
     return;
   }
-  if (c.op === 'init.default_other' && c.name !== 'other_default_inits') return runInitBounds(c, e);
-  if (c.name === 'other_default_inits') {
-    const rnn = new nn.RNN(10, 20);
-    compareValue('rnn bound', 1 / Math.sqrt(rnn.hiddenSize), e['nn.RNN(10, 20) bound'], c.tol);
-    for (const p of rnn.parameters()) checkWithin('RNN', p, 1 / Math.sqrt(20));
-    const bil = new nn.Bilinear(3, 2, 4);
-    compareValue('bilinear bound', 1 / Math.sqrt(3), e['nn.Bilinear(3, 2, 4) bound'], c.tol);
-    checkWithin('Bilinear', bil.weight, 1 / Math.sqrt(3));
-    checkWithin('Bilinear', bil.bias!, 1 / Math.sqrt(3));
-    const ct = new nn.ConvTranspose2d(4, 6, 3);
-    const b = nn.init.kaimingUniformBound(ct.weight, { a: Math.sqrt(5) });
-    compareValue('convT bound', b, e['nn.ConvTranspose2d(4, 6, 3) weight/bias bound'], c.tol);
-    checkWithin('ConvTranspose2d', ct.weight, b);
-    checkWithin('ConvTranspose2d', ct.bias!, nn.init.biasBound(ct.weight.shape));
-    const emb = new nn.Embedding(10, 3, { paddingIdx: 2 });
-    if (emb.weight.select(0, 2).abs().sum().item() !== 0) fail('Embedding', 'padding row is not zero');
-    const bn = new nn.BatchNorm1d(3);
-    const sd = bn.stateDict();
-    if (sd.weight!.sum().item() !== 3 || sd.bias!.abs().sum().item() !== 0 || sd.running_var!.sum().item() !== 3 || sd.num_batches_tracked!.dtype !== 'int64') {
-      fail('BatchNorm', 'default init is not ones/zeros/zeros/ones/0 (int64)');
-    }
-    return;
-  }
+  if (c.op === 'init.default_other') return runInitBounds(c, e);
   fail('case', `unknown init case ${c.name}`);
 }
 
@@ -405,12 +372,6 @@ function checkWithin(what: string, t: Tensor, bound: number): void {
 // ---- reprs ---------------------------------------------------------------------------------------------------
 
 function runReprCase(c: NnCase): void {
-  if (c.name === 'str_parameter_repr') {
-    const lin = new nn.Linear(3, 1);
-    lin.loadStateDict({ weight: toTensor({ dtype: 'float32', shape: [1, 3], data: [0.1, -0.2, 0.3] }), bias: lin.bias!.detach() });
-    compareValue('str', String(lin.weight), c.expected, { exact: true });
-    return;
-  }
   const om = /^repr\((optim\.\w+)\(\[p\](.*)\)\)$/.exec(c.python);
   if (om) {
     const kw = parsePython(`f(${om[2]!.replace(/^,\s*/, '')})`) as { kwargs: Record<string, any> };
@@ -462,18 +423,36 @@ function plain(v: unknown): unknown {
   return v;
 }
 
+/**
+ * An expected key is an expression ("p0", "opt.param_groups[0]['lr']"). A bare name the snippet never bound
+ * ("state_dict") names a zero-argument method of the most recently bound object that has one: `opt.state_dict()`.
+ */
+function evalScenarioKey(env: PyEnv, key: string): unknown {
+  if (!/^[A-Za-z_]\w*$/.test(key) || env.vars.has(key)) return env.evaluate(key);
+  const names = [...env.vars.keys()].reverse();
+  for (const n of names) {
+    const v = env.vars.get(n);
+    if (v === null || typeof v !== 'object' || v instanceof Tensor) continue;
+    let m: unknown;
+    try { m = env.getattr(v, key); } catch { continue; }
+    if (m instanceof PyFunction) return m.fn([], {});
+  }
+  throw new Error(`${key}: neither an expression nor a method of an object the snippet created`);
+}
+
 function runPyScenario(c: NnCase): void {
   const { optimNs, nnNs } = pyNamespaces();
   const env = createTorchEnv((e, torch) => {
     e.vars.set('optim', optimNs);
     e.vars.set('nn', nnNs);
+    e.vars.set('tensor', torch.tensor);
     torch.optim = optimNs;
   });
   for (const [k, v] of Object.entries(c.inputs ?? {})) env.vars.set(k, decode(v));
   env.run(c.python.replace(/<inputs\.(\w+)>/g, '$1'));
   if (typeof c.expected !== 'object' || c.expected === null) fail('expected', 'scenario expects a dict of expressions');
   for (const [key, exp] of Object.entries(c.expected as Record<string, unknown>)) {
-    compareValue(key, plain(env.run(key)), exp, c.tol);
+    compareValue(key, plain(evalScenarioKey(env, key)), exp, c.tol);
   }
 }
 

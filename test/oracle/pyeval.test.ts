@@ -12,7 +12,8 @@ test('literals, arithmetic, comparisons, containers, comprehension, ternary, lam
   expect((env.run('1.5 * 2') as PyFloat).v).toBe(3);
   expect(env.run('2.0') instanceof PyFloat).toBe(true);
   expect(env.run('[i * 2 for i in range(3)]')).toEqual([0, 2, 4]);
-  expect(env.run('(1, 2) == [1, 2]')).toBe(true);
+  expect(env.run('(1, 2) == (1, 2)')).toBe(true);
+  expect(env.run('(1, 2) == [1, 2]')).toBe(false);
   expect(env.run('"ab" if 1 > 2 else "cd"')).toBe('cd');
   expect(env.run('f = lambda a, b: a * b\nf(3, 4)')).toBe(12);
   expect(env.run('{"a": 1}["a"]')).toBe(1);

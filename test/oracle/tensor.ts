@@ -4,10 +4,10 @@
 import { Tensor, GradNode, backwardAll, printOptions } from '../../lib/engine/index.ts';
 import * as nnLib from '../../lib/nn/index.ts';
 import { createTorchEnv, PyDtype, pyStr, toTs, withFallback, functionalNamespace } from './torchenv.ts';
-import { PyFloat, PyFunction, type PyEnv } from './pyeval.ts';
+import { PyFloat, PyFunction, PyDict, type PyEnv } from './pyeval.ts';
 import { decodeTensor, decodeNumber, expectClose, expectValue, isEncodedTensor, describe, type OracleCase, type Tolerance } from './compare.ts';
 
-const CATEGORIES = new Set(['creation', 'elementwise', 'linalg', 'shape', 'reduction', 'autograd']);
+const CATEGORIES = new Set(['creation', 'elementwise', 'linalg', 'shape', 'reduction', 'autograd', 'python']);
 
 export function handles(c: OracleCase): boolean {
   if (CATEGORIES.has(c.category)) return true;
@@ -127,6 +127,7 @@ function normalize(v: unknown): unknown {
   if (v instanceof GradNode) return v.name;
   if (v instanceof PyDtype) return v.toString();
   if (v instanceof PyFloat) return v.v;
+  if (v instanceof PyDict) return Object.fromEntries(v.entries().map(([k, x]) => [String(k), normalize(x)]));
   if (Array.isArray(v)) { const named = namedFields(v); return named ? normalize(named) : v.map(normalize); }
   if (typeof v === 'object' && v !== null && !(v instanceof Tensor)) {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalize(x)]));

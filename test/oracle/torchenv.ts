@@ -7,7 +7,8 @@ import {
 } from '../../lib/engine/index.ts';
 import { scalarOperand } from '../../lib/engine/elementwise.ts';
 import { formatTensor } from '../../lib/engine/print.ts';
-import { PyEnv, PyFloat, PyFunction, PySlice, scalarBinop, type Host, type PyContext } from './pyeval.ts';
+import { PyEnv, PyFloat, PyFunction, PySlice, PyDict, PyRange, PyIterator, PyError, scalarBinop, isTuple, tuple, pyStr as pyStrOf, type Host, type PyContext } from './pyeval.ts';
+import { formatSpec } from './py/values.ts';
 
 /** torch.float32 etc. */
 export class PyDtype {
@@ -26,6 +27,8 @@ export function toTs(v: unknown): any {
   if (v instanceof PyDtype) return v.d;
   if (v instanceof PySlice) return slice(toTs(v.start), toTs(v.stop), toTs(v.step));
   if (Array.isArray(v)) return v.map(toTs);
+  if (v instanceof PyDict) return Object.fromEntries(v.entries().map(([k, x]) => [String(k), toTs(x)]));
+  if (v instanceof PyRange || v instanceof PyIterator) return [...v].map(toTs);
   if (v === 'inf') return Infinity;
   if (v === '-inf') return -Infinity;
   if (v === 'nan') return NaN;
@@ -135,7 +138,7 @@ const METHODS: Record<string, Method> = {
   requires_grad_: (t, a, kw) => t.requiresGrad_(toTs(a[0] ?? kw.requires_grad ?? true)),
   is_contiguous: (t) => t.isContiguous(),
   stride: (t, a) => (a.length ? t.stride(toTs(a[0])) : t.stride()),
-  size: (t, a) => (a.length ? t.size(toTs(a[0])) : t.size()),
+  size: (t, a, kw) => (a.length || kw.dim !== undefined ? t.size(toTs(a[0] ?? kw.dim)) : torchSize(t.shape)),
   item: (t) => { const v = t.item(); return typeof v === 'number' && (t.dtype === 'float32' || t.dtype === 'float64') ? new PyFloat(v) : v; },
   view: (t, a, kw) => (a[0] instanceof PyDtype ? (() => { throw new TypeError('view(dtype) unsupported'); })() : t.view(...toTs(a.length ? a : [kw.size]))),
   reshape: (t, a, kw) => t.reshape(...toTs(a.length ? a : [kw.shape])), permute: (t, a, kw) => t.permute(...toTs(a.length ? a : [kw.dims])),
@@ -227,6 +230,10 @@ function torchFunctions(): Record<string, PyFunction> {
     return { enter: () => { prev = isGradEnabled(); setGradEnabled(on); }, exit: () => setGradEnabled(prev) };
   };
   return {
+    pow: F('pow', (a, kw) => {
+      const base = a[0] ?? kw.input, e = a[1] ?? kw.exponent;
+      return base instanceof Tensor ? callMethod(base, 'pow', [e], {}) : ops.pow(toOperand(base), e as Tensor);
+    }),
     tensor: F('tensor', (a, kw) => {
       const data = a[0];
       if (data instanceof Tensor) return tensor(data, creationOpts(kw));
@@ -409,23 +416,11 @@ export function createTorchEnv(extend?: (env: PyEnv, torch: Record<string, unkno
   env.vars.set('torch', torch);
   env.vars.set('F', F);
   torch.nn = { functional: F };
-  const builtins: Record<string, PyFunction> = {
-    str: fn('str', (a) => pyStr(a[0])),
-    repr: fn('repr', (a) => pyStr(a[0])),
-    list: fn('list', (a) => (a[0] instanceof Tensor ? (a[0] as Tensor).unbind(0) : [...(a[0] as unknown[])])),
-    tuple: fn('tuple', (a) => [...(a[0] as unknown[])]),
-    len: fn('len', (a) => (a[0] instanceof Tensor ? (a[0] as Tensor).shape[0] : (a[0] as unknown[]).length)),
-    float: fn('float', (a) => new PyFloat(a[0] instanceof Tensor ? Number((a[0] as Tensor).item()) : Number(toTs(a[0])))),
-    int: fn('int', (a) => Math.trunc(a[0] instanceof Tensor ? Number((a[0] as Tensor).item()) : Number(toTs(a[0])))),
-    range: fn('range', (a) => { const n = toTs(a) as number[]; const [s, e, st] = n.length === 1 ? [0, n[0]!, 1] : [n[0]!, n[1]!, n[2] ?? 1]; const r: number[] = []; for (let i = s; st > 0 ? i < e : i > e; i += st) r.push(i); return r; }),
-    type: fn('type', (a) => ({ __name__: a[0] instanceof GradNode ? a[0].name : a[0] instanceof Tensor ? 'Tensor' : typeof a[0] })),
-    isinstance: fn('isinstance', (a) => a[1] === Tensor && a[0] instanceof Tensor),
-    print: fn('print', () => null),
-    __assert__: fn('assert', (a) => { if (!a[0] || (a[0] instanceof Tensor && !(a[0] as Tensor).all().item())) throw new Error('AssertionError'); return null; }),
-    abs: fn('abs', (a) => (a[0] instanceof Tensor ? (a[0] as Tensor).abs() : Math.abs(toTs(a[0])))),
-    sum: fn('sum', (a) => (a[0] as unknown[]).reduce((x, y) => env.host.binop('+', x, y), 0)),
-  };
-  for (const [k, v] of Object.entries(builtins)) env.vars.set(k, v);
+  // torch's modules for `import torch` / `import torch.nn.functional as F`
+  env.modules.set('torch', torch);
+  env.modules.set('torch.nn.functional', F);
+  env.modules.set('torch.autograd', torch.autograd);
+
   extend?.(env, torch);
   return env;
 }
@@ -446,22 +441,92 @@ function jacobian(f: PyFunction, x: Tensor | Tensor[], createGraph: boolean): Te
   return stack(rows, 0).reshape([...y.shape, ...x.shape]);
 }
 
-/** Python's str() for the values snippets print. */
-export function pyStr(v: unknown): string {
+/** Python's str() for the values snippets print (host objects format through the host's str hook). */
+export function pyStr(v: unknown): string { return pyStrOf(v); }
+
+/** torch.Size: a tuple that prints as torch.Size([2, 3]). */
+export function torchSize(shape: readonly number[]): readonly number[] {
+  const s = [...shape];
+  Object.defineProperty(s, '__repr__', { value: () => `torch.Size([${s.join(', ')}])`, enumerable: false });
+  return tuple(s);
+}
+
+/** How the host shows its own objects. */
+function hostStr(v: unknown): string | undefined {
   if (v instanceof Tensor) return v.toString();
   if (v instanceof PyDtype) return v.toString();
-  if (v instanceof PyFloat) return Number.isInteger(v.v) ? v.v.toFixed(1) : String(v.v);
-  if (v === null) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (Array.isArray(v)) return `[${v.map(pyStr).join(', ')}]`;
   if (v instanceof GradNode) return `<${v.name} object>`;
   if (typeof v === 'object' && v !== null && typeof (v as { toString?: unknown }).toString === 'function' && (v as object).toString !== Object.prototype.toString) return String(v);
-  return String(v);
+  return undefined;
+}
+
+/** PyTorch's exception class for an engine error: index/dimension range errors are IndexError, the rest RuntimeError. */
+function errorType(err: Error): string | undefined {
+  if (/out of range|out of bounds/i.test(err.message) && !/Mismatch/.test(err.message)) return 'IndexError';
+  if (err instanceof TypeError && /^torchenv:|not a function|Cannot read prop/.test(err.message)) return 'TypeError';
+  if (err instanceof TypeError) return 'TypeError';
+  return 'RuntimeError';
 }
 
 function host(torch: Record<string, unknown>): Host {
   return {
+    iter(obj) {
+      if (obj instanceof Tensor) {
+        if (obj.dim() === 0) throw new TypeError('iteration over a 0-d tensor');
+        return obj.unbind(0);
+      }
+      return undefined;
+    },
+    len(obj) {
+      if (obj instanceof Tensor) { if (obj.dim() === 0) throw new TypeError('len() of a 0-d tensor'); return obj.shape[0]!; }
+      const l = (obj as { length?: unknown }).length;
+      return typeof l === 'number' ? l : undefined;
+    },
+    truthy(obj) {
+      if (obj instanceof Tensor) {
+        if (obj.numel() !== 1) throw new Error(`Boolean value of Tensor with ${obj.numel() === 0 ? 'no values' : 'more than one value'} is ambiguous`);
+        return Boolean(obj.item());
+      }
+      return undefined;
+    },
+    str: hostStr,
+    repr: hostStr,
+    format(obj, spec) {
+      if (obj instanceof Tensor) {
+        if (obj.dim() === 0) { const v = obj.item(); return formatSpec(typeof v === 'number' && (obj.dtype === 'float32' || obj.dtype === 'float64') ? new PyFloat(v) : v, spec); }
+        if (spec) throw new TypeError('unsupported format string passed to Tensor.__format__');
+        return obj.toString();
+      }
+      return undefined;
+    },
+    toNumber(obj) {
+      if (obj instanceof Tensor) {
+        if (obj.numel() !== 1) throw new Error(`a Tensor with ${obj.numel()} elements cannot be converted to Scalar`);
+        return Number(obj.item());
+      }
+      return undefined;
+    },
+    isinstance(obj, cls) {
+      if (cls === Tensor) return obj instanceof Tensor;
+      if (typeof cls === 'function') return obj instanceof (cls as new () => unknown);
+      const ctor = (cls as { __ctor__?: unknown } | null)?.__ctor__;
+      if (typeof ctor === 'function') return obj instanceof (ctor as new () => unknown);
+      return undefined;
+    },
+    typeOf(obj) {
+      if (obj instanceof GradNode) return { __name__: obj.name };
+      if (obj instanceof Tensor) return torch.Tensor;
+      return undefined;
+    },
+    errorType,
+    call(obj, args, kw) {
+      const m = obj as { call?: unknown; forward?: unknown };
+      if (typeof m.call === 'function' && typeof m.forward === 'function') {
+        if (Object.keys(kw).length) throw new TypeError(`torchenv: module call with keywords ${Object.keys(kw).join(', ')}`);
+        return { value: (m.call as Function).apply(obj, args.map((a) => (a instanceof PyFloat ? a.v : a))) };
+      }
+      return undefined;
+    },
     getattr(obj, name) {
       if (obj instanceof Tensor) return tensorAttr(obj, name);
       if (obj instanceof GradNode) {
@@ -474,6 +539,11 @@ function host(torch: Record<string, unknown>): Host {
         if (name === 'is_floating_point') return obj.d === 'float32' || obj.d === 'float64';
       }
       if (typeof obj === 'object' && obj !== null && name in obj) return (obj as Record<string, unknown>)[name];
+      // a plain record the library returned (state_dict()) reads like a Python dict
+      if (typeof obj === 'object' && obj !== null && Object.getPrototypeOf(obj) === Object.prototype && ['items', 'keys', 'values', 'get'].includes(name)) {
+        const d = PyDict.fromObject(obj);
+        return fn(name, (a) => (name === 'items' ? d.entries().map(([k, v]) => tuple([k, v])) : name === 'keys' ? d.keys() : name === 'values' ? d.values() : (d.has(a[0]) ? d.get(a[0]) : a[1] ?? null)));
+      }
       // torch.xxx(input, ...) is input.xxx(...) for every op that is also a method.
       if (obj === torch) return fn(name, (a, kw) => callMethod((a[0] ?? kw.input) as Tensor, name, a.slice(1), Object.fromEntries(Object.entries(kw).filter(([k]) => k !== 'input'))));
       if (typeof obj === 'object' && obj !== null && camel(name) in obj) {
@@ -535,6 +605,8 @@ function host(torch: Record<string, unknown>): Host {
         if (op === '+') return a;
         if (op === '~') return a.logicalNot();
       }
+      if (a instanceof Tensor && op === 'abs') return a.abs();
+      if (a instanceof Tensor && op === 'round') return a.round();
       if (op === '-') return a instanceof PyFloat ? new PyFloat(-a.v) : -(a as number);
       if (op === '+') return a;
       if (op === '~') return ~(a as number);
@@ -562,7 +634,7 @@ function tensorBinop(op: string, a: unknown, b: unknown): unknown {
     case '/': return swap ? t.reciprocal().mul(operand) : t.div(operand);
     case '//': return swap ? ops.floorDivide(operand, t) : t.floorDivide(operand);
     case '%': return swap ? ops.remainder(operand, t) : t.remainder(operand);
-    case '**': return swap ? ops.pow(o instanceof PyFloat ? o.v : (o as number), t) : t.pow(toPowExponent(o));
+    case '**': return swap ? t.rpow(toOperand(o)) : t.pow(toPowExponent(o));
     case '@': return (a as Tensor).matmul(b as Tensor);
     case '==': return t.eq(operand);
     case '!=': return t.ne(operand);
@@ -580,7 +652,7 @@ function tensorAttr(t: Tensor, name: string): unknown {
   switch (name) {
     case 'T': return t.T;
     case 'mT': return t.mT;
-    case 'shape': return t.size();
+    case 'shape': return torchSize(t.shape);
     case 'grad': return t.grad;
     case 'grad_fn': return t.gradFn;
     case 'is_leaf': return t.isLeaf;

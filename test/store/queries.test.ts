@@ -1,4 +1,5 @@
 // Store writer + query module over NormalizedValues inserted directly (no event files).
+import { collectRows } from '../helpers/rows.ts';
 import { describe, expect, test } from 'vitest';
 import { openWriterDb } from '../../lib/store/schema.ts';
 import { StoreWriter, type FileRecord } from '../../lib/store/writer.ts';
@@ -29,7 +30,7 @@ function setup() {
   return { db, w, q, changes, file, put };
 }
 
-test('scalars round-trip in step order across chunks, with tag summaries', () => {
+test('scalars round-trip in step order across chunks, with tag summaries', async () => {
   const { q, file, put } = setup();
   const f = file('train');
   const n = CHUNK_POINTS * 2 + 17;
@@ -39,23 +40,23 @@ test('scalars round-trip in step order across chunks, with tag summaries', () =>
     for (let s = start; s < Math.min(n, start + 700); s++) vs.push(scalar('loss', s, 1 / (s + 1)));
     put(f, vs);
   }
-  const [series] = q.scalars(['train'], 'loss', { maxPoints: 1e9 });
+  const [series] = (await q.scalars(['train'], 'loss', { maxPoints: 1e9 }));
   expect(series!.total).toBe(n);
   expect(series!.points.map(p => p.step)).toEqual(Array.from({ length: n }, (_, i) => i));
   expect(series!.points[10]!.value).toBe(1 / 11); // not a float32: stored as f64, exactly
   expect(series!.points[10]!.wallTime).toBe(1010);
-  const tags = q.listTags('train');
+  const tags = (await q.listTags('train'));
   expect(tags).toMatchObject([{ run: 'train', tag: 'loss', kind: 'scalar', count: n, minStep: 0, maxStep: n - 1 }]);
-  expect(q.listRuns()).toMatchObject([{ name: 'train', tagCount: 1, firstWallTime: 1000, lastWallTime: 1000 + n - 1 }]);
+  expect((await q.listRuns())).toMatchObject([{ name: 'train', tagCount: 1, firstWallTime: 1000, lastWallTime: 1000 + n - 1 }]);
 });
 
-test('downsampling keeps every bucket\'s first, min, max and last point (spikes survive)', () => {
+test('downsampling keeps every bucket\'s first, min, max and last point (spikes survive)', async () => {
   const { q, file, put } = setup();
   const f = file('r');
   const vs: NormalizedValue[] = [];
   for (let s = 0; s < 100_000; s++) vs.push(scalar('x', s, s === 54_321 ? 1e6 : s === 77_777 ? -1e6 : s === 88_888 ? NaN : Math.sin(s / 1000)));
   put(f, vs);
-  const [series] = q.scalars(['r'], 'x', { maxPoints: 100 });
+  const [series] = (await q.scalars(['r'], 'x', { maxPoints: 100 }));
   expect(series!.downsampled).toBe(true);
   expect(series!.total).toBe(100_000);
   expect(series!.points.length).toBeLessThanOrEqual(500);
@@ -69,7 +70,7 @@ test('downsampling keeps every bucket\'s first, min, max and last point (spikes 
   expect(Number.isNaN(series!.points.find(p => p.step === 88_888)?.value)).toBe(true);
 });
 
-test('both downsampling paths (per-point buckets and per-chunk marks) agree on what must survive', () => {
+test('both downsampling paths (per-point buckets and per-chunk marks) agree on what must survive', async () => {
   const { q, file, put } = setup();
   const f = file('r');
   const n = 300_000;
@@ -82,7 +83,7 @@ test('both downsampling paths (per-point buckets and per-chunk marks) agree on w
       const q2: { maxPoints: number; minStep?: number; maxStep?: number } = { maxPoints };
       if (lo !== undefined) q2.minStep = lo;
       if (hi !== undefined) q2.maxStep = hi;
-      const [s] = q.scalars(['r'], 'x', q2);
+      const [s] = (await q.scalars(['r'], 'x', q2));
       const from = lo ?? 0, to = hi ?? n - 1;
       expect(s!.total).toBe(to - from + 1);
       expect(s!.downsampled).toBe(true);
@@ -96,51 +97,51 @@ test('both downsampling paths (per-point buckets and per-chunk marks) agree on w
   }
 });
 
-test('minStep / maxStep restrict the range; missing runs are left out', () => {
+test('minStep / maxStep restrict the range; missing runs are left out', async () => {
   const { q, file, put } = setup();
   put(file('a'), Array.from({ length: 5000 }, (_, s) => scalar('t', s, s)));
-  const [s] = q.scalars(['a', 'nope'], 't', { minStep: 1500, maxStep: 3499, maxPoints: 10_000 });
-  expect(q.scalars(['a', 'nope'], 't').length).toBe(1);
+  const [s] = (await q.scalars(['a', 'nope'], 't', { minStep: 1500, maxStep: 3499, maxPoints: 10_000 }));
+  expect((await q.scalars(['a', 'nope'], 't')).length).toBe(1);
   expect(s!.total).toBe(2000);
   expect(s!.points[0]!.step).toBe(1500);
   expect(s!.points.at(-1)!.step).toBe(3499);
 });
 
-test('points from a restarted run (steps going back) come out sorted by step, nothing dropped', () => {
+test('points from a restarted run (steps going back) come out sorted by step, nothing dropped', async () => {
   const { q, file, put } = setup();
   const f1 = file('r'), f2 = file('r');
   put(f1, Array.from({ length: 300 }, (_, s) => scalar('t', s, 1)));
   put(f2, Array.from({ length: 300 }, (_, s) => scalar('t', 150 + s, 2)));
-  const [s] = q.scalars(['r'], 't', { maxPoints: 10_000 });
+  const [s] = (await q.scalars(['r'], 't', { maxPoints: 10_000 }));
   expect(s!.total).toBe(600);
   const steps = s!.points.map(p => p.step);
   expect(steps).toEqual([...steps].sort((a, b) => a - b));
   // Equal steps keep file order.
   expect(s!.points.filter(p => p.step === 200).map(p => p.value)).toEqual([1, 2]);
-  expect([...q.exportScalars({})].length).toBe(600);
+  expect((await collectRows(q.exportScalars({}))).length).toBe(600);
 });
 
-test('steps past 2^53 survive as exact strings in tag summaries and exports', () => {
+test('steps past 2^53 survive as exact strings in tag summaries and exports', async () => {
   const { q, file, put } = setup();
   const big = 2n ** 60n + 3n;
   put(file('big'), [scalar('t', 1, 0.5), scalar('t', big, 1.5)]);
-  expect(q.listTags('big')[0]).toMatchObject({ minStep: 1, maxStep: big.toString() });
-  const rows = [...q.exportScalars({})];
+  expect((await q.listTags('big'))[0]).toMatchObject({ minStep: 1, maxStep: big.toString() });
+  const rows = (await collectRows(q.exportScalars({})));
   expect(rows.map(r => r.step)).toEqual([1, big.toString()]);
 });
 
-test('export filters by run and tag regex and streams non-finite values', () => {
+test('export filters by run and tag regex and streams non-finite values', async () => {
   const { q, file, put } = setup();
   put(file('train'), [scalar('loss', 0, Infinity), scalar('acc', 0, 1)]);
   put(file('eval'), [scalar('loss', 0, -Infinity, null), scalar('loss', 1, NaN, null)]);
-  const rows = [...q.exportScalars({ runs: /^eval$/, tags: /loss/ })];
+  const rows = (await collectRows(q.exportScalars({ runs: /^eval$/, tags: /loss/ })));
   expect(rows).toHaveLength(2);
   expect(rows[0]).toMatchObject({ run: 'eval', tag: 'loss', step: 0, wallTime: null, value: -Infinity });
   expect(Number.isNaN(rows[1]!.value)).toBe(true);
-  expect([...q.exportScalars({ tags: /^acc$/ })].map(r => r.run)).toEqual(['train']);
+  expect((await collectRows(q.exportScalars({ tags: /^acc$/ }))).map(r => r.run)).toEqual(['train']);
 });
 
-test('images, histograms, text, pr curves and blobs', () => {
+test('images, histograms, text, pr curves and blobs', async () => {
   const { q, file, put } = setup();
   const f = file('m');
   const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
@@ -151,22 +152,22 @@ test('images, histograms, text, pr curves and blobs', () => {
     { tag: 'note', step: 0, wallTime: null, kind: 'text', plugin: 'text', data: { kind: 'text', texts: ['**hi**'], shape: [] } },
     { tag: 'pr', step: 2, wallTime: 1, kind: 'pr_curve', plugin: 'pr_curves', data: { kind: 'pr_curve', tp: Float64Array.of(3, 1, 0), fp: Float64Array.of(2, 1, 0), tn: Float64Array.of(0, 1, 2), fn: Float64Array.of(0, 2, 3), precision: Float64Array.of(0.6, 0.5, 0), recall: Float64Array.of(1, 0.33, 0), numThresholds: 3 } },
   ]);
-  const im = q.images('m', 'img');
+  const im = (await q.images('m', 'img'));
   expect(im.steps).toEqual([3, 7]);
   expect(im.images.map(i => [i.step, i.index, i.width, i.contentType])).toEqual([[3, 0, 2, 'image/png'], [3, 1, 2, 'image/png'], [7, 0, 4, 'image/png']]);
-  expect(q.images('m', 'img', 7).images).toHaveLength(1);
-  const blob = q.blob(im.images[0]!.blobId)!;
+  expect((await q.images('m', 'img', 7)).images).toHaveLength(1);
+  const blob = (await q.blob(im.images[0]!.blobId))!;
   expect(Array.from(blob.bytes)).toEqual(Array.from(png));
   expect(blob.etag).toMatch(/^[0-9a-f]+-[0-9a-f]+$/);
-  expect(q.blob(999_999)).toBeNull();
-  expect(q.histograms('m', 'h')).toEqual([{ step: 1, wallTime: 2, min: 0, max: 2, num: 3, sum: 3, sumSquares: 5, buckets: [{ left: 0, right: 1, count: 1 }, { left: 1, right: 2, count: 2 }] }]);
-  expect(q.text('m', 'note')).toEqual([{ step: 0, wallTime: null, text: '**hi**' }]);
-  const [pr] = q.prCurves('m', 'pr');
+  expect((await q.blob(999_999))).toBeNull();
+  expect((await q.histograms('m', 'h'))).toEqual([{ step: 1, wallTime: 2, min: 0, max: 2, num: 3, sum: 3, sumSquares: 5, buckets: [{ left: 0, right: 1, count: 1 }, { left: 1, right: 2, count: 2 }] }]);
+  expect((await q.text('m', 'note'))).toEqual([{ step: 0, wallTime: null, text: '**hi**' }]);
+  const [pr] = (await q.prCurves('m', 'pr'));
   expect(pr).toMatchObject({ step: 2, tp: [3, 1, 0], recall: [1, 0.33, 0], thresholds: [0, 0.5, 1] });
-  expect(q.listTags('m').map(t => `${t.tag}:${t.kind}:${t.count}`)).toEqual(['h:histogram:1', 'img:image:2', 'note:text:1', 'pr:pr_curve:1']);
+  expect((await q.listTags('m')).map(t => `${t.tag}:${t.kind}:${t.count}`)).toEqual(['h:histogram:1', 'img:image:2', 'note:text:1', 'pr:pr_curve:1']);
 });
 
-test('hparams: experiment infos, session hparams and metric values from the run\'s scalars', () => {
+test('hparams: experiment infos, session hparams and metric values from the run\'s scalars', async () => {
   const { q, file, put } = setup();
   const f = file('exp/1');
   put(f, [
@@ -175,13 +176,13 @@ test('hparams: experiment infos, session hparams and metric values from the run\
     { tag: '_hparams_/session_end_info', step: 0, wallTime: 12, kind: 'hparams', plugin: 'hparams', data: { kind: 'hparams', part: 'session_end', payload: { sessionEndInfo: { status: 1, endTimeSecs: 0 } } } },
     scalar('hparam/acc', 0, 0.75),
   ]);
-  const h = q.hparams();
+  const h = (await q.hparams());
   expect(h.hparamInfos).toEqual([{ name: 'lr', type: 'DATA_TYPE_FLOAT64', domain: undefined }]);
   expect(h.metricInfos).toEqual([{ tag: 'hparam/acc', group: undefined, displayName: undefined }]);
   expect(h.sessions).toEqual([{ run: 'exp/1', hparams: { lr: 0.1, opt: 'sgd' }, metrics: { 'hparam/acc': 0.75 }, status: 'STATUS_SUCCESS', startTime: 9, endTime: 12 }]);
 });
 
-test('change feed: run-added, then one data change per tag per commit with its max step', () => {
+test('change feed: run-added, then one data change per tag per commit with its max step', async () => {
   const { changes, file, put } = setup();
   const f = file('run');
   put(f, [scalar('a', 1, 0), scalar('a', 5, 0), scalar('b', 2, 0)]);
@@ -192,7 +193,7 @@ test('change feed: run-added, then one data change per tag per commit with its m
   ]);
 });
 
-test('rollback leaves no partial data and the writer keeps working', () => {
+test('rollback leaves no partial data and the writer keeps working', async () => {
   const { w, q, file, put } = setup();
   const f = file('r');
   put(f, [scalar('t', 0, 1)]);
@@ -200,13 +201,13 @@ test('rollback leaves no partial data and the writer keeps working', () => {
   w.addValue(f, scalar('t', 1, 2));
   w.addValue(f, scalar('u', 1, 2));
   w.rollback();
-  expect(q.scalars(['r'], 't')[0]!.total).toBe(1);
-  expect(q.listTags('r').map(t => t.tag)).toEqual(['t']);
+  expect((await q.scalars(['r'], 't'))[0]!.total).toBe(1);
+  expect((await q.listTags('r')).map(t => t.tag)).toEqual(['t']);
   put(f, [scalar('t', 2, 3)]);
-  expect(q.scalars(['r'], 't')[0]!.points.map(p => p.step)).toEqual([0, 2]);
+  expect((await q.scalars(['r'], 't'))[0]!.points.map(p => p.step)).toEqual([0, 2]);
 });
 
-test('resetting a file drops the graph and hparams tags it alone held', () => {
+test('resetting a file drops the graph and hparams tags it alone held', async () => {
   const { w, q, file, put } = setup();
   const a = file('r'), b = file('r');
   put(a, [
@@ -214,28 +215,28 @@ test('resetting a file drops the graph and hparams tags it alone held', () => {
     { tag: '_hparams_/experiment', step: 0, wallTime: 1, kind: 'hparams', plugin: 'hparams', data: { kind: 'hparams', part: 'experiment', payload: {} } },
   ]);
   put(b, [scalar('t', 0, 1)]);
-  expect(q.listTags('r').map(t => t.tag)).toEqual(['__graph__', '_hparams_/experiment', 't']);
+  expect((await q.listTags('r')).map(t => t.tag)).toEqual(['__graph__', '_hparams_/experiment', 't']);
   w.resetFile(a);
-  expect(q.listTags('r').map(t => t.tag)).toEqual(['t']);
-  expect(q.graph('r')).toEqual([]);
+  expect((await q.listTags('r')).map(t => t.tag)).toEqual(['t']);
+  expect((await q.graph('r'))).toEqual([]);
 });
 
-test('resetFile and removeRun delete exactly that data', () => {
+test('resetFile and removeRun delete exactly that data', async () => {
   const { w, q, file, put } = setup();
   const a = file('r'), b = file('r'), c = file('other');
   put(a, [scalar('t', 0, 1), scalar('t', 1, 1)]);
   put(b, [scalar('t', 2, 2)]);
   put(c, [scalar('t', 0, 3)]);
   w.resetFile(a);
-  expect(q.scalars(['r'], 't')[0]!.points.map(p => p.step)).toEqual([2]);
-  expect(q.listTags('r')[0]).toMatchObject({ count: 1, minStep: 2, maxStep: 2 });
+  expect((await q.scalars(['r'], 't'))[0]!.points.map(p => p.step)).toEqual([2]);
+  expect((await q.listTags('r'))[0]).toMatchObject({ count: 1, minStep: 2, maxStep: 2 });
   expect(w.removeRun('r')).toBe(true);
-  expect(q.listRuns().map(r => r.name)).toEqual(['other']);
-  expect(q.scalars(['other'], 't')[0]!.total).toBe(1);
+  expect((await q.listRuns()).map(r => r.name)).toEqual(['other']);
+  expect((await q.scalars(['other'], 't'))[0]!.total).toBe(1);
 });
 
 describe('file database', () => {
-  test('a read-only connection sees committed data; data survives reopening', () => {
+  test('a read-only connection sees committed data; data survives reopening', async () => {
     const { dir, cleanup } = tempDir();
     try {
       const path = join(dir, 'store.sqlite');
@@ -246,11 +247,11 @@ describe('file database', () => {
       for (let s = 0; s < 2000; s++) w.addValue(f, scalar('t', s, s));
       w.commit(f, { offset: 10, size: 10, mtime: 1, ino: 1, headLen: 0, headCrc: 0, records: 1, events: 1, corrupt: 0 });
       const reader = openQueries(path);
-      expect(reader.scalars(['r'], 't', { maxPoints: 1e6 })[0]!.total).toBe(2000);
+      expect((await reader.scalars(['r'], 't', { maxPoints: 1e6 }))[0]!.total).toBe(2000);
       reader.close();
       db.close();
       const again = openQueries(path);
-      expect(again.listTags()[0]!.count).toBe(2000);
+      expect((await again.listTags())[0]!.count).toBe(2000);
       again.close();
     } finally { cleanup(); }
   });

@@ -14,7 +14,7 @@ test('toRanges merges consecutive positions', () => {
   expect(toRanges([])).toEqual([]);
 });
 
-test('SQLite tagIndex() equals the grouping of listTags(), with run ranges', () => {
+test('SQLite tagIndex() equals the grouping of listTags(), with run ranges', async () => {
   const db = openWriterDb(':memory:');
   const w = new StoreWriter(db);
   const q = openQueries(db);
@@ -31,8 +31,8 @@ test('SQLite tagIndex() equals the grouping of listTags(), with run ranges', () 
     if (r === 11) vs.push(scalar('big', 2n ** 60n, 3));
     put(`run_${String(r).padStart(2, '0')}`, vs);
   }
-  const fast = q.tagIndex();
-  const slow = buildTagIndex(q.listRuns(), q.listTags());
+  const fast = await q.tagIndex();
+  const slow = buildTagIndex(await q.listRuns(), await q.listTags());
   expect(fast).toEqual(slow);
   const acc = fast.tags.find((t) => t.tag === 'acc')!;
   expect(acc.ranges).toEqual([0, 1, 2, 2, 5, 2, 8, 2, 11, 1]);

@@ -3,4 +3,4 @@ import { json, route } from '../../../lib/server/api.ts';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route(z.object({}), [], (store) => json(store.queries.hparams()));
+export const GET = route(z.object({}), [], async (store) => json(await store.queries.hparams()));

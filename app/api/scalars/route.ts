@@ -7,7 +7,8 @@ export const dynamic = 'force-dynamic';
  * Downsampled series of one tag for several runs. GET repeats `run` (up to 500); POST sends
  * `{ runs, tag, minStep?, maxStep?, maxPoints? }` as same-origin JSON, for sweeps of thousands of
  * runs. Each bucket keeps its first, min, max and last point, so spikes survive; zoomed views ask
- * again with a step range. Series go out columnar (lib/server/wire.ts).
+ * again with a step range. Runs are de-duplicated and runs × points is bounded
+ * (lib/server/scalar-limits.ts, lib/server/scalars-request.ts). Series go out columnar.
  */
 export const GET = route(ScalarsGetQuery, ['run'], (store, q) => answerScalars(store, { ...q, runs: q.run }));
 export const POST = jsonBody(ScalarsPostBody, (store, body) => answerScalars(store, body));

@@ -106,7 +106,7 @@ export function ScalarsDashboard() {
         <label><input type="checkbox" checked={logX} onChange={(e) => setParams({ logx: e.target.checked ? '1' : null })} disabled={xAxis === 'wall'} /> Log x</label>
         <label><input type="checkbox" checked={ignoreOutliers} onChange={(e) => setParams({ outliers: e.target.checked ? '1' : null })} /> Ignore outliers</label>
         <label>
-          <input type="search" placeholder="Filter tags (regex)" value={tagFilterSrc} className={tagError ? 'invalid' : ''} aria-invalid={tagError !== null} title={tagError ?? 'Regular expression, case-insensitive'} onChange={(e) => setParams({ tagFilter: e.target.value || null })} aria-label="Filter tags" />
+          <input type="search" placeholder="Filter tags (regex)" value={tagFilterSrc} className={tagError ? 'invalid' : ''} aria-invalid={tagError !== null} title={tagError ?? 'Regular expression (RE2 syntax), case-insensitive'} onChange={(e) => setParams({ tagFilter: e.target.value || null })} aria-label="Filter tags" />
         </label>
         <span className="meta">Export all: <a href={exportAll('csv')} download>CSV</a> · <a href={exportAll('json')} download>JSON</a></span>
       </div>

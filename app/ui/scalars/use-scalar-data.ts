@@ -30,6 +30,17 @@ type Resp = { series: ScalarColumns[] };
 const MAX_CONCURRENT = 2;
 let running = 0;
 const waiting: Array<() => void> = [];
+/** Runs one request may name (lib/server/scalar-limits.ts): larger selections go in several requests. */
+const RUNS_PER_REQUEST = 2000;
+
+/** POST /api/scalars for any number of runs, split into requests the server accepts. */
+function postScalars(runs: string[], body: { tag: string; minStep?: number; maxStep?: number; maxPoints: number }): Promise<Resp> {
+  if (runs.length <= RUNS_PER_REQUEST) return postJson<Resp>('/api/scalars', { runs, ...body });
+  const parts: Promise<Resp>[] = [];
+  for (let i = 0; i < runs.length; i += RUNS_PER_REQUEST) parts.push(postJson<Resp>('/api/scalars', { runs: runs.slice(i, i + RUNS_PER_REQUEST), ...body }));
+  return Promise.all(parts).then((rs) => ({ series: rs.flatMap((r) => r.series) }));
+}
+
 function limited<T>(fn: () => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const start = () => {
@@ -88,7 +99,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
     if (!active || runs.length === 0) { setLoading(false); return; }
     let cancelled = false;
     setLoading(true);
-    limited(() => (cancelled ? Promise.resolve({ series: [] } as Resp) : postJson<Resp>('/api/scalars', { runs, tag, maxPoints: OVERVIEW_POINTS }))).then(
+    limited(() => (cancelled ? Promise.resolve({ series: [] } as Resp) : postScalars(runs, { tag, maxPoints: OVERVIEW_POINTS }))).then(
       ({ series }) => {
         if (cancelled) return;
         overview.current = new Map(series.map((s) => [s.run, cols(s)]));
@@ -147,7 +158,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
       pending.clear();
       for (const [last, group] of groups) {
         for (const run of group) inflight.current.set(run, true);
-        postJson<Resp>('/api/scalars', { runs: group, tag, minStep: last === undefined ? undefined : last + 1, maxPoints: 200_000 }).then(
+        postScalars(group, { tag, minStep: last === undefined ? undefined : last + 1, maxPoints: 200_000 }).then(
           ({ series }) => {
             let changed = false;
             for (const s of series) changed = merge(s) || changed;
@@ -179,7 +190,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
     zoomRef.current = range;
     setZoomState(range);
     if (range === null) { rebuild(); return; }
-    postJson<Resp>('/api/scalars', { runs, tag, minStep: Math.floor(range[0]), maxStep: Math.ceil(range[1]), maxPoints: OVERVIEW_POINTS }).then(
+    postScalars(runs, { tag, minStep: Math.floor(range[0]), maxStep: Math.ceil(range[1]), maxPoints: OVERVIEW_POINTS }).then(
       ({ series }) => { if (zoomRef.current === range) rebuild(new Map(series.map((s) => [s.run, cols(s)]))); },
       (err: Error) => setError(err.message),
     );

@@ -79,8 +79,10 @@ export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: T
   // (B, in1) @ (in1, out·in2) -> (B, out, in2), times x2 broadcast over out, summed over in2
   const w = weight.permute([1, 0, 2]).reshape([in1, out * in2]);
   let y = x1.mm(w).view([-1, out, in2]).mul(x2.unsqueeze(1)).sum(2);
+  // PyTorch's _trilinear ends in a reshape to the output shape: its graph without bias ends in ReshapeAliasBackward0
+  if (!bias) return y.reshape([...lead, out]);
   if (lead.length !== 1) y = y.view([...lead, out]);
-  return bias ? y.add(bias) : y;
+  return y.add(bias);
 }
 
 export interface EmbeddingOptions {

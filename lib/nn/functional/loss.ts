@@ -101,7 +101,7 @@ export function l1Loss(input: Tensor, target: Tensor, reduction: Reduction = 'me
 
 export function smoothL1Loss(input: Tensor, target: Tensor, reduction: Reduction = 'mean', beta = 1.0): Tensor {
   if (beta < 0) throw new Error('smooth_l1_loss does not support negative values for beta.');
-  if (beta === 0) return l1Loss(input, target, reduction);
+  // beta = 0 is the L1 loss, but PyTorch still records SmoothL1LossBackward0 (sign(0) = 0 at the kink)
   return pairwiseLoss('SmoothL1LossBackward0', 'smooth_l1_loss', input, target, reduction, (x, y, l) => {
     for (let i = 0; i < x.length; i++) { const z = Math.abs(x[i]! - y[i]!); l[i] = z < beta ? (0.5 * z * z) / beta : z - 0.5 * beta; }
   }, (x, y, g, gs, dx, dy) => {
@@ -109,7 +109,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, reduction: Reduction
     for (let i = 0; i < x.length; i++) {
       const d = x[i]! - y[i]!;
       const gi = full ? g[i]! : gs;
-      const v = d < -beta ? -gi : d > beta ? gi : (d * gi) / beta;
+      const v = d < -beta ? -gi : d > beta ? gi : beta === 0 ? 0 : (d * gi) / beta;
       if (dx) dx[i] = v;
       if (dy) dy[i] = -v;
     }

@@ -15,7 +15,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
   if (!id.success) return badRequest(`blob id must be a non-negative integer, got '${rawId.slice(0, 40)}'`);
   const store = storeOr503();
   if (store instanceof Response) return store;
-  const blob = store.queries.blob(id.data);
+  const blob = await store.queries.blob(id.data);
   if (!blob) return json({ error: `no blob ${id.data}` }, 404);
   const etag = `"${blob.etag}"`;
   const headers = {
@@ -23,7 +23,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
     'cache-control': 'private, max-age=0, must-revalidate',
     'content-type': SAFE_TYPES.has(blob.contentType) ? blob.contentType : 'application/octet-stream',
     'x-content-type-options': 'nosniff',
-    'content-security-policy': "default-src 'none'; sandbox",
+    'content-security-policy': "default-src 'none'; sandbox; frame-ancestors 'none'",
   };
   if (req.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
   return new Response(Buffer.from(blob.bytes), { status: 200, headers });

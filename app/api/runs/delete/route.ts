@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badRequest, checkSameOriginJson, json, name, storeOr503 } from '../../../../lib/server/api.ts';
+import { badRequest, checkSameOriginJson, json, name, serverError, storeOr503 } from '../../../../lib/server/api.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,11 +15,11 @@ export async function POST(req: Request): Promise<Response> {
   if (!parsed.success) return badRequest('invalid body', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   const store = storeOr503();
   if (store instanceof Response) return store;
-  if (!store.queries.listRuns().some((r) => r.name === parsed.data.run)) return json({ error: `no run named '${parsed.data.run}'` }, 404);
+  if (!(await store.queries.listRuns()).some((r) => r.name === parsed.data.run)) return json({ error: `no run named '${parsed.data.run}'` }, 404);
   try {
     await store.deleteRun(parsed.data.run, { trash: parsed.data.trash });
   } catch (err) {
-    return json({ error: err instanceof Error ? err.message : String(err) }, 500);
+    return serverError(err);
   }
   return json({ deleted: parsed.data.run });
 }
