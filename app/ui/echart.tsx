@@ -45,7 +45,11 @@ function scheduleUpdate(chart: EChartsInstance, job: () => void): void {
 }
 
 export interface EChartProps {
-  option: EChartsOption;
+  /**
+   * The option, or a function building it: a function runs inside the chart's queued update, so
+   * a costly build (a sweep's thousands of curves) never lands in a React commit with others.
+   */
+  option: EChartsOption | (() => EChartsOption);
   dark: boolean;
   /** Charts in one group share hover (axis pointer) and tooltip. */
   group?: string;
@@ -79,7 +83,10 @@ export function EChart({ option, dark, group, style, className, notMerge = true,
   useEffect(() => {
     const chart = chartRef.current;
     if (!chart) return;
-    scheduleUpdate(chart, () => chart.setOption({ backgroundColor: 'transparent', ...option }, { notMerge, lazyUpdate: false }));
+    scheduleUpdate(chart, () => {
+      const opt = typeof option === 'function' ? option() : option;
+      chart.setOption({ backgroundColor: 'transparent', ...opt }, { notMerge, lazyUpdate: false });
+    });
   }, [option, dark, notMerge]);
 
   useEffect(() => {

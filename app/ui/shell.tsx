@@ -13,7 +13,8 @@ import { useDark } from './theme.ts';
 
 const TABS = [
   ['/scalars', 'Scalars'], ['/images', 'Images'], ['/histograms', 'Histograms'], ['/text', 'Text'],
-  ['/hparams', 'HParams'], ['/pr-curves', 'PR curves'], ['/graphs', 'Graphs'],
+  ['/hparams', 'HParams'], ['/pr-curves', 'PR curves'], ['/graphs', 'Graphs'], ['/custom-scalars', 'Custom scalars'],
+  ['/audio', 'Audio'], ['/projector', 'Projector'],
 ] as const;
 
 export function Shell({ children, initial }: { children: ReactNode; initial: TagIndex | null }) {

@@ -16,6 +16,9 @@ export interface RunTrace { run: string; color: string; xs: Float64Array; ys: Fl
 
 export interface CardModel { option: EChartsOption; traces: RunTrace[] }
 
+/** Most runs a card draws raw (unsmoothed) curves for. */
+export const RAW_LINES_MAX_RUNS = 200;
+
 export function buildCardModel(byRun: Map<string, Cols>, s: ScalarSettings, runStarts: Map<string, number>, dark: boolean, xWindow: [number, number] | null): CardModel {
   const traces: RunTrace[] = [];
   const smoothLines: Array<{ name: string; coords: number[][]; lineStyle: { color: string } }> = [];
@@ -53,7 +56,9 @@ export function buildCardModel(byRun: Map<string, Cols>, s: ScalarSettings, runS
     traces.push({ run, color, xs: xs.subarray(0, k), ys: ys.subarray(0, k), index: index.subarray(0, k), cols: c, sorted });
     if (main.length === 1) singles.push({ name: run, value: main[0]!, itemStyle: { color } });
     else if (main.length > 1) smoothLines.push({ name: run, coords: main, lineStyle: { color } });
-    if (s.smoothing > 0 && faint.length > 1) rawLines.push({ name: run, coords: faint, lineStyle: { color } });
+    // Faint raw curves behind the smoothed ones; past RAW_LINES_MAX_RUNS runs they are an unreadable
+    // haze that doubles the drawing cost, so a sweep shows the smoothed curves only.
+    if (s.smoothing > 0 && faint.length > 1 && byRun.size <= RAW_LINES_MAX_RUNS) rawLines.push({ name: run, coords: faint, lineStyle: { color } });
   }
   const series: unknown[] = [];
   if (rawLines.length) series.push({ id: 'raw', type: 'lines', coordinateSystem: 'cartesian2d', polyline: true, silent: true, animation: false, z: 1, data: rawLines, lineStyle: { width: 1, opacity: 0.25 } });

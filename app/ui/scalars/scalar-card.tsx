@@ -4,8 +4,10 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { EChart, type EChartsInstance } from '../echart.tsx';
 import { useSeenOnce } from '../in-view.ts';
-import { buildCardModel, buildGroupModel, tooltipAt, type BandKind, type ScalarSettings } from './chart-model.ts';
-import { joinHoverGroup } from './hover-link.ts';
+import { buildCardModel, buildGroupModel, tooltipAt, type BandKind, type CardModel, type ScalarSettings } from './chart-model.ts';
+import { isLinking, joinHoverGroup } from './hover-link.ts';
+
+const LINKED_TIP_MAX_TRACES = 200;
 import { xValue, type XAxisMode } from './math.ts';
 import { downloadPost } from '../api.ts';
 import { groupRuns, type GroupBy } from '../../../lib/server/run-groups.ts';
@@ -35,21 +37,28 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
   latest.current = { data, settings, runStarts };
 
   const tipRef = useRef<HTMLDivElement>(null);
-  const model = useMemo(
-    () => group
-      ? buildGroupModel(data.byRun, groupRuns(runs, group.label), settings, runStarts, dark, data.zoom ? xWindow.current : null, group.band)
-      : buildCardModel(data.byRun, settings, runStarts, dark, data.zoom ? xWindow.current : null),
+  // The model (curves, traces for the tooltip) is built inside the chart's queued update, not
+  // during render: changing smoothing re-renders every card, and with thousands of runs per card
+  // building them all in one commit would block the page.
+  const modelRef = useRef<CardModel>({ option: {}, traces: [] });
+  const buildOption = useMemo(
+    () => () => {
+      modelRef.current = group
+        ? buildGroupModel(data.byRun, groupRuns(runs, group.label), settings, runStarts, dark, data.zoom ? xWindow.current : null, group.band)
+        : buildCardModel(data.byRun, settings, runStarts, dark, data.zoom ? xWindow.current : null);
+      return modelRef.current.option;
+    },
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [data.version, settings, runStarts, dark, data.zoom, group],
   );
   useEffect(() => () => { if (zoomTimer.current) clearTimeout(zoomTimer.current); }, []);
 
-  const modelRef = useRef(model);
-  modelRef.current = model;
-
   const showTip = (chart: EChartsInstance, x: number, px?: number) => {
     const tip = tipRef.current;
     if (!tip) return;
+    // Linked cards of a sweep show the pointer only: a tooltip of thousands of runs in every
+    // visible card on each mouse move costs more than it tells.
+    if (isLinking() && modelRef.current.traces.length > LINKED_TIP_MAX_TRACES) { tip.hidden = true; return; }
     const html = tooltipAt(modelRef.current.traces, x, latest.current.settings.xAxis);
     if (!html) { tip.hidden = true; return; }
     tip.innerHTML = html; // run names escaped in tooltipAt
@@ -125,7 +134,7 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
         : !hasData ? <div className="placeholder">No points for the selected runs.</div>
         : (
           <div className="chart-wrap">
-            <EChart option={model.option} dark={dark} onReady={onReady} ariaLabel={group ? `Line chart of ${tag}: mean and band of ${model.traces.length} run groups` : `Line chart of ${tag} for ${runs.length} runs`} />
+            <EChart option={buildOption} dark={dark} onReady={onReady} ariaLabel={group ? `Line chart of ${tag}: mean and band of run groups` : `Line chart of ${tag} for ${runs.length} runs`} />
             <div ref={tipRef} className="chart-tip" hidden role="tooltip" />
           </div>
         )}
