@@ -24,7 +24,7 @@ export function pca(p: Points, k: number, iterations = 100): { coords: Float32Ar
     let lambda = 0;
     for (let it = 0; it < iterations; it++) {
       const w = covTimes(x, n, d, v);
-      orthonormalize(w, comps);
+      projectOut(w, comps);
       const norm = Math.hypot(...w);
       if (norm === 0) break;
       for (let j = 0; j < d; j++) w[j]! /= norm;
@@ -63,13 +63,18 @@ function covTimes(x: Float64Array, n: number, d: number, v: Float64Array): Float
 }
 
 function orthonormalize(v: Float64Array, basis: Float64Array[]): void {
+  projectOut(v, basis);
+  const norm = Math.hypot(...v) || 1;
+  for (let j = 0; j < v.length; j++) v[j]! /= norm;
+}
+
+/** Removes v's components along the (orthonormal) basis vectors. */
+function projectOut(v: Float64Array, basis: Float64Array[]): void {
   for (const b of basis) {
     let dot = 0;
     for (let j = 0; j < v.length; j++) dot += v[j]! * b[j]!;
     for (let j = 0; j < v.length; j++) v[j]! -= dot * b[j]!;
   }
-  const norm = Math.hypot(...v) || 1;
-  for (let j = 0; j < v.length; j++) v[j]! /= norm;
 }
 
 export type Metric = 'cosine' | 'euclidean';
