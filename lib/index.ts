@@ -14,6 +14,9 @@ export type {
 // --- engine: Tensor + autograd ---
 export { tensorNamespace as tensor, Tensor, Generator, GradNode, noGrad, enableGrad, slice } from './engine/index.ts';
 export type { DType, TypedArray, NodeMetadata, IndexItem } from './engine/index.ts';
+// Compute backend (native OpenBLAS addon / WebAssembly / TypeScript) and torch.set_num_threads.
+export { setBackend, getBackend, availableBackends, describeBackend, setNumThreads, getNumThreads } from './engine/kernels/backend.ts';
+export type { Backend } from './engine/kernels/backend.ts';
 
 // --- nn / optim / save-load ---
 export * as nn from './nn/index.ts';

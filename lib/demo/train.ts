@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { manualSeed, noGrad } from '../engine/index.ts';
+import { describeBackend } from '../engine/kernels/backend.ts';
 import type { Tensor } from '../engine/index.ts';
 import * as nn from '../nn/index.ts';
 import { Adam, SGD } from '../optim/index.ts';
@@ -82,6 +83,7 @@ function evaluate(model: nn.Module, loader: DataLoader, lossFn: nn.CrossEntropyL
 
 export async function trainDemo(o: DemoOptions, log: (s: string) => void = console.log): Promise<{ results: EpochResult[]; logDir: string; data: DemoData }> {
   manualSeed(o.seed);
+  log(describeBackend());
   const data = loadDemoData(o.data, o.systemData, o.limit, log, o.download);
   log(`Data: ${data.source}: ${data.train.length} training / ${data.test.length} test images${o.limit ? ` (--limit ${o.limit})` : ''}`);
   const trainLoader = new DataLoader(data.train, { batchSize: o.batchSize, shuffle: true, generator: o.seed, numWorkers: o.numWorkers, persistentWorkers: o.numWorkers > 0 });

@@ -4,6 +4,7 @@
 import { legacyTypeName, isFloating } from './dtype.ts';
 import { zeros } from './creation.ts';
 import { sumToShape } from './reduce.ts';
+import { nativeKernels } from './kernels/index.ts';
 import type { Tensor } from './tensor.ts';
 import { GRADIENTS, type GradCtx, type Rule } from './gradients.ts';
 import {
@@ -157,7 +158,9 @@ function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean): void {
       const a = acc.storage, b = g.storage, ao = acc.offset, bo = g.offset;
       const rows = acc.shape.length === 2 ? acc.shape[0]! : 1, cols = acc.shape.length === 0 ? 1 : acc.shape[acc.shape.length - 1]!;
       const rs = acc.shape.length === 2 ? g.strides[0]! : 0, cs = acc.shape.length === 0 ? 0 : g.strides[g.strides.length - 1]!;
-      for (let r = 0; r < rows; r++) {
+      const nat = nativeKernels();
+      if (nat && a instanceof Float32Array && b instanceof Float32Array) nat.addStrided(a, ao, b, bo, rows, cols, rs, cs);
+      else for (let r = 0; r < rows; r++) {
         const ar = ao + r * cols, br = bo + r * rs;
         if (cs === 1) for (let c = 0; c < cols; c++) a[ar + c] += b[br + c]!;
         else for (let c = 0; c < cols; c++) a[ar + c] += b[br + c * cs]!;

@@ -2,13 +2,16 @@
 import { allocate, castScalar, dtypeOfArray, isFloating, type DType, type TypedArray } from './dtype.ts';
 import { contiguousStrides, numelOf, RowIter } from './layout.ts';
 import { Tensor, shapeFromArgs, type ShapeArg } from './tensor.ts';
+import { checkDevice, type DeviceLike } from './device.ts';
 
-export interface CreationOptions { dtype?: DType; requiresGrad?: boolean }
+/** dtype, requiresGrad and device ('cpu' only: other devices raise PyTorch's error) of a new tensor. */
+export interface CreationOptions { dtype?: DType; requiresGrad?: boolean; device?: DeviceLike }
 
 /** Nested JS arrays of numbers/booleans (or a typed array). */
 export type NestedData = number | boolean | TypedArray | readonly NestedData[];
 
 function finish(t: Tensor, opts: CreationOptions): Tensor {
+  checkDevice(opts.device);
   if (opts.requiresGrad) t.requiresGrad_(true);
   return t;
 }
@@ -177,4 +180,24 @@ export function logspace(start: number, end: number, steps: number, base = 10, o
 /** A contiguous fresh tensor of `shape` (internal helper). */
 export function emptyRaw(shape: readonly number[], dtype: DType): Tensor {
   return new Tensor(allocate(dtype, numelOf(shape)), shape, contiguousStrides(shape), 0, dtype);
+}
+
+/**
+ * PyTorch's legacy constructors (torch.Tensor, torch.FloatTensor, torch.LongTensor ...): sizes give a new tensor of
+ * that shape (zero-filled here; PyTorch leaves it uninitialised), a sequence gives its data cast to the type, and no
+ * argument gives an empty 1-D tensor.
+ */
+export function legacyConstructor(dtype: DType): (...args: (number | NestedData)[]) => Tensor {
+  return (...args) => {
+    if (args.length === 0) return zeros([0], { dtype });
+    if (args.every((a) => typeof a === 'number')) {
+      const sizes = args as number[];
+      if (sizes.some((n) => !Number.isInteger(n) || n < 0)) throw new TypeError(`new(): sizes must be non-negative integers, got (${sizes.join(', ')})`);
+      return zeros(sizes, { dtype });
+    }
+    if (args.length !== 1) throw new TypeError('new(): expected sizes or one sequence of data');
+    const data = args[0]!;
+    const cast = (x: NestedData): NestedData => (Array.isArray(x) ? x.map(cast) : typeof x === 'number' || typeof x === 'boolean' ? castScalar(Number(x), dtype) : x);
+    return tensor(cast(data), { dtype });
+  };
 }

@@ -34,7 +34,9 @@ import * as X from './composite.ts';
 import { Tensor, ensureTensor } from './tensor.ts';
 import type { TensorMethods } from './methods.ts';
 import { printOptions } from './print.ts';
-import type { DType } from './dtype.ts';
+import { arrayMatches, dtypeOfArray, type DType, type TypedArray } from './dtype.ts';
+import * as DEV from './device.ts';
+import { contiguousStrides, numelOf } from './layout.ts';
 
 export { Tensor, ensureTensor, type ShapeArg } from './tensor.ts';
 export type { DType, TypedArray } from './dtype.ts';
@@ -53,6 +55,10 @@ export type { TensorMethods } from './methods.ts';
 export { slice, type IndexItem, type Slice } from './indexing.ts';
 export type { Operand } from './elementwise.ts';
 export { printOptions } from './print.ts';
+export { Device, device, cuda, checkDevice, CudaUnavailableError, type DeviceLike } from './device.ts';
+export { normal } from './random.ts';
+export type { NumpyArray, ToTarget } from './methods.ts';
+export { LEGACY_TYPE_NAMES } from './methods.ts';
 
 /** torch.where(condition, input, other). */
 export const where = E.where;
@@ -120,13 +126,37 @@ export const ops = {
 };
 
 /**
+ * torch.from_numpy: a tensor over the array's own memory (writes through either are seen by both), from a
+ * NumpyArray (t.numpy()'s form: data, shape, element strides) or a typed array with a shape.
+ */
+export function fromNumpy(arr: { data: TypedArray; shape: readonly number[]; strides?: readonly number[]; dtype?: DType } | TypedArray, shape?: readonly number[]): Tensor {
+  const a = ArrayBuffer.isView(arr) ? { data: arr as TypedArray, shape: shape ?? [(arr as TypedArray).length] } : arr;
+  const d = ('dtype' in a && a.dtype) || dtypeOfArray(a.data);
+  if (!arrayMatches(a.data, d)) throw new TypeError(`fromNumpy: a ${a.data.constructor.name} cannot hold dtype ${d}`);
+  const strides = ('strides' in a && a.strides) || contiguousStrides(a.shape);
+  let last = 0;
+  a.shape.forEach((n, i) => { if (n > 0) last += (n - 1) * strides[i]!; });
+  if (numelOf(a.shape) > 0 && last >= a.data.length) throw new RangeError(`fromNumpy: shape [${a.shape.join(', ')}] with strides [${strides.join(', ')}] reaches element ${last}, the array has ${a.data.length}`);
+  return Tensor.fromTypedArray(a.data, [0], d)._view([...a.shape], [...strides], 0);
+}
+
+/** torch.Tensor as a function (torch.Tensor(2, 3), torch.Tensor([1, 2])): the class, callable as the float32 legacy constructor. */
+const callableTensor = new Proxy(Tensor, { apply: (_target, _this, args: (number | creation.NestedData)[]) => creation.legacyConstructor('float32')(...args) }) as
+  typeof Tensor & ((...args: (number | creation.NestedData)[]) => Tensor);
+
+/**
  * The `tensor` export of 'board': callable as torch.tensor (`tensor([[1, 2], [3, 4]])`) and a namespace of
  * everything else (`tensor.zeros([2, 3])`, `tensor.matmul(a, b)`, `tensor.noGrad(() => ...)`).
  */
 export const tensorNamespace = Object.assign(
   (data: creation.NestedData | Tensor, opts?: creation.CreationOptions) => creation.tensor(data, opts),
   {
-    Tensor, ...ops,
+    ...ops,
+    Tensor: callableTensor,
+    FloatTensor: creation.legacyConstructor('float32'), DoubleTensor: creation.legacyConstructor('float64'),
+    LongTensor: creation.legacyConstructor('int64'), IntTensor: creation.legacyConstructor('int32'),
+    ByteTensor: creation.legacyConstructor('uint8'), BoolTensor: creation.legacyConstructor('bool'),
+    device: DEV.device, Device: DEV.Device, cuda: DEV.cuda, normal: RND.normal, fromNumpy,
     tensor: creation.tensor, zeros: creation.zeros, ones: creation.ones, full: creation.full, empty: creation.empty, eye: creation.eye,
     arange: creation.arange, linspace: creation.linspace, logspace: creation.logspace, zerosLike: creation.zerosLike,
     onesLike: creation.onesLike, fullLike: creation.fullLike, emptyLike: creation.emptyLike,

@@ -14,7 +14,8 @@
 //      `<T extends Tensor>(this: T, ...): T` and go through _self/_inplace), and the functional form to `ops` in
 //      index.ts if torch has one. Its type on Tensor follows from this object: no second declaration to keep in step.
 import { Tensor, shapeFromArgs, installViewHistory, type ShapeArg } from './tensor.ts';
-import type { DType, TypedArray } from './dtype.ts';
+import { isDType, type DType, type TypedArray } from './dtype.ts';
+import { Device, checkDevice, CudaUnavailableError, type DeviceLike } from './device.ts';
 import { isGradEnabled, type BackwardOptions } from './graph.ts';
 import * as A from './autograd.ts';
 import * as E from './elementwise.ts';
@@ -32,6 +33,53 @@ import type { ValuesIndices } from './reduce.ts';
 
 // Overloaded methods are written as overloaded functions: an object literal method cannot carry overloads.
 function view(this: Tensor, ...shape: ShapeArg[]): Tensor { return M.view(this, shapeFromArgs(shape)); }
+
+/** What `t.to(...)` takes besides a dtype: a device, another tensor (its dtype), or PyTorch's keyword form. */
+export type ToTarget = DType | DeviceLike | Tensor | { device?: DeviceLike; dtype?: DType; copy?: boolean };
+
+/** t.to(dtype) / t.to('cpu') / t.to('cpu', 'float64') / t.to(other) / t.to({ device, dtype, copy }). Only 'cpu' exists. */
+function to(this: Tensor, target: ToTarget, dtypeOrCopy?: DType | boolean, copyArg = false): Tensor {
+  let dtype: DType | undefined, dev: DeviceLike | undefined, copy = copyArg;
+  if (target instanceof Tensor) dtype = target.dtype;
+  else if (typeof target === 'string') { if (isDType(target)) dtype = target; else dev = target; }
+  else if (target instanceof Device) dev = target;
+  else if (target && typeof target === 'object') { dev = target.device; dtype = target.dtype; copy = target.copy ?? copy; }
+  if (typeof dtypeOrCopy === 'string') dtype = dtypeOrCopy;
+  else if (typeof dtypeOrCopy === 'boolean') copy = dtypeOrCopy;
+  checkDevice(dev);
+  const out = M.toDtype(this, dtype ?? this.dtype);
+  return copy && out === this ? M.clone(this) : out;
+}
+
+/** PyTorch's legacy tensor type names (torch.FloatTensor ...), by dtype. */
+export const LEGACY_TYPE_NAMES: Partial<Record<DType, string>> = {
+  float32: 'torch.FloatTensor', float64: 'torch.DoubleTensor', int64: 'torch.LongTensor', int32: 'torch.IntTensor',
+  uint8: 'torch.ByteTensor', bool: 'torch.BoolTensor',
+};
+
+/** t.type() is the legacy type name ('torch.FloatTensor'); t.type(dtype or name) casts, as t.to(dtype). */
+function type(this: Tensor): string;
+function type(this: Tensor, dtype: DType | string): Tensor;
+function type(this: Tensor, dtype?: DType | string): string | Tensor {
+  if (dtype === undefined) return LEGACY_TYPE_NAMES[this.dtype] ?? `torch.${this.dtype}`;
+  if (isDType(dtype)) return this.to(dtype);
+  const found = (Object.entries(LEGACY_TYPE_NAMES) as [DType, string][]).find(([, n]) => n === dtype || n === `torch.${dtype}`);
+  if (!found) throw new TypeError(`type(): invalid type: '${dtype}'`);
+  return this.to(found[0]);
+}
+
+/**
+ * numpy(): the tensor's data with its shape, sharing memory with the tensor (as PyTorch's numpy() does): writing
+ * `data` changes the tensor. `strides` and `offset` are in elements; a contiguous tensor's `data` starts at its first
+ * element. Tensors that require grad refuse, like PyTorch.
+ */
+export interface NumpyArray { data: TypedArray; shape: number[]; strides: number[]; dtype: DType }
+function numpy(this: Tensor): NumpyArray {
+  if (this.requiresGrad) throw new Error("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
+  const contiguous = this.isContiguous();
+  const data = contiguous ? this.storage.subarray(this.offset, this.offset + this.numel()) : this.storage.subarray(this.offset);
+  return { data, shape: [...this.shape], strides: [...this.strides], dtype: this.dtype };
+}
 
 function max(this: Tensor): Tensor;
 function max(this: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
@@ -57,8 +105,8 @@ const tensorMethods = {
   // ---- copies and conversions ----
   clone(this: Tensor): Tensor { return M.clone(this); },
   contiguous(this: Tensor): Tensor { return this.isContiguous() ? this : M.clone(this, 'contiguous'); },
-  to(this: Tensor, dtype: DType | { dtype?: DType }, _copy = false): Tensor { return M.toDtype(this, typeof dtype === 'string' ? dtype : dtype.dtype ?? this.dtype); },
-  type(this: Tensor, dtype: DType): Tensor { return this.to(dtype); },
+  to,
+  type,
   float(this: Tensor): Tensor { return this.to('float32'); },
   double(this: Tensor): Tensor { return this.to('float64'); },
   long(this: Tensor): Tensor { return this.to('int64'); },
@@ -66,7 +114,9 @@ const tensorMethods = {
   bool(this: Tensor): Tensor { return this.to('bool'); },
   byte(this: Tensor): Tensor { return this.to('uint8'); },
   cpu(this: Tensor): Tensor { return this; },
-  numpy(this: Tensor): TypedArray { return this.dataSync(); },
+  /** A CPU-only build has no CUDA: PyTorch's AssertionError. */
+  cuda(this: Tensor, _device?: DeviceLike): Tensor { throw new CudaUnavailableError(); },
+  numpy,
   /** @internal ones in this shape/dtype, no history */
   onesLikeRaw(this: Tensor): Tensor { return C.ones(this.shape, { dtype: this.dtype }); },
 

@@ -5,6 +5,8 @@ import { numelOf, RowIter } from './layout.ts';
 import { Tensor } from './tensor.ts';
 import { shapeAndOpts, type CreationOptions } from './creation.ts';
 import type { ShapeArg } from './tensor.ts';
+import { checkDevice } from './device.ts';
+import { broadcastShapes } from './layout.ts';
 
 function splitmix32(seed: number): () => number {
   let s = seed >>> 0;
@@ -94,6 +96,7 @@ export function bernoulliFill(t: Tensor, p: number, g = defaultGenerator): void 
 function make(args: readonly (ShapeArg | RandomOptions)[], fill: (t: Tensor, g: Generator) => void, defaultDtype: DType = 'float32'): Tensor {
   const [shape, opts] = shapeAndOpts<RandomOptions>(args);
   const d = opts.dtype ?? defaultDtype;
+  checkDevice(opts.device);
   const t = Tensor.fromTypedArray(allocate(d, numelOf(shape)), shape, d);
   fill(t, opts.generator ?? defaultGenerator);
   if (opts.requiresGrad) t.requiresGrad_(true);
@@ -114,6 +117,7 @@ export function randint(low: number, high: number | readonly number[], shape?: r
 }
 /** A random permutation of 0..n-1 (int64). */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
+  checkDevice(opts.device);
   const g = opts.generator ?? defaultGenerator;
   const d = opts.dtype ?? 'int64';
   const arr = allocate(d, n);
@@ -155,4 +159,48 @@ export function multinomial(probs: Tensor, numSamples: number, replacement = fal
     }
   }
   return Tensor.fromTypedArray(out, probs.dim() === 1 ? [numSamples] : [rows, numSamples], 'int64');
+}
+
+/**
+ * torch.normal, all four overloads: (Tensor mean, Tensor std), (Tensor mean, number std = 1), (number mean, Tensor std)
+ * and (number mean, number std, size). Tensor arguments broadcast; the result has their floating dtype (the
+ * (number, number, size) form takes `dtype`, default float32). std must be >= 0, as PyTorch checks.
+ */
+export function normal(mean: Tensor, std?: Tensor | number, opts?: RandomOptions): Tensor;
+export function normal(mean: number, std: Tensor, opts?: RandomOptions): Tensor;
+export function normal(mean: number, std: number, size: readonly number[], opts?: RandomOptions): Tensor;
+export function normal(mean: Tensor | number, std: Tensor | number = 1, sizeOrOpts?: readonly number[] | RandomOptions, maybeOpts: RandomOptions = {}): Tensor {
+  const size = Array.isArray(sizeOrOpts) ? (sizeOrOpts as readonly number[]) : null;
+  const opts = (Array.isArray(sizeOrOpts) ? maybeOpts : (sizeOrOpts as RandomOptions | undefined)) ?? {};
+  checkDevice(opts.device);
+  const g = opts.generator ?? defaultGenerator;
+  if (!(mean instanceof Tensor) && !(std instanceof Tensor)) {
+    if (!size) throw new TypeError('normal() received an invalid combination of arguments - got (number, number), but expected one of: (Tensor mean, Tensor std), (Tensor mean, float std), (float mean, Tensor std), (float mean, float std, tuple of ints size)');
+    if (!(std >= 0)) throw new RangeError(`normal expects std >= 0.0, but found std ${std}`);
+    return make([[...size], opts], (t) => normalFill(t, mean, std, g));
+  }
+  if (size) throw new TypeError('normal(): size is only taken with a number mean and a number std');
+  const floatOf = (t: Tensor) => {
+    if (t.dtype !== 'float32' && t.dtype !== 'float64') throw new TypeError(`"normal_kernel_cpu" not implemented for '${t.dtype === 'int64' ? 'Long' : t.dtype === 'int32' ? 'Int' : t.dtype === 'uint8' ? 'Byte' : 'Bool'}'`);
+    return t.dtype;
+  };
+  if (typeof std === 'number' && !(std >= 0)) throw new RangeError(`normal expects std >= 0.0, but found std ${std}`);
+  const mT = mean instanceof Tensor ? mean : null, sT = std instanceof Tensor ? std : null;
+  const d = opts.dtype ?? (mT && sT ? (floatOf(mT) === 'float64' || floatOf(sT) === 'float64' ? 'float64' : 'float32') : floatOf((mT ?? sT)!));
+  if (sT) {
+    const sd = sT.contiguous().dataSync();
+    for (let i = 0; i < sd.length; i++) if (!(sd[i]! >= 0)) throw new RangeError('normal expects all elements of std >= 0.0');
+  }
+  const shape = broadcastShapes(mT ? mT.shape : [], sT ? sT.shape : [], 'normal');
+  const out = Tensor.fromTypedArray(allocate(d, numelOf(shape)), shape, d);
+  const at = (t: Tensor | null, scalar: number) => {
+    if (!t) return () => scalar;
+    const vals = t.detach().expand(shape).contiguous().dataSync();
+    let k = 0;
+    return () => Number(vals[k++]);
+  };
+  const nm = at(mT, Number(mean)), ns = at(sT, Number(std));
+  const o = out.storage;
+  for (let i = 0; i < o.length; i++) { const m = nm(), sdev = ns(); o[i] = castScalar(m + sdev * g.normal(), d); }
+  return out;
 }

@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import chokidar, { type FSWatcher } from 'chokidar';
 import { openWriterDb } from '../store/schema.ts';
 import { StoreWriter, type FileRecord } from '../store/writer.ts';
 import { openQueries } from '../store/queries.ts';
@@ -13,6 +12,7 @@ import type { IngestSink } from '../store/sink.ts';
 import type { StoreChange, StoreQueries } from '../store/types.ts';
 import { discoverFiles, eventFilesUnder, sourcesOf, targetOf, TRASH_DIR, type EventFileEntry, type LogdirSource } from '../discovery/index.ts';
 import { RunLoader } from './run-loader.ts';
+import { watchSources, type SourceWatcher } from './watch.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { acquireWriterLock } from './writer-lock.ts';
 import { createProgress, formatBytes, type ProgressSink } from './progress.ts';
@@ -49,6 +49,8 @@ export interface Ingester {
   deleteRun(run: string, opts?: { trash?: boolean }): Promise<void>;
   /** Read whatever is new now (the export command and tests use it without a watcher). */
   sync(): Promise<void>;
+  /** How the logdir is watched: OS events, polling (asked for, or after the OS watch limit), or not. */
+  readonly watchMode: 'events' | 'polling' | 'none';
   close(): Promise<void>;
 }
 
@@ -109,7 +111,7 @@ class LiveIngester implements Ingester {
   private readonly loader: RunLoader;
   private readonly feed = new ChangeFeed();
   private readonly progress: ProgressSink;
-  private watcher: FSWatcher | null = null;
+  private watcher: SourceWatcher | null = null;
   private chain: Promise<void> = Promise.resolve();
   private pending = new Map<string, EventFileEntry>();
   private draining = false;
@@ -214,30 +216,24 @@ class LiveIngester implements Ingester {
   }
 
   private async startWatcher(): Promise<void> {
-    const polling = this.opts.pollIntervalMs !== undefined;
-    const watcher = chokidar.watch(this.sources.map(s => s.path), {
-      ignoreInitial: true,
-      persistent: true,
-      usePolling: polling,
-      interval: this.opts.pollIntervalMs ?? 100,
-      binaryInterval: this.opts.pollIntervalMs ?? 300,
-      // Never wait for writes to "finish": a run is written for hours; we read complete records as they land.
-      awaitWriteFinish: false,
-      atomic: false,
-      ignored: (p: string) => p.split(sep).includes(TRASH_DIR),
+    const watcher = watchSources(this.sources, this.opts.pollIntervalMs, {
+      add: p => this.enqueuePath(p, true),
+      change: p => this.enqueuePath(p, true),
+      unlink: p => this.enqueuePath(p),
+      addDir: d => { for (const t of eventFilesUnder(this.sources, d)) this.enqueue(t); },
+      unlinkDir: d => {
+        const prefix = d.endsWith(sep) ? d : d + sep;
+        for (const f of this.writer.allFiles()) if (f.path.startsWith(prefix)) { const t = targetOf(this.sources, f.path); if (t) this.enqueue(t); }
+      },
+      // Whatever changed while no watcher ran: one more pass (a stat per file).
+      fellBack: () => { if (!this.closed) void this.serial(() => this.scanAll(false)).catch(() => {}); },
     });
     this.watcher = watcher;
-    watcher.on('add', p => this.enqueuePath(p, true));
-    watcher.on('change', p => this.enqueuePath(p, true));
-    watcher.on('unlink', p => this.enqueuePath(p));
-    watcher.on('addDir', d => { for (const t of eventFilesUnder(this.sources, d)) this.enqueue(t); });
-    watcher.on('unlinkDir', d => {
-      const prefix = d.endsWith(sep) ? d : d + sep;
-      for (const f of this.writer.allFiles()) if (f.path.startsWith(prefix)) { const t = targetOf(this.sources, f.path); if (t) this.enqueue(t); }
-    });
-    watcher.on('error', err => { console.error(`board ingest: watcher: ${err instanceof Error ? err.message : String(err)}`); });
-    await new Promise<void>(res => watcher.once('ready', () => res()));
+    await watcher.ready;
   }
+
+  /** How the logdir is watched now ('none' without a watcher). */
+  get watchMode(): 'events' | 'polling' | 'none' { return this.watcher?.mode ?? 'none'; }
 
   private enqueuePath(p: string, recheck = false): void {
     const t = targetOf(this.sources, resolve(p));

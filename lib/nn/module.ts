@@ -5,7 +5,7 @@
 // Calling: TypeScript classes cannot be callable, so `model.call(x)` is PyTorch's `model(x)`: it runs pre-hooks,
 // pushes the module's scope (for graph export), runs `forward`, then forward hooks. `model.forward(x)` skips hooks.
 import { Tensor, noGrad, pushScope, popScope } from '../engine/index.ts';
-import type { DType } from '../engine/index.ts';
+import { Device, checkDevice, isDType, type DeviceLike, type DType } from '../engine/index.ts';
 import { Parameter } from './parameter.ts';
 
 export type StateDict = Record<string, Tensor>;
@@ -33,6 +33,25 @@ function shapeStr(shape: readonly number[]): string {
   return `torch.Size([${shape.join(', ')}])`;
 }
 
+/**
+ * Module classes by name, for rebuilding a saved model (serialize's whole-model save/load). Every class registers
+ * itself the first time one is constructed; registerModule() registers a class before any instance exists (needed
+ * to load a model of a user-defined class in a fresh process). nn's own classes are always found by name.
+ */
+const MODULE_CLASSES = new Map<string, abstract new (...args: any[]) => Module>();
+
+export function registerModule<C extends abstract new (...args: any[]) => Module>(cls: C, name: string = cls.name): C {
+  const known = MODULE_CLASSES.get(name);
+  if (known && known !== cls) throw new Error(`registerModule: another class is already registered as '${name}'`);
+  MODULE_CLASSES.set(name, cls);
+  return cls;
+}
+
+/** The class registered under `name`, if any. */
+export function registeredModule(name: string): (abstract new (...args: any[]) => Module) | undefined {
+  return MODULE_CLASSES.get(name);
+}
+
 export class Module {
   /** @internal */ declare _parameters: Map<string, Parameter | null>;
   /** @internal */ declare _buffers: Map<string, Tensor | null>;
@@ -45,6 +64,7 @@ export class Module {
   declare training: boolean;
 
   constructor() {
+    if (!MODULE_CLASSES.has(new.target.name)) MODULE_CLASSES.set(new.target.name, new.target);
     const define = (k: string, v: unknown) => Object.defineProperty(this, k, { value: v, writable: true, enumerable: false, configurable: true });
     define('_parameters', new Map());
     define('_buffers', new Map());
@@ -301,13 +321,18 @@ export class Module {
   }
 
   /**
-   * `to('cpu')` is a no-op (the only device); `to('float64')` etc. casts floating parameters (and their grads) and
+   * `to('cpu')` / `to(device('cpu'))` is a no-op (the only device; 'cuda' raises PyTorch's error); `to('float64')`,
+   * `to('cpu', 'float64')` or `to({ device, dtype })` casts floating parameters (and their grads) and
    * buffers in place: parameters stay the same objects, so optimizers built earlier keep working (PyTorch's
    * `module.double()` swaps `param.data` the same way).
    */
-  to(target: 'cpu' | DType): this {
-    if (target === 'cpu') return this;
-    const dtype = target;
+  to(target: DType | DeviceLike | { device?: DeviceLike; dtype?: DType }, dtypeArg?: DType): this {
+    let dtype: DType | undefined = dtypeArg, dev: DeviceLike | undefined;
+    if (typeof target === 'string') { if (isDType(target)) dtype = target; else dev = target; }
+    else if (target instanceof Device) dev = target;
+    else if (target && typeof target === 'object') { dev = target.device; dtype = target.dtype ?? dtype; }
+    checkDevice(dev);
+    if (dtype === undefined) return this;
     if (dtype !== 'float32' && dtype !== 'float64') throw new TypeError(`nn.Module.to only accepts floating point dtypes, but got desired dtype=${dtype}`);
     const isFloat = (t: Tensor) => t.dtype === 'float32' || t.dtype === 'float64';
     noGrad(() => {
@@ -327,6 +352,11 @@ export class Module {
     });
     return this;
   }
+
+  /** A CPU-only build has no CUDA: PyTorch's AssertionError. */
+  cuda(_device?: DeviceLike): this { checkDevice('cuda'); return this; }
+
+  cpu(): this { return this; }
 
   double(): this {
     return this.to('float64');

@@ -1,6 +1,7 @@
 // The Adam family (torch.optim 1.13 single-tensor algorithms): Adam (+amsgrad), AdamW (decoupled decay), Adamax,
 // NAdam and RAdam. Moments are kept as tensors in the parameter's dtype; `step` is a 0-dim float32 tensor as in PyTorch.
 import type { Tensor } from '../engine/index.ts';
+import { nativeKernels } from '../engine/kernels/index.ts';
 import { Optimizer, writable, readable, zerosState, scalarState, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.ts';
 
 export interface AdamOptions {
@@ -67,6 +68,12 @@ function adamKernel(w: Float32Array | Float64Array, g: Float32Array | Float64Arr
   v: Float32Array | Float64Array, vmax: Float32Array | Float64Array | null, sign: number, l2: number, beta1: number,
   beta2: number, stepSize: number, bc2Sqrt: number, eps: number): void {
   const n = w.length;
+  const nat = nativeKernels();
+  if (nat && w instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array &&
+    (vmax === null || vmax instanceof Float32Array)) {
+    // One fused C pass in float32 arithmetic, as PyTorch's CPU kernels (the loop below computes in double).
+    return nat.adamUpdate(w, g, m, v, vmax, sign, l2, beta1, beta2, stepSize, bc2Sqrt, eps);
+  }
   const c1 = 1 - beta1, c2 = 1 - beta2;
   if (vmax === null) {
     for (let i = 0; i < n; i++) {

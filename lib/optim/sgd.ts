@@ -1,5 +1,6 @@
 // Stochastic gradient descent with momentum, dampening, Nesterov, L2 weight decay and maximize (torch.optim.SGD).
 import type { Tensor } from '../engine/index.ts';
+import { nativeKernels } from '../engine/kernels/index.ts';
 import { Optimizer, writable, readable, zerosState, type ParamGroup, type ParamsInput } from './optimizer.ts';
 
 export interface SGDOptions {
@@ -28,12 +29,24 @@ export class SGD extends Optimizer {
     const wd = group.weightDecay as number;
     const nesterov = group.nesterov as boolean;
     const sign = group.maximize ? -1 : 1;
+    const nat = nativeKernels();
     for (const p of group.params) {
       if (p.grad === null) continue;
       const state = this.stateOf(p);
       const w = writable(p);
       const g = readable(p.grad);
       const n = w.length;
+      if (nat && w instanceof Float32Array && g instanceof Float32Array) {
+        // Fused C pass (float32 arithmetic, as PyTorch); same state handling as the loops below.
+        let buf: Tensor | null = null, first = false;
+        if (momentum !== 0) {
+          buf = (state.momentumBuffer as Tensor | null | undefined) ?? null;
+          first = !buf;
+          if (!buf) state.momentumBuffer = buf = zerosState(p);
+        } else state.momentumBuffer = null;
+        nat.sgdUpdate(w, g, buf ? (writable(buf) as Float32Array) : null, lr, momentum, dampening, wd, nesterov, sign, first);
+        continue;
+      }
       if (momentum === 0) {
         state.momentumBuffer = null;
         if (wd === 0) {

@@ -6,12 +6,17 @@
 //   tensors stored under their dotted paths (`state.0.exp_avg`) and the rest of the structure -- numbers, strings,
 //   booleans, null, arrays, with tensors replaced by {"__tensor__": "<name>"} -- as JSON in the safetensors
 //   metadata under the key "board.json" (read it in Python with `safe_open(path, "pt").metadata()["board.json"]`).
+// - a Module (torch.save(model)) is written as its state dict plus a spec of its architecture (registered module
+//   classes and their attributes) as JSON under "board.module"; load() returns a working Module (module-spec.ts).
 // Files are written to a temporary name and renamed, so an interrupted save never clobbers the previous file.
 import { readFileSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { Tensor } from '../engine/index.ts';
 import { encodeSafetensors, decodeSafetensors, type StTensor } from './safetensors.ts';
+import { Module } from '../nn/module.ts';
+import { moduleSpec, buildModule, type ModuleSpec } from './module-spec.ts';
 
 const STRUCTURE_KEY = 'board.json';
+const MODULE_KEY = 'board.module';
 
 function toSt(t: Tensor, name: string): StTensor {
   if (!(t.dtype in { float32: 1, float64: 1, int64: 1, int32: 1, uint8: 1, bool: 1 })) throw new TypeError(`save: tensor "${name}" has unsupported dtype ${t.dtype}`);
@@ -70,6 +75,13 @@ function unflatten(value: unknown, tensors: Record<string, Tensor>): unknown {
 
 /** Serializes a state dict (or any record of tensors and JSON values) to safetensors bytes. */
 export function serialize(obj: unknown, metadata: Record<string, string> = {}): Uint8Array {
+  if (obj instanceof Module) {
+    const ts: Record<string, Tensor> = {};
+    const spec = moduleSpec(obj, '', ts);
+    const tensors: Record<string, StTensor> = {};
+    for (const [k, t] of Object.entries(ts)) tensors[k] = toSt(t, k);
+    return encodeSafetensors(tensors, { format: 'pt', ...metadata, [MODULE_KEY]: JSON.stringify(spec) });
+  }
   if (isFlatTensorRecord(obj)) {
     const tensors: Record<string, StTensor> = {};
     for (const [k, t] of Object.entries(obj)) tensors[k] = toSt(t, k);
@@ -85,6 +97,16 @@ export function deserialize(bytes: Uint8Array, source = 'buffer'): any {
   const { tensors, metadata } = decodeSafetensors(bytes, source);
   const ts: Record<string, Tensor> = {};
   for (const [k, st] of Object.entries(tensors)) ts[k] = fromSt(st);
+  const moduleJson = metadata[MODULE_KEY];
+  if (moduleJson !== undefined) {
+    let spec: ModuleSpec;
+    try {
+      spec = JSON.parse(moduleJson) as ModuleSpec;
+    } catch (e) {
+      throw new Error(`load: ${source}: metadata "${MODULE_KEY}" is not valid JSON (${(e as Error).message})`);
+    }
+    return buildModule(spec, ts);
+  }
   const structure = metadata[STRUCTURE_KEY];
   if (structure === undefined) return ts;
   let parsed: unknown;
@@ -96,7 +118,7 @@ export function deserialize(bytes: Uint8Array, source = 'buffer'): any {
   return unflatten(parsed, ts);
 }
 
-/** torch.save for state dicts: writes `obj` to `path` in the safetensors format (atomically). */
+/** torch.save for models and state dicts: writes `obj` to `path` in the safetensors format (atomically). */
 export function save(obj: unknown, path: string): void {
   const bytes = serialize(obj);
   const tmp = `${path}.tmp-${process.pid}`;
@@ -109,7 +131,7 @@ export function save(obj: unknown, path: string): void {
   }
 }
 
-/** torch.load for files written by `save` (or any safetensors file: then a record of tensors). */
+/** torch.load for files written by `save` (a Module for a saved model; any other safetensors file gives a record of tensors). */
 export function load(path: string): any {
   return deserialize(readFileSync(path), path);
 }

@@ -50,6 +50,9 @@ export async function startBoardServer(opts: BoardServerOptions): Promise<BoardS
     // with a foreign Host header; only this machine's names are answered, whatever the bind.
     const badHost = checkHost(req.headers.host, allowedHosts);
     if (badHost) return refuse(res, 403, badHost);
+    // The board's pages and API use GET, HEAD and POST; other methods (TRACE made Next answer 500)
+    // get a 405 here.
+    if (!METHODS.has(req.method ?? '')) return refuse(res, 405, `method ${String(req.method).slice(0, 20)} not allowed`, { allow: 'GET, HEAD, POST' });
     const path = req.url ?? '/';
     if (path === '/api' || path.startsWith('/api/') || path.startsWith('/api?')) {
       const crossSite = checkSameOrigin(req.headers);
@@ -57,6 +60,8 @@ export async function startBoardServer(opts: BoardServerOptions): Promise<BoardS
       const badBody = checkBody(req.method, req.headers);
       if (badBody) return refuse(res, badBody[0], badBody[1]);
       if (path === '/api/events' || path.startsWith('/api/events?')) return events.serve(req, res);
+      // Liveness answered before Next: a monitor's probe costs one small write, whatever the load.
+      if (path === '/api/health' && req.method === 'GET') return sendJson(res, 200, { ok: true, version: opts.store.version });
     }
     handle(req, res).catch((err: unknown) => {
       console.error('board: request failed:', err);
@@ -83,9 +88,16 @@ export async function startBoardServer(opts: BoardServerOptions): Promise<BoardS
   };
 }
 
-function refuse(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', connection: 'close' });
-  res.end(JSON.stringify({ error: `board: ${message}` }));
+const METHODS = new Set(['GET', 'HEAD', 'POST']);
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** Refuses a request with a JSON error; the connection closes (its body, if any, is never read). */
+function refuse(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { error: `board: ${message}` }, { connection: 'close', ...headers });
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {

@@ -8,7 +8,7 @@ import { ensureWebBuild } from '../../lib/server/web-build.ts';
 function runIncludesE2e(): boolean {
   const args = process.argv.slice(2).filter((a) => !a.startsWith('-') && !['run', 'watch', 'related', 'bench'].includes(a));
   if (args.length === 0) return true;
-  return args.some((a) => a.includes('e2e') || a === 'test' || a === 'test/');
+  return args.some((a) => a.includes('e2e') || a.includes('campaign') || a === 'test' || a === 'test/');
 }
 
 export default async function setup(): Promise<void> {

@@ -308,7 +308,7 @@ test('one ingester per store file: a second one is refused while the first runs,
   await first.close();
   const second = await ingest({ logdir: dir, db });
   expect(await points(second, 'r', 't')).toEqual([0, 1, 2]);
-  // A lock left by a dead process is taken over.
+  // The lock is an OS lock that dies with its process; a pid file left by an older version is ignored.
   await second.close();
   writeFileSync(`${db}.writer-lock`, '999999999');
   const third = await ingest({ logdir: dir, db });

@@ -3,7 +3,7 @@
 import {
   Tensor, tensor, zeros, ones, full, empty, eye, arange, linspace, logspace, zerosLike, onesLike, fullLike, emptyLike,
   rand, randn, randint, randperm, randLike, randnLike, manualSeed, noGrad, enableGrad, setGradEnabled, isGradEnabled, grad, backwardAll,
-  cat, stack, where, ops, GradNode, slice, Generator, printOptions, type DType, type IndexItem,
+  cat, stack, where, ops, GradNode, slice, Generator, printOptions, Device, device, cuda, normal, tensorNamespace, type DType, type IndexItem,
 } from '../../lib/engine/index.ts';
 import { scalarOperand } from '../../lib/engine/elementwise.ts';
 import { formatTensor } from '../../lib/engine/print.ts';
@@ -123,8 +123,14 @@ const METHODS: Record<string, Method> = {
   div: (t, a, kw) => t.div(toOperand(a[0] ?? kw.other), { roundingMode: toTs(a[1] ?? kw.rounding_mode) }),
   div_: (t, a, kw) => t.div_(toOperand(a[0] ?? kw.other), { roundingMode: toTs(a[1] ?? kw.rounding_mode) }),
   pow: (t, a, kw) => t.pow(toPowExponent(a[0] ?? kw.exponent)),
-  to: (t, a, kw) => t.to((dtypeArg(a[0]) ?? dtypeArg(kw.dtype) ?? t.dtype)),
-  type: (t, a) => (a.length ? t.to(dtypeArg(a[0]) ?? (a[0] as DType)) : `torch.${t.dtype}`),
+  to: (t, a, kw) => {
+    // to(dtype), to(device), to(device, dtype), to(other), to(device=..., dtype=..., copy=...)
+    const target = a[0] instanceof PyDtype ? a[0].d : a[0] instanceof Tensor || a[0] instanceof Device ? a[0] : toTs(a[0]);
+    const second = a[1] instanceof PyDtype ? a[1].d : toTs(a[1]);
+    if (target === undefined) return t.to({ device: toTs(kw.device) as string | undefined, dtype: dtypeArg(kw.dtype), copy: toTs(kw.copy) });
+    return t.to(target, second ?? dtypeArg(kw.dtype) ?? toTs(kw.copy));
+  },
+  type: (t, a, kw) => { const d = a[0] ?? kw.dtype; return d === undefined ? t.type() : t.type(d instanceof PyDtype ? d.d : String(d)); },
   std: (t, a, kw) => varStd(t, 'std', a, kw), var: (t, a, kw) => varStd(t, 'var', a, kw),
   norm: (t, a, kw) => t.norm(toTs(a[0] ?? kw.p ?? 'fro'), toTs(a[1] ?? kw.dim), toTs(a[2] ?? kw.keepdim ?? false)),
   scatter: (t, a, kw) => t.scatter(toTs(a[0] ?? kw.dim), a[1] as Tensor ?? kw.index, toTs(a[2] ?? kw.src ?? kw.value), { reduce: toTs(kw.reduce) }),
@@ -219,7 +225,7 @@ function literalDtype(v: unknown): DType | undefined {
   return undefined;
 }
 
-const creationOpts = (kw: Record<string, unknown>) => ({ dtype: dtypeArg(kw.dtype), requiresGrad: toTs(kw.requires_grad), generator: kw.generator as Generator | undefined });
+const creationOpts = (kw: Record<string, unknown>) => ({ dtype: dtypeArg(kw.dtype), requiresGrad: toTs(kw.requires_grad), generator: kw.generator as Generator | undefined, device: toTs(kw.device) as string | Device | undefined });
 const sizeArgs = (a: unknown[]) => (a.length === 1 && Array.isArray(a[0]) ? toTs(a[0]) : toTs(a)) as number[];
 
 /** Torch functions that are not plain `input.method(...)` calls. */
@@ -238,7 +244,7 @@ function torchFunctions(): Record<string, PyFunction> {
       const data = a[0];
       if (data instanceof Tensor) return tensor(data, creationOpts(kw));
       const dtype = dtypeArg(kw.dtype) ?? literalDtype(data) ?? 'float32';
-      return tensor(toTs(data), { dtype, requiresGrad: toTs(kw.requires_grad) });
+      return tensor(toTs(data), { dtype, requiresGrad: toTs(kw.requires_grad), device: toTs(kw.device) as string | Device | undefined });
     }),
     zeros: F('zeros', (a, kw) => zeros(sizeArgs(a), creationOpts(kw))),
     ones: F('ones', (a, kw) => ones(sizeArgs(a), creationOpts(kw))),
@@ -384,7 +390,20 @@ export function createTorchEnv(extend?: (env: PyEnv, torch: Record<string, unkno
   for (const [k, d] of Object.entries(DT)) torch[k] = PyDtype.of(d);
   torch.inf = new PyFloat(Infinity);
   torch.nan = new PyFloat(NaN);
-  torch.Tensor = Tensor;
+  // torch.Tensor: the type (isinstance, type(x) == torch.Tensor) and the legacy constructor torch.Tensor(2, 3)
+  torch.Tensor = Object.assign(fn('Tensor', (a) => (tensorNamespace.Tensor as unknown as (...x: unknown[]) => Tensor)(...a.map(toTs))), { __ctor__: Tensor });
+  for (const n of ['FloatTensor', 'DoubleTensor', 'LongTensor', 'IntTensor', 'ByteTensor', 'BoolTensor'] as const) {
+    torch[n] = fn(n, (a) => (tensorNamespace[n] as (...x: unknown[]) => Tensor)(...a.map(toTs)));
+  }
+  torch.device = fn('device', (a, kw) => device(String(a[0] ?? kw.type), toTs(a[1] ?? kw.index)));
+  torch.cuda = { is_available: fn('is_available', () => cuda.isAvailable()), device_count: fn('device_count', () => cuda.deviceCount()) };
+  torch.normal = fn('normal', (a, kw) => {
+    const mean = a[0] ?? kw.mean, std = a[1] ?? kw.std ?? 1, size = a[2] ?? kw.size;
+    const opts = { generator: kw.generator as Generator | undefined, dtype: dtypeArg(kw.dtype), device: toTs(kw.device) as string | undefined };
+    const m = mean instanceof Tensor ? mean : Number(toTs(mean)), sd = std instanceof Tensor ? std : Number(toTs(std));
+    if (size !== undefined) return normal(m as number, sd as number, toTs(size) as number[], opts);
+    return m instanceof Tensor ? normal(m, sd, opts) : sd instanceof Tensor ? normal(m, sd, opts) : (normal as unknown as (x: number, y: number, o: object) => Tensor)(m, sd, opts);
+  });
   torch.autograd = {
     grad: fn('grad', (a, kw) => grad(asList(a[0] ?? kw.outputs), asList(a[1] ?? kw.inputs), {
       gradOutputs: kw.grad_outputs == null ? undefined : asList(kw.grad_outputs) as Tensor[], retainGraph: toTs(kw.retain_graph),
@@ -452,6 +471,11 @@ export function torchSize(shape: readonly number[]): readonly number[] {
 }
 
 /** How the host shows its own objects. */
+function hostRepr(v: unknown): string | undefined {
+  if (v instanceof Device) return v.repr();
+  return hostStr(v);
+}
+
 function hostStr(v: unknown): string | undefined {
   if (v instanceof Tensor) return v.toString();
   if (v instanceof PyDtype) return v.toString();
@@ -462,10 +486,17 @@ function hostStr(v: unknown): string | undefined {
 
 /** PyTorch's exception class for an engine error: index/dimension range errors are IndexError, the rest RuntimeError. */
 function errorType(err: Error): string | undefined {
+  if (err.name === 'AssertionError') return 'AssertionError';
   if (/out of range|out of bounds/i.test(err.message) && !/Mismatch/.test(err.message)) return 'IndexError';
   if (err instanceof TypeError && /^torchenv:|not a function|Cannot read prop/.test(err.message)) return 'TypeError';
   if (err instanceof TypeError) return 'TypeError';
   return 'RuntimeError';
+}
+
+/** A JS method called with Python arguments: keywords become a trailing camelCased options object; Python callables become JS functions. */
+function jsMethod(obj: object, f: Function, name: string): PyFunction {
+  const arg = (x: unknown) => (x instanceof PyFunction ? (...xs: unknown[]) => x.fn(xs, {}) : toTs(x));
+  return fn(name, (a, kw) => f.apply(obj, [...a.map(arg), ...(Object.keys(kw).length ? [Object.fromEntries(Object.entries(kw).map(([k, x]) => [camel(k), arg(x)]))] : [])]));
 }
 
 function host(torch: Record<string, unknown>): Host {
@@ -490,7 +521,7 @@ function host(torch: Record<string, unknown>): Host {
       return undefined;
     },
     str: hostStr,
-    repr: hostStr,
+    repr: hostRepr,
     format(obj, spec) {
       if (obj instanceof Tensor) {
         if (obj.dim() === 0) { const v = obj.item(); return formatSpec(typeof v === 'number' && (obj.dtype === 'float32' || obj.dtype === 'float64') ? new PyFloat(v) : v, spec); }
@@ -522,8 +553,16 @@ function host(torch: Record<string, unknown>): Host {
     call(obj, args, kw) {
       const m = obj as { call?: unknown; forward?: unknown };
       if (typeof m.call === 'function' && typeof m.forward === 'function') {
-        if (Object.keys(kw).length) throw new TypeError(`torchenv: module call with keywords ${Object.keys(kw).join(', ')}`);
-        return { value: (m.call as Function).apply(obj, args.map((a) => (a instanceof PyFloat ? a.v : a))) };
+        // keywords go to forward's parameter of the same (camelCased) name
+        const out = args.map((a) => (a instanceof PyFloat ? a.v : toTs(a)));
+        const names = paramNames(m.forward as Function);
+        for (const [k, v] of Object.entries(kw)) {
+          const at = names.indexOf(camel(k));
+          if (at < 0) throw new TypeError(`torchenv: forward() of ${(obj as object).constructor.name} has no parameter '${k}'`);
+          while (out.length < at) out.push(undefined);
+          out[at] = toTs(v);
+        }
+        return { value: (m.call as Function).apply(obj, out) };
       }
       return undefined;
     },
@@ -538,7 +577,11 @@ function host(torch: Record<string, unknown>): Host {
       if (obj instanceof PyDtype) {
         if (name === 'is_floating_point') return obj.d === 'float32' || obj.d === 'float64';
       }
-      if (typeof obj === 'object' && obj !== null && name in obj) return (obj as Record<string, unknown>)[name];
+      if (typeof obj === 'object' && obj !== null && name in obj) {
+        const v = (obj as Record<string, unknown>)[name];
+        // a library object's method (module.to, loader.forward ...) takes Python arguments; namespace objects hold PyFunctions
+        return typeof v === 'function' && Object.getPrototypeOf(obj) !== Object.prototype ? jsMethod(obj, v as Function, name) : v;
+      }
       // a plain record the library returned (state_dict()) reads like a Python dict
       if (typeof obj === 'object' && obj !== null && Object.getPrototypeOf(obj) === Object.prototype && ['items', 'keys', 'values', 'get'].includes(name)) {
         const d = PyDict.fromObject(obj);
@@ -548,7 +591,7 @@ function host(torch: Record<string, unknown>): Host {
       if (obj === torch) return fn(name, (a, kw) => callMethod((a[0] ?? kw.input) as Tensor, name, a.slice(1), Object.fromEntries(Object.entries(kw).filter(([k]) => k !== 'input'))));
       if (typeof obj === 'object' && obj !== null && camel(name) in obj) {
         const v = (obj as Record<string, unknown>)[camel(name)];
-        return typeof v === 'function' ? fn(name, (a, kw) => (v as Function).apply(obj, [...a.map(toTs), ...(Object.keys(kw).length ? [Object.fromEntries(Object.entries(kw).map(([k, x]) => [camel(k), toTs(x)]))] : [])])) : v;
+        return typeof v === 'function' ? jsMethod(obj, v as Function, name) : v;
       }
       throw new TypeError(`torchenv: no attribute '${name}' on ${obj === torch ? 'torch' : pyStr(obj).slice(0, 60)}`);
     },
@@ -596,6 +639,10 @@ function host(torch: Record<string, unknown>): Host {
       return undefined;
     },
     binop(op, a, b) {
+      if ((a instanceof Device || b instanceof Device) && (op === '==' || op === '!=')) {
+        const same = String(a) === String(b);
+        return op === '==' ? same : !same;
+      }
       if (a instanceof Tensor || b instanceof Tensor) return tensorBinop(op, a, b);
       return scalarBinop(op, a, b);
     },
@@ -659,7 +706,7 @@ function tensorAttr(t: Tensor, name: string): unknown {
     case 'requires_grad': return t.requiresGrad;
     case 'dtype': return PyDtype.of(t.dtype);
     case 'data': return t.data;
-    case 'device': return 'cpu';
+    case 'device': return device('cpu');
     case 'ndim': return t.dim();
     case 'retains_grad': return t.retainsGrad;
     case '_version': return t.version;

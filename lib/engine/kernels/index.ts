@@ -2,29 +2,49 @@
 // C = alpha * op(A) * op(B) + beta * C, row-major; op(X) = X or X^T; lda/ldb/ldc are row strides (BLAS conventions:
 // beta == 0 means C is never read, so NaN garbage in C is ignored; alpha == 0 means A and B are never read).
 //
-// Backends for sgemm:
+// Backends for sgemm (and, for 'native', the fused training kernels: see backend.ts):
+//   'native':   the N-API addon (native/, built by npm install): OpenBLAS cblas_sgemm. Default where it loaded.
 //   'wasm-simd' (default where WebAssembly SIMD-128 validates): runtime-generated SIMD kernel, wasm-sgemm.ts. Where the
 //               runtime also ships relaxed SIMD (Node >= 22, or node --experimental-wasm-relaxed-simd) it uses
 //               f32x4.relaxed_madd, i.e. FMA on x64: 2 fused ops per cycle instead of 3 separate mul/add ops
 //               (the mul+add ceiling measured on this machine is ~31 GFLOP/s, FMA's ~44). On Node 20,
 //               BOARD_GEMM_FMA=1 enables it (see enableRelaxedSimdIfAsked).
 //   'js':       cache-blocked TypeScript, js-gemm.ts (also the dgemm path).
-// Override with env BOARD_GEMM=js|wasm-simd or setGemmBackend(). Tiny products use an unblocked loop on every
+// Override with env BOARD_BACKEND=native|wasm|js (or the older BOARD_GEMM=js|wasm-simd) or setGemmBackend(). Tiny products use an unblocked loop on every
 // backend: below SMALL_FLOPS the packing and call overhead cost more than they save (measured in bench/matmul.bench.ts).
 
 import { gemmBlocked, gemmSmall } from './js-gemm.ts';
 import { WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
-import type { FloatArray } from './im2col.ts';
+import { col2im as col2imJs, im2col as im2colJs, type ConvGeom, type FloatArray } from './im2col.ts';
+import { nativeAddon, nativeLoadError, type NativeAddon } from './native.ts';
 
-export type GemmBackend = 'wasm-simd' | 'js';
+export type GemmBackend = 'native' | 'wasm-simd' | 'js';
 
 /** M*N*K below which the unblocked loop wins: measured crossover with both blocked kernels is near 8^3 (bench). */
 export const SMALL_FLOPS = 1024;
 
 let backend: GemmBackend | undefined;
 let wasm: WasmSgemm | undefined;
+/** The addon while the 'native' backend is selected, else null: the one test on every kernel's hot path. */
+let activeNative: NativeAddon | null = null;
+
+function nativeOrThrow(what: string): NativeAddon {
+  const addon = nativeAddon();
+  if (!addon) throw new Error(`${what}: the native backend is not available (${nativeLoadError()})`);
+  return addon;
+}
 
 function defaultBackend(): GemmBackend {
+  const env0 = typeof process === 'object' ? process.env?.BOARD_BACKEND : undefined;
+  if (env0 !== undefined && env0 !== '') {
+    if (env0 === 'native') return (nativeOrThrow('BOARD_BACKEND=native'), 'native');
+    if (env0 === 'wasm') {
+      if (!wasmSimdSupported()) throw new Error('BOARD_BACKEND=wasm, but this runtime does not validate WebAssembly SIMD-128');
+      return 'wasm-simd';
+    }
+    if (env0 === 'js') return 'js';
+    throw new Error(`BOARD_BACKEND must be 'native', 'wasm' or 'js', got '${env0}'`);
+  }
   const env = typeof process === 'object' ? process.env?.BOARD_GEMM : undefined;
   if (env !== undefined && env !== '') {
     if (env !== 'js' && env !== 'wasm-simd') throw new Error(`BOARD_GEMM must be 'js' or 'wasm-simd', got '${env}'`);
@@ -33,19 +53,33 @@ function defaultBackend(): GemmBackend {
     }
     return env;
   }
+  if (nativeAddon()) return 'native';
   return wasmSimdSupported() ? 'wasm-simd' : 'js';
 }
 
 /** Which path sgemm uses. */
 export function gemmBackend(): GemmBackend {
-  return (backend ??= defaultBackend());
+  if (backend === undefined) setGemmBackend(defaultBackend());
+  return backend!;
 }
 
-/** Selects the sgemm path (tests and benchmarks cover both). Throws if 'wasm-simd' cannot run here. */
+/** Selects the sgemm path (tests and benchmarks cover all). Throws if 'native' or 'wasm-simd' cannot run here. */
 export function setGemmBackend(b: GemmBackend): void {
-  if (b !== 'js' && b !== 'wasm-simd') throw new Error(`setGemmBackend: unknown backend '${String(b)}' (use 'js' or 'wasm-simd')`);
+  if (b !== 'js' && b !== 'wasm-simd' && b !== 'native') {
+    throw new Error(`setGemmBackend: unknown backend '${String(b)}' (use 'native', 'wasm-simd' or 'js')`);
+  }
   if (b === 'wasm-simd' && !wasmSimdSupported()) throw new Error('setGemmBackend: WebAssembly SIMD-128 is not supported by this runtime');
+  activeNative = b === 'native' ? nativeOrThrow('setGemmBackend') : null;
   backend = b;
+}
+
+/**
+ * The native addon when the 'native' backend is selected, else null. Kernels elsewhere (pooling, activations, losses,
+ * optimizers) call this and take their C path for float32 arrays when it is non-null.
+ */
+export function nativeKernels(): NativeAddon | null {
+  if (backend === undefined) gemmBackend();
+  return activeNative;
 }
 
 /** Details of the wasm kernel, for benchmark reports: micro-tile and whether it uses relaxed-SIMD FMA. */
@@ -123,7 +157,11 @@ export function sgemm(transA: boolean, transB: boolean, M: number, N: number, K:
   if (M === 0 || N === 0) return;
   if (K === 0 || alpha === 0) return scaleC(M, N, beta, C, cOff, ldc);
   if (M * N * K < SMALL_FLOPS) return gemmSmall(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
-  if (gemmBackend() === 'wasm-simd') {
+  const be = gemmBackend();
+  // BLAS needs each row stride >= its row length; the engine's broadcast views (stride 0) go to the wasm kernel.
+  if (be === 'native' && ((transA ? K : M) === 1 || lda >= (transA ? M : K)) && ((transB ? N : K) === 1 || ldb >= (transB ? K : N))) {
+    activeNative!.sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+  } else if (be === 'wasm-simd' || (be === 'native' && wasmSimdSupported())) {
     wasmKernel().gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
   } else {
     gemmBlocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
@@ -151,5 +189,41 @@ export function gemm(transA: boolean, transB: boolean, M: number, N: number, K: 
   }
 }
 
-export { col2im, convOutSize, im2col } from './im2col.ts';
+/**
+ * The 19 geometry numbers in the order board_native.c reads them, cached per geometry object: a convolution calls
+ * im2col once per sample with the same object. Callers never mutate a ConvGeom after building it.
+ */
+const geomArrays = new WeakMap<ConvGeom, Int32Array>();
+function geomArray(g: ConvGeom): Int32Array {
+  let a = geomArrays.get(g);
+  if (!a) geomArrays.set(g, (a = geomArrayOf(g)));
+  return a;
+}
+function geomArrayOf(g: ConvGeom): Int32Array {
+  return Int32Array.of(g.C, g.inD, g.inH, g.inW, g.kD, g.kH, g.kW, g.sD, g.sH, g.sW, g.pD, g.pH, g.pW, g.dD, g.dH, g.dW, g.oD, g.oH, g.oW);
+}
+
+/** im2col (see im2col.ts); float32 runs in C on the native backend. */
+export function im2col(x: FloatArray, xOff: number, g: ConvGeom, col: FloatArray, colOff = 0, ld = g.oD * g.oH * g.oW): void {
+  const nat = nativeKernels();
+  if (nat && x instanceof Float32Array && col instanceof Float32Array) {
+    try {
+      return nat.im2col(x, xOff, geomArray(g), col, colOff, ld);
+    } catch { /* fall through: the TypeScript kernel reports the problem with the shapes involved */ }
+  }
+  im2colJs(x, xOff, g, col, colOff, ld);
+}
+
+/** col2im (see im2col.ts); float32 runs in C on the native backend. */
+export function col2im(col: FloatArray, g: ConvGeom, dx: FloatArray, dxOff: number, colOff = 0, ld = g.oD * g.oH * g.oW): void {
+  const nat = nativeKernels();
+  if (nat && dx instanceof Float32Array && col instanceof Float32Array) {
+    try {
+      return nat.col2im(col, geomArray(g), dx, dxOff, colOff, ld);
+    } catch { /* fall through, as im2col */ }
+  }
+  col2imJs(col, g, dx, dxOff, colOff, ld);
+}
+
+export { convOutSize } from './im2col.ts';
 export type { ConvGeom, FloatArray } from './im2col.ts';

@@ -2,7 +2,7 @@
 // with PyTorch's grad_fn names (LeakyReluBackward0, EluBackward0, GeluBackward0, SoftplusBackward0, ...). Each kernel
 // is a plain loop over the whole array: no per-element callbacks.
 import { Tensor, customOp } from '../../engine/index.ts';
-import type { FloatArray } from '../../engine/kernels/index.ts';
+import { nativeKernels, type FloatArray } from '../../engine/kernels/index.ts';
 import { floatData, wrap } from './util.ts';
 
 function alloc(like: FloatArray, n: number): FloatArray {
@@ -31,9 +31,12 @@ function pointwise(name: string, op: string, x: Tensor, fwd: (x: FloatArray, y: 
 export function relu(x: Tensor, inplace = false): Tensor {
   if (inplace) return x.relu_();
   if (x.dtype !== 'float32' && x.dtype !== 'float64') return x.relu();
+  const nat = nativeKernels();
   return pointwise('ReluBackward0', 'relu', x, (a, y) => {
+    if (nat && a instanceof Float32Array && y instanceof Float32Array) return nat.reluForward(a, y);
     for (let i = 0; i < a.length; i++) { const v = a[i]!; y[i] = v > 0 ? v : 0; }
   }, (_a, y, g, dx) => {
+    if (nat && y instanceof Float32Array && g instanceof Float32Array && dx instanceof Float32Array) return nat.reluBackward(y, g, dx);
     for (let i = 0; i < y.length; i++) dx[i] = y[i]! > 0 ? g[i]! : 0;
   });
 }

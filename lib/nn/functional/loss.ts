@@ -2,7 +2,7 @@
 // NllLoss2DBackward0); MSE, SmoothL1, Huber, BCE and BCE-with-logits are fused kernels with PyTorch's node names. The
 // rest are composed from engine ops in PyTorch's own order, so their grad_fn names match too.
 import { Tensor, customOp, noGrad, zeros, where } from '../../engine/index.ts';
-import type { FloatArray } from '../../engine/kernels/index.ts';
+import { nativeKernels, type FloatArray } from '../../engine/kernels/index.ts';
 import { floatData, wrap, shapeStr, prod } from './util.ts';
 
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -239,7 +239,11 @@ function nllCore(op: string, input: Tensor, target: Tensor, o: NllOptions, logSo
   const out = customOp(name, [input, o.weight ?? null], () => {
     const x = floatData(input, op);
     let lp = x;
-    if (logSoftmaxFirst) {
+    const nat = nativeKernels();
+    if (logSoftmaxFirst && nat && x instanceof Float32Array) {
+      lp = alloc(x, x.length);
+      nat.logSoftmax(x, lp as Float32Array, N, C, S);
+    } else if (logSoftmaxFirst) {
       lp = alloc(x, x.length);
       for (let n = 0; n < N; n++) {
         for (let s = 0; s < S; s++) {
@@ -276,6 +280,14 @@ function nllCore(op: string, input: Tensor, target: Tensor, o: NllOptions, logSo
     const dx = alloc(lp, lp.length);
     const gFull = reduction === 'none' ? floatData(gT!.contiguous(), op) : null;
     const gs = gFull ? 0 : Number(gT!.item()) / (reduction === 'mean' ? totalWeight : 1);
+    const nat = nativeKernels();
+    if (nat && lp instanceof Float32Array && (!w || w instanceof Float32Array) && (!gFull || gFull instanceof Float32Array) &&
+      Number.isInteger(ignore) && Math.abs(ignore) < 2 ** 31) {
+      // Targets were range-checked in the forward pass, so they fit an Int32Array.
+      nat.crossEntropyBackward(lp, Int32Array.from(t as ArrayLike<number>), w as Float32Array | null, gFull as Float32Array | null,
+        gs, ignore, dx as Float32Array, N, C, S, logSoftmaxFirst);
+      return [wrap(dx, input.shape), null];
+    }
     for (let n = 0; n < N; n++) {
       for (let s = 0; s < S; s++) {
         const c = t[n * S + s]!;

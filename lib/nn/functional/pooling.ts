@@ -2,7 +2,7 @@
 // are fused kernels with PyTorch's grad_fn names; the 1-D ops run the 2-D kernel on an unsqueezed input, as PyTorch does
 // (so their grad_fn is SqueezeBackward1).
 import { Tensor, customOp } from '../../engine/index.ts';
-import { maxPoolForward, scatterByIndex, gatherByIndex, avgPool, adaptiveAvg, adaptiveMax, poolOutSize, type PoolGeom } from '../kernels/pool.ts';
+import { maxPoolForward, scatterByIndex, gatherByIndex, avgPool, adaptiveAvg, adaptiveMax, adaptiveAvg3d, adaptiveMax3d, poolOutSize, type PoolGeom } from '../kernels/pool.ts';
 import { ntuple, floatData, checkFloat, wrap, shapeStr, prod } from './util.ts';
 
 export interface MaxPoolOptions {
@@ -170,13 +170,49 @@ export function adaptiveMaxPool1d(x: Tensor, outputSize: number | number[], retu
   return returnIndices ? [y.squeeze(-2), i.squeeze(-2)] : y.squeeze(-2);
 }
 
+/** Output size for 3-D adaptive pooling; null entries keep the input size. */
+function adaptiveOut3d(x: Tensor, size: number | (number | null)[], op: string): [number, number, number] {
+  if (x.dim() !== 4 && x.dim() !== 5) throw new Error(`${op}(): Expected 4D or 5D tensor, but got ${shapeStr(x.shape)}`);
+  const s = typeof size === 'number' ? [size, size, size] : size.length === 1 ? [size[0]!, size[0]!, size[0]!] : size;
+  if (s.length !== 3) throw new Error(`${op}: output_size must be 3 (got ${s.length})`);
+  const n = x.dim();
+  return [s[0] ?? x.shape[n - 3]!, s[1] ?? x.shape[n - 2]!, s[2] ?? x.shape[n - 1]!];
+}
+
+export function adaptiveAvgPool3d(x: Tensor, outputSize: number | (number | null)[]): Tensor {
+  const op = 'adaptive_avg_pool3d';
+  const [oD, oH, oW] = adaptiveOut3d(x, outputSize, op);
+  const n = x.dim(), inD = x.shape[n - 3]!, inH = x.shape[n - 2]!, inW = x.shape[n - 1]!;
+  const lead = x.shape.slice(0, n - 3);
+  const NC = prod(lead);
+  return customOp('AdaptiveAvgPool3DBackward0', [x], () => wrap(adaptiveAvg3d(floatData(x.contiguous(), op), NC, inD, inH, inW, oD, oH, oW, false), [...lead, oD, oH, oW]),
+    ([gy]) => [wrap(adaptiveAvg3d(floatData(gy!.contiguous(), op), NC, inD, inH, inW, oD, oH, oW, true), x.shape)], { op }) as Tensor;
+}
+
+export function adaptiveMaxPool3d(x: Tensor, outputSize: number | (number | null)[], returnIndices: true): [Tensor, Tensor];
+export function adaptiveMaxPool3d(x: Tensor, outputSize: number | (number | null)[], returnIndices?: false): Tensor;
+export function adaptiveMaxPool3d(x: Tensor, outputSize: number | (number | null)[], returnIndices = false): Tensor | [Tensor, Tensor] {
+  const op = 'adaptive_max_pool3d';
+  const [oD, oH, oW] = adaptiveOut3d(x, outputSize, op);
+  const n = x.dim(), inD = x.shape[n - 3]!, inH = x.shape[n - 2]!, inW = x.shape[n - 1]!;
+  const lead = x.shape.slice(0, n - 3);
+  const NC = prod(lead);
+  let idx: Int32Array | null = null;
+  const y = customOp('AdaptiveMaxPool3DBackward0', [x], () => {
+    const r = adaptiveMax3d(floatData(x.contiguous(), op), NC, inD, inH, inW, oD, oH, oW);
+    idx = r.idx;
+    return wrap(r.y, [...lead, oD, oH, oW]);
+  }, ([gy]) => [wrap(scatterByIndex(floatData(gy!.contiguous(), op), idx!, NC, oD * oH * oW, inD * inH * inW), x.shape)], { op }) as Tensor;
+  return returnIndices ? [y, Tensor.fromTypedArray(Float64Array.from(idx!), [...lead, oD, oH, oW], 'int64')] : y;
+}
+
 export interface MaxUnpoolOptions {
   stride?: number | number[] | null;
   padding?: number | number[];
   outputSize?: number[] | null;
 }
 
-function maxUnpoolNd(nd: 1 | 2, x: Tensor, indices: Tensor, kernel: number | number[], o: MaxUnpoolOptions): Tensor {
+function maxUnpoolNd(nd: 1 | 2 | 3, x: Tensor, indices: Tensor, kernel: number | number[], o: MaxUnpoolOptions): Tensor {
   const op = `max_unpool${nd}d`;
   if (x.shape.length !== indices.shape.length || x.shape.some((s, i) => s !== indices.shape[i])) {
     throw new Error(`${op}: Expected shape of indices to be same as that of the input tensor (${shapeStr(x.shape)}) but got indices tensor with shape: ${shapeStr(indices.shape)}`);
@@ -201,13 +237,17 @@ function maxUnpoolNd(nd: 1 | 2, x: Tensor, indices: Tensor, kernel: number | num
   for (let i = 0; i < idx.length; i++) {
     if (idx[i]! < 0 || idx[i]! >= outPlane) throw new Error(`${op}: Found an invalid max index: ${idx[i]} (output volumes are of size ${out.join('x')})`);
   }
-  const name = nd === 2 ? 'MaxUnpool2DBackward0' : 'MaxUnpool2DBackward0';
+  // PyTorch runs max_unpool1d through the 2-D kernel, so both record MaxUnpool2DBackward0
+  const name = nd === 3 ? 'MaxUnpool3DBackward0' : 'MaxUnpool2DBackward0';
   return customOp(name, [x], () => wrap(scatterByIndex(floatData(x.contiguous(), op), idx, NC, inPlane, outPlane), [...lead, ...out]),
     ([gy]) => [wrap(gatherByIndex(floatData(gy!.contiguous(), op), idx, NC, inPlane, outPlane), x.shape)], { op }) as Tensor;
 }
 
 export function maxUnpool2d(x: Tensor, indices: Tensor, kernelSize: number | number[], opts: MaxUnpoolOptions = {}): Tensor {
   return maxUnpoolNd(2, x, indices, kernelSize, opts);
+}
+export function maxUnpool3d(x: Tensor, indices: Tensor, kernelSize: number | number[], opts: MaxUnpoolOptions = {}): Tensor {
+  return maxUnpoolNd(3, x, indices, kernelSize, opts);
 }
 export function maxUnpool1d(x: Tensor, indices: Tensor, kernelSize: number | number[], opts: MaxUnpoolOptions = {}): Tensor {
   return maxUnpoolNd(1, x, indices, kernelSize, opts);

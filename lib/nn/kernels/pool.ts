@@ -1,6 +1,6 @@
 // Pooling kernels over planes [NC, D, H, W] (2-D pooling uses D = 1, 1-D also H = 1), following PyTorch's CPU
 // kernels: -inf padding and NaN-wins for max, first index on ties, window clipping rules for average pooling.
-import type { FloatArray } from '../../engine/kernels/index.ts';
+import { nativeKernels, type FloatArray } from '../../engine/kernels/index.ts';
 
 export interface PoolGeom {
   NC: number;
@@ -78,6 +78,11 @@ function maxPool2dPlain(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Int32
   const outPlane = oH * oW;
   const y = alloc(x, NC * outPlane);
   const idx = new Int32Array(NC * outPlane);
+  const nat = nativeKernels();
+  if (nat && x instanceof Float32Array) {
+    nat.maxPool2d(x, y as Float32Array, idx, NC, inH, inW, kH, kW, sH, sW, oH, oW);
+    return { y, idx };
+  }
   let o = 0;
   for (let c = 0; c < NC; c++) {
     const base = c * plane;
@@ -111,6 +116,11 @@ function maxPool2dPlain(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Int32
 /** Scatters output gradients to the recorded argmax positions (also MaxUnpool's forward, and adaptive max). */
 export function scatterByIndex(gy: FloatArray, idx: Int32Array | Float64Array, NC: number, outPlane: number, inPlane: number): FloatArray {
   const gx = alloc(gy, NC * inPlane);
+  const nat = nativeKernels();
+  if (nat && gy instanceof Float32Array && idx instanceof Int32Array) {
+    nat.scatterByIndex(gy, idx, gx as Float32Array, NC, outPlane, inPlane);
+    return gx;
+  }
   for (let c = 0; c < NC; c++) {
     const ob = c * outPlane;
     const ib = c * inPlane;
@@ -226,6 +236,63 @@ export function adaptiveMax(x: FloatArray, NC: number, inH: number, inW: number,
         }
         y[c * outPlane + oh * oW + ow] = best;
         idx[c * outPlane + oh * oW + ow] = bi;
+      }
+    }
+  }
+  return { y, idx };
+}
+
+/** Adaptive average pooling over [NC, D, H, W] volumes, forward or adjoint (PyTorch's start/end windows per axis). */
+export function adaptiveAvg3d(src: FloatArray, NC: number, inD: number, inH: number, inW: number, oD: number, oH: number, oW: number, adjoint: boolean): FloatArray {
+  const vol = inD * inH * inW, outVol = oD * oH * oW;
+  const dst = alloc(src, NC * (adjoint ? vol : outVol));
+  for (let c = 0; c < NC; c++) {
+    const base = c * vol;
+    for (let od = 0; od < oD; od++) {
+      const d0 = startIdx(od, oD, inD), d1 = endIdx(od, oD, inD);
+      for (let oh = 0; oh < oH; oh++) {
+        const h0 = startIdx(oh, oH, inH), h1 = endIdx(oh, oH, inH);
+        for (let ow = 0; ow < oW; ow++) {
+          const w0 = startIdx(ow, oW, inW), w1 = endIdx(ow, oW, inW);
+          const oi = c * outVol + (od * oH + oh) * oW + ow;
+          const cnt = (d1 - d0) * (h1 - h0) * (w1 - w0);
+          if (adjoint) {
+            const gv = src[oi]! / cnt;
+            for (let d = d0; d < d1; d++) for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) dst[base + (d * inH + h) * inW + w] += gv;
+          } else {
+            let sum = 0;
+            for (let d = d0; d < d1; d++) for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) sum += src[base + (d * inH + h) * inW + w]!;
+            dst[oi] = sum / cnt;
+          }
+        }
+      }
+    }
+  }
+  return dst;
+}
+
+/** Adaptive max pooling over [NC, D, H, W] volumes: values and flat volume indices (NaN counts as the maximum). */
+export function adaptiveMax3d(x: FloatArray, NC: number, inD: number, inH: number, inW: number, oD: number, oH: number, oW: number): { y: FloatArray; idx: Int32Array } {
+  const vol = inD * inH * inW, outVol = oD * oH * oW;
+  const y = alloc(x, NC * outVol);
+  const idx = new Int32Array(NC * outVol);
+  for (let c = 0; c < NC; c++) {
+    const base = c * vol;
+    for (let od = 0; od < oD; od++) {
+      const d0 = startIdx(od, oD, inD), d1 = endIdx(od, oD, inD);
+      for (let oh = 0; oh < oH; oh++) {
+        const h0 = startIdx(oh, oH, inH), h1 = endIdx(oh, oH, inH);
+        for (let ow = 0; ow < oW; ow++) {
+          const w0 = startIdx(ow, oW, inW), w1 = endIdx(ow, oW, inW);
+          let best = -Infinity, bi = (d0 * inH + h0) * inW + w0;
+          for (let d = d0; d < d1; d++) for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) {
+            const v = x[base + (d * inH + h) * inW + w]!;
+            if (v > best || v !== v) { best = v; bi = (d * inH + h) * inW + w; }
+          }
+          const oi = c * outVol + (od * oH + oh) * oW + ow;
+          y[oi] = best;
+          idx[oi] = bi;
+        }
       }
     }
   }

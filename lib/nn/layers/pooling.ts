@@ -168,6 +168,35 @@ export class AdaptiveMaxPool2d extends Module {
   }
 }
 
+export class AdaptiveAvgPool3d extends Module {
+  declare outputSize: OutSize;
+  constructor(outputSize: OutSize) {
+    super();
+    this.outputSize = outputSize;
+  }
+  override forward(x: Tensor): Tensor {
+    return F.adaptiveAvgPool3d(x, this.outputSize);
+  }
+  override extraRepr(): string {
+    return `output_size=${pyRepr(this.outputSize)}`;
+  }
+}
+export class AdaptiveMaxPool3d extends Module {
+  declare outputSize: OutSize;
+  declare returnIndices: boolean;
+  constructor(outputSize: OutSize, opts: { returnIndices?: boolean } | boolean = false) {
+    super();
+    this.outputSize = outputSize;
+    this.returnIndices = typeof opts === 'boolean' ? opts : opts.returnIndices ?? false;
+  }
+  override forward(x: Tensor): Tensor | [Tensor, Tensor] {
+    return this.returnIndices ? F.adaptiveMaxPool3d(x, this.outputSize, true) : F.adaptiveMaxPool3d(x, this.outputSize);
+  }
+  override extraRepr(): string {
+    return `output_size=${pyRepr(this.outputSize)}`;
+  }
+}
+
 abstract class MaxUnpoolNd extends Module {
   declare kernelSize: number[];
   declare stride: number[];
@@ -197,5 +226,13 @@ export class MaxUnpool2d extends MaxUnpoolNd {
   }
   override forward(x: Tensor, indices: Tensor, outputSize?: number[] | null): Tensor {
     return F.maxUnpool2d(x, indices, this.kernelSize, { stride: this.stride, padding: this.padding, outputSize });
+  }
+}
+export class MaxUnpool3d extends MaxUnpoolNd {
+  constructor(kernelSize: IntOrTuple, opts: { stride?: IntOrTuple | null; padding?: IntOrTuple } = {}) {
+    super(3, kernelSize, opts);
+  }
+  override forward(x: Tensor, indices: Tensor, outputSize?: number[] | null): Tensor {
+    return F.maxUnpool3d(x, indices, this.kernelSize, { stride: this.stride, padding: this.padding, outputSize });
   }
 }

@@ -8,8 +8,15 @@ export function rawRequest(url: string, opts: { method?: string; headers?: Recor
   const u = new URL(url);
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: `${u.pathname}${u.search}`, method: opts.method ?? 'GET', headers: opts.headers, agent: false }, (res) => {
+    const req = request({ host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: `${u.pathname}${u.search}`, method: opts.method ?? 'GET', headers: opts.headers, agent: false, maxHeaderSize: 256 * 1024 }, (res) => {
       const chunks: Buffer[] = [];
+      // A live-update stream never ends: its status and headers are the answer.
+      if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+        clearTimeout(timer);
+        res.destroy();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '', ms: performance.now() - t0 });
+        return;
+      }
       let size = 0;
       res.on('data', (d: Buffer) => {
         size += d.length;

@@ -5,15 +5,18 @@ import { check, SCALARS, SHAPES, TRANS, type Gemm } from './reference.ts';
 import { dgemm, gemmBackend, gemmInfo, setGemmBackend, sgemm, SMALL_FLOPS, type GemmBackend } from '../../../lib/engine/kernels/index.ts';
 import { gemmBlocked, gemmSmall } from '../../../lib/engine/kernels/js-gemm.ts';
 import { WasmSgemm, wasmSimdSupported } from '../../../lib/engine/kernels/wasm-sgemm.ts';
+import { nativeAddon } from '../../../lib/engine/kernels/native.ts';
 
-const BACKENDS: GemmBackend[] = wasmSimdSupported() ? ['js', 'wasm-simd'] : ['js'];
+const BACKENDS: GemmBackend[] = [...(wasmSimdSupported() ? ['js', 'wasm-simd'] as const : ['js'] as const), ...(nativeAddon() ? ['native'] as const : [])];
 const initial = gemmBackend();
 afterAll(() => setGemmBackend(initial));
 
 describe('sgemm (public entry, all paths)', () => {
-  it('has WebAssembly SIMD on Node 20 and defaults to it', () => {
+  it('has WebAssembly SIMD on Node 20 and defaults to native where the addon is built, else to wasm-simd', () => {
     expect(wasmSimdSupported()).toBe(true);
-    if (!process.env.BOARD_GEMM) expect(initial).toBe('wasm-simd');
+    if (!process.env.BOARD_GEMM && !process.env.BOARD_BACKEND) expect(initial).toBe(nativeAddon() ? 'native' : 'wasm-simd');
+    if (process.env.BOARD_BACKEND === 'native') expect(initial).toBe('native');
+    if (process.env.BOARD_BACKEND === 'wasm') expect(initial).toBe('wasm-simd');
     expect(gemmInfo().simd).toBe(true);
   });
   for (const be of BACKENDS) {

@@ -1,0 +1,40 @@
+// Runs every campaign of issue 10 at full size (BOARD_CAMPAIGN=full) and prints their figures:
+// `npm run campaign` (all), or `npm run campaign -- api-fuzz xss` (some). A campaign is a vitest
+// file in test/campaign/ that calls reportFigures() (test/campaign/size.ts); its CI-size run is
+// part of `npm test`. Figures go to stdout and to bench/campaign/last-run.json; copy the ones you
+// publish into docs/security.md.
+import { spawn } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const only = process.argv.slice(2);
+const files = readdirSync(join(ROOT, 'test/campaign'))
+  .filter((f) => f.endsWith('.test.ts') && (only.length === 0 || only.some((o) => f.includes(o))))
+  .map((f) => `test/campaign/${f}`);
+if (files.length === 0) { console.error(`no campaign matches ${only.join(', ')}`); process.exit(2); }
+
+const figures: Record<string, unknown> = {};
+let failed = 0;
+for (const file of files) {
+  // One file at a time: campaigns measure latency and memory, so they must not share the CPU.
+  console.log(`\n=== ${file} (full size)`);
+  const code = await new Promise<number>((done) => {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', file, '--testTimeout=3600000'], {
+      cwd: ROOT, env: { ...process.env, BOARD_CAMPAIGN: 'full' }, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout.on('data', (d: Buffer) => {
+      process.stdout.write(d);
+      for (const line of d.toString().split('\n')) {
+        const m = /CAMPAIGN (\S+) (\{.*\})\s*$/.exec(line.replace(/\x1b\[[0-9;]*m/g, ''));
+        if (m) figures[m[1]!] = JSON.parse(m[2]!);
+      }
+    });
+    child.on('exit', (c) => done(c ?? 1));
+  });
+  if (code !== 0) failed++;
+}
+writeFileSync(join(ROOT, 'bench/campaign/last-run.json'), JSON.stringify(figures, null, 2) + '\n');
+console.log(`\n=== campaign figures\n${JSON.stringify(figures, null, 2)}`);
+console.log(`${files.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

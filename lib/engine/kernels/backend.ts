@@ -1,0 +1,61 @@
+// The compute backend as users see it: 'native' (the OpenBLAS addon, with fused C kernels), 'wasm' (WebAssembly
+// SIMD sgemm, TypeScript loops elsewhere) or 'js' (TypeScript only). Chosen once from BOARD_BACKEND, else the best
+// available; every backend computes the same float32 results to within the oracle tolerances (tests run the suite
+// on 'native' and 'wasm'). Thin names over kernels/index.ts, which owns the state.
+import { gemmBackend, nativeKernels, setGemmBackend, type GemmBackend } from './index.ts';
+import { nativeAddon, nativeLoadError } from './native.ts';
+import { wasmSimdSupported } from './wasm-sgemm.ts';
+
+export type Backend = 'native' | 'wasm' | 'js';
+
+const toGemm: Record<Backend, GemmBackend> = { native: 'native', wasm: 'wasm-simd', js: 'js' };
+const fromGemm: Record<GemmBackend, Backend> = { native: 'native', 'wasm-simd': 'wasm', js: 'js' };
+
+/** The backend in use. */
+export function getBackend(): Backend {
+  return fromGemm[gemmBackend()];
+}
+
+/** Switches backend; throws (saying why) if it cannot run here. */
+export function setBackend(b: Backend): void {
+  if (!(b in toGemm)) throw new Error(`setBackend: unknown backend '${String(b)}' (use 'native', 'wasm' or 'js')`);
+  setGemmBackend(toGemm[b]);
+}
+
+/** Backends that can run in this process. */
+export function availableBackends(): Backend[] {
+  const out: Backend[] = [];
+  if (nativeAddon()) out.push('native');
+  if (wasmSimdSupported()) out.push('wasm');
+  out.push('js');
+  return out;
+}
+
+/** One line for logs and the demo: which backend runs, and why native is not used when it is not. */
+export function describeBackend(): string {
+  const b = getBackend();
+  if (b === 'native') {
+    const info = nativeKernels()!.blasInfo();
+    return `backend: native (OpenBLAS core ${info.core}, ${getNumThreads()} thread${getNumThreads() === 1 ? '' : 's'})`;
+  }
+  const why = nativeAddon() ? 'selected by BOARD_BACKEND / setBackend' : nativeLoadError();
+  return `backend: ${b === 'wasm' ? 'wasm (WebAssembly SIMD)' : 'js (TypeScript)'}; native not used: ${why}`;
+}
+
+let threads = 1;
+
+/**
+ * torch.set_num_threads: threads for intra-op parallelism. On the native backend this is OpenBLAS's thread count
+ * (its sgemm splits the product across threads); the WebAssembly and TypeScript kernels run on the calling thread.
+ * The default is 1 (not the core count as in torch) because test workers and other processes share the cores.
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
+  threads = n;
+  nativeAddon()?.setNumThreads(n);
+}
+
+/** torch.get_num_threads. */
+export function getNumThreads(): number {
+  return threads;
+}
