@@ -15,6 +15,8 @@ interface Props<T> {
 
 /** Height assumed before the first measurement (server render): enough rows to fill a sidebar. */
 const INITIAL_VIEWPORT = 1200;
+/** Lists up to this long render every row (cheap, and find-in-page sees them all). */
+const RENDER_ALL_BELOW = 300;
 
 export function VirtualList<T>({ items, rowHeight, render, className, label, overscan = 10 }: Props<T>) {
   const ref = useRef<HTMLUListElement>(null);
@@ -34,8 +36,9 @@ export function VirtualList<T>({ items, rowHeight, render, className, label, ove
     ro.observe(el);
     return () => { el.removeEventListener('scroll', onScroll); ro.disconnect(); if (frame) cancelAnimationFrame(frame); };
   }, []);
-  const first = Math.max(0, Math.floor(view.top / rowHeight) - overscan);
-  const last = Math.min(items.length, Math.ceil((view.top + view.height) / rowHeight) + overscan);
+  const all = items.length <= RENDER_ALL_BELOW;
+  const first = all ? 0 : Math.max(0, Math.floor(view.top / rowHeight) - overscan);
+  const last = all ? items.length : Math.min(items.length, Math.ceil((view.top + view.height) / rowHeight) + overscan);
   const rows: ReactNode[] = [];
   for (let i = first; i < last; i++) rows.push(render(items[i]!, i));
   return (
