@@ -16,7 +16,7 @@ interface Props<T> {
 /** Height assumed before the first measurement (server render): enough rows to fill a sidebar. */
 const INITIAL_VIEWPORT = 1200;
 /** Lists up to this long render every row (cheap, and find-in-page sees them all). */
-const RENDER_ALL_BELOW = 300;
+const RENDER_ALL_BELOW = 1000;
 
 export function VirtualList<T>({ items, rowHeight, render, className, label, overscan = 10 }: Props<T>) {
   const ref = useRef<HTMLUListElement>(null);
