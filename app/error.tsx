@@ -6,7 +6,9 @@ export default function DashboardError({ error, reset }: { error: Error & { dige
     <div className="panel error-panel" role="alert">
       <h2>This dashboard hit an error</h2>
       <p className="mono">{error.message || 'Unknown error'}</p>
-      <button type="button" onClick={reset}>Try again</button>
+      <button type="button" onClick={reset}>
+        Try again
+      </button>
     </div>
   );
 }

@@ -1,3 +1,7 @@
 export default function Loading() {
-  return <div className="muted pad" aria-busy="true">Loading…</div>;
+  return (
+    <div className="muted pad" aria-busy="true">
+      Loading…
+    </div>
+  );
 }

@@ -27,7 +27,13 @@ function open(heavy: boolean): FashionMNIST {
 async function measure(heavy: boolean, numWorkers: number, stepMs: number): Promise<number> {
   const ds = open(heavy);
   const n = Math.min(ds.length, batches * batchSize);
-  const loader = new DataLoader(new Subset(ds, Array.from({ length: n }, (_, i) => i)), { batchSize, numWorkers, persistentWorkers: numWorkers > 0 });
+  const loader = new DataLoader(
+    new Subset(
+      ds,
+      Array.from({ length: n }, (_, i) => i),
+    ),
+    { batchSize, numWorkers, persistentWorkers: numWorkers > 0 },
+  );
   // Warm-up epoch (worker start-up, module loading) is not timed.
   if (numWorkers > 0) for await (const _ of loader) void _;
   const t0 = performance.now();
@@ -41,7 +47,11 @@ async function measure(heavy: boolean, numWorkers: number, stepMs: number): Prom
   return seen / secs;
 }
 
-console.log(`machine: ${cpus()[0]?.model} x${cpus().length}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}; ${batches} batches of ${batchSize}`);
+console.log(
+  `machine: ${cpus()[0]?.model} x${cpus().length}, load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}, Node ${process.version}; ${batches} batches of ${batchSize}`,
+);
 console.log('| pipeline | step | main thread samples/s | 2 workers samples/s | workers / main |');
 console.log('|---|---|---|---|---|');
 for (const heavy of [false, true]) {
@@ -49,6 +59,8 @@ for (const heavy of [false, true]) {
     const main = await measure(heavy, 0, stepMs);
     const workers = await measure(heavy, 2, stepMs);
     const name = heavy ? 'Resize(56) + ToTensor + Normalize' : 'ToTensor + Normalize';
-    console.log(`| ${name} | ${stepMs ? `${stepMs} ms blocking` : 'none'} | ${Math.round(main)} | ${Math.round(workers)} | ${(workers / main).toFixed(2)}x |`);
+    console.log(
+      `| ${name} | ${stepMs ? `${stepMs} ms blocking` : 'none'} | ${Math.round(main)} | ${Math.round(workers)} | ${(workers / main).toFixed(2)}x |`,
+    );
   }
 }

@@ -17,14 +17,20 @@ const TAGS = ['train/loss', 'train/accuracy', 'val/loss', 'val/accuracy', 'lr', 
 
 function buildFile(kind: 'simple' | 'tensor' | 'mixed'): Uint8Array {
   const parts: Uint8Array[] = [encodeRecord(encodeEvent({ wallTime: 1.7e9, fileVersion: 'brain.Event:2' }))];
-  const hist = makeHistogram(Float64Array.from({ length: 1000 }, (_, i) => Math.sin(i)), 'tensorflow');
+  const hist = makeHistogram(
+    Float64Array.from({ length: 1000 }, (_, i) => Math.sin(i)),
+    'tensorflow',
+  );
   const png = new Uint8Array(2000).fill(7);
   for (let i = 0; i < N; i++) {
     const tag = TAGS[i % TAGS.length]!;
     const step = Math.floor(i / TAGS.length);
     let summary: Uint8Array;
     if (kind === 'simple' || (kind === 'mixed' && i % 100 !== 0)) summary = encodeSimpleValueSummary(tag, Math.sin(i));
-    else if (kind === 'tensor') summary = encodeSummary([{ tag, tensor: encodeScalarTensor(Math.sin(i), false), metadata: i < TAGS.length ? { pluginName: 'scalars' } : undefined }]);
+    else if (kind === 'tensor')
+      summary = encodeSummary([
+        { tag, tensor: encodeScalarTensor(Math.sin(i), false), metadata: i < TAGS.length ? { pluginName: 'scalars' } : undefined },
+      ]);
     else if (i % 200 === 0) summary = encodeSummary([{ tag: 'weights', histo: hist }]);
     else summary = encodeSummary([{ tag: 'samples', image: { height: 28, width: 28, colorspace: 3, encoded: png } }]);
     parts.push(encodeRecord(encodeEvent({ wallTime: 1.7e9 + i * 0.01, step, summary })));
@@ -32,7 +38,10 @@ function buildFile(kind: 'simple' | 'tensor' | 'mixed'): Uint8Array {
   const total = parts.reduce((a, p) => a + p.length, 0);
   const out = new Uint8Array(total);
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
@@ -52,7 +61,9 @@ function timeBest(fn: () => void, reps = 7): number {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'board-bench-'));
-console.log(`decode benchmark: ${N} events per file, crc32c=${crc32cImplementation}, ${cpus().length} cores (${cpus()[0]?.model}), node ${process.version}`);
+console.log(
+  `decode benchmark: ${N} events per file, crc32c=${crc32cImplementation}, ${cpus().length} cores (${cpus()[0]?.model}), node ${process.version}`,
+);
 try {
   for (const kind of ['simple', 'tensor', 'mixed'] as const) {
     const path = join(dir, `events.out.tfevents.${kind}`);
@@ -61,13 +72,25 @@ try {
     let records = 0;
     const baseline = timeBest(() => {
       buf = new Uint8Array(readFileSync(path));
-      records = scanRecords(buf, 0, path, { onRecord() {}, onCorrupt() { throw new Error('corrupt'); } }).records;
+      records = scanRecords(buf, 0, path, {
+        onRecord() {},
+        onCorrupt() {
+          throw new Error('corrupt');
+        },
+      }).records;
     });
     let values = 0;
     const full = timeBest(() => {
       const b = new Uint8Array(readFileSync(path));
       values = 0;
-      const res = decodeEventBuffer(b, { file: path, baseOffset: 0, normalizer: new RunNormalizer(), onValue: () => { values++; } });
+      const res = decodeEventBuffer(b, {
+        file: path,
+        baseOffset: 0,
+        normalizer: new RunNormalizer(),
+        onValue: () => {
+          values++;
+        },
+      });
       if (res.corrupt.length) throw new Error('corrupt');
     });
     // The columnar path ingest uses: scalars through onScalar into typed arrays, no objects.
@@ -77,8 +100,13 @@ try {
       const b = new Uint8Array(readFileSync(path));
       scalars = 0;
       const res = decodeEventBuffer(b, {
-        file: path, baseOffset: 0, normalizer: new RunNormalizer(), onValue: () => {},
-        onScalar: (_tag, _step, _wall, value) => { cols[scalars++] = value; },
+        file: path,
+        baseOffset: 0,
+        normalizer: new RunNormalizer(),
+        onValue: () => {},
+        onScalar: (_tag, _step, _wall, value) => {
+          cols[scalars++] = value;
+        },
       });
       if (res.corrupt.length) throw new Error('corrupt');
     });
@@ -86,8 +114,12 @@ try {
     const rate = (t: number) => `${(records / t / 1e6).toFixed(2)} M rec/s, ${(mb / t).toFixed(0)} MB/s`;
     console.log(`${kind.padEnd(6)} ${mb.toFixed(1)} MB, ${records} records`);
     console.log(`  read + CRC (baseline)         ${rate(baseline)}`);
-    console.log(`  full decode, NormalizedValue  ${rate(full)}  (${values} values)  time ratio to baseline ${(full / baseline).toFixed(2)}x`);
-    console.log(`  full decode, onScalar columns ${rate(columnar)}  (${scalars} scalars)  time ratio to baseline ${(columnar / baseline).toFixed(2)}x`);
+    console.log(
+      `  full decode, NormalizedValue  ${rate(full)}  (${values} values)  time ratio to baseline ${(full / baseline).toFixed(2)}x`,
+    );
+    console.log(
+      `  full decode, onScalar columns ${rate(columnar)}  (${scalars} scalars)  time ratio to baseline ${(columnar / baseline).toFixed(2)}x`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

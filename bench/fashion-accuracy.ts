@@ -31,7 +31,23 @@ function torchPython(): string | null {
 
 function torchAccuracy(py: string, r: Recipe, limit: number, seed: number): number[] | null {
   const script = resolve(import.meta.dirname, 'fashion_mnist_torch.py');
-  const out = execFileSync(py, [script, '--model', r.model, '--optimizer', r.optimizer, '--epochs', String(r.epochs), '--limit', String(limit), '--seed', String(seed)], { encoding: 'utf8' });
+  const out = execFileSync(
+    py,
+    [
+      script,
+      '--model',
+      r.model,
+      '--optimizer',
+      r.optimizer,
+      '--epochs',
+      String(r.epochs),
+      '--limit',
+      String(limit),
+      '--seed',
+      String(seed),
+    ],
+    { encoding: 'utf8' },
+  );
   const m = /^ACCURACIES (.*)$/m.exec(out);
   return m ? (JSON.parse(m[1]) as number[]) : null;
 }
@@ -42,11 +58,27 @@ async function main(): Promise<void> {
   const limit = args.includes('--limit') ? Number(args[args.indexOf('--limit') + 1]) : 0;
   const seed = args.includes('--seed') ? Number(args[args.indexOf('--seed') + 1]) : 0;
   const torch = torchPython();
-  console.log(`machine: ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; PyTorch ${torch ? `found (${torch})` : 'not installed (Board only)'}`);
+  console.log(
+    `machine: ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; PyTorch ${torch ? `found (${torch})` : 'not installed (Board only)'}`,
+  );
   const rows: string[] = [];
   for (const r of RECIPES) {
     if (only && r.name !== only) continue;
-    const o = parseDemoArgs(['--no-serve', '--epochs', String(r.epochs), '--model', r.model, '--optimizer', r.optimizer, '--logdir', 'logs/bench', '--limit', String(limit), '--seed', String(seed)]);
+    const o = parseDemoArgs([
+      '--no-serve',
+      '--epochs',
+      String(r.epochs),
+      '--model',
+      r.model,
+      '--optimizer',
+      r.optimizer,
+      '--logdir',
+      'logs/bench',
+      '--limit',
+      String(limit),
+      '--seed',
+      String(seed),
+    ]);
     const t0 = performance.now();
     const { results, data } = await trainDemo(o, () => undefined);
     const secs = (performance.now() - t0) / 1000;
@@ -63,7 +95,9 @@ async function main(): Promise<void> {
     console.log(`${r.name} on ${data.source}: ${row}`);
     rows.push(row);
   }
-  console.log('\n| model | recipe | epochs | Board test accuracy per epoch | PyTorch test accuracy per epoch | Board - PyTorch (final) | time |');
+  console.log(
+    '\n| model | recipe | epochs | Board test accuracy per epoch | PyTorch test accuracy per epoch | Board - PyTorch (final) | time |',
+  );
   console.log('|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
 }

@@ -20,7 +20,9 @@ import { openQueries } from '../lib/store/queries.ts';
 const OUT = resolve(import.meta.dirname, 'out');
 const COLD_DIR = join(OUT, 'ingest-10m');
 const RESCAN_DIR = join(OUT, 'ingest-1k-runs');
-const RUNS = Number(process.env.BENCH_RUNS ?? 100), TAGS = 20, STEPS = Number(process.env.BENCH_STEPS ?? 5000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 100),
+  TAGS = 20,
+  STEPS = Number(process.env.BENCH_STEPS ?? 5000);
 
 function machine(): string {
   return `${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
@@ -28,7 +30,13 @@ function machine(): string {
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
-  const walk = (d: string) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = join(d, e.name); if (e.isDirectory()) walk(p); else out.push(p); } };
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
   walk(dir);
   return out.sort();
 }
@@ -54,7 +62,8 @@ function ensureColdLogdir(): void {
 /** Floor: read every byte of every file and check both CRCs of every record, nothing else. */
 function floor(files: string[]): { secs: number; bytes: number; records: number } {
   const t0 = performance.now();
-  let bytes = 0, records = 0;
+  let bytes = 0,
+    records = 0;
   const buf = Buffer.allocUnsafe(8 << 20);
   for (const f of files) {
     const fd = openSync(f, 'r');
@@ -62,7 +71,12 @@ function floor(files: string[]): { secs: number; bytes: number; records: number 
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, pos);
       if (n === 0) break;
-      const r = scanRecords(buf.subarray(0, n), pos, f, { onRecord() { records++; }, onCorrupt() {} });
+      const r = scanRecords(buf.subarray(0, n), pos, f, {
+        onRecord() {
+          records++;
+        },
+        onCorrupt() {},
+      });
       if (r.endOffset === pos) break;
       bytes += r.endOffset - pos;
       pos = r.endOffset;
@@ -73,11 +87,14 @@ function floor(files: string[]): { secs: number; bytes: number; records: number 
 }
 
 /** CPU seconds (user + system, all threads of this process) since `from`. */
-function cpuSecs(from: NodeJS.CpuUsage): number { const d = process.cpuUsage(from); return (d.user + d.system) / 1e6; }
+function cpuSecs(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1e6;
+}
 
 /** Child process: floor, then cold ingest into a fresh store; prints one JSON line. */
 async function coldChild(): Promise<void> {
-  const files = filesUnder(COLD_DIR).filter(f => f.includes('tfevents'));
+  const files = filesUnder(COLD_DIR).filter((f) => f.includes('tfevents'));
   const db = join(OUT, 'ingest-10m.sqlite');
   for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
   let cpu0 = process.cpuUsage();
@@ -102,17 +119,28 @@ async function cold(): Promise<void> {
 }
 
 function coldOnce(worker: string): void {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=board-source', import.meta.filename, 'cold-child'],
-    { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, BENCH_WORKER: worker } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=board-source', import.meta.filename, 'cold-child'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    env: { ...process.env, BENCH_WORKER: worker },
+  });
   if (r.status !== 0) throw new Error(`cold child failed: ${r.stderr}`);
   const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
   const mb = res.floor.bytes / 2 ** 20;
-  console.log(`cold ingest (${worker === '1' ? 'decode in a worker thread' : 'decode in-process'}): ${res.events} scalar events, ${mb.toFixed(0)} MiB in ${res.secs.toFixed(2)} s`
-    + ` = ${(res.events / res.secs / 1e6).toFixed(2)}M events/s, ${(mb / res.secs).toFixed(0)} MiB/s`);
-  console.log(`floor (read + CRC only): ${res.floor.records} records in ${res.floor.secs.toFixed(2)} s = ${(mb / res.floor.secs).toFixed(0)} MiB/s`);
-  console.log(`CPU time (all threads): ingest ${res.ingestCpu.toFixed(2)} s = ${(res.events / res.ingestCpu / 1e6).toFixed(2)}M events per CPU-second,`
-    + ` floor ${res.floorCpu.toFixed(2)} s; CPU ratio ${(res.ingestCpu / res.floorCpu).toFixed(2)}x`);
-  console.log(`ratio ingest/floor (wall clock): ${(res.secs / res.floor.secs).toFixed(2)}x; peak RSS ${res.maxRssMB.toFixed(0)} MB; store ${(res.dbBytes / 2 ** 20).toFixed(0)} MiB`);
+  console.log(
+    `cold ingest (${worker === '1' ? 'decode in a worker thread' : 'decode in-process'}): ${res.events} scalar events, ${mb.toFixed(0)} MiB in ${res.secs.toFixed(2)} s` +
+      ` = ${(res.events / res.secs / 1e6).toFixed(2)}M events/s, ${(mb / res.secs).toFixed(0)} MiB/s`,
+  );
+  console.log(
+    `floor (read + CRC only): ${res.floor.records} records in ${res.floor.secs.toFixed(2)} s = ${(mb / res.floor.secs).toFixed(0)} MiB/s`,
+  );
+  console.log(
+    `CPU time (all threads): ingest ${res.ingestCpu.toFixed(2)} s = ${(res.events / res.ingestCpu / 1e6).toFixed(2)}M events per CPU-second,` +
+      ` floor ${res.floorCpu.toFixed(2)} s; CPU ratio ${(res.ingestCpu / res.floorCpu).toFixed(2)}x`,
+  );
+  console.log(
+    `ratio ingest/floor (wall clock): ${(res.secs / res.floor.secs).toFixed(2)}x; peak RSS ${res.maxRssMB.toFixed(0)} MB; store ${(res.dbBytes / 2 ** 20).toFixed(0)} MiB`,
+  );
 }
 
 async function rescan(): Promise<void> {
@@ -120,8 +148,15 @@ async function rescan(): Promise<void> {
   if (!existsSync(marker)) {
     rmSync(RESCAN_DIR, { recursive: true, force: true });
     for (let r = 0; r < 1000; r++) {
-      const w = new SummaryWriter(join(RESCAN_DIR, `sweep/run_${String(r).padStart(4, '0')}`), { maxQueue: 1000, flushSecs: 0, fsync: false });
-      for (let s = 0; s < 20; s++) { w.addScalar('loss', 1 / (s + 1), s); w.addScalar('acc', s / 20, s); }
+      const w = new SummaryWriter(join(RESCAN_DIR, `sweep/run_${String(r).padStart(4, '0')}`), {
+        maxQueue: 1000,
+        flushSecs: 0,
+        fsync: false,
+      });
+      for (let s = 0; s < 20; s++) {
+        w.addScalar('loss', 1 / (s + 1), s);
+        w.addScalar('acc', s / 20, s);
+      }
       w.close();
     }
     writeFileSync(marker, '');
@@ -133,7 +168,11 @@ async function rescan(): Promise<void> {
   await ing.initialScan;
   const first = performance.now() - t0;
   const syncs: number[] = [];
-  for (let i = 0; i < 10; i++) { t0 = performance.now(); await ing.sync(); syncs.push(performance.now() - t0); }
+  for (let i = 0; i < 10; i++) {
+    t0 = performance.now();
+    await ing.sync();
+    syncs.push(performance.now() - t0);
+  }
   await ing.close();
   const restarts: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -144,8 +183,10 @@ async function rescan(): Promise<void> {
     await ing.close();
   }
   const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
-  console.log(`rescan of unchanged 1,000-run logdir: sync() median ${med(syncs).toFixed(1)} ms (min ${Math.min(...syncs).toFixed(1)}),`
-    + ` restart (open store + scan) median ${med(restarts).toFixed(1)} ms; first ingest ${first.toFixed(0)} ms; ratio first/rescan ${(first / med(syncs)).toFixed(1)}x`);
+  console.log(
+    `rescan of unchanged 1,000-run logdir: sync() median ${med(syncs).toFixed(1)} ms (min ${Math.min(...syncs).toFixed(1)}),` +
+      ` restart (open store + scan) median ${med(restarts).toFixed(1)} ms; first ingest ${first.toFixed(0)} ms; ratio first/rescan ${(first / med(syncs)).toFixed(1)}x`,
+  );
 }
 
 async function scalars(): Promise<void> {
@@ -155,14 +196,26 @@ async function scalars(): Promise<void> {
   const w = new StoreWriter(openWriterDb(db));
   const f = w.ensureFile('run', '/bench/events.out.tfevents.1', 'events.out.tfevents.1');
   w.begin();
-  for (let s = 0; s < N; s++) w.addValue(f, { tag: 'loss', step: s, wallTime: 1.7e9 + s, kind: 'scalar', plugin: null, data: { kind: 'scalar', value: Math.fround(Math.sin(s / 1000) + (s % 9973 === 0 ? 5 : 0)) } });
+  for (let s = 0; s < N; s++)
+    w.addValue(f, {
+      tag: 'loss',
+      step: s,
+      wallTime: 1.7e9 + s,
+      kind: 'scalar',
+      plugin: null,
+      data: { kind: 'scalar', value: Math.fround(Math.sin(s / 1000) + (s % 9973 === 0 ? 5 : 0)) },
+    });
   w.commit(f, { offset: 1, size: 1, mtime: 1, ino: 1, headLen: 0, headCrc: 0, records: N, events: N, corrupt: 0 });
   w.db.close();
   const q = openQueries(db);
   const time = async (fn: () => unknown, reps: number) => {
     await fn(); // warm: page cache, statement
     const ts: number[] = [];
-    for (let i = 0; i < reps; i++) { const t0 = performance.now(); await fn(); ts.push(performance.now() - t0); }
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      await fn();
+      ts.push(performance.now() - t0);
+    }
     return ts.sort((a, b) => a - b)[Math.floor(reps / 2)]!;
   };
   const down = await time(() => q.scalars(['run'], 'loss', { maxPoints: 1000 }), 30);
@@ -172,17 +225,23 @@ async function scalars(): Promise<void> {
   // The design not taken: one row per point, downsampled with SQL GROUP BY (min/max per bucket only).
   const rdb = new Database(join(OUT, 'scalars-rows.sqlite'));
   rdb.pragma('journal_mode = WAL');
-  rdb.exec('DROP TABLE IF EXISTS s; CREATE TABLE s(tag_id INTEGER, step INTEGER, wall REAL, value REAL, PRIMARY KEY(tag_id, step)) WITHOUT ROWID');
+  rdb.exec(
+    'DROP TABLE IF EXISTS s; CREATE TABLE s(tag_id INTEGER, step INTEGER, wall REAL, value REAL, PRIMARY KEY(tag_id, step)) WITHOUT ROWID',
+  );
   const ins = rdb.prepare('INSERT INTO s VALUES (1, ?, ?, ?)');
   let t0 = performance.now();
-  rdb.transaction(() => { for (let i = 0; i < N; i++) ins.run(i, 1.7e9 + i, Math.sin(i / 1000)); })();
+  rdb.transaction(() => {
+    for (let i = 0; i < N; i++) ins.run(i, 1.7e9 + i, Math.sin(i / 1000));
+  })();
   const rowInsert = (performance.now() - t0) / 1000;
   const grp = rdb.prepare('SELECT (step * 1000) / ? b, min(step), max(step), min(value), max(value) FROM s WHERE tag_id = 1 GROUP BY b');
   const sql = await time(() => grp.all(N), 5);
   rdb.close();
-  console.log(`scalars(): 1M points -> 1,000 buckets in ${down.toFixed(1)} ms median (${s.points.length} points kept);`
-    + ` all 1M points as objects ${all.toFixed(0)} ms; SQL GROUP BY over a row table ${sql.toFixed(0)} ms (${(sql / down).toFixed(1)}x slower),`
-    + ` whose 1M inserts took ${rowInsert.toFixed(2)} s`);
+  console.log(
+    `scalars(): 1M points -> 1,000 buckets in ${down.toFixed(1)} ms median (${s.points.length} points kept);` +
+      ` all 1M points as objects ${all.toFixed(0)} ms; SQL GROUP BY over a row table ${sql.toFixed(0)} ms (${(sql / down).toFixed(1)}x slower),` +
+      ` whose 1M inserts took ${rowInsert.toFixed(2)} s`,
+  );
 }
 
 const mode = process.argv[2] ?? 'all';
@@ -194,4 +253,3 @@ else {
   if (mode === 'rescan' || mode === 'all') await rescan();
   if (mode === 'scalars' || mode === 'all') await scalars();
 }
-

@@ -18,26 +18,46 @@ import { WasmSgemm, wasmRelaxedSimdSupported } from '../lib/engine/kernels/wasm-
 type Form = 'AB' | 'AtB' | 'ABt';
 const FORMS: Form[] = ['AB', 'AtB', 'ABt'];
 /** (M, K, N): C[M,N] = op(A) op(B). 64x784x512 is an MNIST MLP's first layer at batch 64. */
-const SIZES: Array<[number, number, number]> = [[64, 784, 512], [256, 256, 256], [512, 512, 512], [1024, 1024, 1024]];
+const SIZES: Array<[number, number, number]> = [
+  [64, 784, 512],
+  [256, 256, 256],
+  [512, 512, 512],
+  [1024, 1024, 1024],
+];
 
 const args = new Set(process.argv.slice(2));
 
-interface Operands { tA: boolean; tB: boolean; M: number; N: number; K: number; A: Float32Array; lda: number;
-  B: Float32Array; ldb: number; C: Float32Array }
+interface Operands {
+  tA: boolean;
+  tB: boolean;
+  M: number;
+  N: number;
+  K: number;
+  A: Float32Array;
+  lda: number;
+  B: Float32Array;
+  ldb: number;
+  C: Float32Array;
+}
 
 function operands(form: Form, M: number, K: number, N: number): Operands {
-  const A = new Float32Array(M * K), B = new Float32Array(K * N), C = new Float32Array(M * N);
+  const A = new Float32Array(M * K),
+    B = new Float32Array(K * N),
+    C = new Float32Array(M * N);
   for (let i = 0; i < A.length; i++) A[i] = Math.random() - 0.5;
   for (let i = 0; i < B.length; i++) B[i] = Math.random() - 0.5;
-  const tA = form === 'AtB', tB = form === 'ABt';
+  const tA = form === 'AtB',
+    tB = form === 'ABt';
   return { tA, tB, M, N, K, A, lda: tA ? M : K, B, ldb: tB ? K : N, C };
 }
 
 type Runner = (o: Operands) => void;
-const viaSgemm = (be: GemmBackend): Runner => (o) => {
-  setGemmBackend(be);
-  sgemm(o.tA, o.tB, o.M, o.N, o.K, 1, o.A, 0, o.lda, o.B, 0, o.ldb, 0, o.C, 0, o.N);
-};
+const viaSgemm =
+  (be: GemmBackend): Runner =>
+  (o) => {
+    setGemmBackend(be);
+    sgemm(o.tA, o.tB, o.M, o.N, o.K, 1, o.A, 0, o.lda, o.B, 0, o.ldb, 0, o.C, 0, o.N);
+  };
 
 /** The textbook loop: C[i][j] = sum_k op(A)[i][k] op(B)[k][j], float32 storage, no blocking. */
 function naive(o: Operands): void {
@@ -62,7 +82,11 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-interface Rate { cpu: number; wall: number; best: number }
+interface Rate {
+  cpu: number;
+  wall: number;
+  best: number;
+}
 
 /**
  * Times each runner in its own block of calls (so one runner's working set does not evict another's between
@@ -78,10 +102,12 @@ function measure(o: Operands, runners: Record<string, Runner>, targetMs = 1500):
     // size's operands started (its background CPU time would otherwise be charged to the first timed calls).
     const warmStart = performance.now();
     for (let i = 0; i < 2 || performance.now() - warmStart < 200; i++) run(o);
-    const wall: number[] = [], cpu: number[] = [];
+    const wall: number[] = [],
+      cpu: number[] = [];
     const start = performance.now();
     while (wall.length < 5 || (performance.now() - start < targetMs / Object.keys(runners).length && wall.length < 60)) {
-      const c = cpuMs(), t = performance.now();
+      const c = cpuMs(),
+        t = performance.now();
       run(o);
       wall.push(performance.now() - t);
       cpu.push(cpuMs() - c);
@@ -96,17 +122,29 @@ const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x
 function header(): void {
   const info = gemmInfo();
   console.log(`# matmul bench ${new Date().toISOString()}`);
-  console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'cpu?'} x${cpus().length}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `node ${process.version}, ${cpus()[0]?.model ?? 'cpu?'} x${cpus().length}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   console.log(`default backend ${info.backend}; wasm tile ${info.tile}, relaxed-SIMD FMA ${info.fma ? 'on' : 'off'}\n`);
 }
 
 /** Only the wasm kernel with relaxed-SIMD FMA (run in a child node with --experimental-wasm-relaxed-simd). */
 function fmaOnly(): void {
-  if (!wasmRelaxedSimdSupported()) { console.log('relaxed SIMD not available'); return; }
-  const fma = new WasmSgemm({ fma: true }), plain = new WasmSgemm();
-  const run = (w: WasmSgemm): Runner => (o) => w.gemm(o.tA, o.tB, o.M, o.N, o.K, 1, o.A, 0, o.lda, o.B, 0, o.ldb, 0, o.C, 0, o.N);
+  if (!wasmRelaxedSimdSupported()) {
+    console.log('relaxed SIMD not available');
+    return;
+  }
+  const fma = new WasmSgemm({ fma: true }),
+    plain = new WasmSgemm();
+  const run =
+    (w: WasmSgemm): Runner =>
+    (o) =>
+      w.gemm(o.tA, o.tB, o.M, o.N, o.K, 1, o.A, 0, o.lda, o.B, 0, o.ldb, 0, o.C, 0, o.N);
   const rows: Array<{ M: number; K: number; N: number; form: Form; fma: Rate; mulAdd: Rate }> = [];
-  for (let pass = 0; pass < 2; pass++) { // best of 2 passes, as the main table
+  for (let pass = 0; pass < 2; pass++) {
+    // best of 2 passes, as the main table
     for (const [M, K, N] of SIZES) {
       for (const form of FORMS) {
         const r = measure(operands(form, M, K, N), { fma: run(fma), mulAdd: run(plain) }, 1000);
@@ -122,7 +160,9 @@ function fmaOnly(): void {
   console.log(JSON.stringify(rows));
 }
 
-function torchRows(coretype: string | undefined): Array<{ M: number; K: number; N: number; form: Form; cpu: number; wall: number; best: number }> | undefined {
+function torchRows(
+  coretype: string | undefined,
+): Array<{ M: number; K: number; N: number; form: Form; cpu: number; wall: number; best: number }> | undefined {
   const ok = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
   if (!ok) return undefined;
   const env = { ...process.env };
@@ -170,18 +210,24 @@ function main(): void {
     }
   }
 
-  console.log(`GFLOP/s per core: median CPU time per call [median wall time, best wall time], best of ${passes} passes; ` +
-    'ratios use the CPU-time rates');
-  console.log('size (MxKxN)      form | wasm-simd               | js                      | naive                   | wasm/naive | js/naive');
+  console.log(
+    `GFLOP/s per core: median CPU time per call [median wall time, best wall time], best of ${passes} passes; ` +
+      'ratios use the CPU-time rates',
+  );
+  console.log(
+    'size (MxKxN)      form | wasm-simd               | js                      | naive                   | wasm/naive | js/naive',
+  );
   for (const { M, K, N, form, r } of results) {
     const small = r.naive !== undefined;
-    if (M === 256) naiveRate256 = { ...(naiveRate256 ?? {} as Record<Form, number>), [form]: r.naive!.cpu };
+    if (M === 256) naiveRate256 = { ...(naiveRate256 ?? ({} as Record<Form, number>)), [form]: r.naive!.cpu };
     const naiveRate = small ? r.naive!.cpu : naiveRate256![form];
     const cell = (x?: Rate) => (x ? `${fmt(x.cpu)} [${fmt(x.wall)}, ${fmt(x.best)}]` : '-').padEnd(23);
     const extra = small ? '' : ' (naive extrapolated from 256^3)';
-    console.log(`${`${M}x${K}x${N}`.padEnd(17)} ${form.padEnd(4)} | ${cell(r['wasm-simd'])} | ${cell(r.js)}| ` +
-      `${small ? cell(r.naive) : `~${fmt(naiveRate)}`.padEnd(23)} | ${fmt((r['wasm-simd']?.cpu ?? 0) / naiveRate).padEnd(10)} | ` +
-      `${fmt(r.js!.cpu / naiveRate)}${extra}`);
+    console.log(
+      `${`${M}x${K}x${N}`.padEnd(17)} ${form.padEnd(4)} | ${cell(r['wasm-simd'])} | ${cell(r.js)}| ` +
+        `${small ? cell(r.naive) : `~${fmt(naiveRate)}`.padEnd(23)} | ${fmt((r['wasm-simd']?.cpu ?? 0) / naiveRate).padEnd(10)} | ` +
+        `${fmt(r.js!.cpu / naiveRate)}${extra}`,
+    );
   }
 
   // Small products: where the unblocked loop beats packing (sets SMALL_FLOPS in lib/engine/kernels/index.ts).
@@ -189,14 +235,28 @@ function main(): void {
   const w = new WasmSgemm();
   for (const n of [4, 8, 12, 16, 20, 24, 32, 48, 64]) {
     const o = operands('AB', n, n, n);
-    const call = (f: typeof gemmSmall): Runner => (x) => f(x.tA, x.tB, x.M, x.N, x.K, 1, x.A, 0, x.lda, x.B, 0, x.ldb, 0, x.C, 0, x.N);
+    const call =
+      (f: typeof gemmSmall): Runner =>
+      (x) =>
+        f(x.tA, x.tB, x.M, x.N, x.K, 1, x.A, 0, x.lda, x.B, 0, x.ldb, 0, x.C, 0, x.N);
     const reps = Math.max(1, Math.round(2e5 / (n * n * n)));
-    const loop = (f: Runner): Runner => (x) => { for (let i = 0; i < reps; i++) f(x); };
-    const r = measure(o, {
-      small: loop(call(gemmSmall)), blocked: loop(call(gemmBlocked)),
-      wasm: loop((x) => w.gemm(x.tA, x.tB, x.M, x.N, x.K, 1, x.A, 0, x.lda, x.B, 0, x.ldb, 0, x.C, 0, x.N)),
-    }, 300);
-    console.log(`  ${n}^3 (M*N*K=${n ** 3}): small ${fmt(r.small!.cpu * reps)}, js blocked ${fmt(r.blocked!.cpu * reps)}, wasm ${fmt(r.wasm!.cpu * reps)}`);
+    const loop =
+      (f: Runner): Runner =>
+      (x) => {
+        for (let i = 0; i < reps; i++) f(x);
+      };
+    const r = measure(
+      o,
+      {
+        small: loop(call(gemmSmall)),
+        blocked: loop(call(gemmBlocked)),
+        wasm: loop((x) => w.gemm(x.tA, x.tB, x.M, x.N, x.K, 1, x.A, 0, x.lda, x.B, 0, x.ldb, 0, x.C, 0, x.N)),
+      },
+      300,
+    );
+    console.log(
+      `  ${n}^3 (M*N*K=${n ** 3}): small ${fmt(r.small!.cpu * reps)}, js blocked ${fmt(r.blocked!.cpu * reps)}, wasm ${fmt(r.wasm!.cpu * reps)}`,
+    );
   }
 
   // Steady state: minor page faults per call once scratch buffers have grown (the issue asks for ~0).
@@ -205,17 +265,26 @@ function main(): void {
   for (let i = 0; i < 3; i++) sgemm(o.tA, o.tB, 512, 512, 512, 1, o.A, 0, o.lda, o.B, 0, o.ldb, 0, o.C, 0, 512);
   const before = process.resourceUsage().minorPageFault;
   for (let i = 0; i < 20; i++) sgemm(o.tA, o.tB, 512, 512, 512, 1, o.A, 0, o.lda, o.B, 0, o.ldb, 0, o.C, 0, 512);
-  console.log(`\nsteady state: ${((process.resourceUsage().minorPageFault - before) / 20).toFixed(1)} minor page faults per 512^3 wasm-simd call`);
+  console.log(
+    `\nsteady state: ${((process.resourceUsage().minorPageFault - before) / 20).toFixed(1)} minor page faults per 512^3 wasm-simd call`,
+  );
 
   // FMA through relaxed SIMD: not shipped in Node 20's V8, so measure it in a child with the flag.
   if (!gemmInfo().fma && gemmInfo().simd) {
-    const child = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', ...process.execArgv,
-      fileURLToPath(import.meta.url), '--fma-only'], { encoding: 'utf8' });
+    const child = spawnSync(
+      process.execPath,
+      ['--experimental-wasm-relaxed-simd', ...process.execArgv, fileURLToPath(import.meta.url), '--fma-only'],
+      { encoding: 'utf8' },
+    );
     const line = child.stdout.trim().split('\n').pop() ?? '';
     if (line.startsWith('[')) {
-      console.log('\nwasm-simd with f32x4.relaxed_madd (node --experimental-wasm-relaxed-simd or BOARD_GEMM_FMA=1; default on Node >= 22), GFLOP/s per core (CPU time) [best wall]');
+      console.log(
+        '\nwasm-simd with f32x4.relaxed_madd (node --experimental-wasm-relaxed-simd or BOARD_GEMM_FMA=1; default on Node >= 22), GFLOP/s per core (CPU time) [best wall]',
+      );
       for (const x of JSON.parse(line) as Array<{ M: number; K: number; N: number; form: string; fma: Rate; mulAdd: Rate }>) {
-        console.log(`  ${`${x.M}x${x.K}x${x.N}`.padEnd(16)} ${x.form.padEnd(4)} fma ${fmt(x.fma.cpu)} [${fmt(x.fma.best)}]   mul+add ${fmt(x.mulAdd.cpu)} [${fmt(x.mulAdd.best)}]`);
+        console.log(
+          `  ${`${x.M}x${x.K}x${x.N}`.padEnd(16)} ${x.form.padEnd(4)} fma ${fmt(x.fma.cpu)} [${fmt(x.fma.best)}]   mul+add ${fmt(x.mulAdd.cpu)} [${fmt(x.mulAdd.best)}]`,
+        );
       }
     } else {
       console.log(`\nrelaxed-SIMD child run failed: ${child.stderr.slice(0, 300)}`);
@@ -225,15 +294,26 @@ function main(): void {
   if (!args.has('--no-torch')) {
     for (const coretype of [undefined, 'SkylakeX']) {
       const rows = torchRows(coretype);
-      if (!rows) { console.log('\nPyTorch: /usr/bin/python3 cannot import torch; skipped'); break; }
-      console.log(`\nPyTorch 1 thread (OPENBLAS_CORETYPE=${coretype ?? 'unset: OpenBLAS autodetects'}), GFLOP/s per core (CPU time) [best wall]; ratio = ours / torch, CPU-time rates`);
+      if (!rows) {
+        console.log('\nPyTorch: /usr/bin/python3 cannot import torch; skipped');
+        break;
+      }
+      console.log(
+        `\nPyTorch 1 thread (OPENBLAS_CORETYPE=${coretype ?? 'unset: OpenBLAS autodetects'}), GFLOP/s per core (CPU time) [best wall]; ratio = ours / torch, CPU-time rates`,
+      );
       for (const t of rows) {
         const ours = results.find((x) => x.M === t.M && x.K === t.K && x.N === t.N && x.form === t.form)?.r['wasm-simd']?.cpu ?? NaN;
-        console.log(`  ${`${t.M}x${t.K}x${t.N}`.padEnd(16)} ${t.form.padEnd(4)} torch ${fmt(t.cpu)} [${fmt(t.best)}]  wasm-simd ${fmt(ours)}  ratio ${(ours / t.cpu).toFixed(2)}`);
+        console.log(
+          `  ${`${t.M}x${t.K}x${t.N}`.padEnd(16)} ${t.form.padEnd(4)} torch ${fmt(t.cpu)} [${fmt(t.best)}]  wasm-simd ${fmt(ours)}  ratio ${(ours / t.cpu).toFixed(2)}`,
+        );
       }
     }
   }
-  console.log(`\nload average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `\nload average at end ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 main();

@@ -32,22 +32,48 @@ const BATCH = 64;
 type Workload = 'mlp-sgd' | 'mlp-adam' | 'cnn-adam';
 /** PyTorch 1.13 (OpenBLAS, one thread) samples/s on this machine, from the issue: [out of the box, best configuration]. */
 const TORCH_REFERENCE: Record<Workload, [number, number]> = {
-  'mlp-sgd': [25000, 35000], 'mlp-adam': [5000, 23000], 'cnn-adam': [3000, 8700],
+  'mlp-sgd': [25000, 35000],
+  'mlp-adam': [5000, 23000],
+  'cnn-adam': [3000, 8700],
 };
 
 function mlp(): nn.Module {
-  return new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 512), new nn.ReLU(), new nn.Linear(512, 512), new nn.ReLU(), new nn.Linear(512, 10));
+  return new nn.Sequential(
+    new nn.Flatten(),
+    new nn.Linear(784, 512),
+    new nn.ReLU(),
+    new nn.Linear(512, 512),
+    new nn.ReLU(),
+    new nn.Linear(512, 10),
+  );
 }
 
 function cnn(): nn.Module {
   return new nn.Sequential(
-    new nn.Conv2d(1, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Conv2d(16, 32, 5), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Flatten(), new nn.Linear(512, 10),
+    new nn.Conv2d(1, 16, 5),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(16, 32, 5),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(512, 10),
   );
 }
 
-interface Result { workload: Workload; backend: GemmBackend; samplesPerSec: number; cpuSamplesPerSec: number; fwd: number; bwd: number; step: number; total: number; cpu: number; firstLoss: number; lastLoss: number }
+interface Result {
+  workload: Workload;
+  backend: GemmBackend;
+  samplesPerSec: number;
+  cpuSamplesPerSec: number;
+  fwd: number;
+  bwd: number;
+  step: number;
+  total: number;
+  cpu: number;
+  firstLoss: number;
+  lastLoss: number;
+}
 
 /** CPU time of this process in ms (user + system). */
 function cpuMs(): number {
@@ -68,8 +94,13 @@ function run(workload: Workload, backend: GemmBackend): Result {
   const lossFn = new nn.CrossEntropyLoss();
   // A few fixed batches, cycled, so data generation is outside the timed loop.
   const batches = Array.from({ length: 4 }, () => [randn([BATCH, 1, 28, 28]), randint(0, 10, [BATCH])] as [Tensor, Tensor]);
-  const fwd: number[] = [], bwd: number[] = [], stp: number[] = [], tot: number[] = [], cpu: number[] = [];
-  let firstLoss = NaN, lastLoss = NaN;
+  const fwd: number[] = [],
+    bwd: number[] = [],
+    stp: number[] = [],
+    tot: number[] = [],
+    cpu: number[] = [];
+  let firstLoss = NaN,
+    lastLoss = NaN;
   for (let i = 0; i < WARMUP + STEPS; i++) {
     const [x, y] = batches[i % batches.length]!;
     const c0 = cpuMs();
@@ -85,15 +116,39 @@ function run(workload: Workload, backend: GemmBackend): Result {
     if (i === 0) firstLoss = Number(loss.item());
     lastLoss = Number(loss.item());
     if (i >= WARMUP) {
-      fwd.push(t1 - t0); bwd.push(t2 - t1); stp.push(t3 - t2); tot.push(t3 - t0); cpu.push(c1 - c0);
+      fwd.push(t1 - t0);
+      bwd.push(t2 - t1);
+      stp.push(t3 - t2);
+      tot.push(t3 - t0);
+      cpu.push(c1 - c0);
     }
   }
   const total = median(tot);
   const cpuStep = median(cpu);
-  return { workload, backend, samplesPerSec: (BATCH * 1000) / total, cpuSamplesPerSec: (BATCH * 1000) / cpuStep, fwd: median(fwd), bwd: median(bwd), step: median(stp), total, cpu: cpuStep, firstLoss, lastLoss };
+  return {
+    workload,
+    backend,
+    samplesPerSec: (BATCH * 1000) / total,
+    cpuSamplesPerSec: (BATCH * 1000) / cpuStep,
+    fwd: median(fwd),
+    bwd: median(bwd),
+    step: median(stp),
+    total,
+    cpu: cpuStep,
+    firstLoss,
+    lastLoss,
+  };
 }
 
-interface TorchResult { workload: Workload; mode: string; samplesPerSec: number; cpuSamplesPerSec: number; fwd: number; bwd: number; step: number }
+interface TorchResult {
+  workload: Workload;
+  mode: string;
+  samplesPerSec: number;
+  cpuSamplesPerSec: number;
+  fwd: number;
+  bwd: number;
+  step: number;
+}
 
 function runTorch(): TorchResult[] | null {
   if (argv.includes('--no-torch')) return null;
@@ -102,10 +157,19 @@ function runTorch(): TorchResult[] | null {
   const script = fileURLToPath(new URL('./torch_train.py', import.meta.url));
   const out: TorchResult[] = [];
   const tuned = 'glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824';
-  for (const [mode, env] of [['out of the box', {}], ['malloc tuned', { GLIBC_TUNABLES: tuned }]] as const) {
+  for (const [mode, env] of [
+    ['out of the box', {}],
+    ['malloc tuned', { GLIBC_TUNABLES: tuned }],
+  ] as const) {
     // OpenBLAS (Debian's pthread build) ignores torch.set_num_threads(1): pin it to one thread like our single-threaded side.
-    const r = spawnSync('/usr/bin/python3', [script, '--steps', String(STEPS)], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', ...env } });
-    if (r.status !== 0) { console.log(`torch_train.py failed (${mode}): ${r.stderr.slice(0, 500)}`); return null; }
+    const r = spawnSync('/usr/bin/python3', [script, '--steps', String(STEPS)], {
+      encoding: 'utf8',
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', ...env },
+    });
+    if (r.status !== 0) {
+      console.log(`torch_train.py failed (${mode}): ${r.stderr.slice(0, 500)}`);
+      return null;
+    }
     for (const row of JSON.parse(r.stdout) as Array<Omit<TorchResult, 'mode'>>) out.push({ ...row, mode });
   }
   return out;
@@ -117,31 +181,43 @@ function main(): void {
   const forced = argValue('--backend') as GemmBackend | undefined;
   const backends: GemmBackend[] = forced ? [forced] : wasmSimdSupported() ? ['wasm-simd', 'js'] : ['js'];
   const before = gemmBackend();
-  console.log(`train.bench: batch ${BATCH}, ${STEPS} timed steps after ${WARMUP} warmup (medians), ${cpus()[0]?.model ?? '?'}, ` +
-    `${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`);
+  console.log(
+    `train.bench: batch ${BATCH}, ${STEPS} timed steps after ${WARMUP} warmup (medians), ${cpus()[0]?.model ?? '?'}, ` +
+      `${cpus().length} cores, load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}, Node ${process.version}`,
+  );
   const results: Result[] = [];
   for (const w of ['mlp-sgd', 'mlp-adam', 'cnn-adam'] as Workload[]) {
     for (const b of backends) {
       const r = run(w, b);
       results.push(r);
-      console.log(`${w.padEnd(9)} ${b.padEnd(9)} ${fmt(r.samplesPerSec, 0).padStart(7)} samples/s wall, ${fmt(r.cpuSamplesPerSec, 0).padStart(6)} on CPU time (${fmt(r.cpu)} ms)  ` +
-        `step ${fmt(r.total)} ms = fwd ${fmt(r.fwd)} + bwd ${fmt(r.bwd)} + opt ${fmt(r.step)}   loss ${fmt(r.firstLoss, 3)} -> ${fmt(r.lastLoss, 3)}`);
+      console.log(
+        `${w.padEnd(9)} ${b.padEnd(9)} ${fmt(r.samplesPerSec, 0).padStart(7)} samples/s wall, ${fmt(r.cpuSamplesPerSec, 0).padStart(6)} on CPU time (${fmt(r.cpu)} ms)  ` +
+          `step ${fmt(r.total)} ms = fwd ${fmt(r.fwd)} + bwd ${fmt(r.bwd)} + opt ${fmt(r.step)}   loss ${fmt(r.firstLoss, 3)} -> ${fmt(r.lastLoss, 3)}`,
+      );
     }
     const [a, b] = results.filter((r) => r.workload === w);
     if (a && b) console.log(`${''.padEnd(9)} ratio ${a.backend}/${b.backend}: ${fmt(a.samplesPerSec / b.samplesPerSec)}x`);
     const best = Math.max(...results.filter((r) => r.workload === w).map((r) => r.cpuSamplesPerSec));
     const [ootb, tuned] = TORCH_REFERENCE[w];
-    console.log(`${''.padEnd(9)} CPU-time rate vs issue's PyTorch reference: ${fmt(best / ootb)}x out of the box (${ootb}/s), ${fmt(best / tuned)}x best config (${tuned}/s)`);
+    console.log(
+      `${''.padEnd(9)} CPU-time rate vs issue's PyTorch reference: ${fmt(best / ootb)}x out of the box (${ootb}/s), ${fmt(best / tuned)}x best config (${tuned}/s)`,
+    );
   }
   setGemmBackend(before);
   const torch = runTorch();
   if (!torch) {
-    console.log('PyTorch: not available in this environment (python3 -c "import torch" fails); ratios above use the issue\'s reference figures.');
+    console.log(
+      'PyTorch: not available in this environment (python3 -c "import torch" fails); ratios above use the issue\'s reference figures.',
+    );
     return;
   }
   for (const t of torch) {
     const ours = Math.max(...results.filter((r) => r.workload === t.workload).map((r) => r.cpuSamplesPerSec));
-    console.log(`torch ${t.workload.padEnd(9)} ${t.mode.padEnd(15)} ${fmt(t.samplesPerSec, 0).padStart(7)} samples/s wall, ${fmt(t.cpuSamplesPerSec, 0).padStart(6)} on CPU time (fwd ${fmt(t.fwd)} bwd ${fmt(t.bwd)} opt ${fmt(t.step)} ms)  Board/PyTorch (CPU time) ${fmt(ours / t.cpuSamplesPerSec)}x`);
+    console.log(
+      `torch ${t.workload.padEnd(9)} ${t.mode.padEnd(15)} ${fmt(t.samplesPerSec, 0).padStart(7)} samples/s wall, ${fmt(t.cpuSamplesPerSec, 0).padStart(6)} on CPU time (fwd ${fmt(t.fwd)} bwd ${fmt(t.bwd)} opt ${fmt(t.step)} ms)  Board/PyTorch (CPU time) ${fmt(ours / t.cpuSamplesPerSec)}x`,
+    );
   }
 }
 

@@ -16,16 +16,27 @@ import { SummaryWriter } from '../lib/tfevents/index.ts';
 import { startBoard } from '../test/e2e/helpers/board-process.ts';
 import { launchChromium } from '../test/e2e/helpers/browser.ts';
 
-const RUNS = Number(process.argv[2] ?? 2000), TAGS = Number(process.argv[3] ?? 50), STEPS = Number(process.argv[4] ?? 20);
+const RUNS = Number(process.argv[2] ?? 2000),
+  TAGS = Number(process.argv[3] ?? 50),
+  STEPS = Number(process.argv[4] ?? 20);
 const dir = mkdtempSync(join(tmpdir(), 'board-sweep-bench-'));
 const groups = ['loss', 'acc', 'lr', 'grad', 'weights'];
 let t = Date.now();
 for (let r = 0; r < RUNS; r++) {
-  const w = new SummaryWriter(join(dir, 'logs', `lr_${[0.1, 0.01, 0.001, 0.0001][r % 4]}_seed_${String(r).padStart(4, '0')}`), { flushSecs: 3600, maxQueue: 100_000 });
-  for (let s = 0; s < STEPS; s++) for (let k = 0; k < TAGS; k++) w.addScalar(`${groups[k % 5]}/metric_${k}`, Math.exp(-s / (5 + (r % 7))) + 0.05 * Math.sin(s + k + r), s, 1_750_000_000 + s);
+  const w = new SummaryWriter(join(dir, 'logs', `lr_${[0.1, 0.01, 0.001, 0.0001][r % 4]}_seed_${String(r).padStart(4, '0')}`), {
+    flushSecs: 3600,
+    maxQueue: 100_000,
+  });
+  for (let s = 0; s < STEPS; s++)
+    for (let k = 0; k < TAGS; k++)
+      w.addScalar(`${groups[k % 5]}/metric_${k}`, Math.exp(-s / (5 + (r % 7))) + 0.05 * Math.sin(s + k + r), s, 1_750_000_000 + s);
   w.close();
 }
-console.log(`wrote ${RUNS} runs x ${TAGS} tags x ${STEPS} steps in ${((Date.now() - t) / 1000).toFixed(1)} s; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `wrote ${RUNS} runs x ${TAGS} tags x ${STEPS} steps in ${((Date.now() - t) / 1000).toFixed(1)} s; load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 t = Date.now();
 const board = await startBoard(['--logdir', join(dir, 'logs'), '--db', join(dir, 'store.sqlite')], 600_000);
 await board.waitFor('initial scan done', 600_000);
@@ -37,14 +48,22 @@ const ONE = `?runFilter=${encodeURIComponent('^lr_0.1_seed_0000$')}`;
 async function firstChart(b: Browser, query: string, curves: number): Promise<{ ms: number; htmlBytes: number }> {
   const page = await b.newPage({ viewport: { width: 1400, height: 900 } });
   let htmlBytes = 0;
-  page.on('response', async (res) => { if (res.request().resourceType() === 'document') htmlBytes = (await res.body().catch(() => Buffer.alloc(0))).length; });
+  page.on('response', async (res) => {
+    if (res.request().resourceType() === 'document') htmlBytes = (await res.body().catch(() => Buffer.alloc(0))).length;
+  });
   await page.goto(`${board.url}/scalars${query}`, { waitUntil: 'commit' });
-  const handle = await page.waitForFunction((n) => {
-    const el = document.querySelector('[data-testid="scalar-card"] [role="img"]') as unknown as { __boardChart?: { getOption(): undefined | { series?: Array<{ id: string; data: unknown[] }> } } } | null;
-    const series = el?.__boardChart?.getOption()?.series ?? [];
-    const drawn = (series.find((s) => s.id === 'smoothed')?.data.length ?? 0) + (series.find((s) => s.id === 'single')?.data.length ?? 0);
-    return drawn >= n && document.querySelector('[data-testid="scalar-card"] canvas') ? performance.now() : false;
-  }, curves, { polling: 'raf', timeout: 60_000 });
+  const handle = await page.waitForFunction(
+    (n) => {
+      const el = document.querySelector('[data-testid="scalar-card"] [role="img"]') as unknown as {
+        __boardChart?: { getOption(): undefined | { series?: Array<{ id: string; data: unknown[] }> } };
+      } | null;
+      const series = el?.__boardChart?.getOption()?.series ?? [];
+      const drawn = (series.find((s) => s.id === 'smoothed')?.data.length ?? 0) + (series.find((s) => s.id === 'single')?.data.length ?? 0);
+      return drawn >= n && document.querySelector('[data-testid="scalar-card"] canvas') ? performance.now() : false;
+    },
+    curves,
+    { polling: 'raf', timeout: 60_000 },
+  );
   const ms = (await handle.jsonValue()) as number;
   await page.close();
   return { ms, htmlBytes };
@@ -56,7 +75,10 @@ async function allChartsDraw(page: Page): Promise<{ drawn: number; ms: number }>
     const drawn = await page.evaluate((runs) => {
       let ok = 0;
       for (const el of document.querySelectorAll('[data-testid="scalar-card"] [role="img"]')) {
-        const series = (el as unknown as { __boardChart?: { getOption(): undefined | { series?: Array<{ id: string; data: unknown[] }> } } }).__boardChart?.getOption()?.series ?? [];
+        const series =
+          (
+            el as unknown as { __boardChart?: { getOption(): undefined | { series?: Array<{ id: string; data: unknown[] }> } } }
+          ).__boardChart?.getOption()?.series ?? [];
         if ((series.find((s) => s.id === 'smoothed')?.data.length ?? 0) >= runs) ok++;
       }
       return ok;
@@ -73,14 +95,18 @@ async function interactions(page: Page, query: string): Promise<Record<Phase, nu
   await page.addInitScript(() => {
     const w = window as unknown as { __lt: Array<[number, number]> };
     w.__lt = [];
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) w.__lt.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__lt.push([e.startTime, e.duration]);
+    }).observe({ type: 'longtask', buffered: true });
   });
   await page.goto(`${board.url}/scalars${query}`);
   await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached' });
   await page.locator('[data-testid="scalar-card"] canvas').first().waitFor({ timeout: 60_000 });
   await page.waitForTimeout(1500);
   const marks: Array<[Phase, number]> = [['load', 0]];
-  const mark = async (p: Phase) => { marks.push([p, await page.evaluate(() => performance.now())]); };
+  const mark = async (p: Phase) => {
+    marks.push([p, await page.evaluate(() => performance.now())]);
+  };
   await mark('deselect');
   await page.getByRole('button', { name: 'None', exact: true }).click();
   await page.waitForTimeout(1500);
@@ -90,7 +116,10 @@ async function interactions(page: Page, query: string): Promise<Record<Phase, nu
   await page.waitForTimeout(3000);
   await mark('hover');
   const box = (await page.locator('[data-testid="scalar-card"] canvas').first().boundingBox())!;
-  for (let x = 0.1; x < 0.9; x += 0.05) { await page.mouse.move(box.x + box.width * x, box.y + box.height / 2); await page.waitForTimeout(60); }
+  for (let x = 0.1; x < 0.9; x += 0.05) {
+    await page.mouse.move(box.x + box.width * x, box.y + box.height / 2);
+    await page.waitForTimeout(60);
+  }
   await page.mouse.move(5, 5);
   await page.waitForTimeout(500);
   await mark('smoothing');
@@ -108,17 +137,29 @@ async function interactions(page: Page, query: string): Promise<Record<Phase, nu
 
 try {
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const a1: number[] = [], aAll: number[] = [];
-  let html1 = 0, htmlAll = 0;
+  const a1: number[] = [],
+    aAll: number[] = [];
+  let html1 = 0,
+    htmlAll = 0;
   for (let i = 0; i < 3; i++) {
-    const one = await firstChart(browser, ONE, 1); a1.push(one.ms); html1 = one.htmlBytes;
-    const all = await firstChart(browser, '', RUNS); aAll.push(all.ms); htmlAll = all.htmlBytes;
+    const one = await firstChart(browser, ONE, 1);
+    a1.push(one.ms);
+    html1 = one.htmlBytes;
+    const all = await firstChart(browser, '', RUNS);
+    aAll.push(all.ms);
+    htmlAll = all.htmlBytes;
   }
-  console.log(`A. first chart with ${RUNS} curves: median ${med(aAll).toFixed(0)} ms (${aAll.map((x) => x.toFixed(0)).join(', ')}), page ${(htmlAll / 1024).toFixed(0)} KiB; baseline 1 run: ${med(a1).toFixed(0)} ms, page ${(html1 / 1024).toFixed(0)} KiB; ratio ${(med(aAll) / med(a1)).toFixed(2)}x; budget 2000 ms ${med(aAll) <= 2000 ? 'met' : 'MISSED'}`);
+  console.log(
+    `A. first chart with ${RUNS} curves: median ${med(aAll).toFixed(0)} ms (${aAll.map((x) => x.toFixed(0)).join(', ')}), page ${(htmlAll / 1024).toFixed(0)} KiB; baseline 1 run: ${med(a1).toFixed(0)} ms, page ${(html1 / 1024).toFixed(0)} KiB; ratio ${(med(aAll) / med(a1)).toFixed(2)}x; budget 2000 ms ${med(aAll) <= 2000 ? 'met' : 'MISSED'}`,
+  );
 
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  let longestUrl = 0, posts = 0;
-  page.on('request', (r) => { longestUrl = Math.max(longestUrl, r.url().length); if (r.method() === 'POST') posts++; });
+  let longestUrl = 0,
+    posts = 0;
+  page.on('request', (r) => {
+    longestUrl = Math.max(longestUrl, r.url().length);
+    if (r.method() === 'POST') posts++;
+  });
   await page.goto(`${board.url}/scalars`);
   await page.locator('[data-testid="scalar-card"] canvas').first().waitFor({ timeout: 60_000 });
   const b = await allChartsDraw(page);
@@ -127,7 +168,9 @@ try {
   await page.waitForTimeout(800);
   const filtered = await page.locator('.run-list').getAttribute('data-total');
   console.log(`B. every chart draws: ${b.drawn}/${TAGS} cards with ${RUNS} curves after scrolling, ${(b.ms / 1000).toFixed(1)} s`);
-  console.log(`D. longest request URL ${longestUrl} chars (${posts} POSTs); run list DOM rows ${rows} of ${RUNS}; filter 'seed_00(0|1)' lists ${filtered} runs`);
+  console.log(
+    `D. longest request URL ${longestUrl} chars (${posts} POSTs); run list DOM rows ${rows} of ${RUNS}; filter 'seed_00(0|1)' lists ${filtered} runs`,
+  );
   await page.close();
 
   const p1 = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -138,8 +181,14 @@ try {
   await pAll.close();
   const worst = Math.max(all.deselect, all.select, all.hover, all.smoothing);
   const worstBase = Math.max(base.deselect, base.select, base.hover, base.smoothing);
-  console.log(`C. longest task per phase, ${RUNS} runs: ${JSON.stringify(all)}; 1 run: ${JSON.stringify(base)}; worst ${worst} ms vs ${worstBase} ms (ratio ${(worst / Math.max(1, worstBase)).toFixed(2)}x); budget 200 ms ${worst <= 200 ? 'met' : 'MISSED'}`);
-  console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `C. longest task per phase, ${RUNS} runs: ${JSON.stringify(all)}; 1 run: ${JSON.stringify(base)}; worst ${worst} ms vs ${worstBase} ms (ratio ${(worst / Math.max(1, worstBase)).toFixed(2)}x); budget 200 ms ${worst <= 200 ? 'met' : 'MISSED'}`,
+  );
+  console.log(
+    `load average after: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
 } finally {
   await browser.close();
   await board.stop();

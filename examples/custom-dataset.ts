@@ -6,7 +6,10 @@ import type { Tensor } from 'board';
 
 /** PyTorch's `class MyDataset(Dataset)` with `__getitem__` and `__len__`. */
 export class MyDataset extends data.Dataset<[Tensor, Tensor]> {
-  constructor(private readonly x: Tensor, private readonly y: Tensor) {
+  constructor(
+    private readonly x: Tensor,
+    private readonly y: Tensor,
+  ) {
     super();
   }
   getItem(index: number): [Tensor, Tensor] {

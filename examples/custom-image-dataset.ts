@@ -43,14 +43,20 @@ type Fn = (x: any) => any;
 
 export class CustomImageDataset extends data.Dataset<[Tensor, any]> {
   private readonly imgLabels: Array<[string, number]>;
-  constructor(annotationsFile: string, private readonly imgDir: string, private readonly transform: Fn | null = null, private readonly targetTransform: Fn | null = null) {
+  constructor(
+    annotationsFile: string,
+    private readonly imgDir: string,
+    private readonly transform: Fn | null = null,
+    private readonly targetTransform: Fn | null = null,
+  ) {
     super();
     const rows = readCsv(annotationsFile);
     // A header row (non-numeric label) is skipped, as pandas would take it as column names.
     const body = rows.length > 0 && Number.isNaN(Number(rows[0][1])) ? rows.slice(1) : rows;
     this.imgLabels = body.map((r, i) => {
       const label = Number(r[1]);
-      if (r.length < 2 || !Number.isInteger(label)) throw new Error(`${annotationsFile}: row ${i + 1} should be "file,label", got "${r.join(',')}"`);
+      if (r.length < 2 || !Number.isInteger(label))
+        throw new Error(`${annotationsFile}: row ${i + 1} should be "file,label", got "${r.join(',')}"`);
       return [r[0], label];
     });
   }
@@ -97,7 +103,8 @@ export function writeSampleFolder(dir: string, count = 16): { annotations: strin
 }
 
 export function main(args: string[] = [], log: (s: string) => void = console.log): { shapes: number[][]; labels: number[] } {
-  const { annotations, imgDir } = args.length >= 2 ? { annotations: args[0], imgDir: args[1] } : writeSampleFolder(join(tmpdir(), 'board-custom-image-dataset'));
+  const { annotations, imgDir } =
+    args.length >= 2 ? { annotations: args[0], imgDir: args[1] } : writeSampleFolder(join(tmpdir(), 'board-custom-image-dataset'));
   // JPEG files decode to 3 channels, PNG gray to 1: Grayscale(1) on float tensors makes every sample [1, 28, 28].
   const toFloat = new transforms.ConvertImageDtype('float32');
   const toGray = new transforms.Lambda((t: Tensor) => (t.shape[0] === 3 ? new transforms.Grayscale(1)(t) : t));

@@ -14,9 +14,18 @@ export interface DropLastReport {
   batches: { dropLast: boolean; steps: number; lastBatch: number; images: number }[];
 }
 
-export function main(logdir = 'logs/drop_last', opts: { limit?: number; batchSize?: number; root?: string } = {}, log: (s: string) => void = console.log): DropLastReport {
+export function main(
+  logdir = 'logs/drop_last',
+  opts: { limit?: number; batchSize?: number; root?: string } = {},
+  log: (s: string) => void = console.log,
+): DropLastReport {
   const { dataset: full, name } = tutorialTestSet(opts.root);
-  const dataset = opts.limit ? new data.Subset(full, Array.from({ length: Math.min(opts.limit, full.length) }, (_, i) => i)) : full;
+  const dataset = opts.limit
+    ? new data.Subset(
+        full,
+        Array.from({ length: Math.min(opts.limit, full.length) }, (_, i) => i),
+      )
+    : full;
   const batchSize = opts.batchSize ?? 64;
   const report: DropLastReport = { dataset: name, size: dataset.length, batches: [] };
   for (const dropLast of [false, true]) {
@@ -33,9 +42,13 @@ export function main(logdir = 'logs/drop_last', opts: { limit?: number; batchSiz
     }
     writer.close();
     report.batches.push({ dropLast, steps: step, lastBatch, images });
-    log(`${name}: ${dataset.length} images, batchSize ${batchSize}, dropLast=${dropLast}: ${step} steps (len(loader) = ${loader.length}), last batch ${lastBatch} images, ${dataset.length - images} images dropped`);
+    log(
+      `${name}: ${dataset.length} images, batchSize ${batchSize}, dropLast=${dropLast}: ${step} steps (len(loader) = ${loader.length}), last batch ${lastBatch} images, ${dataset.length - images} images dropped`,
+    );
   }
-  log(`${dataset.length} % ${batchSize} = ${dataset.length % batchSize}: that many images are kept in a last short batch, or dropped with dropLast=true.`);
+  log(
+    `${dataset.length} % ${batchSize} = ${dataset.length % batchSize}: that many images are kept in a last short batch, or dropped with dropLast=true.`,
+  );
   return report;
 }
 

@@ -7,9 +7,18 @@ import { SummaryWriter, data } from 'board';
 import type { Tensor } from 'board';
 import { tutorialTestSet } from './tutorial-data.ts';
 
-export function main(logdir = 'logs/shuffle', opts: { limit?: number; epochs?: number; root?: string } = {}, log: (s: string) => void = console.log): { firstLabels: number[][]; steps: number[] } {
+export function main(
+  logdir = 'logs/shuffle',
+  opts: { limit?: number; epochs?: number; root?: string } = {},
+  log: (s: string) => void = console.log,
+): { firstLabels: number[][]; steps: number[] } {
   const { dataset: full, name } = tutorialTestSet(opts.root);
-  const dataset = opts.limit ? new data.Subset(full, Array.from({ length: Math.min(opts.limit, full.length) }, (_, i) => i)) : full;
+  const dataset = opts.limit
+    ? new data.Subset(
+        full,
+        Array.from({ length: Math.min(opts.limit, full.length) }, (_, i) => i),
+      )
+    : full;
   const loader = new data.DataLoader(dataset, { batchSize: 64, shuffle: true, dropLast: true, generator: 0 });
   const writer = new SummaryWriter(logdir);
   const firstLabels: number[][] = [];

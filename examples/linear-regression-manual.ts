@@ -5,7 +5,11 @@
 import { pathToFileURL } from 'node:url';
 import { SummaryWriter, noGrad, tensor } from 'board';
 
-export interface FitResult { w: number; b: number; losses: number[] }
+export interface FitResult {
+  w: number;
+  b: number;
+  losses: number[];
+}
 
 export function main(logDir = 'runs/linear-regression-manual', opts: { epochs?: number; log?: (s: string) => void } = {}): FitResult {
   const log = opts.log ?? console.log;
@@ -13,7 +17,10 @@ export function main(logDir = 'runs/linear-regression-manual', opts: { epochs?: 
   tensor.manualSeed(0);
   // 100 points on y = 3x + 0.8 with a little noise
   const x = tensor.rand([100, 1]);
-  const y = x.mul(3).add(0.8).add(tensor.randn([100, 1]).mul(0.01));
+  const y = x
+    .mul(3)
+    .add(0.8)
+    .add(tensor.randn([100, 1]).mul(0.01));
   const w = tensor.randn([1], { requiresGrad: true });
   const b = tensor.zeros([1], { requiresGrad: true });
   const lr = 0.5;

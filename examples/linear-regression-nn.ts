@@ -4,7 +4,11 @@
 import { pathToFileURL } from 'node:url';
 import { SummaryWriter, nn, optim, tensor } from 'board';
 
-export interface FitResult { w: number; b: number; losses: number[] }
+export interface FitResult {
+  w: number;
+  b: number;
+  losses: number[];
+}
 
 export function main(logDir = 'runs/linear-regression-nn', opts: { epochs?: number; log?: (s: string) => void } = {}): FitResult {
   const log = opts.log ?? console.log;

@@ -4,7 +4,10 @@
 import { pathToFileURL } from 'node:url';
 import { SummaryWriter, nn, optim, tensor } from 'board';
 
-export function main(logDir = 'runs/minimize-quadratic', opts: { steps?: number; log?: (s: string) => void } = {}): { x: number; values: number[] } {
+export function main(
+  logDir = 'runs/minimize-quadratic',
+  opts: { steps?: number; log?: (s: string) => void } = {},
+): { x: number; values: number[] } {
   const log = opts.log ?? console.log;
   const steps = opts.steps ?? 100;
   const x = new nn.Parameter(tensor([0.0], { dtype: 'float32' }));

@@ -21,7 +21,14 @@ export function calculate(img: Tensor): [Tensor, Tensor] {
   return [channelMean, channelStd];
 }
 
-export function main(log: (s: string) => void = console.log): { toTensor: Tensor; normalized: Tensor; mean: Tensor; std: Tensor; resized: Tensor; composed: Tensor } {
+export function main(log: (s: string) => void = console.log): {
+  toTensor: Tensor;
+  normalized: Tensor;
+  mean: Tensor;
+  std: Tensor;
+  resized: Tensor;
+  composed: Tensor;
+} {
   // 3.1 ToTensor: a 5x5x3 uint8 image whose rows hold 1..5 becomes [3, 5, 5] floats / 255.
   const arr = new Uint8Array(5 * 5 * 3);
   for (let r = 0; r < 5; r++) arr.fill(r + 1, r * 15, r * 15 + 15);
@@ -39,8 +46,16 @@ export function main(log: (s: string) => void = console.log): { toTensor: Tensor
   log(`img ${JSON.stringify(img.shape)} -> resized ${JSON.stringify(resized.shape)}`);
 
   // 3.4 Compose: Resize, ToTensor, Normalize(0.5, 0.5) on a PIL image.
-  const pil = vision.PILImage.fromArray(Uint8Array.from({ length: 32 * 32 * 3 }, (_, i) => (i * 37) % 256), [32, 32, 3], 'RGB');
-  const chain = new transforms.Compose([new transforms.Resize([256, 256]), new transforms.ToTensor(), new transforms.Normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])]);
+  const pil = vision.PILImage.fromArray(
+    Uint8Array.from({ length: 32 * 32 * 3 }, (_, i) => (i * 37) % 256),
+    [32, 32, 3],
+    'RGB',
+  );
+  const chain = new transforms.Compose([
+    new transforms.Resize([256, 256]),
+    new transforms.ToTensor(),
+    new transforms.Normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5]),
+  ]);
   const composed = chain(pil) as Tensor;
   log(`${chain.toString()}\n-> ${JSON.stringify(composed.shape)}`);
   return { toTensor, normalized, mean, std, resized, composed };

@@ -4,7 +4,10 @@
 import { resolve } from 'node:path';
 import { datasets, transforms } from 'board';
 
-export function tutorialTestSet(root = 'data'): { dataset: InstanceType<typeof datasets.CIFAR10> | InstanceType<typeof datasets.FashionMNIST>; name: string } {
+export function tutorialTestSet(root = 'data'): {
+  dataset: InstanceType<typeof datasets.CIFAR10> | InstanceType<typeof datasets.FashionMNIST>;
+  name: string;
+} {
   const transform = new transforms.ToTensor();
   try {
     return { dataset: new datasets.CIFAR10({ root, train: false, transform }), name: 'CIFAR10 test' };
@@ -15,6 +18,9 @@ export function tutorialTestSet(root = 'data'): { dataset: InstanceType<typeof d
     return { dataset: new datasets.FashionMNIST({ root, train: false, transform }), name: 'FashionMNIST test' };
   } catch {
     const fixture = resolve(import.meta.dirname, '../test/fixtures/fashion-mini');
-    return { dataset: new datasets.FashionMNIST({ root: fixture, train: false, transform, searchSystemDirs: false }), name: 'fashion-mini test subset' };
+    return {
+      dataset: new datasets.FashionMNIST({ root: fixture, train: false, transform, searchSystemDirs: false }),
+      name: 'fashion-mini test subset',
+    };
   }
 }

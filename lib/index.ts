@@ -3,12 +3,34 @@
 
 // --- tfevents: format + SummaryWriter ---
 export {
-  SummaryWriter, setGraphTracer, RunNormalizer, decodeEventBuffer, readEventFile, streamEventFile, isEventFileName,
-  discoverRuns, decodeGraphDef, decodeRunMetadata, PLUGIN, GRAPH_TAG,
+  SummaryWriter,
+  setGraphTracer,
+  RunNormalizer,
+  decodeEventBuffer,
+  readEventFile,
+  streamEventFile,
+  isEventFileName,
+  discoverRuns,
+  decodeGraphDef,
+  decodeRunMetadata,
+  PLUGIN,
+  GRAPH_TAG,
 } from './tfevents/index.ts';
 export type {
-  SummaryWriterOptions, ImageOptions, GraphDescription, GraphNode, GraphTracer, DecodeResult, DecodeOptions, DiscoveredRun,
-  NormalizedValue, ValueKind, ValueData, Step, CorruptRecord, ScalarSink,
+  SummaryWriterOptions,
+  ImageOptions,
+  GraphDescription,
+  GraphNode,
+  GraphTracer,
+  DecodeResult,
+  DecodeOptions,
+  DiscoveredRun,
+  NormalizedValue,
+  ValueKind,
+  ValueData,
+  Step,
+  CorruptRecord,
+  ScalarSink,
 } from './tfevents/index.ts';
 
 // --- engine: Tensor + autograd ---

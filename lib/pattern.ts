@@ -32,7 +32,8 @@ export interface NamePattern extends NameFilter {
  * (backreferences and lookaround included, which RE2 does not have).
  */
 export function compilePattern(source: string, opts: { ignoreCase?: boolean } = {}): NamePattern {
-  if (source.length > MAX_PATTERN_LENGTH) throw new PatternError(`pattern is ${source.length} characters long; the limit is ${MAX_PATTERN_LENGTH}`);
+  if (source.length > MAX_PATTERN_LENGTH)
+    throw new PatternError(`pattern is ${source.length} characters long; the limit is ${MAX_PATTERN_LENGTH}`);
   let re: RE2JS;
   try {
     re = RE2JS.compile(source, opts.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
@@ -42,7 +43,9 @@ export function compilePattern(source: string, opts: { ignoreCase?: boolean } = 
   }
   const size = programSize(re);
   if (size > MAX_PATTERN_PROGRAM) {
-    throw new PatternError(`pattern too large: it compiles to ${size} RE2 instructions; the limit is ${MAX_PATTERN_PROGRAM} (use fewer or smaller repeat counts)`);
+    throw new PatternError(
+      `pattern too large: it compiles to ${size} RE2 instructions; the limit is ${MAX_PATTERN_PROGRAM} (use fewer or smaller repeat counts)`,
+    );
   }
   // Filters test the same run name once per tag: remember answers (bounded, names are few).
   const memo = new Map<string, boolean>();
@@ -61,7 +64,12 @@ export function compilePattern(source: string, opts: { ignoreCase?: boolean } = 
 
 /** The error message for a pattern, or null when it compiles (form validation). */
 export function patternError(source: string, opts: { ignoreCase?: boolean } = {}): string | null {
-  try { compilePattern(source, opts); return null; } catch (err) { return (err as Error).message; }
+  try {
+    compilePattern(source, opts);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 /** Instruction count of the compiled program; re2js keeps it on its internal RE2 object. */

@@ -18,7 +18,8 @@ function say(msg) {
 function findNodeGyp() {
   const candidates = [];
   if (process.env.npm_config_node_gyp) candidates.push(process.env.npm_config_node_gyp);
-  if (process.env.npm_execpath) candidates.push(join(dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  if (process.env.npm_execpath)
+    candidates.push(join(dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
   candidates.push(join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
   return candidates.find((p) => existsSync(p));
 }
@@ -40,8 +41,11 @@ function main() {
     return say('built native/build/Release/board_native.node (OpenBLAS)');
   }
   const err = `${r.stderr ?? ''}${r.stdout ?? ''}`;
-  const why = /cblas\.h|lopenblas/.test(err) ? 'OpenBLAS not found: install libopenblas-dev'
-    : r.error ? r.error.message : (err.split('\n').find((l) => /error/i.test(l)) ?? `node-gyp exited with ${r.status}`).trim();
+  const why = /cblas\.h|lopenblas/.test(err)
+    ? 'OpenBLAS not found: install libopenblas-dev'
+    : r.error
+      ? r.error.message
+      : (err.split('\n').find((l) => /error/i.test(l)) ?? `node-gyp exited with ${r.status}`).trim();
   rmSync(join(here, 'build'), { recursive: true, force: true }); // no half-built addon left behind
   say(`not built (${why.slice(0, 200)}); using the WebAssembly backend`);
 }

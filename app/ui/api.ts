@@ -4,14 +4,23 @@
 import { useEffect, useState } from 'react';
 
 export class ApiError extends Error {
-  constructor(message: string, readonly status: number) { super(message); }
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
 }
 
 export async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, { cache: 'no-store', ...init });
   if (!res.ok) {
     let message = `HTTP ${res.status}`;
-    try { message = ((await res.json()) as { error?: string }).error ?? message; } catch { /* not JSON */ }
+    try {
+      message = ((await res.json()) as { error?: string }).error ?? message;
+    } catch {
+      /* not JSON */
+    }
     throw new ApiError(message, res.status);
   }
   return (await res.json()) as T;
@@ -33,7 +42,11 @@ export function query(path: string, params: Record<string, string | number | str
   return s ? `${path}?${s}` : path;
 }
 
-export interface ApiState<T> { data: T | undefined; error: Error | null; loading: boolean }
+export interface ApiState<T> {
+  data: T | undefined;
+  error: Error | null;
+  loading: boolean;
+}
 
 /** Fetches `url` (skipped when null) and again whenever `url` or `refresh` change; keeps old data while reloading. */
 export function useApi<T>(url: string | null, refresh: unknown = 0): ApiState<T> {
@@ -43,20 +56,35 @@ export function useApi<T>(url: string | null, refresh: unknown = 0): ApiState<T>
     let cancelled = false;
     setState((s) => ({ ...s, loading: true }));
     fetchJson<T>(url).then(
-      (data) => { if (!cancelled) setState({ data, error: null, loading: false }); },
-      (error: Error) => { if (!cancelled) setState((s) => ({ data: s.data, error, loading: false })); },
+      (data) => {
+        if (!cancelled) setState({ data, error: null, loading: false });
+      },
+      (error: Error) => {
+        if (!cancelled) setState((s) => ({ data: s.data, error, loading: false }));
+      },
     );
-    return () => { cancelled = true; };
+    return () => {
+      cancelled = true;
+    };
   }, [url, refresh]);
   return state;
 }
 
 /** Downloads the answer of a JSON POST as a file (exports of run sets too large for a link). */
 export async function downloadPost(url: string, body: unknown, filename: string): Promise<void> {
-  const res = await fetch(url, { method: 'POST', cache: 'no-store', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    cache: 'no-store',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) {
     let message = `HTTP ${res.status}`;
-    try { message = ((await res.json()) as { error?: string }).error ?? message; } catch { /* not JSON */ }
+    try {
+      message = ((await res.json()) as { error?: string }).error ?? message;
+    } catch {
+      /* not JSON */
+    }
     throw new ApiError(message, res.status);
   }
   const href = URL.createObjectURL(await res.blob());

@@ -15,13 +15,24 @@ export function AudioDashboard() {
   const tagMap = tagsOfKind(state, ['audio']);
   return (
     <div>
-      {state.loading && state.tags.length === 0 ? <div className="empty" aria-busy="true">Loading…</div>
-        : tagMap.size === 0 ? <div className="empty">No audio in the selected runs. Clips written with addAudio appear here live.</div> : null}
+      {state.loading && state.tags.length === 0 ? (
+        <div className="empty" aria-busy="true">
+          Loading…
+        </div>
+      ) : tagMap.size === 0 ? (
+        <div className="empty">No audio in the selected runs. Clips written with addAudio appear here live.</div>
+      ) : null}
       {[...tagMap.entries()].map(([tag, runs]) => (
         <details key={tag} className="group" open>
-          <summary>{tag} <span className="muted">({runs.length} runs)</span></summary>
+          <summary>
+            {tag} <span className="muted">({runs.length} runs)</span>
+          </summary>
           <div className="image-grid">
-            {runs.map((run) => <CardBoundary key={run} label={`${run} · ${tag}`}><AudioCard run={run} tag={tag} /></CardBoundary>)}
+            {runs.map((run) => (
+              <CardBoundary key={run} label={`${run} · ${tag}`}>
+                <AudioCard run={run} tag={tag} />
+              </CardBoundary>
+            ))}
           </div>
         </details>
       ))}
@@ -39,22 +50,53 @@ function AudioCard({ run, tag }: { run: string; tag: string }) {
   const clip = clips[idx];
   return (
     <div ref={ref} className="card" data-testid="audio-card" data-run={run} data-tag={tag}>
-      <div className="card-head"><span className="swatch" style={{ background: runColor(run) }} /><span className="card-title" title={run}>{run}</span></div>
-      {error ? <div className="error-text" role="alert">{error.message}</div>
-        : !data ? <div className="placeholder" aria-busy={loading}>{seen ? 'Loading…' : ''}</div>
-        : !clip ? <div className="placeholder">No clips.</div>
-        : (
-          <>
-            <div className="meta">step <b data-testid="audio-step">{clip.step}</b> · {(clip.frames / clip.sampleRate).toFixed(2)} s · {clip.sampleRate} Hz · {clip.channels} ch{clip.wallTime ? ` · ${new Date(clip.wallTime * 1000).toLocaleString()}` : ''}</div>
-            <audio key={clip.blobId} controls preload="metadata" src={`/api/blob/${clip.blobId}`} aria-label={`${tag} of ${run} at step ${clip.step}`} style={{ width: '100%' }} />
-            {clips.length > 1 && (
-              <label className="slider">
-                <input type="range" min={0} max={clips.length - 1} value={idx} onChange={(e) => setPicked(Number(e.target.value))} aria-label={`Step of ${tag} for ${run}`} />
-                <span>{idx + 1}/{clips.length}</span>
-              </label>
-            )}
-          </>
-        )}
+      <div className="card-head">
+        <span className="swatch" style={{ background: runColor(run) }} />
+        <span className="card-title" title={run}>
+          {run}
+        </span>
+      </div>
+      {error ? (
+        <div className="error-text" role="alert">
+          {error.message}
+        </div>
+      ) : !data ? (
+        <div className="placeholder" aria-busy={loading}>
+          {seen ? 'Loading…' : ''}
+        </div>
+      ) : !clip ? (
+        <div className="placeholder">No clips.</div>
+      ) : (
+        <>
+          <div className="meta">
+            step <b data-testid="audio-step">{clip.step}</b> · {(clip.frames / clip.sampleRate).toFixed(2)} s · {clip.sampleRate} Hz ·{' '}
+            {clip.channels} ch{clip.wallTime ? ` · ${new Date(clip.wallTime * 1000).toLocaleString()}` : ''}
+          </div>
+          <audio
+            key={clip.blobId}
+            controls
+            preload="metadata"
+            src={`/api/blob/${clip.blobId}`}
+            aria-label={`${tag} of ${run} at step ${clip.step}`}
+            style={{ width: '100%' }}
+          />
+          {clips.length > 1 && (
+            <label className="slider">
+              <input
+                type="range"
+                min={0}
+                max={clips.length - 1}
+                value={idx}
+                onChange={(e) => setPicked(Number(e.target.value))}
+                aria-label={`Step of ${tag} for ${run}`}
+              />
+              <span>
+                {idx + 1}/{clips.length}
+              </span>
+            </label>
+          )}
+        </>
+      )}
     </div>
   );
 }

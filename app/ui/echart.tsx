@@ -5,14 +5,34 @@ import { useEffect, useRef, type CSSProperties } from 'react';
 import * as echarts from 'echarts/core';
 import { CustomChart, LineChart, LinesChart, ParallelChart, ScatterChart } from 'echarts/charts';
 import {
-  AxisPointerComponent, DataZoomComponent, GridComponent, LegendComponent, MarkLineComponent,
-  ParallelComponent, TitleComponent, TooltipComponent, VisualMapComponent,
+  AxisPointerComponent,
+  DataZoomComponent,
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  ParallelComponent,
+  TitleComponent,
+  TooltipComponent,
+  VisualMapComponent,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
 echarts.use([
-  CustomChart, LineChart, LinesChart, ScatterChart, ParallelChart, GridComponent, TooltipComponent, AxisPointerComponent, DataZoomComponent,
-  LegendComponent, MarkLineComponent, ParallelComponent, TitleComponent, VisualMapComponent, CanvasRenderer,
+  CustomChart,
+  LineChart,
+  LinesChart,
+  ScatterChart,
+  ParallelChart,
+  GridComponent,
+  TooltipComponent,
+  AxisPointerComponent,
+  DataZoomComponent,
+  LegendComponent,
+  MarkLineComponent,
+  ParallelComponent,
+  TitleComponent,
+  VisualMapComponent,
+  CanvasRenderer,
 ]);
 
 export type EChartsInstance = echarts.ECharts;
@@ -33,15 +53,22 @@ function drain(): void {
     if (!chart.isDisposed()) job();
     if (performance.now() - start > 40) break;
   }
-  if (jobs.size > 0) yieldThen(drain); else draining = false;
+  if (jobs.size > 0) yieldThen(drain);
+  else draining = false;
 }
 function yieldThen(fn: () => void): void {
-  if (channel) { channel.port1.onmessage = () => fn(); channel.port2.postMessage(0); } else setTimeout(fn, 0);
+  if (channel) {
+    channel.port1.onmessage = () => fn();
+    channel.port2.postMessage(0);
+  } else setTimeout(fn, 0);
 }
 /** Queues a chart update; a newer update of the same chart replaces a pending one. */
 function scheduleUpdate(chart: EChartsInstance, job: () => void): void {
   jobs.set(chart, job);
-  if (!draining) { draining = true; yieldThen(drain); }
+  if (!draining) {
+    draining = true;
+    yieldThen(drain);
+  }
 }
 
 export interface EChartProps {
@@ -77,7 +104,12 @@ export function EChart({ option, dark, group, style, className, notMerge = true,
     const observer = new ResizeObserver(() => chart.resize());
     observer.observe(el);
     const cleanup = onReadyRef.current?.(chart);
-    return () => { observer.disconnect(); cleanup?.(); chart.dispose(); chartRef.current = null; };
+    return () => {
+      observer.disconnect();
+      cleanup?.();
+      chart.dispose();
+      chartRef.current = null;
+    };
   }, [dark]);
 
   useEffect(() => {

@@ -10,8 +10,14 @@ export function percentiles(h: HistogramEntry, bps: readonly number[] = BASIS_PO
   if (total <= 0 || h.buckets.length === 0) return bps.map(() => NaN);
   const out: number[] = [];
   for (const bp of bps) {
-    if (bp <= 0) { out.push(Number.isFinite(h.min) ? h.min : h.buckets[0]!.left); continue; }
-    if (bp >= 10000) { out.push(Number.isFinite(h.max) ? h.max : h.buckets[h.buckets.length - 1]!.right); continue; }
+    if (bp <= 0) {
+      out.push(Number.isFinite(h.min) ? h.min : h.buckets[0]!.left);
+      continue;
+    }
+    if (bp >= 10000) {
+      out.push(Number.isFinite(h.max) ? h.max : h.buckets[h.buckets.length - 1]!.right);
+      continue;
+    }
     const target = (total * bp) / 10000;
     let cum = 0;
     let value = h.buckets[h.buckets.length - 1]!.right;
@@ -38,7 +44,6 @@ export function sampleSteps<T>(items: T[], max: number): T[] {
   return out;
 }
 
-
 /**
  * Re-buckets into `k` equal-width bins over [min, max], spreading each source bucket's count over
  * the bins it overlaps. TF's exponential buckets are very uneven (many tiny, empty ones); drawn
@@ -48,7 +53,11 @@ export function rebin(h: HistogramEntry, k = 30): Array<[number, number]> {
   let lo = Number.isFinite(h.min) ? h.min : Infinity;
   let hi = Number.isFinite(h.max) ? h.max : -Infinity;
   if (!(lo < hi)) {
-    for (const b of h.buckets) if (b.count > 0) { lo = Math.min(lo, Number.isFinite(b.left) ? b.left : b.right); hi = Math.max(hi, Number.isFinite(b.right) ? b.right : b.left); }
+    for (const b of h.buckets)
+      if (b.count > 0) {
+        lo = Math.min(lo, Number.isFinite(b.left) ? b.left : b.right);
+        hi = Math.max(hi, Number.isFinite(b.right) ? b.right : b.left);
+      }
   }
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
   if (lo === hi) return [[lo, h.buckets.reduce((a, b) => a + b.count, 0)]];
@@ -58,7 +67,10 @@ export function rebin(h: HistogramEntry, k = 30): Array<[number, number]> {
     if (b.count === 0) continue;
     const l = Math.max(lo, Number.isFinite(b.left) ? b.left : lo);
     const r = Math.min(hi, Number.isFinite(b.right) ? b.right : hi);
-    if (r <= l) { counts[Math.min(k - 1, Math.max(0, Math.floor((l - lo) / width)))]! += b.count; continue; }
+    if (r <= l) {
+      counts[Math.min(k - 1, Math.max(0, Math.floor((l - lo) / width)))]! += b.count;
+      continue;
+    }
     const first = Math.max(0, Math.floor((l - lo) / width));
     const last = Math.min(k - 1, Math.floor((r - lo) / width));
     for (let i = first; i <= last; i++) {

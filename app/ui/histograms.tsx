@@ -30,15 +30,28 @@ export function HistogramsDashboard() {
       <div className="toolbar" role="toolbar" aria-label="Histogram settings">
         <span>View</span>
         {MODES.map((x) => (
-          <label key={x}><input type="radio" name="hmode" checked={mode === x} onChange={() => setParams({ hmode: x === 'offset' ? null : x })} /> {x}</label>
+          <label key={x}>
+            <input type="radio" name="hmode" checked={mode === x} onChange={() => setParams({ hmode: x === 'offset' ? null : x })} /> {x}
+          </label>
         ))}
       </div>
-      {state.loading && state.tags.length === 0 ? <div className="empty" aria-busy="true">Loading…</div>
-        : tagMap.size === 0 ? <div className="empty">No histograms in the selected runs.</div> : null}
+      {state.loading && state.tags.length === 0 ? (
+        <div className="empty" aria-busy="true">
+          Loading…
+        </div>
+      ) : tagMap.size === 0 ? (
+        <div className="empty">No histograms in the selected runs.</div>
+      ) : null}
       {[...tagMap.entries()].map(([tag, runs]) => (
         <details key={tag} className="group" open>
           <summary>{tag}</summary>
-          <div className="cards">{runs.map((run) => <CardBoundary key={run} label={run}><HistogramCard run={run} tag={tag} mode={mode} dark={dark} /></CardBoundary>)}</div>
+          <div className="cards">
+            {runs.map((run) => (
+              <CardBoundary key={run} label={run}>
+                <HistogramCard run={run} tag={tag} mode={mode} dark={dark} />
+              </CardBoundary>
+            ))}
+          </div>
         </details>
       ))}
     </div>
@@ -55,19 +68,45 @@ function shade(hex: string, t: number, dark: boolean): string {
 
 export function histogramOption(entries: HistogramEntry[], mode: Mode, color: string, dark: boolean): EChartsOption {
   const fg = dark ? '#c9d1d9' : '#333';
-  const axis = { axisLabel: { color: fg, formatter: (v: number) => fmt(v) }, splitLine: { lineStyle: { color: dark ? '#2a2f36' : '#eceff3' } } };
+  const axis = {
+    axisLabel: { color: fg, formatter: (v: number) => fmt(v) },
+    splitLine: { lineStyle: { color: dark ? '#2a2f36' : '#eceff3' } },
+  };
   if (mode === 'distribution') {
     const rows = entries.map((h) => [h.step, ...percentiles(h)] as number[]);
-    const series: unknown[] = [{ name: 'min', type: 'line', data: rows.map((r) => [r[0], r[1]]), stack: 'band', lineStyle: { opacity: 0 }, showSymbol: false, silent: true }];
+    const series: unknown[] = [
+      {
+        name: 'min',
+        type: 'line',
+        data: rows.map((r) => [r[0], r[1]]),
+        stack: 'band',
+        lineStyle: { opacity: 0 },
+        showSymbol: false,
+        silent: true,
+      },
+    ];
     for (let k = 1; k < BASIS_POINTS.length; k++) {
       const dist = Math.abs(k - 4.5) / 4.5;
       series.push({
-        name: `${BASIS_POINTS[k - 1]! / 100}–${BASIS_POINTS[k]! / 100}%`, type: 'line', stack: 'band', showSymbol: false, silent: true,
-        data: rows.map((r) => [r[0], r[k + 1]! - r[k]!]), lineStyle: { opacity: 0 }, areaStyle: { color, opacity: 0.15 + 0.5 * (1 - dist) },
+        name: `${BASIS_POINTS[k - 1]! / 100}–${BASIS_POINTS[k]! / 100}%`,
+        type: 'line',
+        stack: 'band',
+        showSymbol: false,
+        silent: true,
+        data: rows.map((r) => [r[0], r[k + 1]! - r[k]!]),
+        lineStyle: { opacity: 0 },
+        areaStyle: { color, opacity: 0.15 + 0.5 * (1 - dist) },
       });
     }
     series.push({ name: 'median', type: 'line', data: rows.map((r) => [r[0], r[5]]), showSymbol: false, lineStyle: { color, width: 1.5 } });
-    return { animation: false, grid: { left: 56, right: 12, top: 12, bottom: 26 }, tooltip: { trigger: 'axis' }, xAxis: { type: 'value', scale: true, name: 'step', ...axis, axisLine: { onZero: false } }, yAxis: { type: 'value', scale: true, ...axis }, series };
+    return {
+      animation: false,
+      grid: { left: 56, right: 12, top: 12, bottom: 26 },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'value', scale: true, name: 'step', ...axis, axisLine: { onZero: false } },
+      yAxis: { type: 'value', scale: true, ...axis },
+      series,
+    };
   }
   const sampled = sampleSteps(entries, MAX_LINES);
   const n = sampled.length;
@@ -75,14 +114,19 @@ export function histogramOption(entries: HistogramEntry[], mode: Mode, color: st
   let peak = 0;
   for (const l of lines) for (const [, c] of l) peak = Math.max(peak, c);
   const steps = sampled.map((h) => h.step);
-  const stepSpan = n > 1 ? (steps[n - 1]! - steps[0]!) : 1;
+  const stepSpan = n > 1 ? steps[n - 1]! - steps[0]! : 1;
   const height = mode === 'offset' ? (stepSpan / Math.max(1, n - 1)) * 3 : 1;
   const series = sampled.map((h, i) => {
     const t = n > 1 ? i / (n - 1) : 1;
     const base = mode === 'offset' ? h.step : 0;
     const data = lines[i]!.map(([x, c]) => [x, mode === 'offset' ? base - (c / (peak || 1)) * height : c]);
     return {
-      name: `step ${h.step}`, type: 'line', data, showSymbol: false, smooth: false, z: mode === 'offset' ? i : n - i,
+      name: `step ${h.step}`,
+      type: 'line',
+      data,
+      showSymbol: false,
+      smooth: false,
+      z: mode === 'offset' ? i : n - i,
       lineStyle: { color: shade(color, t, dark), width: 1 },
     };
   });
@@ -91,13 +135,20 @@ export function histogramOption(entries: HistogramEntry[], mode: Mode, color: st
     grid: { left: 56, right: 12, top: 12, bottom: 26 },
     tooltip: { trigger: 'item', formatter: (p: { seriesName: string; data: number[] }) => `${p.seriesName}<br/>x ${fmt(p.data[0]!)}` },
     xAxis: { type: 'value', scale: true, ...axis, axisLine: { onZero: false } },
-    yAxis: mode === 'offset'
-      ? {
-        type: 'value', inverse: true, scale: true, name: 'step', ...axis, min: (steps[0] ?? 0) - height * 1.05, max: steps[n - 1] ?? 1,
-        // Only baselines are steps: the band above the first one holds its ridge, not a step.
-        axisLabel: { ...axis.axisLabel, formatter: (v: number) => (v < (steps[0] ?? 0) ? '' : fmt(v)) },
-      }
-      : { type: 'value', name: 'count', ...axis },
+    yAxis:
+      mode === 'offset'
+        ? {
+            type: 'value',
+            inverse: true,
+            scale: true,
+            name: 'step',
+            ...axis,
+            min: (steps[0] ?? 0) - height * 1.05,
+            max: steps[n - 1] ?? 1,
+            // Only baselines are steps: the band above the first one holds its ridge, not a step.
+            axisLabel: { ...axis.axisLabel, formatter: (v: number) => (v < (steps[0] ?? 0) ? '' : fmt(v)) },
+          }
+        : { type: 'value', name: 'count', ...axis },
     series,
   };
 }
@@ -109,11 +160,22 @@ function HistogramCard({ run, tag, mode, dark }: { run: string; tag: string; mod
   const option = useMemo(() => (data ? histogramOption(data.entries, mode, runColor(run), dark) : null), [data, mode, run, dark]);
   return (
     <div ref={ref} className="card" data-testid="histogram-card" data-run={run} data-tag={tag}>
-      <div className="card-head"><span className="swatch" style={{ background: runColor(run) }} /><span className="card-title">{run}</span><span className="meta">{data ? `${data.entries.length} steps` : ''}</span></div>
-      {error ? <div className="placeholder error-text" role="alert">{error.message}</div>
-        : !option ? <div className="placeholder">Loading…</div>
-        : data!.entries.length === 0 ? <div className="placeholder">No data.</div>
-        : <EChart option={option} dark={dark} ariaLabel={`Histogram ${tag} of ${run}, ${mode} view`} />}
+      <div className="card-head">
+        <span className="swatch" style={{ background: runColor(run) }} />
+        <span className="card-title">{run}</span>
+        <span className="meta">{data ? `${data.entries.length} steps` : ''}</span>
+      </div>
+      {error ? (
+        <div className="placeholder error-text" role="alert">
+          {error.message}
+        </div>
+      ) : !option ? (
+        <div className="placeholder">Loading…</div>
+      ) : data!.entries.length === 0 ? (
+        <div className="placeholder">No data.</div>
+      ) : (
+        <EChart option={option} dark={dark} ariaLabel={`Histogram ${tag} of ${run}, ${mode} view`} />
+      )}
     </div>
   );
 }

@@ -42,7 +42,10 @@ export function HparamsDashboard() {
     if (!data) return [];
     const hp = new Set<string>(data.hparamInfos.map((h) => h.name));
     const mt = new Set<string>(data.metricInfos.map((m) => m.tag));
-    for (const s of data.sessions) { Object.keys(s.hparams).forEach((k) => hp.add(k)); Object.keys(s.metrics).forEach((k) => mt.add(k)); }
+    for (const s of data.sessions) {
+      Object.keys(s.hparams).forEach((k) => hp.add(k));
+      Object.keys(s.metrics).forEach((k) => mt.add(k));
+    }
     return [
       { key: 'run', label: 'run', kind: 'run' },
       ...[...hp].map((k) => ({ key: k, label: k, kind: 'hparam' as const })),
@@ -67,8 +70,22 @@ export function HparamsDashboard() {
       const values = rows.map((s) => cell(s, c));
       const numeric = values.every((v) => v === null || typeof v === 'number');
       return numeric
-        ? { dim: i, name: c.label, type: 'value', scale: true, nameTextStyle: { color: fg }, axisLabel: { color: fg, formatter: (v: number) => fmt(v) } }
-        : { dim: i, name: c.label, type: 'category', data: [...new Set(values.map(String))], nameTextStyle: { color: fg }, axisLabel: { color: fg } };
+        ? {
+            dim: i,
+            name: c.label,
+            type: 'value',
+            scale: true,
+            nameTextStyle: { color: fg },
+            axisLabel: { color: fg, formatter: (v: number) => fmt(v) },
+          }
+        : {
+            dim: i,
+            name: c.label,
+            type: 'category',
+            data: [...new Set(values.map(String))],
+            nameTextStyle: { color: fg },
+            axisLabel: { color: fg },
+          };
     });
     return {
       animation: false,
@@ -76,8 +93,15 @@ export function HparamsDashboard() {
       parallelAxis,
       tooltip: { trigger: 'item' },
       series: rows.map((s) => ({
-        name: s.run, type: 'parallel', lineStyle: { color: runColor(s.run), width: 2, opacity: 0.8 },
-        data: [dims.map((c) => { const v = cell(s, c); return typeof v === 'number' ? v : String(v); })],
+        name: s.run,
+        type: 'parallel',
+        lineStyle: { color: runColor(s.run), width: 2, opacity: 0.8 },
+        data: [
+          dims.map((c) => {
+            const v = cell(s, c);
+            return typeof v === 'number' ? v : String(v);
+          }),
+        ],
       })),
     };
   }, [cols, rows, dark]);
@@ -87,34 +111,81 @@ export function HparamsDashboard() {
     setParams({ hsort: key, hdesc: sortCol && `${sortCol.kind}:${sortCol.key}` === key && !desc ? '1' : null });
   };
 
-  if (error) return <div className="panel error-panel" role="alert">Cannot load hparams: {error.message}</div>;
-  if (!data) return <div className="empty" aria-busy={loading}>Loading…</div>;
-  if (data.sessions.length === 0) return <div className="empty">No hyperparameter sessions. Write them with addHparams(hparams, metrics).</div>;
+  if (error)
+    return (
+      <div className="panel error-panel" role="alert">
+        Cannot load hparams: {error.message}
+      </div>
+    );
+  if (!data)
+    return (
+      <div className="empty" aria-busy={loading}>
+        Loading…
+      </div>
+    );
+  if (data.sessions.length === 0)
+    return <div className="empty">No hyperparameter sessions. Write them with addHparams(hparams, metrics).</div>;
   return (
     <div className="hp-wrap">
       <div className="toolbar">
-        <input type="search" placeholder="Filter sessions (regex)" value={filterSrc} className={filterError ? 'invalid' : ''} aria-invalid={filterError !== null} onChange={(e) => setParams({ hfilter: e.target.value || null })} aria-label="Filter sessions" />
-        <span className="meta">{rows.length}/{data.sessions.length} sessions</span>
+        <input
+          type="search"
+          placeholder="Filter sessions (regex)"
+          value={filterSrc}
+          className={filterError ? 'invalid' : ''}
+          aria-invalid={filterError !== null}
+          onChange={(e) => setParams({ hfilter: e.target.value || null })}
+          aria-label="Filter sessions"
+        />
+        <span className="meta">
+          {rows.length}/{data.sessions.length} sessions
+        </span>
       </div>
-      {option && <div className="card" data-testid="hparams-parallel"><EChart option={option} dark={dark} style={{ height: 320 }} ariaLabel="Parallel coordinates of hyperparameters and metrics" /></div>}
+      {option && (
+        <div className="card" data-testid="hparams-parallel">
+          <EChart option={option} dark={dark} style={{ height: 320 }} ariaLabel="Parallel coordinates of hyperparameters and metrics" />
+        </div>
+      )}
       <div className="card" style={{ overflowX: 'auto' }}>
         <table className="table" data-testid="hparams-table">
           <thead>
-            <tr>{cols.map((c) => {
-              const active = sortCol === c;
-              return (
-                <th key={`${c.kind}:${c.key}`} aria-sort={active ? (desc ? 'descending' : 'ascending') : 'none'}>
-                  <button type="button" onClick={() => setSort(c)}>{c.label}{active ? (desc ? ' ▼' : ' ▲') : ''}</button>
-                </th>
-              );
-            })}</tr>
+            <tr>
+              {cols.map((c) => {
+                const active = sortCol === c;
+                return (
+                  <th key={`${c.kind}:${c.key}`} aria-sort={active ? (desc ? 'descending' : 'ascending') : 'none'}>
+                    <button type="button" onClick={() => setSort(c)}>
+                      {c.label}
+                      {active ? (desc ? ' ▼' : ' ▲') : ''}
+                    </button>
+                  </th>
+                );
+              })}
+            </tr>
           </thead>
           <tbody>
             {rows.map((s) => (
-              <tr key={s.run}>{cols.map((c) => {
-                const v = cell(s, c);
-                return <td key={`${c.kind}:${c.key}`}>{c.kind === 'run' ? <><span className="swatch" style={{ background: runColor(s.run), display: 'inline-block', marginRight: 6 }} />{s.run}</> : typeof v === 'number' ? fmt(v) : v === null ? '' : String(v)}</td>;
-              })}</tr>
+              <tr key={s.run}>
+                {cols.map((c) => {
+                  const v = cell(s, c);
+                  return (
+                    <td key={`${c.kind}:${c.key}`}>
+                      {c.kind === 'run' ? (
+                        <>
+                          <span className="swatch" style={{ background: runColor(s.run), display: 'inline-block', marginRight: 6 }} />
+                          {s.run}
+                        </>
+                      ) : typeof v === 'number' ? (
+                        fmt(v)
+                      ) : v === null ? (
+                        ''
+                      ) : (
+                        String(v)
+                      )}
+                    </td>
+                  );
+                })}
+              </tr>
             ))}
           </tbody>
         </table>

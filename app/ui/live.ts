@@ -19,7 +19,9 @@ const connectListeners = new Set<() => void>();
 export function onFeedConnect(listener: () => void): () => void {
   ensureSource();
   connectListeners.add(listener);
-  return () => { connectListeners.delete(listener); };
+  return () => {
+    connectListeners.delete(listener);
+  };
 }
 
 function ensureSource(): void {
@@ -27,7 +29,11 @@ function ensureSource(): void {
   source = new EventSource('/api/events');
   source.onmessage = (ev) => {
     let change: StoreChange;
-    try { change = JSON.parse(ev.data) as StoreChange; } catch { return; }
+    try {
+      change = JSON.parse(ev.data) as StoreChange;
+    } catch {
+      return;
+    }
     for (const l of listeners) l(change);
   };
   source.addEventListener('hello', () => {
@@ -35,13 +41,18 @@ function ensureSource(): void {
     for (const l of statusListeners) l(true);
     for (const l of connectListeners) l();
   });
-  source.onerror = () => { connected = false; for (const l of statusListeners) l(false); };
+  source.onerror = () => {
+    connected = false;
+    for (const l of statusListeners) l(false);
+  };
 }
 
 export function subscribeChanges(listener: Listener): () => void {
   ensureSource();
   listeners.add(listener);
-  return () => { listeners.delete(listener); };
+  return () => {
+    listeners.delete(listener);
+  };
 }
 
 /** True while the change feed is connected. */
@@ -51,7 +62,9 @@ export function useLiveStatus(): boolean {
     ensureSource();
     statusListeners.add(setUp);
     setUp(connected);
-    return () => { statusListeners.delete(setUp); };
+    return () => {
+      statusListeners.delete(setUp);
+    };
   }, []);
   return up;
 }
@@ -64,6 +77,12 @@ export function useChangeCounter(match: (c: StoreChange) => boolean): number {
   const [n, setN] = useState(0);
   const matchRef = useRef(match);
   matchRef.current = match;
-  useEffect(() => subscribeChanges((c) => { if (matchRef.current(c)) setN((x) => x + 1); }), []);
+  useEffect(
+    () =>
+      subscribeChanges((c) => {
+        if (matchRef.current(c)) setN((x) => x + 1);
+      }),
+    [],
+  );
   return n;
 }

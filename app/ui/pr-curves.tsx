@@ -18,10 +18,19 @@ export function PrCurvesDashboard() {
   const tagMap = tagsOfKind(state, ['pr_curve'], ['pr_curves']);
   return (
     <div>
-      {state.loading && state.tags.length === 0 ? <div className="empty" aria-busy="true">Loading…</div>
-        : tagMap.size === 0 ? <div className="empty">No PR curves in the selected runs.</div> : null}
+      {state.loading && state.tags.length === 0 ? (
+        <div className="empty" aria-busy="true">
+          Loading…
+        </div>
+      ) : tagMap.size === 0 ? (
+        <div className="empty">No PR curves in the selected runs.</div>
+      ) : null}
       <div className="cards">
-        {[...tagMap.entries()].map(([tag, runs]) => <CardBoundary key={tag} label={tag}><PrCard tag={tag} runs={runs} dark={dark} /></CardBoundary>)}
+        {[...tagMap.entries()].map(([tag, runs]) => (
+          <CardBoundary key={tag} label={tag}>
+            <PrCard tag={tag} runs={runs} dark={dark} />
+          </CardBoundary>
+        ))}
       </div>
     </div>
   );
@@ -37,11 +46,24 @@ function PrCard({ tag, runs, dark }: { tag: string; runs: string[]; dark: boolea
   useEffect(() => {
     if (!seen) return;
     let cancelled = false;
-    Promise.all(runs.map((run) => fetchJson<{ entries: PrCurveEntry[] }>(query('/api/prcurves', { run, tag })).then((r) => [run, r.entries] as const))).then(
-      (pairs) => { if (!cancelled) { setData(new Map(pairs)); setError(null); } },
-      (err: Error) => { if (!cancelled) setError(err.message); },
+    Promise.all(
+      runs.map((run) =>
+        fetchJson<{ entries: PrCurveEntry[] }>(query('/api/prcurves', { run, tag })).then((r) => [run, r.entries] as const),
+      ),
+    ).then(
+      (pairs) => {
+        if (!cancelled) {
+          setData(new Map(pairs));
+          setError(null);
+        }
+      },
+      (err: Error) => {
+        if (!cancelled) setError(err.message);
+      },
     );
-    return () => { cancelled = true; };
+    return () => {
+      cancelled = true;
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [seen, tag, runsKey, refresh]);
   const steps = useMemo(() => [...new Set([...(data?.values() ?? [])].flatMap((e) => e.map((x) => x.step)))].sort((a, b) => a - b), [data]);
@@ -54,25 +76,53 @@ function PrCard({ tag, runs, dark }: { tag: string; runs: string[]; dark: boolea
       let e: PrCurveEntry | undefined;
       for (const x of entries) if (x.step <= step) e = x;
       const pts = e ? e.recall.map((r, i) => [r, e.precision[i], e.thresholds[i]]) : [];
-      return { name: run, type: 'line', data: pts, showSymbol: false, lineStyle: { color: runColor(run), width: 1.6 }, itemStyle: { color: runColor(run) } };
+      return {
+        name: run,
+        type: 'line',
+        data: pts,
+        showSymbol: false,
+        lineStyle: { color: runColor(run), width: 1.6 },
+        itemStyle: { color: runColor(run) },
+      };
     });
     return {
-      animation: false, grid: { left: 48, right: 12, top: 12, bottom: 36 },
+      animation: false,
+      grid: { left: 48, right: 12, top: 12, bottom: 36 },
       xAxis: { type: 'value', min: 0, max: 1, name: 'recall', nameLocation: 'middle', nameGap: 22, axisLabel: { color: fg } },
       yAxis: { type: 'value', min: 0, max: 1, name: 'precision', axisLabel: { color: fg } },
-      tooltip: { trigger: 'item', formatter: (p: { seriesName: string; data: number[] }) => `${escapeHtml(p.seriesName)}<br/>recall ${fmt(p.data[0]!)} · precision ${fmt(p.data[1]!)}<br/>threshold ${fmt(p.data[2]!)}` },
+      tooltip: {
+        trigger: 'item',
+        formatter: (p: { seriesName: string; data: number[] }) =>
+          `${escapeHtml(p.seriesName)}<br/>recall ${fmt(p.data[0]!)} · precision ${fmt(p.data[1]!)}<br/>threshold ${fmt(p.data[2]!)}`,
+      },
       series,
     };
   }, [data, step, dark]);
   return (
     <div ref={ref} className="card" data-testid="pr-card" data-tag={tag}>
-      <div className="card-head"><span className="card-title">{tag}</span></div>
-      {error ? <div className="placeholder error-text" role="alert">{error}</div>
-        : !option ? <div className="placeholder">{data ? 'No data.' : 'Loading…'}</div>
-        : <EChart option={option} dark={dark} ariaLabel={`Precision-recall curve ${tag} at step ${step}`} />}
+      <div className="card-head">
+        <span className="card-title">{tag}</span>
+      </div>
+      {error ? (
+        <div className="placeholder error-text" role="alert">
+          {error}
+        </div>
+      ) : !option ? (
+        <div className="placeholder">{data ? 'No data.' : 'Loading…'}</div>
+      ) : (
+        <EChart option={option} dark={dark} ariaLabel={`Precision-recall curve ${tag} at step ${step}`} />
+      )}
       {steps.length > 1 && (
-        <label className="slider">step <b>{step}</b>
-          <input type="range" min={0} max={steps.length - 1} value={idx} onChange={(e) => setStepIdx(Number(e.target.value))} aria-label={`Step of PR curve ${tag}`} />
+        <label className="slider">
+          step <b>{step}</b>
+          <input
+            type="range"
+            min={0}
+            max={steps.length - 1}
+            value={idx}
+            onChange={(e) => setStepIdx(Number(e.target.value))}
+            aria-label={`Step of PR curve ${tag}`}
+          />
         </label>
       )}
     </div>

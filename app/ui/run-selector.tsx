@@ -15,7 +15,9 @@ const ROW_HEIGHT = 24;
 /** All / None act on the runs the filter shows; runs filtered out keep their state. */
 function selectMatching(names: string[], explicit: Set<string> | null, shown: string[], on: boolean): Set<string> {
   const next = new Set(explicit ?? names);
-  for (const n of shown) if (on) next.add(n); else next.delete(n);
+  for (const n of shown)
+    if (on) next.add(n);
+    else next.delete(n);
   return next;
 }
 
@@ -38,21 +40,29 @@ export function RunSelector() {
   const setSelection = state.setSelection;
   const toggle = (n: string) => {
     const next = new Set(state.explicit ?? names);
-    if (next.has(n)) next.delete(n); else next.add(n);
+    if (next.has(n)) next.delete(n);
+    else next.add(n);
     setSelection(next);
   };
   const setHidden = (n: string, hide: boolean) => {
     const next = new Set(state.hidden);
-    if (hide) next.add(n); else next.delete(n);
+    if (hide) next.add(n);
+    else next.delete(n);
     setParams({ hide: [...next] });
   };
   const doDelete = async (run: string) => {
     setDeleteError(null);
     try {
-      await fetchJson('/api/runs/delete', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ run }) });
+      await fetchJson('/api/runs/delete', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ run }),
+      });
       setConfirming(null);
       state.reload();
-    } catch (err) { setDeleteError((err as Error).message); }
+    } catch (err) {
+      setDeleteError((err as Error).message);
+    }
   };
   const showWarnings = async (run: string) => {
     const { warnings } = await fetchJson<{ warnings: IngestWarning[] }>(query('/api/warnings', { run }));
@@ -63,48 +73,124 @@ export function RunSelector() {
     <aside className="runs" aria-label="Runs">
       <div className="runs-head">
         <label htmlFor="run-filter">Runs</label>
-        <span className="muted">{state.selected.length}/{names.length}</span>
+        <span className="muted">
+          {state.selected.length}/{names.length}
+        </span>
       </div>
       <input
-        id="run-filter" className={state.filterError ? 'invalid' : ''} type="search" placeholder="Filter runs (regex)"
-        value={filterSrc} onChange={(e) => setParams({ runFilter: e.target.value || null })}
-        aria-invalid={state.filterError !== null} title={state.filterError ?? 'Regular expression (RE2 syntax), case-insensitive'}
+        id="run-filter"
+        className={state.filterError ? 'invalid' : ''}
+        type="search"
+        placeholder="Filter runs (regex)"
+        value={filterSrc}
+        onChange={(e) => setParams({ runFilter: e.target.value || null })}
+        aria-invalid={state.filterError !== null}
+        title={state.filterError ?? 'Regular expression (RE2 syntax), case-insensitive'}
       />
-      {state.filterError && <div className="error-text" role="alert">{state.filterError}</div>}
+      {state.filterError && (
+        <div className="error-text" role="alert">
+          {state.filterError}
+        </div>
+      )}
       <div className="runs-actions">
-        <button type="button" onClick={() => setSelection(selectMatching(names, state.explicit, state.filter ? visible : names, true))} title="Select every run the filter shows">All</button>
-        <button type="button" onClick={() => setSelection(selectMatching(names, state.explicit, state.filter ? visible : names, false))} title="Deselect every run the filter shows">None</button>
-        <label className="check"><input type="checkbox" checked={showHidden} onChange={(e) => setShowHidden(e.target.checked)} /> hidden ({state.hidden.size})</label>
+        <button
+          type="button"
+          onClick={() => setSelection(selectMatching(names, state.explicit, state.filter ? visible : names, true))}
+          title="Select every run the filter shows"
+        >
+          All
+        </button>
+        <button
+          type="button"
+          onClick={() => setSelection(selectMatching(names, state.explicit, state.filter ? visible : names, false))}
+          title="Deselect every run the filter shows"
+        >
+          None
+        </button>
+        <label className="check">
+          <input type="checkbox" checked={showHidden} onChange={(e) => setShowHidden(e.target.checked)} /> hidden ({state.hidden.size})
+        </label>
       </div>
       {state.loading && names.length === 0 && <div className="muted">Loading runs…</div>}
-      {state.error && <div className="error-text" role="alert">Cannot load runs: {state.error}</div>}
-      {!state.loading && !state.error && names.length === 0 && <div className="muted">No runs yet. Event files written under the log directory appear here live.</div>}
-      <VirtualList className="run-list" items={visible} rowHeight={ROW_HEIGHT} label="Run list" render={(n) => {
-        const summary = byName.get(n)!;
-        return (
-          <li key={n} className={state.hidden.has(n) ? 'hidden-run' : ''} data-run={n} style={{ height: ROW_HEIGHT }}>
-            <label className="run-toggle" title={n}>
-              <input type="checkbox" checked={isOn(n)} onChange={() => toggle(n)} aria-label={`Show run ${n}`} />
-              <span className="swatch" style={{ background: runColor(n) }} aria-hidden />
-              <span className="run-name">{n}</span>
-            </label>
-            {summary.warningCount > 0 && (
-              <button type="button" className="warn" onClick={() => showWarnings(n)} title="Ingest warnings (corrupt records)" aria-label={`${summary.warningCount} ingest warnings for ${n}`}>⚠ {summary.warningCount}</button>
-            )}
-            <button type="button" className="icon" onClick={() => setHidden(n, !state.hidden.has(n))} aria-label={`${state.hidden.has(n) ? 'Unhide' : 'Hide'} run ${n}`} title={state.hidden.has(n) ? 'Unhide' : 'Hide'}>{state.hidden.has(n) ? '◌' : '◉'}</button>
-            <button type="button" className="icon danger" onClick={() => setConfirming(n)} aria-label={`Delete run ${n}`} title="Delete run">✕</button>
-          </li>
-        );
-      }} />
+      {state.error && (
+        <div className="error-text" role="alert">
+          Cannot load runs: {state.error}
+        </div>
+      )}
+      {!state.loading && !state.error && names.length === 0 && (
+        <div className="muted">No runs yet. Event files written under the log directory appear here live.</div>
+      )}
+      <VirtualList
+        className="run-list"
+        items={visible}
+        rowHeight={ROW_HEIGHT}
+        label="Run list"
+        render={(n) => {
+          const summary = byName.get(n)!;
+          return (
+            <li key={n} className={state.hidden.has(n) ? 'hidden-run' : ''} data-run={n} style={{ height: ROW_HEIGHT }}>
+              <label className="run-toggle" title={n}>
+                <input type="checkbox" checked={isOn(n)} onChange={() => toggle(n)} aria-label={`Show run ${n}`} />
+                <span className="swatch" style={{ background: runColor(n) }} aria-hidden />
+                <span className="run-name">{n}</span>
+              </label>
+              {summary.warningCount > 0 && (
+                <button
+                  type="button"
+                  className="warn"
+                  onClick={() => showWarnings(n)}
+                  title="Ingest warnings (corrupt records)"
+                  aria-label={`${summary.warningCount} ingest warnings for ${n}`}
+                >
+                  ⚠ {summary.warningCount}
+                </button>
+              )}
+              <button
+                type="button"
+                className="icon"
+                onClick={() => setHidden(n, !state.hidden.has(n))}
+                aria-label={`${state.hidden.has(n) ? 'Unhide' : 'Hide'} run ${n}`}
+                title={state.hidden.has(n) ? 'Unhide' : 'Hide'}
+              >
+                {state.hidden.has(n) ? '◌' : '◉'}
+              </button>
+              <button
+                type="button"
+                className="icon danger"
+                onClick={() => setConfirming(n)}
+                aria-label={`Delete run ${n}`}
+                title="Delete run"
+              >
+                ✕
+              </button>
+            </li>
+          );
+        }}
+      />
       {confirming !== null && (
         <div className="dialog" role="alertdialog" aria-modal="true" aria-labelledby="confirm-title">
           <div className="dialog-box">
             <h3 id="confirm-title">Delete run “{confirming}”?</h3>
             <p>Its data leaves the store and its event files move to the trash folder of the log directory.</p>
-            {deleteError && <p className="error-text" role="alert">{deleteError}</p>}
+            {deleteError && (
+              <p className="error-text" role="alert">
+                {deleteError}
+              </p>
+            )}
             <div className="dialog-actions">
-              <button type="button" autoFocus onClick={() => { setConfirming(null); setDeleteError(null); }}>Cancel</button>
-              <button type="button" className="danger" onClick={() => doDelete(confirming)}>Delete</button>
+              <button
+                type="button"
+                autoFocus
+                onClick={() => {
+                  setConfirming(null);
+                  setDeleteError(null);
+                }}
+              >
+                Cancel
+              </button>
+              <button type="button" className="danger" onClick={() => doDelete(confirming)}>
+                Delete
+              </button>
             </div>
           </div>
         </div>
@@ -114,10 +200,28 @@ export function RunSelector() {
           <div className="dialog-box wide">
             <h3 id="warn-title">Ingest warnings: {warningsFor.run}</h3>
             <table className="table">
-              <thead><tr><th>file</th><th>offset</th><th>reason</th></tr></thead>
-              <tbody>{warningsFor.list.map((w, i) => <tr key={i}><td>{w.file}</td><td>{w.offset}</td><td>{w.reason}</td></tr>)}</tbody>
+              <thead>
+                <tr>
+                  <th>file</th>
+                  <th>offset</th>
+                  <th>reason</th>
+                </tr>
+              </thead>
+              <tbody>
+                {warningsFor.list.map((w, i) => (
+                  <tr key={i}>
+                    <td>{w.file}</td>
+                    <td>{w.offset}</td>
+                    <td>{w.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
             </table>
-            <div className="dialog-actions"><button type="button" autoFocus onClick={() => setWarningsFor(null)}>Close</button></div>
+            <div className="dialog-actions">
+              <button type="button" autoFocus onClick={() => setWarningsFor(null)}>
+                Close
+              </button>
+            </div>
           </div>
         </div>
       )}

@@ -49,10 +49,24 @@ export function RunsProvider({ children, initial }: { children: ReactNode; initi
     if (tick === 0 && initial !== null) return; // the page came with them
     let cancelled = false;
     fetchJson<TagIndex>('/api/tag-index').then(
-      (t) => { if (!cancelled) { setRuns(t.runs); setTags(t.tags); setLoading(false); setError(null); } },
-      (err: Error) => { if (!cancelled) { setError(err.message); setLoading(false); } },
+      (t) => {
+        if (!cancelled) {
+          setRuns(t.runs);
+          setTags(t.tags);
+          setLoading(false);
+          setError(null);
+        }
+      },
+      (err: Error) => {
+        if (!cancelled) {
+          setError(err.message);
+          setLoading(false);
+        }
+      },
     );
-    return () => { cancelled = true; };
+    return () => {
+      cancelled = true;
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tick]);
 
@@ -63,19 +77,36 @@ export function RunsProvider({ children, initial }: { children: ReactNode; initi
     let first = true;
     let timer: ReturnType<typeof setTimeout> | null = null;
     const off = onFeedConnect(() => {
-      if (first && initial !== null) { first = false; timer = setTimeout(() => setTick((x) => x + 1), 1500); return; }
+      if (first && initial !== null) {
+        first = false;
+        timer = setTimeout(() => setTick((x) => x + 1), 1500);
+        return;
+      }
       first = false;
       setTick((x) => x + 1);
     });
-    return () => { off(); if (timer) clearTimeout(timer); };
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  useEffect(() => subscribeChanges((c) => {
-    if (c.type === 'run-added' || c.type === 'run-removed' || c.type === 'warning') { setTick((x) => x + 1); return; }
-    if (tagTimer.current) return;
-    tagTimer.current = setTimeout(() => { tagTimer.current = null; setTick((x) => x + 1); }, 500);
-  }), []);
+  useEffect(
+    () =>
+      subscribeChanges((c) => {
+        if (c.type === 'run-added' || c.type === 'run-removed' || c.type === 'warning') {
+          setTick((x) => x + 1);
+          return;
+        }
+        if (tagTimer.current) return;
+        tagTimer.current = setTimeout(() => {
+          tagTimer.current = null;
+          setTick((x) => x + 1);
+        }, 500);
+      }),
+    [],
+  );
 
   const params = useParams();
   const hiddenKey = params.getAll('hide').join('\u0000');
@@ -90,7 +121,19 @@ export function RunsProvider({ children, initial }: { children: ReactNode; initi
     const { re, error: filterError } = compileFilter(filterSrc);
     const selected = names.filter((n) => !hidden.has(n) && (explicit === null || explicit.has(n)) && (re === null || re.test(n)));
     const setSelection = (next: Set<string>) => setParams(selectionParams(names, next));
-    return { runs, tags, selected, hidden, explicit, setSelection, filter: re, filterError, loading, error, reload: () => setTick((x) => x + 1) };
+    return {
+      runs,
+      tags,
+      selected,
+      hidden,
+      explicit,
+      setSelection,
+      filter: re,
+      filterError,
+      loading,
+      error,
+      reload: () => setTick((x) => x + 1),
+    };
   }, [runs, tags, hiddenKey, selKey, deselKey, filterSrc, loading, error]);
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
@@ -106,7 +149,10 @@ export function tagsOfKind(state: RunsState, kinds: readonly string[], plugins: 
     forEachRunIndex(t, (i) => {
       const run = state.runs[i]?.name;
       if (run === undefined || !sel.has(run)) return;
-      if (!list) { list = []; out.set(t.tag, list); }
+      if (!list) {
+        list = [];
+        out.set(t.tag, list);
+      }
       list.push(run);
     });
   }

@@ -19,4 +19,3 @@ export function selectionParams(names: string[], next: Set<string>): Record<stri
   if (left.length === 0) return { sel: null, desel: null };
   return left.length < next.size ? { sel: null, desel: left } : { sel: [...next], desel: null };
 }
-

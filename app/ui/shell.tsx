@@ -12,9 +12,16 @@ import { flushParams, setParams, useParams, useSearch } from './url-state.ts';
 import { useDark } from './theme.ts';
 
 const TABS = [
-  ['/scalars', 'Scalars'], ['/images', 'Images'], ['/histograms', 'Histograms'], ['/text', 'Text'],
-  ['/hparams', 'HParams'], ['/pr-curves', 'PR curves'], ['/graphs', 'Graphs'], ['/custom-scalars', 'Custom scalars'],
-  ['/audio', 'Audio'], ['/projector', 'Projector'],
+  ['/scalars', 'Scalars'],
+  ['/images', 'Images'],
+  ['/histograms', 'Histograms'],
+  ['/text', 'Text'],
+  ['/hparams', 'HParams'],
+  ['/pr-curves', 'PR curves'],
+  ['/graphs', 'Graphs'],
+  ['/custom-scalars', 'Custom scalars'],
+  ['/audio', 'Audio'],
+  ['/projector', 'Projector'],
 ] as const;
 
 export function Shell({ children, initial }: { children: ReactNode; initial: TagIndex | null }) {
@@ -27,25 +34,51 @@ export function Shell({ children, initial }: { children: ReactNode; initial: Tag
     document.documentElement.dataset.theme = dark ? 'dark' : 'light';
   }, [dark]);
   // Marks the page interactive (the server-rendered controls only respond after hydration).
-  useEffect(() => { document.documentElement.dataset.hydrated = '1'; }, []);
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = '1';
+  }, []);
   return (
     <RunsProvider initial={initial}>
-      <a className="skip" href="#main">Skip to dashboard</a>
+      <a className="skip" href="#main">
+        Skip to dashboard
+      </a>
       <header className="top">
         <span className="brand">Board</span>
         <nav aria-label="Dashboards">
           {TABS.map(([href, label]) => (
-            <Link key={href} href={`${href}${search}`} className={path === href ? 'tab active' : 'tab'} aria-current={path === href ? 'page' : undefined} onClick={flushParams}>{label}</Link>
+            <Link
+              key={href}
+              href={`${href}${search}`}
+              className={path === href ? 'tab active' : 'tab'}
+              aria-current={path === href ? 'page' : undefined}
+              onClick={flushParams}
+            >
+              {label}
+            </Link>
           ))}
         </nav>
-        <span className={live ? 'live up' : 'live'} title={live ? 'Live: connected to the change feed' : 'Live updates disconnected (retrying)'} aria-live="polite">{live ? '● live' : '○ offline'}</span>
-        <button type="button" className="theme-toggle" onClick={() => setParams({ theme: dark ? 'light' : 'dark' })} aria-label={`Switch to ${dark ? 'light' : 'dark'} mode`} data-theme-current={params.get('theme') ?? ''}>
+        <span
+          className={live ? 'live up' : 'live'}
+          title={live ? 'Live: connected to the change feed' : 'Live updates disconnected (retrying)'}
+          aria-live="polite"
+        >
+          {live ? '● live' : '○ offline'}
+        </span>
+        <button
+          type="button"
+          className="theme-toggle"
+          onClick={() => setParams({ theme: dark ? 'light' : 'dark' })}
+          aria-label={`Switch to ${dark ? 'light' : 'dark'} mode`}
+          data-theme-current={params.get('theme') ?? ''}
+        >
           {dark ? '☀ Light' : '☾ Dark'}
         </button>
       </header>
       <div className="frame">
         <RunSelector />
-        <main id="main" className="dash">{children}</main>
+        <main id="main" className="dash">
+          {children}
+        </main>
       </div>
     </RunsProvider>
   );

@@ -15,12 +15,23 @@ export function TextDashboard() {
   const tagMap = tagsOfKind(state, ['text']);
   return (
     <div>
-      {state.loading && state.tags.length === 0 ? <div className="empty" aria-busy="true">Loading…</div>
-        : tagMap.size === 0 ? <div className="empty">No text summaries in the selected runs.</div> : null}
+      {state.loading && state.tags.length === 0 ? (
+        <div className="empty" aria-busy="true">
+          Loading…
+        </div>
+      ) : tagMap.size === 0 ? (
+        <div className="empty">No text summaries in the selected runs.</div>
+      ) : null}
       {[...tagMap.entries()].map(([tag, runs]) => (
         <details key={tag} className="group" open>
           <summary>{tag}</summary>
-          <div className="cards">{runs.map((run) => <CardBoundary key={run} label={run}><TextCard run={run} tag={tag} /></CardBoundary>)}</div>
+          <div className="cards">
+            {runs.map((run) => (
+              <CardBoundary key={run} label={run}>
+                <TextCard run={run} tag={tag} />
+              </CardBoundary>
+            ))}
+          </div>
         </details>
       ))}
     </div>
@@ -34,8 +45,17 @@ function TextCard({ run, tag }: { run: string; tag: string }) {
   const entries = [...(data?.entries ?? [])].reverse();
   return (
     <div ref={ref} className="card" data-testid="text-card" data-run={run} data-tag={tag}>
-      <div className="card-head"><span className="swatch" style={{ background: runColor(run) }} /><span className="card-title">{run}</span></div>
-      {error ? <div className="error-text" role="alert">{error.message}</div> : !data ? <div className="muted">Loading…</div> : null}
+      <div className="card-head">
+        <span className="swatch" style={{ background: runColor(run) }} />
+        <span className="card-title">{run}</span>
+      </div>
+      {error ? (
+        <div className="error-text" role="alert">
+          {error.message}
+        </div>
+      ) : !data ? (
+        <div className="muted">Loading…</div>
+      ) : null}
       {entries.slice(0, 50).map((e, i) => (
         <div key={i} className="text-entry">
           <div className="meta">step {e.step}</div>

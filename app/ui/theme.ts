@@ -10,7 +10,11 @@ function subscribe(cb: () => void): () => void {
 }
 
 export function useDark(): boolean {
-  const systemDark = useSyncExternalStore(subscribe, () => window.matchMedia('(prefers-color-scheme: dark)').matches, () => false);
+  const systemDark = useSyncExternalStore(
+    subscribe,
+    () => window.matchMedia('(prefers-color-scheme: dark)').matches,
+    () => false,
+  );
   const theme = useParams().get('theme');
   return theme === 'dark' ? true : theme === 'light' ? false : systemDark;
 }

@@ -23,12 +23,20 @@ function read(): string {
 
 function subscribe(listener: Listener): () => void {
   listeners.add(listener);
-  const onPop = () => { current = null; listener(); };
+  const onPop = () => {
+    current = null;
+    listener();
+  };
   window.addEventListener('popstate', onPop);
-  return () => { listeners.delete(listener); window.removeEventListener('popstate', onPop); };
+  return () => {
+    listeners.delete(listener);
+    window.removeEventListener('popstate', onPop);
+  };
 }
 
-function emit(): void { for (const l of listeners) l(); }
+function emit(): void {
+  for (const l of listeners) l();
+}
 
 /** The current query string (with its leading '?', or ''). Empty during server rendering. */
 export function useSearch(): string {
@@ -85,5 +93,9 @@ export function boolParam(params: URLSearchParams, key: string): boolean {
  */
 export function compileFilter(source: string): { re: NameFilter | null; error: string | null } {
   if (!source) return { re: null, error: null };
-  try { return { re: compilePattern(source, { ignoreCase: true }), error: null }; } catch (err) { return { re: null, error: (err as Error).message }; }
+  try {
+    return { re: compilePattern(source, { ignoreCase: true }), error: null };
+  } catch (err) {
+    return { re: null, error: (err as Error).message };
+  }
 }

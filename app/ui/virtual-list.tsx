@@ -29,12 +29,18 @@ export function VirtualList<T>({ items, rowHeight, render, className, label, ove
       frame = 0;
       setView((v) => (v.top === el.scrollTop && v.height === el.clientHeight ? v : { top: el.scrollTop, height: el.clientHeight }));
     };
-    const onScroll = () => { if (!frame) frame = requestAnimationFrame(measure); };
+    const onScroll = () => {
+      if (!frame) frame = requestAnimationFrame(measure);
+    };
     measure();
     el.addEventListener('scroll', onScroll, { passive: true });
     const ro = new ResizeObserver(onScroll);
     ro.observe(el);
-    return () => { el.removeEventListener('scroll', onScroll); ro.disconnect(); if (frame) cancelAnimationFrame(frame); };
+    return () => {
+      el.removeEventListener('scroll', onScroll);
+      ro.disconnect();
+      if (frame) cancelAnimationFrame(frame);
+    };
   }, []);
   const all = items.length <= RENDER_ALL_BELOW;
   const first = all ? 0 : Math.max(0, Math.floor(view.top / rowHeight) - overscan);

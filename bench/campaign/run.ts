@@ -12,7 +12,10 @@ const only = process.argv.slice(2);
 const files = readdirSync(join(ROOT, 'test/campaign'))
   .filter((f) => f.endsWith('.test.ts') && (only.length === 0 || only.some((o) => f.includes(o))))
   .map((f) => `test/campaign/${f}`);
-if (files.length === 0) { console.error(`no campaign matches ${only.join(', ')}`); process.exit(2); }
+if (files.length === 0) {
+  console.error(`no campaign matches ${only.join(', ')}`);
+  process.exit(2);
+}
 
 const figures: Record<string, unknown> = {};
 let failed = 0;
@@ -21,7 +24,9 @@ for (const file of files) {
   console.log(`\n=== ${file} (full size)`);
   const code = await new Promise<number>((done) => {
     const child = spawn(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', file, '--testTimeout=3600000'], {
-      cwd: ROOT, env: { ...process.env, BOARD_CAMPAIGN: 'full' }, stdio: ['ignore', 'pipe', 'inherit'],
+      cwd: ROOT,
+      env: { ...process.env, BOARD_CAMPAIGN: 'full' },
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
     child.stdout.on('data', (d: Buffer) => {
       process.stdout.write(d);

@@ -44,7 +44,11 @@ export function flagKey(name: string): string {
   return name.replaceAll('-', '_');
 }
 
-export function parseFlags<D extends FlagDefs>(argv: readonly string[], defs: D, opts: ParseOptions = {}): { values: FlagValues<D>; positionals: string[] } {
+export function parseFlags<D extends FlagDefs>(
+  argv: readonly string[],
+  defs: D,
+  opts: ParseOptions = {},
+): { values: FlagValues<D>; positionals: string[] } {
   const shortToLong = new Map<string, string>();
   for (const [name, d] of Object.entries(defs)) if (d.short) shortToLong.set(d.short, name);
   const hint = opts.hint ? ` (${opts.hint})` : '';
@@ -52,7 +56,10 @@ export function parseFlags<D extends FlagDefs>(argv: readonly string[], defs: D,
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--') { args.push(...argv.slice(i)); break; }
+    if (a === '--') {
+      args.push(...argv.slice(i));
+      break;
+    }
     let name: string | null = null;
     let inline: string | undefined;
     if (a.startsWith('--')) {
@@ -62,7 +69,10 @@ export function parseFlags<D extends FlagDefs>(argv: readonly string[], defs: D,
     } else if (/^-[A-Za-z]$/.test(a) && shortToLong.has(a[1]!)) {
       name = shortToLong.get(a[1]!)!;
     }
-    if (name === null) { args.push(a); continue; }
+    if (name === null) {
+      args.push(a);
+      continue;
+    }
     const def = defs[name];
     if (!def) throw new UsageError(`unknown option '${a.split('=')[0]}'${hint}`);
     if (def.type === 'boolean') {
@@ -98,7 +108,9 @@ export function parseFlags<D extends FlagDefs>(argv: readonly string[], defs: D,
 export function intFlag(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${flag}: expected an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}..${max}`}, got '${raw}'`);
+    throw new UsageError(
+      `--${flag}: expected an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}..${max}`}, got '${raw}'`,
+    );
   }
   return n;
 }
@@ -111,7 +123,11 @@ export function choiceFlag<T extends string>(flag: string, raw: string, choices:
 
 /** A name pattern in RE2 syntax, matched in linear time: the web export's patterns (lib/pattern.ts). */
 export function patternFlag(flag: string, raw: string): NameFilter {
-  try { return compilePattern(raw); } catch (err) { throw new UsageError(`--${flag}: ${(err as Error).message}`); }
+  try {
+    return compilePattern(raw);
+  } catch (err) {
+    throw new UsageError(`--${flag}: ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -123,7 +139,10 @@ export async function runCommand(prog: string, body: () => Promise<number> | num
   try {
     return await body();
   } catch (err) {
-    if (err instanceof UsageError) { console.error(`${prog}: ${err.message}`); return EXIT_USAGE; }
+    if (err instanceof UsageError) {
+      console.error(`${prog}: ${err.message}`);
+      return EXIT_USAGE;
+    }
     console.error(`${prog}: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT_FAILURE;
   }

@@ -28,7 +28,14 @@ Flags may be written with '_' or '-' (--logdir_spec or --logdir-spec).
 
 Exit status: 0 on success, 2 on bad arguments, 1 on other errors.`;
 
-interface ExportArgs { logdir?: string; logdirSpec?: string; db?: string; format: 'jsonl' | 'csv'; runs?: NameFilter; tags?: NameFilter }
+interface ExportArgs {
+  logdir?: string;
+  logdirSpec?: string;
+  db?: string;
+  format: 'jsonl' | 'csv';
+  runs?: NameFilter;
+  tags?: NameFilter;
+}
 
 export const EXPORT_FLAGS = {
   logdir: { type: 'string' },
@@ -56,25 +63,35 @@ export function parseExportArgs(argv: string[]): ExportArgs | 'help' {
 export function exportCommand(argv: string[]): Promise<number> {
   return runCommand('board export', async () => {
     const args = parseExportArgs(argv);
-    if (args === 'help') { console.log(HELP); return EXIT_OK; }
+    if (args === 'help') {
+      console.log(HELP);
+      return EXIT_OK;
+    }
     return exportScalars(args);
   });
 }
 
 async function exportScalars(args: ExportArgs): Promise<number> {
   const opts: Parameters<typeof startIngest>[0] = { watch: false, progress: false };
-  if (args.logdir) opts.logdir = args.logdir; else opts.logdirSpec = args.logdirSpec!;
+  if (args.logdir) opts.logdir = args.logdir;
+  else opts.logdirSpec = args.logdirSpec!;
   if (args.db) opts.db = args.db;
   const filter: { runs?: NameFilter; tags?: NameFilter } = {};
   if (args.runs) filter.runs = args.runs;
   if (args.tags) filter.tags = args.tags;
   let ingester;
-  try { ingester = await startIngest(opts); } catch (err) {
+  try {
+    ingester = await startIngest(opts);
+  } catch (err) {
     if (!(err instanceof StoreLockedError)) throw err;
     // A running `board serve` keeps this store current: export what it has, read-only.
     console.error(`board export: the store is being updated by board process ${err.pid}; exporting what it holds now`);
     const queries = openQueries(err.dbPath);
-    try { await writeRows(process.stdout, queries.exportScalars(filter), args.format); } finally { queries.close(); }
+    try {
+      await writeRows(process.stdout, queries.exportScalars(filter), args.format);
+    } finally {
+      queries.close();
+    }
     return EXIT_OK;
   }
   try {

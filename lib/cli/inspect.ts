@@ -58,9 +58,13 @@ const INSPECT_FLAGS = {
 /** Flags of inspect and events: one <target> and --json. Null after printing the help. */
 function parseTargetArgs(command: 'inspect' | 'events', argv: string[], help: string): { target: string; json: boolean } | null {
   const { values, positionals } = parseFlags(argv, INSPECT_FLAGS, { positionals: true, hint: `see 'board ${command} --help'` });
-  if (values.help) { console.log(help); return null; }
+  if (values.help) {
+    console.log(help);
+    return null;
+  }
   const what = command === 'inspect' ? '<file-or-logdir>' : '<file>';
-  if (positionals.length !== 1) throw new UsageError(`expected one ${what} argument, got ${positionals.length} (see 'board ${command} --help')`);
+  if (positionals.length !== 1)
+    throw new UsageError(`expected one ${what} argument, got ${positionals.length} (see 'board ${command} --help')`);
   exitQuietlyOnEpipe();
   return { target: positionals[0]!, json: values.json ?? false };
 }
@@ -76,7 +80,11 @@ export function inspectCommand(argv: string[]): Promise<number> {
 function inspectTarget(argv: string[]): number {
   const args = parseTargetArgs('inspect', argv, INSPECT_HELP);
   if (args === null) return EXIT_OK;
-  try { statSync(args.target); } catch { throw new UsageError(`${args.target}: no such file or directory`); }
+  try {
+    statSync(args.target);
+  } catch {
+    throw new UsageError(`${args.target}: no such file or directory`);
+  }
   const result = inspect(args.target);
   const corrupt = Object.values(result.runs).reduce((a, r) => a + r.corruptRecords, 0);
   if (args.json) {
@@ -87,7 +95,14 @@ function inspectTarget(argv: string[]): number {
   if (runs.length === 0) console.log(`No event files (names containing "tfevents") under ${args.target}.`);
   for (const [run, r] of runs) {
     console.log(`run ${terminalSafe(run)}  (${r.files.length} file${r.files.length === 1 ? '' : 's'}, ${r.records} records)`);
-    const rows = Object.entries(r.tags).map(([tag, t]) => [terminalSafe(tag), t.kind, String(t.count), `${t.minStep}..${t.maxStep}`, fmt(t.first), fmt(t.last)]);
+    const rows = Object.entries(r.tags).map(([tag, t]) => [
+      terminalSafe(tag),
+      t.kind,
+      String(t.count),
+      `${t.minStep}..${t.maxStep}`,
+      fmt(t.first),
+      fmt(t.last),
+    ]);
     const head = ['tag', 'kind', 'count', 'steps', 'first', 'last'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
     const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`;
@@ -102,12 +117,14 @@ function inspectTarget(argv: string[]): number {
 
 /** Full JSON of a value's data: typed arrays as arrays, bytes as base64, non-finite as strings. */
 function dataJson(d: ValueData): unknown {
-  return JSON.parse(JSON.stringify(d, (_k, v) => {
-    if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
-    if (v instanceof Float64Array) return Array.from(v, jsonNumber);
-    if (typeof v === 'number') return jsonNumber(v);
-    return v;
-  }));
+  return JSON.parse(
+    JSON.stringify(d, (_k, v) => {
+      if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+      if (v instanceof Float64Array) return Array.from(v, jsonNumber);
+      if (typeof v === 'number') return jsonNumber(v);
+      return v;
+    }),
+  );
 }
 
 export function eventsCommand(argv: string[]): Promise<number> {
@@ -118,28 +135,54 @@ function printEvents(argv: string[]): number {
   const args = parseTargetArgs('events', argv, EVENTS_HELP);
   if (args === null) return EXIT_OK;
   let st;
-  try { st = statSync(args.target); } catch { throw new UsageError(`${args.target}: no such file`); }
+  try {
+    st = statSync(args.target);
+  } catch {
+    throw new UsageError(`${args.target}: no such file`);
+  }
   if (!st.isFile()) throw new UsageError(`${args.target} is not a file (use 'board inspect' for a log directory)`);
   let pending: NormalizedValue[] = [];
   const lines: Array<[number, string]> = [];
   const res = decodeEventBuffer(new Uint8Array(readFileSync(args.target)), {
-    file: args.target, baseOffset: 0, normalizer: new RunNormalizer(),
+    file: args.target,
+    baseOffset: 0,
+    normalizer: new RunNormalizer(),
     onValue: (v) => pending.push(v),
     onEvent: (info: EventInfo, offset: number) => {
-      const values = pending.map((v) => ({ tag: v.tag, kind: v.kind, plugin: v.plugin, data: args.json ? dataJson(v.data) : summarizeValue(v.data) }));
+      const values = pending.map((v) => ({
+        tag: v.tag,
+        kind: v.kind,
+        plugin: v.plugin,
+        data: args.json ? dataJson(v.data) : summarizeValue(v.data),
+      }));
       pending = [];
       const ev: Record<string, unknown> = { offset, wallTime: info.wallTime, step: jsonStep(info.step), what: info.kind };
       if (info.fileVersion !== null) ev.fileVersion = info.fileVersion;
       if (info.sourceWriter !== null) ev.sourceWriter = info.sourceWriter;
       ev.values = values;
-      lines.push([offset, args.json ? JSON.stringify(ev)
-        : `@${offset} step ${ev.step} ${info.wallTime === null ? '(no wall time)' : new Date(info.wallTime * 1000).toISOString()} ${info.kind}` +
-          (info.fileVersion !== null ? ` ${terminalSafe(info.fileVersion)}` : '') + values.map((v) => `\n    ${terminalSafe(v.tag)} [${v.kind}] ${terminalSafe(JSON.stringify(v.data))}`).join('')]);
+      lines.push([
+        offset,
+        args.json
+          ? JSON.stringify(ev)
+          : `@${offset} step ${ev.step} ${info.wallTime === null ? '(no wall time)' : new Date(info.wallTime * 1000).toISOString()} ${info.kind}` +
+            (info.fileVersion !== null ? ` ${terminalSafe(info.fileVersion)}` : '') +
+            values.map((v) => `\n    ${terminalSafe(v.tag)} [${v.kind}] ${terminalSafe(JSON.stringify(v.data))}`).join(''),
+      ]);
     },
   });
-  for (const c of res.corrupt) lines.push([c.offset, args.json ? JSON.stringify({ corrupt: c }) : `@${c.offset} corrupt record (${c.reason})`]);
+  for (const c of res.corrupt)
+    lines.push([c.offset, args.json ? JSON.stringify({ corrupt: c }) : `@${c.offset} corrupt record (${c.reason})`]);
   lines.sort((a, b) => a[0] - b[0]);
-  for (let i = 0; i < lines.length; i += 1000) process.stdout.write(lines.slice(i, i + 1000).map((l) => l[1]).join('\n') + '\n');
-  if (res.incompleteBytes) console.log(args.json ? JSON.stringify({ incompleteBytes: res.incompleteBytes }) : `incomplete record: ${res.incompleteBytes} bytes at the end`);
+  for (let i = 0; i < lines.length; i += 1000)
+    process.stdout.write(
+      lines
+        .slice(i, i + 1000)
+        .map((l) => l[1])
+        .join('\n') + '\n',
+    );
+  if (res.incompleteBytes)
+    console.log(
+      args.json ? JSON.stringify({ incompleteBytes: res.incompleteBytes }) : `incomplete record: ${res.incompleteBytes} bytes at the end`,
+    );
   return res.corrupt.length ? EXIT_FAILURE : EXIT_OK;
 }

@@ -36,9 +36,18 @@ Exit status: 0 on success, 1 on failure, 2 on bad usage.`;
 
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === '--version' || first === '-V') { console.log(version()); return EXIT_OK; }
-  if (first === '--help' || first === '-h') { console.log(usage()); return EXIT_OK; }
-  if (first === undefined) { console.error(usage()); return EXIT_USAGE; }
+  if (first === '--version' || first === '-V') {
+    console.log(version());
+    return EXIT_OK;
+  }
+  if (first === '--help' || first === '-h') {
+    console.log(usage());
+    return EXIT_OK;
+  }
+  if (first === undefined) {
+    console.error(usage());
+    return EXIT_USAGE;
+  }
   // `board --logdir DIR` is `board serve --logdir DIR`, as TensorBoard.
   const name = Object.hasOwn(COMMANDS, first) ? first : 'serve';
   if (name !== first && !first.startsWith('-')) {

@@ -127,19 +127,28 @@ export function parseServeArgs(argv: string[]): ServeOptions {
   if (v.host !== undefined) opts.host = v.host;
   if (v.bind_all) opts.host = '::';
   if (v.allowed_hosts !== undefined) {
-    opts.allowedHosts = v.allowed_hosts.split(',').map((h) => h.trim()).filter(Boolean);
+    opts.allowedHosts = v.allowed_hosts
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
     const bad = opts.allowedHosts.find((h) => !/^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:]+:[0-9a-fA-F:.]*|[A-Za-z0-9._-]+)$/.test(h));
     if (bad !== undefined) throw new UsageError(`--allowed_hosts: '${bad}' is not a host name or address`);
   }
   if (v.reload_interval !== undefined) {
     const sec = Number(v.reload_interval);
-    if (v.reload_interval.trim() === '' || !Number.isFinite(sec) || sec <= 0) throw new UsageError(`--reload_interval: expected seconds > 0, got '${v.reload_interval}'`);
+    if (v.reload_interval.trim() === '' || !Number.isFinite(sec) || sec <= 0)
+      throw new UsageError(`--reload_interval: expected seconds > 0, got '${v.reload_interval}'`);
     opts.reloadIntervalSec = sec;
   }
   if (v.samples_per_plugin !== undefined) {
-    try { opts.caps = parseSampleCaps(v.samples_per_plugin); } catch (err) { throw new UsageError((err as Error).message); }
+    try {
+      opts.caps = parseSampleCaps(v.samples_per_plugin);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
   }
-  if (opts.logdir === null && opts.logdirSpec === null) throw new UsageError(`--logdir is required (or --logdir_spec); see 'board serve --help'`);
+  if (opts.logdir === null && opts.logdirSpec === null)
+    throw new UsageError(`--logdir is required (or --logdir_spec); see 'board serve --help'`);
   if (opts.logdir !== null && opts.logdirSpec !== null) throw new UsageError('--logdir and --logdir_spec cannot be used together');
   return opts;
 }

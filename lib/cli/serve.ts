@@ -15,13 +15,24 @@ export function serveCommand(argv: string[]): Promise<number> {
 }
 
 async function serve(opts: ServeOptions): Promise<number> {
-  if (opts.help) { process.stdout.write(SERVE_HELP); return EXIT_OK; }
-  if (opts.version) { console.log(version()); return EXIT_OK; }
+  if (opts.help) {
+    process.stdout.write(SERVE_HELP);
+    return EXIT_OK;
+  }
+  if (opts.version) {
+    console.log(version());
+    return EXIT_OK;
+  }
 
   const problem = checkLogdirs(opts);
-  if (problem) { console.error(`board serve: ${problem}`); return EXIT_FAILURE; }
+  if (problem) {
+    console.error(`board serve: ${problem}`);
+    return EXIT_FAILURE;
+  }
   // A fresh checkout has no dashboard build: make it now, before anything else starts.
-  try { await ensureWebBuild({ appDir: APP_DIR }); } catch (err) {
+  try {
+    await ensureWebBuild({ appDir: APP_DIR });
+  } catch (err) {
     console.error(`board serve: cannot build the dashboard: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT_FAILURE;
   }
@@ -57,7 +68,10 @@ async function serve(opts: ServeOptions): Promise<number> {
     server = await startBoardServer({ appDir: APP_DIR, host: opts.host, port: opts.port, allowedHosts: opts.allowedHosts, store });
   } catch (err) {
     await ingester.close();
-    if (err instanceof ServeError) { console.error(`board serve: ${err.message}`); return EXIT_FAILURE; }
+    if (err instanceof ServeError) {
+      console.error(`board serve: ${err.message}`);
+      return EXIT_FAILURE;
+    }
     throw err;
   }
   console.log(`Board ${version()} at ${server.url} (Ctrl-C to quit)`);
@@ -66,7 +80,10 @@ async function serve(opts: ServeOptions): Promise<number> {
   }
   if (opts.open) openBrowser(server.url);
   ingester.initialScan.then(
-    async () => console.log(`ingest: initial scan done in ${((Date.now() - started) / 1000).toFixed(1)} s (${(await ingester.queries.listRuns()).length} runs), watching for changes`),
+    async () =>
+      console.log(
+        `ingest: initial scan done in ${((Date.now() - started) / 1000).toFixed(1)} s (${(await ingester.queries.listRuns()).length} runs), watching for changes`,
+      ),
     (err: unknown) => console.error(`ingest: initial scan failed: ${err instanceof Error ? err.message : String(err)}`),
   );
   return waitForShutdown(async () => {
@@ -77,7 +94,11 @@ async function serve(opts: ServeOptions): Promise<number> {
 
 function checkLogdirs(opts: ServeOptions): string | null {
   let sources;
-  try { sources = sourcesOf(opts); } catch (err) { return (err as Error).message; }
+  try {
+    sources = sourcesOf(opts);
+  } catch (err) {
+    return (err as Error).message;
+  }
   for (const { path } of sources) {
     if (isUrl(path)) continue; // remote sources are checked by their lister
     if (!existsSync(path)) return `log directory '${path}' does not exist`;
@@ -90,14 +111,20 @@ function waitForShutdown(shutdown: () => Promise<void>): Promise<number> {
   return new Promise((resolveExit) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) { console.error('board: forced exit'); process.exit(130); }
+      if (stopping) {
+        console.error('board: forced exit');
+        process.exit(130);
+      }
       stopping = true;
       console.log(`\nboard: ${signal}, shutting down`);
       // Whatever a dependency leaves open must not keep a stopped board alive.
       setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
       shutdown().then(
         () => resolveExit(0),
-        (err: unknown) => { console.error(`board: error while shutting down: ${err instanceof Error ? err.message : String(err)}`); resolveExit(1); },
+        (err: unknown) => {
+          console.error(`board: error while shutting down: ${err instanceof Error ? err.message : String(err)}`);
+          resolveExit(1);
+        },
       );
     };
     process.once('SIGINT', onSignal);

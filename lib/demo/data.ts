@@ -19,7 +19,10 @@ export interface DemoData {
 
 function limited(ds: FashionMNIST, limit: number): DatasetLike {
   if (limit <= 0 || limit >= ds.length) return ds;
-  return new Subset(ds, Array.from({ length: limit }, (_, i) => i));
+  return new Subset(
+    ds,
+    Array.from({ length: limit }, (_, i) => i),
+  );
 }
 
 function openSplits(root: string, systemData: boolean, download: boolean): [FashionMNIST, FashionMNIST] {
@@ -34,7 +37,13 @@ function openSplits(root: string, systemData: boolean, download: boolean): [Fash
  * Real Fashion-MNIST from `root` or the system install; else a download into `root` (when allowed);
  * else the shipped subset.
  */
-export function loadDemoData(root: string, systemData: boolean, limit: number, log: (s: string) => void = console.log, download = true): DemoData {
+export function loadDemoData(
+  root: string,
+  systemData: boolean,
+  limit: number,
+  log: (s: string) => void = console.log,
+  download = true,
+): DemoData {
   const transform = new ToTensor();
   let train: FashionMNIST;
   let test: FashionMNIST;

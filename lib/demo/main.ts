@@ -33,7 +33,9 @@ async function demo(o: DemoOptions): Promise<number> {
       board = await startBoard(o.logdir, o.port, o.host);
       console.log(`Board is serving ${resolve(o.logdir)} at ${board.url} : open it to watch training live.`);
     } catch (e) {
-      console.error(`board-demo: could not start the board (${(e as Error).message}); training anyway. Run \`npx board --logdir ${o.logdir}\` to look at the logs.`);
+      console.error(
+        `board-demo: could not start the board (${(e as Error).message}); training anyway. Run \`npx board --logdir ${o.logdir}\` to look at the logs.`,
+      );
     }
   }
   try {

@@ -53,7 +53,11 @@ function logSamples(writer: SummaryWriter, data: DemoData, seed: number): void {
   writer.addImage('samples/3x3_labelled', labelledGrid(images, labels, 3), 0);
   writer.addImage('samples/3x3', makeGrid(images, { nrow: 3, padding: 2 }), 0);
   const rows = [0, 1, 2].map((r) => `| ${labels.slice(r * 3, r * 3 + 3).join(' | ')} |`);
-  writer.addText('samples/labels', ['Labels of the 3x3 grid (row by row):', '', '| col 1 | col 2 | col 3 |', '|---|---|---|', ...rows].join('\n'), 0);
+  writer.addText(
+    'samples/labels',
+    ['Labels of the 3x3 grid (row by row):', '', '| col 1 | col 2 | col 3 |', '|---|---|---|', ...rows].join('\n'),
+    0,
+  );
 }
 
 function logHistograms(writer: SummaryWriter, model: nn.Module, step: number): void {
@@ -81,16 +85,26 @@ function evaluate(model: nn.Module, loader: DataLoader, lossFn: nn.CrossEntropyL
   return { loss: lossSum / Math.max(1, batches), accuracy: correct / Math.max(1, size) };
 }
 
-export async function trainDemo(o: DemoOptions, log: (s: string) => void = console.log): Promise<{ results: EpochResult[]; logDir: string; data: DemoData }> {
+export async function trainDemo(
+  o: DemoOptions,
+  log: (s: string) => void = console.log,
+): Promise<{ results: EpochResult[]; logDir: string; data: DemoData }> {
   manualSeed(o.seed);
   log(describeBackend());
   const data = loadDemoData(o.data, o.systemData, o.limit, log, o.download);
   log(`Data: ${data.source}: ${data.train.length} training / ${data.test.length} test images${o.limit ? ` (--limit ${o.limit})` : ''}`);
-  const trainLoader = new DataLoader(data.train, { batchSize: o.batchSize, shuffle: true, generator: o.seed, numWorkers: o.numWorkers, persistentWorkers: o.numWorkers > 0 });
+  const trainLoader = new DataLoader(data.train, {
+    batchSize: o.batchSize,
+    shuffle: true,
+    generator: o.seed,
+    numWorkers: o.numWorkers,
+    persistentWorkers: o.numWorkers > 0,
+  });
   const testLoader = new DataLoader(data.test, { batchSize: o.batchSize });
   const model = buildModel(o.model);
   const lossFn = new nn.CrossEntropyLoss();
-  const optimizer: Optimizer = o.optimizer === 'adam' ? new Adam(model.parameters(), { lr: o.lr }) : new SGD(model.parameters(), { lr: o.lr });
+  const optimizer: Optimizer =
+    o.optimizer === 'adam' ? new Adam(model.parameters(), { lr: o.lr }) : new SGD(model.parameters(), { lr: o.lr });
   const logDir = join(o.logdir, runName(o));
   mkdirSync(o.logdir, { recursive: true });
   const writer = new SummaryWriter(logDir);
@@ -156,9 +170,18 @@ export async function trainDemo(o: DemoOptions, log: (s: string) => void = conso
       writer.addScalar('train/epoch_loss', lossSum / Math.max(1, batches), epoch);
       logHistograms(writer, model, epoch);
       writer.flush();
-      const r: EpochResult = { epoch, trainLoss: lossSum / Math.max(1, batches), testLoss, accuracy, seconds, samplesPerSec: seen / seconds };
+      const r: EpochResult = {
+        epoch,
+        trainLoss: lossSum / Math.max(1, batches),
+        testLoss,
+        accuracy,
+        seconds,
+        samplesPerSec: seen / seconds,
+      };
       results.push(r);
-      log(`epoch ${epoch} test accuracy: ${accuracy.toFixed(4)} (test loss ${testLoss.toFixed(4)}, ${seconds.toFixed(1)} s, ${Math.round(r.samplesPerSec)} samples/s)`);
+      log(
+        `epoch ${epoch} test accuracy: ${accuracy.toFixed(4)} (test loss ${testLoss.toFixed(4)}, ${seconds.toFixed(1)} s, ${Math.round(r.samplesPerSec)} samples/s)`,
+      );
     }
   } finally {
     await trainLoader.close();
@@ -182,7 +205,10 @@ export async function trainDemo(o: DemoOptions, log: (s: string) => void = conso
       '',
       '| epoch | train loss | test loss | test accuracy | samples/s |',
       '|---|---|---|---|---|',
-      ...results.map((r) => `| ${r.epoch} | ${r.trainLoss.toFixed(4)} | ${r.testLoss.toFixed(4)} | ${r.accuracy.toFixed(4)} | ${Math.round(r.samplesPerSec)} |`),
+      ...results.map(
+        (r) =>
+          `| ${r.epoch} | ${r.trainLoss.toFixed(4)} | ${r.testLoss.toFixed(4)} | ${r.accuracy.toFixed(4)} | ${Math.round(r.samplesPerSec)} |`,
+      ),
       '',
       '```',
       model.toString(),

@@ -9,7 +9,17 @@ import { discoverFiles } from './local.ts';
 import { isUrl } from './spec.ts';
 import type { EventFileEntry, LogdirSource } from './rules.ts';
 
-export { TRASH_DIR, entriesFromKeys, entryAt, isEventFileName, isTrashed, runNameOf, sortEntries, type EventFileEntry, type LogdirSource } from './rules.ts';
+export {
+  TRASH_DIR,
+  entriesFromKeys,
+  entryAt,
+  isEventFileName,
+  isTrashed,
+  runNameOf,
+  sortEntries,
+  type EventFileEntry,
+  type LogdirSource,
+} from './rules.ts';
 export { isUrl, parseLogdirSpec, resolveLocation, sourcesOf } from './spec.ts';
 export { discoverFiles, eventFilesUnder, targetOf } from './local.ts';
 
@@ -27,15 +37,18 @@ export function registerSourceLister(scheme: string, lister: SourceLister): void
 export function listerFor(source: LogdirSource): SourceLister {
   const scheme = source.path.slice(0, source.path.indexOf(':')).toLowerCase();
   const lister = listers.get(scheme);
-  if (!lister) throw new Error(`${source.path}: ${scheme}:// log directories are not supported (supported: local paths${[...listers.keys()].map(s => `, ${s}://`).join('')})`);
+  if (!lister)
+    throw new Error(
+      `${source.path}: ${scheme}:// log directories are not supported (supported: local paths${[...listers.keys()].map((s) => `, ${s}://`).join('')})`,
+    );
   return lister;
 }
 
 /** Every event file of every source, local or remote: runs in name order, files in name order. */
 export async function listEventFiles(sources: LogdirSource[]): Promise<EventFileEntry[]> {
-  const local = sources.filter(s => !isUrl(s.path));
+  const local = sources.filter((s) => !isUrl(s.path));
   const out = discoverFiles(local);
-  for (const s of sources) if (isUrl(s.path)) out.push(...await listerFor(s)(s));
+  for (const s of sources) if (isUrl(s.path)) out.push(...(await listerFor(s)(s)));
   return out.sort((a, b) => (a.run < b.run ? -1 : a.run > b.run ? 1 : 0)); // stable: keeps each run's file order
 }
 

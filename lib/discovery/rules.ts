@@ -78,4 +78,6 @@ export function sortEntries<T extends EventFileEntry>(entries: T[]): T[] {
   return entries.sort((a, b) => cmp(a.run, b.run) || cmp(base(a.path), base(b.path)));
 }
 
-function cmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

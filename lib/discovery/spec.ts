@@ -27,13 +27,14 @@ export function parseLogdirSpec(spec: string): LogdirSource[] {
     const isPath = colon < 0 || isUrl(entry) || (process.platform === 'win32' && /^[A-Za-z]:[\\/]/.test(entry));
     if (isPath) out.push({ name: null, path: resolveLocation(entry) });
     else {
-      const name = entry.slice(0, colon), path = entry.slice(colon + 1);
+      const name = entry.slice(0, colon),
+        path = entry.slice(colon + 1);
       if (!name || !path) throw new Error(`--logdir_spec: bad entry ${JSON.stringify(entry)} (expected name:path)`);
       out.push({ name, path: resolveLocation(path) });
     }
   }
   if (out.length === 0) throw new Error('--logdir_spec: no entries');
-  const names = out.map(s => s.name).filter(n => n !== null);
+  const names = out.map((s) => s.name).filter((n) => n !== null);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new Error(`--logdir_spec: name ${JSON.stringify(dup)} is used twice`);
   return out;

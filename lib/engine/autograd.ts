@@ -8,8 +8,18 @@ import { nativeKernels } from './kernels/index.ts';
 import type { Tensor } from './tensor.ts';
 import { GRADIENTS, type GradCtx, type Rule } from './gradients.ts';
 import {
-  GradNode, accumulateNode, edgeOf, clock, isGradEnabled, isProfiling, needsGrad, noGrad, record, withGradMode,
-  type BackwardOptions, type GradHook,
+  GradNode,
+  accumulateNode,
+  edgeOf,
+  clock,
+  isGradEnabled,
+  isProfiling,
+  needsGrad,
+  noGrad,
+  record,
+  withGradMode,
+  type BackwardOptions,
+  type GradHook,
 } from './graph.ts';
 
 // ---- engine ----------------------------------------------------------------------------------------
@@ -17,15 +27,19 @@ import {
 /** Apply a node's gradient rule (from THE table, gradients.ts) to the gradients of its outputs. */
 function applyRule(node: GradNode, grads: (Tensor | null)[]): (Tensor | null)[] {
   if (node.saved === null) {
-    throw new Error('Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.');
+    throw new Error(
+      'Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.',
+    );
   }
   const saved = node.saved.map((s) => {
     if (s === null) return null;
     if (s.tensor.version !== s.version) {
-      throw new Error(`one of the variables needed for gradient computation has been modified by an inplace operation: ` +
-        `[${legacyTypeName(s.tensor.dtype)} [${s.tensor.shape.join(', ')}]]` +
-        (s.producer ? `, which is output ${s.outputNr} of ${s.producer},` : '') +
-        ` is at version ${s.tensor.version}; expected version ${s.version} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).`);
+      throw new Error(
+        `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+          `[${legacyTypeName(s.tensor.dtype)} [${s.tensor.shape.join(', ')}]]` +
+          (s.producer ? `, which is output ${s.outputNr} of ${s.producer},` : '') +
+          ` is at version ${s.tensor.version}; expected version ${s.version} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).`,
+      );
     }
     return s.tensor;
   });
@@ -41,11 +55,18 @@ function applyRule(node: GradNode, grads: (Tensor | null)[]): (Tensor | null)[] 
 
 function runHooks(hooks: readonly GradHook[] | undefined, g: Tensor | null): Tensor | null {
   if (!hooks || !g) return g;
-  for (const h of hooks) { const r = h(g); if (r) g = r; }
+  for (const h of hooks) {
+    const r = h(g);
+    if (r) g = r;
+  }
   return g;
 }
 
-interface RunTarget { node: GradNode; nr: number; slot: number }
+interface RunTarget {
+  node: GradNode;
+  nr: number;
+  slot: number;
+}
 
 /**
  * Run backward from `roots` with seed gradients. When `targets` is given (autograd.grad), gradients are
@@ -60,12 +81,19 @@ function runBackward(roots: Tensor[], seeds: Tensor[], opts: BackwardOptions, ta
   const deps = new Map<GradNode, number>();
   const stack: GradNode[] = [];
   const rootEdges = roots.map(edgeOf);
-  for (const [n] of rootEdges) if (n && !deps.has(n)) { deps.set(n, 0); stack.push(n); }
+  for (const [n] of rootEdges)
+    if (n && !deps.has(n)) {
+      deps.set(n, 0);
+      stack.push(n);
+    }
   while (stack.length) {
     const n = stack.pop()!;
     for (const [m] of n.nextFunctions) {
       if (!m) continue;
-      if (!deps.has(m)) { deps.set(m, 0); stack.push(m); }
+      if (!deps.has(m)) {
+        deps.set(m, 0);
+        stack.push(m);
+      }
       deps.set(m, deps.get(m)! + 1);
     }
   }
@@ -78,7 +106,10 @@ function runBackward(roots: Tensor[], seeds: Tensor[], opts: BackwardOptions, ta
       changed = false;
       for (const n of deps.keys()) {
         if (needed.has(n)) continue;
-        if (n.nextFunctions.some(([m]) => m && needed!.has(m))) { needed.add(n); changed = true; }
+        if (n.nextFunctions.some(([m]) => m && needed!.has(m))) {
+          needed.add(n);
+          changed = true;
+        }
       }
     }
   }
@@ -86,12 +117,17 @@ function runBackward(roots: Tensor[], seeds: Tensor[], opts: BackwardOptions, ta
   const buffers = new Map<GradNode, (Tensor | null)[]>();
   const addTo = (n: GradNode, nr: number, g: Tensor): void => {
     let b = buffers.get(n);
-    if (!b) { b = new Array(n.numOutputs).fill(null); buffers.set(n, b); }
+    if (!b) {
+      b = new Array(n.numOutputs).fill(null);
+      buffers.set(n, b);
+    }
     b[nr] = b[nr] ? b[nr]!.add(g) : g;
   };
 
   return withGradMode(createGraph, () => {
-    rootEdges.forEach(([n, nr], i) => { if (n) addTo(n, nr, seeds[i]!); });
+    rootEdges.forEach(([n, nr], i) => {
+      if (n) addTo(n, nr, seeds[i]!);
+    });
     const ready: GradNode[] = [];
     for (const [n] of rootEdges) if (n && deps.get(n) === 0 && !ready.includes(n)) ready.push(n);
     while (ready.length) {
@@ -106,7 +142,10 @@ function runBackward(roots: Tensor[], seeds: Tensor[], opts: BackwardOptions, ta
           if (g) t.grad = t.grad ? t.grad.add(g.detach()) : g.detach().clone();
         }
       }
-      if (targets) targets.forEach((t, i) => { if (t.node === node && grads[t.nr]) captured[i] = grads[t.nr]!; });
+      if (targets)
+        targets.forEach((t, i) => {
+          if (t.node === node && grads[t.nr]) captured[i] = grads[t.nr]!;
+        });
       if (node.variable) {
         if (!targets && grads[0]) accumulateInto(node.variable, grads[0], createGraph);
       } else if (!needed || needed.has(node)) {
@@ -138,7 +177,9 @@ function validGrad(node: GradNode, i: number, g: Tensor): Tensor {
   const lead = g.shape.length - want.length;
   const expandable = lead >= 0 && want.every((s, k) => s === g.shape[lead + k] || s === 1);
   if (!expandable) {
-    throw new Error(`Function ${node.name} returned an invalid gradient at index ${i} - got [${g.shape.join(', ')}] but expected shape compatible with [${want.join(', ')}]`);
+    throw new Error(
+      `Function ${node.name} returned an invalid gradient at index ${i} - got [${g.shape.join(', ')}] but expected shape compatible with [${want.join(', ')}]`,
+    );
   }
   return sumToShape(g, want);
 }
@@ -153,18 +194,31 @@ function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean): void {
     const acc = leaf.grad;
     // Fast path (the training-step case): same shape, contiguous float storages -> one loop, no temporary.
     // g may be a transposed view (weight grads of linear layers come through TBackward0): walk it 2-D.
-    if (acc.dtype === g.dtype && (acc.dtype === 'float32' || acc.dtype === 'float64') && acc.isContiguous() &&
-        acc.shape.length === g.shape.length && acc.shape.length <= 2 && acc.shape.every((s, i) => s === g.shape[i])) {
-      const a = acc.storage, b = g.storage, ao = acc.offset, bo = g.offset;
-      const rows = acc.shape.length === 2 ? acc.shape[0]! : 1, cols = acc.shape.length === 0 ? 1 : acc.shape[acc.shape.length - 1]!;
-      const rs = acc.shape.length === 2 ? g.strides[0]! : 0, cs = acc.shape.length === 0 ? 0 : g.strides[g.strides.length - 1]!;
+    if (
+      acc.dtype === g.dtype &&
+      (acc.dtype === 'float32' || acc.dtype === 'float64') &&
+      acc.isContiguous() &&
+      acc.shape.length === g.shape.length &&
+      acc.shape.length <= 2 &&
+      acc.shape.every((s, i) => s === g.shape[i])
+    ) {
+      const a = acc.storage,
+        b = g.storage,
+        ao = acc.offset,
+        bo = g.offset;
+      const rows = acc.shape.length === 2 ? acc.shape[0]! : 1,
+        cols = acc.shape.length === 0 ? 1 : acc.shape[acc.shape.length - 1]!;
+      const rs = acc.shape.length === 2 ? g.strides[0]! : 0,
+        cs = acc.shape.length === 0 ? 0 : g.strides[g.strides.length - 1]!;
       const nat = nativeKernels();
       if (nat && a instanceof Float32Array && b instanceof Float32Array) nat.addStrided(a, ao, b, bo, rows, cols, rs, cs);
-      else for (let r = 0; r < rows; r++) {
-        const ar = ao + r * cols, br = bo + r * rs;
-        if (cs === 1) for (let c = 0; c < cols; c++) a[ar + c] += b[br + c]!;
-        else for (let c = 0; c < cols; c++) a[ar + c] += b[br + c * cs]!;
-      }
+      else
+        for (let r = 0; r < rows; r++) {
+          const ar = ao + r * cols,
+            br = bo + r * rs;
+          if (cs === 1) for (let c = 0; c < cols; c++) a[ar + c] += b[br + c]!;
+          else for (let c = 0; c < cols; c++) a[ar + c] += b[br + c * cs]!;
+        }
       acc._bumpVersion();
     } else {
       acc.detach().add_(g.detach());
@@ -175,7 +229,9 @@ function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean): void {
 function seedFor(t: Tensor, g: Tensor | null | undefined, what: string): Tensor {
   if (g) {
     if (g.shape.length !== t.shape.length || g.shape.some((s, i) => s !== t.shape[i])) {
-      throw new RangeError(`${what}: Mismatch in shape: grad_output[0] has a shape of [${g.shape.join(', ')}] and output[0] has a shape of [${t.shape.join(', ')}].`);
+      throw new RangeError(
+        `${what}: Mismatch in shape: grad_output[0] has a shape of [${g.shape.join(', ')}] and output[0] has a shape of [${t.shape.join(', ')}].`,
+      );
     }
     return g;
   }
@@ -194,10 +250,18 @@ export function backwardAll(roots: Tensor[], gradients: (Tensor | null | undefin
   roots.forEach((r, i) => {
     if (!r.requiresGrad) throw new Error(`element ${i} of tensors does not require grad and does not have a grad_fn`);
   });
-  runBackward(roots, roots.map((r, i) => seedFor(r, gradients[i], 'backward')), opts, null);
+  runBackward(
+    roots,
+    roots.map((r, i) => seedFor(r, gradients[i], 'backward')),
+    opts,
+    null,
+  );
 }
 
-export interface GradOptions extends BackwardOptions { gradOutputs?: (Tensor | null)[] | Tensor | null; allowUnused?: boolean }
+export interface GradOptions extends BackwardOptions {
+  gradOutputs?: (Tensor | null)[] | Tensor | null;
+  allowUnused?: boolean;
+}
 
 /** torch.autograd.grad: gradients of outputs w.r.t. inputs, returned (not accumulated into .grad). */
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
@@ -210,11 +274,20 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
   ins.forEach((t, i) => {
     if (!t.requiresGrad) throw new Error(`One of the differentiated Tensors (input ${i}) does not require grad`);
   });
-  const targets: RunTarget[] = ins.map((t, slot) => (t.gradFn ? { node: t.gradFn, nr: t.outputNr, slot } : { node: accumulateNode(t), nr: 0, slot }));
-  const res = runBackward(outs, outs.map((o, i) => seedFor(o, gos[i], 'grad')), opts, targets);
+  const targets: RunTarget[] = ins.map((t, slot) =>
+    t.gradFn ? { node: t.gradFn, nr: t.outputNr, slot } : { node: accumulateNode(t), nr: 0, slot },
+  );
+  const res = runBackward(
+    outs,
+    outs.map((o, i) => seedFor(o, gos[i], 'grad')),
+    opts,
+    targets,
+  );
   res.forEach((g, i) => {
     if (g === null && !opts.allowUnused) {
-      throw new Error('One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.');
+      throw new Error(
+        'One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.',
+      );
     }
     if (g && g.dtype !== ins[i]!.dtype) res[i] = g.to(ins[i]!.dtype);
   });
@@ -229,8 +302,12 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
  * sub-graph is rebuilt on the real inputs so higher-order gradients stay exact. Outputs that do not require grad
  * (indices) get no history.
  */
-export function namedComposite<T extends Tensor | Tensor[]>(name: string, inputs: (Tensor | null)[],
-  fn: (...xs: (Tensor | null)[]) => T, op?: string): T {
+export function namedComposite<T extends Tensor | Tensor[]>(
+  name: string,
+  inputs: (Tensor | null)[],
+  fn: (...xs: (Tensor | null)[]) => T,
+  op?: string,
+): T {
   if (!needsGrad(...inputs)) return fn(...inputs);
   const t0 = clock();
   const proxies = inputs.map((t) => (t ? (t.requiresGrad ? t.detach().requiresGrad_(true) : t) : null));
@@ -240,8 +317,16 @@ export function namedComposite<T extends Tensor | Tensor[]>(name: string, inputs
   const diff = innerOuts.map((o, i) => (o.requiresGrad ? i : -1)).filter((i) => i >= 0);
   // Absent optional inputs (null) are not edges, as in PyTorch.
   const present = inputs.map((t, i) => (t ? i : -1)).filter((i) => i >= 0);
-  record('composite', name, present.map((i) => inputs[i]!), diff.map((i) => results[i]!), [],
-    { backward: compositeBackward, fn, inputs, present, proxies, innerOuts: diff.map((i) => innerOuts[i]!) }, t0, op ?? name);
+  record(
+    'composite',
+    name,
+    present.map((i) => inputs[i]!),
+    diff.map((i) => results[i]!),
+    [],
+    { backward: compositeBackward, fn, inputs, present, proxies, innerOuts: diff.map((i) => innerOuts[i]!) },
+    t0,
+    op ?? name,
+  );
   return (Array.isArray(inner) ? results : results[0]) as T;
 }
 
@@ -264,7 +349,9 @@ export function compositeBackward(grads: (Tensor | null)[], attrs: Record<string
   const seeds = outs.map((o, k) => grads[k] ?? o.onesLikeRaw().mul(0));
   const got = grad(outs, srcs, { gradOutputs: seeds, retainGraph: true, createGraph: gradEnabled, allowUnused: true });
   const res: (Tensor | null)[] = inputs.map(() => null);
-  wrt.forEach((i, k) => { res[i] = got[k] ?? null; });
+  wrt.forEach((i, k) => {
+    res[i] = got[k] ?? null;
+  });
   return (attrs.present as number[]).map((i) => res[i]!);
 }
 
@@ -274,9 +361,13 @@ export function compositeBackward(grads: (Tensor | null)[], attrs: Record<string
  * A fused op with its own backward (conv, pooling, fused losses...). `forward` runs with grad disabled;
  * `backward` returns one gradient per input (null when none). The node is named `name` (e.g. 'ConvolutionBackward0').
  */
-export function customOp(name: string, inputs: (Tensor | null)[], forward: () => Tensor | Tensor[],
+export function customOp(
+  name: string,
+  inputs: (Tensor | null)[],
+  forward: () => Tensor | Tensor[],
   backwardFn: (gradOutputs: (Tensor | null)[], outputs: Tensor[]) => (Tensor | null)[],
-  meta?: { op?: string; attrs?: Record<string, unknown> }): Tensor | Tensor[] {
+  meta?: { op?: string; attrs?: Record<string, unknown> },
+): Tensor | Tensor[] {
   const t0 = clock();
   const res = noGrad(forward);
   const outs = Array.isArray(res) ? res : [res];

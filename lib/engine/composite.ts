@@ -24,8 +24,12 @@ export function addcmul(x: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor {
 export function addcdiv(x: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor {
   return namedComposite('AddcdivBackward0', [x, t1, t2], (a, b, c) => a!.add(b!.div(c!), { alpha: value }), 'addcdiv');
 }
-export function exp2(x: Tensor): Tensor { return namedComposite('Exp2Backward0', [x], (a) => pow(2, a!.to(isFloating(a!.dtype) ? a!.dtype : 'float32')), 'exp2'); }
-export function hypot(a: Tensor, b: Tensor): Tensor { return namedComposite('HypotBackward0', [a, b], (p, q) => p!.mul(p!).add(q!.mul(q!)).sqrt(), 'hypot'); }
+export function exp2(x: Tensor): Tensor {
+  return namedComposite('Exp2Backward0', [x], (a) => pow(2, a!.to(isFloating(a!.dtype) ? a!.dtype : 'float32')), 'exp2');
+}
+export function hypot(a: Tensor, b: Tensor): Tensor {
+  return namedComposite('HypotBackward0', [a, b], (p, q) => p!.mul(p!).add(q!.mul(q!)).sqrt(), 'hypot');
+}
 /** log(exp(a) + exp(b)) without overflow. */
 export function logaddexp(a: Tensor, b: Tensor): Tensor {
   const m = a.detach().maximum(b.detach());
@@ -36,15 +40,27 @@ export function logaddexp(a: Tensor, b: Tensor): Tensor {
 // ---- activations without a kernel of their own ------------------------------------------------------
 
 /** x * tanh(softplus(x)). */
-export function mish(x: Tensor): Tensor { return namedComposite('MishBackward0', [x], (a) => a!.mul(softplus(a!).tanh()), 'mish'); }
+export function mish(x: Tensor): Tensor {
+  return namedComposite('MishBackward0', [x], (a) => a!.mul(softplus(a!).tanh()), 'mish');
+}
 /** clamp(x / 6 + 1/2, 0, 1). */
-export function hardsigmoid(x: Tensor): Tensor { return namedComposite('HardsigmoidBackward0', [x], (a) => a!.div(6).add(0.5).clamp(0, 1), 'hardsigmoid'); }
+export function hardsigmoid(x: Tensor): Tensor {
+  return namedComposite('HardsigmoidBackward0', [x], (a) => a!.div(6).add(0.5).clamp(0, 1), 'hardsigmoid');
+}
 /** x * hardsigmoid(x). */
-export function hardswish(x: Tensor): Tensor { return namedComposite('HardswishBackward0', [x], (a) => a!.mul(a!.div(6).add(0.5).clamp(0, 1)), 'hardswish'); }
+export function hardswish(x: Tensor): Tensor {
+  return namedComposite('HardswishBackward0', [x], (a) => a!.mul(a!.div(6).add(0.5).clamp(0, 1)), 'hardswish');
+}
 /** max(0, x) + min(0, alpha * (exp(x / alpha) - 1)). */
-export function celu(x: Tensor, alpha = 1): Tensor { return namedComposite('CeluBackward0', [x], (a) => elu(a!.div(alpha), 1).mul(alpha), 'celu'); }
-export function softsign(x: Tensor): Tensor { return x.div(x.abs().add(1)); }
-export function tanhshrink(x: Tensor): Tensor { return x.sub(x.tanh()); }
+export function celu(x: Tensor, alpha = 1): Tensor {
+  return namedComposite('CeluBackward0', [x], (a) => elu(a!.div(alpha), 1).mul(alpha), 'celu');
+}
+export function softsign(x: Tensor): Tensor {
+  return x.div(x.abs().add(1));
+}
+export function tanhshrink(x: Tensor): Tensor {
+  return x.sub(x.tanh());
+}
 /** |a - b| <= atol + rtol * |b| (NaNs equal when equalNan). */
 export function isclose(a: Tensor, b: Operand, rtol = 1e-5, atol = 1e-8, equalNan = false): Tensor {
   const tb = asTensor(b);
@@ -67,9 +83,14 @@ export function nanToNum(x: Tensor, nan = 0, posinf?: number | null, neginf?: nu
 export function movedim(x: Tensor, source: number | number[], destination: number | number[]): Tensor {
   const src = (Array.isArray(source) ? source : [source]).map((d) => normDim(d, x.dim(), 'movedim'));
   const dst = (Array.isArray(destination) ? destination : [destination]).map((d) => normDim(d, x.dim(), 'movedim'));
-  if (src.length !== dst.length) throw new RangeError(`movedim: Invalid source or destination dims: source (${src}) and destination (${dst}) must have the same number of elements`);
+  if (src.length !== dst.length)
+    throw new RangeError(
+      `movedim: Invalid source or destination dims: source (${src}) and destination (${dst}) must have the same number of elements`,
+    );
   const order = new Array<number>(x.dim()).fill(-1);
-  src.forEach((s, i) => { order[dst[i]!] = s; });
+  src.forEach((s, i) => {
+    order[dst[i]!] = s;
+  });
   const rest = [...Array(x.dim()).keys()].filter((d) => !src.includes(d));
   for (let i = 0, j = 0; i < order.length; i++) if (order[i] === -1) order[i] = rest[j++]!;
   return permute(x, order);
@@ -86,15 +107,21 @@ export function repeatInterleave(x: Tensor, repeats: number | Tensor, dim?: numb
   const d = dim == null ? 0 : normDim(dim, x.dim(), 'repeat_interleave');
   const n = src.shape[d]!;
   const reps = typeof repeats === 'number' ? new Array<number>(n).fill(repeats) : Array.from(repeats.dataSync());
-  if (reps.length === 1 && n !== 1) reps.length = 0, reps.push(...new Array<number>(n).fill(Number(typeof repeats === 'number' ? repeats : repeats.item())));
-  if (reps.length !== n) throw new RangeError(`repeat_interleave: repeats must have the same size as input along dim (${reps.length} vs ${n})`);
+  if (reps.length === 1 && n !== 1)
+    ((reps.length = 0), reps.push(...new Array<number>(n).fill(Number(typeof repeats === 'number' ? repeats : repeats.item()))));
+  if (reps.length !== n)
+    throw new RangeError(`repeat_interleave: repeats must have the same size as input along dim (${reps.length} vs ${n})`);
   const idx: number[] = [];
-  reps.forEach((k, i) => { for (let j = 0; j < k; j++) idx.push(i); });
+  reps.forEach((k, i) => {
+    for (let j = 0; j < k; j++) idx.push(i);
+  });
   return src.indexSelect(d, tensor(idx, { dtype: 'int64' }));
 }
 
 /** Elements at flat indices (as if x were 1-D), shaped like index. */
-export function take(x: Tensor, index: Tensor): Tensor { return namedComposite('TakeBackward0', [x], (a) => a!.reshape([-1]).index(index), 'take'); }
+export function take(x: Tensor, index: Tensor): Tensor {
+  return namedComposite('TakeBackward0', [x], (a) => a!.reshape([-1]).index(index), 'take');
+}
 
 /** 1-D: a matrix with x on the given diagonal. 2-D: that diagonal (a copy). */
 export function diag(x: Tensor, k = 0): Tensor {
@@ -111,17 +138,33 @@ export function trace(x: Tensor): Tensor {
   return namedComposite('TraceBackward0', [x], (a) => diagonal(a!).sum(), 'trace');
 }
 
-export function atleast1d(x: Tensor): Tensor { return x.dim() >= 1 ? x : x.reshape([1]); }
-export function atleast2d(x: Tensor): Tensor { return x.dim() >= 2 ? x : x.reshape([1, ...atleast1d(x).shape]); }
+export function atleast1d(x: Tensor): Tensor {
+  return x.dim() >= 1 ? x : x.reshape([1]);
+}
+export function atleast2d(x: Tensor): Tensor {
+  return x.dim() >= 2 ? x : x.reshape([1, ...atleast1d(x).shape]);
+}
 export function atleast3d(x: Tensor): Tensor {
   if (x.dim() >= 3) return x;
   if (x.dim() === 2) return x.unsqueeze(-1);
   return atleast1d(x).reshape([1, -1, 1]);
 }
-export function hstack(ts: readonly Tensor[]): Tensor { const a = ts.map(atleast1d); return cat(a, a[0]!.dim() === 1 ? 0 : 1); }
-export function vstack(ts: readonly Tensor[]): Tensor { return cat(ts.map(atleast2d), 0); }
-export function dstack(ts: readonly Tensor[]): Tensor { return cat(ts.map(atleast3d), 2); }
-export function columnStack(ts: readonly Tensor[]): Tensor { return cat(ts.map((t) => (t.dim() <= 1 ? t.reshape([-1, 1]) : t)), 1); }
+export function hstack(ts: readonly Tensor[]): Tensor {
+  const a = ts.map(atleast1d);
+  return cat(a, a[0]!.dim() === 1 ? 0 : 1);
+}
+export function vstack(ts: readonly Tensor[]): Tensor {
+  return cat(ts.map(atleast2d), 0);
+}
+export function dstack(ts: readonly Tensor[]): Tensor {
+  return cat(ts.map(atleast3d), 2);
+}
+export function columnStack(ts: readonly Tensor[]): Tensor {
+  return cat(
+    ts.map((t) => (t.dim() <= 1 ? t.reshape([-1, 1]) : t)),
+    1,
+  );
+}
 
 /** Expand all tensors to their common broadcast shape. */
 export function broadcastTensors(...ts: Tensor[]): Tensor[] {
@@ -147,13 +190,23 @@ function dimIndex(x: Tensor, dim: number, index: Tensor): (Tensor | null)[] {
 }
 export function indexFill(x: Tensor, dim: number, index: Tensor, value: Operand): Tensor {
   const v = value instanceof Tensor ? value : null;
-  return namedComposite(v ? 'IndexFillBackward1' : 'IndexFillBackward0', [x, v], (a, b) => a!.indexPut(dimIndex(x, dim, index), b ?? value), 'index_fill');
+  return namedComposite(
+    v ? 'IndexFillBackward1' : 'IndexFillBackward0',
+    [x, v],
+    (a, b) => a!.indexPut(dimIndex(x, dim, index), b ?? value),
+    'index_fill',
+  );
 }
 export function indexCopy(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   return namedComposite('IndexCopyBackward0', [x, src], (a, b) => a!.indexPut(dimIndex(x, dim, index), b!), 'index_copy');
 }
 export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor, alpha = 1): Tensor {
-  return namedComposite('IndexAddBackward0', [x, src], (a, b) => a!.indexPut(dimIndex(x, dim, index), alpha === 1 ? b! : b!.mul(alpha), true), 'index_add');
+  return namedComposite(
+    'IndexAddBackward0',
+    [x, src],
+    (a, b) => a!.indexPut(dimIndex(x, dim, index), alpha === 1 ? b! : b!.mul(alpha), true),
+    'index_add',
+  );
 }
 export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
   const shape = broadcastShapes(x.shape, mask.shape, 'masked_select');
@@ -165,8 +218,14 @@ export function maskedScatter(x: Tensor, mask: Tensor, source: Tensor): Tensor {
   const m = mask.expand(x.shape);
   const nz = m.nonzero();
   const count = nz.shape[0]!;
-  if (source.numel() < count) throw new RangeError(`masked_scatter: expected source to have at least ${count} elements, got ${source.numel()}`);
-  return namedComposite('MaskedScatterBackward0', [x, source], (a, b) => a!.indexPut(nz.unbind(1), b!.reshape([-1]).narrow(0, 0, count)), 'masked_scatter');
+  if (source.numel() < count)
+    throw new RangeError(`masked_scatter: expected source to have at least ${count} elements, got ${source.numel()}`);
+  return namedComposite(
+    'MaskedScatterBackward0',
+    [x, source],
+    (a, b) => a!.indexPut(nz.unbind(1), b!.reshape([-1]).narrow(0, 0, count)),
+    'masked_scatter',
+  );
 }
 
 /** Sum g down to shape (broadcast reduction), as Tensor.sum_to_size. */
@@ -193,16 +252,34 @@ export function logcumsumexp(x: Tensor, dim: number): Tensor {
   const shift = m.maskedFill(m.isinf(), 0);
   return namedComposite('LogcumsumexpBackward0', [x], (a) => a!.sub(shift).exp().cumsum(dim).log().add(shift), 'logcumsumexp');
 }
-export function stdMean(x: Tensor, dim?: number | number[] | null, opts: { unbiased?: boolean; correction?: number } = {}, keepdim = false): [Tensor, Tensor] {
-  return namedComposite('StdMeanBackward0', [x], (a) => [a!.std(dim, opts, keepdim), a!.mean(dim, keepdim)], 'std_mean') as [Tensor, Tensor];
+export function stdMean(
+  x: Tensor,
+  dim?: number | number[] | null,
+  opts: { unbiased?: boolean; correction?: number } = {},
+  keepdim = false,
+): [Tensor, Tensor] {
+  return namedComposite('StdMeanBackward0', [x], (a) => [a!.std(dim, opts, keepdim), a!.mean(dim, keepdim)], 'std_mean') as [
+    Tensor,
+    Tensor,
+  ];
 }
-export function varMean(x: Tensor, dim?: number | number[] | null, opts: { unbiased?: boolean; correction?: number } = {}, keepdim = false): [Tensor, Tensor] {
-  return namedComposite('VarMeanBackward0', [x], (a) => [a!.var(dim, opts, keepdim), a!.mean(dim, keepdim)], 'var_mean') as [Tensor, Tensor];
+export function varMean(
+  x: Tensor,
+  dim?: number | number[] | null,
+  opts: { unbiased?: boolean; correction?: number } = {},
+  keepdim = false,
+): [Tensor, Tensor] {
+  return namedComposite('VarMeanBackward0', [x], (a) => [a!.var(dim, opts, keepdim), a!.mean(dim, keepdim)], 'var_mean') as [
+    Tensor,
+    Tensor,
+  ];
 }
 export function aminmax(x: Tensor, dim?: number | null, keepdim = false): { min: Tensor; max: Tensor } {
   return dim == null ? { min: x.amin(), max: x.amax() } : { min: x.amin(dim, keepdim), max: x.amax(dim, keepdim) };
 }
-export function dist(a: Tensor, b: Tensor, p = 2): Tensor { return namedComposite('DistBackward0', [a, b], (x, y) => x!.sub(y!).norm(p), 'dist'); }
+export function dist(a: Tensor, b: Tensor, p = 2): Tensor {
+  return namedComposite('DistBackward0', [a, b], (x, y) => x!.sub(y!).norm(p), 'dist');
+}
 
 /** k-th smallest along dim (1-based), values + indices, selected as PyTorch's CPU kernel does (quickselect). */
 export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): { values: Tensor; indices: Tensor } {
@@ -217,15 +294,27 @@ export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): { val
   for (let l = 0; l < lanes; l++) {
     const base = l * n;
     for (let i = 0; i < n; i++) perm[i] = i;
-    quickSelect(perm, k - 1, (a, b) => { const va = data[base + a]!, vb = data[base + b]!; return (va !== va && vb === vb) || va > vb; });
+    quickSelect(perm, k - 1, (a, b) => {
+      const va = data[base + a]!,
+        vb = data[base + b]!;
+      return (va !== va && vb === vb) || va > vb;
+    });
     idx[l] = perm[k - 1]!;
   }
   const laneShape = moved.shape.slice(0, -1);
-  let indices = x.dim() === 0 ? Tensor.fromTypedArray(idx, [], 'int64')
-    : Tensor.fromTypedArray(idx, [...laneShape, 1], 'int64').transpose(d, -1).contiguous();
+  let indices =
+    x.dim() === 0
+      ? Tensor.fromTypedArray(idx, [], 'int64')
+      : Tensor.fromTypedArray(idx, [...laneShape, 1], 'int64')
+          .transpose(d, -1)
+          .contiguous();
   if (!keepdim && x.dim() > 0) indices = indices.squeeze(d);
-  const values = namedComposite('KthvalueBackward0', [x], (a) => (x.dim() === 0 ? a!.clone()
-    : keepdim ? a!.gather(d, indices) : a!.gather(d, indices.unsqueeze(d)).squeeze(d)), 'kthvalue');
+  const values = namedComposite(
+    'KthvalueBackward0',
+    [x],
+    (a) => (x.dim() === 0 ? a!.clone() : keepdim ? a!.gather(d, indices) : a!.gather(d, indices.unsqueeze(d)).squeeze(d)),
+    'kthvalue',
+  );
   return { values, indices };
 }
 
@@ -237,10 +326,16 @@ export function cumextreme(kind: 'cummax' | 'cummin', x: Tensor, dim: number): {
   const data = moved.dataSync();
   const idx = allocate('int64', data.length);
   for (let base = 0; base < data.length; base += n) {
-    let best = data[base]!, at = 0;
+    let best = data[base]!,
+      at = 0;
     for (let i = 0; i < n; i++) {
       const v = data[base + i]!;
-      if (best !== best) { /* NaN sticks */ } else if (v !== v || (kind === 'cummax' ? v >= best : v <= best)) { best = v; at = i; }
+      if (best !== best) {
+        /* NaN sticks */
+      } else if (v !== v || (kind === 'cummax' ? v >= best : v <= best)) {
+        best = v;
+        at = i;
+      }
       idx[base + i] = at;
     }
   }
@@ -255,7 +350,13 @@ export function unique(x: Tensor, opts: { sorted?: boolean; returnInverse?: bool
   const vals = [...new Set(data)].sort((a, b) => a - b);
   const pos = new Map(vals.map((v, i) => [v, i]));
   const out: Tensor[] = [tensor(vals, { dtype: x.dtype })];
-  if (opts.returnInverse) out.push(tensor(data.map((v) => pos.get(v)!), { dtype: 'int64' }).reshape(x.shape));
+  if (opts.returnInverse)
+    out.push(
+      tensor(
+        data.map((v) => pos.get(v)!),
+        { dtype: 'int64' },
+      ).reshape(x.shape),
+    );
   if (opts.returnCounts) {
     const counts = new Array<number>(vals.length).fill(0);
     for (const v of data) counts[pos.get(v)!]!++;
@@ -266,10 +367,14 @@ export function unique(x: Tensor, opts: { sorted?: boolean; returnInverse?: bool
 
 /** Count occurrences of each non-negative integer (weighted when weights are given). */
 export function bincount(x: Tensor, weights?: Tensor | null, minlength = 0): Tensor {
-  if (x.dim() !== 1 || isFloating(x.dtype)) throw new TypeError(`bincount only supports 1-d non-negative integral inputs (got ${x.dtype} ${shapeStr(x.shape)})`);
+  if (x.dim() !== 1 || isFloating(x.dtype))
+    throw new TypeError(`bincount only supports 1-d non-negative integral inputs (got ${x.dtype} ${shapeStr(x.shape)})`);
   const data = x.dataSync();
   let n = minlength;
-  for (const v of data) { if (v < 0) throw new RangeError('bincount only supports 1-d non-negative integral inputs.'); n = Math.max(n, v + 1); }
+  for (const v of data) {
+    if (v < 0) throw new RangeError('bincount only supports 1-d non-negative integral inputs.');
+    n = Math.max(n, v + 1);
+  }
   const d: DType = weights ? (weights.dtype === 'float32' ? 'float32' : 'float64') : 'int64';
   const out = allocate(d, n);
   const w = weights?.dataSync();
@@ -280,9 +385,16 @@ export function bincount(x: Tensor, weights?: Tensor | null, minlength = 0): Ten
 /** Histogram with equal-width bins over [min, max] (the data range when both are 0). */
 export function histc(x: Tensor, bins = 100, min = 0, max = 0): Tensor {
   const data = x.dataSync();
-  let lo = min, hi = max;
-  if (lo === 0 && hi === 0) { lo = Math.min(...data); hi = Math.max(...data); }
-  if (lo === hi) { lo -= 1; hi += 1; }
+  let lo = min,
+    hi = max;
+  if (lo === 0 && hi === 0) {
+    lo = Math.min(...data);
+    hi = Math.max(...data);
+  }
+  if (lo === hi) {
+    lo -= 1;
+    hi += 1;
+  }
   const out = allocate(x.dtype, bins);
   for (const v of data) {
     if (v < lo || v > hi || v !== v) continue;
@@ -293,7 +405,9 @@ export function histc(x: Tensor, bins = 100, min = 0, max = 0): Tensor {
   return Tensor.fromTypedArray(out, [bins], x.dtype);
 }
 
-export function msort(x: Tensor): Tensor { return sort(x, 0).values; }
+export function msort(x: Tensor): Tensor {
+  return sort(x, 0).values;
+}
 
 // ---- linear algebra -------------------------------------------------------------------------------
 
@@ -315,15 +429,26 @@ function scaleAdd(input: Tensor, prod: Tensor, { beta = 1, alpha = 1 }: { beta?:
 /** Cross product along the dim of size 3. */
 export function cross(a: Tensor, b: Tensor, dim?: number): Tensor {
   const d = dim ?? a.shape.findIndex((s) => s === 3);
-  if (d < 0 || a.shape[normDim(d, a.dim(), 'cross')] !== 3) throw new RangeError(`linalg.cross: inputs dimension ${dim} must have length 3. Got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
-  return namedComposite('LinalgCrossBackward0', [a, b], (x, y) => x!.roll(-1, d).mul(y!.roll(-2, d)).sub(x!.roll(-2, d).mul(y!.roll(-1, d))), 'cross');
+  if (d < 0 || a.shape[normDim(d, a.dim(), 'cross')] !== 3)
+    throw new RangeError(`linalg.cross: inputs dimension ${dim} must have length 3. Got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
+  return namedComposite(
+    'LinalgCrossBackward0',
+    [a, b],
+    (x, y) =>
+      x!
+        .roll(-1, d)
+        .mul(y!.roll(-2, d))
+        .sub(x!.roll(-2, d).mul(y!.roll(-1, d))),
+    'cross',
+  );
 }
 
 /** Contract the last `dims` dims of a with the first of b (or explicit dim lists). */
 export function tensordot(a: Tensor, b: Tensor, dims: number | [number[], number[]] = 2): Tensor {
-  const [da, db] = typeof dims === 'number'
-    ? [[...Array(dims).keys()].map((i) => a.dim() - dims + i), [...Array(dims).keys()]]
-    : [dims[0].map((d) => normDim(d, a.dim(), 'tensordot')), dims[1].map((d) => normDim(d, b.dim(), 'tensordot'))];
+  const [da, db] =
+    typeof dims === 'number'
+      ? [[...Array(dims).keys()].map((i) => a.dim() - dims + i), [...Array(dims).keys()]]
+      : [dims[0].map((d) => normDim(d, a.dim(), 'tensordot')), dims[1].map((d) => normDim(d, b.dim(), 'tensordot'))];
   const freeA = [...Array(a.dim()).keys()].filter((d) => !da.includes(d));
   const freeB = [...Array(b.dim()).keys()].filter((d) => !db.includes(d));
   const k = da.reduce((p, d) => p * a.shape[d]!, 1);
@@ -337,26 +462,40 @@ export function einsum(equation: string, ...operands: Tensor[]): Tensor {
   const eq = equation.replace(/\s+/g, '');
   const [lhs, rhsGiven] = eq.split('->') as [string, string | undefined];
   const inputs = lhs.split(',');
-  if (inputs.length !== operands.length) throw new RangeError(`einsum(): ${inputs.length} operands in the equation but ${operands.length} given`);
+  if (inputs.length !== operands.length)
+    throw new RangeError(`einsum(): ${inputs.length} operands in the equation but ${operands.length} given`);
   if (eq.includes('.')) throw new RangeError('einsum(): ellipsis is not supported');
   const counts = new Map<string, number>();
   for (const s of inputs) for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
-  const rhs = rhsGiven ?? [...counts.keys()].filter((c) => counts.get(c) === 1).sort().join('');
+  const rhs =
+    rhsGiven ??
+    [...counts.keys()]
+      .filter((c) => counts.get(c) === 1)
+      .sort()
+      .join('');
   const letters = [...new Set([...rhs, ...[...counts.keys()].filter((c) => !rhs.includes(c))])];
   const sizes = new Map<string, number>();
   // Bring every operand to the common letter order (taking diagonals for repeated letters), then multiply.
   let acc: Tensor | null = null;
   operands.forEach((t, i) => {
     let s = inputs[i]!;
-    if (s.length !== t.dim()) throw new RangeError(`einsum(): the number of subscripts in "${s}" does not match the dimensions of operand ${i} (shape ${shapeStr(t.shape)})`);
+    if (s.length !== t.dim())
+      throw new RangeError(
+        `einsum(): the number of subscripts in "${s}" does not match the dimensions of operand ${i} (shape ${shapeStr(t.shape)})`,
+      );
     let cur = t;
     for (let p = 0; p < s.length; p++) {
       const q = s.indexOf(s[p]!, p + 1);
-      if (q > 0) { cur = diagonal(cur, 0, p, q); s = s.slice(0, p) + s.slice(p + 1, q) + s.slice(q + 1) + s[p]; p = -1; }
+      if (q > 0) {
+        cur = diagonal(cur, 0, p, q);
+        s = s.slice(0, p) + s.slice(p + 1, q) + s.slice(q + 1) + s[p];
+        p = -1;
+      }
     }
     [...s].forEach((c, k) => {
       const have = sizes.get(c);
-      if (have !== undefined && have !== cur.shape[k] && have !== 1 && cur.shape[k] !== 1) throw new RangeError(`einsum(): operands do not broadcast with remapped shapes (subscript ${c}: ${have} vs ${cur.shape[k]})`);
+      if (have !== undefined && have !== cur.shape[k] && have !== 1 && cur.shape[k] !== 1)
+        throw new RangeError(`einsum(): operands do not broadcast with remapped shapes (subscript ${c}: ${have} vs ${cur.shape[k]})`);
       sizes.set(c, Math.max(have ?? 1, cur.shape[k]!));
     });
     const order = letters.filter((c) => s.includes(c)).map((c) => s.indexOf(c));

@@ -5,7 +5,11 @@ import { Tensor, shapeFromArgs, type ShapeArg } from './tensor.ts';
 import { checkDevice, type DeviceLike } from './device.ts';
 
 /** dtype, requiresGrad and device ('cpu' only: other devices raise PyTorch's error) of a new tensor. */
-export interface CreationOptions { dtype?: DType; requiresGrad?: boolean; device?: DeviceLike }
+export interface CreationOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+  device?: DeviceLike;
+}
 
 /** Nested JS arrays of numbers/booleans (or a typed array). */
 export type NestedData = number | boolean | TypedArray | readonly NestedData[];
@@ -29,12 +33,15 @@ function flatten(data: NestedData): { shape: number[]; values: (number | boolean
   const values: (number | boolean)[] = [];
   const walk = (x: NestedData, d: number): void => {
     if (d === shape.length) {
-      if (Array.isArray(x) || ArrayBuffer.isView(x)) throw new TypeError(`tensor: ragged nested sequence (expected a number at depth ${d})`);
+      if (Array.isArray(x) || ArrayBuffer.isView(x))
+        throw new TypeError(`tensor: ragged nested sequence (expected a number at depth ${d})`);
       values.push(x as number | boolean);
       return;
     }
     if (!(Array.isArray(x) || ArrayBuffer.isView(x)) || (x as ArrayLike<unknown>).length !== shape[d]) {
-      throw new RangeError(`tensor: expected sequence of length ${shape[d]} at dim ${d} (got ${Array.isArray(x) || ArrayBuffer.isView(x) ? (x as ArrayLike<unknown>).length : typeof x})`);
+      throw new RangeError(
+        `tensor: expected sequence of length ${shape[d]} at dim ${d} (got ${Array.isArray(x) || ArrayBuffer.isView(x) ? (x as ArrayLike<unknown>).length : typeof x})`,
+      );
     }
     const arr = x as ArrayLike<NestedData>;
     for (let i = 0; i < arr.length; i++) walk(arr[i]!, d + 1);
@@ -48,14 +55,24 @@ function inferDtype(values: readonly (number | boolean)[]): DType {
   if (values.length === 0) return 'float32';
   let sawInt = false;
   for (const v of values) {
-    if (typeof v === 'number') { if (!Number.isInteger(v)) return 'float32'; sawInt = true; }
+    if (typeof v === 'number') {
+      if (!Number.isInteger(v)) return 'float32';
+      sawInt = true;
+    }
   }
   return sawInt ? 'int64' : 'bool';
 }
 
 /** torch.tensor: copies data; dtype inferred (integral JS numbers count as Python ints) unless given. */
 export function tensor(data: NestedData | Tensor, opts: CreationOptions = {}): Tensor {
-  if (data instanceof Tensor) return finish(data.detach().to(opts.dtype ?? data.dtype).clone(), opts);
+  if (data instanceof Tensor)
+    return finish(
+      data
+        .detach()
+        .to(opts.dtype ?? data.dtype)
+        .clone(),
+      opts,
+    );
   if (ArrayBuffer.isView(data)) {
     const arr = data as TypedArray;
     const d = opts.dtype ?? dtypeOfArray(arr);
@@ -77,7 +94,8 @@ export function shapeAndOpts<O extends object>(args: readonly (ShapeArg | O | un
   const hasOpts = last !== undefined && typeof last === 'object' && !Array.isArray(last);
   const shapeArgs = (hasOpts ? args.slice(0, -1) : args).filter((a) => a !== undefined) as ShapeArg[];
   const shape = shapeFromArgs(shapeArgs);
-  for (const s of shape) if (!Number.isInteger(s) || s < 0) throw new RangeError(`invalid shape [${shape.join(', ')}]: sizes must be non-negative integers`);
+  for (const s of shape)
+    if (!Number.isInteger(s) || s < 0) throw new RangeError(`invalid shape [${shape.join(', ')}]: sizes must be non-negative integers`);
   return [shape, (hasOpts ? last : {}) as O];
 }
 
@@ -113,22 +131,42 @@ export function full(shape: readonly number[], value: number | boolean | Tensor,
 /** Fill every element of a (possibly strided) tensor in place, without history. */
 export function fillRaw(t: Tensor, value: number): void {
   const v = castScalar(value, t.dtype);
-  if (t.isContiguous()) { t.storage.fill(v, t.offset, t.offset + t.numel()); return; }
+  if (t.isContiguous()) {
+    t.storage.fill(v, t.offset, t.offset + t.numel());
+    return;
+  }
   const it = new RowIter(t.shape, t.strides, t.offset);
   if (!it.any) return;
-  do { let p = it.p0; for (let i = 0; i < it.len; i++) { t.storage[p] = v; p += it.s0; } } while (it.next());
+  do {
+    let p = it.p0;
+    for (let i = 0; i < it.len; i++) {
+      t.storage[p] = v;
+      p += it.s0;
+    }
+  } while (it.next());
 }
 
 interface LikeOptions extends CreationOptions {}
-export function zerosLike(t: Tensor, opts: LikeOptions = {}): Tensor { return zeros(t.shape, { ...opts, dtype: opts.dtype ?? t.dtype }); }
-export function onesLike(t: Tensor, opts: LikeOptions = {}): Tensor { return full(t.shape, 1, { ...opts, dtype: opts.dtype ?? t.dtype }); }
-export function emptyLike(t: Tensor, opts: LikeOptions = {}): Tensor { return zerosLike(t, opts); }
+export function zerosLike(t: Tensor, opts: LikeOptions = {}): Tensor {
+  return zeros(t.shape, { ...opts, dtype: opts.dtype ?? t.dtype });
+}
+export function onesLike(t: Tensor, opts: LikeOptions = {}): Tensor {
+  return full(t.shape, 1, { ...opts, dtype: opts.dtype ?? t.dtype });
+}
+export function emptyLike(t: Tensor, opts: LikeOptions = {}): Tensor {
+  return zerosLike(t, opts);
+}
 /** full_like keeps the tensor's dtype: full_like(int_tensor, 2.7) truncates to 2. */
-export function fullLike(t: Tensor, value: number | boolean, opts: LikeOptions = {}): Tensor { return full(t.shape, value, { ...opts, dtype: opts.dtype ?? t.dtype }); }
+export function fullLike(t: Tensor, value: number | boolean, opts: LikeOptions = {}): Tensor {
+  return full(t.shape, value, { ...opts, dtype: opts.dtype ?? t.dtype });
+}
 
 /** torch.eye(n, m?). */
 export function eye(n: number, m?: number | CreationOptions, opts: CreationOptions = {}): Tensor {
-  if (typeof m === 'object') { opts = m; m = undefined; }
+  if (typeof m === 'object') {
+    opts = m;
+    m = undefined;
+  }
   const cols = m ?? n;
   const d = opts.dtype ?? 'float32';
   const arr = allocate(d, n * cols);
@@ -142,10 +180,15 @@ export function eye(n: number, m?: number | CreationOptions, opts: CreationOptio
  */
 export function arange(a: number, b?: number | CreationOptions, c?: number | CreationOptions, opts: CreationOptions = {}): Tensor {
   const nums: number[] = [];
-  for (const x of [a, b, c]) { if (typeof x === 'number') nums.push(x); else if (x && typeof x === 'object') opts = x; }
-  const [start, end, step] = nums.length === 1 ? [0, nums[0]!, 1] : nums.length === 2 ? [nums[0]!, nums[1]!, 1] : nums as [number, number, number];
+  for (const x of [a, b, c]) {
+    if (typeof x === 'number') nums.push(x);
+    else if (x && typeof x === 'object') opts = x;
+  }
+  const [start, end, step] =
+    nums.length === 1 ? [0, nums[0]!, 1] : nums.length === 2 ? [nums[0]!, nums[1]!, 1] : (nums as [number, number, number]);
   if (step === 0) throw new RangeError('arange: step must be nonzero');
-  if ((end - start) / step < 0) throw new RangeError(`arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`);
+  if ((end - start) / step < 0)
+    throw new RangeError(`arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`);
   const d = opts.dtype ?? (nums.every(Number.isInteger) ? 'int64' : 'float32');
   const n = Math.ceil((end - start) / step);
   const arr = allocate(d, n);
@@ -160,7 +203,8 @@ export function linspace(start: number, end: number, steps: number, opts: Creati
   const r = d === 'float32' ? Math.fround : (x: number) => x;
   if (steps === 1) arr[0] = castScalar(start, d);
   else if (steps > 1) {
-    const s0 = r(start), e0 = r(end);
+    const s0 = r(start),
+      e0 = r(end);
     const step = r(r(e0 - s0) / (steps - 1));
     const half = Math.floor(steps / 2);
     for (let i = 0; i < steps; i++) arr[i] = castScalar(i < half ? r(s0 + r(step * i)) : r(e0 - r(step * (steps - i - 1))), d);
@@ -192,12 +236,14 @@ export function legacyConstructor(dtype: DType): (...args: (number | NestedData)
     if (args.length === 0) return zeros([0], { dtype });
     if (args.every((a) => typeof a === 'number')) {
       const sizes = args as number[];
-      if (sizes.some((n) => !Number.isInteger(n) || n < 0)) throw new TypeError(`new(): sizes must be non-negative integers, got (${sizes.join(', ')})`);
+      if (sizes.some((n) => !Number.isInteger(n) || n < 0))
+        throw new TypeError(`new(): sizes must be non-negative integers, got (${sizes.join(', ')})`);
       return zeros(sizes, { dtype });
     }
     if (args.length !== 1) throw new TypeError('new(): expected sizes or one sequence of data');
     const data = args[0]!;
-    const cast = (x: NestedData): NestedData => (Array.isArray(x) ? x.map(cast) : typeof x === 'number' || typeof x === 'boolean' ? castScalar(Number(x), dtype) : x);
+    const cast = (x: NestedData): NestedData =>
+      Array.isArray(x) ? x.map(cast) : typeof x === 'number' || typeof x === 'boolean' ? castScalar(Number(x), dtype) : x;
     return tensor(cast(data), { dtype });
   };
 }

@@ -2,15 +2,45 @@
 // other device strings parse (torch.device('cuda:1')) but moving or creating a tensor there raises PyTorch's error.
 
 /** Device types PyTorch 1.13 parses, in its error message's order. */
-const DEVICE_TYPES = ['cpu', 'cuda', 'ipu', 'xpu', 'mkldnn', 'opengl', 'opencl', 'ideep', 'hip', 've', 'fpga', 'ort', 'xla', 'lazy', 'vulkan', 'mps', 'meta', 'hpu', 'privateuseone'];
+const DEVICE_TYPES = [
+  'cpu',
+  'cuda',
+  'ipu',
+  'xpu',
+  'mkldnn',
+  'opengl',
+  'opencl',
+  'ideep',
+  'hip',
+  've',
+  'fpga',
+  'ort',
+  'xla',
+  'lazy',
+  'vulkan',
+  'mps',
+  'meta',
+  'hpu',
+  'privateuseone',
+];
 
 /** torch.device: a type and an optional index. */
 export class Device {
-  constructor(readonly type: string, readonly index: number | null = null) {}
-  toString(): string { return this.index === null ? this.type : `${this.type}:${this.index}`; }
+  constructor(
+    readonly type: string,
+    readonly index: number | null = null,
+  ) {}
+  toString(): string {
+    return this.index === null ? this.type : `${this.type}:${this.index}`;
+  }
   /** repr, as PyTorch prints it: device(type='cpu') or device(type='cuda', index=0). */
-  repr(): string { return this.index === null ? `device(type='${this.type}')` : `device(type='${this.type}', index=${this.index})`; }
-  equals(other: DeviceLike): boolean { const o = device(other); return o.type === this.type && o.index === this.index; }
+  repr(): string {
+    return this.index === null ? `device(type='${this.type}')` : `device(type='${this.type}', index=${this.index})`;
+  }
+  equals(other: DeviceLike): boolean {
+    const o = device(other);
+    return o.type === this.type && o.index === this.index;
+  }
 }
 
 export type DeviceLike = string | Device;
@@ -23,8 +53,9 @@ export function device(spec: DeviceLike, index?: number): Device {
   if (!m || !DEVICE_TYPES.includes(m[1]!)) {
     throw new Error(`Expected one of ${DEVICE_TYPES.join(', ')} device type at start of device string: ${spec}`);
   }
-  if (m[2] !== undefined && index !== undefined) throw new Error(`type (string) must not include an index because index was passed explicitly: ${spec}`);
-  const idx = m[2] !== undefined ? Number(m[2]) : index ?? null;
+  if (m[2] !== undefined && index !== undefined)
+    throw new Error(`type (string) must not include an index because index was passed explicitly: ${spec}`);
+  const idx = m[2] !== undefined ? Number(m[2]) : (index ?? null);
   if (idx !== null && idx < 0) throw new Error(`Device index must not be negative: ${idx}`);
   return new Device(m[1]!, idx);
 }
@@ -46,7 +77,10 @@ export function checkDevice(spec: DeviceLike | null | undefined): void {
 
 /** What PyTorch raises when CUDA is asked of a build without it (an AssertionError in Python). */
 export class CudaUnavailableError extends Error {
-  constructor() { super('Torch not compiled with CUDA enabled'); this.name = 'AssertionError'; }
+  constructor() {
+    super('Torch not compiled with CUDA enabled');
+    this.name = 'AssertionError';
+  }
 }
 
 /** torch.cuda for a CPU-only build. */
@@ -54,7 +88,9 @@ export const cuda = {
   isAvailable: (): boolean => false,
   deviceCount: (): number => 0,
   /** torch.cuda.current_device() etc. raise as PyTorch's lazy CUDA init does. */
-  currentDevice: (): never => { throw new CudaUnavailableError(); },
+  currentDevice: (): never => {
+    throw new CudaUnavailableError();
+  },
   manualSeed: (_seed: number): void => {},
   manualSeedAll: (_seed: number): void => {},
 };

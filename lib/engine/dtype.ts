@@ -12,7 +12,9 @@ export function isDType(x: unknown): x is DType {
   return typeof x === 'string' && (DTYPES as readonly string[]).includes(x);
 }
 
-export function isFloating(d: DType): boolean { return d === 'float32' || d === 'float64'; }
+export function isFloating(d: DType): boolean {
+  return d === 'float32' || d === 'float64';
+}
 export function isIntegral(d: DType, includeBool = false): boolean {
   return d === 'int64' || d === 'int32' || d === 'uint8' || (includeBool && d === 'bool');
 }
@@ -20,10 +22,16 @@ export function isIntegral(d: DType, includeBool = false): boolean {
 /** Allocate zeroed storage for `n` elements of `dtype`. */
 export function allocate(dtype: DType, n: number): TypedArray {
   switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'float64': case 'int64': return new Float64Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'uint8': case 'bool': return new Uint8Array(n);
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+    case 'int64':
+      return new Float64Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(n);
   }
 }
 
@@ -38,22 +46,34 @@ export function dtypeOfArray(a: TypedArray): DType {
 /** Whether `a` is the storage class used for `dtype`. */
 export function arrayMatches(a: TypedArray, dtype: DType): boolean {
   switch (dtype) {
-    case 'float32': return a instanceof Float32Array;
-    case 'float64': case 'int64': return a instanceof Float64Array;
-    case 'int32': return a instanceof Int32Array;
-    case 'uint8': case 'bool': return a instanceof Uint8Array;
+    case 'float32':
+      return a instanceof Float32Array;
+    case 'float64':
+    case 'int64':
+      return a instanceof Float64Array;
+    case 'int32':
+      return a instanceof Int32Array;
+    case 'uint8':
+    case 'bool':
+      return a instanceof Uint8Array;
   }
 }
 
 /** Convert one JS number to what storing it in `dtype` means in PyTorch (float->int truncates, bool is x != 0). */
 export function castScalar(x: number, dtype: DType): number {
   switch (dtype) {
-    case 'float32': return Math.fround(x);
-    case 'float64': return x;
-    case 'int64': return Number.isFinite(x) ? Math.trunc(x) : 0;
-    case 'int32': return x | 0;
-    case 'uint8': return (Number.isFinite(x) ? Math.trunc(x) : 0) & 255;
-    case 'bool': return x !== 0 ? 1 : 0;
+    case 'float32':
+      return Math.fround(x);
+    case 'float64':
+      return x;
+    case 'int64':
+      return Number.isFinite(x) ? Math.trunc(x) : 0;
+    case 'int32':
+      return x | 0;
+    case 'uint8':
+      return (Number.isFinite(x) ? Math.trunc(x) : 0) & 255;
+    case 'bool':
+      return x !== 0 ? 1 : 0;
   }
 }
 
@@ -66,7 +86,11 @@ export function promoteTypes(a: DType, b: DType): DType {
 }
 
 /** One operand as torch.result_type sees it. */
-export interface PromotionOperand { dtype: DType; dim: number; wrapped: boolean }
+export interface PromotionOperand {
+  dtype: DType;
+  dim: number;
+  wrapped: boolean;
+}
 
 // PyTorch's combine_categories(higher, lower): a higher-priority group wins unless the lower one is of a higher category.
 function combine(higher: DType | null, lower: DType | null): DType | null {
@@ -83,7 +107,9 @@ function combine(higher: DType | null, lower: DType | null): DType | null {
  * Python numbers count as the default dtype of their category (float32, int64, bool).
  */
 export function resultType(ops: readonly PromotionOperand[]): DType {
-  let dimR: DType | null = null, zeroR: DType | null = null, wrapR: DType | null = null;
+  let dimR: DType | null = null,
+    zeroR: DType | null = null,
+    wrapR: DType | null = null;
   for (const o of ops) {
     if (o.wrapped) {
       const d: DType = isFloating(o.dtype) ? 'float32' : o.dtype === 'bool' ? 'bool' : 'int64';
@@ -95,12 +121,20 @@ export function resultType(ops: readonly PromotionOperand[]): DType {
 }
 
 /** The default dtype for a float result of integer inputs (int/int true division, mean, ...). */
-export function toFloatingType(d: DType): DType { return isFloating(d) ? d : 'float32'; }
+export function toFloatingType(d: DType): DType {
+  return isFloating(d) ? d : 'float32';
+}
 
 /** PyTorch's legacy tensor-type name, used in error messages ('torch.FloatTensor'). */
 export function legacyTypeName(d: DType): string {
-  const m: Record<DType, string> = { float32: 'FloatTensor', float64: 'DoubleTensor', int64: 'LongTensor',
-    int32: 'IntTensor', uint8: 'ByteTensor', bool: 'BoolTensor' };
+  const m: Record<DType, string> = {
+    float32: 'FloatTensor',
+    float64: 'DoubleTensor',
+    int64: 'LongTensor',
+    int32: 'IntTensor',
+    uint8: 'ByteTensor',
+    bool: 'BoolTensor',
+  };
   return `torch.${m[d]}`;
 }
 

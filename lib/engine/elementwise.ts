@@ -18,7 +18,9 @@ export function scalarOperand(x: number | boolean, dtype?: DType): Tensor {
   return t;
 }
 
-export function asTensor(x: Operand): Tensor { return x instanceof Tensor ? x : scalarOperand(x); }
+export function asTensor(x: Operand): Tensor {
+  return x instanceof Tensor ? x : scalarOperand(x);
+}
 
 function promote(...ts: Tensor[]): DType {
   return resultType(ts.map((t) => ({ dtype: t.dtype, dim: t.shape.length, wrapped: t._wrapped })));
@@ -29,7 +31,13 @@ function castSmall(t: Tensor, d: DType): Tensor {
   if (t.dtype === d || t.numel() !== 1 || !isFloating(d)) return t;
   const st = allocate(d, 1);
   st[0] = castScalar(t.storage[t.offset]!, d);
-  return new Tensor(st, t.shape, t.shape.map(() => 0), 0, d);
+  return new Tensor(
+    st,
+    t.shape,
+    t.shape.map(() => 0),
+    0,
+    d,
+  );
 }
 
 // ---- raw forward loops ------------------------------------------------------------------------------
@@ -44,7 +52,10 @@ export function unaryRaw(name: UnaryName, x: Tensor, outDtype: DType, p = 0, q =
     else {
       const it = new RowIter(x.shape, x.strides, x.offset);
       let op = 0;
-      do { k(out, op, x.storage, it.p0, it.s0, it.len, p, q); op += it.len; } while (it.next());
+      do {
+        k(out, op, x.storage, it.p0, it.s0, it.len, p, q);
+        op += it.len;
+      } while (it.next());
     }
   }
   return Tensor.fromTypedArray(out, [...x.shape], outDtype);
@@ -58,12 +69,22 @@ export function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, outDtype: DTyp
   const out = into ? into.storage.subarray(into.offset, into.offset + n) : allocate(outDtype, n);
   const k = binaryKernel(name, outDtype === 'bool', out.constructor.name + a.storage.constructor.name + b.storage.constructor.name);
   if (n > 0) {
-    const aFlat = flatStride(a, shape), bFlat = flatStride(b, shape);
+    const aFlat = flatStride(a, shape),
+      bFlat = flatStride(b, shape);
     if (aFlat >= 0 && bFlat >= 0) k(out, 0, a.storage, a.offset, aFlat, b.storage, b.offset, bFlat, n, p);
     else {
-      const it = new RowIter(shape, broadcastStrides(a.shape, a.strides, shape), a.offset, broadcastStrides(b.shape, b.strides, shape), b.offset);
+      const it = new RowIter(
+        shape,
+        broadcastStrides(a.shape, a.strides, shape),
+        a.offset,
+        broadcastStrides(b.shape, b.strides, shape),
+        b.offset,
+      );
       let op = 0;
-      do { k(out, op, a.storage, it.p0, it.s0, b.storage, it.p1, it.s1, it.len, p); op += it.len; } while (it.next());
+      do {
+        k(out, op, a.storage, it.p0, it.s0, b.storage, it.p1, it.s1, it.len, p);
+        op += it.len;
+      } while (it.next());
     }
   }
   return into ?? Tensor.fromTypedArray(out, shape, outDtype);
@@ -81,7 +102,8 @@ export function tryInplaceBinary(self: Tensor, name: BinaryName, other: Tensor, 
     if (!sameShape(shape, self.shape)) return false;
   }
   // Reading other while writing self is only safe when they do not overlap differently.
-  if (other.storage === self.storage && !(other.offset === self.offset && sameShape(other.shape, self.shape) && other.isContiguous())) return false;
+  if (other.storage === self.storage && !(other.offset === self.offset && sameShape(other.shape, self.shape) && other.isContiguous()))
+    return false;
   binaryRaw(name, self, castSmall(other, self.dtype), self.dtype, p, name, self);
   self._bumpVersion();
   return true;
@@ -102,13 +124,47 @@ function flatStride(t: Tensor, shape: readonly number[]): number {
 
 // ---- unary ops ----------------------------------------------------------------------------------
 
-type FloatUnary = 'exp' | 'log' | 'log2' | 'log10' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'sin' | 'cos' | 'tan' | 'tanh'
-  | 'sigmoid' | 'reciprocal' | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'erf';
+type FloatUnary =
+  | 'exp'
+  | 'log'
+  | 'log2'
+  | 'log10'
+  | 'log1p'
+  | 'expm1'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'sin'
+  | 'cos'
+  | 'tan'
+  | 'tanh'
+  | 'sigmoid'
+  | 'reciprocal'
+  | 'asin'
+  | 'acos'
+  | 'atan'
+  | 'sinh'
+  | 'cosh'
+  | 'erf';
 const FLOAT_UNARY_NAMES: Record<FloatUnary, string> = {
-  exp: 'ExpBackward0', log: 'LogBackward0', log2: 'Log2Backward0', log10: 'Log10Backward0', log1p: 'Log1PBackward0',
-  expm1: 'Expm1Backward0', sqrt: 'SqrtBackward0', rsqrt: 'RsqrtBackward0', sin: 'SinBackward0', cos: 'CosBackward0',
-  tan: 'TanBackward0', tanh: 'TanhBackward0', sigmoid: 'SigmoidBackward0', reciprocal: 'ReciprocalBackward0',
-  asin: 'AsinBackward0', acos: 'AcosBackward0', atan: 'AtanBackward0', sinh: 'SinhBackward0', cosh: 'CoshBackward0',
+  exp: 'ExpBackward0',
+  log: 'LogBackward0',
+  log2: 'Log2Backward0',
+  log10: 'Log10Backward0',
+  log1p: 'Log1PBackward0',
+  expm1: 'Expm1Backward0',
+  sqrt: 'SqrtBackward0',
+  rsqrt: 'RsqrtBackward0',
+  sin: 'SinBackward0',
+  cos: 'CosBackward0',
+  tan: 'TanBackward0',
+  tanh: 'TanhBackward0',
+  sigmoid: 'SigmoidBackward0',
+  reciprocal: 'ReciprocalBackward0',
+  asin: 'AsinBackward0',
+  acos: 'AcosBackward0',
+  atan: 'AtanBackward0',
+  sinh: 'SinhBackward0',
+  cosh: 'CoshBackward0',
   erf: 'ErfBackward0',
 };
 
@@ -117,22 +173,38 @@ export function floatUnary(name: FloatUnary, x: Tensor): Tensor {
   const t0 = clock();
   const out = unaryRaw(name, x, toFloatingType(x.dtype));
   // Rules that reuse the output save it; the rest save the input.
-  const savesOut = name === 'exp' || name === 'sqrt' || name === 'rsqrt' || name === 'tanh' || name === 'sigmoid' ||
-    name === 'reciprocal' || name === 'expm1' || name === 'tan';
+  const savesOut =
+    name === 'exp' ||
+    name === 'sqrt' ||
+    name === 'rsqrt' ||
+    name === 'tanh' ||
+    name === 'sigmoid' ||
+    name === 'reciprocal' ||
+    name === 'expm1' ||
+    name === 'tan';
   record(name, FLOAT_UNARY_NAMES[name], [x], [out], [savesOut ? out : x], {}, t0);
   return out;
 }
 
 type SameUnary = 'neg' | 'abs' | 'sign' | 'floor' | 'ceil' | 'round' | 'trunc' | 'frac' | 'relu';
 const SAME_UNARY_NAMES: Record<SameUnary, string> = {
-  neg: 'NegBackward0', abs: 'AbsBackward0', sign: 'SignBackward0', floor: 'FloorBackward0', ceil: 'CeilBackward0',
-  round: 'RoundBackward0', trunc: 'TruncBackward0', frac: 'FracBackward0', relu: 'ReluBackward0',
+  neg: 'NegBackward0',
+  abs: 'AbsBackward0',
+  sign: 'SignBackward0',
+  floor: 'FloorBackward0',
+  ceil: 'CeilBackward0',
+  round: 'RoundBackward0',
+  trunc: 'TruncBackward0',
+  frac: 'FracBackward0',
+  relu: 'ReluBackward0',
 };
 
 /** Unary ops that keep the input dtype (neg, abs, floor, relu...). */
 export function sameUnary(name: SameUnary, x: Tensor): Tensor {
   if (name === 'neg' && x.dtype === 'bool') {
-    throw new TypeError('neg: Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
+    throw new TypeError(
+      'neg: Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.',
+    );
   }
   const t0 = clock();
   // Rounding an integer tensor is the identity.
@@ -194,7 +266,8 @@ export function clamp(x: Tensor, min?: Operand | null, max?: Operand | null, nam
   if (min == null && max == null) throw new TypeError("clamp: At least one of 'min' or 'max' must not be None");
   if (min instanceof Tensor || max instanceof Tensor) {
     const t0 = clock();
-    const lo = min == null ? null : asTensor(min), hi = max == null ? null : asTensor(max);
+    const lo = min == null ? null : asTensor(min),
+      hi = max == null ? null : asTensor(max);
     const d = promote(x, ...(lo ? [lo] : []), ...(hi ? [hi] : []));
     let out = x.dtype === d ? x : x.detach().to(d);
     if (lo) out = binaryRaw('maximum', out, castSmall(lo, d), d, 0, 'clamp');
@@ -205,7 +278,8 @@ export function clamp(x: Tensor, min?: Operand | null, max?: Operand | null, nam
   const t0 = clock();
   const isFloatBound = (v: Operand | null | undefined) => typeof v === 'number' && !Number.isInteger(v);
   const d = !isFloating(x.dtype) && (isFloatBound(min) || isFloatBound(max)) ? 'float32' : x.dtype;
-  const lo = min == null ? -Infinity : Number(min), hi = max == null ? Infinity : Number(max);
+  const lo = min == null ? -Infinity : Number(min),
+    hi = max == null ? Infinity : Number(max);
   const out = unaryRaw('clamp', x, d, lo, hi);
   record('clamp', name, [x], [out], [x], { min: lo, max: hi }, t0);
   return out;
@@ -219,32 +293,39 @@ function checkBool(op: string, a: Tensor, b: Tensor, what: string): void {
 
 /** torch.add(a, b, alpha): a + alpha * b. */
 export function add(a: Operand, b: Operand, opts: { alpha?: number } = {}): Tensor {
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a),
+    tb = asTensor(b);
   const alpha = opts.alpha ?? 1;
   const t0 = clock();
   const d = promote(ta, tb);
-  const out = alpha === 1 ? binaryRaw('add', castSmall(ta, d), castSmall(tb, d), d, 0, 'add')
-    : binaryRaw('addAlpha', castSmall(ta, d), castSmall(tb, d), d, alpha, 'add');
+  const out =
+    alpha === 1
+      ? binaryRaw('add', castSmall(ta, d), castSmall(tb, d), d, 0, 'add')
+      : binaryRaw('addAlpha', castSmall(ta, d), castSmall(tb, d), d, alpha, 'add');
   record('add', 'AddBackward0', [ta, tb], [out], [], { alpha }, t0);
   return out;
 }
 
 /** torch.sub(a, b, alpha): a - alpha * b. */
 export function sub(a: Operand, b: Operand, opts: { alpha?: number } = {}): Tensor {
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a),
+    tb = asTensor(b);
   checkBool('sub', ta, tb, 'Subtraction, the `-` operator,');
   const alpha = opts.alpha ?? 1;
   const t0 = clock();
   const d = promote(ta, tb);
-  const out = alpha === 1 ? binaryRaw('sub', castSmall(ta, d), castSmall(tb, d), d, 0, 'sub')
-    : binaryRaw('subAlpha', castSmall(ta, d), castSmall(tb, d), d, alpha, 'sub');
+  const out =
+    alpha === 1
+      ? binaryRaw('sub', castSmall(ta, d), castSmall(tb, d), d, 0, 'sub')
+      : binaryRaw('subAlpha', castSmall(ta, d), castSmall(tb, d), d, alpha, 'sub');
   record('add', 'SubBackward0', [ta, tb], [out], [], { alpha: -alpha }, t0, 'sub');
   return out;
 }
 
 /** torch.rsub(a, b, alpha): b - alpha * a. */
 export function rsub(a: Operand, b: Operand, opts: { alpha?: number } = {}): Tensor {
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a),
+    tb = asTensor(b);
   const alpha = opts.alpha ?? 1;
   const t0 = clock();
   const d = promote(ta, tb);
@@ -255,7 +336,8 @@ export function rsub(a: Operand, b: Operand, opts: { alpha?: number } = {}): Ten
 }
 
 export function mul(a: Operand, b: Operand): Tensor {
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a),
+    tb = asTensor(b);
   const t0 = clock();
   const d = promote(ta, tb);
   const out = binaryRaw('mul', castSmall(ta, d), castSmall(tb, d), d, 0, 'mul');
@@ -267,7 +349,8 @@ export type RoundingMode = 'trunc' | 'floor' | null | undefined;
 
 /** torch.div: true division (int/int gives float), or rounded with roundingMode 'trunc' | 'floor'. */
 export function div(a: Operand, b: Operand, opts: { roundingMode?: RoundingMode } = {}): Tensor {
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a),
+    tb = asTensor(b);
   const t0 = clock();
   const mode = opts.roundingMode ?? null;
   const d = promote(ta, tb);
@@ -286,10 +369,13 @@ export function div(a: Operand, b: Operand, opts: { roundingMode?: RoundingMode 
   return out;
 }
 
-export function floorDivide(a: Operand, b: Operand): Tensor { return div(a, b, { roundingMode: 'floor' }); }
+export function floorDivide(a: Operand, b: Operand): Tensor {
+  return div(a, b, { roundingMode: 'floor' });
+}
 
 function simpleBinary(name: 'remainder' | 'fmod' | 'atan2', gradName: string, a: Operand, b: Operand): Tensor {
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a),
+    tb = asTensor(b);
   // PyTorch: a number divisor is the *Backward0 overload, a tensor divisor *Backward1.
   if (name !== 'atan2' && !tb._wrapped) gradName = gradName.replace(/0$/, '1');
   const t0 = clock();
@@ -297,14 +383,29 @@ function simpleBinary(name: 'remainder' | 'fmod' | 'atan2', gradName: string, a:
   if (name === 'atan2') d = toFloatingType(d);
   const out = binaryRaw(name, castSmall(ta, d), castSmall(tb, d), d, 0, name);
   const scalarOverload = name !== 'atan2' && tb._wrapped;
-  record(name === 'atan2' ? 'atan2' : 'remainder', gradName, scalarOverload ? [ta] : [ta, tb], [out], [ta, tb], { fmod: name === 'fmod' }, t0, name);
+  record(
+    name === 'atan2' ? 'atan2' : 'remainder',
+    gradName,
+    scalarOverload ? [ta] : [ta, tb],
+    [out],
+    [ta, tb],
+    { fmod: name === 'fmod' },
+    t0,
+    name,
+  );
   return out;
 }
 /** Python-style modulo: sign of the divisor. */
-export function remainder(a: Operand, b: Operand): Tensor { return simpleBinary('remainder', 'RemainderBackward0', a, b); }
+export function remainder(a: Operand, b: Operand): Tensor {
+  return simpleBinary('remainder', 'RemainderBackward0', a, b);
+}
 /** C-style modulo: sign of the dividend. */
-export function fmod(a: Operand, b: Operand): Tensor { return simpleBinary('fmod', 'FmodBackward0', a, b); }
-export function atan2(a: Operand, b: Operand): Tensor { return simpleBinary('atan2', 'Atan2Backward0', a, b); }
+export function fmod(a: Operand, b: Operand): Tensor {
+  return simpleBinary('fmod', 'FmodBackward0', a, b);
+}
+export function atan2(a: Operand, b: Operand): Tensor {
+  return simpleBinary('atan2', 'Atan2Backward0', a, b);
+}
 
 /**
  * torch.pow: tensor ** number (PowBackward0), tensor ** tensor (PowBackward1), number ** tensor (PowBackward2, as
@@ -321,7 +422,8 @@ export function pow(a: Operand, b: Operand, opts: { reflected?: boolean } = {}):
     record('powScalar', 'PowBackward0', [a], [out], [a], { exponent: e }, t0);
     return out;
   }
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a),
+    tb = asTensor(b);
   const d = promote(ta, tb);
   const out = binaryRaw(isFloating(d) ? 'pow' : 'powInt', castSmall(ta, d), castSmall(tb, d), d, 0, 'pow');
   const scalarBase = !(a instanceof Tensor) && !opts.reflected;
@@ -336,13 +438,18 @@ function minmax(name: 'maximum' | 'minimum', a: Tensor, b: Tensor): Tensor {
   record(name, name === 'maximum' ? 'MaximumBackward0' : 'MinimumBackward0', [a, b], [out], [a, b], {}, t0);
   return out;
 }
-export function maximum(a: Tensor, b: Tensor): Tensor { return minmax('maximum', a, b); }
-export function minimum(a: Tensor, b: Tensor): Tensor { return minmax('minimum', a, b); }
+export function maximum(a: Tensor, b: Tensor): Tensor {
+  return minmax('maximum', a, b);
+}
+export function minimum(a: Tensor, b: Tensor): Tensor {
+  return minmax('minimum', a, b);
+}
 
 export type CompareName = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 /** Comparisons compute in the promoted dtype and return bool. */
 export function compare(name: CompareName, a: Operand, b: Operand): Tensor {
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a),
+    tb = asTensor(b);
   const d = promote(ta, tb);
   return binaryRaw(name, castSmall(ta, d), castSmall(tb, d), 'bool', 0, name);
 }
@@ -350,32 +457,55 @@ export function compare(name: CompareName, a: Operand, b: Operand): Tensor {
 export function logical(name: 'logicalAnd' | 'logicalOr' | 'logicalXor', a: Operand, b: Operand): Tensor {
   return binaryRaw(name, asTensor(a), asTensor(b), 'bool', 0, name);
 }
-export function logicalNot(x: Tensor): Tensor { return unaryRaw('logicalNot', x, 'bool'); }
-export function isnan(x: Tensor): Tensor { return unaryRaw('isnan', x, 'bool'); }
-export function isinf(x: Tensor): Tensor { return unaryRaw('isinf', x, 'bool'); }
-export function isfinite(x: Tensor): Tensor { return unaryRaw('isfinite', x, 'bool'); }
+export function logicalNot(x: Tensor): Tensor {
+  return unaryRaw('logicalNot', x, 'bool');
+}
+export function isnan(x: Tensor): Tensor {
+  return unaryRaw('isnan', x, 'bool');
+}
+export function isinf(x: Tensor): Tensor {
+  return unaryRaw('isinf', x, 'bool');
+}
+export function isfinite(x: Tensor): Tensor {
+  return unaryRaw('isfinite', x, 'bool');
+}
 
 /** torch.where(cond, a, b): broadcasts all three; gradient flows to a where cond, to b elsewhere. */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
-  const ta = asTensor(a), tb = asTensor(b);
+  const ta = asTensor(a),
+    tb = asTensor(b);
   const t0 = clock();
   const d = promote(ta, tb);
   const shape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, 'where'), tb.shape, 'where');
   const n = numelOf(shape);
   const out = allocate(d, n);
-  const ca = castSmall(ta, d), cb = castSmall(tb, d);
+  const ca = castSmall(ta, d),
+    cb = castSmall(tb, d);
   if (n > 0) {
-    const it = new RowIter(shape, broadcastStrides(cond.shape, cond.strides, shape), cond.offset,
-      broadcastStrides(ca.shape, ca.strides, shape), ca.offset, broadcastStrides(cb.shape, cb.strides, shape), cb.offset);
-    const cs = cond.storage, as = ca.storage, bs = cb.storage;
+    const it = new RowIter(
+      shape,
+      broadcastStrides(cond.shape, cond.strides, shape),
+      cond.offset,
+      broadcastStrides(ca.shape, ca.strides, shape),
+      ca.offset,
+      broadcastStrides(cb.shape, cb.strides, shape),
+      cb.offset,
+    );
+    const cs = cond.storage,
+      as = ca.storage,
+      bs = cb.storage;
     const bool = d === 'bool';
     let o = 0;
     do {
-      let pc = it.p0, pa = it.p1, pb = it.p2;
+      let pc = it.p0,
+        pa = it.p1,
+        pb = it.p2;
       for (let i = 0; i < it.len; i++) {
         const v = cs[pc] ? as[pa]! : bs[pb]!;
         out[o++] = bool ? (v !== 0 ? 1 : 0) : v;
-        pc += it.s0; pa += it.s1; pb += it.s2;
+        pc += it.s0;
+        pa += it.s1;
+        pb += it.s2;
       }
     } while (it.next());
   }
@@ -412,14 +542,18 @@ export function checkInPlace(self: Tensor, op: string): void {
 /** PyTorch refuses writes into views where several elements share one memory location (expanded dims). */
 export function checkNoOverlap(self: Tensor, op: string): void {
   if (self.strides.some((st, i) => st === 0 && self.shape[i]! > 1)) {
-    throw new Error(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.`);
+    throw new Error(
+      `${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.`,
+    );
   }
 }
 
 export function commitInPlace(self: Tensor, result: Tensor, op: string, anyCast = false): Tensor {
   checkNoOverlap(self, op);
   if (!anyCast && !canCast(result.dtype, self.dtype)) {
-    throw new TypeError(`${op}: result type ${scalarTypeName(result.dtype)} can't be cast to the desired output type ${scalarTypeName(self.dtype)}`);
+    throw new TypeError(
+      `${op}: result type ${scalarTypeName(result.dtype)} can't be cast to the desired output type ${scalarTypeName(self.dtype)}`,
+    );
   }
   if (!sameShape(result.shape, self.shape)) {
     const bshape = broadcastShapes(self.shape, result.shape, op);
@@ -428,7 +562,17 @@ export function commitInPlace(self: Tensor, result: Tensor, op: string, anyCast 
     }
   }
   const src = sameShape(result.shape, self.shape) ? result.strides : broadcastStrides(result.shape, result.strides, self.shape);
-  copyStrided(result.storage, result.offset, src, self.shape, self.storage, self.offset, self.strides, self.dtype, isFloating(result.dtype));
+  copyStrided(
+    result.storage,
+    result.offset,
+    src,
+    self.shape,
+    self.storage,
+    self.offset,
+    self.strides,
+    self.dtype,
+    isFloating(result.dtype),
+  );
   self._bumpVersion();
   if (result.gradFn) {
     self.gradFn = result.gradFn;
@@ -437,8 +581,18 @@ export function commitInPlace(self: Tensor, result: Tensor, op: string, anyCast 
   // Writing through a view changes its base too: give the base a CopySlices node (PyTorch's rebase_history).
   const base = self._base;
   if (base && isGradEnabled() && (result.requiresGrad || base.requiresGrad)) {
-    if (!base.isContiguous()) throw new Error(`${op}: in-place modification of a view of a non-contiguous tensor that needs grad is not supported`);
-    record('copySlices', 'CopySlices', [base, result], [base], [], { shape: [...self.shape], strides: [...self.strides], offset: self.offset - base.offset }, 0, op);
+    if (!base.isContiguous())
+      throw new Error(`${op}: in-place modification of a view of a non-contiguous tensor that needs grad is not supported`);
+    record(
+      'copySlices',
+      'CopySlices',
+      [base, result],
+      [base],
+      [],
+      { shape: [...self.shape], strides: [...self.strides], offset: self.offset - base.offset },
+      0,
+      op,
+    );
     // The view itself now reads its history through the base (regenerated as AsStridedBackward0 when asked for).
     self._historyVersion = -1;
   }

@@ -55,11 +55,27 @@ export const GRADIENTS = {
   atan: (g, c) => [g.div(s(c, 0).mul(s(c, 0)).add(1))],
   sinh: (g, c) => [g.mul(s(c, 0).cosh())],
   cosh: (g, c) => [g.mul(s(c, 0).sinh())],
-  erf: (g, c) => [g.mul(s(c, 0).mul(s(c, 0)).neg().exp().mul(2 / Math.sqrt(Math.PI)))],
+  erf: (g, c) => [
+    g.mul(
+      s(c, 0)
+        .mul(s(c, 0))
+        .neg()
+        .exp()
+        .mul(2 / Math.sqrt(Math.PI)),
+    ),
+  ],
   leakyRelu: (g, c) => [g.mul(unaryRaw('dLeakyRelu', s(c, 0), g.dtype, c.attrs.slope))],
   // Smooth activations: a raw derivative loop normally; differentiable expressions under createGraph.
-  elu: (g, c) => [g.mul(isGradEnabled() ? where(s(c, 0).gt(0), 1, s(c, 0).exp().mul(c.attrs.alpha)) : unaryRaw('dElu', s(c, 0), g.dtype, c.attrs.alpha))],
-  gelu: (g, c) => [g.mul(isGradEnabled() ? geluDerivative(s(c, 0), c.attrs.approximate) : unaryRaw(c.attrs.approximate === 'tanh' ? 'dGeluTanh' : 'dGelu', s(c, 0), g.dtype))],
+  elu: (g, c) => [
+    g.mul(isGradEnabled() ? where(s(c, 0).gt(0), 1, s(c, 0).exp().mul(c.attrs.alpha)) : unaryRaw('dElu', s(c, 0), g.dtype, c.attrs.alpha)),
+  ],
+  gelu: (g, c) => [
+    g.mul(
+      isGradEnabled()
+        ? geluDerivative(s(c, 0), c.attrs.approximate)
+        : unaryRaw(c.attrs.approximate === 'tanh' ? 'dGeluTanh' : 'dGelu', s(c, 0), g.dtype),
+    ),
+  ],
   softplus: (g, c) => {
     const { beta, threshold } = c.attrs as { beta: number; threshold: number };
     if (!isGradEnabled()) return [g.mul(unaryRaw('dSoftplus', s(c, 0), g.dtype, beta, threshold))];
@@ -68,27 +84,45 @@ export const GRADIENTS = {
   },
   silu: (g, c) => {
     if (!isGradEnabled()) return [g.mul(unaryRaw('dSilu', s(c, 0), g.dtype))];
-    const x = s(c, 0), sg = x.sigmoid();
+    const x = s(c, 0),
+      sg = x.sigmoid();
     return [g.mul(sg.mul(x.mul(sg.rsub(1)).add(1)))];
   },
   hardtanh: (g, c) => [g.mul(unaryRaw('dHardtanh', s(c, 0), g.dtype, c.attrs.min, c.attrs.max))],
   clamp: (g, c) => [g.mul(unaryRaw('clampMask', s(c, 0), g.dtype, c.attrs.min, c.attrs.max))],
   clampTensor: (g, c) => {
-    const x = s(c, 0), lo = c.saved[1], hi = c.saved[2];
+    const x = s(c, 0),
+      lo = c.saved[1],
+      hi = c.saved[2];
     let keep = g;
     const res: (Tensor | null)[] = [null, null, null];
-    if (lo) { const below = x.lt(lo); keep = keep.maskedFill(below, 0); res[1] = toIn(g.mul(below.to(g.dtype)), c, 1); }
-    if (hi) { const above = x.gt(hi); keep = keep.maskedFill(above, 0); res[2] = toIn(g.mul(above.to(g.dtype)), c, 2); }
+    if (lo) {
+      const below = x.lt(lo);
+      keep = keep.maskedFill(below, 0);
+      res[1] = toIn(g.mul(below.to(g.dtype)), c, 1);
+    }
+    if (hi) {
+      const above = x.gt(hi);
+      keep = keep.maskedFill(above, 0);
+      res[2] = toIn(g.mul(above.to(g.dtype)), c, 2);
+    }
     res[0] = toIn(keep, c, 0);
     return res;
   },
   powScalar: (g, c) => {
     const e: number = c.attrs.exponent;
     if (e === 0) return [g.mul(0)];
-    return [g.mul(s(c, 0).pow(e - 1).mul(e))];
+    return [
+      g.mul(
+        s(c, 0)
+          .pow(e - 1)
+          .mul(e),
+      ),
+    ];
   },
   pow: (g, c) => {
-    const a = s(c, 0), b = s(c, 1);
+    const a = s(c, 0),
+      b = s(c, 1);
     return [toIn(g.mul(b).mul(a.pow(b.sub(1))), c, 0), toIn(g.mul(binaryRaw('powExpGrad', a, b, g.dtype)), c, 1)];
   },
   add: (g, c) => [toIn(g, c, 0), toIn(c.attrs.alpha === 1 ? g : g.mul(c.attrs.alpha), c, 1)],
@@ -99,21 +133,25 @@ export const GRADIENTS = {
     return [toIn(g.div(b), c, 0), c.saved[0] ? toIn(g.mul(s(c, 0)).div(b.mul(b)).neg(), c, 1) : null];
   },
   remainder: (g, c) => {
-    const a = s(c, 0), b = s(c, 1);
+    const a = s(c, 0),
+      b = s(c, 1);
     const q = a.div(b, { roundingMode: c.attrs.fmod ? 'trunc' : 'floor' });
     return [toIn(g, c, 0), c.inShapes.length > 1 ? toIn(g.mul(q).neg(), c, 1) : null];
   },
   atan2: (g, c) => {
-    const a = s(c, 0), b = s(c, 1);
+    const a = s(c, 0),
+      b = s(c, 1);
     const den = a.mul(a).add(b.mul(b));
     return [toIn(g.mul(b).div(den), c, 0), toIn(g.mul(a).neg().div(den), c, 1)];
   },
   maximum: (g, c) => {
-    const m = binaryRaw('maxTieMask', s(c, 0), s(c, 1), g.dtype), r = binaryRaw('maxTieMask', s(c, 1), s(c, 0), g.dtype);
+    const m = binaryRaw('maxTieMask', s(c, 0), s(c, 1), g.dtype),
+      r = binaryRaw('maxTieMask', s(c, 1), s(c, 0), g.dtype);
     return [toIn(g.mul(m), c, 0), toIn(g.mul(r), c, 1)];
   },
   minimum: (g, c) => {
-    const m = binaryRaw('minTieMask', s(c, 0), s(c, 1), g.dtype), r = binaryRaw('minTieMask', s(c, 1), s(c, 0), g.dtype);
+    const m = binaryRaw('minTieMask', s(c, 0), s(c, 1), g.dtype),
+      r = binaryRaw('minTieMask', s(c, 1), s(c, 0), g.dtype);
     return [toIn(g.mul(m), c, 0), toIn(g.mul(r), c, 1)];
   },
   where: (g, c) => {
@@ -128,7 +166,9 @@ export const GRADIENTS = {
   permute: (g, c) => {
     const dims: number[] = c.attrs.dims;
     const inv = new Array<number>(dims.length);
-    dims.forEach((d, i) => { inv[d] = i; });
+    dims.forEach((d, i) => {
+      inv[d] = i;
+    });
     return [g.permute(inv)];
   },
   expand: (g, c) => [sumToShape(g, c.inShapes[0]!)],
@@ -150,22 +190,35 @@ export const GRADIENTS = {
     });
   },
   stack: (g, c) => c.inShapes.map((_, i) => g.select(c.attrs.dim, i)),
-  unbind: (_g, c) => [stack(c.grads.map((gi, i) => gi ?? zeros(c.outShapes[i]!, { dtype: c.inDtypes[0]! })), c.attrs.dim)],
+  unbind: (_g, c) => [
+    stack(
+      c.grads.map((gi, i) => gi ?? zeros(c.outShapes[i]!, { dtype: c.inDtypes[0]! })),
+      c.attrs.dim,
+    ),
+  ],
   split: (_g, c) => {
     const parts = c.grads.map((gi, i) => gi ?? zeros(c.outShapes[i]!, { dtype: c.inDtypes[0]! }));
     return [cat(parts, c.attrs.dim)];
   },
   repeat: (g, c) => {
-    const reps: number[] = c.attrs.repeats, inShape = c.inShapes[0]!;
+    const reps: number[] = c.attrs.repeats,
+      inShape = c.inShapes[0]!;
     const lead = reps.length - inShape.length;
-    const split: number[] = [], sumDims: number[] = [];
+    const split: number[] = [],
+      sumDims: number[] = [];
     for (let i = 0; i < reps.length; i++) {
       const size = i < lead ? 1 : inShape[i - lead]!;
-      sumDims.push(split.length); split.push(reps[i]!, size);
+      sumDims.push(split.length);
+      split.push(reps[i]!, size);
     }
     return [g.reshape(split).sum(sumDims).reshape(inShape)];
   },
-  roll: (g, c) => [g.roll((c.attrs.shifts as number[]).map((x) => -x), c.attrs.dims)],
+  roll: (g, c) => [
+    g.roll(
+      (c.attrs.shifts as number[]).map((x) => -x),
+      c.attrs.dims,
+    ),
+  ],
   tril: (g, c) => [g.tril(c.attrs.diagonal)],
   triu: (g, c) => [g.triu(c.attrs.diagonal)],
   flip: (g, c) => [g.flip(c.attrs.dims)],
@@ -207,7 +260,8 @@ export const GRADIENTS = {
   },
   maxAll: (g, c) => {
     // Evenly among all elements equal to the result (NaN counts as equal to a NaN result).
-    const x = s(c, 0), out = s(c, 1);
+    const x = s(c, 0),
+      out = s(c, 1);
     const mask = (Number.isNaN(Number(out.item())) ? x.isnan() : x.eq(out)).to(g.dtype);
     return [mask.mul(g.div(mask.sum()))];
   },
@@ -220,24 +274,34 @@ export const GRADIENTS = {
   indexedReduce: (g, c) => {
     // max(dim)/min(dim)/median(dim)/topk/sort: the whole gradient goes to the returned indices.
     const dim: number = c.attrs.dim;
-    let gv = g, idx = s(c, 0);
-    if (!c.attrs.keepdim && c.inShapes[0]!.length > 0) { gv = gv.unsqueeze(dim); idx = idx.unsqueeze(dim); }
+    let gv = g,
+      idx = s(c, 0);
+    if (!c.attrs.keepdim && c.inShapes[0]!.length > 0) {
+      gv = gv.unsqueeze(dim);
+      idx = idx.unsqueeze(dim);
+    }
     if (c.inShapes[0]!.length === 0) return [gv.reshape([])];
     return [zeros(c.inShapes[0]!, { dtype: g.dtype }).scatter(dim, idx, gv)];
   },
   var: (g, c) => {
     const x = s(c, 0);
     const centered = x.sub(x.mean(c.attrs.dims, true));
-    return [expandBack(g, c).mul(centered).mul(2 / c.attrs.denom)];
+    return [
+      expandBack(g, c)
+        .mul(centered)
+        .mul(2 / c.attrs.denom),
+    ];
   },
   std: (g, c) => {
-    const x = s(c, 0), out = c.attrs.keepdim ? s(c, 1) : unsqueezeAll(s(c, 1), c.attrs.dims);
+    const x = s(c, 0),
+      out = c.attrs.keepdim ? s(c, 1) : unsqueezeAll(s(c, 1), c.attrs.dims);
     const centered = x.sub(x.mean(c.attrs.dims, true));
     // Where std is 0 (all equal) PyTorch's std_backward gives 0, not 0/0.
     return [expandBack(g, c).mul(centered).div(out.mul(c.attrs.denom)).maskedFill(out.eq(0), 0)];
   },
   norm: (g, c) => {
-    const x = s(c, 0), p: number = c.attrs.p;
+    const x = s(c, 0),
+      p: number = c.attrs.p;
     const out = c.attrs.keepdim ? s(c, 1) : unsqueezeAll(s(c, 1), c.attrs.dims);
     const ge = expandBack(g, c);
     if (p === 0) return [null]; // the 0-"norm" counts nonzeros: PyTorch returns no gradient
@@ -247,7 +311,13 @@ export const GRADIENTS = {
       return [ge.mul(x.sign()).mul(mask).div(mask.sum(c.attrs.dims, true))];
     }
     if (p === 2) return [ge.mul(x).div(out).maskedFill(out.eq(0), 0)];
-    return [ge.mul(x).mul(x.abs().pow(p - 2)).div(out.pow(p - 1)).maskedFill(out.eq(0), 0)];
+    return [
+      ge
+        .mul(x)
+        .mul(x.abs().pow(p - 2))
+        .div(out.pow(p - 1))
+        .maskedFill(out.eq(0), 0),
+    ];
   },
   logsumexp: (g, c) => {
     const out = c.attrs.keepdim ? s(c, 1) : unsqueezeAll(s(c, 1), c.attrs.dims);
@@ -267,7 +337,8 @@ export const GRADIENTS = {
   bmm: (g, c) => [c.saved[1] ? g.bmm(s(c, 1).mT) : null, c.saved[0] ? s(c, 0).mT.bmm(g) : null],
   addmm: (g, c) => {
     const { alpha, beta } = c.attrs as { alpha: number; beta: number };
-    const ga = c.saved[1] ? g.mm(s(c, 1).t()) : null, gb = c.saved[0] ? s(c, 0).t().mm(g) : null;
+    const ga = c.saved[1] ? g.mm(s(c, 1).t()) : null,
+      gb = c.saved[0] ? s(c, 0).t().mm(g) : null;
     return [toIn(beta === 1 ? g : g.mul(beta), c, 0), ga && alpha !== 1 ? ga.mul(alpha) : ga, gb && alpha !== 1 ? gb.mul(alpha) : gb];
   },
   dot: (g, c) => [g.mul(s(c, 1)), g.mul(s(c, 0))],
@@ -285,11 +356,30 @@ export type Primitive = keyof typeof GRADIENTS;
 /** d gelu / dx as tensor ops (exact: Phi(x) + x phi(x); tanh form: its derivative). */
 function geluDerivative(x: Tensor, approximate: string): Tensor {
   if (approximate === 'tanh') {
-    const k = 0.7978845608028654, a = 0.044715;
+    const k = 0.7978845608028654,
+      a = 0.044715;
     const t = x.add(x.pow(3).mul(a)).mul(k).tanh();
-    return t.add(1).mul(0.5).add(x.mul(t.mul(t).rsub(1)).mul(x.mul(x).mul(3 * a).add(1)).mul(0.5 * k));
+    return t
+      .add(1)
+      .mul(0.5)
+      .add(
+        x
+          .mul(t.mul(t).rsub(1))
+          .mul(
+            x
+              .mul(x)
+              .mul(3 * a)
+              .add(1),
+          )
+          .mul(0.5 * k),
+      );
   }
-  return x.mul(Math.SQRT1_2).erf().add(1).mul(0.5).add(x.mul(x.mul(x).mul(-0.5).exp()).mul(0.3989422804014327));
+  return x
+    .mul(Math.SQRT1_2)
+    .erf()
+    .add(1)
+    .mul(0.5)
+    .add(x.mul(x.mul(x).mul(-0.5).exp()).mul(0.3989422804014327));
 }
 
 /** Re-insert reduced dims (when keepdim was false) and expand g back to the input's shape. */
@@ -304,4 +394,3 @@ function unsqueezeAll(t: Tensor, dims: number[]): Tensor {
   for (const d of [...dims].sort((a, b) => a - b)) r = r.unsqueeze(d);
   return r;
 }
-

@@ -10,7 +10,11 @@ import { select, slice as sliceDim, unsqueeze, copyRaw } from './movement.ts';
 import { sumToShape } from './reduce.ts';
 
 /** A Python slice `start:stop:step` (build with `slice(a, b, c)`). */
-export interface Slice { start?: number | null; stop?: number | null; step?: number | null }
+export interface Slice {
+  start?: number | null;
+  stop?: number | null;
+  step?: number | null;
+}
 /** One element of an index tuple. */
 export type IndexItem = number | null | '...' | Slice | Tensor | readonly number[] | readonly boolean[];
 
@@ -29,7 +33,10 @@ function toIndexTensor(x: Tensor | readonly number[] | readonly boolean[]): Tens
   return makeTensor(x as number[], { dtype: x.length > 0 && typeof x[0] === 'boolean' ? 'bool' : 'int64' });
 }
 
-interface Parsed { view: Tensor; adv: (Tensor | null)[] }
+interface Parsed {
+  view: Tensor;
+  adv: (Tensor | null)[];
+}
 
 /** Apply the basic part of an index tuple (views), collecting advanced indices per dim of the view. */
 function parseIndex(x: Tensor, items: readonly IndexItem[]): Parsed {
@@ -44,8 +51,9 @@ function parseIndex(x: Tensor, items: readonly IndexItem[]): Parsed {
   const ell = items.indexOf('...');
   const expanded: IndexItem[] = [];
   items.forEach((it, i) => {
-    if (it === '...') { if (i === ell) for (let k = 0; k < x.dim() - consumed; k++) expanded.push(slice(null, null, null)); }
-    else expanded.push(it);
+    if (it === '...') {
+      if (i === ell) for (let k = 0; k < x.dim() - consumed; k++) expanded.push(slice(null, null, null));
+    } else expanded.push(it);
   });
   let v = x;
   let d = 0;
@@ -54,25 +62,35 @@ function parseIndex(x: Tensor, items: readonly IndexItem[]): Parsed {
     if (typeof it === 'number' || (it instanceof Tensor && it.dim() === 0 && !isFloating(it.dtype) && it.dtype !== 'bool')) {
       v = select(v, d, Number(typeof it === 'number' ? it : it.item()));
     } else if (it === null) {
-      v = unsqueeze(v, d); adv.push(null); d++;
+      v = unsqueeze(v, d);
+      adv.push(null);
+      d++;
     } else if (isSlice(it)) {
       const step = it.step ?? 1;
       if (step <= 0) throw new RangeError('step must be greater than zero');
-      v = sliceDim(v, d, it.start ?? null, it.stop ?? null, step); adv.push(null); d++;
+      v = sliceDim(v, d, it.start ?? null, it.stop ?? null, step);
+      adv.push(null);
+      d++;
     } else {
       const t = toIndexTensor(it as Tensor);
       if (t.dtype === 'bool' || t.dtype === 'uint8') {
         const k = Math.max(t.dim(), 1);
         for (let j = 0; j < t.dim(); j++) {
-          if (t.shape[j] !== v.shape[d + j]) throw new RangeError(`The shape of the mask ${shapeStr(t.shape)} at index ${j} does not match the shape of the indexed tensor ${shapeStr(v.shape)} at index ${d + j}`);
+          if (t.shape[j] !== v.shape[d + j])
+            throw new RangeError(
+              `The shape of the mask ${shapeStr(t.shape)} at index ${j} does not match the shape of the indexed tensor ${shapeStr(v.shape)} at index ${d + j}`,
+            );
         }
-        if (t.dim() === 0) { v = unsqueeze(v, d); }
+        if (t.dim() === 0) {
+          v = unsqueeze(v, d);
+        }
         const nz = nonzero(t.dim() === 0 ? t.reshape([1]) : t);
         for (let j = 0; j < k; j++) adv.push(nz.select(1, j));
         d += k;
       } else {
         if (isFloating(t.dtype)) throw new TypeError('tensors used as indices must be long, int, byte or bool tensors');
-        adv.push(t); d++;
+        adv.push(t);
+        d++;
       }
     }
   }
@@ -80,7 +98,15 @@ function parseIndex(x: Tensor, items: readonly IndexItem[]): Parsed {
   return { view: v, adv };
 }
 
-interface AdvPlan { outShape: number[]; bShape: number[]; restDims: number[]; advDims: number[]; offsets: Float64Array; restShape: number[]; insertAt: number }
+interface AdvPlan {
+  outShape: number[];
+  bShape: number[];
+  restDims: number[];
+  advDims: number[];
+  offsets: Float64Array;
+  restShape: number[];
+  insertAt: number;
+}
 
 /** Broadcast the index tensors and turn them into storage offsets; where the index dims land in the result. */
 function planAdvanced(v: Tensor, adv: readonly (Tensor | null)[]): AdvPlan {
@@ -94,7 +120,8 @@ function planAdvanced(v: Tensor, adv: readonly (Tensor | null)[]): AdvPlan {
     const idx = adv[d]!;
     const ex = idx.expand(bShape).detach();
     const it = ex.contiguous().dataSync();
-    const size = v.shape[d]!, st = v.strides[d]!;
+    const size = v.shape[d]!,
+      st = v.strides[d]!;
     for (let b = 0; b < nb; b++) {
       let k = it[b]!;
       if (k < -size || k >= size) throw new RangeError(`index ${k} is out of bounds for dimension ${d} with size ${size}`);
@@ -112,7 +139,8 @@ function planAdvanced(v: Tensor, adv: readonly (Tensor | null)[]): AdvPlan {
 /** Strides of the result layout [rest[:p], B, rest[p:]] when iterated as [B, rest...]. */
 function bFirstStrides(plan: AdvPlan): number[] {
   const full = contiguousStrides(plan.outShape);
-  const nb = plan.bShape.length, p = plan.insertAt;
+  const nb = plan.bShape.length,
+    p = plan.insertAt;
   const bStr = full.slice(p, p + nb);
   const restStr = [...full.slice(0, p), ...full.slice(p + nb)];
   return [...bStr, ...restStr];
@@ -123,7 +151,8 @@ function indexRaw(v: Tensor, adv: readonly (Tensor | null)[]): Tensor {
   const plan = planAdvanced(v, adv);
   const out = emptyRaw(plan.outShape, v.dtype);
   const oStr = bFirstStrides(plan);
-  const nb = numelOf(plan.bShape), nbDims = plan.bShape.length;
+  const nb = numelOf(plan.bShape),
+    nbDims = plan.bShape.length;
   const restStrides = plan.restDims.map((d) => v.strides[d]!);
   const restOut = oStr.slice(nbDims);
   const bStrides = oStr.slice(0, nbDims);
@@ -136,12 +165,22 @@ function indexRaw(v: Tensor, adv: readonly (Tensor | null)[]): Tensor {
     const base = v.offset + plan.offsets[b]!;
     rCnt.fill(0);
     for (let r = 0; r < restN; r++) {
-      let si = base, oi = ob;
-      for (let k = 0; k < rCnt.length; k++) { si += rCnt[k]! * restStrides[k]!; oi += rCnt[k]! * restOut[k]!; }
+      let si = base,
+        oi = ob;
+      for (let k = 0; k < rCnt.length; k++) {
+        si += rCnt[k]! * restStrides[k]!;
+        oi += rCnt[k]! * restOut[k]!;
+      }
       out.storage[oi] = v.storage[si]!;
-      for (let k = rCnt.length - 1; k >= 0; k--) { if (++rCnt[k]! < plan.restShape[k]!) break; rCnt[k] = 0; }
+      for (let k = rCnt.length - 1; k >= 0; k--) {
+        if (++rCnt[k]! < plan.restShape[k]!) break;
+        rCnt[k] = 0;
+      }
     }
-    for (let k = nbDims - 1; k >= 0; k--) { if (++bCnt[k]! < plan.bShape[k]!) break; bCnt[k] = 0; }
+    for (let k = nbDims - 1; k >= 0; k--) {
+      if (++bCnt[k]! < plan.bShape[k]!) break;
+      bCnt[k] = 0;
+    }
   }
   return out;
 }
@@ -152,26 +191,40 @@ function indexWriteRaw(v: Tensor, adv: readonly (Tensor | null)[], values: Tenso
   const vals = values.detach().expand(plan.outShape);
   // Iterate values in [B, rest...] order.
   const full = vals.strides;
-  const nbDims = plan.bShape.length, p = plan.insertAt;
+  const nbDims = plan.bShape.length,
+    p = plan.insertAt;
   const valStr = [...full.slice(p, p + nbDims), ...full.slice(0, p), ...full.slice(p + nbDims)];
-  const nb = numelOf(plan.bShape), restN = numelOf(plan.restShape);
+  const nb = numelOf(plan.bShape),
+    restN = numelOf(plan.restShape);
   const restStrides = plan.restDims.map((d) => v.strides[d]!);
-  const bCnt = new Array<number>(nbDims).fill(0), rCnt = new Array<number>(plan.restShape.length).fill(0);
-  const bool = v.dtype === 'bool', intTrunc = v.dtype === 'int64' && isFloating(vals.dtype);
+  const bCnt = new Array<number>(nbDims).fill(0),
+    rCnt = new Array<number>(plan.restShape.length).fill(0);
+  const bool = v.dtype === 'bool',
+    intTrunc = v.dtype === 'int64' && isFloating(vals.dtype);
   for (let b = 0; b < nb; b++) {
     let vb = vals.offset;
     for (let k = 0; k < nbDims; k++) vb += bCnt[k]! * valStr[k]!;
     const base = v.offset + plan.offsets[b]!;
     rCnt.fill(0);
     for (let r = 0; r < restN; r++) {
-      let si = base, vi = vb;
-      for (let k = 0; k < rCnt.length; k++) { si += rCnt[k]! * restStrides[k]!; vi += rCnt[k]! * valStr[nbDims + k]!; }
+      let si = base,
+        vi = vb;
+      for (let k = 0; k < rCnt.length; k++) {
+        si += rCnt[k]! * restStrides[k]!;
+        vi += rCnt[k]! * valStr[nbDims + k]!;
+      }
       let x = vals.storage[vi]!;
       if (accumulate) x += v.storage[si]!;
       v.storage[si] = bool ? (x !== 0 ? 1 : 0) : intTrunc ? Math.trunc(x) : x;
-      for (let k = rCnt.length - 1; k >= 0; k--) { if (++rCnt[k]! < plan.restShape[k]!) break; rCnt[k] = 0; }
+      for (let k = rCnt.length - 1; k >= 0; k--) {
+        if (++rCnt[k]! < plan.restShape[k]!) break;
+        rCnt[k] = 0;
+      }
     }
-    for (let k = nbDims - 1; k >= 0; k--) { if (++bCnt[k]! < plan.bShape[k]!) break; bCnt[k] = 0; }
+    for (let k = nbDims - 1; k >= 0; k--) {
+      if (++bCnt[k]! < plan.bShape[k]!) break;
+      bCnt[k] = 0;
+    }
   }
 }
 
@@ -206,7 +259,10 @@ export function indexBackward(g: Tensor, inShape: readonly number[], indices: (T
 /** Gradient of index_put w.r.t. the values: g at the indexed places, reduced to the values' shape. */
 export function indexPutValueGrad(g: Tensor, indices: (Tensor | null)[], valueShape: readonly number[]): Tensor {
   const { view, adv } = { view: g, adv: indices };
-  const got = getitem(view, adv.map((a) => a ?? slice(null, null, null)));
+  const got = getitem(
+    view,
+    adv.map((a) => a ?? slice(null, null, null)),
+  );
   return sumToShape(got, valueShape);
 }
 
@@ -228,9 +284,21 @@ export function setitem(x: Tensor, items: readonly IndexItem[], value: Operand):
   if (adv.every((a) => a === null)) {
     const shape = broadcastShapes(view.shape, src.shape, 'setitem');
     if (shape.length !== view.dim() || shape.some((s, i) => s !== view.shape[i])) {
-      throw new RangeError(`setitem: shape mismatch: value tensor of shape ${shapeStr(src.shape)} cannot be broadcast to indexing result of shape ${shapeStr(view.shape)}`);
+      throw new RangeError(
+        `setitem: shape mismatch: value tensor of shape ${shapeStr(src.shape)} cannot be broadcast to indexing result of shape ${shapeStr(view.shape)}`,
+      );
     }
-    copyStrided(src.storage, src.offset, broadcastStrides(src.shape, src.strides, view.shape), view.shape, view.storage, view.offset, view.strides, x.dtype, isFloating(src.dtype));
+    copyStrided(
+      src.storage,
+      src.offset,
+      broadcastStrides(src.shape, src.strides, view.shape),
+      view.shape,
+      view.storage,
+      view.offset,
+      view.strides,
+      x.dtype,
+      isFloating(src.dtype),
+    );
   } else {
     indexWriteRaw(view, adv, src.dtype === x.dtype ? src : src.to(x.dtype), false);
   }
@@ -247,10 +315,20 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const t0 = clock();
   checkIndex('gather', index);
   const d = normDim(dim, x.dim(), 'gather');
-  if (index.dim() !== x.dim()) throw new RangeError(`gather(): Index tensor must have the same number of dimensions as input tensor (input ${shapeStr(x.shape)}, index ${shapeStr(index.shape)})`);
+  if (index.dim() !== x.dim())
+    throw new RangeError(
+      `gather(): Index tensor must have the same number of dimensions as input tensor (input ${shapeStr(x.shape)}, index ${shapeStr(index.shape)})`,
+    );
   const out = emptyRaw(index.shape, x.dtype);
-  const idx = index.contiguous().dataSync(), n = idx.length, nd = index.dim(), ish = index.shape;
-  const xs = x.strides, xst = x.storage, o = out.storage, size = x.shape[d]!, sd = xs[d] ?? 0;
+  const idx = index.contiguous().dataSync(),
+    n = idx.length,
+    nd = index.dim(),
+    ish = index.shape;
+  const xs = x.strides,
+    xst = x.storage,
+    o = out.storage,
+    size = x.shape[d]!,
+    sd = xs[d] ?? 0;
   const cnt = new Int32Array(nd);
   let xo = x.offset; // offset of the current position with the coordinate along d left out
   for (let i = 0; i < n; i++) {
@@ -259,7 +337,10 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
     if (k < 0) k += size;
     o[i] = xst[xo + k * sd]!;
     for (let a = nd - 1; a >= 0; a--) {
-      if (++cnt[a]! < ish[a]!) { if (a !== d) xo += xs[a]!; break; }
+      if (++cnt[a]! < ish[a]!) {
+        if (a !== d) xo += xs[a]!;
+        break;
+      }
       if (a !== d) xo -= xs[a]! * (ish[a]! - 1);
       cnt[a] = 0;
     }
@@ -270,14 +351,23 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 
 /** PyTorch's scatter checks: src dtype equals self's, index has self's rank, and index fits self (off `dim`) and src. */
 function checkScatterArgs(x: Tensor, d: number, index: Tensor, src: Tensor | null): void {
-  if (src && src.dtype !== x.dtype) throw new Error(`scatter(): Expected self.dtype to be equal to src.dtype (self ${x.dtype}, src ${src.dtype})`);
-  if (index.dim() !== x.dim()) throw new RangeError(`Index tensor must have the same number of dimensions as self tensor (index ${shapeStr(index.shape)}, self ${shapeStr(x.shape)})`);
-  if (src && src.dim() !== index.dim()) throw new RangeError(`Index tensor must have the same number of dimensions as src tensor (index ${shapeStr(index.shape)}, src ${shapeStr(src.shape)})`);
+  if (src && src.dtype !== x.dtype)
+    throw new Error(`scatter(): Expected self.dtype to be equal to src.dtype (self ${x.dtype}, src ${src.dtype})`);
+  if (index.dim() !== x.dim())
+    throw new RangeError(
+      `Index tensor must have the same number of dimensions as self tensor (index ${shapeStr(index.shape)}, self ${shapeStr(x.shape)})`,
+    );
+  if (src && src.dim() !== index.dim())
+    throw new RangeError(
+      `Index tensor must have the same number of dimensions as src tensor (index ${shapeStr(index.shape)}, src ${shapeStr(src.shape)})`,
+    );
   if (index.numel() === 0) return;
   const bad = index.shape.some((s, i) => (i !== d && s > x.shape[i]!) || (src !== null && s > src.shape[i]!));
   if (bad) {
     const list = (s: readonly number[]) => `[${s.join(', ')}]`;
-    throw new RangeError(`Expected index ${list(index.shape)} to be smaller than self ${list(x.shape)} apart from dimension ${d}${src ? ` and to be smaller size than src ${list(src.shape)}` : ''}`);
+    throw new RangeError(
+      `Expected index ${list(index.shape)} to be smaller than self ${list(x.shape)} apart from dimension ${d}${src ? ` and to be smaller size than src ${list(src.shape)}` : ''}`,
+    );
   }
 }
 
@@ -290,12 +380,21 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Operand, red
   checkScatterArgs(x, d, index, srcT);
   const out = copyRaw(x);
   const value = srcT ? 0 : Number(src);
-  const idx = index.contiguous().dataSync(), n = idx.length, nd = index.dim(), ish = index.shape;
-  const os = out.strides, o = out.storage, size = x.shape[d]!, sd = os[d] ?? 0;
-  const ss = srcT ? srcT.strides : [], sst = srcT ? srcT.storage : null;
-  const bool = x.dtype === 'bool', mode = reduce === 'add' ? 1 : reduce === 'multiply' ? 2 : 0;
+  const idx = index.contiguous().dataSync(),
+    n = idx.length,
+    nd = index.dim(),
+    ish = index.shape;
+  const os = out.strides,
+    o = out.storage,
+    size = x.shape[d]!,
+    sd = os[d] ?? 0;
+  const ss = srcT ? srcT.strides : [],
+    sst = srcT ? srcT.storage : null;
+  const bool = x.dtype === 'bool',
+    mode = reduce === 'add' ? 1 : reduce === 'multiply' ? 2 : 0;
   const cnt = new Int32Array(nd);
-  let oo = 0, so = srcT ? srcT.offset : 0;
+  let oo = 0,
+    so = srcT ? srcT.offset : 0;
   for (let i = 0; i < n; i++) {
     let k = idx[i]!;
     // unlike indexing, scatter takes no negative indices (PyTorch's scatter_gather_elementwise_loop)
@@ -306,13 +405,18 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Operand, red
     else if (mode === 2) v *= o[p]!;
     o[p] = bool ? (v !== 0 ? 1 : 0) : v;
     for (let a = nd - 1; a >= 0; a--) {
-      if (++cnt[a]! < ish[a]!) { if (a !== d) oo += os[a]!; so += ss[a] ?? 0; break; }
+      if (++cnt[a]! < ish[a]!) {
+        if (a !== d) oo += os[a]!;
+        so += ss[a] ?? 0;
+        break;
+      }
       if (a !== d) oo -= os[a]! * (ish[a]! - 1);
       so -= (ss[a] ?? 0) * (ish[a]! - 1);
       cnt[a] = 0;
     }
   }
-  if (reduce === undefined) record('scatter', srcT ? 'ScatterBackward0' : 'ScatterBackward1', srcT ? [x, srcT] : [x], [out], [index], { dim: d }, t0);
+  if (reduce === undefined)
+    record('scatter', srcT ? 'ScatterBackward0' : 'ScatterBackward1', srcT ? [x, srcT] : [x], [out], [index], { dim: d }, t0);
   return out;
 }
 
@@ -330,7 +434,12 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const items: IndexItem[] = [];
   for (let i = 0; i < d; i++) items.push(slice(null, null, null));
   items.push(index.reshape([-1]));
-  const out = indexRaw(...(() => { const p = parseIndex(x.detach(), items); return [p.view, p.adv] as const; })());
+  const out = indexRaw(
+    ...(() => {
+      const p = parseIndex(x.detach(), items);
+      return [p.view, p.adv] as const;
+    })(),
+  );
   record('indexSelect', 'IndexSelectBackward0', [x], [out], [index.reshape([-1])], { dim: d }, t0);
   return out;
 }
@@ -345,13 +454,17 @@ export function maskedFill(x: Tensor, mask: Tensor, value: Operand): Tensor {
   }
   const out = copyRaw(x);
   const fill = out.dtype === 'bool' ? (v !== 0 ? 1 : 0) : out.dtype === 'int64' ? Math.trunc(v) : v;
-  const o = out.storage, ms = mask.storage;
+  const o = out.storage,
+    ms = mask.storage;
   const it = new RowIter(x.shape, broadcastStrides(mask.shape, mask.strides, x.shape), mask.offset);
   if (it.any) {
     let op = 0;
     do {
       let mp = it.p0;
-      for (let i = 0; i < it.len; i++) { if (ms[mp]) o[op + i] = fill; mp += it.s0; }
+      for (let i = 0; i < it.len; i++) {
+        if (ms[mp]) o[op + i] = fill;
+        mp += it.s0;
+      }
       op += it.len;
     } while (it.next());
   }
@@ -366,12 +479,16 @@ export function nonzero(x: Tensor): Tensor {
   const cnt = new Array<number>(x.dim()).fill(0);
   let count = 0;
   for (let i = 0; i < data.length; i++) {
-    if (data[i] !== 0) { coords.push(...cnt); count++; }
-    for (let k = cnt.length - 1; k >= 0; k--) { if (++cnt[k]! < x.shape[k]!) break; cnt[k] = 0; }
+    if (data[i] !== 0) {
+      coords.push(...cnt);
+      count++;
+    }
+    for (let k = cnt.length - 1; k >= 0; k--) {
+      if (++cnt[k]! < x.shape[k]!) break;
+      cnt[k] = 0;
+    }
   }
   const arr = allocate('int64', coords.length);
   arr.set(coords);
   return Tensor.fromTypedArray(arr, [count, x.dim()], 'int64');
 }
-
-

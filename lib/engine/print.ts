@@ -13,7 +13,9 @@ export function pyFixed(x: number, digits: number): string {
   const tail = long.slice(long.indexOf('.') + 1 + digits);
   if (/^50*$/.test(tail)) {
     // exact tie: toFixed rounded away from zero; go to even instead
-    const trunc = Math.abs(x).toFixed(digits + 1).slice(0, -1);
+    const trunc = Math.abs(x)
+      .toFixed(digits + 1)
+      .slice(0, -1);
     const lastDigit = Number(trunc.replace('.', '').slice(-1));
     if (lastDigit % 2 === 0) s = (x < 0 ? '-' : '') + (trunc.endsWith('.') ? trunc.slice(0, -1) : trunc);
   }
@@ -29,8 +31,14 @@ export function pyExp(x: number, digits: number): string {
   const mant = long.slice(0, long.indexOf('e'));
   const tail = mant.slice(mant.indexOf('.') + 1 + digits);
   if (/^50*$/.test(tail)) {
-    const lastDigit = Number(mant.slice(0, mant.indexOf('.') + 1 + digits).replace('.', '').slice(-1));
-    if (lastDigit % 2 === 0) s = (x < 0 ? '-' : '') + mant.slice(0, mant.indexOf('.') + 1 + digits).replace(/\.$/, '') + long.slice(long.indexOf('e'));
+    const lastDigit = Number(
+      mant
+        .slice(0, mant.indexOf('.') + 1 + digits)
+        .replace('.', '')
+        .slice(-1),
+    );
+    if (lastDigit % 2 === 0)
+      s = (x < 0 ? '-' : '') + mant.slice(0, mant.indexOf('.') + 1 + digits).replace(/\.$/, '') + long.slice(long.indexOf('e'));
   }
   if (Object.is(x, -0)) s = '-' + s;
   return s.replace(/e([+-])(\d)$/, 'e$10$2');
@@ -43,19 +51,37 @@ function pyInt(v: number, dtype: DType): string {
 
 /** Width and mode decided from the (summarized) values, as torch's _Formatter. */
 class Formatter {
-  floating: boolean; intMode = true; sciMode = false; maxWidth = 1;
-  constructor(values: ArrayLike<number>, private dtype: DType) {
+  floating: boolean;
+  intMode = true;
+  sciMode = false;
+  maxWidth = 1;
+  constructor(
+    values: ArrayLike<number>,
+    private dtype: DType,
+  ) {
     this.floating = isFloating(dtype);
     if (!this.floating) {
       for (let i = 0; i < values.length; i++) this.maxWidth = Math.max(this.maxWidth, pyInt(values[i]!, dtype).length);
       return;
     }
     const nz: number[] = [];
-    for (let i = 0; i < values.length; i++) { const v = values[i]!; if (Number.isFinite(v) && v !== 0) nz.push(v); }
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (Number.isFinite(v) && v !== 0) nz.push(v);
+    }
     if (nz.length === 0) return;
-    let mn = Infinity, mx = 0;
-    for (const v of nz) { const a = Math.abs(v); if (a < mn) mn = a; if (a > mx) mx = a; }
-    for (const v of nz) if (v !== Math.ceil(v)) { this.intMode = false; break; }
+    let mn = Infinity,
+      mx = 0;
+    for (const v of nz) {
+      const a = Math.abs(v);
+      if (a < mn) mn = a;
+      if (a > mx) mx = a;
+    }
+    for (const v of nz)
+      if (v !== Math.ceil(v)) {
+        this.intMode = false;
+        break;
+      }
     const p = printOptions.precision;
     if (this.intMode) {
       if (mx / mn > 1000 || mx > 1e8) {
@@ -76,14 +102,20 @@ class Formatter {
     let r: string;
     if (!this.floating) r = pyInt(v, this.dtype);
     else if (this.sciMode) r = pyExp(v, printOptions.precision);
-    else if (this.intMode) { r = pyFixed(v, 0); if (Number.isFinite(v)) r += '.'; }
-    else r = pyFixed(v, printOptions.precision);
+    else if (this.intMode) {
+      r = pyFixed(v, 0);
+      if (Number.isFinite(v)) r += '.';
+    } else r = pyFixed(v, printOptions.precision);
     return r.padStart(this.maxWidth, ' ');
   }
 }
 
 /** A contiguous row-major snapshot to print from. */
-interface Block { data: ArrayLike<number>; shape: number[]; off: number }
+interface Block {
+  data: ArrayLike<number>;
+  shape: number[];
+  off: number;
+}
 
 function sub(b: Block, i: number): Block {
   const inner = b.shape.slice(1).reduce((a, c) => a * c, 1);
@@ -93,7 +125,10 @@ function sub(b: Block, i: number): Block {
 /** The values the formatter sees: only the printed edges when summarizing. */
 function summarizedValues(b: Block, summarize: boolean, out: number[]): void {
   const e = printOptions.edgeitems;
-  if (b.shape.length === 0) { out.push(b.data[b.off]!); return; }
+  if (b.shape.length === 0) {
+    out.push(b.data[b.off]!);
+    return;
+  }
   const n = b.shape[0]!;
   const idx = summarize && n > 2 * e ? [...Array(e).keys(), ...Array.from({ length: e }, (_, k) => n - e + k)] : [...Array(n).keys()];
   for (const i of idx) summarizedValues(sub(b, i), summarize, out);
@@ -118,11 +153,15 @@ function tensorStr(b: Block, indent: number, summarize: boolean, f: Formatter): 
   const dim = b.shape.length;
   if (dim === 0) return f.format(b.data[b.off]!);
   if (dim === 1) return vectorStr(b, indent, summarize, f);
-  const e = printOptions.edgeitems, n = b.shape[0]!;
+  const e = printOptions.edgeitems,
+    n = b.shape[0]!;
   let slices: string[];
   if (summarize && n > 2 * e) {
-    slices = [...Array.from({ length: e }, (_, i) => tensorStr(sub(b, i), indent + 1, summarize, f)), '...',
-      ...Array.from({ length: e }, (_, i) => tensorStr(sub(b, n - e + i), indent + 1, summarize, f))];
+    slices = [
+      ...Array.from({ length: e }, (_, i) => tensorStr(sub(b, i), indent + 1, summarize, f)),
+      '...',
+      ...Array.from({ length: e }, (_, i) => tensorStr(sub(b, n - e + i), indent + 1, summarize, f)),
+    ];
   } else slices = Array.from({ length: n }, (_, i) => tensorStr(sub(b, i), indent + 1, summarize, f));
   return '[' + slices.join(',' + '\n'.repeat(dim - 1) + ' '.repeat(indent + 1)) + ']';
 }

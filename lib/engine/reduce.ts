@@ -22,14 +22,21 @@ export function reductionDims(x: Tensor, dim: Dims, op: string): number[] {
   return out;
 }
 
-interface Prepared { data: ArrayLike<number>; outer: number; inner: number; outShape: number[]; keptShape: number[] }
+interface Prepared {
+  data: ArrayLike<number>;
+  outer: number;
+  inner: number;
+  outShape: number[];
+  keptShape: number[];
+}
 
 /** Lay x out with the reduced dims last and contiguous: outer x inner blocks. */
 function prepare(x: Tensor, dims: readonly number[], keepdim: boolean): Prepared {
   const n = x.dim();
   const kept = [...Array(n).keys()].filter((d) => !dims.includes(d));
   const order = [...kept, ...dims];
-  const shape = order.map((d) => x.shape[d]!), strides = order.map((d) => x.strides[d]!);
+  const shape = order.map((d) => x.shape[d]!),
+    strides = order.map((d) => x.strides[d]!);
   const inner = numelOf(dims.map((d) => x.shape[d]!));
   const outer = numelOf(kept.map((d) => x.shape[d]!));
   let data: ArrayLike<number>;
@@ -45,7 +52,22 @@ function prepare(x: Tensor, dims: readonly number[], keepdim: boolean): Prepared
   return { data, outer, inner, outShape, keptShape };
 }
 
-type Kind = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'all' | 'any' | 'lse' | 'normP' | 'normInf' | 'normNegInf' | 'norm0' | 'norm1' | 'norm2';
+type Kind =
+  | 'sum'
+  | 'prod'
+  | 'max'
+  | 'min'
+  | 'argmax'
+  | 'argmin'
+  | 'all'
+  | 'any'
+  | 'lse'
+  | 'normP'
+  | 'normInf'
+  | 'normNegInf'
+  | 'norm0'
+  | 'norm1'
+  | 'norm2';
 
 /** One reduction per output element over a contiguous block; `p` is the norm order. */
 function reduceRaw(x: Tensor, dims: readonly number[], keepdim: boolean, kind: Kind, outDtype: DType, p = 2): Tensor {
@@ -58,42 +80,98 @@ function reduceRaw(x: Tensor, dims: readonly number[], keepdim: boolean, kind: K
     const base = o * inner;
     let acc = 0;
     switch (kind) {
-      case 'sum': for (let i = 0; i < inner; i++) acc += data[base + i]!; break;
-      case 'prod': acc = 1; for (let i = 0; i < inner; i++) acc *= data[base + i]!; break;
-      case 'max': case 'min': case 'argmax': case 'argmin': {
+      case 'sum':
+        for (let i = 0; i < inner; i++) acc += data[base + i]!;
+        break;
+      case 'prod':
+        acc = 1;
+        for (let i = 0; i < inner; i++) acc *= data[base + i]!;
+        break;
+      case 'max':
+      case 'min':
+      case 'argmax':
+      case 'argmin': {
         const isMax = kind === 'max' || kind === 'argmax';
-        let best = data[base]!, idx = 0;
+        let best = data[base]!,
+          idx = 0;
         if (best === best) {
           for (let i = 1; i < inner; i++) {
             const v = data[base + i]!;
-            if (v !== v) { best = v; idx = i; break; }
-            if (isMax ? v > best : v < best) { best = v; idx = i; }
+            if (v !== v) {
+              best = v;
+              idx = i;
+              break;
+            }
+            if (isMax ? v > best : v < best) {
+              best = v;
+              idx = i;
+            }
           }
         }
-        if (inner === 0) throw new RangeError(`${kind}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+        if (inner === 0)
+          throw new RangeError(
+            `${kind}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`,
+          );
         acc = kind === 'max' || kind === 'min' ? best : idx;
         break;
       }
-      case 'all': acc = 1; for (let i = 0; i < inner; i++) if (data[base + i] === 0) { acc = 0; break; } break;
-      case 'any': for (let i = 0; i < inner; i++) if (data[base + i] !== 0) { acc = 1; break; } break;
+      case 'all':
+        acc = 1;
+        for (let i = 0; i < inner; i++)
+          if (data[base + i] === 0) {
+            acc = 0;
+            break;
+          }
+        break;
+      case 'any':
+        for (let i = 0; i < inner; i++)
+          if (data[base + i] !== 0) {
+            acc = 1;
+            break;
+          }
+        break;
       case 'lse': {
         let m = -Infinity;
         for (let i = 0; i < inner; i++) if (data[base + i]! > m) m = data[base + i]!;
-        if (m === -Infinity || m === Infinity) { acc = m === Infinity ? Infinity : -Infinity; break; }
+        if (m === -Infinity || m === Infinity) {
+          acc = m === Infinity ? Infinity : -Infinity;
+          break;
+        }
         for (let i = 0; i < inner; i++) acc += Math.exp(data[base + i]! - m);
         acc = m + Math.log(acc);
         break;
       }
-      case 'norm0': for (let i = 0; i < inner; i++) if (data[base + i] !== 0) acc++; break;
-      case 'norm1': for (let i = 0; i < inner; i++) acc += Math.abs(data[base + i]!); break;
+      case 'norm0':
+        for (let i = 0; i < inner; i++) if (data[base + i] !== 0) acc++;
+        break;
+      case 'norm1':
+        for (let i = 0; i < inner; i++) acc += Math.abs(data[base + i]!);
+        break;
       case 'norm2': {
-        for (let i = 0; i < inner; i++) { const v = data[base + i]!; acc += v * v; }
+        for (let i = 0; i < inner; i++) {
+          const v = data[base + i]!;
+          acc += v * v;
+        }
         acc = Math.sqrt(acc);
         break;
       }
-      case 'normInf': for (let i = 0; i < inner; i++) { const v = Math.abs(data[base + i]!); if (v > acc || v !== v) acc = v; } break;
-      case 'normNegInf': acc = Infinity; for (let i = 0; i < inner; i++) { const v = Math.abs(data[base + i]!); if (v < acc || v !== v) acc = v; } break;
-      case 'normP': for (let i = 0; i < inner; i++) acc += Math.pow(Math.abs(data[base + i]!), p); acc = Math.pow(acc, 1 / p); break;
+      case 'normInf':
+        for (let i = 0; i < inner; i++) {
+          const v = Math.abs(data[base + i]!);
+          if (v > acc || v !== v) acc = v;
+        }
+        break;
+      case 'normNegInf':
+        acc = Infinity;
+        for (let i = 0; i < inner; i++) {
+          const v = Math.abs(data[base + i]!);
+          if (v < acc || v !== v) acc = v;
+        }
+        break;
+      case 'normP':
+        for (let i = 0; i < inner; i++) acc += Math.pow(Math.abs(data[base + i]!), p);
+        acc = Math.pow(acc, 1 / p);
+        break;
     }
     out[o] = outDtype === 'bool' ? (acc !== 0 ? 1 : 0) : acc;
   }
@@ -102,8 +180,10 @@ function reduceRaw(x: Tensor, dims: readonly number[], keepdim: boolean, kind: K
 
 /** Sum over leading dims of a contiguous tensor (bias gradients, batch sums) row by row, without a transposed copy. */
 function sumLeading(x: Tensor, dims: readonly number[], keepdim: boolean, outDtype: DType): Tensor {
-  const rows = numelOf(dims.map((d) => x.shape[d]!)), cols = x.numel() / Math.max(rows, 1);
-  const acc = new Float64Array(cols), src = x.storage;
+  const rows = numelOf(dims.map((d) => x.shape[d]!)),
+    cols = x.numel() / Math.max(rows, 1);
+  const acc = new Float64Array(cols),
+    src = x.storage;
   for (let r = 0, b = x.offset; r < rows; r++, b += cols) for (let c = 0; c < cols; c++) acc[c] += src[b + c]!;
   const out = allocate(outDtype, cols);
   for (let c = 0; c < cols; c++) out[c] = outDtype === 'bool' ? (acc[c] !== 0 ? 1 : 0) : acc[c]!;
@@ -111,7 +191,9 @@ function sumLeading(x: Tensor, dims: readonly number[], keepdim: boolean, outDty
   return Tensor.fromTypedArray(out, shape, outDtype);
 }
 
-function intToLong(d: DType): DType { return isFloating(d) ? d : 'int64'; }
+function intToLong(d: DType): DType {
+  return isFloating(d) ? d : 'int64';
+}
 
 export function sum(x: Tensor, dim?: Dims, keepdim = false, dtype?: DType): Tensor {
   const t0 = clock();
@@ -123,7 +205,9 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false, dtype?: DType): Tens
 
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   if (!isFloating(x.dtype)) {
-    throw new TypeError(`mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${scalarTypeName(x.dtype)}`);
+    throw new TypeError(
+      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${scalarTypeName(x.dtype)}`,
+    );
   }
   const t0 = clock();
   const dims = reductionDims(x, dim, 'mean');
@@ -150,8 +234,16 @@ export function prodBackward(x: Tensor, dims: readonly number[]): Tensor {
   const res = new Float64Array(outer * inner);
   for (let o = 0; o < outer; o++) {
     const base = o * inner;
-    let zeros = 0, zeroAt = -1, p = 1;
-    for (let i = 0; i < inner; i++) { const v = data[base + i]!; if (v === 0) { zeros++; zeroAt = i; } else p *= v; }
+    let zeros = 0,
+      zeroAt = -1,
+      p = 1;
+    for (let i = 0; i < inner; i++) {
+      const v = data[base + i]!;
+      if (v === 0) {
+        zeros++;
+        zeroAt = i;
+      } else p *= v;
+    }
     if (zeros === 0) for (let i = 0; i < inner; i++) res[base + i] = p / data[base + i]!;
     else if (zeros === 1) res[base + zeroAt] = p;
   }
@@ -161,7 +253,9 @@ export function prodBackward(x: Tensor, dims: readonly number[]): Tensor {
   const permShape = order.map((d) => x.shape[d]!);
   const permStrides = contiguousStrides(permShape);
   const strides = new Array<number>(n);
-  order.forEach((d, i) => { strides[d] = permStrides[i]!; });
+  order.forEach((d, i) => {
+    strides[d] = permStrides[i]!;
+  });
   const out = emptyRaw(x.shape, isFloating(x.dtype) ? x.dtype : 'float32');
   copyStrided(res, 0, strides, x.shape, out.storage, 0, out.strides, out.dtype, true);
   return out;
@@ -175,7 +269,10 @@ export function maxmin(kind: 'max' | 'min', x: Tensor, dim?: number, keepdim = f
   const t0 = clock();
   const Kind = kind === 'max' ? 'Max' : 'Min';
   if (dim === undefined) {
-    if (x.numel() === 0) throw new RangeError(`${kind}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+    if (x.numel() === 0)
+      throw new RangeError(
+        `${kind}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`,
+      );
     const out = reduceRaw(x, reductionDims(x, null, kind), false, kind, x.dtype);
     record('maxAll', `${Kind}Backward1`, [x], [out], [x, out], {}, t0, kind);
     return out;
@@ -203,7 +300,11 @@ export function argmaxmin(kind: 'argmax' | 'argmin', x: Tensor, dim?: number | n
   return reduceRaw(x, reductionDims(x, dim, kind), keepdim, kind, 'int64');
 }
 
-export interface VarOptions { unbiased?: boolean; correction?: number; keepdim?: boolean }
+export interface VarOptions {
+  unbiased?: boolean;
+  correction?: number;
+  keepdim?: boolean;
+}
 
 /** var/std with Bessel's correction by default (N=1 gives NaN, as PyTorch). */
 export function varStd(kind: 'var' | 'std', x: Tensor, dim: Dims, opts: VarOptions | boolean = {}, keepdimArg?: boolean): Tensor {
@@ -222,7 +323,10 @@ export function varStd(kind: 'var' | 'std', x: Tensor, dim: Dims, opts: VarOptio
     for (let k = 0; k < inner; k++) m += data[base + k]!;
     m /= inner;
     let ss = 0;
-    for (let k = 0; k < inner; k++) { const d = data[base + k]! - m; ss += d * d; }
+    for (let k = 0; k < inner; k++) {
+      const d = data[base + k]! - m;
+      ss += d * d;
+    }
     const v = denom <= 0 ? (denom === 0 && ss === 0 && inner > 0 ? NaN : ss / Math.max(denom, 0)) : ss / denom;
     out[i] = kind === 'var' ? v : Math.sqrt(v);
   }
@@ -235,11 +339,13 @@ export function varStd(kind: 'var' | 'std', x: Tensor, dim: Dims, opts: VarOptio
 export function norm(x: Tensor, p: number | 'fro' = 'fro', dim?: Dims, keepdim = false, name = 'NormBackward1'): Tensor {
   const t0 = clock();
   const pp = p === 'fro' ? 2 : p;
-  if (!isFloating(x.dtype)) throw new TypeError(`norm(): input dtype should be either floating point or complex. Got ${scalarTypeName(x.dtype)} instead.`);
+  if (!isFloating(x.dtype))
+    throw new TypeError(`norm(): input dtype should be either floating point or complex. Got ${scalarTypeName(x.dtype)} instead.`);
   const dims = reductionDims(x, dim, 'norm');
   // Frobenius over two explicit dims is sqrt(sum(x * x)) in PyTorch 1.13 (SqrtBackward0).
   if (p === 'fro' && Array.isArray(dim) && dims.length === 2) return x.mul(x).sum(dims, keepdim).sqrt();
-  const kind: Kind = pp === 2 ? 'norm2' : pp === 1 ? 'norm1' : pp === 0 ? 'norm0' : pp === Infinity ? 'normInf' : pp === -Infinity ? 'normNegInf' : 'normP';
+  const kind: Kind =
+    pp === 2 ? 'norm2' : pp === 1 ? 'norm1' : pp === 0 ? 'norm0' : pp === Infinity ? 'normInf' : pp === -Infinity ? 'normNegInf' : 'normP';
   const out = reduceRaw(x, dims, keepdim, kind, x.dtype, pp);
   record('norm', name, [x], [out], [x, out], { dims, keepdim, p: pp }, t0, 'norm');
   return out;
@@ -276,20 +382,29 @@ function alongDim(x: Tensor, dim: number, outDtype: DType, fn: (src: Float64Arra
   const n = x.dim() === 0 ? 1 : x.shape[d]!;
   const out = emptyRaw(x.shape, outDtype);
   const lanes = n === 0 ? 0 : x.numel() / n;
-  const src = new Float64Array(n), dst = new Float64Array(n);
-  const xs = x.dim() === 0 ? 0 : x.strides[d]!, os = x.dim() === 0 ? 0 : out.strides[d]!;
+  const src = new Float64Array(n),
+    dst = new Float64Array(n);
+  const xs = x.dim() === 0 ? 0 : x.strides[d]!,
+    os = x.dim() === 0 ? 0 : out.strides[d]!;
   // Iterate lanes by walking all other dims.
   const others = [...Array(x.dim()).keys()].filter((k) => k !== d);
   const cnt = new Array<number>(others.length).fill(0);
-  let xp = x.offset, op = 0;
+  let xp = x.offset,
+    op = 0;
   for (let l = 0; l < lanes; l++) {
     for (let i = 0; i < n; i++) src[i] = x.storage[xp + i * xs]!;
     fn(src, dst, n);
     for (let i = 0; i < n; i++) out.storage[op + i * os] = dst[i]!;
     for (let k = others.length - 1; k >= 0; k--) {
       const od = others[k]!;
-      if (++cnt[k]! < x.shape[od]!) { xp += x.strides[od]!; op += out.strides[od]!; break; }
-      cnt[k] = 0; xp -= x.strides[od]! * (x.shape[od]! - 1); op -= out.strides[od]! * (x.shape[od]! - 1);
+      if (++cnt[k]! < x.shape[od]!) {
+        xp += x.strides[od]!;
+        op += out.strides[od]!;
+        break;
+      }
+      cnt[k] = 0;
+      xp -= x.strides[od]! * (x.shape[od]! - 1);
+      op -= out.strides[od]! * (x.shape[od]! - 1);
     }
   }
   return out;
@@ -300,8 +415,10 @@ function softmaxRow(src: Float64Array, dst: Float64Array, n: number, log: boolea
   for (let i = 0; i < n; i++) if (src[i]! > m) m = src[i]!;
   let s = 0;
   for (let i = 0; i < n; i++) s += Math.exp(src[i]! - m);
-  if (log) { const l = Math.log(s); for (let i = 0; i < n; i++) dst[i] = src[i]! - m - l; }
-  else for (let i = 0; i < n; i++) dst[i] = Math.exp(src[i]! - m) / s;
+  if (log) {
+    const l = Math.log(s);
+    for (let i = 0; i < n; i++) dst[i] = src[i]! - m - l;
+  } else for (let i = 0; i < n; i++) dst[i] = Math.exp(src[i]! - m) / s;
 }
 
 export function softmax(x: Tensor, dim: number): Tensor {
@@ -323,7 +440,13 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 export function cumsum(x: Tensor, dim: number): Tensor {
   const t0 = clock();
   const d = normDim(dim, x.dim(), 'cumsum');
-  const out = alongDim(x, d, intToLong(x.dtype), (s, o, n) => { let a = 0; for (let i = 0; i < n; i++) { a += s[i]!; o[i] = a; } });
+  const out = alongDim(x, d, intToLong(x.dtype), (s, o, n) => {
+    let a = 0;
+    for (let i = 0; i < n; i++) {
+      a += s[i]!;
+      o[i] = a;
+    }
+  });
   record('cumsum', 'CumsumBackward0', [x], [out], [], { dim: d }, t0);
   return out;
 }
@@ -331,7 +454,13 @@ export function cumsum(x: Tensor, dim: number): Tensor {
 export function cumprod(x: Tensor, dim: number): Tensor {
   const t0 = clock();
   const d = normDim(dim, x.dim(), 'cumprod');
-  const out = alongDim(x, d, intToLong(x.dtype), (s, o, n) => { let a = 1; for (let i = 0; i < n; i++) { a *= s[i]!; o[i] = a; } });
+  const out = alongDim(x, d, intToLong(x.dtype), (s, o, n) => {
+    let a = 1;
+    for (let i = 0; i < n; i++) {
+      a *= s[i]!;
+      o[i] = a;
+    }
+  });
   record('cumprod', 'CumprodBackward0', [x], [out], [x], { dim: d }, t0);
   return out;
 }
@@ -347,10 +476,14 @@ export function cumprodBackward(x: Tensor, g: Tensor, dim: number): Tensor {
     for (let i = 0; i < len; i++) gl[i] = gm[lane * len + i]!;
     lane++;
     for (let i = 0; i < len; i++) {
-      let acc = 0, prefix = 1;
+      let acc = 0,
+        prefix = 1;
       for (let k = 0; k < i; k++) prefix *= s[k]!;
       let p = prefix;
-      for (let j = i; j < len; j++) { if (j > i) p *= s[j]!; acc += gl[j]! * p; }
+      for (let j = i; j < len; j++) {
+        if (j > i) p *= s[j]!;
+        acc += gl[j]! * p;
+      }
       o[i] = acc;
     }
   });
@@ -373,11 +506,26 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = tr
 /** Comparators of PyTorch's sort/topk kernels: NaN compares as the largest value. */
 function lessFor(v: ArrayLike<number>, base: number, descending: boolean): Less {
   return descending
-    ? (a, b) => { const x = v[base + a]!, y = v[base + b]!; return (x !== x && y === y) || x > y; }
-    : (a, b) => { const x = v[base + a]!, y = v[base + b]!; return (x === x && y !== y) || x < y; };
+    ? (a, b) => {
+        const x = v[base + a]!,
+          y = v[base + b]!;
+        return (x !== x && y === y) || x > y;
+      }
+    : (a, b) => {
+        const x = v[base + a]!,
+          y = v[base + b]!;
+        return (x === x && y !== y) || x < y;
+      };
 }
 
-function sortedSelect(x: Tensor, dim: number, descending: boolean, top: { k: number; sorted: boolean } | null, name: string, op: string): { values: Tensor; indices: Tensor } {
+function sortedSelect(
+  x: Tensor,
+  dim: number,
+  descending: boolean,
+  top: { k: number; sorted: boolean } | null,
+  name: string,
+  op: string,
+): { values: Tensor; indices: Tensor } {
   const t0 = clock();
   const d = x.dim() === 0 ? 0 : normDim(dim, x.dim(), op);
   const moved = x.dim() === 0 ? x.detach().reshape([1]) : x.detach().transpose(d, -1).contiguous();
@@ -385,19 +533,28 @@ function sortedSelect(x: Tensor, dim: number, descending: boolean, top: { k: num
   const k = top ? top.k : n;
   const lanes = n === 0 ? 0 : moved.numel() / n;
   const outShape = [...moved.shape.slice(0, -1), k];
-  const vals = emptyRaw(outShape, x.dtype), idxs = emptyRaw(outShape, 'int64');
-  const src = moved.storage, perm = new Array<number>(n);
+  const vals = emptyRaw(outShape, x.dtype),
+    idxs = emptyRaw(outShape, 'int64');
+  const src = moved.storage,
+    perm = new Array<number>(n);
   for (let l = 0; l < lanes; l++) {
     const base = l * n;
     for (let i = 0; i < n; i++) perm[i] = i;
     const less = lessFor(src, base, descending);
     if (!top) stdSort(perm, 0, n, less);
     else if (k > 0 && k * 64 <= n) partialSort(perm, 0, k, n, less);
-    else if (k > 0) { nthElement(perm, 0, k - 1, n, less); if (top.sorted) stdSort(perm, 0, k - 1, less); }
-    for (let i = 0; i < k; i++) { vals.storage[l * k + i] = src[base + perm[i]!]!; idxs.storage[l * k + i] = perm[i]!; }
+    else if (k > 0) {
+      nthElement(perm, 0, k - 1, n, less);
+      if (top.sorted) stdSort(perm, 0, k - 1, less);
+    }
+    for (let i = 0; i < k; i++) {
+      vals.storage[l * k + i] = src[base + perm[i]!]!;
+      idxs.storage[l * k + i] = perm[i]!;
+    }
   }
   const back = (t: Tensor) => (x.dim() === 0 ? t.reshape([]) : t.transpose(d, -1).contiguous());
-  const values = back(vals), indices = back(idxs);
+  const values = back(vals),
+    indices = back(idxs);
   record('indexedReduce', name, [x], [values], [indices], { dim: d, keepdim: true }, t0, op);
   return { values, indices };
 }
@@ -421,9 +578,14 @@ export function median(x: Tensor, dim?: number, keepdim = false): Tensor | Value
     const flat = x.detach().reshape([-1]);
     const n = flat.numel();
     const src = flat.detach().contiguous().dataSync();
-    const out = emptyRaw([], x.dtype), idx = emptyRaw([], 'int64');
+    const out = emptyRaw([], x.dtype),
+      idx = emptyRaw([], 'int64');
     if (n === 0) out.storage[0] = NaN;
-    else { const i = medianLane(src, 0, n, new Array<number>(n)); out.storage[0] = src[i]!; idx.storage[0] = i; }
+    else {
+      const i = medianLane(src, 0, n, new Array<number>(n));
+      out.storage[0] = src[i]!;
+      idx.storage[0] = i;
+    }
     // Like max(), the full median shares its gradient evenly among all elements equal to it.
     record('maxAll', 'MedianBackward0', [x], [out], [x, out], {}, t0, 'median');
     return out;
@@ -433,31 +595,46 @@ export function median(x: Tensor, dim?: number, keepdim = false): Tensor | Value
   const n = moved.shape[moved.dim() - 1]!;
   const lanes = n === 0 ? 0 : moved.numel() / n;
   const laneShape = moved.shape.slice(0, -1);
-  const vals = emptyRaw(laneShape, x.dtype), idxs = emptyRaw(laneShape, 'int64');
+  const vals = emptyRaw(laneShape, x.dtype),
+    idxs = emptyRaw(laneShape, 'int64');
   const perm = new Array<number>(n);
   for (let l = 0; l < lanes; l++) {
     const i = medianLane(moved.storage, l * n, n, perm);
-    vals.storage[l] = moved.storage[l * n + i]!; idxs.storage[l] = i;
+    vals.storage[l] = moved.storage[l * n + i]!;
+    idxs.storage[l] = i;
   }
   // Lanes are in the order of x's other dims (dim d moved last): put d back as a size-1 dim.
   const keptShape = x.shape.map((s, k) => (k === d ? 1 : s));
-  let v = vals.reshape([...laneShape, 1]).transpose(d, -1).contiguous().reshape(keptShape);
-  let ix = idxs.reshape([...laneShape, 1]).transpose(d, -1).contiguous().reshape(keptShape);
-  if (!keepdim) { v = v.squeeze(d); ix = ix.squeeze(d); }
-  v = v.detach(); ix = ix.detach();
+  let v = vals
+    .reshape([...laneShape, 1])
+    .transpose(d, -1)
+    .contiguous()
+    .reshape(keptShape);
+  let ix = idxs
+    .reshape([...laneShape, 1])
+    .transpose(d, -1)
+    .contiguous()
+    .reshape(keptShape);
+  if (!keepdim) {
+    v = v.squeeze(d);
+    ix = ix.squeeze(d);
+  }
+  v = v.detach();
+  ix = ix.detach();
   record('indexedReduce', 'MedianBackward1', [x], [v], [ix], { dim: d, keepdim }, t0, 'median');
   return { values: v, indices: ix };
 }
 
 export function equal(a: Tensor, b: Tensor): boolean {
   if (a.shape.length !== b.shape.length || a.shape.some((s, i) => s !== b.shape[i])) return false;
-  const x = a.dataSync(), y = b.dataSync();
+  const x = a.dataSync(),
+    y = b.dataSync();
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
   return true;
 }
 
 export function allclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): boolean {
-  const d = a.sub(b).abs(), lim = b.abs().mul(rtol).add(atol);
+  const d = a.sub(b).abs(),
+    lim = b.abs().mul(rtol).add(atol);
   return d.le(lim).all().item() === true;
 }
-

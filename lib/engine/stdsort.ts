@@ -5,9 +5,15 @@
 /** Strict weak order on positions of the permutation's values. */
 export type Less = (a: number, b: number) => boolean;
 
-function lg(n: number): number { return 31 - Math.clz32(n); }
+function lg(n: number): number {
+  return 31 - Math.clz32(n);
+}
 
-function swap(p: number[], i: number, j: number): void { const t = p[i]!; p[i] = p[j]!; p[j] = t; }
+function swap(p: number[], i: number, j: number): void {
+  const t = p[i]!;
+  p[i] = p[j]!;
+  p[j] = t;
+}
 
 function moveMedianToFirst(p: number[], result: number, a: number, b: number, c: number, less: Less): void {
   if (less(p[a]!, p[b]!)) {
@@ -39,7 +45,11 @@ function partitionPivot(p: number[], first: number, last: number, less: Less): n
 function unguardedLinearInsert(p: number[], i: number, less: Less): void {
   const val = p[i]!;
   let next = i - 1;
-  while (less(val, p[next]!)) { p[i] = p[next]!; i = next; next--; }
+  while (less(val, p[next]!)) {
+    p[i] = p[next]!;
+    i = next;
+    next--;
+  }
   p[i] = val;
 }
 
@@ -56,7 +66,11 @@ function insertionSort(p: number[], first: number, last: number, less: Less): vo
 
 function pushHeap(p: number[], first: number, hole: number, top: number, value: number, less: Less): void {
   let parent = Math.floor((hole - 1) / 2);
-  while (hole > top && less(p[first + parent]!, value)) { p[first + hole] = p[first + parent]!; hole = parent; parent = Math.floor((hole - 1) / 2); }
+  while (hole > top && less(p[first + parent]!, value)) {
+    p[first + hole] = p[first + parent]!;
+    hole = parent;
+    parent = Math.floor((hole - 1) / 2);
+  }
   p[first + hole] = value;
 }
 
@@ -100,7 +114,10 @@ function heapSelect(p: number[], first: number, middle: number, last: number, le
 }
 
 function sortHeap(p: number[], first: number, last: number, less: Less): void {
-  while (last - first > 1) { last--; popHeap(p, first, last, last, less); }
+  while (last - first > 1) {
+    last--;
+    popHeap(p, first, last, last, less);
+  }
 }
 
 /** std::partial_sort(first, middle, last). */
@@ -111,7 +128,10 @@ export function partialSort(p: number[], first: number, middle: number, last: nu
 
 function introsortLoop(p: number[], first: number, last: number, depth: number, less: Less): void {
   while (last - first > 16) {
-    if (depth === 0) { partialSort(p, first, last, last, less); return; }
+    if (depth === 0) {
+      partialSort(p, first, last, last, less);
+      return;
+    }
     depth--;
     const cut = partitionPivot(p, first, last, less);
     introsortLoop(p, cut, last, depth, less);
@@ -134,10 +154,15 @@ export function nthElement(p: number[], first: number, nth: number, last: number
   if (first === last || nth === last) return;
   let depth = lg(last - first) * 2;
   while (last - first > 3) {
-    if (depth === 0) { heapSelect(p, first, nth + 1, last, less); swap(p, first, nth); return; }
+    if (depth === 0) {
+      heapSelect(p, first, nth + 1, last, less);
+      swap(p, first, nth);
+      return;
+    }
     depth--;
     const cut = partitionPivot(p, first, last, less);
-    if (cut <= nth) first = cut; else last = cut;
+    if (cut <= nth) first = cut;
+    else last = cut;
   }
   insertionSort(p, first, last, less);
 }
@@ -147,20 +172,27 @@ export function nthElement(p: number[], first: number, nth: number, last: number
  * element (0-based) at position k under the order `gt` ("greater than, NaN largest"). kthvalue uses it.
  */
 export function quickSelect(p: number[], k: number, gt: Less): void {
-  let L = 0, R = p.length - 1;
+  let L = 0,
+    R = p.length - 1;
   for (;;) {
     if (R <= L) return;
-    if (R === L + 1) { if (gt(p[L]!, p[R]!)) swap(p, L, R); return; }
+    if (R === L + 1) {
+      if (gt(p[L]!, p[R]!)) swap(p, L, R);
+      return;
+    }
     const P = L + Math.floor((R - L) / 2);
     swap(p, P, L + 1);
     if (gt(p[L + 1]!, p[R]!)) swap(p, L + 1, R);
     if (gt(p[L]!, p[R]!)) swap(p, L, R);
     if (gt(p[L + 1]!, p[L]!)) swap(p, L + 1, L);
-    let i = L + 1, j = R;
+    let i = L + 1,
+      j = R;
     const piv = p[L]!;
     for (;;) {
-      do i++; while (gt(piv, p[i]!));
-      do j--; while (gt(p[j]!, piv));
+      do i++;
+      while (gt(piv, p[i]!));
+      do j--;
+      while (gt(p[j]!, piv));
       if (j < i) break;
       swap(p, i, j);
     }

@@ -14,7 +14,9 @@ export function shapeFromArgs(args: readonly ShapeArg[]): number[] {
 }
 
 /** Version counter shared by a tensor and all its views (PyTorch's _version). */
-interface VersionBox { v: number }
+interface VersionBox {
+  v: number;
+}
 
 /**
  * Gives a stale view (its base was modified in place) a fresh AsStridedBackward0 node. It records a graph node, which
@@ -24,7 +26,9 @@ let regenerateViewHistory: (view: Tensor) => void = () => {
   throw new Error('Tensor: the op registry is not loaded; import the engine through lib/engine/index.ts');
 };
 /** @internal Called once by methods.ts. */
-export function installViewHistory(fn: (view: Tensor) => void): void { regenerateViewHistory = fn; }
+export function installViewHistory(fn: (view: Tensor) => void): void {
+  regenerateViewHistory = fn;
+}
 
 export class Tensor {
   storage: TypedArray;
@@ -48,8 +52,19 @@ export class Tensor {
   /** @internal the tensor this is a view of */ _base: Tensor | null = null;
   /** @internal gradient hooks of a leaf */ _hooks: GradHook[] | undefined;
 
-  constructor(storage: TypedArray, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType, version?: VersionBox) {
-    this.storage = storage; this.shape = [...shape]; this.strides = [...strides]; this.offset = offset; this.dtype = dtype;
+  constructor(
+    storage: TypedArray,
+    shape: readonly number[],
+    strides: readonly number[],
+    offset: number,
+    dtype: DType,
+    version?: VersionBox,
+  ) {
+    this.storage = storage;
+    this.shape = [...shape];
+    this.strides = [...strides];
+    this.offset = offset;
+    this.dtype = dtype;
     this._version = version ?? { v: 0 };
   }
 
@@ -57,7 +72,8 @@ export class Tensor {
   static fromTypedArray(arr: TypedArray, shape: readonly number[], dtype?: DType): Tensor {
     const d = dtype ?? dtypeOfArray(arr);
     if (!arrayMatches(arr, d)) throw new TypeError(`fromTypedArray: a ${arr.constructor.name} cannot hold dtype ${d}`);
-    if (numelOf(shape) > arr.length) throw new RangeError(`fromTypedArray: shape [${shape.join(', ')}] needs ${numelOf(shape)} elements, array has ${arr.length}`);
+    if (numelOf(shape) > arr.length)
+      throw new RangeError(`fromTypedArray: shape [${shape.join(', ')}] needs ${numelOf(shape)} elements, array has ${arr.length}`);
     return new Tensor(arr, shape, contiguousStrides(shape), 0, d);
   }
 
@@ -79,18 +95,35 @@ export class Tensor {
     if (base !== null && this._historyVersion !== this._version.v && base.requiresGrad && isGradEnabled()) regenerateViewHistory(this);
     return this._gradFn;
   }
-  set gradFn(node: GradNode | null) { this._gradFn = node; this._historyVersion = this._version.v; }
-  get version(): number { return this._version.v; }
-  /** @internal */ _bumpVersion(): void { this._version.v++; }
-  get requiresGrad(): boolean { return this._requiresGrad || this.gradFn !== null; }
-  set requiresGrad(b: boolean) { this.requiresGrad_(b); }
-  get isLeaf(): boolean { return this.gradFn === null; }
-  get retainsGrad(): boolean { return this._retainsGrad; }
+  set gradFn(node: GradNode | null) {
+    this._gradFn = node;
+    this._historyVersion = this._version.v;
+  }
+  get version(): number {
+    return this._version.v;
+  }
+  /** @internal */ _bumpVersion(): void {
+    this._version.v++;
+  }
+  get requiresGrad(): boolean {
+    return this._requiresGrad || this.gradFn !== null;
+  }
+  set requiresGrad(b: boolean) {
+    this.requiresGrad_(b);
+  }
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+  get retainsGrad(): boolean {
+    return this._retainsGrad;
+  }
 
   requiresGrad_(b = true): this {
     if (!this.isLeaf) {
       if (b) return this;
-      throw new Error('you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn\'t require differentiation use var_no_grad = var.detach().');
+      throw new Error(
+        "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
+      );
     }
     if (b && !isFloating(this.dtype)) throw new TypeError(`only Tensors of floating point dtype can require gradients (got ${this.dtype})`);
     this._requiresGrad = b;
@@ -119,39 +152,75 @@ export class Tensor {
       list = node.hooks.get(this.outputNr)!;
     }
     list.push(hook);
-    return { remove: () => { const i = list.indexOf(hook); if (i >= 0) list.splice(i, 1); } };
+    return {
+      remove: () => {
+        const i = list.indexOf(hook);
+        if (i >= 0) list.splice(i, 1);
+      },
+    };
   }
   /** A tensor sharing storage with no history (torch's .detach()). */
   detach(): Tensor {
     return new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype, this._version);
   }
-  detach_(): this { this.gradFn = null; this._requiresGrad = false; return this; }
+  detach_(): this {
+    this.gradFn = null;
+    this._requiresGrad = false;
+    return this;
+  }
   /** Detached alias, as PyTorch's .data. Setting it swaps the underlying storage. */
-  get data(): Tensor { const t = this.detach(); t._version = { v: this._version.v }; return t; }
+  get data(): Tensor {
+    const t = this.detach();
+    t._version = { v: this._version.v };
+    return t;
+  }
   set data(t: Tensor) {
-    this.storage = t.storage; this.shape = [...t.shape]; this.strides = [...t.strides]; this.offset = t.offset; this.dtype = t.dtype;
+    this.storage = t.storage;
+    this.shape = [...t.shape];
+    this.strides = [...t.strides];
+    this.offset = t.offset;
+    this.dtype = t.dtype;
   }
 
   // ---- metadata ----
   size(): number[];
   size(dim: number): number;
-  size(dim?: number): number[] | number { return dim === undefined ? [...this.shape] : this.shape[normDim(dim, this.shape.length, 'size')]!; }
+  size(dim?: number): number[] | number {
+    return dim === undefined ? [...this.shape] : this.shape[normDim(dim, this.shape.length, 'size')]!;
+  }
   stride(): number[];
   stride(dim: number): number;
-  stride(dim?: number): number[] | number { return dim === undefined ? [...this.strides] : this.strides[normDim(dim, this.shape.length, 'stride')]!; }
-  dim(): number { return this.shape.length; }
-  get ndim(): number { return this.shape.length; }
-  numel(): number { return numelOf(this.shape); }
-  elementSize(): number { return this.storage.BYTES_PER_ELEMENT; }
-  isContiguous(): boolean { return isContiguousLayout(this.shape, this.strides); }
-  isFloatingPoint(): boolean { return isFloating(this.dtype); }
-  storageOffset(): number { return this.offset; }
+  stride(dim?: number): number[] | number {
+    return dim === undefined ? [...this.strides] : this.strides[normDim(dim, this.shape.length, 'stride')]!;
+  }
+  dim(): number {
+    return this.shape.length;
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  numel(): number {
+    return numelOf(this.shape);
+  }
+  elementSize(): number {
+    return this.storage.BYTES_PER_ELEMENT;
+  }
+  isContiguous(): boolean {
+    return isContiguousLayout(this.shape, this.strides);
+  }
+  isFloatingPoint(): boolean {
+    return isFloating(this.dtype);
+  }
+  storageOffset(): number {
+    return this.offset;
+  }
 
   // ---- data access ----
   /** Values in row-major order: the storage itself (or a subarray) when contiguous, else a copy. Read-only. */
   dataSync(): TypedArray {
     const n = this.numel();
-    if (this.isContiguous()) return this.offset === 0 && n === this.storage.length ? this.storage : this.storage.subarray(this.offset, this.offset + n);
+    if (this.isContiguous())
+      return this.offset === 0 && n === this.storage.length ? this.storage : this.storage.subarray(this.offset, this.offset + n);
     const out = allocate(this.dtype, n);
     copyStrided(this.storage, this.offset, this.strides, this.shape, out, 0, contiguousStrides(this.shape), this.dtype, false);
     return out;
@@ -173,13 +242,17 @@ export class Tensor {
     };
     return build(0, 0);
   }
-  toString(): string { return formatTensor(this); }
-  [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
-
+  toString(): string {
+    return formatTensor(this);
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
 }
 
 /** Assert an argument is a Tensor (clear error for JS callers passing arrays). */
 export function ensureTensor(x: unknown, op: string, arg: string): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: argument '${arg}' must be a Tensor, got ${Array.isArray(x) ? 'an array' : typeof x}`);
+  if (!(x instanceof Tensor))
+    throw new TypeError(`${op}: argument '${arg}' must be a Tensor, got ${Array.isArray(x) ? 'an array' : typeof x}`);
   return x;
 }

@@ -11,13 +11,19 @@ export class ChangeFeed {
 
   publish(c: StoreChange): void {
     for (const l of this.listeners) {
-      try { l(c); } catch (err) { console.error(`board ingest: change listener failed: ${(err as Error).message}`); }
+      try {
+        l(c);
+      } catch (err) {
+        console.error(`board ingest: change listener failed: ${(err as Error).message}`);
+      }
     }
   }
 
   subscribe(listener: (c: StoreChange) => void): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   end(): void {
@@ -31,18 +37,28 @@ export class ChangeFeed {
     let done = this.ended;
     const listener = (c: StoreChange) => {
       const last = buffer[buffer.length - 1];
-      if (last && c.type === 'data' && last.type === 'data' && last.run === c.run && last.tag === c.tag && last.kind === c.kind) buffer[buffer.length - 1] = c;
+      if (last && c.type === 'data' && last.type === 'data' && last.run === c.run && last.tag === c.tag && last.kind === c.kind)
+        buffer[buffer.length - 1] = c;
       else buffer.push(c);
       wake?.();
     };
-    const ender = () => { done = true; wake?.(); };
+    const ender = () => {
+      done = true;
+      wake?.();
+    };
     this.enders.add(ender);
     const off = this.subscribe(listener);
-    const unsubscribe = () => { off(); this.enders.delete(ender); };
+    const unsubscribe = () => {
+      off();
+      this.enders.delete(ender);
+    };
     return {
       [Symbol.asyncIterator]: () => ({
         next: async (): Promise<IteratorResult<StoreChange>> => {
-          while (buffer.length === 0 && !done) await new Promise<void>(res => { wake = res; });
+          while (buffer.length === 0 && !done)
+            await new Promise<void>((res) => {
+              wake = res;
+            });
           wake = null;
           if (buffer.length) return { value: buffer.shift()!, done: false };
           unsubscribe();

@@ -18,9 +18,17 @@ const { workerData } = require('node:worker_threads');
 /** URL of tsx's ESM register API (the worker registers it to load .ts sources). */
 function resolveTsxEsmApi(): string {
   const meta = import.meta as ImportMeta & { resolve?: (s: string) => string };
-  try { if (meta.resolve) return meta.resolve('tsx/esm/api'); } catch { /* not resolvable this way (bundler) */ }
+  try {
+    if (meta.resolve) return meta.resolve('tsx/esm/api');
+  } catch {
+    /* not resolvable this way (bundler) */
+  }
   // require.resolve picks the CommonJS entry; its ESM sibling sits next to it.
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  return pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
 }
 
 export class DecodePool {
@@ -30,7 +38,9 @@ export class DecodePool {
   private handlers = new Map<number, (m: FromWorker) => void>();
 
   /** False once the worker could not start or died: callers decode in-process. */
-  get available(): boolean { return !this.broken; }
+  get available(): boolean {
+    return !this.broken;
+  }
 
   private start(): Worker {
     if (this.worker) return this.worker;
@@ -41,7 +51,9 @@ export class DecodePool {
     w.unref();
     w.on('message', (m: FromWorker) => this.handlers.get(m.id)?.(m));
     w.on('error', (err) => this.fail(err));
-    w.on('exit', (code) => { if (this.worker === w) this.fail(new Error(`decode worker exited with ${code}`)); });
+    w.on('exit', (code) => {
+      if (this.worker === w) this.fail(new Error(`decode worker exited with ${code}`));
+    });
     this.worker = w;
     return w;
   }
@@ -59,7 +71,9 @@ export class DecodePool {
    * stay handled (the caller committed them), so the caller can continue in-process from there.
    */
   async run(
-    jobs: ReadJob[], sliceBytes: number, seeds: Record<string, [string, string][]>,
+    jobs: ReadJob[],
+    sliceBytes: number,
+    seeds: Record<string, [string, string][]>,
     onSlice: (file: number, slice: DecodedSlice) => void | Promise<void>,
     onFileDone: (file: number, error?: string) => void | Promise<void>,
   ): Promise<void> {
@@ -67,12 +81,19 @@ export class DecodePool {
     const id = this.nextId++;
     const queue: FromWorker[] = [];
     let wake: (() => void) | null = null;
-    this.handlers.set(id, (m) => { queue.push(m); wake?.(); wake = null; });
+    this.handlers.set(id, (m) => {
+      queue.push(m);
+      wake?.();
+      wake = null;
+    });
     w.ref();
     try {
       w.postMessage({ type: 'read', id, jobs, sliceBytes, seeds } satisfies ToWorker);
       for (;;) {
-        while (queue.length === 0) await new Promise<void>(res => { wake = res; });
+        while (queue.length === 0)
+          await new Promise<void>((res) => {
+            wake = res;
+          });
         const m = queue.shift()!;
         if (m.type === 'end') {
           const err = (m as { error?: string }).error;
@@ -80,7 +101,9 @@ export class DecodePool {
           return;
         }
         if (m.type === 'slice') {
-          try { await onSlice(m.file, m.slice); } catch (err) {
+          try {
+            await onSlice(m.file, m.slice);
+          } catch (err) {
             w.postMessage({ type: 'cancel', id } satisfies ToWorker);
             throw err;
           }

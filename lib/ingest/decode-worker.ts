@@ -6,7 +6,13 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { RunNormalizer } from '../tfevents/index.ts';
 import { decodeSlice, type DecodedSlice } from './slice.ts';
 
-export interface ReadJob { file: number; run: string; path: string; rel: string; from: number }
+export interface ReadJob {
+  file: number;
+  run: string;
+  path: string;
+  rel: string;
+  from: number;
+}
 export type ToWorker =
   | { type: 'read'; id: number; jobs: ReadJob[]; sliceBytes: number; seeds: Record<string, [string, string][]> }
   | { type: 'ack'; id: number }
@@ -26,12 +32,25 @@ if (parentPort) {
   const cancelled = new Set<number>();
 
   const waitCredit = async (id: number) => {
-    while ((inflight.get(id) ?? 0) >= MAX_AHEAD && !cancelled.has(id)) await new Promise<void>(res => { credit = res; });
+    while ((inflight.get(id) ?? 0) >= MAX_AHEAD && !cancelled.has(id))
+      await new Promise<void>((res) => {
+        credit = res;
+      });
   };
 
   port.on('message', (m: ToWorker) => {
-    if (m.type === 'ack') { inflight.set(m.id, (inflight.get(m.id) ?? 1) - 1); credit?.(); credit = null; return; }
-    if (m.type === 'cancel') { cancelled.add(m.id); credit?.(); credit = null; return; }
+    if (m.type === 'ack') {
+      inflight.set(m.id, (inflight.get(m.id) ?? 1) - 1);
+      credit?.();
+      credit = null;
+      return;
+    }
+    if (m.type === 'cancel') {
+      cancelled.add(m.id);
+      credit?.();
+      credit = null;
+      return;
+    }
     void run(m);
   });
 
@@ -70,20 +89,33 @@ if (parentPort) {
         if (want <= 0) return;
         const buf = Buffer.allocUnsafe(want);
         let got = 0;
-        while (got < want) { const k = readSync(fd, buf, got, want - got, pos + got); if (k === 0) break; got += k; }
+        while (got < want) {
+          const k = readSync(fd, buf, got, want - got, pos + got);
+          if (k === 0) break;
+          got += k;
+        }
         const slice = decodeSlice(buf.subarray(0, got), pos, job.rel, normalizer, st);
         const consumed = slice.endOffset - pos;
         if (consumed === 0) {
           // One record larger than the slice, all there: read exactly it (bounded by MAX_RECORD_BYTES).
-          if (slice.needBytes > got && st.size - pos >= slice.needBytes) { sliceBytes = slice.needBytes; continue; }
+          if (slice.needBytes > got && st.size - pos >= slice.needBytes) {
+            sliceBytes = slice.needBytes;
+            continue;
+          }
           return; // truncated tail: the writer will finish it
         }
         await waitCredit(id);
         inflight.set(id, (inflight.get(id) ?? 0) + 1);
-        port.postMessage({ type: 'slice', id, file: job.file, slice } satisfies FromWorker,
-          [slice.tagIdx.buffer, slice.steps.buffer, slice.walls.buffer, slice.values.buffer] as ArrayBuffer[]);
+        port.postMessage({ type: 'slice', id, file: job.file, slice } satisfies FromWorker, [
+          slice.tagIdx.buffer,
+          slice.steps.buffer,
+          slice.walls.buffer,
+          slice.values.buffer,
+        ] as ArrayBuffer[]);
         pos = slice.endOffset;
       }
-    } finally { closeSync(fd); }
+    } finally {
+      closeSync(fd);
+    }
   };
 }

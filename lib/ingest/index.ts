@@ -10,7 +10,15 @@ import { StoreWriter, type FileRecord } from '../store/writer.ts';
 import { openQueries } from '../store/queries.ts';
 import type { IngestSink } from '../store/sink.ts';
 import type { StoreChange, StoreQueries } from '../store/types.ts';
-import { discoverFiles, eventFilesUnder, sourcesOf, targetOf, TRASH_DIR, type EventFileEntry, type LogdirSource } from '../discovery/index.ts';
+import {
+  discoverFiles,
+  eventFilesUnder,
+  sourcesOf,
+  targetOf,
+  TRASH_DIR,
+  type EventFileEntry,
+  type LogdirSource,
+} from '../discovery/index.ts';
 import { RunLoader } from './run-loader.ts';
 import { watchSources, type SourceWatcher } from './watch.ts';
 import { ChangeFeed } from './change-feed.ts';
@@ -56,7 +64,8 @@ export interface Ingester {
 
 /** Cache file for a logdir: $XDG_CACHE_HOME/board (or ~/.cache/board) / <name>-<hash>.sqlite. */
 export function defaultDbPath(logdirAbs: string): string {
-  const cache = process.env.XDG_CACHE_HOME && process.env.XDG_CACHE_HOME.startsWith('/') ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  const cache =
+    process.env.XDG_CACHE_HOME && process.env.XDG_CACHE_HOME.startsWith('/') ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
   const hash = createHash('sha256').update(logdirAbs).digest('hex').slice(0, 16);
   const name = (basename(logdirAbs) || 'root').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40);
   return join(cache, 'board', `${name}-${hash}.sqlite`);
@@ -66,11 +75,16 @@ export async function startIngest(opts: IngestOptions): Promise<Ingester> {
   if (!opts.logdir === !opts.logdirSpec) throw new Error('startIngest: give exactly one of logdir and logdirSpec');
   const sources = sourcesOf(opts);
   if (opts.logdir && !existsSync(sources[0]!.path)) throw new Error(`--logdir ${opts.logdir}: no such file or directory`);
-  const key = opts.logdir ? sources[0]!.path : sources.map(s => `${s.name ?? ''}:${s.path}`).join(',');
+  const key = opts.logdir ? sources[0]!.path : sources.map((s) => `${s.name ?? ''}:${s.path}`).join(',');
   const dbPath = opts.db ?? defaultDbPath(key);
   const store = await openSqliteStore(dbPath);
   let ingester: LiveIngester;
-  try { ingester = new LiveIngester(store, sources, opts); } catch (err) { await store.close(); throw err; }
+  try {
+    ingester = new LiveIngester(store, sources, opts);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   ingester.begin();
   return ingester;
 }
@@ -96,11 +110,23 @@ async function openSqliteStore(dbPath: string): Promise<OpenedStore> {
       const sink = new StoreWriter(db);
       const queries = openQueries(dbPath === ':memory:' ? db : dbPath);
       return {
-        dbPath, sink, queries,
-        async close() { queries.close(); db.close(); release(); },
+        dbPath,
+        sink,
+        queries,
+        async close() {
+          queries.close();
+          db.close();
+          release();
+        },
       };
-    } catch (err) { db.close(); throw err; }
-  } catch (err) { release(); throw err; }
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  } catch (err) {
+    release();
+    throw err;
+  }
 }
 
 class LiveIngester implements Ingester {
@@ -118,10 +144,14 @@ class LiveIngester implements Ingester {
   private closed = false;
   private rechecks = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor(private readonly store: OpenedStore, private readonly sources: LogdirSource[], private readonly opts: IngestOptions) {
+  constructor(
+    private readonly store: OpenedStore,
+    private readonly sources: LogdirSource[],
+    private readonly opts: IngestOptions,
+  ) {
     this.dbPath = store.dbPath;
     this.writer = store.sink;
-    this.writer.onChange(c => this.feed.publish(c));
+    this.writer.onChange((c) => this.feed.publish(c));
     this.loader = new RunLoader(this.writer, opts.sliceBytes);
     this.queries = store.queries;
     this.progress = createProgress(opts.progress);
@@ -138,22 +168,38 @@ class LiveIngester implements Ingester {
     this.initialScan.catch(() => {});
   }
 
-  onChange(listener: (c: StoreChange) => void): () => void { return this.feed.subscribe(listener); }
-  changes(): AsyncIterable<StoreChange> { return this.feed.iterate(); }
+  onChange(listener: (c: StoreChange) => void): () => void {
+    return this.feed.subscribe(listener);
+  }
+  changes(): AsyncIterable<StoreChange> {
+    return this.feed.iterate();
+  }
 
-  sync(): Promise<void> { return this.serial(() => this.scanAll(false)); }
+  sync(): Promise<void> {
+    return this.serial(() => this.scanAll(false));
+  }
 
   async deleteRun(run: string, opts: { trash?: boolean } = {}): Promise<void> {
     await this.serial(async () => {
       const files = this.writer.filesOfRun(run);
       if (files.length === 0 && !this.writer.hasRun(run)) throw new Error(`deleteRun: no run named ${JSON.stringify(run)}`);
       if (opts.trash) {
-        moveRunToTrash(this.sources, run, files.map(f => f.path));
+        moveRunToTrash(
+          this.sources,
+          run,
+          files.map((f) => f.path),
+        );
         await this.writer.removeRun(run);
       } else {
         // The files stay on disk: remember them so the next scan does not bring the run back.
         const tomb = new Map<string, number>();
-        for (const f of files) { try { tomb.set(f.path, statSync(f.path).ino); } catch { /* already gone */ } }
+        for (const f of files) {
+          try {
+            tomb.set(f.path, statSync(f.path).ino);
+          } catch {
+            /* already gone */
+          }
+        }
         await this.writer.removeRun(run, tomb);
       }
       this.loader.forgetRun(run);
@@ -183,28 +229,43 @@ class LiveIngester implements Ingester {
 
   private async scanAll(initial: boolean): Promise<void> {
     const p = initial ? this.progress : null;
-    p?.phase(`scanning ${this.sources.map(s => s.path).join(', ')}`);
+    p?.phase(`scanning ${this.sources.map((s) => s.path).join(', ')}`);
     const targets = discoverFiles(this.sources);
-    const seen = new Set(targets.map(t => t.path));
+    const seen = new Set(targets.map((t) => t.path));
     const known = new Map<string, FileRecord>();
     // Files in the store that are gone from disk (or now outside every source).
     for (const f of this.writer.allFiles()) {
-      if (!seen.has(f.path)) { const t = targetOf(this.sources, f.path); await this.removeGone(f.path, t); }
-      else known.set(f.path, f);
+      if (!seen.has(f.path)) {
+        const t = targetOf(this.sources, f.path);
+        await this.removeGone(f.path, t);
+      } else known.set(f.path, f);
     }
     if (p) {
       let total = 0;
       for (const t of targets) {
-        try { const st = statSync(t.path); total += Math.max(0, st.size - (known.get(t.path)?.offset ?? 0)); } catch { /* raced */ }
+        try {
+          const st = statSync(t.path);
+          total += Math.max(0, st.size - (known.get(t.path)?.offset ?? 0));
+        } catch {
+          /* raced */
+        }
       }
       p.start(total, targets.length);
     }
     const t0 = performance.now();
-    const { bytes, events } = await this.loader.syncMany(targets, known, this.opts.decodeWorker ?? 'auto', p ? (b, e) => p.advance(b, e) : undefined, yieldToLoop);
+    const { bytes, events } = await this.loader.syncMany(
+      targets,
+      known,
+      this.opts.decodeWorker ?? 'auto',
+      p ? (b, e) => p.advance(b, e) : undefined,
+      yieldToLoop,
+    );
     if (p) {
       const secs = (performance.now() - t0) / 1000;
-      p.done(`ingested ${events} events (${formatBytes(bytes)}) from ${targets.length} file(s) in ${secs.toFixed(2)} s`
-        + (secs > 0 && events > 0 ? ` (${Math.round(events / secs)} events/s)` : ''));
+      p.done(
+        `ingested ${events} events (${formatBytes(bytes)}) from ${targets.length} file(s) in ${secs.toFixed(2)} s` +
+          (secs > 0 && events > 0 ? ` (${Math.round(events / secs)} events/s)` : ''),
+      );
     }
   }
 
@@ -217,23 +278,33 @@ class LiveIngester implements Ingester {
 
   private async startWatcher(): Promise<void> {
     const watcher = watchSources(this.sources, this.opts.pollIntervalMs, {
-      add: p => this.enqueuePath(p, true),
-      change: p => this.enqueuePath(p, true),
-      unlink: p => this.enqueuePath(p),
-      addDir: d => { for (const t of eventFilesUnder(this.sources, d)) this.enqueue(t); },
-      unlinkDir: d => {
+      add: (p) => this.enqueuePath(p, true),
+      change: (p) => this.enqueuePath(p, true),
+      unlink: (p) => this.enqueuePath(p),
+      addDir: (d) => {
+        for (const t of eventFilesUnder(this.sources, d)) this.enqueue(t);
+      },
+      unlinkDir: (d) => {
         const prefix = d.endsWith(sep) ? d : d + sep;
-        for (const f of this.writer.allFiles()) if (f.path.startsWith(prefix)) { const t = targetOf(this.sources, f.path); if (t) this.enqueue(t); }
+        for (const f of this.writer.allFiles())
+          if (f.path.startsWith(prefix)) {
+            const t = targetOf(this.sources, f.path);
+            if (t) this.enqueue(t);
+          }
       },
       // Whatever changed while no watcher ran: one more pass (a stat per file).
-      fellBack: () => { if (!this.closed) void this.serial(() => this.scanAll(false)).catch(() => {}); },
+      fellBack: () => {
+        if (!this.closed) void this.serial(() => this.scanAll(false)).catch(() => {});
+      },
     });
     this.watcher = watcher;
     await watcher.ready;
   }
 
   /** How the logdir is watched now ('none' without a watcher). */
-  get watchMode(): 'events' | 'polling' | 'none' { return this.watcher?.mode ?? 'none'; }
+  get watchMode(): 'events' | 'polling' | 'none' {
+    return this.watcher?.mode ?? 'none';
+  }
 
   private enqueuePath(p: string, recheck = false): void {
     const t = targetOf(this.sources, resolve(p));
@@ -242,7 +313,10 @@ class LiveIngester implements Ingester {
     // chokidar drops (does not defer) further 'change' events of a path for 50 ms after one it
     // emits, so appends inside that window would wait for the next write. Look again after it.
     if (recheck && !this.rechecks.has(t.path)) {
-      const timer = setTimeout(() => { this.rechecks.delete(t.path); this.enqueue(t); }, RECHECK_MS);
+      const timer = setTimeout(() => {
+        this.rechecks.delete(t.path);
+        this.enqueue(t);
+      }, RECHECK_MS);
       this.rechecks.set(t.path, timer);
     }
   }
@@ -259,8 +333,11 @@ class LiveIngester implements Ingester {
           const batch = [...this.pending.values()].sort((a, b) => (a.run < b.run ? -1 : a.run > b.run ? 1 : a.path < b.path ? -1 : 1));
           this.pending.clear();
           for (const target of batch) {
-            try { await this.loader.sync(target, undefined, yieldToLoop); }
-            catch (err) { console.error(`board ingest: ${target.rel}: ${(err as Error).message}`); }
+            try {
+              await this.loader.sync(target, undefined, yieldToLoop);
+            } catch (err) {
+              console.error(`board ingest: ${target.rel}: ${(err as Error).message}`);
+            }
           }
         }
       } finally {
@@ -273,24 +350,40 @@ class LiveIngester implements Ingester {
 /** Just past chokidar's 50 ms per-path throttle of 'change' events. */
 const RECHECK_MS = 60;
 
-function yieldToLoop(): Promise<void> { return new Promise(res => setImmediate(res)); }
+function yieldToLoop(): Promise<void> {
+  return new Promise((res) => setImmediate(res));
+}
 
 /** Move a run's event files (its whole directory when it holds no other run) under <source>/.board-trash/<stamp>/. */
 function moveRunToTrash(sources: LogdirSource[], run: string, files: string[]): void {
   if (files.length === 0) return;
   const dir = dirname(files[0]!);
-  const source = sources.find(s => dir === s.path || dir.startsWith(s.path + sep));
-  if (!source || statSync(source.path).isFile()) throw new Error(`deleteRun: ${JSON.stringify(run)} is not inside a logdir directory, cannot trash it`);
+  const source = sources.find((s) => dir === s.path || dir.startsWith(s.path + sep));
+  if (!source || statSync(source.path).isFile())
+    throw new Error(`deleteRun: ${JSON.stringify(run)} is not inside a logdir directory, cannot trash it`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const relDir = relative(source.path, dir);
   const dest = join(source.path, TRASH_DIR, stamp, relDir === '' ? '_root' : relDir);
   mkdirSync(dirname(dest), { recursive: true });
   const holdsOtherRuns = relDir !== '' && hasSubdirEventFiles(dir);
-  if (relDir !== '' && !holdsOtherRuns) { renameSync(dir, dest); return; }
+  if (relDir !== '' && !holdsOtherRuns) {
+    renameSync(dir, dest);
+    return;
+  }
   // The root, or a directory with nested runs: move only this run's files.
   mkdirSync(dest, { recursive: true });
-  for (const f of files) { try { renameSync(f, join(dest, basename(f))); } catch { /* already gone */ } }
-  try { if (relDir !== '' && readdirSync(dir).length === 0) rmdirSync(dir); } catch { /* not empty */ }
+  for (const f of files) {
+    try {
+      renameSync(f, join(dest, basename(f)));
+    } catch {
+      /* already gone */
+    }
+  }
+  try {
+    if (relDir !== '' && readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch {
+    /* not empty */
+  }
 }
 
 function hasSubdirEventFiles(dir: string): boolean {

@@ -17,10 +17,16 @@ export function createProgress(mode: boolean | 'auto' | undefined, stream: NodeJ
 
 class LineProgress implements ProgressSink {
   constructor(private readonly out: NodeJS.WritableStream) {}
-  phase(message: string): void { this.out.write(`board: ${message}\n`); }
-  start(totalBytes: number, files: number): void { this.out.write(`board: reading ${files} event file(s), ${formatBytes(totalBytes)} new\n`); }
+  phase(message: string): void {
+    this.out.write(`board: ${message}\n`);
+  }
+  start(totalBytes: number, files: number): void {
+    this.out.write(`board: reading ${files} event file(s), ${formatBytes(totalBytes)} new\n`);
+  }
   advance(): void {}
-  done(summary: string): void { this.out.write(`board: ${summary}\n`); }
+  done(summary: string): void {
+    this.out.write(`board: ${summary}\n`);
+  }
 }
 
 class BarProgress implements ProgressSink {
@@ -30,12 +36,28 @@ class BarProgress implements ProgressSink {
   private t0 = performance.now();
   private lastDraw = 0;
   constructor(private readonly out: NodeJS.WriteStream) {}
-  phase(message: string): void { this.clear(); this.out.write(`board: ${message}\n`); }
-  start(totalBytes: number): void { this.total = totalBytes; this.t0 = performance.now(); this.draw(true); }
-  advance(bytes: number, events: number): void { this.bytes += bytes; this.events += events; this.draw(false); }
-  done(summary: string): void { this.clear(); this.out.write(`board: ${summary}\n`); }
+  phase(message: string): void {
+    this.clear();
+    this.out.write(`board: ${message}\n`);
+  }
+  start(totalBytes: number): void {
+    this.total = totalBytes;
+    this.t0 = performance.now();
+    this.draw(true);
+  }
+  advance(bytes: number, events: number): void {
+    this.bytes += bytes;
+    this.events += events;
+    this.draw(false);
+  }
+  done(summary: string): void {
+    this.clear();
+    this.out.write(`board: ${summary}\n`);
+  }
 
-  private clear(): void { this.out.write('\r\x1b[2K'); }
+  private clear(): void {
+    this.out.write('\r\x1b[2K');
+  }
 
   private draw(force: boolean): void {
     const now = performance.now();
@@ -47,8 +69,9 @@ class BarProgress implements ProgressSink {
     const filled = Math.round(frac * width);
     const rate = this.events / secs;
     const eta = frac > 0 && frac < 1 ? (secs / frac) * (1 - frac) : 0;
-    const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${formatBytes(this.bytes)}/${formatBytes(this.total)} `
-      + `${formatCount(rate)} events/s ETA ${formatSecs(eta)}`;
+    const line =
+      `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${formatBytes(this.bytes)}/${formatBytes(this.total)} ` +
+      `${formatCount(rate)} events/s ETA ${formatSecs(eta)}`;
     this.out.write(`\r\x1b[2K${line}`);
   }
 }

@@ -22,7 +22,12 @@ export const WORKER_MIN_BYTES = 16 << 20;
 
 const WORKER_SLICE_BYTES = 4 << 20;
 
-interface Prepared { t: EventFileTarget; rec: FileRecord; status: SyncResult['status']; size: number }
+interface Prepared {
+  t: EventFileTarget;
+  rec: FileRecord;
+  status: SyncResult['status'];
+  size: number;
+}
 
 export interface SyncResult {
   /** Bytes consumed this cycle. */
@@ -41,7 +46,10 @@ export class RunLoader {
   /** Files whose tail record is incomplete: the size they must reach before a read is worth it. */
   private waits = new Map<string, { ino: number; offset: number; size: number }>();
 
-  constructor(private readonly writer: IngestSink, private readonly sliceBytes = SLICE_BYTES) {}
+  constructor(
+    private readonly writer: IngestSink,
+    private readonly sliceBytes = SLICE_BYTES,
+  ) {}
 
   async normalizerOf(run: string): Promise<RunNormalizer> {
     let n = this.normalizers.get(run);
@@ -54,14 +62,18 @@ export class RunLoader {
     return n;
   }
 
-  forgetRun(run: string): void { this.normalizers.delete(run); }
+  forgetRun(run: string): void {
+    this.normalizers.delete(run);
+  }
 
   /**
    * Bring the store up to date with one file. `onSlice` reports progress after each commit;
    * `yieldFn` is awaited between slices so a long first read does not block the event loop.
    */
   async sync(
-    t: EventFileTarget, onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
+    t: EventFileTarget,
+    onSlice?: (bytes: number, events: number) => void,
+    yieldFn?: () => Promise<void>,
     known?: FileRecord | null,
   ): Promise<SyncResult> {
     const p = await this.prepare(t, known === undefined ? this.writer.getFile(t.path) : known);
@@ -75,24 +87,40 @@ export class RunLoader {
    * decoded in a worker thread while this thread commits the previous slice.
    */
   async syncMany(
-    targets: EventFileTarget[], known: Map<string, FileRecord>, useWorker: boolean | 'auto',
-    onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
+    targets: EventFileTarget[],
+    known: Map<string, FileRecord>,
+    useWorker: boolean | 'auto',
+    onSlice?: (bytes: number, events: number) => void,
+    yieldFn?: () => Promise<void>,
   ): Promise<{ bytes: number; events: number }> {
     const jobs: Prepared[] = [];
     let backlog = 0;
     for (const t of targets) {
       let p: Awaited<ReturnType<RunLoader['prepare']>>;
-      try { p = await this.prepare(t, known.get(t.path) ?? null); } catch (err) { reportFileError(t, err); continue; }
+      try {
+        p = await this.prepare(t, known.get(t.path) ?? null);
+      } catch (err) {
+        reportFileError(t, err);
+        continue;
+      }
       if ('result' in p) continue;
       jobs.push(p);
       backlog += Math.max(0, p.size - p.rec.offset);
     }
-    let bytes = 0, events = 0;
-    const count = (b: number, e: number) => { bytes += b; events += e; onSlice?.(b, e); };
+    let bytes = 0,
+      events = 0;
+    const count = (b: number, e: number) => {
+      bytes += b;
+      events += e;
+      onSlice?.(b, e);
+    };
     if (jobs.length && (useWorker === true || (useWorker === 'auto' && backlog >= WORKER_MIN_BYTES))) {
       this.pool ??= new DecodePool();
       if (this.pool.available) {
-        try { await this.readInWorker(jobs, count); return { bytes, events }; } catch (err) {
+        try {
+          await this.readInWorker(jobs, count);
+          return { bytes, events };
+        } catch (err) {
           // Committed slices stay; carry on in-process from each file's committed offset.
           // A failure of the store stops the scan; anything else (a worker that died, one file's
           // error) must not: the files go on in-process, each failing alone at worst, and the
@@ -108,13 +136,21 @@ export class RunLoader {
     for (const p of jobs) {
       if (this.closing) break;
       // One unreadable file (permissions, I/O error) must not stop the others; a store error does.
-      try { await this.readInProcess(p, count, yieldFn); } catch (err) { if (isStoreError(err)) throw err; reportFileError(p.t, err); }
+      try {
+        await this.readInProcess(p, count, yieldFn);
+      } catch (err) {
+        if (isStoreError(err)) throw err;
+        reportFileError(p.t, err);
+      }
     }
     return { bytes, events };
   }
 
   /** Stop reading (between slices) and stop the worker; used when the ingester closes. */
-  async close(): Promise<void> { this.closing = true; await this.pool?.close(); }
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.pool?.close();
+  }
   private closing = false;
 
   /** Stat a file and decide: nothing to do (result), or read from rec.offset (after a reset if needed). */
@@ -122,7 +158,9 @@ export class RunLoader {
     const w = this.writer;
     let rec = known ?? undefined;
     let st: Stats;
-    try { st = statSync(t.path); } catch (err) {
+    try {
+      st = statSync(t.path);
+    } catch (err) {
       if (!isGone(err)) throw err;
       return { result: await this.gone(t, rec) };
     }
@@ -130,12 +168,13 @@ export class RunLoader {
     if (!st.isFile()) return none('skipped');
     // The common case of a re-scan: nothing changed, so not even an open().
     if (rec && rec.offset > 0 && rec.ino === st.ino && rec.size === st.size && rec.mtime === st.mtimeMs) return none('unchanged');
-    if (!rec && await w.isTombstoned(t.path, st.ino)) return none('skipped');
+    if (!rec && (await w.isTombstoned(t.path, st.ino))) return none('skipped');
     // A record header whose data has not all arrived: wait for the file to grow that far (a header
     // claiming a huge length must not make every change event re-read a growing tail).
     const wait = this.waits.get(t.path);
     if (wait) {
-      if (rec && rec.ino === st.ino && rec.offset === wait.offset && wait.ino === st.ino && st.size >= rec.offset && st.size < wait.size) return none('unchanged');
+      if (rec && rec.ino === st.ino && rec.offset === wait.offset && wait.ino === st.ino && st.size >= rec.offset && st.size < wait.size)
+        return none('unchanged');
       this.waits.delete(t.path);
     }
     let status: SyncResult['status'] = 'read';
@@ -149,12 +188,18 @@ export class RunLoader {
 
   private async readInProcess(p: Prepared, onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>) {
     let fd: number;
-    try { fd = openSync(p.t.path, 'r'); } catch (err) {
+    try {
+      fd = openSync(p.t.path, 'r');
+    } catch (err) {
       if (!isGone(err)) throw err;
       await this.gone(p.t, p.rec);
       return { bytes: 0, events: 0, values: 0 };
     }
-    try { return await this.readNew(fd, p.rec, p.t.run, onSlice, yieldFn); } finally { closeSync(fd); }
+    try {
+      return await this.readNew(fd, p.rec, p.t.run, onSlice, yieldFn);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   private async readInWorker(jobs: Prepared[], count: (bytes: number, events: number) => void): Promise<void> {
@@ -163,22 +208,28 @@ export class RunLoader {
     for (const j of jobs) seeds[j.t.run] ??= await w.pluginsOfRun(j.t.run);
     const readJobs: ReadJob[] = jobs.map((j, file) => ({ file, run: j.t.run, path: j.t.path, rel: j.rec.rel, from: j.rec.offset }));
     // Smaller slices than in-process: two are in flight, and they cross the thread boundary.
-    await this.pool!.run(readJobs, Math.min(this.sliceBytes, WORKER_SLICE_BYTES), seeds, async (file, sl) => {
-      const rec = jobs[file]!.rec;
-      if (sl.from !== rec.offset) throw new Error(`ingest: ${rec.rel}: slice at ${sl.from} but the store is at ${rec.offset}`);
-      await w.begin(rec);
-      try {
-        await w.addSlice(rec, sl);
-        await w.commit(rec, progressAfter(rec, sl));
-      } catch (err) {
-        await w.rollback();
-        throw err;
-      }
-      count(sl.endOffset - sl.from, sl.events);
-    }, (file, error) => {
-      w.releaseFile(jobs[file]!.rec);
-      if (error) console.error(`board ingest: ${jobs[file]!.rec.rel}: ${error}`);
-    });
+    await this.pool!.run(
+      readJobs,
+      Math.min(this.sliceBytes, WORKER_SLICE_BYTES),
+      seeds,
+      async (file, sl) => {
+        const rec = jobs[file]!.rec;
+        if (sl.from !== rec.offset) throw new Error(`ingest: ${rec.rel}: slice at ${sl.from} but the store is at ${rec.offset}`);
+        await w.begin(rec);
+        try {
+          await w.addSlice(rec, sl);
+          await w.commit(rec, progressAfter(rec, sl));
+        } catch (err) {
+          await w.rollback();
+          throw err;
+        }
+        count(sl.endOffset - sl.from, sl.events);
+      },
+      (file, error) => {
+        w.releaseFile(jobs[file]!.rec);
+        if (error) console.error(`board ingest: ${jobs[file]!.rec.rel}: ${error}`);
+      },
+    );
   }
 
   private async gone(t: EventFileTarget, rec: FileRecord | undefined): Promise<SyncResult> {
@@ -189,12 +240,17 @@ export class RunLoader {
   }
 
   private async readNew(
-    fd: number, rec: FileRecord, run: string,
-    onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>,
+    fd: number,
+    rec: FileRecord,
+    run: string,
+    onSlice?: (bytes: number, events: number) => void,
+    yieldFn?: () => Promise<void>,
   ): Promise<Omit<SyncResult, 'status'>> {
     const w = this.writer;
     const normalizer = await this.normalizerOf(run);
-    let bytes = 0, events = 0, values = 0;
+    let bytes = 0,
+      events = 0,
+      values = 0;
     let sliceBytes = this.sliceBytes;
     let buf = Buffer.allocUnsafe(0);
     // Keep reading while the file grows under us; stop at a truncated tail (the writer will finish it).
@@ -220,11 +276,16 @@ export class RunLoader {
       }
       const n = res.n + res.others.length;
       const consumed = res.endOffset - from;
-      bytes += consumed; events += res.events; values += n;
+      bytes += consumed;
+      events += res.events;
+      values += n;
       onSlice?.(consumed, res.events);
       if (consumed === 0) {
         // One record larger than the slice, all there: read exactly it (bounded by MAX_RECORD_BYTES).
-        if (res.needBytes > got && size - from >= res.needBytes) { sliceBytes = res.needBytes; continue; }
+        if (res.needBytes > got && size - from >= res.needBytes) {
+          sliceBytes = res.needBytes;
+          continue;
+        }
         // A truncated tail: no use reading it again before the file holds all of the record.
         if (res.needBytes > got) this.waits.set(rec.path, { ino: cur.ino, offset: from, size: from + res.needBytes });
         break;
@@ -254,9 +315,15 @@ export function progressAfter(rec: FileRecord, sl: DecodedSlice): FileProgress {
   // (a restart after a kill between two slices would otherwise skip the rest of the file).
   const reachedEnd = sl.endOffset + sl.incompleteBytes >= sl.size;
   return {
-    offset: sl.endOffset, size: reachedEnd ? sl.size : -1, mtime: sl.mtimeMs, ino: sl.ino,
-    headLen: first ? sl.headLen : rec.headLen, headCrc: first ? sl.headCrc : rec.headCrc,
-    records: rec.records + sl.records, events: rec.events + sl.events, corrupt: rec.corrupt + sl.corrupt.length,
+    offset: sl.endOffset,
+    size: reachedEnd ? sl.size : -1,
+    mtime: sl.mtimeMs,
+    ino: sl.ino,
+    headLen: first ? sl.headLen : rec.headLen,
+    headCrc: first ? sl.headCrc : rec.headCrc,
+    records: rec.records + sl.records,
+    events: rec.events + sl.events,
+    corrupt: rec.corrupt + sl.corrupt.length,
     fileVersion: sl.fileVersion ?? rec.fileVersion,
   };
 }
@@ -278,9 +345,15 @@ function headMatches(path: string, rec: FileRecord): boolean {
   if (rec.headLen === 0) return true;
   const b = Buffer.allocUnsafe(rec.headLen);
   let fd: number;
-  try { fd = openSync(path, 'r'); } catch { return false; }
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return false;
+  }
   try {
     if (readFully(fd, b, rec.headLen, 0) !== rec.headLen) return false;
-  } finally { closeSync(fd); }
+  } finally {
+    closeSync(fd);
+  }
   return crc32(b) === rec.headCrc;
 }

@@ -8,7 +8,12 @@ import type { CorruptRecord, NormalizedValue, Step } from '../tfevents/types.ts'
 /** Bytes at the start of a file whose CRC identifies it (to notice in-place rewrites). */
 export const HEAD_BYTES = 4096;
 
-export interface ScalarTagMeta { tag: string; plugin: string | null; displayName?: string; description?: string }
+export interface ScalarTagMeta {
+  tag: string;
+  plugin: string | null;
+  displayName?: string;
+  description?: string;
+}
 
 export interface DecodedSlice {
   /** Absolute offset of the first byte decoded. */
@@ -25,7 +30,9 @@ export interface DecodedSlice {
   headLen: number;
   headCrc: number;
   /** File size / mtime / inode seen when the slice was read. */
-  size: number; mtimeMs: number; ino: number;
+  size: number;
+  mtimeMs: number;
+  ino: number;
   /** Scalars as columns; tagIdx indexes scalarTags. Steps past 2^53 are listed in bigSteps. */
   scalarTags: ScalarTagMeta[];
   n: number;
@@ -42,18 +49,33 @@ export interface DecodedSlice {
 
 /** Decode `buf` (file bytes from absolute offset `from`) into a DecodedSlice. */
 export function decodeSlice(
-  buf: Uint8Array, from: number, rel: string, normalizer: RunNormalizer, stat: { size: number; mtimeMs: number; ino: number },
+  buf: Uint8Array,
+  from: number,
+  rel: string,
+  normalizer: RunNormalizer,
+  stat: { size: number; mtimeMs: number; ino: number },
 ): DecodedSlice {
   // A first guess at the number of scalars (a one-scalar record is ~50 bytes); grows as needed.
   let cap = Math.max(64, Math.ceil(buf.length / 48));
-  let tagIdx = new Int32Array(cap), steps = new Float64Array(cap), walls = new Float64Array(cap), values = new Float64Array(cap);
+  let tagIdx = new Int32Array(cap),
+    steps = new Float64Array(cap),
+    walls = new Float64Array(cap),
+    values = new Float64Array(cap);
   const tagIndex = new Map<string, number>();
   const scalarTags: ScalarTagMeta[] = [];
   const others: NormalizedValue[] = [];
   const otherOffsets: number[] = [];
   let bigSteps: Array<[number, bigint]> | null = null;
   let n = 0;
-  const scalar = (tag: string, step: Step, wallTime: number | null, value: number, plugin: string | null, displayName?: string, description?: string) => {
+  const scalar = (
+    tag: string,
+    step: Step,
+    wallTime: number | null,
+    value: number,
+    plugin: string | null,
+    displayName?: string,
+    description?: string,
+  ) => {
     let t = tagIndex.get(tag);
     if (t === undefined) {
       t = scalarTags.length;
@@ -65,34 +87,64 @@ export function decodeSlice(
     }
     if (n === cap) {
       cap *= 2;
-      tagIdx = grow(tagIdx, cap); steps = grow(steps, cap); walls = grow(walls, cap); values = grow(values, cap);
+      tagIdx = grow(tagIdx, cap);
+      steps = grow(steps, cap);
+      walls = grow(walls, cap);
+      values = grow(values, cap);
     }
     tagIdx[n] = t;
-    if (typeof step === 'bigint') { (bigSteps ??= []).push([n, step]); steps[n] = Number(step); }
-    else steps[n] = step;
+    if (typeof step === 'bigint') {
+      (bigSteps ??= []).push([n, step]);
+      steps[n] = Number(step);
+    } else steps[n] = step;
     walls[n] = wallTime ?? NaN;
     values[n] = value;
     n++;
   };
   const res = decodeEventBuffer(buf, {
-    file: rel, baseOffset: from, fileEnd: stat.size, normalizer,
+    file: rel,
+    baseOffset: from,
+    fileEnd: stat.size,
+    normalizer,
     // Plain scalars arrive without an object per value; the rest (and scalars carrying a display
     // name or description) as NormalizedValues.
     onScalar: scalar,
     onValue: (v, offset) => {
       if (v.data.kind === 'scalar') scalar(v.tag, v.step, v.wallTime, v.data.value, v.plugin, v.displayName, v.description);
-      else { others.push(v); otherOffsets.push(offset); }
+      else {
+        others.push(v);
+        otherOffsets.push(offset);
+      }
     },
   });
-  let headLen = 0, headCrc = 0;
+  let headLen = 0,
+    headCrc = 0;
   if (from === 0 && res.endOffset > 0) {
     headLen = Math.min(HEAD_BYTES, res.endOffset);
     headCrc = crc32(buf.subarray(0, headLen));
   }
   const out: DecodedSlice = {
-    from, endOffset: res.endOffset, incompleteBytes: res.incompleteBytes, needBytes: res.needBytes, records: res.records, events: res.events, corrupt: res.corrupt,
-    headLen, headCrc, size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino,
-    scalarTags, n, tagIdx: tagIdx.slice(0, n), steps: steps.slice(0, n), bigSteps, walls: walls.slice(0, n), values: values.slice(0, n), others, otherOffsets,
+    from,
+    endOffset: res.endOffset,
+    incompleteBytes: res.incompleteBytes,
+    needBytes: res.needBytes,
+    records: res.records,
+    events: res.events,
+    corrupt: res.corrupt,
+    headLen,
+    headCrc,
+    size: stat.size,
+    mtimeMs: stat.mtimeMs,
+    ino: stat.ino,
+    scalarTags,
+    n,
+    tagIdx: tagIdx.slice(0, n),
+    steps: steps.slice(0, n),
+    bigSteps,
+    walls: walls.slice(0, n),
+    values: values.slice(0, n),
+    others,
+    otherOffsets,
   };
   if (res.fileVersion !== undefined) out.fileVersion = res.fileVersion;
   return out;

@@ -36,7 +36,11 @@ export interface SourceWatcher {
 
 /** Whether `p` is a symbolic link to a directory (not entered: see the header). */
 export function isSymlinkedDir(p: string): boolean {
-  try { return lstatSync(p).isSymbolicLink() && statSync(p).isDirectory(); } catch { return false; }
+  try {
+    return lstatSync(p).isSymbolicLink() && statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Errors that mean "the OS will not watch more", as opposed to one path failing. */
@@ -46,7 +50,7 @@ function isWatchLimit(err: unknown): string | null {
 }
 
 export function watchSources(sources: LogdirSource[], pollIntervalMs: number | undefined, on: WatchHandlers): SourceWatcher {
-  const roots = new Set(sources.map(s => s.path));
+  const roots = new Set(sources.map((s) => s.path));
   const ignored = (p: string): boolean => {
     if (p.split(sep).includes(TRASH_DIR)) return true;
     // Event files (symlinked or not) are read; other symlinks to directories are not entered.
@@ -71,18 +75,25 @@ export function watchSources(sources: LogdirSource[], pollIntervalMs: number | u
       ignored,
     });
     current = w;
-    w.on('add', p => on.add(p));
-    w.on('change', p => on.change(p));
-    w.on('unlink', p => on.unlink(p));
-    w.on('addDir', d => { if (!isSymlinkedDir(d) || roots.has(d)) on.addDir(d); });
-    w.on('unlinkDir', d => on.unlinkDir(d));
+    w.on('add', (p) => on.add(p));
+    w.on('change', (p) => on.change(p));
+    w.on('unlink', (p) => on.unlink(p));
+    w.on('addDir', (d) => {
+      if (!isSymlinkedDir(d) || roots.has(d)) on.addDir(d);
+    });
+    w.on('unlinkDir', (d) => on.unlinkDir(d));
     let readyNow = () => {};
-    const ready = new Promise<void>(res => { readyNow = res; w.once('ready', () => res()); });
-    w.on('error', err => {
+    const ready = new Promise<void>((res) => {
+      readyNow = res;
+      w.once('ready', () => res());
+    });
+    w.on('error', (err) => {
       const limit = isWatchLimit(err);
       if (limit && !polling && !closed && current === w && !switching) {
-        console.error(`board ingest: watcher: ${limit}: the system limit on file watches or open files is reached; `
-          + `watching by polling every ${FALLBACK_POLL_MS} ms instead (raise fs.inotify.max_user_watches for instant updates)`);
+        console.error(
+          `board ingest: watcher: ${limit}: the system limit on file watches or open files is reached; ` +
+            `watching by polling every ${FALLBACK_POLL_MS} ms instead (raise fs.inotify.max_user_watches for instant updates)`,
+        );
         switching = (async () => {
           current = null;
           readyNow(); // a scan waiting for this watcher goes on; fellBack() re-scans after the switch
@@ -91,7 +102,9 @@ export function watchSources(sources: LogdirSource[], pollIntervalMs: number | u
           state.mode = 'polling';
           await start(true, FALLBACK_POLL_MS, FALLBACK_POLL_MS);
           on.fellBack();
-        })().finally(() => { switching = null; });
+        })().finally(() => {
+          switching = null;
+        });
         return;
       }
       console.error(`board ingest: watcher: ${err instanceof Error ? err.message : String(err)}`);
@@ -100,9 +113,13 @@ export function watchSources(sources: LogdirSource[], pollIntervalMs: number | u
   };
 
   const handle: SourceWatcher = {
-    get mode() { return state.mode; },
+    get mode() {
+      return state.mode;
+    },
     ready: start(pollIntervalMs !== undefined, pollIntervalMs ?? 100, pollIntervalMs ?? 300),
-    get instance() { return current; },
+    get instance() {
+      return current;
+    },
     async close() {
       closed = true;
       await switching;

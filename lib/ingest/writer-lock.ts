@@ -11,14 +11,19 @@ import Database from 'better-sqlite3';
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 
 export class StoreLockedError extends Error {
-  constructor(readonly dbPath: string, readonly pid: number) {
+  constructor(
+    readonly dbPath: string,
+    readonly pid: number,
+  ) {
     super(`${dbPath} is being written by another board process${pid > 0 ? ` (pid ${pid})` : ''}; use --db to choose another store`);
     this.name = 'StoreLockedError';
   }
 }
 
 /** Path of the lock file of a store. */
-export function writerLockPath(dbPath: string): string { return `${dbPath}.lock`; }
+export function writerLockPath(dbPath: string): string {
+  return `${dbPath}.lock`;
+}
 
 /** Take the writer lock of `dbPath`; returns its release function. Throws StoreLockedError. */
 export function acquireWriterLock(dbPath: string): () => void {
@@ -41,20 +46,35 @@ export function acquireWriterLock(dbPath: string): () => void {
     db.close();
     const code = (err as { code?: string }).code;
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') throw new StoreLockedError(dbPath, readPid(pidPath));
-    if (code === 'SQLITE_NOTADB') throw new Error(`${dbPath}: ${lockPath} is not a Board lock file; remove it if no board process uses this store`);
+    if (code === 'SQLITE_NOTADB')
+      throw new Error(`${dbPath}: ${lockPath} is not a Board lock file; remove it if no board process uses this store`);
     throw err;
   }
   // The pid is only for the message above: written whole (temp file + rename) while we hold the lock.
-  try { writeFileSync(`${pidPath}.${process.pid}`, String(process.pid)); renameSync(`${pidPath}.${process.pid}`, pidPath); } catch { /* informational */ }
+  try {
+    writeFileSync(`${pidPath}.${process.pid}`, String(process.pid));
+    renameSync(`${pidPath}.${process.pid}`, pidPath);
+  } catch {
+    /* informational */
+  }
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    try { unlinkSync(pidPath); } catch { /* gone already */ }
+    try {
+      unlinkSync(pidPath);
+    } catch {
+      /* gone already */
+    }
     db.close(); // releases the OS lock
   };
 }
 
 function readPid(path: string): number {
-  try { const n = Number(readFileSync(path, 'utf8').trim()); return Number.isInteger(n) && n > 0 ? n : 0; } catch { return 0; }
+  try {
+    const n = Number(readFileSync(path, 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : 0;
+  } catch {
+    return 0;
+  }
 }

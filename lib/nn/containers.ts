@@ -133,10 +133,12 @@ function asParameter(t: Tensor): Parameter {
 }
 
 function paramLines(entries: Array<[string, Parameter | null]>): string {
-  return entries.map(([k, p]) => {
-    if (!p) return `  (${k}): None`;
-    return `  (${k}): Parameter containing: [torch.${p.dtype} of size ${p.shape.join('x')}]`;
-  }).join('\n');
+  return entries
+    .map(([k, p]) => {
+      if (!p) return `  (${k}): None`;
+      return `  (${k}): Parameter containing: [torch.${p.dtype} of size ${p.shape.join('x')}]`;
+    })
+    .join('\n');
 }
 
 /** A list of parameters registered as '0', '1', ... (plain tensors are wrapped in Parameter). */

@@ -1,24 +1,45 @@
 // nn.init: in-place initializers with PyTorch's formulas (gains, fans, bounds). All run without recording a graph.
 import { Tensor, noGrad } from '../engine/index.ts';
 
-export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' |
-  'conv_transpose3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+export type Nonlinearity =
+  | 'linear'
+  | 'conv1d'
+  | 'conv2d'
+  | 'conv3d'
+  | 'conv_transpose1d'
+  | 'conv_transpose2d'
+  | 'conv_transpose3d'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leaky_relu'
+  | 'selu';
 
 /** The recommended gain for a nonlinearity (tanh 5/3, relu √2, leaky_relu √(2/(1+slope²)), selu 3/4). */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number | null): number {
   switch (nonlinearity) {
-    case 'linear': case 'conv1d': case 'conv2d': case 'conv3d':
-    case 'conv_transpose1d': case 'conv_transpose2d': case 'conv_transpose3d': case 'sigmoid':
+    case 'linear':
+    case 'conv1d':
+    case 'conv2d':
+    case 'conv3d':
+    case 'conv_transpose1d':
+    case 'conv_transpose2d':
+    case 'conv_transpose3d':
+    case 'sigmoid':
       return 1;
-    case 'tanh': return 5.0 / 3;
-    case 'relu': return Math.sqrt(2.0);
+    case 'tanh':
+      return 5.0 / 3;
+    case 'relu':
+      return Math.sqrt(2.0);
     case 'leaky_relu': {
       const slope = param === undefined || param === null ? 0.01 : param;
       if (typeof slope !== 'number') throw new Error(`negative_slope ${String(slope)} not a valid number`);
       return Math.sqrt(2.0 / (1 + slope ** 2));
     }
-    case 'selu': return 3.0 / 4;
-    default: throw new Error(`Unsupported nonlinearity ${String(nonlinearity)}`);
+    case 'selu':
+      return 3.0 / 4;
+    default:
+      throw new Error(`Unsupported nonlinearity ${String(nonlinearity)}`);
   }
 }
 

@@ -13,7 +13,9 @@ export type ForwardHook = (module: Module, input: unknown[], output: unknown) =>
 export type ForwardPreHook = (module: Module, input: unknown[]) => unknown[] | unknown | void;
 
 /** Returned by registerForwardHook / registerForwardPreHook. */
-export interface RemovableHandle { remove(): void }
+export interface RemovableHandle {
+  remove(): void;
+}
 
 let nextHookId = 0;
 
@@ -65,7 +67,8 @@ export class Module {
 
   constructor() {
     if (!MODULE_CLASSES.has(new.target.name)) MODULE_CLASSES.set(new.target.name, new.target);
-    const define = (k: string, v: unknown) => Object.defineProperty(this, k, { value: v, writable: true, enumerable: false, configurable: true });
+    const define = (k: string, v: unknown) =>
+      Object.defineProperty(this, k, { value: v, writable: true, enumerable: false, configurable: true });
     define('_parameters', new Map());
     define('_buffers', new Map());
     define('_nonPersistent', new Set());
@@ -115,11 +118,14 @@ export class Module {
       value._attrName = name;
     } else if (this._parameters.has(name)) {
       if (value !== null && value !== undefined) {
-        throw new TypeError(`cannot assign '${value instanceof Tensor ? 'Tensor' : typeof value}' as parameter '${name}' (nn.Parameter or null expected)`);
+        throw new TypeError(
+          `cannot assign '${value instanceof Tensor ? 'Tensor' : typeof value}' as parameter '${name}' (nn.Parameter or null expected)`,
+        );
       }
       this._parameters.set(name, null);
     } else if (this._modules.has(name)) {
-      if (value !== null && value !== undefined) throw new TypeError(`cannot assign '${typeof value}' as child module '${name}' (nn.Module or null expected)`);
+      if (value !== null && value !== undefined)
+        throw new TypeError(`cannot assign '${typeof value}' as child module '${name}' (nn.Module or null expected)`);
       this._modules.set(name, null);
     } else if (this._buffers.has(name)) {
       if (value !== null && value !== undefined && !(value instanceof Tensor)) {
@@ -169,7 +175,8 @@ export class Module {
 
   registerParameter(name: string, param: Parameter | null): void {
     this.checkName(name, 'parameter');
-    if (param !== null && !(param instanceof Parameter)) throw new TypeError(`cannot assign non-Parameter object to parameter '${name}' (use nn.Parameter)`);
+    if (param !== null && !(param instanceof Parameter))
+      throw new TypeError(`cannot assign non-Parameter object to parameter '${name}' (use nn.Parameter)`);
     this._buffers.delete(name);
     this._modules.delete(name);
     this._parameters.set(name, param);
@@ -178,7 +185,8 @@ export class Module {
 
   registerBuffer(name: string, tensor: Tensor | null, opts: { persistent?: boolean } = {}): void {
     this.checkName(name, 'buffer');
-    if (tensor !== null && !(tensor instanceof Tensor)) throw new TypeError(`cannot assign '${typeof tensor}' object to buffer '${name}' (Tensor or null required)`);
+    if (tensor !== null && !(tensor instanceof Tensor))
+      throw new TypeError(`cannot assign '${typeof tensor}' object to buffer '${name}' (Tensor or null required)`);
     this._parameters.delete(name);
     this._modules.delete(name);
     this._buffers.set(name, tensor);
@@ -327,13 +335,20 @@ export class Module {
    * `module.double()` swaps `param.data` the same way).
    */
   to(target: DType | DeviceLike | { device?: DeviceLike; dtype?: DType }, dtypeArg?: DType): this {
-    let dtype: DType | undefined = dtypeArg, dev: DeviceLike | undefined;
-    if (typeof target === 'string') { if (isDType(target)) dtype = target; else dev = target; }
-    else if (target instanceof Device) dev = target;
-    else if (target && typeof target === 'object') { dev = target.device; dtype = target.dtype ?? dtype; }
+    let dtype: DType | undefined = dtypeArg,
+      dev: DeviceLike | undefined;
+    if (typeof target === 'string') {
+      if (isDType(target)) dtype = target;
+      else dev = target;
+    } else if (target instanceof Device) dev = target;
+    else if (target && typeof target === 'object') {
+      dev = target.device;
+      dtype = target.dtype ?? dtype;
+    }
     checkDevice(dev);
     if (dtype === undefined) return this;
-    if (dtype !== 'float32' && dtype !== 'float64') throw new TypeError(`nn.Module.to only accepts floating point dtypes, but got desired dtype=${dtype}`);
+    if (dtype !== 'float32' && dtype !== 'float64')
+      throw new TypeError(`nn.Module.to only accepts floating point dtypes, but got desired dtype=${dtype}`);
     const isFloat = (t: Tensor) => t.dtype === 'float32' || t.dtype === 'float64';
     noGrad(() => {
       for (const m of this.modules()) {
@@ -354,9 +369,14 @@ export class Module {
   }
 
   /** A CPU-only build has no CUDA: PyTorch's AssertionError. */
-  cuda(_device?: DeviceLike): this { checkDevice('cuda'); return this; }
+  cuda(_device?: DeviceLike): this {
+    checkDevice('cuda');
+    return this;
+  }
 
-  cpu(): this { return this; }
+  cpu(): this {
+    return this;
+  }
 
   double(): this {
     return this.to('float64');
@@ -398,12 +418,16 @@ export class Module {
         continue;
       }
       if (!(src instanceof Tensor)) {
-        errors.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof src}`);
+        errors.push(
+          `While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof src}`,
+        );
         continue;
       }
       const same = src.shape.length === param.shape.length && src.shape.every((d, i) => d === param.shape[i]);
       if (!same) {
-        errors.push(`size mismatch for ${key}: copying a param with shape ${shapeStr(src.shape)} from checkpoint, the shape in current model is ${shapeStr(param.shape)}.`);
+        errors.push(
+          `size mismatch for ${key}: copying a param with shape ${shapeStr(src.shape)} from checkpoint, the shape in current model is ${shapeStr(param.shape)}.`,
+        );
         continue;
       }
       targets.push([param, src]);

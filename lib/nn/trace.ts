@@ -94,7 +94,10 @@ function describe(model: Module, inputs: Tensor[], outputs: Tensor[], t0: number
       const top = stack[stack.length - 1]!;
       const [n, i] = top;
       if (i === 0) {
-        if (state.has(n)) { stack.pop(); continue; }
+        if (state.has(n)) {
+          stack.pop();
+          continue;
+        }
         state.set(n, 1);
       }
       if (i < n.nextFunctions.length) {
@@ -121,7 +124,14 @@ function describe(model: Module, inputs: Tensor[], outputs: Tensor[], t0: number
       const pname = paramNames.get(n.variable) ?? `${md.scope || model.constructor.name}/leaf`;
       const name = unique(pname);
       names.set(n, name);
-      nodes.push({ name, op: 'Parameter', inputs: [], outputShapes: [[...n.variable.shape]], dtype: n.variable.dtype, scope: pname.split('/').slice(0, -1).join('/') });
+      nodes.push({
+        name,
+        op: 'Parameter',
+        inputs: [],
+        outputShapes: [[...n.variable.shape]],
+        dtype: n.variable.dtype,
+        scope: pname.split('/').slice(0, -1).join('/'),
+      });
       continue;
     }
     const scope = md.scope || model.constructor.name;
@@ -137,17 +147,27 @@ function describe(model: Module, inputs: Tensor[], outputs: Tensor[], t0: number
       }
     }
     nodes.push({
-      name, op: md.op, scope,
+      name,
+      op: md.op,
+      scope,
       inputs: n.nextFunctions.filter(([m]) => m && names.has(m)).map(([m]) => names.get(m!)!),
-      outputShapes: [md.outputShape], dtype: md.outputDtype, attrs,
+      outputShapes: [md.outputShape],
+      dtype: md.outputDtype,
+      attrs,
       timing: { startMicros: startBase + clock, durationMicros: fwdUs },
     });
     clock += fwdUs;
   }
   outputs.forEach((o, i) => {
     const src = names.get(o.gradFn!);
-    nodes.push({ name: unique(`output/output.${i + 1}`), op: 'IO Node', inputs: src ? [src] : [], outputShapes: [[...o.shape]], dtype: o.dtype, scope: 'output' });
+    nodes.push({
+      name: unique(`output/output.${i + 1}`),
+      op: 'IO Node',
+      inputs: src ? [src] : [],
+      outputShapes: [[...o.shape]],
+      dtype: o.dtype,
+      scope: 'output',
+    });
   });
   return { nodes };
 }
-

@@ -10,7 +10,12 @@ function gradsOf(parameters: Iterable<Tensor> | Tensor): Tensor[] {
  * Scales all gradients in place so their joint norm is at most maxNorm; returns the total norm before clipping
  * (a 0-dim tensor), as torch.nn.utils.clip_grad_norm_. normType may be Infinity.
  */
-export function clipGradNorm_(parameters: Iterable<Tensor> | Tensor, maxNorm: number, normType = 2, opts: { errorIfNonfinite?: boolean } = {}): Tensor {
+export function clipGradNorm_(
+  parameters: Iterable<Tensor> | Tensor,
+  maxNorm: number,
+  normType = 2,
+  opts: { errorIfNonfinite?: boolean } = {},
+): Tensor {
   const grads = gradsOf(parameters);
   return noGrad(() => {
     if (grads.length === 0) return Tensor.fromTypedArray(new Float32Array(1), [], 'float32');
@@ -24,11 +29,15 @@ export function clipGradNorm_(parameters: Iterable<Tensor> | Tensor, maxNorm: nu
       total = s ** (1 / normType);
     }
     if (opts.errorIfNonfinite && !Number.isFinite(total)) {
-      throw new Error(`The total norm of order ${normType} for gradients from \`parameters\` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`errorIfNonfinite=false\``);
+      throw new Error(
+        `The total norm of order ${normType} for gradients from \`parameters\` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`errorIfNonfinite=false\``,
+      );
     }
     const coef = maxNorm / (total + 1e-6);
     if (coef < 1) for (const g of grads) g.mul_(coef);
-    return grads[0]!.dtype === 'float64' ? Tensor.fromTypedArray(new Float64Array([total]), [], 'float64') : Tensor.fromTypedArray(new Float32Array([total]), [], 'float32');
+    return grads[0]!.dtype === 'float64'
+      ? Tensor.fromTypedArray(new Float64Array([total]), [], 'float64')
+      : Tensor.fromTypedArray(new Float32Array([total]), [], 'float32');
   });
 }
 
@@ -41,7 +50,10 @@ export function clipGradValue_(parameters: Iterable<Tensor> | Tensor, clipValue:
 
 /** All parameters flattened and concatenated into one vector. */
 export function parametersToVector(parameters: Iterable<Tensor>): Tensor {
-  return cat([...parameters].map((p) => p.reshape([-1])), 0);
+  return cat(
+    [...parameters].map((p) => p.reshape([-1])),
+    0,
+  );
 }
 
 /** Copies consecutive slices of `vec` into the parameters (in place, no grad). */

@@ -64,17 +64,35 @@ function adamUpdate(p: Tensor, state: ParamState, group: ParamGroup, decoupled: 
  * The Adam update over whole arrays. A plain function with every constant hoisted, so V8 compiles one tight loop;
  * values are re-read after each store so float32 state rounds exactly as PyTorch's in-place ops do.
  */
-function adamKernel(w: Float32Array | Float64Array, g: Float32Array | Float64Array, m: Float32Array | Float64Array,
-  v: Float32Array | Float64Array, vmax: Float32Array | Float64Array | null, sign: number, l2: number, beta1: number,
-  beta2: number, stepSize: number, bc2Sqrt: number, eps: number): void {
+function adamKernel(
+  w: Float32Array | Float64Array,
+  g: Float32Array | Float64Array,
+  m: Float32Array | Float64Array,
+  v: Float32Array | Float64Array,
+  vmax: Float32Array | Float64Array | null,
+  sign: number,
+  l2: number,
+  beta1: number,
+  beta2: number,
+  stepSize: number,
+  bc2Sqrt: number,
+  eps: number,
+): void {
   const n = w.length;
   const nat = nativeKernels();
-  if (nat && w instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array &&
-    (vmax === null || vmax instanceof Float32Array)) {
+  if (
+    nat &&
+    w instanceof Float32Array &&
+    g instanceof Float32Array &&
+    m instanceof Float32Array &&
+    v instanceof Float32Array &&
+    (vmax === null || vmax instanceof Float32Array)
+  ) {
     // One fused C pass in float32 arithmetic, as PyTorch's CPU kernels (the loop below computes in double).
     return nat.adamUpdate(w, g, m, v, vmax, sign, l2, beta1, beta2, stepSize, bc2Sqrt, eps);
   }
-  const c1 = 1 - beta1, c2 = 1 - beta2;
+  const c1 = 1 - beta1,
+    c2 = 1 - beta2;
   if (vmax === null) {
     for (let i = 0; i < n; i++) {
       const gi = sign * g[i]! + l2 * w[i]!;
@@ -97,7 +115,18 @@ export class Adam extends Optimizer {
   constructor(params: ParamsInput, opts: AdamOptions = {}) {
     const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false, maximize = false } = opts;
     checkCommon(lr, eps, betas, weightDecay);
-    super(params, { lr, betas: [...betas], eps, weightDecay, amsgrad, maximize, foreach: null, capturable: false, differentiable: false, fused: false });
+    super(params, {
+      lr,
+      betas: [...betas],
+      eps,
+      weightDecay,
+      amsgrad,
+      maximize,
+      foreach: null,
+      capturable: false,
+      differentiable: false,
+      fused: false,
+    });
   }
   protected updateGroup(group: ParamGroup): void {
     for (const p of group.params) if (p.grad !== null) adamUpdate(p, this.stateOf(p), group, false);
@@ -156,7 +185,10 @@ export class Adamax extends Optimizer {
 
 /** Adam with Nesterov momentum and the momentum-decay schedule (torch.optim.NAdam). */
 export class NAdam extends Optimizer {
-  constructor(params: ParamsInput, opts: { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number; momentumDecay?: number } = {}) {
+  constructor(
+    params: ParamsInput,
+    opts: { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number; momentumDecay?: number } = {},
+  ) {
     const { lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, momentumDecay = 4e-3 } = opts;
     checkCommon(lr, eps, betas, weightDecay);
     if (!(momentumDecay >= 0)) throw new Error(`Invalid momentum_decay value: ${momentumDecay}`);

@@ -35,7 +35,8 @@ export abstract class LRScheduler {
       for (const g of optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
     } else {
       optimizer.paramGroups.forEach((g, i) => {
-        if (g.initialLr === undefined) throw new Error(`param 'initialLr' is not specified in paramGroups[${i}] when resuming an optimizer`);
+        if (g.initialLr === undefined)
+          throw new Error(`param 'initialLr' is not specified in paramGroups[${i}] when resuming an optimizer`);
       });
     }
     this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr as number);
@@ -55,7 +56,9 @@ export abstract class LRScheduler {
     this.stepCount += 1;
     this.lastEpoch += 1;
     const lrs = this.getLr();
-    this.optimizer.paramGroups.forEach((g, i) => { g.lr = lrs[i]!; });
+    this.optimizer.paramGroups.forEach((g, i) => {
+      g.lr = lrs[i]!;
+    });
     this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
 
@@ -161,15 +164,19 @@ export class CosineAnnealingLR extends LRScheduler {
     if (pyMod(e - 1 - TMax, 2 * TMax) === 0) {
       return groups.map((g, i) => g.lr + ((this.baseLrs[i]! - etaMin) * (1 - Math.cos(Math.PI / TMax))) / 2);
     }
-    return groups.map((g) =>
-      ((1 + Math.cos((Math.PI * e) / TMax)) / (1 + Math.cos((Math.PI * (e - 1)) / TMax))) * (g.lr - etaMin) + etaMin);
+    return groups.map(
+      (g) => ((1 + Math.cos((Math.PI * e) / TMax)) / (1 + Math.cos((Math.PI * (e - 1)) / TMax))) * (g.lr - etaMin) + etaMin,
+    );
   }
 }
 
 /** lr = initial lr × lrLambda(epoch) (one function, or one per group). */
 export class LambdaLR extends LRScheduler {
   lrLambdas: Array<(epoch: number) => number>;
-  constructor(optimizer: SchedulableOptimizer, opts: { lrLambda: ((epoch: number) => number) | Array<(epoch: number) => number>; lastEpoch?: number }) {
+  constructor(
+    optimizer: SchedulableOptimizer,
+    opts: { lrLambda: ((epoch: number) => number) | Array<(epoch: number) => number>; lastEpoch?: number },
+  ) {
     super(optimizer, opts.lastEpoch ?? -1);
     this.lrLambdas = perGroup('lrLambda', opts.lrLambda, optimizer.paramGroups.length);
     this.initialStep();
@@ -189,12 +196,16 @@ export class LinearLR extends LRScheduler {
   startFactor: number;
   endFactor: number;
   totalIters: number;
-  constructor(optimizer: SchedulableOptimizer, opts: { startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number } = {}) {
+  constructor(
+    optimizer: SchedulableOptimizer,
+    opts: { startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number } = {},
+  ) {
     super(optimizer, opts.lastEpoch ?? -1);
     this.startFactor = opts.startFactor ?? 1 / 3;
     this.endFactor = opts.endFactor ?? 1.0;
     this.totalIters = opts.totalIters ?? 5;
-    if (this.startFactor > 1 || this.startFactor <= 0) throw new Error('Starting multiplicative factor expected to be greater than 0 and less or equal to 1.');
+    if (this.startFactor > 1 || this.startFactor <= 0)
+      throw new Error('Starting multiplicative factor expected to be greater than 0 and less or equal to 1.');
     if (this.endFactor > 1 || this.endFactor < 0) throw new Error('Ending multiplicative factor expected to be between 0 and 1.');
     this.initialStep();
   }
@@ -206,7 +217,13 @@ export class LinearLR extends LRScheduler {
   }
 }
 
-interface Phase { endStep: number; startLr: string; endLr: string; startMomentum: string; endMomentum: string }
+interface Phase {
+  endStep: number;
+  startLr: string;
+  endLr: string;
+  startMomentum: string;
+  endMomentum: string;
+}
 
 /** The 1cycle policy: warm up to maxLr, anneal to maxLr/(divFactor·finalDivFactor), cycling momentum inversely. */
 export class OneCycleLR extends LRScheduler {
@@ -216,15 +233,29 @@ export class OneCycleLR extends LRScheduler {
   useBeta1 = false;
   private phases: Phase[];
 
-  constructor(optimizer: SchedulableOptimizer, opts: {
-    maxLr: number | number[]; totalSteps?: number; epochs?: number; stepsPerEpoch?: number; pctStart?: number;
-    annealStrategy?: 'cos' | 'linear'; cycleMomentum?: boolean; baseMomentum?: number | number[]; maxMomentum?: number | number[];
-    divFactor?: number; finalDivFactor?: number; threePhase?: boolean; lastEpoch?: number;
-  }) {
+  constructor(
+    optimizer: SchedulableOptimizer,
+    opts: {
+      maxLr: number | number[];
+      totalSteps?: number;
+      epochs?: number;
+      stepsPerEpoch?: number;
+      pctStart?: number;
+      annealStrategy?: 'cos' | 'linear';
+      cycleMomentum?: boolean;
+      baseMomentum?: number | number[];
+      maxMomentum?: number | number[];
+      divFactor?: number;
+      finalDivFactor?: number;
+      threePhase?: boolean;
+      lastEpoch?: number;
+    },
+  ) {
     const lastEpoch = opts.lastEpoch ?? -1;
     let total: number;
     if (opts.totalSteps !== undefined) {
-      if (opts.totalSteps <= 0 || !Number.isInteger(opts.totalSteps)) throw new Error(`Expected positive integer totalSteps, but got ${opts.totalSteps}`);
+      if (opts.totalSteps <= 0 || !Number.isInteger(opts.totalSteps))
+        throw new Error(`Expected positive integer totalSteps, but got ${opts.totalSteps}`);
       total = opts.totalSteps;
     } else if (opts.epochs !== undefined && opts.stepsPerEpoch !== undefined) {
       total = opts.epochs * opts.stepsPerEpoch;
@@ -333,17 +364,27 @@ export class ReduceLROnPlateau {
   lastEpoch = 0;
   private lastLr: number[];
 
-  constructor(optimizer: SchedulableOptimizer, opts: {
-    mode?: 'min' | 'max'; factor?: number; patience?: number; threshold?: number; thresholdMode?: 'rel' | 'abs';
-    cooldown?: number; minLr?: number | number[]; eps?: number;
-  } = {}) {
+  constructor(
+    optimizer: SchedulableOptimizer,
+    opts: {
+      mode?: 'min' | 'max';
+      factor?: number;
+      patience?: number;
+      threshold?: number;
+      thresholdMode?: 'rel' | 'abs';
+      cooldown?: number;
+      minLr?: number | number[];
+      eps?: number;
+    } = {},
+  ) {
     this.optimizer = optimizer;
     this.factor = opts.factor ?? 0.1;
     if (this.factor >= 1.0) throw new Error('Factor should be < 1.0.');
     this.mode = opts.mode ?? 'min';
     if (this.mode !== 'min' && this.mode !== 'max') throw new Error(`mode ${String(this.mode)} is unknown!`);
     this.thresholdMode = opts.thresholdMode ?? 'rel';
-    if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs') throw new Error(`threshold mode ${String(this.thresholdMode)} is unknown!`);
+    if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs')
+      throw new Error(`threshold mode ${String(this.thresholdMode)} is unknown!`);
     this.patience = opts.patience ?? 10;
     this.threshold = opts.threshold ?? 1e-4;
     this.cooldown = opts.cooldown ?? 0;

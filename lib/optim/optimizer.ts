@@ -27,7 +27,8 @@ export type ParamState = Record<string, Tensor | number | null>;
 
 /** A contiguous writable view of a tensor's elements (parameters and state buffers are contiguous leaves). */
 export function writable(t: Tensor): Float32Array | Float64Array {
-  if (t.dtype !== 'float32' && t.dtype !== 'float64') throw new TypeError(`optimizer: parameters must be float32 or float64, got ${t.dtype}`);
+  if (t.dtype !== 'float32' && t.dtype !== 'float64')
+    throw new TypeError(`optimizer: parameters must be float32 or float64, got ${t.dtype}`);
   if (!t.isContiguous()) throw new Error(`optimizer: parameter of shape [${t.shape.join(', ')}] is not contiguous`);
   const n = t.numel();
   return (t.storage as Float32Array | Float64Array).subarray(t.offset, t.offset + n);
@@ -81,7 +82,8 @@ export abstract class Optimizer {
     const out: Record<string, unknown> = { params };
     for (const [k, v] of Object.entries(this.defaults)) {
       const given = group[k];
-      if (given === undefined && v === undefined) throw new Error(`parameter group didn't specify a value of required optimization parameter ${k}`);
+      if (given === undefined && v === undefined)
+        throw new Error(`parameter group didn't specify a value of required optimization parameter ${k}`);
       out[k] = given !== undefined ? given : v;
     }
     for (const [k, v] of Object.entries(group)) if (!(k in out)) out[k] = v;
@@ -170,7 +172,9 @@ export abstract class Optimizer {
     saved.forEach((sg, gi) => {
       const n = (sg.params as number[]).length;
       if (n !== this.paramGroups[gi]!.params.length) {
-        throw new Error(`loaded state dict contains a parameter group (${gi}) of ${n} params that doesn't match the size of optimizer's group (${this.paramGroups[gi]!.params.length})`);
+        throw new Error(
+          `loaded state dict contains a parameter group (${gi}) of ${n} params that doesn't match the size of optimizer's group (${this.paramGroups[gi]!.params.length})`,
+        );
       }
     });
     const byIndex = new Map<number, Tensor>();
@@ -198,7 +202,9 @@ export abstract class Optimizer {
     let s = `${this.constructor.name} (`;
     this.paramGroups.forEach((g, i) => {
       s += `\nParameter Group ${i}`;
-      const keys = Object.keys(g).filter((k) => k !== 'params').map((k) => [camelToSnake(k), k] as const);
+      const keys = Object.keys(g)
+        .filter((k) => k !== 'params')
+        .map((k) => [camelToSnake(k), k] as const);
       keys.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       for (const [snake, k] of keys) {
         const v = g[k];

@@ -38,7 +38,8 @@ export class SGD extends Optimizer {
       const n = w.length;
       if (nat && w instanceof Float32Array && g instanceof Float32Array) {
         // Fused C pass (float32 arithmetic, as PyTorch); same state handling as the loops below.
-        let buf: Tensor | null = null, first = false;
+        let buf: Tensor | null = null,
+          first = false;
         if (momentum !== 0) {
           buf = (state.momentumBuffer as Tensor | null | undefined) ?? null;
           first = !buf;

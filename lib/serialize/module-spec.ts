@@ -27,19 +27,29 @@ function attrJson(v: unknown, where: string, tensors: Record<string, Tensor>): u
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : { __float__: String(v) };
   if (v === undefined) return { __undefined__: true };
-  if (v instanceof Tensor) { const key = ATTR_TENSOR + where; tensors[key] = v.detach(); return { __tensor__: key }; }
+  if (v instanceof Tensor) {
+    const key = ATTR_TENSOR + where;
+    tensors[key] = v.detach();
+    return { __tensor__: key };
+  }
   if (Array.isArray(v)) return v.map((x, i) => attrJson(x, `${where}.${i}`, tensors));
   if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, attrJson(x, `${where}.${k}`, tensors)]));
   }
-  throw new TypeError(`save: attribute '${where}' holds a ${typeof v === 'function' ? 'function' : (v as object).constructor?.name ?? typeof v}, which a model file cannot store (keep only numbers, strings, booleans, arrays, records and tensors on modules)`);
+  throw new TypeError(
+    `save: attribute '${where}' holds a ${typeof v === 'function' ? 'function' : ((v as object).constructor?.name ?? typeof v)}, which a model file cannot store (keep only numbers, strings, booleans, arrays, records and tensors on modules)`,
+  );
 }
 
 function attrValue(v: unknown, tensors: Record<string, Tensor>): unknown {
   if (Array.isArray(v)) return v.map((x) => attrValue(x, tensors));
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    if (typeof o.__tensor__ === 'string') { const t = tensors[o.__tensor__]; if (!t) throw new Error(`load: attribute tensor "${o.__tensor__}" is missing from the file`); return t; }
+    if (typeof o.__tensor__ === 'string') {
+      const t = tensors[o.__tensor__];
+      if (!t) throw new Error(`load: attribute tensor "${o.__tensor__}" is missing from the file`);
+      return t;
+    }
     if (typeof o.__float__ === 'string') return Number(o.__float__);
     if (o.__undefined__ === true) return undefined;
     return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, attrValue(x, tensors)]));
@@ -52,14 +62,17 @@ function className(m: Module): string {
   const name = m.constructor.name;
   const found = findClass(name);
   if (found !== m.constructor) {
-    throw new TypeError(`save: module class '${name}' is ${found ? 'not the class registered under that name' : 'not registered'}; call nn.registerModule(${name}) so load() can rebuild it`);
+    throw new TypeError(
+      `save: module class '${name}' is ${found ? 'not the class registered under that name' : 'not registered'}; call nn.registerModule(${name}) so load() can rebuild it`,
+    );
   }
   return name;
 }
 
 function findClass(name: string): Function | undefined {
   const builtin = (nn as Record<string, unknown>)[name];
-  if (typeof builtin === 'function' && (builtin === Module || builtin.prototype instanceof Module)) return registeredModule(name) ?? builtin;
+  if (typeof builtin === 'function' && (builtin === Module || builtin.prototype instanceof Module))
+    return registeredModule(name) ?? builtin;
   return registeredModule(name);
 }
 
@@ -72,12 +85,18 @@ export function moduleSpec(m: Module, prefix: string, tensors: Record<string, Te
     spec.attrs[k] = attrJson(v, `${prefix}${k}`, tensors);
   }
   for (const [k, p] of m._parameters) {
-    if (!p) { spec.params[k] = null; continue; }
+    if (!p) {
+      spec.params[k] = null;
+      continue;
+    }
     tensors[prefix + k] = p.detach();
     spec.params[k] = { key: prefix + k, requiresGrad: p.requiresGrad };
   }
   for (const [k, b] of m._buffers) {
-    if (!b) { spec.buffers[k] = null; continue; }
+    if (!b) {
+      spec.buffers[k] = null;
+      continue;
+    }
     const persistent = !m._nonPersistent.has(k);
     const key = (persistent ? '' : NONPERSISTENT) + prefix + k;
     tensors[key] = b;
@@ -90,7 +109,10 @@ export function moduleSpec(m: Module, prefix: string, tensors: Record<string, Te
 /** Rebuilds a module from its spec and the file's tensors. */
 export function buildModule(spec: ModuleSpec, tensors: Record<string, Tensor>, where = 'model'): Module {
   const Cls = findClass(spec.class);
-  if (!Cls) throw new Error(`load: ${where} is a '${spec.class}', which is not a registered module class; call nn.registerModule(${spec.class}) before load()`);
+  if (!Cls)
+    throw new Error(
+      `load: ${where} is a '${spec.class}', which is not a registered module class; call nn.registerModule(${spec.class}) before load()`,
+    );
   // A base Module gives the registering Proxy and bookkeeping; the prototype makes it an instance of the saved class.
   const m = new Module();
   Object.setPrototypeOf(m, Cls.prototype);
@@ -100,13 +122,19 @@ export function buildModule(spec: ModuleSpec, tensors: Record<string, Tensor>, w
     else m._modules.set(k, null);
   }
   for (const [k, p] of Object.entries(spec.params)) {
-    if (!p) { m._parameters.set(k, null); continue; }
+    if (!p) {
+      m._parameters.set(k, null);
+      continue;
+    }
     const t = tensors[p.key];
     if (!t) throw new Error(`load: parameter "${p.key}" is missing from the file`);
     (m as unknown as Record<string, unknown>)[k] = new Parameter(t, p.requiresGrad);
   }
   for (const [k, b] of Object.entries(spec.buffers)) {
-    if (!b) { m._buffers.set(k, null); continue; }
+    if (!b) {
+      m._buffers.set(k, null);
+      continue;
+    }
     const t = tensors[b.key];
     if (!t) throw new Error(`load: buffer "${b.key}" is missing from the file`);
     m.registerBuffer(k, t, { persistent: b.persistent });

@@ -19,7 +19,8 @@ const STRUCTURE_KEY = 'board.json';
 const MODULE_KEY = 'board.module';
 
 function toSt(t: Tensor, name: string): StTensor {
-  if (!(t.dtype in { float32: 1, float64: 1, int64: 1, int32: 1, uint8: 1, bool: 1 })) throw new TypeError(`save: tensor "${name}" has unsupported dtype ${t.dtype}`);
+  if (!(t.dtype in { float32: 1, float64: 1, int64: 1, int32: 1, uint8: 1, bool: 1 }))
+    throw new TypeError(`save: tensor "${name}" has unsupported dtype ${t.dtype}`);
   const c = t.contiguous();
   const data = c.storage.subarray(c.offset, c.offset + c.numel()) as StTensor['data'];
   return { dtype: t.dtype, shape: [...t.shape], data };

@@ -28,7 +28,9 @@ export const name = z.string().min(1).max(1024);
  * (lib/pattern.ts); a 400 names the problem when it is too long, too large or not RE2.
  */
 export const pattern = z.string().transform((source, ctx) => {
-  try { return compilePattern(source); } catch (err) {
+  try {
+    return compilePattern(source);
+  } catch (err) {
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
     return z.NEVER;
   }
@@ -53,11 +55,18 @@ function toObject(params: URLSearchParams, multi: readonly string[]): Record<str
  * the handler with the parsed value. Any error thrown by the store becomes a 500 with its message
  * (absolute paths removed).
  */
-export function route<S extends z.ZodObject>(schema: S, multi: readonly string[], fn: (store: ActiveStore, q: z.infer<S>) => Response | Promise<Response>) {
+export function route<S extends z.ZodObject>(
+  schema: S,
+  multi: readonly string[],
+  fn: (store: ActiveStore, q: z.infer<S>) => Response | Promise<Response>,
+) {
   return async (req: Request): Promise<Response> => {
     const parsed = schema.strict().safeParse(toObject(new URL(req.url).searchParams, multi));
     if (!parsed.success) {
-      return badRequest('invalid query parameters', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+      return badRequest(
+        'invalid query parameters',
+        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
     }
     const store = storeOr503();
     if (store instanceof Response) return store;
@@ -71,11 +80,16 @@ export function route<S extends z.ZodObject>(schema: S, multi: readonly string[]
 
 /** Rejects cross-site writes: a POST must be same-origin JSON (a page elsewhere cannot send that without a CORS preflight we never answer). */
 export function checkSameOriginJson(req: Request): Response | null {
-  if (!(req.headers.get('content-type') ?? '').startsWith('application/json')) return badRequest('expected a JSON body (content-type: application/json)');
+  if (!(req.headers.get('content-type') ?? '').startsWith('application/json'))
+    return badRequest('expected a JSON body (content-type: application/json)');
   const origin = req.headers.get('origin');
   const host = req.headers.get('host');
   if (origin !== null && host !== null) {
-    try { if (new URL(origin).host !== host) return json({ error: 'cross-origin request refused' }, 403); } catch { return badRequest('bad Origin header'); }
+    try {
+      if (new URL(origin).host !== host) return json({ error: 'cross-origin request refused' }, 403);
+    } catch {
+      return badRequest('bad Origin header');
+    }
   }
   return null;
 }
@@ -91,7 +105,10 @@ export function serverError(err: unknown): Response {
 
 /** Replaces absolute file paths (POSIX, Windows, file: URLs) in a message with their last part. */
 export function redactPaths(message: string): string {
-  return message.replace(/(?:file:\/\/)?(?:[A-Za-z]:[\\/]|[\\/])(?:[^\s'"`<>|,;:()\\/]+[\\/])+([^\s'"`<>|,;:()\\/]*)/g, (_m, last: string) => `…/${last}`);
+  return message.replace(
+    /(?:file:\/\/)?(?:[A-Za-z]:[\\/]|[\\/])(?:[^\s'"`<>|,;:()\\/]+[\\/])+([^\s'"`<>|,;:()\\/]*)/g,
+    (_m, last: string) => `…/${last}`,
+  );
 }
 
 /**
@@ -103,9 +120,17 @@ export function jsonBody<S extends z.ZodType>(schema: S, fn: (store: ActiveStore
     const refused = checkSameOriginJson(req);
     if (refused) return refused;
     let raw: unknown;
-    try { raw = await req.json(); } catch { return badRequest('body is not valid JSON'); }
+    try {
+      raw = await req.json();
+    } catch {
+      return badRequest('body is not valid JSON');
+    }
     const parsed = schema.safeParse(raw);
-    if (!parsed.success) return badRequest('invalid body', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    if (!parsed.success)
+      return badRequest(
+        'invalid body',
+        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
     const store = storeOr503();
     if (store instanceof Response) return store;
     try {

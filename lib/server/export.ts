@@ -18,7 +18,10 @@ function csvRow(r: ExportRow, group: string | undefined): string {
 }
 
 /** `groupOf` (run groups, lib/server/run-groups.ts) adds a leading `group` column / field to every row. */
-export function exportStream(queries: StoreQueries, opts: { runs?: NameFilter; tags?: NameFilter; format: 'csv' | 'json'; groupOf?: (run: string) => string }): Response {
+export function exportStream(
+  queries: StoreQueries,
+  opts: { runs?: NameFilter; tags?: NameFilter; format: 'csv' | 'json'; groupOf?: (run: string) => string },
+): Response {
   const batches = queries.exportScalars({ runs: opts.runs, tags: opts.tags })[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
   let first = true;
@@ -30,7 +33,8 @@ export function exportStream(queries: StoreQueries, opts: { runs?: NameFilter; t
     while (at >= pendingRows.length) {
       const b = await batches.next();
       if (b.done) return null;
-      pendingRows = b.value; at = 0;
+      pendingRows = b.value;
+      at = 0;
     }
     return pendingRows[at++]!;
   };
@@ -41,7 +45,10 @@ export function exportStream(queries: StoreQueries, opts: { runs?: NameFilter; t
       if (first) text += opts.format === 'csv' ? `${opts.groupOf ? 'group,' : ''}run,tag,step,wall_time,value\n` : '[';
       for (let i = 0; i < CHUNK_ROWS; i++) {
         const r = at < pendingRows.length ? pendingRows[at++]! : await nextRow();
-        if (r === null) { done = true; break; }
+        if (r === null) {
+          done = true;
+          break;
+        }
         const group = opts.groupOf?.(r.run);
         if (opts.format === 'csv') text += csvRow(r, group);
         else {
@@ -58,7 +65,9 @@ export function exportStream(queries: StoreQueries, opts: { runs?: NameFilter; t
       controller.enqueue(encoder.encode(text));
       if (done) controller.close();
     },
-    async cancel() { await batches.return?.(); },
+    async cancel() {
+      await batches.return?.();
+    },
   });
   return new Response(stream, {
     headers: {

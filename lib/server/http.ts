@@ -52,7 +52,8 @@ export async function startBoardServer(opts: BoardServerOptions): Promise<BoardS
     if (badHost) return refuse(res, 403, badHost);
     // The board's pages and API use GET, HEAD and POST; other methods (TRACE made Next answer 500)
     // get a 405 here.
-    if (!METHODS.has(req.method ?? '')) return refuse(res, 405, `method ${String(req.method).slice(0, 20)} not allowed`, { allow: 'GET, HEAD, POST' });
+    if (!METHODS.has(req.method ?? ''))
+      return refuse(res, 405, `method ${String(req.method).slice(0, 20)} not allowed`, { allow: 'GET, HEAD, POST' });
     const path = req.url ?? '/';
     if (path === '/api' || path.startsWith('/api/') || path.startsWith('/api?')) {
       const crossSite = checkSameOrigin(req.headers);
@@ -91,7 +92,12 @@ export async function startBoardServer(opts: BoardServerOptions): Promise<BoardS
 const METHODS = new Set(['GET', 'HEAD', 'POST']);
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
   res.end(JSON.stringify(body));
 }
 
@@ -103,9 +109,12 @@ function refuse(res: ServerResponse, status: number, message: string, headers: R
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') reject(new ServeError(`port ${port} on ${host} is already in use: pick another with --port, or --port 0 for a free one`));
-      else if (err.code === 'EACCES') reject(new ServeError(`no permission to listen on ${host}:${port} (ports below 1024 need privileges)`));
-      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') reject(new ServeError(`cannot listen on host '${host}': no such local address`));
+      if (err.code === 'EADDRINUSE')
+        reject(new ServeError(`port ${port} on ${host} is already in use: pick another with --port, or --port 0 for a free one`));
+      else if (err.code === 'EACCES')
+        reject(new ServeError(`no permission to listen on ${host}:${port} (ports below 1024 need privileges)`));
+      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND')
+        reject(new ServeError(`cannot listen on host '${host}': no such local address`));
       else reject(err);
     };
     server.once('error', onError);
@@ -136,7 +145,9 @@ async function waitUntilAnswering(url: string): Promise<void> {
       const res = await fetch(url);
       if (res.ok) return;
       lastError = new Error(`HTTP ${res.status}`);
-    } catch (err) { lastError = err; }
+    } catch (err) {
+      lastError = err;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new ServeError(`the server did not answer ${url}: ${lastError instanceof Error ? lastError.message : String(lastError)}`);

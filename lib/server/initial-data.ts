@@ -7,7 +7,15 @@ import type { TagIndex } from '../store/tag-index.ts';
 /** Tag summaries without empty optional fields. */
 export function slimTags(tags: TagSummary[]): TagSummary[] {
   return tags.map((t) => {
-    const out: TagSummary = { run: t.run, tag: t.tag, kind: t.kind, plugin: t.plugin, count: t.count, minStep: t.minStep, maxStep: t.maxStep };
+    const out: TagSummary = {
+      run: t.run,
+      tag: t.tag,
+      kind: t.kind,
+      plugin: t.plugin,
+      count: t.count,
+      minStep: t.minStep,
+      maxStep: t.maxStep,
+    };
     if (t.displayName) out.displayName = t.displayName;
     if (t.description) out.description = t.description;
     return out;
@@ -25,7 +33,9 @@ export async function currentTagIndex(): Promise<TagIndex | null> {
   let entry = cache.get(store);
   if (!entry) {
     const e = { dirty: true, value: null as Promise<TagIndex> | null };
-    store.onChange(() => { e.dirty = true; });
+    store.onChange(() => {
+      e.dirty = true;
+    });
     cache.set(store, e);
     entry = e;
   }
@@ -33,7 +43,9 @@ export async function currentTagIndex(): Promise<TagIndex | null> {
     entry.dirty = false; // a change during the query marks it dirty again
     const e = entry;
     e.value = store.queries.tagIndex();
-    e.value.catch(() => { e.dirty = true; }); // a failed read is retried next time
+    e.value.catch(() => {
+      e.dirty = true;
+    }); // a failed read is retried next time
   }
   return entry.value;
 }

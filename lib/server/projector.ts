@@ -33,11 +33,16 @@ export function listProjectorEmbeddings(logdir: string): ProjectorEmbedding[] {
   const walk = (dir: string, depth: number) => {
     if (visited++ > MAX_DIRS || depth > MAX_DEPTH) return;
     let entries;
-    try { entries = readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
     if (entries.some((e) => e.isFile() && e.name === CONFIG)) {
       const run = relative(logdir, dir).split(sep).join('/');
       try {
-        for (const e of readProjectorConfig(readFileSync(join(dir, CONFIG), 'utf8'), join(run, CONFIG))) out.push(describe(logdir, dir, run, e));
+        for (const e of readProjectorConfig(readFileSync(join(dir, CONFIG), 'utf8'), join(run, CONFIG)))
+          out.push(describe(logdir, dir, run, e));
       } catch (err) {
         out.push({ run, tensorName: '', shape: null, hasMetadata: false, sprite: null, problem: (err as Error).message });
       }
@@ -49,9 +54,20 @@ export function listProjectorEmbeddings(logdir: string): ProjectorEmbedding[] {
 }
 
 function describe(logdir: string, dir: string, run: string, e: EmbeddingInfo): ProjectorEmbedding {
-  const base: ProjectorEmbedding = { run, tensorName: e.tensorName, shape: e.tensorShape ?? null, hasMetadata: !!e.metadataPath, sprite: e.sprite ? { singleImageDim: e.sprite.singleImageDim } : null, problem: null };
+  const base: ProjectorEmbedding = {
+    run,
+    tensorName: e.tensorName,
+    shape: e.tensorShape ?? null,
+    hasMetadata: !!e.metadataPath,
+    sprite: e.sprite ? { singleImageDim: e.sprite.singleImageDim } : null,
+    problem: null,
+  };
   if (!e.tensorPath) return { ...base, problem: 'no tensor_path: tensors stored in a checkpoint are not supported, only TSV files' };
-  try { inside(logdir, dir, e.tensorPath); } catch (err) { return { ...base, problem: (err as Error).message }; }
+  try {
+    inside(logdir, dir, e.tensorPath);
+  } catch (err) {
+    return { ...base, problem: (err as Error).message };
+  }
   return base;
 }
 
@@ -59,7 +75,8 @@ function describe(logdir: string, dir: string, run: string, e: EmbeddingInfo): P
 function inside(logdir: string, dir: string, path: string): string {
   const full = isAbsolute(path) ? path : resolve(dir, path);
   if (!existsSync(full)) throw new ProjectorError(`file not found: ${path}`);
-  const real = realpathSync(full), root = realpathSync(logdir);
+  const real = realpathSync(full),
+    root = realpathSync(logdir);
   if (real !== root && !real.startsWith(root + sep)) throw new ProjectorError(`refusing ${path}: it is outside the log directory`);
   return real;
 }
@@ -93,10 +110,16 @@ export function loadEmbedding(logdir: string, run: string, tensorName: string): 
   let metadata: EmbeddingData['metadata'] = null;
   if (info.metadataPath) {
     metadata = parseMetadataTsv(readFileSync(inside(logdir, dir, info.metadataPath), 'utf8'));
-    if (metadata.rows.length !== t.shape[0]) throw new ProjectorError(`${info.metadataPath} has ${metadata.rows.length} rows but ${info.tensorPath} has ${t.shape[0]} points`);
+    if (metadata.rows.length !== t.shape[0])
+      throw new ProjectorError(`${info.metadataPath} has ${metadata.rows.length} rows but ${info.tensorPath} has ${t.shape[0]} points`);
   }
   const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-  return { shape: t.shape, values: Buffer.from(bytes).toString('base64'), metadata, sprite: info.sprite ? { singleImageDim: info.sprite.singleImageDim } : null };
+  return {
+    shape: t.shape,
+    values: Buffer.from(bytes).toString('base64'),
+    metadata,
+    sprite: info.sprite ? { singleImageDim: info.sprite.singleImageDim } : null,
+  };
 }
 
 /** The sprite image bytes of one embedding. */
@@ -107,4 +130,3 @@ export function loadSprite(logdir: string, run: string, tensorName: string): { b
   const bytes = readFileSync(file);
   return { bytes, contentType: /\.jpe?g$/i.test(file) ? 'image/jpeg' : 'image/png' };
 }
-

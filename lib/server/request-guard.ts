@@ -40,7 +40,10 @@ export function hostName(header: string | undefined): string | null {
 /** The names a Host header may carry for a board bound to `bindHost`. */
 export function allowedHostNames(bindHost: string, extra: readonly string[] = []): Set<string> {
   const names = new Set<string>(['localhost', '127.0.0.1', '::1']);
-  const bind = bindHost.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const bind = bindHost
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   if (WILDCARD.has(bind)) {
     for (const list of Object.values(networkInterfaces())) {
       for (const addr of list ?? []) names.add(addr.address.toLowerCase().replace(/%.*$/, ''));
@@ -49,7 +52,10 @@ export function allowedHostNames(bindHost: string, extra: readonly string[] = []
     names.add(bind);
   }
   const host = hostname().toLowerCase();
-  if (host) { names.add(host); names.add(host.split('.')[0]!); }
+  if (host) {
+    names.add(host);
+    names.add(host.split('.')[0]!);
+  }
   for (const e of extra) {
     const name = hostName(e.includes(':') && !e.startsWith('[') && e.split(':').length > 2 ? `[${e}]` : e);
     if (name) names.add(name);
@@ -74,7 +80,11 @@ export function checkSameOrigin(headers: IncomingHttpHeaders): string | null {
   const origin = headers.origin;
   if (origin !== undefined) {
     let originHost: string | null = null;
-    try { originHost = new URL(origin).host; } catch { /* 'null' and garbage */ }
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      /* 'null' and garbage */
+    }
     if (originHost === null || originHost === '' || originHost !== (headers.host ?? '').toLowerCase()) {
       return `cross-origin request refused (Origin: ${origin.slice(0, 100)}): the board's API answers only its own pages`;
     }
@@ -91,6 +101,7 @@ export function checkBody(method: string | undefined, headers: IncomingHttpHeade
     return null;
   }
   if (chunked) return [411, `send the body with a Content-Length (at most ${MAX_BODY_BYTES} bytes), not chunked`];
-  if (length !== undefined && Number(length) > MAX_BODY_BYTES) return [413, `request body of ${length} bytes is over the limit of ${MAX_BODY_BYTES} bytes`];
+  if (length !== undefined && Number(length) > MAX_BODY_BYTES)
+    return [413, `request body of ${length} bytes is over the limit of ${MAX_BODY_BYTES} bytes`];
   return null;
 }

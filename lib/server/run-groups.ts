@@ -11,7 +11,9 @@ export type GroupBy = { by: 'regex'; pattern: string } | { by: 'hparam'; name: s
 export const UNGROUPED = '(other)';
 
 /** hparams of sessions, per run name; a session logged in a child run (add_hparams) also counts for its parent. */
-export function hparamsByRun(sessions: Array<{ run: string; hparams: Record<string, string | number | boolean> }>): Map<string, Record<string, string | number | boolean>> {
+export function hparamsByRun(
+  sessions: Array<{ run: string; hparams: Record<string, string | number | boolean> }>,
+): Map<string, Record<string, string | number | boolean>> {
   const out = new Map<string, Record<string, string | number | boolean>>();
   for (const s of sessions) {
     out.set(s.run, s.hparams);
@@ -37,7 +39,13 @@ export function groupLabeler(by: GroupBy, hparams?: Map<string, Record<string, s
       if (!m.find()) label = UNGROUPED;
       else {
         label = m.group(0) ?? UNGROUPED;
-        for (let g = 1; g <= m.groupCount(); g++) { const v = m.group(g); if (v !== null && v !== undefined) { label = v; break; } }
+        for (let g = 1; g <= m.groupCount(); g++) {
+          const v = m.group(g);
+          if (v !== null && v !== undefined) {
+            label = v;
+            break;
+          }
+        }
       }
       if (memo.size < 100_000) memo.set(run, label);
       return label;
@@ -55,9 +63,12 @@ export function groupRuns(runs: string[], label: (run: string) => string): Map<s
   for (const r of runs) {
     const g = label(r);
     const list = out.get(g);
-    if (list) list.push(r); else out.set(g, [r]);
+    if (list) list.push(r);
+    else out.set(g, [r]);
   }
-  return new Map([...out.entries()].sort((a, b) => (a[0] === UNGROUPED ? 1 : b[0] === UNGROUPED ? -1 : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  return new Map(
+    [...out.entries()].sort((a, b) => (a[0] === UNGROUPED ? 1 : b[0] === UNGROUPED ? -1 : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+  );
 }
 
 export interface GroupAggregate {
@@ -76,7 +87,9 @@ export interface GroupAggregate {
  * Per-step statistics over the members' series (steps need not match: each step aggregates the
  * runs that have it). Non-finite values are left out. std is the population standard deviation.
  */
-export function aggregateByStep(members: Array<{ steps: ArrayLike<number>; xs?: ArrayLike<number>; values: ArrayLike<number> }>): GroupAggregate {
+export function aggregateByStep(
+  members: Array<{ steps: ArrayLike<number>; xs?: ArrayLike<number>; values: ArrayLike<number> }>,
+): GroupAggregate {
   const acc = new Map<number, { x: number; sum: number; sq: number; min: number; max: number; n: number }>();
   for (const m of members) {
     for (let i = 0; i < m.steps.length; i++) {
@@ -84,8 +97,13 @@ export function aggregateByStep(members: Array<{ steps: ArrayLike<number>; xs?: 
       if (!Number.isFinite(v)) continue;
       const step = m.steps[i]!;
       const a = acc.get(step);
-      if (a) { a.sum += v; a.sq += v * v; if (v < a.min) a.min = v; if (v > a.max) a.max = v; a.n++; }
-      else acc.set(step, { x: m.xs ? m.xs[i]! : step, sum: v, sq: v * v, min: v, max: v, n: 1 });
+      if (a) {
+        a.sum += v;
+        a.sq += v * v;
+        if (v < a.min) a.min = v;
+        if (v > a.max) a.max = v;
+        a.n++;
+      } else acc.set(step, { x: m.xs ? m.xs[i]! : step, sum: v, sq: v * v, min: v, max: v, n: 1 });
     }
   }
   const steps = [...acc.keys()].sort((a, b) => a - b);
@@ -93,7 +111,11 @@ export function aggregateByStep(members: Array<{ steps: ArrayLike<number>; xs?: 
   for (const s of steps) {
     const a = acc.get(s)!;
     const mean = a.sum / a.n;
-    out.xs.push(a.x); out.mean.push(mean); out.min.push(a.min); out.max.push(a.max); out.n.push(a.n);
+    out.xs.push(a.x);
+    out.mean.push(mean);
+    out.min.push(a.min);
+    out.max.push(a.max);
+    out.n.push(a.n);
     out.std.push(Math.sqrt(Math.max(0, a.sq / a.n - mean * mean)));
   }
   return out;

@@ -5,7 +5,10 @@ const KNOWN = new Set(['scalars', 'images', 'histograms', 'text', 'pr_curves']);
 
 export function parseSampleCaps(spec: string): SampleCaps {
   const caps: SampleCaps = {};
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([a-z_]+)=(\d+)$/.exec(part);
     if (!m) throw new Error(`--samples_per_plugin: expected PLUGIN=N, got '${part}'`);
     const [, plugin, n] = m;

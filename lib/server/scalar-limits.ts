@@ -16,7 +16,8 @@ export type ScalarRequestCheck = { ok: true; runs: string[]; maxPoints: number }
 export function checkScalarRequest(runs: readonly string[], maxPoints: number): ScalarRequestCheck {
   const unique = [...new Set(runs)];
   if (unique.length === 0) return { ok: false, error: 'name at least one run' };
-  if (unique.length > MAX_SCALAR_RUNS) return { ok: false, error: `${unique.length} runs requested; the limit is ${MAX_SCALAR_RUNS} runs per request` };
+  if (unique.length > MAX_SCALAR_RUNS)
+    return { ok: false, error: `${unique.length} runs requested; the limit is ${MAX_SCALAR_RUNS} runs per request` };
   if (!Number.isInteger(maxPoints) || maxPoints < 1 || maxPoints > MAX_POINTS_PER_RUN) {
     return { ok: false, error: `maxPoints must be an integer from 1 to ${MAX_POINTS_PER_RUN}` };
   }

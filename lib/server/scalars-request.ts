@@ -27,7 +27,13 @@ const fields = {
 export const ScalarsGetQuery = z.object({ run: z.array(name).min(1).max(MAX_GET_RUNS), ...fields });
 export const ScalarsPostBody = z.object({ runs: z.array(name).min(1).max(MAX_POST_RUNS), ...fields }).strict();
 
-export interface ScalarsRequest { runs: string[]; tag: string; minStep?: number; maxStep?: number; maxPoints?: number }
+export interface ScalarsRequest {
+  runs: string[];
+  tag: string;
+  minStep?: number;
+  maxStep?: number;
+  maxPoints?: number;
+}
 
 /** Per-run bucket count after the request's own ask, the --samples_per_plugin cap and the response budget. */
 export function pointsPerRun(runCount: number, asked: number | undefined, cap: number | undefined): number {

@@ -65,24 +65,32 @@ export function createEventFeed(store: ActiveStore, overrides: Partial<EventFeed
 
   // One timer for all clients: heartbeats and the stall check.
   let lastHeartbeat = Date.now();
-  const tick = setInterval(() => {
-    const now = Date.now();
-    const heartbeat = now - lastHeartbeat >= limits.heartbeatMs;
-    if (heartbeat) lastHeartbeat = now;
-    for (const c of [...clients]) {
-      // Queued bytes include chunked-encoding framing that `written` does not count, so a stalled
-      // queue makes `sent` drift down a little with each heartbeat: progress means it grew.
-      const sent = c.written - c.res.writableLength;
-      if (c.res.writableLength > 0 && sent <= c.lastSent) {
-        c.stalledSince ??= now;
-        if (now - c.stalledSince >= limits.stallMs) { dropped.stall++; c.stop(); c.res.destroy(); continue; }
-      } else {
-        c.stalledSince = null;
-        c.lastSent = sent;
+  const tick = setInterval(
+    () => {
+      const now = Date.now();
+      const heartbeat = now - lastHeartbeat >= limits.heartbeatMs;
+      if (heartbeat) lastHeartbeat = now;
+      for (const c of [...clients]) {
+        // Queued bytes include chunked-encoding framing that `written` does not count, so a stalled
+        // queue makes `sent` drift down a little with each heartbeat: progress means it grew.
+        const sent = c.written - c.res.writableLength;
+        if (c.res.writableLength > 0 && sent <= c.lastSent) {
+          c.stalledSince ??= now;
+          if (now - c.stalledSince >= limits.stallMs) {
+            dropped.stall++;
+            c.stop();
+            c.res.destroy();
+            continue;
+          }
+        } else {
+          c.stalledSince = null;
+          c.lastSent = sent;
+        }
+        if (heartbeat) send(c, ': ping\n\n');
       }
-      if (heartbeat) send(c, ': ping\n\n');
-    }
-  }, Math.min(limits.heartbeatMs, Math.max(50, limits.stallMs / 4)));
+    },
+    Math.min(limits.heartbeatMs, Math.max(50, limits.stallMs / 4)),
+  );
   tick.unref();
 
   return {
@@ -90,11 +98,19 @@ export function createEventFeed(store: ActiveStore, overrides: Partial<EventFeed
     clientCount: () => clients.size,
     close() {
       clearInterval(tick);
-      for (const c of [...clients]) { c.stop(); c.res.destroy(); }
+      for (const c of [...clients]) {
+        c.stop();
+        c.res.destroy();
+      }
     },
     serve(req, res) {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (req.method !== 'GET') { res.writeHead(405, { allow: 'GET', 'content-type': 'application/json' }).end(JSON.stringify({ error: '/api/events answers GET only' })); return; }
+      if (req.method !== 'GET') {
+        res
+          .writeHead(405, { allow: 'GET', 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: '/api/events answers GET only' }));
+        return;
+      }
       if ([...url.searchParams.keys()].length > 0) {
         res.writeHead(400, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: '/api/events takes no query parameters' }));
@@ -115,8 +131,13 @@ export function createEventFeed(store: ActiveStore, overrides: Partial<EventFeed
       });
       let unsubscribe = () => {};
       const client: Client = {
-        res, written: 0, lastSent: 0, stalledSince: null,
-        stop: () => { if (clients.delete(client)) unsubscribe(); },
+        res,
+        written: 0,
+        lastSent: 0,
+        stalledSince: null,
+        stop: () => {
+          if (clients.delete(client)) unsubscribe();
+        },
       };
       clients.add(client);
       send(client, `retry: 1000\nevent: hello\ndata: ${JSON.stringify({ version: store.version })}\n\n`);

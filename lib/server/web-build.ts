@@ -54,7 +54,8 @@ export async function ensureWebBuild(opts: EnsureWebBuildOptions = {}): Promise<
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const ready = () => (opts.rebuildStale ? webBuildIsFresh(appDir) : hasWebBuild(appDir));
   if (ready()) {
-    if (!webBuildIsFresh(appDir)) log(`note: the dashboard build in ${join(appDir, '.next')} is older than its sources; run 'npm run build:web' to update it`);
+    if (!webBuildIsFresh(appDir))
+      log(`note: the dashboard build in ${join(appDir, '.next')} is older than its sources; run 'npm run build:web' to update it`);
     return;
   }
   await withBuildLock(appDir, log, async () => {
@@ -70,7 +71,9 @@ function runBuild(appDir: string, log: (line: string) => void, verbose: boolean)
   const tty = !verbose && process.stderr.isTTY;
   let last = 'starting';
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
-  const ticker = tty ? setInterval(() => process.stderr.write(`\r\x1b[2Kboard: building the dashboard (${elapsed()}): ${last.slice(0, 60)}`), 1000) : null;
+  const ticker = tty
+    ? setInterval(() => process.stderr.write(`\r\x1b[2Kboard: building the dashboard (${elapsed()}): ${last.slice(0, 60)}`), 1000)
+    : null;
   let output = '';
   return new Promise<void>((done, fail) => {
     const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build:web'], {
@@ -80,14 +83,24 @@ function runBuild(appDir: string, log: (line: string) => void, verbose: boolean)
     });
     const collect = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-20_000);
-      const lines = output.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+      const lines = output
+        .trim()
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
       last = lines[lines.length - 1] ?? last;
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
     const finish = (err: Error | null) => {
-      if (ticker) { clearInterval(ticker); process.stderr.write('\r\x1b[2K'); }
-      if (err) { fail(err); return; }
+      if (ticker) {
+        clearInterval(ticker);
+        process.stderr.write('\r\x1b[2K');
+      }
+      if (err) {
+        fail(err);
+        return;
+      }
       log(`board: dashboard built in ${elapsed()}`);
       done();
     };
@@ -109,10 +122,25 @@ async function withBuildLock(appDir: string, log: (line: string) => void, fn: ()
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      try { if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) unlinkSync(lock); } catch { /* gone */ }
-      if (!told) { log('board: another process is building the dashboard; waiting for it...'); told = true; }
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) unlinkSync(lock);
+      } catch {
+        /* gone */
+      }
+      if (!told) {
+        log('board: another process is building the dashboard; waiting for it...');
+        told = true;
+      }
       await new Promise((r) => setTimeout(r, 500));
     }
   }
-  try { await fn(); } finally { try { unlinkSync(lock); } catch { /* gone */ } }
+  try {
+    await fn();
+  } finally {
+    try {
+      unlinkSync(lock);
+    } catch {
+      /* gone */
+    }
+  }
 }

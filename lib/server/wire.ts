@@ -16,7 +16,9 @@ export interface ScalarColumns {
 
 export function toColumns(s: ScalarSeries): ScalarColumns {
   const n = s.points.length;
-  const steps = new Array<number>(n), wallTimes = new Array<number>(n), values = new Array<number | string>(n);
+  const steps = new Array<number>(n),
+    wallTimes = new Array<number>(n),
+    values = new Array<number | string>(n);
   for (let i = 0; i < n; i++) {
     const p = s.points[i]!;
     steps[i] = p.step;

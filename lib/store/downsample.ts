@@ -14,9 +14,17 @@ export interface PointColumns {
 export function downsample(c: PointColumns, buckets: number, axis: 'step' | 'wall'): Int32Array {
   const n = c.n;
   const xs = axis === 'wall' ? c.walls : c.steps;
-  let x0 = Infinity, x1 = -Infinity;
-  for (let i = 0; i < n; i++) { const x = xs[i]!; if (x < x0) x0 = x; if (x > x1) x1 = x; }
-  if (!(x1 >= x0)) { x0 = 0; x1 = 0; } // no finite x (wall axis without wall times): one bucket
+  let x0 = Infinity,
+    x1 = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = xs[i]!;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+  }
+  if (!(x1 >= x0)) {
+    x0 = 0;
+    x1 = 0;
+  } // no finite x (wall axis without wall times): one bucket
   const span = x1 - x0;
   const scale = span > 0 ? buckets / span : 0;
   const first = new Int32Array(buckets).fill(-1);
@@ -30,18 +38,35 @@ export function downsample(c: PointColumns, buckets: number, axis: 'step' | 'wal
     let b = x === x ? Math.floor((x - x0) * scale) : 0;
     if (b >= buckets) b = buckets - 1;
     const v = vals[i]!;
-    if (first[b] === -1) { first[b] = i; lo[b] = i; hi[b] = i; }
+    if (first[b] === -1) {
+      first[b] = i;
+      lo[b] = i;
+      hi[b] = i;
+    }
     last[b] = i;
-    if (v < vals[lo[b]!]! || vals[lo[b]!] !== vals[lo[b]!]) { if (v === v) lo[b] = i; }
-    if (v > vals[hi[b]!]! || vals[hi[b]!] !== vals[hi[b]!]) { if (v === v) hi[b] = i; }
+    if (v < vals[lo[b]!]! || vals[lo[b]!] !== vals[lo[b]!]) {
+      if (v === v) lo[b] = i;
+    }
+    if (v > vals[hi[b]!]! || vals[hi[b]!] !== vals[hi[b]!]) {
+      if (v === v) hi[b] = i;
+    }
     if (bad[b] === -1 && (v !== v || v === Infinity || v === -Infinity)) bad[b] = i;
   }
   const mark = new Uint8Array(n);
   let kept = 0;
-  const keep = (i: number) => { if (i >= 0 && mark[i] === 0) { mark[i] = 1; kept++; } };
+  const keep = (i: number) => {
+    if (i >= 0 && mark[i] === 0) {
+      mark[i] = 1;
+      kept++;
+    }
+  };
   for (let b = 0; b < buckets; b++) {
     if (first[b] === -1) continue;
-    keep(first[b]!); keep(lo[b]!); keep(hi[b]!); keep(last[b]!); keep(bad[b]!);
+    keep(first[b]!);
+    keep(lo[b]!);
+    keep(hi[b]!);
+    keep(last[b]!);
+    keep(bad[b]!);
   }
   const out = new Int32Array(kept);
   for (let i = 0, k = 0; i < n; i++) if (mark[i]) out[k++] = i;
@@ -57,12 +82,16 @@ export function downsample(c: PointColumns, buckets: number, axis: 'step' | 'wal
  */
 export function downsampleMarks(units: Float64Array[], buckets: number): { steps: number[]; walls: number[]; values: number[] } {
   const k = Math.max(1, Math.ceil(units.length / buckets));
-  const steps: number[] = [], walls: number[] = [], values: number[] = [];
+  const steps: number[] = [],
+    walls: number[] = [],
+    values: number[] = [];
   // Candidate = (unit, mark slot); order inside a bucket by (unit, index in unit).
   const pick: number[] = [];
   for (let b = 0; b < units.length; b += k) {
     const end = Math.min(units.length, b + k);
-    let lo = -1, hi = -1, bad = -1;
+    let lo = -1,
+      hi = -1,
+      bad = -1;
     for (let u = b; u < end; u++) {
       const m = units[u]!;
       if (m[4]! >= 0 && (lo < 0 || m[7]! < markValue(units, lo, 1))) lo = u;
@@ -82,20 +111,27 @@ export function downsampleMarks(units: Float64Array[], buckets: number): { steps
       const kk = key(c);
       if (kk === prev) continue;
       prev = kk;
-      const m = units[Math.floor(c / 8)]!, o = (c % 8) * 4;
-      steps.push(m[o + 1]!); walls.push(m[o + 2]!); values.push(m[o + 3]!);
+      const m = units[Math.floor(c / 8)]!,
+        o = (c % 8) * 4;
+      steps.push(m[o + 1]!);
+      walls.push(m[o + 2]!);
+      values.push(m[o + 3]!);
     }
   }
   return { steps, walls, values };
 }
 
-function markValue(units: Float64Array[], u: number, slot: number): number { return units[u]![slot * 4 + 3]!; }
+function markValue(units: Float64Array[], u: number, slot: number): number {
+  return units[u]![slot * 4 + 3]!;
+}
 
 /** MARKS of points[from, to) of decoded columns (an edge chunk cut by a step range). */
 export function marksOf(c: PointColumns, from: number, to: number): Float64Array {
   const m = new Float64Array(20).fill(-1);
   if (to <= from) return m;
-  let lo = -1, hi = -1, bad = -1;
+  let lo = -1,
+    hi = -1,
+    bad = -1;
   for (let i = from; i < to; i++) {
     const v = c.values[i]!;
     if (v === v && (lo < 0 || v < c.values[lo]!)) lo = i;
@@ -105,7 +141,11 @@ export function marksOf(c: PointColumns, from: number, to: number): Float64Array
   [from, lo, hi, to - 1, bad].forEach((i, k) => {
     const o = k * 4;
     m[o] = i < 0 ? -1 : i - from;
-    if (i >= 0) { m[o + 1] = c.steps[i]!; m[o + 2] = c.walls[i]!; m[o + 3] = c.values[i]!; }
+    if (i >= 0) {
+      m[o + 1] = c.steps[i]!;
+      m[o + 2] = c.walls[i]!;
+      m[o + 3] = c.values[i]!;
+    }
   });
   return m;
 }

@@ -33,14 +33,18 @@ function nodeDef(r: Wire): GraphNode {
   const node: GraphNode = { name: '', op: '', inputs: [], attrs: {} };
   while (r.more()) {
     const [f, wt] = r.tag();
-    if (wt !== 2) { r.skip(wt); continue; }
+    if (wt !== 2) {
+      r.skip(wt);
+      continue;
+    }
     if (f === 1) node.name = r.string();
     else if (f === 2) node.op = r.string();
     else if (f === 3) node.inputs.push(r.string());
     else if (f === 4) node.device = r.string();
     else if (f === 5) {
       const e = r.sub();
-      let key = '', value: unknown = null;
+      let key = '',
+        value: unknown = null;
       while (e.more()) {
         const [ef, ewt] = e.tag();
         if (ef === 1 && ewt === 2) key = e.string();
@@ -59,17 +63,39 @@ function attrValue(r: Wire): unknown {
   while (r.more()) {
     const [f, wt] = r.tag();
     switch (f) {
-      case 1: v = listValue(r.sub()); break;
-      case 2: v = r.string(); break;
-      case 3: v = r.int64(); break;
-      case 4: v = r.float(); break;
-      case 5: v = r.varint() !== 0; break;
-      case 6: v = { dtype: r.varint() }; break;
-      case 7: v = shape(r.sub()); break;
-      case 8: r.skip(wt); v = { tensor: true }; break;
-      case 9: v = { placeholder: r.string() }; break;
-      case 10: v = { func: nameOnly(r.sub()) }; break;
-      default: r.skip(wt);
+      case 1:
+        v = listValue(r.sub());
+        break;
+      case 2:
+        v = r.string();
+        break;
+      case 3:
+        v = r.int64();
+        break;
+      case 4:
+        v = r.float();
+        break;
+      case 5:
+        v = r.varint() !== 0;
+        break;
+      case 6:
+        v = { dtype: r.varint() };
+        break;
+      case 7:
+        v = shape(r.sub());
+        break;
+      case 8:
+        r.skip(wt);
+        v = { tensor: true };
+        break;
+      case 9:
+        v = { placeholder: r.string() };
+        break;
+      case 10:
+        v = { func: nameOnly(r.sub()) };
+        break;
+      default:
+        r.skip(wt);
     }
   }
   return v;
@@ -99,7 +125,11 @@ function shape(r: Wire): number[] | null {
     if (f === 2 && wt === 2) {
       const d = r.sub();
       let size = -1;
-      while (d.more()) { const [df, dwt] = d.tag(); if (df === 1 && dwt === 0) size = d.int64(); else d.skip(dwt); }
+      while (d.more()) {
+        const [df, dwt] = d.tag();
+        if (df === 1 && dwt === 0) size = d.int64();
+        else d.skip(dwt);
+      }
       dims.push(size);
     } else if (f === 3 && wt === 0) unknownRank = r.varint() !== 0;
     else r.skip(wt);
@@ -109,7 +139,11 @@ function shape(r: Wire): number[] | null {
 
 function nameOnly(r: Wire): string {
   let name = '';
-  while (r.more()) { const [f, wt] = r.tag(); if (f === 1 && wt === 2) name = r.string(); else r.skip(wt); }
+  while (r.more()) {
+    const [f, wt] = r.tag();
+    if (f === 1 && wt === 2) name = r.string();
+    else r.skip(wt);
+  }
   return name;
 }
 
@@ -125,21 +159,31 @@ export function runMetadataNodes(bytes: Uint8Array): GraphNode[] {
     else if (f === 3 && wt === 2) nodes.push(...graphDefNodes(r.bytes()));
     else if (f === 4 && wt === 2) {
       const fg = r.sub(); // FunctionGraphs: partition_graphs = 1
-      while (fg.more()) { const [ff, fwt] = fg.tag(); if (ff === 1 && fwt === 2) nodes.push(...graphDefNodes(fg.bytes())); else fg.skip(fwt); }
+      while (fg.more()) {
+        const [ff, fwt] = fg.tag();
+        if (ff === 1 && fwt === 2) nodes.push(...graphDefNodes(fg.bytes()));
+        else fg.skip(fwt);
+      }
     } else r.skip(wt);
   }
   if (nodes.length === 0) {
     for (const [name, s] of stats) nodes.push({ name, op: '', inputs: [], device: s.device, attrs: { _stepStats: s.stats } });
     return nodes;
   }
-  for (const n of nodes) { const s = stats.get(n.name); if (s) n.attrs._stepStats = s.stats; }
+  for (const n of nodes) {
+    const s = stats.get(n.name);
+    if (s) n.attrs._stepStats = s.stats;
+  }
   return nodes;
 }
 
 function stepStats(r: Wire, out: Map<string, { device: string; stats: Record<string, number> }>): void {
   while (r.more()) {
     const [f, wt] = r.tag();
-    if (f !== 1 || wt !== 2) { r.skip(wt); continue; }
+    if (f !== 1 || wt !== 2) {
+      r.skip(wt);
+      continue;
+    }
     const dev = r.sub(); // DeviceStepStats: device = 1, node_stats = 2
     let device = '';
     const pending: [string, Record<string, number>][] = [];
@@ -156,7 +200,14 @@ function stepStats(r: Wire, out: Map<string, { device: string; stats: Record<str
 function nodeExecStats(r: Wire): [string, Record<string, number>] {
   let name = '';
   const s: Record<string, number> = {};
-  const names: Record<number, string> = { 2: 'allStartMicros', 3: 'opStartRelMicros', 4: 'opEndRelMicros', 5: 'allEndRelMicros', 9: 'scheduledMicros', 10: 'threadId' };
+  const names: Record<number, string> = {
+    2: 'allStartMicros',
+    3: 'opStartRelMicros',
+    4: 'opEndRelMicros',
+    5: 'allEndRelMicros',
+    9: 'scheduledMicros',
+    10: 'threadId',
+  };
   while (r.more()) {
     const [f, wt] = r.tag();
     if (f === 1 && wt === 2) name = r.string();
@@ -179,11 +230,24 @@ const utf8 = new TextDecoder();
 /** Minimal protobuf wire-format reader. */
 class Wire {
   private pos: number;
-  constructor(private readonly buf: Uint8Array, start = 0, private readonly end = buf.length) { this.pos = start; }
-  more(): boolean { return this.pos < this.end; }
-  tag(): [number, number] { const t = this.varint(); return [Math.floor(t / 8), t & 7]; }
+  constructor(
+    private readonly buf: Uint8Array,
+    start = 0,
+    private readonly end = buf.length,
+  ) {
+    this.pos = start;
+  }
+  more(): boolean {
+    return this.pos < this.end;
+  }
+  tag(): [number, number] {
+    const t = this.varint();
+    return [Math.floor(t / 8), t & 7];
+  }
   varint(): number {
-    let result = 0, mul = 1, b: number;
+    let result = 0,
+      mul = 1,
+      b: number;
     do {
       if (this.pos >= this.end) throw new Error('truncated varint');
       b = this.buf[this.pos++]!;
@@ -198,7 +262,8 @@ class Wire {
     const v = this.varint();
     if (this.pos - start < 8) return v; // < 2^49: exact as a double
     // Long varints (negatives take 10 bytes): redo them in BigInt so the sign survives.
-    let x = 0n, shift = 0n;
+    let x = 0n,
+      shift = 0n;
     for (let p = start; p < this.pos; p++, shift += 7n) x |= BigInt(this.buf[p]! & 0x7f) << shift;
     return Number(BigInt.asIntN(64, x));
   }
@@ -215,7 +280,9 @@ class Wire {
     this.pos += len;
     return b;
   }
-  string(): string { return utf8.decode(this.bytes()); }
+  string(): string {
+    return utf8.decode(this.bytes());
+  }
   sub(): Wire {
     const len = this.varint();
     if (this.pos + len > this.end) throw new Error('truncated sub-message');
@@ -225,7 +292,11 @@ class Wire {
   }
   /** A repeated scalar field, packed (wire type 2) or not. */
   packedOr(wt: number, readOne: () => void, unpackedWt = 0): void {
-    if (wt !== 2) { if (wt === unpackedWt) readOne(); else this.skip(wt); return; }
+    if (wt !== 2) {
+      if (wt === unpackedWt) readOne();
+      else this.skip(wt);
+      return;
+    }
     const len = this.varint();
     const stop = this.pos + len;
     if (stop > this.end) throw new Error('truncated packed field');
@@ -234,8 +305,10 @@ class Wire {
   skip(wt: number): void {
     if (wt === 0) this.varint();
     else if (wt === 1) this.pos += 8;
-    else if (wt === 2) { const len = this.varint(); this.pos += len; }
-    else if (wt === 5) this.pos += 4;
+    else if (wt === 2) {
+      const len = this.varint();
+      this.pos += len;
+    } else if (wt === 5) this.pos += 4;
     else throw new Error(`unsupported wire type ${wt}`);
     if (this.pos > this.end) throw new Error('truncated field');
   }

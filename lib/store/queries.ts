@@ -9,13 +9,38 @@ import { decodeLayout } from '../tfevents/custom-scalars.ts';
 import { CHUNK_POINTS } from './scalar-chunk.ts';
 import { toRanges, type TagIndex, type TagIndexEntry } from './tag-index.ts';
 import {
-  bigStep, chunksOrdered, scalarBounds, exportRowsOfChunk, exportRowsSorted, lastValueOfChunk, scalarSeries, testRe,
-  type ChunkMeta, type ChunkRow, type ChunkSource,
+  bigStep,
+  chunksOrdered,
+  scalarBounds,
+  exportRowsOfChunk,
+  exportRowsSorted,
+  lastValueOfChunk,
+  scalarSeries,
+  testRe,
+  type ChunkMeta,
+  type ChunkRow,
+  type ChunkSource,
 } from './scalar-read.ts';
 import { buildHparams, histogramEntry, prCurveEntry, type HistogramRow, type PrCurveRow } from './row-views.ts';
 import type {
-  AudioEntry, CustomScalarsLayout, Blob, ExportRow, GraphView, HistogramEntry, HparamsView, ImageEntry, ImageSeries, IngestWarning,
-  PrCurveEntry, RunSummary, ScalarQuery, ScalarSeries, StoreQueries, TagSummary, TextEntry, ValueKind,
+  AudioEntry,
+  CustomScalarsLayout,
+  Blob,
+  ExportRow,
+  GraphView,
+  HistogramEntry,
+  HparamsView,
+  ImageEntry,
+  ImageSeries,
+  IngestWarning,
+  PrCurveEntry,
+  RunSummary,
+  ScalarQuery,
+  ScalarSeries,
+  StoreQueries,
+  TagSummary,
+  TextEntry,
+  ValueKind,
 } from './types.ts';
 
 export { DEFAULT_MAX_POINTS } from './scalar-read.ts';
@@ -31,8 +56,11 @@ export function openQueries(dbPathOrDatabase: string | Database.Database): Store
 class SqliteQueries implements StoreQueries {
   private s: ReturnType<typeof prepare>;
   private chunkSource: ChunkSource;
-  constructor(private readonly db: DB, private readonly owned: boolean) {
-    const s = this.s = prepare(db);
+  constructor(
+    private readonly db: DB,
+    private readonly owned: boolean,
+  ) {
+    const s = (this.s = prepare(db));
     this.chunkSource = {
       marks: (tagId, lo, hi) => s.chunkMarks.all(tagId, hi, lo) as ChunkMeta[],
       chunks: (tagId, lo, hi) => s.chunks.all(tagId, hi, lo) as ChunkRow[],
@@ -40,11 +68,20 @@ class SqliteQueries implements StoreQueries {
     };
   }
 
-  close(): void { if (this.owned) this.db.close(); }
+  close(): void {
+    if (this.owned) this.db.close();
+  }
 
   async listRuns(): Promise<RunSummary[]> {
-    return (this.s.runs.all() as { name: string; tag_count: number; first_wall: number | null; last_wall: number | null; warnings: number }[])
-      .map(r => ({ name: r.name, tagCount: r.tag_count, firstWallTime: r.first_wall, lastWallTime: r.last_wall, warningCount: r.warnings }));
+    return (
+      this.s.runs.all() as { name: string; tag_count: number; first_wall: number | null; last_wall: number | null; warnings: number }[]
+    ).map((r) => ({
+      name: r.name,
+      tagCount: r.tag_count,
+      firstWallTime: r.first_wall,
+      lastWallTime: r.last_wall,
+      warningCount: r.warnings,
+    }));
   }
 
   /**
@@ -56,14 +93,38 @@ class SqliteQueries implements StoreQueries {
     const runs = await this.listRuns();
     const byName = new Map(runs.map((r, i) => [r.name, i]));
     const pos = new Map<number, number>();
-    for (const [id, name] of this.s.runIds.raw().all() as [number, string][]) { const i = byName.get(name); if (i !== undefined) pos.set(id, i); }
-    type Row = [string, ValueKind, string | null, number, number | string | null, number | string | null, string | null, string | null, string];
+    for (const [id, name] of this.s.runIds.raw().all() as [number, string][]) {
+      const i = byName.get(name);
+      if (i !== undefined) pos.set(id, i);
+    }
+    type Row = [
+      string,
+      ValueKind,
+      string | null,
+      number,
+      number | string | null,
+      number | string | null,
+      string | null,
+      string | null,
+      string,
+    ];
     const tags: TagIndexEntry[] = [];
     for (const r of this.s.tagGroups.raw().all() as Row[]) {
       const members: number[] = [];
-      for (const id of r[8].split(',')) { const i = pos.get(Number(id)); if (i !== undefined) members.push(i); }
+      for (const id of r[8].split(',')) {
+        const i = pos.get(Number(id));
+        if (i !== undefined) members.push(i);
+      }
       if (members.length === 0) continue;
-      const entry: TagIndexEntry = { tag: r[0], kind: r[1], plugin: r[2], ranges: toRanges(members), count: r[3], minStep: r[4] ?? 0, maxStep: r[5] ?? 0 };
+      const entry: TagIndexEntry = {
+        tag: r[0],
+        kind: r[1],
+        plugin: r[2],
+        ranges: toRanges(members),
+        count: r[3],
+        minStep: r[4] ?? 0,
+        maxStep: r[5] ?? 0,
+      };
       if (r[6]) entry.displayName = r[6];
       if (r[7]) entry.description = r[7];
       tags.push(entry);
@@ -74,13 +135,26 @@ class SqliteQueries implements StoreQueries {
 
   async listTags(run?: string): Promise<TagSummary[]> {
     const rows = this.s.tags.all(run ?? null, run ?? null) as {
-      run: string; tag: string; kind: ValueKind; plugin: string | null; count: bigint; min_step: bigint | null; max_step: bigint | null;
-      display_name: string | null; description: string | null;
+      run: string;
+      tag: string;
+      kind: ValueKind;
+      plugin: string | null;
+      count: bigint;
+      min_step: bigint | null;
+      max_step: bigint | null;
+      display_name: string | null;
+      description: string | null;
     }[];
-    return rows.map(r => ({
-      run: r.run, tag: r.tag, kind: r.kind, plugin: r.plugin, count: Number(r.count),
-      minStep: bigStep(r.min_step ?? 0n), maxStep: bigStep(r.max_step ?? 0n),
-      displayName: r.display_name, description: r.description,
+    return rows.map((r) => ({
+      run: r.run,
+      tag: r.tag,
+      kind: r.kind,
+      plugin: r.plugin,
+      count: Number(r.count),
+      minStep: bigStep(r.min_step ?? 0n),
+      maxStep: bigStep(r.max_step ?? 0n),
+      displayName: r.display_name,
+      description: r.description,
     }));
   }
 
@@ -108,11 +182,14 @@ class SqliteQueries implements StoreQueries {
       ids.set(name, id);
       if (count / maxPoints < CHUNK_POINTS / 2) small.set(id, []);
     }
-    if (small.size > 0) for (const r of this.s.tagChunks.all(tag, hi, lo) as Array<ChunkRow & { tag_id: number }>) small.get(r.tag_id)?.push(r);
+    if (small.size > 0)
+      for (const r of this.s.tagChunks.all(tag, hi, lo) as Array<ChunkRow & { tag_id: number }>) small.get(r.tag_id)?.push(r);
     const base = this.chunkSource;
     const src: ChunkSource = {
       // A small series' marks are never read (fromMarks gives up on n alone): metas without bytes.
-      marks: (id, a, b) => small.get(id)?.map((r) => ({ id: -1, n: r.n, min_step: r.min_step, max_step: r.max_step, sorted: r.sorted, marks: EMPTY })) ?? base.marks(id, a, b),
+      marks: (id, a, b) =>
+        small.get(id)?.map((r) => ({ id: -1, n: r.n, min_step: r.min_step, max_step: r.max_step, sorted: r.sorted, marks: EMPTY })) ??
+        base.marks(id, a, b),
       chunks: (id, a, b) => small.get(id) ?? base.chunks(id, a, b),
       chunkData: (id) => base.chunkData(id),
     };
@@ -134,10 +211,22 @@ class SqliteQueries implements StoreQueries {
     if (tagId === undefined) return { run, tag, steps: [], images: [] };
     const steps = this.s.imageSteps.pluck().all(tagId) as number[];
     const rows = (step === undefined ? this.s.imagesAll.all(tagId) : this.s.imagesAt.all(tagId, step)) as {
-      step: number; wall: number | null; idx: number; width: number; height: number; blob_id: number; content_type: string;
+      step: number;
+      wall: number | null;
+      idx: number;
+      width: number;
+      height: number;
+      blob_id: number;
+      content_type: string;
     }[];
-    const images: ImageEntry[] = rows.map(r => ({
-      step: r.step, wallTime: r.wall, index: r.idx, width: r.width, height: r.height, blobId: r.blob_id, contentType: r.content_type,
+    const images: ImageEntry[] = rows.map((r) => ({
+      step: r.step,
+      wallTime: r.wall,
+      index: r.idx,
+      width: r.width,
+      height: r.height,
+      blobId: r.blob_id,
+      contentType: r.content_type,
     }));
     return { run, tag, steps, images };
   }
@@ -145,8 +234,25 @@ class SqliteQueries implements StoreQueries {
   async audio(run: string, tag: string): Promise<AudioEntry[]> {
     const tagId = this.tagId(run, tag, 'audio');
     if (tagId === undefined) return [];
-    return (this.s.audio.all(tagId) as { step: number; wall: number | null; sample_rate: number; channels: number; frames: number; blob_id: number; content_type: string }[])
-      .map(r => ({ step: r.step, wallTime: r.wall, sampleRate: r.sample_rate, channels: r.channels, frames: r.frames, blobId: r.blob_id, contentType: r.content_type }));
+    return (
+      this.s.audio.all(tagId) as {
+        step: number;
+        wall: number | null;
+        sample_rate: number;
+        channels: number;
+        frames: number;
+        blob_id: number;
+        content_type: string;
+      }[]
+    ).map((r) => ({
+      step: r.step,
+      wallTime: r.wall,
+      sampleRate: r.sample_rate,
+      channels: r.channels,
+      frames: r.frames,
+      blobId: r.blob_id,
+      contentType: r.content_type,
+    }));
   }
 
   async customScalarLayouts(): Promise<CustomScalarsLayout[]> {
@@ -155,14 +261,23 @@ class SqliteQueries implements StoreQueries {
       if (!r.data || r.data.length === 0) continue;
       try {
         out.push({ run: r.run, categories: decodeLayout(new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength)) });
-      } catch { /* a layout that does not decode is left out; its run still shows its scalars */ }
+      } catch {
+        /* a layout that does not decode is left out; its run still shows its scalars */
+      }
     }
     return out;
   }
 
   async blob(id: number): Promise<Blob | null> {
     const r = this.s.blob.get(id) as { id: number; content_type: string; etag: string; bytes: Buffer } | undefined;
-    return r ? { id: r.id, contentType: r.content_type, etag: r.etag, bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) } : null;
+    return r
+      ? {
+          id: r.id,
+          contentType: r.content_type,
+          etag: r.etag,
+          bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+        }
+      : null;
   }
 
   async histograms(run: string, tag: string): Promise<HistogramEntry[]> {
@@ -179,8 +294,11 @@ class SqliteQueries implements StoreQueries {
   async text(run: string, tag: string): Promise<TextEntry[]> {
     const tagId = this.tagId(run, tag, 'text');
     if (tagId === undefined) return [];
-    return (this.s.texts.all(tagId) as { step: number; wall: number | null; text: string }[])
-      .map(r => ({ step: r.step, wallTime: r.wall, text: r.text }));
+    return (this.s.texts.all(tagId) as { step: number; wall: number | null; text: string }[]).map((r) => ({
+      step: r.step,
+      wallTime: r.wall,
+      text: r.text,
+    }));
   }
 
   async prCurves(run: string, tag: string): Promise<PrCurveEntry[]> {
@@ -199,8 +317,9 @@ class SqliteQueries implements StoreQueries {
   }
 
   async warnings(run?: string): Promise<IngestWarning[]> {
-    return (this.s.warnings.all(run ?? null, run ?? null) as { run: string; file: string; offset: number; reason: string; time: number }[])
-      .map(r => ({ run: r.run, file: r.file, offset: r.offset, reason: r.reason, time: r.time }));
+    return (
+      this.s.warnings.all(run ?? null, run ?? null) as { run: string; file: string; offset: number; reason: string; time: number }[]
+    ).map((r) => ({ run: r.run, file: r.file, offset: r.offset, reason: r.reason, time: r.time }));
   }
 
   async *exportScalars(opts: { runs?: NameFilter; tags?: NameFilter } = {}): AsyncIterable<ExportRow[]> {
@@ -210,7 +329,10 @@ class SqliteQueries implements StoreQueries {
       if (opts.tags && !testRe(opts.tags, t.tag)) continue;
       // Chunks stream in step order; a tag whose chunks overlap (restarted run, re-read file) is sorted whole.
       const rows = this.s.chunksMeta.all(t.id) as { id: number; min_step: number; max_step: number; sorted: number }[];
-      if (!chunksOrdered(rows)) { yield* exportRowsSorted(t.run, t.tag, this.chunkSource.chunks(t.id, -Infinity, Infinity) as ChunkRow[]); continue; }
+      if (!chunksOrdered(rows)) {
+        yield* exportRowsSorted(t.run, t.tag, this.chunkSource.chunks(t.id, -Infinity, Infinity) as ChunkRow[]);
+        continue;
+      }
       for (const r of rows) yield exportRowsOfChunk(t.run, t.tag, this.s.chunkData.pluck().get(r.id) as Buffer);
     }
   }
@@ -246,20 +368,25 @@ function prepare(db: DB) {
     chunksMeta: p('SELECT id, min_step, max_step, sorted FROM scalar_chunks WHERE tag_id = ? ORDER BY min_step, id'),
     chunkData: p('SELECT data FROM scalar_chunks WHERE id = ?'),
     lastChunk: p('SELECT data FROM scalar_chunks WHERE tag_id = ? ORDER BY max_step DESC, id DESC LIMIT 1'),
-    scalarTags: p(`SELECT t.id, r.name run, t.tag FROM tags t JOIN runs r ON r.id = t.run_id WHERE t.kind = 'scalar' ORDER BY r.name, t.tag`),
+    scalarTags: p(
+      `SELECT t.id, r.name run, t.tag FROM tags t JOIN runs r ON r.id = t.run_id WHERE t.kind = 'scalar' ORDER BY r.name, t.tag`,
+    ),
     imageSteps: p('SELECT DISTINCT step FROM images WHERE tag_id = ? ORDER BY step'),
     imagesAll: p(`SELECT i.step, i.wall, i.idx, i.width, i.height, i.blob_id, b.content_type FROM images i JOIN blobs b ON b.id = i.blob_id
       WHERE i.tag_id = ? ORDER BY i.step, i.wall, i.idx`),
     imagesAt: p(`SELECT i.step, i.wall, i.idx, i.width, i.height, i.blob_id, b.content_type FROM images i JOIN blobs b ON b.id = i.blob_id
       WHERE i.tag_id = ? AND i.step = ? ORDER BY i.wall, i.idx`),
     blob: p('SELECT id, content_type, etag, bytes FROM blobs WHERE id = ?'),
-    audio: p(`SELECT a.step, a.wall, a.sample_rate, a.channels, a.frames, a.blob_id, b.content_type FROM audio a JOIN blobs b ON b.id = a.blob_id
+    audio:
+      p(`SELECT a.step, a.wall, a.sample_rate, a.channels, a.frames, a.blob_id, b.content_type FROM audio a JOIN blobs b ON b.id = a.blob_id
       WHERE a.tag_id = ? ORDER BY a.step, a.wall`),
     // The newest layout per run (a writer may log it again).
     customScalars: p(`SELECT r.name run, (SELECT x.data FROM tensors x WHERE x.tag_id = t.id ORDER BY x.step DESC, x.wall DESC LIMIT 1) data
       FROM tags t JOIN runs r ON r.id = t.run_id WHERE t.plugin = 'custom_scalars' ORDER BY r.name`),
     histograms: p('SELECT step, wall, min, max, num, sum, sum_squares, buckets FROM histograms WHERE tag_id = ? ORDER BY step, wall'),
-    graphs: p(`SELECT g.source, g.tag, g.step, g.bytes FROM graphs g JOIN runs r ON r.id = g.run_id WHERE r.name = ? ORDER BY g.source, g.step, g.id`),
+    graphs: p(
+      `SELECT g.source, g.tag, g.step, g.bytes FROM graphs g JOIN runs r ON r.id = g.run_id WHERE r.name = ? ORDER BY g.source, g.step, g.id`,
+    ),
     texts: p('SELECT step, wall, text FROM texts WHERE tag_id = ? ORDER BY step, wall'),
     prCurves: p('SELECT step, wall, thresholds, data FROM pr_curves WHERE tag_id = ? ORDER BY step, wall'),
     hparams: p(`SELECT r.name run, h.part, h.wall, h.payload FROM hparams h JOIN runs r ON r.id = h.run_id ORDER BY r.name, h.wall`),
@@ -267,6 +394,5 @@ function prepare(db: DB) {
       JOIN files f ON f.id = w.file_id WHERE (? IS NULL OR r.name = ?) ORDER BY r.name, f.rel, w.offset`),
   };
 }
-
 
 const EMPTY = new Uint8Array(0);

@@ -2,12 +2,27 @@
 import { f64 } from './scalar-read.ts';
 import type { HistogramEntry, HparamsSession, HparamsView, PrCurveEntry } from './types.ts';
 
-export interface HistogramRow { step: number; wall: number | null; min: number; max: number; num: number; sum: number; sum_squares: number; buckets: Uint8Array }
-export interface PrCurveRow { step: number; wall: number | null; thresholds: number; data: Uint8Array }
+export interface HistogramRow {
+  step: number;
+  wall: number | null;
+  min: number;
+  max: number;
+  num: number;
+  sum: number;
+  sum_squares: number;
+  buckets: Uint8Array;
+}
+export interface PrCurveRow {
+  step: number;
+  wall: number | null;
+  thresholds: number;
+  data: Uint8Array;
+}
 
 /** A stored histogram row: buckets are float64 [left..., right..., count...]. */
 export function histogramEntry(r: HistogramRow): HistogramEntry {
-  const f = f64(r.buckets), k = f.length / 3;
+  const f = f64(r.buckets),
+    k = f.length / 3;
   const buckets = new Array(k);
   for (let i = 0; i < k; i++) buckets[i] = { left: f[i]!, right: f[k + i]!, count: f[2 * k + i]! };
   return { step: r.step, wallTime: r.wall, min: r.min, max: r.max, num: r.num, sum: r.sum, sumSquares: r.sum_squares, buckets };
@@ -15,7 +30,8 @@ export function histogramEntry(r: HistogramRow): HistogramEntry {
 
 /** A stored PR-curve row: float64 rows tp, fp, tn, fn, precision, recall. */
 export function prCurveEntry(r: PrCurveRow): PrCurveEntry {
-  const f = f64(r.data), t = r.thresholds;
+  const f = f64(r.data),
+    t = r.thresholds;
   const row = (i: number) => Array.from(f.subarray(i * t, (i + 1) * t));
   // TensorBoard's pr_curves plugin spaces thresholds evenly over [0, 1].
   const thresholds = Array.from({ length: t }, (_, i) => (t > 1 ? i / (t - 1) : 0));
@@ -34,12 +50,19 @@ export async function buildHparams(
   const sessions = new Map<string, HparamsSession>();
   const session = (run: string) => {
     let s = sessions.get(run);
-    if (!s) { s = { run, hparams: {}, metrics: {}, status: null, startTime: null, endTime: null }; sessions.set(run, s); }
+    if (!s) {
+      s = { run, hparams: {}, metrics: {}, status: null, startTime: null, endTime: null };
+      sessions.set(run, s);
+    }
     return s;
   };
   for (const r of rows) {
     let p: Record<string, any>;
-    try { p = JSON.parse(r.payload); } catch { continue; }
+    try {
+      p = JSON.parse(r.payload);
+    } catch {
+      continue;
+    }
     if (r.part === 'experiment') {
       const e = p.experiment ?? p;
       for (const h of e.hparamInfos ?? e.hparam_infos ?? []) {
@@ -75,7 +98,10 @@ export async function buildHparams(
       const candidates = m.group ? [`${s.run}/${m.group}`, s.run] : [s.run];
       for (const run of candidates) {
         const v = await lastScalar(run, m.tag);
-        if (v !== undefined) { s.metrics[m.tag] = v; break; }
+        if (v !== undefined) {
+          s.metrics[m.tag] = v;
+          break;
+        }
       }
     }
   }

@@ -29,9 +29,14 @@ export class ScalarAccum {
   /** Row id of this chunk when it is already in the database (a partly filled tail). */
   rowId: number | null = null;
   dirty = false;
-  constructor(readonly tagId: number, readonly fileId: number) {}
+  constructor(
+    readonly tagId: number,
+    readonly fileId: number,
+  ) {}
 
-  get full(): boolean { return this.n === CHUNK_POINTS; }
+  get full(): boolean {
+    return this.n === CHUNK_POINTS;
+  }
 
   push(step: number | bigint, wall: number, value: number): void {
     const i = this.n;
@@ -55,47 +60,85 @@ export interface ChunkStats {
   n: number;
   /** Display marks of the chunk (see MARKS): lets downsampling skip the points blob. */
   marks: Buffer;
-  minStep: number | bigint; maxStep: number | bigint;
-  minValue: number | null; maxValue: number | null;
-  minWall: number | null; maxWall: number | null;
+  minStep: number | bigint;
+  maxStep: number | bigint;
+  minValue: number | null;
+  maxValue: number | null;
+  minWall: number | null;
+  maxWall: number | null;
   sorted: boolean;
 }
 
 export function chunkStats(a: ScalarAccum): ChunkStats {
   const n = a.n;
-  let minV = Infinity, maxV = -Infinity, minW = Infinity, maxW = -Infinity;
-  let minI = -1, maxI = -1, badI = -1;
+  let minV = Infinity,
+    maxV = -Infinity,
+    minW = Infinity,
+    maxW = -Infinity;
+  let minI = -1,
+    maxI = -1,
+    badI = -1;
   const { walls, values } = a;
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
-    if (v < minV || (minI < 0 && v === Infinity)) { minV = v; minI = i; }
-    if (v > maxV || (maxI < 0 && v === -Infinity)) { maxV = v; maxI = i; }
+    if (v < minV || (minI < 0 && v === Infinity)) {
+      minV = v;
+      minI = i;
+    }
+    if (v > maxV || (maxI < 0 && v === -Infinity)) {
+      maxV = v;
+      maxI = i;
+    }
     if (badI < 0 && (v !== v || v === Infinity || v === -Infinity)) badI = i;
     const w = walls[i]!;
     if (w < minW) minW = w;
     if (w > maxW) maxW = w;
   }
-  let minS: number | bigint, maxS: number | bigint, sorted = true;
+  let minS: number | bigint,
+    maxS: number | bigint,
+    sorted = true;
   if (a.bigSteps) {
     const s = a.bigSteps;
-    let lo = s[0]!, hi = s[0]!;
-    for (let i = 1; i < n; i++) { const x = s[i]!; if (x < lo) lo = x; if (x > hi) hi = x; if (x < s[i - 1]!) sorted = false; }
-    minS = lo; maxS = hi;
+    let lo = s[0]!,
+      hi = s[0]!;
+    for (let i = 1; i < n; i++) {
+      const x = s[i]!;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+      if (x < s[i - 1]!) sorted = false;
+    }
+    minS = lo;
+    maxS = hi;
   } else {
     const s = a.steps;
-    let lo = s[0]!, hi = s[0]!;
-    for (let i = 1; i < n; i++) { const x = s[i]!; if (x < lo) lo = x; if (x > hi) hi = x; if (x < s[i - 1]!) sorted = false; }
-    minS = lo; maxS = hi;
+    let lo = s[0]!,
+      hi = s[0]!;
+    for (let i = 1; i < n; i++) {
+      const x = s[i]!;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+      if (x < s[i - 1]!) sorted = false;
+    }
+    minS = lo;
+    maxS = hi;
   }
   const stepAt = (i: number) => (a.bigSteps ? Number(a.bigSteps[i]!) : a.steps[i]!);
   const marks = new Float64Array(MARK_FIELDS * MARKS);
   [0, minI, maxI, n - 1, badI].forEach((i, k) => {
     const o = k * MARK_FIELDS;
     marks[o] = i;
-    if (i >= 0) { marks[o + 1] = stepAt(i); marks[o + 2] = walls[i]!; marks[o + 3] = values[i]!; }
+    if (i >= 0) {
+      marks[o + 1] = stepAt(i);
+      marks[o + 2] = walls[i]!;
+      marks[o + 3] = values[i]!;
+    }
   });
   return {
-    n, minStep: minS, maxStep: maxS, sorted, marks: Buffer.from(marks.buffer),
+    n,
+    minStep: minS,
+    maxStep: maxS,
+    sorted,
+    marks: Buffer.from(marks.buffer),
     // All-NaN chunks have no min/max; an infinite value is a legitimate extreme.
     minValue: minI < 0 ? null : minV,
     maxValue: maxI < 0 ? null : maxV,
@@ -110,20 +153,36 @@ export function encodeChunk(a: ScalarAccum): Buffer {
   if (a.bigSteps) stepFmt = STEP_I64;
   else {
     const s = a.steps;
-    for (let i = 0; i < n; i++) { const x = s[i]!; if (x !== (x | 0)) { stepFmt = STEP_F64; break; } }
+    for (let i = 0; i < n; i++) {
+      const x = s[i]!;
+      if (x !== (x | 0)) {
+        stepFmt = STEP_F64;
+        break;
+      }
+    }
   }
   let valueFmt = VALUE_F32;
   const vals = a.values;
-  for (let i = 0; i < n; i++) { const v = vals[i]!; if (Math.fround(v) !== v && v === v) { valueFmt = VALUE_F64; break; } }
+  for (let i = 0; i < n; i++) {
+    const v = vals[i]!;
+    if (Math.fround(v) !== v && v === v) {
+      valueFmt = VALUE_F64;
+      break;
+    }
+  }
   const stepBytes = n * (stepFmt === STEP_I32 ? 4 : 8);
   const wallOff = align8(HEADER + stepBytes);
   const valueOff = wallOff + n * 8;
   const total = valueOff + n * (valueFmt === VALUE_F32 ? 4 : 8);
   const ab = new ArrayBuffer(total);
   const head = new DataView(ab);
-  head.setUint8(0, stepFmt); head.setUint8(1, valueFmt); head.setUint32(4, n, true);
-  if (stepFmt === STEP_I32) { const d = new Int32Array(ab, HEADER, n); for (let i = 0; i < n; i++) d[i] = a.steps[i]!; }
-  else if (stepFmt === STEP_F64) new Float64Array(ab, HEADER, n).set(a.steps.subarray(0, n));
+  head.setUint8(0, stepFmt);
+  head.setUint8(1, valueFmt);
+  head.setUint32(4, n, true);
+  if (stepFmt === STEP_I32) {
+    const d = new Int32Array(ab, HEADER, n);
+    for (let i = 0; i < n; i++) d[i] = a.steps[i]!;
+  } else if (stepFmt === STEP_F64) new Float64Array(ab, HEADER, n).set(a.steps.subarray(0, n));
   else new BigInt64Array(ab, HEADER, n).set(a.bigSteps!.subarray(0, n));
   new Float64Array(ab, wallOff, n).set(a.walls.subarray(0, n));
   if (valueFmt === VALUE_F32) new Float32Array(ab, valueOff, n).set(vals.subarray(0, n));
@@ -143,8 +202,10 @@ export interface ChunkColumns {
 export function decodeChunk(buf: Uint8Array): ChunkColumns {
   // Typed-array views need an 8-byte aligned base; blobs from SQLite usually are (own allocation).
   const aligned = buf.byteOffset % 8 === 0 ? buf : new Uint8Array(buf);
-  const ab = aligned.buffer as ArrayBuffer, base = aligned.byteOffset;
-  const stepFmt = aligned[0]!, valueFmt = aligned[1]!;
+  const ab = aligned.buffer as ArrayBuffer,
+    base = aligned.byteOffset;
+  const stepFmt = aligned[0]!,
+    valueFmt = aligned[1]!;
   const n = new DataView(ab, base, HEADER).getUint32(4, true);
   const stepBytes = n * (stepFmt === STEP_I32 ? 4 : 8);
   const wallOff = align8(HEADER + stepBytes);
@@ -153,7 +214,8 @@ export function decodeChunk(buf: Uint8Array): ChunkColumns {
   if (aligned.byteLength < expected) throw new Error(`scalar chunk: ${aligned.byteLength} bytes, expected ${expected} for ${n} points`);
   return {
     n,
-    steps: stepFmt === STEP_I32 ? new Int32Array(ab, base + HEADER, n) : stepFmt === STEP_F64 ? new Float64Array(ab, base + HEADER, n) : null,
+    steps:
+      stepFmt === STEP_I32 ? new Int32Array(ab, base + HEADER, n) : stepFmt === STEP_F64 ? new Float64Array(ab, base + HEADER, n) : null,
     bigSteps: stepFmt === STEP_I64 ? new BigInt64Array(ab, base + HEADER, n) : null,
     walls: new Float64Array(ab, base + wallOff, n),
     values: valueFmt === VALUE_F32 ? new Float32Array(ab, base + valueOff, n) : new Float64Array(ab, base + valueOff, n),
@@ -166,11 +228,15 @@ export function accumFromChunk(tagId: number, fileId: number, rowId: number, buf
   const a = new ScalarAccum(tagId, fileId);
   a.rowId = rowId;
   a.n = c.n;
-  if (c.bigSteps) { a.bigSteps = new BigInt64Array(CHUNK_POINTS); a.bigSteps.set(c.bigSteps); }
-  else a.steps.set(c.steps!);
+  if (c.bigSteps) {
+    a.bigSteps = new BigInt64Array(CHUNK_POINTS);
+    a.bigSteps.set(c.bigSteps);
+  } else a.steps.set(c.steps!);
   a.walls.set(c.walls);
   a.values.set(c.values);
   return a;
 }
 
-function align8(x: number): number { return (x + 7) & ~7; }
+function align8(x: number): number {
+  return (x + 7) & ~7;
+}

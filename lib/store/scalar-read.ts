@@ -9,8 +9,21 @@ import type { NameFilter } from '../pattern.ts';
 /** Default bucket count of `scalars()` when the caller gives none. */
 export const DEFAULT_MAX_POINTS = 1000;
 
-export interface ChunkMeta { id: number; n: number; min_step: number; max_step: number; sorted: number | boolean; marks: Uint8Array }
-export interface ChunkRow { n: number; min_step: number; max_step: number; sorted: number | boolean; data: Uint8Array }
+export interface ChunkMeta {
+  id: number;
+  n: number;
+  min_step: number;
+  max_step: number;
+  sorted: number | boolean;
+  marks: Uint8Array;
+}
+export interface ChunkRow {
+  n: number;
+  min_step: number;
+  max_step: number;
+  sorted: number | boolean;
+  data: Uint8Array;
+}
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -26,7 +39,8 @@ export interface ChunkSource {
 
 export function scalarBounds(q: ScalarQuery): { lo: number; hi: number; maxPoints: number } {
   return {
-    lo: q.minStep ?? -Infinity, hi: q.maxStep ?? Infinity,
+    lo: q.minStep ?? -Infinity,
+    hi: q.maxStep ?? Infinity,
     maxPoints: Math.max(1, Math.floor(q.maxPoints ?? DEFAULT_MAX_POINTS)),
   };
 }
@@ -49,19 +63,35 @@ export async function scalarSeries(src: ChunkSource, tagId: number, q: ScalarQue
  * no point blob is read except for the (at most two) chunks cut by the step range.
  * Returns null when that does not apply (small series, or chunks overlapping in steps).
  */
-async function fromMarks(src: ChunkSource, metas: ChunkMeta[], lo: number, hi: number, maxPoints: number): Promise<Omit<ScalarSeries, 'run' | 'tag'> | null> {
-  let total = 0, prevMax = -Infinity, partial = 0;
+async function fromMarks(
+  src: ChunkSource,
+  metas: ChunkMeta[],
+  lo: number,
+  hi: number,
+  maxPoints: number,
+): Promise<Omit<ScalarSeries, 'run' | 'tag'> | null> {
+  let total = 0,
+    prevMax = -Infinity,
+    partial = 0;
   for (const m of metas) {
     if (!m.sorted || m.min_step < prevMax) return null;
     prevMax = m.max_step;
-    if (m.min_step >= lo && m.max_step <= hi) total += m.n; else { partial++; total += m.n; }
+    if (m.min_step >= lo && m.max_step <= hi) total += m.n;
+    else {
+      partial++;
+      total += m.n;
+    }
   }
   // Upper bound on total so far; a cheap early exit for small series.
   if (total / maxPoints < CHUNK_POINTS / 2 || partial > 2) return null;
   const units: Float64Array[] = [];
   total = 0;
   for (const m of metas) {
-    if (m.min_step >= lo && m.max_step <= hi) { units.push(f64(m.marks)); total += m.n; continue; }
+    if (m.min_step >= lo && m.max_step <= hi) {
+      units.push(f64(m.marks));
+      total += m.n;
+      continue;
+    }
     const cols = chunkColumns(await src.chunkData(m.id), lo, hi);
     if (cols.n === 0) continue;
     units.push(marksOf(cols, 0, cols.n));
@@ -77,8 +107,12 @@ async function fromMarks(src: ChunkSource, metas: ChunkMeta[], lo: number, hi: n
 export function pointsOfChunks(rows: ChunkRow[], lo: number, hi: number): PointColumns {
   let cap = 0;
   for (const r of rows) cap += r.n;
-  const steps = new Float64Array(cap), walls = new Float64Array(cap), values = new Float64Array(cap);
-  let n = 0, ordered = true, prevMax = -Infinity;
+  const steps = new Float64Array(cap),
+    walls = new Float64Array(cap),
+    values = new Float64Array(cap);
+  let n = 0,
+    ordered = true,
+    prevMax = -Infinity;
   const whole = lo === -Infinity && hi === Infinity;
   for (const r of rows) {
     if (!r.sorted || r.min_step < prevMax) ordered = false;
@@ -86,13 +120,19 @@ export function pointsOfChunks(rows: ChunkRow[], lo: number, hi: number): PointC
     const c = decodeChunk(r.data);
     const inside = whole || (r.min_step >= lo && r.max_step <= hi);
     if (inside && c.steps) {
-      steps.set(c.steps, n); walls.set(c.walls, n); values.set(c.values, n); n += c.n;
+      steps.set(c.steps, n);
+      walls.set(c.walls, n);
+      values.set(c.values, n);
+      n += c.n;
       continue;
     }
     for (let i = 0; i < c.n; i++) {
       const s = c.steps ? c.steps[i]! : Number(c.bigSteps![i]!);
       if (s < lo || s > hi) continue;
-      steps[n] = s; walls[n] = c.walls[i]!; values[n] = c.values[i]!; n++;
+      steps[n] = s;
+      walls[n] = c.walls[i]!;
+      values[n] = c.values[i]!;
+      n++;
     }
   }
   const cols: PointColumns = { n, steps: steps.subarray(0, n), walls: walls.subarray(0, n), values: values.subarray(0, n) };
@@ -102,7 +142,10 @@ export function pointsOfChunks(rows: ChunkRow[], lo: number, hi: number): PointC
 /** Whether chunks listed in (min_step, id) order hold their points in step order. */
 export function chunksOrdered(rows: { min_step: number; max_step: number; sorted: number | boolean }[]): boolean {
   let prevMax = -Infinity;
-  for (const r of rows) { if (!r.sorted || r.min_step < prevMax) return false; if (r.max_step > prevMax) prevMax = r.max_step; }
+  for (const r of rows) {
+    if (!r.sorted || r.min_step < prevMax) return false;
+    if (r.max_step > prevMax) prevMax = r.max_step;
+  }
   return true;
 }
 
@@ -124,7 +167,8 @@ export function* exportRowsSorted(run: string, tag: string, rows: ChunkRow[]): I
   for (let i0 = 0; i0 < cols.n; i0 += CHUNK_POINTS) {
     const end = Math.min(cols.n, i0 + CHUNK_POINTS);
     const batch: ExportRow[] = new Array(end - i0);
-    for (let i = i0; i < end; i++) batch[i - i0] = { run, tag, step: cols.steps[i]!, wallTime: wallOut(cols.walls[i]!), value: cols.values[i]! };
+    for (let i = i0; i < end; i++)
+      batch[i - i0] = { run, tag, step: cols.steps[i]!, wallTime: wallOut(cols.walls[i]!), value: cols.values[i]! };
     yield batch;
   }
 }
@@ -150,12 +194,17 @@ function toPoints(c: PointColumns, keep: Int32Array | null): ScalarPoint[] {
 /** Points of one chunk with lo <= step <= hi, as columns. */
 function chunkColumns(data: Uint8Array, lo: number, hi: number): PointColumns {
   const c = decodeChunk(data);
-  const steps = new Float64Array(c.n), walls = new Float64Array(c.n), values = new Float64Array(c.n);
+  const steps = new Float64Array(c.n),
+    walls = new Float64Array(c.n),
+    values = new Float64Array(c.n);
   let n = 0;
   for (let i = 0; i < c.n; i++) {
     const s = c.steps ? c.steps[i]! : Number(c.bigSteps![i]!);
     if (s < lo || s > hi) continue;
-    steps[n] = s; walls[n] = c.walls[i]!; values[n] = c.values[i]!; n++;
+    steps[n] = s;
+    walls[n] = c.walls[i]!;
+    values[n] = c.values[i]!;
+    n++;
   }
   return { n, steps: steps.subarray(0, n), walls: walls.subarray(0, n), values: values.subarray(0, n) };
 }
@@ -164,9 +213,16 @@ function sortByStep(c: PointColumns): PointColumns {
   const idx = new Int32Array(c.n);
   for (let i = 0; i < c.n; i++) idx[i] = i;
   // Stable by position among equal steps (file order).
-  idx.sort((a, b) => (c.steps[a]! - c.steps[b]!) || (a - b));
-  const steps = new Float64Array(c.n), walls = new Float64Array(c.n), values = new Float64Array(c.n);
-  for (let k = 0; k < c.n; k++) { const i = idx[k]!; steps[k] = c.steps[i]!; walls[k] = c.walls[i]!; values[k] = c.values[i]!; }
+  idx.sort((a, b) => c.steps[a]! - c.steps[b]! || a - b);
+  const steps = new Float64Array(c.n),
+    walls = new Float64Array(c.n),
+    values = new Float64Array(c.n);
+  for (let k = 0; k < c.n; k++) {
+    const i = idx[k]!;
+    steps[k] = c.steps[i]!;
+    walls[k] = c.walls[i]!;
+    values[k] = c.values[i]!;
+  }
   return { n: c.n, steps, walls, values };
 }
 
@@ -181,7 +237,12 @@ export function bigStep(s: bigint): number | string {
   return Number.isSafeInteger(n) ? n : s.toString();
 }
 
-export function wallOut(w: number): number | null { return w === w ? w : null; }
+export function wallOut(w: number): number | null {
+  return w === w ? w : null;
+}
 
 /** A user filter (an RE2 pattern from lib/pattern.ts; a RegExp from trusted code is reset first). */
-export function testRe(re: NameFilter, s: string): boolean { if (re instanceof RegExp) re.lastIndex = 0; return re.test(s); }
+export function testRe(re: NameFilter, s: string): boolean {
+  if (re instanceof RegExp) re.lastIndex = 0;
+  return re.test(s);
+}

@@ -198,7 +198,17 @@ CREATE INDEX IF NOT EXISTS warnings_file ON warnings(file_id);
 
 /** Tables holding per-file data: resetting or removing a file deletes its rows from each. */
 export const FILE_DATA_TABLES = [
-  'scalar_chunks', 'images', 'audio', 'histograms', 'texts', 'pr_curves', 'tensors', 'graphs', 'hparams', 'warnings', 'blobs',
+  'scalar_chunks',
+  'images',
+  'audio',
+  'histograms',
+  'texts',
+  'pr_curves',
+  'tensors',
+  'graphs',
+  'hparams',
+  'warnings',
+  'blobs',
 ] as const;
 
 /**
@@ -210,12 +220,30 @@ export const APPLICATION_ID = 0x42726431;
 
 /** Tables of every layout Board has had: a store that predates APPLICATION_ID holds only these. */
 const BOARD_TABLES = new Set([
-  'meta', 'runs', 'files', 'tombstones', 'tags', 'scalar_chunks', 'scalars', 'blobs', 'images', 'audio', 'histograms', 'texts',
-  'pr_curves', 'tensors', 'graphs', 'hparams', 'warnings',
+  'meta',
+  'runs',
+  'files',
+  'tombstones',
+  'tags',
+  'scalar_chunks',
+  'scalars',
+  'blobs',
+  'images',
+  'audio',
+  'histograms',
+  'texts',
+  'pr_curves',
+  'tensors',
+  'graphs',
+  'hparams',
+  'warnings',
 ]);
 
 export class ForeignDatabaseError extends Error {
-  constructor(readonly path: string, why: string) {
+  constructor(
+    readonly path: string,
+    why: string,
+  ) {
     super(`${path} is not a Board store (${why}); Board will not modify it. Choose another path with --db.`);
     this.name = 'ForeignDatabaseError';
   }
@@ -254,15 +282,23 @@ function checkOwnership(db: DB, path: string): void {
   const id = db.pragma('application_id', { simple: true }) as number;
   if (id === APPLICATION_ID) return;
   if (id !== 0) throw new ForeignDatabaseError(path, `application_id 0x${(id >>> 0).toString(16)} belongs to another program`);
-  const objects = db.prepare(`SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'`).all() as { type: string; name: string }[];
+  const objects = db.prepare(`SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'`).all() as {
+    type: string;
+    name: string;
+  }[];
   if (objects.length === 0) return; // a new or empty file: ours from now on (migrate marks it)
-  const tables = objects.filter(o => o.type === 'table').map(o => o.name);
-  const foreign = tables.filter(t => !BOARD_TABLES.has(t));
-  const hasVersion = tables.includes('meta')
-    && (db.prepare(`SELECT count(*) c FROM pragma_table_info('meta') WHERE name IN ('key', 'value')`).get() as { c: number }).c === 2
-    && db.prepare(`SELECT 1 FROM meta WHERE key = 'schema_version'`).get() !== undefined;
+  const tables = objects.filter((o) => o.type === 'table').map((o) => o.name);
+  const foreign = tables.filter((t) => !BOARD_TABLES.has(t));
+  const hasVersion =
+    tables.includes('meta') &&
+    (db.prepare(`SELECT count(*) c FROM pragma_table_info('meta') WHERE name IN ('key', 'value')`).get() as { c: number }).c === 2 &&
+    db.prepare(`SELECT 1 FROM meta WHERE key = 'schema_version'`).get() !== undefined;
   if (foreign.length === 0 && hasVersion) return; // a store written before the mark existed
-  const shown = tables.slice(0, 5).map(t => JSON.stringify(t)).join(', ') + (tables.length > 5 ? `, ... (${tables.length} tables)` : '');
+  const shown =
+    tables
+      .slice(0, 5)
+      .map((t) => JSON.stringify(t))
+      .join(', ') + (tables.length > 5 ? `, ... (${tables.length} tables)` : '');
   throw new ForeignDatabaseError(path, `no Board mark; it holds ${shown || 'other objects'}`);
 }
 
@@ -275,7 +311,9 @@ function migrate(db: DB): void {
     if (row && Number(row.value) === SCHEMA_VERSION) return;
     // A cache from another layout: drop everything and re-ingest (the logdir is the source of truth).
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[];
-    db.transaction(() => { for (const t of tables) db.exec(`DROP TABLE IF EXISTS "${t.name}"`); })();
+    db.transaction(() => {
+      for (const t of tables) db.exec(`DROP TABLE IF EXISTS "${t.name}"`);
+    })();
   }
   db.transaction(() => {
     db.exec(DDL);

@@ -19,12 +19,17 @@ export interface TagIndexEntry {
   description?: string;
 }
 
-export interface TagIndex { runs: RunSummary[]; tags: TagIndexEntry[] }
+export interface TagIndex {
+  runs: RunSummary[];
+  tags: TagIndexEntry[];
+}
 
 const stepNum = (s: number | string) => (typeof s === 'number' ? s : Number(s));
 
 /** One (run, tag) row for the index: the run given by its position in the run list. */
-export interface TagIndexRow extends Omit<TagSummary, 'run'> { runIndex: number }
+export interface TagIndexRow extends Omit<TagSummary, 'run'> {
+  runIndex: number;
+}
 
 /** Groups (run, tag) rows by (tag, kind, plugin); run order is `runs` order. */
 export function buildTagIndex(runs: RunSummary[], rows: TagSummary[]): TagIndex {
@@ -45,7 +50,10 @@ export function groupTagRows(runs: RunSummary[], rows: Iterable<TagIndexRow>): T
     const key = `${t.kind}\u0000${t.plugin ?? ''}\u0000${t.tag}`;
     let g = byKey.get(key);
     if (!g) {
-      g = { entry: { tag: t.tag, kind: t.kind, plugin: t.plugin, ranges: [], count: 0, minStep: t.minStep, maxStep: t.maxStep }, members: [] };
+      g = {
+        entry: { tag: t.tag, kind: t.kind, plugin: t.plugin, ranges: [], count: 0, minStep: t.minStep, maxStep: t.maxStep },
+        members: [],
+      };
       byKey.set(key, g);
     }
     g.members.push(i);

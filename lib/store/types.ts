@@ -41,7 +41,11 @@ export interface ScalarQuery {
   xAxis?: XAxis;
 }
 
-export interface ScalarPoint { step: number; wallTime: number; value: number }
+export interface ScalarPoint {
+  step: number;
+  wallTime: number;
+  value: number;
+}
 
 export interface ScalarSeries {
   run: string;
@@ -63,22 +67,50 @@ export interface ImageEntry {
   blobId: number;
   contentType: string;
 }
-export interface ImageSeries { run: string; tag: string; steps: number[]; images: ImageEntry[] }
-export interface Blob { id: number; contentType: string; bytes: Uint8Array; etag: string }
+export interface ImageSeries {
+  run: string;
+  tag: string;
+  steps: number[];
+  images: ImageEntry[];
+}
+export interface Blob {
+  id: number;
+  contentType: string;
+  bytes: Uint8Array;
+  etag: string;
+}
 
-export interface HistogramBucket { left: number; right: number; count: number }
+export interface HistogramBucket {
+  left: number;
+  right: number;
+  count: number;
+}
 export interface HistogramEntry {
-  step: number; wallTime: number | null;
-  min: number; max: number; num: number; sum: number; sumSquares: number;
+  step: number;
+  wallTime: number | null;
+  min: number;
+  max: number;
+  num: number;
+  sum: number;
+  sumSquares: number;
   buckets: HistogramBucket[];
 }
 
-export interface TextEntry { step: number; wallTime: number | null; text: string }
+export interface TextEntry {
+  step: number;
+  wallTime: number | null;
+  text: string;
+}
 
 export interface PrCurveEntry {
-  step: number; wallTime: number | null;
-  precision: number[]; recall: number[];
-  tp: number[]; fp: number[]; tn: number[]; fn: number[];
+  step: number;
+  wallTime: number | null;
+  precision: number[];
+  recall: number[];
+  tp: number[];
+  fp: number[];
+  tn: number[];
+  fn: number[];
   thresholds: number[];
 }
 
@@ -118,23 +150,44 @@ export interface HparamsView {
 }
 
 export interface AudioEntry {
-  step: number; wallTime: number | null;
-  sampleRate: number; channels: number; frames: number;
-  blobId: number; contentType: string;
+  step: number;
+  wallTime: number | null;
+  sampleRate: number;
+  channels: number;
+  frames: number;
+  blobId: number;
+  contentType: string;
 }
 
 /** A Custom Scalars layout (add_custom_scalars) as one run's writer logged it; the newest per run. */
 export interface CustomScalarsLayout {
   run: string;
   categories: Array<{
-    title: string; closed: boolean;
-    charts: Array<{ title: string; multiline?: { tags: string[] }; margin?: { series: Array<{ value: string; lower: string; upper: string }> } }>;
+    title: string;
+    closed: boolean;
+    charts: Array<{
+      title: string;
+      multiline?: { tags: string[] };
+      margin?: { series: Array<{ value: string; lower: string; upper: string }> };
+    }>;
   }>;
 }
 
-export interface IngestWarning { run: string; file: string; offset: number; reason: string; time: number }
+export interface IngestWarning {
+  run: string;
+  file: string;
+  offset: number;
+  reason: string;
+  time: number;
+}
 
-export interface ExportRow { run: string; tag: string; step: number | string; wallTime: number | null; value: number }
+export interface ExportRow {
+  run: string;
+  tag: string;
+  step: number | string;
+  wallTime: number | null;
+  value: number;
+}
 
 /**
  * The web app's read interface to a store. Every method is asynchronous so that a networked

@@ -5,8 +5,10 @@ export function sniffContentType(b: Uint8Array): string {
   if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
   if (b.length >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46) return 'image/gif';
-  if (b.length >= 12 && b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x41) return 'audio/wav';
-  if (b.length >= 12 && b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45) return 'image/webp';
+  if (b.length >= 12 && b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x41)
+    return 'audio/wav';
+  if (b.length >= 12 && b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45)
+    return 'image/webp';
   return 'application/octet-stream';
 }
 
@@ -18,12 +20,20 @@ export function renderText(texts: string[], shape: number[]): string {
   const cols = Math.min(shape.length >= 2 ? shape[shape.length - 1]! : 1, texts.length);
   if (!(cols >= 1) || texts.length === 0) return '';
   const rows: string[] = [];
-  for (let i = 0; i < texts.length; i += cols) rows.push(`| ${texts.slice(i, i + cols).map(cell).join(' | ')} |`);
+  for (let i = 0; i < texts.length; i += cols)
+    rows.push(
+      `| ${texts
+        .slice(i, i + cols)
+        .map(cell)
+        .join(' | ')} |`,
+    );
   const sep = `|${' --- |'.repeat(cols)}`;
   return [`|${'  |'.repeat(cols)}`, sep, ...rows].join('\n');
 }
 
-export function f64Bytes(a: Float64Array): Buffer { return Buffer.from(a.buffer, a.byteOffset, a.byteLength); }
+export function f64Bytes(a: Float64Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
 
 export function tensorBytes(values: Float64Array | string[]): Buffer {
   return Array.isArray(values) ? Buffer.from(JSON.stringify(values)) : f64Bytes(values);

@@ -60,25 +60,37 @@ export class StoreWriter implements IngestSink {
 
   constructor(readonly db: DB) {
     this.s = prepare(db);
-    for (const r of this.s.allRuns.all() as { id: number; name: string }[]) { this.runIds.set(r.name, r.id); this.runNames.set(r.id, r.name); }
+    for (const r of this.s.allRuns.all() as { id: number; name: string }[]) {
+      this.runIds.set(r.name, r.id);
+      this.runNames.set(r.id, r.name);
+    }
   }
 
   /** Subscribe to committed changes. */
   onChange(listener: (c: StoreChange) => void): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
-  private emit(c: StoreChange): void { for (const l of this.listeners) l(c); }
+  private emit(c: StoreChange): void {
+    for (const l of this.listeners) l(c);
+  }
 
-  runNamesList(): string[] { return [...this.runIds.keys()]; }
-  hasRun(name: string): boolean { return this.runIds.has(name); }
+  runNamesList(): string[] {
+    return [...this.runIds.keys()];
+  }
+  hasRun(name: string): boolean {
+    return this.runIds.has(name);
+  }
 
   ensureRun(name: string): number {
     let id = this.runIds.get(name);
     if (id !== undefined) return id;
     id = Number(this.s.insertRun.run(name, Date.now() / 1000).lastInsertRowid);
-    this.runIds.set(name, id); this.runNames.set(id, name);
+    this.runIds.set(name, id);
+    this.runNames.set(id, name);
     this.emit({ type: 'run-added', run: name });
     return id;
   }
@@ -94,29 +106,48 @@ export class StoreWriter implements IngestSink {
     return this.fileCache;
   }
 
-  getFile(path: string): FileRecord | undefined { return this.files().get(path); }
+  getFile(path: string): FileRecord | undefined {
+    return this.files().get(path);
+  }
 
   filesOfRun(run: string): FileRecord[] {
     const id = this.runIds.get(run);
     if (id === undefined) return [];
-    return [...this.files().values()].filter(f => f.runId === id).sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+    return [...this.files().values()].filter((f) => f.runId === id).sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   }
 
   /** (tag, plugin) of the run's tags that have a plugin, to seed a fresh normalizer. */
   pluginsOfRun(run: string): [string, string][] {
     const id = this.runIds.get(run);
     if (id === undefined) return [];
-    return (this.s.pluginsOfRun.all(id) as { tag: string; plugin: string }[]).map(r => [r.tag, r.plugin]);
+    return (this.s.pluginsOfRun.all(id) as { tag: string; plugin: string }[]).map((r) => [r.tag, r.plugin]);
   }
 
-  allFiles(): FileRecord[] { return [...this.files().values()]; }
+  allFiles(): FileRecord[] {
+    return [...this.files().values()];
+  }
 
   ensureFile(run: string, path: string, rel: string): FileRecord {
     const existing = this.getFile(path);
     if (existing) return existing;
     const runId = this.ensureRun(run);
     const id = Number(this.s.insertFile.run(runId, path, rel).lastInsertRowid);
-    const rec: FileRecord = { id, runId, path, rel, offset: 0, size: 0, mtime: 0, ino: 0, headLen: 0, headCrc: 0, records: 0, events: 0, corrupt: 0, fileVersion: null };
+    const rec: FileRecord = {
+      id,
+      runId,
+      path,
+      rel,
+      offset: 0,
+      size: 0,
+      mtime: 0,
+      ino: 0,
+      headLen: 0,
+      headCrc: 0,
+      records: 0,
+      events: 0,
+      corrupt: 0,
+      fileVersion: null,
+    };
     this.files().set(path, rec);
     return rec;
   }
@@ -146,7 +177,10 @@ export class StoreWriter implements IngestSink {
       if (info.firstWall === null || wall < info.firstWall) info.firstWall = wall;
       if (info.lastWall === null || wall > info.lastWall) info.lastWall = wall;
     }
-    if (!info.dirty) { info.dirty = true; this.dirtyTags.push(info); }
+    if (!info.dirty) {
+      info.dirty = true;
+      this.dirtyTags.push(info);
+    }
     const d = v.data;
     const s = this.s;
     switch (d.kind) {
@@ -154,7 +188,10 @@ export class StoreWriter implements IngestSink {
         let acc = info.accum;
         if (acc === null || acc.fileId !== file.id) acc = this.openAccum(info, file);
         acc.push(step, wall ?? NaN, d.value);
-        if (acc.n === CHUNK_POINTS) { this.writeChunk(acc); info.accum = new ScalarAccum(info.id, file.id); }
+        if (acc.n === CHUNK_POINTS) {
+          this.writeChunk(acc);
+          info.accum = new ScalarAccum(info.id, file.id);
+        }
         return;
       }
       case 'image':
@@ -171,7 +208,9 @@ export class StoreWriter implements IngestSink {
       case 'histogram': {
         const k = d.counts.length;
         const packed = new Float64Array(3 * k);
-        packed.set(d.left, 0); packed.set(d.right, k); packed.set(d.counts, 2 * k);
+        packed.set(d.left, 0);
+        packed.set(d.right, k);
+        packed.set(d.counts, 2 * k);
         s.insertHistogram.run(info.id, file.id, step, wall, d.min, d.max, d.num, d.sum, d.sumSquares, f64Bytes(packed));
         return;
       }
@@ -204,13 +243,14 @@ export class StoreWriter implements IngestSink {
         else s.insertTensor.run(info.id, file.id, step, wall, -1, '[]', d.content.length ? d.content : null);
         return;
       }
-      default: assertNever(d);
+      default:
+        assertNever(d);
     }
   }
 
   /** Add a decoded slice (scalar columns + other values) read from `file` (inside begin/commit). */
   addSlice(file: FileRecord, sl: DecodedSlice): void {
-    const infos = sl.scalarTags.map(m => this.tagInfo(file.runId, m.tag, 'scalar', m.plugin, m.displayName, m.description));
+    const infos = sl.scalarTags.map((m) => this.tagInfo(file.runId, m.tag, 'scalar', m.plugin, m.displayName, m.description));
     const big = sl.bigSteps ? new Map(sl.bigSteps) : null;
     const { tagIdx, steps, walls, values } = sl;
     for (let i = 0; i < sl.n; i++) {
@@ -224,11 +264,17 @@ export class StoreWriter implements IngestSink {
         if (info.firstWall === null || wall < info.firstWall) info.firstWall = wall;
         if (info.lastWall === null || wall > info.lastWall) info.lastWall = wall;
       }
-      if (!info.dirty) { info.dirty = true; this.dirtyTags.push(info); }
+      if (!info.dirty) {
+        info.dirty = true;
+        this.dirtyTags.push(info);
+      }
       let acc = info.accum;
       if (acc === null || acc.fileId !== file.id) acc = this.openAccum(info, file);
       acc.push(step, wall, values[i]!);
-      if (acc.n === CHUNK_POINTS) { this.writeChunk(acc); info.accum = new ScalarAccum(info.id, file.id); }
+      if (acc.n === CHUNK_POINTS) {
+        this.writeChunk(acc);
+        info.accum = new ScalarAccum(info.id, file.id);
+      }
     }
     sl.others.forEach((v, i) => this.addValueOrWarn(file, v, sl.otherOffsets?.[i] ?? sl.from));
     for (const c of sl.corrupt) this.addWarning(file, c.offset, c.detail ? `${c.reason}: ${c.detail}` : c.reason);
@@ -244,7 +290,16 @@ export class StoreWriter implements IngestSink {
     const s = this.s;
     const key = tagKey(v.tag, v.kind);
     const before = this.tags.get(file.runId)?.get(key);
-    const saved = before ? { count: before.count, minStep: before.minStep, maxStep: before.maxStep, firstWall: before.firstWall, lastWall: before.lastWall, dirty: before.dirty } : null;
+    const saved = before
+      ? {
+          count: before.count,
+          minStep: before.minStep,
+          maxStep: before.maxStep,
+          firstWall: before.firstWall,
+          lastWall: before.lastWall,
+          dirty: before.dirty,
+        }
+      : null;
     const dirtyLen = this.dirtyTags.length;
     s.savepoint.run();
     try {
@@ -255,9 +310,14 @@ export class StoreWriter implements IngestSink {
       s.rollbackTo.run();
       s.release.run();
       // Undo what addValue did in memory: its tag row (if new) was rolled back with the savepoint.
-      if (before && saved) Object.assign(before, saved); else this.tags.get(file.runId)?.delete(key);
+      if (before && saved) Object.assign(before, saved);
+      else this.tags.get(file.runId)?.delete(key);
       this.dirtyTags.length = dirtyLen;
-      this.addWarning(file, offset, `bad-value: tag ${JSON.stringify(v.tag.slice(0, 200))}: ${err instanceof Error ? err.message : String(err)}`);
+      this.addWarning(
+        file,
+        offset,
+        `bad-value: tag ${JSON.stringify(v.tag.slice(0, 200))}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 
@@ -278,7 +338,19 @@ export class StoreWriter implements IngestSink {
       if (info.accum && info.accum.dirty && info.accum.n > 0) this.writeChunk(info.accum);
       s.updateTag.run(info.count, info.minStep, info.maxStep, info.firstWall, info.lastWall, info.id);
     }
-    s.updateFile.run(p.offset, p.size, p.mtime, p.ino, p.headLen, p.headCrc, p.records, p.events, p.corrupt, p.fileVersion ?? file.fileVersion, file.id);
+    s.updateFile.run(
+      p.offset,
+      p.size,
+      p.mtime,
+      p.ino,
+      p.headLen,
+      p.headCrc,
+      p.records,
+      p.events,
+      p.corrupt,
+      p.fileVersion ?? file.fileVersion,
+      file.id,
+    );
     s.commit.run();
     this.inTx = false;
     Object.assign(file, p, { fileVersion: p.fileVersion ?? file.fileVersion });
@@ -295,7 +367,13 @@ export class StoreWriter implements IngestSink {
 
   /** Abandon the open transaction; in-memory caches are dropped and reloaded from the database. */
   rollback(): void {
-    if (this.inTx) { try { this.s.rollback.run(); } catch { /* already rolled back by SQLite */ } }
+    if (this.inTx) {
+      try {
+        this.s.rollback.run();
+      } catch {
+        /* already rolled back by SQLite */
+      }
+    }
     this.inTx = false;
     this.dirtyTags = [];
     this.pendingWarnings = [];
@@ -323,38 +401,61 @@ export class StoreWriter implements IngestSink {
   /** Forget a file (deleted from disk). Removes its run when no file is left. */
   removeFile(file: FileRecord, tombstoneIno?: number): void {
     let runGone = false;
-    this.guard(() => this.db.transaction(() => {
-      this.deleteFileData(file);
-      this.s.deleteFile.run(file.id);
-      this.files().delete(file.path);
-      if (tombstoneIno !== undefined) { this.s.insertTombstone.run(file.path, tombstoneIno); this.hasTombstones = true; }
-      runGone = this.s.countFiles.pluck().get(file.runId) === 0;
-      if (runGone) this.deleteRunRows(file.runId);
-    })());
-    if (runGone) this.forgetRun(file.runId); else this.afterDelete(file.runId);
+    this.guard(() =>
+      this.db.transaction(() => {
+        this.deleteFileData(file);
+        this.s.deleteFile.run(file.id);
+        this.files().delete(file.path);
+        if (tombstoneIno !== undefined) {
+          this.s.insertTombstone.run(file.path, tombstoneIno);
+          this.hasTombstones = true;
+        }
+        runGone = this.s.countFiles.pluck().get(file.runId) === 0;
+        if (runGone) this.deleteRunRows(file.runId);
+      })(),
+    );
+    if (runGone) this.forgetRun(file.runId);
+    else this.afterDelete(file.runId);
   }
 
   /** Remove a run and all its files' data. `tombstones` maps file path -> inode to ignore from now on. */
   removeRun(name: string, tombstones?: Map<string, number>): boolean {
     const runId = this.runIds.get(name);
     if (runId === undefined) return false;
-    this.guard(() => this.db.transaction(() => {
-      for (const f of this.filesOfRun(name)) { this.deleteFileData(f); this.s.deleteFile.run(f.id); this.files().delete(f.path); }
-      for (const [path, ino] of tombstones ?? []) { this.s.insertTombstone.run(path, ino); this.hasTombstones = true; }
-      this.deleteRunRows(runId);
-    })());
+    this.guard(() =>
+      this.db.transaction(() => {
+        for (const f of this.filesOfRun(name)) {
+          this.deleteFileData(f);
+          this.s.deleteFile.run(f.id);
+          this.files().delete(f.path);
+        }
+        for (const [path, ino] of tombstones ?? []) {
+          this.s.insertTombstone.run(path, ino);
+          this.hasTombstones = true;
+        }
+        this.deleteRunRows(runId);
+      })(),
+    );
     this.forgetRun(runId);
     return true;
   }
 
   /** Run a transaction; if it fails, in-memory caches are dropped so they reload from the database. */
   private guard(fn: () => void): void {
-    try { fn(); } catch (err) { this.fileCache = null; this.tags.clear(); throw err; }
+    try {
+      fn();
+    } catch (err) {
+      this.fileCache = null;
+      this.tags.clear();
+      throw err;
+    }
   }
 
   private forgetRun(runId: number): void {
     const name = this.runNames.get(runId)!;
-    this.runIds.delete(name); this.runNames.delete(runId); this.tags.delete(runId);
+    this.runIds.delete(name);
+    this.runNames.delete(runId);
+    this.tags.delete(runId);
     this.emit({ type: 'run-removed', run: name });
   }
 
@@ -378,7 +479,10 @@ export class StoreWriter implements IngestSink {
   private tagInfo(runId: number, tag: string, kind: ValueKind, plugin: string | null, displayName?: string, description?: string): TagInfo {
     const v = { tag, kind, plugin, displayName, description };
     let tags = this.tags.get(runId);
-    if (!tags) { tags = new Map(); this.tags.set(runId, tags); }
+    if (!tags) {
+      tags = new Map();
+      this.tags.set(runId, tags);
+    }
     const key = tagKey(v.tag, v.kind);
     let info = tags.get(key);
     if (info) return info;
@@ -387,13 +491,25 @@ export class StoreWriter implements IngestSink {
     if (!row) {
       s.insertTag.run(runId, v.tag, v.kind, v.plugin, v.displayName ?? null, v.description ?? null);
       row = s.tagByKey.get(runId, v.tag, v.kind) as TagRow;
-    } else if ((row.plugin === null && v.plugin) || (row.display_name === null && v.displayName) || (row.description === null && v.description)) {
+    } else if (
+      (row.plugin === null && v.plugin) ||
+      (row.display_name === null && v.displayName) ||
+      (row.description === null && v.description)
+    ) {
       s.updateTagMeta.run(v.plugin, v.displayName ?? null, v.description ?? null, Number(row.id));
     }
     info = {
-      id: Number(row.id), runId, tag: v.tag, kind: v.kind, count: Number(row.count),
-      minStep: stepIn(row.min_step), maxStep: stepIn(row.max_step), firstWall: numIn(row.first_wall), lastWall: numIn(row.last_wall),
-      accum: null, dirty: false,
+      id: Number(row.id),
+      runId,
+      tag: v.tag,
+      kind: v.kind,
+      count: Number(row.count),
+      minStep: stepIn(row.min_step),
+      maxStep: stepIn(row.max_step),
+      firstWall: numIn(row.first_wall),
+      lastWall: numIn(row.last_wall),
+      accum: null,
+      dirty: false,
     };
     tags.set(key, info);
     return info;
@@ -415,7 +531,18 @@ export class StoreWriter implements IngestSink {
   private writeChunk(acc: ScalarAccum): void {
     const st = chunkStats(acc);
     const data = encodeChunk(acc);
-    const args = [st.n, st.minStep, st.maxStep, st.minValue, st.maxValue, st.minWall, st.maxWall, st.sorted ? 1 : 0, st.marks, data] as const;
+    const args = [
+      st.n,
+      st.minStep,
+      st.maxStep,
+      st.minValue,
+      st.maxValue,
+      st.minWall,
+      st.maxWall,
+      st.sorted ? 1 : 0,
+      st.marks,
+      data,
+    ] as const;
     if (acc.rowId === null) acc.rowId = Number(this.s.insertChunk.run(acc.tagId, acc.fileId, ...args).lastInsertRowid);
     else this.s.updateChunk.run(...args, acc.rowId);
     acc.dirty = false;
@@ -428,24 +555,57 @@ export class StoreWriter implements IngestSink {
 }
 
 interface FileRow {
-  id: number; run_id: number; path: string; rel: string; offset: number; size: number; mtime: number; ino: number;
-  head_len: number; head_crc: number; records: number; events: number; corrupt: number; file_version: string | null;
+  id: number;
+  run_id: number;
+  path: string;
+  rel: string;
+  offset: number;
+  size: number;
+  mtime: number;
+  ino: number;
+  head_len: number;
+  head_crc: number;
+  records: number;
+  events: number;
+  corrupt: number;
+  file_version: string | null;
 }
 interface TagRow {
-  id: bigint; count: bigint; plugin: string | null; display_name: string | null; description: string | null;
-  min_step: bigint | null; max_step: bigint | null; first_wall: number | null; last_wall: number | null;
+  id: bigint;
+  count: bigint;
+  plugin: string | null;
+  display_name: string | null;
+  description: string | null;
+  min_step: bigint | null;
+  max_step: bigint | null;
+  first_wall: number | null;
+  last_wall: number | null;
 }
 
 function fileFromRow(r: FileRow): FileRecord {
   return {
-    id: r.id, runId: r.run_id, path: r.path, rel: r.rel, offset: r.offset, size: r.size, mtime: r.mtime, ino: r.ino,
-    headLen: r.head_len, headCrc: r.head_crc, records: r.records, events: r.events, corrupt: r.corrupt, fileVersion: r.file_version,
+    id: r.id,
+    runId: r.run_id,
+    path: r.path,
+    rel: r.rel,
+    offset: r.offset,
+    size: r.size,
+    mtime: r.mtime,
+    ino: r.ino,
+    headLen: r.head_len,
+    headCrc: r.head_crc,
+    records: r.records,
+    events: r.events,
+    corrupt: r.corrupt,
+    fileVersion: r.file_version,
   };
 }
 
 function prepare(db: DB) {
   const p = (sql: string) => db.prepare(sql);
-  const tagByKey = p(`SELECT id, count, plugin, display_name, description, min_step, max_step, first_wall, last_wall FROM tags WHERE run_id = ? AND tag = ? AND kind = ?`);
+  const tagByKey = p(
+    `SELECT id, count, plugin, display_name, description, min_step, max_step, first_wall, last_wall FROM tags WHERE run_id = ? AND tag = ? AND kind = ?`,
+  );
   tagByKey.safeIntegers(true); // steps past 2^53 must survive a restart
   return {
     begin: p('BEGIN IMMEDIATE'),
@@ -460,25 +620,39 @@ function prepare(db: DB) {
     allFiles: p('SELECT * FROM files ORDER BY path'),
     countFiles: p('SELECT count(*) FROM files WHERE run_id = ?'),
     insertFile: p('INSERT INTO files(run_id, path, rel) VALUES (?, ?, ?)'),
-    updateFile: p(`UPDATE files SET offset = ?, size = ?, mtime = ?, ino = ?, head_len = ?, head_crc = ?, records = ?, events = ?, corrupt = ?, file_version = ? WHERE id = ?`),
-    resetFile: p(`UPDATE files SET offset = 0, size = 0, mtime = 0, ino = 0, head_len = 0, head_crc = 0, records = 0, events = 0, corrupt = 0 WHERE id = ?`),
+    updateFile: p(
+      `UPDATE files SET offset = ?, size = ?, mtime = ?, ino = ?, head_len = ?, head_crc = ?, records = ?, events = ?, corrupt = ?, file_version = ? WHERE id = ?`,
+    ),
+    resetFile: p(
+      `UPDATE files SET offset = 0, size = 0, mtime = 0, ino = 0, head_len = 0, head_crc = 0, records = 0, events = 0, corrupt = 0 WHERE id = ?`,
+    ),
     deleteFile: p('DELETE FROM files WHERE id = ?'),
     tombstone: p('SELECT ino FROM tombstones WHERE path = ?'),
     anyTombstone: p('SELECT 1 FROM tombstones LIMIT 1'),
     insertTombstone: p('INSERT OR REPLACE INTO tombstones(path, ino) VALUES (?, ?)'),
     tagByKey,
     insertTag: p('INSERT INTO tags(run_id, tag, kind, plugin, display_name, description) VALUES (?, ?, ?, ?, ?, ?)'),
-    updateTagMeta: p('UPDATE tags SET plugin = coalesce(plugin, ?), display_name = coalesce(display_name, ?), description = coalesce(description, ?) WHERE id = ?'),
+    updateTagMeta: p(
+      'UPDATE tags SET plugin = coalesce(plugin, ?), display_name = coalesce(display_name, ?), description = coalesce(description, ?) WHERE id = ?',
+    ),
     updateTag: p('UPDATE tags SET count = ?, min_step = ?, max_step = ?, first_wall = ?, last_wall = ? WHERE id = ?'),
     pluginsOfRun: p('SELECT DISTINCT tag, plugin FROM tags WHERE run_id = ? AND plugin IS NOT NULL'),
     deleteTagsOfRun: p('DELETE FROM tags WHERE run_id = ?'),
     tailChunk: p('SELECT id, n, data FROM scalar_chunks WHERE file_id = ? AND tag_id = ? ORDER BY id DESC LIMIT 1'),
-    insertChunk: p(`INSERT INTO scalar_chunks(tag_id, file_id, n, min_step, max_step, min_value, max_value, min_wall, max_wall, sorted, marks, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    updateChunk: p(`UPDATE scalar_chunks SET n = ?, min_step = ?, max_step = ?, min_value = ?, max_value = ?, min_wall = ?, max_wall = ?, sorted = ?, marks = ?, data = ? WHERE id = ?`),
+    insertChunk: p(
+      `INSERT INTO scalar_chunks(tag_id, file_id, n, min_step, max_step, min_value, max_value, min_wall, max_wall, sorted, marks, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    updateChunk: p(
+      `UPDATE scalar_chunks SET n = ?, min_step = ?, max_step = ?, min_value = ?, max_value = ?, min_wall = ?, max_wall = ?, sorted = ?, marks = ?, data = ? WHERE id = ?`,
+    ),
     insertBlob: p('INSERT INTO blobs(file_id, content_type, etag, bytes) VALUES (?, ?, ?, ?)'),
     insertImage: p('INSERT INTO images(tag_id, file_id, step, wall, idx, width, height, blob_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-    insertAudio: p('INSERT INTO audio(tag_id, file_id, step, wall, sample_rate, channels, frames, blob_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-    insertHistogram: p('INSERT INTO histograms(tag_id, file_id, step, wall, min, max, num, sum, sum_squares, buckets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertAudio: p(
+      'INSERT INTO audio(tag_id, file_id, step, wall, sample_rate, channels, frames, blob_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertHistogram: p(
+      'INSERT INTO histograms(tag_id, file_id, step, wall, min, max, num, sum, sum_squares, buckets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
     insertText: p('INSERT INTO texts(tag_id, file_id, step, wall, text) VALUES (?, ?, ?, ?, ?)'),
     insertPr: p('INSERT INTO pr_curves(tag_id, file_id, step, wall, thresholds, data) VALUES (?, ?, ?, ?, ?, ?)'),
     insertTensor: p('INSERT INTO tensors(tag_id, file_id, step, wall, dtype, shape, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
@@ -497,20 +671,39 @@ function recomputeTags(db: DB, runId: number): void {
     for (const t of tags) {
       const table = tableOfKind(t.kind);
       let row: { c: number; lo: number | null; hi: number | null; w0: number | null; w1: number | null } | undefined;
-      if (table === 'scalar_chunks') row = db.prepare(`SELECT sum(n) c, min(min_step) lo, max(max_step) hi, min(min_wall) w0, max(max_wall) w1 FROM scalar_chunks WHERE tag_id = ?`).get(t.id) as typeof row;
+      if (table === 'scalar_chunks')
+        row = db
+          .prepare(
+            `SELECT sum(n) c, min(min_step) lo, max(max_step) hi, min(min_wall) w0, max(max_wall) w1 FROM scalar_chunks WHERE tag_id = ?`,
+          )
+          .get(t.id) as typeof row;
       else if (table === 'graphs') {
         const source = t.kind === 'graph' ? 'graph_def' : 'run_metadata';
-        row = db.prepare(`SELECT count(*) c, min(step) lo, max(step) hi, min(wall) w0, max(wall) w1 FROM graphs
-          WHERE run_id = ? AND source = ? AND (? = 'graph_def' OR tag = ?)`).get(runId, source, source, t.tag) as typeof row;
+        row = db
+          .prepare(
+            `SELECT count(*) c, min(step) lo, max(step) hi, min(wall) w0, max(wall) w1 FROM graphs
+          WHERE run_id = ? AND source = ? AND (? = 'graph_def' OR tag = ?)`,
+          )
+          .get(runId, source, source, t.tag) as typeof row;
       } else if (table === 'hparams') {
         // The three hparams tags hold the three payload parts (PyTorch and TF2 name them alike).
-        const part = t.tag.endsWith('session_start_info') ? 'session_start' : t.tag.endsWith('session_end_info') ? 'session_end' : 'experiment';
-        row = db.prepare(`SELECT count(*) c, min(step) lo, max(step) hi, min(wall) w0, max(wall) w1 FROM hparams
-          WHERE run_id = ? AND part = ?`).get(runId, part) as typeof row;
+        const part = t.tag.endsWith('session_start_info')
+          ? 'session_start'
+          : t.tag.endsWith('session_end_info')
+            ? 'session_end'
+            : 'experiment';
+        row = db
+          .prepare(
+            `SELECT count(*) c, min(step) lo, max(step) hi, min(wall) w0, max(wall) w1 FROM hparams
+          WHERE run_id = ? AND part = ?`,
+          )
+          .get(runId, part) as typeof row;
       } else {
         // Images count per event (several images of one event share its step).
-        const count = table === 'images' ? 'count(DISTINCT step || \':\' || coalesce(wall, \'\'))' : 'count(*)';
-        row = db.prepare(`SELECT ${count} c, min(step) lo, max(step) hi, min(wall) w0, max(wall) w1 FROM ${table} WHERE tag_id = ?`).get(t.id) as typeof row;
+        const count = table === 'images' ? "count(DISTINCT step || ':' || coalesce(wall, ''))" : 'count(*)';
+        row = db
+          .prepare(`SELECT ${count} c, min(step) lo, max(step) hi, min(wall) w0, max(wall) w1 FROM ${table} WHERE tag_id = ?`)
+          .get(t.id) as typeof row;
       }
       if (!row || !row.c) del.run(t.id);
       else update.run(row.c, row.lo, row.hi, row.w0, row.w1, t.id);
@@ -520,16 +713,28 @@ function recomputeTags(db: DB, runId: number): void {
 
 function tableOfKind(kind: ValueKind): string {
   switch (kind) {
-    case 'scalar': return 'scalar_chunks';
-    case 'image': return 'images';
-    case 'audio': return 'audio';
-    case 'histogram': return 'histograms';
-    case 'text': return 'texts';
-    case 'pr_curve': return 'pr_curves';
-    case 'graph': case 'run_metadata': return 'graphs';
-    case 'hparams': return 'hparams';
-    case 'tensor': case 'unknown_plugin': return 'tensors';
-    default: return assertNever(kind);
+    case 'scalar':
+      return 'scalar_chunks';
+    case 'image':
+      return 'images';
+    case 'audio':
+      return 'audio';
+    case 'histogram':
+      return 'histograms';
+    case 'text':
+      return 'texts';
+    case 'pr_curve':
+      return 'pr_curves';
+    case 'graph':
+    case 'run_metadata':
+      return 'graphs';
+    case 'hparams':
+      return 'hparams';
+    case 'tensor':
+    case 'unknown_plugin':
+      return 'tensors';
+    default:
+      return assertNever(kind);
   }
 }
 
@@ -538,7 +743,9 @@ function stepIn(s: bigint | null): Step | null {
   const n = Number(s);
   return Number.isSafeInteger(n) ? n : s;
 }
-function numIn(x: number | bigint | null): number | null { return x === null ? null : Number(x); }
+function numIn(x: number | bigint | null): number | null {
+  return x === null ? null : Number(x);
+}
 
 export function stepOut(s: Step | null): number | string | undefined {
   if (s === null) return undefined;
@@ -547,7 +754,9 @@ export function stepOut(s: Step | null): number | string | undefined {
 }
 
 /** Key of a tag in the per-run cache (scalars, the common case, by their name alone). */
-function tagKey(tag: string, kind: ValueKind): string { return kind === 'scalar' ? tag : `${kind}\u0000${tag}`; }
+function tagKey(tag: string, kind: ValueKind): string {
+  return kind === 'scalar' ? tag : `${kind}\u0000${tag}`;
+}
 
 /** An error of the store itself (full disk, I/O, locking), as opposed to one value it refused. */
 export function isStoreFailure(err: unknown): boolean {
@@ -556,4 +765,6 @@ export function isStoreFailure(err: unknown): boolean {
   return !(code === 'SQLITE_TOOBIG' || code === 'SQLITE_MISMATCH' || code === 'SQLITE_RANGE' || code.startsWith('SQLITE_CONSTRAINT'));
 }
 
-function assertNever(x: never): never { throw new Error(`store writer: unhandled value kind ${JSON.stringify(x)}`); }
+function assertNever(x: never): never {
+  throw new Error(`store writer: unhandled value kind ${JSON.stringify(x)}`);
+}

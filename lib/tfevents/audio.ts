@@ -9,7 +9,9 @@ export function encodeWav(samples: ArrayLike<number>, sampleRate: number, float3
   const n = samples.length;
   const out = new Uint8Array(44 + 2 * n);
   const v = new DataView(out.buffer);
-  const ascii = (pos: number, s: string) => { for (let i = 0; i < s.length; i++) out[pos + i] = s.charCodeAt(i); };
+  const ascii = (pos: number, s: string) => {
+    for (let i = 0; i < s.length; i++) out[pos + i] = s.charCodeAt(i);
+  };
   ascii(0, 'RIFF');
   v.setUint32(4, 36 + 2 * n, true);
   ascii(8, 'WAVE');

@@ -40,7 +40,10 @@ export function encodeEvent(e: EventFields): Uint8Array {
   return w.finish().slice();
 }
 
-export interface PluginMetadata { pluginName: string; content?: Uint8Array }
+export interface PluginMetadata {
+  pluginName: string;
+  content?: Uint8Array;
+}
 
 function metadata(m: PluginMetadata): ProtoWriter {
   const pd = new ProtoWriter();
@@ -57,7 +60,15 @@ export interface ValueFieldsOut {
   metadata?: PluginMetadata;
   simpleValue?: number;
   image?: { height: number; width: number; colorspace: number; encoded: Uint8Array };
-  histo?: { min: number; max: number; num: number; sum: number; sumSquares: number; bucketLimit: ArrayLike<number>; bucket: ArrayLike<number> };
+  histo?: {
+    min: number;
+    max: number;
+    num: number;
+    sum: number;
+    sumSquares: number;
+    bucketLimit: ArrayLike<number>;
+    bucket: ArrayLike<number>;
+  };
   audio?: { sampleRate: number; numChannels: number; lengthFrames: number; encoded: Uint8Array; contentType: string };
   /** Encoded TensorProto. */
   tensor?: Uint8Array;
@@ -112,7 +123,11 @@ export function encodeSummary(values: ValueFieldsOut[]): Uint8Array {
  * TensorProto with the given dtype/shape and values in the typed *_val field (as PyTorch writes).
  * shape null: no tensor_shape field at all (PyTorch's rank-0 scalars leave it unset).
  */
-export function encodeTensor(dtype: number, shape: number[] | null, values: { floats?: ArrayLike<number>; doubles?: ArrayLike<number>; strings?: Uint8Array[] }): Uint8Array {
+export function encodeTensor(
+  dtype: number,
+  shape: number[] | null,
+  values: { floats?: ArrayLike<number>; doubles?: ArrayLike<number>; strings?: Uint8Array[] },
+): Uint8Array {
   const t = new ProtoWriter();
   t.uint32(1, dtype);
   if (shape !== null) {
@@ -132,9 +147,7 @@ export function encodeTensor(dtype: number, shape: number[] | null, values: { fl
 
 /** Rank-0 DT_FLOAT / DT_DOUBLE tensor (add_scalar(new_style=True)). */
 export function encodeScalarTensor(value: number, doublePrecision: boolean): Uint8Array {
-  return doublePrecision
-    ? encodeTensor(DT.DOUBLE, null, { doubles: [value] })
-    : encodeTensor(DT.FLOAT, null, { floats: [value] });
+  return doublePrecision ? encodeTensor(DT.DOUBLE, null, { doubles: [value] }) : encodeTensor(DT.FLOAT, null, { floats: [value] });
 }
 
 // ---- the hot path of addScalar: one reused writer, no intermediate objects ----

@@ -33,7 +33,15 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   // Flush what is queued when the process ends normally (a crash loses at most the queue).
-  process.on('exit', () => { for (const w of open) { try { w.flush(false); } catch { /* best effort */ } } });
+  process.on('exit', () => {
+    for (const w of open) {
+      try {
+        w.flush(false);
+      } catch {
+        /* best effort */
+      }
+    }
+  });
 }
 
 /** events.out.tfevents.<10-digit secs>.<host>.<pid>.<n><suffix>, as PyTorch names them. */

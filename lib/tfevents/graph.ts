@@ -24,7 +24,9 @@ export interface GraphNode {
   timing?: { startMicros: number; durationMicros: number };
 }
 
-export interface GraphDescription { nodes: GraphNode[] }
+export interface GraphDescription {
+  nodes: GraphNode[];
+}
 
 export type GraphTracer = (model: unknown, input: unknown) => GraphDescription;
 
@@ -43,14 +45,24 @@ export function isGraphDescription(x: unknown): x is GraphDescription {
 export function describeGraph(model: unknown, input: unknown): GraphDescription {
   if (isGraphDescription(model)) return model;
   if (tracer === null) {
-    throw new Error('addGraph: no graph tracer is registered; pass a GraphDescription ({ nodes: [...] }) or import the nn module, which registers one');
+    throw new Error(
+      'addGraph: no graph tracer is registered; pass a GraphDescription ({ nodes: [...] }) or import the nn module, which registers one',
+    );
   }
   return tracer(model, input);
 }
 
 const DTYPE_ENUM: Record<string, string> = {
-  float32: 'DT_FLOAT', float64: 'DT_DOUBLE', int32: 'DT_INT32', int64: 'DT_INT64', uint8: 'DT_UINT8',
-  int8: 'DT_INT8', int16: 'DT_INT16', bool: 'DT_BOOL', float16: 'DT_HALF', bfloat16: 'DT_BFLOAT16',
+  float32: 'DT_FLOAT',
+  float64: 'DT_DOUBLE',
+  int32: 'DT_INT32',
+  int64: 'DT_INT64',
+  uint8: 'DT_UINT8',
+  int8: 'DT_INT8',
+  int16: 'DT_INT16',
+  bool: 'DT_BOOL',
+  float16: 'DT_HALF',
+  bfloat16: 'DT_BFLOAT16',
 };
 
 const te = new TextEncoder();
@@ -106,13 +118,18 @@ export function encodeGraphDef(g: GraphDescription): Uint8Array {
 
 /** Serialized RunMetadata: one CPU device, with node stats for the nodes that carry timings. */
 export function encodeRunMetadata(g: GraphDescription): Uint8Array {
-  const nodeStats = g.nodes.filter((n) => n.timing).map((n) => {
-    const d = Math.round(n.timing!.durationMicros);
-    return {
-      nodeName: n.name, allStartMicros: Math.round(n.timing!.startMicros),
-      opStartRelMicros: 0, opEndRelMicros: d, allEndRelMicros: d,
-    };
-  });
+  const nodeStats = g.nodes
+    .filter((n) => n.timing)
+    .map((n) => {
+      const d = Math.round(n.timing!.durationMicros);
+      return {
+        nodeName: n.name,
+        allStartMicros: Math.round(n.timing!.startMicros),
+        opStartRelMicros: 0,
+        opEndRelMicros: d,
+        allEndRelMicros: d,
+      };
+    });
   const dev: Record<string, unknown> = { device: '/device:CPU:0' };
   if (nodeStats.length) dev.nodeStats = nodeStats;
   return encodeFromJson('tensorboard.RunMetadata', { stepStats: { devStats: [dev] } });

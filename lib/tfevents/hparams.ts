@@ -17,7 +17,11 @@ function protoValue(v: number | string | boolean): Record<string, unknown> {
 }
 
 function sortedKeys(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+  );
 }
 
 function payload(data: Record<string, unknown>): Uint8Array {
@@ -45,8 +49,10 @@ export function hparamsValues(
     if (raw === null || raw === undefined) continue;
     let v: number | string | boolean;
     let fromTensor = false;
-    if (typeof raw === 'object' && typeof raw.dataSync === 'function') { v = Number(raw.dataSync()[0]); fromTensor = true; }
-    else if (typeof raw === 'number' || typeof raw === 'string' || typeof raw === 'boolean') v = raw;
+    if (typeof raw === 'object' && typeof raw.dataSync === 'function') {
+      v = Number(raw.dataSync()[0]);
+      fromTensor = true;
+    } else if (typeof raw === 'number' || typeof raw === 'string' || typeof raw === 'boolean') v = raw;
     else throw new TypeError(`addHparams: hparamDict['${k}'] should be a number, string, boolean or tensor, got ${typeof raw}`);
     hparams[k] = protoValue(v);
     const type = typeof v === 'string' ? 'DATA_TYPE_STRING' : 'DATA_TYPE_FLOAT64';

@@ -4,13 +4,25 @@
 import { PNG } from 'pngjs';
 
 /** Anything with a shape and a dataSync() (our engine's Tensor, tfjs tensors). */
-export interface TensorLike { shape: readonly number[]; dataSync(): ArrayLike<number>; dtype?: string }
+export interface TensorLike {
+  shape: readonly number[];
+  dataSync(): ArrayLike<number>;
+  dtype?: string;
+}
 /** A plain typed array (or number[]) with its shape. */
-export interface ShapedArray { data: ArrayLike<number>; shape: readonly number[]; dtype?: string }
+export interface ShapedArray {
+  data: ArrayLike<number>;
+  shape: readonly number[];
+  dtype?: string;
+}
 export type ArrayInput = TensorLike | ShapedArray | ArrayLike<number> | NestedArray;
 export type NestedArray = number[] | NestedArray[];
 
-export interface Materialized { data: ArrayLike<number>; shape: number[]; isUint8: boolean }
+export interface Materialized {
+  data: ArrayLike<number>;
+  shape: number[];
+  isUint8: boolean;
+}
 
 function isTensorLike(x: unknown): x is TensorLike {
   return typeof x === 'object' && x !== null && 'shape' in x && typeof (x as TensorLike).dataSync === 'function';
@@ -19,10 +31,14 @@ function isTensorLike(x: unknown): x is TensorLike {
 function flattenNested(x: NestedArray, what: string): { data: number[]; shape: number[] } {
   const shape: number[] = [];
   let cur: unknown = x;
-  while (Array.isArray(cur)) { shape.push(cur.length); cur = cur[0]; }
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0];
+  }
   const data = (x as unknown[]).flat(Infinity) as number[];
   const n = shape.reduce((a, b) => a * b, 1);
-  if (data.length !== n) throw new Error(`${what}: nested array is ragged (first-element shape [${shape}] needs ${n} values, got ${data.length})`);
+  if (data.length !== n)
+    throw new Error(`${what}: nested array is ragged (first-element shape [${shape}] needs ${n} values, got ${data.length})`);
   return { data, shape };
 }
 
@@ -34,7 +50,11 @@ export function materialize(x: unknown, what: string, shape?: readonly number[])
   }
   if (typeof x === 'object' && x !== null && 'data' in x && 'shape' in x) {
     const s = x as ShapedArray;
-    return { data: s.data, shape: [...s.shape], isUint8: s.data instanceof Uint8Array || s.data instanceof Uint8ClampedArray || s.dtype === 'uint8' };
+    return {
+      data: s.data,
+      shape: [...s.shape],
+      isUint8: s.data instanceof Uint8Array || s.data instanceof Uint8ClampedArray || s.dtype === 'uint8',
+    };
   }
   if (Array.isArray(x) && (x.length === 0 || Array.isArray(x[0]))) {
     const f = flattenNested(x as NestedArray, what);
@@ -45,7 +65,9 @@ export function materialize(x: unknown, what: string, shape?: readonly number[])
     const isUint8 = data instanceof Uint8Array || data instanceof Uint8ClampedArray;
     return { data, shape: shape ? [...shape] : [data.length], isUint8 };
   }
-  throw new Error(`${what}: expected a tensor (shape + dataSync()), { data, shape }, a typed array or a nested number array, got ${typeof x}`);
+  throw new Error(
+    `${what}: expected a tensor (shape + dataSync()), { data, shape }, a typed array or a nested number array, got ${typeof x}`,
+  );
 }
 
 function checkSize(m: Materialized, what: string): void {
@@ -60,7 +82,9 @@ function permute(m: Materialized, format: string, target: string, what: string):
     throw new Error(`${what}: dataformats '${format}' must be a permutation of '${target}'`);
   }
   if (m.shape.length !== format.length) {
-    throw new Error(`${what}: image has shape [${m.shape}] (${m.shape.length} dims) but dataformats '${format}' needs ${format.length} dims`);
+    throw new Error(
+      `${what}: image has shape [${m.shape}] (${m.shape.length} dims) but dataformats '${format}' needs ${format.length} dims`,
+    );
   }
   const order = [...target].map((c) => format.indexOf(c));
   const shape = order.map((i) => m.shape[i]!);
@@ -74,17 +98,28 @@ function permute(m: Materialized, format: string, target: string, what: string):
     let src = 0;
     for (let d = 0; d < shape.length; d++) src += idx[d]! * strides[d]!;
     out[k] = m.data[src]!;
-    for (let d = shape.length - 1; d >= 0; d--) { if (++idx[d]! < shape[d]!) break; idx[d] = 0; }
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++idx[d]! < shape[d]!) break;
+      idx[d] = 0;
+    }
   }
   return { data: out, shape };
 }
 
-export interface HWCImage { height: number; width: number; channels: number; pixels: Uint8Array }
+export interface HWCImage {
+  height: number;
+  width: number;
+  channels: number;
+  pixels: Uint8Array;
+}
 
 /** PyTorch's scaling: float32(x) * 255 (floats and non-uint8 ints), clip to [0, 255], truncate. */
 function toUint8(data: ArrayLike<number>, isUint8: boolean): Uint8Array {
   const out = new Uint8Array(data.length);
-  if (isUint8) { for (let i = 0; i < data.length; i++) out[i] = data[i]!; return out; }
+  if (isUint8) {
+    for (let i = 0; i < data.length; i++) out[i] = data[i]!;
+    return out;
+  }
   for (let i = 0; i < data.length; i++) {
     const v = Math.fround(Math.fround(data[i]!) * 255);
     out[i] = v > 255 ? 255 : v > 0 ? Math.trunc(v) : 0; // NaN -> 0
@@ -96,9 +131,11 @@ function toUint8(data: ArrayLike<number>, isUint8: boolean): Uint8Array {
 function chwToHwc(data: ArrayLike<number>, c: number, h: number, w: number): { data: Float64Array; channels: number } {
   const outC = c === 1 ? 3 : c;
   const out = new Float64Array(h * w * outC);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < outC; k++) {
-    out[(y * w + x) * outC + k] = data[(c === 1 ? 0 : k) * h * w + y * w + x]!;
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      for (let k = 0; k < outC; k++) {
+        out[(y * w + x) * outC + k] = data[(c === 1 ? 0 : k) * h * w + y * w + x]!;
+      }
   return { data: out, channels: outC };
 }
 
@@ -138,13 +175,17 @@ export function gridHWC(m: Materialized, fmt: string, what = 'addImages'): HWCIm
   const outC = c === 1 ? 3 : c;
   const ncols = Math.min(n, 8);
   const nrows = Math.ceil(n / ncols);
-  const H = h * nrows, W = w * ncols;
+  const H = h * nrows,
+    W = w * ncols;
   const canvas = new Float64Array(H * W * outC); // zeros where the last row is not full
   for (let i = 0; i < n; i++) {
-    const oy = Math.floor(i / ncols) * h, ox = (i % ncols) * w;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < outC; k++) {
-      canvas[((oy + y) * W + ox + x) * outC + k] = p.data[((i * c + (c === 1 ? 0 : k)) * h + y) * w + x]!;
-    }
+    const oy = Math.floor(i / ncols) * h,
+      ox = (i % ncols) * w;
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let k = 0; k < outC; k++) {
+          canvas[((oy + y) * W + ox + x) * outC + k] = p.data[((i * c + (c === 1 ? 0 : k)) * h + y) * w + x]!;
+        }
   }
   return { height: H, width: W, channels: outC, pixels: toUint8(canvas, m.isUint8) };
 }
@@ -156,8 +197,17 @@ export function encodePng(img: HWCImage): Uint8Array {
   for (let i = 0; i < width * height; i++) {
     const s = i * channels;
     const g = pixels[s]!;
-    if (channels <= 2) { rgba[i * 4] = g; rgba[i * 4 + 1] = g; rgba[i * 4 + 2] = g; rgba[i * 4 + 3] = channels === 2 ? pixels[s + 1]! : 255; }
-    else { rgba[i * 4] = g; rgba[i * 4 + 1] = pixels[s + 1]!; rgba[i * 4 + 2] = pixels[s + 2]!; rgba[i * 4 + 3] = channels === 4 ? pixels[s + 3]! : 255; }
+    if (channels <= 2) {
+      rgba[i * 4] = g;
+      rgba[i * 4 + 1] = g;
+      rgba[i * 4 + 2] = g;
+      rgba[i * 4 + 3] = channels === 2 ? pixels[s + 1]! : 255;
+    } else {
+      rgba[i * 4] = g;
+      rgba[i * 4 + 1] = pixels[s + 1]!;
+      rgba[i * 4 + 2] = pixels[s + 2]!;
+      rgba[i * 4 + 3] = channels === 4 ? pixels[s + 3]! : 255;
+    }
   }
   const colorType = channels === 1 ? 0 : channels === 2 ? 4 : channels === 3 ? 2 : 6;
   const png = PNG.sync.write({ width, height, data: rgba } as unknown as PNG, { colorType, inputHasAlpha: true } as never);

@@ -9,5 +9,13 @@ export { crc32c, maskCrc, unmaskCrc, maskedCrc32c } from './crc32c.ts';
 export { encodeRecord, scanRecords } from './record.ts';
 export { SummaryWriter, defaultLogDir, type SummaryWriterOptions, type ImageOptions } from './writer.ts';
 export { EventFileWriter, eventFileName } from './event-file-writer.ts';
-export { setGraphTracer, decodeGraphDef, decodeRunMetadata, type GraphDescription, type GraphNode, type GraphTracer, type GraphAttr } from './graph.ts';
+export {
+  setGraphTracer,
+  decodeGraphDef,
+  decodeRunMetadata,
+  type GraphDescription,
+  type GraphNode,
+  type GraphTracer,
+  type GraphAttr,
+} from './graph.ts';
 export { encodePng, decodePng } from './image.ts';

@@ -30,7 +30,9 @@ export interface RunInspection {
   records: number;
 }
 
-export interface Inspection { runs: Record<string, RunInspection> }
+export interface Inspection {
+  runs: Record<string, RunInspection>;
+}
 
 export function jsonStep(s: Step): JsonStep {
   return typeof s === 'bigint' ? s.toString() : s;
@@ -45,17 +47,39 @@ const less = (a: Step, b: Step) => (typeof a === 'number' && typeof b === 'numbe
 /** A short JSON description of a value (the number itself for scalars). */
 export function summarizeValue(d: ValueData): unknown {
   switch (d.kind) {
-    case 'scalar': return jsonNumber(d.value);
-    case 'text': { const t = d.texts.join('\n'); return t.length > 200 ? `${t.slice(0, 200)}…` : t; }
-    case 'image': return { images: d.images.length, width: d.images[0]?.width ?? 0, height: d.images[0]?.height ?? 0, bytes: d.images.reduce((a, i) => a + i.encoded.length, 0) };
-    case 'histogram': return { num: jsonNumber(d.num), min: jsonNumber(d.min), max: jsonNumber(d.max), buckets: d.counts.length };
-    case 'pr_curve': return { numThresholds: d.numThresholds, precisionAt0: jsonNumber(d.precision[0] ?? NaN), recallAt0: jsonNumber(d.recall[0] ?? NaN) };
-    case 'hparams': return { part: d.part };
-    case 'graph': return { bytes: d.graphDef.length };
-    case 'run_metadata': return { bytes: d.runMetadata.length };
-    case 'audio': return { sampleRate: d.sampleRate, frames: d.lengthFrames, bytes: d.encoded.length };
-    case 'tensor': return { dtype: d.dtype, shape: d.shape, first: d.values.length ? (typeof d.values[0] === 'number' ? jsonNumber(d.values[0]) : d.values[0]) : null };
-    case 'unknown_plugin': return { plugin: d.plugin, bytes: d.content.length, shape: d.tensor?.shape ?? null };
+    case 'scalar':
+      return jsonNumber(d.value);
+    case 'text': {
+      const t = d.texts.join('\n');
+      return t.length > 200 ? `${t.slice(0, 200)}…` : t;
+    }
+    case 'image':
+      return {
+        images: d.images.length,
+        width: d.images[0]?.width ?? 0,
+        height: d.images[0]?.height ?? 0,
+        bytes: d.images.reduce((a, i) => a + i.encoded.length, 0),
+      };
+    case 'histogram':
+      return { num: jsonNumber(d.num), min: jsonNumber(d.min), max: jsonNumber(d.max), buckets: d.counts.length };
+    case 'pr_curve':
+      return { numThresholds: d.numThresholds, precisionAt0: jsonNumber(d.precision[0] ?? NaN), recallAt0: jsonNumber(d.recall[0] ?? NaN) };
+    case 'hparams':
+      return { part: d.part };
+    case 'graph':
+      return { bytes: d.graphDef.length };
+    case 'run_metadata':
+      return { bytes: d.runMetadata.length };
+    case 'audio':
+      return { sampleRate: d.sampleRate, frames: d.lengthFrames, bytes: d.encoded.length };
+    case 'tensor':
+      return {
+        dtype: d.dtype,
+        shape: d.shape,
+        first: d.values.length ? (typeof d.values[0] === 'number' ? jsonNumber(d.values[0]) : d.values[0]) : null,
+      };
+    case 'unknown_plugin':
+      return { plugin: d.plugin, bytes: d.content.length, shape: d.tensor?.shape ?? null };
   }
 }
 
@@ -65,14 +89,20 @@ export function inspect(target: string): Inspection {
   for (const { run, files } of discoverRuns(target)) {
     const normalizer = new RunNormalizer();
     const ri: RunInspection = { files, tags: {}, corruptRecords: 0, corrupt: [], incompleteBytes: 0, records: 0 };
-    const raw = new Map<string, { kind: string; plugin: string | null; count: number; min: Step; max: Step; first: NormalizedValue; last: NormalizedValue }>();
+    const raw = new Map<
+      string,
+      { kind: string; plugin: string | null; count: number; min: Step; max: Step; first: NormalizedValue; last: NormalizedValue }
+    >();
     for (const file of files) {
       // Streamed in chunks: memory stays bounded for multi-GB files.
       const res = streamEventFile(file, {
         normalizer,
         onValue: (v) => {
           const t = raw.get(v.tag);
-          if (!t) { raw.set(v.tag, { kind: v.kind, plugin: v.plugin, count: 1, min: v.step, max: v.step, first: v, last: v }); return; }
+          if (!t) {
+            raw.set(v.tag, { kind: v.kind, plugin: v.plugin, count: 1, min: v.step, max: v.step, first: v, last: v });
+            return;
+          }
           t.count++;
           if (less(v.step, t.min)) t.min = v.step;
           if (less(t.max, v.step)) t.max = v.step;
@@ -87,8 +117,13 @@ export function inspect(target: string): Inspection {
     ri.corruptRecords = ri.corrupt.length;
     for (const [tag, t] of [...raw].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       ri.tags[tag] = {
-        kind: t.kind, plugin: t.plugin, count: t.count, minStep: jsonStep(t.min), maxStep: jsonStep(t.max),
-        first: summarizeValue(t.first.data), last: summarizeValue(t.last.data),
+        kind: t.kind,
+        plugin: t.plugin,
+        count: t.count,
+        minStep: jsonStep(t.min),
+        maxStep: jsonStep(t.max),
+        first: summarizeValue(t.first.data),
+        last: summarizeValue(t.last.data),
       };
     }
     runs[run] = ri;

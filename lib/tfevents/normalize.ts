@@ -3,31 +3,67 @@
 // TF2 writers may put plugin metadata only on a tag's first value, so RunNormalizer remembers it.
 import { decodeToJson } from './proto.ts';
 import { DT } from './dtypes.ts';
-import { BadValueError, checkedStrings, firstNumber, numbers, parseTensor, scalarOfTensor, stringBytes, TensorFields, tensorData } from './tensor.ts';
+import {
+  BadValueError,
+  checkedStrings,
+  firstNumber,
+  numbers,
+  parseTensor,
+  scalarOfTensor,
+  stringBytes,
+  TensorFields,
+  tensorData,
+} from './tensor.ts';
 import { decodeUtf8, ProtoReader, WireError } from './wire.ts';
 import type {
-  AudioData, HistogramData, HparamsData, ImageData, NormalizedValue, PrCurveData, Step, ValueData, ValueKind,
+  AudioData,
+  HistogramData,
+  HparamsData,
+  ImageData,
+  NormalizedValue,
+  PrCurveData,
+  Step,
+  ValueData,
+  ValueKind,
 } from './types.ts';
 
 /** Plugin names as TensorBoard spells them. */
 export const PLUGIN = {
-  scalars: 'scalars', images: 'images', histograms: 'histograms', text: 'text', hparams: 'hparams',
-  prCurves: 'pr_curves', audio: 'audio', graphs: 'graphs',
+  scalars: 'scalars',
+  images: 'images',
+  histograms: 'histograms',
+  text: 'text',
+  hparams: 'hparams',
+  prCurves: 'pr_curves',
+  audio: 'audio',
+  graphs: 'graphs',
 } as const;
 
 /** Which oneof of Summary.Value is set. */
-export const enum ValueField { None = 0, Simple = 2, OldHisto = 3, Image = 4, Histo = 5, Audio = 6, Tensor = 8 }
+export const enum ValueField {
+  None = 0,
+  Simple = 2,
+  OldHisto = 3,
+  Image = 4,
+  Histo = 5,
+  Audio = 6,
+  Tensor = 8,
+}
 
 /** Positions of one Summary.Value's fields in the reader's buffer (reused for every value). */
 export class ValueFields {
-  tagStart = 0; tagEnd = 0;
+  tagStart = 0;
+  tagEnd = 0;
   field: ValueField = ValueField.None;
   simpleValue = 0;
   /** Span of the image/histo/audio/tensor sub-message. */
-  msgStart = 0; msgEnd = 0;
+  msgStart = 0;
+  msgEnd = 0;
   hasMetadata = false;
-  pluginStart = -1; pluginEnd = -1;
-  contentStart = -1; contentEnd = -1;
+  pluginStart = -1;
+  pluginEnd = -1;
+  contentStart = -1;
+  contentEnd = -1;
   displayName: string | undefined = undefined;
   description: string | undefined = undefined;
 
@@ -39,7 +75,10 @@ export class ValueFields {
   }
 }
 
-interface TagInfo { plugin: string | null; content: Uint8Array | null }
+interface TagInfo {
+  plugin: string | null;
+  content: Uint8Array | null;
+}
 
 /** Receives scalars without a NormalizedValue object (see DecodeOptions.onScalar). */
 export type ScalarSink = (tag: string, step: Step, wallTime: number | null, value: number, plugin: string | null) => void;
@@ -93,7 +132,10 @@ export class RunNormalizer {
     }
     const str = decodeUtf8(buf, start, end);
     let info = this.tags.get(str);
-    if (info === undefined) { info = { plugin: null, content: null }; this.tags.set(str, info); }
+    if (info === undefined) {
+      info = { plugin: null, content: null };
+      this.tags.set(str, info);
+    }
     const entry = { bytes: buf.slice(start, end), str, info };
     if (n >= 64) cache.shift();
     cache.push(entry);
@@ -154,11 +196,17 @@ export class RunNormalizer {
 
   private decodeOther(r: ProtoReader, v: ValueFields, plugin: string | null, content: Uint8Array | null): [ValueKind, ValueData] {
     switch (v.field) {
-      case ValueField.Image: return ['image', decodeImage(r, v.msgStart, v.msgEnd)];
-      case ValueField.Histo: return ['histogram', decodeHistogram(r, v.msgStart, v.msgEnd)];
-      case ValueField.Audio: return ['audio', decodeAudio(r, v.msgStart, v.msgEnd)];
+      case ValueField.Image:
+        return ['image', decodeImage(r, v.msgStart, v.msgEnd)];
+      case ValueField.Histo:
+        return ['histogram', decodeHistogram(r, v.msgStart, v.msgEnd)];
+      case ValueField.Audio:
+        return ['audio', decodeAudio(r, v.msgStart, v.msgEnd)];
       case ValueField.OldHisto:
-        return ['unknown_plugin', { kind: 'unknown_plugin', plugin: plugin ?? '', content: r.buf.slice(v.msgStart, v.msgEnd), tensor: null }];
+        return [
+          'unknown_plugin',
+          { kind: 'unknown_plugin', plugin: plugin ?? '', content: r.buf.slice(v.msgStart, v.msgEnd), tensor: null },
+        ];
       case ValueField.Tensor: {
         r.pos = v.msgStart;
         parseTensor(r, v.msgEnd, this.tensor);
@@ -167,7 +215,10 @@ export class RunNormalizer {
       default:
         // Metadata only: PyTorch's add_hparams writes its three payloads this way.
         if (plugin === PLUGIN.hparams && content) return ['hparams', decodeHparams(content)];
-        return ['unknown_plugin', { kind: 'unknown_plugin', plugin: plugin ?? '', content: content ? content.slice() : new Uint8Array(0), tensor: null }];
+        return [
+          'unknown_plugin',
+          { kind: 'unknown_plugin', plugin: plugin ?? '', content: content ? content.slice() : new Uint8Array(0), tensor: null },
+        ];
     }
   }
 }
@@ -195,12 +246,18 @@ function tensorByPlugin(r: ProtoReader, t: TensorFields, plugin: string | null, 
     case 'custom_scalars':
       // The serialized Layout proto is binary: keep its bytes as the content (UTF-8 decoding, as
       // for other string tensors, would mangle varints >= 0x80).
-      if (t.dtype === DT.STRING) { const b = stringBytes(r, t)[0]; if (b) return ['unknown_plugin', { kind: 'unknown_plugin', plugin, content: b.slice(), tensor: null }]; }
+      if (t.dtype === DT.STRING) {
+        const b = stringBytes(r, t)[0];
+        if (b) return ['unknown_plugin', { kind: 'unknown_plugin', plugin, content: b.slice(), tensor: null }];
+      }
       break;
     case null:
       return ['tensor', tensorData(r, t)];
   }
-  return ['unknown_plugin', { kind: 'unknown_plugin', plugin: plugin ?? '', content: content ? content.slice() : new Uint8Array(0), tensor: tensorData(r, t) }];
+  return [
+    'unknown_plugin',
+    { kind: 'unknown_plugin', plugin: plugin ?? '', content: content ? content.slice() : new Uint8Array(0), tensor: tensorData(r, t) },
+  ];
 }
 
 function decodeHparams(content: Uint8Array): HparamsData {
@@ -214,16 +271,30 @@ function decodeImage(r: ProtoReader, start: number, end: number): ImageData {
   r.pos = start;
   const saved = r.end;
   r.end = end;
-  let width = 0, height = 0, colorspace = 0;
+  let width = 0,
+    height = 0,
+    colorspace = 0;
   let encoded = new Uint8Array(0);
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case 0x08: height = r.uint32(); break;
-      case 0x10: width = r.uint32(); break;
-      case 0x18: colorspace = r.uint32(); break;
-      case 0x22: { const e = r.lenEnd(); encoded = r.buf.slice(r.pos, e); r.pos = e; break; }
-      default: r.skip(tag & 7);
+      case 0x08:
+        height = r.uint32();
+        break;
+      case 0x10:
+        width = r.uint32();
+        break;
+      case 0x18:
+        colorspace = r.uint32();
+        break;
+      case 0x22: {
+        const e = r.lenEnd();
+        encoded = r.buf.slice(r.pos, e);
+        r.pos = e;
+        break;
+      }
+      default:
+        r.skip(tag & 7);
     }
   }
   r.end = saved;
@@ -233,7 +304,19 @@ function decodeImage(r: ProtoReader, start: number, end: number): ImageData {
 /** PNG IHDR color type -> Summary.Image colorspace (0 when not a PNG). */
 function pngColorspace(b: Uint8Array): number {
   if (b.length < 26 || b[0] !== 0x89 || b[1] !== 0x50 || b[2] !== 0x4e || b[3] !== 0x47) return 0;
-  switch (b[25]) { case 0: return 1; case 4: return 2; case 2: case 3: return 3; case 6: return 4; default: return 0; }
+  switch (b[25]) {
+    case 0:
+      return 1;
+    case 4:
+      return 2;
+    case 2:
+    case 3:
+      return 3;
+    case 6:
+      return 4;
+    default:
+      return 0;
+  }
 }
 
 /** TF2 image tensor: DT_STRING [width, height, encoded...]. */
@@ -252,27 +335,57 @@ function decodeHistogram(r: ProtoReader, start: number, end: number): HistogramD
   r.pos = start;
   const saved = r.end;
   r.end = end;
-  let min = 0, max = 0, num = 0, sum = 0, sumSquares = 0;
+  let min = 0,
+    max = 0,
+    num = 0,
+    sum = 0,
+    sumSquares = 0;
   const limits: number[] = [];
   const counts: number[] = [];
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case 0x09: min = r.double(); break;
-      case 0x11: max = r.double(); break;
-      case 0x19: num = r.double(); break;
-      case 0x21: sum = r.double(); break;
-      case 0x29: sumSquares = r.double(); break;
-      case 0x32: { const e = r.lenEnd(); while (r.pos < e) limits.push(r.double()); if (r.pos !== e) throw new WireError('bucket_limit overruns its field'); break; }
-      case 0x31: limits.push(r.double()); break;
-      case 0x3a: { const e = r.lenEnd(); while (r.pos < e) counts.push(r.double()); if (r.pos !== e) throw new WireError('bucket overruns its field'); break; }
-      case 0x39: counts.push(r.double()); break;
-      default: r.skip(tag & 7);
+      case 0x09:
+        min = r.double();
+        break;
+      case 0x11:
+        max = r.double();
+        break;
+      case 0x19:
+        num = r.double();
+        break;
+      case 0x21:
+        sum = r.double();
+        break;
+      case 0x29:
+        sumSquares = r.double();
+        break;
+      case 0x32: {
+        const e = r.lenEnd();
+        while (r.pos < e) limits.push(r.double());
+        if (r.pos !== e) throw new WireError('bucket_limit overruns its field');
+        break;
+      }
+      case 0x31:
+        limits.push(r.double());
+        break;
+      case 0x3a: {
+        const e = r.lenEnd();
+        while (r.pos < e) counts.push(r.double());
+        if (r.pos !== e) throw new WireError('bucket overruns its field');
+        break;
+      }
+      case 0x39:
+        counts.push(r.double());
+        break;
+      default:
+        r.skip(tag & 7);
     }
   }
   r.end = saved;
   const k = counts.length;
-  const left = new Float64Array(k), right = new Float64Array(k);
+  const left = new Float64Array(k),
+    right = new Float64Array(k);
   for (let i = 0; i < k; i++) {
     left[i] = i === 0 ? min : limits[i - 1]!;
     right[i] = i === k - 1 ? max : limits[i]!;
@@ -286,12 +399,20 @@ function decodeHistogram(r: ProtoReader, start: number, end: number): HistogramD
  */
 function histogramFromTensor(v: Float64Array): HistogramData {
   const k = Math.floor(v.length / 3);
-  const left = new Float64Array(k), right = new Float64Array(k), counts = new Float64Array(k);
-  let num = 0, sum = 0, sumSquares = 0;
+  const left = new Float64Array(k),
+    right = new Float64Array(k),
+    counts = new Float64Array(k);
+  let num = 0,
+    sum = 0,
+    sumSquares = 0;
   for (let i = 0; i < k; i++) {
-    left[i] = v[3 * i]!; right[i] = v[3 * i + 1]!; counts[i] = v[3 * i + 2]!;
+    left[i] = v[3 * i]!;
+    right[i] = v[3 * i + 1]!;
+    counts[i] = v[3 * i + 2]!;
     const c = (left[i]! + right[i]!) / 2;
-    num += counts[i]!; sum += counts[i]! * c; sumSquares += counts[i]! * c * c;
+    num += counts[i]!;
+    sum += counts[i]! * c;
+    sumSquares += counts[i]! * c * c;
   }
   return { kind: 'histogram', min: k ? left[0]! : 0, max: k ? right[k - 1]! : 0, num, sum, sumSquares, left, right, counts };
 }
@@ -303,7 +424,11 @@ function prCurveFromTensor(v: Float64Array, n: number, content: Uint8Array | nul
     // PrCurvePluginData { int32 version = 1; uint32 num_thresholds = 2; }
     const r = new ProtoReader(content);
     r.reset(0, content.length);
-    while (r.pos < r.end) { const tag = r.uint32(); if (tag === 0x10) numThresholds = r.uint32(); else r.skip(tag & 7); }
+    while (r.pos < r.end) {
+      const tag = r.uint32();
+      if (tag === 0x10) numThresholds = r.uint32();
+      else r.skip(tag & 7);
+    }
     // The stored curve holds numThresholds points per row: more than the tensor has is a lie.
     if (numThresholds > n) throw new BadValueError(`pr_curve declares ${numThresholds} thresholds but its tensor holds ${n}`);
   }
@@ -318,12 +443,29 @@ function decodeAudio(r: ProtoReader, start: number, end: number): AudioData {
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case 0x0d: a.sampleRate = r.float(); break;
-      case 0x10: a.numChannels = r.int64Number(); break;
-      case 0x18: a.lengthFrames = r.int64Number(); break;
-      case 0x22: { const e = r.lenEnd(); a.encoded = r.buf.slice(r.pos, e); r.pos = e; break; }
-      case 0x2a: { const e = r.lenEnd(); a.contentType = decodeUtf8(r.buf, r.pos, e); r.pos = e; break; }
-      default: r.skip(tag & 7);
+      case 0x0d:
+        a.sampleRate = r.float();
+        break;
+      case 0x10:
+        a.numChannels = r.int64Number();
+        break;
+      case 0x18:
+        a.lengthFrames = r.int64Number();
+        break;
+      case 0x22: {
+        const e = r.lenEnd();
+        a.encoded = r.buf.slice(r.pos, e);
+        r.pos = e;
+        break;
+      }
+      case 0x2a: {
+        const e = r.lenEnd();
+        a.contentType = decodeUtf8(r.buf, r.pos, e);
+        r.pos = e;
+        break;
+      }
+      default:
+        r.skip(tag & 7);
     }
   }
   r.end = saved;
@@ -339,12 +481,26 @@ export function parseMetadata(r: ProtoReader, end: number, v: ValueFields): void
       const pdEnd = r.lenEnd();
       while (r.pos < pdEnd) {
         const t2 = r.uint32();
-        if (t2 === 0x0a) { const e = r.lenEnd(); v.pluginStart = r.pos; v.pluginEnd = e; r.pos = e; }
-        else if (t2 === 0x12) { const e = r.lenEnd(); v.contentStart = r.pos; v.contentEnd = e; r.pos = e; }
-        else r.skip(t2 & 7);
+        if (t2 === 0x0a) {
+          const e = r.lenEnd();
+          v.pluginStart = r.pos;
+          v.pluginEnd = e;
+          r.pos = e;
+        } else if (t2 === 0x12) {
+          const e = r.lenEnd();
+          v.contentStart = r.pos;
+          v.contentEnd = e;
+          r.pos = e;
+        } else r.skip(t2 & 7);
       }
-    } else if (tag === 0x12) { const e = r.lenEnd(); v.displayName = decodeUtf8(r.buf, r.pos, e); r.pos = e; }
-    else if (tag === 0x1a) { const e = r.lenEnd(); v.description = decodeUtf8(r.buf, r.pos, e); r.pos = e; }
-    else r.skip(tag & 7);
+    } else if (tag === 0x12) {
+      const e = r.lenEnd();
+      v.displayName = decodeUtf8(r.buf, r.pos, e);
+      r.pos = e;
+    } else if (tag === 0x1a) {
+      const e = r.lenEnd();
+      v.description = decodeUtf8(r.buf, r.pos, e);
+      r.pos = e;
+    } else r.skip(tag & 7);
   }
 }

@@ -3,7 +3,14 @@
 
 const MINIMUM_COUNT = 1e-7;
 
-export interface PrCurveRows { tp: number[]; fp: number[]; tn: number[]; fn: number[]; precision: number[]; recall: number[] }
+export interface PrCurveRows {
+  tp: number[];
+  fp: number[];
+  tn: number[];
+  fn: number[];
+  precision: number[];
+  recall: number[];
+}
 
 /**
  * labels: 0/1 (or booleans as numbers); predictions in [0, 1]; weights scalar or per example.
@@ -11,14 +18,18 @@ export interface PrCurveRows { tp: number[]; fp: number[]; tn: number[]; fn: num
  * input dtype, so the bucket of a borderline value depends on it).
  */
 export function computePrCurve(
-  labels: ArrayLike<number>, predictions: ArrayLike<number>, numThresholds: number,
-  weights: number | ArrayLike<number> = 1, float32Predictions = false,
+  labels: ArrayLike<number>,
+  predictions: ArrayLike<number>,
+  numThresholds: number,
+  weights: number | ArrayLike<number> = 1,
+  float32Predictions = false,
 ): PrCurveRows {
   if (labels.length !== predictions.length) {
     throw new Error(`addPrCurve: labels has ${labels.length} elements but predictions has ${predictions.length}`);
   }
   const n = numThresholds;
-  const tpB = new Float64Array(n), fpB = new Float64Array(n);
+  const tpB = new Float64Array(n),
+    fpB = new Float64Array(n);
   for (let i = 0; i < predictions.length; i++) {
     const p = predictions[i]!;
     const scaled = float32Predictions ? Math.fround(Math.fround(p) * (n - 1)) : p * (n - 1);
@@ -30,9 +41,16 @@ export function computePrCurve(
     tpB[bucket]! += label * w;
     fpB[bucket]! += (1 - label) * w;
   }
-  const tp = new Array<number>(n), fp = new Array<number>(n);
-  let accT = 0, accF = 0;
-  for (let i = n - 1; i >= 0; i--) { accT += tpB[i]!; accF += fpB[i]!; tp[i] = accT; fp[i] = accF; }
+  const tp = new Array<number>(n),
+    fp = new Array<number>(n);
+  let accT = 0,
+    accF = 0;
+  for (let i = n - 1; i >= 0; i--) {
+    accT += tpB[i]!;
+    accF += fpB[i]!;
+    tp[i] = accT;
+    fp[i] = accF;
+  }
   const tn = fp.map((v) => fp[0]! - v);
   const fn = tp.map((v) => tp[0]! - v);
   const precision = tp.map((v, i) => v / Math.max(MINIMUM_COUNT, v + fp[i]!));

@@ -29,7 +29,8 @@ export function tensorsTsv(mat: ArrayInput, what: string): { text: string; rows:
   const m = materialize(mat, what);
   if (m.shape.length !== 2) throw new Error(`${what}: mat must be 2-D (points x dimensions), got shape [${m.shape}]`);
   const [rows, cols] = m.shape as [number, number];
-  if (m.data.length !== rows * cols) throw new Error(`${what}: shape [${m.shape}] needs ${rows * cols} values but the data has ${m.data.length}`);
+  if (m.data.length !== rows * cols)
+    throw new Error(`${what}: shape [${m.shape}] needs ${rows * cols} values but the data has ${m.data.length}`);
   const ints = isIntegerArray(m.data, mat);
   const f32 = m.data instanceof Float32Array;
   const parts: string[] = [];
@@ -45,7 +46,15 @@ export function tensorsTsv(mat: ArrayInput, what: string): { text: string; rows:
 }
 
 function isIntegerArray(data: ArrayLike<number>, src: unknown): boolean {
-  if (data instanceof Int8Array || data instanceof Int16Array || data instanceof Int32Array || data instanceof Uint8Array || data instanceof Uint16Array || data instanceof Uint32Array) return true;
+  if (
+    data instanceof Int8Array ||
+    data instanceof Int16Array ||
+    data instanceof Int32Array ||
+    data instanceof Uint8Array ||
+    data instanceof Uint16Array ||
+    data instanceof Uint32Array
+  )
+    return true;
   const dtype = (src as { dtype?: string } | null)?.dtype;
   return typeof dtype === 'string' && /^u?int/.test(dtype);
 }
@@ -54,7 +63,8 @@ function isIntegerArray(data: ArrayLike<number>, src: unknown): boolean {
 export function metadataTsv(metadata: unknown[], header: string[] | undefined, what: string): string {
   if (!header || header.length === 0) return `${metadata.map(pyStr).join('\n')}\n`;
   const rows = metadata.map((row, i) => {
-    if (!Array.isArray(row) || row.length !== header.length) throw new Error(`${what}: metadata row ${i} must have ${header.length} columns like metadataHeader`);
+    if (!Array.isArray(row) || row.length !== header.length)
+      throw new Error(`${what}: metadata row ${i} must have ${header.length} columns like metadataHeader`);
     return row.map(pyStr).join('\t');
   });
   return `${[header.map(pyStr).join('\t'), ...rows].join('\n')}\n`;
@@ -74,18 +84,23 @@ export function spritePng(labelImg: ArrayInput, points: number, what: string): {
   const ncols = Math.min(n, Math.ceil(Math.sqrt(n)));
   const nrows = Math.ceil(n / ncols);
   const side = w * ncols;
-  if (h * nrows > side) throw new Error(`${what}: the sprite grid is ${h * nrows} px tall but only ${side} px wide (PyTorch cannot square it either): use images at least as wide as tall`);
+  if (h * nrows > side)
+    throw new Error(
+      `${what}: the sprite grid is ${h * nrows} px tall but only ${side} px wide (PyTorch cannot square it either): use images at least as wide as tall`,
+    );
   const f32 = m.data instanceof Float32Array;
   const pixels = new Uint8Array(side * side * 3);
   for (let i = 0; i < n; i++) {
-    const oy = Math.floor(i / ncols) * h, ox = (i % ncols) * w;
+    const oy = Math.floor(i / ncols) * h,
+      ox = (i % ncols) * w;
     for (let ch = 0; ch < 3; ch++) {
       const src = c === 1 ? 0 : ch;
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-        const raw = m.data[((i * c + src) * h + y) * w + x]!;
-        const v = (f32 ? Math.fround(raw) : raw) * 255;
-        pixels[((oy + y) * side + ox + x) * 3 + ch] = v >= 255 ? 255 : v > 0 ? Math.trunc(v) : 0;
-      }
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          const raw = m.data[((i * c + src) * h + y) * w + x]!;
+          const v = (f32 ? Math.fround(raw) : raw) * 255;
+          pixels[((oy + y) * side + ox + x) * 3 + ch] = v >= 255 ? 255 : v > 0 ? Math.trunc(v) : 0;
+        }
     }
   }
   return { png: encodePng({ height: side, width: side, channels: 3, pixels }), width: w, height: h };
@@ -117,7 +132,8 @@ export function projectorConfigPbtxt(embeddings: EmbeddingInfo[]): string {
     out += `  tensor_name: "${cEscape(e.tensorName)}"\n`; // 1
     if (e.metadataPath !== undefined) out += `  metadata_path: "${cEscape(e.metadataPath)}"\n`; // 2
     for (const d of e.tensorShape ?? []) out += `  tensor_shape: ${d}\n`; // 4
-    if (e.sprite) { // 5
+    if (e.sprite) {
+      // 5
       out += `  sprite {\n    image_path: "${cEscape(e.sprite.imagePath)}"\n`;
       for (const d of e.sprite.singleImageDim) out += `    single_image_dim: ${d}\n`;
       out += '  }\n';
@@ -129,20 +145,32 @@ export function projectorConfigPbtxt(embeddings: EmbeddingInfo[]): string {
 }
 
 type PbValue = string | number | PbMessage;
-interface PbMessage { [field: string]: PbValue[] }
+interface PbMessage {
+  [field: string]: PbValue[];
+}
 
 /** Parses protobuf text format (messages, strings, numbers, enums; '#' comments) into repeated-field lists. */
 export function parsePbtxt(text: string, file = 'projector_config.pbtxt'): PbMessage {
   let i = 0;
-  const fail = (msg: string): never => { throw new Error(`${file}: ${msg} at offset ${i}`); };
+  const fail = (msg: string): never => {
+    throw new Error(`${file}: ${msg} at offset ${i}`);
+  };
   const skip = () => {
     for (;;) {
       while (i < text.length && /\s/.test(text[i]!)) i++;
-      if (text[i] === '#') { while (i < text.length && text[i] !== '\n') i++; continue; }
+      if (text[i] === '#') {
+        while (i < text.length && text[i] !== '\n') i++;
+        continue;
+      }
       return;
     }
   };
-  const ident = () => { const m = /^[A-Za-z_][\w.]*/.exec(text.slice(i, i + 200)); if (!m) fail('expected a field name'); i += m![0].length; return m![0]; };
+  const ident = () => {
+    const m = /^[A-Za-z_][\w.]*/.exec(text.slice(i, i + 200));
+    if (!m) fail('expected a field name');
+    i += m![0].length;
+    return m![0];
+  };
   const str = (): string => {
     const q = text[i]!;
     i++;
@@ -150,14 +178,24 @@ export function parsePbtxt(text: string, file = 'projector_config.pbtxt'): PbMes
     while (i < text.length && text[i] !== q) {
       const ch = text[i]!;
       if (ch === '\n') fail('newline in string');
-      if (ch !== '\\') { for (const b of new TextEncoder().encode(String.fromCodePoint(text.codePointAt(i)!))) bytes.push(b); i += text.codePointAt(i)! > 0xffff ? 2 : 1; continue; }
+      if (ch !== '\\') {
+        for (const b of new TextEncoder().encode(String.fromCodePoint(text.codePointAt(i)!))) bytes.push(b);
+        i += text.codePointAt(i)! > 0xffff ? 2 : 1;
+        continue;
+      }
       const e = text[i + 1]!;
       i += 2;
       const simple: Record<string, number> = { n: 10, r: 13, t: 9, '"': 34, "'": 39, '\\': 92, a: 7, b: 8, f: 12, v: 11, '?': 63 };
       if (e in simple) bytes.push(simple[e]!);
-      else if (/[0-7]/.test(e)) { let o = e; while (o.length < 3 && /[0-7]/.test(text[i] ?? '')) o += text[i++]; bytes.push(parseInt(o, 8)); }
-      else if (e === 'x') { let h = ''; while (h.length < 2 && /[0-9a-fA-F]/.test(text[i] ?? '')) h += text[i++]; bytes.push(parseInt(h, 16)); }
-      else fail(`unknown escape \\${e}`);
+      else if (/[0-7]/.test(e)) {
+        let o = e;
+        while (o.length < 3 && /[0-7]/.test(text[i] ?? '')) o += text[i++];
+        bytes.push(parseInt(o, 8));
+      } else if (e === 'x') {
+        let h = '';
+        while (h.length < 2 && /[0-9a-fA-F]/.test(text[i] ?? '')) h += text[i++];
+        bytes.push(parseInt(h, 16));
+      } else fail(`unknown escape \\${e}`);
     }
     if (text[i] !== q) fail('unterminated string');
     i++;
@@ -167,23 +205,50 @@ export function parsePbtxt(text: string, file = 'projector_config.pbtxt'): PbMes
     const msg: PbMessage = {};
     for (;;) {
       skip();
-      if (i >= text.length) { if (end) fail(`missing '${end}'`); return msg; }
-      if (end && text[i] === end) { i++; return msg; }
+      if (i >= text.length) {
+        if (end) fail(`missing '${end}'`);
+        return msg;
+      }
+      if (end && text[i] === end) {
+        i++;
+        return msg;
+      }
       const name = ident();
       skip();
-      if (text[i] === ':') { i++; skip(); }
+      if (text[i] === ':') {
+        i++;
+        skip();
+      }
       const one = (): PbValue => {
-        if (text[i] === '{' || text[i] === '<') { const close = text[i] === '{' ? '}' : '>'; i++; return message(close); }
-        if (text[i] === '"' || text[i] === "'") { let v = str(); skip(); while (text[i] === '"' || text[i] === "'") { v += str(); skip(); } return v; }
+        if (text[i] === '{' || text[i] === '<') {
+          const close = text[i] === '{' ? '}' : '>';
+          i++;
+          return message(close);
+        }
+        if (text[i] === '"' || text[i] === "'") {
+          let v = str();
+          skip();
+          while (text[i] === '"' || text[i] === "'") {
+            v += str();
+            skip();
+          }
+          return v;
+        }
         const m = /^[-+\w.]+/.exec(text.slice(i, i + 100));
         if (!m) return fail(`expected a value for '${name}'`);
         i += m[0].length;
         return /^[-+]?(\d|\.\d|inf|nan)/i.test(m[0]) ? Number(m[0]) : m[0];
       };
       const list = (msg[name] ??= []);
-      if (text[i] === '[') { // repeated field list syntax: name: [a, b]
+      if (text[i] === '[') {
+        // repeated field list syntax: name: [a, b]
         i++;
-        for (skip(); text[i] !== ']'; skip()) { if (i >= text.length) fail(`missing ']'`); list.push(one()); skip(); if (text[i] === ',') i++; }
+        for (skip(); text[i] !== ']'; skip()) {
+          if (i >= text.length) fail(`missing ']'`);
+          list.push(one());
+          skip();
+          if (text[i] === ',') i++;
+        }
         i++;
       } else list.push(one());
       skip();
@@ -196,16 +261,24 @@ export function parsePbtxt(text: string, file = 'projector_config.pbtxt'): PbMes
 /** The embeddings of a projector_config.pbtxt (TensorFlow's or PyTorch's). */
 export function readProjectorConfig(text: string, file?: string): EmbeddingInfo[] {
   const cfg = parsePbtxt(text, file);
-  const s = (m: PbMessage, k: string) => { const v = m[k]?.[0]; return typeof v === 'string' ? v : undefined; };
-  return (cfg.embeddings ?? []).filter((e): e is PbMessage => typeof e === 'object').map((e) => {
-    const info: EmbeddingInfo = { tensorName: s(e, 'tensor_name') ?? '' };
-    const tp = s(e, 'tensor_path'); if (tp !== undefined) info.tensorPath = tp;
-    const mp = s(e, 'metadata_path'); if (mp !== undefined) info.metadataPath = mp;
-    if (e.tensor_shape) info.tensorShape = e.tensor_shape.map(Number);
-    const sp = e.sprite?.[0];
-    if (sp && typeof sp === 'object') info.sprite = { imagePath: s(sp, 'image_path') ?? '', singleImageDim: (sp.single_image_dim ?? []).map(Number) };
-    return info;
-  });
+  const s = (m: PbMessage, k: string) => {
+    const v = m[k]?.[0];
+    return typeof v === 'string' ? v : undefined;
+  };
+  return (cfg.embeddings ?? [])
+    .filter((e): e is PbMessage => typeof e === 'object')
+    .map((e) => {
+      const info: EmbeddingInfo = { tensorName: s(e, 'tensor_name') ?? '' };
+      const tp = s(e, 'tensor_path');
+      if (tp !== undefined) info.tensorPath = tp;
+      const mp = s(e, 'metadata_path');
+      if (mp !== undefined) info.metadataPath = mp;
+      if (e.tensor_shape) info.tensorShape = e.tensor_shape.map(Number);
+      const sp = e.sprite?.[0];
+      if (sp && typeof sp === 'object')
+        info.sprite = { imagePath: s(sp, 'image_path') ?? '', singleImageDim: (sp.single_image_dim ?? []).map(Number) };
+      return info;
+    });
 }
 
 /** tensors.tsv -> row-major float32 values and shape; names the file and line of a bad value. */
@@ -219,8 +292,14 @@ export function parseTensorsTsv(text: string, file = 'tensors.tsv'): { data: Flo
     const cells = line.split('\t');
     if (cells.length !== cols) throw new Error(`${file}: line ${r + 1} has ${cells.length} values, line 1 has ${cols}`);
     cells.forEach((cell, c) => {
-      const v = Number(cell.trim().replace(/^(-?)inf$/i, '$1Infinity').replace(/^nan$/i, 'NaN'));
-      if (Number.isNaN(v) && !/^nan$/i.test(cell.trim())) throw new Error(`${file}: line ${r + 1} column ${c + 1}: '${cell.slice(0, 40)}' is not a number`);
+      const v = Number(
+        cell
+          .trim()
+          .replace(/^(-?)inf$/i, '$1Infinity')
+          .replace(/^nan$/i, 'NaN'),
+      );
+      if (Number.isNaN(v) && !/^nan$/i.test(cell.trim()))
+        throw new Error(`${file}: line ${r + 1} column ${c + 1}: '${cell.slice(0, 40)}' is not a number`);
       data[r * cols + c] = v;
     });
   });

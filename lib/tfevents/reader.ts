@@ -69,26 +69,42 @@ export function decodeEventBuffer(buf: Uint8Array, opts: DecodeOptions): DecodeR
   const { file, normalizer, onValue, onEvent, onScalar } = opts;
   let recordOffset = 0;
   const deliver = (v: NormalizedValue) => onValue(v, recordOffset);
-  const scan = scanRecords(buf, opts.baseOffset, file, {
-    onRecord(_b, start, end, offset) {
-      recordOffset = offset;
-      try {
-        decodeEvent(reader, start, end, normalizer, fields, info, deliver, onScalar, (tag, why) => {
-          corrupt.push({ file, offset, reason: 'bad-value', detail: `${tag ? `tag ${JSON.stringify(tag)}: ` : ''}${why}` });
-        });
-      } catch {
-        // Malformed protobuf inside a record whose CRCs are fine (WireError, a RangeError from a
-        // read past the end, or a protobufjs error in a plugin payload): skip just this record.
-        corrupt.push({ file, offset, reason: 'undecodable' });
-        return;
-      }
-      events++;
-      if (info.fileVersion !== null && fileVersion === undefined) fileVersion = info.fileVersion;
-      onEvent?.(info, offset);
+  const scan = scanRecords(
+    buf,
+    opts.baseOffset,
+    file,
+    {
+      onRecord(_b, start, end, offset) {
+        recordOffset = offset;
+        try {
+          decodeEvent(reader, start, end, normalizer, fields, info, deliver, onScalar, (tag, why) => {
+            corrupt.push({ file, offset, reason: 'bad-value', detail: `${tag ? `tag ${JSON.stringify(tag)}: ` : ''}${why}` });
+          });
+        } catch {
+          // Malformed protobuf inside a record whose CRCs are fine (WireError, a RangeError from a
+          // read past the end, or a protobufjs error in a plugin payload): skip just this record.
+          corrupt.push({ file, offset, reason: 'undecodable' });
+          return;
+        }
+        events++;
+        if (info.fileVersion !== null && fileVersion === undefined) fileVersion = info.fileVersion;
+        onEvent?.(info, offset);
+      },
+      onCorrupt(c) {
+        corrupt.push(c);
+      },
     },
-    onCorrupt(c) { corrupt.push(c); },
-  }, opts.inCorruptRegion ?? false, limitsOf(opts));
-  const result: DecodeResult = { endOffset: scan.endOffset, incompleteBytes: scan.incompleteBytes, corrupt, records: scan.records, events, needBytes: scan.needBytes };
+    opts.inCorruptRegion ?? false,
+    limitsOf(opts),
+  );
+  const result: DecodeResult = {
+    endOffset: scan.endOffset,
+    incompleteBytes: scan.incompleteBytes,
+    corrupt,
+    records: scan.records,
+    events,
+    needBytes: scan.needBytes,
+  };
   if (fileVersion !== undefined) result.fileVersion = fileVersion;
   if (scan.inCorruptRegion) result.inCorruptRegion = true;
   return result;
@@ -102,7 +118,10 @@ function limitsOf(opts: DecodeOptions): RecordScanLimits {
 }
 
 /** Reads a whole event file (from `fromOffset`, default 0) and returns its values. */
-export function readEventFile(path: string, opts: { fromOffset?: number; normalizer?: RunNormalizer; onEvent?: (info: EventInfo, offset: number) => void } = {}): DecodeResult & { values: NormalizedValue[] } {
+export function readEventFile(
+  path: string,
+  opts: { fromOffset?: number; normalizer?: RunNormalizer; onEvent?: (info: EventInfo, offset: number) => void } = {},
+): DecodeResult & { values: NormalizedValue[] } {
   const from = opts.fromOffset ?? 0;
   let buf: Uint8Array;
   if (from === 0) buf = readFileSync(path);
@@ -118,10 +137,18 @@ export function readEventFile(path: string, opts: { fromOffset?: number; normali
         got += n;
       }
       buf = buf.subarray(0, got);
-    } finally { closeSync(fd); }
+    } finally {
+      closeSync(fd);
+    }
   }
   const values: NormalizedValue[] = [];
-  const decodeOpts: DecodeOptions = { file: path, baseOffset: from, fileEnd: from + buf.length, normalizer: opts.normalizer ?? new RunNormalizer(), onValue: (v) => values.push(v) };
+  const decodeOpts: DecodeOptions = {
+    file: path,
+    baseOffset: from,
+    fileEnd: from + buf.length,
+    normalizer: opts.normalizer ?? new RunNormalizer(),
+    onValue: (v) => values.push(v),
+  };
   if (opts.onEvent) decodeOpts.onEvent = opts.onEvent;
   const res = decodeEventBuffer(buf, decodeOpts);
   return { ...res, values };
@@ -132,7 +159,10 @@ export function readEventFile(path: string, opts: { fromOffset?: number; normali
  * large the file is: values go to the callbacks, nothing is collected. A record larger than a chunk
  * is read whole.
  */
-export function streamEventFile(path: string, opts: Omit<DecodeOptions, 'file' | 'baseOffset'> & { fromOffset?: number; chunkBytes?: number }): DecodeResult {
+export function streamEventFile(
+  path: string,
+  opts: Omit<DecodeOptions, 'file' | 'baseOffset'> & { fromOffset?: number; chunkBytes?: number },
+): DecodeResult {
   const chunk = opts.chunkBytes ?? 16 << 20;
   const fd = openSync(path, 'r');
   const total: DecodeResult = { endOffset: opts.fromOffset ?? 0, incompleteBytes: 0, corrupt: [], records: 0, events: 0, needBytes: 0 };
@@ -148,7 +178,13 @@ export function streamEventFile(path: string, opts: Omit<DecodeOptions, 'file' |
         if (n === 0) break;
         got += n;
       }
-      const decodeOpts: DecodeOptions = { ...opts, file: path, baseOffset: total.endOffset, fileEnd: size, inCorruptRegion: total.inCorruptRegion ?? false };
+      const decodeOpts: DecodeOptions = {
+        ...opts,
+        file: path,
+        baseOffset: total.endOffset,
+        fileEnd: size,
+        inCorruptRegion: total.inCorruptRegion ?? false,
+      };
       const res = decodeEventBuffer(buf.subarray(0, got), decodeOpts);
       total.corrupt.push(...res.corrupt);
       total.records += res.records;
@@ -156,15 +192,21 @@ export function streamEventFile(path: string, opts: Omit<DecodeOptions, 'file' |
       if (res.fileVersion !== undefined && total.fileVersion === undefined) total.fileVersion = res.fileVersion;
       const atEof = total.endOffset + got >= size;
       // One record larger than the chunk: read it whole (bounded: bigger ones are skipped unread).
-      if (res.endOffset === total.endOffset && !atEof) { want = Math.max(want * 2, res.needBytes); continue; }
+      if (res.endOffset === total.endOffset && !atEof) {
+        want = Math.max(want * 2, res.needBytes);
+        continue;
+      }
       total.endOffset = res.endOffset;
       total.incompleteBytes = res.incompleteBytes;
       total.needBytes = res.needBytes;
-      if (res.inCorruptRegion) total.inCorruptRegion = true; else delete total.inCorruptRegion;
+      if (res.inCorruptRegion) total.inCorruptRegion = true;
+      else delete total.inCorruptRegion;
       if (atEof) break;
       want = chunk;
     }
-  } finally { closeSync(fd); }
+  } finally {
+    closeSync(fd);
+  }
   return total;
 }
 

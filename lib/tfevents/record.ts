@@ -130,14 +130,20 @@ function resync(buf: Uint8Array, from: number): number {
  * corrupt record is reported at that offset and reading resumes at the next plausible header.
  */
 export function scanRecords(
-  buf: Uint8Array, baseOffset: number, file: string, cb: RecordScanCallbacks, inCorruptRegion = false, limits: RecordScanLimits = {},
+  buf: Uint8Array,
+  baseOffset: number,
+  file: string,
+  cb: RecordScanCallbacks,
+  inCorruptRegion = false,
+  limits: RecordScanLimits = {},
 ): RecordScanResult {
   const maxRecord = Math.min(limits.maxRecordBytes ?? MAX_RECORD_BYTES, MAX_PLAUSIBLE_LENGTH);
   let pos = 0;
   let records = 0;
   const n = buf.length;
   while (pos < n) {
-    if (n - pos < HEADER_BYTES) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion, needBytes: HEADER_BYTES };
+    if (n - pos < HEADER_BYTES)
+      return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion, needBytes: HEADER_BYTES };
     const len = readLength(buf, pos);
     if (!headerValid(buf, pos) || len > MAX_PLAUSIBLE_LENGTH) {
       const reason = headerValid(buf, pos) ? 'bad-length' : 'length-crc';
@@ -150,7 +156,13 @@ export function scanRecords(
         // to check a header: keep them as "incomplete" so a reader that comes back with more bytes
         // (a live file, or the next chunk) does not lose a record that starts there.
         const keep = Math.max(pos + 1, n - (HEADER_BYTES - 1));
-        return { endOffset: baseOffset + keep, incompleteBytes: n - keep, records, inCorruptRegion: true, needBytes: n > keep ? HEADER_BYTES : 0 };
+        return {
+          endOffset: baseOffset + keep,
+          incompleteBytes: n - keep,
+          records,
+          inCorruptRegion: true,
+          needBytes: n > keep ? HEADER_BYTES : 0,
+        };
       }
       pos = next;
       inCorruptRegion = false;
@@ -165,12 +177,24 @@ export function scanRecords(
       if (limits.fileEnd === undefined || baseOffset + after > limits.fileEnd) {
         return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion: false, needBytes: after - pos };
       }
-      cb.onCorrupt({ file, offset: baseOffset + pos, reason: 'too-large', detail: `record of ${len} bytes exceeds the limit of ${maxRecord}` });
+      cb.onCorrupt({
+        file,
+        offset: baseOffset + pos,
+        reason: 'too-large',
+        detail: `record of ${len} bytes exceeds the limit of ${maxRecord}`,
+      });
       if (after >= n) return { endOffset: baseOffset + after, incompleteBytes: 0, records, inCorruptRegion: false, needBytes: 0 };
       pos = after;
       continue;
     }
-    if (dataEnd + FOOTER_BYTES > n) return { endOffset: baseOffset + pos, incompleteBytes: n - pos, records, inCorruptRegion: false, needBytes: len + HEADER_BYTES + FOOTER_BYTES };
+    if (dataEnd + FOOTER_BYTES > n)
+      return {
+        endOffset: baseOffset + pos,
+        incompleteBytes: n - pos,
+        records,
+        inCorruptRegion: false,
+        needBytes: len + HEADER_BYTES + FOOTER_BYTES,
+      };
     if (maskedCrc32c(buf, dataStart, dataEnd) !== readU32(buf, dataEnd)) {
       cb.onCorrupt({ file, offset: baseOffset + pos, reason: 'data-crc' });
     } else {

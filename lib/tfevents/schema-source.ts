@@ -5,7 +5,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function schemaJsonFromProtoFiles(protoDir: string): Record<string, unknown> {
-  const files = readdirSync(protoDir).filter((f) => f.endsWith('.proto')).sort().map((f) => join(protoDir, f));
+  const files = readdirSync(protoDir)
+    .filter((f) => f.endsWith('.proto'))
+    .sort()
+    .map((f) => join(protoDir, f));
   const root = new protobuf.Root();
   root.loadSync(files);
   root.resolveAll();

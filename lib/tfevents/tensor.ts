@@ -48,8 +48,18 @@ export class TensorFields {
   }
 }
 
-const F_DTYPE = 1, F_SHAPE = 2, F_CONTENT = 4, F_FLOAT = 5, F_DOUBLE = 6, F_INT = 7, F_STRING = 8,
-  F_INT64 = 10, F_BOOL = 11, F_HALF = 13, F_UINT32 = 16, F_UINT64 = 17;
+const F_DTYPE = 1,
+  F_SHAPE = 2,
+  F_CONTENT = 4,
+  F_FLOAT = 5,
+  F_DOUBLE = 6,
+  F_INT = 7,
+  F_STRING = 8,
+  F_INT64 = 10,
+  F_BOOL = 11,
+  F_HALF = 13,
+  F_UINT32 = 16,
+  F_UINT64 = 17;
 
 /** Parses the TensorProto in r.buf[r.pos, end) into `t`. Leaves r.pos at end. */
 export function parseTensor(r: ProtoReader, end: number, t: TensorFields): void {
@@ -62,11 +72,23 @@ export function parseTensor(r: ProtoReader, end: number, t: TensorFields): void 
     const wt = tag & 7;
     if (field === F_DTYPE && wt === 0) t.dtype = r.uint32();
     else if (field === F_SHAPE && wt === WIRE_LEN) parseShape(r, r.lenEnd(), t.shape);
-    else if (field === F_CONTENT && wt === WIRE_LEN) { const e = r.lenEnd(); t.contentStart = r.pos; t.contentEnd = e; r.pos = e; }
-    else if (field === F_STRING && wt === WIRE_LEN) { const e = r.lenEnd(); t.strings.push(r.pos, e); r.pos = e; }
-    else if (isValField(field)) {
-      if (wt === WIRE_LEN) { const e = r.lenEnd(); t.valField = field; t.valStart = r.pos; t.valEnd = e; r.pos = e; }
-      else {
+    else if (field === F_CONTENT && wt === WIRE_LEN) {
+      const e = r.lenEnd();
+      t.contentStart = r.pos;
+      t.contentEnd = e;
+      r.pos = e;
+    } else if (field === F_STRING && wt === WIRE_LEN) {
+      const e = r.lenEnd();
+      t.strings.push(r.pos, e);
+      r.pos = e;
+    } else if (isValField(field)) {
+      if (wt === WIRE_LEN) {
+        const e = r.lenEnd();
+        t.valField = field;
+        t.valStart = r.pos;
+        t.valEnd = e;
+        r.pos = e;
+      } else {
         t.valField = field;
         (t.unpacked ??= []).push(readScalarField(r, field, wt));
       }
@@ -77,7 +99,9 @@ export function parseTensor(r: ProtoReader, end: number, t: TensorFields): void 
 }
 
 function isValField(f: number): boolean {
-  return f === F_FLOAT || f === F_DOUBLE || f === F_INT || f === F_INT64 || f === F_BOOL || f === F_HALF || f === F_UINT32 || f === F_UINT64;
+  return (
+    f === F_FLOAT || f === F_DOUBLE || f === F_INT || f === F_INT64 || f === F_BOOL || f === F_HALF || f === F_UINT32 || f === F_UINT64
+  );
 }
 
 function readScalarField(r: ProtoReader, field: number, wt: number): number {
@@ -139,32 +163,55 @@ export function firstNumber(r: ProtoReader, t: TensorFields): number {
 
 function contentElement(view: DataView, dtype: number, p: number): number {
   switch (dtype) {
-    case DT.FLOAT: return view.getFloat32(p, true);
-    case DT.DOUBLE: return view.getFloat64(p, true);
-    case DT.INT32: return view.getInt32(p, true);
-    case DT.UINT32: return view.getUint32(p, true);
-    case DT.INT64: return Number(view.getBigInt64(p, true));
-    case DT.UINT64: return Number(view.getBigUint64(p, true));
-    case DT.UINT8: case DT.BOOL: return view.getUint8(p);
-    case DT.INT8: return view.getInt8(p);
-    case DT.INT16: return view.getInt16(p, true);
-    case DT.UINT16: return view.getUint16(p, true);
-    case DT.HALF: return halfToNumber(view.getUint16(p, true));
-    case DT.BFLOAT16: return bfloat16ToNumber(view.getUint16(p, true));
-    default: return NaN;
+    case DT.FLOAT:
+      return view.getFloat32(p, true);
+    case DT.DOUBLE:
+      return view.getFloat64(p, true);
+    case DT.INT32:
+      return view.getInt32(p, true);
+    case DT.UINT32:
+      return view.getUint32(p, true);
+    case DT.INT64:
+      return Number(view.getBigInt64(p, true));
+    case DT.UINT64:
+      return Number(view.getBigUint64(p, true));
+    case DT.UINT8:
+    case DT.BOOL:
+      return view.getUint8(p);
+    case DT.INT8:
+      return view.getInt8(p);
+    case DT.INT16:
+      return view.getInt16(p, true);
+    case DT.UINT16:
+      return view.getUint16(p, true);
+    case DT.HALF:
+      return halfToNumber(view.getUint16(p, true));
+    case DT.BFLOAT16:
+      return bfloat16ToNumber(view.getUint16(p, true));
+    default:
+      return NaN;
   }
 }
 
 function readPackedElement(r: ProtoReader, field: number, dtype: number): number {
   switch (field) {
-    case F_FLOAT: return r.float();
-    case F_DOUBLE: return r.double();
-    case F_INT: return r.uint32() | 0;
-    case F_INT64: case F_UINT64: return r.int64Number();
-    case F_UINT32: return r.uint32();
-    case F_BOOL: return r.uint32() ? 1 : 0;
-    case F_HALF: return dtype === DT.BFLOAT16 ? bfloat16ToNumber(r.uint32()) : halfToNumber(r.uint32());
-    default: return NaN;
+    case F_FLOAT:
+      return r.float();
+    case F_DOUBLE:
+      return r.double();
+    case F_INT:
+      return r.uint32() | 0;
+    case F_INT64:
+    case F_UINT64:
+      return r.int64Number();
+    case F_UINT32:
+      return r.uint32();
+    case F_BOOL:
+      return r.uint32() ? 1 : 0;
+    case F_HALF:
+      return dtype === DT.BFLOAT16 ? bfloat16ToNumber(r.uint32()) : halfToNumber(r.uint32());
+    default:
+      return NaN;
   }
 }
 
@@ -257,20 +304,65 @@ export function scalarOfTensor(r: ProtoReader, start: number, end: number): numb
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case 0x08: dtype = r.uint32(); break;
-      case 0x22: contentEnd = r.lenEnd(); contentStart = r.pos; r.pos = contentEnd; break;
-      case 0x2a: case 0x32: case 0x3a: case 0x52: case 0x5a: case 0x6a: case 0x82: case 0x8a: {
+      case 0x08:
+        dtype = r.uint32();
+        break;
+      case 0x22:
+        contentEnd = r.lenEnd();
+        contentStart = r.pos;
+        r.pos = contentEnd;
+        break;
+      case 0x2a:
+      case 0x32:
+      case 0x3a:
+      case 0x52:
+      case 0x5a:
+      case 0x6a:
+      case 0x82:
+      case 0x8a: {
         // Packed *_val: the first element, unless an earlier field gave one.
         const e = r.lenEnd();
-        if (!haveVal && e > r.pos) { val = readPackedElement(r, tag >>> 3, dtype); haveVal = true; }
+        if (!haveVal && e > r.pos) {
+          val = readPackedElement(r, tag >>> 3, dtype);
+          haveVal = true;
+        }
         r.pos = e;
         break;
       }
-      case 0x2d: { const x = r.float(); if (!haveVal) { val = x; haveVal = true; } break; }
-      case 0x31: { const x = r.double(); if (!haveVal) { val = x; haveVal = true; } break; }
-      case 0x38: { const x = r.uint32() | 0; if (!haveVal) { val = x; haveVal = true; } break; }
-      case 0x50: { const x = r.int64Number(); if (!haveVal) { val = x; haveVal = true; } break; }
-      default: r.skip(tag & 7);
+      case 0x2d: {
+        const x = r.float();
+        if (!haveVal) {
+          val = x;
+          haveVal = true;
+        }
+        break;
+      }
+      case 0x31: {
+        const x = r.double();
+        if (!haveVal) {
+          val = x;
+          haveVal = true;
+        }
+        break;
+      }
+      case 0x38: {
+        const x = r.uint32() | 0;
+        if (!haveVal) {
+          val = x;
+          haveVal = true;
+        }
+        break;
+      }
+      case 0x50: {
+        const x = r.int64Number();
+        if (!haveVal) {
+          val = x;
+          haveVal = true;
+        }
+        break;
+      }
+      default:
+        r.skip(tag & 7);
     }
   }
   r.end = outerEnd;

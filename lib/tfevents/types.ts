@@ -6,19 +6,12 @@ export type Step = number | bigint;
 
 /** What a Summary.Value (or a whole Event) holds, after TF1/TF2/PyTorch differences are resolved. */
 export type ValueKind =
-  | 'scalar'
-  | 'image'
-  | 'histogram'
-  | 'text'
-  | 'hparams'
-  | 'pr_curve'
-  | 'graph'
-  | 'run_metadata'
-  | 'audio'
-  | 'tensor'
-  | 'unknown_plugin';
+  'scalar' | 'image' | 'histogram' | 'text' | 'hparams' | 'pr_curve' | 'graph' | 'run_metadata' | 'audio' | 'tensor' | 'unknown_plugin';
 
-export interface ScalarData { kind: 'scalar'; value: number }
+export interface ScalarData {
+  kind: 'scalar';
+  value: number;
+}
 /** One encoded image (PNG/JPEG/GIF bytes) as written; TF2 image tensors may hold several. */
 export interface ImageData {
   kind: 'image';
@@ -27,11 +20,21 @@ export interface ImageData {
 /** Histogram buckets; `limits[i]` is the right edge of bucket i, as in HistogramProto.bucket_limit. */
 export interface HistogramData {
   kind: 'histogram';
-  min: number; max: number; num: number; sum: number; sumSquares: number;
+  min: number;
+  max: number;
+  num: number;
+  sum: number;
+  sumSquares: number;
   /** Bucket left edges, right edges and counts, same length. */
-  left: Float64Array; right: Float64Array; counts: Float64Array;
+  left: Float64Array;
+  right: Float64Array;
+  counts: Float64Array;
 }
-export interface TextData { kind: 'text'; texts: string[]; shape: number[] }
+export interface TextData {
+  kind: 'text';
+  texts: string[];
+  shape: number[];
+}
 export interface HparamsData {
   kind: 'hparams';
   /** Which hparams payload this is. */
@@ -42,8 +45,12 @@ export interface HparamsData {
 export interface PrCurveData {
   kind: 'pr_curve';
   /** Rows of the [6, numThresholds] tensor: TP, FP, TN, FN, precision, recall. */
-  tp: Float64Array; fp: Float64Array; tn: Float64Array; fn: Float64Array;
-  precision: Float64Array; recall: Float64Array;
+  tp: Float64Array;
+  fp: Float64Array;
+  tn: Float64Array;
+  fn: Float64Array;
+  precision: Float64Array;
+  recall: Float64Array;
   numThresholds: number;
 }
 export interface GraphData {
@@ -51,8 +58,19 @@ export interface GraphData {
   /** Serialized GraphDef bytes as found in the file. */
   graphDef: Uint8Array;
 }
-export interface RunMetadataData { kind: 'run_metadata'; tag: string; runMetadata: Uint8Array }
-export interface AudioData { kind: 'audio'; sampleRate: number; numChannels: number; lengthFrames: number; encoded: Uint8Array; contentType: string }
+export interface RunMetadataData {
+  kind: 'run_metadata';
+  tag: string;
+  runMetadata: Uint8Array;
+}
+export interface AudioData {
+  kind: 'audio';
+  sampleRate: number;
+  numChannels: number;
+  lengthFrames: number;
+  encoded: Uint8Array;
+  contentType: string;
+}
 export interface TensorData {
   kind: 'tensor';
   dtype: number; // DataType enum value
@@ -60,11 +78,25 @@ export interface TensorData {
   /** Numeric content as doubles when numeric; strings for DT_STRING. */
   values: Float64Array | string[];
 }
-export interface UnknownPluginData { kind: 'unknown_plugin'; plugin: string; content: Uint8Array; tensor: TensorData | null }
+export interface UnknownPluginData {
+  kind: 'unknown_plugin';
+  plugin: string;
+  content: Uint8Array;
+  tensor: TensorData | null;
+}
 
 export type ValueData =
-  | ScalarData | ImageData | HistogramData | TextData | HparamsData | PrCurveData
-  | GraphData | RunMetadataData | AudioData | TensorData | UnknownPluginData;
+  | ScalarData
+  | ImageData
+  | HistogramData
+  | TextData
+  | HparamsData
+  | PrCurveData
+  | GraphData
+  | RunMetadataData
+  | AudioData
+  | TensorData
+  | UnknownPluginData;
 
 /** One normalized datum: a Summary.Value, or an Event-level graph / run metadata. */
 export interface NormalizedValue {

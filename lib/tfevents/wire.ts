@@ -39,10 +39,18 @@ export class ProtoReader {
     let b = buf[this.pos++]!;
     if (b < 0x80) return b;
     let v = b & 0x7f;
-    b = buf[this.pos++]!; v |= (b & 0x7f) << 7; if (b < 0x80) return v;
-    b = buf[this.pos++]!; v |= (b & 0x7f) << 14; if (b < 0x80) return v;
-    b = buf[this.pos++]!; v |= (b & 0x7f) << 21; if (b < 0x80) return v;
-    b = buf[this.pos++]!; v = (v | ((b & 0x0f) << 28)) >>> 0; if (b < 0x80) return v;
+    b = buf[this.pos++]!;
+    v |= (b & 0x7f) << 7;
+    if (b < 0x80) return v;
+    b = buf[this.pos++]!;
+    v |= (b & 0x7f) << 14;
+    if (b < 0x80) return v;
+    b = buf[this.pos++]!;
+    v |= (b & 0x7f) << 21;
+    if (b < 0x80) return v;
+    b = buf[this.pos++]!;
+    v = (v | ((b & 0x0f) << 28)) >>> 0;
+    if (b < 0x80) return v;
     // Sign-extended negative int32s take 10 bytes: skip the rest.
     for (let i = 0; i < 5; i++) if (buf[this.pos++]! < 0x80) return v;
     throw new WireError('varint longer than 10 bytes');
@@ -58,16 +66,25 @@ export class ProtoReader {
     for (; i < 4; i++) {
       b = buf[this.pos++]!;
       lo |= (b & 0x7f) << (i * 7);
-      if (b < 0x80) { this.hi = 0; return lo >>> 0; }
+      if (b < 0x80) {
+        this.hi = 0;
+        return lo >>> 0;
+      }
     }
     b = buf[this.pos++]!;
     lo |= (b & 0x7f) << 28;
     hi = (b & 0x7f) >>> 4;
-    if (b < 0x80) { this.hi = hi; return lo >>> 0; }
+    if (b < 0x80) {
+      this.hi = hi;
+      return lo >>> 0;
+    }
     for (i = 0; i < 5; i++) {
       b = buf[this.pos++]!;
       hi |= (b & 0x7f) << (i * 7 + 3);
-      if (b < 0x80) { this.hi = hi >>> 0; return lo >>> 0; }
+      if (b < 0x80) {
+        this.hi = hi >>> 0;
+        return lo >>> 0;
+      }
     }
     throw new WireError('varint longer than 10 bytes');
   }
@@ -119,11 +136,20 @@ export class ProtoReader {
 
   skip(wireType: number): void {
     switch (wireType) {
-      case WIRE_VARINT: this.varint64(); break;
-      case WIRE_FIXED64: this.pos += 8; break;
-      case WIRE_LEN: this.pos = this.lenEnd(); break;
-      case WIRE_FIXED32: this.pos += 4; break;
-      default: throw new WireError(`unsupported wire type ${wireType} at offset ${this.pos}`);
+      case WIRE_VARINT:
+        this.varint64();
+        break;
+      case WIRE_FIXED64:
+        this.pos += 8;
+        break;
+      case WIRE_LEN:
+        this.pos = this.lenEnd();
+        break;
+      case WIRE_FIXED32:
+        this.pos += 4;
+        break;
+      default:
+        throw new WireError(`unsupported wire type ${wireType} at offset ${this.pos}`);
     }
     if (this.pos > this.end) throw new WireError('field overruns the message');
   }
@@ -174,7 +200,10 @@ export class ProtoWriter {
 
   rawVarint32(v: number): void {
     this.ensure(5);
-    while (v > 0x7f) { this.buf[this.length++] = (v & 0x7f) | 0x80; v >>>= 7; }
+    while (v > 0x7f) {
+      this.buf[this.length++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
     this.buf[this.length++] = v;
   }
 
@@ -183,40 +212,80 @@ export class ProtoWriter {
     let big = typeof v === 'bigint' ? BigInt.asUintN(64, v) : null;
     if (big === null) {
       const n = v as number;
-      if (n >= 0 && n <= 0xffffffff && Number.isInteger(n)) { this.rawVarint32(n); return; }
+      if (n >= 0 && n <= 0xffffffff && Number.isInteger(n)) {
+        this.rawVarint32(n);
+        return;
+      }
       big = BigInt.asUintN(64, BigInt(Math.trunc(n)));
     }
     this.ensure(10);
-    while (big > 0x7fn) { this.buf[this.length++] = Number(big & 0x7fn) | 0x80; big >>= 7n; }
+    while (big > 0x7fn) {
+      this.buf[this.length++] = Number(big & 0x7fn) | 0x80;
+      big >>= 7n;
+    }
     this.buf[this.length++] = Number(big);
   }
 
-  uint32(field: number, v: number): void { this.tag(field, WIRE_VARINT); this.rawVarint32(v >>> 0); }
+  uint32(field: number, v: number): void {
+    this.tag(field, WIRE_VARINT);
+    this.rawVarint32(v >>> 0);
+  }
   /** int32 field: negative values are sign-extended to 10 bytes. */
-  int32(field: number, v: number): void { this.tag(field, WIRE_VARINT); if (v < 0) this.rawVarint64(BigInt(v)); else this.rawVarint32(v); }
-  int64(field: number, v: number | bigint): void { this.tag(field, WIRE_VARINT); this.rawVarint64(v); }
-  bool(field: number, v: boolean): void { this.tag(field, WIRE_VARINT); this.rawVarint32(v ? 1 : 0); }
+  int32(field: number, v: number): void {
+    this.tag(field, WIRE_VARINT);
+    if (v < 0) this.rawVarint64(BigInt(v));
+    else this.rawVarint32(v);
+  }
+  int64(field: number, v: number | bigint): void {
+    this.tag(field, WIRE_VARINT);
+    this.rawVarint64(v);
+  }
+  bool(field: number, v: boolean): void {
+    this.tag(field, WIRE_VARINT);
+    this.rawVarint32(v ? 1 : 0);
+  }
   double(field: number, v: number): void {
-    this.tag(field, WIRE_FIXED64); this.ensure(8);
-    this.view.setFloat64(this.length, v, true); this.length += 8;
+    this.tag(field, WIRE_FIXED64);
+    this.ensure(8);
+    this.view.setFloat64(this.length, v, true);
+    this.length += 8;
   }
   float(field: number, v: number): void {
-    this.tag(field, WIRE_FIXED32); this.ensure(4);
-    this.view.setFloat32(this.length, v, true); this.length += 4;
+    this.tag(field, WIRE_FIXED32);
+    this.ensure(4);
+    this.view.setFloat32(this.length, v, true);
+    this.length += 4;
   }
   bytes(field: number, v: Uint8Array): void {
-    this.tag(field, WIRE_LEN); this.rawVarint32(v.length); this.ensure(v.length);
-    this.buf.set(v, this.length); this.length += v.length;
+    this.tag(field, WIRE_LEN);
+    this.rawVarint32(v.length);
+    this.ensure(v.length);
+    this.buf.set(v, this.length);
+    this.length += v.length;
   }
-  string(field: number, v: string): void { this.bytes(field, utf8Encoder.encode(v)); }
-  message(field: number, w: ProtoWriter): void { this.bytes(field, w.finish()); }
+  string(field: number, v: string): void {
+    this.bytes(field, utf8Encoder.encode(v));
+  }
+  message(field: number, w: ProtoWriter): void {
+    this.bytes(field, w.finish());
+  }
   packedFloats(field: number, v: ArrayLike<number>): void {
-    this.tag(field, WIRE_LEN); this.rawVarint32(v.length * 4); this.ensure(v.length * 4);
-    for (let i = 0; i < v.length; i++) { this.view.setFloat32(this.length, v[i]!, true); this.length += 4; }
+    this.tag(field, WIRE_LEN);
+    this.rawVarint32(v.length * 4);
+    this.ensure(v.length * 4);
+    for (let i = 0; i < v.length; i++) {
+      this.view.setFloat32(this.length, v[i]!, true);
+      this.length += 4;
+    }
   }
   packedDoubles(field: number, v: ArrayLike<number>): void {
-    this.tag(field, WIRE_LEN); this.rawVarint32(v.length * 8); this.ensure(v.length * 8);
-    for (let i = 0; i < v.length; i++) { this.view.setFloat64(this.length, v[i]!, true); this.length += 8; }
+    this.tag(field, WIRE_LEN);
+    this.rawVarint32(v.length * 8);
+    this.ensure(v.length * 8);
+    for (let i = 0; i < v.length; i++) {
+      this.view.setFloat64(this.length, v[i]!, true);
+      this.length += 8;
+    }
   }
 
   /** The encoded bytes (a view into the internal buffer: copy if the writer is reused). */

@@ -4,7 +4,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { EventFileWriter, type EventFileWriterOptions } from './event-file-writer.ts';
 import {
-  encodeEvent, encodeScalarTensor, encodeSimpleValueSummary, encodeSummary, encodeTensor, type ValueFieldsOut,
+  encodeEvent,
+  encodeScalarTensor,
+  encodeSimpleValueSummary,
+  encodeSummary,
+  encodeTensor,
+  type ValueFieldsOut,
 } from './event-encode.ts';
 import { DT } from './dtypes.ts';
 import { describeGraph, encodeGraphDef, encodeRunMetadata } from './graph.ts';
@@ -52,7 +57,11 @@ function checkStep(step: Step | undefined, what: string): void {
 }
 
 /** Options of addImage/addImages. */
-export interface ImageOptions { dataformats?: string; walltime?: number; shape?: readonly number[] }
+export interface ImageOptions {
+  dataformats?: string;
+  walltime?: number;
+  shape?: readonly number[];
+}
 
 export class SummaryWriter {
   readonly logDir: string;
@@ -97,13 +106,22 @@ export class SummaryWriter {
    * A scalar (simple_value, float32 as in PyTorch). newStyle writes a rank-0 tensor with the
    * 'scalars' plugin instead, doublePrecision makes that tensor DT_DOUBLE.
    */
-  addScalar(tag: string, value: number | { item(): number }, step?: Step, walltime?: number,
-    opts: { newStyle?: boolean; doublePrecision?: boolean } = {}): void {
+  addScalar(
+    tag: string,
+    value: number | { item(): number },
+    step?: Step,
+    walltime?: number,
+    opts: { newStyle?: boolean; doublePrecision?: boolean } = {},
+  ): void {
     const v = typeof value === 'number' ? value : value.item();
     if (typeof v !== 'number') throw new TypeError(`addScalar('${tag}'): value must be a number, got ${typeof v}`);
     checkStep(step, 'addScalar');
     if (opts.newStyle) {
-      this.addValues([{ tag, tensor: encodeScalarTensor(v, opts.doublePrecision ?? false), metadata: { pluginName: 'scalars' } }], step, walltime);
+      this.addValues(
+        [{ tag, tensor: encodeScalarTensor(v, opts.doublePrecision ?? false), metadata: { pluginName: 'scalars' } }],
+        step,
+        walltime,
+      );
     } else {
       this.addSummary(encodeSimpleValueSummary(tag, v), step, walltime);
     }
@@ -129,16 +147,35 @@ export class SummaryWriter {
   }
 
   /** Histogram of `values` with PyTorch's default 'tensorflow' bins, numpy bin names, a count or edges. */
-  addHistogram(tag: string, values: ArrayInput | number, step?: Step, bins: Bins = 'tensorflow', walltime?: number, maxBins?: number): void {
+  addHistogram(
+    tag: string,
+    values: ArrayInput | number,
+    step?: Step,
+    bins: Bins = 'tensorflow',
+    walltime?: number,
+    maxBins?: number,
+  ): void {
     const h = makeHistogram(toFloat64(values, `addHistogram('${tag}')`), bins, maxBins);
     this.addValues([{ tag, histo: h }], step, walltime);
   }
 
   /** A histogram from precomputed statistics (PyTorch's add_histogram_raw). */
-  addHistogramRaw(tag: string, min: number, max: number, num: number, sum: number, sumSquares: number,
-    bucketLimits: number[], bucketCounts: number[], step?: Step, walltime?: number): void {
+  addHistogramRaw(
+    tag: string,
+    min: number,
+    max: number,
+    num: number,
+    sum: number,
+    sumSquares: number,
+    bucketLimits: number[],
+    bucketCounts: number[],
+    step?: Step,
+    walltime?: number,
+  ): void {
     if (bucketLimits.length !== bucketCounts.length) {
-      throw new Error(`addHistogramRaw('${tag}'): bucketLimits has ${bucketLimits.length} entries but bucketCounts has ${bucketCounts.length}`);
+      throw new Error(
+        `addHistogramRaw('${tag}'): bucketLimits has ${bucketLimits.length} entries but bucketCounts has ${bucketCounts.length}`,
+      );
     }
     this.addValues([{ tag, histo: { min, max, num, sum, sumSquares, bucketLimit: bucketLimits, bucket: bucketCounts } }], step, walltime);
   }
@@ -176,9 +213,14 @@ export class SummaryWriter {
     const dims = m.shape.filter((d) => d !== 1);
     if (dims.length > 1) throw new Error(`${what}: audio must be 1-dimensional after squeezing, got shape [${m.shape}]`);
     const sampleRate = opts.sampleRate ?? 44100;
-    if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new Error(`${what}: sampleRate must be a positive integer, got ${sampleRate}`);
+    if (!Number.isInteger(sampleRate) || sampleRate <= 0)
+      throw new Error(`${what}: sampleRate must be a positive integer, got ${sampleRate}`);
     const encoded = encodeWav(m.data, sampleRate);
-    this.addValues([{ tag, audio: { sampleRate, numChannels: 1, lengthFrames: m.data.length, encoded, contentType: 'audio/wav' } }], step, opts.walltime);
+    this.addValues(
+      [{ tag, audio: { sampleRate, numChannels: 1, lengthFrames: m.data.length, encoded, contentType: 'audio/wav' } }],
+      step,
+      opts.walltime,
+    );
   }
 
   /** Markdown text: tag '<tag>/text_summary', DT_STRING [1] tensor, plugin 'text' (as PyTorch). */
@@ -189,8 +231,13 @@ export class SummaryWriter {
   }
 
   /** Precision-recall curve: DT_FLOAT [6, numThresholds] tensor, plugin 'pr_curves' (numThresholds <= 127). */
-  addPrCurve(tag: string, labels: ArrayInput, predictions: ArrayInput, step?: Step,
-    opts: { numThresholds?: number; weights?: number | ArrayLike<number>; walltime?: number } = {}): void {
+  addPrCurve(
+    tag: string,
+    labels: ArrayInput,
+    predictions: ArrayInput,
+    step?: Step,
+    opts: { numThresholds?: number; weights?: number | ArrayLike<number>; walltime?: number } = {},
+  ): void {
     const what = `addPrCurve('${tag}')`;
     const n = Math.min(opts.numThresholds ?? 127, 127);
     if (!Number.isInteger(n) || n < 2) throw new Error(`${what}: numThresholds must be an integer >= 2, got ${opts.numThresholds}`);
@@ -210,8 +257,11 @@ export class SummaryWriter {
    * current time (str(time.time())) unless runName is given, holding the three hparams payloads and
    * one scalar per metric.
    */
-  addHparams(hparamDict: Record<string, HparamValue | null | undefined>, metricDict: Record<string, number>,
-    opts: { hparamDomainDiscrete?: Record<string, Array<number | string | boolean>>; runName?: string; globalStep?: Step } = {}): void {
+  addHparams(
+    hparamDict: Record<string, HparamValue | null | undefined>,
+    metricDict: Record<string, number>,
+    opts: { hparamDomainDiscrete?: Record<string, Array<number | string | boolean>>; runName?: string; globalStep?: Step } = {},
+  ): void {
     const values = hparamsValues(hparamDict, metricDict, opts.hparamDomainDiscrete);
     const runName = opts.runName || String(nowSecs());
     // PyTorch opens the child with default options (no filename suffix); only our fsync choice carries over.
@@ -242,7 +292,10 @@ export class SummaryWriter {
    * embedding this writer added. `metadata`: one label per point, or rows of columns with
    * `metadataHeader`. `labelImg`: (N, C, H, W) images in [0, 1].
    */
-  addEmbedding(mat: ArrayInput, opts: { metadata?: unknown[]; labelImg?: ArrayInput; globalStep?: number; tag?: string; metadataHeader?: string[] } = {}): void {
+  addEmbedding(
+    mat: ArrayInput,
+    opts: { metadata?: unknown[]; labelImg?: ArrayInput; globalStep?: number; tag?: string; metadataHeader?: string[] } = {},
+  ): void {
     const tag = opts.tag ?? 'default';
     const what = `addEmbedding('${tag}')`;
     const step = opts.globalStep ?? 0;
@@ -254,7 +307,10 @@ export class SummaryWriter {
     const tensors = tensorsTsv(mat, what);
     let meta: string | undefined;
     if (opts.metadata !== undefined) {
-      if (opts.metadata.length !== tensors.rows) throw new Error(`${what}: metadata has ${opts.metadata.length} labels but mat has ${tensors.rows} points (#labels should equal #data points)`);
+      if (opts.metadata.length !== tensors.rows)
+        throw new Error(
+          `${what}: metadata has ${opts.metadata.length} labels but mat has ${tensors.rows} points (#labels should equal #data points)`,
+        );
       meta = metadataTsv(opts.metadata, opts.metadataHeader, what);
     }
     const sprite = opts.labelImg !== undefined ? spritePng(opts.labelImg, tensors.rows, what) : undefined;
@@ -292,7 +348,11 @@ export class SummaryWriter {
     if (!(fps > 0)) throw new Error(`${what}: fps must be positive, got ${fps}`);
     const frames = prepareVideo(vid, what);
     const encoded = encodeGif(frames, fps);
-    this.addValues([{ tag, image: { height: frames.height, width: frames.width, colorspace: frames.channels, encoded } }], step, opts.walltime);
+    this.addValues(
+      [{ tag, image: { height: frames.height, width: frames.width, colorspace: frames.channels, encoded } }],
+      step,
+      opts.walltime,
+    );
   }
 
   /**
@@ -307,13 +367,19 @@ export class SummaryWriter {
       if (imgs.length === 0) throw new Error(`${what}: the figure list is empty`);
       if (imgs.some((im) => im.height !== h || im.width !== w)) throw new Error(`${what}: figures in a list must share one size`);
       const data = new Uint8Array(imgs.length * 3 * h * w);
-      imgs.forEach((im, n) => { for (let c = 0; c < 3; c++) for (let p = 0; p < h * w; p++) data[(n * 3 + c) * h * w + p] = im.pixels[p * 3 + c]!; });
+      imgs.forEach((im, n) => {
+        for (let c = 0; c < 3; c++) for (let p = 0; p < h * w; p++) data[(n * 3 + c) * h * w + p] = im.pixels[p * 3 + c]!;
+      });
       const hwc = gridHWC({ data, shape: [imgs.length, 3, h, w], isUint8: true }, 'NCHW', what);
       this.writeImage(tag, hwc, step, opts.walltime);
       return;
     }
     const size = imageSize(figure, what);
-    this.addValues([{ tag, image: { height: size.height, width: size.width, colorspace: size.channels, encoded: figure } }], step, opts.walltime);
+    this.addValues(
+      [{ tag, image: { height: size.height, width: size.width, colorspace: size.channels, encoded: figure } }],
+      step,
+      opts.walltime,
+    );
   }
 
   /** Writes every queued event of this writer and its addScalars sub-runs to disk. */
@@ -337,6 +403,10 @@ function decodeEncodedImage(bytes: Uint8Array, what: string): HWCImage {
   if (size.format === 'png') return decodePng(bytes, 3);
   const d = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
   const pixels = new Uint8Array(d.width * d.height * 3);
-  for (let p = 0; p < d.width * d.height; p++) { pixels[p * 3] = d.data[p * 4]!; pixels[p * 3 + 1] = d.data[p * 4 + 1]!; pixels[p * 3 + 2] = d.data[p * 4 + 2]!; }
+  for (let p = 0; p < d.width * d.height; p++) {
+    pixels[p * 3] = d.data[p * 4]!;
+    pixels[p * 3 + 1] = d.data[p * 4 + 1]!;
+    pixels[p * 3 + 2] = d.data[p * 4 + 2]!;
+  }
   return { height: d.height, width: d.width, channels: 3, pixels };
 }

@@ -33,7 +33,8 @@ export class PILImage {
   static fromArray(data: ArrayLike<number>, shape: readonly number[], mode?: ImageMode): PILImage {
     const [h, w, c = 1] = shape;
     const m = mode ?? (c === 1 ? 'L' : c === 2 ? 'LA' : c === 3 ? 'RGB' : 'RGBA');
-    if (MODE_CHANNELS[m] !== c) throw new RangeError(`PILImage.fromArray: mode ${m} needs ${MODE_CHANNELS[m]} channels, shape [${shape.join(', ')}] has ${c}`);
+    if (MODE_CHANNELS[m] !== c)
+      throw new RangeError(`PILImage.fromArray: mode ${m} needs ${MODE_CHANNELS[m]} channels, shape [${shape.join(', ')}] has ${c}`);
     return new PILImage(data instanceof Uint8Array ? data : Uint8Array.from(data), w, h, m);
   }
 
@@ -109,7 +110,15 @@ export class NDArray {
     if (data.length !== n) throw new RangeError(`NDArray: shape [${shape.join(', ')}] needs ${n} values, got ${data.length}`);
     this.data = data;
     this.shape = [...shape];
-    this.dtype = dtype ?? (data instanceof Float32Array ? 'float32' : data instanceof Float64Array ? 'float64' : data instanceof Int32Array ? 'int32' : 'uint8');
+    this.dtype =
+      dtype ??
+      (data instanceof Float32Array
+        ? 'float32'
+        : data instanceof Float64Array
+          ? 'float64'
+          : data instanceof Int32Array
+            ? 'int32'
+            : 'uint8');
   }
 }
 
@@ -192,10 +201,21 @@ export function decodeImage(bytes: Uint8Array, what = 'image'): DecodedImage {
 }
 
 /** torchvision.io.ImageReadMode. */
-export const ImageReadMode = { UNCHANGED: 'unchanged', GRAY: 'gray', GRAY_ALPHA: 'gray_alpha', RGB: 'rgb', RGB_ALPHA: 'rgb_alpha' } as const;
+export const ImageReadMode = {
+  UNCHANGED: 'unchanged',
+  GRAY: 'gray',
+  GRAY_ALPHA: 'gray_alpha',
+  RGB: 'rgb',
+  RGB_ALPHA: 'rgb_alpha',
+} as const;
 export type ImageReadModeValue = (typeof ImageReadMode)[keyof typeof ImageReadMode];
 
-const READ_MODE_TO_PIL: Record<Exclude<ImageReadModeValue, 'unchanged'>, ImageMode> = { gray: 'L', gray_alpha: 'LA', rgb: 'RGB', rgb_alpha: 'RGBA' };
+const READ_MODE_TO_PIL: Record<Exclude<ImageReadModeValue, 'unchanged'>, ImageMode> = {
+  gray: 'L',
+  gray_alpha: 'LA',
+  rgb: 'RGB',
+  rgb_alpha: 'RGBA',
+};
 const CHANNELS_TO_MODE: ImageMode[] = ['L', 'L', 'LA', 'RGB', 'RGBA'];
 
 /** Opens an image file as a PILImage (PIL's `Image.open(path)`), optionally converted to `mode`. */

@@ -34,7 +34,8 @@ export function makeGrid(input: Tensor | Tensor[], opts: MakeGridOptions = {}): 
     const n = input[0].numel();
     const out = input[0].dtype === 'float64' ? new Float64Array(n * input.length) : new Float32Array(n * input.length);
     input.forEach((img, i) => {
-      if (img.numel() !== n) throw new RangeError(`makeGrid: images must share a shape, got [${shape.join(', ')}] and [${img.shape.join(', ')}] at ${i}`);
+      if (img.numel() !== n)
+        throw new RangeError(`makeGrid: images must share a shape, got [${shape.join(', ')}] and [${img.shape.join(', ')}] at ${i}`);
       out.set(img.dataSync() as never, i * n);
     });
     t = Tensor.fromTypedArray(out, [input.length, ...shape], input[0].dtype === 'float64' ? 'float64' : 'float32');
@@ -69,7 +70,8 @@ export function makeGrid(input: Tensor | Tensor[], opts: MakeGridOptions = {}): 
       }
       return [lo, hi];
     };
-    if (opts.scaleEach) for (let i = 0; i < b; i++) shiftScale(work, i * c * plane, (i + 1) * c * plane, ...range(i * c * plane, (i + 1) * c * plane));
+    if (opts.scaleEach)
+      for (let i = 0; i < b; i++) shiftScale(work, i * c * plane, (i + 1) * c * plane, ...range(i * c * plane, (i + 1) * c * plane));
     else shiftScale(work, 0, work.length, ...range(0, work.length));
   }
   if (b === 1) {

@@ -4,9 +4,15 @@ import { nearestNeighbours, normalizeCoords, pca } from '../../app/ui/projector/
 
 test('PCA finds the dominant directions and their explained variance', () => {
   // Points along (1, 1, 0) with a little spread along (0, 0, 1): PC1 ~ (1,1,0)/sqrt2 explains most.
-  const n = 50, d = 3;
+  const n = 50,
+    d = 3;
   const data = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) { const t = i - 25; data[i * 3] = t; data[i * 3 + 1] = t; data[i * 3 + 2] = (i % 2 ? 1 : -1); }
+  for (let i = 0; i < n; i++) {
+    const t = i - 25;
+    data[i * 3] = t;
+    data[i * 3 + 1] = t;
+    data[i * 3 + 2] = i % 2 ? 1 : -1;
+  }
   const { coords, variance } = pca({ n, d, data }, 2);
   // Projection on PC1 is the centred t (mean -0.5) times sqrt(2); sign: largest loading positive.
   for (let i = 0; i < n; i++) expect(coords[i * 2]!).toBeCloseTo((i - 24.5) * Math.SQRT2, 1); // z is slightly correlated with t

@@ -6,7 +6,10 @@ test('smoothEma matches TensorBoard debiased EMA', () => {
   const v = [1, 2, 3, 10];
   // Reference: TensorBoard's resetSmoothing loop, written out.
   let last = 0;
-  const expected = v.map((x, i) => { last = last * w + (1 - w) * x; return last / (1 - w ** (i + 1)); });
+  const expected = v.map((x, i) => {
+    last = last * w + (1 - w) * x;
+    return last / (1 - w ** (i + 1));
+  });
   const got = Array.from(smoothEma(v, w));
   got.forEach((g, i) => expect(g).toBeCloseTo(expected[i]!, 12));
   expect(got[0]).toBe(1); // debiased: the first point is not pulled toward 0

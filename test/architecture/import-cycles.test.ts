@@ -37,7 +37,10 @@ describe('import graph', () => {
       writeFileSync(join(dir, 'sub/b.ts'), "import { c } from '../c';\nexport const b = c;\n");
       writeFileSync(join(dir, 'c.ts'), "export { a } from './a.ts';\nexport const c = 1;\n");
       // Type-only and lazy edges back to a.ts are not cycles at runtime.
-      writeFileSync(join(dir, 'd.ts'), "import type { a } from './a.ts';\nimport { type a as a2 } from './a.ts';\nexport type D = typeof a | typeof a2;\n");
+      writeFileSync(
+        join(dir, 'd.ts'),
+        "import type { a } from './a.ts';\nimport { type a as a2 } from './a.ts';\nexport type D = typeof a | typeof a2;\n",
+      );
       writeFileSync(join(dir, 'e.ts'), "import './d.ts';\nexport const e = () => import('./e2.ts');\n");
       writeFileSync(join(dir, 'e2.ts'), "import { e } from './e.ts';\nexport default e;\n");
       expect(describeCycles(dir)).toEqual(['a.ts -> sub/b.ts -> c.ts -> a.ts']);
@@ -56,15 +59,22 @@ describe('import graph', () => {
 
 describe('engine modules load in any order', () => {
   const engine = join(LIB, 'engine');
-  const modules = readdirSync(engine).filter((f) => f.endsWith('.ts')).sort();
+  const modules = readdirSync(engine)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
   it.each(modules)('%s first, then the entry: the engine works', async (file) => {
     vi.resetModules(); // a fresh module graph: `file` is the first engine module evaluated
     await import(join(engine, file));
     const { tensor } = await import(join(engine, 'index.ts'));
-    const x = tensor([[1, 2], [3, 4]], { dtype: 'float32' }).requiresGrad_();
+    const x = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: 'float32' },
+    ).requiresGrad_();
     x.mul(x).sum().backward();
     expect(Array.from(x.grad!.dataSync())).toEqual([2, 4, 6, 8]);
     expect(x.T.max(0).values.tolist()).toEqual([2, 4]);
   });
 });
-

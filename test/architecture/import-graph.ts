@@ -22,7 +22,15 @@ function sourceFiles(dir: string): string[] {
 /** Resolve a relative specifier as the bundler/vitest would: exact file, .ts/.tsx for .js, or a folder's index. */
 function resolveSpecifier(from: string, spec: string): string | null {
   const base = resolve(dirname(from), spec);
-  const candidates = [base, base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.tsx'), `${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), join(base, 'index.tsx')];
+  const candidates = [
+    base,
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.js$/, '.tsx'),
+    `${base}.ts`,
+    `${base}.tsx`,
+    join(base, 'index.ts'),
+    join(base, 'index.tsx'),
+  ];
   for (const c of candidates) if (existsSync(c) && statSync(c).isFile()) return c;
   return null;
 }
@@ -77,12 +85,19 @@ export function importGraph(root: string, opts: { dynamic?: boolean } = {}): Imp
 export function findCycles(graph: ImportGraph): string[][] {
   // Tarjan's algorithm, iterative so deep graphs cannot overflow the stack.
   let counter = 0;
-  const index = new Map<string, number>(), low = new Map<string, number>(), onStack = new Set<string>();
-  const stack: string[] = [], components: string[][] = [];
+  const index = new Map<string, number>(),
+    low = new Map<string, number>(),
+    onStack = new Set<string>();
+  const stack: string[] = [],
+    components: string[][] = [];
   for (const start of graph.keys()) {
     if (index.has(start)) continue;
     const work: Array<[string, number]> = [[start, 0]];
-    index.set(start, counter); low.set(start, counter); counter++; stack.push(start); onStack.add(start);
+    index.set(start, counter);
+    low.set(start, counter);
+    counter++;
+    stack.push(start);
+    onStack.add(start);
     while (work.length) {
       const top = work[work.length - 1]!;
       const [v, i] = top;
@@ -91,17 +106,28 @@ export function findCycles(graph: ImportGraph): string[][] {
         top[1]++;
         const w = next[i]!;
         if (!index.has(w)) {
-          index.set(w, counter); low.set(w, counter); counter++; stack.push(w); onStack.add(w);
+          index.set(w, counter);
+          low.set(w, counter);
+          counter++;
+          stack.push(w);
+          onStack.add(w);
           work.push([w, 0]);
         } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
         continue;
       }
       work.pop();
-      if (work.length) { const u = work[work.length - 1]![0]; low.set(u, Math.min(low.get(u)!, low.get(v)!)); }
+      if (work.length) {
+        const u = work[work.length - 1]![0];
+        low.set(u, Math.min(low.get(u)!, low.get(v)!));
+      }
       if (low.get(v) === index.get(v)) {
         const comp: string[] = [];
         let w: string;
-        do { w = stack.pop()!; onStack.delete(w); comp.push(w); } while (w !== v);
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          comp.push(w);
+        } while (w !== v);
         if (comp.length > 1 || (graph.get(v) ?? []).includes(v)) components.push(comp);
       }
     }
@@ -123,7 +149,10 @@ function cyclePath(graph: ImportGraph, comp: Set<string>): string[] {
         for (let u = v; u !== start; u = prev.get(u)!) path.splice(1, 0, u);
         return [...path, start];
       }
-      if (!prev.has(w)) { prev.set(w, v); queue.push(w); }
+      if (!prev.has(w)) {
+        prev.set(w, v);
+        queue.push(w);
+      }
     }
   }
   return [start, start];

@@ -12,7 +12,9 @@ export function campaignSize(ci: number, full: number): number {
 
 /** One line the campaign runner (bench/campaign/run.ts) collects into its summary. */
 export function reportFigures(name: string, figures: Record<string, unknown>): void {
-  console.log(`CAMPAIGN ${name} ${JSON.stringify({ ...figures, size: FULL ? 'full' : process.env.BOARD_CAMPAIGN ?? 'ci', date: new Date().toISOString() })}`);
+  console.log(
+    `CAMPAIGN ${name} ${JSON.stringify({ ...figures, size: FULL ? 'full' : (process.env.BOARD_CAMPAIGN ?? 'ci'), date: new Date().toISOString() })}`,
+  );
 }
 
 /** Deterministic PRNG (mulberry32): a failing run is reproduced with its printed seed. */

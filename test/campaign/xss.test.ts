@@ -102,7 +102,17 @@ function buildLogdir(root: string): string[] {
     w.addScalar(`s${i}/${v}`, i + 1, 1, t0 + 1);
     w.addText(`t${i}/${v}`, `# note ${i}\n\n${v}\n\n| ${v} | x |\n|---|---|\n| ${v} | 1 |\n\n\`${v}\`\n\n> ${v}`, 0, t0);
     if (i % 4 === 0) {
-      w.addImage(`i${i}/${v}`, [[[0, 1], [1, 0]]], 0, { walltime: t0 });
+      w.addImage(
+        `i${i}/${v}`,
+        [
+          [
+            [0, 1],
+            [1, 0],
+          ],
+        ],
+        0,
+        { walltime: t0 },
+      );
       w.addHistogram(`h${i}/${v}`, [0, 1, 2, 3, i], 0, 'tensorflow', t0);
       w.addPrCurve(`p${i}/${v}`, [1, 0, 1], [0.9, 0.2, 0.6], 0, { numThresholds: 5, walltime: t0 });
     }
@@ -110,7 +120,19 @@ function buildLogdir(root: string): string[] {
     w.close();
   }
   const g = new SummaryWriter(join(root, 'graph'), { flushSecs: 3600 });
-  g.addGraph({ nodes: USED.map((v, i) => ({ name: `n${i}/${v}`, op: v, inputs: i ? [`n${i - 1}/${USED[i - 1]}`] : [], outputShapes: [[1]], dtype: v })) }, undefined, t0);
+  g.addGraph(
+    {
+      nodes: USED.map((v, i) => ({
+        name: `n${i}/${v}`,
+        op: v,
+        inputs: i ? [`n${i - 1}/${USED[i - 1]}`] : [],
+        outputShapes: [[1]],
+        dtype: v,
+      })),
+    },
+    undefined,
+    t0,
+  );
   g.close();
   return runs;
 }
@@ -126,7 +148,10 @@ describe.skipIf(!HAS_CHROMIUM)(`browser campaign: ${COUNT} XSS vectors stay iner
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'board-xss-'));
     runs = buildLogdir(join(dir, 'logs'));
-    [board, browser] = await Promise.all([startBoard(['--logdir', join(dir, 'logs'), '--db', join(dir, 'store.sqlite')]), launchChromium()]);
+    [board, browser] = await Promise.all([
+      startBoard(['--logdir', join(dir, 'logs'), '--db', join(dir, 'store.sqlite')]),
+      launchChromium(),
+    ]);
     await board.waitFor('initial scan done');
   });
 
@@ -139,9 +164,17 @@ describe.skipIf(!HAS_CHROMIUM)(`browser campaign: ${COUNT} XSS vectors stay iner
 
   test('the detector catches a vector that does run (so a clean result means something)', async () => {
     const page = await browser.newPage();
-    await page.addInitScript(() => { const w = window as unknown as { __xssHits: number[]; __x: (n: number) => void }; w.__xssHits = []; w.__x = (n) => { w.__xssHits.push(n); }; });
+    await page.addInitScript(() => {
+      const w = window as unknown as { __xssHits: number[]; __x: (n: number) => void };
+      w.__xssHits = [];
+      w.__x = (n) => {
+        w.__xssHits.push(n);
+      };
+    });
     await page.goto(`${board.url}/api/health`);
-    await page.evaluate((html) => { document.body.innerHTML = html; }, VECTORS[1]!);
+    await page.evaluate((html) => {
+      document.body.innerHTML = html;
+    }, VECTORS[1]!);
     await page.waitForFunction(() => (window as unknown as { __xssHits: number[] }).__xssHits.length > 0);
     expect(await page.evaluate(() => (window as unknown as { __xssHits: number[] }).__xssHits)).toEqual([1]);
     expect(await page.evaluate(() => document.querySelectorAll('[onerror]').length)).toBe(1);
@@ -149,88 +182,129 @@ describe.skipIf(!HAS_CHROMIUM)(`browser campaign: ${COUNT} XSS vectors stay iner
   });
 
   test('every vector reached the store verbatim (so the pages below really show them)', async () => {
-    const listed = (await (await fetch(`${board.url}/api/runs`)).json() as { runs: Array<{ name: string }> }).runs.map((r) => r.name);
+    const listed = ((await (await fetch(`${board.url}/api/runs`)).json()) as { runs: Array<{ name: string }> }).runs.map((r) => r.name);
     for (const run of runs) expect(listed).toContain(run);
-    const tags = (await (await fetch(`${board.url}/api/tags`)).json() as { tags: Array<{ tag: string }> }).tags.map((t) => t.tag);
+    const tags = ((await (await fetch(`${board.url}/api/tags`)).json()) as { tags: Array<{ tag: string }> }).tags.map((t) => t.tag);
     for (const [i, v] of USED.entries()) expect(tags).toContain(`s${i}/${v}`);
   });
 
-  test('no vector runs on any page; no page holds an active injected element', async () => {
-    const page: Page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const dialogs: string[] = [];
-    const errors: string[] = [];
-    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.addInitScript(() => {
-      const w = window as unknown as { __xssHits: number[]; __x: (n: number) => void };
-      w.__xssHits = [];
-      w.__x = (n: number) => { w.__xssHits.push(n); };
-    });
-    const visited: string[] = [];
-    let injected = 0;
-    const check = async (label: string) => {
-      // Let lazy cards mount: scroll through the page.
-      await page.evaluate(async () => {
-        for (let y = 0; y < document.body.scrollHeight; y += 600) { window.scrollTo(0, y); await new Promise((r) => setTimeout(r, 60)); }
-        window.scrollTo(0, 0);
+  test(
+    'no vector runs on any page; no page holds an active injected element',
+    async () => {
+      const page: Page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const dialogs: string[] = [];
+      const errors: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
       });
-      await page.waitForTimeout(300);
-      const found = await page.evaluate(() => {
-        const bad: string[] = [];
-        for (const el of Array.from(document.querySelectorAll('*'))) {
-          for (const a of Array.from(el.attributes)) {
-            if (/^on/i.test(a.name)) bad.push(`${el.tagName} ${a.name}`);
-            if (/^\s*(javascript|vbscript|data):/i.test(a.value) && /^(href|src|action|formaction|xlink:href|data|background|srcdoc)$/i.test(a.name)) bad.push(`${el.tagName} ${a.name}=${a.value.slice(0, 40)}`);
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.addInitScript(() => {
+        const w = window as unknown as { __xssHits: number[]; __x: (n: number) => void };
+        w.__xssHits = [];
+        w.__x = (n: number) => {
+          w.__xssHits.push(n);
+        };
+      });
+      const visited: string[] = [];
+      let injected = 0;
+      const check = async (label: string) => {
+        // Let lazy cards mount: scroll through the page.
+        await page.evaluate(async () => {
+          for (let y = 0; y < document.body.scrollHeight; y += 600) {
+            window.scrollTo(0, y);
+            await new Promise((r) => setTimeout(r, 60));
           }
-        }
-        for (const el of Array.from(document.querySelectorAll('body iframe, body object, body embed, base, meta[http-equiv], body link[rel=import]'))) bad.push(el.outerHTML.slice(0, 80));
-        for (const s of Array.from(document.querySelectorAll('script'))) {
-          const src = s.getAttribute('src');
-          if (src ? !src.startsWith('/_next/') : !/^\s*(\(self\.__next_f|self\.__next_f|\$RC|document\.documentElement|\(function|!function|\{)/.test(s.textContent ?? '') && (s.textContent ?? '').includes('__x(')) bad.push(`script ${(s.textContent ?? '').slice(0, 60)}`);
-        }
-        return bad;
-      });
-      injected += found.length;
-      expect(found, label).toEqual([]);
-      visited.push(label);
-    };
-    for (const path of PAGES) {
-      await page.goto(`${board.url}${path}`);
-      await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached', timeout: 30_000 });
-      await check(path);
-    }
-    // Each graph run, and the run filter / hparams filter fed a vector (RE2 rejects or matches it; either way inert).
-    await page.goto(`${board.url}/graphs?grun=graph`);
-    await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached' });
-    await check('/graphs?grun=graph');
-    await page.goto(`${board.url}/scalars?runFilter=${encodeURIComponent(USED[1]!)}&tagFilter=${encodeURIComponent(USED[2]!)}`);
-    await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached' });
-    await check('/scalars with vector filters');
-    await page.goto(`${board.url}/hparams?hfilter=${encodeURIComponent('onerror')}`);
-    await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached' });
-    await check('/hparams filtered');
-    if (FULL) {
-      // Chart tooltips are HTML strings: hover every scalar card's chart.
-      await page.goto(`${board.url}/scalars`);
-      await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached' });
-      const cards = page.locator('[data-testid="scalar-card"]');
-      const n = await cards.count();
-      for (let i = 0; i < n; i++) {
-        const card = cards.nth(i);
-        await card.scrollIntoViewIfNeeded();
-        const canvas = card.locator('canvas').first();
-        if (await canvas.count() === 0) continue;
-        const box = await canvas.boundingBox();
-        if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-        await page.waitForTimeout(50);
+          window.scrollTo(0, 0);
+        });
+        await page.waitForTimeout(300);
+        const found = await page.evaluate(() => {
+          const bad: string[] = [];
+          for (const el of Array.from(document.querySelectorAll('*'))) {
+            for (const a of Array.from(el.attributes)) {
+              if (/^on/i.test(a.name)) bad.push(`${el.tagName} ${a.name}`);
+              if (
+                /^\s*(javascript|vbscript|data):/i.test(a.value) &&
+                /^(href|src|action|formaction|xlink:href|data|background|srcdoc)$/i.test(a.name)
+              )
+                bad.push(`${el.tagName} ${a.name}=${a.value.slice(0, 40)}`);
+            }
+          }
+          for (const el of Array.from(
+            document.querySelectorAll('body iframe, body object, body embed, base, meta[http-equiv], body link[rel=import]'),
+          ))
+            bad.push(el.outerHTML.slice(0, 80));
+          for (const s of Array.from(document.querySelectorAll('script'))) {
+            const src = s.getAttribute('src');
+            if (
+              src
+                ? !src.startsWith('/_next/')
+                : !/^\s*(\(self\.__next_f|self\.__next_f|\$RC|document\.documentElement|\(function|!function|\{)/.test(
+                    s.textContent ?? '',
+                  ) && (s.textContent ?? '').includes('__x(')
+            )
+              bad.push(`script ${(s.textContent ?? '').slice(0, 60)}`);
+          }
+          return bad;
+        });
+        injected += found.length;
+        expect(found, label).toEqual([]);
+        visited.push(label);
+      };
+      for (const path of PAGES) {
+        await page.goto(`${board.url}${path}`);
+        await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached', timeout: 30_000 });
+        await check(path);
       }
-      await check('/scalars tooltips');
-    }
-    const hits = await page.evaluate(() => (window as unknown as { __xssHits: number[] }).__xssHits);
-    reportFigures('browser-xss', { vectors: COUNT, pages: visited.length, pageList: visited, placements: ['run name', 'scalar/image/histogram/text/PR tag', 'markdown text', 'hparam name and value', 'metric tag', 'graph node name/op/dtype'], executed: hits.length, dialogs: dialogs.length, injectedElements: injected });
-    expect(hits).toEqual([]);
-    expect(dialogs).toEqual([]);
-    expect(errors.filter((e) => /__x|alert/.test(e))).toEqual([]);
-    await page.close();
-  }, FULL ? 900_000 : 300_000);
+      // Each graph run, and the run filter / hparams filter fed a vector (RE2 rejects or matches it; either way inert).
+      await page.goto(`${board.url}/graphs?grun=graph`);
+      await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached' });
+      await check('/graphs?grun=graph');
+      await page.goto(`${board.url}/scalars?runFilter=${encodeURIComponent(USED[1]!)}&tagFilter=${encodeURIComponent(USED[2]!)}`);
+      await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached' });
+      await check('/scalars with vector filters');
+      await page.goto(`${board.url}/hparams?hfilter=${encodeURIComponent('onerror')}`);
+      await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached' });
+      await check('/hparams filtered');
+      if (FULL) {
+        // Chart tooltips are HTML strings: hover every scalar card's chart.
+        await page.goto(`${board.url}/scalars`);
+        await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached' });
+        const cards = page.locator('[data-testid="scalar-card"]');
+        const n = await cards.count();
+        for (let i = 0; i < n; i++) {
+          const card = cards.nth(i);
+          await card.scrollIntoViewIfNeeded();
+          const canvas = card.locator('canvas').first();
+          if ((await canvas.count()) === 0) continue;
+          const box = await canvas.boundingBox();
+          if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+          await page.waitForTimeout(50);
+        }
+        await check('/scalars tooltips');
+      }
+      const hits = await page.evaluate(() => (window as unknown as { __xssHits: number[] }).__xssHits);
+      reportFigures('browser-xss', {
+        vectors: COUNT,
+        pages: visited.length,
+        pageList: visited,
+        placements: [
+          'run name',
+          'scalar/image/histogram/text/PR tag',
+          'markdown text',
+          'hparam name and value',
+          'metric tag',
+          'graph node name/op/dtype',
+        ],
+        executed: hits.length,
+        dialogs: dialogs.length,
+        injectedElements: injected,
+      });
+      expect(hits).toEqual([]);
+      expect(dialogs).toEqual([]);
+      expect(errors.filter((e) => /__x|alert/.test(e))).toEqual([]);
+      await page.close();
+    },
+    FULL ? 900_000 : 300_000,
+  );
 });

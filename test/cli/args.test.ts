@@ -9,7 +9,12 @@ import { parseServeArgs } from '../../lib/cli/serve-args.ts';
 import { parseExportArgs } from '../../lib/cli/export.ts';
 import { parseDemoArgs } from '../../lib/demo/args.ts';
 
-const DEFS = { logdir_spec: { type: 'string' }, bind_all: { type: 'boolean' }, port: { type: 'string', short: 'p' }, tag: { type: 'string', multiple: true } } as const;
+const DEFS = {
+  logdir_spec: { type: 'string' },
+  bind_all: { type: 'boolean' },
+  port: { type: 'string', short: 'p' },
+  tag: { type: 'string', multiple: true },
+} as const;
 
 test('--flag_name and --flag-name are one flag, in both value forms', () => {
   for (const argv of [['--logdir_spec', 'a:b'], ['--logdir-spec', 'a:b'], ['--logdir_spec=a:b'], ['--logdir-spec=a:b']]) {
@@ -35,8 +40,12 @@ test('usage problems are UsageErrors naming the flag', () => {
 });
 
 test('every command accepts both spellings of its multi-word flags', () => {
-  expect(parseServeArgs(['--logdir-spec', 'a:x', '--reload-interval', '2', '--samples-per-plugin=images=3', '--bind-all']))
-    .toMatchObject({ logdirSpec: 'a:x', reloadIntervalSec: 2, caps: { images: 3 }, host: '::' });
+  expect(parseServeArgs(['--logdir-spec', 'a:x', '--reload-interval', '2', '--samples-per-plugin=images=3', '--bind-all'])).toMatchObject({
+    logdirSpec: 'a:x',
+    reloadIntervalSec: 2,
+    caps: { images: 3 },
+    host: '::',
+  });
   expect(parseExportArgs(['--logdir_spec', 'a:x'])).toMatchObject({ logdirSpec: 'a:x' });
   expect(parseExportArgs(['--logdir-spec', 'a:x'])).toMatchObject({ logdirSpec: 'a:x' });
   expect(parseDemoArgs(['--batch_size', '3', '--no_download'])).toMatchObject({ batchSize: 3, download: false });
@@ -48,8 +57,16 @@ test('runCommand: 0 / 1 / 2', async () => {
   console.error = () => {};
   try {
     expect(await runCommand('t', () => 0)).toBe(0);
-    expect(await runCommand('t', () => { throw new UsageError('bad'); })).toBe(EXIT_USAGE);
-    expect(await runCommand('t', async () => { throw new Error('broken'); })).toBe(1);
+    expect(
+      await runCommand('t', () => {
+        throw new UsageError('bad');
+      }),
+    ).toBe(EXIT_USAGE);
+    expect(
+      await runCommand('t', async () => {
+        throw new Error('broken');
+      }),
+    ).toBe(1);
   } finally {
     console.error = quiet.error;
   }

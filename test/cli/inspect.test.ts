@@ -15,8 +15,13 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { lines.push(a.join(' ')); });
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { lines.push(String(s).replace(/\n$/, '')); return true; });
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+    lines.push(a.join(' '));
+  });
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    lines.push(String(s).replace(/\n$/, ''));
+    return true;
+  });
   try {
     const code = await fn();
     return { code, out: lines.join('\n') };
@@ -58,12 +63,22 @@ test('inspect --json: runs, tags with kind/count/steps/first/last, corrupt and i
   expect(code).toBe(1); // corrupt records were found
   const doc = JSON.parse(out);
   expect(Object.keys(doc.runs)).toEqual(['damaged', 'live', 'train']);
-  expect(doc.runs.train.tags.loss).toEqual({ kind: 'scalar', plugin: null, count: 5, minStep: 0, maxStep: String(2n ** 60n), first: 1, last: 9 });
+  expect(doc.runs.train.tags.loss).toEqual({
+    kind: 'scalar',
+    plugin: null,
+    count: 5,
+    minStep: 0,
+    maxStep: String(2n ** 60n),
+    first: 1,
+    last: 9,
+  });
   expect(doc.runs.train.tags['note/text_summary']).toMatchObject({ kind: 'text', plugin: 'text', count: 1, first: 'hi' });
   expect(doc.runs.train.corruptRecords).toBe(0);
   const damaged = doc.runs.damaged;
   expect(damaged.corruptRecords).toBe(1);
-  expect(damaged.corrupt).toEqual([{ file: join(logdir, 'damaged', 'events.out.tfevents.1622543341.x'), offset: secondRecordOffset, reason: 'data-crc' }]);
+  expect(damaged.corrupt).toEqual([
+    { file: join(logdir, 'damaged', 'events.out.tfevents.1622543341.x'), offset: secondRecordOffset, reason: 'data-crc' },
+  ]);
   expect(Object.values(damaged.tags)).toEqual([expect.objectContaining({ kind: 'scalar', count: 99 })]); // 100 scalars, one lost
   expect(doc.runs.live).toMatchObject({ corruptRecords: 0, incompleteBytes: 7 });
 });
@@ -97,12 +112,18 @@ test('usage errors exit 2 with a message', async () => {
     expect(await inspectCommand([join(root, 'missing')])).toBe(2);
     expect(await eventsCommand([logdir])).toBe(2);
     expect(await inspectCommand(['--bogus', logdir])).toBe(2);
-    expect(err.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/no such file or directory[\s\S]*is not a file[\s\S]*unknown option '--bogus'/);
-  } finally { err.mockRestore(); }
+    expect(err.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(
+      /no such file or directory[\s\S]*is not a file[\s\S]*unknown option '--bogus'/,
+    );
+  } finally {
+    err.mockRestore();
+  }
 });
 
 test('bin/board.js inspect works end to end', () => {
-  const out = execFileSync(process.execPath, [join(REPO_ROOT, 'bin/board.js'), 'inspect', join(logdir, 'train'), '--json'], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [join(REPO_ROOT, 'bin/board.js'), 'inspect', join(logdir, 'train'), '--json'], {
+    encoding: 'utf8',
+  });
   expect(JSON.parse(out).runs['.'].tags.loss.count).toBe(5);
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/board.js'), 'inspect', logdir], { encoding: 'utf8' });
   expect(r.status).toBe(1);

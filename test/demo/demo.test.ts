@@ -44,7 +44,11 @@ describe('demo flags', () => {
 describe('npm run demo', () => {
   it('trains one epoch on a subset, prints the accuracy line and writes the logs', async () => {
     const logdir = mkdtempSync(join(tmpdir(), 'board-demo-'));
-    const { stdout, stderr } = await run('npm', ['run', '--silent', 'demo', '--', '--epochs', '1', '--no-serve', '--limit', '600', '--logdir', logdir], { cwd: REPO_ROOT, timeout: 120_000 });
+    const { stdout, stderr } = await run(
+      'npm',
+      ['run', '--silent', 'demo', '--', '--epochs', '1', '--no-serve', '--limit', '600', '--logdir', logdir],
+      { cwd: REPO_ROOT, timeout: 120_000 },
+    );
     expect(stdout).toMatch(/^epoch 1 test accuracy: 0\.\d{4}/m);
     const acc = Number(/epoch 1 test accuracy: (0\.\d{4})/.exec(stdout)![1]);
     expect(acc).toBeGreaterThan(0.3); // 600 samples, one epoch: well above chance (0.1)
@@ -53,7 +57,17 @@ describe('npm run demo', () => {
     expect(files.length).toBe(2); // the run and its hparams child run
     const main = files.find((f) => !/\/\d+\.\d+\//.test(f))!;
     const tags = tagsOf(main);
-    for (const t of ['train/loss', 'train/learning_rate', 'test/loss', 'test/accuracy', 'samples/3x3_labelled', 'samples/3x3', 'train/batch', 'weights/linear_relu_stack.0.weight', 'grads/linear_relu_stack.0.weight']) {
+    for (const t of [
+      'train/loss',
+      'train/learning_rate',
+      'test/loss',
+      'test/accuracy',
+      'samples/3x3_labelled',
+      'samples/3x3',
+      'train/batch',
+      'weights/linear_relu_stack.0.weight',
+      'grads/linear_relu_stack.0.weight',
+    ]) {
       expect(tags.has(t), `missing tag ${t}`).toBe(true);
     }
     expect([...tags].some((t) => t.startsWith('summary'))).toBe(true);
@@ -65,7 +79,24 @@ describe('npm run demo', () => {
   it('falls back to the shipped subset, saying so, when Fashion-MNIST is absent', async () => {
     const logdir = mkdtempSync(join(tmpdir(), 'board-demo-'));
     const empty = mkdtempSync(join(tmpdir(), 'board-nodata-'));
-    const { stdout } = await run(process.execPath, [resolve(REPO_ROOT, 'bin/board-demo.js'), '--epochs', '1', '--no-serve', '--limit', '200', '--logdir', logdir, '--data', empty, '--no-system-data', '--no-download'], { cwd: REPO_ROOT, timeout: 120_000 });
+    const { stdout } = await run(
+      process.execPath,
+      [
+        resolve(REPO_ROOT, 'bin/board-demo.js'),
+        '--epochs',
+        '1',
+        '--no-serve',
+        '--limit',
+        '200',
+        '--logdir',
+        logdir,
+        '--data',
+        empty,
+        '--no-system-data',
+        '--no-download',
+      ],
+      { cwd: REPO_ROOT, timeout: 120_000 },
+    );
     expect(stdout).toContain('Full Fashion-MNIST not available (FashionMNIST: dataset not found.');
     expect(stdout).not.toContain('trying to download');
     expect(stdout).toContain('Falling back to the small subset that ships with Board');
@@ -77,13 +108,17 @@ describe('npm run demo', () => {
   it('prints help and rejects bad usage with exit code 2', async () => {
     const { stdout } = await run(process.execPath, [resolve(REPO_ROOT, 'bin/board-demo.js'), '--help'], { cwd: REPO_ROOT });
     expect(stdout).toContain('--model mlp|cnn');
-    const err = await run(process.execPath, [resolve(REPO_ROOT, 'bin/board-demo.js'), '--optimizer', 'lbfgs'], { cwd: REPO_ROOT }).catch((e: { code: number; stderr: string }) => e);
+    const err = await run(process.execPath, [resolve(REPO_ROOT, 'bin/board-demo.js'), '--optimizer', 'lbfgs'], { cwd: REPO_ROOT }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((err as { code: number }).code).toBe(2);
     expect((err as { stderr: string }).stderr).toContain("--optimizer: expected adam or sgd, got 'lbfgs'");
   });
 
   it('reports a board that cannot start instead of hanging', async () => {
-    await expect(startBoard(join(tmpdir(), 'board-no-such-logdir-xyz'), 0, '127.0.0.1', 60_000)).rejects.toThrow(/board exited .*before serving[\s\S]*does not exist/);
+    await expect(startBoard(join(tmpdir(), 'board-no-such-logdir-xyz'), 0, '127.0.0.1', 60_000)).rejects.toThrow(
+      /board exited .*before serving[\s\S]*does not exist/,
+    );
   });
 
   // The build-if-missing path itself is tested in test/server/web-build.test.ts.

@@ -59,7 +59,14 @@ test('prints its URL once answering, binds 127.0.0.1, and Ctrl-C shuts down clea
   const w = new SummaryWriter(join(dir, 'logs', 'r'), { flushSecs: 3600 });
   for (let s = 0; s < 300; s++) w.addScalar('x', s, s);
   w.close();
-  const board = await startBoard(['--logdir_spec', `exp:${join(dir, 'logs')}`, '--db', join(dir, 'c.sqlite'), '--samples_per_plugin', 'scalars=20']);
+  const board = await startBoard([
+    '--logdir_spec',
+    `exp:${join(dir, 'logs')}`,
+    '--db',
+    join(dir, 'c.sqlite'),
+    '--samples_per_plugin',
+    'scalars=20',
+  ]);
   try {
     expect(board.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const res = await fetch(`${board.url}/api/health`);
@@ -69,7 +76,9 @@ test('prints its URL once answering, binds 127.0.0.1, and Ctrl-C shuts down clea
     const runs = (await (await fetch(`${board.url}/api/runs`)).json()) as { runs: Array<{ name: string }> };
     const run = runs.runs.map((r) => r.name).find((n) => n.startsWith('exp'))!;
     expect(run).toMatch(/^exp.*r$/);
-    const { series } = (await (await fetch(`${board.url}/api/scalars?run=${encodeURIComponent(run)}&tag=x&maxPoints=1000`)).json()) as { series: Array<{ steps: number[]; total: number }> };
+    const { series } = (await (await fetch(`${board.url}/api/scalars?run=${encodeURIComponent(run)}&tag=x&maxPoints=1000`)).json()) as {
+      series: Array<{ steps: number[]; total: number }>;
+    };
     expect(series[0]!.total).toBe(300);
     expect(series[0]!.steps.length).toBeLessThanOrEqual(20 * 4); // 20 buckets, each keeps first/min/max/last
   } finally {

@@ -18,10 +18,15 @@ if (!HAS_CHROMIUM) console.warn('[board e2e] /usr/bin/chromium not found: skippi
 
 /** Series data of the ECharts instance inside `selector` (the wrapper exposes it for tests). */
 async function chartSeries(page: Page, selector: string): Promise<Array<{ id: string; name: string; data: unknown[][] }>> {
-  return page.locator(selector).locator('[role="img"]').first().evaluate((el) => {
-    const chart = (el as unknown as { __boardChart: { getOption(): { series: Array<{ id: string; name: string; data: unknown[][] }> } } }).__boardChart;
-    return chart.getOption().series.map((s) => ({ id: s.id, name: s.name, data: s.data }));
-  });
+  return page
+    .locator(selector)
+    .locator('[role="img"]')
+    .first()
+    .evaluate((el) => {
+      const chart = (el as unknown as { __boardChart: { getOption(): { series: Array<{ id: string; name: string; data: unknown[][] }> } } })
+        .__boardChart;
+      return chart.getOption().series.map((s) => ({ id: s.id, name: s.name, data: s.data }));
+    });
 }
 
 /** Cards mount their chart when scrolled near: bring the card into view and wait for its canvas. */
@@ -60,7 +65,9 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     [board, browser] = await Promise.all([startBoard(['--logdir', logdir, '--db', join(dir, 'store.sqlite')]), launchChromium()]);
     await board.waitFor('initial scan done');
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('console', (m) => { if (m.type() === 'error' && !m.location().url.includes('favicon')) consoleErrors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.location().url.includes('favicon')) consoleErrors.push(m.text());
+    });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     mkdirSync(ARTIFACTS, { recursive: true });
   });
@@ -104,13 +111,26 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect(overview.length).toBeLessThan(DENSE_STEPS); // downsampled: first/min/max/last per bucket
     // The spikes (every 97th step) survive downsampling because buckets keep their max.
     expect(Math.max(...overview.map((c) => c[1]!))).toBeGreaterThan(3);
-    await page.locator(card).locator('[role="img"]').first().evaluate((el) => {
-      (el as unknown as { __boardChart: { dispatchAction(a: object): void } }).__boardChart.dispatchAction({ type: 'dataZoom', startValue: 1000, endValue: 1100 });
-    });
-    await expect.poll(async () => {
-      const line = runLine(await chartSeries(page, card), 'smoothed', 'ours/train')!;
-      return line.filter((c) => c[0]! >= 1000 && c[0]! <= 1100).length;
-    }, { timeout: 10_000 }).toBe(101);
+    await page
+      .locator(card)
+      .locator('[role="img"]')
+      .first()
+      .evaluate((el) => {
+        (el as unknown as { __boardChart: { dispatchAction(a: object): void } }).__boardChart.dispatchAction({
+          type: 'dataZoom',
+          startValue: 1000,
+          endValue: 1100,
+        });
+      });
+    await expect
+      .poll(
+        async () => {
+          const line = runLine(await chartSeries(page, card), 'smoothed', 'ours/train')!;
+          return line.filter((c) => c[0]! >= 1000 && c[0]! <= 1100).length;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(101);
     const reset = page.getByRole('button', { name: 'Reset zoom of dense/signal' });
     await reset.click();
     await expect.poll(() => reset.count(), POLL).toBe(0);
@@ -124,8 +144,11 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect(await img.evaluate((el: HTMLImageElement) => el.naturalHeight)).toBe(12);
     // Draw it to a canvas and read a pixel: bytes decoded into real colours.
     const pixel = await img.evaluate((el: HTMLImageElement) => {
-      const c = document.createElement('canvas'); c.width = el.naturalWidth; c.height = el.naturalHeight;
-      const ctx = c.getContext('2d')!; ctx.drawImage(el, 0, 0);
+      const c = document.createElement('canvas');
+      c.width = el.naturalWidth;
+      c.height = el.naturalHeight;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(el, 0, 0);
       return Array.from(ctx.getImageData(15, 11, 1, 1).data);
     });
     expect(pixel[3]).toBe(255);
@@ -133,7 +156,9 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect(await page.locator('[data-testid="image-card"][data-tag="samples/rgb"] [data-testid="image-step"]').textContent()).toBe('20');
     // The global linked slider picks, in every card, the latest image at or before its step.
     await go(page, `${board.url}/images?istep=12`);
-    await expect.poll(() => page.locator('[data-testid="image-card"][data-tag="samples/rgb"] [data-testid="image-step"]').textContent(), POLL).toBe('10');
+    await expect
+      .poll(() => page.locator('[data-testid="image-card"][data-tag="samples/rgb"] [data-testid="image-step"]').textContent(), POLL)
+      .toBe('10');
     const batch = page.locator('[data-testid="image-card"][data-tag="samples/batch"] img').first();
     await expect.poll(() => batch.evaluate((el: HTMLImageElement) => el.naturalWidth), POLL).toBe(32); // 4 images of 8x8 tiled in one row
   });
@@ -199,11 +224,14 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     await go(page, `${board.url}/scalars?tagFilter=live&smoothing=0`);
     const card = cardSel('live/metric');
     await chartReady(page, card);
-    await page.evaluate(() => { (window as unknown as { __marker: number }).__marker = 42; });
+    await page.evaluate(() => {
+      (window as unknown as { __marker: number }).__marker = 42;
+    });
     for (let step = 1; step <= 3; step++) {
       w.addScalar('live/metric', 1 + step, step);
       w.flush();
-      await expect.poll(async () => runLine(await chartSeries(page, card), 'smoothed', 'live')?.map((c) => c[0]) ?? [0], { timeout: 10_000 })
+      await expect
+        .poll(async () => runLine(await chartSeries(page, card), 'smoothed', 'live')?.map((c) => c[0]) ?? [0], { timeout: 10_000 })
         .toEqual(Array.from({ length: step + 1 }, (_, i) => i));
     }
     w.close();
@@ -269,7 +297,11 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect(await text.locator('script, img, [onerror], [onclick], iframe, style').count()).toBe(0);
     const hrefs = await text.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(hrefs.every((h) => h === null || !/^\s*javascript:/i.test(h))).toBe(true);
-    await page.locator('[data-testid="text-card"] a').first().click().catch(() => {});
+    await page
+      .locator('[data-testid="text-card"] a')
+      .first()
+      .click()
+      .catch(() => {});
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
@@ -288,11 +320,28 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
 
   test('bad API parameters are answered 400; nothing outside the store is served', async () => {
     const bad = [
-      '/api/scalars', '/api/scalars?tag=loss', '/api/scalars?tag=x&run=a&maxPoints=-1', '/api/scalars?tag=x&run=a&maxPoints=abc',
-      '/api/scalars?tag=x&run=a&bogus=1', '/api/scalars?tag=x&run=a&minStep=5&maxStep=1', '/api/scalars?tag=&run=a',
-      '/api/images?run=a', '/api/histograms?tag=t', '/api/text?run=a&tag=b&tag=c', '/api/prcurves?run=a',
-      '/api/graph', '/api/tags?run=', '/api/blob/abc', '/api/blob/-1', '/api/blob/1.5', '/api/blob/1?x=1',
-      '/api/export?runs=(', '/api/export?format=xml', '/api/events?x=1', '/api/runs?x=1', '/api/hparams?x=1',
+      '/api/scalars',
+      '/api/scalars?tag=loss',
+      '/api/scalars?tag=x&run=a&maxPoints=-1',
+      '/api/scalars?tag=x&run=a&maxPoints=abc',
+      '/api/scalars?tag=x&run=a&bogus=1',
+      '/api/scalars?tag=x&run=a&minStep=5&maxStep=1',
+      '/api/scalars?tag=&run=a',
+      '/api/images?run=a',
+      '/api/histograms?tag=t',
+      '/api/text?run=a&tag=b&tag=c',
+      '/api/prcurves?run=a',
+      '/api/graph',
+      '/api/tags?run=',
+      '/api/blob/abc',
+      '/api/blob/-1',
+      '/api/blob/1.5',
+      '/api/blob/1?x=1',
+      '/api/export?runs=(',
+      '/api/export?format=xml',
+      '/api/events?x=1',
+      '/api/runs?x=1',
+      '/api/hparams?x=1',
       `/api/scalars?tag=${'x'.repeat(2000)}&run=a`,
     ];
     for (const path of bad) {
@@ -300,7 +349,8 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
       expect(res.status, path).toBe(400);
       expect((await res.json()).error, path).toBeTruthy();
     }
-    const post = (body: string, type = 'application/json', origin?: string) => fetch(`${board.url}/api/runs/delete`, { method: 'POST', headers: { 'content-type': type, ...(origin ? { origin } : {}) }, body });
+    const post = (body: string, type = 'application/json', origin?: string) =>
+      fetch(`${board.url}/api/runs/delete`, { method: 'POST', headers: { 'content-type': type, ...(origin ? { origin } : {}) }, body });
     expect((await post('{"run":"x"}', 'text/plain')).status).toBe(400);
     expect((await post('not json')).status).toBe(400);
     expect((await post('{"run":1}')).status).toBe(400);
@@ -310,10 +360,20 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolveStatus, reject) => {
       const u = new URL(board.url);
-      request({ host: u.hostname, port: u.port, path: '/api/runs', headers: { host: 'evil.example' } }, (res) => { res.resume(); resolveStatus(res.statusCode!); }).on('error', reject).end();
+      request({ host: u.hostname, port: u.port, path: '/api/runs', headers: { host: 'evil.example' } }, (res) => {
+        res.resume();
+        resolveStatus(res.statusCode!);
+      })
+        .on('error', reject)
+        .end();
     });
     expect(status).toBe(403);
-    for (const path of ['/api/blob/..%2F..%2Fetc%2Fpasswd', '/../../etc/passwd', '/api/blob/%2e%2e/%2e%2e/etc/passwd', '/_next/static/../../../package.json']) {
+    for (const path of [
+      '/api/blob/..%2F..%2Fetc%2Fpasswd',
+      '/../../etc/passwd',
+      '/api/blob/%2e%2e/%2e%2e/etc/passwd',
+      '/_next/static/../../../package.json',
+    ]) {
       const res = await fetch(`${board.url}${path}`);
       expect(res.status === 400 || res.status === 404, `${path} -> ${res.status}`).toBe(true);
       expect(await res.text()).not.toMatch(/root:x:0:0|"dependencies"/);
@@ -321,7 +381,9 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
   });
 
   test('images carry content type and ETag; If-None-Match answers 304', async () => {
-    const series = await (await fetch(`${board.url}/api/images?run=ours/train&tag=samples/rgb`)).json() as { images: Array<{ blobId: number }> };
+    const series = (await (await fetch(`${board.url}/api/images?run=ours/train&tag=samples/rgb`)).json()) as {
+      images: Array<{ blobId: number }>;
+    };
     const url = `${board.url}/api/blob/${series.images[0]!.blobId}`;
     const res = await fetch(url);
     expect(res.status).toBe(200);
@@ -335,18 +397,27 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
   });
 
   test('export: per-card CSV holds every point at full resolution', async () => {
-    const res = await fetch(`${board.url}/api/export?format=csv&runs=${encodeURIComponent('^ours/train$')}&tags=${encodeURIComponent('^loss/train$')}`);
+    const res = await fetch(
+      `${board.url}/api/export?format=csv&runs=${encodeURIComponent('^ours/train$')}&tags=${encodeURIComponent('^loss/train$')}`,
+    );
     const lines = (await res.text()).trim().split('\n');
     expect(lines[0]).toBe('run,tag,step,wall_time,value');
     expect(lines.length).toBe(LOSS_STEPS + 1);
     expect(Number(lines[1]!.split(',')[4])).toBeCloseTo(lossAt(0), 6);
-    const json = await (await fetch(`${board.url}/api/export?format=json&tags=${encodeURIComponent('^accuracy$')}&runs=${encodeURIComponent('^ours/train$')}`)).json() as unknown[];
+    const json = (await (
+      await fetch(`${board.url}/api/export?format=json&tags=${encodeURIComponent('^accuracy$')}&runs=${encodeURIComponent('^ours/train$')}`)
+    ).json()) as unknown[];
     expect(json.length).toBe(LOSS_STEPS);
   });
 
   const READY: Record<string, string> = {
-    scalars: '[data-testid="scalar-card"] canvas', images: '[data-testid="image-card"] img', histograms: '[data-testid="histogram-card"] canvas',
-    text: '[data-testid="text-card"] table', hparams: '[data-testid="hparams-table"]', 'pr-curves': '[data-testid="pr-card"] canvas', graphs: '[data-node]',
+    scalars: '[data-testid="scalar-card"] canvas',
+    images: '[data-testid="image-card"] img',
+    histograms: '[data-testid="histogram-card"] canvas',
+    text: '[data-testid="text-card"] table',
+    hparams: '[data-testid="hparams-table"]',
+    'pr-curves': '[data-testid="pr-card"] canvas',
+    graphs: '[data-node]',
   };
 
   test('screenshots of every dashboard in light and dark mode', { timeout: 90_000 }, async () => {

@@ -28,35 +28,55 @@ function writeLogdir(root: string): void {
     meta.push([`c${k}_${i}`, `cluster${k}`]);
     for (let p = 0; p < 16; p++) img[(i * 3 + k) * 16 + p] = 1;
   }
-  emb.addEmbedding({ data: mat, shape: [N, 8] }, { metadata: meta, metadataHeader: ['label', 'cluster'], labelImg: { data: img, shape: [N, 3, 4, 4] }, tag: 'words' });
+  emb.addEmbedding(
+    { data: mat, shape: [N, 8] },
+    { metadata: meta, metadataHeader: ['label', 'cluster'], labelImg: { data: img, shape: [N, 3, 4, 4] }, tag: 'words' },
+  );
   // Audio at two steps, and a video (animated GIF) for the Images page.
-  for (const step of [0, 5]) emb.addAudio('voice', Float32Array.from({ length: 8000 }, (_, i) => Math.sin(i * (0.05 + step * 0.01)) * 0.5), step, { sampleRate: 8000 });
+  for (const step of [0, 5])
+    emb.addAudio(
+      'voice',
+      Float32Array.from({ length: 8000 }, (_, i) => Math.sin(i * (0.05 + step * 0.01)) * 0.5),
+      step,
+      { sampleRate: 8000 },
+    );
   const vid = new Float32Array(1 * 4 * 3 * 8 * 8);
-  for (let f = 0; f < 4; f++) for (let p = 0; p < 64; p++) vid[(f * 3) * 64 + p] = f / 3;
+  for (let f = 0; f < 4; f++) for (let p = 0; p < 64; p++) vid[f * 3 * 64 + p] = f / 3;
   emb.addVideo('clip', { data: vid, shape: [1, 4, 3, 8, 8] }, 0, { fps: 4 });
   emb.close();
   // A sweep for run groups and custom scalars: lr_<lr>_seed_<s>.
-  for (const lr of ['0.1', '0.01']) for (const seed of [1, 2]) {
-    const w = new SummaryWriter(join(root, `lr_${lr}_seed_${seed}`));
-    for (let s = 0; s < 10; s++) {
-      const loss = Number(lr) * 10 + seed + s;
-      w.addScalar('loss/train', loss, s);
-      w.addScalar('loss/val', loss + 1, s);
-      w.addScalar('acc/mean', 0.5, s); w.addScalar('acc/lo', 0.4, s); w.addScalar('acc/hi', 0.6, s);
+  for (const lr of ['0.1', '0.01'])
+    for (const seed of [1, 2]) {
+      const w = new SummaryWriter(join(root, `lr_${lr}_seed_${seed}`));
+      for (let s = 0; s < 10; s++) {
+        const loss = Number(lr) * 10 + seed + s;
+        w.addScalar('loss/train', loss, s);
+        w.addScalar('loss/val', loss + 1, s);
+        w.addScalar('acc/mean', 0.5, s);
+        w.addScalar('acc/lo', 0.4, s);
+        w.addScalar('acc/hi', 0.6, s);
+      }
+      if (lr === '0.1' && seed === 1)
+        w.addCustomScalars({
+          Losses: { 'train vs val': ['Multiline', ['loss/.*']] },
+          Accuracy: { band: ['Margin', ['acc/mean', 'acc/lo', 'acc/hi']] },
+        });
+      w.close();
     }
-    if (lr === '0.1' && seed === 1) w.addCustomScalars({ Losses: { 'train vs val': ['Multiline', ['loss/.*']] }, Accuracy: { band: ['Margin', ['acc/mean', 'acc/lo', 'acc/hi']] } });
-    w.close();
-  }
   // A projector folder as TensorFlow's projector.visualize_embeddings leaves it (hand-written).
   const tf = join(root, 'tf_proj');
   mkdirSync(join(tf, 'vecs'), { recursive: true });
-  writeFileSync(join(tf, 'projector_config.pbtxt'), 'embeddings {\n  tensor_name: "embedding/.ATTRIBUTES/VARIABLE_VALUE"\n  metadata_path: "metadata.tsv"\n  tensor_path: "vecs/t.tsv"\n}\n');
+  writeFileSync(
+    join(tf, 'projector_config.pbtxt'),
+    'embeddings {\n  tensor_name: "embedding/.ATTRIBUTES/VARIABLE_VALUE"\n  metadata_path: "metadata.tsv"\n  tensor_path: "vecs/t.tsv"\n}\n',
+  );
   writeFileSync(join(tf, 'vecs', 't.tsv'), Array.from({ length: 5 }, (_, i) => `${i}\t${i * 2}\t${-i}`).join('\n') + '\n');
   writeFileSync(join(tf, 'metadata.tsv'), ['a', 'b', 'c', 'd', 'e'].join('\n') + '\n');
 }
 
 type Hook = { points: number; dims: number; xy: number[]; colors: string[]; selected: number | null; highlighted: number[] };
-const hook = (page: Page) => page.locator('canvas.projector-canvas').evaluate((el) => (el as unknown as { __projector?: Hook }).__projector ?? null);
+const hook = (page: Page) =>
+  page.locator('canvas.projector-canvas').evaluate((el) => (el as unknown as { __projector?: Hook }).__projector ?? null);
 
 describe.skipIf(!HAS_CHROMIUM)('issue 13 dashboards in Chromium', () => {
   let dir: string;
@@ -68,7 +88,10 @@ describe.skipIf(!HAS_CHROMIUM)('issue 13 dashboards in Chromium', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'board-e2e13-'));
     writeLogdir(join(dir, 'logs'));
-    [board, browser] = await Promise.all([startBoard(['--logdir', join(dir, 'logs'), '--db', join(dir, 'store.sqlite')]), launchChromium()]);
+    [board, browser] = await Promise.all([
+      startBoard(['--logdir', join(dir, 'logs'), '--db', join(dir, 'store.sqlite')]),
+      launchChromium(),
+    ]);
     await board.waitFor('initial scan done');
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
@@ -126,8 +149,21 @@ describe.skipIf(!HAS_CHROMIUM)('issue 13 dashboards in Chromium', () => {
       await expect.poll(() => page.getByTestId('projector-status').textContent(), { timeout: 90_000 }).toBe('done');
       const h = (await hook(page))!;
       expect(h.dims).toBe(2);
-      const centre = (k: number) => { let x = 0, y = 0; for (let i = k * 20; i < k * 20 + 20; i++) { x += h.xy[2 * i]!; y += h.xy[2 * i + 1]!; } return [x / 20, y / 20]; };
-      const spread = (k: number) => { const [cx, cy] = centre(k); let s = 0; for (let i = k * 20; i < k * 20 + 20; i++) s += Math.hypot(h.xy[2 * i]! - cx!, h.xy[2 * i + 1]! - cy!); return s / 20; };
+      const centre = (k: number) => {
+        let x = 0,
+          y = 0;
+        for (let i = k * 20; i < k * 20 + 20; i++) {
+          x += h.xy[2 * i]!;
+          y += h.xy[2 * i + 1]!;
+        }
+        return [x / 20, y / 20];
+      };
+      const spread = (k: number) => {
+        const [cx, cy] = centre(k);
+        let s = 0;
+        for (let i = k * 20; i < k * 20 + 20; i++) s += Math.hypot(h.xy[2 * i]! - cx!, h.xy[2 * i + 1]! - cy!);
+        return s / 20;
+      };
       const [a, b] = [centre(0), centre(1)];
       expect(Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!), name).toBeGreaterThan(spread(0) + spread(1));
     }
@@ -136,7 +172,7 @@ describe.skipIf(!HAS_CHROMIUM)('issue 13 dashboards in Chromium', () => {
   test('projector: reads a TensorFlow-style folder (paths relative to its config)', async () => {
     await go('/projector');
     const option = page.getByLabel('Embedding').locator('option', { hasText: 'tf_proj' });
-    await page.getByLabel('Embedding').selectOption(await option.getAttribute('value') ?? '');
+    await page.getByLabel('Embedding').selectOption((await option.getAttribute('value')) ?? '');
     await expect.poll(async () => (await hook(page))?.points, POLL).toBe(5);
     const res = await fetch(`${board.url}/api/projector/tensor?run=..&name=x`);
     expect(res.status).toBe(404); // outside the log directory: refused
@@ -160,12 +196,24 @@ describe.skipIf(!HAS_CHROMIUM)('issue 13 dashboards in Chromium', () => {
 
   test('custom scalars: the logged Multiline and Margin charts draw, ad-hoc charts live in the URL', async () => {
     await go('/custom-scalars');
-    const series = (sel: string) => page.locator(sel).locator('[role="img"]').first().evaluate((el) =>
-      (el as unknown as { __boardChart: { getOption(): { series: Array<{ name: string; data: number[][] }> } } }).__boardChart.getOption().series.map((s) => ({ name: s.name, data: s.data })));
+    const series = (sel: string) =>
+      page
+        .locator(sel)
+        .locator('[role="img"]')
+        .first()
+        .evaluate((el) =>
+          (el as unknown as { __boardChart: { getOption(): { series: Array<{ name: string; data: number[][] }> } } }).__boardChart
+            .getOption()
+            .series.map((s) => ({ name: s.name, data: s.data })),
+        );
     const multi = '[data-testid="custom-chart"][data-kind="Multiline"]';
     await page.locator(multi).locator('canvas').waitFor(POLL);
     const m = await series(multi);
-    expect(m.map((s) => s.name).sort()).toEqual(['loss/train', 'loss/val'].flatMap((t) => ['lr_0.01_seed_1', 'lr_0.01_seed_2', 'lr_0.1_seed_1', 'lr_0.1_seed_2'].map((r) => `${r} · ${t}`)).sort());
+    expect(m.map((s) => s.name).sort()).toEqual(
+      ['loss/train', 'loss/val']
+        .flatMap((t) => ['lr_0.01_seed_1', 'lr_0.01_seed_2', 'lr_0.1_seed_1', 'lr_0.1_seed_2'].map((r) => `${r} · ${t}`))
+        .sort(),
+    );
     expect(m.find((s) => s.name === 'lr_0.1_seed_2 · loss/val')!.data[3]).toEqual([3, 0.1 * 10 + 2 + 3 + 1]);
     const margin = '[data-testid="custom-chart"][data-kind="Margin"]';
     await page.locator(margin).locator('canvas').waitFor(POLL);
@@ -185,8 +233,18 @@ describe.skipIf(!HAS_CHROMIUM)('issue 13 dashboards in Chromium', () => {
     await go(`/scalars?tagFilter=${encodeURIComponent('^loss/train$')}&smoothing=0&groupRe=${encodeURIComponent('lr_([\\d.]+)_seed')}`);
     const card = page.locator('[data-testid="scalar-card"][data-tag="loss/train"]');
     await card.locator('canvas').first().waitFor(POLL);
-    const opt = () => card.locator('[role="img"]').evaluate((el) =>
-      (el as unknown as { __boardChart: { getOption(): { series: Array<{ id: string; data: Array<{ name: string; coords?: number[][] }> }> } } }).__boardChart.getOption().series.map((s) => ({ id: s.id, data: s.data })));
+    const opt = () =>
+      card
+        .locator('[role="img"]')
+        .evaluate((el) =>
+          (
+            el as unknown as {
+              __boardChart: { getOption(): { series: Array<{ id: string; data: Array<{ name: string; coords?: number[][] }> }> } };
+            }
+          ).__boardChart
+            .getOption()
+            .series.map((s) => ({ id: s.id, data: s.data })),
+        );
     await expect.poll(async () => (await opt()).find((s) => s.id === 'bands')?.data.length, POLL).toBe(2);
     const means = (await opt()).find((s) => s.id === 'smoothed')!.data;
     const g01 = means.find((d) => d.name === '0.1')!.coords!;
@@ -194,11 +252,19 @@ describe.skipIf(!HAS_CHROMIUM)('issue 13 dashboards in Chromium', () => {
     expect(g01[4]).toEqual([4, 6.5]);
     await page.getByLabel('Group band').selectOption('std');
     await expect.poll(() => page.url(), POLL).toContain('band=std');
-    const csv = await (await fetch(`${board.url}/api/export?format=csv&tags=${encodeURIComponent('^loss/train$')}&groupRegex=${encodeURIComponent('lr_([\\d.]+)_seed')}`)).text();
+    const csv = await (
+      await fetch(
+        `${board.url}/api/export?format=csv&tags=${encodeURIComponent('^loss/train$')}&groupRegex=${encodeURIComponent('lr_([\\d.]+)_seed')}`,
+      )
+    ).text();
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe('group,run,tag,step,wall_time,value');
     expect(lines.filter((l) => l.startsWith('0.01,lr_0.01_seed_')).length).toBe(20);
-    const body = await fetch(`${board.url}/api/export`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ runs: ['lr_0.1_seed_1'], tags: ['loss/val'], format: 'json', group: { by: 'regex', pattern: 'seed_(\\d)' } }) });
+    const body = await fetch(`${board.url}/api/export`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ runs: ['lr_0.1_seed_1'], tags: ['loss/val'], format: 'json', group: { by: 'regex', pattern: 'seed_(\\d)' } }),
+    });
     const rows = (await body.json()) as Array<{ group: string; run: string }>;
     expect(rows.length).toBe(10);
     expect(rows[0]).toMatchObject({ group: '1', run: 'lr_0.1_seed_1', tag: 'loss/val' });
@@ -218,7 +284,12 @@ describe.skipIf(!HAS_CHROMIUM)('issue 13 dashboards in Chromium', () => {
 
   test('scalar API for sweeps: POST bodies with thousands of runs, bounded GETs, same-origin only', async () => {
     const runs = Array.from({ length: 2000 }, (_, i) => `lr_0.1_seed_${i}`);
-    const post = (body: unknown, headers: Record<string, string> = {}) => fetch(`${board.url}/api/scalars`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${board.url}/api/scalars`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
     const ok = await post({ runs, tag: 'loss/train', maxPoints: 1500 });
     expect(ok.status).toBe(200);
     const j = (await ok.json()) as { series: Array<{ run: string; steps: number[] }>; maxPoints: number };
@@ -226,12 +297,19 @@ describe.skipIf(!HAS_CHROMIUM)('issue 13 dashboards in Chromium', () => {
     expect(j.maxPoints).toBe(200); // 2,000 runs share the 400,000-point response budget
     expect((await post({ runs: [...runs, 'x'], tag: 'loss/train' })).status).toBe(400);
     expect((await post({ runs: ['a'], tag: 't' }, { origin: 'http://evil.example' })).status).toBe(403);
-    const get = await fetch(`${board.url}/api/scalars?${new URLSearchParams([...Array.from({ length: 501 }, (_, i) => ['run', `r${i}`]), ['tag', 't']])}`);
+    const get = await fetch(
+      `${board.url}/api/scalars?${new URLSearchParams([...Array.from({ length: 501 }, (_, i) => ['run', `r${i}`]), ['tag', 't']])}`,
+    );
     expect(get.status).toBe(400);
   });
 
   test('dark-mode screenshots and no page errors', { timeout: 90_000 }, async () => {
-    for (const [name, path] of [['projector', '/projector'], ['audio', '/audio'], ['custom-scalars', '/custom-scalars'], ['scalars-groups', `/scalars?groupRe=${encodeURIComponent('lr_([\\d.]+)_seed')}&tagFilter=loss`]] as const) {
+    for (const [name, path] of [
+      ['projector', '/projector'],
+      ['audio', '/audio'],
+      ['custom-scalars', '/custom-scalars'],
+      ['scalars-groups', `/scalars?groupRe=${encodeURIComponent('lr_([\\d.]+)_seed')}&tagFilter=loss`],
+    ] as const) {
       await go(`${path}${path.includes('?') ? '&' : '?'}theme=dark`);
       await page.waitForTimeout(2500);
       await page.screenshot({ path: join(ARTIFACTS, `${name}-dark.png`) });

@@ -23,7 +23,18 @@ function buildLogdir(root: string): void {
   for (const run of [LONG_RUN, FORMULA_RUN, 'plain']) {
     const w = new SummaryWriter(join(root, run), { flushSecs: 3600 });
     for (let s = 0; s < 20; s++) w.addScalar('loss', 1 / (1 + s), s, t0 + s);
-    if (run === 'plain') w.addImage('img', [[[0, 1], [1, 0]]], 0, { walltime: t0 });
+    if (run === 'plain')
+      w.addImage(
+        'img',
+        [
+          [
+            [0, 1],
+            [1, 0],
+          ],
+        ],
+        0,
+        { walltime: t0 },
+      );
     w.close();
   }
 }
@@ -51,7 +62,12 @@ describe('board server security (issue 10)', () => {
     const url = `${board.url}/api/export?format=json&runs=${encodeURIComponent('^((.+)+)+!')}`;
     const health: number[] = [];
     let exporting = true;
-    const probe = (async () => { while (exporting) { health.push((await rawRequest(`${board.url}/api/health`)).ms); await new Promise((r) => setTimeout(r, 10)); } })();
+    const probe = (async () => {
+      while (exporting) {
+        health.push((await rawRequest(`${board.url}/api/health`)).ms);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
     const res = await rawRequest(url, { timeoutMs: 20_000 });
     exporting = false;
     await probe;
@@ -63,10 +79,17 @@ describe('board server security (issue 10)', () => {
     expect(health.length).toBeGreaterThan(0);
     expect(Math.max(...health)).toBeLessThan(5000);
     // The same engine matches what it should.
-    const hit = JSON.parse((await rawRequest(`${board.url}/api/export?format=json&runs=${encodeURIComponent('^a_run_name_of_\\d+ch$')}`)).body) as Array<{ run: string }>;
+    const hit = JSON.parse(
+      (await rawRequest(`${board.url}/api/export?format=json&runs=${encodeURIComponent('^a_run_name_of_\\d+ch$')}`)).body,
+    ) as Array<{ run: string }>;
     expect(new Set(hit.map((r) => r.run))).toEqual(new Set([LONG_RUN]));
     // Not RE2: a 400 that says why.
-    for (const [pattern, why] of [['(a)\\1', /not a valid RE2 pattern/], ['x(?=y)', /not a valid RE2 pattern/], ['.{0,1000}.{0,1000}', /pattern too large/], ['a'.repeat(501), /limit is 500/]] as const) {
+    for (const [pattern, why] of [
+      ['(a)\\1', /not a valid RE2 pattern/],
+      ['x(?=y)', /not a valid RE2 pattern/],
+      ['.{0,1000}.{0,1000}', /pattern too large/],
+      ['a'.repeat(501), /limit is 500/],
+    ] as const) {
       const bad = await rawRequest(`${board.url}/api/export?tags=${encodeURIComponent(pattern)}`);
       expect(bad.status, pattern).toBe(400);
       expect(bad.body, pattern).toMatch(why);
@@ -74,19 +97,44 @@ describe('board server security (issue 10)', () => {
   });
 
   test('finding 1: cross-site requests are refused by every /api route, the SSE feed and the delete POST', async () => {
-    const routes = ['/api/health', '/api/runs', '/api/tags', `/api/scalars?run=plain&tag=loss`, '/api/export', '/api/hparams', '/api/warnings', '/api/events', '/api/blob/1', '/api/nope'];
+    const routes = [
+      '/api/health',
+      '/api/runs',
+      '/api/tags',
+      `/api/scalars?run=plain&tag=loss`,
+      '/api/export',
+      '/api/hparams',
+      '/api/warnings',
+      '/api/events',
+      '/api/blob/1',
+      '/api/nope',
+    ];
     for (const path of routes) {
-      for (const headers of <Record<string, string>[]>[{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'http://evil.example' }, { origin: 'null' }, { origin: `http://127.0.0.1:1` }]) {
+      for (const headers of <Record<string, string>[]>[
+        { 'sec-fetch-site': 'cross-site' },
+        { 'sec-fetch-site': 'same-site' },
+        { origin: 'http://evil.example' },
+        { origin: 'null' },
+        { origin: `http://127.0.0.1:1` },
+      ]) {
         const res = await rawRequest(`${board.url}${path}`, { headers });
         expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(403);
         expect(JSON.parse(res.body).error).toMatch(/cross-(site|origin) request refused/);
       }
     }
     // The board's own pages (same-origin), a typed URL (none) and curl (no header) are served.
-    for (const headers of <Record<string, string>[]>[{ 'sec-fetch-site': 'same-origin', origin: board.url }, { 'sec-fetch-site': 'none' }, {}]) {
+    for (const headers of <Record<string, string>[]>[
+      { 'sec-fetch-site': 'same-origin', origin: board.url },
+      { 'sec-fetch-site': 'none' },
+      {},
+    ]) {
       expect((await rawRequest(`${board.url}/api/runs`, { headers })).status, JSON.stringify(headers)).toBe(200);
     }
-    const del = await rawRequest(`${board.url}/api/runs/delete`, { method: 'POST', headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' }, body: JSON.stringify({ run: 'plain', trash: false }) });
+    const del = await rawRequest(`${board.url}/api/runs/delete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
+      body: JSON.stringify({ run: 'plain', trash: false }),
+    });
     expect(del.status).toBe(403);
     expect((await rawRequest(`${board.url}/api/runs`)).body).toContain('"plain"');
     // Pages themselves may be opened from a link elsewhere.
@@ -94,7 +142,9 @@ describe('board server security (issue 10)', () => {
   });
 
   test('finding 5: every page and API answer forbids framing', async () => {
-    const images = JSON.parse((await rawRequest(`${board.url}/api/images?run=plain&tag=img`)).body) as { images: Array<{ blobId: number }> };
+    const images = JSON.parse((await rawRequest(`${board.url}/api/images?run=plain&tag=img`)).body) as {
+      images: Array<{ blobId: number }>;
+    };
     const paths = [...PAGES, '/api/runs', '/api/scalars?run=plain&tag=loss', `/api/blob/${images.images[0]!.blobId}`, '/api/scalars'];
     for (const path of paths) {
       const res = await rawRequest(`${board.url}${path}`);
@@ -106,12 +156,16 @@ describe('board server security (issue 10)', () => {
   });
 
   test('finding 8: duplicate runs collapse; runs × points over the cap is a 400 stating the limit', async () => {
-    const dup = JSON.parse((await rawRequest(`${board.url}/api/scalars?tag=loss${'&run=plain'.repeat(500)}&maxPoints=200000`)).body) as { series: unknown[] };
+    const dup = JSON.parse((await rawRequest(`${board.url}/api/scalars?tag=loss${'&run=plain'.repeat(500)}&maxPoints=200000`)).body) as {
+      series: unknown[];
+    };
     expect(dup.series).toHaveLength(1);
     const many = Array.from({ length: 500 }, (_, i) => `&run=r${i}`).join('');
     const res = await rawRequest(`${board.url}/api/scalars?tag=loss${many}&maxPoints=200000`);
     expect(res.status).toBe(400);
-    expect(JSON.parse(res.body).error).toMatch(/500 runs × 200000 points = 100000000 points is over the limit of 2000000 points per request/);
+    expect(JSON.parse(res.body).error).toMatch(
+      /500 runs × 200000 points = 100000000 points is over the limit of 2000000 points per request/,
+    );
   });
 
   test('CSV export: a run name that is a formula is defused; JSON stays exact', async () => {
@@ -119,16 +173,26 @@ describe('board server security (issue 10)', () => {
     const rows = csv.trim().split('\n');
     expect(rows).toHaveLength(21);
     expect(rows[1]).toBe(`"'=HYPERLINK(""x.example"",""y"")",loss,0,1750000000,1`);
-    const json = JSON.parse((await rawRequest(`${board.url}/api/export?format=json&runs=${encodeURIComponent('^=')}`)).body) as Array<{ run: string }>;
+    const json = JSON.parse((await rawRequest(`${board.url}/api/export?format=json&runs=${encodeURIComponent('^=')}`)).body) as Array<{
+      run: string;
+    }>;
     expect(json[0]!.run).toBe(FORMULA_RUN);
   });
 
   test('request bodies are bounded; a GET with a body is refused', async () => {
     // The size is announced and refused before a byte of the body is read.
-    const big = await rawRequest(`${board.url}/api/runs/delete`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(5 * 1024 * 1024) }, body: '' });
+    const big = await rawRequest(`${board.url}/api/runs/delete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(5 * 1024 * 1024) },
+      body: '',
+    });
     expect(big.status).toBe(413);
     expect(big.body).toMatch(/over the limit of 4194304 bytes/);
-    const chunked = await rawRequest(`${board.url}/api/runs/delete`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body: '{}' });
+    const chunked = await rawRequest(`${board.url}/api/runs/delete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      body: '{}',
+    });
     expect(chunked.status).toBe(411);
     const getBody = await rawRequest(`${board.url}/api/runs`, { headers: { 'content-length': '5' }, body: 'hello' });
     expect(getBody.status).toBe(400);
@@ -157,8 +221,13 @@ describe('board server security (issue 10)', () => {
 
 describe('finding 4: the Host check on non-loopback binds', () => {
   let dir: string;
-  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'board-sec-host-')); buildLogdir(join(dir, 'logs')); });
-  afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'board-sec-host-'));
+    buildLogdir(join(dir, 'logs'));
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   test('--host 127.0.0.2 (not one of the loopback names the old check knew) checks Host', async () => {
     const board = await startBoard(['--logdir', join(dir, 'logs'), '--db', join(dir, 'a.sqlite'), '--host', '127.0.0.2']);
@@ -166,20 +235,38 @@ describe('finding 4: the Host check on non-loopback binds', () => {
       expect(board.url).toMatch(/^http:\/\/127\.0\.0\.2:/);
       expect((await rawRequest(`${board.url}/api/runs`, { headers: { host: 'rebind.attacker.example' } })).status).toBe(403);
       expect((await rawRequest(`${board.url}/api/runs`)).status).toBe(200);
-    } finally { expect(await board.stop()).toBe(0); }
+    } finally {
+      expect(await board.stop()).toBe(0);
+    }
   });
 
   test('--bind_all checks Host against the machine; --allowed_hosts (and --allowed-hosts) adds names', async () => {
-    const board = await startBoard(['--logdir', join(dir, 'logs'), '--db', join(dir, 'b.sqlite'), '--bind_all', '--allowed-hosts', 'board.alias.example,Other.Example']);
+    const board = await startBoard([
+      '--logdir',
+      join(dir, 'logs'),
+      '--db',
+      join(dir, 'b.sqlite'),
+      '--bind_all',
+      '--allowed-hosts',
+      'board.alias.example,Other.Example',
+    ]);
     try {
       const port = new URL(board.url).port;
       const local = `http://127.0.0.1:${port}`;
       const res = await rawRequest(`${local}/api/runs`, { headers: { host: `rebind.attacker.example:${port}` } });
       expect(res.status).toBe(403);
       expect(JSON.parse(res.body).error).toMatch(/not a name of this machine \(add it with --allowed_hosts/);
-      for (const name of [`127.0.0.1:${port}`, `localhost:${port}`, `${hostname()}:${port}`, `board.alias.example:${port}`, 'other.example']) {
+      for (const name of [
+        `127.0.0.1:${port}`,
+        `localhost:${port}`,
+        `${hostname()}:${port}`,
+        `board.alias.example:${port}`,
+        'other.example',
+      ]) {
         expect((await rawRequest(`${local}/api/runs`, { headers: { host: name } })).status, name).toBe(200);
       }
-    } finally { expect(await board.stop()).toBe(0); }
+    } finally {
+      expect(await board.stop()).toBe(0);
+    }
   });
 });

@@ -2,26 +2,48 @@
 // rules and version counters, grad(), no-grad modes, custom ops, scopes and profiling metadata.
 import { test, expect } from 'vitest';
 import {
-  tensor, ones, zeros, arange, grad, noGrad, enableGrad, isGradEnabled, customOp, pushScope, popScope, setProfiling,
-  backwardAll, slice, Tensor, ops,
+  tensor,
+  ones,
+  zeros,
+  arange,
+  grad,
+  noGrad,
+  enableGrad,
+  isGradEnabled,
+  customOp,
+  pushScope,
+  popScope,
+  setProfiling,
+  backwardAll,
+  slice,
+  Tensor,
+  ops,
 } from '../../lib/engine/index.ts';
 
 test('tutorial graph: gradFn names, nextFunctions with AccumulateGrad, isLeaf, retainGrad', () => {
-  const x = tensor(2, { requiresGrad: true }), w = tensor(1, { requiresGrad: true });
-  const a = x.add(w); a.retainGrad();
+  const x = tensor(2, { requiresGrad: true }),
+    w = tensor(1, { requiresGrad: true });
+  const a = x.add(w);
+  a.retainGrad();
   const b = w.add(1);
   const y = a.mul(b);
   y.backward();
   expect([x.grad!.item(), w.grad!.item(), a.grad!.item()]).toEqual([2, 5, 2]);
   expect(b.grad).toBeNull();
   expect(y.gradFn!.name).toBe('MulBackward0');
-  expect(y.gradFn!.nextFunctions.map(([n, i]) => [n?.name, i])).toEqual([['AddBackward0', 0], ['AddBackward0', 0]]);
-  expect(b.gradFn!.nextFunctions.map(([n, i]) => [n?.name ?? null, i])).toEqual([['AccumulateGrad', 0], [null, 0]]);
+  expect(y.gradFn!.nextFunctions.map(([n, i]) => [n?.name, i])).toEqual([
+    ['AddBackward0', 0],
+    ['AddBackward0', 0],
+  ]);
+  expect(b.gradFn!.nextFunctions.map(([n, i]) => [n?.name ?? null, i])).toEqual([
+    ['AccumulateGrad', 0],
+    [null, 0],
+  ]);
   expect(a.gradFn!.nextFunctions[0]![0]!.variable).toBe(x);
   expect([x.isLeaf, a.isLeaf, a.requiresGrad, x.float() === x]).toEqual([true, false, true, true]);
 });
 
-test('backward twice without retainGraph raises PyTorch\'s error; retainGraph accumulates', () => {
+test("backward twice without retainGraph raises PyTorch's error; retainGraph accumulates", () => {
   const x = tensor([1.0, 2, 3], { requiresGrad: true });
   const y = x.pow(2).sum();
   y.backward(null, { retainGraph: true });
@@ -43,7 +65,8 @@ test('non-scalar backward needs a gradient; leaves without grad raise', () => {
 });
 
 test('grad() does not touch .grad, needs allowUnused for unused inputs, supports gradOutputs', () => {
-  const x = tensor([1.0, 2], { requiresGrad: true }), u = tensor([3.0], { requiresGrad: true });
+  const x = tensor([1.0, 2], { requiresGrad: true }),
+    u = tensor([3.0], { requiresGrad: true });
   const [g] = grad(x.mul(x).sum(), x);
   expect(Array.from(g!.dataSync())).toEqual([2, 4]);
   expect(x.grad).toBeNull();
@@ -59,7 +82,8 @@ test('grad with respect to a non-leaf and backwardAll over several roots', () =>
   const h = x.mul(3);
   const [gh] = grad(h.pow(2).sum(), h);
   expect(Array.from(gh!.dataSync())).toEqual([6, 12]);
-  const a = x.mul(2), b = x.mul(x);
+  const a = x.mul(2),
+    b = x.mul(x);
   backwardAll([a.sum(), b.sum()]);
   expect(Array.from(x.grad!.dataSync())).toEqual([4, 6]);
 });
@@ -81,7 +105,7 @@ test('noGrad / enableGrad / requiresGrad_ / detach', () => {
   expect(z.requiresGrad).toBe(true);
 });
 
-test('in-place ops: version counters, PyTorch\'s modified-by-inplace error, leaf refusal', () => {
+test("in-place ops: version counters, PyTorch's modified-by-inplace error, leaf refusal", () => {
   const x = tensor([1.0, 2, 3], { requiresGrad: true });
   expect(() => x.add_(1)).toThrow('a leaf Variable that requires grad is being used in an in-place operation.');
   expect(() => x.index(0).mul_(2)).toThrow('a view of a leaf Variable that requires grad is being used in an in-place operation.');
@@ -89,7 +113,9 @@ test('in-place ops: version counters, PyTorch\'s modified-by-inplace error, leaf
   expect(x.version).toBe(1);
   const a = x.exp();
   a.add_(1);
-  expect(() => a.sum().backward()).toThrow(/modified by an inplace operation: \[torch\.FloatTensor \[3\]\], which is output 0 of ExpBackward0, is at version 1; expected version 0 instead/);
+  expect(() => a.sum().backward()).toThrow(
+    /modified by an inplace operation: \[torch\.FloatTensor \[3\]\], which is output 0 of ExpBackward0, is at version 1; expected version 0 instead/,
+  );
   // Ops that do not save the modified tensor are fine.
   const b = x.mul(2);
   b.add_(1);
@@ -114,10 +140,27 @@ test('in-place through a view rebases the base (CopySlices)', () => {
 });
 
 test('setitem on a non-leaf is differentiable for both sides', () => {
-  const x = tensor([[1.0, 2], [3, 4]], { requiresGrad: true }), v = tensor([7.0, 8], { requiresGrad: true });
+  const x = tensor(
+      [
+        [1.0, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true },
+    ),
+    v = tensor([7.0, 8], { requiresGrad: true });
   const h = x.mul(1);
   h.indexPut_([1], v);
-  h.mul(tensor([[1, 2], [3, 4]], { dtype: 'float32' })).sum().backward();
+  h.mul(
+    tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: 'float32' },
+    ),
+  )
+    .sum()
+    .backward();
   expect(Array.from(x.grad!.dataSync())).toEqual([1, 2, 0, 0]);
   expect(Array.from(v.grad!.dataSync())).toEqual([3, 4]);
 });
@@ -136,16 +179,34 @@ test('non-leaf grads are released unless retained; leaf grads accumulate in plac
 
 test('customOp records a named node, runs backward, and is inert without grad', () => {
   const x = tensor([1.0, -2], { requiresGrad: true });
-  const y = customOp('SquareBackward0', [x], () => x.mul(x), ([g], [out]) => [g!.mul(x).mul(2)], { op: 'square', attrs: { k: 1 } }) as Tensor;
+  const y = customOp(
+    'SquareBackward0',
+    [x],
+    () => x.mul(x),
+    ([g], [out]) => [g!.mul(x).mul(2)],
+    { op: 'square', attrs: { k: 1 } },
+  ) as Tensor;
   expect(y.gradFn!.name).toBe('SquareBackward0');
   expect(y.gradFn!.metadata.op).toBe('square');
   expect(y.gradFn!.metadata.attrs).toEqual({ k: 1 });
   y.sum().backward();
   expect(Array.from(x.grad!.dataSync())).toEqual([2, -4]);
-  const z = noGrad(() => customOp('SquareBackward0', [x], () => x.mul(x), () => [null])) as Tensor;
+  const z = noGrad(() =>
+    customOp(
+      'SquareBackward0',
+      [x],
+      () => x.mul(x),
+      () => [null],
+    ),
+  ) as Tensor;
   expect(z.gradFn).toBeNull();
   // multi-output
-  const [p, q] = customOp('TwoBackward0', [x], () => [x.mul(2), x.mul(3)], ([gp, gq]) => [gp!.mul(2).add(gq!.mul(3))]) as Tensor[];
+  const [p, q] = customOp(
+    'TwoBackward0',
+    [x],
+    () => [x.mul(2), x.mul(3)],
+    ([gp, gq]) => [gp!.mul(2).add(gq!.mul(3))],
+  ) as Tensor[];
   x.grad = null;
   p!.sum().add(q!.sum()).backward();
   expect(Array.from(x.grad!.dataSync())).toEqual([5, 5]);
@@ -153,25 +214,42 @@ test('customOp records a named node, runs backward, and is inert without grad', 
 
 test('node metadata: op, shapes, dtypes, scope, and timings when profiling', () => {
   const w = ones([3, 2], { requiresGrad: true });
-  pushScope('Net'); pushScope('Linear[0]');
+  pushScope('Net');
+  pushScope('Linear[0]');
   setProfiling(true);
   try {
-    const o = tensor([[1, 2, 3.5]]).matmul(w).sum();
-    popScope(); popScope();
+    const o = tensor([[1, 2, 3.5]])
+      .matmul(w)
+      .sum();
+    popScope();
+    popScope();
     const mm = o.gradFn!.nextFunctions[0]![0]!;
     expect(mm.name).toBe('MmBackward0');
-    expect(mm.metadata).toMatchObject({ op: 'mm', inputShapes: [[1, 3], [3, 2]], inputDtypes: ['float32', 'float32'], outputShape: [1, 2], outputDtype: 'float32', scope: 'Net/Linear[0]' });
+    expect(mm.metadata).toMatchObject({
+      op: 'mm',
+      inputShapes: [
+        [1, 3],
+        [3, 2],
+      ],
+      inputDtypes: ['float32', 'float32'],
+      outputShape: [1, 2],
+      outputDtype: 'float32',
+      scope: 'Net/Linear[0]',
+    });
     expect(mm.metadata.forwardMs).toBeGreaterThanOrEqual(0);
     o.backward();
     expect(mm.metadata.backwardMs).toBeGreaterThanOrEqual(0);
-  } finally { setProfiling(false); }
+  } finally {
+    setProfiling(false);
+  }
   const plain = ones([2], { requiresGrad: true }).mul(2);
   expect(plain.gradFn!.metadata.forwardMs).toBeUndefined();
   expect(plain.gradFn!.metadata.scope).toBe('');
 });
 
 test('grad dtype follows the input: a float64 0-dim operand of a float32 op gets a float64 grad', () => {
-  const a = tensor([1.0, 2], { requiresGrad: true }), b = tensor(0.5, { dtype: 'float64', requiresGrad: true });
+  const a = tensor([1.0, 2], { requiresGrad: true }),
+    b = tensor(0.5, { dtype: 'float64', requiresGrad: true });
   const y = a.mul(b);
   expect(y.dtype).toBe('float32');
   y.sum().backward();
@@ -183,10 +261,18 @@ test('registerHook on leaves and non-leaves can observe and replace gradients; r
   const x = tensor([1.0, 2], { requiresGrad: true });
   const seen: number[][] = [];
   const h = x.mul(3);
-  const handle = h.registerHook((g) => { seen.push(Array.from(g.dataSync())); return g.mul(10); });
-  x.registerHook((g) => { seen.push(Array.from(g.dataSync())); });
+  const handle = h.registerHook((g) => {
+    seen.push(Array.from(g.dataSync()));
+    return g.mul(10);
+  });
+  x.registerHook((g) => {
+    seen.push(Array.from(g.dataSync()));
+  });
   h.sum().backward();
-  expect(seen).toEqual([[1, 1], [30, 30]]);
+  expect(seen).toEqual([
+    [1, 1],
+    [30, 30],
+  ]);
   expect(Array.from(x.grad!.dataSync())).toEqual([30, 30]);
   handle.remove();
   const h2 = x.mul(1);
@@ -196,25 +282,43 @@ test('registerHook on leaves and non-leaves can observe and replace gradients; r
 });
 
 test('unbind is one node (UnbindBackward0) whose backward stacks the gradients', () => {
-  const x = tensor([[1.0, 2], [3, 4]], { requiresGrad: true });
+  const x = tensor(
+    [
+      [1.0, 2],
+      [3, 4],
+    ],
+    { requiresGrad: true },
+  );
   const [a, b] = x.unbind(1);
   expect(a!.gradFn!.name).toBe('UnbindBackward0');
   expect(a!.gradFn).toBe(b!.gradFn);
   a!.mul(2).sum().backward();
-  expect(x.grad!.tolist()).toEqual([[2, 0], [2, 0]]);
+  expect(x.grad!.tolist()).toEqual([
+    [2, 0],
+    [2, 0],
+  ]);
 });
 
-test('non-differentiable arguments are not edges; invalid gradient shapes raise PyTorch\'s error', () => {
-  const a = tensor([1.0, 2], { requiresGrad: true }), b = tensor([3.0, 4], { requiresGrad: true });
+test("non-differentiable arguments are not edges; invalid gradient shapes raise PyTorch's error", () => {
+  const a = tensor([1.0, 2], { requiresGrad: true }),
+    b = tensor([3.0, 4], { requiresGrad: true });
   const w = ops.where(tensor([true, false]), a, b);
   expect(w.gradFn!.nextFunctions.length).toBe(2);
-  const x = zeros([2, 3], { requiresGrad: true }).mul(1), src = ones([2, 3], { requiresGrad: true });
+  const x = zeros([2, 3], { requiresGrad: true }).mul(1),
+    src = ones([2, 3], { requiresGrad: true });
   const sc = x.scatter(1, tensor([[0, 1]]), src);
   expect(sc.gradFn!.nextFunctions.length).toBe(2);
-  expect(() => sc.sum().backward()).toThrow('Function ScatterBackward0 returned an invalid gradient at index 1 - got [1, 2] but expected shape compatible with [2, 3]');
+  expect(() => sc.sum().backward()).toThrow(
+    'Function ScatterBackward0 returned an invalid gradient at index 1 - got [1, 2] but expected shape compatible with [2, 3]',
+  );
   // A broadcastable gradient from a custom op is summed back to the input's shape.
   const p = tensor([1.0, 2], { requiresGrad: true });
-  const y = customOp('BroadcastGradBackward0', [p], () => p.mul(2), ([g]) => [g!.expand(3, 2)]) as Tensor;
+  const y = customOp(
+    'BroadcastGradBackward0',
+    [p],
+    () => p.mul(2),
+    ([g]) => [g!.expand(3, 2)],
+  ) as Tensor;
   y.sum().backward();
   expect(p.grad!.tolist()).toEqual([3, 3]);
 });
@@ -222,7 +326,8 @@ test('non-differentiable arguments are not edges; invalid gradient shapes raise 
 test('a view whose base changed in place gets a regenerated AsStridedBackward0 history', () => {
   const x = tensor([1, 2, 3], { requiresGrad: true });
   const y = x.mul(2);
-  const v = y.index(0), w = y.index(slice(1, null));
+  const v = y.index(0),
+    w = y.index(slice(1, null));
   expect(v.gradFn!.name).toBe('SelectBackward0');
   y.mul_(3);
   expect(v.gradFn!.name).toBe('AsStridedBackward0');

@@ -29,7 +29,10 @@ test('numpy() keeps the shape and shares memory; fromNumpy shares memory the oth
   expect(a.shape).toEqual([2, 3]);
   expect(a.dtype).toBe('float32');
   a.data[4] = 40;
-  expect(x.tolist()).toEqual([[0, 1, 2], [3, 40, 5]]);
+  expect(x.tolist()).toEqual([
+    [0, 1, 2],
+    [3, 40, 5],
+  ]);
   x.index(0).fill_(-1);
   expect(Array.from(a.data)).toEqual([-1, -1, -1, 3, 40, 5]);
   // a transposed view: strides say how to read the shared buffer
@@ -41,7 +44,10 @@ test('numpy() keeps the shape and shares memory; fromNumpy shares memory the oth
   const raw = new Float64Array([1, 2, 3, 4]);
   const y = tensor.fromNumpy(raw, [2, 2]);
   raw[3] = 9;
-  expect(y.tolist()).toEqual([[1, 2], [3, 9]]);
+  expect(y.tolist()).toEqual([
+    [1, 2],
+    [3, 9],
+  ]);
   y.mul_(2);
   expect(Array.from(raw)).toEqual([2, 4, 6, 18]);
   expect(() => tensor.ones([2], { requiresGrad: true }).numpy()).toThrow("Can't call numpy() on Tensor that requires grad");

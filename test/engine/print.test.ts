@@ -25,14 +25,20 @@ test('non-finite values and mixed widths', () => {
 });
 
 test('summarized 3-D tensors print edge slices with ... rows', () => {
-  const s = arange(2 * 1001).view(2, 1001).toString();
+  const s = arange(2 * 1001)
+    .view(2, 1001)
+    .toString();
   expect(s).toBe('tensor([[   0,    1,    2,  ...,  998,  999, 1000],\n        [1001, 1002, 1003,  ..., 1999, 2000, 2001]])');
-  const t = arange(8 * 2 * 100).view(8, 2, 100).toString();
+  const t = arange(8 * 2 * 100)
+    .view(8, 2, 100)
+    .toString();
   expect(t.split('\n').some((l) => l.trim() === '...,')).toBe(true);
   expect(t.startsWith('tensor([[[   0,    1,    2,  ...,   97,   98,   99],')).toBe(true);
 });
 
 test('suffixes wrap at 80 columns', () => {
   const s = ones([1, 9], { dtype: 'float64', requiresGrad: true }).mul(1.5).toString();
-  expect(s).toBe('tensor([[1.5000, 1.5000, 1.5000, 1.5000, 1.5000, 1.5000, 1.5000, 1.5000, 1.5000]],\n       dtype=torch.float64, grad_fn=<MulBackward0>)');
+  expect(s).toBe(
+    'tensor([[1.5000, 1.5000, 1.5000, 1.5000, 1.5000, 1.5000, 1.5000, 1.5000, 1.5000]],\n       dtype=torch.float64, grad_fn=<MulBackward0>)',
+  );
 });

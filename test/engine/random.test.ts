@@ -10,7 +10,8 @@ test('manualSeed makes the global stream repeat; explicit generators are indepen
   expect(b).toEqual(a);
   manualSeed(43);
   expect(rand(5).tolist()).not.toEqual(a[0]);
-  const g1 = new Generator(7), g2 = new Generator(7);
+  const g1 = new Generator(7),
+    g2 = new Generator(7);
   manualSeed(1);
   const x = rand(4, { generator: g1 }).tolist();
   rand(100); // the global stream does not disturb g2

@@ -7,8 +7,23 @@ const vals = (t: Tensor) => Array.from(t.dataSync());
 
 test('views share storage and version counter; copies do not', () => {
   const x = arange(12).view(3, 4);
-  const views = [x.view(12), x.T, x.transpose(0, 1), x.permute(1, 0), x.index(1), x.index(slice(null, null, 2)), x.narrow(1, 1, 2),
-    x.unsqueeze(0), x.unsqueeze(0).squeeze(0), x.flatten(), x.reshape(4, 3), x.expand(2, 3, 4), x.select(1, 2), x.split(1)[0]!, x.T.mT];
+  const views = [
+    x.view(12),
+    x.T,
+    x.transpose(0, 1),
+    x.permute(1, 0),
+    x.index(1),
+    x.index(slice(null, null, 2)),
+    x.narrow(1, 1, 2),
+    x.unsqueeze(0),
+    x.unsqueeze(0).squeeze(0),
+    x.flatten(),
+    x.reshape(4, 3),
+    x.expand(2, 3, 4),
+    x.select(1, 2),
+    x.split(1)[0]!,
+    x.T.mT,
+  ];
   for (const v of views) expect(v.storage).toBe(x.storage);
   x.index(slice(null, null, 2)).fill_(-1);
   expect(x.version).toBe(1);
@@ -55,7 +70,15 @@ test('dtype inference and creation rules', () => {
   expect(zeros(2, 3).shape).toEqual([2, 3]);
   expect(zeros([2, 3], { dtype: 'int32' }).dtype).toBe('int32');
   expect(() => tensor([[1, 2], [3]])).toThrow(/expected sequence of length 2/);
-  expect(tensor([[1.5, 2], [3, 4]]).tolist()).toEqual([[1.5, 2], [3, 4]]);
+  expect(
+    tensor([
+      [1.5, 2],
+      [3, 4],
+    ]).tolist(),
+  ).toEqual([
+    [1.5, 2],
+    [3, 4],
+  ]);
   expect(tensor(3.5).item()).toBe(3.5);
   expect(tensor([true]).item()).toBe(true);
   expect(() => ones(2).item()).toThrow(/2 elements cannot be converted to Scalar/);
@@ -64,7 +87,10 @@ test('dtype inference and creation rules', () => {
 });
 
 test('type promotion: categories, 0-dim tensors, Python numbers', () => {
-  const i64 = tensor([1, 2]), i32 = tensor([1, 2], { dtype: 'int32' }), f32 = tensor([1.5]), f64 = tensor([1.5], { dtype: 'float64' });
+  const i64 = tensor([1, 2]),
+    i32 = tensor([1, 2], { dtype: 'int32' }),
+    f32 = tensor([1.5]),
+    f64 = tensor([1.5], { dtype: 'float64' });
   expect(i64.add(0.5).dtype).toBe('float32');
   expect(i64.add(2).dtype).toBe('int64');
   expect(i32.add(2).dtype).toBe('int32');
@@ -90,11 +116,17 @@ test('indexing: ints, negative, steps, newaxis, ellipsis, index tensors, masks, 
   expect(x.index(-1, 1).tolist()).toEqual([16, 17, 18, 19]);
   expect(x.index('...', 0).shape).toEqual([2, 3]);
   expect(x.index(null, 0).shape).toEqual([1, 3, 4]);
-  expect(x.index(0, slice(null, null, 2), slice(-3, -1)).tolist()).toEqual([[1, 2], [9, 10]]);
+  expect(x.index(0, slice(null, null, 2), slice(-3, -1)).tolist()).toEqual([
+    [1, 2],
+    [9, 10],
+  ]);
   expect(x.index(0, slice(5, 100)).shape).toEqual([0, 4]);
   expect(x.index(tensor([1, 0, 1])).shape).toEqual([3, 3, 4]);
   expect(x.index(0, [0, 2], [1, 3]).tolist()).toEqual([1, 11]);
-  expect(x.index(slice(null), tensor([0, 2]), 1).tolist()).toEqual([[1, 9], [13, 21]]);
+  expect(x.index(slice(null), tensor([0, 2]), 1).tolist()).toEqual([
+    [1, 9],
+    [13, 21],
+  ]);
   // non-adjacent advanced indices put the broadcast dims first
   expect(x.index(tensor([0, 1]), slice(null), tensor([0, 3])).shape).toEqual([2, 3]);
   expect(x.index(x.gt(20)).tolist()).toEqual([21, 22, 23]);
@@ -104,19 +136,29 @@ test('indexing: ints, negative, steps, newaxis, ellipsis, index tensors, masks, 
   y.indexPut_([slice(null), 1], 5);
   y.indexPut_([y.eq(5).logicalNot().logicalAnd(zeros(3, 4).eq(0))], 1);
   y.indexPut_([tensor([0, 2]), tensor([3, 3])], tensor([7, 8], { dtype: 'float32' }));
-  expect(y.tolist()).toEqual([[1, 5, 1, 7], [1, 5, 1, 1], [1, 5, 1, 8]]);
+  expect(y.tolist()).toEqual([
+    [1, 5, 1, 7],
+    [1, 5, 1, 1],
+    [1, 5, 1, 8],
+  ]);
   expect(y.version).toBe(3);
 });
 
 test('errors name the op, the shapes and the dtypes', () => {
-  expect(() => ones(2, 3).add(ones(4))).toThrow('add: The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1 (shapes [2, 3] and [4] cannot be broadcast together)');
+  expect(() => ones(2, 3).add(ones(4))).toThrow(
+    'add: The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1 (shapes [2, 3] and [4] cannot be broadcast together)',
+  );
   expect(() => ones(2, 3).mm(ones(2, 3))).toThrow('mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)');
-  expect(() => ones(2, 3).mm(ones(3, 2, { dtype: 'float64' }))).toThrow('mm: expected scalar type Float but found Double (operands float32 [2, 3] and float64 [3, 2])');
+  expect(() => ones(2, 3).mm(ones(3, 2, { dtype: 'float64' }))).toThrow(
+    'mm: expected scalar type Float but found Double (operands float32 [2, 3] and float64 [3, 2])',
+  );
   expect(() => ones(2, 3).view(4, 2)).toThrow("shape '[4, 2]' is invalid for input of size 6");
   expect(() => cat([ones(2, 3), ones(2, 4)])).toThrow(/Sizes of tensors must match except in dimension 0.*\[2, 3\], \[2, 4\]/);
   expect(() => stack([ones(2), ones(3)])).toThrow('stack expects each tensor to be equal size, but got [2] at entry 0 and [3] at entry 1');
   expect(() => ones(2).sum(3)).toThrow('Dimension out of range (expected to be in range of [-1, 0], but got 3)');
-  expect(() => arange(3).mean()).toThrow('mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long');
+  expect(() => arange(3).mean()).toThrow(
+    'mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long',
+  );
   expect(() => arange(3).add_(0.5)).toThrow("result type Float can't be cast to the desired output type Long");
   expect(() => ones(2, 3).expand(4, 3)).toThrow(/expanded size of the tensor \(4\) must match the existing size \(2\)/);
   expect(() => ones(3).add_(ones(2, 3))).toThrow("output with shape [3] doesn't match the broadcast shape [2, 3]");
@@ -128,13 +170,27 @@ test('where, cat and stack promote; chunk and split sizes', () => {
   expect(vals(where(tensor([true, false]), tensor([1, 2]), 0))).toEqual([1, 0]);
   expect(cat([tensor([1]), tensor([1.5])]).dtype).toBe('float32');
   expect(cat([zeros(0), ones(2, 2)]).shape).toEqual([2, 2]);
-  expect(arange(6).chunk(4).map((t) => t.shape[0])).toEqual([2, 2, 2]);
-  expect(arange(5).split([2, 3]).map((t) => t.shape[0])).toEqual([2, 3]);
+  expect(
+    arange(6)
+      .chunk(4)
+      .map((t) => t.shape[0]),
+  ).toEqual([2, 2, 2]);
+  expect(
+    arange(5)
+      .split([2, 3])
+      .map((t) => t.shape[0]),
+  ).toEqual([2, 3]);
   expect(() => arange(5).split([2, 2])).toThrow(/split_with_sizes expects split_sizes to sum exactly to 5/);
 });
 
 test('reductions: ties, NaN, unbiased std, sort/topk order', () => {
-  const t = tensor([[1, 3, 3, 2], [5, 5, 0, 5]], { dtype: 'float32' });
+  const t = tensor(
+    [
+      [1, 3, 3, 2],
+      [5, 5, 0, 5],
+    ],
+    { dtype: 'float32' },
+  );
   expect(t.max(1).indices.tolist()).toEqual([1, 0]);
   expect(t.argmin(1).tolist()).toEqual([0, 2]);
   expect(tensor([1, NaN, 3]).max().item()).toBeNaN();
@@ -145,7 +201,13 @@ test('reductions: ties, NaN, unbiased std, sort/topk order', () => {
   expect(tensor([3, 1, 2]).sort().values.tolist()).toEqual([1, 2, 3]);
   expect(tensor([1.0, NaN, 0]).sort().values.tolist()).toEqual([0, 1, NaN]);
   expect(tensor([4, 1, 3, 2]).median().item()).toBe(2);
-  expect(tensor([[-Infinity, -Infinity]]).softmax(1).isnan().all().item()).toBe(true);
+  expect(
+    tensor([[-Infinity, -Infinity]])
+      .softmax(1)
+      .isnan()
+      .all()
+      .item(),
+  ).toBe(true);
   expect(tensor([true, false]).sum().dtype).toBe('int64');
   expect(tensor([1.0, 0, 2]).prod().item()).toBe(0);
 });
@@ -161,12 +223,21 @@ test('in-place arithmetic writes into the tensor itself: aliasing, broadcasting,
   expect(x.version).toBe(3);
   const m = zeros(2, 3);
   m.add_(tensor([1, 2, 3], { dtype: 'float32' })).div_(2);
-  expect(m.tolist()).toEqual([[0.5, 1, 1.5], [0.5, 1, 1.5]]);
+  expect(m.tolist()).toEqual([
+    [0.5, 1, 1.5],
+    [0.5, 1, 1.5],
+  ]);
   m.T.mul_(2); // non-contiguous self takes the general path
-  expect(m.tolist()).toEqual([[1, 2, 3], [1, 2, 3]]);
+  expect(m.tolist()).toEqual([
+    [1, 2, 3],
+    [1, 2, 3],
+  ]);
   const v = m.index(0);
   v.add_(m.index(1)); // overlapping storage, different offsets
-  expect(m.tolist()).toEqual([[2, 4, 6], [1, 2, 3]]);
+  expect(m.tolist()).toEqual([
+    [2, 4, 6],
+    [1, 2, 3],
+  ]);
   const i = tensor([1, 2]);
   i.add_(3);
   expect(i.tolist()).toEqual([4, 5]);

@@ -38,7 +38,11 @@ describe('examples', () => {
     const { annotations, imgDir } = writeSampleFolder(dir, 10);
     expect(readCsv(annotations)[0]).toEqual(['file', 'label']);
     const { shapes, labels } = customImages([annotations, imgDir], quiet);
-    expect(shapes).toEqual([[4, 1, 28, 28], [4, 1, 28, 28], [2, 1, 28, 28]]);
+    expect(shapes).toEqual([
+      [4, 1, 28, 28],
+      [4, 1, 28, 28],
+      [2, 1, 28, 28],
+    ]);
     const truth = new FashionMNIST({ root: join(FIXTURES, 'fashion-mini'), train: false, searchSystemDirs: false });
     expect(labels).toEqual(Array.from(truth.labels.subarray(0, 10)));
   });

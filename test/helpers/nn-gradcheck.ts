@@ -2,12 +2,25 @@
 // central differences in float64 at a sample of coordinates. Independent of the op's own backward code.
 import { Tensor, grad, noGrad, randn, manualSeed } from '../../lib/engine/index.ts';
 
-export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: { eps?: number; tol?: number; samples?: number } = {}): void {
-  const eps = opts.eps ?? 1e-6, tol = opts.tol ?? 1e-5, samples = opts.samples ?? 12;
+export function gradcheck(
+  f: (...xs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  opts: { eps?: number; tol?: number; samples?: number } = {},
+): void {
+  const eps = opts.eps ?? 1e-6,
+    tol = opts.tol ?? 1e-5,
+    samples = opts.samples ?? 12;
   manualSeed(1234);
   const out = f(...inputs);
   const R = randn(out.shape, { dtype: 'float64' });
-  const objective = () => Number(noGrad(() => f(...inputs).mul(R).sum()).item());
+  const objective = () =>
+    Number(
+      noGrad(() =>
+        f(...inputs)
+          .mul(R)
+          .sum(),
+      ).item(),
+    );
   const leaves = inputs.filter((t) => t.requiresGrad);
   const grads = grad(out.mul(R).sum(), leaves, { allowUnused: true });
   leaves.forEach((x, li) => {

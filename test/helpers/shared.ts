@@ -10,6 +10,7 @@ export const FIXTURES = resolve(REPO_ROOT, 'test/fixtures');
 
 /** Call at module level in a test file that needs ../shared; logs why it is skipped otherwise. */
 export function sharedOrSkipNotice(what: string): boolean {
-  if (!HAS_SHARED) console.warn(`[board tests] ${SHARED_DIR} not found: skipping ${what} (only the fixtures copied into test/fixtures run).`);
+  if (!HAS_SHARED)
+    console.warn(`[board tests] ${SHARED_DIR} not found: skipping ${what} (only the fixtures copied into test/fixtures run).`);
   return HAS_SHARED;
 }

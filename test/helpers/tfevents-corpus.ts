@@ -17,15 +17,27 @@ export function loadExpected(dir = CORPUS_DIR): Record<string, ExpectedFile> {
 }
 
 export interface TagSummary {
-  count: number; kind: string; plugin: string | null; steps: Step[];
-  first?: NormalizedValue; last?: NormalizedValue;
+  count: number;
+  kind: string;
+  plugin: string | null;
+  steps: Step[];
+  first?: NormalizedValue;
+  last?: NormalizedValue;
 }
 
 export interface FileSummary {
-  records: number; events: number; corrupt: number; incompleteBytes: number;
-  eventKinds: Record<string, number>; fileVersions: string[]; sourceWriters: string[];
-  eventsWithoutWallTime: number; steps: Step[]; summarySteps: Step[];
-  tags: Map<string, TagSummary>; values: NormalizedValue[];
+  records: number;
+  events: number;
+  corrupt: number;
+  incompleteBytes: number;
+  eventKinds: Record<string, number>;
+  fileVersions: string[];
+  sourceWriters: string[];
+  eventsWithoutWallTime: number;
+  steps: Step[];
+  summarySteps: Step[];
+  tags: Map<string, TagSummary>;
+  values: NormalizedValue[];
 }
 
 export function summarizeFile(path: string): FileSummary {
@@ -49,21 +61,38 @@ export function summarizeFile(path: string): FileSummary {
   for (const v of res.values) {
     if (v.kind === 'graph' || v.kind === 'run_metadata') continue;
     let t = tags.get(v.tag);
-    if (!t) { t = { count: 0, kind: v.kind, plugin: v.plugin, steps: [] }; tags.set(v.tag, t); }
+    if (!t) {
+      t = { count: 0, kind: v.kind, plugin: v.plugin, steps: [] };
+      tags.set(v.tag, t);
+    }
     t.count++;
     t.steps.push(v.step);
     t.first ??= v;
     t.last = v;
   }
   return {
-    records: res.records, events: res.events, corrupt: res.corrupt.length, incompleteBytes: res.incompleteBytes,
-    eventKinds, fileVersions, sourceWriters: [...sourceWriters].sort(), eventsWithoutWallTime, steps, summarySteps, tags, values: res.values,
+    records: res.records,
+    events: res.events,
+    corrupt: res.corrupt.length,
+    incompleteBytes: res.incompleteBytes,
+    eventKinds,
+    fileVersions,
+    sourceWriters: [...sourceWriters].sort(),
+    eventsWithoutWallTime,
+    steps,
+    summarySteps,
+    tags,
+    values: res.values,
   };
 }
 
 const big = (s: Step) => BigInt(s);
-export function stepMin(steps: Step[]): Step { return steps.reduce((a, b) => (big(b) < big(a) ? b : a)); }
-export function stepMax(steps: Step[]): Step { return steps.reduce((a, b) => (big(b) > big(a) ? b : a)); }
+export function stepMin(steps: Step[]): Step {
+  return steps.reduce((a, b) => (big(b) < big(a) ? b : a));
+}
+export function stepMax(steps: Step[]): Step {
+  return steps.reduce((a, b) => (big(b) > big(a) ? b : a));
+}
 
 /** EXPECTED.json's step fields: numbers, or *_str strings beyond 2^53. */
 export function expectedStep(e: ExpectedFile, key: string): Step {
@@ -73,8 +102,17 @@ export function expectedStep(e: ExpectedFile, key: string): Step {
 
 /** Category names of EXPECTED.json -> our ValueKind. */
 export const KIND_OF_CATEGORY: Record<string, string> = {
-  scalar: 'scalar', image: 'image', histogram: 'histogram', text: 'text', hparams: 'hparams', pr_curve: 'pr_curve',
-  audio: 'audio', keras_model: 'unknown_plugin', metadata_only: 'unknown_plugin', custom_scalars: 'unknown_plugin', tensor: 'tensor',
+  scalar: 'scalar',
+  image: 'image',
+  histogram: 'histogram',
+  text: 'text',
+  hparams: 'hparams',
+  pr_curve: 'pr_curve',
+  audio: 'audio',
+  keras_model: 'unknown_plugin',
+  metadata_only: 'unknown_plugin',
+  custom_scalars: 'unknown_plugin',
+  tensor: 'tensor',
 };
 
 /** EXPECTED.json writes non-finite floats as strings. */

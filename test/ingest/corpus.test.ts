@@ -23,21 +23,32 @@ beforeAll(async () => {
   ing = await startIngest({ logdir: CORPUS_DIR, db: dbPath, watch: false });
   await ing.initialScan;
 });
-afterAll(async () => { await ing?.close(); tmp.cleanup(); });
+afterAll(async () => {
+  await ing?.close();
+  tmp.cleanup();
+});
 
 test('every corpus file is a run file with the expected records and events, and no warnings', async () => {
   const db = new Database(dbPath, { readonly: true });
   try {
-    const rows = db.prepare('SELECT rel, records, events, corrupt, offset, size FROM files ORDER BY rel').all() as
-      { rel: string; records: number; events: number; corrupt: number; offset: number; size: number }[];
-    expect(rows.map(r => r.rel).sort()).toEqual([...files].sort());
+    const rows = db.prepare('SELECT rel, records, events, corrupt, offset, size FROM files ORDER BY rel').all() as {
+      rel: string;
+      records: number;
+      events: number;
+      corrupt: number;
+      offset: number;
+      size: number;
+    }[];
+    expect(rows.map((r) => r.rel).sort()).toEqual([...files].sort());
     for (const r of rows) {
       const e = expected[r.rel]!;
       expect([r.rel, r.records, r.events, r.corrupt, r.offset]).toEqual([r.rel, e.records, e.events, 0, e.size]);
     }
-  } finally { db.close(); }
-  expect((await ing.queries.warnings())).toEqual([]);
-  expect((await ing.queries.listRuns()).map(r => r.name).sort()).toEqual([...new Set(files.map(runOf))].sort());
+  } finally {
+    db.close();
+  }
+  expect(await ing.queries.warnings()).toEqual([]);
+  expect((await ing.queries.listRuns()).map((r) => r.name).sort()).toEqual([...new Set(files.map(runOf))].sort());
 });
 
 test('values per tag match EXPECTED.json (summed over the files of a run)', async () => {
@@ -49,7 +60,7 @@ test('values per tag match EXPECTED.json (summed over the files of a run)', asyn
     }
   }
   const got = new Map<string, number>();
-  for (const t of (await ing.queries.listTags())) {
+  for (const t of await ing.queries.listTags()) {
     if (t.kind === 'graph' || t.kind === 'run_metadata') continue; // Event-level, not Summary.Values
     const k = `${t.run}\u0000${t.tag}`;
     got.set(k, (got.get(k) ?? 0) + t.count);
@@ -64,13 +75,15 @@ test('scalar tags: kind, step range, first and last values (single-file runs)', 
   for (const [run, rels] of perRun) {
     if (rels.length !== 1) continue;
     const e = expected[rels[0]!]!;
-    const tags = (await ing.queries.listTags(run));
+    const tags = await ing.queries.listTags(run);
     for (const [tag, t] of Object.entries(e.tags as Record<string, any>)) {
       if (t.category !== 'scalar') continue;
-      const mine = tags.find(x => x.tag === tag && x.kind === 'scalar');
+      const mine = tags.find((x) => x.tag === tag && x.kind === 'scalar');
       expect(mine, `${run} ${tag}`).toBeDefined();
       expect([mine!.minStep, mine!.maxStep]).toEqual([t.step_min, t.step_max]);
-      const rows = (await collectRows(ing.queries.exportScalars({ runs: new RegExp(`^${escape(run)}$`), tags: new RegExp(`^${escape(tag)}$`) })));
+      const rows = await collectRows(
+        ing.queries.exportScalars({ runs: new RegExp(`^${escape(run)}$`), tags: new RegExp(`^${escape(tag)}$`) }),
+      );
       expect(rows.length).toBe(t.count);
       if (t.first_value !== undefined) {
         // Corpus steps only grow within a tag, so step order is file order here.
@@ -86,29 +99,37 @@ test('scalar tags: kind, step range, first and last values (single-file runs)', 
 test('graphs and tagged run metadata are stored and decode to nodes', async () => {
   for (const rel of files) {
     const e = expected[rel]!;
-    const graphs = (await ing.queries.graph(runOf(rel)));
+    const graphs = await ing.queries.graph(runOf(rel));
     if (e.has_graph_def) {
-      const g = graphs.find(x => x.source === 'graph_def');
+      const g = graphs.find((x) => x.source === 'graph_def');
       expect(g, rel).toBeDefined();
       expect(g!.error).toBeUndefined();
       expect(g!.nodes.length).toBeGreaterThan(0);
-      expect(g!.nodes.every(n => typeof n.name === 'string' && typeof n.op === 'string')).toBe(true);
+      expect(g!.nodes.every((n) => typeof n.name === 'string' && typeof n.op === 'string')).toBe(true);
     }
-    expect(graphs.filter(x => x.source === 'run_metadata').length).toBe(e.tagged_run_metadata_tags.length);
+    expect(graphs.filter((x) => x.source === 'run_metadata').length).toBe(e.tagged_run_metadata_tags.length);
   }
 });
 
-function escape(s: string): string { return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 test('tiny slices (records larger than a slice), in-process and in the worker, store the same', async () => {
-  const snapshot = async (i: Ingester) => ({ tags: (await i.queries.listTags()), rows: (await collectRows(i.queries.exportScalars({}))).length, graphs: (await i.queries.graph('wandb-keras-tf1')).length });
+  const snapshot = async (i: Ingester) => ({
+    tags: await i.queries.listTags(),
+    rows: (await collectRows(i.queries.exportScalars({}))).length,
+    graphs: (await i.queries.graph('wandb-keras-tf1')).length,
+  });
   const want = await snapshot(ing);
   for (const decodeWorker of [false, true]) {
     const small = await startIngest({ logdir: CORPUS_DIR, db: ':memory:', watch: false, sliceBytes: 1024, decodeWorker });
     try {
       await small.initialScan;
       expect(await snapshot(small)).toEqual(want);
-      expect((await small.queries.warnings())).toEqual([]);
-    } finally { await small.close(); }
+      expect(await small.queries.warnings()).toEqual([]);
+    } finally {
+      await small.close();
+    }
   }
 }, 30_000);

@@ -20,25 +20,45 @@ beforeAll(async () => {
     const out = join(REPO_ROOT, 'test/artifacts', `ingest-child-${process.pid}.mjs`);
     mkdirSync(join(REPO_ROOT, 'test/artifacts'), { recursive: true });
     await build({
-      entryPoints: [CHILD_SRC], bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'error',
-      conditions: ['board-source'], packages: 'external',
+      entryPoints: [CHILD_SRC],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: out,
+      logLevel: 'error',
+      conditions: ['board-source'],
+      packages: 'external',
     });
     bundle = out;
     childArgs = [out];
-  } catch { /* fall back to tsx */ }
+  } catch {
+    /* fall back to tsx */
+  }
 });
-afterAll(() => { if (bundle) rmSync(bundle, { force: true }); });
+afterAll(() => {
+  if (bundle) rmSync(bundle, { force: true });
+});
 
 /** Start the child; SIGKILL it `delayMs` after it has opened the store. */
 function runChild(logdir: string, db: string, delayMs: number): Promise<'killed' | 'done'> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [...childArgs, logdir, db, String(16 << 10)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '', armed = false;
+    const child = spawn(process.execPath, [...childArgs, logdir, db, String(16 << 10)], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '',
+      err = '',
+      armed = false;
     child.stdout.on('data', (d: Buffer) => {
       out += d;
-      if (!armed && out.includes('started')) { armed = true; setTimeout(() => child.kill('SIGKILL'), delayMs); }
+      if (!armed && out.includes('started')) {
+        armed = true;
+        setTimeout(() => child.kill('SIGKILL'), delayMs);
+      }
     });
-    child.stderr.on('data', (d: Buffer) => { err += d; });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d;
+    });
     child.on('exit', (code, signal) => {
       if (signal === 'SIGKILL') res('killed');
       else if (code === 0 && out.includes('done')) res('done');
@@ -51,44 +71,62 @@ test(`SIGKILL at ${KILLS} random moments while data is appended, then resume: ex
   const { dir, cleanup } = tempDir();
   try {
     const logdir = join(dir, 'logs');
-    const runs = 4, tags = ['loss', 'acc', 'lr'];
-    const files = Array.from({ length: runs * 2 }, (_, i) => ({ run: i % runs, path: join(logdir, `run${i % runs}/events.out.tfevents.${i}`), next: 0 }));
+    const runs = 4,
+      tags = ['loss', 'acc', 'lr'];
+    const files = Array.from({ length: runs * 2 }, (_, i) => ({
+      run: i % runs,
+      path: join(logdir, `run${i % runs}/events.out.tfevents.${i}`),
+      next: 0,
+    }));
     const value = (r: number, t: number, s: number) => r * 1e6 + t * 1e5 + s;
     // File i of a run holds steps [i * 1e4, ...): runs have disjoint steps per file.
-    const grow = (f: typeof files[number], n: number) => {
+    const grow = (f: (typeof files)[number], n: number) => {
       const base = Math.floor(files.indexOf(f) / runs) * 10_000;
       const recs = scalarRecords(base + f.next, base + f.next + n, tags, (t, s) => value(f.run, t, s));
-      if (f.next === 0) writeEvents(f.path, fileVersionRecord(), recs); else appendEvents(f.path, recs);
+      if (f.next === 0) writeEvents(f.path, fileVersionRecord(), recs);
+      else appendEvents(f.path, recs);
       f.next += n;
     };
     for (const f of files) grow(f, 2500);
     const db = join(dir, 'store.sqlite');
     let seed = 12345;
-    const rand = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
-    let kills = 0, runsDone = 0;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    let kills = 0,
+      runsDone = 0;
     for (let i = 0; kills < KILLS && i < 80; i++) {
-      if ((await runChild(logdir, db, Math.floor(rand() * 120))) === 'killed') kills++; else runsDone++;
+      if ((await runChild(logdir, db, Math.floor(rand() * 120))) === 'killed') kills++;
+      else runsDone++;
       for (const f of files) if (rand() < 0.5) grow(f, 1 + Math.floor(rand() * 600));
     }
-    console.log(`crash test: ${kills} kills, ${runsDone} completed runs, child via ${bundle ? "bundle" : "tsx"}`);
+    console.log(`crash test: ${kills} kills, ${runsDone} completed runs, child via ${bundle ? 'bundle' : 'tsx'}`);
     expect(kills).toBeGreaterThanOrEqual(20);
     // Resume to completion in-process and check every point of every tag.
     const ing = await startIngest({ logdir, db, watch: false });
     try {
       await ing.initialScan;
       for (let r = 0; r < runs; r++) {
-        const mine = files.filter(f => f.run === r);
+        const mine = files.filter((f) => f.run === r);
         const expected: number[] = [];
-        mine.forEach(f => { const base = Math.floor(files.indexOf(f) / runs) * 10_000; for (let s = 0; s < f.next; s++) expected.push(base + s); });
+        mine.forEach((f) => {
+          const base = Math.floor(files.indexOf(f) / runs) * 10_000;
+          for (let s = 0; s < f.next; s++) expected.push(base + s);
+        });
         expected.sort((a, b) => a - b);
         for (const [t, tag] of tags.entries()) {
           const s = (await ing.queries.scalars([`run${r}`], tag, { maxPoints: 1e9 }))[0]!;
           expect(s.total).toBe(expected.length);
-          expect(s.points.map(p => p.step)).toEqual(expected);
-          expect(s.points.every(p => p.value === value(r, t, p.step))).toBe(true);
+          expect(s.points.map((p) => p.step)).toEqual(expected);
+          expect(s.points.every((p) => p.value === value(r, t, p.step))).toBe(true);
         }
       }
-      expect((await ing.queries.warnings())).toEqual([]);
-    } finally { await ing.close(); }
-  } finally { cleanup(); }
+      expect(await ing.queries.warnings()).toEqual([]);
+    } finally {
+      await ing.close();
+    }
+  } finally {
+    cleanup();
+  }
 }, 120_000);

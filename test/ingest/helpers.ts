@@ -17,27 +17,63 @@ export class Bytes {
   private room(k: number): void {
     if (this.n + k <= this.buf.length) return;
     const b = new Uint8Array(Math.max(this.buf.length * 2, this.n + k));
-    b.set(this.buf.subarray(0, this.n)); this.buf = b;
+    b.set(this.buf.subarray(0, this.n));
+    this.buf = b;
   }
-  private push(b: number): void { this.room(1); this.buf[this.n++] = b; }
+  private push(b: number): void {
+    this.room(1);
+    this.buf[this.n++] = b;
+  }
   varint(v: number | bigint): this {
     if (typeof v === 'number' && v >= 0 && Number.isSafeInteger(v)) {
-      while (v >= 0x80) { this.push((v % 0x80) | 0x80); v = Math.floor(v / 0x80); }
+      while (v >= 0x80) {
+        this.push((v % 0x80) | 0x80);
+        v = Math.floor(v / 0x80);
+      }
       this.push(v);
       return this;
     }
     let x = BigInt.asUintN(64, BigInt(v));
-    while (x >= 0x80n) { this.push(Number(x & 0x7fn) | 0x80); x >>= 7n; }
+    while (x >= 0x80n) {
+      this.push(Number(x & 0x7fn) | 0x80);
+      x >>= 7n;
+    }
     this.push(Number(x));
     return this;
   }
-  tag(field: number, wire: number): this { return this.varint(field * 8 + wire); }
-  private raw(b: Uint8Array): void { this.room(b.length); this.buf.set(b, this.n); this.n += b.length; }
-  double(field: number, v: number): this { this.tag(field, 1); const d = new DataView(new ArrayBuffer(8)); d.setFloat64(0, v, true); this.raw(new Uint8Array(d.buffer)); return this; }
-  float(field: number, v: number): this { this.tag(field, 5); const d = new DataView(new ArrayBuffer(4)); d.setFloat32(0, v, true); this.raw(new Uint8Array(d.buffer)); return this; }
-  bytes(field: number, b: Uint8Array): this { this.tag(field, 2).varint(b.length); this.raw(b); return this; }
-  string(field: number, s: string): this { return this.bytes(field, Buffer.from(s, 'utf8')); }
-  done(): Uint8Array { return this.buf.slice(0, this.n); }
+  tag(field: number, wire: number): this {
+    return this.varint(field * 8 + wire);
+  }
+  private raw(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.n);
+    this.n += b.length;
+  }
+  double(field: number, v: number): this {
+    this.tag(field, 1);
+    const d = new DataView(new ArrayBuffer(8));
+    d.setFloat64(0, v, true);
+    this.raw(new Uint8Array(d.buffer));
+    return this;
+  }
+  float(field: number, v: number): this {
+    this.tag(field, 5);
+    const d = new DataView(new ArrayBuffer(4));
+    d.setFloat32(0, v, true);
+    this.raw(new Uint8Array(d.buffer));
+    return this;
+  }
+  bytes(field: number, b: Uint8Array): this {
+    this.tag(field, 2).varint(b.length);
+    this.raw(b);
+    return this;
+  }
+  string(field: number, s: string): this {
+    return this.bytes(field, Buffer.from(s, 'utf8'));
+  }
+  done(): Uint8Array {
+    return this.buf.slice(0, this.n);
+  }
 }
 
 export function fileVersionRecord(wall = 1.7e9): Uint8Array {
@@ -55,7 +91,8 @@ export function scalarRecord(step: number | bigint, values: Record<string, numbe
 
 /** A TF2-style scalar: DT_FLOAT rank-0 tensor with the 'scalars' plugin on the value. */
 export function tensorScalarRecord(step: number, tag: string, v: number, wall = 1.7e9 + step, withMetadata = true): Uint8Array {
-  const f = Buffer.alloc(4); f.writeFloatLE(v);
+  const f = Buffer.alloc(4);
+  f.writeFloatLE(v);
   const tensor = new Bytes().tag(1, 0).varint(1).bytes(2, new Uint8Array(0)).bytes(4, f).done();
   const metadata = new Bytes().bytes(1, new Bytes().string(1, 'scalars').done()).done();
   const value = new Bytes().string(1, tag).bytes(8, tensor);
@@ -64,7 +101,7 @@ export function tensorScalarRecord(step: number, tag: string, v: number, wall = 
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  return Uint8Array.from(Buffer.concat(parts.map(p => Buffer.from(p))));
+  return Uint8Array.from(Buffer.concat(parts.map((p) => Buffer.from(p))));
 }
 
 /** Records for steps [from, to) of the given tags, value = f(tag index, step). */
@@ -72,7 +109,9 @@ export function scalarRecords(from: number, to: number, tags: string[], f = (t: 
   const parts: Uint8Array[] = [];
   for (let s = from; s < to; s++) {
     const values: Record<string, number> = {};
-    tags.forEach((tag, i) => { values[tag] = f(i, s); });
+    tags.forEach((tag, i) => {
+      values[tag] = f(i, s);
+    });
     parts.push(scalarRecord(s, values));
   }
   return concat(...parts);
@@ -93,7 +132,7 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
   for (;;) {
     if (await cond()) return performance.now() - t0;
     if (performance.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -107,10 +146,16 @@ export function valuesRecord(step: number, values: Uint8Array[], wall = 1.7e9 + 
 }
 
 /** A Summary.Value holding a TensorProto (dtype, shape dims, packed float_val) and optional plugin. */
-export function tensorValue(tag: string, opts: { dtype?: number; dims?: number[]; floats?: number[]; strings?: string[]; plugin?: string; content?: Uint8Array }): Uint8Array {
+export function tensorValue(
+  tag: string,
+  opts: { dtype?: number; dims?: number[]; floats?: number[]; strings?: string[]; plugin?: string; content?: Uint8Array },
+): Uint8Array {
   const shape = new Bytes();
   for (const d of opts.dims ?? []) shape.bytes(2, new Bytes().tag(1, 0).varint(d).done());
-  const t = new Bytes().tag(1, 0).varint(opts.dtype ?? 1).bytes(2, shape.done());
+  const t = new Bytes()
+    .tag(1, 0)
+    .varint(opts.dtype ?? 1)
+    .bytes(2, shape.done());
   if (opts.floats) {
     const f = Buffer.alloc(4 * opts.floats.length);
     opts.floats.forEach((x, i) => f.writeFloatLE(x, 4 * i));

@@ -8,7 +8,9 @@ import type { StoreChange } from '../../lib/store/types.ts';
 import { appendEvents, fileVersionRecord, scalarRecord, scalarRecords, tempDir, waitFor, writeEvents } from './helpers.ts';
 
 const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 
 async function live(dir: string, extra: Parameters<typeof startIngest>[0] = {}): Promise<Ingester> {
   const ing = await startIngest({ logdir: dir, db: ':memory:', watch: true, ...extra });
@@ -21,7 +23,11 @@ async function count(ing: Ingester, run: string, tag: string): Promise<number> {
   return (await ing.queries.scalars([run], tag, { maxPoints: 1e9 }))[0]?.total ?? 0;
 }
 
-function logdir(): string { const t = tempDir(); cleanups.push(t.cleanup); return t.dir; }
+function logdir(): string {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
 
 test('appended records reach the store within 200 ms of the flush (watcher events, no slow poll)', async () => {
   const dir = logdir();
@@ -29,7 +35,7 @@ test('appended records reach the store within 200 ms of the flush (watcher event
   writeEvents(file, fileVersionRecord(), scalarRecords(0, 10, ['loss']));
   const ing = await live(dir);
   const changes: StoreChange[] = [];
-  ing.onChange(c => changes.push(c));
+  ing.onChange((c) => changes.push(c));
   expect(await count(ing, 'run', 'loss')).toBe(10);
   const delays: number[] = [];
   for (let round = 1; round <= 5; round++) {
@@ -73,7 +79,7 @@ test('a new run appearing, a file truncated and replaced, a run deleted: all see
   expect((await ing.queries.scalars(['a'], 't'))[0]!.points[0]!.step).toBe(50);
   // A deleted file, then a deleted run directory.
   unlinkSync(join(dir, 'a/events.out.tfevents.1'));
-  await waitFor(async () => !(await ing.queries.listRuns()).some(r => r.name === 'a'), 3000, 'file deletion');
+  await waitFor(async () => !(await ing.queries.listRuns()).some((r) => r.name === 'a'), 3000, 'file deletion');
   rmSync(join(dir, 'b'), { recursive: true });
   await waitFor(async () => (await ing.queries.listRuns()).length === 0, 3000, 'run deletion');
 });
@@ -91,11 +97,12 @@ test('polling fallback picks up appends and new runs without filesystem events',
 
 test('concurrent writers while ingesting: every record exactly once', async () => {
   const dir = logdir();
-  const writers = 4, perWriter = 400;
+  const writers = 4,
+    perWriter = 400;
   const paths = Array.from({ length: writers }, (_, i) => join(dir, `w${i}/events.out.tfevents.${i}`));
   for (const p of paths) writeEvents(p, fileVersionRecord());
   const ing = await live(dir);
-  const fds = paths.map(p => openSync(p, 'a'));
+  const fds = paths.map((p) => openSync(p, 'a'));
   try {
     // Interleaved small flushes, some splitting a record in two writes (a reader may see half).
     for (let s = 0; s < perWriter; s++) {
@@ -106,15 +113,21 @@ test('concurrent writers while ingesting: every record exactly once', async () =
           writeSync(fds[w]!, rec, 9);
         } else writeSync(fds[w]!, rec);
       }
-      if (s % 50 === 0) await new Promise(r => setTimeout(r, 2));
+      if (s % 50 === 0) await new Promise((r) => setTimeout(r, 2));
     }
-  } finally { fds.forEach(fd => closeSync(fd)); }
-  await waitFor(async () => (await Promise.all(paths.map((_, w) => count(ing, `w${w}`, 'y')))).every((n) => n === perWriter), 5000, 'all records');
+  } finally {
+    fds.forEach((fd) => closeSync(fd));
+  }
+  await waitFor(
+    async () => (await Promise.all(paths.map((_, w) => count(ing, `w${w}`, 'y')))).every((n) => n === perWriter),
+    5000,
+    'all records',
+  );
   for (let w = 0; w < writers; w++) {
     const pts = (await ing.queries.scalars([`w${w}`], 'x', { maxPoints: 1e9 }))[0]!.points;
-    expect(pts.map(p => p.step)).toEqual(Array.from({ length: perWriter }, (_, i) => i));
+    expect(pts.map((p) => p.step)).toEqual(Array.from({ length: perWriter }, (_, i) => i));
   }
-  expect((await ing.queries.warnings())).toEqual([]);
+  expect(await ing.queries.warnings()).toEqual([]);
 });
 
 test('the change feed iterator ends when the ingester closes', async () => {

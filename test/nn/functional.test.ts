@@ -9,16 +9,24 @@ const F = nn.functional;
 
 describe('convolution gradients', () => {
   test('conv2d: stride, asymmetric same padding, dilation, groups', () => {
-    gradcheck((x, w, b) => F.conv2d(x, w, b, { stride: [2, 1], padding: 1, groups: 2 }), [leaf([2, 4, 5, 6]), leaf([6, 2, 3, 2], 1), leaf([6], 2)]);
+    gradcheck(
+      (x, w, b) => F.conv2d(x, w, b, { stride: [2, 1], padding: 1, groups: 2 }),
+      [leaf([2, 4, 5, 6]), leaf([6, 2, 3, 2], 1), leaf([6], 2)],
+    );
     gradcheck((x, w) => F.conv2d(x, w, null, { padding: 'same', dilation: 2 }), [leaf([1, 2, 6, 5]), leaf([3, 2, 2, 3], 1)]);
   });
   test('conv1d and conv3d', () => {
     gradcheck((x, w, b) => F.conv1d(x, w, b, { stride: 2, padding: 2, dilation: 2 }), [leaf([2, 3, 9]), leaf([4, 3, 3], 1), leaf([4], 2)]);
-    gradcheck((x, w, b) => F.conv3d(x, w, b, { padding: [1, 0, 1], stride: [1, 2, 1] }), [leaf([1, 2, 3, 4, 3]), leaf([2, 2, 2, 2, 2], 1), leaf([2], 2)]);
+    gradcheck(
+      (x, w, b) => F.conv3d(x, w, b, { padding: [1, 0, 1], stride: [1, 2, 1] }),
+      [leaf([1, 2, 3, 4, 3]), leaf([2, 2, 2, 2, 2], 1), leaf([2], 2)],
+    );
   });
   test('transposed conv with groups, dilation and output padding', () => {
-    gradcheck((x, w, b) => F.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1, groups: 2, dilation: [1, 2] }),
-      [leaf([2, 4, 3, 3]), leaf([4, 3, 3, 2], 1), leaf([6], 2)]);
+    gradcheck(
+      (x, w, b) => F.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1, groups: 2, dilation: [1, 2] }),
+      [leaf([2, 4, 3, 3]), leaf([4, 3, 3, 2], 1), leaf([6], 2)],
+    );
     gradcheck((x, w) => F.convTranspose1d(x, w, null, { stride: 3 }), [leaf([1, 2, 4]), leaf([2, 3, 2], 1)]);
   });
   test('padding modes: reflect, replicate, circular through the Conv module', () => {
@@ -38,9 +46,37 @@ describe('convolution gradients', () => {
     gradcheck((t) => new nn.ConstantPad3d(1, 0.5).call(t), [leaf([1, 1, 2, 2, 2])]);
   });
   test('conv matches a direct sum on a hand example', () => {
-    const x = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]], { dtype: 'float32' });
-    const w = tensor([[[[1, 0], [0, -1]]]], { dtype: 'float32' });
-    expect(F.conv2d(x, w).tolist()).toEqual([[[[-4, -4], [-4, -4]]]]);
+    const x = tensor(
+      [
+        [
+          [
+            [1, 2, 3],
+            [4, 5, 6],
+            [7, 8, 9],
+          ],
+        ],
+      ],
+      { dtype: 'float32' },
+    );
+    const w = tensor(
+      [
+        [
+          [
+            [1, 0],
+            [0, -1],
+          ],
+        ],
+      ],
+      { dtype: 'float32' },
+    );
+    expect(F.conv2d(x, w).tolist()).toEqual([
+      [
+        [
+          [-4, -4],
+          [-4, -4],
+        ],
+      ],
+    ]);
     expect(() => F.conv2d(x, tensor([[[[1]]], [[[1]]]], { dtype: 'float32' }), null, { groups: 2 })).toThrow(/channels/);
   });
 });
@@ -66,7 +102,8 @@ describe('grad_fn graphs built as PyTorch 1.13 builds them', () => {
   const names = (t: Tensor) => t.gradFn!.nextFunctions.map(([n]) => (n ? n.name : null));
 
   test('F.linear without bias on a 2-D input is x.mm(w.t()): MmBackward0 with edges [x, TBackward0]', () => {
-    const x = leaf([3, 4]), w = leaf([2, 4], 1);
+    const x = leaf([3, 4]),
+      w = leaf([2, 4], 1);
     const y = F.linear(x, w);
     expect(y.gradFn!.name).toBe('MmBackward0');
     expect(names(y)).toEqual(['AccumulateGrad', 'TBackward0']);
@@ -77,7 +114,8 @@ describe('grad_fn graphs built as PyTorch 1.13 builds them', () => {
     expect(names(new nn.Linear(4, 2, { bias: false, dtype: 'float64' }).call(x))).toEqual(['AccumulateGrad', 'TBackward0']);
     // values and gradients: against the explicit matmul
     y.sum().backward();
-    const x2 = x.detach().requiresGrad_(), w2 = w.detach().requiresGrad_();
+    const x2 = x.detach().requiresGrad_(),
+      w2 = w.detach().requiresGrad_();
     const ref = x2.matmul(w2.t());
     ref.sum().backward();
     expect(y.tolist()).toEqual(ref.tolist());
@@ -105,7 +143,17 @@ describe('grad_fn graphs built as PyTorch 1.13 builds them', () => {
     const p1 = F.adaptiveAvgPool1d(leaf([2, 3, 7]), 1);
     expect([p1.gradFn!.name, names(p1)]).toEqual(['SqueezeBackward1', ['MeanBackward1']]);
     gradcheck((t) => F.adaptiveAvgPool2d(t, 1), [leaf([2, 2, 3, 4])]);
-    expect(() => F.adaptiveAvgPool2d(tensor([[[1, 2], [3, 4]]]), 1)).toThrow(/adaptive_avg_pool2d: expected a floating point tensor, got int64/);
+    expect(() =>
+      F.adaptiveAvgPool2d(
+        tensor([
+          [
+            [1, 2],
+            [3, 4],
+          ],
+        ]),
+        1,
+      ),
+    ).toThrow(/adaptive_avg_pool2d: expected a floating point tensor, got int64/);
   });
 });
 
@@ -130,13 +178,30 @@ describe('loss gradients', () => {
     const w = tensor([0.3, 1.0, 2.0], { dtype: 'float64' });
     gradcheck((x) => F.crossEntropy(x, t, { weight: w }), [leaf([4, 3])]);
     gradcheck((x) => F.crossEntropy(x, t, { labelSmoothing: 0.2, ignoreIndex: 1 }), [leaf([4, 3])]);
-    gradcheck((x) => F.crossEntropy(x, tensor([[0, 1], [2, 1]]), { reduction: 'sum' }), [leaf([2, 3, 2])]);
-    gradcheck((x, y) => F.binaryCrossEntropyWithLogits(x, y, { posWeight: tensor([2.0, 0.5], { dtype: 'float64' }) }), [leaf([3, 2]), leaf([3, 2], 4)]);
+    gradcheck(
+      (x) =>
+        F.crossEntropy(
+          x,
+          tensor([
+            [0, 1],
+            [2, 1],
+          ]),
+          { reduction: 'sum' },
+        ),
+      [leaf([2, 3, 2])],
+    );
+    gradcheck(
+      (x, y) => F.binaryCrossEntropyWithLogits(x, y, { posWeight: tensor([2.0, 0.5], { dtype: 'float64' }) }),
+      [leaf([3, 2]), leaf([3, 2], 4)],
+    );
     gradcheck((x, y) => F.smoothL1Loss(x, y, 'sum', 0.7), [leaf([5]), leaf([5], 3)]);
     gradcheck((x, y) => F.huberLoss(x, y, 'mean', 0.5), [leaf([5]), leaf([5], 3)]);
   });
   test('cross-entropy ignores ignore_index and gives NaN when all are ignored', () => {
-    const x = tensor([[1.0, 2.0], [0.5, 0.1]]);
+    const x = tensor([
+      [1.0, 2.0],
+      [0.5, 0.1],
+    ]);
     const loss = F.crossEntropy(x, tensor([1, 1]), { ignoreIndex: 1 });
     expect(Number.isNaN(Number(loss.item()))).toBe(true);
     expect(() => F.crossEntropy(x, tensor([0, 5]))).toThrow(/Target 5 is out of bounds/);
@@ -146,10 +211,13 @@ describe('loss gradients', () => {
 describe('recurrent layers', () => {
   test('LSTM and GRU gradients w.r.t. input and h0 (float64)', () => {
     const lstm = new nn.LSTM(3, 2, { numLayers: 2, bidirectional: true, dtype: 'float64' });
-    gradcheck((x, h, c) => {
-      const [out, [hn, cn]] = lstm.call(x, [h, c]);
-      return out.sum().add(hn.sum()).add(cn.mul(2).sum()).reshape([1]);
-    }, [leaf([4, 2, 3]), leaf([4, 2, 2], 1), leaf([4, 2, 2], 2)]);
+    gradcheck(
+      (x, h, c) => {
+        const [out, [hn, cn]] = lstm.call(x, [h, c]);
+        return out.sum().add(hn.sum()).add(cn.mul(2).sum()).reshape([1]);
+      },
+      [leaf([4, 2, 3]), leaf([4, 2, 2], 1), leaf([4, 2, 2], 2)],
+    );
     const gru = new nn.GRU(3, 2, { batchFirst: true, dtype: 'float64' });
     gradcheck((x) => gru.call(x)[0], [leaf([2, 3, 3])]);
   });

@@ -13,7 +13,11 @@ class NeuralNetwork extends nn.Module {
     super();
     this.flatten = new nn.Flatten();
     this.linear_relu_stack = new nn.Sequential(
-      new nn.Linear(28 * 28, 512), new nn.ReLU(), new nn.Linear(512, 512), new nn.ReLU(), new nn.Linear(512, 10),
+      new nn.Linear(28 * 28, 512),
+      new nn.ReLU(),
+      new nn.Linear(512, 512),
+      new nn.ReLU(),
+      new nn.Linear(512, 10),
     );
   }
   override forward(x: Tensor): Tensor {
@@ -37,16 +41,34 @@ describe('Module registration', () => {
     const model = new NeuralNetwork();
     expect(String(model)).toBe(TUTORIAL_REPR);
     expect(Object.keys(model.stateDict())).toEqual([
-      'linear_relu_stack.0.weight', 'linear_relu_stack.0.bias', 'linear_relu_stack.2.weight',
-      'linear_relu_stack.2.bias', 'linear_relu_stack.4.weight', 'linear_relu_stack.4.bias',
+      'linear_relu_stack.0.weight',
+      'linear_relu_stack.0.bias',
+      'linear_relu_stack.2.weight',
+      'linear_relu_stack.2.bias',
+      'linear_relu_stack.4.weight',
+      'linear_relu_stack.4.bias',
     ]);
     expect([...model.namedChildren()].map(([n]) => n)).toEqual(['flatten', 'linear_relu_stack']);
-    expect([...model.namedModules()].map(([n]) => n)).toEqual(['', 'flatten', 'linear_relu_stack',
-      'linear_relu_stack.0', 'linear_relu_stack.1', 'linear_relu_stack.2', 'linear_relu_stack.3', 'linear_relu_stack.4']);
+    expect([...model.namedModules()].map(([n]) => n)).toEqual([
+      '',
+      'flatten',
+      'linear_relu_stack',
+      'linear_relu_stack.0',
+      'linear_relu_stack.1',
+      'linear_relu_stack.2',
+      'linear_relu_stack.3',
+      'linear_relu_stack.4',
+    ]);
     let n = 0;
     for (const p of model.parameters()) n += p.numel();
     expect(n).toBe(669_706);
-    expect(model.call(tensor([[0.5]]).expand([2, 784]).reshape([2, 28, 28])).shape).toEqual([2, 10]);
+    expect(
+      model.call(
+        tensor([[0.5]])
+          .expand([2, 784])
+          .reshape([2, 28, 28]),
+      ).shape,
+    ).toEqual([2, 10]);
   });
 
   test('class-field initializers register too, and shared parameters are listed once', () => {
@@ -80,7 +102,9 @@ describe('Module registration', () => {
     const m = new M();
     expect([...m.namedBuffers()].map(([k]) => k)).toEqual(['running', 'scratch']);
     expect(Object.keys(m.stateDict())).toEqual(['w', 'running']);
-    expect(() => { (m as unknown as Record<string, unknown>).w = tensor([1, 2]); }).toThrow(/cannot assign 'Tensor' as parameter 'w'/);
+    expect(() => {
+      (m as unknown as Record<string, unknown>).w = tensor([1, 2]);
+    }).toThrow(/cannot assign 'Tensor' as parameter 'w'/);
     (m as unknown as Record<string, unknown>).running = tensor([5, 5]);
     expect(Array.from(m.stateDict().running!.dataSync())).toEqual([5, 5]);
     delete (m as unknown as Record<string, unknown>).w;
@@ -96,21 +120,34 @@ describe('stateDict / loadStateDict', () => {
     const before = w.weight;
     b.loadStateDict(a.stateDict());
     expect(w.weight).toBe(before);
-    expect(Array.from(w.weight.dataSync().slice(0, 5))).toEqual(Array.from((a.linear_relu_stack.at(0) as nn.Linear).weight.dataSync().slice(0, 5)));
+    expect(Array.from(w.weight.dataSync().slice(0, 5))).toEqual(
+      Array.from((a.linear_relu_stack.at(0) as nn.Linear).weight.dataSync().slice(0, 5)),
+    );
   });
 
   test('errors name missing and unexpected keys and shape mismatches', () => {
     const m = new nn.Sequential(new nn.Linear(2, 3));
     const sd = { '0.weight': tensor([[1, 2, 3]]), extra: tensor([1]) };
     let msg = '';
-    try { m.loadStateDict(sd); } catch (e) { msg = (e as Error).message; }
+    try {
+      m.loadStateDict(sd);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
     expect(msg).toContain('Error(s) in loading state_dict for Sequential');
     expect(msg).toContain('Missing key(s) in state_dict: "0.bias"');
     expect(msg).toContain('Unexpected key(s) in state_dict: "extra"');
-    expect(msg).toContain('size mismatch for 0.weight: copying a param with shape torch.Size([1, 3]) from checkpoint, the shape in current model is torch.Size([3, 2])');
-    const res = new nn.Sequential(new nn.Linear(2, 3)).loadStateDict({ '0.bias': tensor([1, 2, 3]), extra: tensor([1]) }, { strict: false });
+    expect(msg).toContain(
+      'size mismatch for 0.weight: copying a param with shape torch.Size([1, 3]) from checkpoint, the shape in current model is torch.Size([3, 2])',
+    );
+    const res = new nn.Sequential(new nn.Linear(2, 3)).loadStateDict(
+      { '0.bias': tensor([1, 2, 3]), extra: tensor([1]) },
+      { strict: false },
+    );
     expect(res).toEqual({ missingKeys: ['0.weight'], unexpectedKeys: ['extra'] });
-    expect(() => new nn.Sequential(new nn.Linear(2, 3)).loadStateDict({ '0.bias': tensor([1, 2]) }, { strict: false })).toThrow(/size mismatch for 0.bias/);
+    expect(() => new nn.Sequential(new nn.Linear(2, 3)).loadStateDict({ '0.bias': tensor([1, 2]) }, { strict: false })).toThrow(
+      /size mismatch for 0.bias/,
+    );
   });
 
   test('BatchNorm buffers use PyTorch names and num_batches_tracked is int64', () => {
@@ -125,8 +162,14 @@ describe('calling, hooks, modes', () => {
   test('forward hooks and pre-hooks run in call(), not in forward()', () => {
     const lin = new nn.Linear(2, 2);
     const seen: string[] = [];
-    const pre = lin.registerForwardPreHook((_m, input) => { seen.push('pre'); return [(input[0] as Tensor).mul(0)]; });
-    const post = lin.registerForwardHook((_m, _i, out) => { seen.push('post'); return (out as Tensor).add(1); });
+    const pre = lin.registerForwardPreHook((_m, input) => {
+      seen.push('pre');
+      return [(input[0] as Tensor).mul(0)];
+    });
+    const post = lin.registerForwardHook((_m, _i, out) => {
+      seen.push('post');
+      return (out as Tensor).add(1);
+    });
     const y = lin.call(tensor([[1, 2]]));
     expect(seen).toEqual(['pre', 'post']);
     const b = lin.bias!.dataSync();
@@ -185,8 +228,16 @@ describe('containers', () => {
     d.set('b', new nn.Identity());
     expect(d.keys()).toEqual(['a', 'b']);
     expect(Object.keys(d.stateDict())).toEqual(['a.weight', 'a.bias']);
-    const pl = new nn.ParameterList([tensor([[1, 2, 3], [4, 5, 6]]), tensor([1], { dtype: 'float64' })]);
-    expect(String(pl)).toBe('ParameterList(\n    (0): Parameter containing: [torch.float32 of size 2x3]\n    (1): Parameter containing: [torch.float64 of size 1]\n)');
+    const pl = new nn.ParameterList([
+      tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+      tensor([1], { dtype: 'float64' }),
+    ]);
+    expect(String(pl)).toBe(
+      'ParameterList(\n    (0): Parameter containing: [torch.float32 of size 2x3]\n    (1): Parameter containing: [torch.float64 of size 1]\n)',
+    );
     // one entry stays on one line, as PyTorch 1.13 prints it
     expect(String(new nn.ParameterList([tensor([1])]))).toBe('ParameterList(  (0): Parameter containing: [torch.float32 of size 1])');
     const pd = new nn.ParameterDict({ scale: tensor([1]) });

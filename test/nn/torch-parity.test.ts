@@ -22,7 +22,10 @@ interface Row {
   buffers_after: Record<string, EncodedTensor>;
 }
 
-const specs = JSON.parse(readFileSync(resolve(FIXTURES, 'nn/torch-parity.specs.json'), 'utf8')) as Array<{ training?: boolean; args: unknown[] }>;
+const specs = JSON.parse(readFileSync(resolve(FIXTURES, 'nn/torch-parity.specs.json'), 'utf8')) as Array<{
+  training?: boolean;
+  args: unknown[];
+}>;
 const rows = JSON.parse(readFileSync(resolve(FIXTURES, 'nn/torch-parity.json'), 'utf8')) as Row[];
 const tol = { rtol: 1e-4, atol: 1e-5 };
 
@@ -61,11 +64,21 @@ describe('modules match PyTorch 1.13', () => {
       const params = [...mod.namedParameters()];
       const targets = [...leaves.filter((_, k) => r.arg_grads[k] !== null), ...params.map(([, p]) => p)];
       if (!pairs.length || !targets.length) return;
-      const grads = grad(pairs.map(([o]) => o), targets, { gradOutputs: pairs.map(([, g]) => decodeTensor(g!)), allowUnused: true });
+      const grads = grad(
+        pairs.map(([o]) => o),
+        targets,
+        { gradOutputs: pairs.map(([, g]) => decodeTensor(g!)), allowUnused: true },
+      );
       const expected = [...r.arg_grads.filter((g) => g !== null), ...params.map(([k]) => r.param_grads[k] ?? null)];
       expected.forEach((e, k) => {
         if (e === null) expect(grads[k] ?? null).toBeNull();
-        else expectClose(grads[k], e, tol, `grad ${k < targets.length - params.length ? `arg ${k}` : params[k - (targets.length - params.length)]![0]}`);
+        else
+          expectClose(
+            grads[k],
+            e,
+            tol,
+            `grad ${k < targets.length - params.length ? `arg ${k}` : params[k - (targets.length - params.length)]![0]}`,
+          );
       });
     });
   });

@@ -7,7 +7,11 @@ import { expect, test } from 'vitest';
 import { evalModule, parsePython } from '../oracle/nn-build.ts';
 import { FIXTURES } from '../helpers/shared.ts';
 
-const rows = JSON.parse(readFileSync(resolve(FIXTURES, 'nn/torch-reprs.json'), 'utf8')) as Array<{ expr: string; repr: string; keys: Array<[string, number[]]> }>;
+const rows = JSON.parse(readFileSync(resolve(FIXTURES, 'nn/torch-reprs.json'), 'utf8')) as Array<{
+  expr: string;
+  repr: string;
+  keys: Array<[string, number[]]>;
+}>;
 
 for (const r of rows) {
   test(r.expr, () => {

@@ -20,7 +20,11 @@ class NeuralNetwork extends nn.Module {
 
 const dir = mkdtempSync(join(tmpdir(), 'board-trace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const input = () => tensor(Array.from({ length: 32 }, (_, i) => i / 32), { dtype: 'float32' }).reshape([2, 4, 4]);
+const input = () =>
+  tensor(
+    Array.from({ length: 32 }, (_, i) => i / 32),
+    { dtype: 'float32' },
+  ).reshape([2, 4, 4]);
 
 test('traceGraph records ops with module scopes, shapes, forward and backward timings', () => {
   const model = new NeuralNetwork();
@@ -33,10 +37,14 @@ test('traceGraph records ops with module scopes, shapes, forward and backward ti
     'NeuralNetwork/Sequential[linear_relu_stack]/ReLU[1]',
     'NeuralNetwork/Sequential[linear_relu_stack]/Linear[2]',
   ]);
-  const addmm = ops.find((n) => n.scope === 'NeuralNetwork/Sequential[linear_relu_stack]/Linear[2]' && n.attrs?.grad_fn === 'AddmmBackward0')!;
+  const addmm = ops.find(
+    (n) => n.scope === 'NeuralNetwork/Sequential[linear_relu_stack]/Linear[2]' && n.attrs?.grad_fn === 'AddmmBackward0',
+  )!;
   expect(addmm.outputShapes).toEqual([[2, 3]]);
   expect(addmm.inputs).toEqual([
-    ops[2]!.name, 'NeuralNetwork/Sequential[linear_relu_stack]/Linear[2]/weight', 'NeuralNetwork/Sequential[linear_relu_stack]/Linear[2]/bias',
+    ops[2]!.name,
+    'NeuralNetwork/Sequential[linear_relu_stack]/Linear[2]/weight',
+    'NeuralNetwork/Sequential[linear_relu_stack]/Linear[2]/bias',
   ]);
   for (const n of ops) {
     expect(n.timing!.durationMicros).toBeGreaterThanOrEqual(0);

@@ -18,13 +18,19 @@ test('clipGradNorm_ scales gradients to the max norm and returns the norm before
 
 test('clipGradValue_ and parameter vectors', () => {
   const lin = new nn.Linear(2, 2);
-  lin.call(f32([10, -10]).reshape([1, 2])).sum().backward();
+  lin
+    .call(f32([10, -10]).reshape([1, 2]))
+    .sum()
+    .backward();
   nn.utils.clipGradValue_(lin.parameters(), 0.5);
   for (const p of lin.parameters()) for (const v of p.grad!.tolist().flat()) expect(Math.abs(v)).toBeLessThanOrEqual(0.5);
   const vec = nn.utils.parametersToVector(lin.parameters());
   expect(vec.shape).toEqual([6]);
   nn.utils.vectorToParameters(f32([1, 2, 3, 4, 5, 6]), lin.parameters());
-  expect(lin.weight.tolist()).toEqual([[1, 2], [3, 4]]);
+  expect(lin.weight.tolist()).toEqual([
+    [1, 2],
+    [3, 4],
+  ]);
   expect(lin.bias!.tolist()).toEqual([5, 6]);
 });
 

@@ -5,7 +5,14 @@ const f32 = (d: number[]) => tensor(d, { dtype: 'float32' });
 
 function quadratic(): { p: Tensor; loss: () => Tensor } {
   const p = f32([4, -3]).requiresGrad_();
-  return { p, loss: () => p.sub(f32([1, 2])).pow(2).sum() };
+  return {
+    p,
+    loss: () =>
+      p
+        .sub(f32([1, 2]))
+        .pow(2)
+        .sum(),
+  };
 }
 
 describe('optimizers', () => {
@@ -76,7 +83,10 @@ describe('optimizers', () => {
           opt.loadStateDict(sd);
         }
         opt.zeroGrad();
-        p.mul(p).mul(f32([1, 2, 3])).sum().backward();
+        p.mul(p)
+          .mul(f32([1, 2, 3]))
+          .sum()
+          .backward();
         opt.step();
       }
       return p.tolist();
@@ -103,12 +113,18 @@ describe('lr schedulers', () => {
     const o = sgd();
     const s = new optim.lrScheduler.StepLR(o, { stepSize: 2, gamma: 0.5 });
     const lrs: number[] = [];
-    for (let e = 0; e < 5; e++) { lrs.push(o.paramGroups[0]!.lr); s.step(); }
+    for (let e = 0; e < 5; e++) {
+      lrs.push(o.paramGroups[0]!.lr);
+      s.step();
+    }
     expect(lrs).toEqual([0.1, 0.1, 0.05, 0.05, 0.025]);
     const o2 = sgd();
     const c = new optim.lrScheduler.CosineAnnealingLR(o2, { TMax: 2 });
     const cl: number[] = [];
-    for (let e = 0; e < 5; e++) { cl.push(o2.paramGroups[0]!.lr); c.step(); }
+    for (let e = 0; e < 5; e++) {
+      cl.push(o2.paramGroups[0]!.lr);
+      c.step();
+    }
     expect(cl.map((x) => Number(x.toFixed(10)))).toEqual([0.1, 0.05, 0, 0.05, 0.1]);
   });
 

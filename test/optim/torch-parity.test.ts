@@ -10,8 +10,22 @@ import { decodeTensor, type EncodedTensor } from '../oracle/compare.ts';
 import { compareValue } from '../oracle/nn.ts';
 import { FIXTURES } from '../helpers/shared.ts';
 
-interface OptRow { name: string; kwargs: Record<string, unknown>; init: EncodedTensor[]; grads: EncodedTensor[][]; params: EncodedTensor[][]; state_dict: unknown; repr: string }
-interface SchedRow { name: string; kwargs: Record<string, unknown>; optimizer: [string, Record<string, unknown>]; lr: number[]; momentum: Array<number | null> }
+interface OptRow {
+  name: string;
+  kwargs: Record<string, unknown>;
+  init: EncodedTensor[];
+  grads: EncodedTensor[][];
+  params: EncodedTensor[][];
+  state_dict: unknown;
+  repr: string;
+}
+interface SchedRow {
+  name: string;
+  kwargs: Record<string, unknown>;
+  optimizer: [string, Record<string, unknown>];
+  lr: number[];
+  momentum: Array<number | null>;
+}
 const doc = JSON.parse(readFileSync(resolve(FIXTURES, 'optim/torch-parity.json'), 'utf8')) as { optim: OptRow[]; sched: SchedRow[] };
 const tol = { rtol: 1e-5, atol: 1e-6 };
 
@@ -21,7 +35,9 @@ describe('optimizers match PyTorch 1.13 over 10 steps', () => {
       const params = r.init.map((e) => decodeTensor(e).requiresGrad_(true));
       const opt = buildOptimizer(r.name, params, r.kwargs);
       r.grads.forEach((gs, s) => {
-        params.forEach((p, i) => { p.grad = decodeTensor(gs[i]!); });
+        params.forEach((p, i) => {
+          p.grad = decodeTensor(gs[i]!);
+        });
         opt.step();
         params.forEach((p, i) => compareValue(`step ${s} param ${i}`, p.detach(), r.params[s]![i], tol));
       });
@@ -34,15 +50,20 @@ describe('optimizers match PyTorch 1.13 over 10 steps', () => {
 describe('lr schedulers match PyTorch 1.13 over 15 epochs', () => {
   for (const r of doc.sched) {
     test(`${r.name} ${JSON.stringify(r.kwargs)}`, () => {
-      const opt = buildOptimizer(r.optimizer[0], [decodeTensor({ dtype: 'float32', shape: [1], data: [0] }).requiresGrad_(true)], r.optimizer[1]);
+      const opt = buildOptimizer(
+        r.optimizer[0],
+        [decodeTensor({ dtype: 'float32', shape: [1], data: [0] }).requiresGrad_(true)],
+        r.optimizer[1],
+      );
       const Cls = (optim.lrScheduler as unknown as Record<string, new (o: unknown, k: unknown) => { step(): void }>)[r.name]!;
       const kw = Object.fromEntries(Object.entries(r.kwargs).map(([k, v]) => [snakeToCamel(k), v]));
       const sched = new Cls(opt, kw);
-      const lrs: number[] = [], moms: Array<number | null> = [];
+      const lrs: number[] = [],
+        moms: Array<number | null> = [];
       for (let e = 0; e < r.lr.length; e++) {
         const g = opt.paramGroups[0]!;
         lrs.push(g.lr);
-        moms.push((g.betas ? (g.betas as number[])[0] : g.momentum ?? null) as number | null);
+        moms.push((g.betas ? (g.betas as number[])[0] : (g.momentum ?? null)) as number | null);
         opt.step();
         sched.step();
       }

@@ -6,7 +6,10 @@
 import { Tensor } from '../../lib/engine/index.ts';
 import { gridHWC, materialize } from '../../lib/tfevents/image.ts';
 
-interface Enc { dtype: string; shape: number[] }
+interface Enc {
+  dtype: string;
+  shape: number[];
+}
 const isEnc = (v: unknown): v is Enc => typeof v === 'object' && v !== null && 'dtype' in v && 'shape' in v;
 const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -14,8 +17,10 @@ export function isAddImagesCase(c: { op: string; python?: string }): boolean {
   return /add_images/i.test(c.op) || /\badd_images\(/.test(c.python ?? '');
 }
 
-export function runAddImagesCase(c: { name: string; args?: unknown[]; kwargs?: Record<string, unknown>; expected?: unknown },
-  decode: (v: unknown) => unknown): unknown {
+export function runAddImagesCase(
+  c: { name: string; args?: unknown[]; kwargs?: Record<string, unknown>; expected?: unknown },
+  decode: (v: unknown) => unknown,
+): unknown {
   const input = decode(c.args?.[0]);
   const fmt = String(c.kwargs?.dataformats ?? 'NCHW');
   const img = gridHWC(materialize(input, 'add_images'), fmt);

@@ -25,7 +25,13 @@ export interface OracleCase {
 export type Tolerance = { rtol: number; atol: number } | { exact: true };
 
 /** An encoded tensor: flat data in row-major order. */
-export interface EncodedTensor { dtype: DType; shape: number[]; data: unknown[]; requires_grad?: boolean; container?: string }
+export interface EncodedTensor {
+  dtype: DType;
+  shape: number[];
+  data: unknown[];
+  requires_grad?: boolean;
+  container?: string;
+}
 
 export function isEncodedTensor(v: unknown): v is EncodedTensor {
   return typeof v === 'object' && v !== null && 'dtype' in v && 'shape' in v && 'data' in v && isDType((v as EncodedTensor).dtype);
@@ -55,10 +61,15 @@ export function decodeTensor(e: EncodedTensor, opts: { requiresGrad?: boolean } 
 
 function storageClass(d: DType): new (n: number) => Float32Array | Float64Array | Int32Array | Uint8Array {
   switch (d) {
-    case 'float32': return Float32Array;
-    case 'float64': case 'int64': return Float64Array;
-    case 'int32': return Int32Array;
-    default: return Uint8Array;
+    case 'float32':
+      return Float32Array;
+    case 'float64':
+    case 'int64':
+      return Float64Array;
+    case 'int32':
+      return Int32Array;
+    default:
+      return Uint8Array;
   }
 }
 
@@ -112,7 +123,8 @@ export function expectValue(actual: unknown, expected: unknown, tol: Tolerance, 
   }
   if (Array.isArray(expected)) {
     const arr = actual instanceof Tensor ? null : (actual as unknown[]);
-    if (!Array.isArray(arr) || arr.length !== expected.length) throw new Error(`${where}: expected a list of ${expected.length}, got ${describe(actual)}`);
+    if (!Array.isArray(arr) || arr.length !== expected.length)
+      throw new Error(`${where}: expected a list of ${expected.length}, got ${describe(actual)}`);
     expected.forEach((e, i) => expectValue(arr[i], e, tol, `${where}[${i}]`));
     return;
   }
@@ -123,8 +135,14 @@ export function expectValue(actual: unknown, expected: unknown, tol: Tolerance, 
     return;
   }
   if (typeof expected === 'number' || expected === 'nan' || expected === 'inf' || expected === '-inf') {
-    const a = actual instanceof Tensor ? Number(actual.item()) : typeof actual === 'object' && actual !== null && 'v' in actual ? Number((actual as { v: number }).v) : actual;
-    if (typeof a !== 'number' || !within(a, decodeNumber(expected), tol)) throw new Error(`${where}: got ${describe(actual)}, expected ${expected}`);
+    const a =
+      actual instanceof Tensor
+        ? Number(actual.item())
+        : typeof actual === 'object' && actual !== null && 'v' in actual
+          ? Number((actual as { v: number }).v)
+          : actual;
+    if (typeof a !== 'number' || !within(a, decodeNumber(expected), tol))
+      throw new Error(`${where}: got ${describe(actual)}, expected ${expected}`);
     return;
   }
   if (actual !== expected) throw new Error(`${where}: got ${describe(actual)}, expected ${JSON.stringify(expected)}`);
@@ -132,5 +150,9 @@ export function expectValue(actual: unknown, expected: unknown, tol: Tolerance, 
 
 export function describe(v: unknown): string {
   if (v instanceof Tensor) return `tensor ${v.dtype} [${v.shape}]`;
-  try { return JSON.stringify(v)?.slice(0, 200) ?? String(v); } catch { return String(v); }
+  try {
+    return JSON.stringify(v)?.slice(0, 200) ?? String(v);
+  } catch {
+    return String(v);
+  }
 }

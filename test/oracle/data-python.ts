@@ -25,7 +25,13 @@ class NpDtype extends PyFunction {
 }
 
 const NP_DTYPES: Record<string, DType> = {
-  float32: 'float32', float64: 'float64', double: 'float64', int64: 'int64', int32: 'int32', uint8: 'uint8', bool_: 'bool',
+  float32: 'float32',
+  float64: 'float64',
+  double: 'float64',
+  int64: 'int64',
+  int32: 'int32',
+  uint8: 'uint8',
+  bool_: 'bool',
 };
 
 function dtypeOf(v: unknown): DType | undefined {
@@ -45,7 +51,10 @@ function inferNumpyDtype(v: unknown): DType {
 }
 
 const TYPED: Partial<Record<DType, (n: number[]) => ArrayBufferView>> = {
-  float32: (n) => Float32Array.from(n), float64: (n) => Float64Array.from(n), int32: (n) => Int32Array.from(n), uint8: (n) => Uint8Array.from(n),
+  float32: (n) => Float32Array.from(n),
+  float64: (n) => Float64Array.from(n),
+  int32: (n) => Int32Array.from(n),
+  uint8: (n) => Uint8Array.from(n),
 };
 
 function npArray(data: unknown, dtypeArg: unknown): unknown {
@@ -84,13 +93,19 @@ function fromCase(v: unknown): unknown {
 }
 
 /** The snippet's variables from a case: `inputs` by name, `args` as a0, a1 (a1_0 for list elements), `kwargs` as k_<name>. */
-export function caseVariables(c: { inputs?: unknown; args?: unknown[]; kwargs?: Record<string, unknown> }, decode: (v: unknown) => unknown): Record<string, unknown> {
+export function caseVariables(
+  c: { inputs?: unknown; args?: unknown[]; kwargs?: Record<string, unknown> },
+  decode: (v: unknown) => unknown,
+): Record<string, unknown> {
   const vars: Record<string, unknown> = {};
   for (const [k, v] of Object.entries((c.inputs ?? {}) as Record<string, unknown>)) vars[k] = fromCase(decode(v));
   (c.args ?? []).forEach((a, i) => {
     const v = fromCase(decode(a));
     vars[`a${i}`] = v;
-    if (Array.isArray(v)) v.forEach((x, j) => { vars[`a${i}_${j}`] = x; });
+    if (Array.isArray(v))
+      v.forEach((x, j) => {
+        vars[`a${i}_${j}`] = x;
+      });
   });
   for (const [k, v] of Object.entries(c.kwargs ?? {})) vars[`k_${k}`] = fromCase(decode(v));
   return vars;
@@ -103,12 +118,13 @@ export function runDataPython(python: string, inputs: Record<string, unknown> = 
     const np: Record<string, unknown> = { array: fn('array', (a, kw) => npArray(a[0], a[1] ?? kw.dtype)) };
     for (const [k, d] of Object.entries(NP_DTYPES)) np[k] = new NpDtype(d);
     np.asarray = np.array;
-    const filled = (value: number) => fn('filled', (a, kw) => {
-      const shape = toTs(a[0] ?? kw.shape) as number | number[];
-      const dims = Array.isArray(shape) ? shape : [shape];
-      const d = dtypeOf(a[1] ?? kw.dtype) ?? 'float64';
-      return npFromTensor(tensor(new Array(dims.reduce((x, y) => x * y, 1)).fill(value), { dtype: d }).reshape(dims));
-    });
+    const filled = (value: number) =>
+      fn('filled', (a, kw) => {
+        const shape = toTs(a[0] ?? kw.shape) as number | number[];
+        const dims = Array.isArray(shape) ? shape : [shape];
+        const d = dtypeOf(a[1] ?? kw.dtype) ?? 'float64';
+        return npFromTensor(tensor(new Array(dims.reduce((x, y) => x * y, 1)).fill(value), { dtype: d }).reshape(dims));
+      });
     np.zeros = filled(0);
     np.ones = filled(1);
     np.arange = fn('arange', (a, kw) => {
@@ -120,20 +136,53 @@ export function runDataPython(python: string, inputs: Record<string, unknown> = 
     });
     e.vars.set('np', np);
     e.vars.set('tensor', torch.tensor);
-    e.vars.set('default_collate', fn('default_collate', (a) => defaultCollate(toSample(a[0]) as unknown[])));
-    e.vars.set('default_convert', fn('default_convert', (a) => defaultConvert(toSample(a[0]))));
-    e.vars.set('TensorDataset', fn('TensorDataset', (a) => new TensorDataset(...(a as Tensor[]))));
-    e.vars.set('Subset', fn('Subset', (a, kw) => new Subset((a[0] ?? kw.dataset) as TensorDataset, toTs(a[1] ?? kw.indices) as number[])));
-    e.vars.set('ConcatDataset', fn('ConcatDataset', (a, kw) => new ConcatDataset((a[0] ?? kw.datasets) as TensorDataset[])));
-    e.vars.set('SequentialSampler', fn('SequentialSampler', (a, kw) => new SequentialSampler((a[0] ?? kw.data_source) as TensorDataset)));
-    e.vars.set('BatchSampler', fn('BatchSampler', (a, kw) => new BatchSampler((a[0] ?? kw.sampler) as SequentialSampler,
-      toTs(a[1] ?? kw.batch_size) as number, toTs(a[2] ?? kw.drop_last) as boolean)));
-    e.vars.set('DataLoader', fn('DataLoader', (a, kw) => {
-      // Positional order of torch's DataLoader: dataset, batch_size, shuffle, sampler, batch_sampler. batch_size=None is kept (no batching).
-      const opts: Record<string, unknown> = Object.fromEntries(Object.entries(kw).map(([k, v]) => [camel(k), toTs(v)]));
-      ['batchSize', 'shuffle', 'sampler', 'batchSampler'].forEach((k, i) => { if (a[i + 1] !== undefined) opts[k] = toTs(a[i + 1]); });
-      return new DataLoader((a[0] ?? kw.dataset) as TensorDataset, opts);
-    }));
+    e.vars.set(
+      'default_collate',
+      fn('default_collate', (a) => defaultCollate(toSample(a[0]) as unknown[])),
+    );
+    e.vars.set(
+      'default_convert',
+      fn('default_convert', (a) => defaultConvert(toSample(a[0]))),
+    );
+    e.vars.set(
+      'TensorDataset',
+      fn('TensorDataset', (a) => new TensorDataset(...(a as Tensor[]))),
+    );
+    e.vars.set(
+      'Subset',
+      fn('Subset', (a, kw) => new Subset((a[0] ?? kw.dataset) as TensorDataset, toTs(a[1] ?? kw.indices) as number[])),
+    );
+    e.vars.set(
+      'ConcatDataset',
+      fn('ConcatDataset', (a, kw) => new ConcatDataset((a[0] ?? kw.datasets) as TensorDataset[])),
+    );
+    e.vars.set(
+      'SequentialSampler',
+      fn('SequentialSampler', (a, kw) => new SequentialSampler((a[0] ?? kw.data_source) as TensorDataset)),
+    );
+    e.vars.set(
+      'BatchSampler',
+      fn(
+        'BatchSampler',
+        (a, kw) =>
+          new BatchSampler(
+            (a[0] ?? kw.sampler) as SequentialSampler,
+            toTs(a[1] ?? kw.batch_size) as number,
+            toTs(a[2] ?? kw.drop_last) as boolean,
+          ),
+      ),
+    );
+    e.vars.set(
+      'DataLoader',
+      fn('DataLoader', (a, kw) => {
+        // Positional order of torch's DataLoader: dataset, batch_size, shuffle, sampler, batch_sampler. batch_size=None is kept (no batching).
+        const opts: Record<string, unknown> = Object.fromEntries(Object.entries(kw).map(([k, v]) => [camel(k), toTs(v)]));
+        ['batchSize', 'shuffle', 'sampler', 'batchSampler'].forEach((k, i) => {
+          if (a[i + 1] !== undefined) opts[k] = toTs(a[i + 1]);
+        });
+        return new DataLoader((a[0] ?? kw.dataset) as TensorDataset, opts);
+      }),
+    );
     for (const [k, v] of Object.entries(inputs)) e.vars.set(k, v);
   });
   const out = env.run(python);

@@ -80,9 +80,17 @@ const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperC
 
 /** torchvision 0.14 constructor parameters, in order: binds a case's ctor_args and ctor_kwargs by Python's rules. */
 const SIGNATURES: Record<string, string[]> = {
-  ToTensor: [], PILToTensor: [], ToPILImage: ['mode'], ConvertImageDtype: ['dtype'], Normalize: ['mean', 'std', 'inplace'],
-  Resize: ['size', 'interpolation', 'max_size', 'antialias'], CenterCrop: ['size'], Pad: ['padding', 'fill', 'padding_mode'],
-  RandomCrop: ['size', 'padding', 'pad_if_needed', 'fill', 'padding_mode'], RandomHorizontalFlip: ['p'], RandomVerticalFlip: ['p'],
+  ToTensor: [],
+  PILToTensor: [],
+  ToPILImage: ['mode'],
+  ConvertImageDtype: ['dtype'],
+  Normalize: ['mean', 'std', 'inplace'],
+  Resize: ['size', 'interpolation', 'max_size', 'antialias'],
+  CenterCrop: ['size'],
+  Pad: ['padding', 'fill', 'padding_mode'],
+  RandomCrop: ['size', 'padding', 'pad_if_needed', 'fill', 'padding_mode'],
+  RandomHorizontalFlip: ['p'],
+  RandomVerticalFlip: ['p'],
   Grayscale: ['num_output_channels'],
 };
 
@@ -94,10 +102,17 @@ const BUILDERS: Record<string, (p: Params) => T.Transform> = {
   ToPILImage: (p) => new T.ToPILImage(p.mode ?? undefined),
   ConvertImageDtype: (p) => new T.ConvertImageDtype(String(p.dtype).replace(/^torch\./, '') as DType),
   Normalize: (p) => new T.Normalize(p.mean, p.std, p.inplace ?? false),
-  Resize: (p) => new T.Resize(p.size, { interpolation: p.interpolation ?? undefined, maxSize: p.max_size ?? undefined, antialias: p.antialias }),
+  Resize: (p) =>
+    new T.Resize(p.size, { interpolation: p.interpolation ?? undefined, maxSize: p.max_size ?? undefined, antialias: p.antialias }),
   CenterCrop: (p) => new T.CenterCrop(p.size),
   Pad: (p) => new T.Pad(p.padding, p.fill ?? 0, p.padding_mode ?? 'constant'),
-  RandomCrop: (p) => new T.RandomCrop(p.size, { padding: p.padding ?? undefined, padIfNeeded: p.pad_if_needed ?? false, fill: p.fill ?? 0, paddingMode: p.padding_mode ?? 'constant' }),
+  RandomCrop: (p) =>
+    new T.RandomCrop(p.size, {
+      padding: p.padding ?? undefined,
+      padIfNeeded: p.pad_if_needed ?? false,
+      fill: p.fill ?? 0,
+      paddingMode: p.padding_mode ?? 'constant',
+    }),
   RandomHorizontalFlip: (p) => new T.RandomHorizontalFlip(p.p ?? 0.5),
   RandomVerticalFlip: (p) => new T.RandomVerticalFlip(p.p ?? 0.5),
   Grayscale: (p) => new T.Grayscale(p.num_output_channels ?? 1),
@@ -110,7 +125,9 @@ function buildTransform(op: string, ctorArgs: unknown[], ctorKwargs: Record<stri
   if (!sig || !build) throw new Error(`no runner for transform ${op}`);
   if (ctorArgs.length > sig.length) throw new Error(`${op}: ${ctorArgs.length} positional arguments, torchvision takes ${sig.length}`);
   const params: Params = {};
-  ctorArgs.forEach((v, i) => { params[sig[i]!] = v; });
+  ctorArgs.forEach((v, i) => {
+    params[sig[i]!] = v;
+  });
   for (const [k, v] of Object.entries(ctorKwargs)) {
     if (!sig.includes(k)) throw new Error(`${op}: unknown keyword argument '${k}'`);
     params[k] = v;

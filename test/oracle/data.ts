@@ -14,10 +14,15 @@ export function handles(c: OracleCase): boolean {
 export function run(c: OracleCase): void {
   if (c.expected_error) {
     let err: unknown = null;
-    try { runDataCase(c as unknown as DataCase); } catch (e) { err = e; }
+    try {
+      runDataCase(c as unknown as DataCase);
+    } catch (e) {
+      err = e;
+    }
     if (!err) throw new Error(`${c.name}: expected ${c.expected_error.type}: ${c.expected_error.message}, but nothing was raised`);
     const msg = (err as Error).message;
-    if (!msg.includes(c.expected_error.message)) throw new Error(`${c.name}: error message differs:\n  got:      ${msg}\n  expected: ${c.expected_error.message}`);
+    if (!msg.includes(c.expected_error.message))
+      throw new Error(`${c.name}: error message differs:\n  got:      ${msg}\n  expected: ${c.expected_error.message}`);
     return;
   }
   const actual = runDataCase(c as unknown as DataCase);

@@ -15,38 +15,90 @@ const opts = (lead: number, ...params: string[]): Spec => ({ kind: 'opts', param
 const pos = (...params: string[]): Spec => ({ kind: 'positional', params });
 
 const CONV = ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'padding_mode'];
-const CONVT = ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'output_padding', 'groups', 'bias', 'dilation', 'padding_mode'];
+const CONVT = [
+  'in_channels',
+  'out_channels',
+  'kernel_size',
+  'stride',
+  'padding',
+  'output_padding',
+  'groups',
+  'bias',
+  'dilation',
+  'padding_mode',
+];
 const MAXP = ['kernel_size', 'stride', 'padding', 'dilation', 'return_indices', 'ceil_mode'];
 const AVGP = ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override'];
 const BN = ['num_features', 'eps', 'momentum', 'affine', 'track_running_stats'];
 const RNNP = ['input_size', 'hidden_size', 'num_layers', 'bias', 'batch_first', 'dropout', 'bidirectional'];
 
 export const SPECS: Record<string, Spec> = {
-  Identity: pos(), Linear: opts(2, 'in_features', 'out_features', 'bias'), Bilinear: opts(3, 'in1_features', 'in2_features', 'out_features', 'bias'),
-  Flatten: pos('start_dim', 'end_dim'), Unflatten: pos('dim', 'unflattened_size'),
-  Dropout: pos('p', 'inplace'), Dropout1d: pos('p', 'inplace'), Dropout2d: pos('p', 'inplace'), Dropout3d: pos('p', 'inplace'),
+  Identity: pos(),
+  Linear: opts(2, 'in_features', 'out_features', 'bias'),
+  Bilinear: opts(3, 'in1_features', 'in2_features', 'out_features', 'bias'),
+  Flatten: pos('start_dim', 'end_dim'),
+  Unflatten: pos('dim', 'unflattened_size'),
+  Dropout: pos('p', 'inplace'),
+  Dropout1d: pos('p', 'inplace'),
+  Dropout2d: pos('p', 'inplace'),
+  Dropout3d: pos('p', 'inplace'),
   Embedding: opts(2, 'num_embeddings', 'embedding_dim', 'padding_idx', 'max_norm', 'norm_type', 'scale_grad_by_freq', 'sparse'),
-  Conv1d: opts(3, ...CONV), Conv2d: opts(3, ...CONV), Conv3d: opts(3, ...CONV),
-  ConvTranspose1d: opts(3, ...CONVT), ConvTranspose2d: opts(3, ...CONVT), ConvTranspose3d: opts(3, ...CONVT),
-  MaxPool1d: opts(1, ...MAXP), MaxPool2d: opts(1, ...MAXP), MaxPool3d: opts(1, ...MAXP),
-  AvgPool1d: opts(1, ...AVGP.slice(0, 5)), AvgPool2d: opts(1, ...AVGP), AvgPool3d: opts(1, ...AVGP),
-  AdaptiveAvgPool1d: pos('output_size'), AdaptiveAvgPool2d: pos('output_size'),
-  AdaptiveMaxPool1d: pos('output_size', 'return_indices'), AdaptiveMaxPool2d: pos('output_size', 'return_indices'),
-  MaxUnpool1d: opts(1, 'kernel_size', 'stride', 'padding'), MaxUnpool2d: opts(1, 'kernel_size', 'stride', 'padding'),
-  BatchNorm1d: opts(1, ...BN), BatchNorm2d: opts(1, ...BN), BatchNorm3d: opts(1, ...BN),
-  LayerNorm: opts(1, 'normalized_shape', 'eps', 'elementwise_affine'), GroupNorm: opts(2, 'num_groups', 'num_channels', 'eps', 'affine'),
-  ReLU: pos('inplace'), ReLU6: pos('inplace'), SELU: pos('inplace'), SiLU: pos('inplace'), Sigmoid: pos(), Tanh: pos(), LogSigmoid: pos(),
-  LeakyReLU: pos('negative_slope', 'inplace'), ELU: pos('alpha', 'inplace'), Hardtanh: pos('min_val', 'max_val'),
-  Softplus: pos('beta', 'threshold'), GELU: pos('approximate'), Softmax: pos('dim'), LogSoftmax: pos('dim'),
+  Conv1d: opts(3, ...CONV),
+  Conv2d: opts(3, ...CONV),
+  Conv3d: opts(3, ...CONV),
+  ConvTranspose1d: opts(3, ...CONVT),
+  ConvTranspose2d: opts(3, ...CONVT),
+  ConvTranspose3d: opts(3, ...CONVT),
+  MaxPool1d: opts(1, ...MAXP),
+  MaxPool2d: opts(1, ...MAXP),
+  MaxPool3d: opts(1, ...MAXP),
+  AvgPool1d: opts(1, ...AVGP.slice(0, 5)),
+  AvgPool2d: opts(1, ...AVGP),
+  AvgPool3d: opts(1, ...AVGP),
+  AdaptiveAvgPool1d: pos('output_size'),
+  AdaptiveAvgPool2d: pos('output_size'),
+  AdaptiveMaxPool1d: pos('output_size', 'return_indices'),
+  AdaptiveMaxPool2d: pos('output_size', 'return_indices'),
+  MaxUnpool1d: opts(1, 'kernel_size', 'stride', 'padding'),
+  MaxUnpool2d: opts(1, 'kernel_size', 'stride', 'padding'),
+  BatchNorm1d: opts(1, ...BN),
+  BatchNorm2d: opts(1, ...BN),
+  BatchNorm3d: opts(1, ...BN),
+  LayerNorm: opts(1, 'normalized_shape', 'eps', 'elementwise_affine'),
+  GroupNorm: opts(2, 'num_groups', 'num_channels', 'eps', 'affine'),
+  ReLU: pos('inplace'),
+  ReLU6: pos('inplace'),
+  SELU: pos('inplace'),
+  SiLU: pos('inplace'),
+  Sigmoid: pos(),
+  Tanh: pos(),
+  LogSigmoid: pos(),
+  LeakyReLU: pos('negative_slope', 'inplace'),
+  ELU: pos('alpha', 'inplace'),
+  Hardtanh: pos('min_val', 'max_val'),
+  Softplus: pos('beta', 'threshold'),
+  GELU: pos('approximate'),
+  Softmax: pos('dim'),
+  LogSoftmax: pos('dim'),
   RNN: opts(2, 'input_size', 'hidden_size', 'num_layers', 'nonlinearity', 'bias', 'batch_first', 'dropout', 'bidirectional'),
-  LSTM: opts(2, ...RNNP), GRU: opts(2, ...RNNP),
-  RNNCell: opts(2, 'input_size', 'hidden_size', 'bias', 'nonlinearity'), LSTMCell: opts(2, 'input_size', 'hidden_size', 'bias'),
+  LSTM: opts(2, ...RNNP),
+  GRU: opts(2, ...RNNP),
+  RNNCell: opts(2, 'input_size', 'hidden_size', 'bias', 'nonlinearity'),
+  LSTMCell: opts(2, 'input_size', 'hidden_size', 'bias'),
   GRUCell: opts(2, 'input_size', 'hidden_size', 'bias'),
-  ConstantPad1d: pos('padding', 'value'), ConstantPad2d: pos('padding', 'value'), ConstantPad3d: pos('padding', 'value'),
-  ZeroPad2d: pos('padding'), ReflectionPad1d: pos('padding'), ReflectionPad2d: pos('padding'),
-  ReplicationPad1d: pos('padding'), ReplicationPad2d: pos('padding'), ReplicationPad3d: pos('padding'),
-  MSELoss: opts(0, 'size_average', 'reduce', 'reduction'), L1Loss: opts(0, 'size_average', 'reduce', 'reduction'),
-  SmoothL1Loss: opts(0, 'size_average', 'reduce', 'reduction', 'beta'), HuberLoss: opts(0, 'reduction', 'delta'),
+  ConstantPad1d: pos('padding', 'value'),
+  ConstantPad2d: pos('padding', 'value'),
+  ConstantPad3d: pos('padding', 'value'),
+  ZeroPad2d: pos('padding'),
+  ReflectionPad1d: pos('padding'),
+  ReflectionPad2d: pos('padding'),
+  ReplicationPad1d: pos('padding'),
+  ReplicationPad2d: pos('padding'),
+  ReplicationPad3d: pos('padding'),
+  MSELoss: opts(0, 'size_average', 'reduce', 'reduction'),
+  L1Loss: opts(0, 'size_average', 'reduce', 'reduction'),
+  SmoothL1Loss: opts(0, 'size_average', 'reduce', 'reduction', 'beta'),
+  HuberLoss: opts(0, 'reduction', 'delta'),
   NLLLoss: opts(0, 'weight', 'size_average', 'ignore_index', 'reduce', 'reduction'),
   CrossEntropyLoss: opts(0, 'weight', 'size_average', 'ignore_index', 'reduce', 'reduction', 'label_smoothing'),
   BCELoss: opts(0, 'weight', 'size_average', 'reduce', 'reduction'),
@@ -71,7 +123,8 @@ export function buildModule(op: string, args: unknown[], kwargs: Record<string, 
   const name = op.replace(/^(torch\.)?nn\./, '');
   const Cls = (nn as unknown as Record<string, new (...a: unknown[]) => nn.Module>)[name];
   if (!Cls) throw new Error(`oracle: no module nn.${name}`);
-  if (name === 'Sequential' || name === 'ModuleList') return children ? (name === 'Sequential' ? new nn.Sequential(...children) : new nn.ModuleList(children)) : new Cls(...args);
+  if (name === 'Sequential' || name === 'ModuleList')
+    return children ? (name === 'Sequential' ? new nn.Sequential(...children) : new nn.ModuleList(children)) : new Cls(...args);
   const spec = SPECS[name];
   if (!spec) throw new Error(`oracle: no constructor spec for nn.${name}`);
   const named: Record<string, unknown> = {};
@@ -102,7 +155,9 @@ type Py = number | string | boolean | null | Py[] | { call: string; args: Py[]; 
 
 export function parsePython(src: string): Py {
   let i = 0;
-  const ws = () => { while (/\s/.test(src[i] ?? '')) i++; };
+  const ws = () => {
+    while (/\s/.test(src[i] ?? '')) i++;
+  };
   const expect = (c: string) => {
     ws();
     if (src[i] !== c) throw new Error(`oracle python parse: expected '${c}' at ${i} in ${src}`);
@@ -184,7 +239,13 @@ class NeuralNetwork extends nn.Module {
   constructor() {
     super();
     this.flatten = new nn.Flatten();
-    this.linear_relu_stack = new nn.Sequential(new nn.Linear(28 * 28, 512), new nn.ReLU(), new nn.Linear(512, 512), new nn.ReLU(), new nn.Linear(512, 10));
+    this.linear_relu_stack = new nn.Sequential(
+      new nn.Linear(28 * 28, 512),
+      new nn.ReLU(),
+      new nn.Linear(512, 512),
+      new nn.ReLU(),
+      new nn.Linear(512, 10),
+    );
   }
   override forward(x: Tensor): Tensor {
     return this.linear_relu_stack.call(this.flatten.call(x));
@@ -193,11 +254,13 @@ class NeuralNetwork extends nn.Module {
 
 /** Evaluates a parsed `nn.X(...)` tree into modules (nested containers included). */
 export function evalModule(p: Py): nn.Module {
-  if (typeof p !== 'object' || p === null || Array.isArray(p) || !('call' in p)) throw new Error('oracle: expected a module constructor call');
+  if (typeof p !== 'object' || p === null || Array.isArray(p) || !('call' in p))
+    throw new Error('oracle: expected a module constructor call');
   const name = p.call.replace(/^(torch\.)?nn\./, '');
   const conv = (v: Py): unknown => {
     if (Array.isArray(v)) {
-      if (v.length && typeof v[0] === 'object' && v[0] !== null && !Array.isArray(v[0]) && 'call' in v[0]) return v.map((m) => evalModule(m));
+      if (v.length && typeof v[0] === 'object' && v[0] !== null && !Array.isArray(v[0]) && 'call' in v[0])
+        return v.map((m) => evalModule(m));
       return v.map(conv);
     }
     if (typeof v === 'object' && v !== null && 'call' in v) {

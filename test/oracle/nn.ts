@@ -6,7 +6,15 @@ import * as optim from '../../lib/optim/index.ts';
 import { buildModule, buildOptimizer, parsePython, evalModule, snakeToCamel } from './nn-build.ts';
 import { createTorchEnv, toTs } from './torchenv.ts';
 import { PyFloat, PyFunction, type PyEnv } from './pyeval.ts';
-import { decodeNumber, decodeTensor, expectClose, isEncodedTensor, type EncodedTensor, type OracleCase, type Tolerance } from './compare.ts';
+import {
+  decodeNumber,
+  decodeTensor,
+  expectClose,
+  isEncodedTensor,
+  type EncodedTensor,
+  type OracleCase,
+  type Tolerance,
+} from './compare.ts';
 
 const F = nn.functional;
 
@@ -17,7 +25,13 @@ interface NnCase extends OracleCase {
   expected_grads?: Record<string, any>;
   expected_buffers?: Record<string, any>;
   grad_fn?: any;
-  module?: { ctor_args: unknown[]; ctor_kwargs: Record<string, unknown>; training: boolean; state_dict: Record<string, any>; python: string };
+  module?: {
+    ctor_args: unknown[];
+    ctor_kwargs: Record<string, unknown>;
+    training: boolean;
+    state_dict: Record<string, any>;
+    python: string;
+  };
   module_layers?: Array<{ op: string; ctor_args: unknown[]; ctor_kwargs: Record<string, unknown> }>;
   n_forward?: number;
   [k: string]: any;
@@ -61,7 +75,10 @@ export function compareTensor(path: string, actual: unknown, exp: any, tol: Tole
 /** Structural comparison: tensors with tol, numbers with tol, everything else exactly. */
 export function compareValue(path: string, actual: any, exp: any, tol: Tolerance): void {
   if (isTensorJson(exp)) return compareTensor(path, actual, exp, tol);
-  if (exp === null) { if (actual !== null && actual !== undefined) fail(path, `expected null, got ${String(actual)}`); return; }
+  if (exp === null) {
+    if (actual !== null && actual !== undefined) fail(path, `expected null, got ${String(actual)}`);
+    return;
+  }
   if (Array.isArray(exp)) {
     if (!Array.isArray(actual)) fail(path, `expected a list, got ${typeof actual}`);
     if (actual.length !== exp.length) fail(path, `length ${actual.length} != ${exp.length}`);
@@ -69,15 +86,18 @@ export function compareValue(path: string, actual: any, exp: any, tol: Tolerance
     return;
   }
   if (typeof exp === 'number' || exp === 'nan' || exp === 'inf' || exp === '-inf') {
-    const y = num(exp), x = actual instanceof Tensor ? Number(actual.item()) : Number(actual);
+    const y = num(exp),
+      x = actual instanceof Tensor ? Number(actual.item()) : Number(actual);
     if (Number.isNaN(y) && Number.isNaN(x)) return;
-    const rtol = 'rtol' in tol ? tol.rtol : 0, atol = 'atol' in tol ? tol.atol : 0;
+    const rtol = 'rtol' in tol ? tol.rtol : 0,
+      atol = 'atol' in tol ? tol.atol : 0;
     if (!(x === y || Math.abs(x - y) <= atol + rtol * Math.abs(y))) fail(path, `${x} != expected ${y}`);
     return;
   }
   if (typeof exp === 'object') {
     if (typeof actual !== 'object' || actual === null) fail(path, `expected an object, got ${String(actual)}`);
-    const ak = Object.keys(actual).sort(), ek = Object.keys(exp).sort();
+    const ak = Object.keys(actual).sort(),
+      ek = Object.keys(exp).sort();
     if (ak.join(',') !== ek.join(',')) fail(path, `keys [${ak}] != expected [${ek}]`);
     for (const k of ek) compareValue(`${path}.${k}`, actual[k], exp[k], tol);
     return;
@@ -98,7 +118,10 @@ function checkGrads(c: NnCase, out: any, leaves: Map<string, Tensor>): void {
   const pair = (o: any, g: any) => {
     if (g === null || g === undefined) return;
     if (isTensorJson(g)) {
-      if (o instanceof Tensor && o.requiresGrad) { outs.push(o); gos.push(toTensor(g)); }
+      if (o instanceof Tensor && o.requiresGrad) {
+        outs.push(o);
+        gos.push(toTensor(g));
+      }
       return;
     }
     if (Array.isArray(g)) g.forEach((gg, i) => pair(o[i], gg));
@@ -106,7 +129,9 @@ function checkGrads(c: NnCase, out: any, leaves: Map<string, Tensor>): void {
   pair(out, c.grad_output);
   const paths = Object.keys(c.expected_grads ?? {});
   const targets = paths.map((p) => leaves.get(p));
-  paths.forEach((p, i) => { if (!targets[i]) fail(`grads.${p}`, 'no such input or parameter'); });
+  paths.forEach((p, i) => {
+    if (!targets[i]) fail(`grads.${p}`, 'no such input or parameter');
+  });
   const grads = outs.length ? grad(outs, targets as Tensor[], { gradOutputs: gos, allowUnused: true }) : targets.map(() => null);
   paths.forEach((p, i) => {
     const exp = c.expected_grads![p];
@@ -122,8 +147,11 @@ function checkGrads(c: NnCase, out: any, leaves: Map<string, Tensor>): void {
 
 /** Forward keyword arguments, by module, in the order the TS forward takes them positionally. */
 const FORWARD_KWARGS: Record<string, string[]> = {
-  MaxUnpool1d: ['output_size'], MaxUnpool2d: ['output_size'],
-  ConvTranspose1d: ['output_size'], ConvTranspose2d: ['output_size'], ConvTranspose3d: ['output_size'],
+  MaxUnpool1d: ['output_size'],
+  MaxUnpool2d: ['output_size'],
+  ConvTranspose1d: ['output_size'],
+  ConvTranspose2d: ['output_size'],
+  ConvTranspose3d: ['output_size'],
 };
 
 function runModuleCase(c: NnCase): void {
@@ -176,24 +204,63 @@ const FUNCTIONS: Record<string, Fn> = {
   'F.smooth_l1_loss': ([x, y], kw) => F.smoothL1Loss(x, y, kw.reduction, kw.beta),
   'F.huber_loss': ([x, y], kw) => F.huberLoss(x, y, kw.reduction, kw.delta),
   'F.nll_loss': ([x, y, w], kw) => F.nllLoss(x, y, { weight: w ?? kw.weight, ignoreIndex: kw.ignore_index, reduction: kw.reduction }),
-  'F.cross_entropy': ([x, y, w], kw) => F.crossEntropy(x, y, { weight: w ?? kw.weight, ignoreIndex: kw.ignore_index, reduction: kw.reduction, labelSmoothing: kw.label_smoothing }),
+  'F.cross_entropy': ([x, y, w], kw) =>
+    F.crossEntropy(x, y, {
+      weight: w ?? kw.weight,
+      ignoreIndex: kw.ignore_index,
+      reduction: kw.reduction,
+      labelSmoothing: kw.label_smoothing,
+    }),
   'F.binary_cross_entropy': ([x, y, w], kw) => F.binaryCrossEntropy(x, y, w ?? kw.weight ?? null, kw.reduction),
-  'F.binary_cross_entropy_with_logits': ([x, y, w], kw) => F.binaryCrossEntropyWithLogits(x, y, { weight: w ?? kw.weight, reduction: kw.reduction, posWeight: kw.pos_weight }),
+  'F.binary_cross_entropy_with_logits': ([x, y, w], kw) =>
+    F.binaryCrossEntropyWithLogits(x, y, { weight: w ?? kw.weight, reduction: kw.reduction, posWeight: kw.pos_weight }),
   'F.kl_div': ([x, y], kw) => F.klDiv(x, y, kw.reduction, kw.log_target),
   'F.margin_ranking_loss': ([a, b, y], kw) => F.marginRankingLoss(a, b, y, kw.margin, kw.reduction),
   'F.hinge_embedding_loss': ([x, y], kw) => F.hingeEmbeddingLoss(x, y, kw.margin, kw.reduction),
   'F.soft_margin_loss': ([x, y], kw) => F.softMarginLoss(x, y, kw.reduction),
   'F.cosine_embedding_loss': ([a, b, y], kw) => F.cosineEmbeddingLoss(a, b, y, kw.margin, kw.reduction),
-  'F.triplet_margin_loss': ([a, p, n], kw) => F.tripletMarginLoss(a, p, n, { margin: kw.margin, p: kw.p, eps: kw.eps, swap: kw.swap, reduction: kw.reduction }),
-  'F.poisson_nll_loss': ([x, y], kw) => F.poissonNllLoss(x, y, { logInput: kw.log_input, full: kw.full, eps: kw.eps, reduction: kw.reduction }),
+  'F.triplet_margin_loss': ([a, p, n], kw) =>
+    F.tripletMarginLoss(a, p, n, { margin: kw.margin, p: kw.p, eps: kw.eps, swap: kw.swap, reduction: kw.reduction }),
+  'F.poisson_nll_loss': ([x, y], kw) =>
+    F.poissonNllLoss(x, y, { logInput: kw.log_input, full: kw.full, eps: kw.eps, reduction: kw.reduction }),
   'F.linear': ([x, w, b], kw) => F.linear(x, w, b ?? kw.bias ?? null),
   'F.bilinear': ([a, b, w, bias], kw) => F.bilinear(a, b, w, bias ?? kw.bias ?? null),
-  'F.conv1d': ([x, w, b], kw) => F.conv1d(x, w, b ?? kw.bias, { stride: kw.stride, padding: kw.padding, dilation: kw.dilation, groups: kw.groups }),
-  'F.conv_transpose2d': ([x, w, b], kw) => F.convTranspose2d(x, w, b ?? kw.bias, { stride: kw.stride, padding: kw.padding, outputPadding: kw.output_padding, dilation: kw.dilation, groups: kw.groups }),
-  'F.batch_norm': ([x, rm, rv, w, b], kw) => F.batchNorm(x, { runningMean: rm ?? kw.running_mean, runningVar: rv ?? kw.running_var, weight: w ?? kw.weight, bias: b ?? kw.bias, training: kw.training, momentum: kw.momentum, eps: kw.eps }),
+  'F.conv1d': ([x, w, b], kw) =>
+    F.conv1d(x, w, b ?? kw.bias, { stride: kw.stride, padding: kw.padding, dilation: kw.dilation, groups: kw.groups }),
+  'F.conv_transpose2d': ([x, w, b], kw) =>
+    F.convTranspose2d(x, w, b ?? kw.bias, {
+      stride: kw.stride,
+      padding: kw.padding,
+      outputPadding: kw.output_padding,
+      dilation: kw.dilation,
+      groups: kw.groups,
+    }),
+  'F.batch_norm': ([x, rm, rv, w, b], kw) =>
+    F.batchNorm(x, {
+      runningMean: rm ?? kw.running_mean,
+      runningVar: rv ?? kw.running_var,
+      weight: w ?? kw.weight,
+      bias: b ?? kw.bias,
+      training: kw.training,
+      momentum: kw.momentum,
+      eps: kw.eps,
+    }),
   'F.group_norm': ([x, g, w, b], kw) => F.groupNorm(x, g ?? kw.num_groups, w ?? kw.weight ?? null, b ?? kw.bias ?? null, kw.eps),
-  'F.max_pool1d': ([x, k], kw) => F.maxPool1d(x, k ?? kw.kernel_size, { stride: kw.stride, padding: kw.padding, dilation: kw.dilation, ceilMode: kw.ceil_mode, returnIndices: kw.return_indices }),
-  'F.avg_pool1d': ([x, k], kw) => F.avgPool1d(x, k ?? kw.kernel_size, { stride: kw.stride, padding: kw.padding, ceilMode: kw.ceil_mode, countIncludePad: kw.count_include_pad }),
+  'F.max_pool1d': ([x, k], kw) =>
+    F.maxPool1d(x, k ?? kw.kernel_size, {
+      stride: kw.stride,
+      padding: kw.padding,
+      dilation: kw.dilation,
+      ceilMode: kw.ceil_mode,
+      returnIndices: kw.return_indices,
+    }),
+  'F.avg_pool1d': ([x, k], kw) =>
+    F.avgPool1d(x, k ?? kw.kernel_size, {
+      stride: kw.stride,
+      padding: kw.padding,
+      ceilMode: kw.ceil_mode,
+      countIncludePad: kw.count_include_pad,
+    }),
   'F.adaptive_max_pool2d': ([x, s], kw) => F.adaptiveMaxPool2d(x, s ?? kw.output_size, kw.return_indices ?? false),
   'F.sigmoid': ([x]) => F.sigmoid(x),
   'F.tanh': ([x]) => F.tanh(x),
@@ -210,9 +277,24 @@ const FUNCTIONS: Record<string, Fn> = {
   'F.log_softmax': ([x, d], kw) => F.logSoftmax(x, d ?? kw.dim),
   'F.dropout': ([x], kw) => F.dropout(x, kw.p, kw.training),
   'F.pad': ([x, p], kw) => F.pad(x, p ?? kw.pad, kw.mode, kw.value),
-  'F.conv2d': ([x, w, b], kw) => F.conv2d(x, w, b ?? kw.bias, { stride: kw.stride, padding: kw.padding, dilation: kw.dilation, groups: kw.groups }),
-  'F.max_pool2d': ([x, k], kw) => F.maxPool2d(x, k ?? kw.kernel_size, { stride: kw.stride, padding: kw.padding, dilation: kw.dilation, ceilMode: kw.ceil_mode, returnIndices: kw.return_indices }),
-  'F.avg_pool2d': ([x, k], kw) => F.avgPool2d(x, k ?? kw.kernel_size, { stride: kw.stride, padding: kw.padding, ceilMode: kw.ceil_mode, countIncludePad: kw.count_include_pad, divisorOverride: kw.divisor_override }),
+  'F.conv2d': ([x, w, b], kw) =>
+    F.conv2d(x, w, b ?? kw.bias, { stride: kw.stride, padding: kw.padding, dilation: kw.dilation, groups: kw.groups }),
+  'F.max_pool2d': ([x, k], kw) =>
+    F.maxPool2d(x, k ?? kw.kernel_size, {
+      stride: kw.stride,
+      padding: kw.padding,
+      dilation: kw.dilation,
+      ceilMode: kw.ceil_mode,
+      returnIndices: kw.return_indices,
+    }),
+  'F.avg_pool2d': ([x, k], kw) =>
+    F.avgPool2d(x, k ?? kw.kernel_size, {
+      stride: kw.stride,
+      padding: kw.padding,
+      ceilMode: kw.ceil_mode,
+      countIncludePad: kw.count_include_pad,
+      divisorOverride: kw.divisor_override,
+    }),
   'F.adaptive_avg_pool2d': ([x, s], kw) => F.adaptiveAvgPool2d(x, s ?? kw.output_size),
   'F.layer_norm': ([x, s, w, b], kw) => F.layerNorm(x, s ?? kw.normalized_shape, w ?? kw.weight ?? null, b ?? kw.bias ?? null, kw.eps),
   'F.embedding': ([i, w], kw) => F.embedding(i, w, { paddingIdx: kw.padding_idx }),
@@ -228,7 +310,9 @@ function runFunctionCase(c: NnCase): void {
   if (c.grad_fn !== undefined && c.grad_output !== undefined) compareValue('grad_fn', gradFnNames(out), c.grad_fn, { exact: true });
   if (c.expected_grads) {
     const leaves = new Map<string, Tensor>();
-    args.forEach((a, i) => { if (a instanceof Tensor) leaves.set(`args.${i}`, a); });
+    args.forEach((a, i) => {
+      if (a instanceof Tensor) leaves.set(`args.${i}`, a);
+    });
     for (const [k, v] of Object.entries(kw)) if (v instanceof Tensor) leaves.set(`kwargs.${k}`, v);
     checkGrads(c, out, leaves);
   }
@@ -257,7 +341,9 @@ function runOptimCase(c: NnCase): void {
     opt = buildOptimizer(c.op, params, kw);
   }
   (c.grads as any[][]).forEach((stepGrads, s) => {
-    params.forEach((p, i) => { p.grad = stepGrads[i] === null ? null : toTensor(stepGrads[i]); });
+    params.forEach((p, i) => {
+      p.grad = stepGrads[i] === null ? null : toTensor(stepGrads[i]);
+    });
     opt.step();
     params.forEach((p, i) => compareTensor(`params[${s}][${i}]`, p.detach(), c.expected.params[s][i], c.tol));
   });
@@ -273,7 +359,9 @@ function runSchedulerCase(c: NnCase): void {
   const kw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c.kwargs ?? {})) kw[snakeToCamel(k)] = decode(v);
   const sched = new Cls(opt, kw);
-  const lr: number[] = [], last: number[] = [], mom: number[] = [];
+  const lr: number[] = [],
+    last: number[] = [],
+    mom: number[] = [];
   const momentum = () => {
     const g = opt.paramGroups[0]!;
     return (g.betas ? (g.betas as number[])[0] : g.momentum) as number;
@@ -313,7 +401,11 @@ function runInitCase(c: NnCase): void {
       const shape = JSON.parse(k) as number[];
       if (v.error) {
         let msg = '';
-        try { nn.init.calculateFanInAndFanOut(shape); } catch (err) { msg = (err as Error).message; }
+        try {
+          nn.init.calculateFanInAndFanOut(shape);
+        } catch (err) {
+          msg = (err as Error).message;
+        }
         if (msg !== v.message) fail(k, `error '${msg}' != '${v.message}'`);
       } else {
         compareValue(k, nn.init.calculateFanInAndFanOut(shape), v, c.tol);
@@ -358,7 +450,8 @@ function runInitBounds(c: NnCase, e: Record<string, any>): void {
     const m = evalModule(parsePython(expr));
     const b = defaultBound(m);
     compareValue(k, b, v, c.tol);
-    for (const p of m.parameters()) checkWithin(k, p, Math.max(b, p.dim() === 1 ? nn.init.biasBound((m as nn.Linear).weight?.shape ?? [1, 1]) : b));
+    for (const p of m.parameters())
+      checkWithin(k, p, Math.max(b, p.dim() === 1 ? nn.init.biasBound((m as nn.Linear).weight?.shape ?? [1, 1]) : b));
   }
 }
 
@@ -401,18 +494,24 @@ function pyNamespaces(): { optimNs: Record<string, unknown>; nnNs: Record<string
     optimNs[k] = new PyFunction(k, (a, kw) => {
       const opt = buildOptimizer(k, toTs(a[0]), Object.fromEntries(Object.entries(kw).map(([n, x]) => [n, toTs(x)])));
       // the evaluator calls attributes found on the object as (args, kwargs): give `step` that calling convention
-      Object.defineProperty(opt, 'step', { value: new PyFunction('step', (sa) => optim.Optimizer.prototype.step.call(opt, sa[0] as undefined)) });
+      Object.defineProperty(opt, 'step', {
+        value: new PyFunction('step', (sa) => optim.Optimizer.prototype.step.call(opt, sa[0] as undefined)),
+      });
       return opt;
     });
   }
   const sched: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(optim.lrScheduler)) {
-    if (typeof v === 'function' && /^[A-Z]/.test(k)) sched[k] = new PyFunction(k, (a, kw) => new (v as new (o: unknown, k: unknown) => unknown)(a[0], camelKw(kw)));
+    if (typeof v === 'function' && /^[A-Z]/.test(k))
+      sched[k] = new PyFunction(k, (a, kw) => new (v as new (o: unknown, k: unknown) => unknown)(a[0], camelKw(kw)));
   }
   optimNs.lr_scheduler = sched;
   const nnNs: Record<string, unknown> = {};
   for (const k of Object.keys(nn)) {
-    if (/^[A-Z]/.test(k)) nnNs[k] = new PyFunction(k, (a, kw) => buildModule(k, a.map(toTs), Object.fromEntries(Object.entries(kw).map(([n, x]) => [n, toTs(x)]))));
+    if (/^[A-Z]/.test(k))
+      nnNs[k] = new PyFunction(k, (a, kw) =>
+        buildModule(k, a.map(toTs), Object.fromEntries(Object.entries(kw).map(([n, x]) => [n, toTs(x)]))),
+      );
   }
   return { optimNs, nnNs };
 }
@@ -434,7 +533,11 @@ function evalScenarioKey(env: PyEnv, key: string): unknown {
     const v = env.vars.get(n);
     if (v === null || typeof v !== 'object' || v instanceof Tensor) continue;
     let m: unknown;
-    try { m = env.getattr(v, key); } catch { continue; }
+    try {
+      m = env.getattr(v, key);
+    } catch {
+      continue;
+    }
     if (m instanceof PyFunction) return m.fn([], {});
   }
   throw new Error(`${key}: neither an expression nor a method of an object the snippet created`);

@@ -41,7 +41,10 @@ m = torch.zeros(2, 2)
 m[0, 1] = 3.
 m[:, 0] += 1`);
   expect((env.vars.get('w') as Tensor).tolist()).toEqual([0, 0]);
-  expect((env.vars.get('m') as Tensor).tolist()).toEqual([[1, 3], [1, 0]]);
+  expect((env.vars.get('m') as Tensor).tolist()).toEqual([
+    [1, 3],
+    [1, 0],
+  ]);
   expect(() => env.run('undefined_name + 1')).toThrow(/name 'undefined_name' is not defined/);
 });
 
@@ -68,8 +71,14 @@ H = torch.autograd.functional.hessian(lambda t: (t ** 3).sum(), torch.tensor([1.
   expect(env.run('[f(20), f(7), f(3, 3)]')).toEqual(['big', 'mid', 9]);
   expect((env.vars.get('out') as Tensor).requiresGrad).toBe(false);
   expect((env.vars.get('z') as Tensor).requiresGrad).toBe(false);
-  expect((env.vars.get('J') as Tensor).tolist()).toEqual([[2, 0], [0, 4]]);
-  expect((env.vars.get('H') as Tensor).tolist()).toEqual([[6, 0], [0, 12]]);
+  expect((env.vars.get('J') as Tensor).tolist()).toEqual([
+    [2, 0],
+    [0, 4],
+  ]);
+  expect((env.vars.get('H') as Tensor).tolist()).toEqual([
+    [6, 0],
+    [0, 12],
+  ]);
   expect(() => env.run('assert 2 < 1')).toThrow('AssertionError');
 });
 

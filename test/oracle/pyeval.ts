@@ -5,15 +5,61 @@
 // and a heap ceiling, so a runaway snippet fails with a clear error instead of hanging or exhausting memory.
 import { parseProgram, parseExpression, type Stmt, type Expr, type Param, type Arg, type CompGen } from './py/parser.ts';
 import {
-  PyFloat, PySlice, PyFunction, PyDict, PySet, PyRange, PyIterator, PyClass, PyObject, PyError, EXCEPTIONS,
-  tuple, isTuple, pyRepr, pyStr, formatSpec, formatHooks, floatRepr, type PyCallable, type PyContext,
+  PyFloat,
+  PySlice,
+  PyFunction,
+  PyDict,
+  PySet,
+  PyRange,
+  PyIterator,
+  PyClass,
+  PyObject,
+  PyError,
+  EXCEPTIONS,
+  tuple,
+  isTuple,
+  pyRepr,
+  pyStr,
+  formatSpec,
+  formatHooks,
+  floatRepr,
+  type PyCallable,
+  type PyContext,
 } from './py/values.ts';
 import {
-  makeBuiltins, BUILTIN_MODULES, PyBuiltinType, pyCompare, pyEquals, iterate, isFloatValue, toJsNumber, builtinBinop, builtinMethod, dictEntries, scalarBinop,
+  makeBuiltins,
+  BUILTIN_MODULES,
+  PyBuiltinType,
+  pyCompare,
+  pyEquals,
+  iterate,
+  isFloatValue,
+  toJsNumber,
+  builtinBinop,
+  builtinMethod,
+  dictEntries,
+  scalarBinop,
 } from './py/builtins.ts';
 import { getHeapStatistics } from 'node:v8';
 
-export { PyFloat, PySlice, PyFunction, PyDict, PySet, PyRange, PyIterator, PyClass, PyObject, PyError, tuple, isTuple, pyRepr, pyStr, pyEquals, floatRepr };
+export {
+  PyFloat,
+  PySlice,
+  PyFunction,
+  PyDict,
+  PySet,
+  PyRange,
+  PyIterator,
+  PyClass,
+  PyObject,
+  PyError,
+  tuple,
+  isTuple,
+  pyRepr,
+  pyStr,
+  pyEquals,
+  floatRepr,
+};
 export type { PyCallable, PyContext, Stmt };
 export { parseProgram };
 
@@ -49,7 +95,9 @@ export interface Host {
 /** Thrown when a case runs out of time or memory: not catchable by the snippet's `except`. */
 export class LimitError extends Error {}
 
-class ReturnSignal { constructor(readonly value: unknown) {} }
+class ReturnSignal {
+  constructor(readonly value: unknown) {}
+}
 const BREAK = { brk: true };
 const CONTINUE = { cont: true };
 
@@ -60,15 +108,38 @@ class Scope {
   /** The class whose method this frame runs (for zero-argument super()). */
   methodClass: PyClass | null = null;
   selfValue: unknown = undefined;
-  constructor(readonly parent: Scope | null, vars?: Map<string, unknown>, readonly isClass = false) { this.vars = vars ?? new Map(); }
+  constructor(
+    readonly parent: Scope | null,
+    vars?: Map<string, unknown>,
+    readonly isClass = false,
+  ) {
+    this.vars = vars ?? new Map();
+  }
 }
 
-class PyStaticMethod { constructor(readonly f: unknown) {} }
-class PyClassMethod { constructor(readonly f: unknown) {} }
-class PyProperty { constructor(public fget: unknown, public fset: unknown = null) {} }
-class PySuper { constructor(readonly cls: PyClass, readonly self: unknown) {} }
+class PyStaticMethod {
+  constructor(readonly f: unknown) {}
+}
+class PyClassMethod {
+  constructor(readonly f: unknown) {}
+}
+class PyProperty {
+  constructor(
+    public fget: unknown,
+    public fset: unknown = null,
+  ) {}
+}
+class PySuper {
+  constructor(
+    readonly cls: PyClass,
+    readonly self: unknown,
+  ) {}
+}
 
-export interface Limits { timeMs: number; heapMb: number }
+export interface Limits {
+  timeMs: number;
+  heapMb: number;
+}
 export const DEFAULT_LIMITS: Limits = { timeMs: 20_000, heapMb: 768 };
 
 /** Evaluation environment: globals in `vars`, builtins, the host, captured `print` output. */
@@ -108,7 +179,8 @@ export class PyEnv {
           last = s.kind === 'expr' ? this.eval(s.e, this.globalScope) : (this.exec(s, this.globalScope), undefined);
           this.onStatement?.(s, null);
         } catch (err) {
-          if (err === BREAK || err === CONTINUE) throw new PyError('SyntaxError', [`'${err === BREAK ? 'break' : 'continue'}' outside loop`]);
+          if (err === BREAK || err === CONTINUE)
+            throw new PyError('SyntaxError', [`'${err === BREAK ? 'break' : 'continue'}' outside loop`]);
           if (err instanceof ReturnSignal) throw new PyError('SyntaxError', ["'return' outside function"]);
           if (!opts.continueOnError || err instanceof LimitError) throw err;
           this.onStatement?.(s, err);
@@ -121,7 +193,9 @@ export class PyEnv {
   }
 
   /** Evaluate one expression in the global scope. */
-  evaluate(src: string): unknown { return this.eval(parseExpression(src), this.globalScope); }
+  evaluate(src: string): unknown {
+    return this.eval(parseExpression(src), this.globalScope);
+  }
 
   // ---- guards --------------------------------------------------------------------------------------------
   tick(): void {
@@ -132,31 +206,50 @@ export class PyEnv {
   }
 
   // ---- statements ----------------------------------------------------------------------------------------
-  execBlock(body: Stmt[], scope: Scope): void { for (const s of body) this.exec(s, scope); }
+  execBlock(body: Stmt[], scope: Scope): void {
+    for (const s of body) this.exec(s, scope);
+  }
 
   exec(s: Stmt, scope: Scope): void {
     switch (s.kind) {
-      case 'expr': this.eval(s.e, scope); return;
+      case 'expr':
+        this.eval(s.e, scope);
+        return;
       case 'assign': {
         const v = this.eval(s.e, scope);
         for (const t of s.targets) this.assign(t, v, scope);
         return;
       }
-      case 'aug': return this.augAssign(s.target, s.op, s.e, scope);
-      case 'ann': if (s.e) this.assign(s.target, this.eval(s.e, scope), scope); return;
-      case 'pass': return;
-      case 'break': throw BREAK;
-      case 'continue': throw CONTINUE;
-      case 'return': throw new ReturnSignal(s.e ? this.eval(s.e, scope) : null);
+      case 'aug':
+        return this.augAssign(s.target, s.op, s.e, scope);
+      case 'ann':
+        if (s.e) this.assign(s.target, this.eval(s.e, scope), scope);
+        return;
+      case 'pass':
+        return;
+      case 'break':
+        throw BREAK;
+      case 'continue':
+        throw CONTINUE;
+      case 'return':
+        throw new ReturnSignal(s.e ? this.eval(s.e, scope) : null);
       case 'if':
         for (const br of s.branches) {
-          if (br.cond === null || this.truthy(this.eval(br.cond, scope))) { this.execBlock(br.body, scope); return; }
+          if (br.cond === null || this.truthy(this.eval(br.cond, scope))) {
+            this.execBlock(br.body, scope);
+            return;
+          }
         }
         return;
       case 'while': {
         while (this.truthy(this.eval(s.cond, scope))) {
           this.tick();
-          try { this.execBlock(s.body, scope); } catch (e) { if (e === BREAK) return; if (e !== CONTINUE) throw e; }
+          try {
+            this.execBlock(s.body, scope);
+          } catch (e) {
+            if (e === BREAK) return;
+            if (e !== CONTINUE) throw e;
+          }
         }
         this.execBlock(s.orelse, scope);
         return;
@@ -165,7 +258,12 @@ export class PyEnv {
         for (const x of iterate(this, this.eval(s.iter, scope))) {
           this.tick();
           this.assign(s.target, x, scope);
-          try { this.execBlock(s.body, scope); } catch (e) { if (e === BREAK) return; if (e !== CONTINUE) throw e; }
+          try {
+            this.execBlock(s.body, scope);
+          } catch (e) {
+            if (e === BREAK) return;
+            if (e !== CONTINUE) throw e;
+          }
         }
         this.execBlock(s.orelse, scope);
         return;
@@ -176,9 +274,12 @@ export class PyEnv {
         this.assignName(s.name, f, scope);
         return;
       }
-      case 'class': return this.execClass(s, scope);
-      case 'with': return this.execWith(s.items, 0, s.body, scope);
-      case 'try': return this.execTry(s, scope);
+      case 'class':
+        return this.execClass(s, scope);
+      case 'with':
+        return this.execWith(s.items, 0, s.body, scope);
+      case 'try':
+        return this.execTry(s, scope);
       case 'raise': {
         if (!s.e) {
           const cur = this.handling[this.handling.length - 1];
@@ -192,9 +293,17 @@ export class PyEnv {
       case 'assert':
         if (!this.truthy(this.eval(s.test, scope))) throw new PyError('AssertionError', s.msg ? [this.eval(s.msg, scope)] : []);
         return;
-      case 'del': for (const t of s.targets) this.del(t, scope); return;
-      case 'global': scope.globalNames ??= new Set(); s.names.forEach((n) => scope.globalNames!.add(n)); return;
-      case 'nonlocal': scope.nonlocalNames ??= new Set(); s.names.forEach((n) => scope.nonlocalNames!.add(n)); return;
+      case 'del':
+        for (const t of s.targets) this.del(t, scope);
+        return;
+      case 'global':
+        scope.globalNames ??= new Set();
+        s.names.forEach((n) => scope.globalNames!.add(n));
+        return;
+      case 'nonlocal':
+        scope.nonlocalNames ??= new Set();
+        s.names.forEach((n) => scope.nonlocalNames!.add(n));
+        return;
       case 'import':
         for (const { mod, as } of s.names) {
           const m = this.importModule(mod);
@@ -207,7 +316,11 @@ export class PyEnv {
         for (const { n, as } of s.names) {
           if (n === '*') throw new PyError('SyntaxError', ['unsupported construct: from ... import *']);
           let v: unknown;
-          try { v = this.getattr(m, n); } catch { v = this.importModule(`${s.mod}.${n}`); }
+          try {
+            v = this.getattr(m, n);
+          } catch {
+            v = this.importModule(`${s.mod}.${n}`);
+          }
           this.assignName(as ?? n, v, scope);
         }
         return;
@@ -222,7 +335,11 @@ export class PyEnv {
       const head = parts.slice(0, i).join('.');
       if (!this.modules.has(head)) continue;
       let m = this.modules.get(head);
-      try { for (const p of parts.slice(i)) m = this.getattr(m, p); } catch { break; }
+      try {
+        for (const p of parts.slice(i)) m = this.getattr(m, p);
+      } catch {
+        break;
+      }
       return m;
     }
     throw new PyError('ModuleNotFoundError', [`No module named '${name}'`]);
@@ -231,7 +348,8 @@ export class PyEnv {
   private augAssign(target: Expr, op: string, valueExpr: Expr, scope: Scope): void {
     // evaluate the target's container once, as Python does
     if (target.t === 'sub') {
-      const o = this.eval(target.o, scope), idx = this.indexValues(target, scope);
+      const o = this.eval(target.o, scope),
+        idx = this.indexValues(target, scope);
       const cur = this.subscript(o, idx, target.tuple);
       const v = this.inplaceOp(op, cur, this.eval(valueExpr, scope));
       this.setSubscript(o, idx, target.tuple, v);
@@ -247,8 +365,16 @@ export class PyEnv {
   }
 
   private inplaceOp(op: string, cur: unknown, v: unknown): unknown {
-    if (Array.isArray(cur) && !isTuple(cur) && op === '+') { cur.push(...iterate(this, v)); return cur; }
-    if (Array.isArray(cur) && !isTuple(cur) && op === '*') { const copy = [...cur]; cur.length = 0; for (let i = 0; i < toJsNumber(v); i++) cur.push(...copy); return cur; }
+    if (Array.isArray(cur) && !isTuple(cur) && op === '+') {
+      cur.push(...iterate(this, v));
+      return cur;
+    }
+    if (Array.isArray(cur) && !isTuple(cur) && op === '*') {
+      const copy = [...cur];
+      cur.length = 0;
+      for (let i = 0; i < toJsNumber(v); i++) cur.push(...copy);
+      return cur;
+    }
     if (cur instanceof PyObject) {
       const m = this.dunderMethod(cur, `__i${dunderName(op)}__`);
       if (m) return this.call(m, [v], {});
@@ -264,7 +390,14 @@ export class PyEnv {
     if (d instanceof PyFunction || d instanceof PyClass || typeof d === 'function' || d instanceof PyObject) return this.call(d, [f], {});
     if (d && typeof (d as PyContext).enter === 'function' && f instanceof PyFunction) {
       const ctx = d as PyContext;
-      return new PyFunction(f.name, (a, kw) => { ctx.enter(); try { return f.fn(a, kw); } finally { ctx.exit(); } });
+      return new PyFunction(f.name, (a, kw) => {
+        ctx.enter();
+        try {
+          return f.fn(a, kw);
+        } finally {
+          ctx.exit();
+        }
+      });
     }
     return this.call(d, [f], {});
   }
@@ -285,12 +418,16 @@ export class PyEnv {
   }
 
   private execWith(items: { ctx: Expr; target: Expr | null }[], i: number, body: Stmt[], scope: Scope): void {
-    if (i === items.length) { this.execBlock(body, scope); return; }
+    if (i === items.length) {
+      this.execBlock(body, scope);
+      return;
+    }
     const { ctx, target } = items[i]!;
     const mgr = this.eval(ctx, scope);
     let enter: () => unknown, exit: (err: unknown) => unknown;
     if (mgr instanceof PyObject) {
-      const en = this.dunderMethod(mgr, '__enter__'), ex = this.dunderMethod(mgr, '__exit__');
+      const en = this.dunderMethod(mgr, '__enter__'),
+        ex = this.dunderMethod(mgr, '__exit__');
       if (!en || !ex) throw new PyError('TypeError', [`'${mgr.cls.name}' object does not support the context manager protocol`]);
       enter = () => this.call(en, [], {});
       exit = (err) => this.call(ex, err ? [err instanceof PyError ? err.cls : null, err, null] : [null, null, null], {});
@@ -304,7 +441,10 @@ export class PyEnv {
     try {
       this.execWith(items, i + 1, body, scope);
     } catch (e) {
-      if (e === BREAK || e === CONTINUE || e instanceof ReturnSignal || e instanceof LimitError) { exit(null); throw e; }
+      if (e === BREAK || e === CONTINUE || e instanceof ReturnSignal || e instanceof LimitError) {
+        exit(null);
+        throw e;
+      }
       const pe = this.toPyError(e);
       if (this.truthy(exit(pe))) return;
       throw e;
@@ -325,7 +465,9 @@ export class PyEnv {
         if (!h) throw e;
         if (h.name) this.assignName(h.name, pe, scope);
         this.handling.push(pe);
-        try { this.execBlock(h.body, scope); } finally {
+        try {
+          this.execBlock(h.body, scope);
+        } finally {
           this.handling.pop();
           if (h.name) scope.vars.delete(h.name);
         }
@@ -351,7 +493,8 @@ export class PyEnv {
     if (!type) {
       if (err instanceof SyntaxError && err.message.startsWith('pyeval:')) type = 'SyntaxError';
       else if (err instanceof RangeError && /call stack/.test(err.message)) type = 'RecursionError';
-      else if (err instanceof RangeError && /Invalid (typed )?array length|Array buffer allocation/i.test(err.message)) type = 'MemoryError';
+      else if (err instanceof RangeError && /Invalid (typed )?array length|Array buffer allocation/i.test(err.message))
+        type = 'MemoryError';
       else if (err instanceof TypeError) type = 'TypeError';
       else type = 'RuntimeError';
     }
@@ -378,9 +521,16 @@ export class PyEnv {
   }
 
   assignName(name: string, v: unknown, scope: Scope): void {
-    if (scope.globalNames?.has(name)) { this.vars.set(name, v); return; }
+    if (scope.globalNames?.has(name)) {
+      this.vars.set(name, v);
+      return;
+    }
     if (scope.nonlocalNames?.has(name)) {
-      for (let s = scope.parent; s; s = s.parent) if (!s.isClass && s.vars.has(name)) { s.vars.set(name, v); return; }
+      for (let s = scope.parent; s; s = s.parent)
+        if (!s.isClass && s.vars.has(name)) {
+          s.vars.set(name, v);
+          return;
+        }
       throw new PyError('SyntaxError', [`no binding for nonlocal '${name}' found`]);
     }
     scope.vars.set(name, v);
@@ -388,27 +538,42 @@ export class PyEnv {
 
   assign(target: Expr, v: unknown, scope: Scope): void {
     switch (target.t) {
-      case 'name': this.assignName(target.n, v, scope); return;
-      case 'tuple': case 'list': {
+      case 'name':
+        this.assignName(target.n, v, scope);
+        return;
+      case 'tuple':
+      case 'list': {
         const items = [...iterate(this, v)];
         const star = target.items.findIndex((x) => x.t === 'starred');
         if (star < 0) {
           if (items.length !== target.items.length) {
-            throw new PyError('ValueError', [items.length > target.items.length ? `too many values to unpack (expected ${target.items.length})` : `not enough values to unpack (expected ${target.items.length}, got ${items.length})`]);
+            throw new PyError('ValueError', [
+              items.length > target.items.length
+                ? `too many values to unpack (expected ${target.items.length})`
+                : `not enough values to unpack (expected ${target.items.length}, got ${items.length})`,
+            ]);
           }
           target.items.forEach((t, i) => this.assign(t, items[i], scope));
           return;
         }
         const after = target.items.length - star - 1;
-        if (items.length < target.items.length - 1) throw new PyError('ValueError', [`not enough values to unpack (expected at least ${target.items.length - 1}, got ${items.length})`]);
+        if (items.length < target.items.length - 1)
+          throw new PyError('ValueError', [
+            `not enough values to unpack (expected at least ${target.items.length - 1}, got ${items.length})`,
+          ]);
         target.items.slice(0, star).forEach((t, i) => this.assign(t, items[i], scope));
         this.assign((target.items[star] as { e: Expr }).e, items.slice(star, items.length - after), scope);
         target.items.slice(star + 1).forEach((t, i) => this.assign(t, items[items.length - after + i], scope));
         return;
       }
-      case 'attr': this.setattr(this.eval(target.o, scope), target.n, v); return;
-      case 'sub': this.setSubscript(this.eval(target.o, scope), this.indexValues(target, scope), target.tuple, v); return;
-      case 'starred': throw new PyError('SyntaxError', ['starred assignment target must be in a list or tuple']);
+      case 'attr':
+        this.setattr(this.eval(target.o, scope), target.n, v);
+        return;
+      case 'sub':
+        this.setSubscript(this.eval(target.o, scope), this.indexValues(target, scope), target.tuple, v);
+        return;
+      case 'starred':
+        throw new PyError('SyntaxError', ['starred assignment target must be in a list or tuple']);
     }
     throw new PyError('SyntaxError', ['cannot assign to expression']);
   }
@@ -418,23 +583,46 @@ export class PyEnv {
       if (!scope.vars.delete(target.n)) throw new PyError('NameError', [`name '${target.n}' is not defined`]);
       return;
     }
-    if (target.t === 'tuple' || target.t === 'list') { target.items.forEach((t) => this.del(t, scope)); return; }
+    if (target.t === 'tuple' || target.t === 'list') {
+      target.items.forEach((t) => this.del(t, scope));
+      return;
+    }
     if (target.t === 'sub') {
-      const o = this.eval(target.o, scope), idx = this.indexValues(target, scope);
+      const o = this.eval(target.o, scope),
+        idx = this.indexValues(target, scope);
       const key = target.tuple ? tuple(idx) : idx[0];
-      if (o instanceof PyDict) { o.delete(key); return; }
+      if (o instanceof PyDict) {
+        o.delete(key);
+        return;
+      }
       if (Array.isArray(o) && !isTuple(o)) {
-        if (key instanceof PySlice) { const ids = sliceIndices(key, o.length); const drop = new Set(ids); const keep = o.filter((_, i) => !drop.has(i)); o.length = 0; o.push(...keep); return; }
+        if (key instanceof PySlice) {
+          const ids = sliceIndices(key, o.length);
+          const drop = new Set(ids);
+          const keep = o.filter((_, i) => !drop.has(i));
+          o.length = 0;
+          o.push(...keep);
+          return;
+        }
         const i = normIndex(toJsNumber(key), o.length, 'list assignment index out of range');
         o.splice(i, 1);
         return;
       }
-      if (o instanceof PyObject) { const m = this.dunderMethod(o, '__delitem__'); if (m) { this.call(m, [key], {}); return; } }
+      if (o instanceof PyObject) {
+        const m = this.dunderMethod(o, '__delitem__');
+        if (m) {
+          this.call(m, [key], {});
+          return;
+        }
+      }
       throw new PyError('TypeError', [`'${this.typeName(o)}' object doesn't support item deletion`]);
     }
     if (target.t === 'attr') {
       const o = this.eval(target.o, scope);
-      if (o instanceof PyObject) { if (!o.attrs.delete(target.n)) throw new PyError('AttributeError', [target.n]); return; }
+      if (o instanceof PyObject) {
+        if (!o.attrs.delete(target.n)) throw new PyError('AttributeError', [target.n]);
+        return;
+      }
       delete (o as Record<string, unknown>)[target.n];
       return;
     }
@@ -444,26 +632,37 @@ export class PyEnv {
   // ---- expressions -----------------------------------------------------------------------------------------
   eval(n: Expr, scope: Scope): unknown {
     switch (n.t) {
-      case 'const': return n.v;
-      case 'float': return new PyFloat(n.v);
-      case 'name': return this.lookup(n.n, scope);
-      case 'attr': return this.getattr(this.eval(n.o, scope), n.n);
+      case 'const':
+        return n.v;
+      case 'float':
+        return new PyFloat(n.v);
+      case 'name':
+        return this.lookup(n.n, scope);
+      case 'attr':
+        return this.getattr(this.eval(n.o, scope), n.n);
       case 'call': {
         const f = this.eval(n.f, scope);
         const { args, kw } = this.evalArgs(n.args, scope);
         if (f === this.builtins.get('super') && args.length === 0) return this.zeroArgSuper(scope);
         return this.call(f, args, kw);
       }
-      case 'sub': return this.subscript(this.eval(n.o, scope), this.indexValues(n, scope), n.tuple);
-      case 'slice': return new PySlice(n.a ? this.eval(n.a, scope) : null, n.b ? this.eval(n.b, scope) : null, n.c ? this.eval(n.c, scope) : null);
-      case 'tuple': return tuple(this.evalItems(n.items, scope));
-      case 'list': return this.evalItems(n.items, scope);
-      case 'set': return new PySet(this.evalItems(n.items, scope));
+      case 'sub':
+        return this.subscript(this.eval(n.o, scope), this.indexValues(n, scope), n.tuple);
+      case 'slice':
+        return new PySlice(n.a ? this.eval(n.a, scope) : null, n.b ? this.eval(n.b, scope) : null, n.c ? this.eval(n.c, scope) : null);
+      case 'tuple':
+        return tuple(this.evalItems(n.items, scope));
+      case 'list':
+        return this.evalItems(n.items, scope);
+      case 'set':
+        return new PySet(this.evalItems(n.items, scope));
       case 'dict': {
         const d = new PyDict();
         for (const [k, v] of n.items) {
-          if (k === null) { const src = this.eval(v, scope); for (const [kk, vv] of dictEntries(this, src)) d.set(kk, vv); }
-          else d.set(this.eval(k, scope), this.eval(v, scope));
+          if (k === null) {
+            const src = this.eval(v, scope);
+            for (const [kk, vv] of dictEntries(this, src)) d.set(kk, vv);
+          } else d.set(this.eval(k, scope), this.eval(v, scope));
         }
         return d;
       }
@@ -472,9 +671,12 @@ export class PyEnv {
         if (n.op === 'and') return this.truthy(a) ? this.eval(n.b, scope) : a;
         return this.truthy(a) ? a : this.eval(n.b, scope);
       }
-      case 'not': return !this.truthy(this.eval(n.a, scope));
-      case 'un': return this.unop(n.op, this.eval(n.a, scope));
-      case 'bin': return this.binop(n.op, this.eval(n.a, scope), this.eval(n.b, scope));
+      case 'not':
+        return !this.truthy(this.eval(n.a, scope));
+      case 'un':
+        return this.unop(n.op, this.eval(n.a, scope));
+      case 'bin':
+        return this.binop(n.op, this.eval(n.a, scope), this.eval(n.b, scope));
       case 'cmp': {
         let a = this.eval(n.items[0]!, scope);
         let result: unknown = true;
@@ -486,35 +688,52 @@ export class PyEnv {
         }
         return result;
       }
-      case 'cond': return this.truthy(this.eval(n.cond, scope)) ? this.eval(n.a, scope) : this.eval(n.b, scope);
-      case 'lambda': return this.makeFunction('<lambda>', n.params, [{ kind: 'return', e: n.body, src: '', line: 0 }], scope, false);
-      case 'comp': return this.comprehension(n, scope);
+      case 'cond':
+        return this.truthy(this.eval(n.cond, scope)) ? this.eval(n.a, scope) : this.eval(n.b, scope);
+      case 'lambda':
+        return this.makeFunction('<lambda>', n.params, [{ kind: 'return', e: n.body, src: '', line: 0 }], scope, false);
+      case 'comp':
+        return this.comprehension(n, scope);
       case 'fstr': {
         let s = '';
         for (const p of n.parts) {
-          if (typeof p === 'string') { s += p; continue; }
+          if (typeof p === 'string') {
+            s += p;
+            continue;
+          }
           let v = this.eval(p.e, scope);
-          if (p.conv === 'r') v = pyRepr(v); else if (p.conv === 's') v = this.str(v); else if (p.conv === 'a') v = pyRepr(v);
+          if (p.conv === 'r') v = pyRepr(v);
+          else if (p.conv === 's') v = this.str(v);
+          else if (p.conv === 'a') v = pyRepr(v);
           const spec = p.spec ? String(this.eval(p.spec, scope)) : '';
           if (p.debug !== undefined) s += p.debug;
           s += p.debug !== undefined && !p.spec && !p.conv ? pyRepr(v) : this.format(v, spec);
         }
         return s;
       }
-      case 'starred': throw new PyError('SyntaxError', ["can't use starred expression here"]);
+      case 'starred':
+        throw new PyError('SyntaxError', ["can't use starred expression here"]);
       case 'yield': {
         const g = this.generators[this.generators.length - 1];
         if (!g) throw new PyError('SyntaxError', ["'yield' outside function"]);
-        if (n.from) { for (const x of iterate(this, this.eval(n.e!, scope))) this.pushYield(g, x); }
-        else this.pushYield(g, n.e ? this.eval(n.e, scope) : null);
+        if (n.from) {
+          for (const x of iterate(this, this.eval(n.e!, scope))) this.pushYield(g, x);
+        } else this.pushYield(g, n.e ? this.eval(n.e, scope) : null);
         return null;
       }
-      case 'walrus': { const v = this.eval(n.e, scope); this.assignName(n.n, v, scope); return v; }
+      case 'walrus': {
+        const v = this.eval(n.e, scope);
+        this.assignName(n.n, v, scope);
+        return v;
+      }
     }
   }
 
   private pushYield(g: unknown[], v: unknown): void {
-    if (g.length >= 100_000) throw new LimitError('pyeval: a generator produced more than 100000 values (generators run eagerly; infinite generators are not supported)');
+    if (g.length >= 100_000)
+      throw new LimitError(
+        'pyeval: a generator produced more than 100000 values (generators run eagerly; infinite generators are not supported)',
+      );
     this.tick();
     g.push(v);
   }
@@ -529,7 +748,8 @@ export class PyEnv {
   }
 
   evalArgs(argNodes: Arg[], scope: Scope): { args: unknown[]; kw: Record<string, unknown> } {
-    const args: unknown[] = [], kw: Record<string, unknown> = {};
+    const args: unknown[] = [],
+      kw: Record<string, unknown> = {};
     for (const a of argNodes) {
       if (a.kind === 'pos') args.push(this.eval(a.e, scope));
       else if (a.kind === 'star') args.push(...iterate(this, this.eval(a.e, scope)));
@@ -539,7 +759,9 @@ export class PyEnv {
     return { args, kw };
   }
 
-  private indexValues(n: Extract<Expr, { t: 'sub' }>, scope: Scope): unknown[] { return this.evalItems(n.idx, scope); }
+  private indexValues(n: Extract<Expr, { t: 'sub' }>, scope: Scope): unknown[] {
+    return this.evalItems(n.idx, scope);
+  }
 
   private comprehension(n: Extract<Expr, { t: 'comp' }>, scope: Scope): unknown {
     const inner = new Scope(scope);
@@ -574,7 +796,10 @@ export class PyEnv {
     const env = this;
     const f: PyFunction & { owner?: PyClass } = new PyFunction(name, (args, kw) => {
       env.tick();
-      if (++env.depth > 400) { env.depth--; throw new PyError('RecursionError', ['maximum recursion depth exceeded']); }
+      if (++env.depth > 400) {
+        env.depth--;
+        throw new PyError('RecursionError', ['maximum recursion depth exceeded']);
+      }
       const frame = new Scope(closure);
       frame.methodClass = f.owner ?? null;
       try {
@@ -583,7 +808,13 @@ export class PyEnv {
         if (isGen) {
           const collected: unknown[] = [];
           env.generators.push(collected);
-          try { env.execBlock(body, frame); } catch (e) { if (!(e instanceof ReturnSignal)) throw e; } finally { env.generators.pop(); }
+          try {
+            env.execBlock(body, frame);
+          } catch (e) {
+            if (!(e instanceof ReturnSignal)) throw e;
+          } finally {
+            env.generators.pop();
+          }
           return new PyIterator(collected[Symbol.iterator](), 'generator');
         }
         env.execBlock(body, frame);
@@ -609,7 +840,10 @@ export class PyEnv {
     if (f instanceof PyStaticMethod) return this.call(f.f, args, kw);
     if (f !== null && f !== undefined && !isBuiltinValue(f)) {
       const cls = this.hostClass.get(f as object);
-      if (cls) { const c = cls.lookup('__call__'); if (c.found) return this.call(c.value, [f, ...args], kw); }
+      if (cls) {
+        const c = cls.lookup('__call__');
+        if (c.found) return this.call(c.value, [f, ...args], kw);
+      }
       const r = this.host.call?.(f, args, kw);
       if (r) return r.value;
     }
@@ -625,7 +859,9 @@ export class PyEnv {
       return err;
     }
     const newM = cls.lookup('__new__');
-    if (newM.found && !(newM.owner?.builtin)) { /* custom __new__ is rare in snippets */ }
+    if (newM.found && !newM.owner?.builtin) {
+      /* custom __new__ is rare in snippets */
+    }
     const hostBase = cls.hostBase();
     let self: unknown;
     if (hostBase !== undefined) {
@@ -644,7 +880,9 @@ export class PyEnv {
   }
 
   /** The Python class of a host object created by a Python subclass (so host code can call back into its methods). */
-  pythonClassOf(obj: unknown): PyClass | undefined { return obj && typeof obj === 'object' ? this.hostClass.get(obj) : undefined; }
+  pythonClassOf(obj: unknown): PyClass | undefined {
+    return obj && typeof obj === 'object' ? this.hostClass.get(obj) : undefined;
+  }
 
   private zeroArgSuper(scope: Scope): PySuper {
     for (let s: Scope | null = scope; s; s = s.parent) {
@@ -701,7 +939,14 @@ export class PyEnv {
       for (const c of mro.slice(mro.indexOf(obj.cls) + 1)) {
         if (c instanceof PyClass) {
           if (c.dict.has(name)) return this.bind(c.dict.get(name), obj.self, c);
-          if (c.builtin && name === '__init__') return new PyFunction('__init__', (a) => { if (obj.self instanceof PyError) { obj.self.args.splice(0, obj.self.args.length, ...a); obj.self.message = a.length === 1 ? pyStr(a[0]) : a.length ? pyRepr(tuple(a)) : ''; } return null; });
+          if (c.builtin && name === '__init__')
+            return new PyFunction('__init__', (a) => {
+              if (obj.self instanceof PyError) {
+                obj.self.args.splice(0, obj.self.args.length, ...a);
+                obj.self.message = a.length === 1 ? pyStr(a[0]) : a.length ? pyRepr(tuple(a)) : '';
+              }
+              return null;
+            });
           continue;
         }
         // a host base: its __init__ already ran in construct(); other methods come from the host object
@@ -719,7 +964,11 @@ export class PyEnv {
       if (obj instanceof PyBuiltinType) return obj.attr(name);
       throw new PyError('AttributeError', [`'function' object has no attribute '${name}'`]);
     }
-    if (obj instanceof PyProperty && name === 'setter') return new PyFunction('setter', (a) => { obj.fset = a[0]; return obj; });
+    if (obj instanceof PyProperty && name === 'setter')
+      return new PyFunction('setter', (a) => {
+        obj.fset = a[0];
+        return obj;
+      });
     if (isBuiltinValue(obj)) return builtinMethod(this, obj, name);
     const cls = this.hostClass.get(obj as object);
     if (cls) {
@@ -732,13 +981,26 @@ export class PyEnv {
   setattr(obj: unknown, name: string, value: unknown): void {
     if (obj instanceof PyObject) {
       const r = obj.cls.lookup(name);
-      if (r.found && r.value instanceof PyProperty && r.value.fset) { this.call(r.value.fset, [obj, value], {}); return; }
+      if (r.found && r.value instanceof PyProperty && r.value.fset) {
+        this.call(r.value.fset, [obj, value], {});
+        return;
+      }
       obj.attrs.set(name, value);
       return;
     }
-    if (obj instanceof PyError) { errorAttrs(obj).set(name, value); return; }
-    if (obj instanceof PyClass) { obj.dict.set(name, value); return; }
-    if (obj instanceof PyFunction) { const o = obj as unknown as { attrs?: Map<string, unknown> }; (o.attrs ??= new Map()).set(name, value); return; }
+    if (obj instanceof PyError) {
+      errorAttrs(obj).set(name, value);
+      return;
+    }
+    if (obj instanceof PyClass) {
+      obj.dict.set(name, value);
+      return;
+    }
+    if (obj instanceof PyFunction) {
+      const o = obj as unknown as { attrs?: Map<string, unknown> };
+      (o.attrs ??= new Map()).set(name, value);
+      return;
+    }
     if (isBuiltinValue(obj)) throw new PyError('AttributeError', [`'${this.typeName(obj)}' object attribute '${name}' is read-only`]);
     if (!this.host.setattr) throw new PyError('AttributeError', [`cannot set attribute '${name}'`]);
     this.host.setattr(obj, name, value);
@@ -754,14 +1016,21 @@ export class PyEnv {
         const r = ids.map((i) => o[i]);
         return isTuple(o) ? tuple(r) : r;
       }
-      if (isTupleIndex) throw new PyError('TypeError', [`${typeof o === 'string' ? 'string' : isTuple(o) ? 'tuple' : 'list'} indices must be integers or slices, not tuple`]);
+      if (isTupleIndex)
+        throw new PyError('TypeError', [
+          `${typeof o === 'string' ? 'string' : isTuple(o) ? 'tuple' : 'list'} indices must be integers or slices, not tuple`,
+        ]);
       const i = indexInt(key, typeof o === 'string' ? 'string' : isTuple(o) ? 'tuple' : 'list');
       return o[normIndex(i, o.length, `${typeof o === 'string' ? 'string' : isTuple(o) ? 'tuple' : 'list'} index out of range`)];
     }
     if (o instanceof PyDict) {
       if (o.has(key)) return o.get(key);
       const missing = (o as PyDict & { defaultFactory?: unknown }).defaultFactory;
-      if (missing !== undefined && missing !== null) { const v = this.call(missing, [], {}); o.set(key, v); return v; }
+      if (missing !== undefined && missing !== null) {
+        const v = this.call(missing, [], {});
+        o.set(key, v);
+        return v;
+      }
       return o.get(key);
     }
     if (o instanceof PyRange) {
@@ -773,9 +1042,13 @@ export class PyEnv {
       if (m) return this.call(m, [key], {});
     }
     if (o instanceof PyClass || o instanceof PyBuiltinType) return o; // typing: list[int], Dict[str, int]
-    if (o === null || o === undefined || isBuiltinValue(o)) throw new PyError('TypeError', [`'${this.typeName(o)}' object is not subscriptable`]);
+    if (o === null || o === undefined || isBuiltinValue(o))
+      throw new PyError('TypeError', [`'${this.typeName(o)}' object is not subscriptable`]);
     const cls = this.hostClass.get(o as object);
-    if (cls) { const r = cls.lookup('__getitem__'); if (r.found) return this.call(this.bind(r.value, o, cls), [key], {}); }
+    if (cls) {
+      const r = cls.lookup('__getitem__');
+      if (r.found) return this.call(this.bind(r.value, o, cls), [key], {});
+    }
     // host indexing gets the index items; a tuple held in a variable is a multi-index too
     const items = !isTupleIndex && isTuple(key) ? [...key] : idx;
     return this.host.getitem(o, items);
@@ -788,23 +1061,35 @@ export class PyEnv {
         const vals = [...iterate(this, v)];
         const ids = sliceIndices(key, o.length);
         if (key.step === null || key.step === undefined || toJsNumber(key.step) === 1) {
-          const start = ids.length ? ids[0]! : Math.min(Math.max(key.start === null ? 0 : normSliceBound(toJsNumber(key.start), o.length), 0), o.length);
+          const start = ids.length
+            ? ids[0]!
+            : Math.min(Math.max(key.start === null ? 0 : normSliceBound(toJsNumber(key.start), o.length), 0), o.length);
           o.splice(start, ids.length, ...vals);
         } else {
-          if (vals.length !== ids.length) throw new PyError('ValueError', [`attempt to assign sequence of size ${vals.length} to extended slice of size ${ids.length}`]);
-          ids.forEach((i, k) => { o[i] = vals[k]; });
+          if (vals.length !== ids.length)
+            throw new PyError('ValueError', [`attempt to assign sequence of size ${vals.length} to extended slice of size ${ids.length}`]);
+          ids.forEach((i, k) => {
+            o[i] = vals[k];
+          });
         }
         return;
       }
       o[normIndex(indexInt(key, 'list'), o.length, 'list assignment index out of range')] = v;
       return;
     }
-    if (o instanceof PyDict) { o.set(key, v); return; }
+    if (o instanceof PyDict) {
+      o.set(key, v);
+      return;
+    }
     if (o instanceof PyObject) {
       const m = this.dunderMethod(o, '__setitem__');
-      if (m) { this.call(m, [key, v], {}); return; }
+      if (m) {
+        this.call(m, [key, v], {});
+        return;
+      }
     }
-    if (o === null || o === undefined || isBuiltinValue(o)) throw new PyError('TypeError', [`'${this.typeName(o)}' object does not support item assignment`]);
+    if (o === null || o === undefined || isBuiltinValue(o))
+      throw new PyError('TypeError', [`'${this.typeName(o)}' object does not support item assignment`]);
     if (!this.host.setitem) throw new PyError('TypeError', ['object does not support item assignment']);
     const items = !isTupleIndex && isTuple(key) ? [...key] : idx;
     this.host.setitem(o, items, v);
@@ -816,24 +1101,41 @@ export class PyEnv {
       const x = toJsNumber(a);
       if (op === '-') return isFloatValue(a) ? new PyFloat(-x) : -x || 0;
       if (op === '+') return isFloatValue(a) ? new PyFloat(x) : x;
-      if (op === '~') { if (isFloatValue(a)) throw new PyError('TypeError', ["bad operand type for unary ~: 'float'"]); return ~x; }
+      if (op === '~') {
+        if (isFloatValue(a)) throw new PyError('TypeError', ["bad operand type for unary ~: 'float'"]);
+        return ~x;
+      }
     }
     if (a instanceof PyObject) {
       const m = this.dunderMethod(a, op === '-' ? '__neg__' : op === '+' ? '__pos__' : '__invert__');
       if (m) return this.call(m, [], {});
     }
-    if (isBuiltinValue(a) || a === null || a === undefined) throw new PyError('TypeError', [`bad operand type for unary ${op}: '${this.typeName(a)}'`]);
+    if (isBuiltinValue(a) || a === null || a === undefined)
+      throw new PyError('TypeError', [`bad operand type for unary ${op}: '${this.typeName(a)}'`]);
     return this.host.unop(op, a);
   }
 
   binop(op: string, a: unknown, b: unknown): unknown {
     if (a instanceof PyObject || b instanceof PyObject) {
       const name = dunderName(op);
-      if (a instanceof PyObject) { const m = this.dunderMethod(a, `__${name}__`); if (m) { const r = this.call(m, [b], {}); if (r !== NOT_IMPLEMENTED) return r; } }
-      if (b instanceof PyObject) { const m = this.dunderMethod(b, `__r${name}__`); if (m) { const r = this.call(m, [a], {}); if (r !== NOT_IMPLEMENTED) return r; } }
+      if (a instanceof PyObject) {
+        const m = this.dunderMethod(a, `__${name}__`);
+        if (m) {
+          const r = this.call(m, [b], {});
+          if (r !== NOT_IMPLEMENTED) return r;
+        }
+      }
+      if (b instanceof PyObject) {
+        const m = this.dunderMethod(b, `__r${name}__`);
+        if (m) {
+          const r = this.call(m, [a], {});
+          if (r !== NOT_IMPLEMENTED) return r;
+        }
+      }
       throw new PyError('TypeError', [`unsupported operand type(s) for ${op}: '${this.typeName(a)}' and '${this.typeName(b)}'`]);
     }
-    const builtinA = isBuiltinValue(a) || a === null, builtinB = isBuiltinValue(b) || b === null;
+    const builtinA = isBuiltinValue(a) || a === null,
+      builtinB = isBuiltinValue(b) || b === null;
     if (builtinA && builtinB) return builtinBinop(this, op, a, b);
     // a builtin list meeting a host object (e.g. list + tensor) is the host's to decide
     return this.host.binop(op, a, b);
@@ -841,38 +1143,77 @@ export class PyEnv {
 
   compare(op: string, a: unknown, b: unknown): unknown {
     switch (op) {
-      case 'is': return isSame(a, b);
-      case 'is not': return !isSame(a, b);
-      case 'in': return this.contains(b, a);
-      case 'not in': return !this.contains(b, a);
+      case 'is':
+        return isSame(a, b);
+      case 'is not':
+        return !isSame(a, b);
+      case 'in':
+        return this.contains(b, a);
+      case 'not in':
+        return !this.contains(b, a);
     }
     if (a instanceof PyObject || b instanceof PyObject) {
-      const names: Record<string, [string, string]> = { '==': ['__eq__', '__eq__'], '!=': ['__ne__', '__ne__'], '<': ['__lt__', '__gt__'], '>': ['__gt__', '__lt__'], '<=': ['__le__', '__ge__'], '>=': ['__ge__', '__le__'] };
+      const names: Record<string, [string, string]> = {
+        '==': ['__eq__', '__eq__'],
+        '!=': ['__ne__', '__ne__'],
+        '<': ['__lt__', '__gt__'],
+        '>': ['__gt__', '__lt__'],
+        '<=': ['__le__', '__ge__'],
+        '>=': ['__ge__', '__le__'],
+      };
       const [mine, theirs] = names[op]!;
-      if (a instanceof PyObject) { const m = this.dunderMethod(a, mine); if (m) return this.call(m, [b], {}); }
-      if (b instanceof PyObject) { const m = this.dunderMethod(b, theirs); if (m) return this.call(m, [a], {}); }
+      if (a instanceof PyObject) {
+        const m = this.dunderMethod(a, mine);
+        if (m) return this.call(m, [b], {});
+      }
+      if (b instanceof PyObject) {
+        const m = this.dunderMethod(b, theirs);
+        if (m) return this.call(m, [a], {});
+      }
       if (op === '==') return a === b;
       if (op === '!=') return a !== b;
       throw new PyError('TypeError', [`'${op}' not supported between instances of '${this.typeName(a)}' and '${this.typeName(b)}'`]);
     }
-    const builtinA = isBuiltinValue(a) || a === null || a === undefined, builtinB = isBuiltinValue(b) || b === null || b === undefined;
+    const builtinA = isBuiltinValue(a) || a === null || a === undefined,
+      builtinB = isBuiltinValue(b) || b === null || b === undefined;
     if (builtinA && builtinB) {
       if (op === '==') return pyEquals(a, b);
       if (op === '!=') return !pyEquals(a, b);
       const c = pyCompare(this, a, b, op);
       return op === '<' ? c < 0 : op === '>' ? c > 0 : op === '<=' ? c <= 0 : c >= 0;
     }
-    if ((op === '==' || op === '!=') && (a === null || a === undefined || b === null || b === undefined || a instanceof PyClass || b instanceof PyClass || a instanceof PyFunction || b instanceof PyFunction)) {
+    if (
+      (op === '==' || op === '!=') &&
+      (a === null ||
+        a === undefined ||
+        b === null ||
+        b === undefined ||
+        a instanceof PyClass ||
+        b instanceof PyClass ||
+        a instanceof PyFunction ||
+        b instanceof PyFunction)
+    ) {
       return op === '==' ? a === b : a !== b;
     }
     return this.host.binop(op, a, b);
   }
 
   contains(container: unknown, x: unknown): boolean {
-    if (typeof container === 'string') { if (typeof x !== 'string') throw new PyError('TypeError', ["'in <string>' requires string as left operand"]); return container.includes(x); }
+    if (typeof container === 'string') {
+      if (typeof x !== 'string') throw new PyError('TypeError', ["'in <string>' requires string as left operand"]);
+      return container.includes(x);
+    }
     if (container instanceof PyDict) return container.has(x);
     if (container instanceof PySet) return container.has(x);
-    if (container instanceof PyRange) { const v = toJsNumber(x); return Number.isInteger(v) && [...Array(0)].length === 0 && (container.step > 0 ? v >= container.start && v < container.stop : v <= container.start && v > container.stop) && (v - container.start) % container.step === 0; }
+    if (container instanceof PyRange) {
+      const v = toJsNumber(x);
+      return (
+        Number.isInteger(v) &&
+        [...Array(0)].length === 0 &&
+        (container.step > 0 ? v >= container.start && v < container.stop : v <= container.start && v > container.stop) &&
+        (v - container.start) % container.step === 0
+      );
+    }
     if (container instanceof PyObject) {
       const m = this.dunderMethod(container, '__contains__');
       if (m) return this.truthy(this.call(m, [x], {}));
@@ -906,7 +1247,10 @@ export class PyEnv {
   }
 
   str(v: unknown): string {
-    if (v instanceof PyObject) { const m = this.dunderMethod(v, '__str__') ?? this.dunderMethod(v, '__repr__'); if (m) return String(this.call(m, [], {})); }
+    if (v instanceof PyObject) {
+      const m = this.dunderMethod(v, '__str__') ?? this.dunderMethod(v, '__repr__');
+      if (m) return String(this.call(m, [], {}));
+    }
     if (v instanceof PyError && v.instance === null) {
       const m = this.dunderMethod(v, '__str__');
       if (m) return String(this.call(m, [], {}));
@@ -914,7 +1258,10 @@ export class PyEnv {
     return pyStr(v);
   }
   repr(v: unknown): string {
-    if (v instanceof PyObject) { const m = this.dunderMethod(v, '__repr__'); if (m) return String(this.call(m, [], {})); }
+    if (v instanceof PyObject) {
+      const m = this.dunderMethod(v, '__repr__');
+      if (m) return String(this.call(m, [], {}));
+    }
     return pyRepr(v);
   }
   private hostStr(v: unknown, kind: 'str' | 'repr'): string | undefined {
@@ -929,7 +1276,11 @@ export class PyEnv {
     return kind === 'str' ? this.host.str?.(v) : this.host.repr?.(v);
   }
   format(v: unknown, spec: string): string {
-    if (v instanceof PyObject) { const m = this.dunderMethod(v, '__format__'); if (m) return String(this.call(m, [spec], {})); return formatSpec(this.str(v), spec); }
+    if (v instanceof PyObject) {
+      const m = this.dunderMethod(v, '__format__');
+      if (m) return String(this.call(m, [spec], {}));
+      return formatSpec(this.str(v), spec);
+    }
     if (isBuiltinValue(v) || v === null || v === undefined) return formatSpec(v, spec);
     const h = this.host.format?.(v, spec);
     if (h !== undefined) return h;
@@ -967,10 +1318,18 @@ export class PyEnv {
   }
 
   // decorator helpers for builtins
-  staticmethod(f: unknown): unknown { return new PyStaticMethod(f); }
-  classmethod(f: unknown): unknown { return new PyClassMethod(f); }
-  property(fget: unknown, fset: unknown = null): unknown { return new PyProperty(fget, fset); }
-  superOf(cls: PyClass, self: unknown): unknown { return new PySuper(cls, self); }
+  staticmethod(f: unknown): unknown {
+    return new PyStaticMethod(f);
+  }
+  classmethod(f: unknown): unknown {
+    return new PyClassMethod(f);
+  }
+  property(fget: unknown, fset: unknown = null): unknown {
+    return new PyProperty(fget, fset);
+  }
+  superOf(cls: PyClass, self: unknown): unknown {
+    return new PySuper(cls, self);
+  }
 }
 
 export const NOT_IMPLEMENTED = Object.freeze({ __notimplemented__: true });
@@ -978,7 +1337,10 @@ export const NOT_IMPLEMENTED = Object.freeze({ __notimplemented__: true });
 const errorAttrStore = new WeakMap<PyError, Map<string, unknown>>();
 function errorAttrs(e: PyError): Map<string, unknown> {
   let m = errorAttrStore.get(e);
-  if (!m) { m = new Map(); errorAttrStore.set(e, m); }
+  if (!m) {
+    m = new Map();
+    errorAttrStore.set(e, m);
+  }
   return m;
 }
 
@@ -990,16 +1352,47 @@ function isSame(a: unknown, b: unknown): boolean {
 
 /** Values whose behaviour the evaluator defines itself (everything else goes through the host). */
 export function isBuiltinValue(v: unknown): boolean {
-  return typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || v instanceof PyFloat || Array.isArray(v)
-    || v instanceof PyDict || v instanceof PySet || v instanceof PyRange || v instanceof PyIterator || v instanceof PySlice;
+  return (
+    typeof v === 'number' ||
+    typeof v === 'string' ||
+    typeof v === 'boolean' ||
+    v instanceof PyFloat ||
+    Array.isArray(v) ||
+    v instanceof PyDict ||
+    v instanceof PySet ||
+    v instanceof PyRange ||
+    v instanceof PyIterator ||
+    v instanceof PySlice
+  );
 }
 
 function dunderName(op: string): string {
-  const m: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'truediv', '//': 'floordiv', '%': 'mod', '**': 'pow', '@': 'matmul', '&': 'and', '|': 'or', '^': 'xor', '<<': 'lshift', '>>': 'rshift' };
+  const m: Record<string, string> = {
+    '+': 'add',
+    '-': 'sub',
+    '*': 'mul',
+    '/': 'truediv',
+    '//': 'floordiv',
+    '%': 'mod',
+    '**': 'pow',
+    '@': 'matmul',
+    '&': 'and',
+    '|': 'or',
+    '^': 'xor',
+    '<<': 'lshift',
+    '>>': 'rshift',
+  };
   return m[op] ?? op;
 }
 
-function bindParams(fname: string, params: Param[], defaults: Map<string, unknown>, args: unknown[], kw: Record<string, unknown>, vars: Map<string, unknown>): void {
+function bindParams(
+  fname: string,
+  params: Param[],
+  defaults: Map<string, unknown>,
+  args: unknown[],
+  kw: Record<string, unknown>,
+  vars: Map<string, unknown>,
+): void {
   let ai = 0;
   const kwLeft = { ...kw };
   for (const p of params) {
@@ -1007,19 +1400,30 @@ function bindParams(fname: string, params: Param[], defaults: Map<string, unknow
       if (ai < args.length) {
         if (p.name in kwLeft) throw new PyError('TypeError', [`${fname}() got multiple values for argument '${p.name}'`]);
         vars.set(p.name, args[ai++]);
-      } else if (p.name in kwLeft) { vars.set(p.name, kwLeft[p.name]); delete kwLeft[p.name]; }
-      else if (defaults.has(p.name)) vars.set(p.name, defaults.get(p.name));
+      } else if (p.name in kwLeft) {
+        vars.set(p.name, kwLeft[p.name]);
+        delete kwLeft[p.name];
+      } else if (defaults.has(p.name)) vars.set(p.name, defaults.get(p.name));
       else throw new PyError('TypeError', [`${fname}() missing 1 required positional argument: '${p.name}'`]);
-    } else if (p.kind === 'varargs') { vars.set(p.name, tuple(args.slice(ai))); ai = args.length; }
-    else if (p.kind === 'kwonly') {
-      if (p.name in kwLeft) { vars.set(p.name, kwLeft[p.name]); delete kwLeft[p.name]; }
-      else if (defaults.has(p.name)) vars.set(p.name, defaults.get(p.name));
+    } else if (p.kind === 'varargs') {
+      vars.set(p.name, tuple(args.slice(ai)));
+      ai = args.length;
+    } else if (p.kind === 'kwonly') {
+      if (p.name in kwLeft) {
+        vars.set(p.name, kwLeft[p.name]);
+        delete kwLeft[p.name];
+      } else if (defaults.has(p.name)) vars.set(p.name, defaults.get(p.name));
       else throw new PyError('TypeError', [`${fname}() missing 1 required keyword-only argument: '${p.name}'`]);
-    } else { vars.set(p.name, new PyDict(Object.entries(kwLeft))); for (const k of Object.keys(kwLeft)) delete kwLeft[k]; }
+    } else {
+      vars.set(p.name, new PyDict(Object.entries(kwLeft)));
+      for (const k of Object.keys(kwLeft)) delete kwLeft[k];
+    }
   }
   if (ai < args.length) {
     const npos = params.filter((p) => p.kind === 'pos').length;
-    throw new PyError('TypeError', [`${fname}() takes ${npos} positional argument${npos === 1 ? '' : 's'} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`]);
+    throw new PyError('TypeError', [
+      `${fname}() takes ${npos} positional argument${npos === 1 ? '' : 's'} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`,
+    ]);
   }
   const extra = Object.keys(kwLeft);
   if (extra.length) throw new PyError('TypeError', [`${fname}() got an unexpected keyword argument '${extra[0]}'`]);
@@ -1030,7 +1434,9 @@ export function normIndex(i: number, n: number, msg: string): number {
   if (j < 0 || j >= n) throw new PyError('IndexError', [msg]);
   return j;
 }
-function normSliceBound(v: number, n: number): number { return v < 0 ? Math.max(0, v + n) : Math.min(v, n); }
+function normSliceBound(v: number, n: number): number {
+  return v < 0 ? Math.max(0, v + n) : Math.min(v, n);
+}
 export function sliceIndices(s: PySlice, n: number): number[] {
   const step = s.step === null || s.step === undefined ? 1 : toJsNumber(s.step);
   if (step === 0) throw new PyError('ValueError', ['slice step cannot be zero']);
@@ -1052,7 +1458,9 @@ function indexInt(k: unknown, what: string): number {
   if (typeof k === 'number' && Number.isInteger(k)) return k;
   const n = (k as { __index__?: () => number })?.__index__?.();
   if (typeof n === 'number') return n;
-  throw new PyError('TypeError', [`${what} indices must be integers or slices, not ${k instanceof PyFloat || typeof k === 'number' ? 'float' : typeof k === 'string' ? 'str' : 'object'}`]);
+  throw new PyError('TypeError', [
+    `${what} indices must be integers or slices, not ${k instanceof PyFloat || typeof k === 'number' ? 'float' : typeof k === 'string' ? 'str' : 'object'}`,
+  ]);
 }
 
 export { dictEntries, scalarBinop };

@@ -5,7 +5,10 @@ import * as nnRunner from './nn.ts';
 import * as dataRunner from './data.ts';
 import type { OracleCase } from './compare.ts';
 
-interface Runner { handles(c: OracleCase): boolean; run(c: OracleCase): void | Promise<void> }
+interface Runner {
+  handles(c: OracleCase): boolean;
+  run(c: OracleCase): void | Promise<void>;
+}
 const RUNNERS: Runner[] = [tensorRunner, nnRunner as unknown as Runner, dataRunner as unknown as Runner];
 
 /** Run one case; throws on the first mismatch, or when no runner handles its category and op. */

@@ -9,9 +9,15 @@ const sandbox = new CaseSandbox({ timeMs: 4_000, heapMb: 1024, rssGrowthMb: 2048
 const memSandbox = new CaseSandbox({ timeMs: 120_000, heapMb: 256, rssGrowthMb: 300 });
 afterAll(() => Promise.all([sandbox.close(), memSandbox.close()]));
 
-const scenario = (name: string, python: string, expected: unknown = { y: 1 }): OracleCase => ({
-  name, category: 'autograd', op: 'autograd.scenario', python, expected, tol: { exact: true },
-} as unknown as OracleCase);
+const scenario = (name: string, python: string, expected: unknown = { y: 1 }): OracleCase =>
+  ({
+    name,
+    category: 'autograd',
+    op: 'autograd.scenario',
+    python,
+    expected,
+    tol: { exact: true },
+  }) as unknown as OracleCase;
 const good = scenario('good', 'y = 1');
 
 test('a normal case passes in the sandbox, and a wrong expectation fails', async () => {

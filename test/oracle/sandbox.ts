@@ -36,10 +36,16 @@ export class CaseSandbox {
       stderr: false,
     });
     let markReady!: () => void, failReady!: (e: Error) => void;
-    this.ready = new Promise<void>((res, rej) => { markReady = res; failReady = rej; });
+    this.ready = new Promise<void>((res, rej) => {
+      markReady = res;
+      failReady = rej;
+    });
     this.ready.catch(() => {});
     w.on('message', (m: { id: number; ok: boolean; ready?: boolean; name?: string; message?: string; stack?: string }) => {
-      if (m.ready) { markReady(); return; }
+      if (m.ready) {
+        markReady();
+        return;
+      }
       const p = this.pending;
       if (!p || p.id !== m.id) return;
       this.pending = null;
@@ -59,9 +65,13 @@ export class CaseSandbox {
       this.pending = null;
       p.reject(new Error(why));
     };
-    w.on('error', (e: Error & { code?: string }) => die(e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-      ? `the case exceeded the oracle's memory limit (${this.limits.heapMb} MB of heap); its worker was stopped`
-      : `the case's worker crashed: ${e.message}`));
+    w.on('error', (e: Error & { code?: string }) =>
+      die(
+        e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `the case exceeded the oracle's memory limit (${this.limits.heapMb} MB of heap); its worker was stopped`
+          : `the case's worker crashed: ${e.message}`,
+      ),
+    );
     w.on('exit', (code) => die(`the case's worker exited (code ${code})`));
     w.unref();
     return w;
@@ -83,13 +93,33 @@ export class CaseSandbox {
         void w.terminate();
         reject(new Error(why));
       };
-      const timer = setTimeout(() => stop(`the case exceeded the oracle's time limit of ${this.limits.timeMs / 1000} s; its worker was stopped`), this.limits.timeMs);
+      const timer = setTimeout(
+        () => stop(`the case exceeded the oracle's time limit of ${this.limits.timeMs / 1000} s; its worker was stopped`),
+        this.limits.timeMs,
+      );
       const watch = setInterval(() => {
         const grown = (process.memoryUsage.rss() - rss0) / 2 ** 20;
-        if (grown > this.limits.rssGrowthMb) stop(`the case exceeded the oracle's memory limit (resident memory grew by ${Math.round(grown)} MB > ${this.limits.rssGrowthMb} MB); its worker was stopped`);
+        if (grown > this.limits.rssGrowthMb)
+          stop(
+            `the case exceeded the oracle's memory limit (resident memory grew by ${Math.round(grown)} MB > ${this.limits.rssGrowthMb} MB); its worker was stopped`,
+          );
       }, 25);
-      const done = () => { clearInterval(watch); clearTimeout(timer); };
-      this.pending = { id, worker: w, resolve: () => { done(); resolve(); }, reject: (e) => { done(); reject(e); } };
+      const done = () => {
+        clearInterval(watch);
+        clearTimeout(timer);
+      };
+      this.pending = {
+        id,
+        worker: w,
+        resolve: () => {
+          done();
+          resolve();
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+      };
       w.postMessage({ id, c });
     });
   }

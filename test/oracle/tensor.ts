@@ -5,7 +5,16 @@ import { Tensor, GradNode, backwardAll, printOptions } from '../../lib/engine/in
 import * as nnLib from '../../lib/nn/index.ts';
 import { createTorchEnv, PyDtype, pyStr, toTs, withFallback, functionalNamespace } from './torchenv.ts';
 import { PyFloat, PyFunction, PyDict, type PyEnv } from './pyeval.ts';
-import { decodeTensor, decodeNumber, expectClose, expectValue, isEncodedTensor, describe, type OracleCase, type Tolerance } from './compare.ts';
+import {
+  decodeTensor,
+  decodeNumber,
+  expectClose,
+  expectValue,
+  isEncodedTensor,
+  describe,
+  type OracleCase,
+  type Tolerance,
+} from './compare.ts';
 
 const CATEGORIES = new Set(['creation', 'elementwise', 'linalg', 'shape', 'reduction', 'autograd', 'python']);
 
@@ -19,7 +28,20 @@ function nnNamespace(): Record<string, unknown> {
   const ns: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(nnLib)) {
     if (typeof v === 'function' && /^[A-Z]/.test(k)) {
-      ns[k] = new PyFunction(k, (a, kw) => new (v as new (...args: unknown[]) => unknown)(...a.map(toTs), ...(Object.keys(kw).length ? [Object.fromEntries(Object.entries(kw).map(([n, x]) => [n.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), toTs(x)]))] : [])));
+      ns[k] = new PyFunction(
+        k,
+        (a, kw) =>
+          new (v as new (...args: unknown[]) => unknown)(
+            ...a.map(toTs),
+            ...(Object.keys(kw).length
+              ? [
+                  Object.fromEntries(
+                    Object.entries(kw).map(([n, x]) => [n.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), toTs(x)]),
+                  ),
+                ]
+              : []),
+          ),
+      );
     }
   }
   return ns;
@@ -49,7 +71,11 @@ function describedObjectPreamble(src: string): string {
 
 export async function run(c: OracleCase): Promise<void> {
   const saved = { ...printOptions };
-  try { await runCase(c); } finally { Object.assign(printOptions, saved); }
+  try {
+    await runCase(c);
+  } finally {
+    Object.assign(printOptions, saved);
+  }
 }
 
 async function runCase(c: OracleCase): Promise<void> {
@@ -59,22 +85,29 @@ async function runCase(c: OracleCase): Promise<void> {
   const src = describedObjectPreamble(prepareSource(c.python));
   if (c.expected_error) {
     let err: unknown = null;
-    try { env.run(src); } catch (e) { err = e; }
+    try {
+      env.run(src);
+    } catch (e) {
+      err = e;
+    }
     if (!err) throw new Error(`expected ${c.expected_error.type}: ${c.expected_error.message}, but nothing was raised`);
     const msg = (err as Error).message;
-    if (!msg.includes(c.expected_error.message)) throw new Error(`error message differs:\n  got:      ${msg}\n  expected: ${c.expected_error.message}`);
+    if (!msg.includes(c.expected_error.message))
+      throw new Error(`error message differs:\n  got:      ${msg}\n  expected: ${c.expected_error.message}`);
     return;
   }
   const result = env.run(src);
   if (c.category === 'printing') {
     if (typeof result !== 'string') throw new Error(`printing: expected a string, got ${describe(result)}`);
-    if (result !== c.expected) throw new Error(`str differs:\n  got:      ${JSON.stringify(result)}\n  expected: ${JSON.stringify(c.expected)}`);
+    if (result !== c.expected)
+      throw new Error(`str differs:\n  got:      ${JSON.stringify(result)}\n  expected: ${JSON.stringify(c.expected)}`);
     return;
   }
   expectValue(normalize(result), c.expected, c.tol, 'forward');
   if (c.grad_fn !== undefined) expectValue(gradFnNames(result), c.grad_fn, { exact: true }, 'grad_fn');
   if (c.grad_output !== undefined && c.grad_output !== null) {
-    const roots: Tensor[] = [], grads: Tensor[] = [];
+    const roots: Tensor[] = [],
+      grads: Tensor[] = [];
     pairOutputs(result, c.grad_output, roots, grads);
     if (roots.length) backwardAll(roots, grads);
   }
@@ -98,7 +131,11 @@ function prepareSource(src: string): string {
 function bindInputs(c: OracleCase, env: PyEnv): Map<string, Tensor> {
   const leaves = new Map<string, Tensor>();
   const decode = (v: unknown, path: string): unknown => {
-    if (isEncodedTensor(v)) { const t = decodeTensor(v); leaves.set(path, t); return t; }
+    if (isEncodedTensor(v)) {
+      const t = decodeTensor(v);
+      leaves.set(path, t);
+      return t;
+    }
     if (Array.isArray(v)) return v.map((x, j) => decode(x, `${path}.${j}`));
     if (v === 'nan' || v === 'inf' || v === '-inf') return new PyFloat(decodeNumber(v));
     if (typeof v === 'number') return Number.isInteger(v) ? v : new PyFloat(v);
@@ -111,7 +148,8 @@ function bindInputs(c: OracleCase, env: PyEnv): Map<string, Tensor> {
     if (Array.isArray(v)) v.forEach((x, j) => env.vars.set(`a${i}_${j}`, x));
   });
   for (const [k, a] of Object.entries(c.kwargs ?? {})) env.vars.set(`k_${k}`, decode(a, `kwargs.${k}`));
-  for (const [k, a] of Object.entries(c.inputs ?? {})) env.vars.set(`inputs_${k}`, isEncodedTensor(a) ? decodeTensor(a, { requiresGrad: false }) : decode(a, `inputs.${k}`));
+  for (const [k, a] of Object.entries(c.inputs ?? {}))
+    env.vars.set(`inputs_${k}`, isEncodedTensor(a) ? decodeTensor(a, { requiresGrad: false }) : decode(a, `inputs.${k}`));
   return leaves;
 }
 
@@ -128,7 +166,10 @@ function normalize(v: unknown): unknown {
   if (v instanceof PyDtype) return v.toString();
   if (v instanceof PyFloat) return v.v;
   if (v instanceof PyDict) return Object.fromEntries(v.entries().map(([k, x]) => [String(k), normalize(x)]));
-  if (Array.isArray(v)) { const named = namedFields(v); return named ? normalize(named) : v.map(normalize); }
+  if (Array.isArray(v)) {
+    const named = namedFields(v);
+    return named ? normalize(named) : v.map(normalize);
+  }
   if (typeof v === 'object' && v !== null && !(v instanceof Tensor)) {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalize(x)]));
   }
@@ -137,7 +178,10 @@ function normalize(v: unknown): unknown {
 
 function gradFnNames(v: unknown): unknown {
   if (v instanceof Tensor) return v.gradFn ? v.gradFn.name : null;
-  if (Array.isArray(v)) { const named = namedFields(v); return named ? gradFnNames(named) : v.map(gradFnNames); }
+  if (Array.isArray(v)) {
+    const named = namedFields(v);
+    return named ? gradFnNames(named) : v.map(gradFnNames);
+  }
   if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, gradFnNames(x)]));
   return null;
 }
@@ -151,8 +195,12 @@ function pairOutputs(out: unknown, go: unknown, roots: Tensor[], grads: Tensor[]
     roots.push(out);
     return;
   }
-  if (Array.isArray(go)) { go.forEach((g, i) => pairOutputs((out as unknown[])[i], g, roots, grads)); return; }
-  if (typeof go === 'object') for (const [k, g] of Object.entries(go as object)) pairOutputs((out as Record<string, unknown>)[k], g, roots, grads);
+  if (Array.isArray(go)) {
+    go.forEach((g, i) => pairOutputs((out as unknown[])[i], g, roots, grads));
+    return;
+  }
+  if (typeof go === 'object')
+    for (const [k, g] of Object.entries(go as object)) pairOutputs((out as Record<string, unknown>)[k], g, roots, grads);
 }
 
 // ---- scenarios -----------------------------------------------------------------------------------------
@@ -171,7 +219,10 @@ function runScenario(c: OracleCase, env: PyEnv): void {
   const inputNames = Object.keys(c.inputs ?? {});
   const trackName = inputNames.find((n) => n !== 'gradient') ?? 'x';
   env.onStatement = (s, err) => {
-    if (err) { errors.push(err); return; }
+    if (err) {
+      errors.push(err);
+      return;
+    }
     if (/backward\s*\(|zero_\s*\(/.test(s.src.replace(/\s+/g, ''))) {
       const t = env.vars.get(trackName);
       snapshots.push(t instanceof Tensor && t.grad ? t.grad.clone().detach() : null);
@@ -194,10 +245,16 @@ function runScenario(c: OracleCase, env: PyEnv): void {
       const e = errors[0] as Error | undefined;
       const want = exp as { message: string };
       if (!e) throw new Error(`${key}: expected an error (${want.message}), none was raised`);
-      if (!e.message.includes(want.message)) throw new Error(`${key}: error message differs:\n  got:      ${e.message}\n  expected: ${want.message}`);
+      if (!e.message.includes(want.message))
+        throw new Error(`${key}: error message differs:\n  got:      ${e.message}\n  expected: ${want.message}`);
       continue;
     }
-    if (['is_leaf', 'requires_grad', 'grad_fn', 'grad', 'retains_grad'].includes(key) && typeof exp === 'object' && exp !== null && !isEncodedTensor(exp)) {
+    if (
+      ['is_leaf', 'requires_grad', 'grad_fn', 'grad', 'retains_grad'].includes(key) &&
+      typeof exp === 'object' &&
+      exp !== null &&
+      !isEncodedTensor(exp)
+    ) {
       for (const [v, e] of Object.entries(exp)) expectValue(normalize(evalKey(env, `${v}.${key}`)), e, tol, `${key}[${v}]`);
       continue;
     }
@@ -207,7 +264,8 @@ function runScenario(c: OracleCase, env: PyEnv): void {
       actual = snapshots[snap++];
     } else actual = evalKey(env, key);
     // A string expected for a tensor-valued expression is its grad_fn's class name (grad_fn_names maps).
-    if ((typeof exp === 'string' || c.op === 'autograd.grad_fn_names') && actual instanceof Tensor) actual = actual.gradFn ? actual.gradFn.name : null;
+    if ((typeof exp === 'string' || c.op === 'autograd.grad_fn_names') && actual instanceof Tensor)
+      actual = actual.gradFn ? actual.gradFn.name : null;
     expectValue(normalize(actual), exp, tol, key);
   }
 }

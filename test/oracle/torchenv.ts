@@ -1,13 +1,67 @@
 // A `torch`-like environment for pyeval: maps PyTorch names (snake_case, keyword arguments, Python floats)
 // onto Board's engine API. Other runners extend it (nn, F, transforms) through `extend`.
 import {
-  Tensor, tensor, zeros, ones, full, empty, eye, arange, linspace, logspace, zerosLike, onesLike, fullLike, emptyLike,
-  rand, randn, randint, randperm, randLike, randnLike, manualSeed, noGrad, enableGrad, setGradEnabled, isGradEnabled, grad, backwardAll,
-  cat, stack, where, ops, GradNode, slice, Generator, printOptions, Device, device, cuda, normal, tensorNamespace, type DType, type IndexItem,
+  Tensor,
+  tensor,
+  zeros,
+  ones,
+  full,
+  empty,
+  eye,
+  arange,
+  linspace,
+  logspace,
+  zerosLike,
+  onesLike,
+  fullLike,
+  emptyLike,
+  rand,
+  randn,
+  randint,
+  randperm,
+  randLike,
+  randnLike,
+  manualSeed,
+  noGrad,
+  enableGrad,
+  setGradEnabled,
+  isGradEnabled,
+  grad,
+  backwardAll,
+  cat,
+  stack,
+  where,
+  ops,
+  GradNode,
+  slice,
+  Generator,
+  printOptions,
+  Device,
+  device,
+  cuda,
+  normal,
+  tensorNamespace,
+  type DType,
+  type IndexItem,
 } from '../../lib/engine/index.ts';
 import { scalarOperand } from '../../lib/engine/elementwise.ts';
 import { formatTensor } from '../../lib/engine/print.ts';
-import { PyEnv, PyFloat, PyFunction, PySlice, PyDict, PyRange, PyIterator, PyError, scalarBinop, isTuple, tuple, pyStr as pyStrOf, type Host, type PyContext } from './pyeval.ts';
+import {
+  PyEnv,
+  PyFloat,
+  PyFunction,
+  PySlice,
+  PyDict,
+  PyRange,
+  PyIterator,
+  PyError,
+  scalarBinop,
+  isTuple,
+  tuple,
+  pyStr as pyStrOf,
+  type Host,
+  type PyContext,
+} from './pyeval.ts';
 import { formatSpec } from './py/values.ts';
 
 /** torch.float32 etc. */
@@ -15,11 +69,30 @@ export class PyDtype {
   private static readonly all = new Map<DType, PyDtype>();
   private constructor(readonly d: DType) {}
   /** One object per dtype, so `x.dtype == torch.float32` is an identity test as in Python. */
-  static of(d: DType): PyDtype { let v = PyDtype.all.get(d); if (!v) { v = new PyDtype(d); PyDtype.all.set(d, v); } return v; }
-  toString(): string { return `torch.${this.d}`; }
+  static of(d: DType): PyDtype {
+    let v = PyDtype.all.get(d);
+    if (!v) {
+      v = new PyDtype(d);
+      PyDtype.all.set(d, v);
+    }
+    return v;
+  }
+  toString(): string {
+    return `torch.${this.d}`;
+  }
 }
-const DT: Record<string, DType> = { float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', int64: 'int64',
-  long: 'int64', int32: 'int32', int: 'int32', uint8: 'uint8', bool: 'bool' };
+const DT: Record<string, DType> = {
+  float32: 'float32',
+  float: 'float32',
+  float64: 'float64',
+  double: 'float64',
+  int64: 'int64',
+  long: 'int64',
+  int32: 'int32',
+  int: 'int32',
+  uint8: 'uint8',
+  bool: 'bool',
+};
 
 /** Python value -> TS argument (floats to numbers, dtypes to strings, slices to Slice). */
 export function toTs(v: unknown): any {
@@ -47,40 +120,174 @@ const isFloatLit = (v: unknown) => v instanceof PyFloat;
 
 /** Positional parameter names (after self) for methods/functions whose keywords we map by position. */
 const PARAMS: Record<string, string[]> = {
-  sum: ['dim', 'keepdim'], mean: ['dim', 'keepdim'], prod: ['dim', 'keepdim'], max: ['dim', 'keepdim'], min: ['dim', 'keepdim'],
-  amax: ['dim', 'keepdim'], amin: ['dim', 'keepdim'], argmax: ['dim', 'keepdim'], argmin: ['dim', 'keepdim'],
-  logsumexp: ['dim', 'keepdim'], softmax: ['dim'], log_softmax: ['dim'], cumsum: ['dim'], cumprod: ['dim'], median: ['dim', 'keepdim'],
-  topk: ['k', 'dim', 'largest', 'sorted'], sort: ['dim', 'descending'], argsort: ['dim', 'descending'], all: ['dim', 'keepdim'], any: ['dim', 'keepdim'],
-  norm: ['p', 'dim', 'keepdim'], transpose: ['dim0', 'dim1'], swapaxes: ['dim0', 'dim1'], squeeze: ['dim'], unsqueeze: ['dim'],
-  flatten: ['start_dim', 'end_dim'], narrow: ['dim', 'start', 'length'], split: ['split_size_or_sections', 'dim'], chunk: ['chunks', 'dim'],
-  roll: ['shifts', 'dims'], tril: ['diagonal'], triu: ['diagonal'], gather: ['dim', 'index'], index_select: ['dim', 'index'],
-  scatter_add: ['dim', 'index', 'src'], scatter_add_: ['dim', 'index', 'src'], masked_fill: ['mask', 'value'], masked_fill_: ['mask', 'value'],
-  clamp: ['min', 'max'], clip: ['min', 'max'], clamp_: ['min', 'max'], select: ['dim', 'index'], unbind: ['dim'], flip: ['dims'],
-  index_add: ['dim', 'index', 'source'], index_add_: ['dim', 'index', 'source'], pow: ['exponent'], movedim: ['source', 'destination'],
-  moveaxis: ['source', 'destination'], lerp: ['end', 'weight'], repeat_interleave: ['repeats', 'dim'], diagonal: ['offset', 'dim1', 'dim2'],
-  diag: ['diagonal'], index_fill: ['dim', 'index', 'value'], index_fill_: ['dim', 'index', 'value'], index_copy: ['dim', 'index', 'source'],
-  index_copy_: ['dim', 'index', 'source'], unfold: ['dimension', 'size', 'step'], nansum: ['dim', 'keepdim'], nanmean: ['dim', 'keepdim'],
-  logcumsumexp: ['dim'], cummax: ['dim'], cummin: ['dim'], kthvalue: ['k', 'dim', 'keepdim'], dist: ['other', 'p'], bincount: ['weights', 'minlength'],
-  histc: ['bins', 'min', 'max'], cross: ['other', 'dim'], isclose: ['other', 'rtol', 'atol', 'equal_nan'], nan_to_num: ['nan', 'posinf', 'neginf'],
-  addcmul: ['tensor1', 'tensor2'], addcdiv: ['tensor1', 'tensor2'], addcmul_: ['tensor1', 'tensor2'], addcdiv_: ['tensor1', 'tensor2'],
-  baddbmm: ['batch1', 'batch2'], addmv: ['mat', 'vec'], addr: ['vec1', 'vec2'], addmm: ['mat1', 'mat2'], masked_scatter: ['mask', 'source'],
-  take: ['index'], hypot: ['other'], logaddexp: ['other'], masked_select: ['mask'], type_as: ['other'], count_nonzero: ['dim'],
-  new_zeros: ['size'], new_ones: ['size'], new_full: ['size', 'fill_value'], new_empty: ['size'], new_tensor: ['data'],
-  matmul: ['other'], mm: ['mat2'], bmm: ['mat2'], mv: ['vec'], dot: ['other'], outer: ['vec2'], maximum: ['other'], minimum: ['other'],
-  eq: ['other'], ne: ['other'], lt: ['other'], le: ['other'], gt: ['other'], ge: ['other'], fmod: ['other'], remainder: ['other'],
-  floor_divide: ['other'], atan2: ['other'], where: ['condition', 'other'], expand_as: ['other'], view_as: ['other'], reshape_as: ['other'],
+  sum: ['dim', 'keepdim'],
+  mean: ['dim', 'keepdim'],
+  prod: ['dim', 'keepdim'],
+  max: ['dim', 'keepdim'],
+  min: ['dim', 'keepdim'],
+  amax: ['dim', 'keepdim'],
+  amin: ['dim', 'keepdim'],
+  argmax: ['dim', 'keepdim'],
+  argmin: ['dim', 'keepdim'],
+  logsumexp: ['dim', 'keepdim'],
+  softmax: ['dim'],
+  log_softmax: ['dim'],
+  cumsum: ['dim'],
+  cumprod: ['dim'],
+  median: ['dim', 'keepdim'],
+  topk: ['k', 'dim', 'largest', 'sorted'],
+  sort: ['dim', 'descending'],
+  argsort: ['dim', 'descending'],
+  all: ['dim', 'keepdim'],
+  any: ['dim', 'keepdim'],
+  norm: ['p', 'dim', 'keepdim'],
+  transpose: ['dim0', 'dim1'],
+  swapaxes: ['dim0', 'dim1'],
+  squeeze: ['dim'],
+  unsqueeze: ['dim'],
+  flatten: ['start_dim', 'end_dim'],
+  narrow: ['dim', 'start', 'length'],
+  split: ['split_size_or_sections', 'dim'],
+  chunk: ['chunks', 'dim'],
+  roll: ['shifts', 'dims'],
+  tril: ['diagonal'],
+  triu: ['diagonal'],
+  gather: ['dim', 'index'],
+  index_select: ['dim', 'index'],
+  scatter_add: ['dim', 'index', 'src'],
+  scatter_add_: ['dim', 'index', 'src'],
+  masked_fill: ['mask', 'value'],
+  masked_fill_: ['mask', 'value'],
+  clamp: ['min', 'max'],
+  clip: ['min', 'max'],
+  clamp_: ['min', 'max'],
+  select: ['dim', 'index'],
+  unbind: ['dim'],
+  flip: ['dims'],
+  index_add: ['dim', 'index', 'source'],
+  index_add_: ['dim', 'index', 'source'],
+  pow: ['exponent'],
+  movedim: ['source', 'destination'],
+  moveaxis: ['source', 'destination'],
+  lerp: ['end', 'weight'],
+  repeat_interleave: ['repeats', 'dim'],
+  diagonal: ['offset', 'dim1', 'dim2'],
+  diag: ['diagonal'],
+  index_fill: ['dim', 'index', 'value'],
+  index_fill_: ['dim', 'index', 'value'],
+  index_copy: ['dim', 'index', 'source'],
+  index_copy_: ['dim', 'index', 'source'],
+  unfold: ['dimension', 'size', 'step'],
+  nansum: ['dim', 'keepdim'],
+  nanmean: ['dim', 'keepdim'],
+  logcumsumexp: ['dim'],
+  cummax: ['dim'],
+  cummin: ['dim'],
+  kthvalue: ['k', 'dim', 'keepdim'],
+  dist: ['other', 'p'],
+  bincount: ['weights', 'minlength'],
+  histc: ['bins', 'min', 'max'],
+  cross: ['other', 'dim'],
+  isclose: ['other', 'rtol', 'atol', 'equal_nan'],
+  nan_to_num: ['nan', 'posinf', 'neginf'],
+  addcmul: ['tensor1', 'tensor2'],
+  addcdiv: ['tensor1', 'tensor2'],
+  addcmul_: ['tensor1', 'tensor2'],
+  addcdiv_: ['tensor1', 'tensor2'],
+  baddbmm: ['batch1', 'batch2'],
+  addmv: ['mat', 'vec'],
+  addr: ['vec1', 'vec2'],
+  addmm: ['mat1', 'mat2'],
+  masked_scatter: ['mask', 'source'],
+  take: ['index'],
+  hypot: ['other'],
+  logaddexp: ['other'],
+  masked_select: ['mask'],
+  type_as: ['other'],
+  count_nonzero: ['dim'],
+  new_zeros: ['size'],
+  new_ones: ['size'],
+  new_full: ['size', 'fill_value'],
+  new_empty: ['size'],
+  new_tensor: ['data'],
+  matmul: ['other'],
+  mm: ['mat2'],
+  bmm: ['mat2'],
+  mv: ['vec'],
+  dot: ['other'],
+  outer: ['vec2'],
+  maximum: ['other'],
+  minimum: ['other'],
+  eq: ['other'],
+  ne: ['other'],
+  lt: ['other'],
+  le: ['other'],
+  gt: ['other'],
+  ge: ['other'],
+  fmod: ['other'],
+  remainder: ['other'],
+  floor_divide: ['other'],
+  atan2: ['other'],
+  where: ['condition', 'other'],
+  expand_as: ['other'],
+  view_as: ['other'],
+  reshape_as: ['other'],
 };
 /** Methods whose tensor-or-number argument positions are operands (Python floats promote). */
-const OPERAND_ARGS = new Set(['add', 'sub', 'mul', 'div', 'rsub', 'pow', 'remainder', 'fmod', 'floor_divide', 'eq', 'ne', 'lt', 'le', 'gt', 'ge',
-  'add_', 'sub_', 'mul_', 'div_', 'true_divide', 'multiply', 'subtract', 'divide', 'maximum', 'minimum', 'atan2']);
+const OPERAND_ARGS = new Set([
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'rsub',
+  'pow',
+  'remainder',
+  'fmod',
+  'floor_divide',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'add_',
+  'sub_',
+  'mul_',
+  'div_',
+  'true_divide',
+  'multiply',
+  'subtract',
+  'divide',
+  'maximum',
+  'minimum',
+  'atan2',
+]);
 
-function camel(s: string): string { return s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()); }
+function camel(s: string): string {
+  return s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
 
 /** Keywords that Board takes in a trailing options object (camelCased), after PARAMS' positional ones. */
 const OPTIONS: Record<string, string[]> = {
-  addcmul: ['value'], addcdiv: ['value'], addcmul_: ['value'], addcdiv_: ['value'], baddbmm: ['beta', 'alpha'], addmv: ['beta', 'alpha'],
-  addr: ['beta', 'alpha'], addmm: ['beta', 'alpha'], softmax: ['dtype'], log_softmax: ['dtype'], aminmax: ['dim', 'keepdim'], unique: ['sorted', 'return_inverse', 'return_counts'],
-  index_add: ['alpha'], index_add_: ['alpha'], new_zeros: ['dtype'], new_ones: ['dtype'], new_full: ['dtype'], new_empty: ['dtype'], new_tensor: ['dtype'],
+  addcmul: ['value'],
+  addcdiv: ['value'],
+  addcmul_: ['value'],
+  addcdiv_: ['value'],
+  baddbmm: ['beta', 'alpha'],
+  addmv: ['beta', 'alpha'],
+  addr: ['beta', 'alpha'],
+  addmm: ['beta', 'alpha'],
+  softmax: ['dtype'],
+  log_softmax: ['dtype'],
+  aminmax: ['dim', 'keepdim'],
+  unique: ['sorted', 'return_inverse', 'return_counts'],
+  index_add: ['alpha'],
+  index_add_: ['alpha'],
+  new_zeros: ['dtype'],
+  new_ones: ['dtype'],
+  new_full: ['dtype'],
+  new_empty: ['dtype'],
+  new_tensor: ['dtype'],
 };
 
 function positional(name: string, args: unknown[], kw: Record<string, unknown>): unknown[] {
@@ -88,12 +295,24 @@ function positional(name: string, args: unknown[], kw: Record<string, unknown>):
   const out = [...args];
   const rest = { ...kw };
   params.forEach((p, i) => {
-    if (p in rest) { while (out.length < i) out.push(undefined); out[i] = rest[p]; delete rest[p]; }
+    if (p in rest) {
+      while (out.length < i) out.push(undefined);
+      out[i] = rest[p];
+      delete rest[p];
+    }
   });
   const optNames = (OPTIONS[name] ?? []).filter((k) => k in rest);
   if (optNames.length) {
     while (out.length < params.length) out.push(undefined);
-    out.push(Object.fromEntries(optNames.map((k) => { const v = rest[k]; delete rest[k]; return [camel(k), v instanceof PyDtype ? v.d : toTs(v)]; })));
+    out.push(
+      Object.fromEntries(
+        optNames.map((k) => {
+          const v = rest[k];
+          delete rest[k];
+          return [camel(k), v instanceof PyDtype ? v.d : toTs(v)];
+        }),
+      ),
+    );
   }
   if ('input' in rest) delete rest.input;
   const left = Object.keys(rest).filter((k) => rest[k] !== undefined);
@@ -115,9 +334,14 @@ export function callMethod(t: Tensor, name: string, args: unknown[], kw: Record<
 const dtypeArg = (v: unknown): DType | undefined => (v instanceof PyDtype ? v.d : undefined);
 
 type Method = (t: Tensor, args: unknown[], kw: Record<string, unknown>) => unknown;
-const binaryWith = (js: 'add' | 'sub' | 'rsub'): Method => (t, a, kw) => (t as any)[js](toOperand(a[0] ?? kw.other), { alpha: toTs(a[1] ?? kw.alpha) });
+const binaryWith =
+  (js: 'add' | 'sub' | 'rsub'): Method =>
+  (t, a, kw) =>
+    (t as any)[js](toOperand(a[0] ?? kw.other), { alpha: toTs(a[1] ?? kw.alpha) });
 const METHODS: Record<string, Method> = {
-  add: binaryWith('add'), sub: binaryWith('sub'), rsub: binaryWith('rsub'),
+  add: binaryWith('add'),
+  sub: binaryWith('sub'),
+  rsub: binaryWith('rsub'),
   add_: (t, a, kw) => t.add_(toOperand(a[0] ?? kw.other), { alpha: toTs(a[1] ?? kw.alpha) }),
   sub_: (t, a, kw) => t.sub_(toOperand(a[0] ?? kw.other), { alpha: toTs(a[1] ?? kw.alpha) }),
   div: (t, a, kw) => t.div(toOperand(a[0] ?? kw.other), { roundingMode: toTs(a[1] ?? kw.rounding_mode) }),
@@ -127,52 +351,91 @@ const METHODS: Record<string, Method> = {
     // to(dtype), to(device), to(device, dtype), to(other), to(device=..., dtype=..., copy=...)
     const target = a[0] instanceof PyDtype ? a[0].d : a[0] instanceof Tensor || a[0] instanceof Device ? a[0] : toTs(a[0]);
     const second = a[1] instanceof PyDtype ? a[1].d : toTs(a[1]);
-    if (target === undefined) return t.to({ device: toTs(kw.device) as string | undefined, dtype: dtypeArg(kw.dtype), copy: toTs(kw.copy) });
+    if (target === undefined)
+      return t.to({ device: toTs(kw.device) as string | undefined, dtype: dtypeArg(kw.dtype), copy: toTs(kw.copy) });
     return t.to(target, second ?? dtypeArg(kw.dtype) ?? toTs(kw.copy));
   },
-  type: (t, a, kw) => { const d = a[0] ?? kw.dtype; return d === undefined ? t.type() : t.type(d instanceof PyDtype ? d.d : String(d)); },
-  std: (t, a, kw) => varStd(t, 'std', a, kw), var: (t, a, kw) => varStd(t, 'var', a, kw),
+  type: (t, a, kw) => {
+    const d = a[0] ?? kw.dtype;
+    return d === undefined ? t.type() : t.type(d instanceof PyDtype ? d.d : String(d));
+  },
+  std: (t, a, kw) => varStd(t, 'std', a, kw),
+  var: (t, a, kw) => varStd(t, 'var', a, kw),
   norm: (t, a, kw) => t.norm(toTs(a[0] ?? kw.p ?? 'fro'), toTs(a[1] ?? kw.dim), toTs(a[2] ?? kw.keepdim ?? false)),
-  scatter: (t, a, kw) => t.scatter(toTs(a[0] ?? kw.dim), a[1] as Tensor ?? kw.index, toTs(a[2] ?? kw.src ?? kw.value), { reduce: toTs(kw.reduce) }),
-  scatter_: (t, a, kw) => t.scatter_(toTs(a[0] ?? kw.dim), a[1] as Tensor ?? kw.index, toTs(a[2] ?? kw.src ?? kw.value), { reduce: toTs(kw.reduce) }),
-  backward: (t, a, kw) => t.backward((a[0] ?? kw.gradient ?? null) as Tensor | null, { retainGraph: toTs(kw.retain_graph), createGraph: toTs(kw.create_graph) }),
-  retain_grad: (t) => { t.retainGrad(); return null; },
+  scatter: (t, a, kw) =>
+    t.scatter(toTs(a[0] ?? kw.dim), (a[1] as Tensor) ?? kw.index, toTs(a[2] ?? kw.src ?? kw.value), { reduce: toTs(kw.reduce) }),
+  scatter_: (t, a, kw) =>
+    t.scatter_(toTs(a[0] ?? kw.dim), (a[1] as Tensor) ?? kw.index, toTs(a[2] ?? kw.src ?? kw.value), { reduce: toTs(kw.reduce) }),
+  backward: (t, a, kw) =>
+    t.backward((a[0] ?? kw.gradient ?? null) as Tensor | null, { retainGraph: toTs(kw.retain_graph), createGraph: toTs(kw.create_graph) }),
+  retain_grad: (t) => {
+    t.retainGrad();
+    return null;
+  },
   register_hook: (t, a) => {
     const f = a[0] as PyFunction;
-    return t.registerHook((g) => { const r = f.fn([g], {}); return r instanceof Tensor ? r : undefined; });
+    return t.registerHook((g) => {
+      const r = f.fn([g], {});
+      return r instanceof Tensor ? r : undefined;
+    });
   },
   requires_grad_: (t, a, kw) => t.requiresGrad_(toTs(a[0] ?? kw.requires_grad ?? true)),
   is_contiguous: (t) => t.isContiguous(),
   stride: (t, a) => (a.length ? t.stride(toTs(a[0])) : t.stride()),
   size: (t, a, kw) => (a.length || kw.dim !== undefined ? t.size(toTs(a[0] ?? kw.dim)) : torchSize(t.shape)),
-  item: (t) => { const v = t.item(); return typeof v === 'number' && (t.dtype === 'float32' || t.dtype === 'float64') ? new PyFloat(v) : v; },
-  view: (t, a, kw) => (a[0] instanceof PyDtype ? (() => { throw new TypeError('view(dtype) unsupported'); })() : t.view(...toTs(a.length ? a : [kw.size]))),
-  reshape: (t, a, kw) => t.reshape(...toTs(a.length ? a : [kw.shape])), permute: (t, a, kw) => t.permute(...toTs(a.length ? a : [kw.dims])),
-  expand: (t, a, kw) => t.expand(...toTs(a.length ? a : [kw.size])), repeat: (t, a, kw) => t.repeat(...toTs(a.length ? a : [kw.repeats])),
-  zero_: (t) => t.zero_(), fill_: (t, a) => t.fill_(toTs(a[0])),
+  item: (t) => {
+    const v = t.item();
+    return typeof v === 'number' && (t.dtype === 'float32' || t.dtype === 'float64') ? new PyFloat(v) : v;
+  },
+  view: (t, a, kw) =>
+    a[0] instanceof PyDtype
+      ? (() => {
+          throw new TypeError('view(dtype) unsupported');
+        })()
+      : t.view(...toTs(a.length ? a : [kw.size])),
+  reshape: (t, a, kw) => t.reshape(...toTs(a.length ? a : [kw.shape])),
+  permute: (t, a, kw) => t.permute(...toTs(a.length ? a : [kw.dims])),
+  expand: (t, a, kw) => t.expand(...toTs(a.length ? a : [kw.size])),
+  repeat: (t, a, kw) => t.repeat(...toTs(a.length ? a : [kw.repeats])),
+  zero_: (t) => t.zero_(),
+  fill_: (t, a) => t.fill_(toTs(a[0])),
   uniform_: (t, a, kw) => t.uniform_(toTs(a[0] ?? kw.a ?? kw.from ?? 0), toTs(a[1] ?? kw.b ?? kw.to ?? 1)),
   normal_: (t, a, kw) => t.normal_(toTs(a[0] ?? kw.mean ?? 0), toTs(a[1] ?? kw.std ?? 1)),
   sum: (t, a, kw) => t.sum(toTs(a[0] ?? kw.dim), toTs(a[1] ?? kw.keepdim ?? false), { dtype: dtypeArg(kw.dtype) }),
   masked_fill: (t, a, kw) => t.maskedFill((a[0] ?? kw.mask) as Tensor, toTs(a[1] ?? kw.value)),
   clamp: (t, a, kw) => t.clamp(toTs(a[0] ?? kw.min), toTs(a[1] ?? kw.max)),
-  tolist: (t) => t.tolist(), numel: (t) => t.numel(), dim: (t) => t.dim(),
+  tolist: (t) => t.tolist(),
+  numel: (t) => t.numel(),
+  dim: (t) => t.dim(),
   data_ptr: (t) => dataPtr(t),
   untyped_storage: (t) => ({ data_ptr: fn('data_ptr', () => dataPtr(t, true)), size: fn('size', () => t.storage.byteLength) }),
   storage: (t) => ({ data_ptr: fn('data_ptr', () => dataPtr(t, true)), size: fn('size', () => t.storage.length) }),
   tile: (t, a, kw) => t.tile(...toTs(a.length ? a : [kw.dims])),
-  unique: (t, a, kw) => t.unique({ sorted: toTs(a[0] ?? kw.sorted), returnInverse: toTs(a[1] ?? kw.return_inverse), returnCounts: toTs(a[2] ?? kw.return_counts) }),
-  aminmax: (t, _a, kw) => { const r = t.aminmax({ dim: toTs(kw.dim), keepdim: toTs(kw.keepdim) }); return Object.assign([r.min, r.max], r); },
+  unique: (t, a, kw) =>
+    t.unique({
+      sorted: toTs(a[0] ?? kw.sorted),
+      returnInverse: toTs(a[1] ?? kw.return_inverse),
+      returnCounts: toTs(a[2] ?? kw.return_counts),
+    }),
+  aminmax: (t, _a, kw) => {
+    const r = t.aminmax({ dim: toTs(kw.dim), keepdim: toTs(kw.keepdim) });
+    return Object.assign([r.min, r.max], r);
+  },
   sum_to_size: (t, a) => t.sumToSize(...toTs(a)),
   new_zeros: (t, a, kw) => t.newZeros(sizeArgs(a.length ? a : [kw.size]), { dtype: dtypeArg(kw.dtype) }),
   new_ones: (t, a, kw) => t.newOnes(sizeArgs(a.length ? a : [kw.size]), { dtype: dtypeArg(kw.dtype) }),
   new_full: (t, a, kw) => t.newFull(toTs(a[0] ?? kw.size), toTs(a[1] ?? kw.fill_value), { dtype: dtypeArg(kw.dtype) }),
   new_tensor: (t, a, kw) => t.newTensor(toTs(a[0] ?? kw.data), { dtype: dtypeArg(kw.dtype) ?? literalDtype(a[0] ?? kw.data) }),
-  max: (t, a, kw) => minMax(t, 'max', a, kw), min: (t, a, kw) => minMax(t, 'min', a, kw),
-  median: (t, a, kw) => (a.length || kw.dim !== undefined ? namedTuple(t.median(toTs(a[0] ?? kw.dim), toTs(a[1] ?? kw.keepdim ?? false))) : t.median()),
+  max: (t, a, kw) => minMax(t, 'max', a, kw),
+  min: (t, a, kw) => minMax(t, 'min', a, kw),
+  median: (t, a, kw) =>
+    a.length || kw.dim !== undefined ? namedTuple(t.median(toTs(a[0] ?? kw.dim), toTs(a[1] ?? kw.keepdim ?? false))) : t.median(),
   sort: (t, a, kw) => namedTuple(t.sort(toTs(a[0] ?? kw.dim ?? -1), toTs(a[1] ?? kw.descending ?? false))),
-  topk: (t, a, kw) => namedTuple(t.topk(toTs(a[0] ?? kw.k), toTs(a[1] ?? kw.dim ?? -1), toTs(a[2] ?? kw.largest ?? true), toTs(a[3] ?? kw.sorted ?? true))),
+  topk: (t, a, kw) =>
+    namedTuple(t.topk(toTs(a[0] ?? kw.k), toTs(a[1] ?? kw.dim ?? -1), toTs(a[2] ?? kw.largest ?? true), toTs(a[3] ?? kw.sorted ?? true))),
   kthvalue: (t, a, kw) => namedTuple(t.kthvalue(toTs(a[0] ?? kw.k), toTs(a[1] ?? kw.dim ?? -1), toTs(a[2] ?? kw.keepdim ?? false))),
-  cummax: (t, a, kw) => namedTuple(t.cummax(toTs(a[0] ?? kw.dim))), cummin: (t, a, kw) => namedTuple(t.cummin(toTs(a[0] ?? kw.dim))),
+  cummax: (t, a, kw) => namedTuple(t.cummax(toTs(a[0] ?? kw.dim))),
+  cummin: (t, a, kw) => namedTuple(t.cummin(toTs(a[0] ?? kw.dim))),
 };
 
 /** A stable fake address: storages get distinct 1 GiB-spaced bases, plus the element offset in bytes. */
@@ -180,12 +443,17 @@ const storageIds = new WeakMap<object, number>();
 let nextStorageId = 1;
 function dataPtr(t: Tensor, storageStart = false): number {
   let id = storageIds.get(t.storage.buffer);
-  if (id === undefined) { id = nextStorageId++; storageIds.set(t.storage.buffer, id); }
+  if (id === undefined) {
+    id = nextStorageId++;
+    storageIds.set(t.storage.buffer, id);
+  }
   return id * 2 ** 30 + t.storage.byteOffset + (storageStart ? 0 : t.offset * t.storage.BYTES_PER_ELEMENT);
 }
 
 /** torch.return_types: indexable like a tuple, with .values / .indices. */
-function namedTuple(r: { values: Tensor; indices: Tensor }): unknown { return Object.assign([r.values, r.indices], r); }
+function namedTuple(r: { values: Tensor; indices: Tensor }): unknown {
+  return Object.assign([r.values, r.indices], r);
+}
 
 function minMax(t: Tensor, kind: 'max' | 'min', a: unknown[], kw: Record<string, unknown>): unknown {
   const d = a[0] ?? kw.dim;
@@ -200,16 +468,26 @@ function toPowExponent(e: unknown): any {
 }
 
 function varStd(t: Tensor, kind: 'var' | 'std', a: unknown[], kw: Record<string, unknown>): Tensor {
-  let dim: unknown = a[0] ?? kw.dim, unbiased: unknown = kw.unbiased, keepdim: unknown = kw.keepdim;
-  if (typeof a[0] === 'boolean') { unbiased = a[0]; dim = undefined; }
-  else { if (a[1] !== undefined) unbiased = a[1]; if (a[2] !== undefined) keepdim = a[2]; }
+  let dim: unknown = a[0] ?? kw.dim,
+    unbiased: unknown = kw.unbiased,
+    keepdim: unknown = kw.keepdim;
+  if (typeof a[0] === 'boolean') {
+    unbiased = a[0];
+    dim = undefined;
+  } else {
+    if (a[1] !== undefined) unbiased = a[1];
+    if (a[2] !== undefined) keepdim = a[2];
+  }
   const opts = { unbiased: toTs(unbiased), correction: toTs(kw.correction) };
   return kind === 'var' ? t.var(toTs(dim), opts, toTs(keepdim ?? false)) : t.std(toTs(dim), opts, toTs(keepdim ?? false));
 }
 
 /** dtype from Python creation literals: torch.tensor([1., 2]) is float32 even though JS sees 1 and 2. */
 function literalDtype(v: unknown): DType | undefined {
-  let sawFloat = false, sawInt = false, sawBool = false, sawTensorDtype: DType | undefined;
+  let sawFloat = false,
+    sawInt = false,
+    sawBool = false,
+    sawTensorDtype: DType | undefined;
   const walk = (x: unknown) => {
     if (Array.isArray(x)) x.forEach(walk);
     else if (x instanceof PyFloat) sawFloat = true;
@@ -225,7 +503,12 @@ function literalDtype(v: unknown): DType | undefined {
   return undefined;
 }
 
-const creationOpts = (kw: Record<string, unknown>) => ({ dtype: dtypeArg(kw.dtype), requiresGrad: toTs(kw.requires_grad), generator: kw.generator as Generator | undefined, device: toTs(kw.device) as string | Device | undefined });
+const creationOpts = (kw: Record<string, unknown>) => ({
+  dtype: dtypeArg(kw.dtype),
+  requiresGrad: toTs(kw.requires_grad),
+  generator: kw.generator as Generator | undefined,
+  device: toTs(kw.device) as string | Device | undefined,
+});
 const sizeArgs = (a: unknown[]) => (a.length === 1 && Array.isArray(a[0]) ? toTs(a[0]) : toTs(a)) as number[];
 
 /** Torch functions that are not plain `input.method(...)` calls. */
@@ -233,11 +516,18 @@ function torchFunctions(): Record<string, PyFunction> {
   const F = (name: string, f: (a: unknown[], kw: Record<string, unknown>) => unknown) => fn(name, f);
   const gradCtx = (on: boolean): PyContext => {
     let prev = true;
-    return { enter: () => { prev = isGradEnabled(); setGradEnabled(on); }, exit: () => setGradEnabled(prev) };
+    return {
+      enter: () => {
+        prev = isGradEnabled();
+        setGradEnabled(on);
+      },
+      exit: () => setGradEnabled(prev),
+    };
   };
   return {
     pow: F('pow', (a, kw) => {
-      const base = a[0] ?? kw.input, e = a[1] ?? kw.exponent;
+      const base = a[0] ?? kw.input,
+        e = a[1] ?? kw.exponent;
       return base instanceof Tensor ? callMethod(base, 'pow', [e], {}) : ops.pow(toOperand(base), e as Tensor);
     }),
     tensor: F('tensor', (a, kw) => {
@@ -251,11 +541,18 @@ function torchFunctions(): Record<string, PyFunction> {
     empty: F('empty', (a, kw) => empty(sizeArgs(a), creationOpts(kw))),
     rand: F('rand', (a, kw) => rand(sizeArgs(a), creationOpts(kw))),
     randn: F('randn', (a, kw) => randn(sizeArgs(a), creationOpts(kw))),
-    randint: F('randint', (a, kw) => (a.length === 2 ? randint(toTs(a[0]), toTs(a[1]) as number[], creationOpts(kw)) : randint(toTs(a[0]), toTs(a[1]), toTs(a[2] ?? kw.size), creationOpts(kw)))),
+    randint: F('randint', (a, kw) =>
+      a.length === 2
+        ? randint(toTs(a[0]), toTs(a[1]) as number[], creationOpts(kw))
+        : randint(toTs(a[0]), toTs(a[1]), toTs(a[2] ?? kw.size), creationOpts(kw)),
+    ),
     randperm: F('randperm', (a, kw) => randperm(toTs(a[0]), creationOpts(kw))),
     full: F('full', (a, kw) => {
       const v = a[1] ?? kw.fill_value;
-      return full(toTs(a[0] ?? kw.size), toTs(v), { dtype: dtypeArg(kw.dtype) ?? (isFloatLit(v) ? 'float32' : undefined), requiresGrad: toTs(kw.requires_grad) });
+      return full(toTs(a[0] ?? kw.size), toTs(v), {
+        dtype: dtypeArg(kw.dtype) ?? (isFloatLit(v) ? 'float32' : undefined),
+        requiresGrad: toTs(kw.requires_grad),
+      });
     }),
     zeros_like: F('zeros_like', (a, kw) => zerosLike(a[0] as Tensor, creationOpts(kw))),
     ones_like: F('ones_like', (a, kw) => onesLike(a[0] as Tensor, creationOpts(kw))),
@@ -272,22 +569,45 @@ function torchFunctions(): Record<string, PyFunction> {
       return n.length === 1 ? arange(n[0]!, o) : n.length === 2 ? arange(n[0]!, n[1]!, o) : arange(n[0]!, n[1]!, n[2]!, o);
     }),
     linspace: F('linspace', (a, kw) => linspace(toTs(a[0] ?? kw.start), toTs(a[1] ?? kw.end), toTs(a[2] ?? kw.steps), creationOpts(kw))),
-    logspace: F('logspace', (a, kw) => logspace(toTs(a[0] ?? kw.start), toTs(a[1] ?? kw.end), toTs(a[2] ?? kw.steps), toTs(a[3] ?? kw.base ?? 10), creationOpts(kw))),
+    logspace: F('logspace', (a, kw) =>
+      logspace(toTs(a[0] ?? kw.start), toTs(a[1] ?? kw.end), toTs(a[2] ?? kw.steps), toTs(a[3] ?? kw.base ?? 10), creationOpts(kw)),
+    ),
     cat: F('cat', (a, kw) => cat(a[0] as Tensor[], toTs(a[1] ?? kw.dim ?? 0))),
     concat: F('concat', (a, kw) => cat(a[0] as Tensor[], toTs(a[1] ?? kw.dim ?? 0))),
     stack: F('stack', (a, kw) => stack(a[0] as Tensor[], toTs(a[1] ?? kw.dim ?? 0))),
-    where: F('where', (a, kw) => (a.length === 1 ? (a[0] as Tensor).nonzero().unbind(1) : where(a[0] as Tensor, toOperand(a[1] ?? kw.input), toOperand(a[2] ?? kw.other)))),
+    where: F('where', (a, kw) =>
+      a.length === 1
+        ? (a[0] as Tensor).nonzero().unbind(1)
+        : where(a[0] as Tensor, toOperand(a[1] ?? kw.input), toOperand(a[2] ?? kw.other)),
+    ),
     t: F('t', (a) => (a[0] as Tensor).t()),
     einsum: F('einsum', (a) => ops.einsum(a[0] as string, ...((Array.isArray(a[1]) ? a[1] : a.slice(1)) as Tensor[]))),
     tensordot: F('tensordot', (a, kw) => ops.tensordot(a[0] as Tensor, a[1] as Tensor, toTs(a[2] ?? kw.dims ?? 2))),
-    hstack: F('hstack', (a) => ops.hstack(a[0] as Tensor[])), vstack: F('vstack', (a) => ops.vstack(a[0] as Tensor[])),
-    dstack: F('dstack', (a) => ops.dstack(a[0] as Tensor[])), column_stack: F('column_stack', (a) => ops.columnStack(a[0] as Tensor[])),
-    atleast_1d: F('atleast_1d', (a) => ops.atleast1d(a[0] as Tensor)), atleast_2d: F('atleast_2d', (a) => ops.atleast2d(a[0] as Tensor)),
+    hstack: F('hstack', (a) => ops.hstack(a[0] as Tensor[])),
+    vstack: F('vstack', (a) => ops.vstack(a[0] as Tensor[])),
+    dstack: F('dstack', (a) => ops.dstack(a[0] as Tensor[])),
+    column_stack: F('column_stack', (a) => ops.columnStack(a[0] as Tensor[])),
+    atleast_1d: F('atleast_1d', (a) => ops.atleast1d(a[0] as Tensor)),
+    atleast_2d: F('atleast_2d', (a) => ops.atleast2d(a[0] as Tensor)),
     atleast_3d: F('atleast_3d', (a) => ops.atleast3d(a[0] as Tensor)),
     meshgrid: F('meshgrid', (a, kw) => ops.meshgrid((Array.isArray(a[0]) ? a[0] : a) as Tensor[], toTs(kw.indexing ?? 'ij'))),
     broadcast_tensors: F('broadcast_tensors', (a) => ops.broadcastTensors(...(a as Tensor[]))),
-    std_mean: F('std_mean', (a, kw) => ops.stdMean(a[0] as Tensor, toTs(a[1] ?? kw.dim), { unbiased: toTs(kw.unbiased), correction: toTs(kw.correction) }, toTs(kw.keepdim ?? false))),
-    var_mean: F('var_mean', (a, kw) => ops.varMean(a[0] as Tensor, toTs(a[1] ?? kw.dim), { unbiased: toTs(kw.unbiased), correction: toTs(kw.correction) }, toTs(kw.keepdim ?? false))),
+    std_mean: F('std_mean', (a, kw) =>
+      ops.stdMean(
+        a[0] as Tensor,
+        toTs(a[1] ?? kw.dim),
+        { unbiased: toTs(kw.unbiased), correction: toTs(kw.correction) },
+        toTs(kw.keepdim ?? false),
+      ),
+    ),
+    var_mean: F('var_mean', (a, kw) =>
+      ops.varMean(
+        a[0] as Tensor,
+        toTs(a[1] ?? kw.dim),
+        { unbiased: toTs(kw.unbiased), correction: toTs(kw.correction) },
+        toTs(kw.keepdim ?? false),
+      ),
+    ),
     cross: F('cross', (a, kw) => ops.cross(a[0] as Tensor, a[1] as Tensor, toTs(a[2] ?? kw.dim))),
     lerp: F('lerp', (a, kw) => ops.lerp(a[0] as Tensor, a[1] as Tensor, toOperand(a[2] ?? kw.weight))),
     outer: F('outer', (a) => ops.outer(a[0] as Tensor, a[1] as Tensor)),
@@ -296,7 +616,8 @@ function torchFunctions(): Record<string, PyFunction> {
     manual_seed: F('manual_seed', (a) => manualSeed(toTs(a[0]))),
     Generator: F('Generator', () => new Generator()),
     set_printoptions: F('set_printoptions', (_a, kw) => {
-      if (kw.profile === 'default') Object.assign(printOptions, { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80, sciMode: null });
+      if (kw.profile === 'default')
+        Object.assign(printOptions, { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80, sciMode: null });
       for (const [k, v] of Object.entries(kw)) if (k !== 'profile') (printOptions as Record<string, unknown>)[camel(k)] = toTs(v);
     }),
     no_grad: F('no_grad', () => gradCtx(false)),
@@ -328,9 +649,12 @@ export function functionalNamespace(): Record<string, PyFunction> {
     tanh: fn('tanh', (a) => (a[0] as Tensor).tanh()),
     softmax: fn('softmax', (a, kw) => (a[0] as Tensor).softmax(toTs(a[1] ?? kw.dim), { dtype: dtypeArg(kw.dtype) })),
     log_softmax: fn('log_softmax', (a, kw) => (a[0] as Tensor).logSoftmax(toTs(a[1] ?? kw.dim), { dtype: dtypeArg(kw.dtype) })),
-    mish: fn('mish', (a) => ops.mish(a[0] as Tensor)), hardswish: fn('hardswish', (a) => ops.hardswish(a[0] as Tensor)),
-    hardsigmoid: fn('hardsigmoid', (a) => ops.hardsigmoid(a[0] as Tensor)), celu: fn('celu', (a, kw) => ops.celu(a[0] as Tensor, toTs(a[1] ?? kw.alpha ?? 1))),
-    softsign: fn('softsign', (a) => ops.softsign(a[0] as Tensor)), tanhshrink: fn('tanhshrink', (a) => ops.tanhshrink(a[0] as Tensor)),
+    mish: fn('mish', (a) => ops.mish(a[0] as Tensor)),
+    hardswish: fn('hardswish', (a) => ops.hardswish(a[0] as Tensor)),
+    hardsigmoid: fn('hardsigmoid', (a) => ops.hardsigmoid(a[0] as Tensor)),
+    celu: fn('celu', (a, kw) => ops.celu(a[0] as Tensor, toTs(a[1] ?? kw.alpha ?? 1))),
+    softsign: fn('softsign', (a) => ops.softsign(a[0] as Tensor)),
+    tanhshrink: fn('tanhshrink', (a) => ops.tanhshrink(a[0] as Tensor)),
   };
 }
 
@@ -338,17 +662,29 @@ export function functionalNamespace(): Record<string, PyFunction> {
 function paramNames(f: Function): string[] {
   const src = f.toString();
   const open = src.indexOf('(');
-  let depth = 0, i = open, cur = '';
+  let depth = 0,
+    i = open,
+    cur = '';
   const parts: string[] = [];
   for (; i < src.length; i++) {
     const ch = src[i]!;
-    if ('([{'.includes(ch)) { depth++; if (depth === 1) continue; }
-    if (')]}'.includes(ch)) { depth--; if (depth === 0) break; }
-    if (ch === ',' && depth === 1) { parts.push(cur); cur = ''; continue; }
+    if ('([{'.includes(ch)) {
+      depth++;
+      if (depth === 1) continue;
+    }
+    if (')]}'.includes(ch)) {
+      depth--;
+      if (depth === 0) break;
+    }
+    if (ch === ',' && depth === 1) {
+      parts.push(cur);
+      cur = '';
+      continue;
+    }
     cur += ch;
   }
   if (cur.trim()) parts.push(cur);
-  return parts.map((p) => (p.trim().startsWith('{') ? '{}' : /^\s*\.{0,3}([A-Za-z_$][\w$]*)/.exec(p)?.[1] ?? '?'));
+  return parts.map((p) => (p.trim().startsWith('{') ? '{}' : (/^\s*\.{0,3}([A-Za-z_$][\w$]*)/.exec(p)?.[1] ?? '?')));
 }
 
 /**
@@ -361,13 +697,19 @@ export function callWithKeywords(f: Function, args: unknown[], kw: Record<string
   const optsAt = names.findIndex((n) => n === '{}' || n === 'opts' || n === 'options');
   const opts: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(kw)) {
-    const c = camel(k), at = names.indexOf(c);
+    const c = camel(k),
+      at = names.indexOf(c);
     const val = v instanceof PyDtype ? v.d : toTs(v);
-    if (at >= 0 && at !== optsAt) { while (out.length < at) out.push(undefined); out[at] = val; }
-    else if (optsAt >= 0) opts[c] = val;
+    if (at >= 0 && at !== optsAt) {
+      while (out.length < at) out.push(undefined);
+      out[at] = val;
+    } else if (optsAt >= 0) opts[c] = val;
     else throw new TypeError(`torchenv: ${f.name}() has no parameter for keyword '${k}'`);
   }
-  if (Object.keys(opts).length) { while (out.length < optsAt) out.push(undefined); out[optsAt] = { ...(out[optsAt] as object ?? {}), ...opts }; }
+  if (Object.keys(opts).length) {
+    while (out.length < optsAt) out.push(undefined);
+    out[optsAt] = { ...((out[optsAt] as object) ?? {}), ...opts };
+  }
   return f(...out);
 }
 
@@ -391,38 +733,66 @@ export function createTorchEnv(extend?: (env: PyEnv, torch: Record<string, unkno
   torch.inf = new PyFloat(Infinity);
   torch.nan = new PyFloat(NaN);
   // torch.Tensor: the type (isinstance, type(x) == torch.Tensor) and the legacy constructor torch.Tensor(2, 3)
-  torch.Tensor = Object.assign(fn('Tensor', (a) => (tensorNamespace.Tensor as unknown as (...x: unknown[]) => Tensor)(...a.map(toTs))), { __ctor__: Tensor });
+  torch.Tensor = Object.assign(
+    fn('Tensor', (a) => (tensorNamespace.Tensor as unknown as (...x: unknown[]) => Tensor)(...a.map(toTs))),
+    { __ctor__: Tensor },
+  );
   for (const n of ['FloatTensor', 'DoubleTensor', 'LongTensor', 'IntTensor', 'ByteTensor', 'BoolTensor'] as const) {
     torch[n] = fn(n, (a) => (tensorNamespace[n] as (...x: unknown[]) => Tensor)(...a.map(toTs)));
   }
   torch.device = fn('device', (a, kw) => device(String(a[0] ?? kw.type), toTs(a[1] ?? kw.index)));
   torch.cuda = { is_available: fn('is_available', () => cuda.isAvailable()), device_count: fn('device_count', () => cuda.deviceCount()) };
   torch.normal = fn('normal', (a, kw) => {
-    const mean = a[0] ?? kw.mean, std = a[1] ?? kw.std ?? 1, size = a[2] ?? kw.size;
-    const opts = { generator: kw.generator as Generator | undefined, dtype: dtypeArg(kw.dtype), device: toTs(kw.device) as string | undefined };
-    const m = mean instanceof Tensor ? mean : Number(toTs(mean)), sd = std instanceof Tensor ? std : Number(toTs(std));
+    const mean = a[0] ?? kw.mean,
+      std = a[1] ?? kw.std ?? 1,
+      size = a[2] ?? kw.size;
+    const opts = {
+      generator: kw.generator as Generator | undefined,
+      dtype: dtypeArg(kw.dtype),
+      device: toTs(kw.device) as string | undefined,
+    };
+    const m = mean instanceof Tensor ? mean : Number(toTs(mean)),
+      sd = std instanceof Tensor ? std : Number(toTs(std));
     if (size !== undefined) return normal(m as number, sd as number, toTs(size) as number[], opts);
-    return m instanceof Tensor ? normal(m, sd, opts) : sd instanceof Tensor ? normal(m, sd, opts) : (normal as unknown as (x: number, y: number, o: object) => Tensor)(m, sd, opts);
+    return m instanceof Tensor
+      ? normal(m, sd, opts)
+      : sd instanceof Tensor
+        ? normal(m, sd, opts)
+        : (normal as unknown as (x: number, y: number, o: object) => Tensor)(m, sd, opts);
   });
   torch.autograd = {
-    grad: fn('grad', (a, kw) => grad(asList(a[0] ?? kw.outputs), asList(a[1] ?? kw.inputs), {
-      gradOutputs: kw.grad_outputs == null ? undefined : asList(kw.grad_outputs) as Tensor[], retainGraph: toTs(kw.retain_graph),
-      createGraph: toTs(kw.create_graph), allowUnused: toTs(kw.allow_unused),
-    })),
+    grad: fn('grad', (a, kw) =>
+      grad(asList(a[0] ?? kw.outputs), asList(a[1] ?? kw.inputs), {
+        gradOutputs: kw.grad_outputs == null ? undefined : (asList(kw.grad_outputs) as Tensor[]),
+        retainGraph: toTs(kw.retain_graph),
+        createGraph: toTs(kw.create_graph),
+        allowUnused: toTs(kw.allow_unused),
+      }),
+    ),
     set_grad_enabled: torchFunctionsCache.set_grad_enabled,
     functional: {
       jacobian: fn('jacobian', (a, kw) => jacobian(a[0] as PyFunction, a[1] as Tensor | Tensor[], Boolean(toTs(kw.create_graph)))),
       hessian: fn('hessian', (a) => {
-        const f = a[0] as PyFunction, x = a[1] as Tensor;
-        const g = new PyFunction('grad_of', (args) => grad((f.fn([args[0]], {}) as Tensor), args[0] as Tensor, { createGraph: true })[0]);
+        const f = a[0] as PyFunction,
+          x = a[1] as Tensor;
+        const g = new PyFunction('grad_of', (args) => grad(f.fn([args[0]], {}) as Tensor, args[0] as Tensor, { createGraph: true })[0]);
         return jacobian(g, x, false);
       }),
     },
-    backward: fn('backward', (a, kw) => backwardAll(asList(a[0] ?? kw.tensors), asList(a[1] ?? kw.grad_tensors ?? []) as Tensor[], { retainGraph: toTs(kw.retain_graph), createGraph: toTs(kw.create_graph) })),
+    backward: fn('backward', (a, kw) =>
+      backwardAll(asList(a[0] ?? kw.tensors), asList(a[1] ?? kw.grad_tensors ?? []) as Tensor[], {
+        retainGraph: toTs(kw.retain_graph),
+        createGraph: toTs(kw.create_graph),
+      }),
+    ),
   };
   torch.linalg = {
-    vector_norm: fn('vector_norm', (a, kw) => ops.vectorNorm(a[0] as Tensor, toTs(a[1] ?? kw.ord ?? 2), toTs(a[2] ?? kw.dim), toTs(a[3] ?? kw.keepdim ?? false))),
-    norm: fn('norm', (a, kw) => ops.vectorNorm(a[0] as Tensor, toTs(a[1] ?? kw.ord ?? 2), toTs(a[2] ?? kw.dim), toTs(a[3] ?? kw.keepdim ?? false))),
+    vector_norm: fn('vector_norm', (a, kw) =>
+      ops.vectorNorm(a[0] as Tensor, toTs(a[1] ?? kw.ord ?? 2), toTs(a[2] ?? kw.dim), toTs(a[3] ?? kw.keepdim ?? false)),
+    ),
+    norm: fn('norm', (a, kw) =>
+      ops.vectorNorm(a[0] as Tensor, toTs(a[1] ?? kw.ord ?? 2), toTs(a[2] ?? kw.dim), toTs(a[3] ?? kw.keepdim ?? false)),
+    ),
     matrix_norm: fn('matrix_norm', (a, kw) => {
       const ord = toTs(a[1] ?? kw.ord ?? 'fro');
       if (ord !== 'fro') throw new TypeError(`linalg.matrix_norm: ord=${ord} not supported`);
@@ -444,7 +814,9 @@ export function createTorchEnv(extend?: (env: PyEnv, torch: Record<string, unkno
   return env;
 }
 
-function asList(v: unknown): Tensor[] { return (Array.isArray(v) ? v : [v]) as Tensor[]; }
+function asList(v: unknown): Tensor[] {
+  return (Array.isArray(v) ? v : [v]) as Tensor[];
+}
 
 /** torch.autograd.functional.jacobian for one tensor input: J[out..., in...], one grad() per output element. */
 function jacobian(f: PyFunction, x: Tensor | Tensor[], createGraph: boolean): Tensor {
@@ -461,7 +833,9 @@ function jacobian(f: PyFunction, x: Tensor | Tensor[], createGraph: boolean): Te
 }
 
 /** Python's str() for the values snippets print (host objects format through the host's str hook). */
-export function pyStr(v: unknown): string { return pyStrOf(v); }
+export function pyStr(v: unknown): string {
+  return pyStrOf(v);
+}
 
 /** torch.Size: a tuple that prints as torch.Size([2, 3]). */
 export function torchSize(shape: readonly number[]): readonly number[] {
@@ -480,7 +854,13 @@ function hostStr(v: unknown): string | undefined {
   if (v instanceof Tensor) return v.toString();
   if (v instanceof PyDtype) return v.toString();
   if (v instanceof GradNode) return `<${v.name} object>`;
-  if (typeof v === 'object' && v !== null && typeof (v as { toString?: unknown }).toString === 'function' && (v as object).toString !== Object.prototype.toString) return String(v);
+  if (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { toString?: unknown }).toString === 'function' &&
+    (v as object).toString !== Object.prototype.toString
+  )
+    return String(v);
   return undefined;
 }
 
@@ -496,7 +876,12 @@ function errorType(err: Error): string | undefined {
 /** A JS method called with Python arguments: keywords become a trailing camelCased options object; Python callables become JS functions. */
 function jsMethod(obj: object, f: Function, name: string): PyFunction {
   const arg = (x: unknown) => (x instanceof PyFunction ? (...xs: unknown[]) => x.fn(xs, {}) : toTs(x));
-  return fn(name, (a, kw) => f.apply(obj, [...a.map(arg), ...(Object.keys(kw).length ? [Object.fromEntries(Object.entries(kw).map(([k, x]) => [camel(k), arg(x)]))] : [])]));
+  return fn(name, (a, kw) =>
+    f.apply(obj, [
+      ...a.map(arg),
+      ...(Object.keys(kw).length ? [Object.fromEntries(Object.entries(kw).map(([k, x]) => [camel(k), arg(x)]))] : []),
+    ]),
+  );
 }
 
 function host(torch: Record<string, unknown>): Host {
@@ -509,13 +894,17 @@ function host(torch: Record<string, unknown>): Host {
       return undefined;
     },
     len(obj) {
-      if (obj instanceof Tensor) { if (obj.dim() === 0) throw new TypeError('len() of a 0-d tensor'); return obj.shape[0]!; }
+      if (obj instanceof Tensor) {
+        if (obj.dim() === 0) throw new TypeError('len() of a 0-d tensor');
+        return obj.shape[0]!;
+      }
       const l = (obj as { length?: unknown }).length;
       return typeof l === 'number' ? l : undefined;
     },
     truthy(obj) {
       if (obj instanceof Tensor) {
-        if (obj.numel() !== 1) throw new Error(`Boolean value of Tensor with ${obj.numel() === 0 ? 'no values' : 'more than one value'} is ambiguous`);
+        if (obj.numel() !== 1)
+          throw new Error(`Boolean value of Tensor with ${obj.numel() === 0 ? 'no values' : 'more than one value'} is ambiguous`);
         return Boolean(obj.item());
       }
       return undefined;
@@ -524,7 +913,10 @@ function host(torch: Record<string, unknown>): Host {
     repr: hostRepr,
     format(obj, spec) {
       if (obj instanceof Tensor) {
-        if (obj.dim() === 0) { const v = obj.item(); return formatSpec(typeof v === 'number' && (obj.dtype === 'float32' || obj.dtype === 'float64') ? new PyFloat(v) : v, spec); }
+        if (obj.dim() === 0) {
+          const v = obj.item();
+          return formatSpec(typeof v === 'number' && (obj.dtype === 'float32' || obj.dtype === 'float64') ? new PyFloat(v) : v, spec);
+        }
         if (spec) throw new TypeError('unsupported format string passed to Tensor.__format__');
         return obj.toString();
       }
@@ -583,12 +975,30 @@ function host(torch: Record<string, unknown>): Host {
         return typeof v === 'function' && Object.getPrototypeOf(obj) !== Object.prototype ? jsMethod(obj, v as Function, name) : v;
       }
       // a plain record the library returned (state_dict()) reads like a Python dict
-      if (typeof obj === 'object' && obj !== null && Object.getPrototypeOf(obj) === Object.prototype && ['items', 'keys', 'values', 'get'].includes(name)) {
+      if (
+        typeof obj === 'object' &&
+        obj !== null &&
+        Object.getPrototypeOf(obj) === Object.prototype &&
+        ['items', 'keys', 'values', 'get'].includes(name)
+      ) {
         const d = PyDict.fromObject(obj);
-        return fn(name, (a) => (name === 'items' ? d.entries().map(([k, v]) => tuple([k, v])) : name === 'keys' ? d.keys() : name === 'values' ? d.values() : (d.has(a[0]) ? d.get(a[0]) : a[1] ?? null)));
+        return fn(name, (a) =>
+          name === 'items'
+            ? d.entries().map(([k, v]) => tuple([k, v]))
+            : name === 'keys'
+              ? d.keys()
+              : name === 'values'
+                ? d.values()
+                : d.has(a[0])
+                  ? d.get(a[0])
+                  : (a[1] ?? null),
+        );
       }
       // torch.xxx(input, ...) is input.xxx(...) for every op that is also a method.
-      if (obj === torch) return fn(name, (a, kw) => callMethod((a[0] ?? kw.input) as Tensor, name, a.slice(1), Object.fromEntries(Object.entries(kw).filter(([k]) => k !== 'input'))));
+      if (obj === torch)
+        return fn(name, (a, kw) =>
+          callMethod((a[0] ?? kw.input) as Tensor, name, a.slice(1), Object.fromEntries(Object.entries(kw).filter(([k]) => k !== 'input'))),
+        );
       if (typeof obj === 'object' && obj !== null && camel(name) in obj) {
         const v = (obj as Record<string, unknown>)[camel(name)];
         return typeof v === 'function' ? jsMethod(obj, v as Function, name) : v;
@@ -597,9 +1007,18 @@ function host(torch: Record<string, unknown>): Host {
     },
     setattr(obj, name, value) {
       if (obj instanceof Tensor) {
-        if (name === 'requires_grad') { obj.requiresGrad = Boolean(value); return; }
-        if (name === 'grad') { obj.grad = value as Tensor | null; return; }
-        if (name === 'data') { obj.data = value as Tensor; return; }
+        if (name === 'requires_grad') {
+          obj.requiresGrad = Boolean(value);
+          return;
+        }
+        if (name === 'grad') {
+          obj.grad = value as Tensor | null;
+          return;
+        }
+        if (name === 'data') {
+          obj.data = value as Tensor;
+          return;
+        }
       }
       (obj as Record<string, unknown>)[camel(name)] = value;
     },
@@ -609,7 +1028,12 @@ function host(torch: Record<string, unknown>): Host {
         const i = index[0];
         if (i instanceof PySlice) {
           const n = obj.length;
-          const norm = (x: unknown, d: number) => { if (x == null) return d; let v = Number(toTs(x)); if (v < 0) v += n; return Math.min(Math.max(v, 0), n); };
+          const norm = (x: unknown, d: number) => {
+            if (x == null) return d;
+            let v = Number(toTs(x));
+            if (v < 0) v += n;
+            return Math.min(Math.max(v, 0), n);
+          };
           return obj.slice(norm(i.start, 0), norm(i.stop, n));
         }
         const k = Number(toTs(i));
@@ -623,18 +1047,28 @@ function host(torch: Record<string, unknown>): Host {
       throw new TypeError('torchenv: object is not subscriptable');
     },
     setitem(obj, index, value) {
-      if (obj instanceof Tensor) { obj.indexPut_(index.map(indexItem), toOperand(value)); return; }
-      if (Array.isArray(obj)) { obj[Number(toTs(index[0]))] = value; return; }
+      if (obj instanceof Tensor) {
+        obj.indexPut_(index.map(indexItem), toOperand(value));
+        return;
+      }
+      if (Array.isArray(obj)) {
+        obj[Number(toTs(index[0]))] = value;
+        return;
+      }
       (obj as Record<string, unknown>)[String(toTs(index[0]))] = value;
     },
     inplace(op, target, value) {
       if (!(target instanceof Tensor)) return undefined;
       const v = toOperand(value);
       switch (op) {
-        case '+': return target.add_(v);
-        case '-': return target.sub_(v);
-        case '*': return target.mul_(v);
-        case '/': return target.div_(v);
+        case '+':
+          return target.add_(v);
+        case '-':
+          return target.sub_(v);
+        case '*':
+          return target.mul_(v);
+        case '/':
+          return target.div_(v);
       }
       return undefined;
     },
@@ -672,46 +1106,78 @@ function indexItem(i: unknown): IndexItem {
 
 function tensorBinop(op: string, a: unknown, b: unknown): unknown {
   const swap = !(a instanceof Tensor);
-  const t = (swap ? b : a) as Tensor, o = swap ? a : b;
+  const t = (swap ? b : a) as Tensor,
+    o = swap ? a : b;
   const operand = toOperand(o);
   switch (op) {
-    case '+': return t.add(operand);
-    case '-': return swap ? t.rsub(operand) : t.sub(operand);
-    case '*': return t.mul(operand);
-    case '/': return swap ? t.reciprocal().mul(operand) : t.div(operand);
-    case '//': return swap ? ops.floorDivide(operand, t) : t.floorDivide(operand);
-    case '%': return swap ? ops.remainder(operand, t) : t.remainder(operand);
-    case '**': return swap ? t.rpow(toOperand(o)) : t.pow(toPowExponent(o));
-    case '@': return (a as Tensor).matmul(b as Tensor);
-    case '==': return t.eq(operand);
-    case '!=': return t.ne(operand);
-    case '<': return swap ? t.gt(operand) : t.lt(operand);
-    case '>': return swap ? t.lt(operand) : t.gt(operand);
-    case '<=': return swap ? t.ge(operand) : t.le(operand);
-    case '>=': return swap ? t.le(operand) : t.ge(operand);
-    case '&': return t.logicalAnd(operand);
-    case '|': return t.logicalOr(operand);
+    case '+':
+      return t.add(operand);
+    case '-':
+      return swap ? t.rsub(operand) : t.sub(operand);
+    case '*':
+      return t.mul(operand);
+    case '/':
+      return swap ? t.reciprocal().mul(operand) : t.div(operand);
+    case '//':
+      return swap ? ops.floorDivide(operand, t) : t.floorDivide(operand);
+    case '%':
+      return swap ? ops.remainder(operand, t) : t.remainder(operand);
+    case '**':
+      return swap ? t.rpow(toOperand(o)) : t.pow(toPowExponent(o));
+    case '@':
+      return (a as Tensor).matmul(b as Tensor);
+    case '==':
+      return t.eq(operand);
+    case '!=':
+      return t.ne(operand);
+    case '<':
+      return swap ? t.gt(operand) : t.lt(operand);
+    case '>':
+      return swap ? t.lt(operand) : t.gt(operand);
+    case '<=':
+      return swap ? t.ge(operand) : t.le(operand);
+    case '>=':
+      return swap ? t.le(operand) : t.ge(operand);
+    case '&':
+      return t.logicalAnd(operand);
+    case '|':
+      return t.logicalOr(operand);
   }
   throw new TypeError(`torchenv: tensor operator ${op}`);
 }
 
 function tensorAttr(t: Tensor, name: string): unknown {
   switch (name) {
-    case 'T': return t.T;
-    case 'mT': return t.mT;
-    case 'shape': return torchSize(t.shape);
-    case 'grad': return t.grad;
-    case 'grad_fn': return t.gradFn;
-    case 'is_leaf': return t.isLeaf;
-    case 'requires_grad': return t.requiresGrad;
-    case 'dtype': return PyDtype.of(t.dtype);
-    case 'data': return t.data;
-    case 'device': return device('cpu');
-    case 'ndim': return t.dim();
-    case 'retains_grad': return t.retainsGrad;
-    case '_version': return t.version;
-    case '_base': return t._base;
-    case 'is_cuda': return false;
+    case 'T':
+      return t.T;
+    case 'mT':
+      return t.mT;
+    case 'shape':
+      return torchSize(t.shape);
+    case 'grad':
+      return t.grad;
+    case 'grad_fn':
+      return t.gradFn;
+    case 'is_leaf':
+      return t.isLeaf;
+    case 'requires_grad':
+      return t.requiresGrad;
+    case 'dtype':
+      return PyDtype.of(t.dtype);
+    case 'data':
+      return t.data;
+    case 'device':
+      return device('cpu');
+    case 'ndim':
+      return t.dim();
+    case 'retains_grad':
+      return t.retainsGrad;
+    case '_version':
+      return t.version;
+    case '_base':
+      return t._base;
+    case 'is_cuda':
+      return false;
   }
   return fn(name, (a, kw) => callMethod(t, name, a, kw));
 }

@@ -10,7 +10,9 @@ import { APPLICATION_ID, openWriterDb } from '../../lib/store/schema.ts';
 import { fileVersionRecord, scalarRecords, tempDir, writeEvents } from '../ingest/helpers.ts';
 
 const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 
 function setup() {
   const { dir, cleanup } = tempDir();
@@ -21,8 +23,11 @@ function setup() {
 
 function tablesOf(path: string): string[] {
   const db = new Database(path, { readonly: true });
-  try { return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map(r => r.name); }
-  finally { db.close(); }
+  try {
+    return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
+  } finally {
+    db.close();
+  }
 }
 
 test('a foreign database with a `meta` table is refused and keeps every table and row', async () => {
@@ -42,11 +47,15 @@ test('a foreign database with a `meta` table is refused and keeps every table an
 test('a database without a meta table, another application id, or a non-database file are refused', async () => {
   const { dir, logdir } = setup();
   const plain = join(dir, 'plain.sqlite');
-  const a = new Database(plain); a.exec('CREATE TABLE notes (t TEXT)'); a.close();
+  const a = new Database(plain);
+  a.exec('CREATE TABLE notes (t TEXT)');
+  a.close();
   await expect(startIngest({ logdir, db: plain, watch: false })).rejects.toThrow(/not a Board store/);
   expect(tablesOf(plain)).toEqual(['notes']);
   const other = join(dir, 'other.gpkg');
-  const b = new Database(other); b.pragma('application_id = 1196444487'); b.close(); // GeoPackage's "GPKG"
+  const b = new Database(other);
+  b.pragma('application_id = 1196444487');
+  b.close(); // GeoPackage's "GPKG"
   await expect(startIngest({ logdir, db: other, watch: false })).rejects.toThrow(/application_id 0x47504b47 belongs to another program/);
   const text = join(dir, 'notes.txt');
   writeFileSync(text, 'x'.repeat(4096));

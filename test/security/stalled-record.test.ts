@@ -13,12 +13,16 @@ import { maskedCrc32c } from '../../lib/tfevents/crc32c.ts';
 import { concat, fileVersionRecord, scalarRecords, tempDir, writeEvents } from '../ingest/helpers.ts';
 
 const cleanups: (() => void)[] = [];
-afterEach(() => { for (const c of cleanups.splice(0).reverse()) c(); });
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
 
 function setup() {
   const { dir, cleanup } = tempDir();
   const db = openWriterDb(':memory:');
-  cleanups.push(cleanup, () => { db.close(); });
+  cleanups.push(cleanup, () => {
+    db.close();
+  });
   const writer = new StoreWriter(db);
   const loader = new RunLoader(writer, 1 << 20);
   const path = join(dir, 'run/events.out.tfevents.1.h');
@@ -44,7 +48,10 @@ test('a header whose data has not come is not re-read on every change, only once
   expect((await q.scalars(['run'], 'loss', { maxPoints: 100 }))[0]!.total).toBe(10);
   const afterFirst = loader.bytesRead;
   expect(afterFirst).toBeLessThan(3 << 20); // no doubling reads toward the announced 40 MiB
-  for (let i = 0; i < 20; i++) { appendFileSync(path, new Uint8Array(4096)); await loader.sync(target); }
+  for (let i = 0; i < 20; i++) {
+    appendFileSync(path, new Uint8Array(4096));
+    await loader.sync(target);
+  }
   expect(loader.bytesRead).toBe(afterFirst); // 20 change events, nothing read again
 });
 
@@ -61,5 +68,7 @@ test('a record above the size limit is skipped unread once the file holds it; th
   await loader.sync(target);
   expect(loader.bytesRead - read0).toBeLessThan(2 << 20);
   expect((await q.scalars(['run'], 'loss', { maxPoints: 100 }))[0]!.total).toBe(20);
-  expect(await q.warnings('run')).toMatchObject([{ offset: head.length, reason: expect.stringMatching(/^too-large: record of 268435457 bytes/) }]);
+  expect(await q.warnings('run')).toMatchObject([
+    { offset: head.length, reason: expect.stringMatching(/^too-large: record of 268435457 bytes/) },
+  ]);
 });

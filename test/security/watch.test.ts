@@ -8,7 +8,9 @@ import { startIngest, type Ingester } from '../../lib/ingest/index.ts';
 import { appendEvents, fileVersionRecord, scalarRecords, tempDir, waitFor, writeEvents } from '../ingest/helpers.ts';
 
 const cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 
 async function live(dir: string, extra: Partial<Parameters<typeof startIngest>[0]> = {}): Promise<Ingester> {
   const ing = await startIngest({ logdir: dir, db: ':memory:', watch: true, ...extra });
@@ -22,13 +24,14 @@ async function count(ing: Ingester, run: string, tag: string): Promise<number> {
 }
 
 async function runNames(ing: Ingester): Promise<string[]> {
-  return (await ing.queries.listRuns()).map(r => r.name);
+  return (await ing.queries.listRuns()).map((r) => r.name);
 }
 
 test('a symlinked run directory is skipped by the scan and by the watcher alike; a symlinked event file is followed by both', async () => {
   const { dir, cleanup } = tempDir();
   cleanups.push(cleanup);
-  const logs = join(dir, 'logs'), outside = join(dir, 'outside');
+  const logs = join(dir, 'logs'),
+    outside = join(dir, 'outside');
   writeEvents(join(logs, 'a/events.out.tfevents.1.h'), fileVersionRecord(), scalarRecords(0, 3, ['t']));
   writeEvents(join(outside, 'b/events.out.tfevents.1.h'), fileVersionRecord(), scalarRecords(0, 3, ['t']));
   writeEvents(join(outside, 'single/events.out.tfevents.2.h'), fileVersionRecord(), scalarRecords(0, 3, ['t']));
@@ -42,14 +45,18 @@ test('a symlinked run directory is skipped by the scan and by the watcher alike;
   writeEvents(join(outside, 'b/events.out.tfevents.3.h'), scalarRecords(0, 2, ['t']));
   appendEvents(join(outside, 'single/events.out.tfevents.2.h'), scalarRecords(3, 6, ['t']));
   appendEvents(join(logs, 'a/events.out.tfevents.1.h'), scalarRecords(3, 6, ['t']));
-  await waitFor(async () => (await count(ing, 'a', 't')) === 6 && (await count(ing, 'c', 't')) === 6, 8000, 'appends to a and to the linked file');
-  await new Promise(r => setTimeout(r, 400));
+  await waitFor(
+    async () => (await count(ing, 'a', 't')) === 6 && (await count(ing, 'c', 't')) === 6,
+    8000,
+    'appends to a and to the linked file',
+  );
+  await new Promise((r) => setTimeout(r, 400));
   expect(await runNames(ing)).toEqual(['a', 'c']);
   // A directory link added while watching is not entered either.
   symlinkSync(join(outside, 'b'), join(logs, 'linked2'));
   writeEvents(join(logs, 'd/events.out.tfevents.1.h'), scalarRecords(0, 2, ['t']));
   await waitFor(async () => (await count(ing, 'd', 't')) === 2, 8000, 'new run d');
-  await new Promise(r => setTimeout(r, 300));
+  await new Promise((r) => setTimeout(r, 300));
   expect(await runNames(ing)).toEqual(['a', 'c', 'd']);
 }, 30_000);
 
@@ -63,7 +70,10 @@ test('the OS watch limit (ENOSPC) switches the watcher to polling with a warning
   cleanups.push(() => errors.mockRestore());
   // What chokidar reports when inotify refuses a watch (fs.inotify.max_user_watches reached).
   const watcher = (ing as unknown as { watcher: { instance: { emit(e: string, x: unknown): void } } }).watcher.instance;
-  watcher.emit('error', Object.assign(new Error('ENOSPC: System limit for number of file watchers reached, watch'), { code: 'ENOSPC', errno: -28 }));
+  watcher.emit(
+    'error',
+    Object.assign(new Error('ENOSPC: System limit for number of file watchers reached, watch'), { code: 'ENOSPC', errno: -28 }),
+  );
   await waitFor(() => ing.watchMode === 'polling', 5000, 'the polling fallback');
   expect(errors.mock.calls.flat().join(' ')).toMatch(/ENOSPC: the system limit on file watches .* polling every 1000 ms/);
   appendEvents(join(dir, 'a/events.out.tfevents.1.h'), scalarRecords(3, 6, ['t']));

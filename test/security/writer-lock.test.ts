@@ -19,20 +19,35 @@ beforeAll(async () => {
     const { build } = await import('esbuild');
     const out = join(REPO_ROOT, 'test/artifacts', `lock-child-${process.pid}.mjs`);
     mkdirSync(join(REPO_ROOT, 'test/artifacts'), { recursive: true });
-    await build({ entryPoints: [CHILD_SRC], bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'error', packages: 'external' });
+    await build({
+      entryPoints: [CHILD_SRC],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: out,
+      logLevel: 'error',
+      packages: 'external',
+    });
     bundle = out;
     childArgs = [out];
-  } catch { /* fall back to tsx */ }
+  } catch {
+    /* fall back to tsx */
+  }
 });
-afterAll(() => { if (bundle) rmSync(bundle, { force: true }); });
+afterAll(() => {
+  if (bundle) rmSync(bundle, { force: true });
+});
 
 function child(db: string, log: string, mode: 'hold' | 'die'): Promise<void> {
   return new Promise((res, rej) => {
     const c = spawn(process.execPath, [...childArgs, db, log, mode, '20'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    c.stderr.on('data', (d: Buffer) => { err += d; });
+    c.stderr.on('data', (d: Buffer) => {
+      err += d;
+    });
     c.on('exit', (code, signal) => {
-      if (code === 0 || (mode === 'die' && signal === 'SIGKILL')) res(); else rej(new Error(`lock child exited with ${code ?? signal}: ${err}`));
+      if (code === 0 || (mode === 'die' && signal === 'SIGKILL')) res();
+      else rej(new Error(`lock child exited with ${code ?? signal}: ${err}`));
     });
   });
 }
@@ -42,9 +57,10 @@ test(`${ROUNDS} rounds of 8 processes racing for the lock, 3 of them dying while
   try {
     let holds = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      const db = join(dir, `store${round}.sqlite`), log = join(dir, `log${round}`);
+      const db = join(dir, `store${round}.sqlite`),
+        log = join(dir, `log${round}`);
       const modes = ['die', 'hold', 'die', 'hold', 'hold', 'die', 'hold', 'hold'] as const;
-      await Promise.all(modes.map(m => child(db, log, m)));
+      await Promise.all(modes.map((m) => child(db, log, m)));
       const lines = readFileSync(log, 'utf8').trim().split('\n');
       // Replay: a '+' while a live holder has not logged its '-' is a double holder. A dying
       // holder logs no '-': whoever comes next may take over (the OS released its lock).
@@ -60,12 +76,14 @@ test(`${ROUNDS} rounds of 8 processes racing for the lock, 3 of them dying while
           holder = null;
         }
         // A '+' directly after a '+' of a dying child is fine: it died holding the lock.
-        if (l[0] === '+' && lines.filter(x => x === `-${pid}`).length === 0) holder = null;
+        if (l[0] === '+' && lines.filter((x) => x === `-${pid}`).length === 0) holder = null;
       }
-      expect(lines.filter(l => l[0] === '+')).toHaveLength(8);
+      expect(lines.filter((l) => l[0] === '+')).toHaveLength(8);
     }
     expect(holds).toBe(8 * ROUNDS);
-  } finally { cleanup(); }
+  } finally {
+    cleanup();
+  }
 }, 180_000);
 
 test('in one process: a second taker is refused with the holder pid; after release it is free', () => {
@@ -77,5 +95,7 @@ test('in one process: a second taker is refused with the holder pid; after relea
     expect(() => acquireWriterLock(db)).toThrow(new RegExp(`pid ${process.pid}`));
     release();
     acquireWriterLock(db)();
-  } finally { cleanup(); }
+  } finally {
+    cleanup();
+  }
 });

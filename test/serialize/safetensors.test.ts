@@ -3,16 +3,44 @@ import { decodeSafetensors, encodeSafetensors, SafetensorsError } from '../../li
 
 /** A file assembled byte by byte from the format description, not by our encoder. */
 function handBuilt(): Uint8Array {
-  const header = '{"__metadata__":{"format":"pt"},"b":{"dtype":"I64","shape":[2],"data_offsets":[8,24]},' +
+  const header =
+    '{"__metadata__":{"format":"pt"},"b":{"dtype":"I64","shape":[2],"data_offsets":[8,24]},' +
     '"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}';
   const h = new TextEncoder().encode(header);
   const bytes = [
-    h.length & 0xff, (h.length >> 8) & 0xff, 0, 0, 0, 0, 0, 0, // u64 LE header size
+    h.length & 0xff,
+    (h.length >> 8) & 0xff,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0, // u64 LE header size
     ...h,
-    0x00, 0x00, 0x80, 0x3f, // 1.0f
-    0x00, 0x00, 0x00, 0xc0, // -2.0f
-    0x07, 0, 0, 0, 0, 0, 0, 0, // 7
-    0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, // -3
+    0x00,
+    0x00,
+    0x80,
+    0x3f, // 1.0f
+    0x00,
+    0x00,
+    0x00,
+    0xc0, // -2.0f
+    0x07,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0, // 7
+    0xfd,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff, // -3
   ];
   return Uint8Array.from(bytes);
 }
@@ -73,12 +101,13 @@ describe('safetensors codec', () => {
       const h = new TextEncoder().encode(header);
       return Uint8Array.from([h.length, 0, 0, 0, 0, 0, 0, 0, ...h, ...data]);
     };
-    expect(() => decodeSafetensors(mk('{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', [0, 0, 0, 0, 0, 0, 0, 0])))
-      .toThrow(/starts at data offset 4, expected 0/);
-    expect(() => decodeSafetensors(mk('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}', [0, 0, 0, 0])))
-      .toThrow(/needs 8/);
-    expect(() => decodeSafetensors(mk('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', [0, 0, 0, 0, 9])))
-      .toThrow(/cover 4 data bytes but the file holds 5/);
+    expect(() => decodeSafetensors(mk('{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', [0, 0, 0, 0, 0, 0, 0, 0]))).toThrow(
+      /starts at data offset 4, expected 0/,
+    );
+    expect(() => decodeSafetensors(mk('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}', [0, 0, 0, 0]))).toThrow(/needs 8/);
+    expect(() => decodeSafetensors(mk('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', [0, 0, 0, 0, 9]))).toThrow(
+      /cover 4 data bytes but the file holds 5/,
+    );
     expect(() => decodeSafetensors(Uint8Array.from([200, 0, 0, 0, 0, 0, 0, 0, 0x7b]))).toThrow(SafetensorsError);
     expect(() => decodeSafetensors(new Uint8Array(3))).toThrow(/too short/);
   });

@@ -26,7 +26,11 @@ class Net extends nn.Module {
 }
 nn.registerModule(Net);
 
-const input = tensor.arange(2 * 16, { dtype: 'float32' }).reshape([2, 1, 4, 4]).div(10).sin();
+const input = tensor
+  .arange(2 * 16, { dtype: 'float32' })
+  .reshape([2, 1, 4, 4])
+  .div(10)
+  .sin();
 
 test('save(model) then load(path) gives a working module of the same classes, weights, buffers and mode', () => {
   const dir = mkdtempSync(join(tmpdir(), 'board-model-'));
@@ -46,7 +50,8 @@ test('save(model) then load(path) gives a working module of the same classes, we
     expect(back.scale).toBe(0.5);
     expect(back.training).toBe(false);
     expect(String(back)).toBe(String(net));
-    const a = net.stateDict(), b = back.stateDict();
+    const a = net.stateDict(),
+      b = back.stateDict();
     expect(Object.keys(b)).toEqual(Object.keys(a));
     for (const k of Object.keys(a)) expect(b[k]!.tolist()).toEqual(a[k]!.tolist());
     expect(back.call(input).tolist()).toEqual(net.call(input).tolist());
@@ -61,7 +66,11 @@ test('save(model) then load(path) gives a working module of the same classes, we
 });
 
 test('a model of an unregistered class cannot be saved, and the error says how to fix it', () => {
-  class Unregistered extends nn.Module { override forward(x: Tensor): Tensor { return x; } }
+  class Unregistered extends nn.Module {
+    override forward(x: Tensor): Tensor {
+      return x;
+    }
+  }
   const m = new nn.Sequential(new nn.Linear(2, 2));
   (m as unknown as { fn: unknown }).fn = () => 1;
   const dir = mkdtempSync(join(tmpdir(), 'board-model-'));

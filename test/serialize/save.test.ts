@@ -20,7 +20,21 @@ function model(): nn.Module {
 describe('save / load', () => {
   test('a model state dict round trips bit for bit, with PyTorch key names and dtypes', () => {
     const m = model();
-    m.call(tensor([[[[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8], [0.9, 1.0, 1.1, 1.2], [1.3, 1.4, 1.5, 1.6]]]], { dtype: 'float32' }).expand([2, 1, 4, 4]));
+    m.call(
+      tensor(
+        [
+          [
+            [
+              [0.1, 0.2, 0.3, 0.4],
+              [0.5, 0.6, 0.7, 0.8],
+              [0.9, 1.0, 1.1, 1.2],
+              [1.3, 1.4, 1.5, 1.6],
+            ],
+          ],
+        ],
+        { dtype: 'float32' },
+      ).expand([2, 1, 4, 4]),
+    );
     const sd = m.stateDict();
     const path = join(dir, 'model.safetensors');
     save(sd, path);
@@ -143,7 +157,12 @@ describe.skipIf(!hasTorch)('Python interoperability (torch)', () => {
     const lin = new nn.Linear(3, 2);
     const { steps: _s, ...weights } = sd;
     lin.loadStateDict(weights);
-    expect(lin.call(tensor([[1, 1, 1]], { dtype: 'float32' })).tolist()[0].map((v: number) => Number(v.toFixed(5)))).toEqual([1.3, -1.3]);
+    expect(
+      lin
+        .call(tensor([[1, 1, 1]], { dtype: 'float32' }))
+        .tolist()[0]
+        .map((v: number) => Number(v.toFixed(5))),
+    ).toEqual([1.3, -1.3]);
   });
 });
 

@@ -8,14 +8,16 @@ test('markdown tables render as tables', () => {
 });
 
 test('script, event handlers, javascript: URLs and remote images are removed', () => {
-  const html = renderMarkdown([
-    '<script>alert(1)</script>',
-    '<img src=x onerror="alert(2)">',
-    '[click](javascript:alert(3)) <a href="JaVaScRiPt:alert(4)">x</a>',
-    '<div onclick="alert(5)" style="x">d</div>',
-    '<iframe src="https://evil"></iframe>',
-    '<svg onload=alert(6)>',
-  ].join('\n\n'));
+  const html = renderMarkdown(
+    [
+      '<script>alert(1)</script>',
+      '<img src=x onerror="alert(2)">',
+      '[click](javascript:alert(3)) <a href="JaVaScRiPt:alert(4)">x</a>',
+      '<div onclick="alert(5)" style="x">d</div>',
+      '<iframe src="https://evil"></iframe>',
+      '<svg onload=alert(6)>',
+    ].join('\n\n'),
+  );
   expect(html).not.toMatch(/<script|onerror|onclick|onload|javascript:|<img|<iframe|<svg|style=/i);
 });
 

@@ -46,9 +46,13 @@ describe('compilePattern', () => {
 
   test('length and program size are bounded, with the limit in the message', () => {
     expect(patternError('a'.repeat(MAX_PATTERN_LENGTH))).toBeNull();
-    expect(patternError('a'.repeat(MAX_PATTERN_LENGTH + 1))).toBe(`pattern is ${MAX_PATTERN_LENGTH + 1} characters long; the limit is ${MAX_PATTERN_LENGTH}`);
+    expect(patternError('a'.repeat(MAX_PATTERN_LENGTH + 1))).toBe(
+      `pattern is ${MAX_PATTERN_LENGTH + 1} characters long; the limit is ${MAX_PATTERN_LENGTH}`,
+    );
     // 4,000 instructions: linear, but ~10 ms per 1 KiB name; refused.
-    expect(patternError('.{0,1000}.{0,1000}x')).toMatch(new RegExp(`compiles to \\d+ RE2 instructions; the limit is ${MAX_PATTERN_PROGRAM}`));
+    expect(patternError('.{0,1000}.{0,1000}x')).toMatch(
+      new RegExp(`compiles to \\d+ RE2 instructions; the limit is ${MAX_PATTERN_PROGRAM}`),
+    );
     expect(patternError('(a{1000}){1000}')).toMatch(/invalid repeat count/);
     // A pattern near the cap still matches a long name quickly.
     const p = compilePattern('.{0,300}x');

@@ -71,7 +71,9 @@ describe('checkSameOrigin', () => {
   test('cross-site and same-site (another port) browsers are refused, and so is a foreign or null Origin', () => {
     expect(checkSameOrigin({ host, 'sec-fetch-site': 'cross-site' })).toMatch(/cross-site request refused/);
     expect(checkSameOrigin({ host, 'sec-fetch-site': 'same-site' })).toMatch(/cross-site request refused/);
-    expect(checkSameOrigin({ host, origin: 'http://evil.example' })).toMatch(/cross-origin request refused \(Origin: http:\/\/evil.example\)/);
+    expect(checkSameOrigin({ host, origin: 'http://evil.example' })).toMatch(
+      /cross-origin request refused \(Origin: http:\/\/evil.example\)/,
+    );
     expect(checkSameOrigin({ host, origin: 'http://127.0.0.1:8888' })).toMatch(/cross-origin/);
     expect(checkSameOrigin({ host, origin: 'null' })).toMatch(/cross-origin/);
     expect(checkSameOrigin({ origin: 'http://127.0.0.1:6006' })).toMatch(/cross-origin/);
@@ -84,7 +86,10 @@ describe('checkBody', () => {
     expect(checkBody('GET', { 'content-length': '0' })).toBeNull();
     expect(checkBody('GET', { 'content-length': '10' })?.[0]).toBe(400);
     expect(checkBody('POST', { 'content-length': '100' })).toBeNull();
-    expect(checkBody('POST', { 'content-length': String(MAX_BODY_BYTES + 1) })).toEqual([413, `request body of ${MAX_BODY_BYTES + 1} bytes is over the limit of ${MAX_BODY_BYTES} bytes`]);
+    expect(checkBody('POST', { 'content-length': String(MAX_BODY_BYTES + 1) })).toEqual([
+      413,
+      `request body of ${MAX_BODY_BYTES + 1} bytes is over the limit of ${MAX_BODY_BYTES} bytes`,
+    ]);
     expect(checkBody('POST', { 'transfer-encoding': 'chunked' })?.[0]).toBe(411);
   });
 });

@@ -4,14 +4,19 @@ import { aggregateByStep, groupLabeler, groupRuns, hparamsByRun, UNGROUPED } fro
 test('regex groups use the first capture group, else the whole match; others go to (other)', () => {
   const runs = ['lr_0.1_seed_1', 'lr_0.1_seed_2', 'lr_0.01_seed_1', 'baseline'];
   expect([...groupRuns(runs, groupLabeler({ by: 'regex', pattern: 'lr_([\\d.]+)' })).entries()]).toEqual([
-    ['0.01', ['lr_0.01_seed_1']], ['0.1', ['lr_0.1_seed_1', 'lr_0.1_seed_2']], [UNGROUPED, ['baseline']],
+    ['0.01', ['lr_0.01_seed_1']],
+    ['0.1', ['lr_0.1_seed_1', 'lr_0.1_seed_2']],
+    [UNGROUPED, ['baseline']],
   ]);
   expect(groupLabeler({ by: 'regex', pattern: 'seed_\\d' })('lr_0.1_seed_2')).toBe('seed_2');
   expect(() => groupLabeler({ by: 'regex', pattern: '(' })).toThrow();
 });
 
 test('hparam groups: a session in a child run (add_hparams) labels its parent too', () => {
-  const hp = hparamsByRun([{ run: 'a/1700000000.1', hparams: { lr: 0.1 } }, { run: 'b', hparams: { lr: 0.01 } }]);
+  const hp = hparamsByRun([
+    { run: 'a/1700000000.1', hparams: { lr: 0.1 } },
+    { run: 'b', hparams: { lr: 0.01 } },
+  ]);
   const label = groupLabeler({ by: 'hparam', name: 'lr' }, hp);
   expect(['a', 'a/1700000000.1', 'b', 'c'].map(label)).toEqual(['lr=0.1', 'lr=0.1', 'lr=0.01', UNGROUPED]);
 });

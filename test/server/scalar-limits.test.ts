@@ -13,14 +13,20 @@ test('runs × points over the cap is refused with the numbers and the limit', ()
   const runs = Array.from({ length: 500 }, (_, i) => `run${i}`);
   const r = checkScalarRequest(runs, MAX_POINTS_PER_RUN);
   expect(r.ok).toBe(false);
-  if (!r.ok) expect(r.error).toBe(`500 runs × 200000 points = 100000000 points is over the limit of ${MAX_SCALAR_POINTS} points per request; ask for maxPoints ≤ 4000 or fewer runs`);
+  if (!r.ok)
+    expect(r.error).toBe(
+      `500 runs × 200000 points = 100000000 points is over the limit of ${MAX_SCALAR_POINTS} points per request; ask for maxPoints ≤ 4000 or fewer runs`,
+    );
   expect(checkScalarRequest(runs, 4000).ok).toBe(true);
   expect(checkScalarRequest(runs, 4001).ok).toBe(false);
 });
 
 test('run count and maxPoints range', () => {
   const many = Array.from({ length: MAX_SCALAR_RUNS + 1 }, (_, i) => `r${i}`);
-  expect(checkScalarRequest(many, 10)).toEqual({ ok: false, error: `${MAX_SCALAR_RUNS + 1} runs requested; the limit is ${MAX_SCALAR_RUNS} runs per request` });
+  expect(checkScalarRequest(many, 10)).toEqual({
+    ok: false,
+    error: `${MAX_SCALAR_RUNS + 1} runs requested; the limit is ${MAX_SCALAR_RUNS} runs per request`,
+  });
   expect(checkScalarRequest(many.slice(0, MAX_SCALAR_RUNS), 1000).ok).toBe(true);
   expect(checkScalarRequest([], 10).ok).toBe(false);
   expect(checkScalarRequest(['a'], 0).ok).toBe(false);

@@ -16,7 +16,9 @@ test('POST bodies are strict: runs required, unknown fields refused', () => {
   expect(ScalarsPostBody.safeParse({ runs: ['a'], tag: 't' }).success).toBe(true);
   expect(ScalarsPostBody.safeParse({ runs: [], tag: 't' }).success).toBe(false);
   expect(ScalarsPostBody.safeParse({ runs: ['a'], tag: 't', extra: 1 }).success).toBe(false);
-  expect(ScalarsPostBody.safeParse({ runs: Array.from({ length: 2000 }, (_, i) => `r${i}`), tag: 't', maxPoints: 1500 }).success).toBe(true);
+  expect(ScalarsPostBody.safeParse({ runs: Array.from({ length: 2000 }, (_, i) => `r${i}`), tag: 't', maxPoints: 1500 }).success).toBe(
+    true,
+  );
 });
 
 test('a selection is written as the shorter of sel / desel, and read back', () => {

@@ -13,10 +13,19 @@ function controllableStore(): ActiveStore & { emit(c: StoreChange): void; listen
   const listeners = new Set<(c: StoreChange) => void>();
   return {
     queries: {} as ActiveStore['queries'],
-    onChange: (l) => { listeners.add(l); return () => { listeners.delete(l); }; },
+    onChange: (l) => {
+      listeners.add(l);
+      return () => {
+        listeners.delete(l);
+      };
+    },
     deleteRun: () => {},
-    caps: {}, logdir: '', version: 'test',
-    emit: (c) => { for (const l of [...listeners]) l(c); },
+    caps: {},
+    logdir: '',
+    version: 'test',
+    emit: (c) => {
+      for (const l of [...listeners]) l(c);
+    },
     listeners: () => listeners.size,
   };
 }
@@ -29,7 +38,8 @@ afterEach(async () => {
   feed?.close();
   server?.closeAllConnections();
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-  server = undefined; feed = undefined;
+  server = undefined;
+  feed = undefined;
 });
 
 async function start(limits: Partial<EventFeedLimits>) {
@@ -64,7 +74,10 @@ function get(port: number): Promise<IncomingMessage> {
 
 const until = async (cond: () => boolean, ms: number) => {
   const end = Date.now() + ms;
-  while (!cond()) { if (Date.now() > end) throw new Error('timed out'); await new Promise((r) => setTimeout(r, 20)); }
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 };
 
 const bigChange = (i: number): StoreChange => ({ type: 'data', run: `run_${i}_${'x'.repeat(4000)}`, tag: 't', kind: 'scalar', maxStep: i });
@@ -80,7 +93,9 @@ describe('SSE limits', () => {
     await deafClient(port);
     const reader = await get(port); // a normal client on the same feed keeps receiving
     let got = 0;
-    reader.on('data', (d: Buffer) => { got += d.length; });
+    reader.on('data', (d: Buffer) => {
+      got += d.length;
+    });
     await until(() => f.clientCount() === 2, 5000);
     // 40 MB of changes: far past what the kernel's socket buffers absorb.
     for (let i = 0; i < 10_000 && f.clientCount() === 2; i++) {
@@ -101,7 +116,10 @@ describe('SSE limits', () => {
     await deafClient(port);
     await until(() => f.clientCount() === 1, 5000);
     // Fill the kernel buffers so something stays queued in the server, then stop sending.
-    for (let i = 0; i < 3000 && f.clientCount() === 1; i++) { store.emit(bigChange(i)); if (i % 50 === 0) await new Promise((r) => setImmediate(r)); }
+    for (let i = 0; i < 3000 && f.clientCount() === 1; i++) {
+      store.emit(bigChange(i));
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
     await until(() => f.dropped.stall === 1, 10_000);
     expect(f.dropped.buffer).toBe(0);
     expect(f.clientCount()).toBe(0);
@@ -112,7 +130,9 @@ describe('SSE limits', () => {
     const { feed: f, port } = await start({ stallMs: 300, heartbeatMs: 50 });
     const res = await get(port);
     let text = '';
-    res.on('data', (d: Buffer) => { text += d.toString(); });
+    res.on('data', (d: Buffer) => {
+      text += d.toString();
+    });
     await new Promise((r) => setTimeout(r, 1200));
     expect(f.clientCount()).toBe(1);
     expect(f.dropped).toEqual({ buffer: 0, stall: 0, refused: 0 });
@@ -127,7 +147,13 @@ describe('SSE limits', () => {
     const refused = await get(port);
     expect(refused.statusCode).toBe(503);
     expect(refused.headers['retry-after']).toBe('5');
-    const body = await new Promise<string>((r) => { let b = ''; refused.on('data', (d) => { b += d; }); refused.on('end', () => r(b)); });
+    const body = await new Promise<string>((r) => {
+      let b = '';
+      refused.on('data', (d) => {
+        b += d;
+      });
+      refused.on('end', () => r(b));
+    });
     expect(JSON.parse(body).error).toMatch(/limit 3/);
     open[0]!.destroy();
     await until(() => f.clientCount() === 2, 5000);

@@ -8,10 +8,14 @@ import { afterAll, expect, test } from 'vitest';
 import { ensureWebBuild, hasWebBuild, webBuildIsFresh } from '../../lib/server/web-build.ts';
 
 const dirs: string[] = [];
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** An app folder whose build:web writes .next/BUILD_ID and counts its runs in builds.txt. */
-function fakeApp(script = "const fs=require('fs');fs.mkdirSync('.next',{recursive:true});fs.appendFileSync('builds.txt','x');setTimeout(()=>fs.writeFileSync('.next/BUILD_ID','id'),300)"): string {
+function fakeApp(
+  script = "const fs=require('fs');fs.mkdirSync('.next',{recursive:true});fs.appendFileSync('builds.txt','x');setTimeout(()=>fs.writeFileSync('.next/BUILD_ID','id'),300)",
+): string {
   const app = mkdtempSync(join(tmpdir(), 'board-webbuild-'));
   dirs.push(app);
   writeFileSync(join(app, 'build.cjs'), script);
@@ -20,7 +24,13 @@ function fakeApp(script = "const fs=require('fs');fs.mkdirSync('.next',{recursiv
   writeFileSync(join(app, 'app', 'page.tsx'), 'export default 1');
   return app;
 }
-const builds = (app: string) => { try { return readFileSync(join(app, 'builds.txt'), 'utf8').length; } catch { return 0; } };
+const builds = (app: string) => {
+  try {
+    return readFileSync(join(app, 'builds.txt'), 'utf8').length;
+  } catch {
+    return 0;
+  }
+};
 
 test('builds once when missing, with a progress line; a present build is used as is', { timeout: 120_000 }, async () => {
   const app = fakeApp();
@@ -62,6 +72,8 @@ test('a stale build: rebuilt with rebuildStale (tests), kept with a note otherwi
 
 test('a failing build rejects with the tail of its output', { timeout: 120_000 }, async () => {
   const app = fakeApp("console.error('Module not found: ./nope'); process.exit(3)");
-  await expect(ensureWebBuild({ appDir: app, log: () => {} })).rejects.toThrow(/build:web failed \(exit code 3\):[\s\S]*Module not found: \.\/nope/);
+  await expect(ensureWebBuild({ appDir: app, log: () => {} })).rejects.toThrow(
+    /build:web failed \(exit code 3\):[\s\S]*Module not found: \.\/nope/,
+  );
   expect(hasWebBuild(app)).toBe(false);
 });

@@ -7,7 +7,14 @@ import { openQueries } from '../../lib/store/queries.ts';
 import { buildTagIndex, forEachRunIndex, toRanges } from '../../lib/store/tag-index.ts';
 import type { NormalizedValue, Step } from '../../lib/tfevents/types.ts';
 
-const scalar = (tag: string, step: Step, value: number): NormalizedValue => ({ tag, step, wallTime: 1000 + Number(step), kind: 'scalar', plugin: null, data: { kind: 'scalar', value } });
+const scalar = (tag: string, step: Step, value: number): NormalizedValue => ({
+  tag,
+  step,
+  wallTime: 1000 + Number(step),
+  kind: 'scalar',
+  plugin: null,
+  data: { kind: 'scalar', value },
+});
 
 test('toRanges merges consecutive positions', () => {
   expect(toRanges([5, 0, 1, 2, 7, 6, 9])).toEqual([0, 3, 5, 3, 9, 1]);
@@ -23,7 +30,17 @@ test('SQLite tagIndex() equals the grouping of listTags(), with run ranges', asy
     const f: FileRecord = w.ensureFile(run, `/logs/${run}/ev.${n}`, `${run}/ev.${n++}`);
     w.begin();
     for (const v of values) w.addValue(f, v);
-    w.commit(f, { offset: 100, size: 100, mtime: 1, ino: 1, headLen: 0, headCrc: 0, records: values.length, events: values.length, corrupt: 0 });
+    w.commit(f, {
+      offset: 100,
+      size: 100,
+      mtime: 1,
+      ino: 1,
+      headLen: 0,
+      headCrc: 0,
+      records: values.length,
+      events: values.length,
+      corrupt: 0,
+    });
   };
   for (let r = 0; r < 12; r++) {
     const vs = [scalar('loss', r, 1), scalar('loss', r + 5, 2)];

@@ -5,7 +5,15 @@ import { describe, expect, test } from 'vitest';
 import { resolve } from 'node:path';
 import { HAS_SHARED, sharedOrSkipNotice } from '../helpers/shared.ts';
 import {
-  CORPUS_DIR, expectedFloat, expectedStep, FIXTURE_CORPUS_DIR, KIND_OF_CATEGORY, loadExpected, stepMax, stepMin, summarizeFile,
+  CORPUS_DIR,
+  expectedFloat,
+  expectedStep,
+  FIXTURE_CORPUS_DIR,
+  KIND_OF_CATEGORY,
+  loadExpected,
+  stepMax,
+  stepMin,
+  summarizeFile,
 } from '../helpers/tfevents-corpus.ts';
 import { scanRecords } from '../../lib/tfevents/record.ts';
 import { readFileSync } from 'node:fs';
@@ -38,7 +46,13 @@ describe.each(Object.keys(expected))('%s', (rel) => {
     const lengths: number[] = [];
     let lastOffset = -1;
     const buf = readFileSync(path);
-    scanRecords(buf, 0, path, { onRecord: (_b, st, en, off) => { lengths.push(en - st); lastOffset = off; }, onCorrupt: () => {} });
+    scanRecords(buf, 0, path, {
+      onRecord: (_b, st, en, off) => {
+        lengths.push(en - st);
+        lastOffset = off;
+      },
+      onCorrupt: () => {},
+    });
     expect(lengths.slice(0, 3)).toEqual(e.first_record_lengths);
     expect(Math.max(...lengths)).toBe(e.max_record_length);
     expect(lastOffset).toBe(e.last_record_offset);
@@ -99,8 +113,12 @@ describe.each(Object.keys(expected))('%s', (rel) => {
         expect(d.kind).toBe('image');
         if (d.kind === 'image') {
           const im = d.images[0]!;
-          expect({ w: im.width, h: im.height, c: im.colorspace, n: im.encoded.length })
-            .toEqual({ w: te.image.width, h: te.image.height, c: te.image.colorspace, n: te.image.encoded_bytes });
+          expect({ w: im.width, h: im.height, c: im.colorspace, n: im.encoded.length }).toEqual({
+            w: te.image.width,
+            h: te.image.height,
+            c: te.image.colorspace,
+            n: te.image.encoded_bytes,
+          });
         }
       }
       if (te.histo) {

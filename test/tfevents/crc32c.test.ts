@@ -35,7 +35,15 @@ test('the masked length CRC of a real record header matches the stored one', () 
 
 test(`native (${crc32cImplementation}) and table implementations agree on all lengths and offsets`, () => {
   const data = Uint8Array.from({ length: 5000 }, (_, i) => (i * 2654435761) >>> 24);
-  for (const [s, e] of [[0, 0], [0, 1], [3, 11], [1, 300], [7, 4999], [0, 5000], [100, 356]] as const) {
+  for (const [s, e] of [
+    [0, 0],
+    [0, 1],
+    [3, 11],
+    [1, 300],
+    [7, 4999],
+    [0, 5000],
+    [100, 356],
+  ] as const) {
     expect(crc32c(data, s, e)).toBe(crc32cJs(data, s, e));
   }
 });
@@ -43,7 +51,10 @@ test(`native (${crc32cImplementation}) and table implementations agree on all le
 /** Bit-at-a-time CRC-32C: the definition, independent of the tables. */
 function crc32cBitwise(b: Uint8Array): number {
   let c = 0xffffffff;
-  for (const x of b) { c ^= x; for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1; }
+  for (const x of b) {
+    c ^= x;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+  }
   return ~c >>> 0;
 }
 

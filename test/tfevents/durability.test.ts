@@ -22,10 +22,11 @@ test('two processes writing into one directory at the same time get their own fi
   const body = `const w = new SummaryWriter(${JSON.stringify(dir)}, { maxQueue: 7 });
     for (let i = 0; i < 200; i++) w.addScalar('x', Number(process.argv.at(-1)), i);
     w.close();`;
-  const run = (id: number) => new Promise<number>((res) => {
-    const p = spawn(process.execPath, [...script(body), String(id)], { cwd: REPO_ROOT, stdio: 'inherit' });
-    p.on('exit', (code) => res(code ?? -1));
-  });
+  const run = (id: number) =>
+    new Promise<number>((res) => {
+      const p = spawn(process.execPath, [...script(body), String(id)], { cwd: REPO_ROOT, stdio: 'inherit' });
+      p.on('exit', (code) => res(code ?? -1));
+    });
   expect(await Promise.all([run(1), run(2)])).toEqual([0, 0]);
   const files = readdirSync(dir);
   expect(files.length).toBe(2);

@@ -16,11 +16,19 @@ function allFiles(dir: string): string[] {
 
 test('mutated payloads with valid CRCs decode or are reported undecodable, never throw', () => {
   let seed = 12345;
-  const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
   const payloads: Uint8Array[] = [];
   for (const f of allFiles(CORPUS_DIR)) {
     const buf = new Uint8Array(readFileSync(f));
-    scanRecords(buf, 0, f, { onRecord: (b, s, e) => { if (e - s < 20000) payloads.push(b.slice(s, e)); }, onCorrupt: () => {} });
+    scanRecords(buf, 0, f, {
+      onRecord: (b, s, e) => {
+        if (e - s < 20000) payloads.push(b.slice(s, e));
+      },
+      onCorrupt: () => {},
+    });
   }
   expect(payloads.length).toBeGreaterThan(100);
   let undecodable = 0;
@@ -46,7 +54,10 @@ test('mutated payloads with valid CRCs decode or are reported undecodable, never
 
 test('random bytes: one corrupt report per resynchronization, bounded time, valid records after garbage found', () => {
   let seed = 99;
-  const garbage = Uint8Array.from({ length: 200_000 }, () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed >>> 16 & 0xff; });
+  const garbage = Uint8Array.from({ length: 200_000 }, () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return (seed >>> 16) & 0xff;
+  });
   const good = encodeRecord(new Uint8Array([0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]));
   const file = new Uint8Array([...garbage, ...good, ...good]);
   const t0 = performance.now();

@@ -14,7 +14,12 @@ import { hparamsValues } from '../../lib/tfevents/hparams.ts';
 function records(path: string): Uint8Array[] {
   const buf = new Uint8Array(readFileSync(path));
   const out: Uint8Array[] = [];
-  scanRecords(buf, 0, path, { onRecord: (b, s, e) => out.push(b.slice(s, e)), onCorrupt: () => { throw new Error('corrupt'); } });
+  scanRecords(buf, 0, path, {
+    onRecord: (b, s, e) => out.push(b.slice(s, e)),
+    onCorrupt: () => {
+      throw new Error('corrupt');
+    },
+  });
   return out;
 }
 
@@ -37,7 +42,10 @@ test('add_scalar events of torch.utils.tensorboard re-encode byte for byte', () 
 });
 
 sharedOrSkipNotice('the byte comparisons with PyTorch hparams / PR-curve files (not licensed for copying)');
-const HPARAMS = resolve(SHARED_DIR, 'testdata/tfevents/study-torch/runs/hparams_search_exp_1/1771595857.3236299/events.out.tfevents.1771595857.zyzkings.1216.1');
+const HPARAMS = resolve(
+  SHARED_DIR,
+  'testdata/tfevents/study-torch/runs/hparams_search_exp_1/1771595857.3236299/events.out.tfevents.1771595857.zyzkings.1216.1',
+);
 
 test.skipIf(!HAS_SHARED)('add_hparams payloads re-encode byte for byte (corpus file of PyTorch)', () => {
   const recs = records(HPARAMS);
@@ -67,7 +75,9 @@ test.skipIf(!HAS_SHARED)('add_pr_curve value layout re-encodes byte for byte (co
     const d = v.data;
     const flat = [d.tp, d.fp, d.tn, d.fn, d.precision, d.recall].flatMap((r) => Array.from(r));
     const tensor = encodeTensor(DT.FLOAT, [6, d.numThresholds], { floats: flat });
-    const summary = encodeSummary([{ tag: v.tag, tensor, metadata: { pluginName: 'pr_curves', content: Uint8Array.of(0x10, d.numThresholds) } }]);
+    const summary = encodeSummary([
+      { tag: v.tag, tensor, metadata: { pluginName: 'pr_curves', content: Uint8Array.of(0x10, d.numThresholds) } },
+    ]);
     expect(encodeEvent({ wallTime: v.wallTime!, step: v.step, summary }), `record ${i + 1}`).toEqual(recs[i + 1]);
   });
 });

@@ -12,7 +12,10 @@ function file(...events: Uint8Array[]): Uint8Array {
   const recs = events.map(encodeRecord);
   const out = new Uint8Array(recs.reduce((a, r) => a + r.length, 0));
   let o = 0;
-  for (const r of recs) { out.set(r, o); o += r.length; }
+  for (const r of recs) {
+    out.set(r, o);
+    o += r.length;
+  }
   return out;
 }
 
@@ -47,7 +50,8 @@ test("a TF2 tag's plugin is remembered from its first value with metadata, per r
   const first = values(file(encodeEvent({ wallTime: 1, summary: withMeta })), n);
   const later = values(file(encodeEvent({ wallTime: 2, step: 1, summary: without })), n);
   expect([...first, ...later].map((v) => [v.kind, v.plugin, v.data])).toEqual([
-    ['scalar', 'scalars', { kind: 'scalar', value: 0.5 }], ['scalar', 'scalars', { kind: 'scalar', value: 0.25 }],
+    ['scalar', 'scalars', { kind: 'scalar', value: 0.5 }],
+    ['scalar', 'scalars', { kind: 'scalar', value: 0.25 }],
   ]);
   expect(n.pluginOf('t')).toBe('scalars');
   // A fresh normalizer has never seen the metadata: the bare tensor stays a tensor.
@@ -57,16 +61,23 @@ test("a TF2 tag's plugin is remembered from its first value with metadata, per r
 test('onScalar receives exactly the scalars onValue would, for every corpus file', () => {
   for (const path of allFiles(CORPUS_DIR)) {
     const buf = new Uint8Array(readFileSync(path));
-    const plain = values(buf).filter((v) => v.kind === 'scalar' && !v.displayName && !v.description)
+    const plain = values(buf)
+      .filter((v) => v.kind === 'scalar' && !v.displayName && !v.description)
       .map((v) => [v.tag, v.step, v.wallTime, (v.data as { value: number }).value, v.plugin]);
     const fast: unknown[] = [];
     const others: NormalizedValue[] = [];
     decodeEventBuffer(buf, {
-      file: path, baseOffset: 0, normalizer: new RunNormalizer(), onValue: (v) => others.push(v),
+      file: path,
+      baseOffset: 0,
+      normalizer: new RunNormalizer(),
+      onValue: (v) => others.push(v),
       onScalar: (tag, step, wallTime, value, plugin) => fast.push([tag, step, wallTime, value, plugin]),
     });
     expect(fast, path).toEqual(plain);
-    expect(others.some((v) => v.kind === 'scalar' && !v.displayName && !v.description), path).toBe(false);
+    expect(
+      others.some((v) => v.kind === 'scalar' && !v.displayName && !v.description),
+      path,
+    ).toBe(false);
   }
 });
 
@@ -74,7 +85,12 @@ test('readEventFile from an offset continues where a previous read stopped', () 
   const path = allFiles(CORPUS_DIR).find((p) => p.includes('reducer-torch'))!;
   const whole = readEventFile(path);
   const n = new RunNormalizer();
-  const head = decodeEventBuffer(new Uint8Array(readFileSync(path)).subarray(0, 2000), { file: path, baseOffset: 0, normalizer: n, onValue: () => {} });
+  const head = decodeEventBuffer(new Uint8Array(readFileSync(path)).subarray(0, 2000), {
+    file: path,
+    baseOffset: 0,
+    normalizer: n,
+    onValue: () => {},
+  });
   const rest = readEventFile(path, { fromOffset: head.endOffset, normalizer: n });
   expect(rest.endOffset).toBe(whole.endOffset);
   expect(rest.values).toEqual(whole.values.slice(whole.values.length - rest.values.length));
@@ -89,26 +105,86 @@ test('isEventFileName: "tfevents" in the basename, as TensorBoard', () => {
 
 test('scalars tensors in every layout: tensor_content, packed and unpacked *_val, ints, halves', async () => {
   const { ProtoWriter } = await import('../../lib/tfevents/wire.ts');
-  const tensor = (build: (w: InstanceType<typeof ProtoWriter>) => void) => { const w = new ProtoWriter(); build(w); return w.finish().slice(); };
+  const tensor = (build: (w: InstanceType<typeof ProtoWriter>) => void) => {
+    const w = new ProtoWriter();
+    build(w);
+    return w.finish().slice();
+  };
   const f32 = new Uint8Array(new Float32Array([1.5]).buffer);
   const f64 = new Uint8Array(new Float64Array([-2.25]).buffer);
   const cases: Array<[Uint8Array, number]> = [
-    [tensor((w) => { w.uint32(1, 1); w.bytes(4, f32); }), 1.5],
-    [tensor((w) => { w.uint32(1, 2); w.bytes(4, f64); }), -2.25],
-    [tensor((w) => { w.uint32(1, 1); w.packedFloats(5, [0.5]); }), 0.5],
-    [tensor((w) => { w.uint32(1, 1); w.float(5, 0.75); }), 0.75],
-    [tensor((w) => { w.uint32(1, 2); w.double(6, 0.1); }), 0.1],
-    [tensor((w) => { w.uint32(1, 3); w.int32(7, -7); }), -7],
-    [tensor((w) => { w.uint32(1, 9); w.int64(10, 2 ** 40); }), 2 ** 40],
+    [
+      tensor((w) => {
+        w.uint32(1, 1);
+        w.bytes(4, f32);
+      }),
+      1.5,
+    ],
+    [
+      tensor((w) => {
+        w.uint32(1, 2);
+        w.bytes(4, f64);
+      }),
+      -2.25,
+    ],
+    [
+      tensor((w) => {
+        w.uint32(1, 1);
+        w.packedFloats(5, [0.5]);
+      }),
+      0.5,
+    ],
+    [
+      tensor((w) => {
+        w.uint32(1, 1);
+        w.float(5, 0.75);
+      }),
+      0.75,
+    ],
+    [
+      tensor((w) => {
+        w.uint32(1, 2);
+        w.double(6, 0.1);
+      }),
+      0.1,
+    ],
+    [
+      tensor((w) => {
+        w.uint32(1, 3);
+        w.int32(7, -7);
+      }),
+      -7,
+    ],
+    [
+      tensor((w) => {
+        w.uint32(1, 9);
+        w.int64(10, 2 ** 40);
+      }),
+      2 ** 40,
+    ],
     // DT_HALF in packed half_val: the varint 0x80 0x7c is 0x3e00, the half-precision bits of 1.5.
-    [tensor((w) => { w.uint32(1, 19); w.bytes(13, Uint8Array.of(0x80, 0x7c)); }), 1.5],
+    [
+      tensor((w) => {
+        w.uint32(1, 19);
+        w.bytes(13, Uint8Array.of(0x80, 0x7c));
+      }),
+      1.5,
+    ],
   ];
   for (const [i, [t, want]] of cases.entries()) {
     const meta = { pluginName: 'scalars' };
     const buf = file(encodeEvent({ wallTime: 1, summary: encodeSummary([{ tag: 'x', tensor: t, metadata: meta }]) }));
     const viaValue = values(buf)[0]!.data;
     let viaScalar = NaN;
-    decodeEventBuffer(buf, { file: 'f', baseOffset: 0, normalizer: new RunNormalizer(), onValue: () => {}, onScalar: (_t, _s, _w, v) => { viaScalar = v; } });
+    decodeEventBuffer(buf, {
+      file: 'f',
+      baseOffset: 0,
+      normalizer: new RunNormalizer(),
+      onValue: () => {},
+      onScalar: (_t, _s, _w, v) => {
+        viaScalar = v;
+      },
+    });
     expect(viaValue, `case ${i}`).toEqual({ kind: 'scalar', value: want });
     expect(viaScalar, `case ${i}`).toBe(want);
   }

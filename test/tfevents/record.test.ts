@@ -22,7 +22,12 @@ function decode(buf: Uint8Array, baseOffset = 0) {
 /** [offset, end) of every record in a valid file. */
 function recordSpans(buf: Uint8Array): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
-  scanRecords(buf, 0, 'f', { onRecord: (_b, _s, e, off) => spans.push([off, e + 4]), onCorrupt: () => { throw new Error('corrupt'); } });
+  scanRecords(buf, 0, 'f', {
+    onRecord: (_b, _s, e, off) => spans.push([off, e + 4]),
+    onCorrupt: () => {
+      throw new Error('corrupt');
+    },
+  });
   return spans;
 }
 
@@ -91,7 +96,12 @@ test('reading in arbitrary chunks from endOffset gives the same values as one re
   while (offset < buf.length) {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
     available = Math.min(buf.length, available + 1 + (seed % 300));
-    const res = decodeEventBuffer(buf.subarray(offset, available), { file: 'f', baseOffset: offset, normalizer, onValue: (v) => got.push(v) });
+    const res = decodeEventBuffer(buf.subarray(offset, available), {
+      file: 'f',
+      baseOffset: offset,
+      normalizer,
+      onValue: (v) => got.push(v),
+    });
     expect(res.corrupt).toEqual([]);
     expect(res.endOffset + res.incompleteBytes).toBe(available);
     offset = res.endOffset;
@@ -124,7 +134,12 @@ test('garbage after the last record is reported corrupt once it fills a header; 
   expect(res.endOffset).toBe(withTail.length - 11);
   expect(res.incompleteBytes).toBe(11);
   // Coming back from endOffset with the same bytes reports nothing new.
-  const again = decodeEventBuffer(withTail.subarray(res.endOffset), { file: 'f', baseOffset: res.endOffset, normalizer: new RunNormalizer(), onValue: () => {} });
+  const again = decodeEventBuffer(withTail.subarray(res.endOffset), {
+    file: 'f',
+    baseOffset: res.endOffset,
+    normalizer: new RunNormalizer(),
+    onValue: () => {},
+  });
   expect([again.corrupt, again.endOffset, again.incompleteBytes]).toEqual([[], res.endOffset, 11]);
 });
 
@@ -140,7 +155,11 @@ test('a record whose header straddles the end of the buffer after a corrupt regi
   expect(first.endOffset).toBeLessThanOrEqual(bad.length);
   expect(first.inCorruptRegion).toBe(true);
   const second = decodeEventBuffer(file.subarray(first.endOffset), {
-    file: 'f', baseOffset: first.endOffset, normalizer: new RunNormalizer(), onValue: () => {}, inCorruptRegion: first.inCorruptRegion,
+    file: 'f',
+    baseOffset: first.endOffset,
+    normalizer: new RunNormalizer(),
+    onValue: () => {},
+    inCorruptRegion: first.inCorruptRegion,
   });
   expect(second.corrupt).toEqual([]); // the region was reported once, by the first call
   expect(second.records).toBe(1);
@@ -167,5 +186,7 @@ test('streamEventFile in tiny chunks equals one whole read, corruption included'
       expect([res.records, res.endOffset, res.incompleteBytes]).toEqual([whole.records, whole.endOffset, whole.incompleteBytes]);
     }
     expect(whole.corrupt.length).toBe(2);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -15,7 +15,9 @@ const hasPython = spawnSync('python3', ['--version']).status === 0;
 const hasProtoc = spawnSync(process.env.PROTOC ?? 'protoc', ['--version']).status === 0;
 const available = existsSync(TOOL) && hasPython && hasProtoc;
 if (!available) {
-  console.warn(`[board tests] skipping the tb_truth check of SummaryWriter output: needs ${TOOL} (found: ${existsSync(TOOL)}), python3 (${hasPython}) and protoc (${hasProtoc}).`);
+  console.warn(
+    `[board tests] skipping the tb_truth check of SummaryWriter output: needs ${TOOL} (found: ${existsSync(TOOL)}), python3 (${hasPython}) and protoc (${hasProtoc}).`,
+  );
 }
 
 const root = mkdtempSync(join(tmpdir(), 'board-truth-'));
@@ -31,17 +33,28 @@ test.skipIf(!available)('tb_truth.py decodes every SummaryWriter method as Tenso
   w.addImage('img', { data: new Float32Array(3 * 5 * 7).fill(0.5), shape: [3, 5, 7] }, 1);
   w.addImages('grid', { data: new Uint8Array(9 * 1 * 4 * 4).fill(128), shape: [9, 1, 4, 4] }, 1);
   w.addText('note', 'hello *tb*', 2);
-  w.addAudio('beep', Float32Array.from({ length: 800 }, (_, i) => Math.sin(i / 5)), 2, { sampleRate: 8000 });
+  w.addAudio(
+    'beep',
+    Float32Array.from({ length: 800 }, (_, i) => Math.sin(i / 5)),
+    2,
+    { sampleRate: 8000 },
+  );
   w.addPrCurve('pr', [1, 0, 1, 1, 0], [0.9, 0.2, 0.7, 0.4, 0.6], 3);
   w.addHparams({ lr: 0.01, opt: 'sgd' }, { 'hparam/acc': 0.5 }, { runName: 'hp' });
-  w.addGraph({ nodes: [{ name: 'x', op: 'IO Node', inputs: [], outputShapes: [[2]] }, { name: 'Net/relu', op: 'aten::relu', inputs: ['x'] }] });
+  w.addGraph({
+    nodes: [
+      { name: 'x', op: 'IO Node', inputs: [], outputShapes: [[2]] },
+      { name: 'Net/relu', op: 'aten::relu', inputs: ['x'] },
+    ],
+  });
   w.close();
 
   const out = join(root, 'truth.json');
   const r = spawnSync('python3', [TOOL, 'analyze', '--root', root, '--out', out], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   const truth = JSON.parse(readFileSync(out, 'utf8')) as Record<string, any>;
-  const byRun = (prefix: string) => Object.entries(truth).find(([k]) => (prefix === '' ? !k.includes('/') : k.startsWith(`${prefix}/`)))![1];
+  const byRun = (prefix: string) =>
+    Object.entries(truth).find(([k]) => (prefix === '' ? !k.includes('/') : k.startsWith(`${prefix}/`)))![1];
   for (const f of Object.values(truth)) {
     expect(f.crc.all_valid).toBe(true);
     expect(f.undecodable_records).toEqual([]);
@@ -50,15 +63,42 @@ test.skipIf(!available)('tb_truth.py decodes every SummaryWriter method as Tenso
   }
   const main = byRun('');
   const t = main.tags;
-  expect(t.loss).toMatchObject({ category: 'scalar', count: 5, plugin: null, value_kinds: { simple_value: 5 }, step_min: -2, step_max: 2, first_value: 1, last_value: Math.fround(0.2) });
+  expect(t.loss).toMatchObject({
+    category: 'scalar',
+    count: 5,
+    plugin: null,
+    value_kinds: { simple_value: 5 },
+    step_min: -2,
+    step_max: 2,
+    first_value: 1,
+    last_value: Math.fround(0.2),
+  });
   // The tool prints int64 steps as JSON integers; 2^60 survives JSON.parse exactly.
   expect(t.big).toMatchObject({ category: 'scalar', step_min: 2 ** 60, first_value: 1.5 });
   const h = makeHistogram(hv, 'tensorflow');
-  expect(t.hist).toMatchObject({ category: 'histogram', value_kinds: { histo: 1 }, histo: { buckets: h.bucket.length, min: h.min, max: h.max, num: 300, sum: h.sum } });
-  expect(t.img).toMatchObject({ category: 'image', value_kinds: { image: 1 }, image: { width: 7, height: 5, colorspace: 3, format: 'png' } });
+  expect(t.hist).toMatchObject({
+    category: 'histogram',
+    value_kinds: { histo: 1 },
+    histo: { buckets: h.bucket.length, min: h.min, max: h.max, num: 300, sum: h.sum },
+  });
+  expect(t.img).toMatchObject({
+    category: 'image',
+    value_kinds: { image: 1 },
+    image: { width: 7, height: 5, colorspace: 3, format: 'png' },
+  });
   expect(t.grid).toMatchObject({ category: 'image', image: { width: 32, height: 8, colorspace: 3, format: 'png' } });
-  expect(t['note/text_summary']).toMatchObject({ category: 'text', plugin: 'text', tensor_dtype: 'DT_STRING', tensor_shape: [1], first_string_val: 'hello *tb*' });
-  expect(t.beep).toMatchObject({ category: 'audio', value_kinds: { audio: 1 }, audio: { sample_rate: 8000, num_channels: 1, length_frames: 800 } });
+  expect(t['note/text_summary']).toMatchObject({
+    category: 'text',
+    plugin: 'text',
+    tensor_dtype: 'DT_STRING',
+    tensor_shape: [1],
+    first_string_val: 'hello *tb*',
+  });
+  expect(t.beep).toMatchObject({
+    category: 'audio',
+    value_kinds: { audio: 1 },
+    audio: { sample_rate: 8000, num_channels: 1, length_frames: 800 },
+  });
   expect(t.pr).toMatchObject({ category: 'pr_curve', plugin: 'pr_curves', tensor_dtype: 'DT_FLOAT', tensor_shape: [6, 127] });
   expect(main.has_graph_def).toBe(true);
   expect(main.tagged_run_metadata_tags).toEqual(['step1']);

@@ -12,7 +12,14 @@ import { SummaryWriter, readEventFile } from '../../lib/tfevents/index.ts';
 import { decodePng, encodePng } from '../../lib/tfevents/image.ts';
 import { decodeLayout, encodeLayout } from '../../lib/tfevents/custom-scalars.ts';
 import {
-  metadataTsv, parseMetadataTsv, parsePbtxt, parseTensorsTsv, projectorConfigPbtxt, readProjectorConfig, spritePng, tensorsTsv,
+  metadataTsv,
+  parseMetadataTsv,
+  parsePbtxt,
+  parseTensorsTsv,
+  projectorConfigPbtxt,
+  readProjectorConfig,
+  spritePng,
+  tensorsTsv,
 } from '../../lib/tfevents/projector.ts';
 import { prepareVideo } from '../../lib/tfevents/video.ts';
 
@@ -31,13 +38,20 @@ if (HAS_TORCH) {
 }
 
 const inputs = JSON.parse(readFileSync(join(FIX, 'inputs.json'), 'utf8')) as {
-  mat: number[][]; labels: string[]; rows: Array<[string, number]>; labelImg: number[]; labelImgShape: number[];
-  video: number[]; videoShape: number[]; spriteShape: number[]; videoFrames: number[];
+  mat: number[][];
+  labels: string[];
+  rows: Array<[string, number]>;
+  labelImg: number[];
+  labelImgShape: number[];
+  video: number[];
+  videoShape: number[];
+  spriteShape: number[];
+  videoFrames: number[];
 };
 const mat = { data: Float32Array.from(inputs.mat.flat()), shape: [inputs.mat.length, inputs.mat[0]!.length] };
 const labelImg = { data: Float32Array.from(inputs.labelImg), shape: inputs.labelImgShape };
 
-test.each(goldenDirs)('tensors.tsv, metadata.tsv and sprite pixels equal PyTorch\'s (%s)', (dir) => {
+test.each(goldenDirs)("tensors.tsv, metadata.tsv and sprite pixels equal PyTorch's (%s)", (dir) => {
   expect(tensorsTsv(mat, 't').text).toBe(readFileSync(join(dir, 'tensors.tsv.golden'), 'utf8'));
   expect(metadataTsv(inputs.labels, undefined, 't')).toBe(readFileSync(join(dir, 'metadata.tsv.golden'), 'utf8'));
   expect(metadataTsv(inputs.rows, ['word', 'cls'], 't')).toBe(readFileSync(join(dir, 'metadata-header.tsv.golden'), 'utf8'));
@@ -47,13 +61,13 @@ test.each(goldenDirs)('tensors.tsv, metadata.tsv and sprite pixels equal PyTorch
   expect(Buffer.from(px.pixels).equals(readFileSync(join(dir, 'sprite.rgb.golden')))).toBe(true);
 });
 
-test.each(goldenDirs)('addVideo frames equal PyTorch\'s _prepare_video grid scaled to uint8 (%s)', (dir) => {
+test.each(goldenDirs)("addVideo frames equal PyTorch's _prepare_video grid scaled to uint8 (%s)", (dir) => {
   const v = prepareVideo({ data: Float32Array.from(inputs.video), shape: inputs.videoShape }, 'v');
   expect([v.frames, v.height, v.width, v.channels]).toEqual(inputs.videoFrames);
   expect(Buffer.from(v.pixels).equals(readFileSync(join(dir, 'video.rgb.golden')))).toBe(true);
 });
 
-test('addEmbedding writes PyTorch\'s folder layout and projector_config.pbtxt, read back by the reader', () => {
+test("addEmbedding writes PyTorch's folder layout and projector_config.pbtxt, read back by the reader", () => {
   const logdir = join(tmp, 'emb');
   const w = new SummaryWriter(logdir);
   w.addEmbedding(mat, { metadata: inputs.labels, labelImg, globalStep: 3, tag: 'a/b' });
@@ -61,18 +75,35 @@ test('addEmbedding writes PyTorch\'s folder layout and projector_config.pbtxt, r
   w.close();
   const pbtxt = readFileSync(join(logdir, 'projector_config.pbtxt'), 'utf8');
   // protobuf text_format of ProjectorConfig: fields in field-number order.
-  expect(pbtxt).toBe([
-    'embeddings {', '  tensor_name: "a/b:00003"', '  metadata_path: "00003/a%2fb/metadata.tsv"',
-    '  sprite {', '    image_path: "00003/a%2fb/sprite.png"', '    single_image_dim: 8', '    single_image_dim: 6', '  }',
-    '  tensor_path: "00003/a%2fb/tensors.tsv"', '}',
-    'embeddings {', '  tensor_name: "default:00000"', '  metadata_path: "00000/default/metadata.tsv"', '  tensor_path: "00000/default/tensors.tsv"', '}', '',
-  ].join('\n'));
+  expect(pbtxt).toBe(
+    [
+      'embeddings {',
+      '  tensor_name: "a/b:00003"',
+      '  metadata_path: "00003/a%2fb/metadata.tsv"',
+      '  sprite {',
+      '    image_path: "00003/a%2fb/sprite.png"',
+      '    single_image_dim: 8',
+      '    single_image_dim: 6',
+      '  }',
+      '  tensor_path: "00003/a%2fb/tensors.tsv"',
+      '}',
+      'embeddings {',
+      '  tensor_name: "default:00000"',
+      '  metadata_path: "00000/default/metadata.tsv"',
+      '  tensor_path: "00000/default/tensors.tsv"',
+      '}',
+      '',
+    ].join('\n'),
+  );
   expect(readdirSync(join(logdir, '00003', 'a%2fb')).sort()).toEqual(['metadata.tsv', 'sprite.png', 'tensors.tsv']);
   const [first] = readProjectorConfig(pbtxt);
   const t = parseTensorsTsv(readFileSync(join(logdir, first!.tensorPath!), 'utf8'));
   expect(t.shape).toEqual([10, 4]);
   expect([...t.data]).toEqual([...mat.data]);
-  expect(parseMetadataTsv(readFileSync(join(logdir, '00000/default/metadata.tsv'), 'utf8'))).toEqual({ columns: ['word', 'cls'], rows: inputs.rows.map((r) => [r[0], String(r[1])]) });
+  expect(parseMetadataTsv(readFileSync(join(logdir, '00000/default/metadata.tsv'), 'utf8'))).toEqual({
+    columns: ['word', 'cls'],
+    rows: inputs.rows.map((r) => [r[0], String(r[1])]),
+  });
 });
 
 test('addEmbedding rejects mismatched inputs before writing anything', () => {
@@ -80,13 +111,15 @@ test('addEmbedding rejects mismatched inputs before writing anything', () => {
   const w = new SummaryWriter(logdir);
   expect(() => w.addEmbedding(mat, { metadata: ['x'] })).toThrow(/1 labels but mat has 10 points/);
   expect(() => w.addEmbedding({ data: new Float32Array(6), shape: [6] })).toThrow(/must be 2-D/);
-  expect(() => w.addEmbedding(mat, { labelImg: { data: new Float32Array(3 * 2 * 2), shape: [3, 1, 2, 2] } })).toThrow(/3 images but mat has 10 points/);
+  expect(() => w.addEmbedding(mat, { labelImg: { data: new Float32Array(3 * 2 * 2), shape: [3, 1, 2, 2] } })).toThrow(
+    /3 images but mat has 10 points/,
+  );
   w.close();
   expect(existsSync(join(logdir, '00000'))).toBe(false);
   expect(existsSync(join(logdir, 'projector_config.pbtxt'))).toBe(false);
 });
 
-test('the pbtxt reader takes TensorFlow\'s spellings: comments, <> messages, escapes, single quotes', () => {
+test("the pbtxt reader takes TensorFlow's spellings: comments, <> messages, escapes, single quotes", () => {
   const cfg = readProjectorConfig(`# written by tf
 model_checkpoint_path: "ckpt"
 embeddings < tensor_name: 'emb\\303\\251' tensor_path: "x/t.tsv" tensor_shape: 5 tensor_shape: 2 >
@@ -98,7 +131,10 @@ embeddings { tensor_name: "b" metadata_path: "m.tsv" sprite { image_path: "s.png
 });
 
 test('addCustomScalars: the Layout bytes protobuf would serialize, in a custom_scalars tensor', () => {
-  const layout = { Taiwan: { twse: ['Multiline', ['twse/0050', 'twse/2330']] }, USA: { dow: ['Margin', ['dow/aaa', 'dow/bbb', 'dow/ccc']] } } as const;
+  const layout = {
+    Taiwan: { twse: ['Multiline', ['twse/0050', 'twse/2330']] },
+    USA: { dow: ['Margin', ['dow/aaa', 'dow/bbb', 'dow/ccc']] },
+  } as const;
   const bytes = encodeLayout(layout as never);
   // Layout{category{title "Taiwan" chart{title "twse" multiline{tag, tag}}} ...}: hand-checked wire bytes.
   const s = (f: number, t: string) => [f * 8 + 2, t.length, ...Buffer.from(t)];
@@ -110,7 +146,11 @@ test('addCustomScalars: the Layout bytes protobuf would serialize, in a custom_s
   expect([...bytes]).toEqual(expected);
   expect(decodeLayout(bytes)).toEqual([
     { title: 'Taiwan', closed: false, charts: [{ title: 'twse', multiline: { tags: ['twse/0050', 'twse/2330'] } }] },
-    { title: 'USA', closed: false, charts: [{ title: 'dow', margin: { series: [{ value: 'dow/aaa', lower: 'dow/bbb', upper: 'dow/ccc' }] } }] },
+    {
+      title: 'USA',
+      closed: false,
+      charts: [{ title: 'dow', margin: { series: [{ value: 'dow/aaa', lower: 'dow/bbb', upper: 'dow/ccc' }] } }],
+    },
   ]);
   const logdir = join(tmp, 'cs');
   const w = new SummaryWriter(logdir);
@@ -131,7 +171,11 @@ test('addVideo writes an animated GIF image summary; addFigure logs PNG bytes as
   w.addFigure('figs', [png, png, png], 3);
   w.close();
   const vals = readEventFile(w.filePath).values;
-  const img = (tag: string) => { const d = vals.find((v) => v.tag === tag)!.data; if (d.kind !== 'image') throw new Error(d.kind); return d.images[0]!; };
+  const img = (tag: string) => {
+    const d = vals.find((v) => v.tag === tag)!.data;
+    if (d.kind !== 'image') throw new Error(d.kind);
+    return d.images[0]!;
+  };
   const clip = img('clip');
   const gif = new GifReader(Buffer.from(clip.encoded));
   expect([gif.width, gif.height, gif.numFrames(), gif.frameInfo(0).delay, gif.loopCount()]).toEqual([24, 5, 4, 20, 0]);
@@ -141,7 +185,8 @@ test('addVideo writes an animated GIF image summary; addFigure logs PNG bytes as
   gif.decodeAndBlitFrameRGBA(2, rgba);
   const frames = prepareVideo({ data: Float32Array.from(inputs.video), shape: inputs.videoShape }, 'v');
   let maxErr = 0;
-  for (let p = 0; p < 120; p++) for (let c = 0; c < 3; c++) maxErr = Math.max(maxErr, Math.abs(rgba[p * 4 + c]! - frames.pixels[(2 * 120 + p) * 3 + c]!));
+  for (let p = 0; p < 120; p++)
+    for (let c = 0; c < 3; c++) maxErr = Math.max(maxErr, Math.abs(rgba[p * 4 + c]! - frames.pixels[(2 * 120 + p) * 3 + c]!));
   expect(maxErr).toBe(0);
   expect(Buffer.from(img('fig').encoded).equals(Buffer.from(png))).toBe(true);
   expect([img('fig').width, img('fig').height]).toEqual([6, 4]);

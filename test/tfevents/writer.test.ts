@@ -4,7 +4,13 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  decodePng, discoverRuns, readEventFile, setGraphTracer, SummaryWriter, type GraphDescription, type NormalizedValue,
+  decodePng,
+  discoverRuns,
+  readEventFile,
+  setGraphTracer,
+  SummaryWriter,
+  type GraphDescription,
+  type NormalizedValue,
 } from '../../lib/tfevents/index.ts';
 import { defaultLogDir } from '../../lib/tfevents/writer.ts';
 import { makeHistogram } from '../../lib/tfevents/histogram.ts';
@@ -65,7 +71,11 @@ test("addScalars: one sub-run per key named <mainTag with '/' -> '_'>_<key>, val
   const runs = discoverRuns(dir);
   expect(runs.map((r) => r.run)).toEqual(['.', 'loss_all_train', 'loss_all_val set']);
   const val = readEventFile(runs[2]!.files[0]!).values;
-  expect(val.map((v) => [v.tag, v.step, (v.data as { value: number }).value])).toEqual([['loss/all', 0, 0], ['loss/all', 1, 2], ['loss/all', 2, 4]]);
+  expect(val.map((v) => [v.tag, v.step, (v.data as { value: number }).value])).toEqual([
+    ['loss/all', 0, 0],
+    ['loss/all', 1, 2],
+    ['loss/all', 2, 4],
+  ]);
   expect(readEventFile(runs[0]!.files[0]!).records).toBe(1); // the main run holds only its file_version
 });
 
@@ -92,7 +102,11 @@ test('addHistogram: HistogramProto round trip (TensorBoard edges: [min, limits..
   const tl = vals.find((v) => v.tag === 'tensorlike')!.data;
   expect(tl.kind === 'histogram' && [tl.num, tl.sum]).toEqual([4, 10]);
   const raw = vals.find((v) => v.tag === 'raw')!.data;
-  expect(raw.kind === 'histogram' && [Array.from(raw.left), Array.from(raw.right), Array.from(raw.counts)]).toEqual([[0, 1, 5], [1, 5, 10], [1, 1, 1]]);
+  expect(raw.kind === 'histogram' && [Array.from(raw.left), Array.from(raw.right), Array.from(raw.counts)]).toEqual([
+    [0, 1, 5],
+    [1, 5, 10],
+    [1, 1, 1],
+  ]);
 });
 
 test('addImage: CHW float scaled by 255 (truncated in float32), HWC uint8 as is, HW gray, tensors', () => {
@@ -102,7 +116,15 @@ test('addImage: CHW float scaled by 255 (truncated in float32), HWC uint8 as is,
   w.addImage('chw', { data: chw, shape: [3, 2, 4] }, 1);
   const hwc = Uint8Array.from({ length: 2 * 3 * 4 }, (_, i) => i * 10);
   w.addImage('hwc', { data: hwc, shape: [2, 3, 4] }, 2, { dataformats: 'HWC' });
-  w.addImage('hw', [[0, 0.5], [1, 2]], 3, { dataformats: 'HW' });
+  w.addImage(
+    'hw',
+    [
+      [0, 0.5],
+      [1, 2],
+    ],
+    3,
+    { dataformats: 'HW' },
+  );
   w.addImage('tensor', { shape: [1, 2, 2], dataSync: () => Float32Array.of(0, 0.25, 0.75, 1) }, 4);
   w.addImage('flat', Float32Array.of(0.1, 0.2, 0.3), 5, { dataformats: 'HWC', shape: [1, 1, 3] });
   w.close();
@@ -115,9 +137,10 @@ test('addImage: CHW float scaled by 255 (truncated in float32), HWC uint8 as is,
   const a = img('chw');
   expect([a.width, a.height, a.colorspace]).toEqual([4, 2, 3]);
   const pa = decodePng(a.encoded, 3).pixels;
-  for (let c = 0; c < 3; c++) for (let p = 0; p < 8; p++) {
-    expect(pa[p * 3 + c]).toBe(Math.trunc(Math.fround(Math.fround(chw[c * 8 + p]!) * 255)));
-  }
+  for (let c = 0; c < 3; c++)
+    for (let p = 0; p < 8; p++) {
+      expect(pa[p * 3 + c]).toBe(Math.trunc(Math.fround(Math.fround(chw[c * 8 + p]!) * 255)));
+    }
   const b = img('hwc');
   expect([b.width, b.height, b.colorspace]).toEqual([3, 2, 4]);
   expect(Array.from(decodePng(b.encoded, 4).pixels)).toEqual(Array.from(hwc));
@@ -132,7 +155,10 @@ test('addImage: CHW float scaled by 255 (truncated in float32), HWC uint8 as is,
 test('addImages: NCHW batch tiled like tensorboard make_grid (ncols = min(N, 8), no padding, zero fill)', () => {
   const dir = freshDir();
   const w = new SummaryWriter(dir);
-  const N = 10, C = 1, H = 2, W = 3;
+  const N = 10,
+    C = 1,
+    H = 2,
+    W = 3;
   const data = Uint8Array.from({ length: N * C * H * W }, (_, i) => 1 + Math.floor(i / (H * W)) * 20 + (i % (H * W)));
   w.addImages('batch', { data, shape: [N, C, H, W] }, 0);
   w.addImages('nhwc', { data: new Uint8Array(2 * 2 * 2 * 3).fill(9), shape: [2, 2, 2, 3] }, 0, { dataformats: 'NHWC' });
@@ -145,7 +171,8 @@ test('addImages: NCHW batch tiled like tensorboard make_grid (ncols = min(N, 8),
   const px = decodePng(im.encoded, 3).pixels;
   const at = (y: number, x: number) => px[(y * im.width + x) * 3]!;
   for (let i = 0; i < N; i++) {
-    const oy = Math.floor(i / 8) * H, ox = (i % 8) * W;
+    const oy = Math.floor(i / 8) * H,
+      ox = (i % 8) * W;
     for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) expect(at(oy + y, ox + x)).toBe(data[i * H * W + y * W + x]);
   }
   expect(at(H, 2 * W)).toBe(0); // slot 10 of the second row is empty
@@ -155,11 +182,21 @@ test('addImages: NCHW batch tiled like tensorboard make_grid (ncols = min(N, 8),
 
 test('image errors name the shapes and formats', () => {
   const w = new SummaryWriter(freshDir());
-  expect(() => w.addImage('x', { data: new Float32Array(6), shape: [2, 3] }, 0)).toThrow("addImage('x'): image has shape [2,3] (2 dims) but dataformats 'CHW' needs 3 dims");
-  expect(() => w.addImage('x', { data: new Float32Array(5), shape: [1, 2, 3] }, 0)).toThrow('shape [1,2,3] needs 6 values but the data has 5');
-  expect(() => w.addImage('x', { data: new Float32Array(10 * 4), shape: [5, 2, 4] }, 0)).toThrow('image of shape [5,2,4] has 5 channels; expected 1, 3 or 4');
-  expect(() => w.addImage('x', { data: new Float32Array(6), shape: [1, 2, 3] }, 0, { dataformats: 'CHX' })).toThrow("dataformats 'CHX' must be a permutation of 'CHW'");
-  expect(() => w.addImages('x', { data: new Float32Array(6), shape: [1, 2, 3] }, 0)).toThrow("addImages('x'): image has shape [1,2,3] (3 dims) but dataformats 'NCHW' needs 4 dims");
+  expect(() => w.addImage('x', { data: new Float32Array(6), shape: [2, 3] }, 0)).toThrow(
+    "addImage('x'): image has shape [2,3] (2 dims) but dataformats 'CHW' needs 3 dims",
+  );
+  expect(() => w.addImage('x', { data: new Float32Array(5), shape: [1, 2, 3] }, 0)).toThrow(
+    'shape [1,2,3] needs 6 values but the data has 5',
+  );
+  expect(() => w.addImage('x', { data: new Float32Array(10 * 4), shape: [5, 2, 4] }, 0)).toThrow(
+    'image of shape [5,2,4] has 5 channels; expected 1, 3 or 4',
+  );
+  expect(() => w.addImage('x', { data: new Float32Array(6), shape: [1, 2, 3] }, 0, { dataformats: 'CHX' })).toThrow(
+    "dataformats 'CHX' must be a permutation of 'CHW'",
+  );
+  expect(() => w.addImages('x', { data: new Float32Array(6), shape: [1, 2, 3] }, 0)).toThrow(
+    "addImages('x'): image has shape [1,2,3] (3 dims) but dataformats 'NCHW' needs 4 dims",
+  );
   expect(() => w.addImage('x', 'nope' as never, 0)).toThrow(/expected a tensor/);
   w.close();
 });
@@ -177,8 +214,8 @@ test('addText: <tag>/text_summary, DT_STRING [1], text plugin', () => {
 test('addPrCurve: [6, 127] float32 tensor, pr_curves plugin with num_thresholds', () => {
   const dir = freshDir();
   const w = new SummaryWriter(dir);
-  const labels = Uint8Array.from({ length: 50 }, (_, i) => i % 3 === 0 ? 1 : 0);
-  const preds = Float32Array.from({ length: 50 }, (_, i) => (i * 37 % 50) / 49);
+  const labels = Uint8Array.from({ length: 50 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+  const preds = Float32Array.from({ length: 50 }, (_, i) => ((i * 37) % 50) / 49);
   w.addPrCurve('pr', labels, preds, 2);
   w.addPrCurve('pr5', labels, preds, 3, { numThresholds: 5 });
   w.close();
@@ -195,16 +232,22 @@ test('addPrCurve: [6, 127] float32 tensor, pr_curves plugin with num_thresholds'
 test('addHparams: timestamp child run with experiment, session start/end and metric scalars', () => {
   const dir = freshDir();
   const w = new SummaryWriter(dir);
-  w.addHparams({ lr: 0.01, optimizer: 'adam', bn: true, skip: null }, { 'hparam/accuracy': 0.75, 'hparam/loss': 0.5 },
-    { hparamDomainDiscrete: { optimizer: ['adam', 'sgd'] } });
+  w.addHparams(
+    { lr: 0.01, optimizer: 'adam', bn: true, skip: null },
+    { 'hparam/accuracy': 0.75, 'hparam/loss': 0.5 },
+    { hparamDomainDiscrete: { optimizer: ['adam', 'sgd'] } },
+  );
   w.addHparams({ lr: 0.1 }, { 'hparam/accuracy': 0.5 }, { runName: 'second', globalStep: 9 });
   w.close();
   const runs = discoverRuns(dir);
   expect(runs.map((r) => r.run)).toEqual(['.', expect.stringMatching(/^\d{10}\.\d+$/), 'second']);
   const vals = readEventFile(runs[1]!.files[0]!).values;
   expect(vals.map((v) => [v.tag, v.kind, v.plugin])).toEqual([
-    ['_hparams_/experiment', 'hparams', 'hparams'], ['_hparams_/session_start_info', 'hparams', 'hparams'],
-    ['_hparams_/session_end_info', 'hparams', 'hparams'], ['hparam/accuracy', 'scalar', null], ['hparam/loss', 'scalar', null],
+    ['_hparams_/experiment', 'hparams', 'hparams'],
+    ['_hparams_/session_start_info', 'hparams', 'hparams'],
+    ['_hparams_/session_end_info', 'hparams', 'hparams'],
+    ['hparam/accuracy', 'scalar', null],
+    ['hparam/loss', 'scalar', null],
   ]);
   const payloads = vals.slice(0, 3).map((v) => (v.data as { payload: unknown }).payload);
   expect(payloads[0]).toEqual({
@@ -212,7 +255,17 @@ test('addHparams: timestamp child run with experiment, session start/end and met
     experiment: {
       hparamInfos: [
         { name: 'lr', type: 'DATA_TYPE_FLOAT64' },
-        { name: 'optimizer', type: 'DATA_TYPE_STRING', domainDiscrete: { values: [{ stringValue: 'adam', kind: 'stringValue' }, { stringValue: 'sgd', kind: 'stringValue' }] }, domain: 'domainDiscrete' },
+        {
+          name: 'optimizer',
+          type: 'DATA_TYPE_STRING',
+          domainDiscrete: {
+            values: [
+              { stringValue: 'adam', kind: 'stringValue' },
+              { stringValue: 'sgd', kind: 'stringValue' },
+            ],
+          },
+          domain: 'domainDiscrete',
+        },
         { name: 'bn', type: 'DATA_TYPE_FLOAT64' },
       ],
       metricInfos: [{ name: { tag: 'hparam/accuracy' } }, { name: { tag: 'hparam/loss' } }],
@@ -220,7 +273,13 @@ test('addHparams: timestamp child run with experiment, session start/end and met
   });
   expect(payloads[1]).toEqual({
     data: 'sessionStartInfo',
-    sessionStartInfo: { hparams: { lr: { numberValue: 0.01, kind: 'numberValue' }, optimizer: { stringValue: 'adam', kind: 'stringValue' }, bn: { numberValue: 1, kind: 'numberValue' } } },
+    sessionStartInfo: {
+      hparams: {
+        lr: { numberValue: 0.01, kind: 'numberValue' },
+        optimizer: { stringValue: 'adam', kind: 'stringValue' },
+        bn: { numberValue: 1, kind: 'numberValue' },
+      },
+    },
   });
   expect(payloads[2]).toEqual({ data: 'sessionEndInfo', sessionEndInfo: { status: 'STATUS_SUCCESS' } });
   expect(vals[3]!.data).toEqual({ kind: 'scalar', value: Math.fround(0.75) });
@@ -235,9 +294,15 @@ test('addGraph: GraphDef with _output_shapes and attrs, RunMetadata "step1" with
     nodes: [
       { name: 'input/x', op: 'IO Node', inputs: [], outputShapes: [[1, 4]], dtype: 'float32' },
       { name: 'Net/Linear[fc]/weight', op: 'prim::GetAttr', inputs: [], attrs: { attr: '{ name :  weight }' } },
-      { name: 'Net/Linear[fc]/addmm', op: 'aten::addmm', inputs: ['input/x', 'Net/Linear[fc]/weight'], outputShapes: [[1, 2]],
-        scope: 'Net/Linear[fc]', attrs: { alpha: 1, beta: 0.5, transposed: false, kernel: [3, 3], names: ['a', 'b'] },
-        timing: { startMicros: 100, durationMicros: 42 } },
+      {
+        name: 'Net/Linear[fc]/addmm',
+        op: 'aten::addmm',
+        inputs: ['input/x', 'Net/Linear[fc]/weight'],
+        outputShapes: [[1, 2]],
+        scope: 'Net/Linear[fc]',
+        attrs: { alpha: 1, beta: 0.5, transposed: false, kernel: [3, 3], names: ['a', 'b'] },
+        timing: { startMicros: 100, durationMicros: 42 },
+      },
     ],
   };
   w.addGraph(g);
@@ -245,10 +310,17 @@ test('addGraph: GraphDef with _output_shapes and attrs, RunMetadata "step1" with
   w.addGraph('Model', 'x');
   setGraphTracer(null);
   expect(() => w.addGraph({ notAGraph: true })).toThrow(/no graph tracer is registered/);
-  expect(() => w.addGraph({ nodes: [{ name: 'a', op: 'x', inputs: ['missing'] }] })).toThrow("node 'a' has input 'missing', which is not a node of the graph");
+  expect(() => w.addGraph({ nodes: [{ name: 'a', op: 'x', inputs: ['missing'] }] })).toThrow(
+    "node 'a' has input 'missing', which is not a node of the graph",
+  );
   w.close();
   const vals = readAll(dir);
-  expect(vals.map((v) => [v.tag, v.kind])).toEqual([['__graph__', 'graph'], ['step1', 'run_metadata'], ['__graph__', 'graph'], ['step1', 'run_metadata']]);
+  expect(vals.map((v) => [v.tag, v.kind])).toEqual([
+    ['__graph__', 'graph'],
+    ['step1', 'run_metadata'],
+    ['__graph__', 'graph'],
+    ['step1', 'run_metadata'],
+  ]);
   const gd = decodeToJson('tensorboard.GraphDef', (vals[0]!.data as { graphDef: Uint8Array }).graphDef) as any;
   expect(gd.versions).toEqual({ producer: 22 });
   expect(gd.node.map((x: any) => [x.name, x.op, x.input ?? []])).toEqual(g.nodes.map((x) => [x.name, x.op, x.inputs]));
@@ -294,7 +366,10 @@ test('the queue flushes itself at maxQueue events', () => {
 test('several writers in one process and one directory never share a file', () => {
   const dir = freshDir();
   const writers = Array.from({ length: 5 }, () => new SummaryWriter(dir));
-  writers.forEach((w, i) => { w.addScalar('w', i, 0); w.close(); });
+  writers.forEach((w, i) => {
+    w.addScalar('w', i, 0);
+    w.close();
+  });
   const files = readdirSync(dir);
   expect(new Set(files).size).toBe(5);
   const vals = files.flatMap((f) => readEventFile(join(dir, f)).values.map((v) => (v.data as { value: number }).value));
@@ -305,12 +380,19 @@ test('decodeGraphDef / decodeRunMetadata read what addGraph wrote', async () => 
   const { decodeGraphDef, decodeRunMetadata } = await import('../../lib/tfevents/index.ts');
   const dir = freshDir();
   const w = new SummaryWriter(dir);
-  w.addGraph({ nodes: [{ name: 'a', op: 'IO Node', inputs: [] }, { name: 'b', op: 'aten::relu', inputs: ['a'], timing: { startMicros: 1, durationMicros: 2 } }] });
+  w.addGraph({
+    nodes: [
+      { name: 'a', op: 'IO Node', inputs: [] },
+      { name: 'b', op: 'aten::relu', inputs: ['a'], timing: { startMicros: 1, durationMicros: 2 } },
+    ],
+  });
   w.close();
   const [g, rm] = readAll(dir);
   const gd = decodeGraphDef((g!.data as { graphDef: Uint8Array }).graphDef);
   expect(gd.node!.map((n) => n.name)).toEqual(['a', 'b']);
-  expect(decodeRunMetadata((rm!.data as { runMetadata: Uint8Array }).runMetadata)).toMatchObject({ stepStats: { devStats: [{ device: '/device:CPU:0', nodeStats: [{ nodeName: 'b' }] }] } });
+  expect(decodeRunMetadata((rm!.data as { runMetadata: Uint8Array }).runMetadata)).toMatchObject({
+    stepStats: { devStats: [{ device: '/device:CPU:0', nodeStats: [{ nodeName: 'b' }] }] },
+  });
 });
 
 test('addAudio: mono 16-bit WAV in Summary.Audio, clipped and truncated as PyTorch', async () => {
@@ -319,7 +401,9 @@ test('addAudio: mono 16-bit WAV in Summary.Audio, clipped and truncated as PyTor
   const w = new SummaryWriter(dir);
   const snd = Float32Array.of(0, 0.5, -0.5, 1, -1, 2, -3, 0.1);
   w.addAudio('voice', { data: snd, shape: [1, 8] }, 3, { sampleRate: 8000 });
-  expect(() => w.addAudio('bad', { data: new Float32Array(4), shape: [2, 2] }, 0)).toThrow("addAudio('bad'): audio must be 1-dimensional after squeezing, got shape [2,2]");
+  expect(() => w.addAudio('bad', { data: new Float32Array(4), shape: [2, 2] }, 0)).toThrow(
+    "addAudio('bad'): audio must be 1-dimensional after squeezing, got shape [2,2]",
+  );
   w.close();
   const [v] = readAll(dir);
   expect([v!.tag, v!.kind, v!.step]).toEqual(['voice', 'audio', 3]);

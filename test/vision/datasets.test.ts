@@ -19,10 +19,18 @@ import { FIXTURES } from '../helpers/shared.ts';
 
 const REAL = '/usr/share/datasets/fashion-mnist';
 const HAS_REAL = existsSync(join(REAL, 'train-images-idx3-ubyte.gz'));
-if (!HAS_REAL) console.warn(`[board tests] ${REAL} not found (apt-get install dataset-fashion-mnist): skipping the full Fashion-MNIST checks`);
+if (!HAS_REAL)
+  console.warn(`[board tests] ${REAL} not found (apt-get install dataset-fashion-mnist): skipping the full Fashion-MNIST checks`);
 
 /** Writes an IDX split of n images (rows x cols) whose pixel values encode (image, position). */
-function writeSplit(dir: string, prefix: 'train' | 't10k', n: number, rows: number, cols: number, gz: boolean): { images: Uint8Array; labels: Uint8Array } {
+function writeSplit(
+  dir: string,
+  prefix: 'train' | 't10k',
+  n: number,
+  rows: number,
+  cols: number,
+  gz: boolean,
+): { images: Uint8Array; labels: Uint8Array } {
   mkdirSync(dir, { recursive: true });
   const images = Uint8Array.from({ length: n * rows * cols }, (_, i) => (i * 13 + 7) & 255);
   const labels = Uint8Array.from({ length: n }, (_, i) => (i * 3) % 10);
@@ -49,7 +57,13 @@ describe('MNIST / FashionMNIST (IDX)', () => {
     expect(ds.data.shape).toEqual([5, 4, 3]);
     expect(ds.targets.dtype).toBe('int64');
     expect(ds.targets.tolist()).toEqual(Array.from(train.labels));
-    const test = new FashionMNIST({ root, train: false, searchSystemDirs: false, transform: new ToTensor(), targetTransform: (y: number) => y + 100 });
+    const test = new FashionMNIST({
+      root,
+      train: false,
+      searchSystemDirs: false,
+      transform: new ToTensor(),
+      targetTransform: (y: number) => y + 100,
+    });
     const [x, y] = test.getItem(1);
     expect((x as Tensor).shape).toEqual([1, 4, 3]);
     expect((x as Tensor).dtype).toBe('float32');
@@ -60,7 +74,18 @@ describe('MNIST / FashionMNIST (IDX)', () => {
   });
 
   it('names classes as torchvision does', () => {
-    expect(FashionMNIST.classes).toEqual(['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']);
+    expect(FashionMNIST.classes).toEqual([
+      'T-shirt/top',
+      'Trouser',
+      'Pullover',
+      'Dress',
+      'Coat',
+      'Sandal',
+      'Shirt',
+      'Sneaker',
+      'Bag',
+      'Ankle boot',
+    ]);
     expect(FashionMNIST.classToIdx['Ankle boot']).toBe(9);
     expect(MNIST.classes[3]).toBe('3 - three');
   });
@@ -233,13 +258,17 @@ describe('download: true (local server on 127.0.0.1, no internet)', () => {
       static override resources: Array<[string, string]> = Object.keys(files).map((n) => [n, '0'.repeat(32)]);
     }
     const root2 = mkdtempSync(join(tmpdir(), 'board-dl-'));
-    expect(() => new WrongSum({ root: root2, download: true, searchSystemDirs: false })).toThrow(/checksum mismatch \(expected MD5 0{32}, got [0-9a-f]{32}\)/);
+    expect(() => new WrongSum({ root: root2, download: true, searchSystemDirs: false })).toThrow(
+      /checksum mismatch \(expected MD5 0{32}, got [0-9a-f]{32}\)/,
+    );
     expect(existsSync(join(root2, 'WrongSum', 'raw', 'train-images-idx3-ubyte.gz'))).toBe(false);
 
     class Offline extends FashionMNIST {
       static override mirrors = ['http://127.0.0.1:9/'];
     }
-    expect(() => new Offline({ root: root2, download: true, searchSystemDirs: false })).toThrow(/could not download train-images-idx3-ubyte\.gz:\s+download of http:\/\/127\.0\.0\.1:9\/train-images-idx3-ubyte\.gz failed/);
+    expect(() => new Offline({ root: root2, download: true, searchSystemDirs: false })).toThrow(
+      /could not download train-images-idx3-ubyte\.gz:\s+download of http:\/\/127\.0\.0\.1:9\/train-images-idx3-ubyte\.gz failed/,
+    );
   });
 
   it('CIFAR10 downloads and unpacks the binary archive', () => {

@@ -38,7 +38,9 @@ describe('download', () => {
   it('rejects a checksum mismatch without leaving a file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'board-dl-'));
     const dest = join(dir, 'file.bin');
-    await expect(downloadUrl(`${base}file.bin`, dest, 'deadbeef'.repeat(4), { progress: null })).rejects.toThrow(/checksum mismatch \(expected MD5 deadbeef.*got [0-9a-f]{32}\)/);
+    await expect(downloadUrl(`${base}file.bin`, dest, 'deadbeef'.repeat(4), { progress: null })).rejects.toThrow(
+      /checksum mismatch \(expected MD5 deadbeef.*got [0-9a-f]{32}\)/,
+    );
     expect(existsSync(dest)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -50,14 +52,18 @@ describe('download', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
     const deadPort = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const err = await downloadFromMirrors([`http://127.0.0.1:${deadPort}/`, base], 'nothing.bin', join(dir, 'x'), undefined, { progress: null }).catch((e: Error) => e);
+    const err = await downloadFromMirrors([`http://127.0.0.1:${deadPort}/`, base], 'nothing.bin', join(dir, 'x'), undefined, {
+      progress: null,
+    }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     const msg = (err as Error).message;
     expect(msg).toMatch(/could not download nothing\.bin/);
     expect(msg).toMatch(new RegExp(`127\\.0\\.0\\.1:${deadPort}/nothing\\.bin failed`));
     expect(msg).toMatch(/HTTP 404/);
     // The second mirror serves the file when the first is down.
-    await downloadFromMirrors([`http://127.0.0.1:${deadPort}/`, base], 'file.bin', join(dir, 'ok.bin'), md5Hex(payload), { progress: null });
+    await downloadFromMirrors([`http://127.0.0.1:${deadPort}/`, base], 'file.bin', join(dir, 'ok.bin'), md5Hex(payload), {
+      progress: null,
+    });
     expect(readFileSync(join(dir, 'ok.bin')).length).toBe(payload.length);
   });
 

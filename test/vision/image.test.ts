@@ -29,9 +29,18 @@ describe('readImage', () => {
     expect(t.dtype).toBe('uint8');
     expect(t.shape).toEqual([3, 2, 3]);
     expect(t.tolist()).toEqual([
-      [[10, 40, 70], [100, 130, 160]],
-      [[20, 50, 80], [110, 140, 170]],
-      [[30, 60, 90], [120, 150, 180]],
+      [
+        [10, 40, 70],
+        [100, 130, 160],
+      ],
+      [
+        [20, 50, 80],
+        [110, 140, 170],
+      ],
+      [
+        [30, 60, 90],
+        [120, 150, 180],
+      ],
     ]);
   });
 
@@ -39,7 +48,10 @@ describe('readImage', () => {
     const p = writePng('rgba.png', W, H, rgba, 6);
     const t = readImage(p);
     expect(t.shape).toEqual([4, 2, 3]);
-    expect((t.tolist() as number[][][])[3]).toEqual([[255, 128, 255], [255, 0, 255]]);
+    expect((t.tolist() as number[][][])[3]).toEqual([
+      [255, 128, 255],
+      [255, 0, 255],
+    ]);
     expect(readImage(p, ImageReadMode.RGB).shape).toEqual([3, 2, 3]);
     const gray = readImage(p, ImageReadMode.GRAY);
     expect(gray.shape).toEqual([1, 2, 3]);
@@ -47,7 +59,12 @@ describe('readImage', () => {
     const g = [0, 0, 0, 255, 50, 50, 50, 255, 100, 100, 100, 255, 150, 150, 150, 255, 200, 200, 200, 255, 250, 250, 250, 255];
     const gp = readImage(writePng('gray.png', W, H, g, 0));
     expect(gp.shape).toEqual([1, 2, 3]);
-    expect(gp.tolist()).toEqual([[[0, 50, 100], [150, 200, 250]]]);
+    expect(gp.tolist()).toEqual([
+      [
+        [0, 50, 100],
+        [150, 200, 250],
+      ],
+    ]);
     const ga = readImage(writePng('graya.png', W, H, g, 4));
     expect(ga.shape).toEqual([2, 2, 3]);
   });

@@ -6,7 +6,10 @@ import * as T from '../../lib/vision/transforms/index.ts';
 import { makeGrid } from '../../lib/vision/utils.ts';
 
 const F = T.functional;
-const img = (h: number, w: number, c = 1) => arange(c * h * w).float().view(c, h, w);
+const img = (h: number, w: number, c = 1) =>
+  arange(c * h * w)
+    .float()
+    .view(c, h, w);
 
 describe('transform objects', () => {
   it('are callable and also have forward', () => {
@@ -28,7 +31,11 @@ describe('transform objects', () => {
   it('round-trip through specs (what DataLoader workers rebuild)', () => {
     const c = new T.Compose([new T.Resize(4), new T.CenterCrop(3), new T.ToTensor(), new T.Normalize([0.1], [0.2])]);
     const rebuilt = T.transformFromSpec(structuredClone(c.toSpec()));
-    const pic = PILImage.fromArray(Uint8Array.from({ length: 36 }, (_, i) => i * 7), [6, 6], 'L');
+    const pic = PILImage.fromArray(
+      Uint8Array.from({ length: 36 }, (_, i) => i * 7),
+      [6, 6],
+      'L',
+    );
     expect((rebuilt(pic) as Tensor).tolist()).toEqual((c(pic) as Tensor).tolist());
     expect(() => new T.Compose([new T.Lambda((x: unknown) => x)]).toSpec()).toThrow(/cannot be sent to a DataLoader worker/);
   });
@@ -75,9 +82,26 @@ describe('geometry', () => {
     expect((new T.Resize(4, { maxSize: 6 })(img(4, 12)) as Tensor).shape).toEqual([1, 2, 6]);
     expect(() => new T.Resize(4, { maxSize: 4 })(img(4, 12))).toThrow(/maxSize/);
     expect(() => new T.Resize([1, 2, 3])).toThrow(/size should be/);
-    const up = new T.Resize([4, 4])(tensor([[[0, 1], [2, 3]]], { dtype: 'float32' })) as Tensor;
+    const up = new T.Resize([4, 4])(
+      tensor(
+        [
+          [
+            [0, 1],
+            [2, 3],
+          ],
+        ],
+        { dtype: 'float32' },
+      ),
+    ) as Tensor;
     // align_corners=False bilinear upsampling, as F.interpolate.
-    expect(up.tolist()).toEqual([[[0, 0.25, 0.75, 1], [0.5, 0.75, 1.25, 1.5], [1.5, 1.75, 2.25, 2.5], [2, 2.25, 2.75, 3]]]);
+    expect(up.tolist()).toEqual([
+      [
+        [0, 0.25, 0.75, 1],
+        [0.5, 0.75, 1.25, 1.5],
+        [1.5, 1.75, 2.25, 2.5],
+        [2, 2.25, 2.75, 3],
+      ],
+    ]);
   });
 });
 
@@ -102,7 +126,10 @@ describe('colour and type', () => {
   it('ToTensor rejects tensors and odd shapes; PILToTensor / ToPILImage round-trip', () => {
     expect(() => F.toTensor(rand(3) as never)).toThrow(/PILImage or an NDArray/);
     expect(() => F.toTensor(new NDArray(new Uint8Array(8), [2, 2, 1, 2]))).toThrow(/2 or 3 dimensional/);
-    const pic = PILImage.fromArray(Uint8Array.from({ length: 12 }, (_, i) => i * 20), [2, 2, 3]);
+    const pic = PILImage.fromArray(
+      Uint8Array.from({ length: 12 }, (_, i) => i * 20),
+      [2, 2, 3],
+    );
     const t = F.pilToTensor(pic);
     expect(Array.from(F.toPilImage(t).data)).toEqual(Array.from(pic.data));
     expect(Array.from(F.toPilImage(F.toTensor(pic)).data)).toEqual(Array.from(pic.data));

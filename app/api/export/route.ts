@@ -18,18 +18,22 @@ const Query = z.object({
   groupHparam: name.optional(),
 });
 
-const Body = z.object({
-  /** Exact run names (sweeps: thousands of them, hence a body). */
-  runs: z.array(name).max(20_000).optional(),
-  tags: z.array(name).max(10_000).optional(),
-  format: z.enum(['csv', 'json']).default('csv'),
-  group: z.union([
-    z.object({ by: z.literal('regex'), pattern: groupPattern }).strict(),
-    z.object({ by: z.literal('hparam'), name }).strict(),
-  ]).optional(),
-}).strict();
+const Body = z
+  .object({
+    /** Exact run names (sweeps: thousands of them, hence a body). */
+    runs: z.array(name).max(20_000).optional(),
+    tags: z.array(name).max(10_000).optional(),
+    format: z.enum(['csv', 'json']).default('csv'),
+    group: z
+      .union([z.object({ by: z.literal('regex'), pattern: groupPattern }).strict(), z.object({ by: z.literal('hparam'), name }).strict()])
+      .optional(),
+  })
+  .strict();
 
-const exactly = (names: string[]) => { const set = new Set(names); return { test: (n: string) => set.has(n) }; };
+const exactly = (names: string[]) => {
+  const set = new Set(names);
+  return { test: (n: string) => set.has(n) };
+};
 
 async function groupOf(store: ActiveStore, by: GroupBy | undefined): Promise<((run: string) => string) | undefined> {
   if (!by) return undefined;
@@ -38,7 +42,11 @@ async function groupOf(store: ActiveStore, by: GroupBy | undefined): Promise<((r
 
 /** The labeler, or a 400 naming the bad group pattern. */
 async function labelerOr400(store: ActiveStore, by: GroupBy | undefined): Promise<((run: string) => string) | undefined | Response> {
-  try { return await groupOf(store, by); } catch (err) { return badRequest(`group pattern: ${(err as Error).message}`); }
+  try {
+    return await groupOf(store, by);
+  } catch (err) {
+    return badRequest(`group pattern: ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -48,7 +56,12 @@ async function labelerOr400(store: ActiveStore, by: GroupBy | undefined): Promis
  */
 export const GET = route(Query, [], async (store, q) => {
   if (q.groupRegex !== undefined && q.groupHparam !== undefined) return badRequest('give groupRegex or groupHparam, not both');
-  const by: GroupBy | undefined = q.groupRegex !== undefined ? { by: 'regex', pattern: q.groupRegex } : q.groupHparam !== undefined ? { by: 'hparam', name: q.groupHparam } : undefined;
+  const by: GroupBy | undefined =
+    q.groupRegex !== undefined
+      ? { by: 'regex', pattern: q.groupRegex }
+      : q.groupHparam !== undefined
+        ? { by: 'hparam', name: q.groupHparam }
+        : undefined;
   const label = await labelerOr400(store, by);
   if (label instanceof Response) return label;
   return exportStream(store.queries, { runs: q.runs, tags: q.tags, format: q.format, groupOf: label });
@@ -58,5 +71,10 @@ export const GET = route(Query, [], async (store, q) => {
 export const POST = jsonBody(Body, async (store, b) => {
   const label = await labelerOr400(store, b.group);
   if (label instanceof Response) return label;
-  return exportStream(store.queries, { runs: b.runs ? exactly(b.runs) : undefined, tags: b.tags ? exactly(b.tags) : undefined, format: b.format, groupOf: label });
+  return exportStream(store.queries, {
+    runs: b.runs ? exactly(b.runs) : undefined,
+    tags: b.tags ? exactly(b.tags) : undefined,
+    format: b.format,
+    groupOf: label,
+  });
 });

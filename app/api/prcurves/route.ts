@@ -5,4 +5,5 @@ import { evenlySample } from '../../../lib/server/sample-caps.ts';
 export const dynamic = 'force-dynamic';
 
 export const GET = route(z.object({ run: name, tag: name }), [], async (store, q) =>
-  json({ run: q.run, tag: q.tag, entries: evenlySample(await store.queries.prCurves(q.run, q.tag), store.caps.pr_curves) }));
+  json({ run: q.run, tag: q.tag, entries: evenlySample(await store.queries.prCurves(q.run, q.tag), store.caps.pr_curves) }),
+);

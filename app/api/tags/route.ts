@@ -5,4 +5,6 @@ import { slimTags } from '../../../lib/server/initial-data.ts';
 export const dynamic = 'force-dynamic';
 
 /** Tags of one run, or of every run when `run` is absent. */
-export const GET = route(z.object({ run: name.optional() }), [], async (store, q) => json({ tags: slimTags(await store.queries.listTags(q.run)) }));
+export const GET = route(z.object({ run: name.optional() }), [], async (store, q) =>
+  json({ tags: slimTags(await store.queries.listTags(q.run)) }),
+);

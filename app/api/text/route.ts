@@ -8,5 +8,9 @@ export const dynamic = 'force-dynamic';
 /** Text summaries of one (run, tag), as sanitized HTML rendered from markdown. */
 export const GET = route(z.object({ run: name, tag: name }), [], async (store, q) => {
   const entries = evenlySample(await store.queries.text(q.run, q.tag), store.caps.text);
-  return json({ run: q.run, tag: q.tag, entries: entries.map((e) => ({ step: e.step, wallTime: e.wallTime, html: renderMarkdown(e.text) })) });
+  return json({
+    run: q.run,
+    tag: q.tag,
+    entries: entries.map((e) => ({ step: e.step, wallTime: e.wallTime, html: renderMarkdown(e.text) })),
+  });
 });

@@ -2,9 +2,28 @@
 import dagre from '@dagrejs/dagre';
 import type { VisibleGraph } from './graph-model.ts';
 
-export interface Placed { id: string; x: number; y: number; w: number; h: number }
-export interface PlacedEdge { from: string; to: string; label: string; control: boolean; points: Array<{ x: number; y: number }>; lx: number; ly: number }
-export interface Layout { nodes: Map<string, Placed>; edges: PlacedEdge[]; width: number; height: number }
+export interface Placed {
+  id: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+export interface PlacedEdge {
+  from: string;
+  to: string;
+  label: string;
+  control: boolean;
+  points: Array<{ x: number; y: number }>;
+  lx: number;
+  ly: number;
+}
+export interface Layout {
+  nodes: Map<string, Placed>;
+  edges: PlacedEdge[];
+  width: number;
+  height: number;
+}
 
 const CHAR_W = 6.6;
 
@@ -14,10 +33,11 @@ export function layoutGraph(g: VisibleGraph): Layout {
   dg.setDefaultEdgeLabel(() => ({}));
   for (const n of g.nodes) {
     const text = n.kind === 'scope' ? `${n.label} (${n.size})` : n.label;
-    const sub = n.kind === 'op' ? n.node?.op ?? '' : 'scope';
+    const sub = n.kind === 'op' ? (n.node?.op ?? '') : 'scope';
     dg.setNode(n.id, { width: Math.max(70, Math.max(text.length, sub.length) * CHAR_W + 20), height: 38 });
   }
-  for (const e of g.edges) dg.setEdge(e.from, e.to, { label: e.label, width: e.label.length * 5.4, height: e.label ? 12 : 0, labelpos: 'c' });
+  for (const e of g.edges)
+    dg.setEdge(e.from, e.to, { label: e.label, width: e.label.length * 5.4, height: e.label ? 12 : 0, labelpos: 'c' });
   dagre.layout(dg);
   const nodes = new Map<string, Placed>();
   for (const id of dg.nodes()) {

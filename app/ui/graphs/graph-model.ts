@@ -13,10 +13,31 @@ export interface VisibleNode {
   backward: boolean;
   param: boolean;
 }
-export interface VisibleEdge { from: string; to: string; label: string; control: boolean }
-export interface VisibleGraph { nodes: VisibleNode[]; edges: VisibleEdge[]; scopes: string[] }
+export interface VisibleEdge {
+  from: string;
+  to: string;
+  label: string;
+  control: boolean;
+}
+export interface VisibleGraph {
+  nodes: VisibleNode[];
+  edges: VisibleEdge[];
+  scopes: string[];
+}
 
-const DTYPES: Record<number, string> = { 1: 'float32', 2: 'float64', 3: 'int32', 4: 'uint8', 5: 'int16', 6: 'int8', 7: 'string', 9: 'int64', 10: 'bool', 14: 'bfloat16', 19: 'float16' };
+const DTYPES: Record<number, string> = {
+  1: 'float32',
+  2: 'float64',
+  3: 'int32',
+  4: 'uint8',
+  5: 'int16',
+  6: 'int8',
+  7: 'string',
+  9: 'int64',
+  10: 'bool',
+  14: 'bfloat16',
+  19: 'float16',
+};
 const PARAM_OPS = new Set(['Parameter', 'Variable', 'VariableV2', 'VarHandleOp', 'prim::GetAttr', 'Const', 'AccumulateGrad']);
 
 /** 'a/b:1' and '^a/b' (control input) -> 'a/b'. */
@@ -49,7 +70,8 @@ export function representative(name: string, expanded: ReadonlySet<string>): str
 
 function dims(shape: unknown): string | null {
   if (!Array.isArray(shape)) return null;
-  if (shape.every((d) => typeof d === 'number')) return shape.length === 0 ? 'scalar' : shape.map((d) => (d < 0 ? '?' : String(d))).join('×');
+  if (shape.every((d) => typeof d === 'number'))
+    return shape.length === 0 ? 'scalar' : shape.map((d) => (d < 0 ? '?' : String(d))).join('×');
   return null;
 }
 
@@ -68,7 +90,8 @@ export function shapeLabel(node: GraphNode | undefined): string {
 export function dtypeLabel(node: GraphNode | undefined): string {
   if (!node) return '';
   const d = node.attrs.dtype ?? node.attrs.T;
-  if (d && typeof d === 'object' && 'dtype' in (d as object)) return DTYPES[(d as { dtype: number }).dtype] ?? `dtype ${(d as { dtype: number }).dtype}`;
+  if (d && typeof d === 'object' && 'dtype' in (d as object))
+    return DTYPES[(d as { dtype: number }).dtype] ?? `dtype ${(d as { dtype: number }).dtype}`;
   return typeof d === 'string' ? d : '';
 }
 
@@ -82,12 +105,24 @@ export function buildVisible(nodes: GraphNode[], expanded: ReadonlySet<string>):
   for (const n of nodes) {
     const id = representative(n.name, expanded);
     const existing = visible.get(id);
-    if (existing) { existing.size++; if (isBackward(n)) existing.backward = true; continue; }
+    if (existing) {
+      existing.size++;
+      if (isBackward(n)) existing.backward = true;
+      continue;
+    }
     if (id.startsWith('scope:')) {
       const scope = id.slice(6);
       visible.set(id, { id, label: scope.split('/').pop()!, kind: 'scope', size: 1, backward: isBackward(n), param: false });
     } else {
-      visible.set(id, { id, label: n.name.split('/').pop()!, kind: 'op', size: 1, node: n, backward: isBackward(n), param: PARAM_OPS.has(n.op) });
+      visible.set(id, {
+        id,
+        label: n.name.split('/').pop()!,
+        kind: 'op',
+        size: 1,
+        node: n,
+        backward: isBackward(n),
+        param: PARAM_OPS.has(n.op),
+      });
     }
   }
   const edges = new Map<string, VisibleEdge>();

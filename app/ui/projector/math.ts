@@ -3,7 +3,11 @@
 // power iteration with deflation, which needs only matrix-vector products (N x D, D may be 784+).
 
 /** Row-major points: n rows of d values. */
-export interface Points { n: number; d: number; data: Float32Array }
+export interface Points {
+  n: number;
+  d: number;
+  data: Float32Array;
+}
 
 /** Projection of the centred points on the top `k` principal components; also the variance each explains. */
 export function pca(p: Points, k: number, iterations = 100): { coords: Float32Array; variance: number[] } {
@@ -12,7 +16,12 @@ export function pca(p: Points, k: number, iterations = 100): { coords: Float32Ar
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += data[i * d + j]! / n;
   const x = new Float64Array(n * d);
   let total = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) { const v = data[i * d + j]! - mean[j]!; x[i * d + j] = v; total += v * v; }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) {
+      const v = data[i * d + j]! - mean[j]!;
+      x[i * d + j] = v;
+      total += v * v;
+    }
   const comps: Float64Array[] = [];
   const variance: number[] = [];
   const kk = Math.min(k, d);
@@ -42,11 +51,12 @@ export function pca(p: Points, k: number, iterations = 100): { coords: Float32Ar
     variance.push(total > 0 ? lambda / total : 0);
   }
   const coords = new Float32Array(n * k);
-  for (let i = 0; i < n; i++) for (let c = 0; c < comps.length; c++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += x[i * d + j]! * comps[c]![j]!;
-    coords[i * k + c] = s;
-  }
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < comps.length; c++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += x[i * d + j]! * comps[c]![j]!;
+      coords[i * k + c] = s;
+    }
   return { coords, variance };
 }
 
@@ -88,7 +98,10 @@ export function nearestNeighbours(p: Points, i: number, k: number, metric: Metri
     if (r === i) continue;
     let dist = 0;
     if (metric === 'euclidean') {
-      for (let j = 0; j < d; j++) { const t = data[r * d + j]! - data[i * d + j]!; dist += t * t; }
+      for (let j = 0; j < d; j++) {
+        const t = data[r * d + j]! - data[i * d + j]!;
+        dist += t * t;
+      }
       dist = Math.sqrt(dist);
     } else {
       let dot = 0;
@@ -104,7 +117,11 @@ export function nearestNeighbours(p: Points, i: number, k: number, metric: Metri
 
 function rowNorms(p: Points): Float64Array {
   const out = new Float64Array(p.n);
-  for (let r = 0; r < p.n; r++) { let s = 0; for (let j = 0; j < p.d; j++) s += p.data[r * p.d + j]! ** 2; out[r] = Math.sqrt(s); }
+  for (let r = 0; r < p.n; r++) {
+    let s = 0;
+    for (let j = 0; j < p.d; j++) s += p.data[r * p.d + j]! ** 2;
+    out[r] = Math.sqrt(s);
+  }
   return out;
 }
 
@@ -114,8 +131,13 @@ export function normalizeCoords(coords: Float32Array, n: number, k: number): Flo
   const centre: number[] = [];
   let half = 0;
   for (let c = 0; c < k; c++) {
-    let lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < n; i++) { const v = coords[i * k + c]!; if (v < lo) lo = v; if (v > hi) hi = v; }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const v = coords[i * k + c]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
     centre.push((lo + hi) / 2);
     half = Math.max(half, (hi - lo) / 2);
   }

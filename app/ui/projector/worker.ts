@@ -5,7 +5,16 @@ import { UMAP } from 'umap-js';
 import { nearestNeighbours, normalizeCoords, pca, type Metric, type Points } from './math.ts';
 
 export type WorkerRequest =
-  | { type: 'project'; id: number; method: 'pca' | 'tsne' | 'umap'; dims: 2 | 3; points: Points; perplexity?: number; iterations?: number; neighbors?: number }
+  | {
+      type: 'project';
+      id: number;
+      method: 'pca' | 'tsne' | 'umap';
+      dims: 2 | 3;
+      points: Points;
+      perplexity?: number;
+      iterations?: number;
+      neighbors?: number;
+    }
   | { type: 'neighbours'; id: number; points: Points; index: number; k: number; metric: Metric };
 
 export type WorkerResponse =
@@ -19,7 +28,13 @@ const post = (m: WorkerResponse) => (self as unknown as Worker).postMessage(m);
 /** A seeded generator (mulberry32): the same data and settings give the same layout. */
 function seeded(seed: number): () => number {
   let a = seed >>> 0;
-  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 function rows(p: Points): number[][] {
@@ -42,7 +57,11 @@ async function project(req: Extract<WorkerRequest, { type: 'project' }>): Promis
     const rnd = Math.random;
     Math.random = seeded(42);
     try {
-      const tsne = new TSNE({ dim: dims, perplexity: Math.min(req.perplexity ?? 30, Math.max(2, Math.floor((points.n - 1) / 3))), epsilon: 10 });
+      const tsne = new TSNE({
+        dim: dims,
+        perplexity: Math.min(req.perplexity ?? 30, Math.max(2, Math.floor((points.n - 1) / 3))),
+        epsilon: 10,
+      });
       tsne.initDataRaw(rows(points));
       for (let it = 1; it <= total; it++) {
         tsne.step();
@@ -51,14 +70,23 @@ async function project(req: Extract<WorkerRequest, { type: 'project' }>): Promis
           post(it === total ? { type: 'result', id, coords } : { type: 'progress', id, coords, done: it, total });
         }
       }
-    } finally { Math.random = rnd; }
+    } finally {
+      Math.random = rnd;
+    }
     return;
   }
   const umap = new UMAP({ nComponents: dims, nNeighbors: Math.min(req.neighbors ?? 15, points.n - 1), random: seeded(42) });
   const total = umap.initializeFit(rows(points));
   for (let e = 0; e < total; e++) {
     umap.step();
-    if (e % 25 === 0) post({ type: 'progress', id, coords: normalizeCoords(Float32Array.from(umap.getEmbedding().flat()), points.n, dims), done: e, total });
+    if (e % 25 === 0)
+      post({
+        type: 'progress',
+        id,
+        coords: normalizeCoords(Float32Array.from(umap.getEmbedding().flat()), points.n, dims),
+        done: e,
+        total,
+      });
   }
   post({ type: 'result', id, coords: normalizeCoords(Float32Array.from(umap.getEmbedding().flat()), points.n, dims) });
 }
@@ -66,7 +94,11 @@ async function project(req: Extract<WorkerRequest, { type: 'project' }>): Promis
 self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
   const req = ev.data;
   if (req.type === 'neighbours') {
-    try { post({ type: 'neighbours', id: req.id, list: nearestNeighbours(req.points, req.index, req.k, req.metric) }); } catch (err) { post({ type: 'error', id: req.id, message: (err as Error).message }); }
+    try {
+      post({ type: 'neighbours', id: req.id, list: nearestNeighbours(req.points, req.index, req.k, req.metric) });
+    } catch (err) {
+      post({ type: 'error', id: req.id, message: (err as Error).message });
+    }
     return;
   }
   project(req).catch((err: Error) => post({ type: 'error', id: req.id, message: err.message }));

@@ -5,20 +5,28 @@
 // Broadcasts are coalesced to one per animation frame and skip off-screen cards.
 import type { EChartsInstance } from '../echart.tsx';
 
-interface Member { chart: EChartsInstance; visible: boolean; show(x: number): void; hide(): void }
+interface Member {
+  chart: EChartsInstance;
+  visible: boolean;
+  show(x: number): void;
+  hide(): void;
+}
 const members = new Set<Member>();
 let linking = false;
 let pending: { source: Member; x: number } | null = null;
 let frame = 0;
 
-const observer = typeof IntersectionObserver !== 'undefined'
-  ? new IntersectionObserver((entries) => {
-    for (const e of entries) for (const m of members) if (m.chart.getDom() === e.target) m.visible = e.isIntersecting;
-  })
-  : null;
+const observer =
+  typeof IntersectionObserver !== 'undefined'
+    ? new IntersectionObserver((entries) => {
+        for (const e of entries) for (const m of members) if (m.chart.getDom() === e.target) m.visible = e.isIntersecting;
+      })
+    : null;
 
 /** True while a linked update is being applied (cards must not re-broadcast it). */
-export function isLinking(): boolean { return linking; }
+export function isLinking(): boolean {
+  return linking;
+}
 
 function flush(): void {
   frame = 0;
@@ -26,7 +34,11 @@ function flush(): void {
   pending = null;
   if (!p) return;
   linking = true;
-  try { for (const m of members) if (m !== p.source && m.visible && !m.chart.isDisposed()) m.show(p.x); } finally { linking = false; }
+  try {
+    for (const m of members) if (m !== p.source && m.visible && !m.chart.isDisposed()) m.show(p.x);
+  } finally {
+    linking = false;
+  }
 }
 
 export function joinHoverGroup(chart: EChartsInstance, show: (x: number) => void, hide: () => void) {
@@ -43,8 +55,15 @@ export function joinHoverGroup(chart: EChartsInstance, show: (x: number) => void
       if (linking) return;
       pending = null;
       linking = true;
-      try { for (const m of members) if (m !== me && m.visible && !m.chart.isDisposed()) m.hide(); } finally { linking = false; }
+      try {
+        for (const m of members) if (m !== me && m.visible && !m.chart.isDisposed()) m.hide();
+      } finally {
+        linking = false;
+      }
     },
-    leave() { observer?.unobserve(chart.getDom()); members.delete(me); },
+    leave() {
+      observer?.unobserve(chart.getDom());
+      members.delete(me);
+    },
   };
 }

@@ -12,7 +12,10 @@ export function smoothEma(values: ArrayLike<number>, weight: number): Float64Arr
   const isConstant = allEqual(values);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (!Number.isFinite(v) || weight <= 0 || isConstant) { out[i] = v; continue; }
+    if (!Number.isFinite(v) || weight <= 0 || isConstant) {
+      out[i] = v;
+      continue;
+    }
     last = last * weight + (1 - weight) * v;
     count++;
     const debias = 1 - Math.pow(weight, count);
@@ -44,7 +47,11 @@ export function outlierRange(series: ArrayLike<number>[]): [number, number] | nu
   for (const s of series) n += s.length;
   const all = new Float64Array(n);
   let k = 0;
-  for (const s of series) for (let i = 0; i < s.length; i++) { const v = s[i]!; if (Number.isFinite(v)) all[k++] = v; }
+  for (const s of series)
+    for (let i = 0; i < s.length; i++) {
+      const v = s[i]!;
+      if (Number.isFinite(v)) all[k++] = v;
+    }
   if (k < 3) return null;
   const sorted = all.subarray(0, k).sort();
   const lo = quantileSorted(sorted, 0.05);

@@ -44,31 +44,58 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
   const buildOption = useMemo(
     () => () => {
       modelRef.current = group
-        ? buildGroupModel(data.byRun, groupRuns(runs, group.label), settings, runStarts, dark, data.zoom ? xWindow.current : null, group.band)
+        ? buildGroupModel(
+            data.byRun,
+            groupRuns(runs, group.label),
+            settings,
+            runStarts,
+            dark,
+            data.zoom ? xWindow.current : null,
+            group.band,
+          )
         : buildCardModel(data.byRun, settings, runStarts, dark, data.zoom ? xWindow.current : null);
       return modelRef.current.option;
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [data.version, settings, runStarts, dark, data.zoom, group],
   );
-  useEffect(() => () => { if (zoomTimer.current) clearTimeout(zoomTimer.current); }, []);
+  useEffect(
+    () => () => {
+      if (zoomTimer.current) clearTimeout(zoomTimer.current);
+    },
+    [],
+  );
 
   const showTip = (chart: EChartsInstance, x: number, px?: number) => {
     const tip = tipRef.current;
     if (!tip) return;
     // Linked cards of a sweep show the pointer only: a tooltip of thousands of runs in every
     // visible card on each mouse move costs more than it tells.
-    if (isLinking() && modelRef.current.traces.length > LINKED_TIP_MAX_TRACES) { tip.hidden = true; return; }
+    if (isLinking() && modelRef.current.traces.length > LINKED_TIP_MAX_TRACES) {
+      tip.hidden = true;
+      return;
+    }
     const html = tooltipAt(modelRef.current.traces, x, latest.current.settings.xAxis);
-    if (!html) { tip.hidden = true; return; }
+    if (!html) {
+      tip.hidden = true;
+      return;
+    }
     tip.innerHTML = html; // run names escaped in tooltipAt
     tip.hidden = false;
     const left = px ?? (chart.convertToPixel({ xAxisIndex: 0 }, x) as number);
     const w = chart.getWidth();
     // Anchor on the side away from the pointer, without measuring the tip (no forced layout).
-    if (left > w / 2) { tip.style.left = ''; tip.style.right = `${w - left + 12}px`; } else { tip.style.right = ''; tip.style.left = `${left + 12}px`; }
+    if (left > w / 2) {
+      tip.style.left = '';
+      tip.style.right = `${w - left + 12}px`;
+    } else {
+      tip.style.right = '';
+      tip.style.left = `${left + 12}px`;
+    }
   };
-  const hideTip = () => { if (tipRef.current) tipRef.current.hidden = true; };
+  const hideTip = () => {
+    if (tipRef.current) tipRef.current.hidden = true;
+  };
 
   const onReady = (chart: EChartsInstance) => {
     chartRef.current = chart;
@@ -77,26 +104,40 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
       (x) => {
         // Move this chart's axis pointer to x; its updateAxisPointer event then shows the tip.
         const px = chart.convertToPixel({ xAxisIndex: 0 }, x) as number;
-        if (Number.isFinite(px)) chart.dispatchAction({ type: 'updateAxisPointer', currTrigger: 'mousemove', x: px, y: chart.getHeight() / 2 });
+        if (Number.isFinite(px))
+          chart.dispatchAction({ type: 'updateAxisPointer', currTrigger: 'mousemove', x: px, y: chart.getHeight() / 2 });
       },
-      () => { chart.dispatchAction({ type: 'updateAxisPointer', currTrigger: 'leave' }); hideTip(); },
+      () => {
+        chart.dispatchAction({ type: 'updateAxisPointer', currTrigger: 'leave' });
+        hideTip();
+      },
     );
     chart.on('updateAxisPointer', (ev: unknown) => {
       const info = (ev as { axesInfo?: Array<{ axisDim: string; value: number }> }).axesInfo?.find((a) => a.axisDim === 'x');
-      if (!info) { hideTip(); return; }
+      if (!info) {
+        hideTip();
+        return;
+      }
       showTip(chart, info.value);
       group.broadcast(info.value);
     });
-    chart.on('globalout', () => { hideTip(); group.broadcastHide(); });
+    chart.on('globalout', () => {
+      hideTip();
+      group.broadcastHide();
+    });
     chart.on('datazoom', () => {
-      const dz = (chart.getOption() as { dataZoom?: Array<{ startValue?: number; endValue?: number; start?: number; end?: number }> }).dataZoom?.[0];
+      const dz = (chart.getOption() as { dataZoom?: Array<{ startValue?: number; endValue?: number; start?: number; end?: number }> })
+        .dataZoom?.[0];
       if (!dz || dz.startValue === undefined || dz.endValue === undefined) return;
       const full = (dz.start ?? 0) <= 0.5 && (dz.end ?? 100) >= 99.5;
       xWindow.current = full ? null : [dz.startValue, dz.endValue];
       if (zoomTimer.current) clearTimeout(zoomTimer.current);
       zoomTimer.current = setTimeout(() => {
         const { data: d, settings: s, runStarts: starts } = latest.current;
-        if (full) { d.setZoom(null); return; }
+        if (full) {
+          d.setZoom(null);
+          return;
+        }
         d.setZoom(stepWindow(d.byRun, s.xAxis, starts, dz.startValue!, dz.endValue!));
       }, 250);
     });
@@ -110,34 +151,70 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
 
   // The run set goes in a POST body: a sweep's 2,000 names would not fit a link.
   const download = (format: 'csv' | 'json') => {
-    downloadPost('/api/export', { runs, tags: [tag], format, ...(group ? { group: group.by } : {}) }, `${tag.replace(/[^\w.-]+/g, '_')}.${format}`)
-      .catch((err: Error) => window.alert(`Export failed: ${err.message}`));
+    downloadPost(
+      '/api/export',
+      { runs, tags: [tag], format, ...(group ? { group: group.by } : {}) },
+      `${tag.replace(/[^\w.-]+/g, '_')}.${format}`,
+    ).catch((err: Error) => window.alert(`Export failed: ${err.message}`));
   };
   const nPoints = [...data.totals.values()].reduce((a, b) => a + b, 0);
   const hasData = [...data.byRun.values()].some((c) => c.steps.length > 0);
 
   return (
-    <section ref={ref} className={pinned ? 'card pinned' : 'card'} data-testid="scalar-card" data-tag={tag} aria-label={`Scalar chart ${tag}`}>
+    <section
+      ref={ref}
+      className={pinned ? 'card pinned' : 'card'}
+      data-testid="scalar-card"
+      data-tag={tag}
+      aria-label={`Scalar chart ${tag}`}
+    >
       <div className="card-head">
-        <span className="card-title" title={tag}>{tag}</span>
-        <span className="meta" title="points stored">{nPoints > 0 ? `${nPoints.toLocaleString()} pts` : ''}</span>
+        <span className="card-title" title={tag}>
+          {tag}
+        </span>
+        <span className="meta" title="points stored">
+          {nPoints > 0 ? `${nPoints.toLocaleString()} pts` : ''}
+        </span>
         <div className="card-actions">
-          {data.zoom && <button type="button" onClick={reset} aria-label={`Reset zoom of ${tag}`}>Reset zoom</button>}
-          <button type="button" onClick={() => onTogglePin(tag)} aria-pressed={pinned} aria-label={`${pinned ? 'Unpin' : 'Pin'} ${tag}`}>{pinned ? '★' : '☆'}</button>
-          <button type="button" onClick={() => download('csv')} aria-label={`Download CSV of ${tag}`}>CSV</button>
-          <button type="button" onClick={() => download('json')} aria-label={`Download JSON of ${tag}`}>JSON</button>
+          {data.zoom && (
+            <button type="button" onClick={reset} aria-label={`Reset zoom of ${tag}`}>
+              Reset zoom
+            </button>
+          )}
+          <button type="button" onClick={() => onTogglePin(tag)} aria-pressed={pinned} aria-label={`${pinned ? 'Unpin' : 'Pin'} ${tag}`}>
+            {pinned ? '★' : '☆'}
+          </button>
+          <button type="button" onClick={() => download('csv')} aria-label={`Download CSV of ${tag}`}>
+            CSV
+          </button>
+          <button type="button" onClick={() => download('json')} aria-label={`Download JSON of ${tag}`}>
+            JSON
+          </button>
         </div>
       </div>
-      {!seen ? <div className="placeholder">…</div>
-        : data.error ? <div className="placeholder error-text" role="alert">{data.error}</div>
-        : data.loading && !hasData ? <div className="placeholder" aria-busy="true">Loading…</div>
-        : !hasData ? <div className="placeholder">No points for the selected runs.</div>
-        : (
-          <div className="chart-wrap">
-            <EChart option={buildOption} dark={dark} onReady={onReady} ariaLabel={group ? `Line chart of ${tag}: mean and band of run groups` : `Line chart of ${tag} for ${runs.length} runs`} />
-            <div ref={tipRef} className="chart-tip" hidden role="tooltip" />
-          </div>
-        )}
+      {!seen ? (
+        <div className="placeholder">…</div>
+      ) : data.error ? (
+        <div className="placeholder error-text" role="alert">
+          {data.error}
+        </div>
+      ) : data.loading && !hasData ? (
+        <div className="placeholder" aria-busy="true">
+          Loading…
+        </div>
+      ) : !hasData ? (
+        <div className="placeholder">No points for the selected runs.</div>
+      ) : (
+        <div className="chart-wrap">
+          <EChart
+            option={buildOption}
+            dark={dark}
+            onReady={onReady}
+            ariaLabel={group ? `Line chart of ${tag}: mean and band of run groups` : `Line chart of ${tag} for ${runs.length} runs`}
+          />
+          <div ref={tipRef} className="chart-tip" hidden role="tooltip" />
+        </div>
+      )}
     </section>
   );
 }
@@ -145,12 +222,16 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
 /** Maps an x window back to a step range (x may be time, so use the points that fall inside). */
 function stepWindow(byRun: Map<string, Cols>, mode: XAxisMode, starts: Map<string, number>, x0: number, x1: number): [number, number] {
   if (mode === 'step') return [x0, x1];
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const [run, c] of byRun) {
-    const start = starts.get(run) ?? (c.wallTimes[0] ?? 0);
+    const start = starts.get(run) ?? c.wallTimes[0] ?? 0;
     for (let i = 0; i < c.steps.length; i++) {
       const x = xValue(mode, c.steps[i]!, c.wallTimes[i]!, start);
-      if (x >= x0 && x <= x1) { if (c.steps[i]! < lo) lo = c.steps[i]!; if (c.steps[i]! > hi) hi = c.steps[i]!; }
+      if (x >= x0 && x <= x1) {
+        if (c.steps[i]! < lo) lo = c.steps[i]!;
+        if (c.steps[i]! > hi) hi = c.steps[i]!;
+      }
     }
   }
   return Number.isFinite(lo) ? [lo, hi] : [x0, x1];

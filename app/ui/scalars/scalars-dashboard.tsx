@@ -33,7 +33,10 @@ export function ScalarsDashboard() {
   const ignoreOutliers = boolParam(params, 'outliers');
   const tagFilterSrc = params.get('tagFilter') ?? '';
   const pinnedKey = params.getAll('pin').join('\u0000');
-  const settings = useMemo<ScalarSettings>(() => ({ smoothing, xAxis, logY, logX, ignoreOutliers }), [smoothing, xAxis, logY, logX, ignoreOutliers]);
+  const settings = useMemo<ScalarSettings>(
+    () => ({ smoothing, xAxis, logY, logX, ignoreOutliers }),
+    [smoothing, xAxis, logY, logX, ignoreOutliers],
+  );
   const runStarts = useMemo(() => new Map(state.runs.map((r) => [r.name, r.firstWallTime ?? 0])), [state.runs]);
 
   // Run groups (URL: groupRe=<regex> or groupHp=<hparam>, band=std|minmax).
@@ -55,7 +58,9 @@ export function ScalarsDashboard() {
     try {
       const label = groupLabeler(by, by.by === 'hparam' ? hparamsByRun(hparamsApi.data?.sessions ?? []) : undefined);
       return { group: { by, label, band }, groupError: null };
-    } catch (err) { return { group: null, groupError: (err as Error).message }; }
+    } catch (err) {
+      return { group: null, groupError: (err as Error).message };
+    }
   }, [groupRe, groupHp, band, hparamsApi.data]);
   const groupMode = groupRe !== null ? 're' : groupHp !== null ? 'hp' : (params.get('groupMode') ?? '');
 
@@ -68,7 +73,8 @@ export function ScalarsDashboard() {
     if (pinned.has(t)) continue;
     const g = groupOf(t);
     const list = groups.get(g);
-    if (list) list.push(t); else groups.set(g, [t]);
+    if (list) list.push(t);
+    else groups.set(g, [t]);
   }
   const exportAll = (format: 'csv' | 'json') => {
     const q = new URLSearchParams({ format });
@@ -78,12 +84,22 @@ export function ScalarsDashboard() {
   };
   const togglePin = (tag: string) => {
     const next = new Set(pinned);
-    if (next.has(tag)) next.delete(tag); else next.add(tag);
+    if (next.has(tag)) next.delete(tag);
+    else next.add(tag);
     setParams({ pin: [...next] });
   };
   const card = (t: string) => (
     <CardBoundary key={t} label={t}>
-      <ScalarCard tag={t} runs={tagMap.get(t) ?? []} settings={settings} runStarts={runStarts} dark={dark} pinned={pinned.has(t)} onTogglePin={togglePin} group={group} />
+      <ScalarCard
+        tag={t}
+        runs={tagMap.get(t) ?? []}
+        settings={settings}
+        runStarts={runStarts}
+        dark={dark}
+        pinned={pinned.has(t)}
+        onTogglePin={togglePin}
+        group={group}
+      />
     </CardBoundary>
   );
   const pinnedTags = tags.filter((t) => pinned.has(t));
@@ -93,54 +109,147 @@ export function ScalarsDashboard() {
       <div className="toolbar" role="toolbar" aria-label="Scalar chart settings">
         <label title="TensorBoard's debiased exponential moving average">
           Smoothing
-          <input type="range" min={0} max={0.99} step={0.01} value={Math.min(smoothing, 0.99)} onChange={(e) => setParams({ smoothing: e.target.value })} aria-label="Smoothing" />
-          <input type="number" min={0} max={0.999} step={0.001} value={smoothing} onChange={(e) => setParams({ smoothing: e.target.value })} style={{ width: 70 }} aria-label="Smoothing value" />
+          <input
+            type="range"
+            min={0}
+            max={0.99}
+            step={0.01}
+            value={Math.min(smoothing, 0.99)}
+            onChange={(e) => setParams({ smoothing: e.target.value })}
+            aria-label="Smoothing"
+          />
+          <input
+            type="number"
+            min={0}
+            max={0.999}
+            step={0.001}
+            value={smoothing}
+            onChange={(e) => setParams({ smoothing: e.target.value })}
+            style={{ width: 70 }}
+            aria-label="Smoothing value"
+          />
         </label>
         <label>
           X axis
           <select value={xAxis} onChange={(e) => setParams({ x: e.target.value === 'step' ? null : e.target.value })} aria-label="X axis">
-            <option value="step">Step</option><option value="relative">Relative (hours)</option><option value="wall">Wall time</option>
+            <option value="step">Step</option>
+            <option value="relative">Relative (hours)</option>
+            <option value="wall">Wall time</option>
           </select>
         </label>
-        <label><input type="checkbox" checked={logY} onChange={(e) => setParams({ logy: e.target.checked ? '1' : null })} /> Log y</label>
-        <label><input type="checkbox" checked={logX} onChange={(e) => setParams({ logx: e.target.checked ? '1' : null })} disabled={xAxis === 'wall'} /> Log x</label>
-        <label><input type="checkbox" checked={ignoreOutliers} onChange={(e) => setParams({ outliers: e.target.checked ? '1' : null })} /> Ignore outliers</label>
         <label>
-          <input type="search" placeholder="Filter tags (regex)" value={tagFilterSrc} className={tagError ? 'invalid' : ''} aria-invalid={tagError !== null} title={tagError ?? 'Regular expression (RE2 syntax), case-insensitive'} onChange={(e) => setParams({ tagFilter: e.target.value || null })} aria-label="Filter tags" />
+          <input type="checkbox" checked={logY} onChange={(e) => setParams({ logy: e.target.checked ? '1' : null })} /> Log y
         </label>
-        <span className="meta">Export all: <a href={exportAll('csv')} download>CSV</a> · <a href={exportAll('json')} download>JSON</a></span>
+        <label>
+          <input
+            type="checkbox"
+            checked={logX}
+            onChange={(e) => setParams({ logx: e.target.checked ? '1' : null })}
+            disabled={xAxis === 'wall'}
+          />{' '}
+          Log x
+        </label>
+        <label>
+          <input type="checkbox" checked={ignoreOutliers} onChange={(e) => setParams({ outliers: e.target.checked ? '1' : null })} /> Ignore
+          outliers
+        </label>
+        <label>
+          <input
+            type="search"
+            placeholder="Filter tags (regex)"
+            value={tagFilterSrc}
+            className={tagError ? 'invalid' : ''}
+            aria-invalid={tagError !== null}
+            title={tagError ?? 'Regular expression (RE2 syntax), case-insensitive'}
+            onChange={(e) => setParams({ tagFilter: e.target.value || null })}
+            aria-label="Filter tags"
+          />
+        </label>
+        <span className="meta">
+          Export all:{' '}
+          <a href={exportAll('csv')} download>
+            CSV
+          </a>{' '}
+          ·{' '}
+          <a href={exportAll('json')} download>
+            JSON
+          </a>
+        </span>
       </div>
       <div className="toolbar" role="toolbar" aria-label="Run groups">
         <label>
           Group runs
-          <select value={groupMode} aria-label="Group runs by" onChange={(e) => setParams({ groupMode: e.target.value || null, groupRe: e.target.value === 're' ? (groupRe ?? '') : null, groupHp: null })}>
-            <option value="">No grouping</option><option value="re">by regex capture group</option><option value="hp">by hparam value</option>
+          <select
+            value={groupMode}
+            aria-label="Group runs by"
+            onChange={(e) =>
+              setParams({ groupMode: e.target.value || null, groupRe: e.target.value === 're' ? (groupRe ?? '') : null, groupHp: null })
+            }
+          >
+            <option value="">No grouping</option>
+            <option value="re">by regex capture group</option>
+            <option value="hp">by hparam value</option>
           </select>
         </label>
         {groupMode === 're' && (
-          <input type="search" placeholder="e.g. lr_([\d.]+)_seed" value={groupRe ?? ''} aria-label="Group regex" className={groupError ? 'invalid' : ''} aria-invalid={groupError !== null}
-            title={groupError ?? 'Runs with the same first capture group form a group'} onChange={(e) => setParams({ groupRe: e.target.value })} />
+          <input
+            type="search"
+            placeholder="e.g. lr_([\d.]+)_seed"
+            value={groupRe ?? ''}
+            aria-label="Group regex"
+            className={groupError ? 'invalid' : ''}
+            aria-invalid={groupError !== null}
+            title={groupError ?? 'Runs with the same first capture group form a group'}
+            onChange={(e) => setParams({ groupRe: e.target.value })}
+          />
         )}
         {groupMode === 'hp' && (
           <select value={groupHp ?? ''} aria-label="Group hparam" onChange={(e) => setParams({ groupHp: e.target.value || null })}>
-            <option value="">{hparamsApi.loading ? 'Loading hparams…' : hparamNames.length ? 'Pick an hparam' : 'No hparams logged'}</option>
-            {hparamNames.map((n) => <option key={n} value={n}>{n}</option>)}
+            <option value="">
+              {hparamsApi.loading ? 'Loading hparams…' : hparamNames.length ? 'Pick an hparam' : 'No hparams logged'}
+            </option>
+            {hparamNames.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
           </select>
         )}
         {group && (
           <label>
             Band
-            <select value={band} aria-label="Group band" onChange={(e) => setParams({ band: e.target.value === 'minmax' ? null : e.target.value })}>
-              <option value="minmax">min–max</option><option value="std">mean ± std</option>
+            <select
+              value={band}
+              aria-label="Group band"
+              onChange={(e) => setParams({ band: e.target.value === 'minmax' ? null : e.target.value })}
+            >
+              <option value="minmax">min–max</option>
+              <option value="std">mean ± std</option>
             </select>
           </label>
         )}
       </div>
-      {tagError && <div className="error-text" role="alert">Tag filter: {tagError}</div>}
-      {groupError && <div className="error-text" role="alert">Group regex: {groupError}</div>}
-      {state.loading && state.tags.length === 0 ? <div className="empty" aria-busy="true">Loading…</div>
-        : tags.length === 0 ? <div className="empty">{tagMap.size === 0 ? 'No scalar data in the selected runs yet. Points written with addScalar appear here live.' : 'No tag matches the filter.'}</div>
-        : null}
+      {tagError && (
+        <div className="error-text" role="alert">
+          Tag filter: {tagError}
+        </div>
+      )}
+      {groupError && (
+        <div className="error-text" role="alert">
+          Group regex: {groupError}
+        </div>
+      )}
+      {state.loading && state.tags.length === 0 ? (
+        <div className="empty" aria-busy="true">
+          Loading…
+        </div>
+      ) : tags.length === 0 ? (
+        <div className="empty">
+          {tagMap.size === 0
+            ? 'No scalar data in the selected runs yet. Points written with addScalar appear here live.'
+            : 'No tag matches the filter.'}
+        </div>
+      ) : null}
       {pinnedTags.length > 0 && (
         <section className="group" aria-label="Pinned">
           <h3>Pinned</h3>
@@ -149,7 +258,9 @@ export function ScalarsDashboard() {
       )}
       {[...groups.entries()].map(([g, list]) => (
         <details key={g} className="group" open>
-          <summary>{g} <span className="muted">({list.length})</span></summary>
+          <summary>
+            {g} <span className="muted">({list.length})</span>
+          </summary>
           <div className="cards">{list.map(card)}</div>
         </details>
       ))}

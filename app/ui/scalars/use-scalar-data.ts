@@ -9,7 +9,11 @@ import { onFeedConnect, subscribeChanges } from '../live.ts';
 export const OVERVIEW_POINTS = 1500;
 
 /** One run's points, columnar, in step order. */
-export interface Cols { steps: number[]; wallTimes: number[]; values: number[] }
+export interface Cols {
+  steps: number[];
+  wallTimes: number[];
+  values: number[];
+}
 
 export interface ScalarData {
   byRun: Map<string, Cols>;
@@ -37,7 +41,8 @@ const RUNS_PER_REQUEST = 2000;
 function postScalars(runs: string[], body: { tag: string; minStep?: number; maxStep?: number; maxPoints: number }): Promise<Resp> {
   if (runs.length <= RUNS_PER_REQUEST) return postJson<Resp>('/api/scalars', { runs, ...body });
   const parts: Promise<Resp>[] = [];
-  for (let i = 0; i < runs.length; i += RUNS_PER_REQUEST) parts.push(postJson<Resp>('/api/scalars', { runs: runs.slice(i, i + RUNS_PER_REQUEST), ...body }));
+  for (let i = 0; i < runs.length; i += RUNS_PER_REQUEST)
+    parts.push(postJson<Resp>('/api/scalars', { runs: runs.slice(i, i + RUNS_PER_REQUEST), ...body }));
   return Promise.all(parts).then((rs) => ({ series: rs.flatMap((r) => r.series) }));
 }
 
@@ -45,16 +50,25 @@ function limited<T>(fn: () => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const start = () => {
       running++;
-      fn().then(resolve, reject).finally(() => { running--; waiting.shift()?.(); });
+      fn()
+        .then(resolve, reject)
+        .finally(() => {
+          running--;
+          waiting.shift()?.();
+        });
     };
-    if (running < MAX_CONCURRENT) start(); else waiting.push(start);
+    if (running < MAX_CONCURRENT) start();
+    else waiting.push(start);
   });
 }
 
 /** Wire values back to numbers (non-finite ones arrive as 'NaN' / 'Infinity' strings). */
 function decodeValues(values: Array<number | string>): number[] {
   const out = new Array<number>(values.length);
-  for (let i = 0; i < values.length; i++) { const v = values[i]!; out[i] = typeof v === 'number' ? v : Number(v); }
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    out[i] = typeof v === 'number' ? v : Number(v);
+  }
   return out;
 }
 
@@ -63,7 +77,11 @@ const cols = (s: ScalarColumns): Cols => ({ steps: s.steps, wallTimes: s.wallTim
 /** Overview points outside [lo, hi] plus the detailed points inside it. */
 function mergeWindow(overview: Cols, detail: Cols, lo: number, hi: number): Cols {
   const out: Cols = { steps: [], wallTimes: [], values: [] };
-  const push = (c: Cols, i: number) => { out.steps.push(c.steps[i]!); out.wallTimes.push(c.wallTimes[i]!); out.values.push(c.values[i]!); };
+  const push = (c: Cols, i: number) => {
+    out.steps.push(c.steps[i]!);
+    out.wallTimes.push(c.wallTimes[i]!);
+    out.values.push(c.values[i]!);
+  };
   let i = 0;
   const n = overview.steps.length;
   while (i < n && overview.steps[i]! < lo) push(overview, i++);
@@ -96,7 +114,10 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
 
   // Overview load whenever the tag or the run set changes.
   useEffect(() => {
-    if (!active || runs.length === 0) { setLoading(false); return; }
+    if (!active || runs.length === 0) {
+      setLoading(false);
+      return;
+    }
     let cancelled = false;
     setLoading(true);
     limited(() => (cancelled ? Promise.resolve({ series: [] } as Resp) : postScalars(runs, { tag, maxPoints: OVERVIEW_POINTS }))).then(
@@ -110,9 +131,16 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
         setError(null);
         setLoading(false);
       },
-      (err: Error) => { if (!cancelled) { setError(err.message); setLoading(false); } },
+      (err: Error) => {
+        if (!cancelled) {
+          setError(err.message);
+          setLoading(false);
+        }
+      },
     );
-    return () => { cancelled = true; };
+    return () => {
+      cancelled = true;
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tag, runsKey, active]);
 
@@ -138,7 +166,9 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
       let added = 0;
       for (let i = 0; i < fresh.steps.length; i++) {
         if (fresh.steps[i]! <= lastNow) continue;
-        next.steps.push(fresh.steps[i]!); next.wallTimes.push(fresh.wallTimes[i]!); next.values.push(fresh.values[i]!);
+        next.steps.push(fresh.steps[i]!);
+        next.wallTimes.push(fresh.wallTimes[i]!);
+        next.values.push(fresh.values[i]!);
         added++;
       }
       if (added === 0) return false;
@@ -150,27 +180,35 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
       timer = null;
       const groups = new Map<number | undefined, string[]>();
       for (const run of pending) {
-        if (inflight.current.get(run)) { dirty.current.add(run); continue; }
+        if (inflight.current.get(run)) {
+          dirty.current.add(run);
+          continue;
+        }
         const last = lastStep(run);
         const g = groups.get(last);
-        if (g) g.push(run); else groups.set(last, [run]);
+        if (g) g.push(run);
+        else groups.set(last, [run]);
       }
       pending.clear();
       for (const [last, group] of groups) {
         for (const run of group) inflight.current.set(run, true);
-        postScalars(group, { tag, minStep: last === undefined ? undefined : last + 1, maxPoints: 200_000 }).then(
-          ({ series }) => {
-            let changed = false;
-            for (const s of series) changed = merge(s) || changed;
-            if (changed && !zoomRef.current) rebuild();
-          },
-          () => { /* the next change retries */ },
-        ).finally(() => {
-          for (const run of group) {
-            inflight.current.set(run, false);
-            if (alive && dirty.current.delete(run)) queue(run);
-          }
-        });
+        postScalars(group, { tag, minStep: last === undefined ? undefined : last + 1, maxPoints: 200_000 })
+          .then(
+            ({ series }) => {
+              let changed = false;
+              for (const s of series) changed = merge(s) || changed;
+              if (changed && !zoomRef.current) rebuild();
+            },
+            () => {
+              /* the next change retries */
+            },
+          )
+          .finally(() => {
+            for (const run of group) {
+              inflight.current.set(run, false);
+              if (alive && dirty.current.delete(run)) queue(run);
+            }
+          });
       }
     };
     const queue = (run: string) => {
@@ -181,21 +219,36 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
       if (c.type === 'data' && c.tag === tag && runSet.has(c.run)) queue(c.run);
     });
     // Points flushed while the feed was (re)connecting were never announced: ask for anything newer.
-    const offConnect = onFeedConnect(() => { for (const run of runs) if (overview.current.has(run)) queue(run); });
-    return () => { alive = false; offChange(); offConnect(); if (timer) clearTimeout(timer); };
+    const offConnect = onFeedConnect(() => {
+      for (const run of runs) if (overview.current.has(run)) queue(run);
+    });
+    return () => {
+      alive = false;
+      offChange();
+      offConnect();
+      if (timer) clearTimeout(timer);
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tag, runsKey, active]);
 
-  const setZoom = useCallback((range: [number, number] | null) => {
-    zoomRef.current = range;
-    setZoomState(range);
-    if (range === null) { rebuild(); return; }
-    postScalars(runs, { tag, minStep: Math.floor(range[0]), maxStep: Math.ceil(range[1]), maxPoints: OVERVIEW_POINTS }).then(
-      ({ series }) => { if (zoomRef.current === range) rebuild(new Map(series.map((s) => [s.run, cols(s)]))); },
-      (err: Error) => setError(err.message),
-    );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [tag, runsKey, rebuild]);
+  const setZoom = useCallback(
+    (range: [number, number] | null) => {
+      zoomRef.current = range;
+      setZoomState(range);
+      if (range === null) {
+        rebuild();
+        return;
+      }
+      postScalars(runs, { tag, minStep: Math.floor(range[0]), maxStep: Math.ceil(range[1]), maxPoints: OVERVIEW_POINTS }).then(
+        ({ series }) => {
+          if (zoomRef.current === range) rebuild(new Map(series.map((s) => [s.run, cols(s)])));
+        },
+        (err: Error) => setError(err.message),
+      );
+      // eslint-disable-next-line react-hooks/exhaustive-deps
+    },
+    [tag, runsKey, rebuild],
+  );
 
   return { byRun: shown.current, totals: totals.current, loading, error, zoom, setZoom, version };
 }

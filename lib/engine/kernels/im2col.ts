@@ -16,12 +16,24 @@ export type FloatArray = Float32Array | Float64Array;
 /** Geometry of one convolution over three spatial dims (k = kernel, s = stride, p = padding before, d = dilation). */
 export interface ConvGeom {
   C: number;
-  inD: number; inH: number; inW: number;
-  kD: number; kH: number; kW: number;
-  sD: number; sH: number; sW: number;
-  pD: number; pH: number; pW: number; // padding before; padding after only affects the output size
-  dD: number; dH: number; dW: number;
-  oD: number; oH: number; oW: number;
+  inD: number;
+  inH: number;
+  inW: number;
+  kD: number;
+  kH: number;
+  kW: number;
+  sD: number;
+  sH: number;
+  sW: number;
+  pD: number;
+  pH: number;
+  pW: number; // padding before; padding after only affects the output size
+  dD: number;
+  dH: number;
+  dW: number;
+  oD: number;
+  oH: number;
+  oW: number;
 }
 
 /**
@@ -33,16 +45,27 @@ export function convOutSize(inp: number, k: number, stride: number, padBefore: n
 }
 
 /** Throws the error for an image or column block that does not fit its array (kept out of the kernels' bodies). */
-function spanError(fn: string, g: ConvGeom, x: FloatArray, xOff: number, xName: string, col: FloatArray, colOff: number,
-  ld: number): never {
+function spanError(
+  fn: string,
+  g: ConvGeom,
+  x: FloatArray,
+  xOff: number,
+  xName: string,
+  col: FloatArray,
+  colOff: number,
+  ld: number,
+): never {
   const n = g.C * g.inD * g.inH * g.inW;
   if (!(xOff >= 0 && xOff + n <= x.length)) {
     throw new Error(`${fn}: ${xName} needs ${n} values at offset ${xOff}, but has length ${x.length}`);
   }
-  const rows = g.C * g.kD * g.kH * g.kW, L = g.oD * g.oH * g.oW;
+  const rows = g.C * g.kD * g.kH * g.kW,
+    L = g.oD * g.oH * g.oW;
   if (!(ld >= L)) throw new Error(`${fn}: ld (${ld}) must be >= the ${L} output positions`);
-  throw new Error(`${fn}: columns need ${rows}x${L} values at offset ${colOff} with row stride ${ld} (up to index ` +
-    `${colOff + (rows - 1) * ld + L - 1}), but have length ${col.length}`);
+  throw new Error(
+    `${fn}: columns need ${rows}x${L} values at offset ${colOff} with row stride ${ld} (up to index ` +
+      `${colOff + (rows - 1) * ld + L - 1}), but have length ${col.length}`,
+  );
 }
 
 /**
@@ -52,10 +75,11 @@ function spanError(fn: string, g: ConvGeom, x: FloatArray, xOff: number, xName: 
  */
 export function im2col(x: FloatArray, xOff: number, g: ConvGeom, col: FloatArray, colOff = 0, ld = g.oD * g.oH * g.oW): void {
   const { C, inD, inH, inW, kD, kH, kW, sD, sH, sW, pD, pH, pW, dD, dH, dW, oD, oH, oW } = g;
-  const planeIn = inD * inH * inW, L = oD * oH * oW;
+  const planeIn = inD * inH * inW,
+    L = oD * oH * oW;
   // One bounds check per call (an out-of-range typed-array write would be silently dropped, a read gives undefined).
-  if (!(xOff >= 0 && xOff + C * planeIn <= x.length && colOff >= 0 && ld >= L &&
-    colOff + (C * kD * kH * kW - 1) * ld + L <= col.length)) spanError('im2col', g, x, xOff, 'input', col, colOff, ld);
+  if (!(xOff >= 0 && xOff + C * planeIn <= x.length && colOff >= 0 && ld >= L && colOff + (C * kD * kH * kW - 1) * ld + L <= col.length))
+    spanError('im2col', g, x, xOff, 'input', col, colOff, ld);
   let r = 0;
   for (let c = 0; c < C; c++) {
     const xc = xOff + c * planeIn;
@@ -97,10 +121,11 @@ export function im2col(x: FloatArray, xOff: number, g: ConvGeom, col: FloatArray
  */
 export function col2im(col: FloatArray, g: ConvGeom, dx: FloatArray, dxOff: number, colOff = 0, ld = g.oD * g.oH * g.oW): void {
   const { C, inD, inH, inW, kD, kH, kW, sD, sH, sW, pD, pH, pW, dD, dH, dW, oD, oH, oW } = g;
-  const planeIn = inD * inH * inW, L = oD * oH * oW;
+  const planeIn = inD * inH * inW,
+    L = oD * oH * oW;
   // One bounds check per call (an out-of-range typed-array write would be silently dropped, a read gives undefined).
-  if (!(dxOff >= 0 && dxOff + C * planeIn <= dx.length && colOff >= 0 && ld >= L &&
-    colOff + (C * kD * kH * kW - 1) * ld + L <= col.length)) spanError('col2im', g, dx, dxOff, 'output', col, colOff, ld);
+  if (!(dxOff >= 0 && dxOff + C * planeIn <= dx.length && colOff >= 0 && ld >= L && colOff + (C * kD * kH * kW - 1) * ld + L <= col.length))
+    spanError('col2im', g, dx, dxOff, 'output', col, colOff, ld);
   let r = 0;
   for (let c = 0; c < C; c++) {
     const xc = dxOff + c * planeIn;

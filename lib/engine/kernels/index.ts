@@ -49,7 +49,7 @@ function defaultBackend(): GemmBackend {
   if (env !== undefined && env !== '') {
     if (env !== 'js' && env !== 'wasm-simd') throw new Error(`BOARD_GEMM must be 'js' or 'wasm-simd', got '${env}'`);
     if (env === 'wasm-simd' && !wasmSimdSupported()) {
-      throw new Error("BOARD_GEMM=wasm-simd, but this runtime does not validate WebAssembly SIMD-128");
+      throw new Error('BOARD_GEMM=wasm-simd, but this runtime does not validate WebAssembly SIMD-128');
     }
     return env;
   }
@@ -122,13 +122,30 @@ function checkMatrix(fn: string, name: string, X: F, off: number, ld: number, ro
   if (rows === 0 || cols === 0) return;
   const last = off + (rows - 1) * ld + cols - 1;
   if (last >= X.length) {
-    throw new Error(`${fn}: ${name} is too small: a ${rows}x${cols} matrix at offset ${off} with row stride ${ld} ` +
-      `reads index ${last}, but ${name} has length ${X.length}`);
+    throw new Error(
+      `${fn}: ${name} is too small: a ${rows}x${cols} matrix at offset ${off} with row stride ${ld} ` +
+        `reads index ${last}, but ${name} has length ${X.length}`,
+    );
   }
 }
 
-function validate(fn: string, transA: boolean, transB: boolean, M: number, N: number, K: number, A: F, aOff: number,
-  lda: number, B: F, bOff: number, ldb: number, C: F, cOff: number, ldc: number): void {
+function validate(
+  fn: string,
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  A: F,
+  aOff: number,
+  lda: number,
+  B: F,
+  bOff: number,
+  ldb: number,
+  C: F,
+  cOff: number,
+  ldc: number,
+): void {
   checkInt(fn, 'M', M);
   checkInt(fn, 'N', N);
   checkInt(fn, 'K', K);
@@ -150,9 +167,24 @@ function scaleC(M: number, N: number, beta: number, C: F, cOff: number, ldc: num
   }
 }
 
-export function sgemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
-  A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number,
-  beta: number, C: Float32Array, cOff: number, ldc: number): void {
+export function sgemm(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: Float32Array,
+  aOff: number,
+  lda: number,
+  B: Float32Array,
+  bOff: number,
+  ldb: number,
+  beta: number,
+  C: Float32Array,
+  cOff: number,
+  ldc: number,
+): void {
   validate('sgemm', transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
   if (M === 0 || N === 0) return;
   if (K === 0 || alpha === 0) return scaleC(M, N, beta, C, cOff, ldc);
@@ -168,9 +200,24 @@ export function sgemm(transA: boolean, transB: boolean, M: number, N: number, K:
   }
 }
 
-export function dgemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
-  A: Float64Array, aOff: number, lda: number, B: Float64Array, bOff: number, ldb: number,
-  beta: number, C: Float64Array, cOff: number, ldc: number): void {
+export function dgemm(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: Float64Array,
+  aOff: number,
+  lda: number,
+  B: Float64Array,
+  bOff: number,
+  ldb: number,
+  beta: number,
+  C: Float64Array,
+  cOff: number,
+  ldc: number,
+): void {
   validate('dgemm', transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
   if (M === 0 || N === 0) return;
   if (K === 0 || alpha === 0) return scaleC(M, N, beta, C, cOff, ldc);
@@ -179,9 +226,24 @@ export function dgemm(transA: boolean, transB: boolean, M: number, N: number, K:
 }
 
 /** sgemm or dgemm, chosen by C's element type (A and B must match it): for code generic over float32/float64. */
-export function gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
-  A: FloatArray, aOff: number, lda: number, B: FloatArray, bOff: number, ldb: number,
-  beta: number, C: FloatArray, cOff: number, ldc: number): void {
+export function gemm(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: FloatArray,
+  aOff: number,
+  lda: number,
+  B: FloatArray,
+  bOff: number,
+  ldb: number,
+  beta: number,
+  C: FloatArray,
+  cOff: number,
+  ldc: number,
+): void {
   if (C instanceof Float32Array) {
     sgemm(transA, transB, M, N, K, alpha, A as Float32Array, aOff, lda, B as Float32Array, bOff, ldb, beta, C, cOff, ldc);
   } else {
@@ -209,7 +271,9 @@ export function im2col(x: FloatArray, xOff: number, g: ConvGeom, col: FloatArray
   if (nat && x instanceof Float32Array && col instanceof Float32Array) {
     try {
       return nat.im2col(x, xOff, geomArray(g), col, colOff, ld);
-    } catch { /* fall through: the TypeScript kernel reports the problem with the shapes involved */ }
+    } catch {
+      /* fall through: the TypeScript kernel reports the problem with the shapes involved */
+    }
   }
   im2colJs(x, xOff, g, col, colOff, ld);
 }
@@ -220,7 +284,9 @@ export function col2im(col: FloatArray, g: ConvGeom, dx: FloatArray, dxOff: numb
   if (nat && dx instanceof Float32Array && col instanceof Float32Array) {
     try {
       return nat.col2im(col, geomArray(g), dx, dxOff, colOff, ld);
-    } catch { /* fall through, as im2col */ }
+    } catch {
+      /* fall through, as im2col */
+    }
   }
   col2imJs(col, g, dx, dxOff, colOff, ld);
 }

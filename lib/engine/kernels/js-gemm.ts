@@ -30,16 +30,35 @@ function scratch(buf: Float64Array, n: number): Float64Array {
  * C = alpha * op(A) op(B) + beta * C for any element type mix of Float32Array / Float64Array. Arguments already
  * validated; M, N, K >= 1. When beta == 0, C is never read.
  */
-export function gemmBlocked(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
-  A: F, aOff: number, lda: number, B: F, bOff: number, ldb: number, beta: number, C: F, cOff: number, ldc: number): void {
+export function gemmBlocked(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: F,
+  aOff: number,
+  lda: number,
+  B: F,
+  bOff: number,
+  ldb: number,
+  beta: number,
+  C: F,
+  cOff: number,
+  ldc: number,
+): void {
   // Strides of op(A) (rows i, depth k) and op(B) (depth k, columns j) in storage.
-  const aRow = transA ? 1 : lda, aK = transA ? lda : 1;
-  const bK = transB ? 1 : ldb, bCol = transB ? ldb : 1;
+  const aRow = transA ? 1 : lda,
+    aK = transA ? lda : 1;
+  const bK = transB ? 1 : ldb,
+    bCol = transB ? ldb : 1;
   const mPad = Math.ceil(M / MR) * MR;
   const kcMax = Math.ceil(K / Math.ceil(K / KC)); // equal slabs: no thin last slab
   packA = scratch(packA, mPad * kcMax);
   packB = scratch(packB, kcMax * Math.ceil(Math.min(NC, N) / NR) * NR);
-  const ap = packA, bp = packB;
+  const ap = packA,
+    bp = packB;
 
   for (let pc = 0; pc < K; pc += kcMax) {
     const kc = Math.min(kcMax, K - pc);
@@ -88,30 +107,92 @@ function packPanels(X: F, src: number, rs: number, ks: number, n: number, kc: nu
 
 /** tile = (4 x kc panel at ap[a..]) * (kc x 4 panel at bp[b..]), with 16 accumulators in registers. */
 function microTile(kc: number, ap: Float64Array, a: number, bp: Float64Array, b: number): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0,
+    c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0,
+    c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (const end = a + 4 * kc; a < end; a += 4, b += 4) {
-    const b0 = bp[b]!, b1 = bp[b + 1]!, b2 = bp[b + 2]!, b3 = bp[b + 3]!;
-    const x0 = ap[a]!, x1 = ap[a + 1]!, x2 = ap[a + 2]!, x3 = ap[a + 3]!;
-    c00 += x0 * b0; c01 += x0 * b1; c02 += x0 * b2; c03 += x0 * b3;
-    c10 += x1 * b0; c11 += x1 * b1; c12 += x1 * b2; c13 += x1 * b3;
-    c20 += x2 * b0; c21 += x2 * b1; c22 += x2 * b2; c23 += x2 * b3;
-    c30 += x3 * b0; c31 += x3 * b1; c32 += x3 * b2; c33 += x3 * b3;
+    const b0 = bp[b]!,
+      b1 = bp[b + 1]!,
+      b2 = bp[b + 2]!,
+      b3 = bp[b + 3]!;
+    const x0 = ap[a]!,
+      x1 = ap[a + 1]!,
+      x2 = ap[a + 2]!,
+      x3 = ap[a + 3]!;
+    c00 += x0 * b0;
+    c01 += x0 * b1;
+    c02 += x0 * b2;
+    c03 += x0 * b3;
+    c10 += x1 * b0;
+    c11 += x1 * b1;
+    c12 += x1 * b2;
+    c13 += x1 * b3;
+    c20 += x2 * b0;
+    c21 += x2 * b1;
+    c22 += x2 * b2;
+    c23 += x2 * b3;
+    c30 += x3 * b0;
+    c31 += x3 * b1;
+    c32 += x3 * b2;
+    c33 += x3 * b3;
   }
-  tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
-  tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
-  tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
-  tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
+  tile[0] = c00;
+  tile[1] = c01;
+  tile[2] = c02;
+  tile[3] = c03;
+  tile[4] = c10;
+  tile[5] = c11;
+  tile[6] = c12;
+  tile[7] = c13;
+  tile[8] = c20;
+  tile[9] = c21;
+  tile[10] = c22;
+  tile[11] = c23;
+  tile[12] = c30;
+  tile[13] = c31;
+  tile[14] = c32;
+  tile[15] = c33;
 }
 
 /**
  * Unblocked loop for small products, where packing and call overhead dominate: dot products accumulated in double,
  * op(A) rows and op(B) columns read through strides.
  */
-export function gemmSmall(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
-  A: F, aOff: number, lda: number, B: F, bOff: number, ldb: number, beta: number, C: F, cOff: number, ldc: number): void {
-  const aRow = transA ? 1 : lda, aK = transA ? lda : 1;
-  const bK = transB ? 1 : ldb, bCol = transB ? ldb : 1;
+export function gemmSmall(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: F,
+  aOff: number,
+  lda: number,
+  B: F,
+  bOff: number,
+  ldb: number,
+  beta: number,
+  C: F,
+  cOff: number,
+  ldc: number,
+): void {
+  const aRow = transA ? 1 : lda,
+    aK = transA ? lda : 1;
+  const bK = transB ? 1 : ldb,
+    bCol = transB ? ldb : 1;
   for (let i = 0; i < M; i++) {
     const ai = aOff + i * aRow;
     const ci = cOff + i * ldc;

@@ -9,8 +9,24 @@
 
 /** The addon's functions (argument order mirrors the TypeScript kernels they replace; see board_native.c). */
 export interface NativeAddon {
-  sgemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: Float32Array, aOff: number,
-    lda: number, B: Float32Array, bOff: number, ldb: number, beta: number, C: Float32Array, cOff: number, ldc: number): void;
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    M: number,
+    N: number,
+    K: number,
+    alpha: number,
+    A: Float32Array,
+    aOff: number,
+    lda: number,
+    B: Float32Array,
+    bOff: number,
+    ldb: number,
+    beta: number,
+    C: Float32Array,
+    cOff: number,
+    ldc: number,
+  ): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   blasInfo(): { config: string; core: string };
@@ -21,16 +37,61 @@ export interface NativeAddon {
   addStrided(a: Float32Array, aOff: number, b: Float32Array, bOff: number, rows: number, cols: number, rs: number, cs: number): void;
   reluForward(x: Float32Array, y: Float32Array): void;
   reluBackward(y: Float32Array, g: Float32Array, dx: Float32Array): void;
-  maxPool2d(x: Float32Array, y: Float32Array, idx: Int32Array, NC: number, inH: number, inW: number, kH: number, kW: number,
-    sH: number, sW: number, oH: number, oW: number): void;
+  maxPool2d(
+    x: Float32Array,
+    y: Float32Array,
+    idx: Int32Array,
+    NC: number,
+    inH: number,
+    inW: number,
+    kH: number,
+    kW: number,
+    sH: number,
+    sW: number,
+    oH: number,
+    oW: number,
+  ): void;
   scatterByIndex(gy: Float32Array, idx: Int32Array, gx: Float32Array, NC: number, outPlane: number, inPlane: number): void;
   logSoftmax(x: Float32Array, lp: Float32Array, N: number, C: number, S: number): void;
-  crossEntropyBackward(lp: Float32Array, target: Int32Array, weight: Float32Array | null, gFull: Float32Array | null,
-    gs: number, ignoreIndex: number, dx: Float32Array, N: number, C: number, S: number, softmaxFirst: boolean): void;
-  sgdUpdate(w: Float32Array, g: Float32Array, buf: Float32Array | null, lr: number, momentum: number, dampening: number,
-    weightDecay: number, nesterov: boolean, sign: number, first: boolean): void;
-  adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null, sign: number,
-    l2: number, beta1: number, beta2: number, stepSize: number, bc2Sqrt: number, eps: number): void;
+  crossEntropyBackward(
+    lp: Float32Array,
+    target: Int32Array,
+    weight: Float32Array | null,
+    gFull: Float32Array | null,
+    gs: number,
+    ignoreIndex: number,
+    dx: Float32Array,
+    N: number,
+    C: number,
+    S: number,
+    softmaxFirst: boolean,
+  ): void;
+  sgdUpdate(
+    w: Float32Array,
+    g: Float32Array,
+    buf: Float32Array | null,
+    lr: number,
+    momentum: number,
+    dampening: number,
+    weightDecay: number,
+    nesterov: boolean,
+    sign: number,
+    first: boolean,
+  ): void;
+  adamUpdate(
+    w: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    vmax: Float32Array | null,
+    sign: number,
+    l2: number,
+    beta1: number,
+    beta2: number,
+    stepSize: number,
+    bc2Sqrt: number,
+    eps: number,
+  ): void;
 }
 
 const ADDON = 'native/build/Release/board_native.node';

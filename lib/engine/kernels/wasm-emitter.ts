@@ -42,7 +42,10 @@ function utf8Name(s: string): number[] {
 }
 
 /** A local (or parameter) slot, by index, with its type so misuse is easy to spot when reading generated code. */
-export interface Local { readonly index: number; readonly type: ValType }
+export interface Local {
+  readonly index: number;
+  readonly type: ValType;
+}
 
 /** Emits one function body. Methods append instructions; structured control flow nests like the text format. */
 export class FunctionBuilder {
@@ -51,7 +54,11 @@ export class FunctionBuilder {
   readonly results: ValType[];
   private readonly code: number[] = [];
 
-  constructor(readonly name: string, paramTypes: ValType[], results: ValType[] = []) {
+  constructor(
+    readonly name: string,
+    paramTypes: ValType[],
+    results: ValType[] = [],
+  ) {
     paramTypes.forEach((type, index) => this.params.push({ index, type }));
     this.results = results;
   }
@@ -63,61 +70,132 @@ export class FunctionBuilder {
     return l;
   }
 
-  private emit(...bytes: number[]): this { for (const b of bytes) this.code.push(b); return this; }
-  private simd(op: number, ...imm: number[]): this { return this.emit(0xfd, ...uleb(op), ...imm); }
+  private emit(...bytes: number[]): this {
+    for (const b of bytes) this.code.push(b);
+    return this;
+  }
+  private simd(op: number, ...imm: number[]): this {
+    return this.emit(0xfd, ...uleb(op), ...imm);
+  }
 
   // Variables.
-  get(l: Local): this { return this.emit(0x20, ...uleb(l.index)); }
-  set(l: Local): this { return this.emit(0x21, ...uleb(l.index)); }
-  tee(l: Local): this { return this.emit(0x22, ...uleb(l.index)); }
+  get(l: Local): this {
+    return this.emit(0x20, ...uleb(l.index));
+  }
+  set(l: Local): this {
+    return this.emit(0x21, ...uleb(l.index));
+  }
+  tee(l: Local): this {
+    return this.emit(0x22, ...uleb(l.index));
+  }
 
   // Control. Blocks/loops/ifs carry no value (block type 0x40).
-  block(): this { return this.emit(0x02, 0x40); }
-  loop(): this { return this.emit(0x03, 0x40); }
-  if(): this { return this.emit(0x04, 0x40); }
-  else(): this { return this.emit(0x05); }
-  end(): this { return this.emit(0x0b); }
-  br(depth: number): this { return this.emit(0x0c, ...uleb(depth)); }
-  brIf(depth: number): this { return this.emit(0x0d, ...uleb(depth)); }
+  block(): this {
+    return this.emit(0x02, 0x40);
+  }
+  loop(): this {
+    return this.emit(0x03, 0x40);
+  }
+  if(): this {
+    return this.emit(0x04, 0x40);
+  }
+  else(): this {
+    return this.emit(0x05);
+  }
+  end(): this {
+    return this.emit(0x0b);
+  }
+  br(depth: number): this {
+    return this.emit(0x0c, ...uleb(depth));
+  }
+  brIf(depth: number): this {
+    return this.emit(0x0d, ...uleb(depth));
+  }
 
   // i32 arithmetic and comparisons.
-  i32Const(v: number): this { return this.emit(0x41, ...sleb(v)); }
-  i32Eqz(): this { return this.emit(0x45); }
-  i32Ne(): this { return this.emit(0x47); }
-  i32LtS(): this { return this.emit(0x48); }
-  i32GtS(): this { return this.emit(0x4a); }
-  i32GeS(): this { return this.emit(0x4e); }
-  i32Add(): this { return this.emit(0x6a); }
-  i32Sub(): this { return this.emit(0x6b); }
-  i32Mul(): this { return this.emit(0x6c); }
+  i32Const(v: number): this {
+    return this.emit(0x41, ...sleb(v));
+  }
+  i32Eqz(): this {
+    return this.emit(0x45);
+  }
+  i32Ne(): this {
+    return this.emit(0x47);
+  }
+  i32LtS(): this {
+    return this.emit(0x48);
+  }
+  i32GtS(): this {
+    return this.emit(0x4a);
+  }
+  i32GeS(): this {
+    return this.emit(0x4e);
+  }
+  i32Add(): this {
+    return this.emit(0x6a);
+  }
+  i32Sub(): this {
+    return this.emit(0x6b);
+  }
+  i32Mul(): this {
+    return this.emit(0x6c);
+  }
   /** local += constant (a very common step in pointer-bumping loops). */
-  addConst(l: Local, c: number): this { return this.get(l).i32Const(c).i32Add().set(l); }
+  addConst(l: Local, c: number): this {
+    return this.get(l).i32Const(c).i32Add().set(l);
+  }
   /** local += other local. */
-  addLocal(l: Local, other: Local): this { return this.get(l).get(other).i32Add().set(l); }
+  addLocal(l: Local, other: Local): this {
+    return this.get(l).get(other).i32Add().set(l);
+  }
 
   // Scalar memory.
-  f32Load(offset = 0): this { return this.emit(0x2a, 2, ...uleb(offset)); }
-  f32Store(offset = 0): this { return this.emit(0x38, 2, ...uleb(offset)); }
-  f32Add(): this { return this.emit(0x92); }
-  f32Mul(): this { return this.emit(0x94); }
+  f32Load(offset = 0): this {
+    return this.emit(0x2a, 2, ...uleb(offset));
+  }
+  f32Store(offset = 0): this {
+    return this.emit(0x38, 2, ...uleb(offset));
+  }
+  f32Add(): this {
+    return this.emit(0x92);
+  }
+  f32Mul(): this {
+    return this.emit(0x94);
+  }
 
   // SIMD (memarg alignment hint is log2 bytes; 4 = 16 bytes for v128, 2 = 4 bytes for splat loads).
-  v128Load(offset = 0): this { return this.simd(0x00, 4, ...uleb(offset)); }
-  v128Load32Splat(offset = 0): this { return this.simd(0x09, 2, ...uleb(offset)); }
-  v128Store(offset = 0): this { return this.simd(0x0b, 4, ...uleb(offset)); }
-  v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
-  f32x4Splat(): this { return this.simd(0x13); }
+  v128Load(offset = 0): this {
+    return this.simd(0x00, 4, ...uleb(offset));
+  }
+  v128Load32Splat(offset = 0): this {
+    return this.simd(0x09, 2, ...uleb(offset));
+  }
+  v128Store(offset = 0): this {
+    return this.simd(0x0b, 4, ...uleb(offset));
+  }
+  v128Zero(): this {
+    return this.simd(0x0c, ...new Array<number>(16).fill(0));
+  }
+  f32x4Splat(): this {
+    return this.simd(0x13);
+  }
   /** i8x16.shuffle expressed on f32 lanes: lanes 0-3 pick from the first operand, 4-7 from the second. */
   f32x4Shuffle(l0: number, l1: number, l2: number, l3: number): this {
     const bytes: number[] = [];
     for (const l of [l0, l1, l2, l3]) bytes.push(l * 4, l * 4 + 1, l * 4 + 2, l * 4 + 3);
     return this.simd(0x0d, ...bytes);
   }
-  f32x4Add(): this { return this.simd(0xe4); }
-  f32x4Mul(): this { return this.simd(0xe6); }
+  f32x4Add(): this {
+    return this.simd(0xe4);
+  }
+  f32x4Mul(): this {
+    return this.simd(0xe6);
+  }
   /** Relaxed-SIMD f32x4.relaxed_madd(a, b, c) = a*b + c, fused or not (FMA where the CPU has it). Only valid where the
    * runtime ships relaxed SIMD (V8 >= 11.4, i.e. Node 22; Node 20 needs --experimental-wasm-relaxed-simd). */
-  f32x4RelaxedMadd(): this { return this.simd(0x105); }
+  f32x4RelaxedMadd(): this {
+    return this.simd(0x105);
+  }
 
   /** Encoded body: locals grouped by run of equal type, then the code and the final `end`. */
   body(): number[] {
@@ -134,8 +212,7 @@ export class FunctionBuilder {
   }
 
   signature(): number[] {
-    return [0x60, ...uleb(this.params.length), ...this.params.map((p) => p.type),
-      ...uleb(this.results.length), ...this.results];
+    return [0x60, ...uleb(this.params.length), ...this.params.map((p) => p.type), ...uleb(this.results.length), ...this.results];
   }
 }
 

@@ -45,9 +45,22 @@ const WORK_MAX_FLOATS = 8 << 20;
 
 type Pack = (src: number, ldBytes: number, kc: number, nPanels: number, dst: number) => void;
 type Exports = {
-  macro: (mPanels: number, nPanels: number, kc: number, pA: number, pB: number, pC: number, ldcBytes: number,
-    alpha: number, beta: number, update: number) => void;
-  packWA: Pack; packKA: Pack; packWB: Pack; packKB: Pack;
+  macro: (
+    mPanels: number,
+    nPanels: number,
+    kc: number,
+    pA: number,
+    pB: number,
+    pC: number,
+    ldcBytes: number,
+    alpha: number,
+    beta: number,
+    update: number,
+  ) => void;
+  packWA: Pack;
+  packKA: Pack;
+  packWB: Pack;
+  packKB: Pack;
 };
 
 /**
@@ -59,19 +72,43 @@ export function emitMacroKernel(mr = MR, nrv = NRV, unroll = UNROLL, fma = false
   const nr = nrv * 4;
   const { i32, f32, v128 } = ValType;
   const f = new FunctionBuilder('macro', [i32, i32, i32, i32, i32, i32, i32, f32, f32, i32]);
-  const [mPanels, nPanels, kc, pA, pB, pC, ldc, alpha, beta, update] = f.params as [Local, Local, Local, Local,
-    Local, Local, Local, Local, Local, Local];
-  const jr = f.local(i32), ir = f.local(i32), pa = f.local(i32), pb = f.local(i32), k = f.local(i32);
-  const bPanel = f.local(i32), cCol = f.local(i32), cTile = f.local(i32), cRow = f.local(i32);
-  const alphaV = f.local(v128), betaV = f.local(v128), a = f.local(v128);
+  const [mPanels, nPanels, kc, pA, pB, pC, ldc, alpha, beta, update] = f.params as [
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+  ];
+  const jr = f.local(i32),
+    ir = f.local(i32),
+    pa = f.local(i32),
+    pb = f.local(i32),
+    k = f.local(i32);
+  const bPanel = f.local(i32),
+    cCol = f.local(i32),
+    cTile = f.local(i32),
+    cRow = f.local(i32);
+  const alphaV = f.local(v128),
+    betaV = f.local(v128),
+    a = f.local(v128);
   const b: Local[] = Array.from({ length: nrv }, () => f.local(v128));
   const acc: Local[][] = Array.from({ length: mr }, () => Array.from({ length: nrv }, () => f.local(v128)));
 
   // One k step at byte offset `u` steps into the current panels: acc[r][v] += splat(a[r]) * b[v].
   const kStep = (u: number) => {
-    for (let v = 0; v < nrv; v++) f.get(pb).v128Load((u * nr + v * 4) * 4).set(b[v]!);
+    for (let v = 0; v < nrv; v++)
+      f.get(pb)
+        .v128Load((u * nr + v * 4) * 4)
+        .set(b[v]!);
     for (let r = 0; r < mr; r++) {
-      f.get(pa).v128Load32Splat((u * mr + r) * 4).set(a);
+      f.get(pa)
+        .v128Load32Splat((u * mr + r) * 4)
+        .set(a);
       for (let v = 0; v < nrv; v++) {
         if (fma) f.get(a).get(b[v]!).get(acc[r]![v]!).f32x4RelaxedMadd().set(acc[r]![v]!);
         else f.get(acc[r]![v]!).get(a).get(b[v]!).f32x4Mul().f32x4Add().set(acc[r]![v]!);
@@ -99,7 +136,9 @@ export function emitMacroKernel(mr = MR, nrv = NRV, unroll = UNROLL, fma = false
       {
         f.get(k).i32Const(unroll).i32LtS().brIf(1);
         for (let u = 0; u < unroll; u++) kStep(u);
-        f.addConst(pa, unroll * mr * 4).addConst(pb, unroll * nr * 4).addConst(k, -unroll);
+        f.addConst(pa, unroll * mr * 4)
+          .addConst(pb, unroll * nr * 4)
+          .addConst(k, -unroll);
         f.br(0);
       }
       f.end().end();
@@ -108,7 +147,9 @@ export function emitMacroKernel(mr = MR, nrv = NRV, unroll = UNROLL, fma = false
       {
         f.get(k).i32Eqz().brIf(1);
         kStep(0);
-        f.addConst(pa, mr * 4).addConst(pb, nr * 4).addConst(k, -1);
+        f.addConst(pa, mr * 4)
+          .addConst(pb, nr * 4)
+          .addConst(k, -1);
         f.br(0);
       }
       f.end().end();
@@ -117,14 +158,27 @@ export function emitMacroKernel(mr = MR, nrv = NRV, unroll = UNROLL, fma = false
       f.get(update).if();
       for (let r = 0; r < mr; r++) {
         for (let v = 0; v < nrv; v++) {
-          f.get(cRow).get(cRow).v128Load(v * 16).get(betaV).f32x4Mul()
-            .get(acc[r]![v]!).get(alphaV).f32x4Mul().f32x4Add().v128Store(v * 16);
+          f.get(cRow)
+            .get(cRow)
+            .v128Load(v * 16)
+            .get(betaV)
+            .f32x4Mul()
+            .get(acc[r]![v]!)
+            .get(alphaV)
+            .f32x4Mul()
+            .f32x4Add()
+            .v128Store(v * 16);
         }
         f.addLocal(cRow, ldc);
       }
       f.else();
       for (let r = 0; r < mr; r++) {
-        for (let v = 0; v < nrv; v++) f.get(cRow).get(acc[r]![v]!).get(alphaV).f32x4Mul().v128Store(v * 16);
+        for (let v = 0; v < nrv; v++)
+          f.get(cRow)
+            .get(acc[r]![v]!)
+            .get(alphaV)
+            .f32x4Mul()
+            .v128Store(v * 16);
         f.addLocal(cRow, ldc);
       }
       f.end();
@@ -132,7 +186,12 @@ export function emitMacroKernel(mr = MR, nrv = NRV, unroll = UNROLL, fma = false
       f.get(ir).i32Const(1).i32Sub().tee(ir).brIf(0);
     }
     f.end();
-    f.get(bPanel).get(kc).i32Const(nr * 4).i32Mul().i32Add().set(bPanel);
+    f.get(bPanel)
+      .get(kc)
+      .i32Const(nr * 4)
+      .i32Mul()
+      .i32Add()
+      .set(bPanel);
     f.addConst(cCol, nr * 4);
     f.get(jr).i32Const(1).i32Sub().tee(jr).brIf(0);
   }
@@ -142,8 +201,13 @@ export function emitMacroKernel(mr = MR, nrv = NRV, unroll = UNROLL, fma = false
 
 /** The module bytes for the default tiling (exported so tests can check they validate). */
 export function sgemmModuleBytes(mr = MR, nrv = NRV, unroll = UNROLL, fma = false): Uint8Array<ArrayBuffer> {
-  return buildModule([emitMacroKernel(mr, nrv, unroll, fma), emitPackW('packWA', mr), emitPackK('packKA', mr),
-    emitPackW('packWB', nrv * 4), emitPackK('packKB', nrv * 4)]);
+  return buildModule([
+    emitMacroKernel(mr, nrv, unroll, fma),
+    emitPackW('packWA', mr),
+    emitPackK('packKA', mr),
+    emitPackW('packWB', nrv * 4),
+    emitPackK('packKB', nrv * 4),
+  ]);
 }
 
 let simdSupport: boolean | undefined;
@@ -163,10 +227,14 @@ const PAGE = 65536;
 
 /** One instance of the generated kernel with its own growable memory and float view. */
 export interface WasmSgemmOptions {
-  mr?: number; nrv?: number; unroll?: number;
+  mr?: number;
+  nrv?: number;
+  unroll?: number;
   /** Use f32x4.relaxed_madd (FMA) instead of mul + add; only where the runtime validates relaxed SIMD. */
   fma?: boolean;
-  kc?: number; mc?: number; nc?: number;
+  kc?: number;
+  mc?: number;
+  nc?: number;
   /** Working-set budget in floats before splitting (tests shrink it to exercise the split path). */
   workMaxFloats?: number;
   /** Cap on wasm memory pages (64 KiB each); tests set it low to exercise the JS fallback. Default: no cap. */
@@ -204,8 +272,9 @@ export class WasmSgemm {
     this.kcBlock = kc;
     this.mcBlock = Math.max(mr, Math.floor(mc / mr) * mr);
     this.ncBlock = Math.max(this.nr, Math.floor(nc / this.nr) * this.nr);
-    this.memory = new WebAssembly.Memory(opts.maxMemoryPages === undefined ? { initial: 16 }
-      : { initial: Math.min(16, opts.maxMemoryPages), maximum: opts.maxMemoryPages });
+    this.memory = new WebAssembly.Memory(
+      opts.maxMemoryPages === undefined ? { initial: 16 } : { initial: Math.min(16, opts.maxMemoryPages), maximum: opts.maxMemoryPages },
+    );
     const module = new WebAssembly.Module(sgemmModuleBytes(mr, nrv, unroll, fma));
     this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
     this.f32 = new Float32Array(this.memory.buffer);
@@ -221,7 +290,10 @@ export class WasmSgemm {
     const { macro, packWA, packKA, packWB, packKB } = this.exports;
     const floats = 4 * this.mr * this.nr * 64;
     this.f32.fill(0, 0, floats);
-    const kc = 64, a = 0, b = this.mr * kc * 4, c = b + this.nr * kc * 4;
+    const kc = 64,
+      a = 0,
+      b = this.mr * kc * 4,
+      c = b + this.nr * kc * 4;
     for (let i = 0; i < 400; i++) macro(1, 1, kc, a, b, c, this.nr * 4, 1, 0, i & 1);
     for (let i = 0; i < 1000; i++) {
       packWA(a, this.mr * 4, kc, 1, c);
@@ -254,31 +326,68 @@ export class WasmSgemm {
   }
 
   /** C = alpha * op(A) op(B) + beta * C. Arguments already validated; M, N, K >= 1 and alpha != 0. */
-  gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
-    A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number,
-    beta: number, C: Float32Array, cOff: number, ldc: number): void {
-    const mr = this.mr, nr = this.nr, KC = this.kcBlock, MC = this.mcBlock, NC = this.ncBlock;
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    M: number,
+    N: number,
+    K: number,
+    alpha: number,
+    A: Float32Array,
+    aOff: number,
+    lda: number,
+    B: Float32Array,
+    bOff: number,
+    ldb: number,
+    beta: number,
+    C: Float32Array,
+    cOff: number,
+    ldc: number,
+  ): void {
+    const mr = this.mr,
+      nr = this.nr,
+      KC = this.kcBlock,
+      MC = this.mcBlock,
+      NC = this.ncBlock;
     const mPad = Math.ceil(M / mr) * mr;
     const nPad = Math.ceil(N / nr) * nr;
-    const canM = M > mr, canN = N > nr, canK = K > KC;
+    const canM = M > mr,
+      canN = N > nr,
+      canK = K > KC;
     if (M * K + K * N + mPad * nPad > this.workMaxFloats && (canM || canN || canK)) {
       // Halve the longest splittable dimension (M and N in whole micro-tiles, K in whole slabs) and recurse.
-      const m = canM ? M : 0, n = canN ? N : 0, kk = canK ? K : 0;
+      const m = canM ? M : 0,
+        n = canN ? N : 0,
+        kk = canK ? K : 0;
       if (kk >= m && kk >= n) {
         const k1 = Math.ceil(K / 2 / KC) * KC;
         this.gemm(transA, transB, M, N, k1, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
-        this.gemm(transA, transB, M, N, K - k1, alpha, A, aOff + k1 * (transA ? lda : 1), lda,
-          B, bOff + k1 * (transB ? 1 : ldb), ldb, 1, C, cOff, ldc);
+        this.gemm(
+          transA,
+          transB,
+          M,
+          N,
+          K - k1,
+          alpha,
+          A,
+          aOff + k1 * (transA ? lda : 1),
+          lda,
+          B,
+          bOff + k1 * (transB ? 1 : ldb),
+          ldb,
+          1,
+          C,
+          cOff,
+          ldc,
+        );
       } else if (m >= n) {
         const m1 = Math.ceil(M / 2 / mr) * mr;
         this.gemm(transA, transB, m1, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
-        this.gemm(transA, transB, M - m1, N, K, alpha, A, aOff + m1 * (transA ? 1 : lda), lda,
-          B, bOff, ldb, beta, C, cOff + m1 * ldc, ldc);
+        this.gemm(transA, transB, M - m1, N, K, alpha, A, aOff + m1 * (transA ? 1 : lda), lda, B, bOff, ldb, beta, C, cOff + m1 * ldc, ldc);
       } else {
         const n1 = Math.ceil(N / 2 / nr) * nr;
         this.gemm(transA, transB, M, n1, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
-        this.gemm(transA, transB, M, N - n1, K, alpha, A, aOff, lda, B, bOff + n1 * (transB ? ldb : 1), ldb,
-          beta, C, cOff + n1, ldc);
+        this.gemm(transA, transB, M, N - n1, K, alpha, A, aOff, lda, B, bOff + n1 * (transB ? ldb : 1), ldb, beta, C, cOff + n1, ldc);
       }
       return;
     }
@@ -287,9 +396,12 @@ export class WasmSgemm {
     const kcMax = Math.ceil(K / Math.ceil(K / KC));
     const ncMax = Math.min(NC, nPad);
     // Storage shapes: A is stored M x K (or K x M when transposed), B is K x N (or N x K).
-    const aRows = transA ? K : M, aCols = transA ? M : K;
-    const bRows = transB ? N : K, bCols = transB ? K : N;
-    const aSpan = rawSpan(aRows, aCols, lda), bSpan = rawSpan(bRows, bCols, ldb);
+    const aRows = transA ? K : M,
+      aCols = transA ? M : K;
+    const bRows = transB ? N : K,
+      bCols = transB ? K : N;
+    const aSpan = rawSpan(aRows, aCols, lda),
+      bSpan = rawSpan(bRows, bCols, ldb);
     // Memory map (float offsets, each region 16-byte aligned):
     // [raw A][raw B][packed A slab: mPad*kcMax][packed B block: kcMax*ncMax][C: mPad*nPad].
     const rawA = 0;
@@ -331,16 +443,28 @@ export class WasmSgemm {
         // Pack op(B)[pc:pc+kc, jc:jc+nc] the same way.
         if (transB) {
           if (fullB > 0) ex.packKB((rawB + jc * ldb2 + pc) * 4, ldb2 * 4, kc, fullB, packedB * 4);
-          if (fullB * nr < nc) packEdge(mem, rawB + (jc + fullB * nr) * ldb2 + pc, ldb2, 1, nc - fullB * nr, kc, nr, packedB + fullB * nr * kc);
+          if (fullB * nr < nc)
+            packEdge(mem, rawB + (jc + fullB * nr) * ldb2 + pc, ldb2, 1, nc - fullB * nr, kc, nr, packedB + fullB * nr * kc);
         } else {
           if (fullB > 0) ex.packWB((rawB + pc * ldb2 + jc) * 4, ldb2 * 4, kc, fullB, packedB * 4);
-          if (fullB * nr < nc) packEdge(mem, rawB + pc * ldb2 + jc + fullB * nr, 1, ldb2, nc - fullB * nr, kc, nr, packedB + fullB * nr * kc);
+          if (fullB * nr < nc)
+            packEdge(mem, rawB + pc * ldb2 + jc + fullB * nr, 1, ldb2, nc - fullB * nr, kc, nr, packedB + fullB * nr * kc);
         }
         const nPanels = Math.ceil(nc / nr);
         for (let ic = 0; ic < mPad; ic += MC) {
           const mc = Math.min(MC, mPad - ic);
-          ex.macro(mc / mr, nPanels, kc, (packedA + ic * kc) * 4, packedB * 4, (cBase + ic * nPad + jc) * 4, nPad * 4,
-            alpha, betaEff, update);
+          ex.macro(
+            mc / mr,
+            nPanels,
+            kc,
+            (packedA + ic * kc) * 4,
+            packedB * 4,
+            (cBase + ic * nPad + jc) * 4,
+            nPad * 4,
+            alpha,
+            betaEff,
+            update,
+          );
         }
       }
     }
@@ -350,7 +474,9 @@ export class WasmSgemm {
   }
 }
 
-function align4(n: number): number { return (n + 3) & ~3; }
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}
 
 /** Floats the raw copy of a rows x cols storage matrix (row stride ld) occupies in wasm memory. */
 function rawSpan(rows: number, cols: number, ld: number): number {
@@ -363,8 +489,7 @@ function rawSpan(rows: number, cols: number, ld: number): number {
  * span when the gaps between rows are small (the usual dense case); row by row into a compact block otherwise
  * (e.g. a narrow column slice of a wide matrix).
  */
-function copyIn(X: Float32Array, off: number, ld: number, rows: number, cols: number, mem: Float32Array,
-  base: number): number {
+function copyIn(X: Float32Array, off: number, ld: number, rows: number, cols: number, mem: Float32Array, base: number): number {
   const span = (rows - 1) * ld + cols;
   if (span <= 2 * rows * cols) {
     mem.set(X.subarray(off, off + span), base);
@@ -378,8 +503,16 @@ function copyIn(X: Float32Array, off: number, ld: number, rows: number, cols: nu
  * Packs one ragged panel (w0 < w valid rows) from raw wasm memory: element (row r, step k) is
  * mem[src + r*rowStride + k*kStride]; rows w0..w-1 are zero so the micro-kernel needs no edge case.
  */
-function packEdge(mem: Float32Array, src: number, rowStride: number, kStride: number, w0: number, kc: number,
-  w: number, dst: number): void {
+function packEdge(
+  mem: Float32Array,
+  src: number,
+  rowStride: number,
+  kStride: number,
+  w0: number,
+  kc: number,
+  w: number,
+  dst: number,
+): void {
   for (let k = 0; k < kc; k++) {
     const d = dst + k * w;
     const s = src + k * kStride;

@@ -1,7 +1,15 @@
 // F.conv1d/2d/3d, F.conv_transpose1d/2d/3d and F.pad: fused ops with their own backward (grad_fn
 // ConvolutionBackward0, as PyTorch), running on im2col + GEMM kernels.
 import { Tensor, customOp, isGradEnabled } from '../../engine/index.ts';
-import { convForward, convBackward, convTransposeForward, convTransposeBackward, padPlanes, type ConvCall, type PadMode } from '../kernels/conv.ts';
+import {
+  convForward,
+  convBackward,
+  convTransposeForward,
+  convTransposeBackward,
+  padPlanes,
+  type ConvCall,
+  type PadMode,
+} from '../kernels/conv.ts';
 import { convOutSize, nativeKernels, type ConvGeom } from '../../engine/kernels/index.ts';
 import { ntuple, floatData, wrap, shapeStr, sameDtype, prod } from './util.ts';
 
@@ -30,7 +38,9 @@ function to3(v: number[], fill: number): [number, number, number] {
 function batchify(input: Tensor, nd: number, op: string): { x: Tensor; unbatched: boolean } {
   if (input.dim() === nd + 1) return { x: input.unsqueeze(0), unbatched: true };
   if (input.dim() !== nd + 2) {
-    throw new Error(`${op}: Expected ${nd + 1}D (unbatched) or ${nd + 2}D (batched) input, but got input of size: ${shapeStr(input.shape)}`);
+    throw new Error(
+      `${op}: Expected ${nd + 1}D (unbatched) or ${nd + 2}D (batched) input, but got input of size: ${shapeStr(input.shape)}`,
+    );
   }
   return { x: input, unbatched: false };
 }
@@ -45,10 +55,13 @@ function convNd(nd: number, op: string, input: Tensor, weight: Tensor, bias: Ten
   const k = weight.shape.slice(2);
   if (weight.dim() !== nd + 2) throw new Error(`${op}: weight must be ${nd + 2}-D, got ${shapeStr(weight.shape)}`);
   if (weight.shape[1]! * groups !== Cin) {
-    throw new Error(`${op}: Given groups=${groups}, weight of size ${shapeStr(weight.shape)}, expected input${shapeStr(x.shape)} to have ${weight.shape[1]! * groups} channels, but got ${Cin} channels instead`);
+    throw new Error(
+      `${op}: Given groups=${groups}, weight of size ${shapeStr(weight.shape)}, expected input${shapeStr(x.shape)} to have ${weight.shape[1]! * groups} channels, but got ${Cin} channels instead`,
+    );
   }
   if (Cout % groups !== 0) throw new Error(`${op}: out_channels (${Cout}) must be divisible by groups (${groups})`);
-  if (bias && (bias.dim() !== 1 || bias.shape[0] !== Cout)) throw new Error(`${op}: bias must have shape [${Cout}], got ${shapeStr(bias.shape)}`);
+  if (bias && (bias.dim() !== 1 || bias.shape[0] !== Cout))
+    throw new Error(`${op}: bias must have shape [${Cout}], got ${shapeStr(bias.shape)}`);
   const stride = ntuple(opts.stride ?? 1, nd, 'stride');
   const dil = ntuple(opts.dilation ?? 1, nd, 'dilation');
   let before: number[];
@@ -83,19 +96,21 @@ function convNd(nd: number, op: string, input: Tensor, weight: Tensor, bias: Ten
   // scratch instead of keeping a batch-sized buffer alive until backward (6.5 MB per step for the benchmark CNN's
   // conv2: garbage-collector work and fresh pages every step).
   const keepCols = weight.requiresGrad && isGradEnabled() && nativeKernels() === null;
-  const y = customOp('ConvolutionBackward0', [x, weight, b], () => {
-    const r = convForward(call, floatData(x, op), floatData(weight, op), b ? floatData(b, op) : null, keepCols);
-    cols = r.cols;
-    return wrap(r.y, [N, Cout, ...out]);
-  }, ([gy]) => {
-    const need = { x: x.requiresGrad, w: weight.requiresGrad, b: !!b && b.requiresGrad };
-    const g = convBackward(call, floatData(gy!.contiguous(), op), floatData(x, op), floatData(weight, op), cols, need);
-    return [
-      g.dx ? wrap(g.dx, x.shape) : null,
-      g.dw ? wrap(g.dw, weight.shape) : null,
-      g.db ? wrap(g.db, [Cout]) : null,
-    ];
-  }, { op, attrs: { stride, padding: pad, dilation: dil, groups } }) as Tensor;
+  const y = customOp(
+    'ConvolutionBackward0',
+    [x, weight, b],
+    () => {
+      const r = convForward(call, floatData(x, op), floatData(weight, op), b ? floatData(b, op) : null, keepCols);
+      cols = r.cols;
+      return wrap(r.y, [N, Cout, ...out]);
+    },
+    ([gy]) => {
+      const need = { x: x.requiresGrad, w: weight.requiresGrad, b: !!b && b.requiresGrad };
+      const g = convBackward(call, floatData(gy!.contiguous(), op), floatData(x, op), floatData(weight, op), cols, need);
+      return [g.dx ? wrap(g.dx, x.shape) : null, g.dw ? wrap(g.dw, weight.shape) : null, g.db ? wrap(g.db, [Cout]) : null];
+    },
+    { op, attrs: { stride, padding: pad, dilation: dil, groups } },
+  ) as Tensor;
   return unbatched ? y.squeeze(0) : y;
 }
 
@@ -109,17 +124,27 @@ export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
   return convNd(3, 'conv3d', input, weight, bias, opts);
 }
 
-function convTransposeNd(nd: number, op: string, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvTransposeOptions): Tensor {
+function convTransposeNd(
+  nd: number,
+  op: string,
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | null | undefined,
+  opts: ConvTransposeOptions,
+): Tensor {
   const { x, unbatched } = batchify(input, nd, op);
   sameDtype(op, x, weight, bias);
   const groups = opts.groups ?? 1;
   const [N, Cin] = x.shape as [number, number];
   if (weight.dim() !== nd + 2) throw new Error(`${op}: weight must be ${nd + 2}-D, got ${shapeStr(weight.shape)}`);
   if (weight.shape[0] !== Cin) {
-    throw new Error(`${op}: Given transposed=1, weight of size ${shapeStr(weight.shape)}, expected input${shapeStr(x.shape)} to have ${weight.shape[0]} channels, but got ${Cin} channels instead`);
+    throw new Error(
+      `${op}: Given transposed=1, weight of size ${shapeStr(weight.shape)}, expected input${shapeStr(x.shape)} to have ${weight.shape[0]} channels, but got ${Cin} channels instead`,
+    );
   }
   const Cout = weight.shape[1]! * groups;
-  if (bias && (bias.dim() !== 1 || bias.shape[0] !== Cout)) throw new Error(`${op}: bias must have shape [${Cout}], got ${shapeStr(bias.shape)}`);
+  if (bias && (bias.dim() !== 1 || bias.shape[0] !== Cout))
+    throw new Error(`${op}: bias must have shape [${Cout}], got ${shapeStr(bias.shape)}`);
   const spatial = x.shape.slice(2);
   const k = weight.shape.slice(2);
   const stride = ntuple(opts.stride ?? 1, nd, 'stride');
@@ -127,7 +152,8 @@ function convTransposeNd(nd: number, op: string, input: Tensor, weight: Tensor, 
   const outPad = ntuple(opts.outputPadding ?? 0, nd, 'output_padding');
   const dil = ntuple(opts.dilation ?? 1, nd, 'dilation');
   outPad.forEach((p, i) => {
-    if (p >= stride[i]! && p >= dil[i]!) throw new Error(`${op}: output padding must be smaller than either stride or dilation, but got output_padding=${p}`);
+    if (p >= stride[i]! && p >= dil[i]!)
+      throw new Error(`${op}: output padding must be smaller than either stride or dilation, but got output_padding=${p}`);
   });
   const out = spatial.map((s, i) => (s - 1) * stride[i]! - 2 * pad[i]! + dil[i]! * (k[i]! - 1) + outPad[i]! + 1);
   if (out.some((o) => o <= 0)) throw new Error(`${op}: output size ${shapeStr(out)} is non-positive`);
@@ -141,13 +167,19 @@ function convTransposeNd(nd: number, op: string, input: Tensor, weight: Tensor, 
   const geom: ConvGeom = { C: Cout / groups, inD, inH, inW, kD, kH, kW, sD, sH, sW, pD, pH, pW, dD, dH, dW, oD, oH, oW };
   const call: ConvCall = { N, groups, geom, Cin, Cout };
   const b = bias ?? null;
-  const y = customOp('ConvolutionBackward0', [x, weight, b], () => {
-    return wrap(convTransposeForward(call, floatData(x, op), floatData(weight, op), b ? floatData(b, op) : null), [N, Cout, ...out]);
-  }, ([gy]) => {
-    const need = { x: x.requiresGrad, w: weight.requiresGrad, b: !!b && b.requiresGrad };
-    const g = convTransposeBackward(call, floatData(gy!.contiguous(), op), floatData(x, op), floatData(weight, op), need);
-    return [g.dx ? wrap(g.dx, x.shape) : null, g.dw ? wrap(g.dw, weight.shape) : null, g.db ? wrap(g.db, [Cout]) : null];
-  }, { op, attrs: { stride, padding: pad, outputPadding: outPad, dilation: dil, groups } }) as Tensor;
+  const y = customOp(
+    'ConvolutionBackward0',
+    [x, weight, b],
+    () => {
+      return wrap(convTransposeForward(call, floatData(x, op), floatData(weight, op), b ? floatData(b, op) : null), [N, Cout, ...out]);
+    },
+    ([gy]) => {
+      const need = { x: x.requiresGrad, w: weight.requiresGrad, b: !!b && b.requiresGrad };
+      const g = convTransposeBackward(call, floatData(gy!.contiguous(), op), floatData(x, op), floatData(weight, op), need);
+      return [g.dx ? wrap(g.dx, x.shape) : null, g.dw ? wrap(g.dw, weight.shape) : null, g.db ? wrap(g.db, [Cout]) : null];
+    },
+    { op, attrs: { stride, padding: pad, outputPadding: outPad, dilation: dil, groups } },
+  ) as Tensor;
   return unbatched ? y.squeeze(0) : y;
 }
 
@@ -184,25 +216,33 @@ export function pad(input: Tensor, padding: number[], mode: 'constant' | PadMode
   if (mode === 'constant') {
     if (before.some((p) => p < 0) || after.some((p) => p < 0)) throw new Error('pad: negative constant padding is not supported');
     // Constant padding of arbitrary dims: fill, then write the input into the interior via a slicing view.
-    return customOp('ConstantPadNdBackward0', [input], () => {
-      const src = input.contiguous();
-      const outArr = new (src.storage.constructor as Float32ArrayConstructor)(prod(outShape));
-      if (value !== 0) outArr.fill(value);
-      const y = Tensor.fromTypedArray(outArr, outShape, input.dtype);
-      let view = y;
-      for (let i = 0; i < nd; i++) view = view.narrow(lead.length + i, before[i]!, spatial[i]!);
-      view.copy_(src);
-      return y;
-    }, ([g]) => {
-      let v = g!;
-      for (let i = 0; i < nd; i++) v = v.narrow(lead.length + i, before[i]!, spatial[i]!);
-      return [v.contiguous()];
-    }, { op: 'pad' }) as Tensor;
+    return customOp(
+      'ConstantPadNdBackward0',
+      [input],
+      () => {
+        const src = input.contiguous();
+        const outArr = new (src.storage.constructor as Float32ArrayConstructor)(prod(outShape));
+        if (value !== 0) outArr.fill(value);
+        const y = Tensor.fromTypedArray(outArr, outShape, input.dtype);
+        let view = y;
+        for (let i = 0; i < nd; i++) view = view.narrow(lead.length + i, before[i]!, spatial[i]!);
+        view.copy_(src);
+        return y;
+      },
+      ([g]) => {
+        let v = g!;
+        for (let i = 0; i < nd; i++) v = v.narrow(lead.length + i, before[i]!, spatial[i]!);
+        return [v.contiguous()];
+      },
+      { op: 'pad' },
+    ) as Tensor;
   }
   if (nd < 1 || nd > 3) throw new Error(`pad: ${mode} padding supports 1 to 3 spatial dims, got ${nd}`);
   spatial.forEach((s, i) => {
     if (mode === 'reflect' && (before[i]! >= s || after[i]! >= s)) {
-      throw new Error(`pad: Padding size should be less than the corresponding input dimension, but got: padding (${before[i]}, ${after[i]}) at dimension ${lead.length + i} of input ${shapeStr(input.shape)}`);
+      throw new Error(
+        `pad: Padding size should be less than the corresponding input dimension, but got: padding (${before[i]}, ${after[i]}) at dimension ${lead.length + i} of input ${shapeStr(input.shape)}`,
+      );
     }
   });
   const NC = prod(lead);
@@ -210,7 +250,11 @@ export function pad(input: Tensor, padding: number[], mode: 'constant' | PadMode
   const b3 = to3(before, 0);
   const a3 = to3(after, 0);
   const name = `${PAD_NODE[mode]}${nd}DBackward0`;
-  return customOp(name, [input], () => wrap(padPlanes(floatData(input, 'pad'), NC, inDims, b3, a3, mode, false), outShape),
+  return customOp(
+    name,
+    [input],
+    () => wrap(padPlanes(floatData(input, 'pad'), NC, inDims, b3, a3, mode, false), outShape),
     ([g]) => [wrap(padPlanes(floatData(g!.contiguous(), 'pad'), NC, inDims, b3, a3, mode, true), input.shape)],
-    { op: 'pad' }) as Tensor;
+    { op: 'pad' },
+  ) as Tensor;
 }

@@ -8,13 +8,20 @@ import { floatData, wrap, shapeStr } from './util.ts';
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   const inF = weight.shape[weight.dim() - 1]!;
   if (input.shape[input.dim() - 1] !== inF) {
-    throw new Error(`linear: mat1 and mat2 shapes cannot be multiplied (${input.dim() >= 2 ? input.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1}x${input.shape[input.dim() - 1]} and ${inF}x${weight.shape[0]})`);
+    throw new Error(
+      `linear: mat1 and mat2 shapes cannot be multiplied (${input.dim() >= 2 ? input.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1}x${input.shape[input.dim() - 1]} and ${inF}x${weight.shape[0]})`,
+    );
   }
   if (input.dim() === 2) {
     // Without bias PyTorch runs x.mm(w.t()): MmBackward0 with edges [x, TBackward0], so that graph is built as is.
     if (!bias) return input.mm(weight.t());
-    if (weight.dim() === 2 && (weight.dtype === 'float32' || weight.dtype === 'float64') && input.dtype === weight.dtype &&
-        bias.dtype === weight.dtype && bias.dim() === 1) {
+    if (
+      weight.dim() === 2 &&
+      (weight.dtype === 'float32' || weight.dtype === 'float64') &&
+      input.dtype === weight.dtype &&
+      bias.dtype === weight.dtype &&
+      bias.dim() === 1
+    ) {
       return fusedLinear(input, weight, bias);
     }
     return bias.addmm(input, weight.t());
@@ -36,42 +43,53 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
 function fusedLinear(x: Tensor, w: Tensor, b: Tensor): Tensor {
   const [M, K] = x.shape as [number, number];
   const N = w.shape[0]!;
-  return customOp('AddmmBackward0', [x, w, b], () => {
-    const xs = floatData(x.contiguous(), 'linear'), ws = floatData(w.contiguous(), 'linear');
-    const y = (xs instanceof Float32Array ? new Float32Array(M * N) : new Float64Array(M * N)) as FloatArray;
-    const bs = floatData(b.contiguous(), 'linear');
-    for (let i = 0; i < M; i++) y.set(bs, i * N);
-    gemm(false, true, M, N, K, 1, xs, 0, K, ws, 0, K, 1, y, 0, N);
-    return wrap(y, [M, N]);
-  }, ([gyT]) => {
-    const gy = gyT!;
-    if (isGradEnabled()) {
-      return [x.requiresGrad ? gy.mm(w) : null, w.requiresGrad ? gy.t().mm(x) : null, b.requiresGrad ? gy.sum(0) : null];
-    }
-    const g = floatData(gy.contiguous(), 'linear');
-    const alloc = (n: number) => (g instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)) as FloatArray;
-    let dx: FloatArray | null = null, dw: FloatArray | null = null, db: FloatArray | null = null;
-    if (x.requiresGrad) {
-      dx = alloc(M * K);
-      gemm(false, false, M, K, N, 1, g, 0, N, floatData(w.contiguous(), 'linear'), 0, K, 0, dx, 0, K);
-    }
-    if (w.requiresGrad) {
-      dw = alloc(N * K);
-      gemm(true, false, N, K, M, 1, g, 0, N, floatData(x.contiguous(), 'linear'), 0, K, 0, dw, 0, K);
-    }
-    if (b.requiresGrad) {
-      db = alloc(N);
-      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) db[j] += g[i * N + j]!;
-    }
-    return [dx ? wrap(dx, [M, K]) : null, dw ? wrap(dw, [N, K]) : null, db ? wrap(db, [N]) : null];
-  }, { op: 'addmm' }) as Tensor;
+  return customOp(
+    'AddmmBackward0',
+    [x, w, b],
+    () => {
+      const xs = floatData(x.contiguous(), 'linear'),
+        ws = floatData(w.contiguous(), 'linear');
+      const y = (xs instanceof Float32Array ? new Float32Array(M * N) : new Float64Array(M * N)) as FloatArray;
+      const bs = floatData(b.contiguous(), 'linear');
+      for (let i = 0; i < M; i++) y.set(bs, i * N);
+      gemm(false, true, M, N, K, 1, xs, 0, K, ws, 0, K, 1, y, 0, N);
+      return wrap(y, [M, N]);
+    },
+    ([gyT]) => {
+      const gy = gyT!;
+      if (isGradEnabled()) {
+        return [x.requiresGrad ? gy.mm(w) : null, w.requiresGrad ? gy.t().mm(x) : null, b.requiresGrad ? gy.sum(0) : null];
+      }
+      const g = floatData(gy.contiguous(), 'linear');
+      const alloc = (n: number) => (g instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)) as FloatArray;
+      let dx: FloatArray | null = null,
+        dw: FloatArray | null = null,
+        db: FloatArray | null = null;
+      if (x.requiresGrad) {
+        dx = alloc(M * K);
+        gemm(false, false, M, K, N, 1, g, 0, N, floatData(w.contiguous(), 'linear'), 0, K, 0, dx, 0, K);
+      }
+      if (w.requiresGrad) {
+        dw = alloc(N * K);
+        gemm(true, false, N, K, M, 1, g, 0, N, floatData(x.contiguous(), 'linear'), 0, K, 0, dw, 0, K);
+      }
+      if (b.requiresGrad) {
+        db = alloc(N);
+        for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) db[j] += g[i * N + j]!;
+      }
+      return [dx ? wrap(dx, [M, K]) : null, dw ? wrap(dw, [N, K]) : null, db ? wrap(db, [N]) : null];
+    },
+    { op: 'addmm' },
+  ) as Tensor;
 }
 
 /** y_k = x1ᵀ W_k x2 + b_k over the last dims of x1 and x2. */
 export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   const [out, in1, in2] = weight.shape as [number, number, number];
   if (input1.shape[input1.dim() - 1] !== in1 || input2.shape[input2.dim() - 1] !== in2) {
-    throw new Error(`bilinear: input1 ${shapeStr(input1.shape)} and input2 ${shapeStr(input2.shape)} do not match weight ${shapeStr(weight.shape)}`);
+    throw new Error(
+      `bilinear: input1 ${shapeStr(input1.shape)} and input2 ${shapeStr(input2.shape)} do not match weight ${shapeStr(weight.shape)}`,
+    );
   }
   const lead = input1.shape.slice(0, -1);
   const x1 = input1.reshape([-1, in1]);
@@ -94,7 +112,10 @@ export interface EmbeddingOptions {
 /** Row lookup; the weight gradient is a scatter-add that skips paddingIdx (EmbeddingBackward0). */
 export function embedding(input: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
   const op = 'embedding';
-  if (input.dtype !== 'int64' && input.dtype !== 'int32') throw new Error(`${op}: Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${input.dtype} instead`);
+  if (input.dtype !== 'int64' && input.dtype !== 'int32')
+    throw new Error(
+      `${op}: Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${input.dtype} instead`,
+    );
   const [num, dim] = weight.shape as [number, number];
   let pad = opts.paddingIdx ?? null;
   if (pad !== null && pad < 0) pad += num;
@@ -103,22 +124,29 @@ export function embedding(input: Tensor, weight: Tensor, opts: EmbeddingOptions 
     if (idx[i]! < 0 || idx[i]! >= num) throw new Error(`${op}: index out of range in self (index ${idx[i]}, num_embeddings ${num})`);
   }
   if (opts.maxNorm !== undefined && opts.maxNorm !== null) renormRows(weight, idx, opts.maxNorm, opts.normType ?? 2);
-  return customOp('EmbeddingBackward0', [weight], () => {
-    const w = floatData(weight, op);
-    const out = (w instanceof Float32Array ? new Float32Array(idx.length * dim) : new Float64Array(idx.length * dim)) as FloatArray;
-    for (let i = 0; i < idx.length; i++) out.set(w.subarray(idx[i]! * dim, idx[i]! * dim + dim), i * dim);
-    return wrap(out, [...input.shape, dim]);
-  }, ([gy]) => {
-    const g = floatData(gy!.contiguous(), op);
-    const dw = (g instanceof Float32Array ? new Float32Array(num * dim) : new Float64Array(num * dim)) as FloatArray;
-    for (let i = 0; i < idx.length; i++) {
-      const r = idx[i]!;
-      if (r === pad) continue;
-      const o = r * dim, s = i * dim;
-      for (let j = 0; j < dim; j++) dw[o + j] += g[s + j]!;
-    }
-    return [wrap(dw, weight.shape)];
-  }, { op, attrs: { paddingIdx: pad } }) as Tensor;
+  return customOp(
+    'EmbeddingBackward0',
+    [weight],
+    () => {
+      const w = floatData(weight, op);
+      const out = (w instanceof Float32Array ? new Float32Array(idx.length * dim) : new Float64Array(idx.length * dim)) as FloatArray;
+      for (let i = 0; i < idx.length; i++) out.set(w.subarray(idx[i]! * dim, idx[i]! * dim + dim), i * dim);
+      return wrap(out, [...input.shape, dim]);
+    },
+    ([gy]) => {
+      const g = floatData(gy!.contiguous(), op);
+      const dw = (g instanceof Float32Array ? new Float32Array(num * dim) : new Float64Array(num * dim)) as FloatArray;
+      for (let i = 0; i < idx.length; i++) {
+        const r = idx[i]!;
+        if (r === pad) continue;
+        const o = r * dim,
+          s = i * dim;
+        for (let j = 0; j < dim; j++) dw[o + j] += g[s + j]!;
+      }
+      return [wrap(dw, weight.shape)];
+    },
+    { op, attrs: { paddingIdx: pad } },
+  ) as Tensor;
 }
 
 /** max_norm: rows referenced by `idx` with norm > maxNorm are rescaled in place (no grad), as PyTorch. */
@@ -146,7 +174,9 @@ export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
   if (p < 0 || p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!training || p === 0 || input.numel() === 0) return input;
   if (p === 1) return input.mul(0);
-  const mask = emptyLike(input).bernoulli_(1 - p).div_(1 - p);
+  const mask = emptyLike(input)
+    .bernoulli_(1 - p)
+    .div_(1 - p);
   return input.mul(mask);
 }
 
@@ -155,6 +185,8 @@ export function dropoutNd(input: Tensor, p = 0.5, training = true): Tensor {
   if (p < 0 || p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!training || p === 0) return input;
   const shape = input.shape.map((s, i) => (i < 2 ? s : 1));
-  const m = empty(shape, { dtype: input.dtype }).bernoulli_(1 - p).div_(1 - p);
+  const m = empty(shape, { dtype: input.dtype })
+    .bernoulli_(1 - p)
+    .div_(1 - p);
   return input.mul(m);
 }

@@ -45,10 +45,20 @@ const kOf = (g: ConvGeom) => g.kD * g.kH * g.kW;
  * ([Cin·K, N·L]) so each group is ONE large GEMM instead of N small ones. Returns the output and, when `keepCols`,
  * the column matrix for the weight gradient.
  */
-export function convForward(c: ConvCall, x: FloatArray, w: FloatArray, b: FloatArray | null, keepCols: boolean): { y: FloatArray; cols: FloatArray | null } {
+export function convForward(
+  c: ConvCall,
+  x: FloatArray,
+  w: FloatArray,
+  b: FloatArray | null,
+  keepCols: boolean,
+): { y: FloatArray; cols: FloatArray | null } {
   const { N, groups, geom, Cin, Cout } = c;
-  const L = lenOf(geom), plane = planeOf(geom), K = kOf(geom);
-  const Cg = Cin / groups, Cog = Cout / groups, rows = Cg * K;
+  const L = lenOf(geom),
+    plane = planeOf(geom),
+    K = kOf(geom);
+  const Cg = Cin / groups,
+    Cog = Cout / groups,
+    rows = Cg * K;
   const NL = N * L;
   const full = { ...geom, C: Cin };
   const y = alloc(x, N * Cout * L);
@@ -92,7 +102,8 @@ export function convForward(c: ConvCall, x: FloatArray, w: FloatArray, b: FloatA
   for (let o = 0; o < Cout; o++) {
     const bo = b ? b[o]! : 0;
     for (let n = 0; n < N; n++) {
-      const src = o * NL + n * L, dst = (n * Cout + o) * L;
+      const src = o * NL + n * L,
+        dst = (n * Cout + o) * L;
       for (let j = 0; j < L; j++) y[dst + j] = tmp[src + j]! + bo;
     }
   }
@@ -100,11 +111,21 @@ export function convForward(c: ConvCall, x: FloatArray, w: FloatArray, b: FloatA
 }
 
 /** Gradients of convForward. `cols` (from forward) is required for dw; it is recomputed when missing. */
-export function convBackward(c: ConvCall, gy: FloatArray, x: FloatArray, w: FloatArray, cols: FloatArray | null,
-  need: { x: boolean; w: boolean; b: boolean }): { dx: FloatArray | null; dw: FloatArray | null; db: FloatArray | null } {
+export function convBackward(
+  c: ConvCall,
+  gy: FloatArray,
+  x: FloatArray,
+  w: FloatArray,
+  cols: FloatArray | null,
+  need: { x: boolean; w: boolean; b: boolean },
+): { dx: FloatArray | null; dw: FloatArray | null; db: FloatArray | null } {
   const { N, groups, geom, Cin, Cout } = c;
-  const L = lenOf(geom), plane = planeOf(geom), K = kOf(geom);
-  const Cg = Cin / groups, Cog = Cout / groups, rows = Cg * K;
+  const L = lenOf(geom),
+    plane = planeOf(geom),
+    K = kOf(geom);
+  const Cg = Cin / groups,
+    Cog = Cout / groups,
+    rows = Cg * K;
   const NL = N * L;
   const full = { ...geom, C: Cin };
   if (rows < PER_SAMPLE_ROWS) return convBackwardPerSample(c, gy, x, w, need);
@@ -112,7 +133,8 @@ export function convBackward(c: ConvCall, gy: FloatArray, x: FloatArray, w: Floa
   const gyT = scratch2For(gy, Cout * NL);
   for (let n = 0; n < N; n++) {
     for (let o = 0; o < Cout; o++) {
-      const src = (n * Cout + o) * L, dst = o * NL + n * L;
+      const src = (n * Cout + o) * L,
+        dst = o * NL + n * L;
       for (let j = 0; j < L; j++) gyT[dst + j] = gy[src + j]!;
     }
   }
@@ -148,11 +170,20 @@ export function convBackward(c: ConvCall, gy: FloatArray, x: FloatArray, w: Floa
 }
 
 /** convBackward for short reductions: per sample, recomputed columns and GEMMs reading gy in place (no reorder). */
-function convBackwardPerSample(c: ConvCall, gy: FloatArray, x: FloatArray, w: FloatArray,
-  need: { x: boolean; w: boolean; b: boolean }): { dx: FloatArray | null; dw: FloatArray | null; db: FloatArray | null } {
+function convBackwardPerSample(
+  c: ConvCall,
+  gy: FloatArray,
+  x: FloatArray,
+  w: FloatArray,
+  need: { x: boolean; w: boolean; b: boolean },
+): { dx: FloatArray | null; dw: FloatArray | null; db: FloatArray | null } {
   const { N, groups, geom, Cin, Cout } = c;
-  const L = lenOf(geom), plane = planeOf(geom), K = kOf(geom);
-  const Cg = Cin / groups, Cog = Cout / groups, rows = Cg * K;
+  const L = lenOf(geom),
+    plane = planeOf(geom),
+    K = kOf(geom);
+  const Cg = Cin / groups,
+    Cog = Cout / groups,
+    rows = Cg * K;
   const full = { ...geom, C: Cin };
   const dx = need.x ? alloc(x, N * Cin * plane) : null;
   const dw = need.w ? alloc(x, Cout * rows) : null;
@@ -162,7 +193,24 @@ function convBackwardPerSample(c: ConvCall, gy: FloatArray, x: FloatArray, w: Fl
     if (dw) {
       im2col(x, n * Cin * plane, full, col, 0, L);
       for (let g = 0; g < groups; g++) {
-        gemm(false, true, Cog, rows, L, 1, gy, (n * Cout + g * Cog) * L, L, col, g * rows * L, L, n === 0 ? 0 : 1, dw, g * Cog * rows, rows);
+        gemm(
+          false,
+          true,
+          Cog,
+          rows,
+          L,
+          1,
+          gy,
+          (n * Cout + g * Cog) * L,
+          L,
+          col,
+          g * rows * L,
+          L,
+          n === 0 ? 0 : 1,
+          dw,
+          g * Cog * rows,
+          rows,
+        );
       }
     }
     if (dx) {
@@ -191,8 +239,12 @@ function convBackwardPerSample(c: ConvCall, gy: FloatArray, x: FloatArray, w: Fl
  */
 export function convTransposeForward(c: ConvCall, x: FloatArray, w: FloatArray, b: FloatArray | null): FloatArray {
   const { N, groups, geom, Cin, Cout } = c;
-  const L = lenOf(geom), outPlane = planeOf(geom), K = kOf(geom);
-  const Cig = Cin / groups, Cog = Cout / groups, rows = Cog * K;
+  const L = lenOf(geom),
+    outPlane = planeOf(geom),
+    K = kOf(geom);
+  const Cig = Cin / groups,
+    Cog = Cout / groups,
+    rows = Cog * K;
   const y = alloc(x, N * Cout * outPlane);
   const col = scratchFor(x, rows * L);
   for (let n = 0; n < N; n++) {
@@ -211,11 +263,20 @@ export function convTransposeForward(c: ConvCall, x: FloatArray, w: FloatArray, 
   return y;
 }
 
-export function convTransposeBackward(c: ConvCall, gy: FloatArray, x: FloatArray, w: FloatArray,
-  need: { x: boolean; w: boolean; b: boolean }): { dx: FloatArray | null; dw: FloatArray | null; db: FloatArray | null } {
+export function convTransposeBackward(
+  c: ConvCall,
+  gy: FloatArray,
+  x: FloatArray,
+  w: FloatArray,
+  need: { x: boolean; w: boolean; b: boolean },
+): { dx: FloatArray | null; dw: FloatArray | null; db: FloatArray | null } {
   const { N, groups, geom, Cin, Cout } = c;
-  const L = lenOf(geom), outPlane = planeOf(geom), K = kOf(geom);
-  const Cig = Cin / groups, Cog = Cout / groups, rows = Cog * K;
+  const L = lenOf(geom),
+    outPlane = planeOf(geom),
+    K = kOf(geom);
+  const Cig = Cin / groups,
+    Cog = Cout / groups,
+    rows = Cog * K;
   const dx = need.x ? alloc(x, N * Cin * L) : null;
   const dw = need.w ? alloc(x, Cin * rows) : null;
   const db = need.b ? alloc(x, Cout) : null;
@@ -255,10 +316,19 @@ function srcIndex(i: number, n: number, mode: PadMode): number {
  * Explicit non-zero padding of x[NC, D, H, W] by (before, after) per spatial dim. With `adjoint`, folds a gradient of
  * the padded tensor back onto the input shape instead (src = padded grad, returns input-shaped grad).
  */
-export function padPlanes(src: FloatArray, NC: number, inDims: [number, number, number], before: [number, number, number],
-  after: [number, number, number], mode: PadMode, adjoint: boolean): FloatArray {
+export function padPlanes(
+  src: FloatArray,
+  NC: number,
+  inDims: [number, number, number],
+  before: [number, number, number],
+  after: [number, number, number],
+  mode: PadMode,
+  adjoint: boolean,
+): FloatArray {
   const [D, H, W] = inDims;
-  const PD = D + before[0] + after[0], PH = H + before[1] + after[1], PW = W + before[2] + after[2];
+  const PD = D + before[0] + after[0],
+    PH = H + before[1] + after[1],
+    PW = W + before[2] + after[2];
   const out = alloc(src, adjoint ? NC * D * H * W : NC * PD * PH * PW);
   for (let c = 0; c < NC; c++) {
     const inBase = c * D * H * W;

@@ -4,12 +4,24 @@ import { nativeKernels, type FloatArray } from '../../engine/kernels/index.ts';
 
 export interface PoolGeom {
   NC: number;
-  inD: number; inH: number; inW: number;
-  kD: number; kH: number; kW: number;
-  sD: number; sH: number; sW: number;
-  pD: number; pH: number; pW: number;
-  dD: number; dH: number; dW: number;
-  oD: number; oH: number; oW: number;
+  inD: number;
+  inH: number;
+  inW: number;
+  kD: number;
+  kH: number;
+  kW: number;
+  sD: number;
+  sH: number;
+  sW: number;
+  pD: number;
+  pH: number;
+  pW: number;
+  dD: number;
+  dH: number;
+  dW: number;
+  oD: number;
+  oH: number;
+  oW: number;
 }
 
 /** PyTorch's pooling_output_shape: floor or ceil, dropping a last window that would start in the right padding. */
@@ -101,7 +113,10 @@ function maxPool2dPlain(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Int32
             if (v > best || v !== v) {
               best = v;
               bi = row + w;
-              if (v !== v) { h = h1; break; }
+              if (v !== v) {
+                h = h1;
+                break;
+              }
             }
           }
         }
@@ -138,7 +153,10 @@ export function gatherByIndex(src: FloatArray, idx: Int32Array | Float64Array, N
   return out;
 }
 
-export interface AvgOpts { countIncludePad: boolean; divisorOverride: number | null }
+export interface AvgOpts {
+  countIncludePad: boolean;
+  divisorOverride: number | null;
+}
 
 /** Average pooling forward (adjoint = false) or backward (adjoint = true: spreads gy over the windows). */
 export function avgPool(src: FloatArray, g: PoolGeom, o: AvgOpts, adjoint: boolean): FloatArray {
@@ -159,9 +177,12 @@ export function avgPool(src: FloatArray, g: PoolGeom, o: AvgOpts, adjoint: boole
           const w0 = ow * sW - pW;
           const w1 = Math.min(w0 + kW, inW + pW);
           const poolSize = (d1 - d0) * (h1 - h0) * (w1 - w0);
-          const a0 = Math.max(d0, 0), a1 = Math.min(d1, inD);
-          const b0 = Math.max(h0, 0), b1 = Math.min(h1, inH);
-          const e0 = Math.max(w0, 0), e1 = Math.min(w1, inW);
+          const a0 = Math.max(d0, 0),
+            a1 = Math.min(d1, inD);
+          const b0 = Math.max(h0, 0),
+            b1 = Math.min(h1, inH);
+          const e0 = Math.max(w0, 0),
+            e1 = Math.min(w1, inW);
           if (a0 >= a1 || b0 >= b1 || e0 >= e1) {
             if (!adjoint) dst[oi] = 0;
             continue;
@@ -169,16 +190,18 @@ export function avgPool(src: FloatArray, g: PoolGeom, o: AvgOpts, adjoint: boole
           const div = o.divisorOverride ?? (o.countIncludePad ? poolSize : (a1 - a0) * (b1 - b0) * (e1 - e0));
           if (adjoint) {
             const gv = src[oi]! / div;
-            for (let d = a0; d < a1; d++) for (let h = b0; h < b1; h++) {
-              const row = base + (d * inH + h) * inW;
-              for (let w = e0; w < e1; w++) dst[row + w] += gv;
-            }
+            for (let d = a0; d < a1; d++)
+              for (let h = b0; h < b1; h++) {
+                const row = base + (d * inH + h) * inW;
+                for (let w = e0; w < e1; w++) dst[row + w] += gv;
+              }
           } else {
             let s = 0;
-            for (let d = a0; d < a1; d++) for (let h = b0; h < b1; h++) {
-              const row = base + (d * inH + h) * inW;
-              for (let w = e0; w < e1; w++) s += src[row + w]!;
-            }
+            for (let d = a0; d < a1; d++)
+              for (let h = b0; h < b1; h++) {
+                const row = base + (d * inH + h) * inW;
+                for (let w = e0; w < e1; w++) s += src[row + w]!;
+              }
             dst[oi] = s / div;
           }
         }
@@ -193,14 +216,17 @@ const endIdx = (i: number, out: number, inp: number) => Math.ceil(((i + 1) * inp
 
 /** Adaptive average pooling over [NC, H, W] planes, forward or adjoint. */
 export function adaptiveAvg(src: FloatArray, NC: number, inH: number, inW: number, oH: number, oW: number, adjoint: boolean): FloatArray {
-  const plane = inH * inW, outPlane = oH * oW;
+  const plane = inH * inW,
+    outPlane = oH * oW;
   const dst = alloc(src, NC * (adjoint ? plane : outPlane));
   for (let c = 0; c < NC; c++) {
     const base = c * plane;
     for (let oh = 0; oh < oH; oh++) {
-      const h0 = startIdx(oh, oH, inH), h1 = endIdx(oh, oH, inH);
+      const h0 = startIdx(oh, oH, inH),
+        h1 = endIdx(oh, oH, inH);
       for (let ow = 0; ow < oW; ow++) {
-        const w0 = startIdx(ow, oW, inW), w1 = endIdx(ow, oW, inW);
+        const w0 = startIdx(ow, oW, inW),
+          w1 = endIdx(ow, oW, inW);
         const oi = c * outPlane + oh * oW + ow;
         const cnt = (h1 - h0) * (w1 - w0);
         if (adjoint) {
@@ -218,22 +244,36 @@ export function adaptiveAvg(src: FloatArray, NC: number, inH: number, inW: numbe
 }
 
 /** Adaptive max pooling over [NC, H, W] planes: values and flat plane indices. */
-export function adaptiveMax(x: FloatArray, NC: number, inH: number, inW: number, oH: number, oW: number): { y: FloatArray; idx: Int32Array } {
-  const plane = inH * inW, outPlane = oH * oW;
+export function adaptiveMax(
+  x: FloatArray,
+  NC: number,
+  inH: number,
+  inW: number,
+  oH: number,
+  oW: number,
+): { y: FloatArray; idx: Int32Array } {
+  const plane = inH * inW,
+    outPlane = oH * oW;
   const y = alloc(x, NC * outPlane);
   const idx = new Int32Array(NC * outPlane);
   for (let c = 0; c < NC; c++) {
     const base = c * plane;
     for (let oh = 0; oh < oH; oh++) {
-      const h0 = startIdx(oh, oH, inH), h1 = endIdx(oh, oH, inH);
+      const h0 = startIdx(oh, oH, inH),
+        h1 = endIdx(oh, oH, inH);
       for (let ow = 0; ow < oW; ow++) {
-        const w0 = startIdx(ow, oW, inW), w1 = endIdx(ow, oW, inW);
+        const w0 = startIdx(ow, oW, inW),
+          w1 = endIdx(ow, oW, inW);
         let best = -Infinity;
         let bi = h0 * inW + w0;
-        for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) {
-          const v = x[base + h * inW + w]!;
-          if (v > best || v !== v) { best = v; bi = h * inW + w; }
-        }
+        for (let h = h0; h < h1; h++)
+          for (let w = w0; w < w1; w++) {
+            const v = x[base + h * inW + w]!;
+            if (v > best || v !== v) {
+              best = v;
+              bi = h * inW + w;
+            }
+          }
         y[c * outPlane + oh * oW + ow] = best;
         idx[c * outPlane + oh * oW + ow] = bi;
       }
@@ -243,25 +283,41 @@ export function adaptiveMax(x: FloatArray, NC: number, inH: number, inW: number,
 }
 
 /** Adaptive average pooling over [NC, D, H, W] volumes, forward or adjoint (PyTorch's start/end windows per axis). */
-export function adaptiveAvg3d(src: FloatArray, NC: number, inD: number, inH: number, inW: number, oD: number, oH: number, oW: number, adjoint: boolean): FloatArray {
-  const vol = inD * inH * inW, outVol = oD * oH * oW;
+export function adaptiveAvg3d(
+  src: FloatArray,
+  NC: number,
+  inD: number,
+  inH: number,
+  inW: number,
+  oD: number,
+  oH: number,
+  oW: number,
+  adjoint: boolean,
+): FloatArray {
+  const vol = inD * inH * inW,
+    outVol = oD * oH * oW;
   const dst = alloc(src, NC * (adjoint ? vol : outVol));
   for (let c = 0; c < NC; c++) {
     const base = c * vol;
     for (let od = 0; od < oD; od++) {
-      const d0 = startIdx(od, oD, inD), d1 = endIdx(od, oD, inD);
+      const d0 = startIdx(od, oD, inD),
+        d1 = endIdx(od, oD, inD);
       for (let oh = 0; oh < oH; oh++) {
-        const h0 = startIdx(oh, oH, inH), h1 = endIdx(oh, oH, inH);
+        const h0 = startIdx(oh, oH, inH),
+          h1 = endIdx(oh, oH, inH);
         for (let ow = 0; ow < oW; ow++) {
-          const w0 = startIdx(ow, oW, inW), w1 = endIdx(ow, oW, inW);
+          const w0 = startIdx(ow, oW, inW),
+            w1 = endIdx(ow, oW, inW);
           const oi = c * outVol + (od * oH + oh) * oW + ow;
           const cnt = (d1 - d0) * (h1 - h0) * (w1 - w0);
           if (adjoint) {
             const gv = src[oi]! / cnt;
-            for (let d = d0; d < d1; d++) for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) dst[base + (d * inH + h) * inW + w] += gv;
+            for (let d = d0; d < d1; d++)
+              for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) dst[base + (d * inH + h) * inW + w] += gv;
           } else {
             let sum = 0;
-            for (let d = d0; d < d1; d++) for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) sum += src[base + (d * inH + h) * inW + w]!;
+            for (let d = d0; d < d1; d++)
+              for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) sum += src[base + (d * inH + h) * inW + w]!;
             dst[oi] = sum / cnt;
           }
         }
@@ -272,23 +328,42 @@ export function adaptiveAvg3d(src: FloatArray, NC: number, inD: number, inH: num
 }
 
 /** Adaptive max pooling over [NC, D, H, W] volumes: values and flat volume indices (NaN counts as the maximum). */
-export function adaptiveMax3d(x: FloatArray, NC: number, inD: number, inH: number, inW: number, oD: number, oH: number, oW: number): { y: FloatArray; idx: Int32Array } {
-  const vol = inD * inH * inW, outVol = oD * oH * oW;
+export function adaptiveMax3d(
+  x: FloatArray,
+  NC: number,
+  inD: number,
+  inH: number,
+  inW: number,
+  oD: number,
+  oH: number,
+  oW: number,
+): { y: FloatArray; idx: Int32Array } {
+  const vol = inD * inH * inW,
+    outVol = oD * oH * oW;
   const y = alloc(x, NC * outVol);
   const idx = new Int32Array(NC * outVol);
   for (let c = 0; c < NC; c++) {
     const base = c * vol;
     for (let od = 0; od < oD; od++) {
-      const d0 = startIdx(od, oD, inD), d1 = endIdx(od, oD, inD);
+      const d0 = startIdx(od, oD, inD),
+        d1 = endIdx(od, oD, inD);
       for (let oh = 0; oh < oH; oh++) {
-        const h0 = startIdx(oh, oH, inH), h1 = endIdx(oh, oH, inH);
+        const h0 = startIdx(oh, oH, inH),
+          h1 = endIdx(oh, oH, inH);
         for (let ow = 0; ow < oW; ow++) {
-          const w0 = startIdx(ow, oW, inW), w1 = endIdx(ow, oW, inW);
-          let best = -Infinity, bi = (d0 * inH + h0) * inW + w0;
-          for (let d = d0; d < d1; d++) for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) {
-            const v = x[base + (d * inH + h) * inW + w]!;
-            if (v > best || v !== v) { best = v; bi = (d * inH + h) * inW + w; }
-          }
+          const w0 = startIdx(ow, oW, inW),
+            w1 = endIdx(ow, oW, inW);
+          let best = -Infinity,
+            bi = (d0 * inH + h0) * inW + w0;
+          for (let d = d0; d < d1; d++)
+            for (let h = h0; h < h1; h++)
+              for (let w = w0; w < w1; w++) {
+                const v = x[base + (d * inH + h) * inW + w]!;
+                if (v > best || v !== v) {
+                  best = v;
+                  bi = (d * inH + h) * inW + w;
+                }
+              }
           const oi = c * outVol + (od * oH + oh) * oW + ow;
           y[oi] = best;
           idx[oi] = bi;

@@ -17,25 +17,39 @@ class InplaceFlag extends Module {
 
 /** max(x, 0); with inplace = true it overwrites its input (PyTorch's nn.ReLU(inplace=True)). */
 export class ReLU extends InplaceFlag {
-  override forward(x: Tensor): Tensor { return F.relu(x, this.inplace); }
+  override forward(x: Tensor): Tensor {
+    return F.relu(x, this.inplace);
+  }
 }
 export class ReLU6 extends InplaceFlag {
-  override forward(x: Tensor): Tensor { return F.relu6(x); }
+  override forward(x: Tensor): Tensor {
+    return F.relu6(x);
+  }
 }
 export class SELU extends InplaceFlag {
-  override forward(x: Tensor): Tensor { return F.selu(x); }
+  override forward(x: Tensor): Tensor {
+    return F.selu(x);
+  }
 }
 export class SiLU extends InplaceFlag {
-  override forward(x: Tensor): Tensor { return F.silu(x); }
+  override forward(x: Tensor): Tensor {
+    return F.silu(x);
+  }
 }
 export class Sigmoid extends Module {
-  override forward(x: Tensor): Tensor { return F.sigmoid(x); }
+  override forward(x: Tensor): Tensor {
+    return F.sigmoid(x);
+  }
 }
 export class Tanh extends Module {
-  override forward(x: Tensor): Tensor { return F.tanh(x); }
+  override forward(x: Tensor): Tensor {
+    return F.tanh(x);
+  }
 }
 export class LogSigmoid extends Module {
-  override forward(x: Tensor): Tensor { return F.logsigmoid(x); }
+  override forward(x: Tensor): Tensor {
+    return F.logsigmoid(x);
+  }
 }
 
 export class LeakyReLU extends Module {
@@ -46,7 +60,9 @@ export class LeakyReLU extends Module {
     this.negativeSlope = negativeSlope;
     this.inplace = inplace;
   }
-  override forward(x: Tensor): Tensor { return F.leakyRelu(x, this.negativeSlope); }
+  override forward(x: Tensor): Tensor {
+    return F.leakyRelu(x, this.negativeSlope);
+  }
   override extraRepr(): string {
     return `negative_slope=${pyFloat(this.negativeSlope)}${this.inplace ? ', inplace=True' : ''}`;
   }
@@ -60,7 +76,9 @@ export class ELU extends Module {
     this.alpha = alpha;
     this.inplace = inplace;
   }
-  override forward(x: Tensor): Tensor { return F.elu(x, this.alpha); }
+  override forward(x: Tensor): Tensor {
+    return F.elu(x, this.alpha);
+  }
   override extraRepr(): string {
     return `alpha=${pyFloat(this.alpha)}${this.inplace ? ', inplace=True' : ''}`;
   }
@@ -74,7 +92,9 @@ export class Hardtanh extends Module {
     this.minVal = minVal;
     this.maxVal = maxVal;
   }
-  override forward(x: Tensor): Tensor { return F.hardtanh(x, this.minVal, this.maxVal); }
+  override forward(x: Tensor): Tensor {
+    return F.hardtanh(x, this.minVal, this.maxVal);
+  }
   override extraRepr(): string {
     return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}`;
   }
@@ -88,7 +108,9 @@ export class Softplus extends Module {
     this.beta = beta;
     this.threshold = threshold;
   }
-  override forward(x: Tensor): Tensor { return F.softplus(x, this.beta, this.threshold); }
+  override forward(x: Tensor): Tensor {
+    return F.softplus(x, this.beta, this.threshold);
+  }
   override extraRepr(): string {
     // PyTorch's defaults are the ints 1 and 20; other values are almost always given as floats (2.0 prints '2.0').
     return `beta=${this.beta === 1 ? '1' : pyFloat(this.beta)}, threshold=${this.threshold === 20 ? '20' : pyFloat(this.threshold)}`;
@@ -101,7 +123,9 @@ export class GELU extends Module {
     super();
     this.approximate = approximate;
   }
-  override forward(x: Tensor): Tensor { return F.gelu(x, this.approximate); }
+  override forward(x: Tensor): Tensor {
+    return F.gelu(x, this.approximate);
+  }
   override extraRepr(): string {
     return `approximate=${pyRepr(this.approximate)}`;
   }
@@ -113,7 +137,9 @@ export class Softmax extends Module {
     super();
     this.dim = dim;
   }
-  override forward(x: Tensor): Tensor { return F.softmax(x, this.dim); }
+  override forward(x: Tensor): Tensor {
+    return F.softmax(x, this.dim);
+  }
   override extraRepr(): string {
     return `dim=${pyRepr(this.dim)}`;
   }
@@ -125,7 +151,9 @@ export class LogSoftmax extends Module {
     super();
     this.dim = dim;
   }
-  override forward(x: Tensor): Tensor { return F.logSoftmax(x, this.dim); }
+  override forward(x: Tensor): Tensor {
+    return F.logSoftmax(x, this.dim);
+  }
   override extraRepr(): string {
     return `dim=${pyRepr(this.dim)}`;
   }

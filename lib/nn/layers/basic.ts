@@ -7,7 +7,9 @@ import * as F from '../functional/index.ts';
 import * as init from '../init.ts';
 import { pyBool, pyFloat, pyRepr } from '../pyrepr.ts';
 
-export interface FactoryOptions { dtype?: DType }
+export interface FactoryOptions {
+  dtype?: DType;
+}
 
 export class Identity extends Module {
   constructor(..._args: unknown[]) {

@@ -42,8 +42,14 @@ abstract class ConvNd extends Module {
   declare weight: Parameter;
   declare bias: Parameter | null;
 
-  protected constructor(nd: number, transposed: boolean, inChannels: number, outChannels: number, kernelSize: number | number[],
-    o: ConvModuleOptions & { outputPadding?: number | number[] }) {
+  protected constructor(
+    nd: number,
+    transposed: boolean,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | number[],
+    o: ConvModuleOptions & { outputPadding?: number | number[] },
+  ) {
     super();
     const groups = o.groups ?? 1;
     if (groups <= 0) throw new Error('groups must be a positive integer');
@@ -71,7 +77,9 @@ abstract class ConvNd extends Module {
     this.paddingMode = paddingMode;
     this.transposed = transposed;
     const dtype = o.dtype ?? 'float32';
-    const wShape = transposed ? [inChannels, outChannels / groups, ...this.kernelSize] : [outChannels, inChannels / groups, ...this.kernelSize];
+    const wShape = transposed
+      ? [inChannels, outChannels / groups, ...this.kernelSize]
+      : [outChannels, inChannels / groups, ...this.kernelSize];
     this.weight = new Parameter(empty(wShape, { dtype }));
     if (o.bias ?? true) this.bias = new Parameter(empty([outChannels], { dtype }));
     else this.registerParameter('bias', null);
@@ -158,7 +166,9 @@ abstract class ConvTranspose extends ConvNd {
         const min = (spatial[i]! - 1) * this.stride[i]! - 2 * pad[i]! + this.dilation[i]! * (this.kernelSize[i]! - 1) + 1;
         const op = want - min;
         if (op < 0 || op >= Math.max(this.stride[i]!, this.dilation[i]!)) {
-          throw new Error(`requested an output size of ${pyRepr(sizes)}, but valid sizes range from ${min} to ${min + this.stride[i]! - 1} (for an input of ${pyRepr(spatial)})`);
+          throw new Error(
+            `requested an output size of ${pyRepr(sizes)}, but valid sizes range from ${min} to ${min + this.stride[i]! - 1} (for an input of ${pyRepr(spatial)})`,
+          );
         }
         return op;
       });

@@ -24,13 +24,21 @@ abstract class WeightedLoss extends Loss {
 }
 
 export class MSELoss extends Loss {
-  constructor(opts: { reduction?: Reduction } = {}) { super(opts.reduction); }
-  override forward(input: Tensor, target: Tensor): Tensor { return F.mseLoss(input, target, this.reduction); }
+  constructor(opts: { reduction?: Reduction } = {}) {
+    super(opts.reduction);
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.mseLoss(input, target, this.reduction);
+  }
 }
 
 export class L1Loss extends Loss {
-  constructor(opts: { reduction?: Reduction } = {}) { super(opts.reduction); }
-  override forward(input: Tensor, target: Tensor): Tensor { return F.l1Loss(input, target, this.reduction); }
+  constructor(opts: { reduction?: Reduction } = {}) {
+    super(opts.reduction);
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.l1Loss(input, target, this.reduction);
+  }
 }
 
 export class SmoothL1Loss extends Loss {
@@ -39,7 +47,9 @@ export class SmoothL1Loss extends Loss {
     super(opts.reduction);
     this.beta = opts.beta ?? 1.0;
   }
-  override forward(input: Tensor, target: Tensor): Tensor { return F.smoothL1Loss(input, target, this.reduction, this.beta); }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.smoothL1Loss(input, target, this.reduction, this.beta);
+  }
 }
 
 export class HuberLoss extends Loss {
@@ -48,7 +58,9 @@ export class HuberLoss extends Loss {
     super(opts.reduction);
     this.delta = opts.delta ?? 1.0;
   }
-  override forward(input: Tensor, target: Tensor): Tensor { return F.huberLoss(input, target, this.reduction, this.delta); }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.huberLoss(input, target, this.reduction, this.delta);
+  }
 }
 
 export class NLLLoss extends WeightedLoss {
@@ -72,7 +84,12 @@ export class CrossEntropyLoss extends WeightedLoss {
     this.labelSmoothing = opts.labelSmoothing ?? 0;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
-    return F.crossEntropy(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction, labelSmoothing: this.labelSmoothing });
+    return F.crossEntropy(input, target, {
+      weight: this.weight,
+      ignoreIndex: this.ignoreIndex,
+      reduction: this.reduction,
+      labelSmoothing: this.labelSmoothing,
+    });
   }
 }
 
@@ -80,7 +97,9 @@ export class BCELoss extends WeightedLoss {
   constructor(opts: { weight?: Tensor | null; reduction?: Reduction } = {}) {
     super(opts.weight, opts.reduction);
   }
-  override forward(input: Tensor, target: Tensor): Tensor { return F.binaryCrossEntropy(input, target, this.weight, this.reduction); }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.binaryCrossEntropy(input, target, this.weight, this.reduction);
+  }
 }
 
 export class BCEWithLogitsLoss extends Loss {
@@ -89,8 +108,12 @@ export class BCEWithLogitsLoss extends Loss {
     this.registerBuffer('weight', opts.weight ?? null);
     this.registerBuffer('pos_weight', opts.posWeight ?? null);
   }
-  get weight(): Tensor | null { return this._buffers.get('weight') ?? null; }
-  get posWeight(): Tensor | null { return this._buffers.get('pos_weight') ?? null; }
+  get weight(): Tensor | null {
+    return this._buffers.get('weight') ?? null;
+  }
+  get posWeight(): Tensor | null {
+    return this._buffers.get('pos_weight') ?? null;
+  }
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.binaryCrossEntropyWithLogits(input, target, { weight: this.weight, posWeight: this.posWeight, reduction: this.reduction });
   }
@@ -104,7 +127,9 @@ export class KLDivLoss extends Module {
     this.reduction = opts.reduction ?? 'mean';
     this.logTarget = opts.logTarget ?? false;
   }
-  override forward(input: Tensor, target: Tensor): Tensor { return F.klDiv(input, target, this.reduction, this.logTarget); }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.klDiv(input, target, this.reduction, this.logTarget);
+  }
 }
 
 export class MarginRankingLoss extends Loss {
@@ -113,7 +138,9 @@ export class MarginRankingLoss extends Loss {
     super(opts.reduction);
     this.margin = opts.margin ?? 0;
   }
-  override forward(x1: Tensor, x2: Tensor, y: Tensor): Tensor { return F.marginRankingLoss(x1, x2, y, this.margin, this.reduction); }
+  override forward(x1: Tensor, x2: Tensor, y: Tensor): Tensor {
+    return F.marginRankingLoss(x1, x2, y, this.margin, this.reduction);
+  }
 }
 
 export class HingeEmbeddingLoss extends Loss {
@@ -122,12 +149,18 @@ export class HingeEmbeddingLoss extends Loss {
     super(opts.reduction);
     this.margin = opts.margin ?? 1.0;
   }
-  override forward(input: Tensor, target: Tensor): Tensor { return F.hingeEmbeddingLoss(input, target, this.margin, this.reduction); }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.hingeEmbeddingLoss(input, target, this.margin, this.reduction);
+  }
 }
 
 export class SoftMarginLoss extends Loss {
-  constructor(opts: { reduction?: Reduction } = {}) { super(opts.reduction); }
-  override forward(input: Tensor, target: Tensor): Tensor { return F.softMarginLoss(input, target, this.reduction); }
+  constructor(opts: { reduction?: Reduction } = {}) {
+    super(opts.reduction);
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.softMarginLoss(input, target, this.reduction);
+  }
 }
 
 export class CosineEmbeddingLoss extends Loss {
@@ -136,7 +169,9 @@ export class CosineEmbeddingLoss extends Loss {
     super(opts.reduction);
     this.margin = opts.margin ?? 0;
   }
-  override forward(x1: Tensor, x2: Tensor, y: Tensor): Tensor { return F.cosineEmbeddingLoss(x1, x2, y, this.margin, this.reduction); }
+  override forward(x1: Tensor, x2: Tensor, y: Tensor): Tensor {
+    return F.cosineEmbeddingLoss(x1, x2, y, this.margin, this.reduction);
+  }
 }
 
 export class TripletMarginLoss extends Loss {

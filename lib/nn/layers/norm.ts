@@ -51,9 +51,15 @@ abstract class BatchNormBase extends Module {
     }
   }
 
-  get runningMean(): Tensor | null { return this._buffers.get('running_mean') ?? null; }
-  get runningVar(): Tensor | null { return this._buffers.get('running_var') ?? null; }
-  get numBatchesTracked(): Tensor | null { return this._buffers.get('num_batches_tracked') ?? null; }
+  get runningMean(): Tensor | null {
+    return this._buffers.get('running_mean') ?? null;
+  }
+  get runningVar(): Tensor | null {
+    return this._buffers.get('running_var') ?? null;
+  }
+  get numBatchesTracked(): Tensor | null {
+    return this._buffers.get('num_batches_tracked') ?? null;
+  }
 
   resetRunningStats(): void {
     if (!this.trackRunningStats) return;
@@ -85,7 +91,11 @@ abstract class BatchNormBase extends Module {
     return F.batchNorm(x, {
       runningMean: !this.training || this.trackRunningStats ? this.runningMean : null,
       runningVar: !this.training || this.trackRunningStats ? this.runningVar : null,
-      weight: this.weight, bias: this.bias, training: useBatchStats, momentum: factor, eps: this.eps,
+      weight: this.weight,
+      bias: this.bias,
+      training: useBatchStats,
+      momentum: factor,
+      eps: this.eps,
     });
   }
 
@@ -174,4 +184,3 @@ export class GroupNorm extends Module {
     return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.affine)}`;
   }
 }
-

@@ -34,16 +34,24 @@ class ConstantPadNd extends PadNd {
 }
 
 export class ConstantPad1d extends ConstantPadNd {
-  constructor(padding: number | number[], value: number) { super(1, padding, value); }
+  constructor(padding: number | number[], value: number) {
+    super(1, padding, value);
+  }
 }
 export class ConstantPad2d extends ConstantPadNd {
-  constructor(padding: number | number[], value: number) { super(2, padding, value); }
+  constructor(padding: number | number[], value: number) {
+    super(2, padding, value);
+  }
 }
 export class ConstantPad3d extends ConstantPadNd {
-  constructor(padding: number | number[], value: number) { super(3, padding, value); }
+  constructor(padding: number | number[], value: number) {
+    super(3, padding, value);
+  }
 }
 export class ZeroPad2d extends ConstantPadNd {
-  constructor(padding: number | number[]) { super(2, padding, 0); }
+  constructor(padding: number | number[]) {
+    super(2, padding, 0);
+  }
   override extraRepr(): string {
     return pyRepr(this.padding);
   }
@@ -51,21 +59,31 @@ export class ZeroPad2d extends ConstantPadNd {
 
 export class ReflectionPad1d extends PadNd {
   protected readonly mode = 'reflect' as const;
-  constructor(padding: number | number[]) { super(1, padding); }
+  constructor(padding: number | number[]) {
+    super(1, padding);
+  }
 }
 export class ReflectionPad2d extends PadNd {
   protected readonly mode = 'reflect' as const;
-  constructor(padding: number | number[]) { super(2, padding); }
+  constructor(padding: number | number[]) {
+    super(2, padding);
+  }
 }
 export class ReplicationPad1d extends PadNd {
   protected readonly mode = 'replicate' as const;
-  constructor(padding: number | number[]) { super(1, padding); }
+  constructor(padding: number | number[]) {
+    super(1, padding);
+  }
 }
 export class ReplicationPad2d extends PadNd {
   protected readonly mode = 'replicate' as const;
-  constructor(padding: number | number[]) { super(2, padding); }
+  constructor(padding: number | number[]) {
+    super(2, padding);
+  }
 }
 export class ReplicationPad3d extends PadNd {
   protected readonly mode = 'replicate' as const;
-  constructor(padding: number | number[]) { super(3, padding); }
+  constructor(padding: number | number[]) {
+    super(3, padding);
+  }
 }

@@ -32,7 +32,13 @@ abstract class MaxPoolNd extends Module {
     this.ceilMode = opts.ceilMode ?? false;
   }
   protected opts() {
-    return { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices };
+    return {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      ceilMode: this.ceilMode,
+      returnIndices: this.returnIndices,
+    };
   }
   override extraRepr(): string {
     return `kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}, padding=${pyRepr(this.padding)}, dilation=${pyRepr(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
@@ -80,7 +86,13 @@ abstract class AvgPoolNd extends Module {
     this.divisorOverride = opts.divisorOverride ?? null;
   }
   protected opts() {
-    return { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad, divisorOverride: this.divisorOverride };
+    return {
+      stride: this.stride,
+      padding: this.padding,
+      ceilMode: this.ceilMode,
+      countIncludePad: this.countIncludePad,
+      divisorOverride: this.divisorOverride,
+    };
   }
   override extraRepr(): string {
     return `kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}, padding=${pyRepr(this.padding)}`;
@@ -91,7 +103,9 @@ export class AvgPool1d extends AvgPoolNd {
   constructor(kernelSize: IntOrTuple, opts: Omit<AvgPoolModuleOptions, 'divisorOverride'> = {}) {
     // PyTorch's AvgPool1d stores 1-tuples, which its repr shows: kernel_size=(2,)
     super(ntuple(kernelSize, 1, 'kernel_size'), {
-      ...opts, stride: ntuple(opts.stride ?? kernelSize, 1, 'stride'), padding: ntuple(opts.padding ?? 0, 1, 'padding'),
+      ...opts,
+      stride: ntuple(opts.stride ?? kernelSize, 1, 'stride'),
+      padding: ntuple(opts.padding ?? 0, 1, 'padding'),
     });
   }
   override forward(x: Tensor): Tensor {
@@ -158,7 +172,7 @@ export class AdaptiveMaxPool2d extends Module {
   constructor(outputSize: OutSize, opts: { returnIndices?: boolean } | boolean = false) {
     super();
     this.outputSize = outputSize;
-    this.returnIndices = typeof opts === 'boolean' ? opts : opts.returnIndices ?? false;
+    this.returnIndices = typeof opts === 'boolean' ? opts : (opts.returnIndices ?? false);
   }
   override forward(x: Tensor): Tensor | [Tensor, Tensor] {
     return this.returnIndices ? F.adaptiveMaxPool2d(x, this.outputSize, true) : F.adaptiveMaxPool2d(x, this.outputSize);
@@ -187,7 +201,7 @@ export class AdaptiveMaxPool3d extends Module {
   constructor(outputSize: OutSize, opts: { returnIndices?: boolean } | boolean = false) {
     super();
     this.outputSize = outputSize;
-    this.returnIndices = typeof opts === 'boolean' ? opts : opts.returnIndices ?? false;
+    this.returnIndices = typeof opts === 'boolean' ? opts : (opts.returnIndices ?? false);
   }
   override forward(x: Tensor): Tensor | [Tensor, Tensor] {
     return this.returnIndices ? F.adaptiveMaxPool3d(x, this.outputSize, true) : F.adaptiveMaxPool3d(x, this.outputSize);

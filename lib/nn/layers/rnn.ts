@@ -15,10 +15,21 @@ const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 
 /** transpose(0, 1) recorded under a given node name (PyTorch's RNN/GRU use transpose_ -> TransposeBackward1). */
 function swap01(t: Tensor, name: string): Tensor {
   if (name === 'TransposeBackward0') return t.transpose(0, 1);
-  return customOp(name, [t], () => t.transpose(0, 1).contiguous(), ([g]) => [g!.transpose(0, 1).contiguous()], { op: 'transpose' }) as Tensor;
+  return customOp(
+    name,
+    [t],
+    () => t.transpose(0, 1).contiguous(),
+    ([g]) => [g!.transpose(0, 1).contiguous()],
+    { op: 'transpose' },
+  ) as Tensor;
 }
 
-interface CellWeights { wIh: Tensor; wHh: Tensor; bIh: Tensor | null; bHh: Tensor | null }
+interface CellWeights {
+  wIh: Tensor;
+  wHh: Tensor;
+  bIh: Tensor | null;
+  bHh: Tensor | null;
+}
 
 /** One timestep given the precomputed input projection `xp` (B, G·H). Returns [h, c]. */
 function step(mode: Mode, xp: Tensor, h: Tensor, c: Tensor | null, w: CellWeights): [Tensor, Tensor | null] {
@@ -67,7 +78,8 @@ abstract class RNNBase extends Module {
     this.batchFirst = o.batchFirst ?? false;
     this.dropout = o.dropout ?? 0;
     this.bidirectional = o.bidirectional ?? false;
-    if (this.dropout < 0 || this.dropout > 1) throw new Error('dropout should be a number in range [0, 1] representing the probability of an element being zeroed');
+    if (this.dropout < 0 || this.dropout > 1)
+      throw new Error('dropout should be a number in range [0, 1] representing the probability of an element being zeroed');
     const G = GATES[mode] * hiddenSize;
     const dirs = this.bidirectional ? 2 : 1;
     const dtype = o.dtype ?? 'float32';
@@ -101,13 +113,16 @@ abstract class RNNBase extends Module {
   protected run(input: Tensor, hx: Tensor | [Tensor, Tensor] | null | undefined): [Tensor, Tensor | [Tensor, Tensor]] {
     const isLstm = this.mode === 'LSTM';
     const unbatched = input.dim() === 2;
-    if (input.dim() !== 2 && input.dim() !== 3) throw new Error(`${this.constructor.name}: Expected input to be 2D or 3D, got ${input.dim()}D instead`);
+    if (input.dim() !== 2 && input.dim() !== 3)
+      throw new Error(`${this.constructor.name}: Expected input to be 2D or 3D, got ${input.dim()}D instead`);
     let x = unbatched ? input.unsqueeze(1) : this.batchFirst ? input.transpose(0, 1) : input;
-    if (x.shape[2] !== this.inputSize) throw new Error(`input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${x.shape[2]}`);
+    if (x.shape[2] !== this.inputSize)
+      throw new Error(`input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${x.shape[2]}`);
     const [T, B] = x.shape as [number, number];
     const dirs = this.bidirectional ? 2 : 1;
     const H = this.hiddenSize;
-    let h0: Tensor, c0: Tensor | null = null;
+    let h0: Tensor,
+      c0: Tensor | null = null;
     const stateShape = [this.numLayers * dirs, B, H];
     const prep = (t: Tensor) => (unbatched ? t.unsqueeze(1) : t);
     if (hx) {

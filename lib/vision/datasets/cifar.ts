@@ -52,7 +52,10 @@ export class CIFAR10 extends VisionDataset {
     for (const f of list) {
       const path = join(dir, f);
       const size = statSync(path).size;
-      if (size % RECORD !== 0) throw new Error(`${path}: size ${size} is not a multiple of the ${RECORD}-byte CIFAR record (corrupt or not the binary version; the record at offset ${size - (size % RECORD)} is cut short)`);
+      if (size % RECORD !== 0)
+        throw new Error(
+          `${path}: size ${size} is not a multiple of the ${RECORD}-byte CIFAR record (corrupt or not the binary version; the record at offset ${size - (size % RECORD)} is cut short)`,
+        );
       chunks.push(readFileSync(path));
     }
     const n = chunks.reduce((a, c) => a + c.length / RECORD, 0);
@@ -115,6 +118,16 @@ export class CIFAR10 extends VisionDataset {
   }
 }
 
-export function cifar10FromRecipe(a: { root: string; train: boolean; transform: TransformSpec | null; targetTransform: TransformSpec | null }): CIFAR10 {
-  return new CIFAR10({ root: a.root, train: a.train, transform: transformFromNullableSpec(a.transform), targetTransform: transformFromNullableSpec(a.targetTransform) });
+export function cifar10FromRecipe(a: {
+  root: string;
+  train: boolean;
+  transform: TransformSpec | null;
+  targetTransform: TransformSpec | null;
+}): CIFAR10 {
+  return new CIFAR10({
+    root: a.root,
+    train: a.train,
+    transform: transformFromNullableSpec(a.transform),
+    targetTransform: transformFromNullableSpec(a.targetTransform),
+  });
 }

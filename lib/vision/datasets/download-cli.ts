@@ -14,7 +14,8 @@ interface Job {
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as Job;
   try {
-    for (const [file, md5] of job.files) await downloadFromMirrors(job.mirrors, file, join(job.dir, file), md5, { timeoutMs: job.timeoutMs });
+    for (const [file, md5] of job.files)
+      await downloadFromMirrors(job.mirrors, file, join(job.dir, file), md5, { timeoutMs: job.timeoutMs });
     process.stdout.write(JSON.stringify({ ok: true }) + '\n');
   } catch (e) {
     process.stdout.write(JSON.stringify({ ok: false, message: (e as Error).message }) + '\n');

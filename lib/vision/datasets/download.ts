@@ -81,14 +81,16 @@ export async function downloadUrl(url: string, dest: string, md5?: string, opts:
     bytes = Buffer.concat(chunks);
   } catch (e) {
     const err = e as Error & { cause?: Error };
-    const reason = err.name === 'AbortError' ? `no data for ${idleMs / 1000} s` : err.cause ? `${err.message}: ${err.cause.message}` : err.message;
+    const reason =
+      err.name === 'AbortError' ? `no data for ${idleMs / 1000} s` : err.cause ? `${err.message}: ${err.cause.message}` : err.message;
     throw new Error(`download of ${url} failed: ${reason}`);
   } finally {
     clearTimeout(timer);
   }
   if (md5 !== undefined) {
     const got = md5Hex(bytes);
-    if (got !== md5.toLowerCase()) throw new Error(`download of ${url}: checksum mismatch (expected MD5 ${md5}, got ${got}); the file was not saved`);
+    if (got !== md5.toLowerCase())
+      throw new Error(`download of ${url}: checksum mismatch (expected MD5 ${md5}, got ${got}); the file was not saved`);
   }
   mkdirSync(dirname(dest), { recursive: true });
   const tmp = `${dest}.part-${process.pid}`;
@@ -102,7 +104,13 @@ export async function downloadUrl(url: string, dest: string, md5?: string, opts:
 }
 
 /** Tries each mirror in turn; the error lists every attempt. */
-export async function downloadFromMirrors(mirrors: readonly string[], file: string, dest: string, md5?: string, opts: DownloadOptions = {}): Promise<void> {
+export async function downloadFromMirrors(
+  mirrors: readonly string[],
+  file: string,
+  dest: string,
+  md5?: string,
+  opts: DownloadOptions = {},
+): Promise<void> {
   const errors: string[] = [];
   for (const mirror of mirrors) {
     const url = mirror.endsWith('/') ? mirror + file : `${mirror}/${file}`;

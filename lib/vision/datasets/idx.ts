@@ -38,7 +38,9 @@ export function readMaybeGzip(path: string): Uint8Array {
 export function parseIdx(bytes: Uint8Array, what = 'IDX data'): IdxArray {
   if (bytes.length < 4) throw new Error(`${what}: too short for an IDX header (${bytes.length} bytes)`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new Error(`${what}: bad IDX magic at offset 0 (expected 00 00, got ${bytes[0].toString(16).padStart(2, '0')} ${bytes[1].toString(16).padStart(2, '0')})`);
+    throw new Error(
+      `${what}: bad IDX magic at offset 0 (expected 00 00, got ${bytes[0].toString(16).padStart(2, '0')} ${bytes[1].toString(16).padStart(2, '0')})`,
+    );
   }
   const type = TYPE_CODES[bytes[2]];
   if (!type) throw new Error(`${what}: unknown IDX type code 0x${bytes[2].toString(16)} at offset 2`);
@@ -51,18 +53,32 @@ export function parseIdx(bytes: Uint8Array, what = 'IDX data'): IdxArray {
   const count = shape.reduce((a, b) => a * b, 1);
   const need = headerLen + count * type.bytes;
   if (bytes.length < need) {
-    throw new Error(`${what}: truncated IDX payload: shape [${shape.join(', ')}] of ${type.name} needs ${need} bytes, file has ${bytes.length} (data ends at offset ${bytes.length})`);
+    throw new Error(
+      `${what}: truncated IDX payload: shape [${shape.join(', ')}] of ${type.name} needs ${need} bytes, file has ${bytes.length} (data ends at offset ${bytes.length})`,
+    );
   }
   if (type.bytes === 1) {
     const sub = bytes.subarray(headerLen, headerLen + count);
     return { data: type.name === 'uint8' ? sub : new Int8Array(sub.buffer, sub.byteOffset, count), shape, type: type.name };
   }
   const out =
-    type.name === 'int16' ? new Int16Array(count) : type.name === 'int32' ? new Int32Array(count) : type.name === 'float32' ? new Float32Array(count) : new Float64Array(count);
+    type.name === 'int16'
+      ? new Int16Array(count)
+      : type.name === 'int32'
+        ? new Int32Array(count)
+        : type.name === 'float32'
+          ? new Float32Array(count)
+          : new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const o = headerLen + i * type.bytes;
     out[i] =
-      type.name === 'int16' ? view.getInt16(o, false) : type.name === 'int32' ? view.getInt32(o, false) : type.name === 'float32' ? view.getFloat32(o, false) : view.getFloat64(o, false);
+      type.name === 'int16'
+        ? view.getInt16(o, false)
+        : type.name === 'int32'
+          ? view.getInt32(o, false)
+          : type.name === 'float32'
+            ? view.getFloat32(o, false)
+            : view.getFloat64(o, false);
   }
   return { data: out, shape, type: type.name };
 }

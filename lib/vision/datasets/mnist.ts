@@ -28,9 +28,12 @@ function loadSplit(imagesPath: string, labelsPath: string): Split {
   if (hit) return hit;
   const img = parseIdx(readMaybeGzip(imagesPath), imagesPath);
   const lab = parseIdx(readMaybeGzip(labelsPath), labelsPath);
-  if (img.type !== 'uint8' || img.shape.length !== 3) throw new Error(`${imagesPath}: expected a uint8 IDX array of shape [N, rows, cols], got ${img.type} [${img.shape.join(', ')}]`);
-  if (lab.type !== 'uint8' || lab.shape.length !== 1) throw new Error(`${labelsPath}: expected a uint8 IDX array of shape [N], got ${lab.type} [${lab.shape.join(', ')}]`);
-  if (img.shape[0] !== lab.shape[0]) throw new Error(`${imagesPath} has ${img.shape[0]} images but ${labelsPath} has ${lab.shape[0]} labels`);
+  if (img.type !== 'uint8' || img.shape.length !== 3)
+    throw new Error(`${imagesPath}: expected a uint8 IDX array of shape [N, rows, cols], got ${img.type} [${img.shape.join(', ')}]`);
+  if (lab.type !== 'uint8' || lab.shape.length !== 1)
+    throw new Error(`${labelsPath}: expected a uint8 IDX array of shape [N], got ${lab.type} [${lab.shape.join(', ')}]`);
+  if (img.shape[0] !== lab.shape[0])
+    throw new Error(`${imagesPath} has ${img.shape[0]} images but ${labelsPath} has ${lab.shape[0]} labels`);
   const split: Split = { images: img.data as Uint8Array, labels: lab.data as Uint8Array, rows: img.shape[1], cols: img.shape[2] };
   cache.set(key, split);
   return split;
@@ -44,7 +47,18 @@ export class MNIST extends VisionDataset {
     ['t10k-images-idx3-ubyte.gz', '9fb629c4189551a2d022fa330f9573f3'],
     ['t10k-labels-idx1-ubyte.gz', 'ec29112dd5afa0611ce80d1b7f02629c'],
   ];
-  static classes: readonly string[] = ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine'];
+  static classes: readonly string[] = [
+    '0 - zero',
+    '1 - one',
+    '2 - two',
+    '3 - three',
+    '4 - four',
+    '5 - five',
+    '6 - six',
+    '7 - seven',
+    '8 - eight',
+    '9 - nine',
+  ];
   /** System-wide install locations searched after `root`. */
   static systemDirs: string[] = [];
   /** The distribution package that installs the files there, for the error message. */
@@ -81,7 +95,8 @@ export class MNIST extends VisionDataset {
       imagesPath = findFile([rawDir], imagesName);
       labelsPath = findFile([rawDir], labelsName);
     }
-    if (!imagesPath || !labelsPath) throw new Error(this.notFoundMessage(dirs, [imagesPath ? null : imagesName, labelsPath ? null : labelsName], rawDir));
+    if (!imagesPath || !labelsPath)
+      throw new Error(this.notFoundMessage(dirs, [imagesPath ? null : imagesName, labelsPath ? null : labelsName], rawDir));
     this.files = { images: imagesPath, labels: labelsPath };
     const split = loadSplit(imagesPath, labelsPath);
     this.images = split.images;
@@ -164,7 +179,18 @@ export class FashionMNIST extends MNIST {
     ['t10k-images-idx3-ubyte.gz', 'bef4ecab320f06d8554ea6380940ec79'],
     ['t10k-labels-idx1-ubyte.gz', 'bb300cfdad3c16e7a12a480ee83cd310'],
   ];
-  static override classes: readonly string[] = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+  static override classes: readonly string[] = [
+    'T-shirt/top',
+    'Trouser',
+    'Pullover',
+    'Dress',
+    'Coat',
+    'Sandal',
+    'Shirt',
+    'Sneaker',
+    'Bag',
+    'Ankle boot',
+  ];
   static override systemDirs = ['/usr/share/datasets/fashion-mnist'];
   static override systemPackage: string | null = 'dataset-fashion-mnist';
 }

@@ -42,7 +42,12 @@ export abstract class VisionDataset<S = [any, any]> extends Dataset<S> {
 
   /** torchvision's repr: name, size, root, split and transforms. */
   override toString(): string {
-    const lines = [`Dataset ${this.constructor.name}`, `    Number of datapoints: ${this.length}`, `    Root location: ${this.root}`, ...this.extraRepr().map((l) => `    ${l}`)];
+    const lines = [
+      `Dataset ${this.constructor.name}`,
+      `    Number of datapoints: ${this.length}`,
+      `    Root location: ${this.root}`,
+      ...this.extraRepr().map((l) => `    ${l}`),
+    ];
     if (this.transform) lines.push(`    Transform: ${String(this.transform)}`);
     if (this.targetTransform) lines.push(`    Target transform: ${String(this.targetTransform)}`);
     return lines.join('\n');

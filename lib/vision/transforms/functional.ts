@@ -163,7 +163,12 @@ export function parsePadding(padding: number | readonly number[]): [number, numb
 }
 
 /** Pads the borders (torchvision F.pad): constant `fill`, or edge / reflect / symmetric. */
-export function pad<T extends ImageLike>(img: T, padding: number | readonly number[], fill: number | number[] = 0, paddingMode: PaddingMode = 'constant'): T {
+export function pad<T extends ImageLike>(
+  img: T,
+  padding: number | readonly number[],
+  fill: number | number[] = 0,
+  paddingMode: PaddingMode = 'constant',
+): T {
   const [l, t, r, b] = parsePadding(padding);
   if (!['constant', 'edge', 'reflect', 'symmetric'].includes(paddingMode)) {
     throw new RangeError(`pad: padding mode should be constant, edge, reflect or symmetric, got ${paddingMode}`);
@@ -204,7 +209,10 @@ export function resizedOutputSize(h: number, w: number, size: number | readonly 
     let newShort = requested;
     let newLong = Math.trunc((requested * long) / short);
     if (maxSize !== undefined) {
-      if (maxSize <= requested) throw new RangeError(`resize: maxSize = ${maxSize} must be strictly greater than the requested size for the smaller edge size = ${requested}`);
+      if (maxSize <= requested)
+        throw new RangeError(
+          `resize: maxSize = ${maxSize} must be strictly greater than the requested size for the smaller edge size = ${requested}`,
+        );
       if (newLong > maxSize) {
         newShort = Math.trunc((maxSize * newShort) / newLong);
         newLong = maxSize;
@@ -270,7 +278,10 @@ export function toTensor(pic: PILImage | NDArray): Tensor {
     return Tensor.fromTypedArray(out, [c, pic.height, pic.width], 'float32');
   }
   if (pic instanceof NDArray) {
-    if (pic.shape.length !== 2 && pic.shape.length !== 3) throw new RangeError(`toTensor: pic should be 2 or 3 dimensional, got ${pic.shape.length} dimensions (shape [${pic.shape.join(', ')}])`);
+    if (pic.shape.length !== 2 && pic.shape.length !== 3)
+      throw new RangeError(
+        `toTensor: pic should be 2 or 3 dimensional, got ${pic.shape.length} dimensions (shape [${pic.shape.join(', ')}])`,
+      );
     const [h, w, c = 1] = pic.shape;
     const n = h * w;
     const scale = pic.dtype === 'uint8';
@@ -279,7 +290,9 @@ export function toTensor(pic: PILImage | NDArray): Tensor {
     for (let k = 0; k < c; k++) for (let i = 0; i < n; i++) out[k * n + i] = scale ? src[i * c + k] / 255 : src[i * c + k];
     return Tensor.fromTypedArray(out, [c, h, w], scale ? 'float32' : pic.dtype);
   }
-  throw new TypeError(`toTensor: pic should be a PILImage or an NDArray, got ${describeInput(pic)} (tensors are already tensors: use convertImageDtype to rescale)`);
+  throw new TypeError(
+    `toTensor: pic should be a PILImage or an NDArray, got ${describeInput(pic)} (tensors are already tensors: use convertImageDtype to rescale)`,
+  );
 }
 
 /** PILToTensor: PIL image to a uint8 CHW tensor without scaling. */
@@ -303,23 +316,28 @@ export function toPilImage(pic: Tensor, mode?: 'L' | 'LA' | 'RGB' | 'RGBA'): PIL
   const scale = t.dtype === 'float32' || t.dtype === 'float64';
   const n = h * w;
   const out = new Uint8Array(n * c);
-  for (let k = 0; k < c; k++) for (let i = 0; i < n; i++) out[i * c + k] = (scale ? Math.trunc(Math.fround(src[k * n + i] * 255)) : src[k * n + i]) & 255;
+  for (let k = 0; k < c; k++)
+    for (let i = 0; i < n; i++) out[i * c + k] = (scale ? Math.trunc(Math.fround(src[k * n + i] * 255)) : src[k * n + i]) & 255;
   return new PILImage(out, w, h, mode ?? (['L', 'LA', 'RGB', 'RGBA'] as const)[c - 1]);
 }
 
 /** Normalize: (x - mean[c]) / std[c] per channel, in the tensor's float dtype. */
 export function normalize(t: Tensor, mean: ArrayLike<number>, std: ArrayLike<number>, inplace = false): Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`normalize: img should be a Tensor, got ${describeInput(t)}`);
-  if (t.dtype !== 'float32' && t.dtype !== 'float64') throw new TypeError(`normalize: input tensor should be a float tensor, got ${t.dtype}`);
+  if (t.dtype !== 'float32' && t.dtype !== 'float64')
+    throw new TypeError(`normalize: input tensor should be a float tensor, got ${t.dtype}`);
   if (t.dim() < 3) throw new RangeError(`normalize: expected a tensor image of size [..., C, H, W], got shape [${t.shape.join(', ')}]`);
   const c = t.shape[t.dim() - 3];
   const cast = t.dtype === 'float32' ? Math.fround : (x: number) => x;
   const m = Array.from(mean, cast);
   const s = Array.from(std, cast);
   if ((m.length !== 1 && m.length !== c) || (s.length !== 1 && s.length !== c)) {
-    throw new RangeError(`normalize: mean (${m.length} values) and std (${s.length} values) must have 1 or ${c} (channels) entries for shape [${t.shape.join(', ')}]`);
+    throw new RangeError(
+      `normalize: mean (${m.length} values) and std (${s.length} values) must have 1 or ${c} (channels) entries for shape [${t.shape.join(', ')}]`,
+    );
   }
-  if (s.some((v) => v === 0)) throw new RangeError(`normalize: std evaluated to zero after conversion to ${t.dtype}, leading to division by zero`);
+  if (s.some((v) => v === 0))
+    throw new RangeError(`normalize: std evaluated to zero after conversion to ${t.dtype}, leading to division by zero`);
   const src = t.dataSync();
   const out = inplace && t.isContiguous() ? src : allocate(t.dtype, src.length);
   const plane = t.shape[t.dim() - 2] * t.shape[t.dim() - 1];
@@ -339,14 +357,16 @@ export function normalize(t: Tensor, mean: ArrayLike<number>, std: ArrayLike<num
  * dtypes (torchvision 0.14). PIL: convert('L') (rounded fixed point), so the two paths can differ by 1.
  */
 export function rgbToGrayscale<T extends ImageLike>(img: T, numOutputChannels: 1 | 3 = 1): T {
-  if (numOutputChannels !== 1 && numOutputChannels !== 3) throw new RangeError(`rgbToGrayscale: numOutputChannels should be 1 or 3, got ${numOutputChannels}`);
+  if (numOutputChannels !== 1 && numOutputChannels !== 3)
+    throw new RangeError(`rgbToGrayscale: numOutputChannels should be 1 or 3, got ${numOutputChannels}`);
   if (img instanceof PILImage) {
     const l = img.convert('L');
     return (numOutputChannels === 1 ? l : l.convert('RGB')) as T;
   }
   const t = img as Tensor;
   const c = t.dim() >= 3 ? t.shape[t.dim() - 3] : 0;
-  if (c !== 1 && c !== 3) throw new RangeError(`rgbToGrayscale: input image tensor should have 1 or 3 channels, got shape [${t.shape.join(', ')}]`);
+  if (c !== 1 && c !== 3)
+    throw new RangeError(`rgbToGrayscale: input image tensor should have 1 or 3 channels, got shape [${t.shape.join(', ')}]`);
   if (c === 1) {
     if (numOutputChannels === 1) return t.clone() as T;
   }

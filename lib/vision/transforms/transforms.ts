@@ -38,7 +38,10 @@ export abstract class Transform<I = any, O = any> {
 
   /** A structured-clonable description (name + constructor args) for worker threads. */
   toSpec(): TransformSpec {
-    if (this.specArgs === null) throw new TypeError(`${this.constructor.name} cannot be sent to a DataLoader worker (it wraps a function); give the DataLoader a workerDataset recipe`);
+    if (this.specArgs === null)
+      throw new TypeError(
+        `${this.constructor.name} cannot be sent to a DataLoader worker (it wraps a function); give the DataLoader a workerDataset recipe`,
+      );
     return { name: this.constructor.name, args: this.specArgs };
   }
 
@@ -66,7 +69,10 @@ export class Compose extends Transform {
       name: 'Compose',
       args: [
         this.transforms.map((t) => {
-          if (!(t instanceof Transform)) throw new TypeError('Compose: a plain function cannot be sent to a DataLoader worker; give the DataLoader a workerDataset recipe');
+          if (!(t instanceof Transform))
+            throw new TypeError(
+              'Compose: a plain function cannot be sent to a DataLoader worker; give the DataLoader a workerDataset recipe',
+            );
           return t.toSpec();
         }),
       ],
@@ -113,9 +119,14 @@ export class ConvertImageDtype extends Transform<Tensor, Tensor> {
 export class Normalize extends Transform<Tensor, Tensor> {
   readonly mean: number[];
   readonly std: number[];
-  constructor(mean: ArrayLike<number> | Tensor, std: ArrayLike<number> | Tensor, readonly inplace = false) {
+  constructor(
+    mean: ArrayLike<number> | Tensor,
+    std: ArrayLike<number> | Tensor,
+    readonly inplace = false,
+  ) {
     super();
-    const toList = (v: ArrayLike<number> | Tensor): number[] => (typeof (v as Tensor).dataSync === 'function' ? Array.from((v as Tensor).dataSync()) : Array.from(v as ArrayLike<number>));
+    const toList = (v: ArrayLike<number> | Tensor): number[] =>
+      typeof (v as Tensor).dataSync === 'function' ? Array.from((v as Tensor).dataSync()) : Array.from(v as ArrayLike<number>);
     this.mean = toList(mean);
     this.std = toList(std);
     this.specArgs = [this.mean, this.std, inplace];
@@ -140,7 +151,8 @@ export class Resize extends Transform<ImageLike, ImageLike> {
   constructor(size: number | readonly number[], opts: ResizeCtorOptions = {}) {
     super();
     this.size = typeof size === 'number' ? size : [...size];
-    if (typeof size !== 'number' && (size.length < 1 || size.length > 2)) throw new RangeError(`Resize: size should be an int or a sequence of 1 or 2 ints, got [${size.join(', ')}]`);
+    if (typeof size !== 'number' && (size.length < 1 || size.length > 2))
+      throw new RangeError(`Resize: size should be an int or a sequence of 1 or 2 ints, got [${size.join(', ')}]`);
     this.options = { interpolation: opts.interpolation ?? 'bilinear', maxSize: opts.maxSize, antialias: opts.antialias ?? null };
     this.specArgs = [this.size, this.options];
   }
@@ -148,7 +160,7 @@ export class Resize extends Transform<ImageLike, ImageLike> {
     return F.resize(img, this.size, this.options);
   }
   override toString(): string {
-    return `Resize(size=${Array.isArray(this.size) ? `[${this.size.join(", ")}]` : this.size}, interpolation=${this.options.interpolation}, max_size=${this.options.maxSize ?? 'None'}, antialias=${this.options.antialias ?? 'None'})`;
+    return `Resize(size=${Array.isArray(this.size) ? `[${this.size.join(', ')}]` : this.size}, interpolation=${this.options.interpolation}, max_size=${this.options.maxSize ?? 'None'}, antialias=${this.options.antialias ?? 'None'})`;
   }
 }
 
@@ -165,10 +177,15 @@ export class CenterCrop extends Transform<ImageLike, ImageLike> {
 }
 
 export class Pad extends Transform<ImageLike, ImageLike> {
-  constructor(readonly padding: number | number[], readonly fill: number | number[] = 0, readonly paddingMode: PaddingMode = 'constant') {
+  constructor(
+    readonly padding: number | number[],
+    readonly fill: number | number[] = 0,
+    readonly paddingMode: PaddingMode = 'constant',
+  ) {
     super();
     F.parsePadding(padding);
-    if (!['constant', 'edge', 'reflect', 'symmetric'].includes(paddingMode)) throw new RangeError(`Pad: padding mode should be constant, edge, reflect or symmetric, got ${paddingMode}`);
+    if (!['constant', 'edge', 'reflect', 'symmetric'].includes(paddingMode))
+      throw new RangeError(`Pad: padding mode should be constant, edge, reflect or symmetric, got ${paddingMode}`);
     this.specArgs = [padding, fill, paddingMode];
   }
   forward<T extends ImageLike>(img: T): T {
@@ -186,7 +203,10 @@ export interface RandomCropOptions {
 /** Random-position crop; positions come from the global tensor RNG (manualSeed makes them reproducible). */
 export class RandomCrop extends Transform<ImageLike, ImageLike> {
   readonly size: [number, number];
-  constructor(size: number | readonly number[], readonly options: RandomCropOptions = {}) {
+  constructor(
+    size: number | readonly number[],
+    readonly options: RandomCropOptions = {},
+  ) {
     super();
     this.size = F.normalizeSize(size, 'RandomCrop');
     this.specArgs = [this.size, options];
@@ -200,7 +220,8 @@ export class RandomCrop extends Transform<ImageLike, ImageLike> {
     if (padIfNeeded && w < tw) img = F.pad(img, [tw - w, 0], fill, paddingMode);
     if (padIfNeeded && h < th) img = F.pad(img, [0, th - h], fill, paddingMode);
     [h, w] = F.getImageSize(img);
-    if (h < th || w < tw) throw new RangeError(`RandomCrop: required crop size (${th}, ${tw}) is larger than the input image size (${h}, ${w})`);
+    if (h < th || w < tw)
+      throw new RangeError(`RandomCrop: required crop size (${th}, ${tw}) is larger than the input image size (${h}, ${w})`);
     if (h === th && w === tw) return img;
     const top = randint(0, h - th + 1, [1]).item() as number;
     const left = randint(0, w - tw + 1, [1]).item() as number;

@@ -4,6 +4,14 @@ import { startBoardServer } from '../../../lib/server/http.ts';
 import { fakeStore } from './fake-store.ts';
 
 const store = fakeStore({ runs: Number(process.env.RUNS ?? 4), tags: Number(process.env.TAGS ?? 6), liveMs: 1000 });
-const server = await startBoardServer({ appDir: resolve(import.meta.dirname, '../../..'), host: '127.0.0.1', port: Number(process.argv[2] ?? 0), store });
+const server = await startBoardServer({
+  appDir: resolve(import.meta.dirname, '../../..'),
+  host: '127.0.0.1',
+  port: Number(process.argv[2] ?? 0),
+  store,
+});
 console.log(`fake board at ${server.url}`);
-process.on('SIGINT', () => { store.stop(); void server.close().then(() => process.exit(0)); });
+process.on('SIGINT', () => {
+  store.stop();
+  void server.close().then(() => process.exit(0));
+});

@@ -29,7 +29,9 @@ export const XSS_TEXT = [
 ].join('\n');
 
 /** Values written for loss/train: the test compares the chart's data with these. */
-export function lossAt(step: number): number { return Math.fround(1 / (1 + step) + 0.01 * (step % 3)); }
+export function lossAt(step: number): number {
+  return Math.fround(1 / (1 + step) + 0.01 * (step % 3));
+}
 export const LOSS_STEPS = 50;
 export const DENSE_STEPS = 6000;
 
@@ -40,7 +42,14 @@ function corpusRoot(): string {
 
 /** A w×h RGB image (CHW nested array in [0,1]) whose colour depends on `seed`. */
 function image(w: number, h: number, seed: number): number[][][] {
-  return [0, 1, 2].map((c) => Array.from({ length: h }, (_, y) => Array.from({ length: w }, (_, x) => ((x / w) * (c === 0 ? 1 : 0.3) + (y / h) * (c === 1 ? 1 : 0.2) + seed * 0.15 * (c === 2 ? 1 : 0)) % 1)));
+  return [0, 1, 2].map((c) =>
+    Array.from({ length: h }, (_, y) =>
+      Array.from(
+        { length: w },
+        (_, x) => ((x / w) * (c === 0 ? 1 : 0.3) + (y / h) * (c === 1 ? 1 : 0.2) + seed * 0.15 * (c === 2 ? 1 : 0)) % 1,
+      ),
+    ),
+  );
 }
 
 export function buildLogdir(root: string): void {
@@ -60,27 +69,85 @@ export function buildLogdir(root: string): void {
   }
   for (let s = 0; s < 3; s++) {
     w.addImage('samples/rgb', image(16, 12, s), s * 10, { walltime: t0 + s * 10 });
-    w.addHistogram('weights/fc1', Array.from({ length: 500 }, (_, i) => Math.sin(i * 12.9898 + s) * (1 + s * 0.5)), s * 10, 'tensorflow', t0 + s * 10);
+    w.addHistogram(
+      'weights/fc1',
+      Array.from({ length: 500 }, (_, i) => Math.sin(i * 12.9898 + s) * (1 + s * 0.5)),
+      s * 10,
+      'tensorflow',
+      t0 + s * 10,
+    );
   }
-  w.addImages('samples/batch', Array.from({ length: 4 }, (_, i) => image(8, 8, i)), 5, { walltime: t0 + 5 });
+  w.addImages(
+    'samples/batch',
+    Array.from({ length: 4 }, (_, i) => image(8, 8, i)),
+    5,
+    { walltime: t0 + 5 },
+  );
   w.addText('notes', XSS_TEXT, 0, t0);
   // Dense enough that the chart's overview is downsampled (zoom re-queries at full resolution).
   for (let s = 0; s < DENSE_STEPS; s++) w.addScalar('dense/signal', Math.sin(s / 50) + (s % 97 === 0 ? 3 : 0), s, t0 + s);
   const labels = Array.from({ length: 100 }, (_, i) => (i % 3 === 0 ? 1 : 0));
   const preds = labels.map((l, i) => Math.min(1, Math.max(0, l * 0.6 + ((i * 37) % 100) / 250)));
   w.addPrCurve('pr/positive', labels, preds, 0, { numThresholds: 20, walltime: t0 });
-  w.addPrCurve('pr/positive', labels, preds.map((p, i) => (labels[i] ? Math.min(1, p + 0.2) : p)), 1, { numThresholds: 20, walltime: t0 + 1 });
-  w.addGraph({ nodes: [
-    { name: 'input', op: 'Input', inputs: [], outputShapes: [[8, 4]], dtype: 'float32' },
-    { name: 'Net/Linear[fc1]/weight', op: 'Parameter', inputs: [], outputShapes: [[16, 4]], dtype: 'float32', scope: 'Net/Linear[fc1]' },
-    { name: 'Net/Linear[fc1]/bias', op: 'Parameter', inputs: [], outputShapes: [[16]], dtype: 'float32', scope: 'Net/Linear[fc1]' },
-    { name: 'Net/Linear[fc1]/addmm', op: 'aten::addmm', inputs: ['Net/Linear[fc1]/bias', 'input', 'Net/Linear[fc1]/weight'], outputShapes: [[8, 16]], dtype: 'float32', scope: 'Net/Linear[fc1]', timing: { startMicros: 0, durationMicros: 12.5 } },
-    { name: 'Net/ReLU[act]/relu', op: 'aten::relu', inputs: ['Net/Linear[fc1]/addmm'], outputShapes: [[8, 16]], dtype: 'float32', scope: 'Net/ReLU[act]', timing: { startMicros: 13, durationMicros: 2 } },
-    { name: 'loss', op: 'aten::mse_loss', inputs: ['Net/ReLU[act]/relu'], outputShapes: [[]], dtype: 'float32' },
-    { name: 'backward/MseLossBackward0', op: 'MseLossBackward0', inputs: ['loss'], outputShapes: [[8, 16]], dtype: 'float32' },
-    { name: 'backward/ReluBackward0', op: 'ReluBackward0', inputs: ['backward/MseLossBackward0'], outputShapes: [[8, 16]], dtype: 'float32' },
-    { name: 'backward/AddmmBackward0', op: 'AddmmBackward0', inputs: ['backward/ReluBackward0'], outputShapes: [[16, 4]], dtype: 'float32' },
-  ] }, undefined, t0);
+  w.addPrCurve(
+    'pr/positive',
+    labels,
+    preds.map((p, i) => (labels[i] ? Math.min(1, p + 0.2) : p)),
+    1,
+    { numThresholds: 20, walltime: t0 + 1 },
+  );
+  w.addGraph(
+    {
+      nodes: [
+        { name: 'input', op: 'Input', inputs: [], outputShapes: [[8, 4]], dtype: 'float32' },
+        {
+          name: 'Net/Linear[fc1]/weight',
+          op: 'Parameter',
+          inputs: [],
+          outputShapes: [[16, 4]],
+          dtype: 'float32',
+          scope: 'Net/Linear[fc1]',
+        },
+        { name: 'Net/Linear[fc1]/bias', op: 'Parameter', inputs: [], outputShapes: [[16]], dtype: 'float32', scope: 'Net/Linear[fc1]' },
+        {
+          name: 'Net/Linear[fc1]/addmm',
+          op: 'aten::addmm',
+          inputs: ['Net/Linear[fc1]/bias', 'input', 'Net/Linear[fc1]/weight'],
+          outputShapes: [[8, 16]],
+          dtype: 'float32',
+          scope: 'Net/Linear[fc1]',
+          timing: { startMicros: 0, durationMicros: 12.5 },
+        },
+        {
+          name: 'Net/ReLU[act]/relu',
+          op: 'aten::relu',
+          inputs: ['Net/Linear[fc1]/addmm'],
+          outputShapes: [[8, 16]],
+          dtype: 'float32',
+          scope: 'Net/ReLU[act]',
+          timing: { startMicros: 13, durationMicros: 2 },
+        },
+        { name: 'loss', op: 'aten::mse_loss', inputs: ['Net/ReLU[act]/relu'], outputShapes: [[]], dtype: 'float32' },
+        { name: 'backward/MseLossBackward0', op: 'MseLossBackward0', inputs: ['loss'], outputShapes: [[8, 16]], dtype: 'float32' },
+        {
+          name: 'backward/ReluBackward0',
+          op: 'ReluBackward0',
+          inputs: ['backward/MseLossBackward0'],
+          outputShapes: [[8, 16]],
+          dtype: 'float32',
+        },
+        {
+          name: 'backward/AddmmBackward0',
+          op: 'AddmmBackward0',
+          inputs: ['backward/ReluBackward0'],
+          outputShapes: [[16, 4]],
+          dtype: 'float32',
+        },
+      ],
+    },
+    undefined,
+    t0,
+  );
   w.addHparams({ lr: 0.01, optimizer: 'adam', layers: 2 }, { 'hparam/accuracy': 0.91 }, { runName: 'hp_a' });
   w.addHparams({ lr: 0.1, optimizer: 'sgd', layers: 3 }, { 'hparam/accuracy': 0.84 }, { runName: 'hp_b' });
   w.close();
@@ -89,7 +156,11 @@ export function buildLogdir(root: string): void {
   const c = new SummaryWriter(join(root, 'ours/corrupt'), { flushSecs: 3600 });
   for (let s = 0; s < 5; s++) c.addScalar('corrupt/metric', s, s, t0 + s);
   c.close();
-  const file = join(root, 'ours/corrupt', readdirSync(join(root, 'ours/corrupt')).find((f) => f.includes('tfevents'))!);
+  const file = join(
+    root,
+    'ours/corrupt',
+    readdirSync(join(root, 'ours/corrupt')).find((f) => f.includes('tfevents'))!,
+  );
   const bytes = readFileSync(file);
   let offset = 0;
   for (let r = 0; r < 3; r++) offset += 12 + Number(bytes.readBigUInt64LE(offset)) + 4; // skip file_version + 2 records

@@ -11,7 +11,10 @@ describe('wasm sgemm with f32x4.relaxed_madd', () => {
   it('validates once relaxed SIMD is on', () => {
     expect(wasmRelaxedSimdSupported()).toBe(true);
   });
-  for (const [name, opts] of [['4x8', {}], ['4x12 tiny blocks', { nrv: 3, kc: 64, mc: 8, nc: 24 }]] as const) {
+  for (const [name, opts] of [
+    ['4x8', {}],
+    ['4x12 tiny blocks', { nrv: 3, kc: 64, mc: 8, nc: 24 }],
+  ] as const) {
     it(`${name}: every transpose combination x shape x alpha/beta, and K = 1024 accuracy`, () => {
       const w = new WasmSgemm({ ...opts, fma: true });
       expect(w.fma).toBe(true);

@@ -7,7 +7,10 @@ import { gemmBlocked, gemmSmall } from '../../../lib/engine/kernels/js-gemm.ts';
 import { WasmSgemm, wasmSimdSupported } from '../../../lib/engine/kernels/wasm-sgemm.ts';
 import { nativeAddon } from '../../../lib/engine/kernels/native.ts';
 
-const BACKENDS: GemmBackend[] = [...(wasmSimdSupported() ? ['js', 'wasm-simd'] as const : ['js'] as const), ...(nativeAddon() ? ['native'] as const : [])];
+const BACKENDS: GemmBackend[] = [
+  ...(wasmSimdSupported() ? (['js', 'wasm-simd'] as const) : (['js'] as const)),
+  ...(nativeAddon() ? (['native'] as const) : []),
+];
 const initial = gemmBackend();
 afterAll(() => setGemmBackend(initial));
 
@@ -117,38 +120,46 @@ describe('zero row strides (broadcast views the engine may pass)', () => {
   for (const be of BACKENDS) {
     it(`${be}: lda = 0 repeats one row of A; ldb = 0 on B^T repeats one column`, () => {
       setGemmBackend(be);
-      const M = 9, N = 13, K = 21;
+      const M = 9,
+        N = 13,
+        K = 21;
       const row = Float32Array.from({ length: K }, (_, k) => Math.sin(k + 1));
       const B = Float32Array.from({ length: K * N }, (_, i) => Math.cos(i));
       const C = new Float32Array(M * N);
       sgemm(false, false, M, N, K, 1, row, 0, 0, B, 0, N, 0, C, 0, N);
-      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-        let s = 0;
-        for (let k = 0; k < K; k++) s += row[k]! * B[k * N + j]!;
-        expect(C[i * N + j]).toBeCloseTo(s, 5);
-      }
+      for (let i = 0; i < M; i++)
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let k = 0; k < K; k++) s += row[k]! * B[k * N + j]!;
+          expect(C[i * N + j]).toBeCloseTo(s, 5);
+        }
       const A = Float32Array.from({ length: M * K }, (_, i) => Math.sin(i));
       sgemm(false, true, M, N, K, 1, A, 0, K, row, 0, 0, 0, C, 0, N);
-      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-        let s = 0;
-        for (let k = 0; k < K; k++) s += A[i * K + k]! * row[k]!;
-        expect(C[i * N + j]).toBeCloseTo(s, 5);
-      }
+      for (let i = 0; i < M; i++)
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let k = 0; k < K; k++) s += A[i * K + k]! * row[k]!;
+          expect(C[i * N + j]).toBeCloseTo(s, 5);
+        }
     });
   }
 });
 
 describe('argument errors', () => {
   it('names the problem: too-small buffers, overlapping C rows, bad sizes, unknown backend', () => {
-    const a = new Float32Array(6), b = new Float32Array(6), c = new Float32Array(4);
-    expect(() => sgemm(false, false, 2, 2, 3, 1, new Float32Array(5), 0, 3, b, 0, 2, 0, c, 0, 2))
-      .toThrow(/sgemm: A is too small: a 2x3 matrix at offset 0 with row stride 3 reads index 5, but A has length 5/);
+    const a = new Float32Array(6),
+      b = new Float32Array(6),
+      c = new Float32Array(4);
+    expect(() => sgemm(false, false, 2, 2, 3, 1, new Float32Array(5), 0, 3, b, 0, 2, 0, c, 0, 2)).toThrow(
+      /sgemm: A is too small: a 2x3 matrix at offset 0 with row stride 3 reads index 5, but A has length 5/,
+    );
     expect(() => sgemm(false, true, 2, 2, 3, 1, a, 0, 3, b, 1, 3, 0, c, 0, 2)).toThrow(/B is too small/);
     expect(() => sgemm(false, false, 2, 2, 3, 1, a, 0, 3, b, 0, 2, 0, c, 1, 2)).toThrow(/C is too small/);
     expect(() => sgemm(false, false, 2, 2, 3, 1, a, 0, 3, b, 0, 2, 0, c, 0, 1)).toThrow(/ldc \(1\) must be >= N \(2\)/);
     expect(() => sgemm(false, false, -1, 2, 3, 1, a, 0, 3, b, 0, 2, 0, c, 0, 2)).toThrow(/M must be a non-negative integer/);
-    expect(() => dgemm(false, false, 2, 2, 2.5, 1, new Float64Array(6), 0, 3, new Float64Array(6), 0, 2, 0, new Float64Array(4), 0, 2))
-      .toThrow(/dgemm: K must be a non-negative integer, got 2.5/);
+    expect(() =>
+      dgemm(false, false, 2, 2, 2.5, 1, new Float64Array(6), 0, 3, new Float64Array(6), 0, 2, 0, new Float64Array(4), 0, 2),
+    ).toThrow(/dgemm: K must be a non-negative integer, got 2.5/);
     expect(() => setGemmBackend('gpu' as GemmBackend)).toThrow(/unknown backend 'gpu'/);
   });
 });

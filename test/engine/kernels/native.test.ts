@@ -5,7 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nn, optim, Tensor } from '../../../lib/index.ts';
 import { manualSeed, randn, randint } from '../../../lib/engine/index.ts';
 import { gemmBackend, setGemmBackend, im2col, col2im, type ConvGeom } from '../../../lib/engine/kernels/index.ts';
-import { availableBackends, describeBackend, getBackend, getNumThreads, setBackend, setNumThreads } from '../../../lib/engine/kernels/backend.ts';
+import {
+  availableBackends,
+  describeBackend,
+  getBackend,
+  getNumThreads,
+  setBackend,
+  setNumThreads,
+} from '../../../lib/engine/kernels/backend.ts';
 import { nativeAddon, nativeLoadError } from '../../../lib/engine/kernels/native.ts';
 
 const F = nn.functional;
@@ -32,7 +39,8 @@ function both<T>(fn: () => T): { ref: T; nat: T } {
 function close(a: ArrayLike<number>, b: ArrayLike<number>, rtol: number, atol: number, what: string): void {
   expect(a.length, what).toBe(b.length);
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]!, y = b[i]!;
+    const x = a[i]!,
+      y = b[i]!;
     if (Number.isNaN(x) && Number.isNaN(y)) continue;
     if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) throw new Error(`${what}[${i}]: native ${x}, reference ${y}`);
   }
@@ -42,14 +50,77 @@ const data = (t: Tensor | null) => Array.from(t!.dataSync() as Float32Array);
 describe.skipIf(!addon)('native backend kernels match the TypeScript path', () => {
   it('im2col / col2im: strides, padding, dilation, 1-D/2-D/3-D geometry, batch-wide column offsets', () => {
     const geoms: ConvGeom[] = [
-      { C: 3, inD: 1, inH: 7, inW: 9, kD: 1, kH: 3, kW: 2, sD: 1, sH: 2, sW: 1, pD: 0, pH: 1, pW: 2, dD: 1, dH: 1, dW: 2, oD: 1, oH: 4, oW: 10 },
-      { C: 2, inD: 3, inH: 4, inW: 5, kD: 2, kH: 2, kW: 3, sD: 1, sH: 1, sW: 2, pD: 1, pH: 0, pW: 1, dD: 1, dH: 2, dW: 1, oD: 4, oH: 2, oW: 3 },
-      { C: 1, inD: 1, inH: 1, inW: 11, kD: 1, kH: 1, kW: 4, sD: 1, sH: 1, sW: 3, pD: 0, pH: 0, pW: 0, dD: 1, dH: 1, dW: 1, oD: 1, oH: 1, oW: 3 },
+      {
+        C: 3,
+        inD: 1,
+        inH: 7,
+        inW: 9,
+        kD: 1,
+        kH: 3,
+        kW: 2,
+        sD: 1,
+        sH: 2,
+        sW: 1,
+        pD: 0,
+        pH: 1,
+        pW: 2,
+        dD: 1,
+        dH: 1,
+        dW: 2,
+        oD: 1,
+        oH: 4,
+        oW: 10,
+      },
+      {
+        C: 2,
+        inD: 3,
+        inH: 4,
+        inW: 5,
+        kD: 2,
+        kH: 2,
+        kW: 3,
+        sD: 1,
+        sH: 1,
+        sW: 2,
+        pD: 1,
+        pH: 0,
+        pW: 1,
+        dD: 1,
+        dH: 2,
+        dW: 1,
+        oD: 4,
+        oH: 2,
+        oW: 3,
+      },
+      {
+        C: 1,
+        inD: 1,
+        inH: 1,
+        inW: 11,
+        kD: 1,
+        kH: 1,
+        kW: 4,
+        sD: 1,
+        sH: 1,
+        sW: 3,
+        pD: 0,
+        pH: 0,
+        pW: 0,
+        dD: 1,
+        dH: 1,
+        dW: 1,
+        oD: 1,
+        oH: 1,
+        oW: 3,
+      },
     ];
     for (const g of geoms) {
-      const plane = g.C * g.inD * g.inH * g.inW, rows = g.C * g.kD * g.kH * g.kW, L = g.oD * g.oH * g.oW;
+      const plane = g.C * g.inD * g.inH * g.inW,
+        rows = g.C * g.kD * g.kH * g.kW,
+        L = g.oD * g.oH * g.oW;
       const x = Float32Array.from({ length: plane + 5 }, (_, i) => Math.sin(i * 1.7));
-      const ld = 2 * L + 1, colOff = 3;
+      const ld = 2 * L + 1,
+        colOff = 3;
       const run = (be: 'wasm-simd' | 'native') => {
         setGemmBackend(be);
         const col = new Float32Array(colOff + rows * ld).fill(-9);
@@ -58,17 +129,24 @@ describe.skipIf(!addon)('native backend kernels match the TypeScript path', () =
         col2im(col, g, dx, 4, colOff, ld);
         return { col, dx };
       };
-      const r = run('wasm-simd'), n = run('native');
+      const r = run('wasm-simd'),
+        n = run('native');
       expect(Array.from(n.col)).toEqual(Array.from(r.col));
       close(n.dx, r.dx, 1e-6, 1e-6, 'col2im');
     }
     setGemmBackend('native');
-    expect(() => im2col(new Float32Array(3), 0, geoms[0]!, new Float32Array(10))).toThrow(/im2col: input needs 189 values at offset 0, but has length 3/);
+    expect(() => im2col(new Float32Array(3), 0, geoms[0]!, new Float32Array(10))).toThrow(
+      /im2col: input needs 189 values at offset 0, but has length 3/,
+    );
     setGemmBackend(initial);
   });
 
   it('conv2d + relu + max_pool2d forward and backward (the CNN benchmark layers, plus padding/stride/groups)', () => {
-    for (const [cin, cout, k, opts] of [[1, 16, 5, {}], [16, 32, 5, {}], [4, 6, 3, { padding: 1, stride: 2, groups: 2 }]] as const) {
+    for (const [cin, cout, k, opts] of [
+      [1, 16, 5, {}],
+      [16, 32, 5, {}],
+      [4, 6, 3, { padding: 1, stride: 2, groups: 2 }],
+    ] as const) {
       const { ref, nat } = both(() => {
         const x = randn([3, cin, 13, 12]).requiresGrad_();
         const conv = new nn.Conv2d(cin, cout, k, opts);
@@ -144,7 +222,8 @@ describe.skipIf(!addon)('native backend kernels match the TypeScript path', () =
     const { ref, nat } = both(() => {
       const model = new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 64), new nn.ReLU(), new nn.Linear(64, 10));
       const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
-      const x = randn([32, 1, 28, 28]), y = randint(0, 10, [32]);
+      const x = randn([32, 1, 28, 28]),
+        y = randint(0, 10, [32]);
       const losses: number[] = [];
       for (let i = 0; i < 10; i++) {
         const loss = F.crossEntropy(model.call(x) as Tensor, y);
@@ -161,14 +240,33 @@ describe.skipIf(!addon)('native backend kernels match the TypeScript path', () =
 
   it("the addon's own checks: wrong array types and out-of-range views throw instead of touching memory", () => {
     const a = addon!;
-    expect(() => a.sgemm(false, false, 2, 2, 2, 1, new Float32Array(3), 0, 2, new Float32Array(4), 0, 2, 0, new Float32Array(4), 0, 2))
-      .toThrow(/board_native.sgemm: A is too small/);
+    expect(() =>
+      a.sgemm(false, false, 2, 2, 2, 1, new Float32Array(3), 0, 2, new Float32Array(4), 0, 2, 0, new Float32Array(4), 0, 2),
+    ).toThrow(/board_native.sgemm: A is too small/);
     expect(() => a.reluForward(new Float32Array(3), new Float32Array(2))).toThrow(/same length/);
     expect(() => a.reluForward(new Float64Array(2) as unknown as Float32Array, new Float32Array(2))).toThrow(/expected a Float32Array/);
-    expect(() => a.maxPool2d(new Float32Array(4), new Float32Array(1), new Int32Array(1), 1, 2, 2, 2, 2, 2, 2, 2, 2)).toThrow(/output or indices smaller/);
-    expect(() => a.scatterByIndex(new Float32Array(1), Int32Array.of(9), new Float32Array(4), 1, 1, 4)).toThrow(/index outside the input plane/);
-    expect(() => a.adamUpdate(new Float32Array(2), new Float32Array(2), new Float32Array(1), new Float32Array(2), null, 1, 0, 0.9, 0.999, 1e-3, 1, 1e-8))
-      .toThrow(/lengths differ/);
+    expect(() => a.maxPool2d(new Float32Array(4), new Float32Array(1), new Int32Array(1), 1, 2, 2, 2, 2, 2, 2, 2, 2)).toThrow(
+      /output or indices smaller/,
+    );
+    expect(() => a.scatterByIndex(new Float32Array(1), Int32Array.of(9), new Float32Array(4), 1, 1, 4)).toThrow(
+      /index outside the input plane/,
+    );
+    expect(() =>
+      a.adamUpdate(
+        new Float32Array(2),
+        new Float32Array(2),
+        new Float32Array(1),
+        new Float32Array(2),
+        null,
+        1,
+        0,
+        0.9,
+        0.999,
+        1e-3,
+        1,
+        1e-8,
+      ),
+    ).toThrow(/lengths differ/);
     expect(() => a.setNumThreads(0)).toThrow(/between 1 and 1024/);
   });
 });

@@ -1,8 +1,24 @@
 // Shared by the gemm tests: a float64 naive reference checker and the case lists (not a test file itself).
 
 export type F = Float32Array | Float64Array;
-export type Gemm<T extends F> = (tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number, A: T, aOff: number,
-  lda: number, B: T, bOff: number, ldb: number, beta: number, C: T, cOff: number, ldc: number) => void;
+export type Gemm<T extends F> = (
+  tA: boolean,
+  tB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: T,
+  aOff: number,
+  lda: number,
+  B: T,
+  bOff: number,
+  ldb: number,
+  beta: number,
+  C: T,
+  cOff: number,
+  ldc: number,
+) => void;
 
 /** Small deterministic PRNG (mulberry32) so failures reproduce. */
 export function rng(seed: number): () => number {
@@ -16,7 +32,16 @@ export function rng(seed: number): () => number {
   };
 }
 
-export interface Case { tA: boolean; tB: boolean; M: number; N: number; K: number; alpha: number; beta: number; pad: number }
+export interface Case {
+  tA: boolean;
+  tB: boolean;
+  M: number;
+  N: number;
+  K: number;
+  alpha: number;
+  beta: number;
+  pad: number;
+}
 
 /**
  * Runs one case: operands live inside larger buffers at an offset with row stride cols + pad; C starts as NaN
@@ -26,15 +51,25 @@ export interface Case { tA: boolean; tB: boolean; M: number; N: number; K: numbe
 export function check<T extends F>(gemm: Gemm<T>, Arr: { new (n: number): T }, c: Case, seed: number, rel: number): void {
   const { tA, tB, M, N, K, alpha, beta, pad } = c;
   const rand = rng(seed);
-  const aRows = tA ? K : M, aCols = tA ? M : K, bRows = tB ? N : K, bCols = tB ? K : N;
-  const lda = aCols + pad, ldb = bCols + pad, ldc = N + pad;
-  const aOff = 3 * pad + 1, bOff = 2 * pad + 5, cOff = pad + 2;
-  const A = new Arr(aOff + aRows * lda + 7), B = new Arr(bOff + bRows * ldb + 7), C = new Arr(cOff + M * ldc + 7);
+  const aRows = tA ? K : M,
+    aCols = tA ? M : K,
+    bRows = tB ? N : K,
+    bCols = tB ? K : N;
+  const lda = aCols + pad,
+    ldb = bCols + pad,
+    ldc = N + pad;
+  const aOff = 3 * pad + 1,
+    bOff = 2 * pad + 5,
+    cOff = pad + 2;
+  const A = new Arr(aOff + aRows * lda + 7),
+    B = new Arr(bOff + bRows * ldb + 7),
+    C = new Arr(cOff + M * ldc + 7);
   for (let i = 0; i < A.length; i++) A[i] = rand() * 2 - 1;
   for (let i = 0; i < B.length; i++) B[i] = rand() * 2 - 1;
   for (let i = 0; i < C.length; i++) C[i] = rand() * 2 - 1;
   const inView = (idx: number) => {
-    const r = Math.floor((idx - cOff) / ldc), col = idx - cOff - r * ldc;
+    const r = Math.floor((idx - cOff) / ldc),
+      col = idx - cOff - r * ldc;
     return idx >= cOff && r < M && col < N;
   };
   if (beta === 0) for (let i = 0; i < C.length; i++) if (inView(i)) C[i] = NaN;
@@ -46,8 +81,12 @@ export function check<T extends F>(gemm: Gemm<T>, Arr: { new (n: number): T }, c
 
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
-      let s = 0, mag = 0;
-      for (let k = 0; k < K; k++) { s += a(i, k) * b(k, j); mag += Math.abs(a(i, k) * b(k, j)); }
+      let s = 0,
+        mag = 0;
+      for (let k = 0; k < K; k++) {
+        s += a(i, k) * b(k, j);
+        mag += Math.abs(a(i, k) * b(k, j));
+      }
       const c0 = C0[cOff + i * ldc + j]!;
       const want = alpha * s + (beta === 0 ? 0 : beta * c0);
       const tol = rel * (Math.abs(alpha) * mag + Math.abs(beta === 0 ? 0 : beta * c0)) + 1e-30;
@@ -62,14 +101,29 @@ export function check<T extends F>(gemm: Gemm<T>, Arr: { new (n: number): T }, c
   }
 }
 
-export const TRANS: Array<[boolean, boolean]> = [[false, false], [true, false], [false, true], [true, true]];
-export const SCALARS: Array<[number, number]> = [[1, 0], [0.5, 0], [1, 1], [-2, 0.25]];
+export const TRANS: Array<[boolean, boolean]> = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
+export const SCALARS: Array<[number, number]> = [
+  [1, 0],
+  [0.5, 0],
+  [1, 1],
+  [-2, 0.25],
+];
 
 /** Shapes chosen to hit degenerate dims, primes, ragged micro-tiles and block boundaries of both kernels. */
 export const SHAPES: Array<[number, number, number]> = [
-  [1, 1, 1], [1, 7, 13], [13, 1, 7], [7, 13, 1], [2, 3, 5], [17, 19, 23], [33, 65, 130],
-  [5, 300, 7],   // N crosses the JS NC=256 block, ragged last panel
-  [9, 11, 520],  // K crosses KC=256 twice: beta applied once, later slabs accumulate
+  [1, 1, 1],
+  [1, 7, 13],
+  [13, 1, 7],
+  [7, 13, 1],
+  [2, 3, 5],
+  [17, 19, 23],
+  [33, 65, 130],
+  [5, 300, 7], // N crosses the JS NC=256 block, ragged last panel
+  [9, 11, 520], // K crosses KC=256 twice: beta applied once, later slabs accumulate
   [200, 10, 10], // M crosses the wasm MC=192 block
 ];
-

@@ -2,15 +2,35 @@
 // str is string, list is Array, tuple is a frozen Array, None is null, bool is boolean. Everything else a snippet
 // touches (tensors, modules) belongs to the host and is reached through its hooks.
 
-export class PyFloat { constructor(readonly v: number) {} valueOf(): number { return this.v; } }
-export class PySlice { constructor(readonly start: unknown, readonly stop: unknown, readonly step: unknown) {} }
+export class PyFloat {
+  constructor(readonly v: number) {}
+  valueOf(): number {
+    return this.v;
+  }
+}
+export class PySlice {
+  constructor(
+    readonly start: unknown,
+    readonly stop: unknown,
+    readonly step: unknown,
+  ) {}
+}
 export type PyCallable = (args: unknown[], kwargs: Record<string, unknown>) => unknown;
 export class PyFunction {
-  constructor(readonly name: string, readonly fn: PyCallable, readonly qualname = name) {}
-  toString(): string { return `<function ${this.qualname}>`; }
+  constructor(
+    readonly name: string,
+    readonly fn: PyCallable,
+    readonly qualname = name,
+  ) {}
+  toString(): string {
+    return `<function ${this.qualname}>`;
+  }
 }
 /** A context manager for `with` (host objects). `exit` returning true suppresses the exception. */
-export interface PyContext { enter(): unknown; exit(error?: unknown): unknown }
+export interface PyContext {
+  enter(): unknown;
+  exit(error?: unknown): unknown;
+}
 
 export const tuple = <T>(items: T[]): readonly T[] => Object.freeze(items);
 export const isTuple = (v: unknown): v is unknown[] => Array.isArray(v) && Object.isFrozen(v);
@@ -23,7 +43,12 @@ export function hashKey(v: unknown): unknown {
   if (typeof v === 'string') return `s:${v}`;
   if (Array.isArray(v)) {
     if (!isTuple(v)) throw new PyError('TypeError', ["unhashable type: 'list'"]);
-    return `t:${JSON.stringify(v.map((x) => { const k = hashKey(x); return typeof k === 'object' ? `#${objectId(k)}` : k; }))}`;
+    return `t:${JSON.stringify(
+      v.map((x) => {
+        const k = hashKey(x);
+        return typeof k === 'object' ? `#${objectId(k)}` : k;
+      }),
+    )}`;
   }
   if (v instanceof PyDict) throw new PyError('TypeError', ["unhashable type: 'dict'"]);
   return v;
@@ -33,70 +58,138 @@ let nextId = 1;
 export function objectId(o: unknown): number {
   if (o === null || (typeof o !== 'object' && typeof o !== 'function')) return 0;
   let id = ids.get(o as object);
-  if (id === undefined) { id = nextId++; ids.set(o as object, id); }
+  if (id === undefined) {
+    id = nextId++;
+    ids.set(o as object, id);
+  }
   return id;
 }
 
 /** dict / OrderedDict: insertion-ordered, keyed by Python equality. */
 export class PyDict {
   readonly map = new Map<unknown, [unknown, unknown]>();
-  constructor(entries: Iterable<[unknown, unknown]> = [], readonly ordered = false) { for (const [k, v] of entries) this.set(k, v); }
+  constructor(
+    entries: Iterable<[unknown, unknown]> = [],
+    readonly ordered = false,
+  ) {
+    for (const [k, v] of entries) this.set(k, v);
+  }
   get(k: unknown): unknown {
     const e = this.map.get(hashKey(k));
     if (!e) throw new PyError('KeyError', [k]);
     return e[1];
   }
-  has(k: unknown): boolean { return this.map.has(hashKey(k)); }
-  set(k: unknown, v: unknown): void {
-    const h = hashKey(k), e = this.map.get(h);
-    if (e) e[1] = v; else this.map.set(h, [k, v]);
+  has(k: unknown): boolean {
+    return this.map.has(hashKey(k));
   }
-  delete(k: unknown): void { if (!this.map.delete(hashKey(k))) throw new PyError('KeyError', [k]); }
-  keys(): unknown[] { return [...this.map.values()].map((e) => e[0]); }
-  values(): unknown[] { return [...this.map.values()].map((e) => e[1]); }
-  entries(): [unknown, unknown][] { return [...this.map.values()].map((e) => [e[0], e[1]]); }
-  get size(): number { return this.map.size; }
+  set(k: unknown, v: unknown): void {
+    const h = hashKey(k),
+      e = this.map.get(h);
+    if (e) e[1] = v;
+    else this.map.set(h, [k, v]);
+  }
+  delete(k: unknown): void {
+    if (!this.map.delete(hashKey(k))) throw new PyError('KeyError', [k]);
+  }
+  keys(): unknown[] {
+    return [...this.map.values()].map((e) => e[0]);
+  }
+  values(): unknown[] {
+    return [...this.map.values()].map((e) => e[1]);
+  }
+  entries(): [unknown, unknown][] {
+    return [...this.map.values()].map((e) => [e[0], e[1]]);
+  }
+  get size(): number {
+    return this.map.size;
+  }
   /** Plain JS object for host calls (string keys). */
-  toObject(): Record<string, unknown> { return Object.fromEntries(this.entries().map(([k, v]) => [String(k), v])); }
-  static fromObject(o: object): PyDict { return new PyDict(Object.entries(o)); }
+  toObject(): Record<string, unknown> {
+    return Object.fromEntries(this.entries().map(([k, v]) => [String(k), v]));
+  }
+  static fromObject(o: object): PyDict {
+    return new PyDict(Object.entries(o));
+  }
 }
 
 export class PySet {
   readonly map = new Map<unknown, unknown>();
-  constructor(items: Iterable<unknown> = [], readonly frozen = false) { for (const x of items) this.add(x); }
-  add(x: unknown): void { const h = hashKey(x); if (!this.map.has(h)) this.map.set(h, x); }
-  has(x: unknown): boolean { return this.map.has(hashKey(x)); }
-  delete(x: unknown): boolean { return this.map.delete(hashKey(x)); }
-  items(): unknown[] { return [...this.map.values()]; }
-  get size(): number { return this.map.size; }
+  constructor(
+    items: Iterable<unknown> = [],
+    readonly frozen = false,
+  ) {
+    for (const x of items) this.add(x);
+  }
+  add(x: unknown): void {
+    const h = hashKey(x);
+    if (!this.map.has(h)) this.map.set(h, x);
+  }
+  has(x: unknown): boolean {
+    return this.map.has(hashKey(x));
+  }
+  delete(x: unknown): boolean {
+    return this.map.delete(hashKey(x));
+  }
+  items(): unknown[] {
+    return [...this.map.values()];
+  }
+  get size(): number {
+    return this.map.size;
+  }
 }
 
 export class PyRange {
-  constructor(readonly start: number, readonly stop: number, readonly step: number) {
+  constructor(
+    readonly start: number,
+    readonly stop: number,
+    readonly step: number,
+  ) {
     if (step === 0) throw new PyError('ValueError', ['range() arg 3 must not be zero']);
   }
-  get length(): number { return Math.max(0, Math.ceil((this.stop - this.start) / this.step)); }
-  at(i: number): number { return this.start + i * this.step; }
-  *[Symbol.iterator](): Iterator<number> { const n = this.length; for (let i = 0; i < n; i++) yield this.start + i * this.step; }
+  get length(): number {
+    return Math.max(0, Math.ceil((this.stop - this.start) / this.step));
+  }
+  at(i: number): number {
+    return this.start + i * this.step;
+  }
+  *[Symbol.iterator](): Iterator<number> {
+    const n = this.length;
+    for (let i = 0; i < n; i++) yield this.start + i * this.step;
+  }
 }
 
 /** An iterator object (iter(), enumerate, zip, map, generators): Python's one-shot iteration. */
 export class PyIterator {
-  constructor(readonly it: Iterator<unknown>, readonly kind = 'iterator') {}
-  next(): IteratorResult<unknown> { return this.it.next(); }
-  [Symbol.iterator](): Iterator<unknown> { return this.it; }
+  constructor(
+    readonly it: Iterator<unknown>,
+    readonly kind = 'iterator',
+  ) {}
+  next(): IteratorResult<unknown> {
+    return this.it.next();
+  }
+  [Symbol.iterator](): Iterator<unknown> {
+    return this.it;
+  }
 }
 
 /** A user class (or a builtin exception class). */
 export class PyClass {
   readonly dict = new Map<string, unknown>();
-  constructor(readonly name: string, readonly bases: unknown[], readonly builtin = false) {}
+  constructor(
+    readonly name: string,
+    readonly bases: unknown[],
+    readonly builtin = false,
+  ) {}
   /** Method resolution order: depth-first, left to right, duplicates removed keeping the last (enough for snippets). */
   mro(): unknown[] {
     const out: unknown[] = [this];
     for (const b of this.bases) {
       const sub = b instanceof PyClass ? b.mro() : [b];
-      for (const s of sub) { const i = out.indexOf(s); if (i >= 0) out.splice(i, 1); out.push(s); }
+      for (const s of sub) {
+        const i = out.indexOf(s);
+        if (i >= 0) out.splice(i, 1);
+        out.push(s);
+      }
     }
     return out;
   }
@@ -104,10 +197,16 @@ export class PyClass {
     for (const c of this.mro()) if (c instanceof PyClass && c.dict.has(name)) return { found: true, value: c.dict.get(name), owner: c };
     return { found: false };
   }
-  isSubclassOf(other: unknown): boolean { return this.mro().includes(other); }
+  isSubclassOf(other: unknown): boolean {
+    return this.mro().includes(other);
+  }
   /** The first non-PyClass base in the MRO (a host class such as nn.Module), if any. */
-  hostBase(): unknown { return this.mro().find((c) => !(c instanceof PyClass)); }
-  toString(): string { return `<class '${this.name}'>`; }
+  hostBase(): unknown {
+    return this.mro().find((c) => !(c instanceof PyClass));
+  }
+  toString(): string {
+    return `<class '${this.name}'>`;
+  }
 }
 
 export class PyObject {
@@ -118,14 +217,35 @@ export class PyObject {
 // ---- exceptions -----------------------------------------------------------------------------------------------
 
 const EXC_TREE: Array<[string, string | null]> = [
-  ['BaseException', null], ['Exception', 'BaseException'], ['StopIteration', 'Exception'], ['ArithmeticError', 'Exception'],
-  ['ZeroDivisionError', 'ArithmeticError'], ['OverflowError', 'ArithmeticError'], ['AssertionError', 'Exception'],
-  ['AttributeError', 'Exception'], ['LookupError', 'Exception'], ['IndexError', 'LookupError'], ['KeyError', 'LookupError'],
-  ['NameError', 'Exception'], ['UnboundLocalError', 'NameError'], ['RuntimeError', 'Exception'], ['NotImplementedError', 'RuntimeError'],
-  ['RecursionError', 'RuntimeError'], ['TypeError', 'Exception'], ['ValueError', 'Exception'], ['MemoryError', 'Exception'],
-  ['SyntaxError', 'Exception'], ['ImportError', 'Exception'], ['ModuleNotFoundError', 'ImportError'], ['OSError', 'Exception'],
-  ['FileNotFoundError', 'OSError'], ['KeyboardInterrupt', 'BaseException'], ['GeneratorExit', 'BaseException'], ['TimeoutError', 'OSError'],
-  ['UserWarning', 'Exception'], ['Warning', 'Exception'],
+  ['BaseException', null],
+  ['Exception', 'BaseException'],
+  ['StopIteration', 'Exception'],
+  ['ArithmeticError', 'Exception'],
+  ['ZeroDivisionError', 'ArithmeticError'],
+  ['OverflowError', 'ArithmeticError'],
+  ['AssertionError', 'Exception'],
+  ['AttributeError', 'Exception'],
+  ['LookupError', 'Exception'],
+  ['IndexError', 'LookupError'],
+  ['KeyError', 'LookupError'],
+  ['NameError', 'Exception'],
+  ['UnboundLocalError', 'NameError'],
+  ['RuntimeError', 'Exception'],
+  ['NotImplementedError', 'RuntimeError'],
+  ['RecursionError', 'RuntimeError'],
+  ['TypeError', 'Exception'],
+  ['ValueError', 'Exception'],
+  ['MemoryError', 'Exception'],
+  ['SyntaxError', 'Exception'],
+  ['ImportError', 'Exception'],
+  ['ModuleNotFoundError', 'ImportError'],
+  ['OSError', 'Exception'],
+  ['FileNotFoundError', 'OSError'],
+  ['KeyboardInterrupt', 'BaseException'],
+  ['GeneratorExit', 'BaseException'],
+  ['TimeoutError', 'OSError'],
+  ['UserWarning', 'Exception'],
+  ['Warning', 'Exception'],
 ];
 export const EXCEPTIONS = new Map<string, PyClass>();
 for (const [n, b] of EXC_TREE) EXCEPTIONS.set(n, new PyClass(n, b ? [EXCEPTIONS.get(b)!] : [], true));
@@ -136,7 +256,11 @@ export class PyError extends Error {
   /** A PyObject instance when a user-defined exception class was raised. */
   instance: PyObject | null = null;
   override cause: unknown = null;
-  constructor(cls: PyClass | string, readonly args: unknown[] = [], instance: PyObject | null = null) {
+  constructor(
+    cls: PyClass | string,
+    readonly args: unknown[] = [],
+    instance: PyObject | null = null,
+  ) {
     const c = typeof cls === 'string' ? EXCEPTIONS.get(cls)! : cls;
     // an empty message would hide the type in JS output: uncaught `raise X` / failed `assert` show the class name
     super(exceptionMessage(c, args) || c.name);
@@ -207,8 +331,18 @@ export function pyRepr(v: unknown): string {
     return `[${v.map(pyRepr).join(', ')}]`;
   }
   if (v instanceof PyDict) {
-    const body = v.entries().map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ');
-    return v.ordered ? (v.size ? `OrderedDict([${v.entries().map(([k, x]) => `(${pyRepr(k)}, ${pyRepr(x)})`).join(', ')}])` : 'OrderedDict()') : `{${body}}`;
+    const body = v
+      .entries()
+      .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
+      .join(', ');
+    return v.ordered
+      ? v.size
+        ? `OrderedDict([${v
+            .entries()
+            .map(([k, x]) => `(${pyRepr(k)}, ${pyRepr(x)})`)
+            .join(', ')}])`
+        : 'OrderedDict()'
+      : `{${body}}`;
   }
   if (v instanceof PySet) return v.size ? `{${v.items().map(pyRepr).join(', ')}}` : 'set()';
   if (v instanceof PyRange) return v.step === 1 ? `range(${v.start}, ${v.stop})` : `range(${v.start}, ${v.stop}, ${v.step})`;
@@ -224,7 +358,17 @@ export function pyRepr(v: unknown): string {
 export function pyStr(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v instanceof PyError) return exceptionMessage(v.cls, v.args);
-  if (typeof v === 'number' || v instanceof PyFloat || v === null || v === undefined || typeof v === 'boolean' || Array.isArray(v) || v instanceof PyDict || v instanceof PySet) return pyRepr(v);
+  if (
+    typeof v === 'number' ||
+    v instanceof PyFloat ||
+    v === null ||
+    v === undefined ||
+    typeof v === 'boolean' ||
+    Array.isArray(v) ||
+    v instanceof PyDict ||
+    v instanceof PySet
+  )
+    return pyRepr(v);
   const h = formatHooks.str?.(v);
   if (h !== undefined) return h;
   return pyRepr(v);
@@ -253,26 +397,61 @@ export function formatSpec(v: unknown, spec: string): string {
     const a = Math.abs(x);
     if (!type) type = isFloat ? (prec === undefined ? 'r' : 'g') : 'd';
     switch (type) {
-      case 'd': case 'n':
+      case 'd':
+      case 'n':
         if (isFloat) throw new PyError('ValueError', ["Unknown format code 'd' for object of type 'float'"]);
-        body = String(a); break;
-      case 'b': body = a.toString(2); if (alt) body = '0b' + body; break;
-      case 'o': body = a.toString(8); if (alt) body = '0o' + body; break;
-      case 'x': body = a.toString(16); if (alt) body = '0x' + body; break;
-      case 'X': body = a.toString(16).toUpperCase(); if (alt) body = '0X' + body; break;
-      case 'c': body = String.fromCharCode(a); break;
-      case 'f': case 'F': body = Number.isFinite(a) ? a.toFixed(prec ?? 6) : nonFinite(a, type === 'F'); break;
-      case 'e': case 'E': body = Number.isFinite(a) ? expo(a, prec ?? 6) : nonFinite(a, type === 'E'); if (type === 'E') body = body.toUpperCase(); break;
-      case '%': body = Number.isFinite(a) ? (a * 100).toFixed(prec ?? 6) + '%' : nonFinite(a, false) + '%'; break;
-      case 'g': case 'G': body = generalFormat(a, prec ?? 6, Boolean(alt)); if (type === 'G') body = body.toUpperCase(); break;
-      case 'r': body = floatRepr(a); break;
-      default: throw new PyError('ValueError', [`Unknown format code '${type}'`]);
+        body = String(a);
+        break;
+      case 'b':
+        body = a.toString(2);
+        if (alt) body = '0b' + body;
+        break;
+      case 'o':
+        body = a.toString(8);
+        if (alt) body = '0o' + body;
+        break;
+      case 'x':
+        body = a.toString(16);
+        if (alt) body = '0x' + body;
+        break;
+      case 'X':
+        body = a.toString(16).toUpperCase();
+        if (alt) body = '0X' + body;
+        break;
+      case 'c':
+        body = String.fromCharCode(a);
+        break;
+      case 'f':
+      case 'F':
+        body = Number.isFinite(a) ? a.toFixed(prec ?? 6) : nonFinite(a, type === 'F');
+        break;
+      case 'e':
+      case 'E':
+        body = Number.isFinite(a) ? expo(a, prec ?? 6) : nonFinite(a, type === 'E');
+        if (type === 'E') body = body.toUpperCase();
+        break;
+      case '%':
+        body = Number.isFinite(a) ? (a * 100).toFixed(prec ?? 6) + '%' : nonFinite(a, false) + '%';
+        break;
+      case 'g':
+      case 'G':
+        body = generalFormat(a, prec ?? 6, Boolean(alt));
+        if (type === 'G') body = body.toUpperCase();
+        break;
+      case 'r':
+        body = floatRepr(a);
+        break;
+      default:
+        throw new PyError('ValueError', [`Unknown format code '${type}'`]);
     }
     if (group) {
       const [ip, fp] = body.split('.') as [string, string | undefined];
       body = ip.replace(/\B(?=(\d{3})+(?!\d))/g, group) + (fp !== undefined ? '.' + fp : '');
     }
-    if (zero && !align) { fill = '0'; align = '='; }
+    if (zero && !align) {
+      fill = '0';
+      align = '=';
+    }
     align = align ?? '>';
   }
   const signStr = isNum ? (negative ? '-' : sign === '+' ? '+' : sign === ' ' ? ' ' : '') : '';
@@ -280,14 +459,21 @@ export function formatSpec(v: unknown, spec: string): string {
   const total = signStr.length + body.length;
   const pad = Math.max(0, width - total);
   switch (align) {
-    case '<': return signStr + body + f.repeat(pad);
-    case '>': return f.repeat(pad) + signStr + body;
-    case '^': return f.repeat(Math.floor(pad / 2)) + signStr + body + f.repeat(pad - Math.floor(pad / 2));
-    default: return signStr + f.repeat(pad) + body;
+    case '<':
+      return signStr + body + f.repeat(pad);
+    case '>':
+      return f.repeat(pad) + signStr + body;
+    case '^':
+      return f.repeat(Math.floor(pad / 2)) + signStr + body + f.repeat(pad - Math.floor(pad / 2));
+    default:
+      return signStr + f.repeat(pad) + body;
   }
 }
 
-function nonFinite(a: number, upper: boolean): string { const s = Number.isNaN(a) ? 'nan' : 'inf'; return upper ? s.toUpperCase() : s; }
+function nonFinite(a: number, upper: boolean): string {
+  const s = Number.isNaN(a) ? 'nan' : 'inf';
+  return upper ? s.toUpperCase() : s;
+}
 function expo(a: number, prec: number): string {
   const [m, e] = a.toExponential(prec).split('e') as [string, string];
   const n = Number(e);
@@ -313,16 +499,20 @@ function generalFormat(a: number, prec: number, alt: boolean): string {
 export function percentFormat(fmt: string, args: unknown): string {
   const list = isTuple(args) ? [...args] : [args];
   let k = 0;
-  const out = fmt.replace(/%(\([^)]*\))?([#0 +\-]*)(\d+|\*)?(?:\.(\d+))?([diouxXeEfFgGcrsa%])/g, (_m, key: string | undefined, flags: string, w: string | undefined, p: string | undefined, t: string) => {
-    if (t === '%') return '%';
-    const v = key ? (args as PyDict).get(key.slice(1, -1)) : list[k++];
-    if (t === 's') return pad(pyStr(v), flags, w);
-    if (t === 'r' || t === 'a') return pad(pyRepr(v), flags, w);
-    const spec = `${flags.includes('-') ? '<' : ''}${flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : ''}${flags.includes('0') && !flags.includes('-') ? '0' : ''}${w ?? ''}${p !== undefined ? '.' + p : ''}${t === 'i' || t === 'u' ? 'd' : t}`;
-    const num = (t === 'd' || t === 'i' || t === 'u') && v instanceof PyFloat ? Math.trunc(v.v) : v;
-    return formatSpec(num, spec);
-  });
-  if (k < list.length && !(args instanceof PyDict)) throw new PyError('TypeError', ['not all arguments converted during string formatting']);
+  const out = fmt.replace(
+    /%(\([^)]*\))?([#0 +\-]*)(\d+|\*)?(?:\.(\d+))?([diouxXeEfFgGcrsa%])/g,
+    (_m, key: string | undefined, flags: string, w: string | undefined, p: string | undefined, t: string) => {
+      if (t === '%') return '%';
+      const v = key ? (args as PyDict).get(key.slice(1, -1)) : list[k++];
+      if (t === 's') return pad(pyStr(v), flags, w);
+      if (t === 'r' || t === 'a') return pad(pyRepr(v), flags, w);
+      const spec = `${flags.includes('-') ? '<' : ''}${flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : ''}${flags.includes('0') && !flags.includes('-') ? '0' : ''}${w ?? ''}${p !== undefined ? '.' + p : ''}${t === 'i' || t === 'u' ? 'd' : t}`;
+      const num = (t === 'd' || t === 'i' || t === 'u') && v instanceof PyFloat ? Math.trunc(v.v) : v;
+      return formatSpec(num, spec);
+    },
+  );
+  if (k < list.length && !(args instanceof PyDict))
+    throw new PyError('TypeError', ['not all arguments converted during string formatting']);
   return out;
 }
 function pad(s: string, flags: string, w: string | undefined): string {

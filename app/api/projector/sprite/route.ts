@@ -10,7 +10,9 @@ const Query = z.object({ run: z.string().max(1024), name: z.string().min(1).max(
 export const GET = route(Query, [], (store, q) => {
   try {
     const s = loadSprite(store.logdir, q.run, q.name);
-    return new Response(new Uint8Array(s.bytes), { headers: { 'content-type': s.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } });
+    return new Response(new Uint8Array(s.bytes), {
+      headers: { 'content-type': s.contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+    });
   } catch (err) {
     if (err instanceof ProjectorError) return json({ error: err.message }, 404);
     throw err;
