@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
+import { headers } from 'next/headers';
 import { initialRunsAndTags } from '../lib/server/initial-data.ts';
 import { Shell } from './ui/shell.tsx';
+import { InitialSearchProvider } from './ui/url-state.ts';
 import './globals.css';
 
 // Rendered per request: the run list and tags come embedded in the page (no extra round trip).
@@ -13,13 +15,17 @@ const THEME_SCRIPT = `(function(){try{var t=new URLSearchParams(location.search)
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const initial = await initialRunsAndTags();
+  // Set by the board's HTTP server (lib/server/http.ts) from the request URL.
+  const search = (await headers()).get('x-board-search') ?? '';
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
         <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
       </head>
       <body>
-        <Shell initial={initial}>{children}</Shell>
+        <InitialSearchProvider search={search}>
+          <Shell initial={initial}>{children}</Shell>
+        </InitialSearchProvider>
       </body>
     </html>
   );

@@ -229,7 +229,7 @@ async function scalars(): Promise<void> {
     'DROP TABLE IF EXISTS s; CREATE TABLE s(tag_id INTEGER, step INTEGER, wall REAL, value REAL, PRIMARY KEY(tag_id, step)) WITHOUT ROWID',
   );
   const ins = rdb.prepare('INSERT INTO s VALUES (1, ?, ?, ?)');
-  let t0 = performance.now();
+  const t0 = performance.now();
   rdb.transaction(() => {
     for (let i = 0; i < N; i++) ins.run(i, 1.7e9 + i, Math.sin(i / 1000));
   })();

@@ -25,7 +25,8 @@ import { setNumThreads } from '../lib/engine/kernels/backend.ts';
 
 const argv = process.argv.slice(2);
 const STEPS = Number(argv[argv.indexOf('--steps') + 1] ?? 30) || 30;
-const WARMUP = 5,
+// 20 warm-up steps: V8 needs a few dozen calls to optimise the engine's code paths (a training epoch has ~940 steps).
+const WARMUP = 20,
   BATCH = 64;
 const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 const load = () =>

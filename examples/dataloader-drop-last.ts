@@ -1,4 +1,4 @@
-// Tutorial 2.3.1-2.3.2: iterate a DataLoader (batch 64, shuffled) and write every batch with
+// Tutorial 2.3.2 (visualising drop_last): iterate a DataLoader (batch 64, shuffled) and write every batch with
 // SummaryWriter.addImages, once with dropLast=false and once with dropLast=true. With 10000 test
 // images, 10000 % 64 = 16: the last step shows 16 images, or disappears with dropLast.
 // Run: npx tsx --conditions=board-source examples/dataloader-drop-last.ts [logdir]

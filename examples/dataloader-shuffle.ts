@@ -1,4 +1,4 @@
-// Tutorial 2.3.2 (second program): two epochs over a shuffled DataLoader (batch 64, dropLast),
+// Tutorial 2.3.3 (visualising shuffle): two epochs over a shuffled DataLoader (batch 64, dropLast),
 // each epoch written under its own tag "Epoch:E" with one image grid per step. The board shows
 // that every epoch sees the images in a different order.
 // Run: npx tsx --conditions=board-source examples/dataloader-shuffle.ts [logdir]

@@ -1,4 +1,4 @@
-// Tutorial 6.1: linear regression by hand. Fit y = 3x + 0.8 with two tensors that require grad, computing the MSE
+// Tutorial 5.2.4: linear regression by hand (backpropagation simulating training). Fit y = 3x + 0.8 with two tensors that require grad, computing the MSE
 // loss, calling backward(), and stepping against the gradient inside noGrad (no optimizer). The loss is logged with
 // SummaryWriter; view it with `npx board --logdir runs`.
 // Run: npx tsx --conditions=board-source examples/linear-regression-manual.ts [logdir]

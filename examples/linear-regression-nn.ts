@@ -1,4 +1,4 @@
-// Tutorial 6.2: the same regression with the library's building blocks. Fit y = 2x + 1 with nn.Linear(1, 1),
+// Tutorial 6.2.2: the same regression with the library's building blocks. Fit y = 2x + 1 with nn.Linear(1, 1),
 // nn.MSELoss and optim.SGD (zeroGrad, backward, step), logging the loss with SummaryWriter.
 // Run: npx tsx --conditions=board-source examples/linear-regression-nn.ts [logdir]
 import { pathToFileURL } from 'node:url';

@@ -1,5 +1,5 @@
-// Tutorial 6.3: an optimizer minimizes any differentiable function, not only a model's loss. Minimize (x - 5)^2 over
-// a single parameter x with optim.SGD, logging the objective and x with SummaryWriter.
+// Tutorial 6.2.2 (its opening problem): an optimizer minimizes any differentiable function, not only a model's loss.
+// Starting at x = 4, minimize (x - 5)^2 over a single parameter x with optim.SGD, logging the objective and x with SummaryWriter.
 // Run: npx tsx --conditions=board-source examples/minimize-quadratic.ts [logdir]
 import { pathToFileURL } from 'node:url';
 import { SummaryWriter, nn, optim, tensor } from 'board';
@@ -10,7 +10,7 @@ export function main(
 ): { x: number; values: number[] } {
   const log = opts.log ?? console.log;
   const steps = opts.steps ?? 100;
-  const x = new nn.Parameter(tensor([0.0], { dtype: 'float32' }));
+  const x = new nn.Parameter(tensor([4.0], { dtype: 'float32' }));
   const optimizer = new optim.SGD([x], { lr: 0.1 });
   const writer = new SummaryWriter(logDir);
   const values: number[] = [];

@@ -174,7 +174,7 @@ function CustomChart({ chart, scalarTags, onRemove }: { chart: Chart; scalarTags
     return () => {
       cancelled = true;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- key stands for wanted (rebuilt with the same content on every tag-list refresh)
   }, [seen, key]);
 
   const option = useMemo(() => {

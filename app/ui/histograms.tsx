@@ -130,25 +130,40 @@ export function histogramOption(entries: HistogramEntry[], mode: Mode, color: st
       lineStyle: { color: shade(color, t, dark), width: 1 },
     };
   });
+  const nameStyle = { color: fg };
   return {
     animation: false,
-    grid: { left: 56, right: 12, top: 12, bottom: 26 },
+    // Room for the axis names: 'value' under the horizontal axis, 'step' / 'count' above the vertical one.
+    grid: { left: 56, right: 12, top: 26, bottom: 40 },
     tooltip: { trigger: 'item', formatter: (p: { seriesName: string; data: number[] }) => `${p.seriesName}<br/>x ${fmt(p.data[0]!)}` },
-    xAxis: { type: 'value', scale: true, ...axis, axisLine: { onZero: false } },
+    xAxis: {
+      type: 'value',
+      scale: true,
+      name: 'value',
+      nameLocation: 'middle',
+      nameGap: 24,
+      nameTextStyle: nameStyle,
+      ...axis,
+      axisLine: { onZero: false },
+    },
     yAxis:
       mode === 'offset'
         ? {
+            // The step axis is inverted (older steps on top), so its 'end' is at the bottom, beside the
+            // value axis: name it at its 'start', the top of the chart.
             type: 'value',
             inverse: true,
             scale: true,
             name: 'step',
+            nameLocation: 'start',
+            nameTextStyle: nameStyle,
             ...axis,
             min: (steps[0] ?? 0) - height * 1.05,
             max: steps[n - 1] ?? 1,
             // Only baselines are steps: the band above the first one holds its ridge, not a step.
             axisLabel: { ...axis.axisLabel, formatter: (v: number) => (v < (steps[0] ?? 0) ? '' : fmt(v)) },
           }
-        : { type: 'value', name: 'count', ...axis },
+        : { type: 'value', name: 'count', nameTextStyle: nameStyle, ...axis },
     series,
   };
 }

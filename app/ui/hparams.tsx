@@ -1,9 +1,10 @@
 'use client';
 // HParams: sessions as a sortable, filterable table, plus parallel coordinates over hparams and metrics.
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import type { HparamsSession, HparamsView } from '../../lib/store/types.ts';
 import { useApi } from './api.ts';
 import { runColor } from './colors.ts';
+import { hparamsRows, hparamsSessionParents } from './run-names.ts';
 import { EChart, type EChartsOption } from './echart.tsx';
 import { useChangeCounter } from './live.ts';
 import { useRuns } from './runs-context.tsx';
@@ -20,11 +21,21 @@ function cell(s: HparamsSession, c: Col): string | number | boolean | null {
   return s.metrics[c.key] ?? null;
 }
 
-function compare(a: unknown, b: unknown): number {
+function compare(a: string | number | boolean | null | undefined, b: string | number | boolean | null | undefined): number {
   if (a === null || a === undefined) return 1;
   if (b === null || b === undefined) return -1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return String(a).localeCompare(String(b), undefined, { numeric: true });
+}
+
+/** An addHparams session is its parent run's: "parent · session 1712345678.9" (full name on hover). */
+function runLabel(run: string, parent: string | undefined): ReactNode {
+  if (parent === undefined) return run;
+  return (
+    <span title={run}>
+      {parent} <span className="muted">· session {run.slice(parent.length + 1)}</span>
+    </span>
+  );
 }
 
 export function HparamsDashboard() {
@@ -55,6 +66,7 @@ export function HparamsDashboard() {
   }, [data]);
 
   const known = new Set(state.runs.map((r) => r.name));
+  const sessionOf = hparamsSessionParents([...known], hparamsRows(state.runs, state.tags));
   const selected = new Set(state.selected);
   const rows = (data?.sessions ?? [])
     .filter((s) => !known.has(s.run) || selected.has(s.run))
@@ -173,7 +185,7 @@ export function HparamsDashboard() {
                       {c.kind === 'run' ? (
                         <>
                           <span className="swatch" style={{ background: runColor(s.run), display: 'inline-block', marginRight: 6 }} />
-                          {s.run}
+                          {runLabel(s.run, sessionOf.get(s.run))}
                         </>
                       ) : typeof v === 'number' ? (
                         fmt(v)

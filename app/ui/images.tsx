@@ -162,7 +162,7 @@ function ImageCard({ run, tag, view }: { run: string; tag: string; view: View })
           <div className={view.actual ? 'image-frame' : 'image-frame fit'}>
             <div className="batch" style={{ gridTemplateColumns: `repeat(${Math.ceil(Math.sqrt(images.length))}, 1fr)` }}>
               {images.map((im: ImageEntry) => (
-                // eslint-disable-next-line @next/next/no-img-element
+                // A plain <img>: the bytes come from our own /api/blob (already the stored PNG/JPEG); next/image's resizing would re-encode them.
                 <img
                   key={`${im.step}-${im.index}`}
                   src={`/api/blob/${im.blobId}`}

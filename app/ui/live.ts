@@ -30,7 +30,7 @@ function ensureSource(): void {
   source.onmessage = (ev) => {
     let change: StoreChange;
     try {
-      change = JSON.parse(ev.data) as StoreChange;
+      change = JSON.parse(ev.data as string) as StoreChange;
     } catch {
       return;
     }

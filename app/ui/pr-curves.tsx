@@ -2,6 +2,7 @@
 // PR curves: one card per tag with every selected run's curve at a chosen step (slider).
 import { useEffect, useMemo, useState } from 'react';
 import type { PrCurveEntry } from '../../lib/store/types.ts';
+import { PLUGIN } from '../../lib/domain/plugins.ts';
 import { fetchJson, query } from './api.ts';
 import { runColor } from './colors.ts';
 import { EChart, type EChartsOption } from './echart.tsx';
@@ -15,7 +16,7 @@ import { useDark } from './theme.ts';
 export function PrCurvesDashboard() {
   const state = useRuns();
   const dark = useDark();
-  const tagMap = tagsOfKind(state, ['pr_curve'], ['pr_curves']);
+  const tagMap = tagsOfKind(state, ['pr_curve'], [PLUGIN.prCurves]);
   return (
     <div>
       {state.loading && state.tags.length === 0 ? (
@@ -64,7 +65,7 @@ function PrCard({ tag, runs, dark }: { tag: string; runs: string[]; dark: boolea
     return () => {
       cancelled = true;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names)
   }, [seen, tag, runsKey, refresh]);
   const steps = useMemo(() => [...new Set([...(data?.values() ?? [])].flatMap((e) => e.map((x) => x.step)))].sort((a, b) => a - b), [data]);
   const idx = stepIdx === null ? steps.length - 1 : Math.min(stepIdx, steps.length - 1);

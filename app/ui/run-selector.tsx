@@ -6,6 +6,7 @@ import { useMemo, useState } from 'react';
 import type { IngestWarning } from '../../lib/store/types.ts';
 import { fetchJson, query } from './api.ts';
 import { runColor } from './colors.ts';
+import { hparamsRows, hparamsSessionParents, middleEllipsisParts, withSessionsAfterParents } from './run-names.ts';
 import { useRuns } from './runs-context.tsx';
 import { setParams, useParams } from './url-state.ts';
 import { VirtualList } from './virtual-list.tsx';
@@ -27,13 +28,19 @@ export function RunSelector() {
   const [showHidden, setShowHidden] = useState(false);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [deleteError, setDeleteError] = useState<string | null>(null);
+  const [warningsError, setWarningsError] = useState<string | null>(null);
   const [warningsFor, setWarningsFor] = useState<{ run: string; list: IngestWarning[] } | null>(null);
   const filterSrc = params.get('runFilter') ?? '';
   const names = useMemo(() => state.runs.map((r) => r.name), [state.runs]);
   const byName = useMemo(() => new Map(state.runs.map((r) => [r.name, r])), [state.runs]);
+  const sessions = useMemo(() => hparamsSessionParents(names, hparamsRows(state.runs, state.tags)), [names, state.runs, state.tags]);
   const visible = useMemo(
-    () => names.filter((n) => (showHidden || !state.hidden.has(n)) && (state.filter === null || state.filter.test(n))),
-    [names, showHidden, state.hidden, state.filter],
+    () =>
+      withSessionsAfterParents(
+        names.filter((n) => (showHidden || !state.hidden.has(n)) && (state.filter === null || state.filter.test(n))),
+        sessions,
+      ),
+    [names, sessions, showHidden, state.hidden, state.filter],
   );
   const isOn = (n: string) => state.explicit === null || state.explicit.has(n);
 
@@ -64,9 +71,11 @@ export function RunSelector() {
       setDeleteError((err as Error).message);
     }
   };
-  const showWarnings = async (run: string) => {
-    const { warnings } = await fetchJson<{ warnings: IngestWarning[] }>(query('/api/warnings', { run }));
-    setWarningsFor({ run, list: warnings });
+  const showWarnings = (run: string) => {
+    fetchJson<{ warnings: IngestWarning[] }>(query('/api/warnings', { run })).then(
+      ({ warnings }) => setWarningsFor({ run, list: warnings }),
+      (err: Error) => setWarningsError(`Cannot load warnings for ${run}: ${err.message}`),
+    );
   };
 
   return (
@@ -117,6 +126,11 @@ export function RunSelector() {
           Cannot load runs: {state.error}
         </div>
       )}
+      {warningsError && (
+        <div className="error-text" role="alert">
+          {warningsError}
+        </div>
+      )}
       {!state.loading && !state.error && names.length === 0 && (
         <div className="muted">No runs yet. Event files written under the log directory appear here live.</div>
       )}
@@ -127,12 +141,28 @@ export function RunSelector() {
         label="Run list"
         render={(n) => {
           const summary = byName.get(n)!;
+          const parent = sessions.get(n);
+          // A session shows only its own part; the full name is on hover.
+          const [head, tail] = middleEllipsisParts(parent === undefined ? n : n.slice(parent.length + 1));
           return (
-            <li key={n} className={state.hidden.has(n) ? 'hidden-run' : ''} data-run={n} style={{ height: ROW_HEIGHT }}>
-              <label className="run-toggle" title={n}>
+            <li
+              key={n}
+              className={[state.hidden.has(n) ? 'hidden-run' : '', parent !== undefined ? 'session-run' : ''].join(' ').trim()}
+              data-run={n}
+              style={{ height: ROW_HEIGHT }}
+            >
+              <label className="run-toggle" title={parent === undefined ? n : `${n}: hparams session of ${parent}`}>
                 <input type="checkbox" checked={isOn(n)} onChange={() => toggle(n)} aria-label={`Show run ${n}`} />
                 <span className="swatch" style={{ background: runColor(n) }} aria-hidden />
-                <span className="run-name">{n}</span>
+                {parent !== undefined && (
+                  <span className="session-mark" aria-hidden>
+                    ↳ session
+                  </span>
+                )}
+                <span className="run-name">
+                  <span className="run-name-head">{head}</span>
+                  {tail && <span className="run-name-tail">{tail}</span>}
+                </span>
               </label>
               {summary.warningCount > 0 && (
                 <button
@@ -188,7 +218,7 @@ export function RunSelector() {
               >
                 Cancel
               </button>
-              <button type="button" className="danger" onClick={() => doDelete(confirming)}>
+              <button type="button" className="danger" onClick={() => void doDelete(confirming)}>
                 Delete
               </button>
             </div>

@@ -21,7 +21,7 @@ export interface RunsState {
   /** Explicit selection from the URL (`sel`, or all runs but `desel`); null means "all runs". */
   explicit: Set<string> | null;
   /** Sets the selection; the URL keeps whichever of `sel` / `desel` is shorter. */
-  setSelection(next: Set<string>): void;
+  setSelection: (next: Set<string>) => void;
   filter: NameFilter | null;
   filterError: string | null;
   loading: boolean;
@@ -67,7 +67,7 @@ export function RunsProvider({ children, initial }: { children: ReactNode; initi
     return () => {
       cancelled = true;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- initial only decides the first render (the page came with the data); later ticks always fetch
   }, [tick]);
 
   // Whatever changed before the feed connected (the page was rendered a moment earlier) is re-read.
@@ -89,7 +89,7 @@ export function RunsProvider({ children, initial }: { children: ReactNode; initi
       off();
       if (timer) clearTimeout(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- mount-only: subscribes to the feed once; initial is read for the first connection only
   }, []);
 
   useEffect(

@@ -2,7 +2,7 @@
 // View state lives in the URL query string, so a link reproduces the view. The in-memory copy is
 // the source of truth while the page is open (controls update instantly); the address bar follows
 // with a short debounce, because browsers throttle rapid history.replaceState calls.
-import { useSyncExternalStore } from 'react';
+import { createContext, createElement, useContext, useSyncExternalStore, type ReactNode } from 'react';
 import { compilePattern, type NameFilter } from '../../lib/pattern.ts';
 
 type Listener = () => void;
@@ -38,9 +38,21 @@ function emit(): void {
   for (const l of listeners) l();
 }
 
-/** The current query string (with its leading '?', or ''). Empty during server rendering. */
+/**
+ * The query string of the request being rendered, from the root layout. The server render and
+ * hydration use it, so the first paint already shows the URL's view state (no flash of default
+ * controls that then jump to the linked view).
+ */
+const InitialSearch = createContext('');
+
+export function InitialSearchProvider({ search, children }: { search: string; children: ReactNode }) {
+  return createElement(InitialSearch.Provider, { value: search.startsWith('?') ? search : '' }, children);
+}
+
+/** The current query string (with its leading '?', or ''). */
 export function useSearch(): string {
-  return useSyncExternalStore(subscribe, read, () => '');
+  const initial = useContext(InitialSearch);
+  return useSyncExternalStore(subscribe, read, () => initial);
 }
 
 export function useParams(): URLSearchParams {

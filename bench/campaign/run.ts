@@ -31,7 +31,7 @@ for (const file of files) {
     child.stdout.on('data', (d: Buffer) => {
       process.stdout.write(d);
       for (const line of d.toString().split('\n')) {
-        const m = /CAMPAIGN (\S+) (\{.*\})\s*$/.exec(line.replace(/\x1b\[[0-9;]*m/g, ''));
+        const m = /CAMPAIGN (\S+) (\{.*\})\s*$/.exec(line.replace(new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g'), ''));
         if (m) figures[m[1]!] = JSON.parse(m[2]!);
       }
     });

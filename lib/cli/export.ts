@@ -4,18 +4,23 @@ import { csvTextCell } from '../csv.ts';
 import type { NameFilter } from '../pattern.ts';
 import { startIngest, StoreLockedError } from '../ingest/index.ts';
 import { openQueries } from '../store/queries.ts';
+import { openReadStore } from './read-store.ts';
 import type { ExportRow } from '../store/types.ts';
 import { choiceFlag, EXIT_OK, parseFlags, patternFlag, runCommand, UsageError, type FlagDefs } from './args.ts';
 
-const HELP = `Usage: board export --logdir DIR [--db PATH] [--format jsonl|csv] [--runs REGEX] [--tags REGEX]
+const HELP = `Usage: board export --logdir DIR [--db PATH|URL] [--format jsonl|csv] [--runs REGEX] [--tags REGEX]
+       board export --db PATH|URL [--format jsonl|csv] [--runs REGEX] [--tags REGEX]
 
-Write every scalar point of a log directory to stdout, one per line (no downsampling).
+Write every scalar point of a log directory (or of a store) to stdout, one per line (no downsampling).
 
 Options:
   --logdir DIR       Log directory (or a single event file) to read. New data is ingested first.
   --logdir_spec SPEC Instead of --logdir: name1:path1,name2:path2 (as TensorBoard).
-  --db PATH          Store to use (default: the cache file board serve uses for this logdir;
-                     ':memory:' reads everything without keeping a cache).
+  --logdir DIR       may be an object-store URL: s3://BUCKET/PREFIX.
+  --db PATH|URL      Store to use (default: the cache file board serve uses for this logdir;
+                     ':memory:' reads everything without keeping a cache; postgres://USER:PASS@HOST/DB
+                     for a shared PostgreSQL store). Without --logdir/--logdir_spec, exports what
+                     the store holds, ingesting nothing.
   --format FORMAT    jsonl (default): {"run":…,"tag":…,"step":…,"wall_time":…,"value":…}
                      csv: header run,tag,step,wall_time,value
                      Steps past 2^53 are written as strings; NaN and infinities as "nan", "inf", "-inf".
@@ -56,7 +61,10 @@ export function parseExportArgs(argv: string[]): ExportArgs | 'help' {
   if (v.db !== undefined) out.db = v.db;
   if (v.runs !== undefined) out.runs = patternFlag('runs', v.runs);
   if (v.tags !== undefined) out.tags = patternFlag('tags', v.tags);
-  if (!out.logdir === !out.logdirSpec) throw new UsageError("give --logdir DIR (or --logdir_spec SPEC); see 'board export --help'");
+  if (out.logdir !== undefined && out.logdirSpec !== undefined)
+    throw new UsageError("give --logdir DIR or --logdir_spec SPEC, not both; see 'board export --help'");
+  if (out.logdir === undefined && out.logdirSpec === undefined && out.db === undefined)
+    throw new UsageError("give --logdir DIR (or --logdir_spec SPEC), or --db to export a store; see 'board export --help'");
   return out;
 }
 
@@ -72,6 +80,16 @@ export function exportCommand(argv: string[]): Promise<number> {
 }
 
 async function exportScalars(args: ExportArgs): Promise<number> {
+  if (args.logdir === undefined && args.logdirSpec === undefined) {
+    // Export what the store holds (PostgreSQL filled by `board ingest`, or a store file).
+    const store = await openReadStore(args.db!, { listen: false });
+    try {
+      await writeRows(process.stdout, store.queries.exportScalars({ runs: args.runs, tags: args.tags }), args.format);
+    } finally {
+      await store.close();
+    }
+    return EXIT_OK;
+  }
   const opts: Parameters<typeof startIngest>[0] = { watch: false, progress: false };
   if (args.logdir) opts.logdir = args.logdir;
   else opts.logdirSpec = args.logdirSpec!;

@@ -118,13 +118,13 @@ function inspectTarget(argv: string[]): number {
 /** Full JSON of a value's data: typed arrays as arrays, bytes as base64, non-finite as strings. */
 function dataJson(d: ValueData): unknown {
   return JSON.parse(
-    JSON.stringify(d, (_k, v) => {
+    JSON.stringify(d, (_k, v: unknown) => {
       if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
       if (v instanceof Float64Array) return Array.from(v, jsonNumber);
       if (typeof v === 'number') return jsonNumber(v);
       return v;
     }),
-  );
+  ) as unknown;
 }
 
 export function eventsCommand(argv: string[]): Promise<number> {
@@ -164,7 +164,7 @@ function printEvents(argv: string[]): number {
         offset,
         args.json
           ? JSON.stringify(ev)
-          : `@${offset} step ${ev.step} ${info.wallTime === null ? '(no wall time)' : new Date(info.wallTime * 1000).toISOString()} ${info.kind}` +
+          : `@${offset} step ${String(jsonStep(info.step))} ${info.wallTime === null ? '(no wall time)' : new Date(info.wallTime * 1000).toISOString()} ${info.kind}` +
             (info.fileVersion !== null ? ` ${terminalSafe(info.fileVersion)}` : '') +
             values.map((v) => `\n    ${terminalSafe(v.tag)} [${v.kind}] ${terminalSafe(JSON.stringify(v.data))}`).join(''),
       ]);

@@ -4,6 +4,7 @@
 // wrap its body in runCommand so exit statuses stay 0 / 1 / 2.
 import { EXIT_OK, EXIT_USAGE, runCommand } from './args.ts';
 import { version } from './version.ts';
+import { BATCH_COMMANDS } from './batch.ts';
 
 export { version } from './version.ts';
 
@@ -16,12 +17,19 @@ interface CommandEntry {
 }
 
 const COMMANDS: Record<string, CommandEntry> = {
-  serve: { usage: 'board [serve] --logdir DIR [options]', load: async () => (await import('./serve.ts')).serveCommand },
-  inspect: { usage: 'board inspect <file-or-logdir> [--json]', load: async () => (await import('./inspect.ts')).inspectCommand },
-  events: { usage: 'board events <file> [--json]', load: async () => (await import('./inspect.ts')).eventsCommand },
+  serve: {
+    usage: 'board [serve] --logdir DIR [options]  |  board serve --db URL --no_ingest',
+    load: async () => (await import('./serve.ts')).serveCommand,
+  },
+  ingest: {
+    usage: 'board ingest --logdir DIR --db URL [--once]',
+    load: async () => (await import('./ingest.ts')).ingestCommand,
+  },
+  inspect: { usage: 'board inspect <file-or-logdir> [--json]', load: BATCH_COMMANDS.inspect },
+  events: { usage: 'board events <file> [--json]', load: BATCH_COMMANDS.events },
   export: {
-    usage: 'board export --logdir DIR [--db PATH] [--format jsonl|csv] [--runs REGEX] [--tags REGEX]',
-    load: async () => (await import('./export.ts')).exportCommand,
+    usage: 'board export (--logdir DIR [--db PATH] | --db URL) [--format jsonl|csv] [--runs REGEX] [--tags REGEX]',
+    load: BATCH_COMMANDS.export,
   },
 };
 

@@ -18,6 +18,8 @@ export interface ServeOptions {
   reloadIntervalSec: number | null;
   caps: SampleCaps;
   open: boolean;
+  /** Serve the --db store only (no logdir, no ingest). */
+  noIngest: boolean;
   help: boolean;
   version: boolean;
 }
@@ -57,11 +59,17 @@ Options:
           addresses (e.g. a DNS alias or a port-forwarding proxy's name). Requests whose Host
           header names anything else are refused, which stops DNS-rebinding pages.
 
-      --db <PATH>
-          SQLite database to ingest into. Reusing a database resumes from the stored offsets
-          instead of re-reading every file.
-          [default: a cache file under $XDG_CACHE_HOME/board (or ~/.cache/board), keyed by
-          the log directory]
+      --db <PATH|URL>
+          Store to ingest into: a SQLite file, or postgres://USER:PASS@HOST:PORT/DB for a store
+          shared by several ingesters and web servers (see docs/deploy.md). Reusing a store
+          resumes from the stored offsets instead of re-reading every file.
+          [default: a SQLite cache file under $XDG_CACHE_HOME/board (or ~/.cache/board), keyed
+          by the log directory]
+
+      --no_ingest
+          Serve what the --db store holds without reading any log directory: a stateless web
+          server for a store that 'board ingest' processes fill. With PostgreSQL, new points
+          reach the browser through LISTEN/NOTIFY from whichever ingester flushed them.
 
       --reload_interval <SECONDS>
           Poll the log directory every SECONDS instead of relying on file-system change
@@ -103,6 +111,7 @@ export const SERVE_FLAGS = {
   reload_interval: { type: 'string' },
   samples_per_plugin: { type: 'string' },
   open: { type: 'boolean' },
+  no_ingest: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies FlagDefs;
@@ -119,6 +128,7 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     reloadIntervalSec: null,
     caps: {},
     open: v.open ?? false,
+    noIngest: v.no_ingest ?? false,
     help: v.help ?? false,
     version: v.version ?? false,
   };
@@ -146,6 +156,13 @@ export function parseServeArgs(argv: string[]): ServeOptions {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+  }
+  if (opts.noIngest) {
+    if (opts.db === null)
+      throw new UsageError(`--no_ingest serves a store: give --db postgres://... (or a store file); see 'board serve --help'`);
+    if (opts.logdir !== null || opts.logdirSpec !== null)
+      throw new UsageError('--no_ingest reads no log directory: leave out --logdir/--logdir_spec (run `board ingest` for them)');
+    return opts;
   }
   if (opts.logdir === null && opts.logdirSpec === null)
     throw new UsageError(`--logdir is required (or --logdir_spec); see 'board serve --help'`);

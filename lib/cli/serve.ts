@@ -8,6 +8,8 @@ import { isUrl, sourcesOf } from '../discovery/index.ts';
 import { EXIT_FAILURE, EXIT_OK, runCommand } from './args.ts';
 import { parseServeArgs, SERVE_HELP, type ServeOptions } from './serve-args.ts';
 import { version } from './version.ts';
+import { openReadStore, type ReadStore } from './read-store.ts';
+import { isPgUrl, redactUrl } from '../store/pg/db.ts';
 
 /** Runs until SIGINT/SIGTERM; resolves with the exit status. */
 export function serveCommand(argv: string[]): Promise<number> {
@@ -24,6 +26,7 @@ async function serve(opts: ServeOptions): Promise<number> {
     return EXIT_OK;
   }
 
+  if (opts.noIngest) return serveStoreOnly(opts);
   const problem = checkLogdirs(opts);
   if (problem) {
     console.error(`board serve: ${problem}`);
@@ -55,9 +58,20 @@ async function serve(opts: ServeOptions): Promise<number> {
     return EXIT_FAILURE;
   }
 
+  // With PostgreSQL, browsers follow the LISTEN feed: it carries this process's commits and those
+  // of every other ingester writing to the database.
+  let feed: ReadStore | null = null;
+  if (opts.db && isPgUrl(opts.db)) {
+    try {
+      feed = await openReadStore(opts.db);
+    } catch (err) {
+      await ingester.close();
+      throw err;
+    }
+  }
   const store: ActiveStore = {
     queries: ingester.queries,
-    onChange: (listener) => ingester.onChange(listener),
+    onChange: feed?.onChange ?? ((listener) => ingester.onChange(listener)),
     deleteRun: (run, o) => ingester.deleteRun(run, o),
     caps: opts.caps,
     logdir: opts.logdir ?? opts.logdirSpec ?? '',
@@ -88,7 +102,48 @@ async function serve(opts: ServeOptions): Promise<number> {
   );
   return waitForShutdown(async () => {
     await server.close();
+    await feed?.close();
     await ingester.close();
+  });
+}
+
+/** `board serve --db URL --no_ingest`: a stateless web server over a store others fill. */
+async function serveStoreOnly(opts: ServeOptions): Promise<number> {
+  let rs: ReadStore;
+  try {
+    rs = await openReadStore(opts.db!);
+  } catch (err) {
+    console.error(`board serve: cannot open database ${isPgUrl(opts.db!) ? redactUrl(opts.db!) : opts.db}: ${(err as Error).message}`);
+    return EXIT_FAILURE;
+  }
+  const store: ActiveStore = {
+    queries: rs.queries,
+    onChange: rs.onChange ?? (() => () => {}),
+    deleteRun: () => {
+      throw new Error('this board serves a store without ingesting (--no_ingest): delete runs where they are ingested');
+    },
+    caps: opts.caps,
+    logdir: '',
+    version: version(),
+  };
+  let server: BoardServer;
+  try {
+    server = await startBoardServer({ appDir: APP_DIR, host: opts.host, port: opts.port, allowedHosts: opts.allowedHosts, store });
+  } catch (err) {
+    await rs.close();
+    if (err instanceof ServeError) {
+      console.error(`board serve: ${err.message}`);
+      return EXIT_FAILURE;
+    }
+    throw err;
+  }
+  console.log(
+    `Board ${version()} at ${server.url} (serving ${isPgUrl(opts.db!) ? redactUrl(opts.db!) : opts.db}, no ingest; Ctrl-C to quit)`,
+  );
+  if (opts.open) openBrowser(server.url);
+  return waitForShutdown(async () => {
+    await server.close();
+    await rs.close();
   });
 }
 
@@ -107,7 +162,7 @@ function checkLogdirs(opts: ServeOptions): string | null {
   return null;
 }
 
-function waitForShutdown(shutdown: () => Promise<void>): Promise<number> {
+export function waitForShutdown(shutdown: () => Promise<void>): Promise<number> {
   return new Promise((resolveExit) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {

@@ -3,6 +3,7 @@
 // reorder what is shown. Such characters are printed as visible escapes instead.
 
 // C0 controls, DEL, C1 controls, bidi embeddings/overrides/isolates, line/paragraph separators.
+// eslint-disable-next-line no-control-regex -- matching control characters is this regex's job
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** `s` with every control or bidi character as \xNN or \uNNNN (JSON output needs none of this). */

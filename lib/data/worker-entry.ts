@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     return;
   }
   port.postMessage({ type: 'ready' });
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the listener catches every error of a task and posts it back
   port.on('message', async (msg: Task) => {
     if (msg.type === 'stop') {
       port.close();

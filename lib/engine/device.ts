@@ -72,7 +72,7 @@ export function checkDevice(spec: DeviceLike | null | undefined): void {
   const d = device(spec);
   if (d.type === 'cpu') return;
   if (d.type === 'cuda') throw new CudaUnavailableError();
-  throw new Error(`Could not run on device '${d}': Board is a CPU-only build (only 'cpu' holds tensors)`);
+  throw new Error(`Could not run on device '${String(d)}': Board is a CPU-only build (only 'cpu' holds tensors)`);
 }
 
 /** What PyTorch raises when CUDA is asked of a build without it (an AssertionError in Python). */

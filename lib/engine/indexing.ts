@@ -396,7 +396,7 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Operand, red
   let oo = 0,
     so = srcT ? srcT.offset : 0;
   for (let i = 0; i < n; i++) {
-    let k = idx[i]!;
+    const k = idx[i]!;
     // unlike indexing, scatter takes no negative indices (PyTorch's scatter_gather_elementwise_loop)
     if (k < 0 || k >= size) throw new RangeError(`scatter(): index ${k} is out of bounds for dimension ${d} with size ${size}`);
     const p = oo + k * sd;

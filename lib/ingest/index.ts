@@ -9,16 +9,20 @@ import { openWriterDb } from '../store/schema.ts';
 import { StoreWriter, type FileRecord } from '../store/writer.ts';
 import { openQueries } from '../store/queries.ts';
 import type { IngestSink } from '../store/sink.ts';
+import { isPgUrl, redactUrl } from '../store/pg/db.ts';
 import type { StoreChange, StoreQueries } from '../store/types.ts';
 import {
   discoverFiles,
   eventFilesUnder,
+  isUrl,
+  listEventFiles,
   sourcesOf,
   targetOf,
   TRASH_DIR,
   type EventFileEntry,
   type LogdirSource,
 } from '../discovery/index.ts';
+import '../sources/remote.ts'; // registers s3:// sources
 import { RunLoader } from './run-loader.ts';
 import { watchSources, type SourceWatcher } from './watch.ts';
 import { ChangeFeed } from './change-feed.ts';
@@ -74,10 +78,11 @@ export function defaultDbPath(logdirAbs: string): string {
 export async function startIngest(opts: IngestOptions): Promise<Ingester> {
   if (!opts.logdir === !opts.logdirSpec) throw new Error('startIngest: give exactly one of logdir and logdirSpec');
   const sources = sourcesOf(opts);
-  if (opts.logdir && !existsSync(sources[0]!.path)) throw new Error(`--logdir ${opts.logdir}: no such file or directory`);
+  if (opts.logdir && !isUrl(sources[0]!.path) && !existsSync(sources[0]!.path))
+    throw new Error(`--logdir ${opts.logdir}: no such file or directory`);
   const key = opts.logdir ? sources[0]!.path : sources.map((s) => `${s.name ?? ''}:${s.path}`).join(',');
   const dbPath = opts.db ?? defaultDbPath(key);
-  const store = await openSqliteStore(dbPath);
+  const store = isPgUrl(dbPath) ? await openPgStore(dbPath, sources) : await openSqliteStore(dbPath);
   let ingester: LiveIngester;
   try {
     ingester = new LiveIngester(store, sources, opts);
@@ -127,6 +132,36 @@ async function openSqliteStore(dbPath: string): Promise<OpenedStore> {
     release();
     throw err;
   }
+}
+
+/**
+ * The PostgreSQL store at `url`: this ingester writes only files under its own sources (other
+ * ingesters own the rest of the database) and reads through a pool.
+ */
+async function openPgStore(url: string, sources: LogdirSource[]): Promise<OpenedStore> {
+  const { openPgReadStore, openPgWriteStore } = await import('../store/pg/index.ts');
+  const prefixes = sources.map((s) => s.path);
+  const inScope = (path: string) =>
+    prefixes.some(
+      (p) => path === p || path.startsWith(p.endsWith('/') || p.endsWith(sep) ? p : p.includes('://') ? `${p}/` : `${p}${sep}`),
+    );
+  const write = await openPgWriteStore(url, inScope);
+  let read;
+  try {
+    read = await openPgReadStore(url, { listen: false });
+  } catch (err) {
+    await write.close();
+    throw err;
+  }
+  return {
+    dbPath: redactUrl(url),
+    sink: write.writer,
+    queries: read.queries,
+    async close() {
+      await write.close();
+      await read.close();
+    },
+  };
 }
 
 class LiveIngester implements Ingester {
@@ -210,6 +245,7 @@ class LiveIngester implements Ingester {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.rechecks.values()) clearTimeout(t);
+    if (this.remoteTimer) clearInterval(this.remoteTimer);
     this.rechecks.clear();
     await this.watcher?.close();
     await this.loader.close();
@@ -230,13 +266,13 @@ class LiveIngester implements Ingester {
   private async scanAll(initial: boolean): Promise<void> {
     const p = initial ? this.progress : null;
     p?.phase(`scanning ${this.sources.map((s) => s.path).join(', ')}`);
-    const targets = discoverFiles(this.sources);
+    const targets = this.hasRemote ? await listEventFiles(this.sources) : discoverFiles(this.sources);
     const seen = new Set(targets.map((t) => t.path));
     const known = new Map<string, FileRecord>();
     // Files in the store that are gone from disk (or now outside every source).
     for (const f of this.writer.allFiles()) {
       if (!seen.has(f.path)) {
-        const t = targetOf(this.sources, f.path);
+        const t = isUrl(f.path) ? null : targetOf(this.sources, f.path);
         await this.removeGone(f.path, t);
       } else known.set(f.path, f);
     }
@@ -244,8 +280,8 @@ class LiveIngester implements Ingester {
       let total = 0;
       for (const t of targets) {
         try {
-          const st = statSync(t.path);
-          total += Math.max(0, st.size - (known.get(t.path)?.offset ?? 0));
+          const size = t.size ?? statSync(t.path).size;
+          total += Math.max(0, size - (known.get(t.path)?.offset ?? 0));
         } catch {
           /* raced */
         }
@@ -276,8 +312,31 @@ class LiveIngester implements Ingester {
     if (t && !this.writer.hasRun(t.run)) this.loader.forgetRun(t.run);
   }
 
+  /** Object-store sources have no change events: they are listed again every poll period. */
+  private get hasRemote(): boolean {
+    return this.sources.some((s) => isUrl(s.path));
+  }
+  private remoteTimer: ReturnType<typeof setInterval> | null = null;
+
   private async startWatcher(): Promise<void> {
-    const watcher = watchSources(this.sources, this.opts.pollIntervalMs, {
+    // Object stores have no change events, and polling watchers can miss an append made before
+    // their first stat (fs.watchFile takes its baseline asynchronously, after 'ready'): in both
+    // cases the logdir is also re-scanned every poll period (one list or one stat per file).
+    if (this.hasRemote || this.opts.pollIntervalMs !== undefined) {
+      let busy = false;
+      this.remoteTimer = setInterval(() => {
+        if (busy || this.closed) return;
+        busy = true;
+        this.serial(() => this.scanAll(false))
+          .catch((err: unknown) => console.error(`board ingest: ${(err as Error).message}`))
+          .finally(() => {
+            busy = false;
+          });
+      }, this.opts.pollIntervalMs ?? REMOTE_POLL_MS);
+    }
+    const local = this.sources.filter((s) => !isUrl(s.path));
+    if (local.length === 0) return;
+    const watcher = watchSources(local, this.opts.pollIntervalMs, {
       add: (p) => this.enqueuePath(p, true),
       change: (p) => this.enqueuePath(p, true),
       unlink: (p) => this.enqueuePath(p),
@@ -346,6 +405,9 @@ class LiveIngester implements Ingester {
     });
   }
 }
+
+/** Poll period of object-store sources when --reload_interval is not given (as TensorBoard's 5 s). */
+export const REMOTE_POLL_MS = 5000;
 
 /** Just past chokidar's 50 ms per-path throttle of 'change' events. */
 const RECHECK_MS = 60;

@@ -4,6 +4,7 @@
 // stored offset, another inode, or different first bytes) is forgotten and read again from the
 // start, so nothing is counted twice.
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { crc32 } from '@node-rs/crc32';
 import { RunNormalizer } from '../tfevents/index.ts';
 import { decodeSlice, type DecodedSlice } from './slice.ts';
@@ -11,6 +12,7 @@ import { DecodePool } from './decode-pool.ts';
 import type { ReadJob } from './decode-worker.ts';
 import type { FileProgress, FileRecord } from '../store/writer.ts';
 import type { IngestSink } from '../store/sink.ts';
+import { remoteFilesFor, type RemoteFiles } from '../sources/remote.ts';
 import type { EventFileEntry as EventFileTarget } from '../discovery/index.ts';
 
 /** Bytes decoded per transaction. Large enough to amortize commits, small enough to keep RSS low
@@ -21,6 +23,21 @@ export const SLICE_BYTES = 8 << 20;
 export const WORKER_MIN_BYTES = 16 << 20;
 
 const WORKER_SLICE_BYTES = 4 << 20;
+
+/** Mean new bytes per file below which the worker is not used ('auto'): each file costs messages. */
+export const WORKER_MIN_FILE_BYTES = 1 << 20;
+
+/**
+ * Whether decoding in a worker thread is worth it ('auto'). Measured (bench/vs-rustboard.ts,
+ * bench/RESULTS.md): with a free second core it overlaps decoding with the SQLite writes and
+ * cuts wall time ~1.4x on big files; with no free core (load 20 on 2 cores) it cost 20-40% more
+ * CPU and wall time on both benchmark shapes, and for many small files its per-file messages
+ * cost more than they save. So: a large backlog, of large files, and a core nobody is using.
+ */
+function workerPays(backlog: number, files: number): boolean {
+  if (backlog < WORKER_MIN_BYTES || backlog / files < WORKER_MIN_FILE_BYTES) return false;
+  return loadavg()[0]! < availableParallelism() - 0.5;
+}
 
 interface Prepared {
   t: EventFileTarget;
@@ -93,6 +110,41 @@ export class RunLoader {
     onSlice?: (bytes: number, events: number) => void,
     yieldFn?: () => Promise<void>,
   ): Promise<{ bytes: number; events: number }> {
+    const w = this.writer;
+    // The whole scan runs in groups of slices that share a transaction (see IngestSink.beginGroup).
+    if (w.beginGroup && w.endGroup) {
+      await w.beginGroup();
+      this.grouping = { bytes: 0 };
+    }
+    try {
+      const done = await this.syncManyGrouped(targets, known, useWorker, onSlice, yieldFn);
+      if (this.grouping) {
+        this.grouping = null;
+        await w.endGroup!();
+      }
+      return done;
+    } catch (err) {
+      if (this.grouping) {
+        this.grouping = null;
+        await w.rollback();
+      }
+      throw err;
+    }
+  }
+
+  /** Open group of the initial scan: bytes committed into it so far. */
+  private grouping: { bytes: number } | null = null;
+  /** Set when a group rolled back: files created in it are gone, so the scan must stop (the next one starts afresh from the store). */
+  private groupLost = false;
+
+  private async syncManyGrouped(
+    targets: EventFileTarget[],
+    known: Map<string, FileRecord>,
+    useWorker: boolean | 'auto',
+    onSlice?: (bytes: number, events: number) => void,
+    yieldFn?: () => Promise<void>,
+  ): Promise<{ bytes: number; events: number }> {
+    this.groupLost = false;
     const jobs: Prepared[] = [];
     let backlog = 0;
     for (const t of targets) {
@@ -114,7 +166,9 @@ export class RunLoader {
       events += e;
       onSlice?.(b, e);
     };
-    if (jobs.length && (useWorker === true || (useWorker === 'auto' && backlog >= WORKER_MIN_BYTES))) {
+    // The worker reads local files; object-store files are fetched and decoded here.
+    const anyRemote = jobs.some((j) => isRemotePath(j.t.path));
+    if (jobs.length && !anyRemote && (useWorker === true || (useWorker === 'auto' && workerPays(backlog, jobs.length)))) {
       this.pool ??= new DecodePool();
       if (this.pool.available) {
         try {
@@ -126,7 +180,7 @@ export class RunLoader {
           // error) must not: the files go on in-process, each failing alone at worst, and the
           // watcher starts.
           if (this.closing) return { bytes, events };
-          if (isStoreError(err)) throw err;
+          if (isStoreError(err) || this.groupLost) throw err;
           console.error(`board ingest: ${(err as Error).message}; decoding in-process`);
         } finally {
           for (const j of jobs) this.forgetRun(j.t.run); // re-seeded from the store on next use
@@ -139,7 +193,7 @@ export class RunLoader {
       try {
         await this.readInProcess(p, count, yieldFn);
       } catch (err) {
-        if (isStoreError(err)) throw err;
+        if (isStoreError(err) || this.groupLost) throw err;
         reportFileError(p.t, err);
       }
     }
@@ -157,18 +211,36 @@ export class RunLoader {
   private async prepare(t: EventFileTarget, known: FileRecord | null | undefined): Promise<Prepared | { result: SyncResult }> {
     const w = this.writer;
     let rec = known ?? undefined;
-    let st: Stats;
-    try {
-      st = statSync(t.path);
-    } catch (err) {
-      if (!isGone(err)) throw err;
-      return { result: await this.gone(t, rec) };
+    const remote = await remoteFilesFor(t.path);
+    let st: Pick<Stats, 'size' | 'mtimeMs' | 'ino' | 'isFile'>;
+    if (remote) {
+      // An object: its state in this poll's listing (no request).
+      const rs = remote.stat(t.path);
+      if (!rs) return { result: await this.gone(t, rec) };
+      st = { size: rs.size, mtimeMs: rs.mtimeMs, ino: rs.ino, isFile: () => true };
+    } else {
+      try {
+        st = statSync(t.path);
+      } catch (err) {
+        if (!isGone(err)) throw err;
+        return { result: await this.gone(t, rec) };
+      }
     }
     const none = (status: SyncResult['status']) => ({ result: { bytes: 0, events: 0, values: 0, status } });
     if (!st.isFile()) return none('skipped');
+    // A shared store: another ingester may own this file (claim refreshes rec when it is ours).
+    if (rec && w.claim && !(await w.claim(rec))) return none('skipped');
     // The common case of a re-scan: nothing changed, so not even an open().
     if (rec && rec.offset > 0 && rec.ino === st.ino && rec.size === st.size && rec.mtime === st.mtimeMs) return none('unchanged');
-    if (!rec && (await w.isTombstoned(t.path, st.ino))) return none('skipped');
+    if (!rec) {
+      if (await w.isTombstoned(t.path, st.ino)) return none('skipped');
+      rec = await w.ensureFile(t.run, t.path, t.rel);
+      if (w.claim) {
+        if (!(await w.claim(rec))) return none('skipped');
+        // Claiming refreshed the record: a previous owner may have read this file already.
+        if (rec.offset > 0 && rec.ino === st.ino && rec.size === st.size && rec.mtime === st.mtimeMs) return none('unchanged');
+      }
+    }
     // A record header whose data has not all arrived: wait for the file to grow that far (a header
     // claiming a huge length must not make every change event re-read a growing tail).
     const wait = this.waits.get(t.path);
@@ -178,15 +250,37 @@ export class RunLoader {
       this.waits.delete(t.path);
     }
     let status: SyncResult['status'] = 'read';
-    if (rec && rec.offset > 0 && (rec.ino !== st.ino || st.size < rec.offset || !headMatches(t.path, rec))) {
+    // Objects get a new ETag (ino) whenever they are rewritten, appends included: one that did not
+    // grow was replaced; one that grew is an append when its first bytes are unchanged.
+    const replaced = remote
+      ? rec.offset > 0 &&
+        (st.size < rec.offset ||
+          (rec.ino !== st.ino && st.size <= Math.max(rec.size, rec.offset)) ||
+          !(await remoteHeadMatches(remote, t.path, rec)))
+      : rec.offset > 0 && (rec.ino !== st.ino || st.size < rec.offset || !headMatches(t.path, rec));
+    if (replaced) {
       await w.resetFile(rec);
       status = 'reset';
     }
-    rec ??= await w.ensureFile(t.run, t.path, t.rel);
     return { t, rec, status, size: st.size };
   }
 
   private async readInProcess(p: Prepared, onSlice?: (bytes: number, events: number) => void, yieldFn?: () => Promise<void>) {
+    const remote = await remoteFilesFor(p.t.path);
+    if (remote) {
+      const rs = remote.stat(p.t.path)!;
+      const stat = { size: rs.size, mtimeMs: rs.mtimeMs, ino: rs.ino };
+      const source: ByteSource = {
+        stat: () => stat,
+        read: async (buf, len, pos) => {
+          const b = await remote.read(p.t.path, pos, len);
+          buf.set(b, 0);
+          return b.length;
+        },
+        fixedSize: true,
+      };
+      return this.readNew(source, p.rec, p.t.run, onSlice, yieldFn);
+    }
     let fd: number;
     try {
       fd = openSync(p.t.path, 'r');
@@ -195,8 +289,9 @@ export class RunLoader {
       await this.gone(p.t, p.rec);
       return { bytes: 0, events: 0, values: 0 };
     }
+    const source: ByteSource = { stat: () => fstatSync(fd), read: async (buf, len, pos) => readFully(fd, buf, len, pos) };
     try {
-      return await this.readNew(fd, p.rec, p.t.run, onSlice, yieldFn);
+      return await this.readNew(source, p.rec, p.t.run, onSlice, yieldFn);
     } finally {
       closeSync(fd);
     }
@@ -215,14 +310,7 @@ export class RunLoader {
       async (file, sl) => {
         const rec = jobs[file]!.rec;
         if (sl.from !== rec.offset) throw new Error(`ingest: ${rec.rel}: slice at ${sl.from} but the store is at ${rec.offset}`);
-        await w.begin(rec);
-        try {
-          await w.addSlice(rec, sl);
-          await w.commit(rec, progressAfter(rec, sl));
-        } catch (err) {
-          await w.rollback();
-          throw err;
-        }
+        await this.commitSlice(rec, sl);
         count(sl.endOffset - sl.from, sl.events);
       },
       (file, error) => {
@@ -230,6 +318,32 @@ export class RunLoader {
         if (error) console.error(`board ingest: ${jobs[file]!.rec.rel}: ${error}`);
       },
     );
+  }
+
+  /** Write one slice with the file's new offset in one transaction (or into the open group). */
+  private async commitSlice(rec: FileRecord, sl: DecodedSlice): Promise<void> {
+    const w = this.writer;
+    await w.begin(rec);
+    try {
+      await w.addSlice(rec, sl);
+      await w.commit(rec, progressAfter(rec, sl));
+    } catch (err) {
+      if (this.grouping) {
+        this.grouping = null;
+        this.groupLost = true;
+      }
+      await w.rollback();
+      throw err;
+    }
+    const g = this.grouping;
+    if (g && (g.bytes += sl.endOffset - sl.from) >= this.sliceBytes) {
+      // Bound a group like a slice: commit it and open the next one.
+      g.bytes = 0;
+      this.grouping = null;
+      await w.endGroup!();
+      await w.beginGroup!();
+      this.grouping = g;
+    }
   }
 
   private async gone(t: EventFileTarget, rec: FileRecord | undefined): Promise<SyncResult> {
@@ -240,7 +354,7 @@ export class RunLoader {
   }
 
   private async readNew(
-    fd: number,
+    src: ByteSource,
     rec: FileRecord,
     run: string,
     onSlice?: (bytes: number, events: number) => void,
@@ -256,30 +370,25 @@ export class RunLoader {
     // Keep reading while the file grows under us; stop at a truncated tail (the writer will finish it).
     for (;;) {
       if (this.closing) break;
-      const cur = fstatSync(fd);
+      const cur = src.stat();
       const size = cur.size;
       const from = rec.offset;
       const want = Math.min(sliceBytes, size - from);
       if (want <= 0) break;
       if (buf.length < want) buf = Buffer.allocUnsafe(want);
-      const got = readFully(fd, buf, want, from);
+      const got = await src.read(buf, want, from);
       this.bytesRead += got;
       const view = buf.subarray(0, got);
       const res = decodeSlice(view, from, rec.rel, normalizer, cur);
-      await w.begin(rec);
-      try {
-        await w.addSlice(rec, res);
-        await w.commit(rec, progressAfter(rec, res));
-      } catch (err) {
-        await w.rollback();
-        throw err;
-      }
+      await this.commitSlice(rec, res);
       const n = res.n + res.others.length;
       const consumed = res.endOffset - from;
       bytes += consumed;
       events += res.events;
       values += n;
       onSlice?.(consumed, res.events);
+      // An object does not grow while we read it: a half-written last record waits for the next poll.
+      if (src.fixedSize && res.endOffset + res.incompleteBytes >= size) break;
       if (consumed === 0) {
         // One record larger than the slice, all there: read exactly it (bounded by MAX_RECORD_BYTES).
         if (res.needBytes > got && size - from >= res.needBytes) {
@@ -287,13 +396,42 @@ export class RunLoader {
           continue;
         }
         // A truncated tail: no use reading it again before the file holds all of the record.
-        if (res.needBytes > got) this.waits.set(rec.path, { ino: cur.ino, offset: from, size: from + res.needBytes });
+        // Or once the unread tail has doubled (at least 64 KiB): a header that lies about its length
+        // is then found out by the records appended after it (record.ts), and each byte is read
+        // O(1) times on average whatever the header claims.
+        if (res.needBytes > got) {
+          const look = from + Math.min(res.needBytes, Math.max(2 * got, got + (64 << 10)));
+          this.waits.set(rec.path, { ino: cur.ino, offset: from, size: look });
+        }
         break;
       }
       if (yieldFn) await yieldFn();
     }
     w.releaseFile(rec);
     return { bytes, events, values };
+  }
+}
+
+/** Where readNew gets bytes: a local file descriptor, or an object read with ranged GETs. */
+interface ByteSource {
+  /** Current size (a local file may grow while it is read; an object is as listed). */
+  stat(): { size: number; mtimeMs: number; ino: number };
+  read(buf: Buffer, len: number, pos: number): Promise<number>;
+  /** The size cannot change during this read (an object): stop as soon as its end is reached. */
+  fixedSize?: boolean;
+}
+
+function isRemotePath(path: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(path);
+}
+
+/** The object's first bytes are still the ones read before (one small ranged GET, made only for a changed object). */
+async function remoteHeadMatches(remote: RemoteFiles, url: string, rec: FileRecord): Promise<boolean> {
+  if (rec.headLen === 0) return true;
+  try {
+    return crc32(await remote.read(url, 0, rec.headLen)) === rec.headCrc;
+  } catch {
+    return false;
   }
 }
 
@@ -332,8 +470,10 @@ function reportFileError(t: EventFileTarget, err: unknown): void {
   console.error(`board ingest: ${t.rel}: ${(err as Error).message} (skipped; retried on the next change)`);
 }
 
+/** A database error (SQLite's codes, or a PostgreSQL error, which carries a severity): it stops the scan. */
 function isStoreError(err: unknown): boolean {
-  return (err as { code?: string }).code?.startsWith('SQLITE') === true;
+  const e = err as { code?: string; severity?: string };
+  return e.code?.startsWith('SQLITE') === true || typeof e.severity === 'string';
 }
 
 function isGone(err: unknown): boolean {

@@ -33,7 +33,7 @@ export function acquireWriterLock(dbPath: string): () => void {
   try {
     db = new Database(lockPath);
   } catch (err) {
-    throw new Error(`${dbPath}: cannot open the writer lock ${lockPath}: ${(err as Error).message}`);
+    throw new Error(`${dbPath}: cannot open the writer lock ${lockPath}: ${(err as Error).message}`, { cause: err });
   }
   try {
     db.pragma('busy_timeout = 0');
@@ -47,7 +47,7 @@ export function acquireWriterLock(dbPath: string): () => void {
     const code = (err as { code?: string }).code;
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') throw new StoreLockedError(dbPath, readPid(pidPath));
     if (code === 'SQLITE_NOTADB')
-      throw new Error(`${dbPath}: ${lockPath} is not a Board lock file; remove it if no board process uses this store`);
+      throw new Error(`${dbPath}: ${lockPath} is not a Board lock file; remove it if no board process uses this store`, { cause: err });
     throw err;
   }
   // The pid is only for the message above: written whole (temp file + rename) while we hold the lock.

@@ -132,11 +132,15 @@ function asParameter(t: Tensor): Parameter {
   return t instanceof Parameter ? t : new Parameter(t);
 }
 
-function paramLines(entries: Array<[string, Parameter | null]>): string {
+/**
+ * PyTorch 1.13's ParameterList extra_repr shows the dtype (torch.float32) but ParameterDict's shows the legacy type
+ * name (torch.FloatTensor): `legacyNames` picks the latter.
+ */
+function paramLines(entries: Array<[string, Parameter | null]>, legacyNames = false): string {
   return entries
     .map(([k, p]) => {
       if (!p) return `  (${k}): None`;
-      return `  (${k}): Parameter containing: [torch.${p.dtype} of size ${p.shape.join('x')}]`;
+      return `  (${k}): Parameter containing: [${legacyNames ? p.type() : `torch.${p.dtype}`} of size ${p.shape.join('x')}]`;
     })
     .join('\n');
 }
@@ -201,6 +205,6 @@ export class ParameterDict extends Module {
     return [...this._parameters.entries()] as Array<[string, Parameter]>;
   }
   override extraRepr(): string {
-    return paramLines([...this._parameters.entries()]);
+    return paramLines([...this._parameters.entries()], true);
   }
 }

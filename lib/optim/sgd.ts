@@ -64,12 +64,17 @@ export class SGD extends Optimizer {
         state.momentumBuffer = bufT;
       }
       const buf = writable(bufT);
+      // PyTorch updates a float32 buffer in float32 (buf.mul_(momentum).add_(d)), rounding after each
+      // operation; doing the sum in float64 and rounding once drifts in the last bits over many steps.
+      const r = w instanceof Float32Array ? Math.fround : (x: number) => x;
+      const mom = r(momentum),
+        damp = r(1 - dampening);
       for (let i = 0; i < n; i++) {
-        const d = sign * g[i]! + wd * w[i]!;
+        const d = r(r(sign * g[i]!) + r(wd * w[i]!));
         // First step: buf = d exactly (no dampening), as PyTorch clones the gradient.
-        const b = first ? d : momentum * buf[i]! + (1 - dampening) * d;
+        const b = first ? d : r(r(mom * buf[i]!) + r(damp * d));
         buf[i] = b;
-        const upd = nesterov ? d + momentum * buf[i]! : buf[i]!;
+        const upd = nesterov ? r(d + r(mom * b)) : b;
         w[i] = w[i]! - lr * upd;
       }
     }

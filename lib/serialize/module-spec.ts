@@ -69,6 +69,7 @@ function className(m: Module): string {
   return name;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- a registered module class of any constructor signature
 function findClass(name: string): Function | undefined {
   const builtin = (nn as Record<string, unknown>)[name];
   if (typeof builtin === 'function' && (builtin === Module || builtin.prototype instanceof Module))

@@ -104,7 +104,7 @@ export function deserialize(bytes: Uint8Array, source = 'buffer'): any {
     try {
       spec = JSON.parse(moduleJson) as ModuleSpec;
     } catch (e) {
-      throw new Error(`load: ${source}: metadata "${MODULE_KEY}" is not valid JSON (${(e as Error).message})`);
+      throw new Error(`load: ${source}: metadata "${MODULE_KEY}" is not valid JSON (${(e as Error).message})`, { cause: e });
     }
     return buildModule(spec, ts);
   }
@@ -114,7 +114,7 @@ export function deserialize(bytes: Uint8Array, source = 'buffer'): any {
   try {
     parsed = JSON.parse(structure);
   } catch (e) {
-    throw new Error(`load: ${source}: metadata "${STRUCTURE_KEY}" is not valid JSON (${(e as Error).message})`);
+    throw new Error(`load: ${source}: metadata "${STRUCTURE_KEY}" is not valid JSON (${(e as Error).message})`, { cause: e });
   }
   return unflatten(parsed, ts);
 }

@@ -1,5 +1,7 @@
 // Shared plumbing of the route handlers under app/api: store lookup, zod validation of query
 // strings, JSON answers. Server-only: client components import nothing from here.
+// Fails the Next build if a client component imports this module (the store and its data stay on the server).
+import 'server-only';
 import { z } from 'zod';
 import { compilePattern } from '../pattern.ts';
 import { getActiveStore, type ActiveStore } from './registry.ts';

@@ -1,4 +1,6 @@
 // Streams the store's full-resolution scalar export as CSV or JSON without building it in memory.
+// Fails the Next build if a client component imports this module (the store and its data stay on the server).
+import 'server-only';
 import { csvTextCell } from '../csv.ts';
 import type { NameFilter } from '../pattern.ts';
 import type { ExportRow, StoreQueries } from '../store/types.ts';

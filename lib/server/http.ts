@@ -30,6 +30,14 @@ export interface BoardServer {
 
 export class ServeError extends Error {}
 
+/** Request header carrying the query string ('?a=1' or '') to the root layout. */
+export const SEARCH_HEADER = 'x-board-search';
+
+function searchOf(url: string | undefined): string {
+  const q = url?.indexOf('?') ?? -1;
+  return q < 0 ? '' : url!.slice(q);
+}
+
 /** Starts Next and the HTTP server; resolves once the server answers a request. */
 export async function startBoardServer(opts: BoardServerOptions): Promise<BoardServer> {
   if (!existsSync(join(opts.appDir, '.next', 'BUILD_ID'))) {
@@ -64,6 +72,10 @@ export async function startBoardServer(opts: BoardServerOptions): Promise<BoardS
       // Liveness answered before Next: a monitor's probe costs one small write, whatever the load.
       if (path === '/api/health' && req.method === 'GET') return sendJson(res, 200, { ok: true, version: opts.store.version });
     }
+    // The page's view state is its query string. The root layout renders it on the server (so the
+    // first paint already shows the URL's controls); it learns it from this header, which is always
+    // set here, never taken from the client.
+    req.headers[SEARCH_HEADER] = searchOf(req.url);
     handle(req, res).catch((err: unknown) => {
       console.error('board: request failed:', err);
       if (!res.headersSent) res.writeHead(500).end('internal error');

@@ -1,5 +1,7 @@
 // Runs and tags for the first render: the root layout embeds them in the page so the run list
 // and the cards appear without waiting for a second round trip. Server-only.
+// Fails the Next build if a client component imports this module (the store and its data stay on the server).
+import 'server-only';
 import type { TagSummary } from '../store/types.ts';
 import { getActiveStore } from './registry.ts';
 import type { TagIndex } from '../store/tag-index.ts';

@@ -1,6 +1,8 @@
 // Text plugin rendering: markdown to HTML, then sanitized. Runs on the server so the browser only
 // ever receives HTML that has been through the allow-list (no script, no event handlers, no
 // javascript: URLs, no remote images that could beacon).
+// Fails the Next build if a client component imports this module (the store and its data stay on the server).
+import 'server-only';
 import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseMetadataTsv, parseTensorsTsv, readProjectorConfig, type EmbeddingInfo } from '../tfevents/projector.ts';
+import { isUrl } from '../discovery/spec.ts';
 
 const CONFIG = 'projector_config.pbtxt';
 /** Folders visited when looking for configs (a log directory of a big sweep has thousands). */
@@ -26,9 +27,31 @@ export interface ProjectorEmbedding {
 
 export class ProjectorError extends Error {}
 
+/**
+ * The log directory when it is a local folder. A board serving a database without a log
+ * directory (`serve --db`), an s3:// log directory or a --logdir_spec has none: walking '' would
+ * walk the server's working directory.
+ */
+function localLogdir(logdir: string): string | null {
+  if (!logdir || isUrl(logdir)) return null;
+  try {
+    return statSync(logdir).isDirectory() ? logdir : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a file named by a config, refusing files too large to hold in memory. */
+function readBounded(file: string, shownAs: string): Buffer {
+  if (statSync(file).size > MAX_TSV_BYTES) throw new ProjectorError(`${shownAs} is over ${MAX_TSV_BYTES >> 20} MiB`);
+  return readFileSync(file);
+}
+
 /** Every embedding of every projector_config.pbtxt under the log directory. */
-export function listProjectorEmbeddings(logdir: string): ProjectorEmbedding[] {
+export function listProjectorEmbeddings(logdirOption: string): ProjectorEmbedding[] {
   const out: ProjectorEmbedding[] = [];
+  const logdir = localLogdir(logdirOption);
+  if (logdir === null) return out;
   let visited = 0;
   const walk = (dir: string, depth: number) => {
     if (visited++ > MAX_DIRS || depth > MAX_DEPTH) return;
@@ -81,7 +104,9 @@ function inside(logdir: string, dir: string, path: string): string {
   return real;
 }
 
-function configOf(logdir: string, run: string, tensorName: string): { dir: string; info: EmbeddingInfo } {
+function configOf(logdirOption: string, run: string, tensorName: string): { dir: string; info: EmbeddingInfo } {
+  const logdir = localLogdir(logdirOption);
+  if (logdir === null) throw new ProjectorError('projector folders are read from a local log directory, and this board has none');
   const dir = resolve(logdir, run);
   const root = resolve(logdir);
   if (dir !== root && !dir.startsWith(root + sep)) throw new ProjectorError('run is outside the log directory');
@@ -104,12 +129,10 @@ export interface EmbeddingData {
 export function loadEmbedding(logdir: string, run: string, tensorName: string): EmbeddingData {
   const { dir, info } = configOf(logdir, run, tensorName);
   if (!info.tensorPath) throw new ProjectorError(`embedding '${tensorName}' has no tensor_path (checkpoint tensors are not supported)`);
-  const tensorFile = inside(logdir, dir, info.tensorPath);
-  if (statSync(tensorFile).size > MAX_TSV_BYTES) throw new ProjectorError(`${info.tensorPath} is over ${MAX_TSV_BYTES >> 20} MiB`);
-  const t = parseTensorsTsv(readFileSync(tensorFile, 'utf8'), info.tensorPath);
+  const t = parseTensorsTsv(readBounded(inside(logdir, dir, info.tensorPath), info.tensorPath).toString('utf8'), info.tensorPath);
   let metadata: EmbeddingData['metadata'] = null;
   if (info.metadataPath) {
-    metadata = parseMetadataTsv(readFileSync(inside(logdir, dir, info.metadataPath), 'utf8'));
+    metadata = parseMetadataTsv(readBounded(inside(logdir, dir, info.metadataPath), info.metadataPath).toString('utf8'));
     if (metadata.rows.length !== t.shape[0])
       throw new ProjectorError(`${info.metadataPath} has ${metadata.rows.length} rows but ${info.tensorPath} has ${t.shape[0]} points`);
   }
@@ -127,6 +150,6 @@ export function loadSprite(logdir: string, run: string, tensorName: string): { b
   const { dir, info } = configOf(logdir, run, tensorName);
   if (!info.sprite?.imagePath) throw new ProjectorError(`embedding '${tensorName}' has no sprite`);
   const file = inside(logdir, dir, info.sprite.imagePath);
-  const bytes = readFileSync(file);
+  const bytes = readBounded(file, info.sprite.imagePath);
   return { bytes, contentType: /\.jpe?g$/i.test(file) ? 'image/jpeg' : 'image/png' };
 }

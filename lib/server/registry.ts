@@ -1,10 +1,11 @@
 // The bridge between the CLI process and Next's route handlers. Route handlers are bundled by
 // webpack into .next/, so they get their own copy of every module: a module-level variable set by
 // the CLI would be invisible to them. Both sides therefore meet on one globalThis slot.
+import type { SampledPlugin } from '../domain/plugins.ts';
 import type { StoreChange, StoreQueries } from '../store/types.ts';
 
 /** Per-plugin caps from `--samples_per_plugin` (e.g. `scalars=1000,images=10`). */
-export type SampleCaps = Partial<Record<'scalars' | 'images' | 'histograms' | 'text' | 'pr_curves', number>>;
+export type SampleCaps = Partial<Record<SampledPlugin, number>>;
 
 /** What the web app can reach of the running board: read-only queries plus a few actions. */
 export interface ActiveStore {

@@ -1,7 +1,8 @@
 // Parses `--samples_per_plugin` ("scalars=500,images=10"), TensorBoard's flag syntax.
 import type { SampleCaps } from './registry.ts';
+import { SAMPLED_PLUGINS } from '../domain/plugins.ts';
 
-const KNOWN = new Set(['scalars', 'images', 'histograms', 'text', 'pr_curves']);
+const KNOWN = new Set<string>(SAMPLED_PLUGINS);
 
 export function parseSampleCaps(spec: string): SampleCaps {
   const caps: SampleCaps = {};

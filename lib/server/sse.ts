@@ -142,9 +142,9 @@ export function createEventFeed(store: ActiveStore, overrides: Partial<EventFeed
       clients.add(client);
       send(client, `retry: 1000\nevent: hello\ndata: ${JSON.stringify({ version: store.version })}\n\n`);
       unsubscribe = store.onChange((change: StoreChange) => send(client, `data: ${JSON.stringify(change)}\n\n`));
-      req.on('close', client.stop);
-      res.on('close', client.stop);
-      res.on('error', client.stop);
+      req.on('close', () => client.stop());
+      res.on('close', () => client.stop());
+      res.on('error', () => client.stop());
     },
   };
 }

@@ -22,27 +22,51 @@ const HEADER = 8;
  *  arrives; from then on `bigSteps` holds all of them. */
 export class ScalarAccum {
   n = 0;
-  steps = new Float64Array(CHUNK_POINTS);
+  /** Columns with room for `cap` points; they start small and double up to CHUNK_POINTS, because
+   *  a sweep of small runs opens one accumulator per tag and file for a few dozen points each. */
+  private cap: number;
+  steps: Float64Array;
   bigSteps: BigInt64Array | null = null;
-  walls = new Float64Array(CHUNK_POINTS);
-  values = new Float64Array(CHUNK_POINTS);
+  walls: Float64Array;
+  values: Float64Array;
   /** Row id of this chunk when it is already in the database (a partly filled tail). */
   rowId: number | null = null;
   dirty = false;
   constructor(
-    readonly tagId: number,
-    readonly fileId: number,
-  ) {}
+    public tagId: number,
+    public fileId: number,
+    capacity = FIRST_CAPACITY,
+  ) {
+    this.cap = Math.min(CHUNK_POINTS, Math.max(1, capacity));
+    this.steps = new Float64Array(this.cap);
+    this.walls = new Float64Array(this.cap);
+    this.values = new Float64Array(this.cap);
+  }
 
   get full(): boolean {
     return this.n === CHUNK_POINTS;
   }
+  get capacity(): number {
+    return this.cap;
+  }
+
+  /** Empty this accumulator for another chunk (its columns are kept). */
+  reuse(tagId: number, fileId: number): this {
+    this.tagId = tagId;
+    this.fileId = fileId;
+    this.n = 0;
+    this.bigSteps = null;
+    this.rowId = null;
+    this.dirty = false;
+    return this;
+  }
 
   push(step: number | bigint, wall: number, value: number): void {
     const i = this.n;
+    if (i === this.cap) this.grow();
     if (typeof step === 'bigint' || this.bigSteps) {
       if (!this.bigSteps) {
-        this.bigSteps = new BigInt64Array(CHUNK_POINTS);
+        this.bigSteps = new BigInt64Array(this.cap);
         for (let j = 0; j < i; j++) this.bigSteps[j] = BigInt(this.steps[j]!);
       }
       this.bigSteps[i] = BigInt(step);
@@ -54,7 +78,25 @@ export class ScalarAccum {
     this.n = i + 1;
     this.dirty = true;
   }
+
+  private grow(): void {
+    if (this.cap >= CHUNK_POINTS) throw new Error('ScalarAccum: chunk is full');
+    const cap = Math.min(CHUNK_POINTS, this.cap * 2);
+    const more = <T extends Float64Array | BigInt64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(cap);
+      b.set(a as never);
+      return b;
+    };
+    this.steps = more(this.steps);
+    this.walls = more(this.walls);
+    this.values = more(this.values);
+    if (this.bigSteps) this.bigSteps = more(this.bigSteps);
+    this.cap = cap;
+  }
 }
+
+/** Points an accumulator has room for before it first grows. */
+const FIRST_CAPACITY = 32;
 
 export interface ChunkStats {
   n: number;
@@ -225,7 +267,7 @@ export function decodeChunk(buf: Uint8Array): ChunkColumns {
 /** Refill an accumulator from a stored partial chunk so appends continue it. */
 export function accumFromChunk(tagId: number, fileId: number, rowId: number, buf: Uint8Array): ScalarAccum {
   const c = decodeChunk(buf);
-  const a = new ScalarAccum(tagId, fileId);
+  const a = new ScalarAccum(tagId, fileId, CHUNK_POINTS);
   a.rowId = rowId;
   a.n = c.n;
   if (c.bigSteps) {

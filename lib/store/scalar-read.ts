@@ -4,6 +4,7 @@
 import { CHUNK_POINTS, decodeChunk } from './scalar-chunk.ts';
 import { downsample, downsampleMarks, marksOf, type PointColumns } from './downsample.ts';
 import type { ExportRow, ScalarPoint, ScalarQuery, ScalarSeries } from './types.ts';
+import { stepToJson, type JsonStep } from '../domain/step.ts';
 import type { NameFilter } from '../pattern.ts';
 
 /** Default bucket count of `scalars()` when the caller gives none. */
@@ -232,9 +233,8 @@ export function f64(b: Uint8Array): Float64Array {
   return new Float64Array(new Uint8Array(b).buffer);
 }
 
-export function bigStep(s: bigint): number | string {
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : s.toString();
+export function bigStep(s: bigint): JsonStep {
+  return stepToJson(s);
 }
 
 export function wallOut(w: number): number | null {

@@ -21,10 +21,20 @@ export interface IngestSink {
   /** (tag, plugin) of the run's tags that have a plugin, to seed a fresh normalizer. */
   pluginsOfRun(run: string): MaybePromise<[string, string][]>;
   ensureFile(run: string, path: string, rel: string): MaybePromise<FileRecord>;
+  /**
+   * Shared stores only: take ownership of a file for this process (false when another process
+   * owns it and this one must leave it alone). Called before any read or reset of the file.
+   */
+  claim?(file: FileRecord): MaybePromise<boolean>;
   /** Whether the user deleted this file (same path and identity) from the store. */
   isTombstoned(path: string, ino: number): MaybePromise<boolean>;
 
   // One transaction per slice: begin, addSlice, commit (or rollback).
+  /** Optional: let the slices of many files (and the creation of their runs and files) share one
+   *  transaction until endGroup, so a sweep of small files pays a commit's fixed costs once per
+   *  group. Each file's offset still commits with its data; rollback abandons the whole group. */
+  beginGroup?(): MaybePromise<void>;
+  endGroup?(): MaybePromise<void>;
   begin(file: FileRecord): MaybePromise<void>;
   addSlice(file: FileRecord, sl: DecodedSlice): MaybePromise<void>;
   commit(file: FileRecord, p: FileProgress): MaybePromise<void>;

@@ -2,12 +2,14 @@
 // from client components. The query modules (lib/store/queries.ts for SQLite, lib/store/pg/ for
 // PostgreSQL) are the only code that speaks SQL to the web app; they implement `StoreQueries`.
 import type { ValueKind } from '../tfevents/types.ts';
+import type { JsonStep, RunName, TagName } from '../domain/index.ts';
 import type { NameFilter } from '../pattern.ts';
 
 export type { ValueKind };
+export type { JsonStep, RunName, TagName };
 
 export interface RunSummary {
-  name: string;
+  name: RunName;
   /** Number of tags with data in this run. */
   tagCount: number;
   /** Latest wall time seen in the run (seconds), or null. */
@@ -19,14 +21,14 @@ export interface RunSummary {
 }
 
 export interface TagSummary {
-  run: string;
-  tag: string;
+  run: RunName;
+  tag: TagName;
   kind: ValueKind;
   plugin: string | null;
   count: number;
   /** Steps as numbers; beyond 2^53 they are decimal strings. */
-  minStep: number | string;
-  maxStep: number | string;
+  minStep: JsonStep;
+  maxStep: JsonStep;
   displayName?: string | null;
   description?: string | null;
 }
@@ -48,8 +50,8 @@ export interface ScalarPoint {
 }
 
 export interface ScalarSeries {
-  run: string;
-  tag: string;
+  run: RunName;
+  tag: TagName;
   /** Points in step order; downsampled when `total > maxPoints`. */
   points: ScalarPoint[];
   /** Number of points in range before downsampling. */
@@ -68,8 +70,8 @@ export interface ImageEntry {
   contentType: string;
 }
 export interface ImageSeries {
-  run: string;
-  tag: string;
+  run: RunName;
+  tag: TagName;
   steps: number[];
   images: ImageEntry[];
 }
@@ -125,7 +127,7 @@ export interface GraphNode {
   attrs: Record<string, unknown>;
 }
 export interface GraphView {
-  run: string;
+  run: RunName;
   /** 'graph_def' for Event.graph_def, 'run_metadata' for tagged RunMetadata (may hold step stats). */
   source: string;
   step: number;
@@ -135,7 +137,7 @@ export interface GraphView {
 }
 
 export interface HparamsSession {
-  run: string;
+  run: RunName;
   hparams: Record<string, string | number | boolean>;
   metrics: Record<string, number>;
   status: string | null;
@@ -145,7 +147,7 @@ export interface HparamsSession {
 export interface HparamsView {
   /** hparam domains and metric infos from the experiment summary, when any run wrote one. */
   hparamInfos: Array<{ name: string; type?: string; domain?: unknown }>;
-  metricInfos: Array<{ tag: string; group?: string; displayName?: string }>;
+  metricInfos: Array<{ tag: TagName; group?: string; displayName?: string }>;
   sessions: HparamsSession[];
 }
 
@@ -161,7 +163,7 @@ export interface AudioEntry {
 
 /** A Custom Scalars layout (add_custom_scalars) as one run's writer logged it; the newest per run. */
 export interface CustomScalarsLayout {
-  run: string;
+  run: RunName;
   categories: Array<{
     title: string;
     closed: boolean;
@@ -174,7 +176,7 @@ export interface CustomScalarsLayout {
 }
 
 export interface IngestWarning {
-  run: string;
+  run: RunName;
   file: string;
   offset: number;
   reason: string;
@@ -182,9 +184,9 @@ export interface IngestWarning {
 }
 
 export interface ExportRow {
-  run: string;
-  tag: string;
-  step: number | string;
+  run: RunName;
+  tag: TagName;
+  step: JsonStep;
   wallTime: number | null;
   value: number;
 }
@@ -196,22 +198,22 @@ export interface ExportRow {
  */
 export interface StoreQueries {
   listRuns(): Promise<RunSummary[]>;
-  listTags(run?: string): Promise<TagSummary[]>;
+  listTags(run?: RunName): Promise<TagSummary[]>;
   /** Runs plus tags grouped by (tag, kind, plugin) with run index ranges (see tag-index.ts). */
   tagIndex(): Promise<import('./tag-index.ts').TagIndex>;
-  scalars(runs: string[], tag: string, q?: ScalarQuery): Promise<ScalarSeries[]>;
-  images(run: string, tag: string, step?: number): Promise<ImageSeries>;
+  scalars(runs: RunName[], tag: TagName, q?: ScalarQuery): Promise<ScalarSeries[]>;
+  images(run: RunName, tag: TagName, step?: number): Promise<ImageSeries>;
   blob(id: number): Promise<Blob | null>;
-  histograms(run: string, tag: string): Promise<HistogramEntry[]>;
-  graph(run: string): Promise<GraphView[]>;
-  text(run: string, tag: string): Promise<TextEntry[]>;
-  prCurves(run: string, tag: string): Promise<PrCurveEntry[]>;
+  histograms(run: RunName, tag: TagName): Promise<HistogramEntry[]>;
+  graph(run: RunName): Promise<GraphView[]>;
+  text(run: RunName, tag: TagName): Promise<TextEntry[]>;
+  prCurves(run: RunName, tag: TagName): Promise<PrCurveEntry[]>;
   hparams(): Promise<HparamsView>;
   /** Audio clips of a tag, in step order; bytes through blob(). */
-  audio(run: string, tag: string): Promise<AudioEntry[]>;
+  audio(run: RunName, tag: TagName): Promise<AudioEntry[]>;
   /** Every run's latest Custom Scalars layout (plugin 'custom_scalars'). */
   customScalarLayouts(): Promise<CustomScalarsLayout[]>;
-  warnings(run?: string): Promise<IngestWarning[]>;
+  warnings(run?: RunName): Promise<IngestWarning[]>;
   /** Every scalar point at full resolution, in batches (one stored chunk of one tag per batch),
    *  so a large export streams without a promise per row. */
   exportScalars(opts: { runs?: NameFilter; tags?: NameFilter }): AsyncIterable<ExportRow[]>;
@@ -220,9 +222,9 @@ export interface StoreQueries {
 /** One entry of the ingester's change feed. */
 export interface StoreChange {
   type: 'data' | 'run-added' | 'run-removed' | 'warning';
-  run: string;
-  tag?: string;
+  run: RunName;
+  tag?: TagName;
   kind?: ValueKind;
   /** Highest step now stored for (run, tag). */
-  maxStep?: number | string;
+  maxStep?: JsonStep;
 }

@@ -3,6 +3,7 @@
 // new byte offset (commit): a crash at any moment leaves data and offset consistent.
 import { crc32 } from '@node-rs/crc32';
 import type { NormalizedValue, Step } from '../tfevents/types.ts';
+import { stepOf, stepToJson, type JsonStep } from '../domain/step.ts';
 import type { StoreChange, ValueKind } from './types.ts';
 import type { DecodedSlice } from '../ingest/slice.ts';
 import { FILE_DATA_TABLES, type DB } from './schema.ts';
@@ -43,8 +44,13 @@ interface TagInfo {
   maxStep: Step | null;
   firstWall: number | null;
   lastWall: number | null;
+  plugin: string | null;
+  displayName: string | null;
+  description: string | null;
   accum: ScalarAccum | null;
   dirty: boolean;
+  /** Whether its row exists: a new tag's row is written once, with its aggregates, at commit. */
+  stored: boolean;
 }
 
 type RunTags = Map<string, TagInfo>;
@@ -75,8 +81,39 @@ export class StoreWriter implements IngestSink {
   }
 
   private emit(c: StoreChange): void {
+    // Inside a group nothing is committed yet: readers would not see what the change announces.
+    if (this.group) {
+      this.group.changes.push(c);
+      return;
+    }
     for (const l of this.listeners) l(c);
   }
+
+  /**
+   * One transaction shared by the slices (begin ... commit) of many files, until endGroup: a
+   * sweep of small runs pays the fixed cost of a commit (and of creating its runs and files) once
+   * per group instead of once per file. Crash safety is the same: each file's offset is written
+   * in the transaction that holds its data, so a kill loses the whole group and the next start
+   * reads those files again from their committed offsets. Changes are announced at endGroup.
+   */
+  beginGroup(): void {
+    if (this.inTx || this.group) throw new Error('store writer: transaction already open');
+    this.s.begin.run();
+    this.group = { changes: [], saved: new Map() };
+  }
+
+  /** Commit the open group (if any) and announce its changes. */
+  endGroup(): void {
+    const g = this.group;
+    if (!g) return;
+    if (this.inTx) throw new Error('store writer: endGroup inside a slice');
+    this.s.commit.run();
+    this.group = null;
+    for (const c of g.changes) this.emit(c);
+  }
+
+  /** The open group, if any: changes to announce at its commit, and file states to restore if it rolls back. */
+  private group: { changes: StoreChange[]; saved: Map<FileRecord, FileRecord> } | null = null;
 
   runNamesList(): string[] {
     return [...this.runIds.keys()];
@@ -120,7 +157,10 @@ export class StoreWriter implements IngestSink {
   pluginsOfRun(run: string): [string, string][] {
     const id = this.runIds.get(run);
     if (id === undefined) return [];
-    return (this.s.pluginsOfRun.all(id) as { tag: string; plugin: string }[]).map((r) => [r.tag, r.plugin]);
+    // From the run's tag cache (loaded now if needed, and used by the writes that follow).
+    const out = new Map<string, string>();
+    for (const t of (this.tags.get(id) ?? this.loadTags(id)).values()) if (t.plugin !== null && !out.has(t.tag)) out.set(t.tag, t.plugin);
+    return [...out];
   }
 
   allFiles(): FileRecord[] {
@@ -161,7 +201,7 @@ export class StoreWriter implements IngestSink {
 
   begin(): void {
     if (this.inTx) throw new Error('store writer: transaction already open');
-    this.s.begin.run();
+    if (!this.group) this.s.begin.run();
     this.inTx = true;
   }
 
@@ -190,7 +230,7 @@ export class StoreWriter implements IngestSink {
         acc.push(step, wall ?? NaN, d.value);
         if (acc.n === CHUNK_POINTS) {
           this.writeChunk(acc);
-          info.accum = new ScalarAccum(info.id, file.id);
+          info.accum = new ScalarAccum(info.id, file.id, CHUNK_POINTS);
         }
         return;
       }
@@ -273,7 +313,7 @@ export class StoreWriter implements IngestSink {
       acc.push(step, wall, values[i]!);
       if (acc.n === CHUNK_POINTS) {
         this.writeChunk(acc);
-        info.accum = new ScalarAccum(info.id, file.id);
+        info.accum = new ScalarAccum(info.id, file.id, CHUNK_POINTS);
       }
     }
     sl.others.forEach((v, i) => this.addValueOrWarn(file, v, sl.otherOffsets?.[i] ?? sl.from));
@@ -298,6 +338,9 @@ export class StoreWriter implements IngestSink {
           firstWall: before.firstWall,
           lastWall: before.lastWall,
           dirty: before.dirty,
+          plugin: before.plugin,
+          displayName: before.displayName,
+          description: before.description,
         }
       : null;
     const dirtyLen = this.dirtyTags.length;
@@ -336,7 +379,24 @@ export class StoreWriter implements IngestSink {
     const changed = this.dirtyTags;
     for (const info of changed) {
       if (info.accum && info.accum.dirty && info.accum.n > 0) this.writeChunk(info.accum);
-      s.updateTag.run(info.count, info.minStep, info.maxStep, info.firstWall, info.lastWall, info.id);
+      if (info.stored) s.updateTag.run(info.count, info.minStep, info.maxStep, info.firstWall, info.lastWall, info.id);
+      else {
+        s.insertTag.run(
+          info.id,
+          info.runId,
+          info.tag,
+          info.kind,
+          info.plugin,
+          info.displayName,
+          info.description,
+          info.count,
+          info.minStep,
+          info.maxStep,
+          info.firstWall,
+          info.lastWall,
+        );
+        info.stored = true;
+      }
     }
     s.updateFile.run(
       p.offset,
@@ -351,7 +411,9 @@ export class StoreWriter implements IngestSink {
       p.fileVersion ?? file.fileVersion,
       file.id,
     );
-    s.commit.run();
+    if (this.group) {
+      if (!this.group.saved.has(file)) this.group.saved.set(file, { ...file });
+    } else s.commit.run();
     this.inTx = false;
     Object.assign(file, p, { fileVersion: p.fileVersion ?? file.fileVersion });
     this.dirtyTags = [];
@@ -367,13 +429,16 @@ export class StoreWriter implements IngestSink {
 
   /** Abandon the open transaction; in-memory caches are dropped and reloaded from the database. */
   rollback(): void {
-    if (this.inTx) {
+    if (this.inTx || this.group) {
       try {
         this.s.rollback.run();
       } catch {
         /* already rolled back by SQLite */
       }
     }
+    // Files committed earlier in the group go back to their last committed state.
+    for (const [file, before] of this.group?.saved ?? []) Object.assign(file, before);
+    this.group = null;
     this.inTx = false;
     this.dirtyTags = [];
     this.pendingWarnings = [];
@@ -385,7 +450,13 @@ export class StoreWriter implements IngestSink {
   releaseFile(file: FileRecord): void {
     const tags = this.tags.get(file.runId);
     if (!tags) return;
-    for (const info of tags.values()) if (info.accum && info.accum.fileId === file.id && !info.accum.dirty) info.accum = null;
+    for (const info of tags.values()) {
+      const acc = info.accum;
+      if (acc && acc.fileId === file.id && !acc.dirty) {
+        info.accum = null;
+        if (this.spareAccums.length < MAX_SPARE_ACCUMS && acc.capacity <= SPARE_ACCUM_CAPACITY) this.spareAccums.push(acc);
+      }
+    }
   }
 
   /** Delete everything read from a file and rewind it to offset 0 (file replaced or truncated). */
@@ -478,42 +549,77 @@ export class StoreWriter implements IngestSink {
 
   private tagInfo(runId: number, tag: string, kind: ValueKind, plugin: string | null, displayName?: string, description?: string): TagInfo {
     const v = { tag, kind, plugin, displayName, description };
-    let tags = this.tags.get(runId);
-    if (!tags) {
-      tags = new Map();
-      this.tags.set(runId, tags);
-    }
+    const tags = this.tags.get(runId) ?? this.loadTags(runId);
     const key = tagKey(v.tag, v.kind);
     let info = tags.get(key);
-    if (info) return info;
-    const s = this.s;
-    let row = s.tagByKey.get(runId, v.tag, v.kind) as TagRow | undefined;
-    if (!row) {
-      s.insertTag.run(runId, v.tag, v.kind, v.plugin, v.displayName ?? null, v.description ?? null);
-      row = s.tagByKey.get(runId, v.tag, v.kind) as TagRow;
-    } else if (
-      (row.plugin === null && v.plugin) ||
-      (row.display_name === null && v.displayName) ||
-      (row.description === null && v.description)
-    ) {
-      s.updateTagMeta.run(v.plugin, v.displayName ?? null, v.description ?? null, Number(row.id));
+    if (info) {
+      if (
+        (info.plugin === null && v.plugin) ||
+        (info.displayName === null && v.displayName) ||
+        (info.description === null && v.description)
+      ) {
+        if (info.stored) this.s.updateTagMeta.run(v.plugin, v.displayName ?? null, v.description ?? null, info.id);
+        info.plugin ??= v.plugin;
+        info.displayName ??= v.displayName ?? null;
+        info.description ??= v.description ?? null;
+      }
+      return info;
     }
+    // Not in the run's tags (all loaded): a new tag. Its id is taken here (this is the only writer);
+    // the row is written at commit together with its aggregates.
+    this.lastTagId ??= Number(this.s.maxTagId.pluck().get() ?? 0);
+    const id = ++this.lastTagId;
     info = {
-      id: Number(row.id),
+      id,
       runId,
+      stored: false,
       tag: v.tag,
       kind: v.kind,
-      count: Number(row.count),
-      minStep: stepIn(row.min_step),
-      maxStep: stepIn(row.max_step),
-      firstWall: numIn(row.first_wall),
-      lastWall: numIn(row.last_wall),
+      count: 0,
+      minStep: null,
+      maxStep: null,
+      firstWall: null,
+      lastWall: null,
+      plugin: v.plugin,
+      displayName: v.displayName ?? null,
+      description: v.description ?? null,
       accum: null,
       dirty: false,
     };
     tags.set(key, info);
     return info;
   }
+
+  /** Every tag of a run, read once when the run is first written to (one query instead of one per tag). */
+  private loadTags(runId: number): RunTags {
+    const tags: RunTags = new Map();
+    for (const row of this.s.tagsOfRun.all(runId) as TagRow[]) {
+      tags.set(tagKey(row.tag, row.kind), {
+        id: Number(row.id),
+        runId,
+        tag: row.tag,
+        kind: row.kind,
+        count: Number(row.count),
+        minStep: stepIn(row.min_step),
+        maxStep: stepIn(row.max_step),
+        firstWall: numIn(row.first_wall),
+        lastWall: numIn(row.last_wall),
+        plugin: row.plugin,
+        displayName: row.display_name,
+        description: row.description,
+        accum: null,
+        dirty: false,
+        stored: true,
+      });
+    }
+    this.tags.set(runId, tags);
+    return tags;
+  }
+
+  /** Highest tag id given out (read once from the store). */
+  private lastTagId: number | undefined;
+  /** Small accumulators of files that are done, reused: a sweep opens one per tag and file. */
+  private spareAccums: ScalarAccum[] = [];
 
   private openAccum(info: TagInfo, file: FileRecord): ScalarAccum {
     if (info.accum && info.accum.dirty && info.accum.n > 0) this.writeChunk(info.accum);
@@ -523,7 +629,7 @@ export class StoreWriter implements IngestSink {
       const row = this.s.tailChunk.get(file.id, info.id) as { id: number; n: number; data: Buffer } | undefined;
       if (row && row.n < CHUNK_POINTS) acc = accumFromChunk(info.id, file.id, row.id, row.data);
     }
-    acc ??= new ScalarAccum(info.id, file.id);
+    acc ??= this.spareAccums.pop()?.reuse(info.id, file.id) ?? new ScalarAccum(info.id, file.id);
     info.accum = acc;
     return acc;
   }
@@ -572,6 +678,8 @@ interface FileRow {
 }
 interface TagRow {
   id: bigint;
+  tag: string;
+  kind: ValueKind;
   count: bigint;
   plugin: string | null;
   display_name: string | null;
@@ -581,6 +689,9 @@ interface TagRow {
   first_wall: number | null;
   last_wall: number | null;
 }
+
+const MAX_SPARE_ACCUMS = 1024;
+const SPARE_ACCUM_CAPACITY = 64;
 
 function fileFromRow(r: FileRow): FileRecord {
   return {
@@ -603,10 +714,10 @@ function fileFromRow(r: FileRow): FileRecord {
 
 function prepare(db: DB) {
   const p = (sql: string) => db.prepare(sql);
-  const tagByKey = p(
-    `SELECT id, count, plugin, display_name, description, min_step, max_step, first_wall, last_wall FROM tags WHERE run_id = ? AND tag = ? AND kind = ?`,
+  const tagsOfRun = p(
+    `SELECT id, tag, kind, count, plugin, display_name, description, min_step, max_step, first_wall, last_wall FROM tags WHERE run_id = ?`,
   );
-  tagByKey.safeIntegers(true); // steps past 2^53 must survive a restart
+  tagsOfRun.safeIntegers(true); // steps past 2^53 must survive a restart
   return {
     begin: p('BEGIN IMMEDIATE'),
     commit: p('COMMIT'),
@@ -630,13 +741,15 @@ function prepare(db: DB) {
     tombstone: p('SELECT ino FROM tombstones WHERE path = ?'),
     anyTombstone: p('SELECT 1 FROM tombstones LIMIT 1'),
     insertTombstone: p('INSERT OR REPLACE INTO tombstones(path, ino) VALUES (?, ?)'),
-    tagByKey,
-    insertTag: p('INSERT INTO tags(run_id, tag, kind, plugin, display_name, description) VALUES (?, ?, ?, ?, ?, ?)'),
+    tagsOfRun,
+    insertTag:
+      p(`INSERT INTO tags(id, run_id, tag, kind, plugin, display_name, description, count, min_step, max_step, first_wall, last_wall)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    maxTagId: p('SELECT max(id) FROM tags'),
     updateTagMeta: p(
       'UPDATE tags SET plugin = coalesce(plugin, ?), display_name = coalesce(display_name, ?), description = coalesce(description, ?) WHERE id = ?',
     ),
     updateTag: p('UPDATE tags SET count = ?, min_step = ?, max_step = ?, first_wall = ?, last_wall = ? WHERE id = ?'),
-    pluginsOfRun: p('SELECT DISTINCT tag, plugin FROM tags WHERE run_id = ? AND plugin IS NOT NULL'),
     deleteTagsOfRun: p('DELETE FROM tags WHERE run_id = ?'),
     tailChunk: p('SELECT id, n, data FROM scalar_chunks WHERE file_id = ? AND tag_id = ? ORDER BY id DESC LIMIT 1'),
     insertChunk: p(
@@ -739,18 +852,14 @@ function tableOfKind(kind: ValueKind): string {
 }
 
 function stepIn(s: bigint | null): Step | null {
-  if (s === null) return null;
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : s;
+  return s === null ? null : stepOf(s);
 }
 function numIn(x: number | bigint | null): number | null {
   return x === null ? null : Number(x);
 }
 
-export function stepOut(s: Step | null): number | string | undefined {
-  if (s === null) return undefined;
-  if (typeof s === 'bigint') return Number.isSafeInteger(Number(s)) && BigInt(Number(s)) === s ? Number(s) : s.toString();
-  return s;
+export function stepOut(s: Step | null): JsonStep | undefined {
+  return s === null ? undefined : stepToJson(s);
 }
 
 /** Key of a tag in the per-run cache (scalars, the common case, by their name alone). */

@@ -5,8 +5,9 @@ import { RunNormalizer } from './normalize.ts';
 import { streamEventFile } from './reader.ts';
 import type { CorruptRecord, NormalizedValue, Step, ValueData } from './types.ts';
 
-/** Steps in JSON: numbers while safe, decimal strings beyond 2^53. */
-export type JsonStep = number | string;
+import { compareSteps, stepToJson, type JsonStep } from '../domain/step.ts';
+
+export type { JsonStep } from '../domain/step.ts';
 
 export interface TagInspection {
   kind: string;
@@ -34,15 +35,14 @@ export interface Inspection {
   runs: Record<string, RunInspection>;
 }
 
-export function jsonStep(s: Step): JsonStep {
-  return typeof s === 'bigint' ? s.toString() : s;
-}
+/** Steps in JSON: numbers while safe, decimal strings beyond 2^53. */
+export const jsonStep: (s: Step) => JsonStep = stepToJson;
 
 export function jsonNumber(x: number): number | string {
   return Number.isNaN(x) ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x;
 }
 
-const less = (a: Step, b: Step) => (typeof a === 'number' && typeof b === 'number' ? a < b : BigInt(a) < BigInt(b));
+const less = (a: Step, b: Step) => compareSteps(a, b) < 0;
 
 /** A short JSON description of a value (the number itself for scalars). */
 export function summarizeValue(d: ValueData): unknown {

@@ -27,17 +27,10 @@ import type {
   ValueKind,
 } from './types.ts';
 
-/** Plugin names as TensorBoard spells them. */
-export const PLUGIN = {
-  scalars: 'scalars',
-  images: 'images',
-  histograms: 'histograms',
-  text: 'text',
-  hparams: 'hparams',
-  prCurves: 'pr_curves',
-  audio: 'audio',
-  graphs: 'graphs',
-} as const;
+import { PLUGIN } from '../domain/plugins.ts';
+
+/** Plugin names as TensorBoard spells them: the one table is lib/domain/plugins.ts. */
+export { PLUGIN };
 
 /** Which oneof of Summary.Value is set. */
 export const enum ValueField {
@@ -243,7 +236,7 @@ function tensorByPlugin(r: ProtoReader, t: TensorFields, plugin: string | null, 
       // TF2's hparams API writes an empty DT_FLOAT tensor next to the payload.
       if (content) return ['hparams', decodeHparams(content)];
       break;
-    case 'custom_scalars':
+    case PLUGIN.customScalars:
       // The serialized Layout proto is binary: keep its bytes as the content (UTF-8 decoding, as
       // for other string tensors, would mangle varints >= 0x80).
       if (t.dtype === DT.STRING) {

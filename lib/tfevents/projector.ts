@@ -35,7 +35,7 @@ export function tensorsTsv(mat: ArrayInput, what: string): { text: string; rows:
   const f32 = m.data instanceof Float32Array;
   const parts: string[] = [];
   for (let r = 0; r < rows; r++) {
-    const row: string[] = new Array(cols);
+    const row = new Array<string>(cols);
     for (let c = 0; c < cols; c++) {
       const v = m.data[r * cols + c]!;
       row[c] = ints ? String(v) : pyFloat(f32 ? Math.fround(v) : v);

@@ -1,13 +1,19 @@
 // protobufjs for the rare messages (hparams payloads, graphs, run metadata): built lazily from the
 // JSON descriptor generated from proto/*.proto. The hot path (Event -> Summary -> Value) is in
 // event-decode.ts and never touches this module.
-import protobuf from 'protobufjs';
+// protobufjs itself is required on first use: most processes (an export of scalars) never need
+// it, and loading it costs a noticeable part of `board export`'s start-up.
+import { createRequire } from 'node:module';
+import type protobuf from 'protobufjs';
 import { SCHEMA_JSON } from './schema.generated.ts';
 
 let root: protobuf.Root | null = null;
 
 function schemaRoot(): protobuf.Root {
-  root ??= protobuf.Root.fromJSON(SCHEMA_JSON as unknown as protobuf.INamespace);
+  if (!root) {
+    const pb = createRequire(import.meta.url)('protobufjs') as typeof protobuf;
+    root = pb.Root.fromJSON(SCHEMA_JSON as unknown as protobuf.INamespace);
+  }
   return root;
 }
 

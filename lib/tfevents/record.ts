@@ -111,14 +111,28 @@ function writeU32(out: Uint8Array, pos: number, v: number): void {
  * length CRC matches and whose data CRC matches too (or whose data runs past the buffer: then it is
  * the truncated tail). Returns -1 if none.
  */
-function resync(buf: Uint8Array, from: number): number {
-  const last = buf.length - HEADER_BYTES;
+function resync(buf: Uint8Array, from: number, before = Infinity): number {
+  const last = Math.min(buf.length - HEADER_BYTES, before - 1);
   for (let p = from; p <= last; p++) {
     if (!headerValid(buf, p)) continue;
     const len = readLength(buf, p);
     if (len > MAX_PLAUSIBLE_LENGTH) continue;
     const dataEnd = p + HEADER_BYTES + len;
     if (dataEnd + FOOTER_BYTES > buf.length) return p;
+    if (maskedCrc32c(buf, p + HEADER_BYTES, dataEnd) === readU32(buf, dataEnd)) return p;
+  }
+  return -1;
+}
+
+/** The first offset in [from, to) where a complete record with valid CRCs lies in `buf`, or -1. */
+function completeRecordIn(buf: Uint8Array, from: number, to: number, maxRecord: number): number {
+  const last = Math.min(to, buf.length) - HEADER_BYTES - FOOTER_BYTES;
+  for (let p = from; p <= last; p++) {
+    if (!headerValid(buf, p)) continue;
+    const len = readLength(buf, p);
+    if (len > maxRecord) continue;
+    const dataEnd = p + HEADER_BYTES + len;
+    if (dataEnd + FOOTER_BYTES > buf.length) continue;
     if (maskedCrc32c(buf, p + HEADER_BYTES, dataEnd) === readU32(buf, dataEnd)) return p;
   }
   return -1;
@@ -171,6 +185,24 @@ export function scanRecords(
     inCorruptRegion = false;
     const dataStart = pos + HEADER_BYTES;
     const dataEnd = dataStart + len;
+    // A header whose declared span, as far as the buffer goes, holds a complete valid record (both
+    // CRCs match: a 1-in-2^64 accident otherwise) lies about its length, e.g. a writer died after
+    // the header and another appended after it: report it and read on from that record, instead
+    // of skipping the records inside the span or waiting for bytes that never come.
+    const spanEnd = Math.min(n, dataEnd + FOOTER_BYTES);
+    if (dataEnd + FOOTER_BYTES > n || len > maxRecord) {
+      const inside = completeRecordIn(buf, pos + 1, spanEnd, maxRecord);
+      if (inside >= 0) {
+        cb.onCorrupt({
+          file,
+          offset: baseOffset + pos,
+          reason: 'bad-length',
+          detail: `declares ${len} bytes, but a record starts at ${baseOffset + inside}`,
+        });
+        pos = inside;
+        continue;
+      }
+    }
     if (len > maxRecord) {
       // Never read into memory: once the file holds all of it, report it and step over it.
       const after = dataEnd + FOOTER_BYTES;
@@ -197,6 +229,15 @@ export function scanRecords(
       };
     if (maskedCrc32c(buf, dataStart, dataEnd) !== readU32(buf, dataEnd)) {
       cb.onCorrupt({ file, offset: baseOffset + pos, reason: 'data-crc' });
+      // Flipped bits in the data: the next record is right after it. A length that lies (a record
+      // cut short, then others): the next record starts inside or across the declared span, and
+      // skipping the span would lose it. Resynchronize from the next byte, as after a bad header.
+      const next = resync(buf, pos + 1, dataEnd + FOOTER_BYTES);
+      if (next >= 0) {
+        pos = next;
+        continue;
+      }
+      // No record starts inside the span: it was right, the data is damaged; go on after it.
     } else {
       records++;
       cb.onRecord(buf, dataStart, dataEnd, baseOffset + pos);

@@ -2,7 +2,9 @@
 // (which produces it), ingest (which stores it) and the CLI (which prints it). No runtime deps.
 
 /** int64 step: a number while it is a safe integer, a bigint beyond 2^53 (both signs). */
-export type Step = number | bigint;
+/** int64 step: a number while safe, a bigint beyond (see lib/domain/step.ts). */
+export type { Step } from '../domain/step.ts';
+import type { Step } from '../domain/step.ts';
 
 /** What a Summary.Value (or a whole Event) holds, after TF1/TF2/PyTorch differences are resolved. */
 export type ValueKind =

@@ -25,6 +25,7 @@ import { encodeGif, prepareVideo } from './video.ts';
 import { imageSize } from './image-size.ts';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import type { Step } from './types.ts';
+import { PLUGIN } from '../domain/plugins.ts';
 
 export interface SummaryWriterOptions extends EventFileWriterOptions {
   /** Appended to the default log directory name (ignored when logDir is given), as in PyTorch. */
@@ -118,7 +119,7 @@ export class SummaryWriter {
     checkStep(step, 'addScalar');
     if (opts.newStyle) {
       this.addValues(
-        [{ tag, tensor: encodeScalarTensor(v, opts.doublePrecision ?? false), metadata: { pluginName: 'scalars' } }],
+        [{ tag, tensor: encodeScalarTensor(v, opts.doublePrecision ?? false), metadata: { pluginName: PLUGIN.scalars } }],
         step,
         walltime,
       );
@@ -249,7 +250,7 @@ export class SummaryWriter {
     const tensor = encodeTensor(DT.FLOAT, [6, n], { floats: flat });
     // PrCurvePluginData { version: 0, num_thresholds: n }: only field 2 is serialized.
     const content = Uint8Array.of(0x10, n);
-    this.addValues([{ tag, tensor, metadata: { pluginName: 'pr_curves', content } }], step, opts.walltime);
+    this.addValues([{ tag, tensor, metadata: { pluginName: PLUGIN.prCurves, content } }], step, opts.walltime);
   }
 
   /**
@@ -335,7 +336,7 @@ export class SummaryWriter {
    */
   addCustomScalars(layout: CustomScalarLayout): void {
     const tensor = encodeTensor(DT.STRING, [], { strings: [encodeLayout(layout)] });
-    this.addValues([{ tag: CUSTOM_SCALARS_TAG, tensor, metadata: { pluginName: 'custom_scalars' } }], undefined, undefined);
+    this.addValues([{ tag: CUSTOM_SCALARS_TAG, tensor, metadata: { pluginName: PLUGIN.customScalars } }], undefined, undefined);
   }
 
   /**

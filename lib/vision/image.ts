@@ -163,7 +163,7 @@ export function decodeImage(bytes: Uint8Array, what = 'image'): DecodedImage {
     try {
       png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch (e) {
-      throw new Error(`readImage: cannot decode PNG ${what}: ${(e as Error).message}`);
+      throw new Error(`readImage: cannot decode PNG ${what}: ${(e as Error).message}`, { cause: e });
     }
     // pngjs always yields 8-bit RGBA; colorType says what the file held (0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA).
     const meta = png as unknown as { colorType?: number; alpha?: boolean };
@@ -186,7 +186,7 @@ export function decodeImage(bytes: Uint8Array, what = 'image'): DecodedImage {
     try {
       img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 1024 });
     } catch (e) {
-      throw new Error(`readImage: cannot decode JPEG ${what}: ${(e as Error).message}`);
+      throw new Error(`readImage: cannot decode JPEG ${what}: ${(e as Error).message}`, { cause: e });
     }
     const n = img.width * img.height;
     if (jpegComponents(bytes) === 1) {
@@ -224,7 +224,7 @@ export function openImage(path: string, mode?: ImageMode): PILImage {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new Error(`readImage: cannot read ${path}: ${(e as Error).message}`);
+    throw new Error(`readImage: cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
   const d = decodeImage(bytes, path);
   const img = new PILImage(d.data, d.width, d.height, CHANNELS_TO_MODE[d.channels]);

@@ -208,7 +208,8 @@ static void im2col_f32(const float *x, const geom_t *g, float *col, int64_t ld) 
               }
               const float *src = xc + (id * g->inH + ih) * g->inW + wOff;
               for (int64_t ow = 0; ow < ow0; ow++) dst[ow] = 0;
-              if (g->sW == 1) memcpy(dst + ow0, src + ow0, (size_t)(ow1 - ow0) * sizeof(float));
+              // A plain loop, not memcpy: rows are short (8-24 floats in a small CNN) and the call costs more.
+              if (g->sW == 1) for (int64_t ow = ow0; ow < ow1; ow++) dst[ow] = src[ow];
               else for (int64_t ow = ow0; ow < ow1; ow++) dst[ow] = src[ow * g->sW];
               for (int64_t ow = ow1; ow < g->oW; ow++) dst[ow] = 0;
             }
@@ -328,6 +329,39 @@ static napi_value max_pool2d(napi_env env, napi_callback_info info) {
   NEED(y_len >= NC * oH * oW && idx_len >= NC * oH * oW, "output or indices smaller than NC*oH*oW");
   NEED(oH == 0 || oW == 0 || ((oH - 1) * sH < inH && (oW - 1) * sW < inW), "output size does not fit the input");
   const int64_t plane = inH * inW;
+  if (kH == 2 && kW == 2 && sH == 2 && sW == 2 && 2 * oH <= inH && 2 * oW <= inW) {
+    // The common 2x2/2 window, unrolled: same rule as the general loop (scan order (0,0) (0,1) (1,0) (1,1); a value
+    // replaces the best when greater or NaN; the first NaN ends the scan).
+    for (int64_t c = 0; c < NC; c++) {
+      const float *base = x + c * plane;
+      float *yc = y + c * oH * oW;
+      int32_t *ic = idx + c * oH * oW;
+      for (int64_t oh = 0; oh < oH; oh++) {
+        const float *r0 = base + 2 * oh * inW, *r1 = r0 + inW;
+        const int32_t i0 = (int32_t)(2 * oh * inW);
+        for (int64_t ow = 0; ow < oW; ow++) {
+          const float v[4] = {r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
+          const int32_t at[4] = {i0 + (int32_t)(2 * ow), i0 + (int32_t)(2 * ow + 1), i0 + (int32_t)(inW + 2 * ow),
+                                 i0 + (int32_t)(inW + 2 * ow + 1)};
+          float best = v[0];
+          int32_t bi = at[0];
+          if (v[0] == v[0] && v[1] == v[1] && v[2] == v[2] && v[3] == v[3]) {
+            // No NaN (the usual case): branch-free selects, since on real data the comparisons are unpredictable.
+            for (int k = 1; k < 4; k++) {
+              const int gt = v[k] > best;
+              best = gt ? v[k] : best;
+              bi = gt ? at[k] : bi;
+            }
+          } else {
+            for (int k = 0; k < 4; k++) if (v[k] != v[k]) { best = v[k]; bi = at[k]; break; }
+          }
+          yc[oh * oW + ow] = best;
+          ic[oh * oW + ow] = bi;
+        }
+      }
+    }
+    return NULL;
+  }
   int64_t o = 0;
   for (int64_t c = 0; c < NC; c++) {
     const float *base = x + c * plane;

@@ -138,14 +138,14 @@ test('control characters in run and tag names are printed escaped, not sent to t
   w.addText('note\r\nnot a line', 'text\x1b[31m', 0);
   w.close();
   const { out } = await capture(() => inspectCommand([dir]));
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- the test looks for raw control characters on purpose
   expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f\u202e]/);
   expect(out).toContain('run run\\x1b]0;pwned\\x07');
   expect(out).toContain('loss\\x1b[2J\\x1b[1;1Hfake\\u202eevil\\x7f');
   expect(out).toContain('note\\x0d\\x0anot a line');
   const file = join(dir, runName, readdirSync(join(dir, runName))[0]!);
   const ev = await capture(() => eventsCommand([file]));
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- the test looks for raw control characters on purpose
   expect(ev.out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f\u202e]/);
   expect(ev.out).toContain('loss\\x1b[2J');
   // --json stays exact (JSON escapes what it must).

@@ -72,6 +72,13 @@ test('prints its URL once answering, binds 127.0.0.1, and Ctrl-C shuts down clea
     const res = await fetch(`${board.url}/api/health`);
     expect(res.status).toBe(200);
     expect(await fetch(`${board.url}/scalars`).then((r) => r.status)).toBe(200);
+    // The URL's view state is in the server-rendered HTML (no flash of default controls), and a
+    // client cannot inject another one through the header that carries it.
+    const html = await fetch(`${board.url}/scalars?runFilter=zq9`, { headers: { 'x-board-search': '?runFilter=evil' } }).then((r) =>
+      r.text(),
+    );
+    expect(html).toMatch(/id="run-filter"[^>]*value="zq9"/);
+    expect(html).not.toContain('evil');
     await board.waitFor('initial scan done');
     const runs = (await (await fetch(`${board.url}/api/runs`)).json()) as { runs: Array<{ name: string }> };
     const run = runs.runs.map((r) => r.name).find((n) => n.startsWith('exp'))!;

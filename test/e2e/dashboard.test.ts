@@ -181,8 +181,12 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     const table = page.locator('[data-testid="hparams-table"]');
     await table.waitFor();
     const rows = await table.locator('tbody tr').allTextContents();
-    expect(rows.some((r) => r.includes('ours/train/hp_a') && r.includes('0.01') && r.includes('adam') && r.includes('0.91'))).toBe(true);
-    expect(rows.some((r) => r.includes('ours/train/hp_b') && r.includes('sgd'))).toBe(true);
+    expect(
+      rows.some((r) => r.includes('ours/train · session hp_a') && r.includes('0.01') && r.includes('adam') && r.includes('0.91')),
+    ).toBe(true);
+    expect(rows.some((r) => r.includes('ours/train · session hp_b') && r.includes('sgd'))).toBe(true);
+    // An addHparams child run shows as its parent's session, with the full run name on hover.
+    expect(await table.locator('tbody tr [title="ours/train/hp_a"]').count()).toBe(1);
     await page.locator('[data-testid="hparams-parallel"] canvas').first().waitFor();
     await table.getByRole('button', { name: /hparam\/accuracy/ }).click();
     await expect.poll(async () => (await table.locator('tbody tr').first().textContent()) ?? '', POLL).toContain('hp_b');

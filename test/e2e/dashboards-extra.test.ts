@@ -234,17 +234,15 @@ describe.skipIf(!HAS_CHROMIUM)('issue 13 dashboards in Chromium', () => {
     const card = page.locator('[data-testid="scalar-card"][data-tag="loss/train"]');
     await card.locator('canvas').first().waitFor(POLL);
     const opt = () =>
-      card
-        .locator('[role="img"]')
-        .evaluate((el) =>
-          (
-            el as unknown as {
-              __boardChart: { getOption(): { series: Array<{ id: string; data: Array<{ name: string; coords?: number[][] }> }> } };
-            }
-          ).__boardChart
-            .getOption()
-            .series.map((s) => ({ id: s.id, data: s.data })),
-        );
+      card.locator('[role="img"]').evaluate((el) =>
+        (
+          el as unknown as {
+            __boardChart: { getOption(): { series: Array<{ id: string; data: Array<{ name: string; coords?: number[][] }> }> } };
+          }
+        ).__boardChart
+          .getOption()
+          .series.map((s) => ({ id: s.id, data: s.data })),
+      );
     await expect.poll(async () => (await opt()).find((s) => s.id === 'bands')?.data.length, POLL).toBe(2);
     const means = (await opt()).find((s) => s.id === 'smoothed')!.data;
     const g01 = means.find((d) => d.name === '0.1')!.coords!;

@@ -183,7 +183,7 @@ test('customOp records a named node, runs backward, and is inert without grad', 
     'SquareBackward0',
     [x],
     () => x.mul(x),
-    ([g], [out]) => [g!.mul(x).mul(2)],
+    ([g]) => [g!.mul(x).mul(2)],
     { op: 'square', attrs: { k: 1 } },
   ) as Tensor;
   expect(y.gradFn!.name).toBe('SquareBackward0');

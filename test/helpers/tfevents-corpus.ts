@@ -9,7 +9,6 @@ import { readEventFile, type NormalizedValue, type Step } from '../../lib/tfeven
 export const CORPUS_DIR = HAS_SHARED ? resolve(SHARED_DIR, 'testdata/tfevents') : resolve(FIXTURES, 'tfevents');
 export const FIXTURE_CORPUS_DIR = resolve(FIXTURES, 'tfevents');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ExpectedFile = Record<string, any>;
 
 export function loadExpected(dir = CORPUS_DIR): Record<string, ExpectedFile> {

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { startIngest } from '../../lib/ingest/index.ts';
 import { REPO_ROOT } from '../helpers/shared.ts';
 import { appendEvents, fileVersionRecord, scalarRecords, tempDir, writeEvents } from './helpers.ts';
+import { pgUnavailable, startTestPg, type TestPg } from '../helpers/pg-server.ts';
 
 const CHILD_SRC = resolve(import.meta.dirname, 'fixtures/ingest-child.ts');
 const KILLS = 22;
@@ -50,14 +51,14 @@ function runChild(logdir: string, db: string, delayMs: number): Promise<'killed'
       err = '',
       armed = false;
     child.stdout.on('data', (d: Buffer) => {
-      out += d;
+      out += d.toString();
       if (!armed && out.includes('started')) {
         armed = true;
         setTimeout(() => child.kill('SIGKILL'), delayMs);
       }
     });
     child.stderr.on('data', (d: Buffer) => {
-      err += d;
+      err += d.toString();
     });
     child.on('exit', (code, signal) => {
       if (signal === 'SIGKILL') res('killed');
@@ -67,66 +68,86 @@ function runChild(logdir: string, db: string, delayMs: number): Promise<'killed'
   });
 }
 
-test(`SIGKILL at ${KILLS} random moments while data is appended, then resume: exact counts, no duplicates`, async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    const logdir = join(dir, 'logs');
-    const runs = 4,
-      tags = ['loss', 'acc', 'lr'];
-    const files = Array.from({ length: runs * 2 }, (_, i) => ({
-      run: i % runs,
-      path: join(logdir, `run${i % runs}/events.out.tfevents.${i}`),
-      next: 0,
-    }));
-    const value = (r: number, t: number, s: number) => r * 1e6 + t * 1e5 + s;
-    // File i of a run holds steps [i * 1e4, ...): runs have disjoint steps per file.
-    const grow = (f: (typeof files)[number], n: number) => {
-      const base = Math.floor(files.indexOf(f) / runs) * 10_000;
-      const recs = scalarRecords(base + f.next, base + f.next + n, tags, (t, s) => value(f.run, t, s));
-      if (f.next === 0) writeEvents(f.path, fileVersionRecord(), recs);
-      else appendEvents(f.path, recs);
-      f.next += n;
-    };
-    for (const f of files) grow(f, 2500);
-    const db = join(dir, 'store.sqlite');
-    let seed = 12345;
-    const rand = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
-    let kills = 0,
-      runsDone = 0;
-    for (let i = 0; kills < KILLS && i < 80; i++) {
-      if ((await runChild(logdir, db, Math.floor(rand() * 120))) === 'killed') kills++;
-      else runsDone++;
-      for (const f of files) if (rand() < 0.5) grow(f, 1 + Math.floor(rand() * 600));
-    }
-    console.log(`crash test: ${kills} kills, ${runsDone} completed runs, child via ${bundle ? 'bundle' : 'tsx'}`);
-    expect(kills).toBeGreaterThanOrEqual(20);
-    // Resume to completion in-process and check every point of every tag.
-    const ing = await startIngest({ logdir, db, watch: false });
+const pgWhy = pgUnavailable();
+if (pgWhy) console.log(`skipping the PostgreSQL crash test: ${pgWhy}`);
+let pgServer: TestPg | null = null;
+afterAll(async () => {
+  await pgServer?.stop();
+});
+
+// The same test for both stores: a SQLite file, and a database on a real PostgreSQL server.
+test.each([
+  { store: 'sqlite', skip: false },
+  { store: 'postgres', skip: pgWhy !== null },
+])(
+  `$store: SIGKILL at ${KILLS} random moments while data is appended, then resume: exact counts, no duplicates`,
+  async ({ store, skip }) => {
+    if (skip) return;
+    const { dir, cleanup } = tempDir();
     try {
-      await ing.initialScan;
-      for (let r = 0; r < runs; r++) {
-        const mine = files.filter((f) => f.run === r);
-        const expected: number[] = [];
-        mine.forEach((f) => {
-          const base = Math.floor(files.indexOf(f) / runs) * 10_000;
-          for (let s = 0; s < f.next; s++) expected.push(base + s);
-        });
-        expected.sort((a, b) => a - b);
-        for (const [t, tag] of tags.entries()) {
-          const s = (await ing.queries.scalars([`run${r}`], tag, { maxPoints: 1e9 }))[0]!;
-          expect(s.total).toBe(expected.length);
-          expect(s.points.map((p) => p.step)).toEqual(expected);
-          expect(s.points.every((p) => p.value === value(r, t, p.step))).toBe(true);
-        }
+      const logdir = join(dir, 'logs');
+      const runs = 4,
+        tags = ['loss', 'acc', 'lr'];
+      const files = Array.from({ length: runs * 2 }, (_, i) => ({
+        run: i % runs,
+        path: join(logdir, `run${i % runs}/events.out.tfevents.${i}`),
+        next: 0,
+      }));
+      const value = (r: number, t: number, s: number) => r * 1e6 + t * 1e5 + s;
+      // File i of a run holds steps [i * 1e4, ...): runs have disjoint steps per file.
+      const grow = (f: (typeof files)[number], n: number) => {
+        const base = Math.floor(files.indexOf(f) / runs) * 10_000;
+        const recs = scalarRecords(base + f.next, base + f.next + n, tags, (t, s) => value(f.run, t, s));
+        if (f.next === 0) writeEvents(f.path, fileVersionRecord(), recs);
+        else appendEvents(f.path, recs);
+        f.next += n;
+      };
+      for (const f of files) grow(f, 2500);
+      let db = join(dir, 'store.sqlite');
+      if (store === 'postgres') {
+        pgServer ??= await startTestPg();
+        db = await pgServer.newDatabase();
       }
-      expect(await ing.queries.warnings()).toEqual([]);
+      let seed = 12345;
+      const rand = () => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed / 2 ** 31;
+      };
+      let kills = 0,
+        runsDone = 0;
+      for (let i = 0; kills < KILLS && i < 80; i++) {
+        if ((await runChild(logdir, db, Math.floor(rand() * 120))) === 'killed') kills++;
+        else runsDone++;
+        for (const f of files) if (rand() < 0.5) grow(f, 1 + Math.floor(rand() * 600));
+      }
+      console.log(`crash test (${store}): ${kills} kills, ${runsDone} completed runs, child via ${bundle ? 'bundle' : 'tsx'}`);
+      expect(kills).toBeGreaterThanOrEqual(20);
+      // Resume to completion in-process and check every point of every tag.
+      const ing = await startIngest({ logdir, db, watch: false });
+      try {
+        await ing.initialScan;
+        for (let r = 0; r < runs; r++) {
+          const mine = files.filter((f) => f.run === r);
+          const expected: number[] = [];
+          mine.forEach((f) => {
+            const base = Math.floor(files.indexOf(f) / runs) * 10_000;
+            for (let s = 0; s < f.next; s++) expected.push(base + s);
+          });
+          expected.sort((a, b) => a - b);
+          for (const [t, tag] of tags.entries()) {
+            const s = (await ing.queries.scalars([`run${r}`], tag, { maxPoints: 1e9 }))[0]!;
+            expect(s.total).toBe(expected.length);
+            expect(s.points.map((p) => p.step)).toEqual(expected);
+            expect(s.points.every((p) => p.value === value(r, t, p.step))).toBe(true);
+          }
+        }
+        expect(await ing.queries.warnings()).toEqual([]);
+      } finally {
+        await ing.close();
+      }
     } finally {
-      await ing.close();
+      cleanup();
     }
-  } finally {
-    cleanup();
-  }
-}, 120_000);
+  },
+  240_000,
+);

@@ -9,6 +9,7 @@ import type { OracleCase } from './compare.ts';
 // error before V8 has to kill the thread.
 if (resourceLimits.maxOldGenerationSizeMb) DEFAULT_LIMITS.heapMb = Math.floor(resourceLimits.maxOldGenerationSizeMb * 0.75);
 
+// eslint-disable-next-line @typescript-eslint/no-misused-promises -- the handler catches every error itself and posts it back
 parentPort!.on('message', async (msg: { id: number; c: OracleCase }) => {
   try {
     await runCase(msg.c);

@@ -22,7 +22,6 @@ for (const c of doc.cases) {
 
 // The runner must be able to fail: a wrong dtype, value, string or error message in `expected` is reported.
 test('data runner rejects wrong expectations', () => {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mutating arbitrary JSON fixtures
   const byName = (n: string): any => structuredClone(doc.cases.find((c) => c.name === n)!);
   const floats = byName('extra_collate_integral_python_floats');
   floats.expected.dtype = 'int64';

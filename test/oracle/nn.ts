@@ -56,6 +56,7 @@ export function decode(v: any): any {
   if (Array.isArray(v)) return v.map(decode);
   if (v === 'nan' || v === 'inf' || v === '-inf') return num(v);
   if (typeof v === 'object' && v !== null) {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- an LR lambda from a checked-in PyTorch case, e.g. '0.95 ** epoch'
     if (typeof v.lambda === 'string') return new Function('epoch', `return ${v.lambda};`);
     const o: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) o[k] = decode(x);

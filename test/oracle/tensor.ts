@@ -236,7 +236,7 @@ function runScenario(c: OracleCase, env: PyEnv): void {
     return;
   }
   const expected = c.expected as Record<string, unknown>;
-  const unexpected = errors.filter((e) => !Object.keys(expected).some((k) => k.startsWith('error')));
+  const unexpected = errors.filter(() => !Object.keys(expected).some((k) => k.startsWith('error')));
   if (unexpected.length) throw unexpected[0];
   let snap = 0;
   for (const [key, exp] of Object.entries(expected)) {

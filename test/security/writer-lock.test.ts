@@ -43,7 +43,7 @@ function child(db: string, log: string, mode: 'hold' | 'die'): Promise<void> {
     const c = spawn(process.execPath, [...childArgs, db, log, mode, '20'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     c.stderr.on('data', (d: Buffer) => {
-      err += d;
+      err += d.toString();
     });
     c.on('exit', (code, signal) => {
       if (code === 0 || (mode === 'die' && signal === 'SIGKILL')) res();

@@ -128,7 +128,7 @@ function GraphCanvas({ nodes }: { nodes: GraphNode[] }) {
     const k = Math.min(1.5, Math.min(el.clientWidth / layout.width, el.clientHeight / layout.height) * 0.95);
     setView({ k, x: (el.clientWidth - layout.width * k) / 2, y: Math.max(10, (el.clientHeight - layout.height * k) / 2) });
   };
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // Fit the view when a new layout arrives (not when fit is recreated on every render).
   useEffect(fit, [layout]);
   const centerOn = (id: string) => {
     const p = layout.nodes.get(id);
@@ -194,8 +194,11 @@ function GraphCanvas({ nodes }: { nodes: GraphNode[] }) {
     for (let i = 1; i < parts.length; i++) next.add(parts.slice(0, i).join('/'));
     setParams({ gx: [...next], node: hit.name });
   };
+
+  // centerOn is a fresh closure each render; re-centre only when the selection or the layout changes.
   useEffect(() => {
-    if (selected && layout.nodes.has(selected)) centerOn(selected); /* eslint-disable-next-line react-hooks/exhaustive-deps */
+    if (selected && layout.nodes.has(selected)) centerOn(selected);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selected, layout]);
 
   const sel = selected ? byName.get(selected) : undefined;

@@ -43,7 +43,7 @@ function decodePoints(d: EmbeddingData): Points {
 
 /** Colour per point: categories hashed to the run palette, numbers on a blue-to-red ramp. */
 function pointColors(values: string[] | null, n: number): { colors: string[]; legend: Array<[string, string]> } {
-  if (!values) return { colors: new Array(n).fill('#1f77b4'), legend: [] };
+  if (!values) return { colors: new Array<string>(n).fill('#1f77b4'), legend: [] };
   const nums = values.map(Number);
   const numeric = values.length > 0 && values.every((v, i) => v.trim() !== '' && Number.isFinite(nums[i]));
   const distinct = new Set(values);
@@ -105,6 +105,7 @@ export function ProjectorDashboard() {
     return () => {
       cancelled = true;
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the list is re-fetched as new objects; only these fields pick the embedding
   }, [current?.run, current?.tensorName, current?.problem]);
 
   const points = useMemo(() => (data ? decodePoints(data) : null), [data]);
@@ -154,6 +155,7 @@ export function ProjectorDashboard() {
   const { colors, legend } = useMemo(() => {
     const ci = columns.indexOf(colorColumn);
     return pointColors(ci >= 0 && data?.metadata ? data.metadata.rows.map((r) => r[ci] ?? '') : null, points?.n ?? 0);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- columns is derived from data (a new array each render)
   }, [data, colorColumn, points]);
   const { matches, searchError } = useMemo(() => {
     if (!search || !points) return { matches: new Set<number>(), searchError: null };
@@ -165,7 +167,7 @@ export function ProjectorDashboard() {
     } catch (err) {
       return { matches: new Set<number>(), searchError: (err as Error).message };
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- labelOf reads data, which is listed
   }, [search, points, data]);
   const spriteUrl = current?.sprite && data?.sprite ? query('/api/projector/sprite', { run: current.run, name: current.tensorName }) : null;
 
@@ -339,9 +341,9 @@ interface CanvasProps {
   highlight: Set<number>;
   selected: number | null;
   neighbours: Array<{ index: number }>;
-  onSelect(i: number | null): void;
+  onSelect: (i: number | null) => void;
   sprite: { url: string; dim: number[]; n: number } | null;
-  labelOf(i: number): string;
+  labelOf: (i: number) => string;
 }
 
 const W = 720,
@@ -355,15 +357,16 @@ function ScatterCanvas({ coords, colors, highlight, selected, neighbours, onSele
   const screen = useRef<Float32Array>(new Float32Array(0));
   const drag = useRef<{ x: number; y: number } | null>(null);
 
+  const spriteUrl = sprite?.url ?? null;
   useEffect(() => {
-    if (!sprite) {
+    if (spriteUrl === null) {
       setImg(null);
       return;
     }
     const im = new Image();
     im.onload = () => setImg(im);
-    im.src = sprite.url;
-  }, [sprite?.url]);
+    im.src = spriteUrl;
+  }, [spriteUrl]);
 
   useEffect(() => {
     const canvas = ref.current;

@@ -56,7 +56,7 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
         : buildCardModel(data.byRun, settings, runStarts, dark, data.zoom ? xWindow.current : null);
       return modelRef.current.option;
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- data.version stands for data.byRun, which is updated in place; xWindow is a ref read at build time
     [data.version, settings, runStarts, dark, data.zoom, group],
   );
   useEffect(

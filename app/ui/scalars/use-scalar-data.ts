@@ -141,7 +141,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
     return () => {
       cancelled = true;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names)
   }, [tag, runsKey, active]);
 
   // Live appends: fetch only steps after the last one we hold. Runs waiting for an append are
@@ -228,7 +228,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
       offConnect();
       if (timer) clearTimeout(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names); queue reads refs
   }, [tag, runsKey, active]);
 
   const setZoom = useCallback(
@@ -245,8 +245,8 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
         },
         (err: Error) => setError(err.message),
       );
-      // eslint-disable-next-line react-hooks/exhaustive-deps
     },
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names)
     [tag, runsKey, rebuild],
   );
 

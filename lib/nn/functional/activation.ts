@@ -3,6 +3,7 @@
 // is a plain loop over the whole array: no per-element callbacks.
 import { Tensor, customOp } from '../../engine/index.ts';
 import { nativeKernels, type FloatArray } from '../../engine/kernels/index.ts';
+import { uninitLike } from '../../engine/kernels/alloc.ts';
 import { floatData, wrap } from './util.ts';
 
 function alloc(like: FloatArray, n: number): FloatArray {
@@ -16,7 +17,10 @@ function pointwise(
   x: Tensor,
   fwd: (x: FloatArray, y: FloatArray) => void,
   bwd: (x: FloatArray, y: FloatArray, g: FloatArray, dx: FloatArray) => void,
+  fullWrite = false,
 ): Tensor {
+  // fullWrite: fwd and bwd assign every element, so outputs can skip zero-filling (engine/kernels/alloc.ts).
+  const make = fullWrite ? uninitLike : alloc;
   let xs: FloatArray | null = null;
   let ys: FloatArray | null = null;
   return customOp(
@@ -24,13 +28,13 @@ function pointwise(
     [x],
     () => {
       xs = floatData(x, op);
-      ys = alloc(xs, xs.length);
+      ys = make(xs, xs.length);
       fwd(xs, ys);
       return wrap(ys, x.shape);
     },
     ([gy]) => {
       const g = floatData(gy!.contiguous(), op);
-      const dx = alloc(g, g.length);
+      const dx = make(g, g.length);
       bwd(xs!, ys!, g, dx);
       return [wrap(dx, x.shape)];
     },
@@ -58,6 +62,7 @@ export function relu(x: Tensor, inplace = false): Tensor {
       if (nat && y instanceof Float32Array && g instanceof Float32Array && dx instanceof Float32Array) return nat.reluBackward(y, g, dx);
       for (let i = 0; i < y.length; i++) dx[i] = y[i]! > 0 ? g[i]! : 0;
     },
+    true,
   );
 }
 export function sigmoid(x: Tensor): Tensor {

@@ -3,6 +3,7 @@
 // view back (ViewBackward0), 1-D -> matmul + bias (AddBackward0).
 import { Tensor, customOp, emptyLike, empty, isGradEnabled } from '../../engine/index.ts';
 import { gemm, type FloatArray } from '../../engine/kernels/index.ts';
+import { uninitLike } from '../../engine/kernels/alloc.ts';
 import { floatData, wrap, shapeStr } from './util.ts';
 
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
@@ -49,7 +50,7 @@ function fusedLinear(x: Tensor, w: Tensor, b: Tensor): Tensor {
     () => {
       const xs = floatData(x.contiguous(), 'linear'),
         ws = floatData(w.contiguous(), 'linear');
-      const y = (xs instanceof Float32Array ? new Float32Array(M * N) : new Float64Array(M * N)) as FloatArray;
+      const y = uninitLike(xs, M * N); // bias rows, then the GEMM accumulates onto them: every element written
       const bs = floatData(b.contiguous(), 'linear');
       for (let i = 0; i < M; i++) y.set(bs, i * N);
       gemm(false, true, M, N, K, 1, xs, 0, K, ws, 0, K, 1, y, 0, N);
@@ -66,11 +67,11 @@ function fusedLinear(x: Tensor, w: Tensor, b: Tensor): Tensor {
         dw: FloatArray | null = null,
         db: FloatArray | null = null;
       if (x.requiresGrad) {
-        dx = alloc(M * K);
+        dx = uninitLike(g, M * K); // beta = 0: fully written
         gemm(false, false, M, K, N, 1, g, 0, N, floatData(w.contiguous(), 'linear'), 0, K, 0, dx, 0, K);
       }
       if (w.requiresGrad) {
-        dw = alloc(N * K);
+        dw = uninitLike(g, N * K);
         gemm(true, false, N, K, M, 1, g, 0, N, floatData(x.contiguous(), 'linear'), 0, K, 0, dw, 0, K);
       }
       if (b.requiresGrad) {

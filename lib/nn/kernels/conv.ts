@@ -1,6 +1,7 @@
 // Convolution and transposed convolution on raw arrays: im2col + GEMM (one GEMM per group over the whole batch for
 // conv, per sample for transposed conv), with matching backward passes. Shapes use three spatial dims (1-D/2-D: leading 1s).
 import { im2col, col2im, gemm, type ConvGeom, type FloatArray } from '../../engine/kernels/index.ts';
+import { uninitLike } from '../../engine/kernels/alloc.ts';
 
 function alloc(like: FloatArray, n: number): FloatArray {
   return like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
@@ -61,7 +62,7 @@ export function convForward(
     rows = Cg * K;
   const NL = N * L;
   const full = { ...geom, C: Cin };
-  const y = alloc(x, N * Cout * L);
+  const y = uninitLike(x, N * Cout * L); // every element is written below (bias fill + GEMM, or GEMM + reorder)
   if (rows < PER_SAMPLE_ROWS) {
     // Short reduction (e.g. a first layer, Cin·k·k = 25): per sample, columns into a small cache-resident scratch and
     // one GEMM straight into y (bias pre-filled); the weight gradient recomputes the columns the same way, so nothing
@@ -76,7 +77,7 @@ export function convForward(
     }
     return { y, cols: null };
   }
-  const cols = keepCols ? alloc(x, Cin * K * NL) : scratchFor(x, Cin * K * NL);
+  const cols = keepCols ? uninitLike(x, Cin * K * NL) : scratchFor(x, Cin * K * NL);
   for (let n = 0; n < N; n++) im2col(x, n * Cin * plane, full, cols, n * L, NL);
   const tmp = scratch2For(x, Cout * NL);
   if (Cog <= 64) {
@@ -139,7 +140,7 @@ export function convBackward(
     }
   }
   const dx = need.x ? alloc(x, N * Cin * plane) : null;
-  const dw = need.w ? alloc(x, Cout * rows) : null;
+  const dw = need.w ? uninitLike(x, Cout * rows) : null; // GEMM with beta = 0 writes all of it
   const db = need.b ? alloc(x, Cout) : null;
   if (dw) {
     let colsW = cols;
@@ -186,7 +187,7 @@ function convBackwardPerSample(
     rows = Cg * K;
   const full = { ...geom, C: Cin };
   const dx = need.x ? alloc(x, N * Cin * plane) : null;
-  const dw = need.w ? alloc(x, Cout * rows) : null;
+  const dw = need.w ? (N > 0 ? uninitLike(x, Cout * rows) : alloc(x, Cout * rows)) : null; // sample 0's GEMM has beta = 0
   const db = need.b ? alloc(x, Cout) : null;
   const col = scratchFor(x, Cin * K * L);
   for (let n = 0; n < N; n++) {

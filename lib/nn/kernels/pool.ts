@@ -1,6 +1,7 @@
 // Pooling kernels over planes [NC, D, H, W] (2-D pooling uses D = 1, 1-D also H = 1), following PyTorch's CPU
 // kernels: -inf padding and NaN-wins for max, first index on ties, window clipping rules for average pooling.
 import { nativeKernels, type FloatArray } from '../../engine/kernels/index.ts';
+import { uninitInt32, uninitLike } from '../../engine/kernels/alloc.ts';
 
 export interface PoolGeom {
   NC: number;
@@ -88,8 +89,9 @@ function maxPool2dPlain(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Int32
   const { NC, inH, inW, kH, kW, sH, sW, oH, oW } = g;
   const plane = inH * inW;
   const outPlane = oH * oW;
-  const y = alloc(x, NC * outPlane);
-  const idx = new Int32Array(NC * outPlane);
+  // Every window is written below: no need for zeroed memory (see engine/kernels/alloc.ts).
+  const y = uninitLike(x, NC * outPlane);
+  const idx = uninitInt32(NC * outPlane);
   const nat = nativeKernels();
   if (nat && x instanceof Float32Array) {
     nat.maxPool2d(x, y as Float32Array, idx, NC, inH, inW, kH, kW, sH, sW, oH, oW);

@@ -83,7 +83,7 @@ export async function downloadUrl(url: string, dest: string, md5?: string, opts:
     const err = e as Error & { cause?: Error };
     const reason =
       err.name === 'AbortError' ? `no data for ${idleMs / 1000} s` : err.cause ? `${err.message}: ${err.cause.message}` : err.message;
-    throw new Error(`download of ${url} failed: ${reason}`);
+    throw new Error(`download of ${url} failed: ${reason}`, { cause: e });
   } finally {
     clearTimeout(timer);
   }

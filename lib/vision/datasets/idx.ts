@@ -30,7 +30,7 @@ export function readMaybeGzip(path: string): Uint8Array {
   try {
     return gunzipSync(raw);
   } catch (e) {
-    throw new Error(`${path}: corrupt gzip data (${(e as Error).message})`);
+    throw new Error(`${path}: corrupt gzip data (${(e as Error).message})`, { cause: e });
   }
 }
 

@@ -15,13 +15,12 @@ export interface TransformSpec {
   args: unknown[];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface Transform<I = any, O = any> {
   (input: I): O;
 }
 
 /** Base class: subclasses implement `forward`; instances are callable functions. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- deliberate: the interface above gives instances the call signature that the constructor's returned function really has
 export abstract class Transform<I = any, O = any> {
   /** Constructor arguments, for toSpec(); null when the transform cannot be rebuilt elsewhere. */
   declare protected specArgs: unknown[] | null;

@@ -332,7 +332,7 @@ function strMethod(env: PyEnv, s: string, name: string): unknown {
       return m((a) => {
         const n = a[2] === undefined ? -1 : toJsNumber(a[2]);
         if (n < 0) return s.split(a[0] as string).join(a[1] as string);
-        let out = s;
+        const out = s;
         let count = 0;
         let idx = 0;
         let res = '';

@@ -40,9 +40,9 @@ export type Stmt =
   | S<'if', { branches: { cond: Expr | null; body: Stmt[] }[] }>
   | S<'while', { cond: Expr; body: Stmt[]; orelse: Stmt[] }>
   | S<'for', { target: Expr; iter: Expr; body: Stmt[]; orelse: Stmt[] }>
-  | S<'break', {}>
-  | S<'continue', {}>
-  | S<'pass', {}>
+  | S<'break', object>
+  | S<'continue', object>
+  | S<'pass', object>
   | S<'return', { e: Expr | null }>
   | S<'def', { name: string; params: Param[]; body: Stmt[]; decorators: Expr[]; isGen: boolean }>
   | S<'class', { name: string; bases: Arg[]; body: Stmt[]; decorators: Expr[] }>

@@ -379,6 +379,8 @@ export function formatSpec(v: unknown, spec: string): string {
   if (spec === '') return pyStr(v);
   const m = /^(?:(.)?([<>=^]))?([+\- ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/s.exec(spec);
   if (!m) throw new PyError('ValueError', [`Invalid format specifier '${spec}'`]);
+  // fill, align and type are reassigned below when defaults apply; the rest never change.
+  // eslint-disable-next-line prefer-const -- one destructuring; only some of its names are reassigned
   let [, fill, align, sign, alt, zero, widthS, group, precS, type] = m;
   const width = widthS ? Number(widthS) : 0;
   const prec = precS === undefined ? undefined : Number(precS);
@@ -500,7 +502,7 @@ export function percentFormat(fmt: string, args: unknown): string {
   const list = isTuple(args) ? [...args] : [args];
   let k = 0;
   const out = fmt.replace(
-    /%(\([^)]*\))?([#0 +\-]*)(\d+|\*)?(?:\.(\d+))?([diouxXeEfFgGcrsa%])/g,
+    /%(\([^)]*\))?([#0 +-]*)(\d+|\*)?(?:\.(\d+))?([diouxXeEfFgGcrsa%])/g,
     (_m, key: string | undefined, flags: string, w: string | undefined, p: string | undefined, t: string) => {
       if (t === '%') return '%';
       const v = key ? (args as PyDict).get(key.slice(1, -1)) : list[k++];
