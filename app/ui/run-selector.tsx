@@ -3,6 +3,7 @@
 // regex filter, and per-run ingest warnings. The list is virtualized (fixed-height rows, only the
 // rows in view plus a margin are in the DOM), so a sweep of thousands of runs stays cheap to render.
 import { useMemo, useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { IngestWarning } from '../../lib/store/types.ts';
 import { fetchJson, query } from './api.ts';
 import { runColor } from './colors.ts';
@@ -197,64 +198,69 @@ export function RunSelector() {
           );
         }}
       />
-      {confirming !== null && (
-        <div className="dialog" role="alertdialog" aria-modal="true" aria-labelledby="confirm-title">
-          <div className="dialog-box">
-            <h3 id="confirm-title">Delete run “{confirming}”?</h3>
-            <p>Its data leaves the store and its event files move to the trash folder of the log directory.</p>
-            {deleteError && (
-              <p className="error-text" role="alert">
-                {deleteError}
-              </p>
-            )}
-            <div className="dialog-actions">
-              <button
-                type="button"
-                autoFocus
-                onClick={() => {
-                  setConfirming(null);
-                  setDeleteError(null);
-                }}
-              >
-                Cancel
-              </button>
-              <button type="button" className="danger" onClick={() => void doDelete(confirming)}>
-                Delete
-              </button>
+      {/* Dialogs go to <body>: inside the sticky sidebar (its own stacking context) charts painted over them. */}
+      {confirming !== null &&
+        createPortal(
+          <div className="dialog" role="alertdialog" aria-modal="true" aria-labelledby="confirm-title">
+            <div className="dialog-box">
+              <h3 id="confirm-title">Delete run “{confirming}”?</h3>
+              <p>Its data leaves the store and its event files move to the trash folder of the log directory.</p>
+              {deleteError && (
+                <p className="error-text" role="alert">
+                  {deleteError}
+                </p>
+              )}
+              <div className="dialog-actions">
+                <button
+                  type="button"
+                  autoFocus
+                  onClick={() => {
+                    setConfirming(null);
+                    setDeleteError(null);
+                  }}
+                >
+                  Cancel
+                </button>
+                <button type="button" className="danger" onClick={() => void doDelete(confirming)}>
+                  Delete
+                </button>
+              </div>
             </div>
-          </div>
-        </div>
-      )}
-      {warningsFor !== null && (
-        <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="warn-title">
-          <div className="dialog-box wide">
-            <h3 id="warn-title">Ingest warnings: {warningsFor.run}</h3>
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>file</th>
-                  <th>offset</th>
-                  <th>reason</th>
-                </tr>
-              </thead>
-              <tbody>
-                {warningsFor.list.map((w, i) => (
-                  <tr key={i}>
-                    <td>{w.file}</td>
-                    <td>{w.offset}</td>
-                    <td>{w.reason}</td>
+          </div>,
+          document.body,
+        )}
+      {warningsFor !== null &&
+        createPortal(
+          <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="warn-title">
+            <div className="dialog-box wide">
+              <h3 id="warn-title">Ingest warnings: {warningsFor.run}</h3>
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th>file</th>
+                    <th>offset</th>
+                    <th>reason</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-            <div className="dialog-actions">
-              <button type="button" autoFocus onClick={() => setWarningsFor(null)}>
-                Close
-              </button>
+                </thead>
+                <tbody>
+                  {warningsFor.list.map((w, i) => (
+                    <tr key={i}>
+                      <td>{w.file}</td>
+                      <td>{w.offset}</td>
+                      <td>{w.reason}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <div className="dialog-actions">
+                <button type="button" autoFocus onClick={() => setWarningsFor(null)}>
+                  Close
+                </button>
+              </div>
             </div>
-          </div>
-        </div>
-      )}
+          </div>,
+          document.body,
+        )}
     </aside>
   );
 }

@@ -36,8 +36,11 @@ export interface ScalarsRequest {
 }
 
 /** Per-run bucket count after the request's own ask, the --samples_per_plugin cap and the response budget. */
+/** Points per run when the request names none. */
+const DEFAULT_POINTS = 2000;
+
 export function pointsPerRun(runCount: number, asked: number | undefined, cap: number | undefined): number {
-  const wanted = Math.min(asked ?? 2000, cap ?? Infinity);
+  const wanted = Math.min(asked ?? DEFAULT_POINTS, cap ?? Infinity);
   const budget = Math.max(MIN_POINTS_PER_RUN, Math.floor(MAX_RESPONSE_POINTS / Math.max(1, runCount)));
   return Math.max(2, Math.min(wanted, budget));
 }
@@ -45,8 +48,12 @@ export function pointsPerRun(runCount: number, asked: number | undefined, cap: n
 export async function answerScalars(store: ActiveStore, q: ScalarsRequest): Promise<Response> {
   if (q.minStep !== undefined && q.maxStep !== undefined && q.minStep > q.maxStep) return badRequest('minStep must not exceed maxStep');
   const unique = [...new Set(q.runs)];
-  const limits = checkScalarRequest(unique, pointsPerRun(unique.length, q.maxPoints, store.caps.scalars));
+  // An explicit ask is checked as asked (runs × maxPoints over the cap is a 400 naming the limit);
+  // then, asked or not, each run's share is lowered so the response stays within its budget.
+  const asked = Math.min(q.maxPoints ?? DEFAULT_POINTS, store.caps.scalars ?? Infinity);
+  const limits = checkScalarRequest(unique, q.maxPoints === undefined ? pointsPerRun(unique.length, asked, undefined) : asked);
   if (!limits.ok) return badRequest(limits.error);
-  const series = await store.queries.scalars(limits.runs, q.tag, { minStep: q.minStep, maxStep: q.maxStep, maxPoints: limits.maxPoints });
-  return json({ series: series.map(toColumns), maxPoints: limits.maxPoints });
+  const maxPoints = pointsPerRun(limits.runs.length, asked, undefined);
+  const series = await store.queries.scalars(limits.runs, q.tag, { minStep: q.minStep, maxStep: q.maxStep, maxPoints });
+  return json({ series: series.map(toColumns), maxPoints });
 }

@@ -288,11 +288,18 @@ describe.skipIf(!HAS_CHROMIUM)('issue 13 dashboards in Chromium', () => {
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
-    const ok = await post({ runs, tag: 'loss/train', maxPoints: 1500 });
+    // runs × maxPoints over the 2,000,000-point cap is refused, as for GET (finding 8 of issue 10).
+    const over = await post({ runs, tag: 'loss/train', maxPoints: 1500 });
+    expect(over.status).toBe(400);
+    expect(((await over.json()) as { error: string }).error).toMatch(/2000 runs × 1500 points .* over the limit/);
+    const ok = await post({ runs, tag: 'loss/train', maxPoints: 1000 });
     expect(ok.status).toBe(200);
     const j = (await ok.json()) as { series: Array<{ run: string; steps: number[] }>; maxPoints: number };
     expect(j.series.map((s) => s.run).sort()).toEqual(['lr_0.1_seed_1', 'lr_0.1_seed_2']);
     expect(j.maxPoints).toBe(200); // 2,000 runs share the 400,000-point response budget
+    // Without maxPoints the server picks the budget's share.
+    const auto = (await (await post({ runs, tag: 'loss/train' })).json()) as { maxPoints: number };
+    expect(auto.maxPoints).toBe(200);
     expect((await post({ runs: [...runs, 'x'], tag: 'loss/train' })).status).toBe(400);
     expect((await post({ runs: ['a'], tag: 't' }, { origin: 'http://evil.example' })).status).toBe(403);
     const get = await fetch(

@@ -2,6 +2,7 @@
 // Data of one scalar card: the downsampled overview, a higher-resolution window when zoomed, and
 // live appends from the change feed (only the new steps are fetched). Series are kept columnar.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { MAX_SCALAR_POINTS } from '../../../lib/server/scalar-limits.ts';
 import type { ScalarColumns } from '../../../lib/server/wire.ts';
 import { postJson } from '../api.ts';
 import { onFeedConnect, subscribeChanges } from '../live.ts';
@@ -39,10 +40,17 @@ const RUNS_PER_REQUEST = 2000;
 
 /** POST /api/scalars for any number of runs, split into requests the server accepts. */
 function postScalars(runs: string[], body: { tag: string; minStep?: number; maxStep?: number; maxPoints: number }): Promise<Resp> {
-  if (runs.length <= RUNS_PER_REQUEST) return postJson<Resp>('/api/scalars', { runs, ...body });
+  // runs × maxPoints over the server's cap is refused: ask for at most the cap's share per run (the
+  // server lowers it further to keep the response small).
+  const ask = (part: string[]) =>
+    postJson<Resp>('/api/scalars', {
+      runs: part,
+      ...body,
+      maxPoints: Math.max(1, Math.min(body.maxPoints, Math.floor(MAX_SCALAR_POINTS / part.length))),
+    });
+  if (runs.length <= RUNS_PER_REQUEST) return ask(runs);
   const parts: Promise<Resp>[] = [];
-  for (let i = 0; i < runs.length; i += RUNS_PER_REQUEST)
-    parts.push(postJson<Resp>('/api/scalars', { runs: runs.slice(i, i + RUNS_PER_REQUEST), ...body }));
+  for (let i = 0; i < runs.length; i += RUNS_PER_REQUEST) parts.push(ask(runs.slice(i, i + RUNS_PER_REQUEST)));
   return Promise.all(parts).then((rs) => ({ series: rs.flatMap((r) => r.series) }));
 }
 
