@@ -95,7 +95,10 @@ describe('per-card settings', () => {
     expect(parseCardSettings('scalar', serializeCardSettings('scalar', s))).toEqual(s);
     const i = { brightness: 1.5, contrast: 0.5, actual: true };
     expect(parseCardSettings('image', serializeCardSettings('image', i))).toEqual(i);
-    expect(parseCardSettings('histogram', serializeCardSettings('histogram', { mode: 'overlay' }))).toEqual({ mode: 'overlay' });
+    expect(parseCardSettings('histogram', serializeCardSettings('histogram', { mode: 'overlay', wide: true }))).toEqual({
+      mode: 'overlay',
+      wide: true,
+    });
     expect(serializeCardSettings('scalar', {})).toBe('');
   });
 

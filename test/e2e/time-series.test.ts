@@ -240,6 +240,12 @@ describe.skipIf(!HAS_CHROMIUM)('time series page in Chromium', () => {
     await expect.poll(async () => (await line())[1]![1]!, POLL).toBeGreaterThan(10 / 2 + 0.5);
     await expect.poll(() => page.url(), POLL).toContain('tsCard=');
     expect(await page.getByRole('button', { name: 'Settings of loss/train' }).textContent()).toContain('•');
+    // Full width: the card spans the row (two grid cells and the gap at this viewport).
+    const width = async (sel: string) => (await page.locator(sel).boundingBox())!.width;
+    await page.getByRole('button', { name: 'Full width for loss/train' }).click();
+    await expect.poll(async () => (await width(train)) / (await width(test_)), POLL).toBeGreaterThan(1.9);
+    await page.getByRole('button', { name: 'Full width for loss/train' }).click();
+    await expect.poll(async () => (await width(train)) / (await width(test_)), POLL).toBeCloseTo(1, 1);
     // Survives a reload (the override is in the URL), and 'Use page settings' drops it.
     await page.reload();
     await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached' });

@@ -155,13 +155,15 @@ export interface CardSettings {
   actual?: boolean;
   /** Histogram: offset (ridgeline), overlay or distribution. */
   mode?: HistogramMode;
+  /** Any card: spans the whole row of the grid (TensorBoard's "full size" toggle). */
+  wide?: boolean;
 }
 
 /** The settings each kind of card accepts (anything else in a URL is dropped). */
 const FIELDS: Record<CardKind, ReadonlyArray<keyof CardSettings>> = {
-  scalar: ['smoothing', 'logY', 'xAxis', 'ignoreOutliers'],
-  image: ['brightness', 'contrast', 'actual'],
-  histogram: ['mode'],
+  scalar: ['smoothing', 'logY', 'xAxis', 'ignoreOutliers', 'wide'],
+  image: ['brightness', 'contrast', 'actual', 'wide'],
+  histogram: ['mode', 'wide'],
 };
 
 /** Short URL keys of the settings. */
@@ -174,6 +176,7 @@ const KEYS: Record<keyof CardSettings, string> = {
   contrast: 'c',
   actual: 'actual',
   mode: 'm',
+  wide: 'w',
 };
 
 function parseNumber(raw: string, min: number, max: number): number | undefined {
@@ -196,6 +199,7 @@ function parseField(field: keyof CardSettings, raw: string): CardSettings[keyof 
     case 'logY':
     case 'ignoreOutliers':
     case 'actual':
+    case 'wide':
       return parseBool(raw);
     case 'xAxis':
       return X_MODES.includes(raw as XAxisMode) ? (raw as XAxisMode) : undefined;

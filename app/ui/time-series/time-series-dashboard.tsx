@@ -5,7 +5,7 @@
 // page-wide settings share their keys with the Scalars / Images / Histograms pages (smoothing, x,
 // logy, outliers, bright, contrast, actual, hmode, tagFilter), pins are `tsPin`, per-card
 // overrides `tsCard` (see model.ts).
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { tagsOfKind, useRuns } from '../runs-context.tsx';
 import type { XAxisMode } from '../scalars/math.ts';
 import { useDark } from '../theme.ts';
@@ -79,10 +79,14 @@ export function TimeSeriesDashboard() {
   );
   const runStarts = useMemo(() => new Map(state.runs.map((r) => [r.name, r.firstWallTime ?? 0])), [state.runs]);
 
-  const onTogglePin = useCallback((id: string) => setParams({ tsPin: togglePin(pins, id) }), [pins]);
+  // Stable callbacks (they read the latest pins and overrides through refs), so a pin or a card
+  // setting re-renders only the cards it concerns (TimeSeriesCard is memoized).
+  const latest = useRef({ pins, overrides });
+  latest.current = { pins, overrides };
+  const onTogglePin = useCallback((id: string) => setParams({ tsPin: togglePin(latest.current.pins, id) }), []);
   const onOverride = useCallback(
-    (id: string, next: CardSettings) => setParams({ tsCard: writeCardSettings(overrides, id, next) }),
-    [overrides],
+    (id: string, next: CardSettings) => setParams({ tsCard: writeCardSettings(latest.current.overrides, id, next) }),
+    [],
   );
 
   const anyData = tagRuns.scalar.size + tagRuns.image.size + tagRuns.histogram.size > 0;

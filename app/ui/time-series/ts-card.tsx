@@ -4,7 +4,7 @@
 // override the page-wide ones for this card only. The inner card is mounted only once the cell
 // has come near the viewport, so a grid of hundreds of tags costs a placeholder per card until
 // it is scrolled to.
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { CardBoundary } from '../error-boundary.tsx';
 import { HistogramCard } from '../histograms.tsx';
 import { ImageCard } from '../images.tsx';
@@ -35,9 +35,28 @@ interface Props {
 
 const KIND_LABEL = { scalar: 'Scalar', image: 'Image', histogram: 'Histogram' } as const;
 
-export function TimeSeriesCard(props: Props) {
-  const { card, pinned, onTogglePin } = props;
+/**
+ * Memoized on the card's id rather than the CardRef object (rebuilt with every grid): typing in
+ * the tag filter re-lays out the grid without re-rendering hundreds of unchanged cards.
+ */
+export const TimeSeriesCard = memo(
+  TimeSeriesCardImpl,
+  (a, b) =>
+    cardId(a.card) === cardId(b.card) &&
+    a.runs === b.runs &&
+    a.page === b.page &&
+    a.override === b.override &&
+    a.onOverride === b.onOverride &&
+    a.pinned === b.pinned &&
+    a.onTogglePin === b.onTogglePin &&
+    a.runStarts === b.runStarts &&
+    a.dark === b.dark,
+);
+
+function TimeSeriesCardImpl(props: Props) {
+  const { card, pinned, onTogglePin, override, onOverride } = props;
   const id = cardId(card);
+  const wide = override?.wide === true;
   const [ref, seen] = useSeenOnce<HTMLDivElement>('400px');
   const [open, setOpen] = useState(false);
   const label = card.run === null ? card.tag : `${card.tag} of ${card.run}`;
@@ -45,7 +64,7 @@ export function TimeSeriesCard(props: Props) {
   return (
     <div
       ref={ref}
-      className={pinned ? 'ts-card pinned' : 'ts-card'}
+      className={`ts-card${pinned ? ' pinned' : ''}${wide ? ' wide' : ''}`}
       data-testid="ts-card"
       data-kind={card.kind}
       data-tag={card.tag}
@@ -69,6 +88,15 @@ export function TimeSeriesCard(props: Props) {
           onClick={() => setOpen((o) => !o)}
         >
           ⚙{overridden ? ' •' : ''}
+        </button>
+        <button
+          type="button"
+          aria-pressed={wide}
+          aria-label={`Full width for ${label}`}
+          title={wide ? 'Back to one grid cell' : 'Span the whole row'}
+          onClick={() => onOverride(id, { ...override, wide: wide ? undefined : true })}
+        >
+          {wide ? '⇥⇤' : '⇤⇥'}
         </button>
         {/* Scalar cards bring their own pin button (the Scalars dashboard's card). */}
         {card.kind !== 'scalar' && (
