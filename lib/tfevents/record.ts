@@ -138,6 +138,14 @@ function completeRecordIn(buf: Uint8Array, from: number, to: number, maxRecord: 
   return -1;
 }
 
+/** Whether a complete record with valid CRCs (and at most `maxRecord` bytes) starts at `p` in `buf`. */
+function validRecordAt(buf: Uint8Array, p: number, maxRecord: number): boolean {
+  if (p < 0 || p + HEADER_BYTES > buf.length || !headerValid(buf, p)) return false;
+  const len = readLength(buf, p);
+  const dataEnd = p + HEADER_BYTES + len;
+  return len <= maxRecord && dataEnd + FOOTER_BYTES <= buf.length && maskedCrc32c(buf, p + HEADER_BYTES, dataEnd) === readU32(buf, dataEnd);
+}
+
 /**
  * Walks the records of `buf` (file bytes starting at absolute offset `baseOffset`).
  * Data-CRC failure with a good length CRC: exactly that record is skipped. Length-CRC failure: one
@@ -154,6 +162,8 @@ export function scanRecords(
   const maxRecord = Math.min(limits.maxRecordBytes ?? MAX_RECORD_BYTES, MAX_PLAUSIBLE_LENGTH);
   let pos = 0;
   let records = 0;
+  /** Where the last record read ended (-1: none yet in this buffer). */
+  let afterRecord = -1;
   const n = buf.length;
   while (pos < n) {
     if (n - pos < HEADER_BYTES)
@@ -161,6 +171,25 @@ export function scanRecords(
     const len = readLength(buf, pos);
     if (!headerValid(buf, pos) || len > MAX_PLAUSIBLE_LENGTH) {
       const reason = headerValid(buf, pos) ? 'bad-length' : 'length-crc';
+      // Right after a record: a record cut short whose missing checksum bytes happen to equal the
+      // next record's first ones (1 in 256 for one byte) passed its CRCs and ended inside that next
+      // record. A complete valid record starting within the checksum just read is that next record
+      // (by accident: 1 in 2^64): read it. (Within one buffer: a scan that ends exactly after the
+      // cut record cannot look back; the live reader's next buffer starts there.)
+      if (pos === afterRecord && !inCorruptRegion) {
+        let inside = -1;
+        for (let p = pos - FOOTER_BYTES; p < pos && inside < 0; p++) if (validRecordAt(buf, p, maxRecord)) inside = p;
+        if (inside >= 0) {
+          cb.onCorrupt({
+            file,
+            offset: baseOffset + pos,
+            reason,
+            detail: `a record starts at ${baseOffset + inside}, inside the previous record's checksum`,
+          });
+          pos = inside;
+          continue;
+        }
+      }
       // Still in the region a previous call reported: resynchronize without a second report.
       if (!inCorruptRegion) cb.onCorrupt({ file, offset: baseOffset + pos, reason });
       inCorruptRegion = true;
@@ -241,6 +270,7 @@ export function scanRecords(
     } else {
       records++;
       cb.onRecord(buf, dataStart, dataEnd, baseOffset + pos);
+      afterRecord = dataEnd + FOOTER_BYTES;
     }
     pos = dataEnd + FOOTER_BYTES;
   }

@@ -7,12 +7,13 @@
 // CI: 24,000 mutated records. BOARD_CAMPAIGN=full: 1,000,000.
 import { afterAll, expect, test } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startIngest } from '../../lib/ingest/index.ts';
 import { decodeEventBuffer, RunNormalizer, SummaryWriter } from '../../lib/tfevents/index.ts';
 import { encodeRecord, scanRecords } from '../../lib/tfevents/record.ts';
 import { maskedCrc32c } from '../../lib/tfevents/crc32c.ts';
 import { Bytes, scalarRecord, simpleValue, tempDir, tensorValue, valuesRecord } from '../ingest/helpers.ts';
+import { REPO_ROOT } from '../helpers/shared.ts';
 import { campaignSize, reportFigures, rng } from './size.ts';
 
 const MUTATED = campaignSize(24_000, 1_000_000);
@@ -297,7 +298,13 @@ test(`${MUTATED} mutated records through decode and ingest: no crash, no hang, R
       maxDecodeMs = Math.max(maxDecodeMs, performance.now() - d0);
       corrupt += res.corrupt.length;
       const missing = markers.filter((m) => !seen.has(m));
-      if (missing.length) expect.fail(`decode of ${run} (seed ${SEED}) lost markers ${missing.slice(0, 5).join(', ')}`);
+      if (missing.length) {
+        // The seed payloads carry the wall time, so a failing file is kept to be replayed.
+        const kept = join(REPO_ROOT, 'test/artifacts', `reader-fuzz-${run}-${Date.now()}.tfevents`);
+        mkdirSync(dirname(kept), { recursive: true });
+        writeFileSync(kept, bytes);
+        expect.fail(`decode of ${run} (seed ${SEED}) lost markers ${missing.slice(0, 5).join(', ')} (file kept: ${kept})`);
+      }
     }
     // Ingest the batch into a fresh SQLite store.
     const db = join(root, `batch${b}.sqlite`);

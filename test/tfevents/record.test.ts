@@ -206,3 +206,29 @@ test('streamEventFile (and streamEventSource, its async form for object stores) 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Found by the reader fuzz campaign at full size: a record cut one byte short whose checksum's
+// missing last byte happens to equal the next record's first byte (1 in 256) passes both CRCs and
+// ends one byte into that record. The next record is intact (a complete record with valid CRCs
+// starting there is a 1-in-2^64 accident otherwise), so it must be read, not skipped.
+test("a record that starts inside the previous record's checksum is read", () => {
+  const next = encodeRecord(new TextEncoder().encode('the intact record that follows'));
+  // A payload whose framed record's last byte equals `next`'s first byte.
+  let cut: Uint8Array | null = null;
+  for (let i = 0; i < 100_000 && !cut; i++) {
+    const rec = encodeRecord(new TextEncoder().encode(`cut record ${i}`));
+    if (rec[rec.length - 1] === next[0]) cut = rec.subarray(0, rec.length - 1);
+  }
+  expect(cut).not.toBeNull();
+  const buf = new Uint8Array([...cut!, ...next]);
+  const records: string[] = [];
+  const corrupt: string[] = [];
+  const res = scanRecords(buf, 0, 'f', {
+    onRecord: (b, s, e) => records.push(new TextDecoder().decode(b.subarray(s, e))),
+    onCorrupt: (c) => corrupt.push(`${c.offset} ${c.reason}`),
+  });
+  expect(records.at(-1)).toBe('the intact record that follows');
+  expect(records).toHaveLength(2); // the cut one checks out too: its bytes are all there
+  expect(corrupt).toEqual([`${cut!.length + 1} length-crc`]); // where the cut record, one byte into the next, ended
+  expect(res.endOffset).toBe(buf.length);
+});
