@@ -26,6 +26,11 @@ export async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> 
   return (await res.json()) as T;
 }
 
+/** POSTs a JSON body (run sets of sweeps go this way, never in a URL) and reads the JSON answer. */
+export function postJson<T>(url: string, body: unknown, init?: RequestInit): Promise<T> {
+  return fetchJson<T>(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), ...init });
+}
+
 export function query(path: string, params: Record<string, string | number | string[] | undefined>): string {
   const sp = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
@@ -63,4 +68,31 @@ export function useApi<T>(url: string | null, refresh: unknown = 0): ApiState<T>
     };
   }, [url, refresh]);
   return state;
+}
+
+/** Downloads the answer of a JSON POST as a file (exports of run sets too large for a link). */
+export async function downloadPost(url: string, body: unknown, filename: string): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    cache: 'no-store',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) {
+    let message = `HTTP ${res.status}`;
+    try {
+      message = ((await res.json()) as { error?: string }).error ?? message;
+    } catch {
+      /* not JSON */
+    }
+    throw new ApiError(message, res.status);
+  }
+  const href = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
 }

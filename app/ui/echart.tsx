@@ -3,7 +3,7 @@
 // dispose on unmount. Only the chart kinds and components we use are registered (tree-shaken).
 import { useEffect, useRef, type CSSProperties } from 'react';
 import * as echarts from 'echarts/core';
-import { LineChart, LinesChart, ParallelChart, ScatterChart } from 'echarts/charts';
+import { CustomChart, LineChart, LinesChart, ParallelChart, ScatterChart } from 'echarts/charts';
 import {
   AxisPointerComponent,
   DataZoomComponent,
@@ -18,6 +18,7 @@ import {
 import { CanvasRenderer } from 'echarts/renderers';
 
 echarts.use([
+  CustomChart,
   LineChart,
   LinesChart,
   ScatterChart,
@@ -71,7 +72,11 @@ function scheduleUpdate(chart: EChartsInstance, job: () => void): void {
 }
 
 export interface EChartProps {
-  option: EChartsOption;
+  /**
+   * The option, or a function building it: a function runs inside the chart's queued update, so
+   * a costly build (a sweep's thousands of curves) never lands in a React commit with others.
+   */
+  option: EChartsOption | (() => EChartsOption);
   dark: boolean;
   /** Charts in one group share hover (axis pointer) and tooltip. */
   group?: string;
@@ -110,7 +115,10 @@ export function EChart({ option, dark, group, style, className, notMerge = true,
   useEffect(() => {
     const chart = chartRef.current;
     if (!chart) return;
-    scheduleUpdate(chart, () => chart.setOption({ backgroundColor: 'transparent', ...option }, { notMerge, lazyUpdate: false }));
+    scheduleUpdate(chart, () => {
+      const opt = typeof option === 'function' ? option() : option;
+      chart.setOption({ backgroundColor: 'transparent', ...opt }, { notMerge, lazyUpdate: false });
+    });
   }, [option, dark, notMerge]);
 
   useEffect(() => {

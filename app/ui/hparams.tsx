@@ -4,7 +4,7 @@ import { useMemo, type ReactNode } from 'react';
 import type { HparamsSession, HparamsView } from '../../lib/store/types.ts';
 import { useApi } from './api.ts';
 import { runColor } from './colors.ts';
-import { hparamsSessionParents } from './run-names.ts';
+import { hparamsRows, hparamsSessionParents } from './run-names.ts';
 import { EChart, type EChartsOption } from './echart.tsx';
 import { useChangeCounter } from './live.ts';
 import { useRuns } from './runs-context.tsx';
@@ -66,7 +66,7 @@ export function HparamsDashboard() {
   }, [data]);
 
   const known = new Set(state.runs.map((r) => r.name));
-  const sessionOf = hparamsSessionParents([...known], state.tags);
+  const sessionOf = hparamsSessionParents([...known], hparamsRows(state.runs, state.tags));
   const selected = new Set(state.selected);
   const rows = (data?.sessions ?? [])
     .filter((s) => !known.has(s.run) || selected.has(s.run))

@@ -1,7 +1,8 @@
 // How run names are shown: long names keep their end visible (runs that share a long prefix differ
 // at the end), and the child runs that SummaryWriter.addHparams writes (`<run>/<timestamp>`, as
 // PyTorch does) are shown as sessions of their parent run rather than as unrelated runs.
-import type { TagSummary } from '../../lib/store/types.ts';
+import { forEachRunIndex, type TagIndexEntry } from '../../lib/store/tag-index.ts';
+import type { RunSummary, TagSummary } from '../../lib/store/types.ts';
 
 /** Characters always kept at the end of a long name; the head gets the CSS ellipsis. */
 const TAIL = 16;
@@ -16,7 +17,7 @@ export function middleEllipsisParts(name: string, tail = TAIL): [string, string]
  * child run -> parent run, for runs that hold hparams data and sit directly under another run
  * (what addHparams creates). A run with its own children is never a session.
  */
-export function hparamsSessionParents(runNames: readonly string[], tags: readonly TagSummary[]): Map<string, string> {
+export function hparamsSessionParents(runNames: readonly string[], tags: readonly Pick<TagSummary, 'run' | 'kind'>[]): Map<string, string> {
   const runs = new Set(runNames);
   const withHparams = new Set(tags.filter((t) => t.kind === 'hparams').map((t) => t.run));
   const out = new Map<string, string>();
@@ -47,6 +48,19 @@ export function withSessionsAfterParents(names: readonly string[], parents: Read
     const p = parents.get(n);
     if (p !== undefined && shown.has(p)) continue; // placed after its parent
     place(n);
+  }
+  return out;
+}
+
+/** The (run, 'hparams') rows of a tag index, for hparamsSessionParents. */
+export function hparamsRows(runs: readonly RunSummary[], tags: readonly TagIndexEntry[]): Array<Pick<TagSummary, 'run' | 'kind'>> {
+  const out: Array<Pick<TagSummary, 'run' | 'kind'>> = [];
+  for (const t of tags) {
+    if (t.kind !== 'hparams') continue;
+    forEachRunIndex(t, (i) => {
+      const run = runs[i]?.name;
+      if (run !== undefined) out.push({ run, kind: 'hparams' });
+    });
   }
   return out;
 }

@@ -3,19 +3,25 @@
 // the live change feed: immediately when runs come and go, at most every 500 ms for new tags.
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { NameFilter } from '../../lib/pattern.ts';
-import type { RunSummary, TagSummary } from '../../lib/store/types.ts';
+import type { TagIndex, TagIndexEntry } from '../../lib/store/tag-index.ts';
+import { forEachRunIndex } from '../../lib/store/tag-index.ts';
+import type { RunSummary } from '../../lib/store/types.ts';
 import { fetchJson } from './api.ts';
 import { onFeedConnect, subscribeChanges } from './live.ts';
-import { compileFilter, useParams } from './url-state.ts';
+import { explicitSelection, selectionParams } from './selection.ts';
+import { compileFilter, setParams, useParams } from './url-state.ts';
 
 export interface RunsState {
   runs: RunSummary[];
-  tags: TagSummary[];
+  /** Every tag, grouped, with the index ranges (into `runs`) of the runs holding it. */
+  tags: TagIndexEntry[];
   /** Runs shown in dashboards: selected, not hidden, matching the run filter. */
   selected: string[];
   hidden: Set<string>;
-  /** Explicit selection from the URL; null means "all runs". */
+  /** Explicit selection from the URL (`sel`, or all runs but `desel`); null means "all runs". */
   explicit: Set<string> | null;
+  /** Sets the selection; the URL keeps whichever of `sel` / `desel` is shorter. */
+  setSelection: (next: Set<string>) => void;
   filter: NameFilter | null;
   filterError: string | null;
   loading: boolean;
@@ -31,9 +37,9 @@ export function useRuns(): RunsState {
   return v;
 }
 
-export function RunsProvider({ children, initial }: { children: ReactNode; initial: { runs: RunSummary[]; tags: TagSummary[] } | null }) {
+export function RunsProvider({ children, initial }: { children: ReactNode; initial: TagIndex | null }) {
   const [runs, setRuns] = useState<RunSummary[]>(initial?.runs ?? []);
-  const [tags, setTags] = useState<TagSummary[]>(initial?.tags ?? []);
+  const [tags, setTags] = useState<TagIndexEntry[]>(initial?.tags ?? []);
   const [loading, setLoading] = useState(initial === null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
@@ -42,10 +48,10 @@ export function RunsProvider({ children, initial }: { children: ReactNode; initi
   useEffect(() => {
     if (tick === 0 && initial !== null) return; // the page came with them
     let cancelled = false;
-    Promise.all([fetchJson<{ runs: RunSummary[] }>('/api/runs'), fetchJson<{ tags: TagSummary[] }>('/api/tags')]).then(
-      ([r, t]) => {
+    fetchJson<TagIndex>('/api/tag-index').then(
+      (t) => {
         if (!cancelled) {
-          setRuns(r.runs);
+          setRuns(t.runs);
           setTags(t.tags);
           setLoading(false);
           setError(null);
@@ -105,31 +111,50 @@ export function RunsProvider({ children, initial }: { children: ReactNode; initi
   const params = useParams();
   const hiddenKey = params.getAll('hide').join('\u0000');
   const selKey = params.has('sel') ? params.getAll('sel').join('\u0000') : null;
+  const deselKey = params.getAll('desel').join('\u0000');
   const filterSrc = params.get('runFilter') ?? '';
 
   const value = useMemo<RunsState>(() => {
     const hidden = new Set(hiddenKey ? hiddenKey.split('\u0000') : []);
-    const explicit = selKey === null ? null : new Set(selKey.split('\u0000').filter(Boolean));
+    const names = runs.map((r) => r.name);
+    const explicit = explicitSelection(names, selKey, deselKey);
     const { re, error: filterError } = compileFilter(filterSrc);
-    const selected = runs
-      .map((r) => r.name)
-      .filter((n) => !hidden.has(n) && (explicit === null || explicit.has(n)) && (re === null || re.test(n)));
-    return { runs, tags, selected, hidden, explicit, filter: re, filterError, loading, error, reload: () => setTick((x) => x + 1) };
-  }, [runs, tags, hiddenKey, selKey, filterSrc, loading, error]);
+    const selected = names.filter((n) => !hidden.has(n) && (explicit === null || explicit.has(n)) && (re === null || re.test(n)));
+    const setSelection = (next: Set<string>) => setParams(selectionParams(names, next));
+    return {
+      runs,
+      tags,
+      selected,
+      hidden,
+      explicit,
+      setSelection,
+      filter: re,
+      filterError,
+      loading,
+      error,
+      reload: () => setTick((x) => x + 1),
+    };
+  }, [runs, tags, hiddenKey, selKey, deselKey, filterSrc, loading, error]);
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 
-/** Tags of the given kind over the selected runs: tag -> runs that have it. */
+/** Tags of the given kind over the selected runs: tag -> runs that have it (selected order). */
 export function tagsOfKind(state: RunsState, kinds: readonly string[], plugins: readonly string[] = []): Map<string, string[]> {
   const sel = new Set(state.selected);
   const out = new Map<string, string[]>();
   for (const t of state.tags) {
-    if (!sel.has(t.run)) continue;
     if (!kinds.includes(t.kind) && !(t.plugin !== null && plugins.includes(t.plugin))) continue;
-    const list = out.get(t.tag);
-    if (list) list.push(t.run);
-    else out.set(t.tag, [t.run]);
+    let list = out.get(t.tag);
+    forEachRunIndex(t, (i) => {
+      const run = state.runs[i]?.name;
+      if (run === undefined || !sel.has(run)) return;
+      if (!list) {
+        list = [];
+        out.set(t.tag, list);
+      }
+      list.push(run);
+    });
   }
   return new Map([...out.entries()].sort((a, b) => a[0].localeCompare(b[0])));
 }

@@ -4,7 +4,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
-import type { RunSummary, TagSummary } from '../../lib/store/types.ts';
+import type { TagIndex } from '../../lib/store/tag-index.ts';
 import { useLiveStatus } from './live.ts';
 import { RunSelector } from './run-selector.tsx';
 import { RunsProvider } from './runs-context.tsx';
@@ -20,9 +20,12 @@ const TABS = [
   ['/hparams', 'HParams'],
   ['/pr-curves', 'PR curves'],
   ['/graphs', 'Graphs'],
+  ['/custom-scalars', 'Custom scalars'],
+  ['/audio', 'Audio'],
+  ['/projector', 'Projector'],
 ] as const;
 
-export function Shell({ children, initial }: { children: ReactNode; initial: { runs: RunSummary[]; tags: TagSummary[] } | null }) {
+export function Shell({ children, initial }: { children: ReactNode; initial: TagIndex | null }) {
   const path = usePathname();
   const search = useSearch();
   const live = useLiveStatus();

@@ -10,6 +10,7 @@ export const PLUGIN = {
   prCurves: 'pr_curves',
   audio: 'audio',
   graphs: 'graphs',
+  customScalars: 'custom_scalars',
 } as const;
 
 export type PluginName = (typeof PLUGIN)[keyof typeof PLUGIN];

@@ -5,7 +5,7 @@
 // Calling: TypeScript classes cannot be callable, so `model.call(x)` is PyTorch's `model(x)`: it runs pre-hooks,
 // pushes the module's scope (for graph export), runs `forward`, then forward hooks. `model.forward(x)` skips hooks.
 import { Tensor, noGrad, pushScope, popScope } from '../engine/index.ts';
-import { Device, checkDevice, isDType, type DeviceLike, type DType } from '../engine/index.ts';
+import { Device, checkDevice, isDType, isFloating, type DeviceLike, type DType } from '../engine/index.ts';
 import { Parameter } from './parameter.ts';
 
 export type StateDict = Record<string, Tensor>;
@@ -347,9 +347,9 @@ export class Module {
     }
     checkDevice(dev);
     if (dtype === undefined) return this;
-    if (dtype !== 'float32' && dtype !== 'float64')
-      throw new TypeError(`nn.Module.to only accepts floating point dtypes, but got desired dtype=${dtype}`);
-    const isFloat = (t: Tensor) => t.dtype === 'float32' || t.dtype === 'float64';
+    if (!isFloating(dtype))
+      throw new TypeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=torch.${dtype}`);
+    const isFloat = (t: Tensor) => isFloating(t.dtype);
     noGrad(() => {
       for (const m of this.modules()) {
         for (const p of m._parameters.values()) {
@@ -384,6 +384,10 @@ export class Module {
 
   float(): this {
     return this.to('float32');
+  }
+
+  half(): this {
+    return this.to('float16');
   }
 
   /** PyTorch order: each module's parameters, then its persistent buffers, then its children. Values are detached. */

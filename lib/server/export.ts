@@ -14,11 +14,16 @@ function valueText(v: number): string {
   return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
 }
 
-function csvRow(r: ExportRow): string {
-  return `${csvTextCell(r.run)},${csvTextCell(r.tag)},${r.step},${r.wallTime ?? ''},${valueText(r.value)}\n`;
+function csvRow(r: ExportRow, group: string | undefined): string {
+  const head = group === undefined ? '' : `${csvTextCell(group)},`;
+  return `${head}${csvTextCell(r.run)},${csvTextCell(r.tag)},${r.step},${r.wallTime ?? ''},${valueText(r.value)}\n`;
 }
 
-export function exportStream(queries: StoreQueries, opts: { runs?: NameFilter; tags?: NameFilter; format: 'csv' | 'json' }): Response {
+/** `groupOf` (run groups, lib/server/run-groups.ts) adds a leading `group` column / field to every row. */
+export function exportStream(
+  queries: StoreQueries,
+  opts: { runs?: NameFilter; tags?: NameFilter; format: 'csv' | 'json'; groupOf?: (run: string) => string },
+): Response {
   const batches = queries.exportScalars({ runs: opts.runs, tags: opts.tags })[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
   let first = true;
@@ -39,18 +44,20 @@ export function exportStream(queries: StoreQueries, opts: { runs?: NameFilter; t
     async pull(controller) {
       if (done) return;
       let text = '';
-      if (first) text += opts.format === 'csv' ? 'run,tag,step,wall_time,value\n' : '[';
+      if (first) text += opts.format === 'csv' ? `${opts.groupOf ? 'group,' : ''}run,tag,step,wall_time,value\n` : '[';
       for (let i = 0; i < CHUNK_ROWS; i++) {
         const r = at < pendingRows.length ? pendingRows[at++]! : await nextRow();
         if (r === null) {
           done = true;
           break;
         }
-        if (opts.format === 'csv') text += csvRow(r);
+        const group = opts.groupOf?.(r.run);
+        if (opts.format === 'csv') text += csvRow(r, group);
         else {
           // JSON has no NaN/Infinity: non-finite values go out as strings, as `board export` writes them.
           const value = Number.isFinite(r.value) ? r.value : valueText(r.value);
-          text += `${first ? '' : ','}\n${JSON.stringify({ run: r.run, tag: r.tag, step: r.step, wall_time: r.wallTime, value })}`;
+          const row = { run: r.run, tag: r.tag, step: r.step, wall_time: r.wallTime, value };
+          text += `${first ? '' : ','}\n${JSON.stringify(group === undefined ? row : { group, ...row })}`;
           first = false;
         }
         first = false;

@@ -2,10 +2,11 @@
 // and the cards appear without waiting for a second round trip. Server-only.
 // Fails the Next build if a client component imports this module (the store and its data stay on the server).
 import 'server-only';
-import type { RunSummary, TagSummary } from '../store/types.ts';
+import type { TagSummary } from '../store/types.ts';
 import { getActiveStore } from './registry.ts';
+import type { TagIndex } from '../store/tag-index.ts';
 
-/** Tag summaries without empty optional fields (100 runs x 20 tags is ~2000 entries). */
+/** Tag summaries without empty optional fields. */
 export function slimTags(tags: TagSummary[]): TagSummary[] {
   return tags.map((t) => {
     const out: TagSummary = {
@@ -23,12 +24,37 @@ export function slimTags(tags: TagSummary[]): TagSummary[] {
   });
 }
 
-export async function initialRunsAndTags(): Promise<{ runs: RunSummary[]; tags: TagSummary[] } | null> {
+// The index is cached per store until the change feed reports anything: a page load, a tab switch
+// and the client's re-read after connecting then share one computation while nothing is written.
+const cache = new WeakMap<object, { dirty: boolean; value: Promise<TagIndex> | null }>();
+
+/** Runs and the compact tag index (lib/store/tag-index.ts) of the active store. */
+export async function currentTagIndex(): Promise<TagIndex | null> {
   const store = getActiveStore();
   if (!store) return null;
+  let entry = cache.get(store);
+  if (!entry) {
+    const e = { dirty: true, value: null as Promise<TagIndex> | null };
+    store.onChange(() => {
+      e.dirty = true;
+    });
+    cache.set(store, e);
+    entry = e;
+  }
+  if (entry.dirty || !entry.value) {
+    entry.dirty = false; // a change during the query marks it dirty again
+    const e = entry;
+    e.value = store.queries.tagIndex();
+    e.value.catch(() => {
+      e.dirty = true;
+    }); // a failed read is retried next time
+  }
+  return entry.value;
+}
+
+export async function initialRunsAndTags(): Promise<TagIndex | null> {
   try {
-    const [runs, tags] = await Promise.all([store.queries.listRuns(), store.queries.listTags()]);
-    return { runs, tags: slimTags(tags) };
+    return await currentTagIndex();
   } catch {
     return null; // the client fetches (and reports) instead
   }

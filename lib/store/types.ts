@@ -151,6 +151,30 @@ export interface HparamsView {
   sessions: HparamsSession[];
 }
 
+export interface AudioEntry {
+  step: number;
+  wallTime: number | null;
+  sampleRate: number;
+  channels: number;
+  frames: number;
+  blobId: number;
+  contentType: string;
+}
+
+/** A Custom Scalars layout (add_custom_scalars) as one run's writer logged it; the newest per run. */
+export interface CustomScalarsLayout {
+  run: RunName;
+  categories: Array<{
+    title: string;
+    closed: boolean;
+    charts: Array<{
+      title: string;
+      multiline?: { tags: string[] };
+      margin?: { series: Array<{ value: string; lower: string; upper: string }> };
+    }>;
+  }>;
+}
+
 export interface IngestWarning {
   run: RunName;
   file: string;
@@ -175,6 +199,8 @@ export interface ExportRow {
 export interface StoreQueries {
   listRuns(): Promise<RunSummary[]>;
   listTags(run?: RunName): Promise<TagSummary[]>;
+  /** Runs plus tags grouped by (tag, kind, plugin) with run index ranges (see tag-index.ts). */
+  tagIndex(): Promise<import('./tag-index.ts').TagIndex>;
   scalars(runs: RunName[], tag: TagName, q?: ScalarQuery): Promise<ScalarSeries[]>;
   images(run: RunName, tag: TagName, step?: number): Promise<ImageSeries>;
   blob(id: number): Promise<Blob | null>;
@@ -183,6 +209,10 @@ export interface StoreQueries {
   text(run: RunName, tag: TagName): Promise<TextEntry[]>;
   prCurves(run: RunName, tag: TagName): Promise<PrCurveEntry[]>;
   hparams(): Promise<HparamsView>;
+  /** Audio clips of a tag, in step order; bytes through blob(). */
+  audio(run: RunName, tag: TagName): Promise<AudioEntry[]>;
+  /** Every run's latest Custom Scalars layout (plugin 'custom_scalars'). */
+  customScalarLayouts(): Promise<CustomScalarsLayout[]>;
   warnings(run?: RunName): Promise<IngestWarning[]>;
   /** Every scalar point at full resolution, in batches (one stored chunk of one tag per batch),
    *  so a large export streams without a promise per row. */

@@ -236,6 +236,14 @@ function tensorByPlugin(r: ProtoReader, t: TensorFields, plugin: string | null, 
       // TF2's hparams API writes an empty DT_FLOAT tensor next to the payload.
       if (content) return ['hparams', decodeHparams(content)];
       break;
+    case PLUGIN.customScalars:
+      // The serialized Layout proto is binary: keep its bytes as the content (UTF-8 decoding, as
+      // for other string tensors, would mangle varints >= 0x80).
+      if (t.dtype === DT.STRING) {
+        const b = stringBytes(r, t)[0];
+        if (b) return ['unknown_plugin', { kind: 'unknown_plugin', plugin, content: b.slice(), tensor: null }];
+      }
+      break;
     case null:
       return ['tensor', tensorData(r, t)];
   }

@@ -15,9 +15,15 @@ import { DT } from './dtypes.ts';
 import { describeGraph, encodeGraphDef, encodeRunMetadata } from './graph.ts';
 import { makeHistogram, type Bins } from './histogram.ts';
 import { hparamsValues, type HparamValue } from './hparams.ts';
-import { encodePng, gridHWC, materialize, toHWC, type ArrayInput } from './image.ts';
+import { decodePng, encodePng, gridHWC, materialize, toHWC, type ArrayInput, type HWCImage } from './image.ts';
+import jpeg from 'jpeg-js';
 import { computePrCurve } from './pr-curve.ts';
 import { encodeWav } from './audio.ts';
+import { encodeLayout, CUSTOM_SCALARS_TAG, type CustomScalarLayout } from './custom-scalars.ts';
+import { encodeTagDir, metadataTsv, projectorConfigPbtxt, spritePng, tensorsTsv, zfill5, type EmbeddingInfo } from './projector.ts';
+import { encodeGif, prepareVideo } from './video.ts';
+import { imageSize } from './image-size.ts';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import type { Step } from './types.ts';
 import { PLUGIN } from '../domain/plugins.ts';
 
@@ -64,6 +70,8 @@ export class SummaryWriter {
   private fileWriter: EventFileWriter | null = null;
   private readonly subWriters = new Map<string, EventFileWriter>();
   private closed = false;
+  /** Embeddings added so far: projector_config.pbtxt is rewritten whole on each (PyTorch's _projector_config). */
+  private readonly embeddings: EmbeddingInfo[] = [];
 
   constructor(logDir?: string, opts: SummaryWriterOptions = {}) {
     this.logDir = logDir ?? defaultLogDir(opts.comment ?? '');
@@ -279,6 +287,102 @@ export class SummaryWriter {
     w.addEvent(encodeEvent({ wallTime: wt, taggedRunMetadata: { tag: 'step1', runMetadata: encodeRunMetadata(g) } }));
   }
 
+  /**
+   * Embedding Projector data, as PyTorch's add_embedding: <logDir>/<5-digit step>/<tag>/ gets
+   * tensors.tsv (and metadata.tsv, sprite.png), and <logDir>/projector_config.pbtxt lists every
+   * embedding this writer added. `metadata`: one label per point, or rows of columns with
+   * `metadataHeader`. `labelImg`: (N, C, H, W) images in [0, 1].
+   */
+  addEmbedding(
+    mat: ArrayInput,
+    opts: { metadata?: unknown[]; labelImg?: ArrayInput; globalStep?: number; tag?: string; metadataHeader?: string[] } = {},
+  ): void {
+    const tag = opts.tag ?? 'default';
+    const what = `addEmbedding('${tag}')`;
+    const step = opts.globalStep ?? 0;
+    if (!Number.isInteger(step)) throw new Error(`${what}: globalStep must be an integer, got ${step}`);
+    if (this.closed) throw new Error(`SummaryWriter(${this.logDir}) is closed`);
+    const subdir = `${zfill5(step)}/${encodeTagDir(tag)}`;
+    const dir = join(this.logDir, subdir);
+    // Validate and encode everything before touching the disk, so bad input leaves no partial folder.
+    const tensors = tensorsTsv(mat, what);
+    let meta: string | undefined;
+    if (opts.metadata !== undefined) {
+      if (opts.metadata.length !== tensors.rows)
+        throw new Error(
+          `${what}: metadata has ${opts.metadata.length} labels but mat has ${tensors.rows} points (#labels should equal #data points)`,
+        );
+      meta = metadataTsv(opts.metadata, opts.metadataHeader, what);
+    }
+    const sprite = opts.labelImg !== undefined ? spritePng(opts.labelImg, tensors.rows, what) : undefined;
+    if (existsSync(dir)) {
+      if (!statSync(dir).isDirectory()) throw new Error(`${what}: ${dir} exists but is a file`);
+      console.warn('warning: Embedding dir exists, did you set global_step for add_embedding()?');
+    }
+    mkdirSync(dir, { recursive: true });
+    if (meta !== undefined) writeFileSync(join(dir, 'metadata.tsv'), meta);
+    if (sprite) writeFileSync(join(dir, 'sprite.png'), sprite.png);
+    writeFileSync(join(dir, 'tensors.tsv'), tensors.text);
+    const info: EmbeddingInfo = { tensorName: `${tag}:${zfill5(step)}`, tensorPath: `${subdir}/tensors.tsv` };
+    if (meta !== undefined) info.metadataPath = `${subdir}/metadata.tsv`;
+    if (sprite) info.sprite = { imagePath: `${subdir}/sprite.png`, singleImageDim: [sprite.width, sprite.height] };
+    this.embeddings.push(info);
+    writeFileSync(join(this.logDir, 'projector_config.pbtxt'), projectorConfigPbtxt(this.embeddings));
+  }
+
+  /**
+   * The Custom Scalars layout, as PyTorch's add_custom_scalars: { category: { chartTitle:
+   * ['Multiline', tags] | ['Margin', [value, lower, upper]] } }.
+   */
+  addCustomScalars(layout: CustomScalarLayout): void {
+    const tensor = encodeTensor(DT.STRING, [], { strings: [encodeLayout(layout)] });
+    this.addValues([{ tag: CUSTOM_SCALARS_TAG, tensor, metadata: { pluginName: PLUGIN.customScalars } }], undefined, undefined);
+  }
+
+  /**
+   * A video (N, T, C, H, W), floats in [0, 1] or uint8: the batch tiled into a grid per frame (as
+   * PyTorch's add_video) and written as an animated GIF image summary at `fps` frames per second.
+   */
+  addVideo(tag: string, vid: ArrayInput, step?: Step, opts: { fps?: number; walltime?: number } = {}): void {
+    const what = `addVideo('${tag}')`;
+    const fps = opts.fps ?? 4;
+    if (!(fps > 0)) throw new Error(`${what}: fps must be positive, got ${fps}`);
+    const frames = prepareVideo(vid, what);
+    const encoded = encodeGif(frames, fps);
+    this.addValues(
+      [{ tag, image: { height: frames.height, width: frames.width, colorspace: frames.channels, encoded } }],
+      step,
+      opts.walltime,
+    );
+  }
+
+  /**
+   * A rendered figure: encoded PNG or JPEG bytes (e.g. from a plotting library's canvas), logged
+   * as an image as they are. Several figures are tiled into one image as add_figure does for a list.
+   */
+  addFigure(tag: string, figure: Uint8Array | Uint8Array[], step?: Step, opts: { walltime?: number } = {}): void {
+    const what = `addFigure('${tag}')`;
+    if (Array.isArray(figure)) {
+      const imgs = figure.map((f, i) => decodeEncodedImage(f, `${what} figure ${i}`));
+      const { height: h, width: w } = imgs[0] ?? { height: 0, width: 0 };
+      if (imgs.length === 0) throw new Error(`${what}: the figure list is empty`);
+      if (imgs.some((im) => im.height !== h || im.width !== w)) throw new Error(`${what}: figures in a list must share one size`);
+      const data = new Uint8Array(imgs.length * 3 * h * w);
+      imgs.forEach((im, n) => {
+        for (let c = 0; c < 3; c++) for (let p = 0; p < h * w; p++) data[(n * 3 + c) * h * w + p] = im.pixels[p * 3 + c]!;
+      });
+      const hwc = gridHWC({ data, shape: [imgs.length, 3, h, w], isUint8: true }, 'NCHW', what);
+      this.writeImage(tag, hwc, step, opts.walltime);
+      return;
+    }
+    const size = imageSize(figure, what);
+    this.addValues(
+      [{ tag, image: { height: size.height, width: size.width, colorspace: size.channels, encoded: figure } }],
+      step,
+      opts.walltime,
+    );
+  }
+
   /** Writes every queued event of this writer and its addScalars sub-runs to disk. */
   flush(): void {
     this.fileWriter?.flush();
@@ -292,4 +396,18 @@ export class SummaryWriter {
     for (const w of this.subWriters.values()) w.close();
     this.closed = true;
   }
+}
+
+/** PNG or JPEG bytes -> RGB pixels (for tiling a list of figures). */
+function decodeEncodedImage(bytes: Uint8Array, what: string): HWCImage {
+  const size = imageSize(bytes, what);
+  if (size.format === 'png') return decodePng(bytes, 3);
+  const d = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+  const pixels = new Uint8Array(d.width * d.height * 3);
+  for (let p = 0; p < d.width * d.height; p++) {
+    pixels[p * 3] = d.data[p * 4]!;
+    pixels[p * 3 + 1] = d.data[p * 4 + 1]!;
+    pixels[p * 3 + 2] = d.data[p * 4 + 2]!;
+  }
+  return { height: d.height, width: d.width, channels: 3, pixels };
 }

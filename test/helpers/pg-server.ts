@@ -6,7 +6,7 @@
 // caller then gets a fresh database on it. Without either, pgUnavailable() says why, and tests skip
 // with that message; under CI (CI=true) a missing server is an error instead of a skip.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,46 @@ export interface TestPg {
   url: string;
   /** Another fresh database on the same server. */
   newDatabase(): Promise<string>;
+  /** CPU seconds used so far by the server's processes (postmaster, live backends and the ones
+   *  that exited), from /proc; null for an external server (BOARD_TEST_PG_URL). Benchmarks add it
+   *  to their own CPU time, because the database's work is part of an ingest's cost. */
+  cpuSeconds(): number | null;
   stop(): Promise<void>;
+}
+
+/** utime + stime (+ cutime + cstime: reaped children) of a process, in clock ticks. */
+function procTicks(pid: number, withReaped: boolean): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields after "(comm)": state is f[0], so utime (14th field of stat) is f[11].
+    const [ut, st, cut, cst] = [f[11], f[12], f[13], f[14]].map(Number) as [number, number, number, number];
+    return ut + st + (withReaped ? cut + cst : 0);
+  } catch {
+    return 0; // exited meanwhile: its time is now in the parent's reaped total
+  }
+}
+
+function serverCpuSeconds(dataDir: string): number | null {
+  let master: number;
+  try {
+    master = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return null;
+  }
+  let ticks = procTicks(master, true);
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === master) ticks += procTicks(Number(e), true);
+    } catch {
+      /* gone */
+    }
+  }
+  const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  return ticks / hz;
 }
 
 function pgBinDir(): string | null {
@@ -71,7 +110,7 @@ async function createDatabase(adminUrl: string): Promise<string> {
 export async function startTestPg(opts: { fast?: boolean } = {}): Promise<TestPg> {
   const external = process.env.BOARD_TEST_PG_URL;
   if (external) {
-    return { url: await createDatabase(external), newDatabase: () => createDatabase(external), async stop() {} };
+    return { url: await createDatabase(external), newDatabase: () => createDatabase(external), cpuSeconds: () => null, async stop() {} };
   }
   const bin = pgBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed');
@@ -133,6 +172,7 @@ export async function startTestPg(opts: { fast?: boolean } = {}): Promise<TestPg
   return {
     url: await createDatabase(adminUrl),
     newDatabase: () => createDatabase(adminUrl),
+    cpuSeconds: () => serverCpuSeconds(data),
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

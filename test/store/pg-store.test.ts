@@ -56,10 +56,20 @@ describe.skipIf(why !== null)('PostgreSQL store', () => {
       } else if (t.kind === 'text') perTag.push(await q.text(t.run, t.tag));
       else if (t.kind === 'pr_curve') perTag.push(await q.prCurves(t.run, t.tag));
     }
+    for (const t of tags) if (t.kind === 'audio') perTag.push(await q.audio(t.run, t.tag));
+    // Sweep reads: every run at once (16 runs or more take the batched path).
+    const scalarTags = [...new Set(tags.filter((t) => t.kind === 'scalar').map((t) => t.tag))].sort();
+    const names = runs.map((r) => r.name);
+    for (const tag of scalarTags) {
+      perTag.push(await q.scalars(names, tag, { maxPoints: 10 }));
+      perTag.push(await q.scalars(names, tag, { maxPoints: 1e9, minStep: 3, maxStep: 2100 }));
+    }
     const graphs = await Promise.all(runs.map((r) => q.graph(r.name)));
     return {
       runs: runs.map((r) => ({ ...r })),
       tags,
+      tagIndex: await q.tagIndex(),
+      customScalars: await q.customScalarLayouts(),
       perTag,
       graphs,
       hparams: await q.hparams(),
@@ -84,7 +94,16 @@ describe.skipIf(why !== null)('PostgreSQL store', () => {
     }
     w.addImage('img', { shape: [3, 4, 5], data: Float32Array.from({ length: 60 }, (_, i) => (i % 7) / 7) }, 0);
     w.addHparams({ lr: 0.1, opt: 'adam' }, { 'hparam/acc': 0.9 });
+    w.addAudio('voice', { data: Float32Array.from({ length: 400 }, (_, i) => Math.sin(i / 5)), shape: [1, 400] }, 2, { sampleRate: 8000 });
+    w.addAudio('voice', { data: Float32Array.from({ length: 400 }, (_, i) => Math.sin(i / 3)), shape: [1, 400] }, 7, { sampleRate: 8000 });
+    w.addCustomScalars({ Losses: { both: ['Multiline', ['loss', 'acc']], band: ['Margin', ['loss', 'acc', 'acc']] } });
     w.close();
+    // A small sweep: 20 runs of a few points each (the batched sweep path).
+    for (let r = 0; r < 20; r++) {
+      const sw = new SummaryWriter(join(dir, `sweep/lr_${r % 4}_seed_${r}`), { flushSecs: 0 });
+      for (let s = 0; s < 30; s++) sw.addScalar('loss', 1 / (s + 1) + r / 100, s, 1.7e9 + s);
+      sw.close();
+    }
     // A restarted run: steps go back (chunks overlap), and a second file.
     const w2 = new SummaryWriter(join(dir, 'train'), { flushSecs: 0, filenameSuffix: '.b' });
     for (let s = 2000; s < 2600; s++) w2.addScalar('loss', -s, s, 1.8e9 + s);
@@ -105,7 +124,9 @@ describe.skipIf(why !== null)('PostgreSQL store', () => {
     const a = await everything(lite.queries),
       b = await everything(pgIng.queries);
     // loss 5000 + 600 (second file), acc 300, the hparams metric 1, eval t 5 + 1994 around the corrupt record.
-    expect(b.rows.length).toBe(5000 + 600 + 300 + 1 + 1999);
+    expect(b.rows.length).toBe(5000 + 600 + 300 + 1 + 1999 + 20 * 30);
+    expect(b.customScalars).toHaveLength(1);
+    expect(b.tagIndex.tags.find((t) => t.tag === 'loss')?.ranges.reduce((n, x, i) => n + (i % 2 ? x : 0), 0)).toBe(21);
     expect(b.warnings.length).toBe(1);
     expect(b).toEqual(a);
   }, 120_000);

@@ -7,6 +7,7 @@ import { runColor } from '../colors.ts';
 import type { EChartsOption } from '../echart.tsx';
 import { escapeHtml, fmt, outlierRange, smoothEma, xValue, type XAxisMode } from './math.ts';
 import type { Cols } from './use-scalar-data.ts';
+import { aggregateByStep } from '../../../lib/server/run-groups.ts';
 
 export interface ScalarSettings {
   smoothing: number;
@@ -31,6 +32,9 @@ export interface CardModel {
   option: EChartsOption;
   traces: RunTrace[];
 }
+
+/** Most runs a card draws raw (unsmoothed) curves for. */
+export const RAW_LINES_MAX_RUNS = 200;
 
 export function buildCardModel(
   byRun: Map<string, Cols>,
@@ -89,7 +93,10 @@ export function buildCardModel(
     traces.push({ run, color, xs: xs.subarray(0, k), ys: ys.subarray(0, k), index: index.subarray(0, k), cols: c, sorted });
     if (main.length === 1) singles.push({ name: run, value: main[0]!, itemStyle: { color } });
     else if (main.length > 1) smoothLines.push({ name: run, coords: main, lineStyle: { color } });
-    if (s.smoothing > 0 && faint.length > 1) rawLines.push({ name: run, coords: faint, lineStyle: { color } });
+    // Faint raw curves behind the smoothed ones; past RAW_LINES_MAX_RUNS runs they are an unreadable
+    // haze that doubles the drawing cost, so a sweep shows the smoothed curves only.
+    if (s.smoothing > 0 && faint.length > 1 && byRun.size <= RAW_LINES_MAX_RUNS)
+      rawLines.push({ name: run, coords: faint, lineStyle: { color } });
   }
   const series: unknown[] = [];
   if (rawLines.length)
@@ -225,4 +232,130 @@ export function tooltipAt(traces: RunTrace[], x: number, mode: XAxisMode): strin
     .join('');
   const tail = more ? `<div class="dim">+ ${more} more run${more === 1 ? '' : 's'}</div>` : '';
   return `<div class="tip-head">${escapeHtml(head)}</div><table><tr class="dim"><td>run</td><td class="num">smoothed</td><td class="num">value</td><td class="num">step</td></tr>${body}</table>${tail}`;
+}
+
+export type BandKind = 'minmax' | 'std';
+
+/**
+ * Run groups: per group, the mean of its members' smoothed curves at each step, with a band
+ * (min–max or mean ± std) drawn as one polygon per group by a custom series. The tooltip lists
+ * groups (mean, band, runs at that step) instead of runs.
+ */
+export function buildGroupModel(
+  byRun: Map<string, Cols>,
+  groups: Map<string, string[]>,
+  s: ScalarSettings,
+  runStarts: Map<string, number>,
+  dark: boolean,
+  xWindow: [number, number] | null,
+  band: BandKind,
+): CardModel {
+  const base = buildCardModel(new Map(), s, runStarts, dark, xWindow);
+  const traces: RunTrace[] = [];
+  const means: Array<{ name: string; coords: number[][]; lineStyle: { color: string } }> = [];
+  const bands: Array<{ name: string; value: number[]; points: number[][]; color: string }> = [];
+  const shown: Float64Array[] = [];
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
+  for (const [label, runs] of groups) {
+    const members: Array<{ steps: number[]; xs: number[]; values: Float64Array }> = [];
+    for (const run of runs) {
+      const c = byRun.get(run);
+      if (!c || c.steps.length === 0) continue;
+      const start = runStarts.get(run) ?? c.wallTimes[0] ?? 0;
+      members.push({
+        steps: c.steps,
+        xs: c.steps.map((st, i) => xValue(s.xAxis, st, c.wallTimes[i]!, start)),
+        values: smoothEma(c.values, s.smoothing),
+      });
+    }
+    if (members.length === 0) continue;
+    const a = aggregateByStep(members);
+    const color = runColor(label);
+    const lo = band === 'std' ? a.mean.map((m, i) => m - a.std[i]!) : a.min;
+    const hi = band === 'std' ? a.mean.map((m, i) => m + a.std[i]!) : a.max;
+    const coords: number[][] = [],
+      upper: number[][] = [],
+      lower: number[][] = [];
+    const xs: number[] = [],
+      ys: number[] = [],
+      idx: number[] = [];
+    for (let i = 0; i < a.steps.length; i++) {
+      const x = a.xs[i]!;
+      if ((s.logX && !(x > 0)) || (s.logY && !(a.mean[i]! > 0))) continue;
+      coords.push([x, a.mean[i]!]);
+      upper.push([x, hi[i]!]);
+      lower.push([x, s.logY ? Math.max(lo[i]!, a.mean[i]! / 1e6) : lo[i]!]);
+      xs.push(x);
+      ys.push(a.mean[i]!);
+      idx.push(i);
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (lo[i]! < y0) y0 = lo[i]!;
+      if (hi[i]! > y1) y1 = hi[i]!;
+    }
+    if (coords.length === 0) continue;
+    shown.push(Float64Array.from(ys));
+    means.push({ name: label, coords: coords.length === 1 ? [coords[0]!, coords[0]!] : coords, lineStyle: { color } });
+    bands.push({ name: label, value: [coords[0]![0]!, coords[0]![1]!], points: [...upper, ...lower.reverse()], color });
+    const cols: Cols = { steps: a.steps, wallTimes: a.steps.map(() => 0), values: a.mean };
+    const sorted = xs.every((x, i) => i === 0 || x >= xs[i - 1]!);
+    traces.push({
+      run: `${label} (${members.length} run${members.length === 1 ? '' : 's'})`,
+      color,
+      xs: Float64Array.from(xs),
+      ys: Float64Array.from(ys),
+      index: Int32Array.from(idx),
+      cols,
+      sorted,
+    });
+  }
+  const series: unknown[] = [
+    {
+      id: 'bands',
+      type: 'custom',
+      coordinateSystem: 'cartesian2d',
+      silent: true,
+      animation: false,
+      z: 1,
+      data: bands.map((b) => ({ name: b.name, value: b.value })),
+      renderItem: (params: { dataIndex: number }, api: { coord(p: number[]): number[] }) => {
+        const b = bands[params.dataIndex]!;
+        return { type: 'polygon', shape: { points: b.points.map((p) => api.coord(p)) }, style: { fill: b.color, opacity: 0.2 } };
+      },
+    },
+    {
+      id: 'smoothed',
+      type: 'lines',
+      coordinateSystem: 'cartesian2d',
+      polyline: true,
+      silent: true,
+      animation: false,
+      z: 2,
+      data: means,
+      lineStyle: { width: 2, opacity: 1 },
+    },
+  ];
+  if (x0 <= x1)
+    series.push({
+      id: 'extent',
+      type: 'scatter',
+      silent: true,
+      animation: false,
+      symbolSize: 0,
+      itemStyle: { opacity: 0 },
+      data: [
+        [x0, y0],
+        [x1, y1],
+      ],
+    });
+  const yRange = s.ignoreOutliers ? outlierRange(shown) : null;
+  const option = {
+    ...base.option,
+    series,
+    yAxis: { ...(base.option.yAxis as object), ...(yRange ? { min: yRange[0], max: yRange[1] } : {}) },
+  };
+  return { option, traces };
 }

@@ -4,9 +4,13 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { EChart, type EChartsInstance } from '../echart.tsx';
 import { useSeenOnce } from '../in-view.ts';
-import { buildCardModel, tooltipAt, type ScalarSettings } from './chart-model.ts';
-import { joinHoverGroup } from './hover-link.ts';
-import { escapeRegex, xValue, type XAxisMode } from './math.ts';
+import { buildCardModel, buildGroupModel, tooltipAt, type BandKind, type CardModel, type ScalarSettings } from './chart-model.ts';
+import { isLinking, joinHoverGroup } from './hover-link.ts';
+
+const LINKED_TIP_MAX_TRACES = 200;
+import { xValue, type XAxisMode } from './math.ts';
+import { downloadPost } from '../api.ts';
+import { groupRuns, type GroupBy } from '../../../lib/server/run-groups.ts';
 import { useScalarData, type Cols } from './use-scalar-data.ts';
 
 export type { ScalarSettings };
@@ -19,9 +23,11 @@ interface Props {
   dark: boolean;
   pinned: boolean;
   onTogglePin: (tag: string) => void;
+  /** Run grouping: the card draws each group's mean and band, and exports with a group column. */
+  group?: { by: GroupBy; label: (run: string) => string; band: BandKind } | null;
 }
 
-export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTogglePin }: Props) {
+export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTogglePin, group = null }: Props) {
   const [ref, seen] = useSeenOnce<HTMLElement>();
   const data = useScalarData(tag, runs, seen);
   const chartRef = useRef<EChartsInstance | null>(null);
@@ -31,10 +37,27 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
   latest.current = { data, settings, runStarts };
 
   const tipRef = useRef<HTMLDivElement>(null);
-  const model = useMemo(
-    () => buildCardModel(data.byRun, settings, runStarts, dark, data.zoom ? xWindow.current : null),
+  // The model (curves, traces for the tooltip) is built inside the chart's queued update, not
+  // during render: changing smoothing re-renders every card, and with thousands of runs per card
+  // building them all in one commit would block the page.
+  const modelRef = useRef<CardModel>({ option: {}, traces: [] });
+  const buildOption = useMemo(
+    () => () => {
+      modelRef.current = group
+        ? buildGroupModel(
+            data.byRun,
+            groupRuns(runs, group.label),
+            settings,
+            runStarts,
+            dark,
+            data.zoom ? xWindow.current : null,
+            group.band,
+          )
+        : buildCardModel(data.byRun, settings, runStarts, dark, data.zoom ? xWindow.current : null);
+      return modelRef.current.option;
+    },
     // eslint-disable-next-line react-hooks/exhaustive-deps -- data.version stands for data.byRun, which is updated in place; xWindow is a ref read at build time
-    [data.version, settings, runStarts, dark, data.zoom],
+    [data.version, settings, runStarts, dark, data.zoom, group],
   );
   useEffect(
     () => () => {
@@ -43,12 +66,15 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
     [],
   );
 
-  const modelRef = useRef(model);
-  modelRef.current = model;
-
   const showTip = (chart: EChartsInstance, x: number, px?: number) => {
     const tip = tipRef.current;
     if (!tip) return;
+    // Linked cards of a sweep show the pointer only: a tooltip of thousands of runs in every
+    // visible card on each mouse move costs more than it tells.
+    if (isLinking() && modelRef.current.traces.length > LINKED_TIP_MAX_TRACES) {
+      tip.hidden = true;
+      return;
+    }
     const html = tooltipAt(modelRef.current.traces, x, latest.current.settings.xAxis);
     if (!html) {
       tip.hidden = true;
@@ -123,9 +149,14 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
     data.setZoom(null);
   };
 
-  const runRe = `^(${runs.map(escapeRegex).join('|')})$`;
-  const tagRe = `^${escapeRegex(tag)}$`;
-  const exportUrl = (format: 'csv' | 'json') => `/api/export?${new URLSearchParams({ runs: runRe, tags: tagRe, format })}`;
+  // The run set goes in a POST body: a sweep's 2,000 names would not fit a link.
+  const download = (format: 'csv' | 'json') => {
+    downloadPost(
+      '/api/export',
+      { runs, tags: [tag], format, ...(group ? { group: group.by } : {}) },
+      `${tag.replace(/[^\w.-]+/g, '_')}.${format}`,
+    ).catch((err: Error) => window.alert(`Export failed: ${err.message}`));
+  };
   const nPoints = [...data.totals.values()].reduce((a, b) => a + b, 0);
   const hasData = [...data.byRun.values()].some((c) => c.steps.length > 0);
 
@@ -153,12 +184,12 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
           <button type="button" onClick={() => onTogglePin(tag)} aria-pressed={pinned} aria-label={`${pinned ? 'Unpin' : 'Pin'} ${tag}`}>
             {pinned ? '★' : '☆'}
           </button>
-          <a href={exportUrl('csv')} download className="button-like" aria-label={`Download CSV of ${tag}`}>
+          <button type="button" onClick={() => download('csv')} aria-label={`Download CSV of ${tag}`}>
             CSV
-          </a>
-          <a href={exportUrl('json')} download className="button-like" aria-label={`Download JSON of ${tag}`}>
+          </button>
+          <button type="button" onClick={() => download('json')} aria-label={`Download JSON of ${tag}`}>
             JSON
-          </a>
+          </button>
         </div>
       </div>
       {!seen ? (
@@ -175,7 +206,12 @@ export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTog
         <div className="placeholder">No points for the selected runs.</div>
       ) : (
         <div className="chart-wrap">
-          <EChart option={model.option} dark={dark} onReady={onReady} ariaLabel={`Line chart of ${tag} for ${runs.length} runs`} />
+          <EChart
+            option={buildOption}
+            dark={dark}
+            onReady={onReady}
+            ariaLabel={group ? `Line chart of ${tag}: mean and band of run groups` : `Line chart of ${tag} for ${runs.length} runs`}
+          />
           <div ref={tipRef} className="chart-tip" hidden role="tooltip" />
         </div>
       )}

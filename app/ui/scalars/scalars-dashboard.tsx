@@ -8,6 +8,10 @@ import { useDark } from '../theme.ts';
 import { boolParam, compileFilter, numParam, setParams, useParams } from '../url-state.ts';
 import { ScalarCard, type ScalarSettings } from './scalar-card.tsx';
 import type { XAxisMode } from './math.ts';
+import type { BandKind } from './chart-model.ts';
+import { useApi } from '../api.ts';
+import { groupLabeler, hparamsByRun, type GroupBy } from '../../../lib/server/run-groups.ts';
+import type { HparamsView } from '../../../lib/store/types.ts';
 
 const X_MODES: XAxisMode[] = ['step', 'relative', 'wall'];
 
@@ -35,6 +39,31 @@ export function ScalarsDashboard() {
   );
   const runStarts = useMemo(() => new Map(state.runs.map((r) => [r.name, r.firstWallTime ?? 0])), [state.runs]);
 
+  // Run groups (URL: groupRe=<regex> or groupHp=<hparam>, band=std|minmax).
+  const groupRe = params.get('groupRe');
+  const groupHp = params.get('groupHp');
+  const band: BandKind = params.get('band') === 'std' ? 'std' : 'minmax';
+  const hparamsApi = useApi<HparamsView>(groupHp !== null || params.get('groupMode') === 'hp' ? '/api/hparams' : null);
+  const hparamNames = useMemo(() => {
+    const names = new Set<string>();
+    for (const h of hparamsApi.data?.hparamInfos ?? []) names.add(h.name);
+    for (const sess of hparamsApi.data?.sessions ?? []) for (const k of Object.keys(sess.hparams)) names.add(k);
+    return [...names].sort();
+  }, [hparamsApi.data]);
+  const { group, groupError } = useMemo(() => {
+    let by: GroupBy | null = null;
+    if (groupRe) by = { by: 'regex', pattern: groupRe };
+    else if (groupHp) by = { by: 'hparam', name: groupHp };
+    if (!by) return { group: null, groupError: null };
+    try {
+      const label = groupLabeler(by, by.by === 'hparam' ? hparamsByRun(hparamsApi.data?.sessions ?? []) : undefined);
+      return { group: { by, label, band }, groupError: null };
+    } catch (err) {
+      return { group: null, groupError: (err as Error).message };
+    }
+  }, [groupRe, groupHp, band, hparamsApi.data]);
+  const groupMode = groupRe !== null ? 're' : groupHp !== null ? 'hp' : (params.get('groupMode') ?? '');
+
   const { re: tagRe, error: tagError } = compileFilter(tagFilterSrc);
   const tagMap = tagsOfKind(state, ['scalar']);
   const tags = [...tagMap.keys()].filter((t) => tagRe === null || tagRe.test(t));
@@ -47,6 +76,12 @@ export function ScalarsDashboard() {
     if (list) list.push(t);
     else groups.set(g, [t]);
   }
+  const exportAll = (format: 'csv' | 'json') => {
+    const q = new URLSearchParams({ format });
+    if (group?.by.by === 'regex') q.set('groupRegex', group.by.pattern);
+    if (group?.by.by === 'hparam') q.set('groupHparam', group.by.name);
+    return `/api/export?${q}`;
+  };
   const togglePin = (tag: string) => {
     const next = new Set(pinned);
     if (next.has(tag)) next.delete(tag);
@@ -63,6 +98,7 @@ export function ScalarsDashboard() {
         dark={dark}
         pinned={pinned.has(t)}
         onTogglePin={togglePin}
+        group={group}
       />
     </CardBoundary>
   );
@@ -131,18 +167,76 @@ export function ScalarsDashboard() {
         </label>
         <span className="meta">
           Export all:{' '}
-          <a href="/api/export?format=csv" download>
+          <a href={exportAll('csv')} download>
             CSV
           </a>{' '}
           ·{' '}
-          <a href="/api/export?format=json" download>
+          <a href={exportAll('json')} download>
             JSON
           </a>
         </span>
       </div>
+      <div className="toolbar" role="toolbar" aria-label="Run groups">
+        <label>
+          Group runs
+          <select
+            value={groupMode}
+            aria-label="Group runs by"
+            onChange={(e) =>
+              setParams({ groupMode: e.target.value || null, groupRe: e.target.value === 're' ? (groupRe ?? '') : null, groupHp: null })
+            }
+          >
+            <option value="">No grouping</option>
+            <option value="re">by regex capture group</option>
+            <option value="hp">by hparam value</option>
+          </select>
+        </label>
+        {groupMode === 're' && (
+          <input
+            type="search"
+            placeholder="e.g. lr_([\d.]+)_seed"
+            value={groupRe ?? ''}
+            aria-label="Group regex"
+            className={groupError ? 'invalid' : ''}
+            aria-invalid={groupError !== null}
+            title={groupError ?? 'Runs with the same first capture group form a group'}
+            onChange={(e) => setParams({ groupRe: e.target.value })}
+          />
+        )}
+        {groupMode === 'hp' && (
+          <select value={groupHp ?? ''} aria-label="Group hparam" onChange={(e) => setParams({ groupHp: e.target.value || null })}>
+            <option value="">
+              {hparamsApi.loading ? 'Loading hparams…' : hparamNames.length ? 'Pick an hparam' : 'No hparams logged'}
+            </option>
+            {hparamNames.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        )}
+        {group && (
+          <label>
+            Band
+            <select
+              value={band}
+              aria-label="Group band"
+              onChange={(e) => setParams({ band: e.target.value === 'minmax' ? null : e.target.value })}
+            >
+              <option value="minmax">min–max</option>
+              <option value="std">mean ± std</option>
+            </select>
+          </label>
+        )}
+      </div>
       {tagError && (
         <div className="error-text" role="alert">
           Tag filter: {tagError}
+        </div>
+      )}
+      {groupError && (
+        <div className="error-text" role="alert">
+          Group regex: {groupError}
         </div>
       )}
       {state.loading && state.tags.length === 0 ? (

@@ -2,8 +2,9 @@
 // Data of one scalar card: the downsampled overview, a higher-resolution window when zoomed, and
 // live appends from the change feed (only the new steps are fetched). Series are kept columnar.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { MAX_SCALAR_POINTS } from '../../../lib/server/scalar-limits.ts';
 import type { ScalarColumns } from '../../../lib/server/wire.ts';
-import { fetchJson, query } from '../api.ts';
+import { postJson } from '../api.ts';
 import { onFeedConnect, subscribeChanges } from '../live.ts';
 
 export const OVERVIEW_POINTS = 1500;
@@ -28,6 +29,46 @@ export interface ScalarData {
 }
 
 type Resp = { series: ScalarColumns[] };
+
+// Overview loads run at most two at a time, in mount order: with a sweep of thousands of runs each
+// answer is big, and a dozen cards asking at once would make the first chart wait for all of them.
+const MAX_CONCURRENT = 2;
+let running = 0;
+const waiting: Array<() => void> = [];
+/** Runs one request may name (lib/server/scalar-limits.ts): larger selections go in several requests. */
+const RUNS_PER_REQUEST = 2000;
+
+/** POST /api/scalars for any number of runs, split into requests the server accepts. */
+function postScalars(runs: string[], body: { tag: string; minStep?: number; maxStep?: number; maxPoints: number }): Promise<Resp> {
+  // runs × maxPoints over the server's cap is refused: ask for at most the cap's share per run (the
+  // server lowers it further to keep the response small).
+  const ask = (part: string[]) =>
+    postJson<Resp>('/api/scalars', {
+      runs: part,
+      ...body,
+      maxPoints: Math.max(1, Math.min(body.maxPoints, Math.floor(MAX_SCALAR_POINTS / part.length))),
+    });
+  if (runs.length <= RUNS_PER_REQUEST) return ask(runs);
+  const parts: Promise<Resp>[] = [];
+  for (let i = 0; i < runs.length; i += RUNS_PER_REQUEST) parts.push(ask(runs.slice(i, i + RUNS_PER_REQUEST)));
+  return Promise.all(parts).then((rs) => ({ series: rs.flatMap((r) => r.series) }));
+}
+
+function limited<T>(fn: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const start = () => {
+      running++;
+      fn()
+        .then(resolve, reject)
+        .finally(() => {
+          running--;
+          waiting.shift()?.();
+        });
+    };
+    if (running < MAX_CONCURRENT) start();
+    else waiting.push(start);
+  });
+}
 
 /** Wire values back to numbers (non-finite ones arrive as 'NaN' / 'Infinity' strings). */
 function decodeValues(values: Array<number | string>): number[] {
@@ -87,7 +128,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
     }
     let cancelled = false;
     setLoading(true);
-    fetchJson<Resp>(query('/api/scalars', { run: runs, tag, maxPoints: OVERVIEW_POINTS })).then(
+    limited(() => (cancelled ? Promise.resolve({ series: [] } as Resp) : postScalars(runs, { tag, maxPoints: OVERVIEW_POINTS }))).then(
       ({ series }) => {
         if (cancelled) return;
         overview.current = new Map(series.map((s) => [s.run, cols(s)]));
@@ -111,61 +152,91 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
     // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names)
   }, [tag, runsKey, active]);
 
-  // Live appends: fetch only steps after the last one we hold, per run.
+  // Live appends: fetch only steps after the last one we hold. Runs waiting for an append are
+  // batched (one request per distinct last step), so a feed reconnect on a sweep of thousands of
+  // runs costs a handful of requests, not one per run.
   useEffect(() => {
     if (!active) return;
     const runSet = new Set(runs);
-    const appendRun = (run: string) => {
-      if (inflight.current.get(run)) {
-        dirty.current.add(run);
-        return;
-      }
-      inflight.current.set(run, true);
+    const pending = new Set<string>();
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let alive = true;
+    const lastStep = (run: string) => {
       const have = overview.current.get(run);
-      const last = have && have.steps.length ? have.steps[have.steps.length - 1]! : undefined;
-      fetchJson<Resp>(query('/api/scalars', { run: [run], tag, minStep: last === undefined ? undefined : last + 1, maxPoints: 200_000 }))
-        .then(
-          ({ series }) => {
-            const s = series[0];
-            if (!s || s.steps.length === 0) return;
-            const cur = overview.current.get(run) ?? { steps: [], wallTimes: [], values: [] };
-            const lastNow = cur.steps.length ? cur.steps[cur.steps.length - 1]! : -Infinity;
-            const fresh = cols(s);
-            const next: Cols = { steps: cur.steps.slice(), wallTimes: cur.wallTimes.slice(), values: cur.values.slice() };
-            let added = 0;
-            for (let i = 0; i < fresh.steps.length; i++) {
-              if (fresh.steps[i]! <= lastNow) continue;
-              next.steps.push(fresh.steps[i]!);
-              next.wallTimes.push(fresh.wallTimes[i]!);
-              next.values.push(fresh.values[i]!);
-              added++;
+      return have && have.steps.length ? have.steps[have.steps.length - 1]! : undefined;
+    };
+    const merge = (s: ScalarColumns) => {
+      if (s.steps.length === 0) return false;
+      const cur = overview.current.get(s.run) ?? { steps: [], wallTimes: [], values: [] };
+      const lastNow = cur.steps.length ? cur.steps[cur.steps.length - 1]! : -Infinity;
+      const fresh = cols(s);
+      const next: Cols = { steps: cur.steps.slice(), wallTimes: cur.wallTimes.slice(), values: cur.values.slice() };
+      let added = 0;
+      for (let i = 0; i < fresh.steps.length; i++) {
+        if (fresh.steps[i]! <= lastNow) continue;
+        next.steps.push(fresh.steps[i]!);
+        next.wallTimes.push(fresh.wallTimes[i]!);
+        next.values.push(fresh.values[i]!);
+        added++;
+      }
+      if (added === 0) return false;
+      overview.current.set(s.run, next);
+      totals.current.set(s.run, (totals.current.get(s.run) ?? 0) + added);
+      return true;
+    };
+    const flush = () => {
+      timer = null;
+      const groups = new Map<number | undefined, string[]>();
+      for (const run of pending) {
+        if (inflight.current.get(run)) {
+          dirty.current.add(run);
+          continue;
+        }
+        const last = lastStep(run);
+        const g = groups.get(last);
+        if (g) g.push(run);
+        else groups.set(last, [run]);
+      }
+      pending.clear();
+      for (const [last, group] of groups) {
+        for (const run of group) inflight.current.set(run, true);
+        postScalars(group, { tag, minStep: last === undefined ? undefined : last + 1, maxPoints: 200_000 })
+          .then(
+            ({ series }) => {
+              let changed = false;
+              for (const s of series) changed = merge(s) || changed;
+              if (changed && !zoomRef.current) rebuild();
+            },
+            () => {
+              /* the next change retries */
+            },
+          )
+          .finally(() => {
+            for (const run of group) {
+              inflight.current.set(run, false);
+              if (alive && dirty.current.delete(run)) queue(run);
             }
-            if (added === 0) return;
-            overview.current.set(run, next);
-            totals.current.set(run, (totals.current.get(run) ?? 0) + added);
-            if (!zoomRef.current) rebuild();
-          },
-          () => {
-            /* the next change retries */
-          },
-        )
-        .finally(() => {
-          inflight.current.set(run, false);
-          if (dirty.current.delete(run)) appendRun(run);
-        });
+          });
+      }
+    };
+    const queue = (run: string) => {
+      pending.add(run);
+      timer ??= setTimeout(flush, 30);
     };
     const offChange = subscribeChanges((c) => {
-      if (c.type === 'data' && c.tag === tag && runSet.has(c.run)) appendRun(c.run);
+      if (c.type === 'data' && c.tag === tag && runSet.has(c.run)) queue(c.run);
     });
     // Points flushed while the feed was (re)connecting were never announced: ask for anything newer.
     const offConnect = onFeedConnect(() => {
-      for (const run of runs) if (overview.current.has(run)) appendRun(run);
+      for (const run of runs) if (overview.current.has(run)) queue(run);
     });
     return () => {
+      alive = false;
       offChange();
       offConnect();
+      if (timer) clearTimeout(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names); appendRun reads refs
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names); queue reads refs
   }, [tag, runsKey, active]);
 
   const setZoom = useCallback(
@@ -176,17 +247,14 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
         rebuild();
         return;
       }
-      fetchJson<Resp>(
-        query('/api/scalars', { run: runs, tag, minStep: Math.floor(range[0]), maxStep: Math.ceil(range[1]), maxPoints: OVERVIEW_POINTS }),
-      ).then(
+      postScalars(runs, { tag, minStep: Math.floor(range[0]), maxStep: Math.ceil(range[1]), maxPoints: OVERVIEW_POINTS }).then(
         ({ series }) => {
           if (zoomRef.current === range) rebuild(new Map(series.map((s) => [s.run, cols(s)])));
         },
         (err: Error) => setError(err.message),
       );
     },
-    // runsKey stands for `runs` (a new array each render with the same content).
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names)
     [tag, runsKey, rebuild],
   );
 

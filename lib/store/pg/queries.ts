@@ -3,9 +3,13 @@
 import type pg from 'pg';
 import type { NameFilter } from '../../pattern.ts';
 import { decodeGraphs } from '../graph-decode.ts';
+import { decodeLayout } from '../../tfevents/custom-scalars.ts';
+import { CHUNK_POINTS } from '../scalar-chunk.ts';
+import { toRanges, type TagIndex, type TagIndexEntry } from '../tag-index.ts';
 import {
   bigStep,
   chunksOrdered,
+  scalarBounds,
   exportRowsOfChunk,
   exportRowsSorted,
   lastValueOfChunk,
@@ -17,7 +21,9 @@ import {
 } from '../scalar-read.ts';
 import { buildHparams, histogramEntry, prCurveEntry, type HistogramRow, type PrCurveRow } from '../row-views.ts';
 import type {
+  AudioEntry,
   Blob,
+  CustomScalarsLayout,
   ExportRow,
   GraphView,
   HistogramEntry,
@@ -81,6 +87,59 @@ export class PgQueries implements StoreQueries {
     }));
   }
 
+  /**
+   * Runs and tags grouped for the UI (lib/store/tag-index.ts), grouped by the server: each tag
+   * lists its run ids in one text column rather than one row per (run, tag).
+   */
+  async tagIndex(): Promise<TagIndex> {
+    const runs = await this.listRuns();
+    const byName = new Map(runs.map((r, i) => [r.name, i]));
+    const pos = new Map<number, number>();
+    for (const r of await this.q<{ id: number; name: string }>('SELECT id, name FROM runs')) {
+      const i = byName.get(r.name);
+      if (i !== undefined) pos.set(Number(r.id), i);
+    }
+    const rows = await this.q<{
+      tag: string;
+      kind: ValueKind;
+      plugin: string | null;
+      count: number | bigint;
+      min_step: number | bigint | null;
+      max_step: number | bigint | null;
+      display_name: string | null;
+      description: string | null;
+      run_ids: string;
+    }>(
+      `SELECT tag, kind, plugin, sum(count)::int8 count, min(min_step) min_step, max(max_step) max_step,
+        max(display_name) display_name, max(description) description, string_agg(run_id::text, ',') run_ids
+      FROM tags WHERE count > 0 GROUP BY tag, kind, plugin`,
+    );
+    const tags: TagIndexEntry[] = [];
+    for (const r of rows) {
+      const members: number[] = [];
+      for (const id of r.run_ids.split(',')) {
+        const i = pos.get(Number(id));
+        if (i !== undefined) members.push(i);
+      }
+      if (members.length === 0) continue;
+      const entry: TagIndexEntry = {
+        tag: r.tag,
+        kind: r.kind,
+        plugin: r.plugin,
+        ranges: toRanges(members),
+        count: Number(r.count),
+        minStep: stepOut(r.min_step),
+        maxStep: stepOut(r.max_step),
+      };
+      if (r.display_name) entry.displayName = r.display_name;
+      if (r.description) entry.description = r.description;
+      tags.push(entry);
+    }
+    // Code-unit order, as SQLite's (and the C collation's) string order.
+    tags.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+    return { runs, tags };
+  }
+
   async listTags(run?: string): Promise<TagSummary[]> {
     const rows = await this.q<{
       run: string;
@@ -124,11 +183,96 @@ export class PgQueries implements StoreQueries {
   }
 
   async scalars(runs: string[], tag: string, q: ScalarQuery = {}): Promise<ScalarSeries[]> {
+    if (runs.length >= 16) return this.sweepScalars(runs, tag, q);
     const ids = await this.tagIds(runs, tag, 'scalar');
     const present = runs.filter((r) => ids.has(r));
     // Series of different runs are read concurrently (each on its own pooled connection).
     const series = await Promise.all(present.map((run) => scalarSeries(this.chunkSource, ids.get(run)!, q)));
     return present.map((run, i) => ({ run, tag, ...series[i]! }));
+  }
+
+  /**
+   * scalars() for sweeps (many runs, few points each): one round trip for the tag ids and one for
+   * every chunk of the small series, instead of two per run. Series large enough for the marks
+   * path are read as usual.
+   */
+  private async sweepScalars(runs: string[], tag: string, q: ScalarQuery): Promise<ScalarSeries[]> {
+    const { lo, hi, maxPoints } = scalarBounds(q);
+    const rows = await this.q<{ run: string; id: number; count: number }>(
+      `SELECT r.name run, t.id, t.count FROM tags t JOIN runs r ON r.id = t.run_id WHERE r.name = ANY($1::text[]) AND t.tag = $2 AND t.kind = 'scalar'`,
+      [runs, tag],
+    );
+    const ids = new Map<string, number>();
+    const small = new Map<number, ChunkRow[]>();
+    for (const r of rows) {
+      ids.set(r.run, Number(r.id));
+      if (Number(r.count) / maxPoints < CHUNK_POINTS / 2) small.set(Number(r.id), []);
+    }
+    if (small.size > 0) {
+      const chunks = await this.q<ChunkRow & { tag_id: number }>(
+        `SELECT tag_id, n, min_step, max_step, sorted, data FROM scalar_chunks
+         WHERE tag_id = ANY($1::int8[]) AND min_step <= $2 AND max_step >= $3 ORDER BY tag_id, min_step, id`,
+        [[...small.keys()], boundHi(hi), boundLo(lo)],
+      );
+      for (const c of chunks) small.get(Number(c.tag_id))?.push(numMeta(c));
+    }
+    const base = this.chunkSource;
+    const src: ChunkSource = {
+      // A small series' marks are never read (fromMarks gives up on n alone): metas without bytes.
+      marks: (id, a, b) =>
+        small.get(id)?.map((r) => ({ id: -1, n: r.n, min_step: r.min_step, max_step: r.max_step, sorted: r.sorted, marks: EMPTY })) ??
+        base.marks(id, a, b),
+      chunks: (id, a, b) => small.get(id) ?? base.chunks(id, a, b),
+      chunkData: (id) => base.chunkData(id),
+    };
+    const present = runs.filter((r) => ids.has(r));
+    const series = await Promise.all(present.map((run) => scalarSeries(src, ids.get(run)!, q)));
+    return present.map((run, i) => ({ run, tag, ...series[i]! }));
+  }
+
+  async audio(run: string, tag: string): Promise<AudioEntry[]> {
+    const tagId = await this.tagId(run, tag, 'audio');
+    if (tagId === undefined) return [];
+    const rows = await this.q<{
+      step: number;
+      wall: number | null;
+      sample_rate: number;
+      channels: number;
+      frames: number;
+      blob_id: number;
+      content_type: string;
+    }>(
+      `SELECT a.step, a.wall, a.sample_rate, a.channels, a.frames, a.blob_id, b.content_type FROM audio a JOIN blobs b ON b.id = a.blob_id
+       WHERE a.tag_id = $1 ORDER BY a.step, a.wall`,
+      [tagId],
+    );
+    return rows.map((r) => ({
+      step: Number(r.step),
+      wallTime: r.wall,
+      sampleRate: r.sample_rate,
+      channels: r.channels,
+      frames: Number(r.frames),
+      blobId: Number(r.blob_id),
+      contentType: r.content_type,
+    }));
+  }
+
+  async customScalarLayouts(): Promise<CustomScalarsLayout[]> {
+    // The newest layout per run (a writer may log it again).
+    const rows = await this.q<{ run: string; data: Buffer | null }>(
+      `SELECT r.name run, (SELECT x.data FROM tensors x WHERE x.tag_id = t.id ORDER BY x.step DESC, x.wall DESC LIMIT 1) data
+       FROM tags t JOIN runs r ON r.id = t.run_id WHERE t.plugin = 'custom_scalars' ORDER BY r.name COLLATE "C"`,
+    );
+    const out: CustomScalarsLayout[] = [];
+    for (const r of rows) {
+      if (!r.data || r.data.length === 0) continue;
+      try {
+        out.push({ run: r.run, categories: decodeLayout(new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength)) });
+      } catch {
+        /* a layout that does not decode is left out; its run still shows its scalars */
+      }
+    }
+    return out;
   }
 
   async images(run: string, tag: string, step?: number): Promise<ImageSeries> {
@@ -297,3 +441,5 @@ function stepOut(s: number | bigint | null): number | string {
   if (s === null) return 0;
   return typeof s === 'bigint' ? bigStep(s) : s;
 }
+
+const EMPTY = new Uint8Array(0);

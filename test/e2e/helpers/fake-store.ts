@@ -1,5 +1,6 @@
 // In-memory StoreQueries with synthetic data, for developing the UI before the real store lands
 // and for UI benchmarks that must not depend on ingest speed. Not used by the e2e tests.
+import { buildTagIndex } from '../../../lib/store/tag-index.ts';
 import { PNG } from 'pngjs';
 import type {
   ExportRow,
@@ -72,6 +73,9 @@ export function fakeStore(opts: { runs?: number; tags?: number; points?: number;
     return { step, wallTime: t0 + step, min: -3, max: 3, num: 1000, sum: 0, sumSquares: 1000, buckets };
   };
   const queries: StoreQueries = {
+    tagIndex: async () => buildTagIndex(await queries.listRuns(), await queries.listTags()),
+    audio: async () => [],
+    customScalarLayouts: async () => [],
     listRuns: async (): Promise<RunSummary[]> =>
       runs.map((name) => ({
         name,
