@@ -1,4 +1,4 @@
-// Tutorial 2.2: a custom Dataset over tensors (MyDataset), batched by a DataLoader with shuffle.
+// Tutorial 2.2.2: a custom Dataset over tensors (MyDataset), batched by a DataLoader with shuffle.
 // Run: npx tsx --conditions=board-source examples/custom-dataset.ts
 import { pathToFileURL } from 'node:url';
 import { data, tensor } from 'board';
