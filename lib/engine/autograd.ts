@@ -5,7 +5,8 @@ import { legacyTypeName, isFloating } from './dtype.ts';
 import { zeros } from './creation.ts';
 import { sumToShape } from './reduce.ts';
 import { nativeKernels } from './kernels/index.ts';
-import type { Tensor } from './tensor.ts';
+import { uninitFloat32, uninitLike } from './kernels/alloc.ts';
+import { Tensor } from './tensor.ts';
 import { GRADIENTS, type GradCtx, type Rule } from './gradients.ts';
 import {
   GradNode,
@@ -23,6 +24,39 @@ import {
 } from './graph.ts';
 
 // ---- engine ----------------------------------------------------------------------------------------
+
+/**
+ * True while a plain `backward()` (no create_graph, not autograd.grad) runs: only then may a fused op's backward add
+ * a parameter's gradient straight into its `.grad` (see leafGradBuffer).
+ */
+let directAccumulation = false;
+
+/**
+ * For a fused op's backward (customOp): where it may write its gradient for input `t` itself, instead of returning it
+ * for AccumulateGrad to add into `t.grad`. Saves a gradient-sized temporary and a pass over it per parameter and step
+ * (for a linear layer: the GEMM writes dW with beta = 1 straight into `.grad`). Returns null unless it is exactly
+ * equivalent: a plain `backward()`, `t` a float leaf that requires grad with no gradient hooks, and `t.grad` absent
+ * or a contiguous, detached tensor of t's shape and dtype. When `.grad` is absent it is created here (uninitialised:
+ * `fresh` is true and the caller must write every element, as beta = 0). The caller then returns null for `t`,
+ * writes the data, and calls `done()`.
+ */
+export function leafGradBuffer(t: Tensor | null): { data: Float32Array | Float64Array; fresh: boolean; done: () => void } | null {
+  if (!directAccumulation || t === null || !t._requiresGrad || t.gradFn !== null || (t._hooks && t._hooks.length > 0)) return null;
+  if (t.dtype !== 'float32' && t.dtype !== 'float64') return null;
+  const g = t.grad;
+  if (g === null) {
+    const n = t.numel();
+    const data = t.dtype === 'float32' ? uninitFloat32(n) : (uninitLike(new Float64Array(0), n) as Float64Array);
+    const fresh = Tensor.fromTypedArray(data, t.shape, t.dtype);
+    t.grad = fresh;
+    return { data, fresh: true, done: () => {} };
+  }
+  if (g.dtype !== t.dtype || g.requiresGrad || !g.isContiguous() || g.shape.length !== t.shape.length) return null;
+  for (let i = 0; i < g.shape.length; i++) if (g.shape[i] !== t.shape[i]) return null;
+  const n = g.numel();
+  const data = (g.storage as Float32Array | Float64Array).subarray(g.offset, g.offset + n);
+  return { data, fresh: false, done: () => g._bumpVersion() };
+}
 
 /** Apply a node's gradient rule (from THE table, gradients.ts) to the gradients of its outputs. */
 function applyRule(node: GradNode, grads: (Tensor | null)[]): (Tensor | null)[] {
@@ -73,6 +107,16 @@ interface RunTarget {
  * captured at those (node, output) pairs instead of being accumulated into leaves' .grad.
  */
 function runBackward(roots: Tensor[], seeds: Tensor[], opts: BackwardOptions, targets: RunTarget[] | null): (Tensor | null)[] {
+  const outer = directAccumulation;
+  directAccumulation = !targets && !(opts.createGraph ?? false);
+  try {
+    return runGraph(roots, seeds, opts, targets);
+  } finally {
+    directAccumulation = outer;
+  }
+}
+
+function runGraph(roots: Tensor[], seeds: Tensor[], opts: BackwardOptions, targets: RunTarget[] | null): (Tensor | null)[] {
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
   const captured: (Tensor | null)[] = targets ? targets.map(() => null) : [];

@@ -87,7 +87,7 @@ export {
   type NodeMetadata,
   type BackwardOptions,
 } from './graph.ts';
-export { backwardAll, grad, customOp, type GradOptions } from './autograd.ts';
+export { backwardAll, grad, customOp, leafGradBuffer, type GradOptions } from './autograd.ts';
 export type { TensorMethods } from './methods.ts';
 export { slice, type IndexItem, type Slice } from './indexing.ts';
 export type { Operand } from './elementwise.ts';

@@ -6,6 +6,9 @@
 // memory. The TypeScript side (lib/engine/kernels/native.ts) validates shapes first and reports them with context.
 #define NAPI_VERSION 8
 #include <node_api.h>
+
+/** Bumped whenever an entry point is added or its arguments change; lib/engine/kernels/native.ts checks it. */
+#define BOARD_NATIVE_ABI 2
 #include <cblas.h>
 #include <malloc.h>
 #include <math.h>
@@ -13,6 +16,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+// GCC's static branch prediction rates the code after an entry point's dozen argument checks as cold (each check's
+// early return counts as likely) and then optimises it for size: the Adam loop stayed scalar. The checks are marked
+// unlikely, and the kernel loops hot.
+#define HOT __attribute__((hot))
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 // OpenBLAS extensions (declared here too, so the file also compiles against a cblas.h from another BLAS build).
 void openblas_set_num_threads(int num_threads);
@@ -27,8 +36,8 @@ char *openblas_get_config(void);
 #define GET_ARGS(n)                                                                      \
   size_t argc = MAX_ARGS;                                                                \
   napi_value argv[MAX_ARGS];                                                             \
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;      \
-  if (argc < (n)) {                                                                      \
+  if (UNLIKELY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok)) return NULL; \
+  if (UNLIKELY(argc < (n))) {                                                            \
     char msg_[96];                                                                       \
     snprintf(msg_, sizeof msg_, "%s: expected %d arguments, got %zu", __func__, (n), argc); \
     napi_throw_type_error(env, NULL, msg_);                                              \
@@ -85,17 +94,17 @@ static int get_array(napi_env env, napi_value v, napi_typedarray_type want, void
 
 #define F32(i, name) \
   float *name; int64_t name##_len; \
-  if (get_array(env, argv[i], napi_float32_array, (void **)&name, &name##_len, __func__, 0)) return NULL;
+  if (UNLIKELY(get_array(env, argv[i], napi_float32_array, (void **)&name, &name##_len, __func__, 0))) return NULL;
 #define F32_OR_NULL(i, name) \
   float *name; int64_t name##_len; \
-  if (get_array(env, argv[i], napi_float32_array, (void **)&name, &name##_len, __func__, 1)) return NULL;
+  if (UNLIKELY(get_array(env, argv[i], napi_float32_array, (void **)&name, &name##_len, __func__, 1))) return NULL;
 #define I32(i, name) \
   int32_t *name; int64_t name##_len; \
-  if (get_array(env, argv[i], napi_int32_array, (void **)&name, &name##_len, __func__, 0)) return NULL;
-#define INT(i, name) int64_t name; if (get_i64(env, argv[i], &name, __func__)) return NULL;
-#define NUM(i, name) double name; if (get_f64(env, argv[i], &name, __func__)) return NULL;
-#define BOOL(i, name) int name; if (get_bool(env, argv[i], &name, __func__)) return NULL;
-#define NEED(cond, what) if (!(cond)) { fail(env, __func__, what); return NULL; }
+  if (UNLIKELY(get_array(env, argv[i], napi_int32_array, (void **)&name, &name##_len, __func__, 0))) return NULL;
+#define INT(i, name) int64_t name = 0; if (UNLIKELY(get_i64(env, argv[i], &name, __func__))) return NULL;
+#define NUM(i, name) double name = 0; if (UNLIKELY(get_f64(env, argv[i], &name, __func__))) return NULL;
+#define BOOL(i, name) int name = 0; if (UNLIKELY(get_bool(env, argv[i], &name, __func__))) return NULL;
+#define NEED(cond, what) if (UNLIKELY(!(cond))) { fail(env, __func__, what); return NULL; }
 
 // ---------------------------------------------------------------------------------------------------------------
 // BLAS
@@ -168,8 +177,8 @@ typedef struct {
 } geom_t;
 
 static int read_geom(napi_env env, napi_value v, geom_t *g, const char *fn) {
-  int32_t *a;
-  int64_t len;
+  int32_t *a = NULL;
+  int64_t len = 0;
   if (get_array(env, v, napi_int32_array, (void **)&a, &len, fn, 0)) return 1;
   if (len != 19) return fail(env, fn, "geometry must have 19 entries");
   int64_t *dst = &g->C;
@@ -185,7 +194,7 @@ static inline int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 
 static inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
-static void im2col_f32(const float *x, const geom_t *g, float *col, int64_t ld) {
+HOT static void im2col_f32(const float *x, const geom_t *g, float *col, int64_t ld) {
   const int64_t planeIn = g->inD * g->inH * g->inW;
   int64_t r = 0;
   for (int64_t c = 0; c < g->C; c++) {
@@ -218,7 +227,7 @@ static void im2col_f32(const float *x, const geom_t *g, float *col, int64_t ld) 
   }
 }
 
-static void col2im_f32(const float *col, const geom_t *g, float *dx, int64_t ld) {
+HOT static void col2im_f32(const float *col, const geom_t *g, float *dx, int64_t ld) {
   const int64_t planeIn = g->inD * g->inH * g->inW;
   int64_t r = 0;
   for (int64_t c = 0; c < g->C; c++) {
@@ -276,7 +285,260 @@ static napi_value col2im(napi_env env, napi_callback_info info) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Whole convolutions (forward and backward) in one call, one sample at a time, so the column matrix of a sample stays
+// in the L1/L2 cache instead of a batch-sized buffer (6.5 MB for the benchmark CNN's conv2, written with a 16 KB row
+// stride that aliases in the cache). Two column layouts, picked per shape:
+//   cols [R, L] (R = Cin·kernel volume rows, L output positions): the GEMMs stream along L; best when L >= R
+//        (a first layer: R = 25, L = 576).
+//   rows [L, R] ("im2row"): each output position's receptive field is contiguous; best when R > L (a deep layer:
+//        R = 400, L = 64): the copy writes sequentially and the GEMMs read R-long rows.
+// Measured on the benchmark CNN (standalone C, 1 thread): conv2 forward 1.1 ms and backward 1.6 ms per batch of 64
+// with rows, against 1.2 + 2.5 ms for one batched GEMM over [R, N·L] columns plus reorders; conv1 forward 0.18 ms
+// with cols against 0.46 ms with rows.
+
+/** rows[p][r] = x[c][id][ih][iw] for output position p and row r = ((c·kD + a)·kH + b)·kW + e (0 outside). */
+HOT static void im2row_f32(const float *x, const geom_t *g, float *rows) {
+  const int64_t planeIn = g->inD * g->inH * g->inW;
+  float *dst = rows;
+  for (int64_t od = 0; od < g->oD; od++)
+    for (int64_t oh = 0; oh < g->oH; oh++)
+      for (int64_t ow = 0; ow < g->oW; ow++) {
+        const int64_t iw0 = ow * g->sW - g->pW, iwLast = iw0 + (g->kW - 1) * g->dW;
+        const int wIn = iw0 >= 0 && iwLast < g->inW;
+        for (int64_t c = 0; c < g->C; c++) {
+          const float *xc = x + c * planeIn;
+          for (int64_t a = 0; a < g->kD; a++) {
+            const int64_t id = od * g->sD - g->pD + a * g->dD;
+            for (int64_t b = 0; b < g->kH; b++, dst += g->kW) {
+              const int64_t ih = oh * g->sH - g->pH + b * g->dH;
+              if (id < 0 || id >= g->inD || ih < 0 || ih >= g->inH) {
+                for (int64_t e = 0; e < g->kW; e++) dst[e] = 0;
+                continue;
+              }
+              const float *src = xc + (id * g->inH + ih) * g->inW;
+              if (wIn && g->dW == 1) for (int64_t e = 0; e < g->kW; e++) dst[e] = src[iw0 + e];
+              else
+                for (int64_t e = 0; e < g->kW; e++) {
+                  const int64_t iw = iw0 + e * g->dW;
+                  dst[e] = iw >= 0 && iw < g->inW ? src[iw] : 0;
+                }
+            }
+          }
+        }
+      }
+}
+
+/** The adjoint of im2row: dx[c][id][ih][iw] += rows[p][r]. */
+HOT static void row2im_f32(const float *rows, const geom_t *g, float *dx) {
+  const int64_t planeIn = g->inD * g->inH * g->inW;
+  const float *src = rows;
+  for (int64_t od = 0; od < g->oD; od++)
+    for (int64_t oh = 0; oh < g->oH; oh++)
+      for (int64_t ow = 0; ow < g->oW; ow++) {
+        const int64_t iw0 = ow * g->sW - g->pW, iwLast = iw0 + (g->kW - 1) * g->dW;
+        const int wIn = iw0 >= 0 && iwLast < g->inW;
+        for (int64_t c = 0; c < g->C; c++) {
+          float *xc = dx + c * planeIn;
+          for (int64_t a = 0; a < g->kD; a++) {
+            const int64_t id = od * g->sD - g->pD + a * g->dD;
+            for (int64_t b = 0; b < g->kH; b++, src += g->kW) {
+              const int64_t ih = oh * g->sH - g->pH + b * g->dH;
+              if (id < 0 || id >= g->inD || ih < 0 || ih >= g->inH) continue;
+              float *d = xc + (id * g->inH + ih) * g->inW;
+              if (wIn && g->dW == 1) for (int64_t e = 0; e < g->kW; e++) d[iw0 + e] += src[e];
+              else
+                for (int64_t e = 0; e < g->kW; e++) {
+                  const int64_t iw = iw0 + e * g->dW;
+                  if (iw >= 0 && iw < g->inW) d[iw] += src[e];
+                }
+            }
+          }
+        }
+      }
+}
+
+/** Shapes of a convolution call, checked against the arrays it touches. */
+typedef struct {
+  geom_t g;  // g.C = input channels per group
+  int64_t N, Cin, Cout, groups, Cg, Cog, KK, Rg, R, L, plane;
+  int rowsLayout;
+} conv_t;
+
+static int read_conv(napi_env env, napi_value geomV, napi_value shapeV, conv_t *c, const char *fn) {
+  if (read_geom(env, geomV, &c->g, fn)) return 1;
+  int32_t *s = NULL;
+  int64_t len = 0;
+  if (get_array(env, shapeV, napi_int32_array, (void **)&s, &len, fn, 0)) return 1;
+  if (len != 3 || s[0] < 0 || s[1] < 1 || s[2] < 1) return fail(env, fn, "shape must be [N, Cout, groups] with Cout, groups >= 1");
+  c->N = s[0];
+  c->Cout = s[1];
+  c->groups = s[2];
+  c->Cg = c->g.C;
+  c->Cin = c->Cg * c->groups;
+  if (c->Cout % c->groups != 0) return fail(env, fn, "Cout must be divisible by groups");
+  c->Cog = c->Cout / c->groups;
+  c->KK = c->g.kD * c->g.kH * c->g.kW;
+  c->Rg = c->Cg * c->KK;
+  c->R = c->Cin * c->KK;
+  c->L = c->g.oD * c->g.oH * c->g.oW;
+  c->plane = c->g.inD * c->g.inH * c->g.inW;
+  c->rowsLayout = c->R > c->L;
+  if (c->Rg > INT32_MAX || c->L > INT32_MAX || c->R > INT32_MAX) return fail(env, fn, "dimensions exceed 32-bit BLAS integers");
+  return 0;
+}
+
+/** The columns of sample n (all groups) into scratch, in the layout the call uses. */
+static void columns(const conv_t *c, const float *xn, float *scratch) {
+  geom_t full = c->g;
+  full.C = c->Cin;
+  if (c->rowsLayout) im2row_f32(xn, &full, scratch);
+  else im2col_f32(xn, &full, scratch, c->L);
+}
+
+// convForward(x, w, b|null, y, geom, [N, Cout, groups]): y[N, Cout, L] = conv(x[N, Cin, plane], w[Cout, Cin/g, K]) + b
+static napi_value conv_forward(napi_env env, napi_callback_info info) {
+  GET_ARGS(6);
+  F32(0, x); F32(1, w); F32_OR_NULL(2, b); F32(3, y);
+  conv_t c;
+  if (read_conv(env, argv[4], argv[5], &c, __func__)) return NULL;
+  NEED(x_len >= c.N * c.Cin * c.plane, "input smaller than N*Cin*plane");
+  NEED(w_len >= c.Cout * c.Rg, "weight smaller than Cout*Cin/groups*kernel");
+  NEED(!b || b_len >= c.Cout, "bias shorter than Cout");
+  NEED(y_len >= c.N * c.Cout * c.L, "output smaller than N*Cout*L");
+  if (c.N == 0 || c.L == 0) return NULL;
+  float *scratch = malloc((size_t)(c.R * c.L) * sizeof(float));
+  NEED(scratch, "out of memory for the column scratch");
+  for (int64_t n = 0; n < c.N; n++) {
+    float *yn = y + n * c.Cout * c.L;
+    if (b)
+      for (int64_t o = 0; o < c.Cout; o++)
+        for (int64_t j = 0; j < c.L; j++) yn[o * c.L + j] = b[o];
+    columns(&c, x + n * c.Cin * c.plane, scratch);
+    for (int64_t gi = 0; gi < c.groups; gi++) {
+      const float *wg = w + gi * c.Cog * c.Rg;
+      float *yg = yn + gi * c.Cog * c.L;
+      if (c.rowsLayout)  // y_g[Cog, L] = W_g[Cog, Rg] · rows[:, group]ᵀ
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)c.Cog, (int)c.L, (int)c.Rg, 1.0f, wg, (int)c.Rg,
+                    scratch + gi * c.Rg, (int)c.R, b ? 1.0f : 0.0f, yg, (int)c.L);
+      else  // y_g = W_g · cols[group rows, L]
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c.Cog, (int)c.L, (int)c.Rg, 1.0f, wg, (int)c.Rg,
+                    scratch + gi * c.Rg * c.L, (int)c.L, b ? 1.0f : 0.0f, yg, (int)c.L);
+    }
+  }
+  free(scratch);
+  return NULL;
+}
+
+// convBackward(gy, x, w, dx|null, dw|null, dwBeta, db|null, dbBeta, geom, [N, Cout, groups])
+// dx is written in full; dw = dwBeta·dw + Σ_n gy_n·cols_nᵀ and db = dbBeta·db + Σ gy (beta 1 adds into an existing
+// gradient, which is how the engine accumulates straight into a parameter's .grad).
+static napi_value conv_backward(napi_env env, napi_callback_info info) {
+  GET_ARGS(10);
+  F32(0, gy); F32(1, x); F32(2, w); F32_OR_NULL(3, dx); F32_OR_NULL(4, dw); NUM(5, dwBeta); F32_OR_NULL(6, db);
+  NUM(7, dbBeta);
+  conv_t c;
+  if (read_conv(env, argv[8], argv[9], &c, __func__)) return NULL;
+  NEED(gy_len >= c.N * c.Cout * c.L, "output gradient smaller than N*Cout*L");
+  NEED(x_len >= c.N * c.Cin * c.plane, "input smaller than N*Cin*plane");
+  NEED(w_len >= c.Cout * c.Rg, "weight smaller than Cout*Cin/groups*kernel");
+  NEED(!dx || dx_len >= c.N * c.Cin * c.plane, "input gradient smaller than N*Cin*plane");
+  NEED(!dw || dw_len >= c.Cout * c.Rg, "weight gradient smaller than the weight");
+  NEED(!db || db_len >= c.Cout, "bias gradient shorter than Cout");
+  if (db) {
+    for (int64_t o = 0; o < c.Cout; o++) {
+      double s = 0;  // double: a sum over N·L terms (PyTorch sums in float with pairwise blocks; this is closer)
+      for (int64_t n = 0; n < c.N; n++) {
+        const float *g = gy + (n * c.Cout + o) * c.L;
+        float part = 0;
+        for (int64_t j = 0; j < c.L; j++) part += g[j];
+        s += part;
+      }
+      db[o] = (float)(dbBeta == 0 ? s : db[o] + s);
+    }
+  }
+  if (dw && c.N == 0 && dwBeta == 0) memset(dw, 0, (size_t)(c.Cout * c.Rg) * sizeof(float));
+  if ((!dx && !dw) || c.N == 0) return NULL;
+  if (c.L == 0) {
+    if (dx) memset(dx, 0, (size_t)(c.N * c.Cin * c.plane) * sizeof(float));
+    if (dw && dwBeta == 0) memset(dw, 0, (size_t)(c.Cout * c.Rg) * sizeof(float));
+    return NULL;
+  }
+  float *scratch = malloc((size_t)(c.R * c.L) * sizeof(float));
+  NEED(scratch, "out of memory for the column scratch");
+  geom_t full = c.g;
+  full.C = c.Cin;
+  for (int64_t n = 0; n < c.N; n++) {
+    const float *gyn = gy + n * c.Cout * c.L;
+    if (dw) {
+      columns(&c, x + n * c.Cin * c.plane, scratch);
+      const float beta = n == 0 ? (float)dwBeta : 1.0f;
+      for (int64_t gi = 0; gi < c.groups; gi++) {
+        const float *gg = gyn + gi * c.Cog * c.L;
+        float *dwg = dw + gi * c.Cog * c.Rg;
+        if (c.rowsLayout)  // dW_g[Cog, Rg] += gy_g[Cog, L] · rows[L, group]
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c.Cog, (int)c.Rg, (int)c.L, 1.0f, gg, (int)c.L,
+                      scratch + gi * c.Rg, (int)c.R, beta, dwg, (int)c.Rg);
+        else  // dW_g += gy_g · cols[group rows, L]ᵀ
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)c.Cog, (int)c.Rg, (int)c.L, 1.0f, gg, (int)c.L,
+                      scratch + gi * c.Rg * c.L, (int)c.L, beta, dwg, (int)c.Rg);
+      }
+    }
+    if (dx) {
+      for (int64_t gi = 0; gi < c.groups; gi++) {
+        const float *gg = gyn + gi * c.Cog * c.L;
+        const float *wg = w + gi * c.Cog * c.Rg;
+        if (c.rowsLayout)  // drows[L, group] = gy_gᵀ · W_g
+          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)c.L, (int)c.Rg, (int)c.Cog, 1.0f, gg, (int)c.L, wg,
+                      (int)c.Rg, 0.0f, scratch + gi * c.Rg, (int)c.R);
+        else  // dcols[group rows, L] = W_gᵀ · gy_g
+          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)c.Rg, (int)c.L, (int)c.Cog, 1.0f, wg, (int)c.Rg, gg,
+                      (int)c.L, 0.0f, scratch + gi * c.Rg * c.L, (int)c.L);
+      }
+      float *dxn = dx + n * c.Cin * c.plane;
+      memset(dxn, 0, (size_t)(c.Cin * c.plane) * sizeof(float));
+      if (c.rowsLayout) row2im_f32(scratch, &full, dxn);
+      else col2im_f32(scratch, &full, dxn, c.L);
+    }
+  }
+  free(scratch);
+  return NULL;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Bias gradients and bias rows.
+
+HOT static void sum_rows_f32(const float *restrict g, int64_t M, int64_t N, float *restrict out, float beta) {
+  if (beta == 0) memset(out, 0, (size_t)N * sizeof(float));
+  else if (beta != 1) for (int64_t j = 0; j < N; j++) out[j] *= beta;
+  for (int64_t i = 0; i < M; i++) {
+    const float *r = g + i * N;
+    for (int64_t j = 0; j < N; j++) out[j] += r[j];
+  }
+}
+
+// sumRows(g, M, N, out, beta): out[j] = beta·out[j] + Σ_i g[i·N + j] (a linear layer's bias gradient, summed over the
+// batch in row order so the loads stream; float accumulators as PyTorch's CPU sum over a contiguous dim 0)
+static napi_value sum_rows(napi_env env, napi_callback_info info) {
+  GET_ARGS(5);
+  F32(0, g); INT(1, M); INT(2, N); F32(3, out); NUM(4, betaD);
+  NEED(g_len >= M * N, "gradient smaller than M*N");
+  NEED(out_len >= N, "output shorter than N");
+  NEED(out + N <= g || g + M * N <= out, "output overlaps the gradient");
+  sum_rows_f32(g, M, N, out, (float)betaD);
+  return NULL;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Gradient accumulation: a[aOff + r*cols + c] += b[bOff + r*rs + c*cs] (b may be a transposed or broadcast view).
+
+HOT static void add_strided_f32(float *a, const float *b, int64_t rows, int64_t cols, int64_t rs, int64_t cs) {
+  for (int64_t r = 0; r < rows; r++) {
+    float *dst = a + r * cols;
+    const float *src = b + r * rs;
+    if (cs == 1) for (int64_t c = 0; c < cols; c++) dst[c] += src[c];
+    else for (int64_t c = 0; c < cols; c++) dst[c] += src[c * cs];
+  }
+}
 
 // addStrided(a, aOff, b, bOff, rows, cols, rs, cs)
 static napi_value add_strided(napi_env env, napi_callback_info info) {
@@ -285,24 +547,33 @@ static napi_value add_strided(napi_env env, napi_callback_info info) {
   if (rows == 0 || cols == 0) return NULL;
   NEED(aOff + rows * cols <= a_len, "destination range exceeds its array");
   NEED(bOff + (rows - 1) * rs + (cols - 1) * cs < b_len, "source range exceeds its array");
-  for (int64_t r = 0; r < rows; r++) {
-    float *dst = a + aOff + r * cols;
-    const float *src = b + bOff + r * rs;
-    if (cs == 1) for (int64_t c = 0; c < cols; c++) dst[c] += src[c];
-    else for (int64_t c = 0; c < cols; c++) dst[c] += src[c * cs];
-  }
+  add_strided_f32(a + aOff, b + bOff, rows, cols, rs, cs);
   return NULL;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Elementwise: ReLU
 
+// The loops live in their own functions with restrict pointers: inside an N-API entry point the array pointers are
+// address-taken locals (get_array writes them), so the compiler must assume every store may change them and keeps
+// such loops scalar. Here they vectorize (AVX-512 on this machine: 16 floats per instruction).
+
+HOT static void relu_fwd_f32(const float *restrict x, float *restrict y, int64_t n) {
+  for (int64_t i = 0; i < n; i++) { const float v = x[i]; y[i] = v > 0 ? v : 0.0f; }
+}
+
+HOT static void relu_bwd_f32(const float *restrict y, const float *restrict g, float *restrict dx, int64_t n) {
+  for (int64_t i = 0; i < n; i++) dx[i] = y[i] > 0 ? g[i] : 0.0f;
+}
+
 // reluForward(x, y): y = x > 0 ? x : 0 (NaN -> 0, as lib/nn/functional/activation.ts's relu)
 static napi_value relu_forward(napi_env env, napi_callback_info info) {
   GET_ARGS(2);
   F32(0, x); F32(1, y);
   NEED(x_len == y_len, "x and y must have the same length");
-  for (int64_t i = 0; i < x_len; i++) { const float v = x[i]; y[i] = v > 0 ? v : 0.0f; }
+  NEED(x == y || x + x_len <= y || y + y_len <= x, "x and y must be the same array or not overlap");
+  if (x == y) for (int64_t i = 0; i < x_len; i++) { const float v = y[i]; y[i] = v > 0 ? v : 0.0f; }
+  else relu_fwd_f32(x, y, x_len);
   return NULL;
 }
 
@@ -311,13 +582,45 @@ static napi_value relu_backward(napi_env env, napi_callback_info info) {
   GET_ARGS(3);
   F32(0, y); F32(1, g); F32(2, dx);
   NEED(y_len == g_len && g_len == dx_len, "y, grad and dx must have the same length");
-  for (int64_t i = 0; i < y_len; i++) dx[i] = y[i] > 0 ? g[i] : 0.0f;
+  if (dx == g || dx == y) for (int64_t i = 0; i < y_len; i++) dx[i] = y[i] > 0 ? g[i] : 0.0f;
+  else relu_bwd_f32(y, g, dx, y_len);
   return NULL;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Max pooling (2-D, no padding or dilation): values and argmax indices within each input plane; NaN wins and the
 // first index wins ties, as PyTorch's CPU kernel.
+
+/**
+ * One output row of the 2x2/2 window, with the general loop's rule (scan order (0,0) (0,1) (1,0) (1,1); a value
+ * replaces the best when greater or NaN; the first NaN ends the scan).
+ */
+HOT static void max_pool_2x2_row(const float *restrict r0, const float *restrict r1, float *restrict y, int32_t *restrict ix,
+                                 int64_t oW, int32_t i0, int32_t inW) {
+  for (int64_t ow = 0; ow < oW; ow++) {
+    const float v[4] = {r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
+    const int32_t at[4] = {0, 1, inW, inW + 1};
+    float best = v[0];
+    int32_t bi = 0;
+    if (v[0] == v[0] && v[1] == v[1] && v[2] == v[2] && v[3] == v[3]) {
+      // No NaN (the usual case): selects, not branches, since on real data the comparisons are unpredictable.
+      for (int k = 1; k < 4; k++) {
+        const int gt = v[k] > best;
+        best = gt ? v[k] : best;
+        bi = gt ? at[k] : bi;
+      }
+    } else {
+      for (int k = 0; k < 4; k++)
+        if (v[k] != v[k]) {
+          best = v[k];
+          bi = at[k];
+          break;
+        }
+    }
+    y[ow] = best;
+    ix[ow] = i0 + (int32_t)(2 * ow) + bi;
+  }
+}
 
 // maxPool2d(x, y, idx, NC, inH, inW, kH, kW, sH, sW, oH, oW)
 static napi_value max_pool2d(napi_env env, napi_callback_info info) {
@@ -334,31 +637,9 @@ static napi_value max_pool2d(napi_env env, napi_callback_info info) {
     // replaces the best when greater or NaN; the first NaN ends the scan).
     for (int64_t c = 0; c < NC; c++) {
       const float *base = x + c * plane;
-      float *yc = y + c * oH * oW;
-      int32_t *ic = idx + c * oH * oW;
-      for (int64_t oh = 0; oh < oH; oh++) {
-        const float *r0 = base + 2 * oh * inW, *r1 = r0 + inW;
-        const int32_t i0 = (int32_t)(2 * oh * inW);
-        for (int64_t ow = 0; ow < oW; ow++) {
-          const float v[4] = {r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
-          const int32_t at[4] = {i0 + (int32_t)(2 * ow), i0 + (int32_t)(2 * ow + 1), i0 + (int32_t)(inW + 2 * ow),
-                                 i0 + (int32_t)(inW + 2 * ow + 1)};
-          float best = v[0];
-          int32_t bi = at[0];
-          if (v[0] == v[0] && v[1] == v[1] && v[2] == v[2] && v[3] == v[3]) {
-            // No NaN (the usual case): branch-free selects, since on real data the comparisons are unpredictable.
-            for (int k = 1; k < 4; k++) {
-              const int gt = v[k] > best;
-              best = gt ? v[k] : best;
-              bi = gt ? at[k] : bi;
-            }
-          } else {
-            for (int k = 0; k < 4; k++) if (v[k] != v[k]) { best = v[k]; bi = at[k]; break; }
-          }
-          yc[oh * oW + ow] = best;
-          ic[oh * oW + ow] = bi;
-        }
-      }
+      for (int64_t oh = 0; oh < oH; oh++)
+        max_pool_2x2_row(base + 2 * oh * inW, base + (2 * oh + 1) * inW, y + (c * oH + oh) * oW, idx + (c * oH + oh) * oW,
+                         oW, (int32_t)(2 * oh * inW), (int32_t)inW);
     }
     return NULL;
   }
@@ -392,16 +673,19 @@ static napi_value max_pool2d(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// scatterByIndex(gy, idx, gx, NC, outPlane, inPlane): gx (zeroed by the caller) += gy at the recorded positions
+// scatterByIndex(gy, idx, gx, NC, outPlane, inPlane, zeroFirst): gx += gy at the recorded positions; with zeroFirst
+// each plane of gx is cleared just before its scatter (gx may then be uninitialised memory, and the plane is still in
+// cache when the scatter runs)
 static napi_value scatter_by_index(napi_env env, napi_callback_info info) {
-  GET_ARGS(6);
-  F32(0, gy); I32(1, idx); F32(2, gx); INT(3, NC); INT(4, outPlane); INT(5, inPlane);
+  GET_ARGS(7);
+  F32(0, gy); I32(1, idx); F32(2, gx); INT(3, NC); INT(4, outPlane); INT(5, inPlane); BOOL(6, zeroFirst);
   NEED(gy_len >= NC * outPlane && idx_len >= NC * outPlane, "gradient or indices smaller than NC*outPlane");
   NEED(gx_len >= NC * inPlane, "input gradient smaller than NC*inPlane");
   for (int64_t c = 0; c < NC; c++) {
     const float *g = gy + c * outPlane;
     const int32_t *ix = idx + c * outPlane;
     float *dst = gx + c * inPlane;
+    if (zeroFirst) memset(dst, 0, (size_t)inPlane * sizeof(float));
     for (int64_t j = 0; j < outPlane; j++) {
       const int32_t k = ix[j];
       if (k < 0 || k >= inPlane) { fail(env, __func__, "index outside the input plane"); return NULL; }
@@ -461,19 +745,12 @@ static napi_value cross_entropy_backward(napi_env env, napi_callback_info info) 
 // ---------------------------------------------------------------------------------------------------------------
 // Optimizer updates, in float32 the way PyTorch's single-tensor CPU loops compute them.
 
-// sgdUpdate(w, g, buf|null, lr, momentum, dampening, weightDecay, nesterov, sign, first)
-static napi_value sgd_update(napi_env env, napi_callback_info info) {
-  GET_ARGS(10);
-  F32(0, w); F32(1, g); F32_OR_NULL(2, buf); NUM(3, lrD); NUM(4, momD); NUM(5, dampD); NUM(6, wdD); BOOL(7, nesterov);
-  NUM(8, signD); BOOL(9, first);
-  NEED(w_len == g_len, "parameter and gradient lengths differ");
-  NEED(!buf || buf_len == w_len, "momentum buffer length differs from the parameter's");
-  const float lr = (float)lrD, mom = (float)momD, damp = 1.0f - (float)dampD, wd = (float)wdD, sign = (float)signD;
-  const int64_t n = w_len;
+HOT static void sgd_f32(float *restrict w, const float *restrict g, float *restrict buf, int64_t n, float lr, float mom,
+                    float damp, float wd, int nesterov, float sign, int first) {
   if (!buf) {
     if (wd == 0) for (int64_t i = 0; i < n; i++) w[i] -= lr * (sign * g[i]);
     else for (int64_t i = 0; i < n; i++) w[i] -= lr * (sign * g[i] + wd * w[i]);
-    return NULL;
+    return;
   }
   for (int64_t i = 0; i < n; i++) {
     const float d = sign * g[i] + wd * w[i];
@@ -481,30 +758,37 @@ static napi_value sgd_update(napi_env env, napi_callback_info info) {
     buf[i] = b;
     w[i] -= lr * (nesterov ? d + mom * b : b);
   }
+}
+
+// sgdUpdate(w, g, buf|null, lr, momentum, dampening, weightDecay, nesterov, sign, first)
+static napi_value sgd_update(napi_env env, napi_callback_info info) {
+  GET_ARGS(10);
+  F32(0, w); F32(1, g); F32_OR_NULL(2, buf); NUM(3, lrD); NUM(4, momD); NUM(5, dampD); NUM(6, wdD); BOOL(7, nesterov);
+  NUM(8, signD); BOOL(9, first);
+  NEED(w_len == g_len, "parameter and gradient lengths differ");
+  NEED(!buf || buf_len == w_len, "momentum buffer length differs from the parameter's");
+  NEED(w != g && (!buf || (buf != w && buf != g)), "parameter, gradient and momentum buffer must be distinct arrays");
+  sgd_f32(w, g, buf, w_len, (float)lrD, (float)momD, 1.0f - (float)dampD, (float)wdD, nesterov, (float)signD, first);
   return NULL;
 }
 
-// adamUpdate(w, g, m, v, vmax|null, sign, l2, beta1, beta2, stepSize, bc2Sqrt, eps)
-static napi_value adam_update(napi_env env, napi_callback_info info) {
-  GET_ARGS(12);
-  F32(0, w); F32(1, g); F32(2, m); F32(3, v); F32_OR_NULL(4, vmax);
-  NUM(5, signD); NUM(6, l2D); NUM(7, b1D); NUM(8, b2D); NUM(9, stepD); NUM(10, bc2D); NUM(11, epsD);
-  NEED(w_len == g_len && w_len == m_len && w_len == v_len && (!vmax || vmax_len == w_len),
-       "parameter, gradient and state lengths differ");
-  const float sign = (float)signD, l2 = (float)l2D, b1 = (float)b1D, b2 = (float)b2D, c1 = (float)(1 - b1D),
-              c2 = (float)(1 - b2D), stepSize = (float)stepD, invBc2 = (float)(1.0 / bc2D), eps = (float)epsD;
-  const int64_t n = w_len;
-  if (!vmax) {
-    for (int64_t i = 0; i < n; i++) {
-      const float gi = sign * g[i] + l2 * w[i];
-      const float mi = b1 * m[i] + c1 * gi;
-      const float vi = b2 * v[i] + c2 * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      w[i] -= stepSize * mi / (sqrtf(vi) * invBc2 + eps);
-    }
-    return NULL;
+// c = sign, l2, beta1, beta2, 1 - beta1, 1 - beta2, stepSize, 1 / bc2Sqrt, eps
+HOT static void adam_f32(float *restrict w, const float *restrict g, float *restrict m, float *restrict v, int64_t n,
+                     const float *c) {
+  const float sign = c[0], l2 = c[1], b1 = c[2], b2 = c[3], c1 = c[4], c2 = c[5], stepSize = c[6], invBc2 = c[7], eps = c[8];
+  for (int64_t i = 0; i < n; i++) {
+    const float gi = sign * g[i] + l2 * w[i];
+    const float mi = b1 * m[i] + c1 * gi;
+    const float vi = b2 * v[i] + c2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    w[i] -= stepSize * mi / (sqrtf(vi) * invBc2 + eps);
   }
+}
+
+HOT static void adam_amsgrad_f32(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
+                             float *restrict vmax, int64_t n, const float *c) {
+  const float sign = c[0], l2 = c[1], b1 = c[2], b2 = c[3], c1 = c[4], c2 = c[5], stepSize = c[6], invBc2 = c[7], eps = c[8];
   for (int64_t i = 0; i < n; i++) {
     const float gi = sign * g[i] + l2 * w[i];
     const float mi = b1 * m[i] + c1 * gi;
@@ -515,6 +799,21 @@ static napi_value adam_update(napi_env env, napi_callback_info info) {
     vmax[i] = vm;
     w[i] -= stepSize * mi / (sqrtf(vm) * invBc2 + eps);
   }
+}
+
+// adamUpdate(w, g, m, v, vmax|null, sign, l2, beta1, beta2, stepSize, bc2Sqrt, eps)
+static napi_value adam_update(napi_env env, napi_callback_info info) {
+  GET_ARGS(12);
+  F32(0, w); F32(1, g); F32(2, m); F32(3, v); F32_OR_NULL(4, vmax);
+  NUM(5, signD); NUM(6, l2D); NUM(7, b1D); NUM(8, b2D); NUM(9, stepD); NUM(10, bc2D); NUM(11, epsD);
+  NEED(w_len == g_len && w_len == m_len && w_len == v_len && (!vmax || vmax_len == w_len),
+       "parameter, gradient and state lengths differ");
+  NEED(w != g && w != m && w != v && g != m && g != v && m != v && (!vmax || (vmax != w && vmax != g && vmax != m && vmax != v)),
+       "parameter, gradient and state must be distinct arrays");
+  const float c[9] = {(float)signD, (float)l2D, (float)b1D, (float)b2D, (float)(1 - b1D), (float)(1 - b2D), (float)stepD,
+                      (float)(1.0 / bc2D), (float)epsD};
+  if (vmax) adam_amsgrad_f32(w, g, m, v, vmax, w_len, c);
+  else adam_f32(w, g, m, v, w_len, c);
   return NULL;
 }
 
@@ -563,8 +862,16 @@ static napi_value init(napi_env env, napi_value exports) {
     {"crossEntropyBackward", NULL, cross_entropy_backward, NULL, NULL, NULL, napi_default, NULL},
     {"sgdUpdate", NULL, sgd_update, NULL, NULL, NULL, napi_default, NULL},
     {"adamUpdate", NULL, adam_update, NULL, NULL, NULL, napi_default, NULL},
+    {"convForward", NULL, conv_forward, NULL, NULL, NULL, napi_default, NULL},
+    {"convBackward", NULL, conv_backward, NULL, NULL, NULL, napi_default, NULL},
+    {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  // The TypeScript loader refuses an addon whose ABI number differs from its own (a stale build after a checkout
+  // that changed the entry points), and says so, instead of calling functions that are missing or take other args.
+  napi_value abi;
+  napi_create_int32(env, BOARD_NATIVE_ABI, &abi);
+  napi_set_named_property(env, exports, "abi", abi);
   return exports;
 }
 

@@ -256,7 +256,7 @@ export function gemm(
  * im2col once per sample with the same object. Callers never mutate a ConvGeom after building it.
  */
 const geomArrays = new WeakMap<ConvGeom, Int32Array>();
-function geomArray(g: ConvGeom): Int32Array {
+export function geomArray(g: ConvGeom): Int32Array {
   let a = geomArrays.get(g);
   if (!a) geomArrays.set(g, (a = geomArrayOf(g)));
   return a;

@@ -27,6 +27,8 @@ export interface NativeAddon {
     cOff: number,
     ldc: number,
   ): void;
+  /** The entry points' version (BOARD_NATIVE_ABI in board_native.c); the loader rejects any other. */
+  abi: number;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   blasInfo(): { config: string; core: string };
@@ -51,7 +53,16 @@ export interface NativeAddon {
     oH: number,
     oW: number,
   ): void;
-  scatterByIndex(gy: Float32Array, idx: Int32Array, gx: Float32Array, NC: number, outPlane: number, inPlane: number): void;
+  /** gx += gy at the recorded positions; zeroFirst clears each plane of gx first (gx may be uninitialised). */
+  scatterByIndex(
+    gy: Float32Array,
+    idx: Int32Array,
+    gx: Float32Array,
+    NC: number,
+    outPlane: number,
+    inPlane: number,
+    zeroFirst: boolean,
+  ): void;
   logSoftmax(x: Float32Array, lp: Float32Array, N: number, C: number, S: number): void;
   crossEntropyBackward(
     lp: Float32Array,
@@ -92,7 +103,30 @@ export interface NativeAddon {
     bc2Sqrt: number,
     eps: number,
   ): void;
+  /**
+   * A whole convolution, one sample at a time: y[N, Cout, L] = conv(x, w) + b. `geom` as for im2col with C = Cin/groups;
+   * `shape` = [N, Cout, groups]. y is written in full.
+   */
+  convForward(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, geom: Int32Array, shape: Int32Array): void;
+  /** Its gradients: dx written in full; dw = dwBeta·dw + ∂w, db = dbBeta·db + ∂b (beta 1 accumulates into a .grad). */
+  convBackward(
+    gy: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    dx: Float32Array | null,
+    dw: Float32Array | null,
+    dwBeta: number,
+    db: Float32Array | null,
+    dbBeta: number,
+    geom: Int32Array,
+    shape: Int32Array,
+  ): void;
+  /** out[j] = beta·out[j] + Σ_i g[i·N + j] over an [M, N] matrix (a bias gradient). */
+  sumRows(g: Float32Array, M: number, N: number, out: Float32Array, beta: number): void;
 }
+
+/** The BOARD_NATIVE_ABI this TypeScript expects (native/src/board_native.c). */
+const ABI = 2;
 
 const ADDON = 'native/build/Release/board_native.node';
 
@@ -125,7 +159,12 @@ export function nativeAddon(): NativeAddon | null {
         continue; // import.meta.url is not a file: URL (bundled)
       }
       if (!fs.existsSync(path)) continue;
-      loaded = mod.createRequire(import.meta.url)(path) as NativeAddon;
+      const addon = mod.createRequire(import.meta.url)(path) as NativeAddon;
+      if (addon.abi !== ABI) {
+        loadError = `${ADDON} is a stale build (entry points version ${String(addon.abi ?? 1)}, this code needs ${ABI}): rebuild it with npm run build:native`;
+        return null;
+      }
+      loaded = addon;
       return loaded;
     }
     loadError = `${ADDON} was not built (npm install builds it with node-gyp when a C compiler and libopenblas-dev are present)`;

@@ -1,9 +1,11 @@
 // F.conv1d/2d/3d, F.conv_transpose1d/2d/3d and F.pad: fused ops with their own backward (grad_fn
 // ConvolutionBackward0, as PyTorch), running on im2col + GEMM kernels.
-import { Tensor, customOp, isGradEnabled } from '../../engine/index.ts';
+import { Tensor, customOp, isGradEnabled, leafGradBuffer } from '../../engine/index.ts';
+import { uninitFloat32 } from '../../engine/kernels/alloc.ts';
 import {
   convForward,
   convBackward,
+  nativeConv,
   convTransposeForward,
   convTransposeBackward,
   padPlanes,
@@ -100,13 +102,43 @@ function convNd(nd: number, op: string, input: Tensor, weight: Tensor, bias: Ten
     'ConvolutionBackward0',
     [x, weight, b],
     () => {
-      const r = convForward(call, floatData(x, op), floatData(weight, op), b ? floatData(b, op) : null, keepCols);
+      const xs = floatData(x, op),
+        ws = floatData(weight, op),
+        bs = b ? floatData(b, op) : null;
+      const nat = nativeConv(call, xs, ws, bs);
+      if (nat) return wrap(nat.forward(xs as Float32Array, ws as Float32Array, bs as Float32Array | null), [N, Cout, ...out]);
+      const r = convForward(call, xs, ws, bs, keepCols);
       cols = r.cols;
       return wrap(r.y, [N, Cout, ...out]);
     },
     ([gy]) => {
       const need = { x: x.requiresGrad, w: weight.requiresGrad, b: !!b && b.requiresGrad };
-      const g = convBackward(call, floatData(gy!.contiguous(), op), floatData(x, op), floatData(weight, op), cols, need);
+      const gs = floatData(gy!.contiguous(), op),
+        xs = floatData(x, op),
+        ws = floatData(weight, op);
+      const nat = isGradEnabled() ? null : nativeConv(call, gs, xs, ws);
+      if (nat) {
+        // Weight and bias gradients go straight into .grad where the engine allows it (leafGradBuffer).
+        const dx = need.x ? uninitFloat32(xs.length) : null;
+        const wSink = need.w ? leafGradBuffer(weight) : null,
+          bSink = need.b ? leafGradBuffer(b) : null;
+        const dw = need.w && !wSink ? uninitFloat32(ws.length) : null,
+          db = need.b && !bSink ? uninitFloat32(Cout) : null;
+        nat.backward(
+          gs as Float32Array,
+          xs as Float32Array,
+          ws as Float32Array,
+          dx,
+          (wSink?.data as Float32Array | undefined) ?? dw,
+          wSink && !wSink.fresh ? 1 : 0,
+          (bSink?.data as Float32Array | undefined) ?? db,
+          bSink && !bSink.fresh ? 1 : 0,
+        );
+        wSink?.done();
+        bSink?.done();
+        return [dx ? wrap(dx, x.shape) : null, dw ? wrap(dw, weight.shape) : null, db ? wrap(db, [Cout]) : null];
+      }
+      const g = convBackward(call, gs, xs, ws, cols, need);
       return [g.dx ? wrap(g.dx, x.shape) : null, g.dw ? wrap(g.dw, weight.shape) : null, g.db ? wrap(g.db, [Cout]) : null];
     },
     { op, attrs: { stride, padding: pad, dilation: dil, groups } },

@@ -1,8 +1,8 @@
 // F.linear, F.bilinear, F.embedding, F.dropout, F.one_hot-free helpers. linear follows PyTorch's dispatch so the
 // grad_fn matches: 2-D input with bias -> addmm (AddmmBackward0), without bias -> mm, N-D -> addmm on a 2-D view then
 // view back (ViewBackward0), 1-D -> matmul + bias (AddBackward0).
-import { Tensor, customOp, emptyLike, empty, isGradEnabled } from '../../engine/index.ts';
-import { gemm, type FloatArray } from '../../engine/kernels/index.ts';
+import { Tensor, customOp, emptyLike, empty, isGradEnabled, leafGradBuffer } from '../../engine/index.ts';
+import { gemm, nativeKernels, type FloatArray } from '../../engine/kernels/index.ts';
 import { uninitLike } from '../../engine/kernels/alloc.ts';
 import { floatData, wrap, shapeStr } from './util.ts';
 
@@ -62,7 +62,6 @@ function fusedLinear(x: Tensor, w: Tensor, b: Tensor): Tensor {
         return [x.requiresGrad ? gy.mm(w) : null, w.requiresGrad ? gy.t().mm(x) : null, b.requiresGrad ? gy.sum(0) : null];
       }
       const g = floatData(gy.contiguous(), 'linear');
-      const alloc = (n: number) => (g instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)) as FloatArray;
       let dx: FloatArray | null = null,
         dw: FloatArray | null = null,
         db: FloatArray | null = null;
@@ -70,18 +69,41 @@ function fusedLinear(x: Tensor, w: Tensor, b: Tensor): Tensor {
         dx = uninitLike(g, M * K); // beta = 0: fully written
         gemm(false, false, M, K, N, 1, g, 0, N, floatData(w.contiguous(), 'linear'), 0, K, 0, dx, 0, K);
       }
+      // Parameter gradients go straight into .grad where the engine allows it (leafGradBuffer): the GEMM accumulates
+      // with beta = 1, so no gradient-sized temporary is allocated and added afterwards.
       if (w.requiresGrad) {
-        dw = uninitLike(g, N * K);
-        gemm(true, false, N, K, M, 1, g, 0, N, floatData(x.contiguous(), 'linear'), 0, K, 0, dw, 0, K);
+        const sink = leafGradBuffer(w);
+        const xs = floatData(x.contiguous(), 'linear');
+        if (sink) {
+          gemm(true, false, N, K, M, 1, g, 0, N, xs, 0, K, sink.fresh ? 0 : 1, sink.data, 0, K);
+          sink.done();
+        } else {
+          dw = uninitLike(g, N * K);
+          gemm(true, false, N, K, M, 1, g, 0, N, xs, 0, K, 0, dw, 0, K);
+        }
       }
       if (b.requiresGrad) {
-        db = alloc(N);
-        for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) db[j] += g[i * N + j]!;
+        const sink = leafGradBuffer(b);
+        if (sink) {
+          sumRows(g, M, N, sink.data, sink.fresh ? 0 : 1);
+          sink.done();
+        } else {
+          db = uninitLike(g, N);
+          sumRows(g, M, N, db, 0);
+        }
       }
       return [dx ? wrap(dx, [M, K]) : null, dw ? wrap(dw, [N, K]) : null, db ? wrap(db, [N]) : null];
     },
     { op: 'addmm' },
   ) as Tensor;
+}
+
+/** out[j] = beta·out[j] + Σ_i g[i·N + j] over an [M, N] matrix (beta 0 or 1): a bias gradient, in C on the native backend. */
+function sumRows(g: FloatArray, M: number, N: number, out: FloatArray, beta: 0 | 1): void {
+  const nat = nativeKernels();
+  if (nat && g instanceof Float32Array && out instanceof Float32Array) return nat.sumRows(g, M, N, out, beta);
+  if (beta === 0) out.fill(0, 0, N);
+  for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) out[j] += g[i * N + j]!;
 }
 
 /** y_k = x1ᵀ W_k x2 + b_k over the last dims of x1 and x2. */

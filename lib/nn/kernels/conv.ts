@@ -1,7 +1,7 @@
 // Convolution and transposed convolution on raw arrays: im2col + GEMM (one GEMM per group over the whole batch for
 // conv, per sample for transposed conv), with matching backward passes. Shapes use three spatial dims (1-D/2-D: leading 1s).
-import { im2col, col2im, gemm, type ConvGeom, type FloatArray } from '../../engine/kernels/index.ts';
-import { uninitLike } from '../../engine/kernels/alloc.ts';
+import { im2col, col2im, gemm, geomArray, nativeKernels, type ConvGeom, type FloatArray } from '../../engine/kernels/index.ts';
+import { uninitFloat32, uninitLike } from '../../engine/kernels/alloc.ts';
 
 function alloc(like: FloatArray, n: number): FloatArray {
   return like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
@@ -23,6 +23,44 @@ function grow(scratch: { f32: Float32Array; f64: Float64Array }, like: FloatArra
   }
   if (scratch.f64.length < n) scratch.f64 = new Float64Array(n);
   return scratch.f64;
+}
+
+/**
+ * The native backend's whole-convolution kernels (board_native.c convForward/convBackward: per sample, columns in the
+ * layout that suits the shape, GEMMs through OpenBLAS, bias fused), for float32. Null when the native backend is not
+ * selected or the arrays are not float32: callers then use convForward/convBackward below.
+ */
+export function nativeConv(c: ConvCall, ...arrays: (FloatArray | null)[]): NativeConv | null {
+  const nat = nativeKernels();
+  if (!nat || !arrays.every((a) => a === null || a instanceof Float32Array)) return null;
+  const geom = geomArray(c.geom);
+  const shape = Int32Array.of(c.N, c.Cout, c.groups);
+  const L = lenOf(c.geom);
+  return {
+    forward(x, w, b) {
+      const y = uninitFloat32(c.N * c.Cout * L); // written in full by the kernel
+      nat.convForward(x, w, b, y, geom, shape);
+      return y;
+    },
+    backward(gy, x, w, dx, dw, dwBeta, db, dbBeta) {
+      nat.convBackward(gy, x, w, dx, dw, dwBeta, db, dbBeta, geom, shape);
+    },
+  };
+}
+
+export interface NativeConv {
+  forward(x: Float32Array, w: Float32Array, b: Float32Array | null): Float32Array;
+  /** dx is written in full; dw and db get beta·old + gradient (beta 0 or 1). */
+  backward(
+    gy: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    dx: Float32Array | null,
+    dw: Float32Array | null,
+    dwBeta: number,
+    db: Float32Array | null,
+    dbBeta: number,
+  ): void;
 }
 
 /** Reductions (Cin/groups · kernel volume) shorter than this run one GEMM per sample; longer ones one per group. */

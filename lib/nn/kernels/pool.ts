@@ -1,7 +1,7 @@
 // Pooling kernels over planes [NC, D, H, W] (2-D pooling uses D = 1, 1-D also H = 1), following PyTorch's CPU
 // kernels: -inf padding and NaN-wins for max, first index on ties, window clipping rules for average pooling.
 import { nativeKernels, type FloatArray } from '../../engine/kernels/index.ts';
-import { uninitInt32, uninitLike } from '../../engine/kernels/alloc.ts';
+import { uninitFloat32, uninitInt32, uninitLike } from '../../engine/kernels/alloc.ts';
 
 export interface PoolGeom {
   NC: number;
@@ -132,12 +132,14 @@ function maxPool2dPlain(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Int32
 
 /** Scatters output gradients to the recorded argmax positions (also MaxUnpool's forward, and adaptive max). */
 export function scatterByIndex(gy: FloatArray, idx: Int32Array | Float64Array, NC: number, outPlane: number, inPlane: number): FloatArray {
-  const gx = alloc(gy, NC * inPlane);
   const nat = nativeKernels();
   if (nat && gy instanceof Float32Array && idx instanceof Int32Array) {
-    nat.scatterByIndex(gy, idx, gx as Float32Array, NC, outPlane, inPlane);
+    // The C kernel clears each plane just before scattering into it: uninitialised memory, no separate zeroing pass.
+    const gx = uninitFloat32(NC * inPlane);
+    nat.scatterByIndex(gy, idx, gx, NC, outPlane, inPlane, true);
     return gx;
   }
+  const gx = alloc(gy, NC * inPlane);
   for (let c = 0; c < NC; c++) {
     const ob = c * outPlane;
     const ib = c * inPlane;

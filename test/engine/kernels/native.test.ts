@@ -146,6 +146,8 @@ describe.skipIf(!addon)('native backend kernels match the TypeScript path', () =
       [1, 16, 5, {}],
       [16, 32, 5, {}],
       [4, 6, 3, { padding: 1, stride: 2, groups: 2 }],
+      // more rows than output positions (the kernel's im2row layout) with padding, dilation, stride and groups
+      [8, 4, 3, { padding: 2, dilation: 2, stride: [1, 2] as number[], groups: 2 }],
     ] as const) {
       const { ref, nat } = both(() => {
         const x = randn([3, cin, 13, 12]).requiresGrad_();
@@ -156,6 +158,24 @@ describe.skipIf(!addon)('native backend kernels match the TypeScript path', () =
       });
       ['y', 'dx', 'dw', 'db'].forEach((name, i) => close(data(nat[i]!), data(ref[i]!), 2e-5, 2e-5, `conv ${cin}->${cout} ${name}`));
     }
+  });
+
+  it('conv1d / conv3d through the whole-convolution kernel, both column layouts, no bias, input without grad', () => {
+    const { ref, nat } = both(() => {
+      const out: Array<Tensor | null> = [];
+      const x1 = randn([2, 6, 11]).requiresGrad_();
+      const c1 = new nn.Conv1d(6, 4, 3, { padding: 1, dilation: 2, bias: false });
+      const y1 = c1.call(x1) as Tensor;
+      y1.mul(randn(y1.shape)).sum().backward();
+      out.push(y1, x1.grad, c1.weight.grad);
+      const x3 = randn([2, 3, 4, 5, 6]); // no grad: only the weight and bias gradients are computed
+      const c3 = new nn.Conv3d(3, 5, [2, 3, 2], { stride: [1, 2, 1], padding: [1, 0, 1] });
+      const y3 = c3.call(x3) as Tensor;
+      y3.mul(randn(y3.shape)).sum().backward();
+      out.push(y3, c3.weight.grad, c3.bias!.grad);
+      return out;
+    });
+    ['y1', 'dx1', 'dw1', 'y3', 'dw3', 'db3'].forEach((name, i) => close(data(nat[i]!), data(ref[i]!), 2e-5, 2e-5, name));
   });
 
   it('relu keeps PyTorch semantics (0 at 0, NaN input gives 0 as the TypeScript kernel), max pool NaN wins, first index on ties', () => {
@@ -248,7 +268,7 @@ describe.skipIf(!addon)('native backend kernels match the TypeScript path', () =
     expect(() => a.maxPool2d(new Float32Array(4), new Float32Array(1), new Int32Array(1), 1, 2, 2, 2, 2, 2, 2, 2, 2)).toThrow(
       /output or indices smaller/,
     );
-    expect(() => a.scatterByIndex(new Float32Array(1), Int32Array.of(9), new Float32Array(4), 1, 1, 4)).toThrow(
+    expect(() => a.scatterByIndex(new Float32Array(1), Int32Array.of(9), new Float32Array(4), 1, 1, 4, false)).toThrow(
       /index outside the input plane/,
     );
     expect(() =>

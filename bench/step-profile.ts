@@ -1,0 +1,64 @@
+// Profiling driver (not a benchmark): runs one of bench/native.bench.ts's training steps N times on one backend and
+// prints per-phase CPU-time medians, for `node --cpu-prof`. Usage:
+//   node --import tsx --conditions=board-source bench/step-profile.ts mlp-sgd|mlp-adam|cnn-adam native|wasm-simd|js [steps]
+import { nn, optim, Tensor } from '../lib/index.ts';
+import { randn, randint, manualSeed } from '../lib/engine/index.ts';
+import { setGemmBackend, type GemmBackend } from '../lib/engine/kernels/index.ts';
+
+const [w = 'mlp-sgd', be = 'native', stepsArg = '200'] = process.argv.slice(2);
+const STEPS = Number(stepsArg);
+setGemmBackend(be as GemmBackend);
+manualSeed(0);
+const m =
+  w === 'cnn-adam'
+    ? new nn.Sequential(
+        new nn.Conv2d(1, 16, 5),
+        new nn.ReLU(),
+        new nn.MaxPool2d(2),
+        new nn.Conv2d(16, 32, 5),
+        new nn.ReLU(),
+        new nn.MaxPool2d(2),
+        new nn.Flatten(),
+        new nn.Linear(512, 10),
+      )
+    : new nn.Sequential(
+        new nn.Flatten(),
+        new nn.Linear(784, 512),
+        new nn.ReLU(),
+        new nn.Linear(512, 512),
+        new nn.ReLU(),
+        new nn.Linear(512, 10),
+      );
+const params = [...m.parameters()];
+const opt = w === 'mlp-sgd' ? new optim.SGD(params, { lr: 1e-3 }) : new optim.Adam(params, { lr: 1e-3 });
+const lossFn = new nn.CrossEntropyLoss();
+const batches = Array.from({ length: 4 }, () => [randn([64, 1, 28, 28]), randint(0, 10, [64])] as [Tensor, Tensor]);
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const f: number[] = [],
+  b: number[] = [],
+  o: number[] = [],
+  t: number[] = [];
+for (let i = 0; i < STEPS; i++) {
+  const [x, y] = batches[i % 4]!;
+  const c0 = cpu();
+  const l = lossFn.call(m.call(x), y) as Tensor;
+  const c1 = cpu();
+  opt.zeroGrad();
+  l.backward();
+  const c2 = cpu();
+  opt.step();
+  const c3 = cpu();
+  if (i >= 20) {
+    f.push(c1 - c0);
+    b.push(c2 - c1);
+    o.push(c3 - c2);
+    t.push(c3 - c0);
+  }
+}
+const med = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1]!.toFixed(2);
+console.log(
+  `${w} ${be}: step ${med(t)} ms CPU (fwd ${med(f)} + bwd ${med(b)} + opt ${med(o)}), load ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`,
+);
