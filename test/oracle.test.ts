@@ -18,7 +18,11 @@ function casePath(): string {
   return existsSync(shared) ? shared : resolve(REPO_ROOT, 'test/fixtures/oracle/visible.json');
 }
 
-const files = [casePath(), resolve(REPO_ROOT, 'test/fixtures/oracle/python/cases.json')].filter((f) => existsSync(f));
+const files = [
+  casePath(),
+  resolve(REPO_ROOT, 'test/fixtures/oracle/python/cases.json'),
+  resolve(REPO_ROOT, 'test/fixtures/oracle/dtypes/cases.json'),
+].filter((f) => existsSync(f));
 const knownFailures = JSON.parse(readFileSync(resolve(REPO_ROOT, 'test/oracle/known-failures.json'), 'utf8')) as Record<string, string>;
 const inProcess = process.env.ORACLE_IN_PROCESS === '1';
 const sandbox = inProcess ? null : new CaseSandbox();

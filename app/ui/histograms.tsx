@@ -168,7 +168,7 @@ export function histogramOption(entries: HistogramEntry[], mode: Mode, color: st
   };
 }
 
-function HistogramCard({ run, tag, mode, dark }: { run: string; tag: string; mode: Mode; dark: boolean }) {
+export function HistogramCard({ run, tag, mode, dark }: { run: string; tag: string; mode: Mode; dark: boolean }) {
   const [ref, seen] = useSeenOnce<HTMLDivElement>();
   const refresh = useChangeCounter((c) => c.type === 'data' && c.run === run && c.tag === tag);
   const { data, error } = useApi<{ entries: HistogramEntry[] }>(seen ? query('/api/histograms', { run, tag }) : null, refresh);

@@ -120,7 +120,7 @@ export function ImagesDashboard() {
   );
 }
 
-function ImageCard({ run, tag, view }: { run: string; tag: string; view: View }) {
+export function ImageCard({ run, tag, view }: { run: string; tag: string; view: View }) {
   const [ref, seen] = useSeenOnce<HTMLDivElement>();
   const refresh = useChangeCounter((c) => c.type === 'data' && c.run === run && c.tag === tag);
   const { data, error, loading } = useApi<ImageSeries>(seen ? query('/api/images', { run, tag }) : null, refresh);

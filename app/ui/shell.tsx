@@ -12,6 +12,7 @@ import { flushParams, setParams, useParams, useSearch } from './url-state.ts';
 import { useDark } from './theme.ts';
 
 const TABS = [
+  ['/time-series', 'Time series'],
   ['/scalars', 'Scalars'],
   ['/images', 'Images'],
   ['/histograms', 'Histograms'],

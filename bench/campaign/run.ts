@@ -1,10 +1,10 @@
 // Runs every campaign of issue 10 at full size (BOARD_CAMPAIGN=full) and prints their figures:
 // `npm run campaign` (all), or `npm run campaign -- api-fuzz xss` (some). A campaign is a vitest
 // file in test/campaign/ that calls reportFigures() (test/campaign/size.ts); its CI-size run is
-// part of `npm test`. Figures go to stdout and to bench/campaign/last-run.json; copy the ones you
-// publish into docs/security.md.
+// part of `npm test`. Figures go to stdout and into bench/campaign/last-run.json (merged by campaign
+// name); copy the ones you publish into docs/security.md.
 import { spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -39,7 +39,10 @@ for (const file of files) {
   });
   if (code !== 0) failed++;
 }
-writeFileSync(join(ROOT, 'bench/campaign/last-run.json'), JSON.stringify(figures, null, 2) + '\n');
+// Merged into the last file: running some campaigns keeps the others' last figures.
+const lastRun = join(ROOT, 'bench/campaign/last-run.json');
+const previous = existsSync(lastRun) ? (JSON.parse(readFileSync(lastRun, 'utf8')) as Record<string, unknown>) : {};
+writeFileSync(lastRun, JSON.stringify({ ...previous, ...figures }, null, 2) + '\n');
 console.log(`\n=== campaign figures\n${JSON.stringify(figures, null, 2)}`);
 console.log(`${files.length - failed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -1,5 +1,6 @@
 // `board inspect <file-or-logdir> [--json]` and `board events <file> [--json]`.
 import { readFileSync, statSync } from 'node:fs';
+import { isUrl } from '../discovery/spec.ts';
 import { inspect, jsonNumber, jsonStep, summarizeValue } from '../tfevents/inspect.ts';
 import type { EventInfo } from '../tfevents/event-decode.ts';
 import { RunNormalizer } from '../tfevents/normalize.ts';
@@ -10,7 +11,8 @@ import { EXIT_FAILURE, EXIT_OK, parseFlags, runCommand, UsageError, type FlagDef
 
 const INSPECT_HELP = `Usage: board inspect <file-or-logdir> [--json]
 
-Summarize TensorBoard event files, like 'tensorboard --inspect'.
+Summarize TensorBoard event files, like 'tensorboard --inspect'. The log directory may be
+s3://BUCKET/PREFIX (AWS SDK configuration: credential chain, AWS_REGION, AWS_ENDPOINT_URL).
 
 For a log directory, every directory holding files whose name contains "tfevents" is a run
 (named by its path relative to the log directory, '.' for the directory itself). For each run and
@@ -77,15 +79,23 @@ export function inspectCommand(argv: string[]): Promise<number> {
   return runCommand('board inspect', () => inspectTarget(argv));
 }
 
-function inspectTarget(argv: string[]): number {
+async function inspectTarget(argv: string[]): Promise<number> {
   const args = parseTargetArgs('inspect', argv, INSPECT_HELP);
   if (args === null) return EXIT_OK;
-  try {
-    statSync(args.target);
-  } catch {
-    throw new UsageError(`${args.target}: no such file or directory`);
+  let result;
+  if (isUrl(args.target)) {
+    // Object stores (s3://BUCKET/PREFIX): loaded on first use, so local inspects never load the AWS SDK.
+    await import('../sources/remote.ts');
+    const { inspectRemote } = await import('../sources/inspect-remote.ts');
+    result = await inspectRemote(args.target);
+  } else {
+    try {
+      statSync(args.target);
+    } catch {
+      throw new UsageError(`${args.target}: no such file or directory`);
+    }
+    result = inspect(args.target);
   }
-  const result = inspect(args.target);
   const corrupt = Object.values(result.runs).reduce((a, r) => a + r.corruptRecords, 0);
   if (args.json) {
     console.log(JSON.stringify(result, null, 1));

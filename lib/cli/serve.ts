@@ -89,6 +89,7 @@ async function serve(opts: ServeOptions): Promise<number> {
     throw err;
   }
   console.log(`Board ${version()} at ${server.url} (Ctrl-C to quit)`);
+  logWarmUp(server);
   if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
     console.log(`warning: listening on ${opts.host}: anyone who can reach this machine can read these logs`);
   }
@@ -140,6 +141,7 @@ async function serveStoreOnly(opts: ServeOptions): Promise<number> {
   console.log(
     `Board ${version()} at ${server.url} (serving ${isPgUrl(opts.db!) ? redactUrl(opts.db!) : opts.db}, no ingest; Ctrl-C to quit)`,
   );
+  logWarmUp(server);
   if (opts.open) openBrowser(server.url);
   return waitForShutdown(async () => {
     await server.close();
@@ -197,4 +199,9 @@ function openBrowser(url: string): void {
   } catch {
     console.log(`(could not open a browser: open ${url} yourself)`);
   }
+}
+
+/** One line once every page has been rendered once (first visits no longer pay Next's cold start). */
+function logWarmUp(server: BoardServer): void {
+  void server.warmedUp.then(({ pages, ms }) => console.log(`web: ${pages} pages rendered once in ${(ms / 1000).toFixed(1)} s`));
 }

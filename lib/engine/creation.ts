@@ -1,7 +1,8 @@
 // Tensor creation: tensor() from nested arrays / typed arrays, zeros/ones/full/empty/eye/arange/linspace/logspace, *Like.
-import { allocate, castScalar, dtypeOfArray, isFloating, type DType, type TypedArray } from './dtype.ts';
+import { allocate, castScalar, checkScalarFits, dtypeOfArray, isFloating, type DType, type TypedArray } from './dtype.ts';
 import { contiguousStrides, numelOf, RowIter } from './layout.ts';
 import { Tensor, shapeFromArgs, type ShapeArg } from './tensor.ts';
+import { roundHalf } from './half.ts';
 import { checkDevice, type DeviceLike } from './device.ts';
 
 /** dtype, requiresGrad and device ('cpu' only: other devices raise PyTorch's error) of a new tensor. */
@@ -84,7 +85,11 @@ export function tensor(data: NestedData | Tensor, opts: CreationOptions = {}): T
   // Only floats can require grad, so `tensor([1, 2], { requiresGrad: true })` means float32 (JS has no 1.0 literal).
   const d = opts.dtype ?? (opts.requiresGrad ? 'float32' : inferDtype(values));
   const out = allocate(d, values.length);
-  for (let i = 0; i < values.length; i++) out[i] = castScalar(Number(values[i]), d);
+  for (let i = 0; i < values.length; i++) {
+    const v = Number(values[i]);
+    if (typeof values[i] === 'number') checkScalarFits(v, d);
+    out[i] = castScalar(v, d);
+  }
   return finish(Tensor.fromTypedArray(out, shape, d), opts);
 }
 
@@ -123,6 +128,7 @@ export function full(shape: readonly number[], value: number | boolean | Tensor,
   const d = opts.dtype ?? fillDtype(value);
   const n = numelOf(shape);
   const arr = allocate(d, n);
+  if (typeof value === 'number') checkScalarFits(value, d, true);
   const v = castScalar(Number(value instanceof Tensor ? value.item() : value), d);
   if (v !== 0) arr.fill(v);
   return finish(Tensor.fromTypedArray(arr, [...shape], d), opts);
@@ -200,7 +206,8 @@ export function arange(a: number, b?: number | CreationOptions, c?: number | Cre
 export function linspace(start: number, end: number, steps: number, opts: CreationOptions = {}): Tensor {
   const d = opts.dtype ?? 'float32';
   const arr = allocate(d, steps);
-  const r = d === 'float32' ? Math.fround : (x: number) => x;
+  // Each step is computed in the output's precision (half's kernel runs in half-rounded floats).
+  const r = d === 'float32' ? Math.fround : d === 'float16' ? (x: number) => roundHalf(Math.fround(x)) : (x: number) => x;
   if (steps === 1) arr[0] = castScalar(start, d);
   else if (steps > 1) {
     const s0 = r(start),

@@ -1,6 +1,15 @@
 // Elementwise ops: unary, binary (broadcasting, PyTorch type promotion), where, clamp, and in-place application.
 import { allocate, isFloating, resultType, toFloatingType, castScalar, type DType, scalarTypeName } from './dtype.ts';
-import { broadcastShapes, broadcastStrides, isContiguousLayout, numelOf, RowIter, shapeStr, copyStrided } from './layout.ts';
+import {
+  broadcastShapes,
+  broadcastStrides,
+  contiguousStrides,
+  isContiguousLayout,
+  numelOf,
+  RowIter,
+  shapeStr,
+  copyStrided,
+} from './layout.ts';
 import { unaryKernel, binaryKernel, type UnaryName, type BinaryName } from './loops.ts';
 import { Tensor } from './tensor.ts';
 import { record, clock, needsGrad, isGradEnabled } from './graph.ts';
@@ -28,7 +37,10 @@ function promote(...ts: Tensor[]): DType {
 
 /** A single-element operand cast to the compute dtype (PyTorch casts scalars before computing). */
 function castSmall(t: Tensor, d: DType): Tensor {
-  if (t.dtype === d || t.numel() !== 1 || !isFloating(d)) return t;
+  if (t.dtype === d) return t;
+  // PyTorch casts every operand to the common dtype first: an int16 2941 becomes the half 2940 before a float16 add.
+  if (d === 'float16') return toHalfCopy(t);
+  if (t.numel() !== 1 || !isFloating(d)) return t;
   const st = allocate(d, 1);
   st[0] = castScalar(t.storage[t.offset]!, d);
   return new Tensor(
@@ -38,6 +50,14 @@ function castSmall(t: Tensor, d: DType): Tensor {
     0,
     d,
   );
+}
+
+/** A contiguous float16 copy of `t` (its values rounded to half by the Tensor constructor). */
+function toHalfCopy(t: Tensor): Tensor {
+  const src = t.dataSync();
+  const st = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) st[i] = src[i]!;
+  return new Tensor(st, t.shape, contiguousStrides(t.shape), 0, 'float16');
 }
 
 // ---- raw forward loops ------------------------------------------------------------------------------

@@ -31,10 +31,10 @@ import * as A from './autograd.ts';
 import * as G from './graph.ts';
 import * as RND from './random.ts';
 import * as X from './composite.ts';
-import { Tensor, ensureTensor } from './tensor.ts';
+import { Tensor, ensureTensor, withHalfRounding } from './tensor.ts';
 import type { TensorMethods } from './methods.ts';
 import { printOptions } from './print.ts';
-import { arrayMatches, dtypeOfArray, type DType, type TypedArray } from './dtype.ts';
+import { arrayMatches, dtypeOfArray, promoteTypes, resultType as dtypeResultType, type DType, type TypedArray } from './dtype.ts';
 import * as DEV from './device.ts';
 import { contiguousStrides, numelOf } from './layout.ts';
 
@@ -312,6 +312,14 @@ export const ops = {
   softsign: X.softsign,
   tanhshrink: X.tanhshrink,
 };
+// Every functional op rounds its float16 results to half on the way out, as the Tensor methods do (settleHalf).
+roundHalfResults(ops as unknown as Record<string, unknown>);
+
+/** Replace each plain function of `record` (not classes: their names start with a capital) by its half-rounding form. */
+function roundHalfResults(record: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(record))
+    if (typeof v === 'function' && !/^[A-Z]/.test(k)) record[k] = withHalfRounding(v as (...a: never[]) => unknown);
+}
 
 /**
  * torch.from_numpy: a tensor over the array's own memory (writes through either are seen by both), from a
@@ -336,6 +344,37 @@ export function fromNumpy(
   return Tensor.fromTypedArray(a.data, [0], d)._view([...a.shape], [...strides], 0);
 }
 
+/**
+ * torch.result_type(a, b): the dtype an arithmetic op of a and b computes in. Numbers act as Python scalars
+ * (integral ones as ints); pass a 0-dim tensor made by tensor(x, { dtype: 'float64' }) for a float scalar like 2.0.
+ */
+export function resultTypeOf(a: Tensor | number | boolean, b: Tensor | number | boolean): DType {
+  const operand = (x: Tensor | number | boolean) =>
+    x instanceof Tensor
+      ? { dtype: x.dtype, dim: x.dim(), wrapped: x._wrapped }
+      : { dtype: (typeof x === 'boolean' ? 'bool' : Number.isInteger(x) ? 'int64' : 'float64') as DType, dim: 0, wrapped: true };
+  return dtypeResultType([operand(a), operand(b)]);
+}
+
+/** PyTorch's dtype names and aliases (torch.float16 / torch.half ...) as constants: `tensor.zeros(2, { dtype: tensor.half })`. */
+export const DTYPE_CONSTANTS = {
+  float32: 'float32',
+  float: 'float32',
+  float64: 'float64',
+  double: 'float64',
+  float16: 'float16',
+  half: 'float16',
+  int64: 'int64',
+  long: 'int64',
+  int32: 'int32',
+  int: 'int32',
+  int16: 'int16',
+  short: 'int16',
+  int8: 'int8',
+  uint8: 'uint8',
+  bool: 'bool',
+} as const satisfies Record<string, DType>;
+
 /** torch.Tensor as a function (torch.Tensor(2, 3), torch.Tensor([1, 2])): the class, callable as the float32 legacy constructor. */
 const callableTensor = new Proxy(Tensor, {
   apply: (_target, _this, args: (number | creation.NestedData)[]) => creation.legacyConstructor('float32')(...args),
@@ -356,6 +395,12 @@ export const tensorNamespace = Object.assign(
     IntTensor: creation.legacyConstructor('int32'),
     ByteTensor: creation.legacyConstructor('uint8'),
     BoolTensor: creation.legacyConstructor('bool'),
+    HalfTensor: creation.legacyConstructor('float16'),
+    promoteTypes,
+    resultType: resultTypeOf,
+    ShortTensor: creation.legacyConstructor('int16'),
+    CharTensor: creation.legacyConstructor('int8'),
+    ...DTYPE_CONSTANTS,
     device: DEV.device,
     Device: DEV.Device,
     cuda: DEV.cuda,
@@ -398,3 +443,4 @@ export const tensorNamespace = Object.assign(
     printOptions,
   },
 );
+roundHalfResults(tensorNamespace as unknown as Record<string, unknown>);

@@ -1,6 +1,6 @@
 // Python-style indexing (getitem/setitem with ints, slices, None, ..., index tensors, bool masks),
 // index_put, gather/scatter, index_select/index_add, masked_fill, nonzero.
-import { allocate, isFloating } from './dtype.ts';
+import { allocate, checkScalarFits, isFloating } from './dtype.ts';
 import { broadcastShapes, broadcastStrides, contiguousStrides, copyStrided, normDim, numelOf, shapeStr, RowIter } from './layout.ts';
 import { Tensor } from './tensor.ts';
 import { record, clock, needsGrad } from './graph.ts';
@@ -269,6 +269,7 @@ export function indexPutValueGrad(g: Tensor, indices: (Tensor | null)[], valueSh
 /** x[items] = value, in place (version bump; differentiable when x or value needs grad). */
 export function setitem(x: Tensor, items: readonly IndexItem[], value: Operand): void {
   checkInPlace(x, 'setitem');
+  if (typeof value === 'number') checkScalarFits(value, x.dtype, true);
   const val = asTensor(value);
   if (needsGrad(x, val)) {
     // As PyTorch: write through the basic-index view (its base gets CopySlices), index_put for advanced indices.
@@ -447,6 +448,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 export function maskedFill(x: Tensor, mask: Tensor, value: Operand): Tensor {
   const t0 = clock();
   if (mask.dtype !== 'bool') throw new TypeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${mask.dtype}`);
+  if (typeof value === 'number') checkScalarFits(value, x.dtype, true);
   const v = value instanceof Tensor ? Number(value.item()) : Number(value);
   const shape = broadcastShapes(x.shape, mask.shape, 'masked_fill');
   if (shape.length !== x.dim() || shape.some((s, i) => s !== x.shape[i])) {

@@ -13,8 +13,8 @@
 //   3. Add the method below (`name(this: Tensor, ...): Ret { return OP.fn(this, ...); }`; in-place ones take
 //      `<T extends Tensor>(this: T, ...): T` and go through _self/_inplace), and the functional form to `ops` in
 //      index.ts if torch has one. Its type on Tensor follows from this object: no second declaration to keep in step.
-import { Tensor, shapeFromArgs, installViewHistory, type ShapeArg } from './tensor.ts';
-import { isDType, type DType, type TypedArray } from './dtype.ts';
+import { Tensor, shapeFromArgs, installViewHistory, withHalfRounding, type ShapeArg } from './tensor.ts';
+import { DTYPES, checkScalarFits, isDType, legacyTypeName, type DType, type TypedArray } from './dtype.ts';
 import { Device, checkDevice, CudaUnavailableError, type DeviceLike } from './device.ts';
 import { isGradEnabled, type BackwardOptions } from './graph.ts';
 import * as A from './autograd.ts';
@@ -61,14 +61,10 @@ function to(this: Tensor, target: ToTarget, dtypeOrCopy?: DType | boolean, copyA
 }
 
 /** PyTorch's legacy tensor type names (torch.FloatTensor ...), by dtype. */
-export const LEGACY_TYPE_NAMES: Partial<Record<DType, string>> = {
-  float32: 'torch.FloatTensor',
-  float64: 'torch.DoubleTensor',
-  int64: 'torch.LongTensor',
-  int32: 'torch.IntTensor',
-  uint8: 'torch.ByteTensor',
-  bool: 'torch.BoolTensor',
-};
+export const LEGACY_TYPE_NAMES: Record<DType, string> = Object.fromEntries(DTYPES.map((d) => [d, legacyTypeName(d)])) as Record<
+  DType,
+  string
+>;
 
 /** t.type() is the legacy type name ('torch.FloatTensor'); t.type(dtype or name) casts, as t.to(dtype). */
 function type(this: Tensor): string;
@@ -150,6 +146,15 @@ const tensorMethods = {
   },
   byte(this: Tensor): Tensor {
     return this.to('uint8');
+  },
+  half(this: Tensor): Tensor {
+    return this.to('float16');
+  },
+  short(this: Tensor): Tensor {
+    return this.to('int16');
+  },
+  char(this: Tensor): Tensor {
+    return this.to('int8');
   },
   cpu(this: Tensor): Tensor {
     return this;
@@ -577,6 +582,7 @@ const tensorMethods = {
   fill_<T extends Tensor>(this: T, value: number | boolean | Tensor): T {
     E.checkInPlace(this, 'fill_');
     E.checkNoOverlap(this, 'fill_');
+    if (typeof value === 'number') checkScalarFits(value, this.dtype, true);
     C.fillRaw(this, value instanceof Tensor ? Number(value.item()) : Number(value));
     this._bumpVersion();
     return this;
@@ -862,8 +868,10 @@ declare module './tensor.ts' {
 }
 
 // Attach as class methods are: non-enumerable, writable, configurable (so `for...in` and spreads see no methods).
+// Each method's float16 results are rounded to half on the way out (settleHalf).
 for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(tensorMethods))) {
-  Object.defineProperty(Tensor.prototype, name, { ...d, enumerable: false });
+  const value = typeof d.value === 'function' ? withHalfRounding(d.value as (...a: never[]) => unknown) : d.value;
+  Object.defineProperty(Tensor.prototype, name, { ...d, value, enumerable: false });
 }
 Object.defineProperty(Tensor.prototype, 'T', {
   get(this: Tensor): Tensor {

@@ -1,5 +1,6 @@
 // Reductions (sum, mean, prod, max/min, arg*, var/std, norm, logsumexp, all/any), dim-wise ops
 // (softmax, logSoftmax, cumsum), and order statistics (median, topk, sort).
+import { roundHalf } from './half.ts';
 import { allocate, isFloating, scalarTypeName, type DType } from './dtype.ts';
 import { contiguousStrides, copyStrided, normDim, numelOf } from './layout.ts';
 import { Tensor } from './tensor.ts';
@@ -214,7 +215,9 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const count = numelOf(dims.map((d) => x.shape[d]!));
   const s = reduceRaw(x, dims, keepdim, 'sum', 'float64');
   const out = emptyRaw(s.shape, x.dtype);
-  for (let i = 0; i < s.storage.length; i++) out.storage[i] = s.storage[i]! / count;
+  // PyTorch 1.13 divides the sum stored in the output dtype: a float16 sum is rounded to half before the division.
+  const stored = x.dtype === 'float16' ? (v: number) => roundHalf(Math.fround(v)) : (v: number) => v;
+  for (let i = 0; i < s.storage.length; i++) out.storage[i] = stored(s.storage[i]!) / count;
   record('mean', dim == null ? 'MeanBackward0' : 'MeanBackward1', [x], [out], [], { dims, keepdim, count }, t0, 'mean');
   return out;
 }

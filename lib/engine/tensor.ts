@@ -1,7 +1,8 @@
 // The core Tensor: strided storage, shape/strides/dtype, autograd fields and metadata. It imports no op module, so
 // every op module can import it as a value without an import cycle. The PyTorch-named op methods (t.add, t.sum...)
 // are attached to Tensor.prototype by methods.ts, the one registry, which also declares their types on this class.
-import { allocate, arrayMatches, dtypeOfArray, isFloating, type DType, type TypedArray } from './dtype.ts';
+import { allocate, arrayMatches, dtypeOfArray, isFloating, itemSize, type DType, type TypedArray } from './dtype.ts';
+import { roundHalfStorage } from './half.ts';
 import { contiguousStrides, isContiguousLayout, numelOf, normDim, copyStrided } from './layout.ts';
 import { isGradEnabled, type GradNode, type GradHook } from './graph.ts';
 import { formatTensor } from './print.ts';
@@ -66,6 +67,9 @@ export class Tensor {
     this.offset = offset;
     this.dtype = dtype;
     this._version = version ?? { v: 0 };
+    // A float16 result was computed in float (as PyTorch's CPU kernels do); storing it rounds to half. Views and
+    // aliases (given a version counter) share storage that is already rounded.
+    if (dtype === 'float16' && version === undefined) roundHalfStorage(storage);
   }
 
   /** Wrap a typed array (no copy) as a new contiguous leaf tensor. */
@@ -102,8 +106,10 @@ export class Tensor {
   get version(): number {
     return this._version.v;
   }
-  /** @internal */ _bumpVersion(): void {
+  /** @internal Every in-place write bumps the version, so this is also where a float16 write is rounded to half. */
+  _bumpVersion(): void {
     this._version.v++;
+    if (this.dtype === 'float16') roundHalfStorage(this.storage);
   }
   get requiresGrad(): boolean {
     return this._requiresGrad || this.gradFn !== null;
@@ -125,7 +131,8 @@ export class Tensor {
         "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
       );
     }
-    if (b && !isFloating(this.dtype)) throw new TypeError(`only Tensors of floating point dtype can require gradients (got ${this.dtype})`);
+    if (b && !isFloating(this.dtype))
+      throw new TypeError(`Only Tensors of floating point and complex dtype can require gradients (got ${this.dtype})`);
     this._requiresGrad = b;
     return this;
   }
@@ -180,6 +187,7 @@ export class Tensor {
     this.strides = [...t.strides];
     this.offset = t.offset;
     this.dtype = t.dtype;
+    if (t.dtype === 'float16') roundHalfStorage(t.storage);
   }
 
   // ---- metadata ----
@@ -203,7 +211,7 @@ export class Tensor {
     return numelOf(this.shape);
   }
   elementSize(): number {
-    return this.storage.BYTES_PER_ELEMENT;
+    return itemSize(this.dtype);
   }
   isContiguous(): boolean {
     return isContiguousLayout(this.shape, this.strides);
@@ -255,4 +263,30 @@ export function ensureTensor(x: unknown, op: string, arg: string): Tensor {
   if (!(x instanceof Tensor))
     throw new TypeError(`${op}: argument '${arg}' must be a Tensor, got ${Array.isArray(x) ? 'an array' : typeof x}`);
   return x;
+}
+
+/**
+ * Round the float16 tensors among an op's results to half precision. Kernels compute float16 ops in float (as
+ * PyTorch's CPU kernels do) and some fill their output after creating it, so the op registry applies this to what
+ * every public op returns: a tensor, a list of tensors, or a values/indices pair.
+ */
+export function settleHalf<T>(result: T): T {
+  if (result instanceof Tensor) {
+    if (result.dtype === 'float16') roundHalfStorage(result.storage);
+  } else if (Array.isArray(result)) {
+    for (const r of result) if (r instanceof Tensor && r.dtype === 'float16') roundHalfStorage(r.storage);
+  } else if (typeof result === 'object' && result !== null && 'values' in result) {
+    const v = (result as { values: unknown }).values;
+    if (v instanceof Tensor && v.dtype === 'float16') roundHalfStorage(v.storage);
+  }
+  return result;
+}
+
+/** `fn` with its results passed through settleHalf (same `this`, arguments and type). */
+export function withHalfRounding<F extends (...args: never[]) => unknown>(fn: F): F {
+  const wrapped = function (this: unknown, ...args: Parameters<F>): ReturnType<F> {
+    return settleHalf(fn.apply(this, args) as ReturnType<F>);
+  };
+  Object.defineProperty(wrapped, 'name', { value: fn.name });
+  return wrapped as unknown as F;
 }

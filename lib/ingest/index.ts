@@ -372,8 +372,13 @@ class LiveIngester implements Ingester {
     if (!t) return;
     this.enqueue(t);
     // chokidar drops (does not defer) further 'change' events of a path for 50 ms after one it
-    // emits, so appends inside that window would wait for the next write. Look again after it.
-    if (recheck && !this.rechecks.has(t.path)) {
+    // emits, so appends inside that window would wait for the next write. Look again after it:
+    // after the window of *this* event. (A look still pending from an earlier event ends inside
+    // this window, and a write after it and before the window closes was never read when the
+    // writer then paused: the concurrency campaign lost a run's last step that way.) Each event
+    // reads the file itself, so pushing the look back never delays data that did raise an event.
+    if (recheck) {
+      clearTimeout(this.rechecks.get(t.path));
       const timer = setTimeout(() => {
         this.rechecks.delete(t.path);
         this.enqueue(t);

@@ -3,20 +3,31 @@
 //   N bytes   UTF-8 JSON: { "<name>": { "dtype": "F32", "shape": [..], "data_offsets": [begin, end] }, ...,
 //             "__metadata__": { "<key>": "<string value>" } }, may be padded with trailing spaces
 //   rest      the tensors' raw little-endian bytes; offsets are relative to this section, which they cover exactly.
-// Board's dtypes map to F32, F64, I64, I32, U8 and BOOL. Reading also accepts F16/BF16 (widened to float32), I8, I16,
-// U16, U32 (widened to int32/int64) and U64.
+// Board's dtypes map to F32, F64, F16, I64, I32, I16, I8, U8 and BOOL. Reading also accepts BF16 (widened to
+// float32), U16, U32 (widened to int32/int64) and U64.
+import { halfBits, halfFromBits } from '../engine/half.ts';
 
 /** A Board dtype name. */
-export type StDType = 'float32' | 'float64' | 'int64' | 'int32' | 'uint8' | 'bool';
+export type StDType = 'float32' | 'float64' | 'float16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
-/** One tensor as stored: Board dtype, shape and row-major values in Board's storage class. */
+/** One tensor as stored: Board dtype, shape and row-major values in Board's storage class (float16 in a Float32Array). */
 export interface StTensor {
   dtype: StDType;
   shape: number[];
-  data: Float32Array | Float64Array | Int32Array | Uint8Array;
+  data: Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
 }
 
-const TO_ST: Record<StDType, string> = { float32: 'F32', float64: 'F64', int64: 'I64', int32: 'I32', uint8: 'U8', bool: 'BOOL' };
+const TO_ST: Record<StDType, string> = {
+  float32: 'F32',
+  float64: 'F64',
+  float16: 'F16',
+  int64: 'I64',
+  int32: 'I32',
+  int16: 'I16',
+  int8: 'I8',
+  uint8: 'U8',
+  bool: 'BOOL',
+};
 const ITEM_SIZE: Record<string, number> = {
   BOOL: 1,
   U8: 1,
@@ -63,6 +74,15 @@ function encodeData(t: StTensor): Uint8Array {
       return t.data instanceof Float64Array ? bytesOf(t.data) : new Uint8Array(Float64Array.from(t.data).buffer);
     case 'int32':
       return t.data instanceof Int32Array ? bytesOf(t.data) : new Uint8Array(Int32Array.from(t.data).buffer);
+    case 'int16':
+      return t.data instanceof Int16Array ? bytesOf(t.data) : new Uint8Array(Int16Array.from(t.data).buffer);
+    case 'int8':
+      return t.data instanceof Int8Array ? bytesOf(t.data) : new Uint8Array(Int8Array.from(t.data).buffer);
+    case 'float16': {
+      const out = new Uint16Array(n);
+      for (let i = 0; i < n; i++) out[i] = halfBits(t.data[i]!);
+      return new Uint8Array(out.buffer);
+    }
     case 'uint8':
     case 'bool':
       return Uint8Array.from(t.data);
@@ -111,15 +131,6 @@ export function encodeSafetensors(tensors: Record<string, StTensor>, metadata?: 
   return out;
 }
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
-
 /** Decodes one tensor's bytes (copied, so the result is aligned and independent of the file buffer). */
 function decodeData(st: string, bytes: Uint8Array, n: number, name: string): StTensor['data'] & {} {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -132,7 +143,7 @@ function decodeData(st: string, bytes: Uint8Array, n: number, name: string): StT
       return new Int32Array(bytes.slice().buffer);
     case 'F16': {
       const a = new Float32Array(n);
-      for (let i = 0; i < n; i++) a[i] = halfToFloat(view.getUint16(i * 2, true));
+      for (let i = 0; i < n; i++) a[i] = halfFromBits(view.getUint16(i * 2, true));
       return a;
     }
     case 'BF16': {
@@ -152,21 +163,15 @@ function decodeData(st: string, bytes: Uint8Array, n: number, name: string): StT
       for (let i = 0; i < n; i++) a[i] = view.getUint32(i * 4, true);
       return a;
     }
-    case 'I16': {
-      const a = new Int32Array(n);
-      for (let i = 0; i < n; i++) a[i] = view.getInt16(i * 2, true);
-      return a;
-    }
+    case 'I16':
+      return new Int16Array(bytes.slice().buffer);
     case 'U16': {
       const a = new Int32Array(n);
       for (let i = 0; i < n; i++) a[i] = view.getUint16(i * 2, true);
       return a;
     }
-    case 'I8': {
-      const a = new Int32Array(n);
-      for (let i = 0; i < n; i++) a[i] = view.getInt8(i);
-      return a;
-    }
+    case 'I8':
+      return new Int8Array(bytes.slice().buffer);
     case 'U8':
     case 'BOOL':
       return bytes.slice();
@@ -177,16 +182,16 @@ function decodeData(st: string, bytes: Uint8Array, n: number, name: string): StT
 
 const FROM_ST: Record<string, StDType> = {
   F32: 'float32',
-  F16: 'float32',
+  F16: 'float16',
   BF16: 'float32',
   F64: 'float64',
   I64: 'int64',
   U64: 'int64',
   U32: 'int64',
   I32: 'int32',
-  I16: 'int32',
+  I16: 'int16',
   U16: 'int32',
-  I8: 'int32',
+  I8: 'int8',
   U8: 'uint8',
   BOOL: 'bool',
 };

@@ -18,9 +18,8 @@ import { moduleSpec, buildModule, type ModuleSpec } from './module-spec.ts';
 const STRUCTURE_KEY = 'board.json';
 const MODULE_KEY = 'board.module';
 
-function toSt(t: Tensor, name: string): StTensor {
-  if (!(t.dtype in { float32: 1, float64: 1, int64: 1, int32: 1, uint8: 1, bool: 1 }))
-    throw new TypeError(`save: tensor "${name}" has unsupported dtype ${t.dtype}`);
+// Every engine dtype has a safetensors dtype (StDType covers DType), so any tensor can be saved.
+function toSt(t: Tensor): StTensor {
   const c = t.contiguous();
   const data = c.storage.subarray(c.offset, c.offset + c.numel()) as StTensor['data'];
   return { dtype: t.dtype, shape: [...t.shape], data };
@@ -40,7 +39,7 @@ function isFlatTensorRecord(obj: unknown): obj is Record<string, Tensor> {
 function flatten(value: unknown, path: string, tensors: Record<string, StTensor>): unknown {
   if (value instanceof Tensor) {
     const name = path || 'tensor';
-    tensors[name] = toSt(value, name);
+    tensors[name] = toSt(value);
     return { __tensor__: name };
   }
   if (typeof value === 'number' && !Number.isFinite(value)) return { __float__: String(value) };
@@ -80,12 +79,12 @@ export function serialize(obj: unknown, metadata: Record<string, string> = {}): 
     const ts: Record<string, Tensor> = {};
     const spec = moduleSpec(obj, '', ts);
     const tensors: Record<string, StTensor> = {};
-    for (const [k, t] of Object.entries(ts)) tensors[k] = toSt(t, k);
+    for (const [k, t] of Object.entries(ts)) tensors[k] = toSt(t);
     return encodeSafetensors(tensors, { format: 'pt', ...metadata, [MODULE_KEY]: JSON.stringify(spec) });
   }
   if (isFlatTensorRecord(obj)) {
     const tensors: Record<string, StTensor> = {};
-    for (const [k, t] of Object.entries(obj)) tensors[k] = toSt(t, k);
+    for (const [k, t] of Object.entries(obj)) tensors[k] = toSt(t);
     return encodeSafetensors(tensors, { format: 'pt', ...metadata });
   }
   const tensors: Record<string, StTensor> = {};

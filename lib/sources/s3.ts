@@ -30,6 +30,10 @@ export const s3Requests = { list: 0, get: 0 };
 
 let shared: S3Files | null = null;
 export function s3Files(): S3Files {
+  // The SDK warns on every start under Node 20 that its releases after January 2027 will need Node
+  // 22. Board pins its SDK version (package-lock) and supports Node 20, so the notice is noise on
+  // every command's stderr; a user who wants it back sets the variable to 'false'.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   shared ??= new S3Files(new S3Client(s3Config()));
   return shared;
 }

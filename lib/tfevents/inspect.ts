@@ -2,7 +2,7 @@
 // corrupt records and incomplete tail bytes of the run's files. Pure data; lib/cli/inspect.ts prints it.
 import { discoverRuns } from '../discovery/index.ts';
 import { RunNormalizer } from './normalize.ts';
-import { streamEventFile } from './reader.ts';
+import { streamEventFile, type DecodeResult } from './reader.ts';
 import type { CorruptRecord, NormalizedValue, Step, ValueData } from './types.ts';
 
 import { compareSteps, stepToJson, type JsonStep } from '../domain/step.ts';
@@ -83,39 +83,43 @@ export function summarizeValue(d: ValueData): unknown {
   }
 }
 
-/** Inspects a log directory (every run under it) or a single event file (run '.'). */
-export function inspect(target: string): Inspection {
-  const runs: Record<string, RunInspection> = {};
-  for (const { run, files } of discoverRuns(target)) {
-    const normalizer = new RunNormalizer();
-    const ri: RunInspection = { files, tags: {}, corruptRecords: 0, corrupt: [], incompleteBytes: 0, records: 0 };
-    const raw = new Map<
-      string,
-      { kind: string; plugin: string | null; count: number; min: Step; max: Step; first: NormalizedValue; last: NormalizedValue }
-    >();
-    for (const file of files) {
-      // Streamed in chunks: memory stays bounded for multi-GB files.
-      const res = streamEventFile(file, {
-        normalizer,
-        onValue: (v) => {
-          const t = raw.get(v.tag);
-          if (!t) {
-            raw.set(v.tag, { kind: v.kind, plugin: v.plugin, count: 1, min: v.step, max: v.step, first: v, last: v });
-            return;
-          }
-          t.count++;
-          if (less(v.step, t.min)) t.min = v.step;
-          if (less(t.max, v.step)) t.max = v.step;
-          t.last = v;
-          t.plugin ??= v.plugin;
-        },
-      });
-      ri.corrupt.push(...res.corrupt);
-      ri.incompleteBytes += res.incompleteBytes;
-      ri.records += res.records;
+/** Collects one run's inspection from the decode results of its files, in file order. */
+export class RunInspector {
+  readonly normalizer = new RunNormalizer();
+  private readonly ri: RunInspection;
+  private readonly raw = new Map<
+    string,
+    { kind: string; plugin: string | null; count: number; min: Step; max: Step; first: NormalizedValue; last: NormalizedValue }
+  >();
+  constructor(files: string[]) {
+    this.ri = { files, tags: {}, corruptRecords: 0, corrupt: [], incompleteBytes: 0, records: 0 };
+  }
+
+  /** Give this to the decoder as its onValue. */
+  readonly onValue = (v: NormalizedValue): void => {
+    const t = this.raw.get(v.tag);
+    if (!t) {
+      this.raw.set(v.tag, { kind: v.kind, plugin: v.plugin, count: 1, min: v.step, max: v.step, first: v, last: v });
+      return;
     }
+    t.count++;
+    if (less(v.step, t.min)) t.min = v.step;
+    if (less(t.max, v.step)) t.max = v.step;
+    t.last = v;
+    t.plugin ??= v.plugin;
+  };
+
+  /** One file decoded to its end. */
+  addFile(res: DecodeResult): void {
+    this.ri.corrupt.push(...res.corrupt);
+    this.ri.incompleteBytes += res.incompleteBytes;
+    this.ri.records += res.records;
+  }
+
+  finish(): RunInspection {
+    const ri = this.ri;
     ri.corruptRecords = ri.corrupt.length;
-    for (const [tag, t] of [...raw].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [tag, t] of [...this.raw].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       ri.tags[tag] = {
         kind: t.kind,
         plugin: t.plugin,
@@ -126,7 +130,18 @@ export function inspect(target: string): Inspection {
         last: summarizeValue(t.last.data),
       };
     }
-    runs[run] = ri;
+    return ri;
+  }
+}
+
+/** Inspects a local log directory (every run under it) or a single event file (run '.'). */
+export function inspect(target: string): Inspection {
+  const runs: Record<string, RunInspection> = {};
+  for (const { run, files } of discoverRuns(target)) {
+    const acc = new RunInspector(files);
+    // Streamed in chunks: memory stays bounded for multi-GB files.
+    for (const file of files) acc.addFile(streamEventFile(file, { normalizer: acc.normalizer, onValue: acc.onValue }));
+    runs[run] = acc.finish();
   }
   return { runs };
 }

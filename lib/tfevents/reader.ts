@@ -166,60 +166,100 @@ export function readEventFile(
   return { ...res, values };
 }
 
+export type StreamOptions = Omit<DecodeOptions, 'file' | 'baseOffset'> & { fromOffset?: number; chunkBytes?: number };
+
+/**
+ * Decodes a file of known size chunk by chunk, whatever reads its bytes (a local descriptor, a
+ * ranged GET): ask nextRead() which bytes to fetch, hand them to feed(), until nextRead() is null.
+ * A record larger than a chunk makes the next read bigger (bounded: bigger ones are skipped unread).
+ */
+export class ChunkedEventDecoder {
+  readonly result: DecodeResult;
+  private want: number;
+  private asked = 0;
+  private done = false;
+  constructor(
+    private readonly path: string,
+    private readonly size: number,
+    private readonly opts: StreamOptions,
+  ) {
+    this.want = opts.chunkBytes ?? 16 << 20;
+    this.result = { endOffset: opts.fromOffset ?? 0, incompleteBytes: 0, corrupt: [], records: 0, events: 0, needBytes: 0 };
+  }
+
+  /** The byte range to read next, or null when the file is decoded to its end. */
+  nextRead(): { from: number; length: number } | null {
+    if (this.done || this.result.endOffset >= this.size) return null;
+    this.asked = Math.min(this.want, this.size - this.result.endOffset);
+    return { from: this.result.endOffset, length: this.asked };
+  }
+
+  /** The bytes read from nextRead().from (fewer than asked for: the file ends there). */
+  feed(buf: Uint8Array): void {
+    const total = this.result;
+    const res = decodeEventBuffer(buf, {
+      ...this.opts,
+      file: this.path,
+      baseOffset: total.endOffset,
+      fileEnd: this.size,
+      inCorruptRegion: total.inCorruptRegion ?? false,
+    });
+    total.corrupt.push(...res.corrupt);
+    total.records += res.records;
+    total.events += res.events;
+    if (res.fileVersion !== undefined && total.fileVersion === undefined) total.fileVersion = res.fileVersion;
+    // A short read means the file ended early (it shrank while being read): stop there too.
+    const atEof = total.endOffset + buf.length >= this.size || buf.length < this.asked;
+    if (res.endOffset === total.endOffset && !atEof) {
+      // One record larger than the chunk: read it whole next time.
+      this.want = Math.max(this.want * 2, res.needBytes);
+      return;
+    }
+    total.endOffset = res.endOffset;
+    total.incompleteBytes = res.incompleteBytes;
+    total.needBytes = res.needBytes;
+    if (res.inCorruptRegion) total.inCorruptRegion = true;
+    else delete total.inCorruptRegion;
+    if (atEof) this.done = true;
+    this.want = this.opts.chunkBytes ?? 16 << 20;
+  }
+}
+
 /**
  * Decodes a whole file in chunks of `chunkBytes` (default 16 MiB), so memory stays bounded however
  * large the file is: values go to the callbacks, nothing is collected. A record larger than a chunk
  * is read whole.
  */
-export function streamEventFile(
-  path: string,
-  opts: Omit<DecodeOptions, 'file' | 'baseOffset'> & { fromOffset?: number; chunkBytes?: number },
-): DecodeResult {
-  const chunk = opts.chunkBytes ?? 16 << 20;
+export function streamEventFile(path: string, opts: StreamOptions): DecodeResult {
   const fd = openSync(path, 'r');
-  const total: DecodeResult = { endOffset: opts.fromOffset ?? 0, incompleteBytes: 0, corrupt: [], records: 0, events: 0, needBytes: 0 };
   try {
-    const size = fstatSync(fd).size;
-    let want = chunk;
-    while (total.endOffset < size) {
-      const len = Math.min(want, size - total.endOffset);
-      const buf = new Uint8Array(len);
+    const dec = new ChunkedEventDecoder(path, fstatSync(fd).size, opts);
+    for (let r = dec.nextRead(); r; r = dec.nextRead()) {
+      const buf = new Uint8Array(r.length);
       let got = 0;
-      while (got < len) {
-        const n = readSync(fd, buf, got, len - got, total.endOffset + got);
+      while (got < r.length) {
+        const n = readSync(fd, buf, got, r.length - got, r.from + got);
         if (n === 0) break;
         got += n;
       }
-      const decodeOpts: DecodeOptions = {
-        ...opts,
-        file: path,
-        baseOffset: total.endOffset,
-        fileEnd: size,
-        inCorruptRegion: total.inCorruptRegion ?? false,
-      };
-      const res = decodeEventBuffer(buf.subarray(0, got), decodeOpts);
-      total.corrupt.push(...res.corrupt);
-      total.records += res.records;
-      total.events += res.events;
-      if (res.fileVersion !== undefined && total.fileVersion === undefined) total.fileVersion = res.fileVersion;
-      const atEof = total.endOffset + got >= size;
-      // One record larger than the chunk: read it whole (bounded: bigger ones are skipped unread).
-      if (res.endOffset === total.endOffset && !atEof) {
-        want = Math.max(want * 2, res.needBytes);
-        continue;
-      }
-      total.endOffset = res.endOffset;
-      total.incompleteBytes = res.incompleteBytes;
-      total.needBytes = res.needBytes;
-      if (res.inCorruptRegion) total.inCorruptRegion = true;
-      else delete total.inCorruptRegion;
-      if (atEof) break;
-      want = chunk;
+      dec.feed(buf.subarray(0, got));
     }
+    return dec.result;
   } finally {
     closeSync(fd);
   }
-  return total;
+}
+
+/** streamEventFile for bytes behind an async ranged read (an object store). */
+export async function streamEventSource(
+  path: string,
+  size: number,
+  read: (from: number, length: number) => Promise<Uint8Array>,
+  opts: StreamOptions,
+): Promise<DecodeResult> {
+  const dec = new ChunkedEventDecoder(path, size, opts);
+  for (let r = dec.nextRead(); r; r = dec.nextRead()) dec.feed(await read(r.from, r.length));
+  return dec.result;
 }
 
 export type { EventKind };

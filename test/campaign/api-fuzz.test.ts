@@ -2,8 +2,14 @@
 // `board` (bin/board.js, real store, real Next build), from several concurrent clients: bad and
 // huge parameters, hostile patterns, wrong methods, large and lying bodies, cross-site and
 // foreign-Host headers, broken HTTP on raw sockets. Meanwhile one client asks /api/health every
-// 20 ms. Proven: no 5xx, no request without an answer within 15 s, the server stays up, and
-// /api/health never waits more than 100 ms behind the rest.
+// 20 ms, and right after each probe the same request to a bare node:http server in its own
+// process (the baseline: what the machine's load alone costs a request). Proven: no 5xx, no
+// request without an answer within 15 s, the server stays up, and nothing the board does holds
+// its event loop for 100 ms of its own CPU time (a probe preloaded into the board, fixtures/
+// loop-probe.ts, splits every stall into own CPU work and time spent waiting for a CPU that other
+// processes had). The /api/health latency is reported next to the baseline's; its median must
+// stay under 100 ms. (The first finding of this split: a form POST to a page made Next look for
+// a Server Action and log a source-mapped error, 300-500 ms of the loop; pages now refuse POST.)
 // CI: 1,500 requests. BOARD_CAMPAIGN=full: 12,000.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -14,6 +20,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { SummaryWriter } from '../../lib/tfevents/index.ts';
 import { startBoard, type BoardProcess } from '../e2e/helpers/board-process.ts';
 import { rawRequest } from '../e2e/helpers/raw-http.ts';
+import { preloadArgs, removeBuiltChildren } from './child.ts';
+import { loopFigures, readLoopReport } from './loop-report.ts';
 import { campaignSize, FULL, reportFigures, rng } from './size.ts';
 
 const REQUESTS = campaignSize(1500, 12_000);
@@ -280,39 +288,67 @@ let board: BoardProcess;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'board-fuzz-'));
   buildLogdir(join(dir, 'logs'));
-  board = await startBoard(['--logdir', join(dir, 'logs'), '--db', join(dir, 'store.sqlite')]);
+  board = await startBoard(
+    ['--logdir', join(dir, 'logs'), '--db', join(dir, 'store.sqlite')],
+    60_000,
+    [
+      ...(process.env.BOARD_FUZZ_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BOARD_FUZZ_CPU_PROF] : []),
+      ...(await preloadArgs('loop-probe.ts')),
+    ],
+    {
+      BOARD_LOOP_PROBE_OUT: join(dir, 'loop-probe.json'),
+    },
+  );
   await board.waitFor('initial scan done');
+  await board.waitFor(/pages rendered once/); // Next's cold start is not what this campaign measures
 });
 
 afterAll(async () => {
   const code = await board?.stop('SIGINT');
   if (board) expect(code, board.output().slice(-4000)).toBe(0);
   if (dir) rmSync(dir, { recursive: true, force: true });
+  removeBuiltChildren();
 });
+let fuzzStart = 0,
+  fuzzEnd = Infinity;
 
-/** Probes /api/health every 20 ms until its stdin closes; prints {ms: [...], bad: [...]}. */
+/**
+ * Probes /api/health every 20 ms until its stdin closes, and right after each probe the same
+ * request to a baseline: a bare node:http server in its own process that answers at once. Both
+ * wait for the same CPUs, so the baseline is what the machine's load alone costs a request (other
+ * agents on the same 2 cores); what the board adds is the difference. Prints
+ * {ms: [...], baseline: [...], bad: [...]}.
+ */
 const PROBER = `
 const http = require('node:http');
-const url = process.argv[1];
-const ms = [], bad = [];
+const [url, baseUrl] = process.argv.slice(1);
+const ms = [], baseline = [], bad = [];
 let running = true;
 process.stdin.on('end', () => { running = false; });
 process.stdin.resume();
+const probe = (u, into, name) => new Promise((resolve) => {
+  const t0 = performance.now();
+  const req = http.get(u, { headers: { 'sec-fetch-site': 'same-origin' }, agent: false }, (res) => {
+    res.resume();
+    res.on('end', () => { if (res.statusCode === 200) into.push(performance.now() - t0); else bad.push(name + ' answered ' + res.statusCode); resolve(); });
+  });
+  req.setTimeout(15000, () => { bad.push(name + ' did not answer in 15 s'); req.destroy(); resolve(); });
+  req.on('error', (e) => { bad.push(name + ': ' + e.message); resolve(); });
+});
 (async () => {
   while (running) {
-    const t0 = performance.now();
-    await new Promise((resolve) => {
-      const req = http.get(url, { headers: { 'sec-fetch-site': 'same-origin' }, agent: false }, (res) => {
-        res.resume();
-        res.on('end', () => { if (res.statusCode === 200) ms.push(performance.now() - t0); else bad.push('/api/health answered ' + res.statusCode); resolve(); });
-      });
-      req.setTimeout(15000, () => { bad.push('/api/health did not answer in 15 s'); req.destroy(); resolve(); });
-      req.on('error', (e) => { bad.push('/api/health: ' + e.message); resolve(); });
-    });
+    await probe(url, ms, '/api/health');
+    await probe(baseUrl, baseline, 'the baseline server');
     await new Promise((r) => setTimeout(r, 20));
   }
-  process.stdout.write(JSON.stringify({ ms, bad }));
+  process.stdout.write(JSON.stringify({ ms, baseline, bad }));
 })();
+`;
+const BASELINE_SERVER = `
+const s = require('node:http').createServer((q, r) => r.end('{"ok":true}'));
+s.listen(0, '127.0.0.1', () => process.stdout.write('http://127.0.0.1:' + s.address().port + '/\\n'));
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
 `;
 
 function percentile(xs: number[], p: number): number {
@@ -336,13 +372,16 @@ test(
 
     // The health prober runs in its own process (the fuzzing clients' parsing must not delay its
     // clock): one request at a time, every 20 ms, as a same-origin page would.
-    const prober = spawn(process.execPath, ['-e', PROBER, `${board.url}/api/health`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const baseServer = spawn(process.execPath, ['-e', BASELINE_SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const baseUrl = await new Promise<string>((resolve) => baseServer.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+    const prober = spawn(process.execPath, ['-e', PROBER, `${board.url}/api/health`, baseUrl], { stdio: ['pipe', 'pipe', 'inherit'] });
     let proberOut = '';
     prober.stdout!.on('data', (d) => {
       proberOut += d;
     });
     const proberDone = new Promise<void>((resolve) => prober.on('exit', () => resolve()));
     const started = performance.now();
+    fuzzStart = Date.now();
     const worker = async () => {
       while (sent < REQUESTS) {
         sent++;
@@ -380,9 +419,11 @@ test(
       }
     };
     await Promise.all(Array.from({ length: WORKERS }, worker));
+    fuzzEnd = Date.now();
     prober.stdin!.end();
     await proberDone;
-    const probe = JSON.parse(proberOut) as { ms: number[]; bad: string[] };
+    baseServer.stdin!.end();
+    const probe = JSON.parse(proberOut) as { ms: number[]; baseline: number[]; bad: string[] };
     const health = probe.ms;
     failures.push(...probe.bad);
     const seconds = (performance.now() - started) / 1000;
@@ -391,6 +432,11 @@ test(
     const after = await rawRequest(`${board.url}/api/scalars?run=train&tag=loss&maxPoints=100`);
     expect(after.status).toBe(200);
     const rss = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${board.proc.pid}/status`, 'utf8'))?.[1];
+    // The board's event loop during the fuzz (fixtures/loop-probe.ts writes it at exit).
+    const stopCode = await board.stop('SIGINT');
+    expect(stopCode, board.output().slice(-4000)).toBe(0);
+    const loopReport = readLoopReport(join(dir, 'loop-probe.json'));
+    const loop = loopReport ? loopFigures(loopReport, fuzzStart, fuzzEnd) : null;
 
     const figures = {
       seed: SEED,
@@ -407,22 +453,28 @@ test(
       healthP50Ms: Number(percentile(health, 50).toFixed(1)),
       healthP99Ms: Number(percentile(health, 99).toFixed(1)),
       healthMaxMs: Number(Math.max(...health).toFixed(1)),
+      baselineP50Ms: Number(percentile(probe.baseline, 50).toFixed(1)),
+      baselineP99Ms: Number(percentile(probe.baseline, 99).toFixed(1)),
+      baselineMaxMs: Number(Math.max(...probe.baseline).toFixed(1)),
       boardPeakRssMB: rss ? Math.round(Number(rss) / 1024) : null,
       load: (await import('node:os')).loadavg().map((x) => Number(x.toFixed(2))),
+      boardLoop: loop ?? 'no probe output',
     };
     reportFigures('api-fuzz', figures);
     expect(failures.slice(0, 20), `first failures (seed ${SEED})`).toEqual([]);
     expect(figures.status5xx).toBe(0);
     expect(timeouts).toBe(0);
     expect(health.length).toBeGreaterThan(10);
-    // The full run holds the documented bound. The CI run shares two cores with every other test
-    // file, which steals whole scheduler slices from the board: there the median must hold and
-    // no probe may wait for seconds.
-    if (FULL) expect(figures.healthMaxMs).toBeLessThan(HEALTH_BUDGET_MS);
-    else {
-      expect(figures.healthP50Ms).toBeLessThan(HEALTH_BUDGET_MS);
-      expect(figures.healthMaxMs).toBeLessThan(5000);
-    }
+    // What the board controls: no request (nor anything else the board does) holds its event loop
+    // for 100 ms of its own CPU time; the loop probe tells own work from waiting for a CPU.
+    expect(loop, 'the event-loop probe wrote its report').not.toBeNull();
+    expect(loop!.longestOwnCpuHoldMs, `the board's longest own-CPU hold: ${JSON.stringify(loop!.topOwnCpuHolds)}`).toBeLessThan(
+      HEALTH_BUDGET_MS,
+    );
+    // The probe latency itself also pays for other processes' CPU (the baseline server shows how
+    // much): the median must hold, and no probe may wait for seconds. The full size's max is reported.
+    expect(figures.healthP50Ms).toBeLessThan(HEALTH_BUDGET_MS);
+    expect(figures.healthMaxMs).toBeLessThan(5000);
   },
   FULL ? 3_600_000 : 600_000,
 );

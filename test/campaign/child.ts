@@ -2,6 +2,7 @@
 // which starts several times faster than tsx on a loaded machine; tsx is the fallback.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../helpers/shared.ts';
 
 const built: string[] = [];
@@ -28,6 +29,12 @@ export async function childArgs(fixture: string): Promise<string[]> {
   } catch {
     return ['--import', 'tsx', '--conditions=board-source', src];
   }
+}
+
+/** node arguments that preload `fixture` (`--import`) into a process, e.g. a board under test. */
+export async function preloadArgs(fixture: string): Promise<string[]> {
+  const args = await childArgs(fixture);
+  return args.length === 1 ? ['--import', pathToFileURL(args[0]!).href] : ['--import', 'tsx', '--import', pathToFileURL(args.at(-1)!).href];
 }
 
 export function removeBuiltChildren(): void {

@@ -212,6 +212,21 @@ describe('board server security (issue 10)', () => {
     expect((await rawRequest(`${board.url}/api/health?x=1`)).status).toBe(400);
   });
 
+  test('a form POST to a page is refused before Next (it took it for a Server Action, logged a source-mapped error: 300+ ms of the event loop)', async () => {
+    const before = board.output().length;
+    for (const [path, type] of [
+      ['/scalars?runs=x', 'multipart/form-data; boundary=x'],
+      ['/', 'application/x-www-form-urlencoded'],
+      ['/text', 'text/plain'],
+    ] as const) {
+      const res = await rawRequest(`${board.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body: 'a=1' });
+      expect(res.status, `POST ${path}`).toBe(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(board.output().slice(before)).not.toMatch(/Server Action|Error/);
+  });
+
   test('finding 4: a loopback board refuses a foreign Host', async () => {
     expect((await rawRequest(`${board.url}/api/runs`, { headers: { host: 'evil.example' } })).status).toBe(403);
     expect((await rawRequest(`${board.url}/api/runs`, { headers: { host: `localhost:${new URL(board.url).port}` } })).status).toBe(200);

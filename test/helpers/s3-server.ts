@@ -27,6 +27,7 @@ export async function startTestS3(): Promise<TestS3> {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', // as lib/sources/s3.ts sets it
   });
   const client = new S3Client(s3Config());
   return {

@@ -140,3 +140,31 @@ test('the change feed iterator ends when the ingester closes', async () => {
   await ing.close();
   expect(await pending).toEqual({ value: undefined, done: true });
 });
+
+// chokidar emits at most one 'change' per path per 50 ms and drops (does not defer) the rest; the
+// ingester looks again 60 ms after an event. That look must come after the *last* event's window:
+// an event that arrived while an earlier look was still pending (here: the second write, ~55 ms
+// after the first) opened a new window, and a write inside it (the third) used to wait for a
+// write that never came.
+test('a write inside the throttle window of an event that came while a re-check was pending is still read', async () => {
+  const dir = logdir();
+  const files = Array.from({ length: 16 }, (_, i) => join(dir, `r${i}/events.out.tfevents.1`));
+  for (const f of files) writeEvents(f, fileVersionRecord(), scalarRecord(0, { t: 0 }));
+  const ing = await live(dir);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // Each file: a write, a second one 51..58 ms later, a third 20 ms after that; then silence.
+  await Promise.all(
+    files.map(async (f, i) => {
+      await sleep(i * 7);
+      appendEvents(f, scalarRecord(1, { t: 1 }));
+      await sleep(51 + (i % 8));
+      appendEvents(f, scalarRecord(2, { t: 2 }));
+      await sleep(20);
+      appendEvents(f, scalarRecord(3, { t: 3 }));
+    }),
+  );
+  const counts = async () => Promise.all(files.map((_, i) => count(ing, `r${i}`, 't')));
+  await waitFor(async () => (await counts()).every((n) => n === 4), 3000, 'every write of every file').catch(async (err: Error) => {
+    throw new Error(`${err.message}: points per file ${JSON.stringify(await counts())}`);
+  });
+});

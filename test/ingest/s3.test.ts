@@ -1,13 +1,19 @@
 // s3:// log directories against a real S3-compatible server (s3rver on loopback) through the
 // official AWS SDK: initial ingest, live tailing while a writer uploads new parts, a half-written
-// last record that waits, a rewritten object re-read without duplicates, and an unchanged logdir
-// that costs list requests only (no GET).
+// last record that waits, a rewritten object re-read without duplicates, an unchanged logdir
+// that costs list requests only (no GET); and the commands end to end on s3:// logdirs: `board
+// export`, `board inspect`, and `board ingest --once` with s3:// entries in --logdir_spec (SQLite
+// and PostgreSQL stores).
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startIngest, type Ingester } from '../../lib/ingest/index.ts';
 import { s3Requests } from '../../lib/sources/s3.ts';
 import { startTestS3, type TestS3 } from '../helpers/s3-server.ts';
+import { pgUnavailable, startTestPg, type TestPg } from '../helpers/pg-server.ts';
 import { runBoard } from '../e2e/helpers/board-process.ts';
-import { concat, fileVersionRecord, scalarRecords, waitFor } from './helpers.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Inspection } from '../../lib/tfevents/inspect.ts';
+import { concat, fileVersionRecord, scalarRecords, tempDir, waitFor, writeEvents } from './helpers.ts';
 
 let s3: TestS3;
 const open: Ingester[] = [];
@@ -90,3 +96,117 @@ test('board export reads an s3:// logdir (credentials and endpoint from the stan
   expect(bad.code).toBe(1);
   expect(bad.stderr).toMatch(/s3:\/\/no-such-bucket\/x: listing failed: NoSuchBucket/);
 });
+
+test('board inspect s3://BUCKET/PREFIX gives the report of the same files on local disk (corruption, incomplete tail)', async () => {
+  const bad = scalarRecords(50, 51, ['loss']).slice();
+  bad[bad.length - 6]! ^= 0xff; // a CRC failure in the middle of the file
+  const tail = scalarRecords(100, 101, ['loss']);
+  const files: Record<string, Uint8Array> = {
+    'train/events.out.tfevents.1': concat(
+      fileVersionRecord(),
+      scalarRecords(0, 50, ['loss', 'acc']),
+      bad,
+      scalarRecords(51, 100, ['loss']),
+    ),
+    'train/events.out.tfevents.2': concat(fileVersionRecord(), scalarRecords(100, 120, ['loss']), tail.subarray(0, tail.length - 5)),
+    'eval/sub/events.out.tfevents.1': concat(fileVersionRecord(), scalarRecords(0, 7, ['acc'])),
+    'notes.txt': Buffer.from('not an event file'),
+  };
+  const { dir, cleanup } = tempDir();
+  try {
+    for (const [key, body] of Object.entries(files)) {
+      await s3.put('logs', `exp4/${key}`, body);
+      mkdirSync(dirname(join(dir, key)), { recursive: true });
+      writeFileSync(join(dir, key), body);
+    }
+    const remote = await runBoard(['inspect', 's3://logs/exp4', '--json']);
+    const local = await runBoard(['inspect', dir, '--json']);
+    expect(remote.stderr).toBe('');
+    expect(remote.code).toBe(1); // corrupt records found, as for the local directory
+    expect(local.code).toBe(1);
+    const r = JSON.parse(remote.stdout) as Inspection,
+      l = JSON.parse(local.stdout) as Inspection;
+    // File names differ (URLs vs paths); everything else is identical.
+    const unpath = (i: Inspection, root: string) =>
+      JSON.parse(JSON.stringify(i).replaceAll(root, 'ROOT').replaceAll('s3://logs/exp4', 'ROOT')) as Inspection;
+    expect(unpath(r, dir)).toEqual(unpath(l, dir));
+    expect(Object.keys(r.runs)).toEqual(['eval/sub', 'train']);
+    const train = r.runs.train!;
+    expect(train.files).toEqual(['s3://logs/exp4/train/events.out.tfevents.1', 's3://logs/exp4/train/events.out.tfevents.2']);
+    expect(train.tags.loss!.count).toBe(119);
+    expect(train.tags.acc!.count).toBe(50);
+    expect(train.corrupt).toEqual([
+      { file: 's3://logs/exp4/train/events.out.tfevents.1', offset: expect.any(Number), reason: expect.any(String) },
+    ]);
+    expect(train.incompleteBytes).toBe(tail.length - 5);
+    // The text report names the run, and a clean prefix exits 0.
+    const text = await runBoard(['inspect', 's3://logs/exp4/eval']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^run sub {2}\(1 file, 8 records\)/);
+    expect(text.stdout).toMatch(/acc +scalar +7 +0\.\.6/);
+    const missing = await runBoard(['inspect', 's3://no-such-bucket/x']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/board inspect: s3:\/\/no-such-bucket\/x: listing failed: NoSuchBucket/);
+  } finally {
+    cleanup();
+  }
+});
+
+const pgWhy = pgUnavailable();
+if (pgWhy) console.log(`skipping the PostgreSQL case of the s3:// --once test: ${pgWhy}`);
+let pgServer: TestPg | null = null;
+afterAll(async () => {
+  await pgServer?.stop();
+});
+
+test.each([
+  { store: 'sqlite', skip: false },
+  { store: 'postgres', skip: pgWhy !== null },
+])(
+  '$store: board ingest --once with --logdir_spec mixing s3:// and local entries: exact counts; a second --once adds only the new points',
+  async ({ store, skip }) => {
+    if (skip) return;
+    const { dir, cleanup } = tempDir();
+    const p = store; // object keys per store, so both cases start from an empty prefix
+    try {
+      let a = concat(fileVersionRecord(), scalarRecords(0, 300, ['loss']));
+      await s3.put('logs', `exp5-${p}/run1/events.out.tfevents.1`, a);
+      await s3.put('logs', `exp5-${p}/run2/events.out.tfevents.1`, concat(fileVersionRecord(), scalarRecords(0, 40, ['loss'])));
+      writeEvents(join(dir, 'logs/mine/events.out.tfevents.1'), fileVersionRecord(), scalarRecords(0, 25, ['loss']));
+      let db = join(dir, 'team.sqlite');
+      if (store === 'postgres') {
+        pgServer ??= await startTestPg();
+        db = await pgServer.newDatabase();
+      }
+      const spec = `cloud:s3://logs/exp5-${p},disk:${join(dir, 'logs')}`;
+      const first = await runBoard(['ingest', '--logdir_spec', spec, '--db', db, '--once']);
+      expect(first.stderr).not.toMatch(/board ingest:/);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/initial scan done .*\(3 runs in the store\)$/m);
+      const counts = async () => {
+        const e = await runBoard(['export', '--db', db, '--format', 'csv']);
+        expect(e.code).toBe(0);
+        const per: Record<string, number> = {};
+        for (const line of e.stdout.trim().split('\n').slice(1)) {
+          const run = line.split(',')[0]!;
+          per[run] = (per[run] ?? 0) + 1;
+        }
+        return per;
+      };
+      expect(await counts()).toEqual({ 'cloud/run1': 300, 'cloud/run2': 40, 'disk/mine': 25 });
+      // A new part of one object, nothing else: the second run adds exactly those points.
+      a = concat(a, scalarRecords(300, 450, ['loss']));
+      await s3.put('logs', `exp5-${p}/run1/events.out.tfevents.1`, a);
+      const second = await runBoard(['ingest', '--logdir_spec', spec, '--db', db, '--once']);
+      expect(second.code).toBe(0);
+      expect(await counts()).toEqual({ 'cloud/run1': 450, 'cloud/run2': 40, 'disk/mine': 25 });
+      // The same spec reaches `board export --logdir_spec` directly, without a store file.
+      const direct = await runBoard(['export', '--logdir_spec', spec, '--db', ':memory:', '--format', 'csv', '--runs', '^cloud/']);
+      expect(direct.code).toBe(0);
+      expect(direct.stdout.trim().split('\n').length).toBe(1 + 450 + 40);
+    } finally {
+      cleanup();
+    }
+  },
+  120_000,
+);

@@ -1,6 +1,6 @@
 // Shared by every oracle runner: the case type, decoding of the oracle's value encoding, and expectClose
 // with the README's tolerance rules (dtype + shape exact, NaN == NaN, -0 == 0, integers exact).
-import { Tensor, isDType, type DType } from '../../lib/engine/index.ts';
+import { Tensor, allocate, isDType, isFloating, type DType } from '../../lib/engine/index.ts';
 
 /** One case of the oracle JSON (schema in /work/shared/oracle/README.md). */
 export interface OracleCase {
@@ -51,33 +51,25 @@ export function decodeNumber(x: unknown): number {
 export function decodeTensor(e: EncodedTensor, opts: { requiresGrad?: boolean } = {}): Tensor {
   const n = e.shape.reduce((a, b) => a * b, 1);
   if (e.data.length !== n) throw new RangeError(`oracle: tensor data has ${e.data.length} values for shape [${e.shape}]`);
-  const t = new Tensor(new (storageClass(e.dtype))(n), e.shape, [], 0, e.dtype);
-  const st = t.storage;
+  const st = allocate(e.dtype, n);
   for (let i = 0; i < n; i++) st[i] = decodeNumber(e.data[i]);
   const fresh = Tensor.fromTypedArray(st, e.shape, e.dtype);
   if (opts.requiresGrad ?? e.requires_grad) fresh.requiresGrad_(true);
   return fresh;
 }
 
-function storageClass(d: DType): new (n: number) => Float32Array | Float64Array | Int32Array | Uint8Array {
-  switch (d) {
-    case 'float32':
-      return Float32Array;
-    case 'float64':
-    case 'int64':
-      return Float64Array;
-    case 'int32':
-      return Int32Array;
-    default:
-      return Uint8Array;
-  }
-}
-
 /** 'torch.float64' -> 'float64'. */
 export function decodeDtype(s: unknown): DType | null {
   if (typeof s !== 'string' || !s.startsWith('torch.')) return null;
   const d = s.slice(6);
-  const alias: Record<string, DType> = { float: 'float32', double: 'float64', long: 'int64', int: 'int32' };
+  const alias: Record<string, DType> = {
+    float: 'float32',
+    double: 'float64',
+    half: 'float16',
+    long: 'int64',
+    int: 'int32',
+    short: 'int16',
+  };
   const r = alias[d] ?? d;
   return isDType(r) ? r : null;
 }
@@ -104,7 +96,7 @@ export function expectClose(actual: unknown, expected: EncodedTensor, tol: Toler
     throw new Error(`${where}: shape [${actual.shape}], expected [${expected.shape}]`);
   }
   const got = actual.dataSync();
-  const integral = !(expected.dtype === 'float32' || expected.dtype === 'float64');
+  const integral = !isFloating(expected.dtype);
   const bad: string[] = [];
   for (let i = 0; i < got.length; i++) {
     const e = decodeNumber(expected.data[i]);

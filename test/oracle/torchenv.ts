@@ -41,6 +41,7 @@ import {
   tensorNamespace,
   type DType,
   type IndexItem,
+  isFloating,
 } from '../../lib/engine/index.ts';
 import { scalarOperand } from '../../lib/engine/elementwise.ts';
 import { formatTensor } from '../../lib/engine/print.ts';
@@ -86,6 +87,11 @@ const DT: Record<string, DType> = {
   long: 'int64',
   int32: 'int32',
   int: 'int32',
+  float16: 'float16',
+  half: 'float16',
+  int16: 'int16',
+  short: 'int16',
+  int8: 'int8',
   uint8: 'uint8',
   bool: 'bool',
 };
@@ -381,7 +387,7 @@ const METHODS: Record<string, Method> = {
   size: (t, a, kw) => (a.length || kw.dim !== undefined ? t.size(toTs(a[0] ?? kw.dim)) : torchSize(t.shape)),
   item: (t) => {
     const v = t.item();
-    return typeof v === 'number' && (t.dtype === 'float32' || t.dtype === 'float64') ? new PyFloat(v) : v;
+    return typeof v === 'number' && isFloating(t.dtype) ? new PyFloat(v) : v;
   },
   view: (t, a, kw) =>
     a[0] instanceof PyDtype
@@ -733,9 +739,21 @@ export function createTorchEnv(extend?: (env: PyEnv, torch: Record<string, unkno
     fn('Tensor', (a) => (tensorNamespace.Tensor as unknown as (...x: unknown[]) => Tensor)(...a.map(toTs))),
     { __ctor__: Tensor },
   );
-  for (const n of ['FloatTensor', 'DoubleTensor', 'LongTensor', 'IntTensor', 'ByteTensor', 'BoolTensor'] as const) {
+  for (const n of [
+    'FloatTensor',
+    'DoubleTensor',
+    'HalfTensor',
+    'LongTensor',
+    'IntTensor',
+    'ShortTensor',
+    'CharTensor',
+    'ByteTensor',
+    'BoolTensor',
+  ] as const) {
     torch[n] = fn(n, (a) => (tensorNamespace[n] as (...x: unknown[]) => Tensor)(...a.map(toTs)));
   }
+  torch.promote_types = fn('promote_types', (a) => PyDtype.of(tensorNamespace.promoteTypes(toTs(a[0]) as DType, toTs(a[1]) as DType)));
+  torch.result_type = fn('result_type', (a) => PyDtype.of(tensorNamespace.resultType(toOperand(a[0]), toOperand(a[1]))));
   torch.device = fn('device', (a, kw) => device(String(a[0] ?? kw.type), toTs(a[1] ?? kw.index)));
   torch.cuda = { is_available: fn('is_available', () => cuda.isAvailable()), device_count: fn('device_count', () => cuda.deviceCount()) };
   torch.normal = fn('normal', (a, kw) => {
@@ -911,7 +929,7 @@ function host(torch: Record<string, unknown>): Host {
       if (obj instanceof Tensor) {
         if (obj.dim() === 0) {
           const v = obj.item();
-          return formatSpec(typeof v === 'number' && (obj.dtype === 'float32' || obj.dtype === 'float64') ? new PyFloat(v) : v, spec);
+          return formatSpec(typeof v === 'number' && isFloating(obj.dtype) ? new PyFloat(v) : v, spec);
         }
         if (spec) throw new TypeError('unsupported format string passed to Tensor.__format__');
         return obj.toString();
@@ -963,7 +981,7 @@ function host(torch: Record<string, unknown>): Host {
         if (name === 'variable') return obj.variable;
       }
       if (obj instanceof PyDtype) {
-        if (name === 'is_floating_point') return obj.d === 'float32' || obj.d === 'float64';
+        if (name === 'is_floating_point') return isFloating(obj.d);
       }
       if (typeof obj === 'object' && obj !== null && name in obj) {
         const v = (obj as Record<string, unknown>)[name];
@@ -1113,6 +1131,7 @@ function tensorBinop(op: string, a: unknown, b: unknown): unknown {
     case '*':
       return t.mul(operand);
     case '/':
+      // Python's __rtruediv__ is reciprocal() * other (grad_fn MulBackward0).
       return swap ? t.reciprocal().mul(operand) : t.div(operand);
     case '//':
       return swap ? ops.floorDivide(operand, t) : t.floorDivide(operand);

@@ -87,12 +87,14 @@ describe('safetensors codec', () => {
     }
   });
 
-  test('reads F16 and BF16 by widening to float32', () => {
+  test('reads F16 as float16 and BF16 by widening to float32', () => {
     const header = '{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"BF16","shape":[1],"data_offsets":[4,6]}}';
     const h = new TextEncoder().encode(header);
     const buf = Uint8Array.from([h.length, 0, 0, 0, 0, 0, 0, 0, ...h, 0x00, 0x3c, 0x00, 0xc0, 0x80, 0x3f]);
     const { tensors } = decodeSafetensors(buf);
+    expect(tensors.h!.dtype).toBe('float16');
     expect(Array.from(tensors.h!.data)).toEqual([1, -2]);
+    expect(tensors.b!.dtype).toBe('float32');
     expect(Array.from(tensors.b!.data)).toEqual([1]);
   });
 

@@ -3,7 +3,7 @@
 // replacement, deletion and corruption behave alike; two ingesters sharing a database never store a
 // file twice; and the LISTEN/NOTIFY change feed reaches a reader on another connection.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { unlinkSync } from 'node:fs';
+import { statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { SummaryWriter } from '../../lib/tfevents/writer.ts';
@@ -12,7 +12,7 @@ import { openPgReadStore } from '../../lib/store/pg/index.ts';
 import type { StoreChange, StoreQueries } from '../../lib/store/types.ts';
 import { collectRows } from '../helpers/rows.ts';
 import { pgUnavailable, startTestPg, type TestPg } from '../helpers/pg-server.ts';
-import { appendEvents, fileVersionRecord, scalarRecord, scalarRecords, tempDir, waitFor, writeEvents } from '../ingest/helpers.ts';
+import { appendEvents, concat, fileVersionRecord, scalarRecord, scalarRecords, tempDir, waitFor, writeEvents } from '../ingest/helpers.ts';
 
 const why = pgUnavailable();
 if (why) console.log(`skipping PostgreSQL store tests: ${why}`);
@@ -110,28 +110,46 @@ describe.skipIf(why !== null)('PostgreSQL store', () => {
     expect(b).toEqual(a);
   }, 120_000);
 
-  test('live: appends, truncation, replacement and deletion, as on SQLite', async () => {
-    const dir = logdir();
-    const file = join(dir, 'a/events.out.tfevents.1');
-    writeEvents(file, fileVersionRecord(), scalarRecords(0, 10, ['t']));
-    const ing = await startIngest({ logdir: dir, db: await server.newDatabase(), pollIntervalMs: 50 });
-    cleanups.push(() => ing.close());
-    await ing.initialScan;
-    const count = async () => (await ing.queries.scalars(['a'], 't', { maxPoints: 1e9 }))[0]?.total ?? 0;
-    expect(await count()).toBe(10);
-    // Appended in two pieces: the half-written record waits for its second half.
-    const more = scalarRecords(10, 20, ['t']);
-    appendEvents(file, more.subarray(0, more.length - 7));
-    await waitFor(async () => (await count()) === 19, 5000, 'append (complete records)');
-    appendEvents(file, more.subarray(more.length - 7));
-    await waitFor(async () => (await count()) === 20, 5000, 'append (the rest)');
-    // Truncated to 4 records: the file is read again from the start, nothing counted twice.
-    writeEvents(file, fileVersionRecord(), scalarRecords(100, 104, ['t']));
-    await waitFor(async () => (await count()) === 4, 5000, 'truncation');
-    expect((await ing.queries.scalars(['a'], 't'))[0]!.points.map((p) => p.step)).toEqual([100, 101, 102, 103]);
-    unlinkSync(file);
-    await waitFor(async () => (await ing.queries.listRuns()).length === 0, 5000, 'deletion');
-  }, 60_000);
+  // The same live sequence on both stores, with exact counts at every stage.
+  test.each(['sqlite', 'postgres'])(
+    '%s live: appends, a half-written record, corruption, truncation and deletion',
+    async (store) => {
+      const dir = logdir();
+      const file = join(dir, 'a/events.out.tfevents.1');
+      writeEvents(file, fileVersionRecord(), scalarRecords(0, 10, ['t']));
+      const db = store === 'postgres' ? await server.newDatabase() : ':memory:';
+      const ing = await startIngest({ logdir: dir, db, pollIntervalMs: 50 });
+      cleanups.push(() => ing.close());
+      await ing.initialScan;
+      const count = async () => (await ing.queries.scalars(['a'], 't', { maxPoints: 1e9 }))[0]?.total ?? 0;
+      expect(await count()).toBe(10);
+      // Appended in two pieces: the half-written record waits for its second half.
+      const more = scalarRecords(10, 20, ['t']);
+      appendEvents(file, more.subarray(0, more.length - 7));
+      await waitFor(async () => (await count()) === 19, 5000, 'append (complete records)');
+      appendEvents(file, more.subarray(more.length - 7));
+      await waitFor(async () => (await count()) === 20, 5000, 'append (the rest)');
+      // A corrupt record appended between good ones: skipped, one warning naming file and offset.
+      const bad = scalarRecord(20, { t: 20 }).slice();
+      bad[bad.length - 6]! ^= 0xff;
+      const badOffset = statSync(file).size;
+      appendEvents(file, concat(bad, scalarRecords(21, 30, ['t'])));
+      await waitFor(async () => (await count()) === 29, 5000, 'append after a corrupt record');
+      const warnings = await ing.queries.warnings();
+      expect(warnings.map((w) => [w.run, w.file, w.offset])).toEqual([['a', expect.stringContaining('events.out.tfevents.1'), badOffset]]);
+      expect((await ing.queries.scalars(['a'], 't', { maxPoints: 1e9 }))[0]!.points.map((p) => p.step)).toEqual([
+        ...Array.from({ length: 20 }, (_, i) => i),
+        ...Array.from({ length: 9 }, (_, i) => 21 + i),
+      ]);
+      // Truncated to 4 records: the file is read again from the start, nothing counted twice.
+      writeEvents(file, fileVersionRecord(), scalarRecords(100, 104, ['t']));
+      await waitFor(async () => (await count()) === 4, 5000, 'truncation');
+      expect((await ing.queries.scalars(['a'], 't'))[0]!.points.map((p) => p.step)).toEqual([100, 101, 102, 103]);
+      unlinkSync(file);
+      await waitFor(async () => (await ing.queries.listRuns()).length === 0, 5000, 'deletion');
+    },
+    60_000,
+  );
 
   test('two ingesters on one database: each owns its files (advisory locks), counts are exact, and the change feed crosses connections', async () => {
     const url = await server.newDatabase();

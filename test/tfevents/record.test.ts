@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FIXTURE_CORPUS_DIR } from '../helpers/tfevents-corpus.ts';
 import { decodeEventBuffer, readEventFile, RunNormalizer, streamEventFile, type NormalizedValue } from '../../lib/tfevents/index.ts';
+import { streamEventSource } from '../../lib/tfevents/reader.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,7 +168,7 @@ test('a record whose header straddles the end of the buffer after a corrupt regi
   expect(second.inCorruptRegion).toBeUndefined();
 });
 
-test('streamEventFile in tiny chunks equals one whole read, corruption included', () => {
+test('streamEventFile (and streamEventSource, its async form for object stores) in tiny chunks equals one whole read, corruption included', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'board-stream-'));
   try {
     const buf = new Uint8Array(readFileSync(MEDIUM));
@@ -184,6 +185,21 @@ test('streamEventFile in tiny chunks equals one whole read, corruption included'
       expect(got, `chunk ${chunkBytes}`).toEqual(whole.values);
       expect(res.corrupt, `chunk ${chunkBytes}`).toEqual(whole.corrupt);
       expect([res.records, res.endOffset, res.incompleteBytes]).toEqual([whole.records, whole.endOffset, whole.incompleteBytes]);
+      const viaReads: NormalizedValue[] = [];
+      const reads: number[] = [];
+      const async = await streamEventSource(
+        path,
+        buf.length,
+        async (from, length) => {
+          reads.push(length);
+          return buf.slice(from, from + length);
+        },
+        { normalizer: new RunNormalizer(), onValue: (v) => viaReads.push(v), chunkBytes },
+      );
+      expect(viaReads, `async chunk ${chunkBytes}`).toEqual(whole.values);
+      expect(async.corrupt).toEqual(whole.corrupt);
+      expect([async.records, async.endOffset, async.incompleteBytes]).toEqual([whole.records, whole.endOffset, whole.incompleteBytes]);
+      expect(reads.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(buf.length);
     }
     expect(whole.corrupt.length).toBe(2);
   } finally {

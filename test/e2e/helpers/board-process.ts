@@ -46,12 +46,17 @@ export function runBoard(args: string[], timeoutMs = 60_000): Promise<{ code: nu
   });
 }
 
-/** Starts `board --port 0 ...` and resolves once it printed its URL (i.e. the server answers). */
-export function startBoard(args: string[], timeoutMs = 60_000): Promise<BoardProcess> {
-  const proc = spawn(process.execPath, [BIN, '--port', '0', ...args], {
+/** Starts `board --port 0 ...` (under `node nodeArgs...`, with `env` added) and resolves once it printed its URL (i.e. the server answers). */
+export function startBoard(
+  args: string[],
+  timeoutMs = 60_000,
+  nodeArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<BoardProcess> {
+  const proc = spawn(process.execPath, [...nodeArgs, BIN, '--port', '0', ...args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
   });
   let out = '';
   const waiters: Array<() => void> = [];
