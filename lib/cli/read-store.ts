@@ -3,7 +3,7 @@
 // existing SQLite store file (read-only; it has no cross-process feed).
 import { existsSync } from 'node:fs';
 import type { StoreChange, StoreQueries } from '../store/types.ts';
-import { isPgUrl } from '../store/pg/db.ts';
+import { isPgUrl } from '../store/pg/url.ts';
 
 export interface ReadStore {
   queries: StoreQueries;

@@ -9,7 +9,7 @@ import { EXIT_FAILURE, EXIT_OK, runCommand } from './args.ts';
 import { parseServeArgs, SERVE_HELP, type ServeOptions } from './serve-args.ts';
 import { version } from './version.ts';
 import { openReadStore, type ReadStore } from './read-store.ts';
-import { isPgUrl, redactUrl } from '../store/pg/db.ts';
+import { isPgUrl, redactUrl } from '../store/pg/url.ts';
 
 /** Runs until SIGINT/SIGTERM; resolves with the exit status. */
 export function serveCommand(argv: string[]): Promise<number> {

@@ -3,7 +3,7 @@
 // back in order; at most MAX_AHEAD unacknowledged slices are in flight, which bounds memory.
 import { parentPort } from 'node:worker_threads';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { RunNormalizer } from '../tfevents/index.ts';
+import { RunNormalizer } from '../tfevents/normalize.ts';
 import { decodeSlice, type DecodedSlice } from './slice.ts';
 
 export interface ReadJob {

@@ -9,7 +9,7 @@ import { openWriterDb } from '../store/schema.ts';
 import { StoreWriter, type FileRecord } from '../store/writer.ts';
 import { openQueries } from '../store/queries.ts';
 import type { IngestSink } from '../store/sink.ts';
-import { isPgUrl, redactUrl } from '../store/pg/db.ts';
+import { isPgUrl, redactUrl } from '../store/pg/url.ts';
 import type { StoreChange, StoreQueries } from '../store/types.ts';
 import {
   discoverFiles,
@@ -24,7 +24,7 @@ import {
 } from '../discovery/index.ts';
 import '../sources/remote.ts'; // registers s3:// sources
 import { RunLoader } from './run-loader.ts';
-import { watchSources, type SourceWatcher } from './watch.ts';
+import type { SourceWatcher } from './watch.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { acquireWriterLock } from './writer-lock.ts';
 import { createProgress, formatBytes, type ProgressSink } from './progress.ts';
@@ -336,6 +336,8 @@ class LiveIngester implements Ingester {
     }
     const local = this.sources.filter((s) => !isUrl(s.path));
     if (local.length === 0) return;
+    // chokidar loads only when a watcher starts: `board export` never needs it.
+    const { watchSources } = await import('./watch.ts');
     const watcher = watchSources(local, this.opts.pollIntervalMs, {
       add: (p) => this.enqueuePath(p, true),
       change: (p) => this.enqueuePath(p, true),

@@ -6,7 +6,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { crc32 } from '@node-rs/crc32';
-import { RunNormalizer } from '../tfevents/index.ts';
+import { RunNormalizer } from '../tfevents/normalize.ts';
 import { decodeSlice, type DecodedSlice } from './slice.ts';
 import { DecodePool } from './decode-pool.ts';
 import type { ReadJob } from './decode-worker.ts';

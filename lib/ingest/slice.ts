@@ -2,7 +2,11 @@
 // as columns (transferable typed arrays), everything else as NormalizedValues (structured clone).
 // Used by the decode worker (decode-worker.ts) and applied to the store by StoreWriter.addSlice.
 import { crc32 } from '@node-rs/crc32';
-import { decodeEventBuffer, type RunNormalizer } from '../tfevents/index.ts';
+import { decodeEventBuffer } from '../tfevents/reader.ts';
+import { PLUGIN, type RunNormalizer } from '../tfevents/normalize.ts';
+import { parseScalarRecord, ScalarRecord } from '../tfevents/scalar-record.ts';
+import { scalarOfTensor } from '../tfevents/tensor.ts';
+import { ProtoReader } from '../tfevents/wire.ts';
 import type { CorruptRecord, NormalizedValue, Step } from '../tfevents/types.ts';
 
 /** Bytes at the start of a file whose CRC identifies it (to notice in-place rewrites). */
@@ -54,6 +58,8 @@ export function decodeSlice(
   rel: string,
   normalizer: RunNormalizer,
   stat: { size: number; mtimeMs: number; ino: number },
+  /** Off only to check the fast path against the generic decoder (tests). */
+  fastScalars = true,
 ): DecodedSlice {
   // A first guess at the number of scalars (a one-scalar record is ~50 bytes); grows as needed.
   let cap = Math.max(64, Math.ceil(buf.length / 48));
@@ -67,15 +73,7 @@ export function decodeSlice(
   const otherOffsets: number[] = [];
   let bigSteps: Array<[number, bigint]> | null = null;
   let n = 0;
-  const scalar = (
-    tag: string,
-    step: Step,
-    wallTime: number | null,
-    value: number,
-    plugin: string | null,
-    displayName?: string,
-    description?: string,
-  ) => {
+  const slotOf = (tag: string, plugin: string | null, displayName?: string, description?: string): number => {
     let t = tagIndex.get(tag);
     if (t === undefined) {
       t = scalarTags.length;
@@ -85,6 +83,9 @@ export function decodeSlice(
       if (description) meta.description = description;
       scalarTags.push(meta);
     }
+    return t;
+  };
+  const push = (t: number, step: Step, wallTime: number, value: number) => {
     if (n === cap) {
       cap *= 2;
       tagIdx = grow(tagIdx, cap);
@@ -97,15 +98,72 @@ export function decodeSlice(
       (bigSteps ??= []).push([n, step]);
       steps[n] = Number(step);
     } else steps[n] = step;
-    walls[n] = wallTime ?? NaN;
+    walls[n] = wallTime;
     values[n] = value;
     n++;
+  };
+  const scalar = (
+    tag: string,
+    step: Step,
+    wallTime: number | null,
+    value: number,
+    plugin: string | null,
+    displayName?: string,
+    description?: string,
+  ) => push(slotOf(tag, plugin, displayName, description), step, wallTime ?? NaN, value);
+
+  // The scalar fast path (tfevents/scalar-record.ts). Writers cycle through their tags in a fixed
+  // order, so the tag that followed this one last time is compared (bytes) first; otherwise the
+  // normalizer resolves the tag as the generic path does. Same points, same tags, same plugins.
+  const rec = new ScalarRecord();
+  const slotBytes: (Uint8Array | undefined)[] = [];
+  const slotInfo: (TagState | undefined)[] = [];
+  const next: number[] = [];
+  let last = -1;
+  let view: DataView | null = null;
+  let reader: ProtoReader | null = null;
+  const fastRecord = (b: Uint8Array, start: number, end: number): boolean => {
+    view ??= new DataView(b.buffer, b.byteOffset, b.byteLength);
+    if (!parseScalarRecord(b, view, start, end, rec)) return false;
+    const ts = rec.tagStart,
+      te = rec.tagEnd;
+    let t = last >= 0 ? (next[last] ?? -1) : -1;
+    if (t >= 0 && !sameBytes(slotBytes[t]!, b, ts, te)) t = -1;
+    let info = t >= 0 ? slotInfo[t]! : null;
+    let resolved: { readonly str: string; readonly info: TagState } | null = null;
+    if (info === null) {
+      resolved = normalizer.tagAt(b, ts, te);
+      info = resolved.info;
+    }
+    let value = rec.value;
+    if (rec.tensorStart >= 0) {
+      // A TF2 tensor is a scalar point only for a tag of the scalars plugin (as tryScalar decides).
+      if (info.plugin !== PLUGIN.scalars) return false;
+      reader ??= new ProtoReader(b);
+      try {
+        value = scalarOfTensor(reader, rec.tensorStart, rec.tensorEnd);
+      } catch {
+        return false; // the generic path reports it
+      }
+    }
+    if (resolved !== null) {
+      t = slotOf(resolved.str, info.plugin);
+      if (slotBytes[t] === undefined) {
+        slotBytes[t] = b.slice(ts, te);
+        slotInfo[t] = info;
+      }
+      if (last >= 0) next[last] = t;
+    }
+    last = t;
+    push(t, rec.step, rec.wall, value);
+    return true;
   };
   const res = decodeEventBuffer(buf, {
     file: rel,
     baseOffset: from,
     fileEnd: stat.size,
     normalizer,
+    fastRecord: fastScalars ? fastRecord : undefined,
     // Plain scalars arrive without an object per value; the rest (and scalars carrying a display
     // name or description) as NormalizedValues.
     onScalar: scalar,
@@ -148,6 +206,15 @@ export function decodeSlice(
   };
   if (res.fileVersion !== undefined) out.fileVersion = res.fileVersion;
   return out;
+}
+
+type TagState = { readonly plugin: string | null };
+
+function sameBytes(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+  const len = end - start;
+  if (a.length !== len) return false;
+  for (let k = len - 1; k >= 0; k--) if (a[k] !== b[start + k]) return false;
+  return true;
 }
 
 function grow<T extends Int32Array | Float64Array>(a: T, cap: number): T {

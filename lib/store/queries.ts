@@ -323,6 +323,10 @@ class SqliteQueries implements StoreQueries {
   }
 
   async *exportScalars(opts: { runs?: NameFilter; tags?: NameFilter } = {}): AsyncIterable<ExportRow[]> {
+    // A filter that no run or no tag name passes exports nothing: decide that from the distinct
+    // names (a few dozen tags, however many runs) before joining and sorting every tag row.
+    if (opts.tags && !(this.s.scalarTagNames.pluck().all() as string[]).some((t) => testRe(opts.tags!, t))) return;
+    if (opts.runs && !(this.s.runNames.pluck().all() as string[]).some((r) => testRe(opts.runs!, r))) return;
     const tags = this.s.scalarTags.all() as { id: number; run: string; tag: string }[];
     for (const t of tags) {
       if (opts.runs && !testRe(opts.runs, t.run)) continue;
@@ -368,6 +372,8 @@ function prepare(db: DB) {
     chunksMeta: p('SELECT id, min_step, max_step, sorted FROM scalar_chunks WHERE tag_id = ? ORDER BY min_step, id'),
     chunkData: p('SELECT data FROM scalar_chunks WHERE id = ?'),
     lastChunk: p('SELECT data FROM scalar_chunks WHERE tag_id = ? ORDER BY max_step DESC, id DESC LIMIT 1'),
+    scalarTagNames: p(`SELECT DISTINCT tag FROM tags WHERE kind = 'scalar'`),
+    runNames: p('SELECT name FROM runs'),
     scalarTags: p(
       `SELECT t.id, r.name run, t.tag FROM tags t JOIN runs r ON r.id = t.run_id WHERE t.kind = 'scalar' ORDER BY r.name, t.tag`,
     ),

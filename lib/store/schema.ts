@@ -260,6 +260,10 @@ export function openWriterDb(path: string): DB {
     if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw new ForeignDatabaseError(path, 'not an SQLite database');
     throw err;
   }
+  // 16 KiB pages for a new store (no effect on an existing one): a full scalar chunk is a 16 KiB
+  // blob, and with 4 KiB pages a commit wrote ~1.5x the WAL frames (issue 16: COMMIT cost
+  // 150 -> 105 ms per 2M points). Set before WAL mode, which fixes the page size.
+  db.pragma('page_size = 16384');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('temp_store = MEMORY');

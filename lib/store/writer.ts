@@ -230,7 +230,7 @@ export class StoreWriter implements IngestSink {
         acc.push(step, wall ?? NaN, d.value);
         if (acc.n === CHUNK_POINTS) {
           this.writeChunk(acc);
-          info.accum = new ScalarAccum(info.id, file.id, CHUNK_POINTS);
+          acc.reuse(info.id, file.id);
         }
         return;
       }
@@ -312,8 +312,9 @@ export class StoreWriter implements IngestSink {
       if (acc === null || acc.fileId !== file.id) acc = this.openAccum(info, file);
       acc.push(step, wall, values[i]!);
       if (acc.n === CHUNK_POINTS) {
+        // The chunk is encoded into its own blob: its columns are free for the next one.
         this.writeChunk(acc);
-        info.accum = new ScalarAccum(info.id, file.id, CHUNK_POINTS);
+        acc.reuse(info.id, file.id);
       }
     }
     sl.others.forEach((v, i) => this.addValueOrWarn(file, v, sl.otherOffsets?.[i] ?? sl.from));

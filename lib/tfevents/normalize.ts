@@ -107,6 +107,11 @@ export class RunNormalizer {
     return this.tagEntry(buf, start, end).str;
   }
 
+  /** The tag named by buf[start, end) and what is remembered about it (its plugin), as the generic path resolves it. */
+  tagAt(buf: Uint8Array, start: number, end: number): { readonly str: string; readonly info: { readonly plugin: string | null } } {
+    return this.tagEntry(buf, start, end);
+  }
+
   private tagEntry(buf: Uint8Array, start: number, end: number): { str: string; info: TagInfo } {
     const len = end - start;
     const cache = this.tagCache;

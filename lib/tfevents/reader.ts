@@ -53,6 +53,13 @@ export interface DecodeOptions {
   maxRecordBytes?: number;
   /** Optional per-event hook (inspect and the corpus tests count event kinds with it). */
   onEvent?: (info: EventInfo, offset: number) => void;
+  /**
+   * Optional fast path tried on each record before the generic decoder (scalar-record.ts): it
+   * returns true when it took the whole record, having delivered what the generic decoder would
+   * have, and false (with no side effect) to leave the record to the generic decoder. Not used
+   * together with onEvent.
+   */
+  fastRecord?: (buf: Uint8Array, start: number, end: number) => boolean;
 }
 
 /** Decodes every complete record of `buf` (the file's bytes from `baseOffset`). */
@@ -67,6 +74,7 @@ export function decodeEventBuffer(buf: Uint8Array, opts: DecodeOptions): DecodeR
   let events = 0;
   let fileVersion: string | undefined;
   const { file, normalizer, onValue, onEvent, onScalar } = opts;
+  const fast = onEvent === undefined ? opts.fastRecord : undefined;
   let recordOffset = 0;
   const deliver = (v: NormalizedValue) => onValue(v, recordOffset);
   const scan = scanRecords(
@@ -74,7 +82,11 @@ export function decodeEventBuffer(buf: Uint8Array, opts: DecodeOptions): DecodeR
     opts.baseOffset,
     file,
     {
-      onRecord(_b, start, end, offset) {
+      onRecord(b, start, end, offset) {
+        if (fast !== undefined && fast(b, start, end)) {
+          events++;
+          return;
+        }
         recordOffset = offset;
         try {
           decodeEvent(reader, start, end, normalizer, fields, info, deliver, onScalar, (tag, why) => {

@@ -2,6 +2,7 @@
 // web servers) share one database: the schema is created and migrated under an advisory lock, so
 // the first process to start migrates and the others wait, then find it current.
 import pg from 'pg';
+export { isPgUrl, redactUrl } from './url.ts';
 
 /** Bumped with each entry of MIGRATIONS; the database records the versions it has applied. */
 export const PG_SCHEMA_VERSION = 1;
@@ -169,21 +170,6 @@ const types = {
     return pg.types.getTypeParser(oid, format as 'text');
   },
 } as pg.CustomTypesConfig;
-
-export function isPgUrl(s: string | null | undefined): boolean {
-  return typeof s === 'string' && /^postgres(ql)?:\/\//.test(s);
-}
-
-/** `postgres://user:secret@host/db` with the password hidden, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://…';
-  }
-}
 
 export function pgClientConfig(url: string): pg.ClientConfig {
   return { connectionString: url, types, application_name: 'board' };
