@@ -7,6 +7,7 @@ import { tagsOfKind, useRuns } from '../runs-context.tsx';
 import { useDark } from '../theme.ts';
 import { boolParam, compileFilter, numParam, setParams, useParams } from '../url-state.ts';
 import { ScalarCard, type ScalarSettings } from './scalar-card.tsx';
+import { SmoothingControl, XAxisControl } from './settings-controls.tsx';
 import type { XAxisMode } from './math.ts';
 import type { BandKind } from './chart-model.ts';
 import { useApi } from '../api.ts';
@@ -107,36 +108,8 @@ export function ScalarsDashboard() {
   return (
     <div>
       <div className="toolbar" role="toolbar" aria-label="Scalar chart settings">
-        <label title="TensorBoard's debiased exponential moving average">
-          Smoothing
-          <input
-            type="range"
-            min={0}
-            max={0.99}
-            step={0.01}
-            value={Math.min(smoothing, 0.99)}
-            onChange={(e) => setParams({ smoothing: e.target.value })}
-            aria-label="Smoothing"
-          />
-          <input
-            type="number"
-            min={0}
-            max={0.999}
-            step={0.001}
-            value={smoothing}
-            onChange={(e) => setParams({ smoothing: e.target.value })}
-            style={{ width: 70 }}
-            aria-label="Smoothing value"
-          />
-        </label>
-        <label>
-          X axis
-          <select value={xAxis} onChange={(e) => setParams({ x: e.target.value === 'step' ? null : e.target.value })} aria-label="X axis">
-            <option value="step">Step</option>
-            <option value="relative">Relative (hours)</option>
-            <option value="wall">Wall time</option>
-          </select>
-        </label>
+        <SmoothingControl smoothing={smoothing} />
+        <XAxisControl xAxis={xAxis} />
         <label>
           <input type="checkbox" checked={logY} onChange={(e) => setParams({ logy: e.target.checked ? '1' : null })} /> Log y
         </label>

@@ -24,6 +24,7 @@ import {
   type TagRunsByKind,
 } from './model.ts';
 import { TimeSeriesCard, type PageSettings } from './ts-card.tsx';
+import { SmoothingControl, XAxisControl } from '../scalars/settings-controls.tsx';
 import './time-series.css';
 
 const X_MODES: XAxisMode[] = ['step', 'relative', 'wall'];
@@ -142,36 +143,8 @@ export function TimeSeriesDashboard() {
         </span>
       </div>
       <div className="toolbar" role="toolbar" aria-label="Time series settings">
-        <label title="TensorBoard's debiased exponential moving average">
-          Smoothing
-          <input
-            type="range"
-            min={0}
-            max={0.99}
-            step={0.01}
-            value={Math.min(smoothing, 0.99)}
-            onChange={(e) => setParams({ smoothing: e.target.value })}
-            aria-label="Smoothing"
-          />
-          <input
-            type="number"
-            min={0}
-            max={0.999}
-            step={0.001}
-            value={smoothing}
-            onChange={(e) => setParams({ smoothing: e.target.value })}
-            style={{ width: 70 }}
-            aria-label="Smoothing value"
-          />
-        </label>
-        <label>
-          X axis
-          <select value={xAxis} onChange={(e) => setParams({ x: e.target.value === 'step' ? null : e.target.value })} aria-label="X axis">
-            <option value="step">Step</option>
-            <option value="relative">Relative (hours)</option>
-            <option value="wall">Wall time</option>
-          </select>
-        </label>
+        <SmoothingControl smoothing={smoothing} />
+        <XAxisControl xAxis={xAxis} />
         <label>
           <input type="checkbox" checked={logY} onChange={(e) => setParams({ logy: e.target.checked ? '1' : null })} /> Log y
         </label>
