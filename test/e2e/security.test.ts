@@ -227,6 +227,13 @@ describe('board server security (issue 10)', () => {
     expect(board.output().slice(before)).not.toMatch(/Server Action|Error/);
   });
 
+  test('/ opens Scalars by an HTTP redirect that keeps the query (a streamed <meta refresh> reloaded slow pages)', async () => {
+    const res = await rawRequest(`${board.url}/?theme=dark&runFilter=a%7Cb`);
+    expect(res.status).toBe(307);
+    expect(res.headers.location).toBe('/scalars?theme=dark&runFilter=a%7Cb');
+    expect(res.body).not.toContain('http-equiv');
+  });
+
   test('finding 4: a loopback board refuses a foreign Host', async () => {
     expect((await rawRequest(`${board.url}/api/runs`, { headers: { host: 'evil.example' } })).status).toBe(403);
     expect((await rawRequest(`${board.url}/api/runs`, { headers: { host: `localhost:${new URL(board.url).port}` } })).status).toBe(200);
