@@ -50,6 +50,9 @@ export function Shell({ children, initial }: { children: ReactNode; initial: Tag
             <Link
               key={href}
               href={`${href}${search}`}
+              // No prefetch: each tab's payload embeds the run/tag index (325 KB at 2,000 runs x 50
+              // tags), and prefetching all eleven at start delayed the first chart (issue 13).
+              prefetch={false}
               className={path === href ? 'tab active' : 'tab'}
               aria-current={path === href ? 'page' : undefined}
               onClick={flushParams}

@@ -25,7 +25,14 @@ const fields = {
   maxPoints: intParam(2, MAX_POINTS_PER_RUN).optional(),
 };
 export const ScalarsGetQuery = z.object({ run: z.array(name).min(1).max(MAX_GET_RUNS), ...fields });
-export const ScalarsPostBody = z.object({ runs: z.array(name).min(1).max(MAX_POST_RUNS), ...fields }).strict();
+export const ScalarsPostBody = z
+  .object({
+    runs: z.array(name).min(1).max(MAX_POST_RUNS),
+    ...fields,
+    /** true: float32 values go out with 9 significant digits and `f32: true` (lib/server/wire.ts). */
+    compact: z.boolean().optional(),
+  })
+  .strict();
 
 export interface ScalarsRequest {
   runs: string[];
@@ -33,6 +40,7 @@ export interface ScalarsRequest {
   minStep?: number;
   maxStep?: number;
   maxPoints?: number;
+  compact?: boolean;
 }
 
 /** Per-run bucket count after the request's own ask, the --samples_per_plugin cap and the response budget. */
@@ -55,5 +63,5 @@ export async function answerScalars(store: ActiveStore, q: ScalarsRequest): Prom
   if (!limits.ok) return badRequest(limits.error);
   const maxPoints = pointsPerRun(limits.runs.length, asked, undefined);
   const series = await store.queries.scalars(limits.runs, q.tag, { minStep: q.minStep, maxStep: q.maxStep, maxPoints });
-  return json({ series: series.map(toColumns), maxPoints });
+  return json({ series: series.map((s) => toColumns(s, q.compact === true)), maxPoints });
 }

@@ -12,10 +12,28 @@ export interface ScalarColumns {
   values: Array<number | string>;
   total: number;
   downsampled: boolean;
+  /**
+   * Set when the request asked for `compact` and every finite value is a float32: values are then
+   * sent with 9 significant digits (enough to tell float32s apart), and Math.fround(value) gives the
+   * stored float32 exactly. Absent otherwise: values are the stored numbers as they are.
+   */
+  f32?: true;
 }
 
-export function toColumns(s: ScalarSeries): ScalarColumns {
+/** Shortest-ish decimal of a float32 that still round-trips through Math.fround (9 digits suffice). */
+function compactF32(v: number): number {
+  const c = Number(v.toPrecision(9));
+  return Math.fround(c) === v ? c : v;
+}
+
+export function toColumns(s: ScalarSeries, compact = false): ScalarColumns {
   const n = s.points.length;
+  // Compact only when the whole series is float32 (a double value would lose digits).
+  let f32 = compact;
+  for (let i = 0; f32 && i < n; i++) {
+    const v = s.points[i]!.value;
+    if (Number.isFinite(v) && Math.fround(v) !== v) f32 = false;
+  }
   const steps = new Array<number>(n),
     wallTimes = new Array<number>(n),
     values = new Array<number | string>(n);
@@ -23,7 +41,9 @@ export function toColumns(s: ScalarSeries): ScalarColumns {
     const p = s.points[i]!;
     steps[i] = p.step;
     wallTimes[i] = p.wallTime;
-    values[i] = Number.isFinite(p.value) ? p.value : String(p.value);
+    values[i] = Number.isFinite(p.value) ? (f32 ? compactF32(p.value) : p.value) : String(p.value);
   }
-  return { run: s.run, tag: s.tag, steps, wallTimes, values, total: s.total, downsampled: s.downsampled };
+  const out: ScalarColumns = { run: s.run, tag: s.tag, steps, wallTimes, values, total: s.total, downsampled: s.downsampled };
+  if (f32) out.f32 = true;
+  return out;
 }

@@ -45,7 +45,10 @@ function curves(page: Page, tag: string): Promise<number> {
       const chart = (el as unknown as { __boardChart?: { getOption(): undefined | { series?: Array<{ id: string; data: unknown[] }> } } })
         .__boardChart;
       const series = chart?.getOption()?.series ?? [];
-      return (series.find((s) => s.id === 'smoothed')?.data.length ?? 0) + (series.find((s) => s.id === 'single')?.data.length ?? 0);
+      // A sweep's curves go out by colour: 'smoothed', 'smoothed-1', ... (app/ui/scalars/chart-model.ts).
+      let drawn = series.find((s) => s.id === 'single')?.data.length ?? 0;
+      for (const s of series) if (s.id === 'smoothed' || s.id.startsWith('smoothed-')) drawn += s.data.length;
+      return drawn;
     })
     .catch(() => 0);
 }

@@ -36,6 +36,54 @@ export interface CardModel {
 /** Most runs a card draws raw (unsmoothed) curves for. */
 export const RAW_LINES_MAX_RUNS = 200;
 
+/**
+ * Past this many curves a card draws its smoothed curves in ECharts' large mode: one 'lines'
+ * series per run colour, each a flat typed array of polylines drawn as ONE path. Per-run
+ * polylines cost 300-600 ms per 2,000-run card (an element, a style and a layout each), one long
+ * task on load, select-all and smoothing; large mode draws the same pixels in a fraction of that.
+ * Names are not needed in the series: the tooltip reads the runs from the traces.
+ */
+export const LARGE_LINES_MIN_RUNS = 200;
+
+/** Smoothed curves grouped by colour, as large 'lines' series with ids 'smoothed', 'smoothed-1', ... */
+function largeLineSeries(lines: Array<{ name: string; coords: number[][]; lineStyle: { color: string } }>): unknown[] {
+  const byColor = new Map<string, Array<number[][]>>();
+  for (const l of lines) {
+    const g = byColor.get(l.lineStyle.color);
+    if (g) g.push(l.coords);
+    else byColor.set(l.lineStyle.color, [l.coords]);
+  }
+  const out: unknown[] = [];
+  for (const [color, group] of byColor) {
+    // ECharts' flat format: count, x, y, x, y, ..., count, x, y, ...
+    let size = 0;
+    for (const c of group) size += 1 + 2 * c.length;
+    const flat = new Float64Array(size);
+    let o = 0;
+    for (const c of group) {
+      flat[o++] = c.length;
+      for (const [x, y] of c) {
+        flat[o++] = x!;
+        flat[o++] = y!;
+      }
+    }
+    out.push({
+      id: out.length === 0 ? 'smoothed' : `smoothed-${out.length}`,
+      type: 'lines',
+      coordinateSystem: 'cartesian2d',
+      polyline: true,
+      large: true,
+      largeThreshold: 0,
+      silent: true,
+      animation: false,
+      z: 2,
+      data: flat,
+      lineStyle: { width: 1.6, opacity: 1, color },
+    });
+  }
+  return out;
+}
+
 export function buildCardModel(
   byRun: Map<string, Cols>,
   s: ScalarSettings,
@@ -111,17 +159,19 @@ export function buildCardModel(
       data: rawLines,
       lineStyle: { width: 1, opacity: 0.25 },
     });
-  series.push({
-    id: 'smoothed',
-    type: 'lines',
-    coordinateSystem: 'cartesian2d',
-    polyline: true,
-    silent: true,
-    animation: false,
-    z: 2,
-    data: smoothLines,
-    lineStyle: { width: 1.6, opacity: 1 },
-  });
+  if (smoothLines.length > LARGE_LINES_MIN_RUNS) series.push(...largeLineSeries(smoothLines));
+  else
+    series.push({
+      id: 'smoothed',
+      type: 'lines',
+      coordinateSystem: 'cartesian2d',
+      polyline: true,
+      silent: true,
+      animation: false,
+      z: 2,
+      data: smoothLines,
+      lineStyle: { width: 1.6, opacity: 1 },
+    });
   // 'lines' series do not feed the axes' data extent: this invisible two-point series does, so the
   // axes get ECharts' usual nice bounds and the axis pointer has a non-blank axis to track.
   if (x0 <= x1)

@@ -40,12 +40,15 @@ const RUNS_PER_REQUEST = 2000;
 
 /** POST /api/scalars for any number of runs, split into requests the server accepts. */
 function postScalars(runs: string[], body: { tag: string; minStep?: number; maxStep?: number; maxPoints: number }): Promise<Resp> {
+  // compact: float32 values come with 9 digits instead of 17 (about 40% less JSON to parse at
+  // 2,000 runs); decodeValues restores the exact float32.
   // runs × maxPoints over the server's cap is refused: ask for at most the cap's share per run (the
   // server lowers it further to keep the response small).
   const ask = (part: string[]) =>
     postJson<Resp>('/api/scalars', {
       runs: part,
       ...body,
+      compact: true,
       maxPoints: Math.max(1, Math.min(body.maxPoints, Math.floor(MAX_SCALAR_POINTS / part.length))),
     });
   if (runs.length <= RUNS_PER_REQUEST) return ask(runs);
@@ -70,17 +73,21 @@ function limited<T>(fn: () => Promise<T>): Promise<T> {
   });
 }
 
-/** Wire values back to numbers (non-finite ones arrive as 'NaN' / 'Infinity' strings). */
-function decodeValues(values: Array<number | string>): number[] {
+/**
+ * Wire values back to numbers (non-finite ones arrive as 'NaN' / 'Infinity' strings); compact
+ * float32 series (f32) go back to their exact float32 through Math.fround.
+ */
+function decodeValues(values: Array<number | string>, f32: boolean): number[] {
   const out = new Array<number>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    out[i] = typeof v === 'number' ? v : Number(v);
+    const n = typeof v === 'number' ? v : Number(v);
+    out[i] = f32 ? Math.fround(n) : n;
   }
   return out;
 }
 
-const cols = (s: ScalarColumns): Cols => ({ steps: s.steps, wallTimes: s.wallTimes, values: decodeValues(s.values) });
+const cols = (s: ScalarColumns): Cols => ({ steps: s.steps, wallTimes: s.wallTimes, values: decodeValues(s.values, s.f32 === true) });
 
 /** Overview points outside [lo, hi] plus the detailed points inside it. */
 function mergeWindow(overview: Cols, detail: Cols, lo: number, hi: number): Cols {
