@@ -5,7 +5,13 @@ import { toColumns } from '../../lib/server/wire.ts';
 import type { ScalarSeries } from '../../lib/store/types.ts';
 
 const series = (values: number[]): ScalarSeries =>
-  ({ run: 'r', tag: 't', total: values.length, downsampled: false, points: values.map((value, step) => ({ step, wallTime: 1.5 + step, value })) }) as ScalarSeries;
+  ({
+    run: 'r',
+    tag: 't',
+    total: values.length,
+    downsampled: false,
+    points: values.map((value, step) => ({ step, wallTime: 1.5 + step, value })),
+  }) as ScalarSeries;
 
 test('compact float32 values are shorter and round-trip exactly through Math.fround', () => {
   const values = Array.from({ length: 5000 }, (_, i) => Math.fround(Math.sin(i * 12.9898) * 10 ** ((i % 14) - 9) * 7));
