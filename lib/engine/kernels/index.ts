@@ -17,6 +17,7 @@ import { gemmBlocked, gemmSmall } from './js-gemm.ts';
 import { WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
 import { col2im as col2imJs, im2col as im2colJs, type ConvGeom, type FloatArray } from './im2col.ts';
 import { nativeAddon, nativeLoadError, type NativeAddon } from './native.ts';
+import { WasmKernels } from './wasm-kernels.ts';
 
 export type GemmBackend = 'native' | 'wasm-simd' | 'js';
 
@@ -80,6 +81,22 @@ export function setGemmBackend(b: GemmBackend): void {
 export function nativeKernels(): NativeAddon | null {
   if (backend === undefined) gemmBackend();
   return activeNative;
+}
+
+/** The memory-bound training kernels both fast backends provide, with the same arguments (native.ts documents them). */
+export type FusedKernels = Pick<NativeAddon, 'reluForward' | 'reluBackward' | 'maxPool2d' | 'scatterByIndex' | 'sgdUpdate' | 'adamUpdate'>;
+
+let wasmFused: WasmKernels | undefined;
+
+/**
+ * The fused kernels of the selected backend: the native addon's C loops, or on 'wasm-simd' the generated SIMD
+ * kernels of wasm-kernels.ts; null on 'js' (callers then run their TypeScript loops). Float32 arrays only.
+ */
+export function fusedKernels(): FusedKernels | null {
+  if (backend === undefined) gemmBackend();
+  if (activeNative) return activeNative;
+  if (backend !== 'wasm-simd') return null;
+  return (wasmFused ??= new WasmKernels());
 }
 
 /** Details of the wasm kernel, for benchmark reports: micro-tile and whether it uses relaxed-SIMD FMA. */
