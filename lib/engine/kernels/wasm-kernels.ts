@@ -13,6 +13,7 @@
 // and are never copied out.
 
 import { buildModule, FunctionBuilder, ValType, type Local } from './wasm-emitter.ts';
+import type { ConvGeom } from './im2col.ts';
 
 const { i32, f32, v128 } = ValType;
 
@@ -44,6 +45,42 @@ interface Exports {
     sW: number,
     oH: number,
     oW: number,
+  ) => void;
+  im2col: (
+    x: Ptr,
+    col: Ptr,
+    tab: Ptr,
+    C: number,
+    inH: number,
+    inW: number,
+    kH: number,
+    kW: number,
+    sH: number,
+    pH: number,
+    dH: number,
+    oH: number,
+    oW: number,
+    N: number,
+    ldBytes: number,
+    sW: number,
+  ) => void;
+  col2im: (
+    x: Ptr,
+    col: Ptr,
+    tab: Ptr,
+    C: number,
+    inH: number,
+    inW: number,
+    kH: number,
+    kW: number,
+    sH: number,
+    pH: number,
+    dH: number,
+    oH: number,
+    oW: number,
+    N: number,
+    ldBytes: number,
+    sW: number,
   ) => void;
   scatter: (gy: Ptr, idx: Ptr, gx: Ptr, planes: number, outPlane: number, inPlane: number, zero: number) => void;
 }
@@ -285,9 +322,133 @@ function emitScatter(): FunctionBuilder {
   return f;
 }
 
+/**
+ * `im2col(x, col, tab, C, inH, inW, kH, kW, sH, pH, dH, oH, oW, N, ldBytes, sW)` for 2-D geometry (im2col.ts has the
+ * formula), over N consecutive samples: sample n's columns start at col + n·L floats, rows ldBytes apart. `tab` holds
+ * per kernel column e the int32 triple (wOff, ow0, ow1): its input column offset and valid output range, computed in
+ * TypeScript. With `adjoint` (col2im) the columns are added into x instead and out-of-image positions skipped.
+ */
+function emitIm2col(adjoint: boolean): FunctionBuilder {
+  const f = new FunctionBuilder(adjoint ? 'col2im' : 'im2col', new Array<ValType>(16).fill(i32));
+  const [x, col, tab, C, inH, inW, kH, kW, sH, pH, dH, oH, oW, N, ld, sW] = f.params as Local[] as [
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+  ];
+  const n = f.local(i32),
+    c = f.local(i32),
+    b = f.local(i32),
+    e = f.local(i32),
+    oh = f.local(i32),
+    ow = f.local(i32);
+  const xc = f.local(i32),
+    rowPtr = f.local(i32),
+    j = f.local(i32),
+    ih = f.local(i32),
+    src = f.local(i32);
+  const wOff = f.local(i32),
+    ow0 = f.local(i32),
+    ow1 = f.local(i32),
+    t = f.local(i32),
+    sample = f.local(i32),
+    planeB = f.local(i32);
+  const sWB = f.local(i32);
+  f.get(inH).get(inW).i32Mul().i32Const(2).i32Shl().set(planeB);
+  f.get(sW).i32Const(2).i32Shl().set(sWB);
+  f.get(oH).get(oW).i32Mul().i32Const(2).i32Shl().set(sample); // L floats, in bytes
+  // zero-store helper: col[j + a .. j + b) = 0 (forward only)
+  const zeroRange = (from: Local | null, to: Local) => {
+    if (from) f.get(from).set(ow);
+    else f.i32Const(0).set(ow);
+    f.block().loop();
+    f.get(ow).get(to).i32GeS().brIf(1);
+    f.get(j).get(ow).i32Const(2).i32Shl().i32Add().f32Const(0).f32Store();
+    f.addConst(ow, 1).br(0);
+    f.end().end();
+  };
+  f.i32Const(0).set(n);
+  f.block().loop(); // samples
+  f.get(n).get(N).i32GeS().brIf(1);
+  f.get(x).get(n).get(C).i32Mul().get(planeB).i32Mul().i32Add().set(xc);
+  f.get(col).get(n).get(sample).i32Mul().i32Add().set(rowPtr);
+  f.i32Const(0).set(c);
+  f.block().loop(); // c
+  f.get(c).get(C).i32GeS().brIf(1);
+  f.i32Const(0).set(b);
+  f.block().loop(); // b (kernel row)
+  f.get(b).get(kH).i32GeS().brIf(1);
+  f.i32Const(0).set(e);
+  f.block().loop(); // e (kernel column)
+  {
+    f.get(e).get(kW).i32GeS().brIf(1);
+    f.get(tab).get(e).i32Const(12).i32Mul().i32Add().tee(t).i32Load(0).set(wOff);
+    f.get(t).i32Load(4).set(ow0);
+    f.get(t).i32Load(8).set(ow1);
+    f.get(rowPtr).set(j);
+    f.i32Const(0).set(oh);
+    f.block().loop(); // oh
+    {
+      f.get(oh).get(oH).i32GeS().brIf(1);
+      f.get(oh).get(sH).i32Mul().get(pH).i32Sub().get(b).get(dH).i32Mul().i32Add().set(ih);
+      f.get(ih).i32Const(0).i32LtS().get(ih).get(inH).i32GeS().i32Or().if();
+      if (!adjoint) zeroRange(null, oW);
+      f.else();
+      f.get(xc).get(ih).get(inW).i32Mul().get(wOff).i32Add().get(ow0).get(sW).i32Mul().i32Add().i32Const(2).i32Shl().i32Add().set(src);
+      if (!adjoint) zeroRange(null, ow0);
+      f.get(ow0).set(ow);
+      f.block().loop();
+      {
+        f.get(ow).get(ow1).i32GeS().brIf(1);
+        if (adjoint) f.get(src).get(src).f32Load().get(j).get(ow).i32Const(2).i32Shl().i32Add().f32Load().f32Add().f32Store();
+        else f.get(j).get(ow).i32Const(2).i32Shl().i32Add().get(src).f32Load().f32Store();
+        f.addLocal(src, sWB).addConst(ow, 1).br(0);
+      }
+      f.end().end();
+      if (!adjoint) zeroRange(ow1, oW);
+      f.end();
+      f.get(j).get(oW).i32Const(2).i32Shl().i32Add().set(j);
+      f.addConst(oh, 1).br(0);
+    }
+    f.end().end();
+    f.addLocal(rowPtr, ld);
+    f.addConst(e, 1).br(0);
+  }
+  f.end().end();
+  f.addConst(b, 1).br(0);
+  f.end().end();
+  f.get(xc).get(planeB).i32Add().set(xc);
+  f.addConst(c, 1).br(0);
+  f.end().end();
+  f.addConst(n, 1).br(0);
+  f.end().end();
+  return f;
+}
+
 /** The module's bytes (exported for the validation test). */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule([...emitRelu(), ...emitSgd(), emitAdam(false), emitAdam(true), emitMaxPool(), emitScatter()]);
+  return buildModule([
+    ...emitRelu(),
+    ...emitSgd(),
+    emitAdam(false),
+    emitAdam(true),
+    emitMaxPool(),
+    emitScatter(),
+    emitIm2col(false),
+    emitIm2col(true),
+  ]);
 }
 
 const PAGE = 65536;
@@ -414,6 +575,64 @@ export class WasmKernels {
       v.set(mem.subarray(3 * CHUNK, 3 * CHUNK + c), i);
       if (vmax) vmax.set(mem.subarray(4 * CHUNK, 4 * CHUNK + c), i);
     }
+  }
+
+  /** Whether im2col/col2im below handle this geometry (2-D or 1-D: no depth). */
+  static planar(g: ConvGeom): boolean {
+    return g.kD === 1 && g.inD === 1 && g.oD === 1 && g.pD === 0;
+  }
+
+  /** Writes the (wOff, ow0, ow1) table of emitIm2col at float offset 0; returns the floats it takes. */
+  private columnTable(g: ConvGeom): number {
+    const t = this.i32;
+    for (let e = 0; e < g.kW; e++) {
+      const wOff = e * g.dW - g.pW;
+      const ow0 = wOff >= 0 ? 0 : Math.min(g.oW, Math.ceil(-wOff / g.sW));
+      t[3 * e] = wOff;
+      t[3 * e + 1] = ow0;
+      t[3 * e + 2] = Math.max(ow0, Math.min(g.oW, Math.ceil((g.inW - wOff) / g.sW)));
+    }
+    return align4(3 * g.kW);
+  }
+
+  /**
+   * im2col.ts's im2col for N consecutive samples (planar geometry, bounds already checked): sample n's columns go to
+   * col[colOff + n·L + r·ld]. One copy in, one copy out when the rows are dense.
+   */
+  im2col(x: Float32Array, xOff: number, g: ConvGeom, col: Float32Array, colOff: number, ld: number, N = 1): void {
+    const L = g.oH * g.oW,
+      rows = g.C * g.kH * g.kW,
+      xLen = N * g.C * g.inH * g.inW,
+      w = N * L;
+    const tabLen = align4(3 * g.kW),
+      xs = tabLen,
+      cs = xs + align4(xLen);
+    this.reserve(cs + rows * w);
+    this.columnTable(g);
+    const mem = this.f32;
+    mem.set(x.subarray(xOff, xOff + xLen), xs);
+    this.ex.im2col(xs * 4, cs * 4, 0, g.C, g.inH, g.inW, g.kH, g.kW, g.sH, g.pH, g.dH, g.oH, g.oW, N, w * 4, g.sW);
+    if (ld === w) col.set(mem.subarray(cs, cs + rows * w), colOff);
+    else for (let r = 0; r < rows; r++) col.set(mem.subarray(cs + r * w, cs + (r + 1) * w), colOff + r * ld);
+  }
+
+  /** im2col.ts's col2im (adds into dx) for N consecutive samples, the adjoint of im2col above. */
+  col2im(col: Float32Array, g: ConvGeom, dx: Float32Array, dxOff: number, colOff: number, ld: number, N = 1): void {
+    const L = g.oH * g.oW,
+      rows = g.C * g.kH * g.kW,
+      xLen = N * g.C * g.inH * g.inW,
+      w = N * L;
+    const tabLen = align4(3 * g.kW),
+      xs = tabLen,
+      cs = xs + align4(xLen);
+    this.reserve(cs + rows * w);
+    this.columnTable(g);
+    const mem = this.f32;
+    mem.set(dx.subarray(dxOff, dxOff + xLen), xs);
+    if (ld === w) mem.set(col.subarray(colOff, colOff + rows * w), cs);
+    else for (let r = 0; r < rows; r++) mem.set(col.subarray(colOff + r * ld, colOff + r * ld + w), cs + r * w);
+    this.ex.col2im(xs * 4, cs * 4, 0, g.C, g.inH, g.inW, g.kH, g.kW, g.sH, g.pH, g.dH, g.oH, g.oW, N, w * 4, g.sW);
+    dx.set(mem.subarray(xs, xs + xLen), dxOff);
   }
 
   /** As NativeAddon.maxPool2d: no padding or dilation; y and idx written in full. */

@@ -3,6 +3,7 @@
 // staging chunk and the f32x4 width so the chunk loop and the vector tails are exercised.
 import { describe, expect, it } from 'vitest';
 import { CHUNK, WasmKernels, kernelModuleBytes } from '../../../lib/engine/kernels/wasm-kernels.ts';
+import { col2im, convOutSize, im2col, type ConvGeom } from '../../../lib/engine/kernels/im2col.ts';
 
 const r = Math.fround;
 const LENGTHS = [1, 3, 4, 7, 33, CHUNK - 1, CHUNK, CHUNK + 5, 3 * CHUNK + 2];
@@ -187,6 +188,49 @@ describe('wasm fused kernels', () => {
         k.scatterByIndex(gy, idx, gx, NC, oH * oW, inH * inW, zeroFirst);
         expectSame(gx, want);
       }
+    }
+  });
+
+  it('im2col / col2im (planar geometry, padding, stride, dilation, batched layout) match the TypeScript kernels', () => {
+    const cases: Array<[number, number, number, number, number, number, number, number, number, number, number]> = [
+      // C, inH, inW, kH, kW, sH, sW, pH, pW, dH, dW
+      [1, 28, 28, 5, 5, 1, 1, 0, 0, 1, 1],
+      [16, 12, 12, 5, 5, 1, 1, 0, 0, 1, 1],
+      [3, 9, 11, 3, 2, 2, 3, 1, 2, 2, 1],
+      [2, 1, 17, 1, 4, 1, 2, 0, 3, 1, 2],
+    ];
+    for (const [C, inH, inW, kH, kW, sH, sW, pH, pW, dH, dW] of cases) {
+      const oH = convOutSize(inH, kH, sH, pH, pH, dH),
+        oW = convOutSize(inW, kW, sW, pW, pW, dW);
+      const g: ConvGeom = { C, inD: 1, inH, inW, kD: 1, kH, kW, sD: 1, sH, sW, pD: 0, pH, pW, dD: 1, dH, dW, oD: 1, oH, oW };
+      expect(WasmKernels.planar(g)).toBe(true);
+      const N = 3,
+        L = oH * oW,
+        rows = C * kH * kW,
+        plane = C * inH * inW;
+      const x = rand(N * plane, C + inH);
+      // one sample into a wider matrix (ld > L, offset), and all samples side by side
+      const want1 = new Float32Array(rows * (L + 3) + 2).fill(9),
+        got1 = want1.slice();
+      im2col(x, plane, g, want1, 2, L + 3);
+      k.im2col(x, plane, g, got1, 2, L + 3);
+      expectSame(got1, want1);
+      const wantN = new Float32Array(rows * N * L),
+        gotN = new Float32Array(rows * N * L).fill(NaN);
+      for (let n = 0; n < N; n++) im2col(x, n * plane, g, wantN, n * L, N * L);
+      k.im2col(x, 0, g, gotN, 0, N * L, N);
+      expectSame(gotN, wantN);
+      const cols = rand(rows * N * L, 5);
+      const dxWant = rand(N * plane, 6),
+        dxGot = dxWant.slice();
+      for (let n = 0; n < N; n++) col2im(cols, g, dxWant, n * plane, n * L, N * L);
+      k.col2im(cols, g, dxGot, 0, 0, N * L, N);
+      expectSame(dxGot, dxWant);
+      const dx1Want = rand(plane, 7),
+        dx1Got = dx1Want.slice();
+      col2im(want1, g, dx1Want, 0, 2, L + 3);
+      k.col2im(want1, g, dx1Got, 0, 2, L + 3);
+      expectSame(dx1Got, dx1Want);
     }
   });
 });
