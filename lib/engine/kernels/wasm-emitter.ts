@@ -240,6 +240,28 @@ export class FunctionBuilder {
   f32x4Gt(): this {
     return this.simd(0x44);
   }
+  f32x4Eq(): this {
+    return this.simd(0x41);
+  }
+  f32x4Ne(): this {
+    return this.simd(0x42);
+  }
+  v128Or(): this {
+    return this.simd(0x50);
+  }
+  i32x4Splat(): this {
+    return this.simd(0x11);
+  }
+  i32x4Add(): this {
+    return this.simd(0xae);
+  }
+  i32x4Sub(): this {
+    return this.simd(0xb1);
+  }
+  /** v128.const with four i32 lanes. */
+  i32x4Const(a: number, b: number, c: number, d: number): this {
+    return this.simd(0x0c, ...new Uint8Array(Int32Array.of(a, b, c, d).buffer));
+  }
   v128And(): this {
     return this.simd(0x4e);
   }

@@ -32,6 +32,7 @@ interface Exports {
   sgdNesterovFirst: (w: Ptr, g: Ptr, buf: Ptr, nv: number, lr: number, mom: number, damp: number, wd: number, sign: number) => void;
   adam: (w: Ptr, g: Ptr, m: Ptr, v: Ptr, vmax: Ptr, nv: number, ...c: number[]) => void;
   adamAmsgrad: (w: Ptr, g: Ptr, m: Ptr, v: Ptr, vmax: Ptr, nv: number, ...c: number[]) => void;
+  maxPool2x2: (x: Ptr, y: Ptr, idx: Ptr, planes: number, inH: number, inW: number, oH: number, oW4: number) => void;
   maxPool2d: (
     x: Ptr,
     y: Ptr,
@@ -284,6 +285,89 @@ function emitMaxPool(): FunctionBuilder {
   return f;
 }
 
+/**
+ * `maxPool2x2(x, y, idx, planes, inH, inW, oH, oW4)`: 2x2 windows with stride 2, four outputs per step (oW4 = oW / 4).
+ * The window's four values are visited in the scalar kernel's order (row 0 left, right, row 1 left, right) with the
+ * same rule: a later value wins when it is greater or NaN, unless the best so far is already NaN.
+ */
+function emitMaxPool2x2(): FunctionBuilder {
+  const f = new FunctionBuilder('maxPool2x2', [i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [x, y, idx, planes, inH, inW, oH, oW4] = f.params as Local[] as [Local, Local, Local, Local, Local, Local, Local, Local];
+  const oh = f.local(i32),
+    q = f.local(i32),
+    r0 = f.local(i32),
+    r1 = f.local(i32),
+    rowIdx = f.local(i32),
+    planeB = f.local(i32),
+    rowB = f.local(i32);
+  const v0 = f.local(v128),
+    v1 = f.local(v128),
+    best = f.local(v128),
+    bi = f.local(v128),
+    iv = f.local(v128),
+    cand = f.local(v128),
+    mask = f.local(v128),
+    inWv = f.local(v128),
+    one = f.local(v128);
+  f.get(inH).get(inW).i32Mul().i32Const(2).i32Shl().set(planeB);
+  f.get(inW).i32Const(2).i32Shl().set(rowB);
+  f.get(inW).i32x4Splat().set(inWv);
+  f.i32Const(1).i32x4Splat().set(one);
+  // best/bi update with candidate values `cand` at indices iv
+  const consider = () => {
+    f.get(cand).get(best).f32x4Gt().get(cand).get(cand).f32x4Ne().v128Or().get(best).get(best).f32x4Eq().v128And().set(mask);
+    f.get(cand).get(best).get(mask).v128Bitselect().set(best);
+    f.get(iv).get(bi).get(mask).v128Bitselect().set(bi);
+  };
+  f.block();
+  f.get(planes).i32Eqz().brIf(0);
+  f.loop(); // planes
+  {
+    f.i32Const(0).set(oh);
+    f.loop(); // oh
+    {
+      f.get(x).get(oh).get(rowB).i32Mul().i32Const(1).i32Shl().i32Add().set(r0); // row 2·oh
+      f.get(r0).get(rowB).i32Add().set(r1);
+      f.get(oh).get(inW).i32Mul().i32Const(1).i32Shl().set(rowIdx);
+      f.get(oW4).set(q);
+      f.get(rowIdx).i32x4Splat().i32x4Const(0, 2, 4, 6).i32x4Add().set(iv);
+      f.loop(); // four outputs at a time
+      {
+        f.get(r0).v128Load(0).set(v0);
+        f.get(r0).v128Load(16).set(v1);
+        f.get(v0).get(v1).f32x4Shuffle(0, 2, 4, 6).set(best);
+        f.get(iv).set(bi);
+        f.get(v0).get(v1).f32x4Shuffle(1, 3, 5, 7).set(cand);
+        f.get(iv).get(one).i32x4Add().set(iv);
+        consider();
+        f.get(r1).v128Load(0).set(v0);
+        f.get(r1).v128Load(16).set(v1);
+        f.get(v0).get(v1).f32x4Shuffle(0, 2, 4, 6).set(cand);
+        f.get(iv).get(one).i32x4Add().get(inWv).i32x4Add().set(iv); // back to the left column, next row
+        f.get(iv).i32x4Const(-2, -2, -2, -2).i32x4Add().set(iv);
+        consider();
+        f.get(v0).get(v1).f32x4Shuffle(1, 3, 5, 7).set(cand);
+        f.get(iv).get(one).i32x4Add().set(iv);
+        consider();
+        f.get(y).get(best).v128Store();
+        f.get(idx).get(bi).v128Store();
+        // next four outputs: indices move 8 columns right from this step's row-0 left column
+        f.get(iv).get(inWv).i32x4Sub().i32x4Const(7, 7, 7, 7).i32x4Add().set(iv);
+        f.addConst(r0, 32).addConst(r1, 32).addConst(y, 16).addConst(idx, 16);
+        f.get(q).i32Const(1).i32Sub().tee(q).brIf(0);
+      }
+      f.end();
+      f.addConst(oh, 1).get(oh).get(oH).i32LtS().brIf(0);
+    }
+    f.end();
+    f.addLocal(x, planeB);
+    f.get(planes).i32Const(1).i32Sub().tee(planes).brIf(0);
+  }
+  f.end();
+  f.end();
+  return f;
+}
+
 /** `scatter(gy, idx, gx, planes, outPlane, inPlane, zero)`: per plane, [gx = 0 if zero, then] gx[idx[j]] += gy[j]. */
 function emitScatter(): FunctionBuilder {
   const f = new FunctionBuilder('scatter', [i32, i32, i32, i32, i32, i32, i32]);
@@ -445,6 +529,7 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
     emitAdam(false),
     emitAdam(true),
     emitMaxPool(),
+    emitMaxPool2x2(),
     emitScatter(),
     emitIm2col(false),
     emitIm2col(true),
@@ -664,10 +749,13 @@ export class WasmKernels {
     this.reserve(is + align4(per * outPlane));
     const mem = this.f32,
       im = this.i32;
+    // The common 2x2 / stride 2 window over rows of whole f32x4 output groups has a SIMD kernel.
+    const fast = kH === 2 && kW === 2 && sH === 2 && sW === 2 && oW % 4 === 0 && 2 * oH <= inH && 2 * oW <= inW;
     for (let p = 0; p < NC; p += per) {
       const k = Math.min(per, NC - p);
       mem.set(x.subarray(p * plane, (p + k) * plane), xs);
-      this.ex.maxPool2d(xs * 4, ys * 4, is * 4, k, inH, inW, kH, kW, sH, sW, oH, oW);
+      if (fast) this.ex.maxPool2x2(xs * 4, ys * 4, is * 4, k, inH, inW, oH, oW >> 2);
+      else this.ex.maxPool2d(xs * 4, ys * 4, is * 4, k, inH, inW, kH, kW, sH, sW, oH, oW);
       y.set(mem.subarray(ys, ys + k * outPlane), p * outPlane);
       idx.set(im.subarray(is, is + k * outPlane), p * outPlane);
     }

@@ -143,6 +143,8 @@ describe('wasm fused kernels', () => {
       [5, 24, 24, 2, 2, 2, 2],
       [3, 7, 9, 3, 2, 2, 3],
       [70, 8, 8, 2, 2, 2, 2],
+      [3, 9, 17, 2, 2, 2, 2],
+      [4, 24, 24, 2, 2, 2, 2],
       [2, 5, 5, 5, 5, 1, 1],
     ] as const;
     for (const [NC, inH, inW, kH, kW, sH, sW] of geoms) {
