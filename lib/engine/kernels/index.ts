@@ -2,7 +2,7 @@
 // C = alpha * op(A) * op(B) + beta * C, row-major; op(X) = X or X^T; lda/ldb/ldc are row strides (BLAS conventions:
 // beta == 0 means C is never read, so NaN garbage in C is ignored; alpha == 0 means A and B are never read).
 //
-// Backends for sgemm (and, for 'native', the fused training kernels: see backend.ts):
+// Backends for sgemm (and the fused training kernels, fusedKernels(): C loops on 'native', wasm-kernels.ts on 'wasm-simd'):
 //   'native':   the N-API addon (native/, built by npm install): OpenBLAS cblas_sgemm. Default where it loaded.
 //   'wasm-simd' (default where WebAssembly SIMD-128 validates): runtime-generated SIMD kernel, wasm-sgemm.ts. Where the
 //               runtime also ships relaxed SIMD (Node >= 22, or node --experimental-wasm-relaxed-simd) it uses

@@ -119,6 +119,9 @@ export class FunctionBuilder {
   i32Eqz(): this {
     return this.emit(0x45);
   }
+  i32Eq(): this {
+    return this.emit(0x46);
+  }
   i32Ne(): this {
     return this.emit(0x47);
   }
