@@ -1,5 +1,5 @@
 // Profiling driver (not a benchmark): runs one of bench/native.bench.ts's training steps N times on one backend and
-// prints per-phase CPU-time medians, for `node --cpu-prof`. Usage:
+// prints per-phase CPU-time medians and minor page faults per step after the first 20, for `node --cpu-prof`. Usage:
 //   node --import tsx --conditions=board-source bench/step-profile.ts mlp-sgd|mlp-adam|cnn-adam native|wasm-simd|js [steps]
 import { nn, optim, Tensor } from '../lib/index.ts';
 import { randn, randint, manualSeed } from '../lib/engine/index.ts';
@@ -37,12 +37,14 @@ const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+let faults = 0;
 const f: number[] = [],
   b: number[] = [],
   o: number[] = [],
   t: number[] = [];
 for (let i = 0; i < STEPS; i++) {
   const [x, y] = batches[i % 4]!;
+  const f0 = process.resourceUsage().minorPageFault;
   const c0 = cpu();
   const l = lossFn.call(m.call(x), y) as Tensor;
   const c1 = cpu();
@@ -56,9 +58,10 @@ for (let i = 0; i < STEPS; i++) {
     b.push(c2 - c1);
     o.push(c3 - c2);
     t.push(c3 - c0);
+    faults += process.resourceUsage().minorPageFault - f0;
   }
 }
 const med = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1]!.toFixed(2);
 console.log(
-  `${w} ${be}: step ${med(t)} ms CPU (fwd ${med(f)} + bwd ${med(b)} + opt ${med(o)}), load ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`,
+  `${w} ${be}: step ${med(t)} ms CPU (fwd ${med(f)} + bwd ${med(b)} + opt ${med(o)}), ${(faults / t.length).toFixed(1)} minor page faults/step, load ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`,
 );

@@ -1,7 +1,7 @@
 // The Adam family (torch.optim 1.13 single-tensor algorithms): Adam (+amsgrad), AdamW (decoupled decay), Adamax,
 // NAdam and RAdam. Moments are kept as tensors in the parameter's dtype; `step` is a 0-dim float32 tensor as in PyTorch.
 import type { Tensor } from '../engine/index.ts';
-import { nativeKernels } from '../engine/kernels/index.ts';
+import { fusedKernels } from '../engine/kernels/index.ts';
 import { Optimizer, writable, readable, zerosState, scalarState, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.ts';
 
 export interface AdamOptions {
@@ -79,7 +79,7 @@ function adamKernel(
   eps: number,
 ): void {
   const n = w.length;
-  const nat = nativeKernels();
+  const nat = fusedKernels();
   if (
     nat &&
     w instanceof Float32Array &&
@@ -88,7 +88,7 @@ function adamKernel(
     v instanceof Float32Array &&
     (vmax === null || vmax instanceof Float32Array)
   ) {
-    // One fused C pass in float32 arithmetic, as PyTorch's CPU kernels (the loop below computes in double).
+    // One fused C or WebAssembly SIMD pass in float32 arithmetic, as PyTorch's CPU kernels (the loop below computes in double).
     return nat.adamUpdate(w, g, m, v, vmax, sign, l2, beta1, beta2, stepSize, bc2Sqrt, eps);
   }
   const c1 = 1 - beta1,

@@ -1,6 +1,6 @@
 // Stochastic gradient descent with momentum, dampening, Nesterov, L2 weight decay and maximize (torch.optim.SGD).
 import type { Tensor } from '../engine/index.ts';
-import { nativeKernels } from '../engine/kernels/index.ts';
+import { fusedKernels } from '../engine/kernels/index.ts';
 import { Optimizer, writable, readable, zerosState, type ParamGroup, type ParamsInput } from './optimizer.ts';
 
 export interface SGDOptions {
@@ -29,7 +29,7 @@ export class SGD extends Optimizer {
     const wd = group.weightDecay as number;
     const nesterov = group.nesterov as boolean;
     const sign = group.maximize ? -1 : 1;
-    const nat = nativeKernels();
+    const nat = fusedKernels();
     for (const p of group.params) {
       if (p.grad === null) continue;
       const state = this.stateOf(p);
@@ -37,7 +37,7 @@ export class SGD extends Optimizer {
       const g = readable(p.grad);
       const n = w.length;
       if (nat && w instanceof Float32Array && g instanceof Float32Array) {
-        // Fused C pass (float32 arithmetic, as PyTorch); same state handling as the loops below.
+        // Fused C or WebAssembly SIMD pass (float32 arithmetic, as PyTorch); same state handling as the loops below.
         let buf: Tensor | null = null,
           first = false;
         if (momentum !== 0) {

@@ -7,6 +7,7 @@ import { stepOf, stepToJson, type JsonStep } from '../domain/step.ts';
 import type { StoreChange, ValueKind } from './types.ts';
 import type { DecodedSlice } from '../ingest/slice.ts';
 import { FILE_DATA_TABLES, type DB } from './schema.ts';
+import type { Statement } from 'better-sqlite3';
 import { ScalarAccum, CHUNK_POINTS, accumFromChunk, chunkStats, encodeChunk } from './scalar-chunk.ts';
 import type { IngestSink } from './sink.ts';
 import { f64Bytes, renderText, sniffContentType, tensorBytes, toJson } from './value-bytes.ts';
@@ -378,27 +379,21 @@ export class StoreWriter implements IngestSink {
     if (!this.inTx) throw new Error('store writer: commit without begin');
     const s = this.s;
     const changed = this.dirtyTags;
+    // New chunk rows and new tag rows are written with multi-row INSERTs: a sweep of small runs
+    // commits ~20 of each per file, and one statement per row was most of its per-file cost.
+    const newChunks: ScalarAccum[] = [];
+    const newTags: TagInfo[] = [];
     for (const info of changed) {
-      if (info.accum && info.accum.dirty && info.accum.n > 0) this.writeChunk(info.accum);
-      if (info.stored) s.updateTag.run(info.count, info.minStep, info.maxStep, info.firstWall, info.lastWall, info.id);
-      else {
-        s.insertTag.run(
-          info.id,
-          info.runId,
-          info.tag,
-          info.kind,
-          info.plugin,
-          info.displayName,
-          info.description,
-          info.count,
-          info.minStep,
-          info.maxStep,
-          info.firstWall,
-          info.lastWall,
-        );
-        info.stored = true;
+      const acc = info.accum;
+      if (acc && acc.dirty && acc.n > 0) {
+        if (acc.rowId === null) newChunks.push(acc);
+        else this.writeChunk(acc);
       }
+      if (info.stored) s.updateTag.run(info.count, info.minStep, info.maxStep, info.firstWall, info.lastWall, info.id);
+      else newTags.push(info);
     }
+    this.insertChunks(newChunks);
+    this.insertTags(newTags);
     s.updateFile.run(
       p.offset,
       p.size,
@@ -655,6 +650,51 @@ export class StoreWriter implements IngestSink {
     acc.dirty = false;
   }
 
+  /** Multi-row INSERT statements by row count (at most MULTI_ROWS rows each), prepared on first use. */
+  private multiChunk = new Map<number, Statement>();
+  private multiTag = new Map<number, Statement>();
+
+  /** Insert new chunk rows, many per statement; each accumulator learns its row id (by tag: one
+   *  accumulator per tag and file, and a commit covers one file). */
+  private insertChunks(accs: ScalarAccum[]): void {
+    for (let i = 0; i < accs.length; i += MULTI_ROWS) {
+      const part = accs.slice(i, i + MULTI_ROWS);
+      if (part.length === 1) {
+        this.writeChunk(part[0]!);
+        continue;
+      }
+      const args: unknown[] = [];
+      for (const acc of part) {
+        const st = chunkStats(acc);
+        args.push(acc.tagId, acc.fileId, st.n, st.minStep, st.maxStep, st.minValue, st.maxValue, st.minWall, st.maxWall);
+        args.push(st.sorted ? 1 : 0, st.marks, encodeChunk(acc));
+      }
+      const stmt = multiStatement(this.db, this.multiChunk, part.length, CHUNK_INSERT_HEAD, 12, ' RETURNING id, tag_id');
+      const ids = new Map<number, number>();
+      for (const r of stmt.all(...args) as { id: number; tag_id: number }[]) ids.set(r.tag_id, r.id);
+      for (const acc of part) {
+        const id = ids.get(acc.tagId);
+        if (id === undefined) throw new Error(`store writer: no row id returned for the chunk of tag ${acc.tagId}`);
+        acc.rowId = id;
+        acc.dirty = false;
+      }
+    }
+  }
+
+  /** Write the rows of new tags (ids chosen by this writer), many per statement. */
+  private insertTags(infos: TagInfo[]): void {
+    for (let i = 0; i < infos.length; i += MULTI_ROWS) {
+      const part = infos.slice(i, i + MULTI_ROWS);
+      const args: unknown[] = [];
+      for (const t of part) {
+        args.push(t.id, t.runId, t.tag, t.kind, t.plugin, t.displayName, t.description);
+        args.push(t.count, t.minStep, t.maxStep, t.firstWall, t.lastWall);
+        t.stored = true;
+      }
+      multiStatement(this.db, this.multiTag, part.length, TAG_INSERT_HEAD, 12, '').run(...args);
+    }
+  }
+
   private insertBlob(fileId: number, contentType: string, bytes: Uint8Array): number {
     const etag = `${crc32(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString(16)}-${bytes.byteLength.toString(16)}`;
     return Number(this.s.insertBlob.run(fileId, contentType, etag, bytes).lastInsertRowid);
@@ -689,6 +729,24 @@ interface TagRow {
   max_step: bigint | null;
   first_wall: number | null;
   last_wall: number | null;
+}
+
+/** Rows per multi-row INSERT (12 parameters each: far below SQLite's parameter limit). */
+const MULTI_ROWS = 32;
+const CHUNK_INSERT_HEAD =
+  'INSERT INTO scalar_chunks(tag_id, file_id, n, min_step, max_step, min_value, max_value, min_wall, max_wall, sorted, marks, data) VALUES ';
+const TAG_INSERT_HEAD =
+  'INSERT INTO tags(id, run_id, tag, kind, plugin, display_name, description, count, min_step, max_step, first_wall, last_wall) VALUES ';
+
+/** The INSERT of `rows` rows of `cols` parameters each, cached in `cache`. */
+function multiStatement(db: DB, cache: Map<number, Statement>, rows: number, head: string, cols: number, tail: string): Statement {
+  let st = cache.get(rows);
+  if (!st) {
+    const row = `(${Array(cols).fill('?').join(', ')})`;
+    st = db.prepare(head + Array(rows).fill(row).join(', ') + tail);
+    cache.set(rows, st);
+  }
+  return st;
 }
 
 const MAX_SPARE_ACCUMS = 1024;
@@ -743,9 +801,6 @@ function prepare(db: DB) {
     anyTombstone: p('SELECT 1 FROM tombstones LIMIT 1'),
     insertTombstone: p('INSERT OR REPLACE INTO tombstones(path, ino) VALUES (?, ?)'),
     tagsOfRun,
-    insertTag:
-      p(`INSERT INTO tags(id, run_id, tag, kind, plugin, display_name, description, count, min_step, max_step, first_wall, last_wall)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     maxTagId: p('SELECT max(id) FROM tags'),
     updateTagMeta: p(
       'UPDATE tags SET plugin = coalesce(plugin, ?), display_name = coalesce(display_name, ?), description = coalesce(description, ?) WHERE id = ?',

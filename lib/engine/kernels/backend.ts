@@ -1,5 +1,5 @@
 // The compute backend as users see it: 'native' (the OpenBLAS addon, with fused C kernels), 'wasm' (WebAssembly
-// SIMD sgemm, TypeScript loops elsewhere) or 'js' (TypeScript only). Chosen once from BOARD_BACKEND, else the best
+// SIMD sgemm plus the generated SIMD training kernels of wasm-kernels.ts) or 'js' (TypeScript only). Chosen once from BOARD_BACKEND, else the best
 // available; every backend computes the same float32 results to within the oracle tolerances (tests run the suite
 // on 'native' and 'wasm'). Thin names over kernels/index.ts, which owns the state.
 import { gemmBackend, nativeKernels, setGemmBackend, type GemmBackend } from './index.ts';

@@ -2,7 +2,7 @@
 // C = alpha * op(A) * op(B) + beta * C, row-major; op(X) = X or X^T; lda/ldb/ldc are row strides (BLAS conventions:
 // beta == 0 means C is never read, so NaN garbage in C is ignored; alpha == 0 means A and B are never read).
 //
-// Backends for sgemm (and, for 'native', the fused training kernels: see backend.ts):
+// Backends for sgemm (and the fused training kernels, fusedKernels(): C loops on 'native', wasm-kernels.ts on 'wasm-simd'):
 //   'native':   the N-API addon (native/, built by npm install): OpenBLAS cblas_sgemm. Default where it loaded.
 //   'wasm-simd' (default where WebAssembly SIMD-128 validates): runtime-generated SIMD kernel, wasm-sgemm.ts. Where the
 //               runtime also ships relaxed SIMD (Node >= 22, or node --experimental-wasm-relaxed-simd) it uses
@@ -17,6 +17,7 @@ import { gemmBlocked, gemmSmall } from './js-gemm.ts';
 import { WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
 import { col2im as col2imJs, im2col as im2colJs, type ConvGeom, type FloatArray } from './im2col.ts';
 import { nativeAddon, nativeLoadError, type NativeAddon } from './native.ts';
+import { WasmKernels } from './wasm-kernels.ts';
 
 export type GemmBackend = 'native' | 'wasm-simd' | 'js';
 
@@ -80,6 +81,22 @@ export function setGemmBackend(b: GemmBackend): void {
 export function nativeKernels(): NativeAddon | null {
   if (backend === undefined) gemmBackend();
   return activeNative;
+}
+
+/** The memory-bound training kernels both fast backends provide, with the same arguments (native.ts documents them). */
+export type FusedKernels = Pick<NativeAddon, 'reluForward' | 'reluBackward' | 'maxPool2d' | 'scatterByIndex' | 'sgdUpdate' | 'adamUpdate'>;
+
+let wasmFused: WasmKernels | undefined;
+
+/**
+ * The fused kernels of the selected backend: the native addon's C loops, or on 'wasm-simd' the generated SIMD
+ * kernels of wasm-kernels.ts; null on 'js' (callers then run their TypeScript loops). Float32 arrays only.
+ */
+export function fusedKernels(): FusedKernels | null {
+  if (backend === undefined) gemmBackend();
+  if (activeNative) return activeNative;
+  if (backend !== 'wasm-simd') return null;
+  return (wasmFused ??= new WasmKernels());
 }
 
 /** Details of the wasm kernel, for benchmark reports: micro-tile and whether it uses relaxed-SIMD FMA. */
@@ -265,7 +282,18 @@ function geomArrayOf(g: ConvGeom): Int32Array {
   return Int32Array.of(g.C, g.inD, g.inH, g.inW, g.kD, g.kH, g.kW, g.sD, g.sH, g.sW, g.pD, g.pH, g.pW, g.dD, g.dH, g.dW, g.oD, g.oH, g.oW);
 }
 
-/** im2col (see im2col.ts); float32 runs in C on the native backend. */
+/** Whether a float32 (col, x) pair goes to the wasm kernels: wasm backend, planar geometry, and in bounds (else the
+ * TypeScript kernel runs, and reports a bad span with the shapes involved). */
+function wasmConv(x: FloatArray, xOff: number, N: number, g: ConvGeom, col: FloatArray, colOff: number, ld: number): WasmKernels | null {
+  if (backend !== 'wasm-simd' || !(x instanceof Float32Array) || !(col instanceof Float32Array) || !WasmKernels.planar(g)) return null;
+  const L = g.oH * g.oW,
+    rows = g.C * g.kH * g.kW;
+  const ok =
+    xOff >= 0 && xOff + N * g.C * g.inH * g.inW <= x.length && colOff >= 0 && ld >= N * L && colOff + (rows - 1) * ld + N * L <= col.length;
+  return ok ? (wasmFused ??= new WasmKernels()) : null;
+}
+
+/** im2col (see im2col.ts); float32 runs in C on the native backend, in WebAssembly on the wasm one. */
 export function im2col(x: FloatArray, xOff: number, g: ConvGeom, col: FloatArray, colOff = 0, ld = g.oD * g.oH * g.oW): void {
   const nat = nativeKernels();
   if (nat && x instanceof Float32Array && col instanceof Float32Array) {
@@ -275,10 +303,12 @@ export function im2col(x: FloatArray, xOff: number, g: ConvGeom, col: FloatArray
       /* fall through: the TypeScript kernel reports the problem with the shapes involved */
     }
   }
+  const w = wasmConv(x, xOff, 1, g, col, colOff, ld);
+  if (w) return w.im2col(x as Float32Array, xOff, g, col as Float32Array, colOff, ld);
   im2colJs(x, xOff, g, col, colOff, ld);
 }
 
-/** col2im (see im2col.ts); float32 runs in C on the native backend. */
+/** col2im (see im2col.ts); float32 runs in C on the native backend, in WebAssembly on the wasm one. */
 export function col2im(col: FloatArray, g: ConvGeom, dx: FloatArray, dxOff: number, colOff = 0, ld = g.oD * g.oH * g.oW): void {
   const nat = nativeKernels();
   if (nat && dx instanceof Float32Array && col instanceof Float32Array) {
@@ -288,7 +318,30 @@ export function col2im(col: FloatArray, g: ConvGeom, dx: FloatArray, dxOff: numb
       /* fall through, as im2col */
     }
   }
+  const w = wasmConv(dx, dxOff, 1, g, col, colOff, ld);
+  if (w) return w.col2im(col as Float32Array, g, dx as Float32Array, dxOff, colOff, ld);
   col2imJs(col, g, dx, dxOff, colOff, ld);
+}
+
+/**
+ * The columns of N whole samples side by side: sample n (input at n·planeSize) to columns n·L with row stride N·L,
+ * i.e. im2col per sample into one [C·K, N·L] matrix. One WebAssembly call (one copy each way) on the wasm backend.
+ */
+export function im2colBatch(x: FloatArray, N: number, g: ConvGeom, cols: FloatArray): void {
+  const L = g.oD * g.oH * g.oW,
+    plane = g.C * g.inD * g.inH * g.inW;
+  const w = wasmConv(x, 0, N, g, cols, 0, N * L);
+  if (w) return w.im2col(x as Float32Array, 0, g, cols as Float32Array, 0, N * L, N);
+  for (let n = 0; n < N; n++) im2col(x, n * plane, g, cols, n * L, N * L);
+}
+
+/** The adjoint of im2colBatch: adds the [C·K, N·L] columns back into dx[N, C, plane]. */
+export function col2imBatch(cols: FloatArray, N: number, g: ConvGeom, dx: FloatArray): void {
+  const L = g.oD * g.oH * g.oW,
+    plane = g.C * g.inD * g.inH * g.inW;
+  const w = wasmConv(dx, 0, N, g, cols, 0, N * L);
+  if (w) return w.col2im(cols as Float32Array, g, dx as Float32Array, 0, 0, N * L, N);
+  for (let n = 0; n < N; n++) col2im(cols, g, dx, n * plane, n * L, N * L);
 }
 
 export { convOutSize } from './im2col.ts';

@@ -119,6 +119,9 @@ export class FunctionBuilder {
   i32Eqz(): this {
     return this.emit(0x45);
   }
+  i32Eq(): this {
+    return this.emit(0x46);
+  }
   i32Ne(): this {
     return this.emit(0x47);
   }
@@ -163,6 +166,42 @@ export class FunctionBuilder {
     return this.emit(0x94);
   }
 
+  f32Sub(): this {
+    return this.emit(0x93);
+  }
+  f32Gt(): this {
+    return this.emit(0x5e);
+  }
+  f32Ne(): this {
+    return this.emit(0x5c);
+  }
+  f32Const(v: number): this {
+    const b = new Uint8Array(new Float32Array([v]).buffer);
+    return this.emit(0x43, ...b);
+  }
+  i32Load(offset = 0): this {
+    return this.emit(0x28, 2, ...uleb(offset));
+  }
+  i32Store(offset = 0): this {
+    return this.emit(0x36, 2, ...uleb(offset));
+  }
+  i32Or(): this {
+    return this.emit(0x72);
+  }
+  i32Shl(): this {
+    return this.emit(0x74);
+  }
+  i32LeS(): this {
+    return this.emit(0x4c);
+  }
+  /** select(a, b, cond): a if cond != 0 else b (operands of any one numeric type). */
+  select(): this {
+    return this.emit(0x1b);
+  }
+  drop(): this {
+    return this.emit(0x1a);
+  }
+
   // SIMD (memarg alignment hint is log2 bytes; 4 = 16 bytes for v128, 2 = 4 bytes for splat loads).
   v128Load(offset = 0): this {
     return this.simd(0x00, 4, ...uleb(offset));
@@ -190,6 +229,48 @@ export class FunctionBuilder {
   }
   f32x4Mul(): this {
     return this.simd(0xe6);
+  }
+  f32x4Sub(): this {
+    return this.simd(0xe5);
+  }
+  f32x4Div(): this {
+    return this.simd(0xe7);
+  }
+  f32x4Sqrt(): this {
+    return this.simd(0xe3);
+  }
+  /** f32x4.gt: all-ones lanes where a > b (false for NaN), for masking with v128.and / bitselect. */
+  f32x4Gt(): this {
+    return this.simd(0x44);
+  }
+  f32x4Eq(): this {
+    return this.simd(0x41);
+  }
+  f32x4Ne(): this {
+    return this.simd(0x42);
+  }
+  v128Or(): this {
+    return this.simd(0x50);
+  }
+  i32x4Splat(): this {
+    return this.simd(0x11);
+  }
+  i32x4Add(): this {
+    return this.simd(0xae);
+  }
+  i32x4Sub(): this {
+    return this.simd(0xb1);
+  }
+  /** v128.const with four i32 lanes. */
+  i32x4Const(a: number, b: number, c: number, d: number): this {
+    return this.simd(0x0c, ...new Uint8Array(Int32Array.of(a, b, c, d).buffer));
+  }
+  v128And(): this {
+    return this.simd(0x4e);
+  }
+  /** v128.bitselect(a, b, mask): bits of a where mask is 1, of b where it is 0. */
+  v128Bitselect(): this {
+    return this.simd(0x52);
   }
   /** Relaxed-SIMD f32x4.relaxed_madd(a, b, c) = a*b + c, fused or not (FMA where the CPU has it). Only valid where the
    * runtime ships relaxed SIMD (V8 >= 11.4, i.e. Node 22; Node 20 needs --experimental-wasm-relaxed-simd). */

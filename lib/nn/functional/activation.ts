@@ -2,7 +2,7 @@
 // with PyTorch's grad_fn names (LeakyReluBackward0, EluBackward0, GeluBackward0, SoftplusBackward0, ...). Each kernel
 // is a plain loop over the whole array: no per-element callbacks.
 import { Tensor, customOp } from '../../engine/index.ts';
-import { nativeKernels, type FloatArray } from '../../engine/kernels/index.ts';
+import { fusedKernels, type FloatArray } from '../../engine/kernels/index.ts';
 import { uninitLike } from '../../engine/kernels/alloc.ts';
 import { floatData, wrap } from './util.ts';
 
@@ -46,7 +46,7 @@ function pointwise(
 export function relu(x: Tensor, inplace = false): Tensor {
   if (inplace) return x.relu_();
   if (x.dtype !== 'float32' && x.dtype !== 'float64') return x.relu();
-  const nat = nativeKernels();
+  const nat = fusedKernels();
   return pointwise(
     'ReluBackward0',
     'relu',

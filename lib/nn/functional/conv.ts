@@ -12,7 +12,7 @@ import {
   type ConvCall,
   type PadMode,
 } from '../kernels/conv.ts';
-import { convOutSize, nativeKernels, type ConvGeom } from '../../engine/kernels/index.ts';
+import { convOutSize, fusedKernels, type ConvGeom } from '../../engine/kernels/index.ts';
 import { ntuple, floatData, wrap, shapeStr, sameDtype, prod } from './util.ts';
 
 export interface ConvOptions {
@@ -94,10 +94,10 @@ function convNd(nd: number, op: string, input: Tensor, weight: Tensor, bias: Ten
   let cols: ReturnType<typeof convForward>['cols'] = null;
   const b = bias ?? null;
   // Keep the column matrix for the weight gradient only when a graph is being recorded (not in inference).
-  // On the native backend im2col is a cheap C pass, so the weight gradient recomputes the columns into the shared
+  // On the native and wasm backends im2col is a cheap C / WebAssembly pass, so the weight gradient recomputes the columns into the shared
   // scratch instead of keeping a batch-sized buffer alive until backward (6.5 MB per step for the benchmark CNN's
   // conv2: garbage-collector work and fresh pages every step).
-  const keepCols = weight.requiresGrad && isGradEnabled() && nativeKernels() === null;
+  const keepCols = weight.requiresGrad && isGradEnabled() && fusedKernels() === null;
   const y = customOp(
     'ConvolutionBackward0',
     [x, weight, b],

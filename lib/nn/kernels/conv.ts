@@ -1,6 +1,16 @@
 // Convolution and transposed convolution on raw arrays: im2col + GEMM (one GEMM per group over the whole batch for
 // conv, per sample for transposed conv), with matching backward passes. Shapes use three spatial dims (1-D/2-D: leading 1s).
-import { im2col, col2im, gemm, geomArray, nativeKernels, type ConvGeom, type FloatArray } from '../../engine/kernels/index.ts';
+import {
+  im2col,
+  im2colBatch,
+  col2im,
+  col2imBatch,
+  gemm,
+  geomArray,
+  nativeKernels,
+  type ConvGeom,
+  type FloatArray,
+} from '../../engine/kernels/index.ts';
 import { uninitFloat32, uninitLike } from '../../engine/kernels/alloc.ts';
 
 function alloc(like: FloatArray, n: number): FloatArray {
@@ -116,7 +126,7 @@ export function convForward(
     return { y, cols: null };
   }
   const cols = keepCols ? uninitLike(x, Cin * K * NL) : scratchFor(x, Cin * K * NL);
-  for (let n = 0; n < N; n++) im2col(x, n * Cin * plane, full, cols, n * L, NL);
+  im2colBatch(x, N, full, cols);
   const tmp = scratch2For(x, Cout * NL);
   if (Cog <= 64) {
     // Few output channels, long reduction: the SIMD kernel runs about twice as fast on the transposed product
@@ -184,7 +194,7 @@ export function convBackward(
     let colsW = cols;
     if (!colsW) {
       colsW = scratchFor(x, Cin * K * NL);
-      for (let n = 0; n < N; n++) im2col(x, n * Cin * plane, full, colsW, n * L, NL);
+      im2colBatch(x, N, full, colsW);
     }
     for (let g = 0; g < groups; g++) {
       gemm(false, true, Cog, rows, NL, 1, gyT, g * Cog * NL, NL, colsW, g * rows * NL, NL, 0, dw, g * Cog * rows, rows);
@@ -195,7 +205,7 @@ export function convBackward(
     for (let g = 0; g < groups; g++) {
       gemm(true, false, rows, NL, Cog, 1, w, g * Cog * rows, rows, gyT, g * Cog * NL, NL, 0, dcols, g * rows * NL, NL);
     }
-    for (let n = 0; n < N; n++) col2im(dcols, full, dx, n * Cin * plane, n * L, NL);
+    col2imBatch(dcols, N, full, dx);
   }
   if (db) {
     for (let o = 0; o < Cout; o++) {

@@ -1,6 +1,6 @@
 // Pooling kernels over planes [NC, D, H, W] (2-D pooling uses D = 1, 1-D also H = 1), following PyTorch's CPU
 // kernels: -inf padding and NaN-wins for max, first index on ties, window clipping rules for average pooling.
-import { nativeKernels, type FloatArray } from '../../engine/kernels/index.ts';
+import { fusedKernels, type FloatArray } from '../../engine/kernels/index.ts';
 import { uninitFloat32, uninitInt32, uninitLike } from '../../engine/kernels/alloc.ts';
 
 export interface PoolGeom {
@@ -92,7 +92,7 @@ function maxPool2dPlain(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Int32
   // Every window is written below: no need for zeroed memory (see engine/kernels/alloc.ts).
   const y = uninitLike(x, NC * outPlane);
   const idx = uninitInt32(NC * outPlane);
-  const nat = nativeKernels();
+  const nat = fusedKernels();
   if (nat && x instanceof Float32Array) {
     nat.maxPool2d(x, y as Float32Array, idx, NC, inH, inW, kH, kW, sH, sW, oH, oW);
     return { y, idx };
@@ -132,7 +132,7 @@ function maxPool2dPlain(x: FloatArray, g: PoolGeom): { y: FloatArray; idx: Int32
 
 /** Scatters output gradients to the recorded argmax positions (also MaxUnpool's forward, and adaptive max). */
 export function scatterByIndex(gy: FloatArray, idx: Int32Array | Float64Array, NC: number, outPlane: number, inPlane: number): FloatArray {
-  const nat = nativeKernels();
+  const nat = fusedKernels();
   if (nat && gy instanceof Float32Array && idx instanceof Int32Array) {
     // The C kernel clears each plane just before scattering into it: uninitialised memory, no separate zeroing pass.
     const gx = uninitFloat32(NC * inPlane);

@@ -258,6 +258,44 @@ describe.skipIf(!addon)('native backend kernels match the TypeScript path', () =
     expect(nat[9]!).toBeLessThan(nat[0]!);
   });
 
+  it('numerics do not depend on the thread count: the benchmark CNN trained 3 Adam steps on 1 and on 2 threads', () => {
+    const run = (threads: number) => {
+      const was = getNumThreads();
+      setGemmBackend('native');
+      setNumThreads(threads);
+      manualSeed(11);
+      const m = new nn.Sequential(
+        new nn.Conv2d(1, 16, 5),
+        new nn.ReLU(),
+        new nn.MaxPool2d(2),
+        new nn.Conv2d(16, 32, 5),
+        new nn.ReLU(),
+        new nn.MaxPool2d(2),
+        new nn.Flatten(),
+        new nn.Linear(512, 10),
+      );
+      const opt = new optim.Adam([...m.parameters()], { lr: 1e-3 });
+      const x = randn([64, 1, 28, 28]),
+        y = randint(0, 10, [64]);
+      const losses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        opt.zeroGrad();
+        const l = new nn.CrossEntropyLoss().call(m.call(x), y) as Tensor;
+        l.backward();
+        opt.step();
+        losses.push(Number(l.item()));
+      }
+      const grads = [...m.parameters()].flatMap((p) => data(p.grad));
+      setNumThreads(was);
+      setGemmBackend(initial);
+      return { losses, grads };
+    };
+    const one = run(1),
+      two = run(2);
+    close(two.losses, one.losses, 1e-5, 1e-6, 'loss');
+    close(two.grads, one.grads, 1e-4, 1e-6, 'grad');
+  });
+
   it("the addon's own checks: wrong array types and out-of-range views throw instead of touching memory", () => {
     const a = addon!;
     expect(() =>
