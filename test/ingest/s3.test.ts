@@ -4,7 +4,7 @@
 // that costs list requests only (no GET); and the commands end to end on s3:// logdirs: `board
 // export`, `board inspect`, and `board ingest --once` with s3:// entries in --logdir_spec (SQLite
 // and PostgreSQL stores).
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { startIngest, type Ingester } from '../../lib/ingest/index.ts';
 import { s3Requests } from '../../lib/sources/s3.ts';
 import { startTestS3, type TestS3 } from '../helpers/s3-server.ts';
@@ -71,6 +71,25 @@ test('tails an s3:// logdir live while a writer uploads new parts; unchanged pol
   expect(await steps(ing, 'train', 'loss')).toEqual(range(0, 2510));
   expect(await steps(ing, 'train', 'acc')).toEqual(range(0, 2500));
   expect(await ing.queries.warnings()).toEqual([]);
+});
+
+test('without --reload_interval an s3:// logdir is polled every 5 s, as TensorBoard reloads', async () => {
+  // The request counters are global: stop the earlier tests' fast-polling ingesters first.
+  for (const i of open.splice(0)) await i.close();
+  await s3.put('logs', 'default-poll/run/events.out.tfevents.1', concat(fileVersionRecord(), scalarRecords(0, 3, ['x'])));
+  const setIntervalSpy = vi.spyOn(globalThis, 'setInterval');
+  try {
+    const ing = await startIngest({ logdir: 's3://logs/default-poll', db: ':memory:' });
+    open.push(ing);
+    await ing.initialScan;
+    expect(setIntervalSpy.mock.calls.map((c) => c[1])).toContain(5000);
+    // No faster timer lists the bucket in between: one second brings no ListObjectsV2.
+    const lists0 = s3Requests.list;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(s3Requests.list).toBe(lists0);
+  } finally {
+    setIntervalSpy.mockRestore();
+  }
 });
 
 test('an object rewritten with other content of the same size is re-read without duplicates', async () => {
