@@ -1,43 +1,37 @@
 'use client';
 // Thin React wrapper over ECharts: init on mount, setOption on change, resize with the container,
-// dispose on unmount. Only the chart kinds and components we use are registered (tree-shaken).
-import { useEffect, useRef, type CSSProperties } from 'react';
-import * as echarts from 'echarts/core';
-import { CustomChart, LineChart, LinesChart, ParallelChart, ScatterChart } from 'echarts/charts';
-import {
-  AxisPointerComponent,
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  ParallelComponent,
-  TitleComponent,
-  TooltipComponent,
-  VisualMapComponent,
-} from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
+// dispose on unmount. ECharts itself (echarts-setup.ts: only the chart kinds we use) loads on first use.
+import { useEffect, useRef, useState, type CSSProperties } from 'react';
+import type { ECharts, EChartsCoreOption } from 'echarts/core';
 
-echarts.use([
-  CustomChart,
-  LineChart,
-  LinesChart,
-  ScatterChart,
-  ParallelChart,
-  GridComponent,
-  TooltipComponent,
-  AxisPointerComponent,
-  DataZoomComponent,
-  LegendComponent,
-  MarkLineComponent,
-  ParallelComponent,
-  TitleComponent,
-  VisualMapComponent,
-  CanvasRenderer,
-]);
+export type EChartsInstance = ECharts;
+export type EChartsOption = EChartsCoreOption;
 
-export type EChartsInstance = echarts.ECharts;
-export type EChartsOption = echarts.EChartsCoreOption;
-export { echarts };
+// ECharts (about 700 KB of script) is loaded on first use, not with the page: evaluating it during
+// the page load delayed hydration, and so every card's data request, by ~120 ms. Loaded this way
+// it downloads and evaluates while the first data requests are in flight.
+type EChartsModule = typeof import('./echarts-setup.ts');
+let loading: Promise<EChartsModule> | null = null;
+let loaded: EChartsModule | null = null;
+function loadECharts(): Promise<EChartsModule> {
+  loading ??= import('./echarts-setup.ts').then(
+    (m) => (loaded = m),
+    (err: unknown) => {
+      loading = null; // a failed chunk load (server restarted, network) is retried by the next chart
+      throw err;
+    },
+  );
+  return loading;
+}
+/**
+ * Starts loading ECharts without waiting for it. The shell calls this once the page has hydrated,
+ * the moment the first cards send their data requests, so the library is ready when data arrives.
+ */
+export function preloadECharts(): void {
+  loadECharts().catch(() => {
+    /* the first chart retries */
+  });
+}
 
 // setOption of a chart with many series can take tens of milliseconds. When a change re-renders
 // many cards at once (smoothing, run toggles, live data), running every setOption in the same
@@ -95,20 +89,42 @@ export function EChart({ option, dark, group, style, className, notMerge = true,
   const onReadyRef = useRef(onReady);
   onReadyRef.current = onReady;
 
+  // The latest option and group, for a chart that becomes ready after they were set.
+  const latest = useRef({ option, notMerge, group });
+  latest.current = { option, notMerge, group };
+  const [ready, setReady] = useState(0);
+
   useEffect(() => {
     const el = ref.current!;
-    const chart = echarts.init(el, dark ? 'dark' : undefined, { renderer: 'canvas' });
-    chartRef.current = chart;
-    // Test hook: e2e tests read the chart's data through the element.
-    Object.defineProperty(el, '__boardChart', { value: chart, configurable: true });
-    const observer = new ResizeObserver(() => chart.resize());
-    observer.observe(el);
-    const cleanup = onReadyRef.current?.(chart);
+    let disposed = false;
+    let teardown: (() => void) | null = null;
+    const start = (lib: EChartsModule) => {
+      const chart = lib.echarts.init(el, dark ? 'dark' : undefined, { renderer: 'canvas' });
+      chartRef.current = chart;
+      // Test hook: e2e tests read the chart's data through the element.
+      Object.defineProperty(el, '__boardChart', { value: chart, configurable: true });
+      const observer = new ResizeObserver(() => chart.resize());
+      observer.observe(el);
+      const cleanup = onReadyRef.current?.(chart);
+      teardown = () => {
+        observer.disconnect();
+        cleanup?.();
+        chart.dispose();
+        chartRef.current = null;
+      };
+      setReady((n) => n + 1); // runs the option and group effects for this instance
+    };
+    if (loaded) start(loaded);
+    else
+      loadECharts().then(
+        (lib) => {
+          if (!disposed) start(lib);
+        },
+        (err: unknown) => console.error('Board: could not load the chart library', err),
+      );
     return () => {
-      observer.disconnect();
-      cleanup?.();
-      chart.dispose();
-      chartRef.current = null;
+      disposed = true;
+      teardown?.();
     };
   }, [dark]);
 
@@ -116,17 +132,18 @@ export function EChart({ option, dark, group, style, className, notMerge = true,
     const chart = chartRef.current;
     if (!chart) return;
     scheduleUpdate(chart, () => {
-      const opt = typeof option === 'function' ? option() : option;
-      chart.setOption({ backgroundColor: 'transparent', ...opt }, { notMerge, lazyUpdate: false });
+      const { option: o, notMerge: replace } = latest.current;
+      const opt = typeof o === 'function' ? o() : o;
+      chart.setOption({ backgroundColor: 'transparent', ...opt }, { notMerge: replace, lazyUpdate: false });
     });
-  }, [option, dark, notMerge]);
+  }, [option, dark, notMerge, ready]);
 
   useEffect(() => {
     const chart = chartRef.current;
-    if (!chart || !group) return;
+    if (!chart || !group || !loaded) return;
     chart.group = group;
-    echarts.connect(group);
-  }, [group, dark]);
+    loaded.echarts.connect(group);
+  }, [group, dark, ready]);
 
   return <div ref={ref} className={className} style={{ width: '100%', height: 260, ...style }} role="img" aria-label={ariaLabel} />;
 }

@@ -3,11 +3,24 @@
 // with hundreds of charts does not initialise them all at once. Once seen, a card stays mounted.
 import { useEffect, useRef, useState } from 'react';
 
+/** True when el is within `marginPx` of the viewport now (one layout read). */
+function nearViewport(el: Element, marginPx: number): boolean {
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 && r.height === 0) return false; // not rendered (display: none): leave it to the observer
+  return r.bottom >= -marginPx && r.top <= window.innerHeight + marginPx && r.right >= -marginPx && r.left <= window.innerWidth + marginPx;
+}
+
 export function useSeenOnce<T extends Element>(margin = '300px'): [React.RefObject<T | null>, boolean] {
   const ref = useRef<T>(null);
   const [seen, setSeen] = useState(false);
   useEffect(() => {
     if (seen || !ref.current) return;
+    // Cards already on screen at mount start at once: an IntersectionObserver reports only after
+    // the next frame, which delayed the first charts' data requests on page load.
+    if (nearViewport(ref.current, parseFloat(margin) || 0)) {
+      setSeen(true);
+      return;
+    }
     const io = new IntersectionObserver(
       (entries) => {
         if (entries.some((e) => e.isIntersecting)) {

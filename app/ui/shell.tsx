@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
 import type { TagIndex } from '../../lib/store/tag-index.ts';
+import { preloadECharts } from './echart.tsx';
 import { useLiveStatus } from './live.ts';
 import { RunSelector } from './run-selector.tsx';
 import { RunsProvider } from './runs-context.tsx';
@@ -37,6 +38,7 @@ export function Shell({ children, initial }: { children: ReactNode; initial: Tag
   // Marks the page interactive (the server-rendered controls only respond after hydration).
   useEffect(() => {
     document.documentElement.dataset.hydrated = '1';
+    preloadECharts();
   }, []);
   return (
     <RunsProvider initial={initial}>

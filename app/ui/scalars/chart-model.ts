@@ -46,25 +46,26 @@ export const RAW_LINES_MAX_RUNS = 200;
 export const LARGE_LINES_MIN_RUNS = 200;
 
 /** Smoothed curves grouped by colour, as large 'lines' series with ids 'smoothed', 'smoothed-1', ... */
-function largeLineSeries(lines: Array<{ name: string; coords: number[][]; lineStyle: { color: string } }>): unknown[] {
-  const byColor = new Map<string, Array<number[][]>>();
-  for (const l of lines) {
-    const g = byColor.get(l.lineStyle.color);
-    if (g) g.push(l.coords);
-    else byColor.set(l.lineStyle.color, [l.coords]);
+function largeLineSeries(curves: RunTrace[]): unknown[] {
+  const byColor = new Map<string, RunTrace[]>();
+  for (const t of curves) {
+    const g = byColor.get(t.color);
+    if (g) g.push(t);
+    else byColor.set(t.color, [t]);
   }
   const out: unknown[] = [];
   for (const [color, group] of byColor) {
     // ECharts' flat format: count, x, y, x, y, ..., count, x, y, ...
     let size = 0;
-    for (const c of group) size += 1 + 2 * c.length;
+    for (const t of group) size += 1 + 2 * t.xs.length;
     const flat = new Float64Array(size);
     let o = 0;
-    for (const c of group) {
-      flat[o++] = c.length;
-      for (const [x, y] of c) {
-        flat[o++] = x!;
-        flat[o++] = y!;
+    for (const t of group) {
+      const n = t.xs.length;
+      flat[o++] = n;
+      for (let i = 0; i < n; i++) {
+        flat[o++] = t.xs[i]!;
+        flat[o++] = t.ys[i]!;
       }
     }
     out.push({
@@ -84,6 +85,13 @@ function largeLineSeries(lines: Array<{ name: string; coords: number[][]; lineSt
   return out;
 }
 
+/** [x, y] pairs of a curve, the per-item format of ECharts' ordinary 'lines' series. */
+function pairs(xs: Float64Array, ys: Float64Array): number[][] {
+  const out = new Array<number[]>(xs.length);
+  for (let i = 0; i < xs.length; i++) out[i] = [xs[i]!, ys[i]!];
+  return out;
+}
+
 export function buildCardModel(
   byRun: Map<string, Cols>,
   s: ScalarSettings,
@@ -91,10 +99,11 @@ export function buildCardModel(
   dark: boolean,
   xWindow: [number, number] | null,
 ): CardModel {
+  // One pass per run into typed arrays (the tooltip's traces); the series are built from those
+  // afterwards. A 2,000-run card must not allocate an array per point: that was most of its build time.
   const traces: RunTrace[] = [];
-  const smoothLines: Array<{ name: string; coords: number[][]; lineStyle: { color: string } }> = [];
   const rawLines: Array<{ name: string; coords: number[][]; lineStyle: { color: string } }> = [];
-  const singles: Array<{ name: string; value: number[]; itemStyle: { color: string } }> = [];
+  const withRaw = s.smoothing > 0 && byRun.size <= RAW_LINES_MAX_RUNS;
   const smoothedAll: Float64Array[] = [];
   let x0 = Infinity,
     x1 = -Infinity,
@@ -110,8 +119,7 @@ export function buildCardModel(
     const xs = new Float64Array(n),
       ys = new Float64Array(n),
       index = new Int32Array(n);
-    const main: number[][] = [];
-    const faint: number[][] = [];
+    const faint: number[][] | null = withRaw ? [] : null;
     let k = 0;
     let sorted = true;
     for (let i = 0; i < n; i++) {
@@ -120,7 +128,7 @@ export function buildCardModel(
       const raw = c.values[i]!;
       const y = smooth[i]!;
       if (Number.isFinite(raw) && !(s.logY && !(raw > 0))) {
-        faint.push([x, raw]);
+        faint?.push([x, raw]);
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
         if (raw < y0) y0 = raw;
@@ -136,16 +144,16 @@ export function buildCardModel(
       if (x > x1) x1 = x;
       if (y < y0) y0 = y;
       if (y > y1) y1 = y;
-      main.push([x, y]);
     }
     traces.push({ run, color, xs: xs.subarray(0, k), ys: ys.subarray(0, k), index: index.subarray(0, k), cols: c, sorted });
-    if (main.length === 1) singles.push({ name: run, value: main[0]!, itemStyle: { color } });
-    else if (main.length > 1) smoothLines.push({ name: run, coords: main, lineStyle: { color } });
     // Faint raw curves behind the smoothed ones; past RAW_LINES_MAX_RUNS runs they are an unreadable
     // haze that doubles the drawing cost, so a sweep shows the smoothed curves only.
-    if (s.smoothing > 0 && faint.length > 1 && byRun.size <= RAW_LINES_MAX_RUNS)
-      rawLines.push({ name: run, coords: faint, lineStyle: { color } });
+    if (faint && faint.length > 1) rawLines.push({ name: run, coords: faint, lineStyle: { color } });
   }
+  const curves = traces.filter((t) => t.xs.length > 1);
+  const singles = traces
+    .filter((t) => t.xs.length === 1)
+    .map((t) => ({ name: t.run, value: [t.xs[0]!, t.ys[0]!], itemStyle: { color: t.color } }));
   const series: unknown[] = [];
   if (rawLines.length)
     series.push({
@@ -159,7 +167,7 @@ export function buildCardModel(
       data: rawLines,
       lineStyle: { width: 1, opacity: 0.25 },
     });
-  if (smoothLines.length > LARGE_LINES_MIN_RUNS) series.push(...largeLineSeries(smoothLines));
+  if (curves.length > LARGE_LINES_MIN_RUNS) series.push(...largeLineSeries(curves));
   else
     series.push({
       id: 'smoothed',
@@ -169,7 +177,7 @@ export function buildCardModel(
       silent: true,
       animation: false,
       z: 2,
-      data: smoothLines,
+      data: curves.map((t) => ({ name: t.run, coords: pairs(t.xs, t.ys), lineStyle: { color: t.color } })),
       lineStyle: { width: 1.6, opacity: 1 },
     });
   // 'lines' series do not feed the axes' data extent: this invisible two-point series does, so the
