@@ -1,7 +1,7 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Native and Node-only packages stay outside the webpack bundle and are loaded with require().
-  serverExternalPackages: ['better-sqlite3', 'chokidar'],
+  serverExternalPackages: ['better-sqlite3', 'chokidar', '@node-rs/crc32'],
   poweredByHeader: false,
   reactStrictMode: true,
   // The production build type-checks the whole project (tsconfig.json), so a type error fails CI.

@@ -75,6 +75,7 @@ async function serve(opts: ServeOptions): Promise<number> {
     deleteRun: (run, o) => ingester.deleteRun(run, o),
     caps: opts.caps,
     logdir: opts.logdir ?? opts.logdirSpec ?? '',
+    sources: sourcesOf(opts),
     version: version(),
   };
   let server: BoardServer;

@@ -15,7 +15,10 @@ export interface ActiveStore {
   /** Removes a run from the store (and moves its files to the trash when asked). */
   deleteRun(run: string, opts: { trash: boolean }): Promise<void> | void;
   caps: SampleCaps;
+  /** --logdir or --logdir_spec as given ('' when the board serves a database without one). */
   logdir: string;
+  /** The log directories, each with its --logdir_spec name (null for --logdir); absent without any. */
+  sources?: Array<{ name: string | null; path: string }>;
   version: string;
 }
 

@@ -259,13 +259,20 @@ export function parsePbtxt(text: string, file = 'projector_config.pbtxt'): PbMes
 }
 
 /** The embeddings of a projector_config.pbtxt (TensorFlow's or PyTorch's). */
-export function readProjectorConfig(text: string, file?: string): EmbeddingInfo[] {
+/** A projector_config.pbtxt: its embeddings and the checkpoint it names, if any. */
+export interface ProjectorConfigFile {
+  /** model_checkpoint_path: the checkpoint prefix holding tensors named without a tensor_path. */
+  modelCheckpointPath?: string;
+  embeddings: EmbeddingInfo[];
+}
+
+export function readProjectorConfigFile(text: string, file?: string): ProjectorConfigFile {
   const cfg = parsePbtxt(text, file);
   const s = (m: PbMessage, k: string) => {
     const v = m[k]?.[0];
     return typeof v === 'string' ? v : undefined;
   };
-  return (cfg.embeddings ?? [])
+  const embeddings = (cfg.embeddings ?? [])
     .filter((e): e is PbMessage => typeof e === 'object')
     .map((e) => {
       const info: EmbeddingInfo = { tensorName: s(e, 'tensor_name') ?? '' };
@@ -279,6 +286,15 @@ export function readProjectorConfig(text: string, file?: string): EmbeddingInfo[
         info.sprite = { imagePath: s(sp, 'image_path') ?? '', singleImageDim: (sp.single_image_dim ?? []).map(Number) };
       return info;
     });
+  const out: ProjectorConfigFile = { embeddings };
+  const ckpt = s(cfg, 'model_checkpoint_path');
+  if (ckpt) out.modelCheckpointPath = ckpt;
+  return out;
+}
+
+/** The embeddings of a projector_config.pbtxt. */
+export function readProjectorConfig(text: string, file?: string): EmbeddingInfo[] {
+  return readProjectorConfigFile(text, file).embeddings;
 }
 
 /** tensors.tsv -> row-major float32 values and shape; names the file and line of a bad value. */

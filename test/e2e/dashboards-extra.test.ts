@@ -3,7 +3,7 @@
 // SummaryWriter (plus a TensorFlow-style projector folder written by hand), driven by headless
 // Chromium; every check reads what was drawn (canvas hooks, chart data, players), not only that a
 // page loads. Saves light/dark screenshots to test/artifacts/ (docs/ copies come from there).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -72,6 +72,9 @@ function writeLogdir(root: string): void {
   );
   writeFileSync(join(tf, 'vecs', 't.tsv'), Array.from({ length: 5 }, (_, i) => `${i}\t${i * 2}\t${-i}`).join('\n') + '\n');
   writeFileSync(join(tf, 'metadata.tsv'), ['a', 'b', 'c', 'd', 'e'].join('\n') + '\n');
+  // TensorFlow's own tutorial layout, written by real TensorFlow: the embedding lives in a
+  // tf.train.Checkpoint and the config names it by tensor_name only (test/fixtures/projector-tf).
+  cpSync(resolve(import.meta.dirname, '../fixtures/projector-tf/tutorial'), join(root, 'tf_ckpt'), { recursive: true });
 }
 
 type Hook = { points: number; dims: number; xy: number[]; colors: string[]; selected: number | null; highlighted: number[] };
@@ -176,6 +179,16 @@ describe.skipIf(!HAS_CHROMIUM)('issue 13 dashboards in Chromium', () => {
     await expect.poll(async () => (await hook(page))?.points, POLL).toBe(5);
     const res = await fetch(`${board.url}/api/projector/tensor?run=..&name=x`);
     expect(res.status).toBe(404); // outside the log directory: refused
+  });
+
+  test("projector: draws an embedding from a TensorFlow checkpoint (TensorFlow's tutorial layout)", async () => {
+    await go('/projector');
+    const option = page.getByLabel('Embedding').locator('option', { hasText: 'tf_ckpt' });
+    await page.getByLabel('Embedding').selectOption((await option.getAttribute('value')) ?? '');
+    await expect.poll(async () => (await hook(page))?.points, POLL).toBe(12);
+    await page.getByLabel('Search labels').fill('^word_1[01]$');
+    await expect.poll(() => page.getByTestId('search-count').textContent(), POLL).toBe('2 matches');
+    expect((await hook(page))!.highlighted.sort((a, b) => a - b)).toEqual([10, 11]);
   });
 
   test('audio: a player per step with a step slider, serving the WAV', async () => {
