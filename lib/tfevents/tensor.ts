@@ -111,7 +111,8 @@ function readScalarField(r: ProtoReader, field: number, wt: number): number {
   return v;
 }
 
-function parseShape(r: ProtoReader, end: number, shape: number[]): void {
+/** TensorShapeProto's dims (field 2, each with size in field 1), appended to `shape`. */
+export function parseShape(r: ProtoReader, end: number, shape: number[]): void {
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag >>> 3 === 2 && (tag & 7) === WIRE_LEN) {
@@ -161,7 +162,8 @@ export function firstNumber(r: ProtoReader, t: TensorFields): number {
   return NaN;
 }
 
-function contentElement(view: DataView, dtype: number, p: number): number {
+/** Element of a little-endian tensor buffer at byte offset p, as a number (NaN for non-numeric dtypes). */
+export function contentElement(view: DataView, dtype: number, p: number): number {
   switch (dtype) {
     case DT.FLOAT:
       return view.getFloat32(p, true);

@@ -7,7 +7,8 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { crc32c, unmaskCrc } from './crc32c.ts';
-import { bfloat16ToNumber, DT, dtypeName, dtypeSize, halfToNumber } from './dtypes.ts';
+import { DT, dtypeName, dtypeSize } from './dtypes.ts';
+import { contentElement, parseShape } from './tensor.ts';
 import { ProtoReader, WIRE_FIXED32, WIRE_LEN, WIRE_VARINT } from './wire.ts';
 
 export class CheckpointError extends Error {}
@@ -109,24 +110,6 @@ function* blockEntries(file: string, block: Uint8Array, blockOffset: number): Ge
   }
 }
 
-function parseShape(r: ProtoReader, end: number): number[] {
-  const dims: number[] = [];
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag >>> 3 === 2 && (tag & 7) === WIRE_LEN) {
-      const dimEnd = r.lenEnd();
-      let size = 0;
-      while (r.pos < dimEnd) {
-        const t = r.uint32();
-        if (t >>> 3 === 1 && (t & 7) === WIRE_VARINT) size = r.int64Number();
-        else r.skip(t & 7);
-      }
-      dims.push(size);
-    } else r.skip(tag & 7);
-  }
-  return dims;
-}
-
 function parseEntry(name: string, value: Uint8Array): CheckpointTensor {
   const r = new ProtoReader(value);
   r.reset(0, value.length);
@@ -140,7 +123,7 @@ function parseEntry(name: string, value: Uint8Array): CheckpointTensor {
       const end = r.lenEnd();
       const saved = r.end;
       r.end = end;
-      t.shape = parseShape(r, end);
+      parseShape(r, end, t.shape);
       r.end = saved;
     } else if (field === 3 && wire === WIRE_VARINT) t.shard = r.uint32();
     else if (field === 4 && wire === WIRE_VARINT) t.offset = r.int64Number();
@@ -241,37 +224,6 @@ export function readCheckpointTensorF32(
     throw new CheckpointError(`${file}: tensor '${name}' at offset ${t.offset} is corrupt (CRC mismatch)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) out[i] = elementAt(view, t.dtype, i);
+  for (let i = 0; i < count; i++) out[i] = contentElement(view, t.dtype, i * width);
   return { shape: t.shape, data: out };
-}
-
-function elementAt(v: DataView, dtype: number, i: number): number {
-  switch (dtype) {
-    case DT.FLOAT:
-      return v.getFloat32(i * 4, true);
-    case DT.DOUBLE:
-      return v.getFloat64(i * 8, true);
-    case DT.HALF:
-      return halfToNumber(v.getUint16(i * 2, true));
-    case DT.BFLOAT16:
-      return bfloat16ToNumber(v.getUint16(i * 2, true));
-    case DT.INT32:
-      return v.getInt32(i * 4, true);
-    case DT.UINT32:
-      return v.getUint32(i * 4, true);
-    case DT.INT64:
-      return Number(v.getBigInt64(i * 8, true));
-    case DT.UINT64:
-      return Number(v.getBigUint64(i * 8, true));
-    case DT.INT16:
-      return v.getInt16(i * 2, true);
-    case DT.UINT16:
-      return v.getUint16(i * 2, true);
-    case DT.INT8:
-      return v.getInt8(i);
-    case DT.UINT8:
-      return v.getUint8(i);
-    default:
-      throw new CheckpointError(`dtype ${dtypeName(dtype)} is not a number type`);
-  }
 }
