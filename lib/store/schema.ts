@@ -10,20 +10,8 @@ import Database from 'better-sqlite3';
 
 export type DB = Database.Database;
 
-/** Bumped when the layout changes. A store at a version MIGRATIONS can bring forward is migrated in
- *  place (its data kept); any other version is rebuilt from the logdir. */
-export const SCHEMA_VERSION = 5;
-
-/**
- * In-place upgrades: MIGRATIONS[v] turns a version-v store into version v + 1, inside the
- * transaction that records the new version (so a crash leaves either layout, never a mix).
- */
-const MIGRATIONS: Record<number, (db: DB) => void> = {
-  // 4 -> 5 (issue 16): scalar_chunks lost its (file_id, tag_id) index. The writer reaches a file's
-  // chunks through its run's tags and the (tag_id, min_step) index instead; one index less per
-  // chunk row written.
-  4: (db) => db.exec('DROP INDEX IF EXISTS scalar_chunks_file'),
-};
+/** Bumped when the layout changes; an older cache file is then rebuilt from the logdir. */
+export const SCHEMA_VERSION = 4;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -88,9 +76,8 @@ CREATE TABLE IF NOT EXISTS scalar_chunks (
   marks BLOB NOT NULL,             -- first/min/max/last/non-finite points (scalar-chunk.ts MARKS)
   data BLOB NOT NULL               -- last column: metadata-only scans never read its overflow pages
 );
--- The only index: reads go by tag, and the writer finds a file's chunks through its run's tags
--- (a (file_id, tag_id) index existed up to schema version 4).
 CREATE INDEX IF NOT EXISTS scalar_chunks_tag ON scalar_chunks(tag_id, min_step);
+CREATE INDEX IF NOT EXISTS scalar_chunks_file ON scalar_chunks(file_id, tag_id);
 
 CREATE TABLE IF NOT EXISTS blobs (
   id INTEGER PRIMARY KEY,
@@ -325,16 +312,7 @@ function migrate(db: DB): void {
   const hasMeta = db.prepare(`SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'`).get();
   if (hasMeta) {
     const row = db.prepare(`SELECT value FROM meta WHERE key='schema_version'`).get() as { value: string } | undefined;
-    const version = row ? Number(row.value) : NaN;
-    if (version === SCHEMA_VERSION) return;
-    if (canMigrate(version)) {
-      db.transaction(() => {
-        for (let v = version; v < SCHEMA_VERSION; v++) MIGRATIONS[v]!(db);
-        db.exec(DDL);
-        db.prepare(`INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
-      })();
-      return;
-    }
+    if (row && Number(row.value) === SCHEMA_VERSION) return;
     // A cache from another layout: drop everything and re-ingest (the logdir is the source of truth).
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[];
     // Foreign keys off while dropping (better-sqlite3 turns them on): dropping a populated `runs`
@@ -354,11 +332,4 @@ function migrate(db: DB): void {
     db.exec(DDL);
     db.prepare(`INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
   })();
-}
-
-/** Whether every step from `version` up to SCHEMA_VERSION has an in-place migration. */
-function canMigrate(version: number): boolean {
-  if (!Number.isInteger(version) || version >= SCHEMA_VERSION) return false;
-  for (let v = version; v < SCHEMA_VERSION; v++) if (!MIGRATIONS[v]) return false;
-  return true;
 }

@@ -532,10 +532,7 @@ export class StoreWriter implements IngestSink {
   }
 
   private deleteFileData(file: FileRecord): void {
-    for (const t of FILE_DATA_TABLES) {
-      if (t === 'scalar_chunks') this.s.deleteChunksOfFile.run(file.runId, file.id);
-      else this.db.prepare(`DELETE FROM ${t} WHERE file_id = ?`).run(file.id);
-    }
+    for (const t of FILE_DATA_TABLES) this.db.prepare(`DELETE FROM ${t} WHERE file_id = ?`).run(file.id);
   }
 
   /** Recompute tag aggregates of a run after data was deleted, drop empty tags, and notify. */
@@ -625,7 +622,7 @@ export class StoreWriter implements IngestSink {
     let acc: ScalarAccum | null = null;
     // A file read before may have left a partly filled tail chunk: continue it.
     if (file.offset > 0) {
-      const row = this.s.tailChunk.get(info.id, file.id) as { id: number; n: number; data: Buffer } | undefined;
+      const row = this.s.tailChunk.get(file.id, info.id) as { id: number; n: number; data: Buffer } | undefined;
       if (row && row.n < CHUNK_POINTS) acc = accumFromChunk(info.id, file.id, row.id, row.data);
     }
     acc ??= this.spareAccums.pop()?.reuse(info.id, file.id) ?? new ScalarAccum(info.id, file.id);
@@ -821,10 +818,7 @@ function prepare(db: DB) {
     ),
     updateTag: p('UPDATE tags SET count = ?, min_step = ?, max_step = ?, first_wall = ?, last_wall = ? WHERE id = ?'),
     deleteTagsOfRun: p('DELETE FROM tags WHERE run_id = ?'),
-    // Through the (tag_id, min_step) index: the tag's chunks, filtered by file (schema 5 has no file index).
-    tailChunk: p('SELECT id, n, data FROM scalar_chunks WHERE tag_id = ? AND file_id = ? ORDER BY id DESC LIMIT 1'),
-    // A file's chunks, found through its run's tags (each tag's chunks by index) rather than a full scan.
-    deleteChunksOfFile: p('DELETE FROM scalar_chunks WHERE tag_id IN (SELECT id FROM tags WHERE run_id = ?) AND file_id = ?'),
+    tailChunk: p('SELECT id, n, data FROM scalar_chunks WHERE file_id = ? AND tag_id = ? ORDER BY id DESC LIMIT 1'),
     maxChunkId: p('SELECT max(id) FROM scalar_chunks'),
     insertChunk: p(
       `INSERT INTO scalar_chunks(id, tag_id, file_id, n, min_step, max_step, min_value, max_value, min_wall, max_wall, sorted, marks, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
