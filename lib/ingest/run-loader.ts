@@ -23,6 +23,8 @@ export const SLICE_BYTES = 8 << 20;
 export const WORKER_MIN_BYTES = 16 << 20;
 
 const WORKER_SLICE_BYTES = 4 << 20;
+/** Read buffers up to this size are kept for the next file (a full slice's buffer is not held). */
+const SPARE_BUFFER_BYTES = 1 << 20;
 
 /** Mean new bytes per file below which the worker is not used ('auto'): each file costs messages. */
 export const WORKER_MIN_FILE_BYTES = 1 << 20;
@@ -57,6 +59,8 @@ export interface SyncResult {
 
 export class RunLoader {
   private normalizers = new Map<string, RunNormalizer>();
+  /** Read buffers of files already read, for the next file (see readNew). */
+  private spareBuffers: Buffer[] = [];
   private pool: DecodePool | null = null;
   /** Bytes read from event files by this loader in-process (tests check that waiting reads nothing). */
   bytesRead = 0;
@@ -366,7 +370,10 @@ export class RunLoader {
       events = 0,
       values = 0;
     let sliceBytes = this.sliceBytes;
-    let buf = Buffer.allocUnsafe(0);
+    // A read buffer from the previous file when there is one: a sweep reads thousands of small
+    // files, and a fresh buffer each was external memory for the GC to account (issue 16). Safe
+    // because decoding copies whatever it keeps (decodeEventBuffer: values own their bytes).
+    let buf = this.spareBuffers.pop() ?? Buffer.allocUnsafe(0);
     // Keep reading while the file grows under us; stop at a truncated tail (the writer will finish it).
     for (;;) {
       if (this.closing) break;
@@ -407,6 +414,7 @@ export class RunLoader {
       }
       if (yieldFn) await yieldFn();
     }
+    if (buf.length > 0 && buf.length <= SPARE_BUFFER_BYTES && this.spareBuffers.length < 2) this.spareBuffers.push(buf);
     w.releaseFile(rec);
     return { bytes, events, values };
   }

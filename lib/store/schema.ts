@@ -315,9 +315,18 @@ function migrate(db: DB): void {
     if (row && Number(row.value) === SCHEMA_VERSION) return;
     // A cache from another layout: drop everything and re-ingest (the logdir is the source of truth).
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[];
-    db.transaction(() => {
-      for (const t of tables) db.exec(`DROP TABLE IF EXISTS "${t.name}"`);
-    })();
+    // Foreign keys off while dropping (better-sqlite3 turns them on): dropping a populated `runs`
+    // before the `files` and `tags` rows that reference it would otherwise fail. The pragma has no
+    // effect inside a transaction, so it is set around it.
+    const fk = db.pragma('foreign_keys', { simple: true }) as number;
+    db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        for (const t of tables) db.exec(`DROP TABLE IF EXISTS "${t.name}"`);
+      })();
+    } finally {
+      if (fk) db.pragma('foreign_keys = ON');
+    }
   }
   db.transaction(() => {
     db.exec(DDL);
