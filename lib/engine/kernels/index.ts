@@ -18,6 +18,7 @@ import { WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-s
 import { col2im as col2imJs, im2col as im2colJs, type ConvGeom, type FloatArray } from './im2col.ts';
 import { nativeAddon, nativeLoadError, type NativeAddon } from './native.ts';
 import { WasmKernels } from './wasm-kernels.ts';
+import { MAX_WORKERS, WasmThreadPool } from './wasm-threads.ts';
 
 export type GemmBackend = 'native' | 'wasm-simd' | 'js';
 
@@ -111,6 +112,50 @@ function wasmKernel(): WasmSgemm {
     wasm = new WasmSgemm({ fma: wasmRelaxedSimdSupported() });
   }
   return wasm;
+}
+
+/** Threads the wasm kernel may use (setNumThreads); the pool of wasmThreads - 1 workers starts on first need. */
+let wasmThreads = 1;
+let pool: WasmThreadPool | undefined;
+/** The kernel whose memory the pool's workers share (same variant as wasmKernel(): identical results). */
+let wasmShared: WasmSgemm | undefined;
+
+/**
+ * Sets the threads of the WebAssembly sgemm (backend.ts's setNumThreads calls this). A different count stops the
+ * current workers; n = 1 goes back to the single-threaded kernel. Workers start lazily, on the first product large
+ * enough to split (or startWasmThreads()).
+ */
+export function setWasmThreads(n: number): void {
+  if (n === wasmThreads) return;
+  wasmThreads = n;
+  pool?.close();
+  pool = undefined;
+  wasmShared = undefined;
+}
+
+/** The threaded kernel when threads > 1, starting the pool if needed. */
+function wasmThreadedKernel(): WasmSgemm {
+  if (!wasmShared) {
+    const w = wasmKernel();
+    pool = new WasmThreadPool(Math.min(wasmThreads - 1, MAX_WORKERS), { mr: w.mr, nrv: w.nr / 4, unroll: 1, fma: w.fma });
+    wasmShared = new WasmSgemm({ fma: w.fma, pool });
+  }
+  return wasmShared;
+}
+
+/**
+ * Starts the wasm worker pool now (rather than on the first large product) and waits up to timeoutMs for its workers
+ * to be ready; returns how many are (0 when threads are 1). For benchmarks and tests, which want every product split.
+ */
+export function startWasmThreads(timeoutMs = 30_000): number {
+  if (wasmThreads <= 1 || !wasmSimdSupported()) return 0;
+  wasmThreadedKernel();
+  return pool!.waitReady(timeoutMs);
+}
+
+/** Workers of the running wasm pool (0 when none is running): tests check teardown with it. */
+export function wasmWorkerCount(): number {
+  return pool ? pool.size : 0;
 }
 
 /**
@@ -211,7 +256,8 @@ export function sgemm(
   if (be === 'native' && ((transA ? K : M) === 1 || lda >= (transA ? M : K)) && ((transB ? N : K) === 1 || ldb >= (transB ? K : N))) {
     activeNative!.sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
   } else if (be === 'wasm-simd' || (be === 'native' && wasmSimdSupported())) {
-    wasmKernel().gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+    const k = wasmThreads > 1 && M * N * K >= SMALL_FLOPS * 64 ? wasmThreadedKernel() : wasmKernel();
+    k.gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
   } else {
     gemmBlocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
   }
