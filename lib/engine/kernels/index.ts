@@ -119,6 +119,8 @@ let wasmThreads = 1;
 let pool: WasmThreadPool | undefined;
 /** The kernel whose memory the pool's workers share (same variant as wasmKernel(): identical results). */
 let wasmShared: WasmSgemm | undefined;
+/** im2col/col2im over the pool's memory, split over samples (same code as wasmFused's: identical results). */
+let wasmSharedConv: WasmKernels | undefined;
 
 /**
  * Sets the threads of the WebAssembly sgemm (backend.ts's setNumThreads calls this). A different count stops the
@@ -131,6 +133,7 @@ export function setWasmThreads(n: number): void {
   pool?.close();
   pool = undefined;
   wasmShared = undefined;
+  wasmSharedConv = undefined;
 }
 
 /** The threaded kernel when threads > 1, starting the pool if needed. */
@@ -139,6 +142,7 @@ function wasmThreadedKernel(): WasmSgemm {
     const w = wasmKernel();
     pool = new WasmThreadPool(Math.min(wasmThreads - 1, MAX_WORKERS), { mr: w.mr, nrv: w.nr / 4, unroll: 1, fma: w.fma });
     wasmShared = new WasmSgemm({ fma: w.fma, pool });
+    wasmSharedConv = new WasmKernels(pool);
   }
   return wasmShared;
 }
@@ -336,7 +340,9 @@ function wasmConv(x: FloatArray, xOff: number, N: number, g: ConvGeom, col: Floa
     rows = g.C * g.kH * g.kW;
   const ok =
     xOff >= 0 && xOff + N * g.C * g.inH * g.inW <= x.length && colOff >= 0 && ld >= N * L && colOff + (rows - 1) * ld + N * L <= col.length;
-  return ok ? (wasmFused ??= new WasmKernels()) : null;
+  if (!ok) return null;
+  if (N > 1 && wasmThreads > 1) return (wasmThreadedKernel(), wasmSharedConv!);
+  return (wasmFused ??= new WasmKernels());
 }
 
 /** im2col (see im2col.ts); float32 runs in C on the native backend, in WebAssembly on the wasm one. */

@@ -14,6 +14,7 @@
 
 import { buildModule, FunctionBuilder, ValType, type Local } from './wasm-emitter.ts';
 import type { ConvGeom } from './im2col.ts';
+import { SHARED_MAX_PAGES } from './wasm-sgemm.ts';
 
 const { i32, f32, v128 } = ValType;
 
@@ -531,32 +532,54 @@ function emitIm2col(adjoint: boolean): FunctionBuilder {
   return f;
 }
 
-/** The module's bytes (exported for the validation test). */
-export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule([
-    ...emitRelu(),
-    ...emitSgd(),
-    emitAdam(false),
-    emitAdam(true),
-    emitMaxPool(),
-    emitMaxPool2x2(),
-    emitScatter(),
-    emitIm2col(false),
-    emitIm2col(true),
-  ]);
+/** The module's bytes (exported for the validation test); `shared` imports a shared memory (wasm-threads.ts). */
+export function kernelModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
+  return buildModule(
+    [
+      ...emitRelu(),
+      ...emitSgd(),
+      emitAdam(false),
+      emitAdam(true),
+      emitMaxPool(),
+      emitMaxPool2x2(),
+      emitScatter(),
+      emitIm2col(false),
+      emitIm2col(true),
+    ],
+    1,
+    shared ? SHARED_MAX_PAGES : undefined,
+  );
 }
+
+/** The worker pool as these kernels see it (wasm-threads.ts implements it): im2col/col2im split over samples. */
+export interface KernelPool {
+  readonly memory: WebAssembly.Memory;
+  /** Ready workers (they take parts 1..; the caller part 0). */
+  ready(): number;
+  /** Calls export `fn` with args[t] on thread t (t >= 1: workers, t = 0: the caller via `own`), all `parts` of them. */
+  runKernel(fn: 'im2col' | 'col2im', args: number[][], parts: number, own: () => void): void;
+}
+
+/** Column-matrix elements (rows x N*L) below which a batched im2col/col2im stays on one thread. */
+export const IM2COL_THREAD_MIN = 1 << 18;
 
 const PAGE = 65536;
 
 /** The kernels with their own growable memory. One instance per process (wasmKernels() in index.ts). */
 export class WasmKernels {
-  private readonly memory = new WebAssembly.Memory({ initial: 16 });
+  private readonly memory: WebAssembly.Memory;
+  private readonly pool: KernelPool | null;
   private readonly ex: Exports;
   private f32: Float32Array;
   private i32: Int32Array;
+  /** Per-thread argument lists for pool calls (reused). */
+  private readonly args: number[][] = [];
 
-  constructor() {
-    const module = new WebAssembly.Module(kernelModuleBytes());
+  /** With a pool: the kernels over its shared memory, and batched im2col/col2im split over samples between threads. */
+  constructor(pool: KernelPool | null = null) {
+    this.pool = pool;
+    this.memory = pool ? pool.memory : new WebAssembly.Memory({ initial: 16 });
+    const module = new WebAssembly.Module(kernelModuleBytes(pool !== null));
     this.ex = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
@@ -564,11 +587,52 @@ export class WasmKernels {
 
   /** Makes room for `floats` floats of staging; grows geometrically so steady-state calls never grow. */
   private reserve(floats: number): void {
+    if (floats * 4 <= this.f32.byteLength) return;
     const have = this.memory.buffer.byteLength;
-    if (floats * 4 <= have) return;
-    this.memory.grow(Math.ceil((Math.max(floats * 4, have * 1.5) - have) / PAGE));
+    // (A shared memory may have been grown by the sgemm kernel sharing it: then only the views are stale.)
+    if (floats * 4 > have) this.memory.grow(Math.ceil((Math.max(floats * 4, have * 1.5) - have) / PAGE));
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
+  }
+
+  /**
+   * Runs the im2col/col2im export over N samples, split over samples between the caller and the pool's ready workers
+   * when the column matrix is large: each sample's columns (and, for col2im, its input plane) belong to one thread, so
+   * the result is the same as one call.
+   */
+  private convCall(fn: 'im2col' | 'col2im', xs: number, cs: number, g: ConvGeom, N: number, ldBytes: number): void {
+    const L = g.oH * g.oW,
+      planeBytes = g.C * g.inH * g.inW * 4;
+    const threads = this.pool && N > 1 && g.C * g.kH * g.kW * N * L >= IM2COL_THREAD_MIN ? Math.min(N, 1 + this.pool.ready()) : 1;
+    const call = (a: number[]) =>
+      this.ex[fn](a[0]!, a[1]!, 0, g.C, g.inH, g.inW, g.kH, g.kW, g.sH, g.pH, g.dH, g.oH, g.oW, a[13]!, ldBytes, g.sW);
+    if (threads <= 1) {
+      this.ex[fn](xs * 4, cs * 4, 0, g.C, g.inH, g.inW, g.kH, g.kW, g.sH, g.pH, g.dH, g.oH, g.oW, N, ldBytes, g.sW);
+      return;
+    }
+    while (this.args.length < threads) this.args.push(new Array<number>(16).fill(0));
+    for (let t = 0; t < threads; t++) {
+      const n0 = Math.floor((N * t) / threads),
+        n1 = Math.floor((N * (t + 1)) / threads);
+      const a = this.args[t]!;
+      a[0] = xs * 4 + n0 * planeBytes;
+      a[1] = cs * 4 + n0 * L * 4;
+      a[2] = 0;
+      a[3] = g.C;
+      a[4] = g.inH;
+      a[5] = g.inW;
+      a[6] = g.kH;
+      a[7] = g.kW;
+      a[8] = g.sH;
+      a[9] = g.pH;
+      a[10] = g.dH;
+      a[11] = g.oH;
+      a[12] = g.oW;
+      a[13] = n1 - n0;
+      a[14] = ldBytes;
+      a[15] = g.sW;
+    }
+    this.pool!.runKernel(fn, this.args, threads, () => call(this.args[0]!));
   }
 
   reluForward(x: Float32Array, y: Float32Array): void {
@@ -706,7 +770,7 @@ export class WasmKernels {
     this.columnTable(g);
     const mem = this.f32;
     mem.set(x.subarray(xOff, xOff + xLen), xs);
-    this.ex.im2col(xs * 4, cs * 4, 0, g.C, g.inH, g.inW, g.kH, g.kW, g.sH, g.pH, g.dH, g.oH, g.oW, N, w * 4, g.sW);
+    this.convCall('im2col', xs, cs, g, N, w * 4);
     if (ld === w) col.set(mem.subarray(cs, cs + rows * w), colOff);
     else for (let r = 0; r < rows; r++) col.set(mem.subarray(cs + r * w, cs + (r + 1) * w), colOff + r * ld);
   }
@@ -726,7 +790,7 @@ export class WasmKernels {
     mem.set(dx.subarray(dxOff, dxOff + xLen), xs);
     if (ld === w) mem.set(col.subarray(colOff, colOff + rows * w), cs);
     else for (let r = 0; r < rows; r++) mem.set(col.subarray(colOff + r * ld, colOff + r * ld + w), cs + r * w);
-    this.ex.col2im(xs * 4, cs * 4, 0, g.C, g.inH, g.inW, g.kH, g.kW, g.sH, g.pH, g.dH, g.oH, g.oW, N, w * 4, g.sW);
+    this.convCall('col2im', xs, cs, g, N, w * 4);
     dx.set(mem.subarray(xs, xs + xLen), dxOff);
   }
 

@@ -367,8 +367,13 @@ export class WasmSgemm {
    */
   private reserve(floats: number): boolean {
     const bytes = floats * 4;
+    if (bytes <= this.f32.byteLength) return true;
     const have = this.memory.buffer.byteLength;
-    if (bytes <= have) return true;
+    if (bytes <= have) {
+      // A shared memory grown by another user of it (wasm-kernels.ts on the same pool): only the view is stale.
+      this.f32 = new Float32Array(this.memory.buffer);
+      return true;
+    }
     const want = Math.max(bytes, have * 1.5);
     try {
       this.memory.grow(Math.ceil((want - have) / PAGE));
@@ -541,9 +546,10 @@ export function newJob(): PanelJob {
 }
 
 /**
- * Splits C into `threads` parts of whole micro-panels: along N (columns) when there are at least two column panels
- * per thread, which leaves every thread the whole of A (small for convolutions: [Cout, K] x [K, B*L]); else along M.
- * Each thread's tiles are computed exactly as in a 1-thread call (same slabs, same kernel), so results are identical.
+ * Splits C into `threads` parts of whole micro-panels along its longer side: every thread packs the whole of the
+ * operand along the other side (A when splitting N, B when splitting M), so splitting the longer side duplicates
+ * the smaller packing (for a convolution's [Cout, K] x [K, B*L], A). Each thread's tiles are computed exactly as in
+ * a 1-thread call (same slabs, same kernel), so results are identical.
  */
 function splitParts(
   parts: PanelPart[],
@@ -558,7 +564,7 @@ function splitParts(
 ): PanelPart[] {
   const colPanels = Math.ceil(N / nr),
     rowPanels = Math.ceil(M / mr);
-  const byCols = colPanels >= 2 * threads || colPanels >= rowPanels;
+  const byCols = N >= M ? colPanels >= threads || colPanels >= rowPanels : rowPanels < threads && colPanels > rowPanels;
   const total = byCols ? colPanels : rowPanels;
   while (parts.length < threads) parts.push({ r0: 0, r1: 0, c0: 0, c1: 0, packedA: 0, packedB: 0 });
   parts.length = threads;

@@ -17,6 +17,7 @@
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { SHARED_MAX_PAGES, sgemmModuleBytes, type PanelJob, type PanelPart, type SgemmPool } from './wasm-sgemm.ts';
+import { kernelModuleBytes, type KernelPool } from './wasm-kernels.ts';
 
 /**
  * M*N*K below which a product stays on one thread: waking a worker and waiting for it costs tens of microseconds, and
@@ -26,7 +27,9 @@ import { SHARED_MAX_PAGES, sgemmModuleBytes, type PanelJob, type PanelPart, type
 export const THREAD_MIN_FLOPS = 1 << 20;
 
 // Control block (Int32 indices) and job area (Float64 indices, from byte JOB_BYTE).
-export const CTRL = { SEQ: 0, DONE: 1, STOP: 2, ERR: 3, READY: 16 } as const;
+export const CTRL = { SEQ: 0, DONE: 1, STOP: 2, ERR: 3, KIND: 4, READY: 16 } as const;
+/** What a generation asks of the workers (CTRL.KIND): a part of an sgemm, or a wasm-kernels.ts im2col/col2im call. */
+export const KIND = { sgemm: 0, im2col: 1, col2im: 2 } as const;
 export const JOB_BYTE = 4096;
 /** Job fields, in this order, at job[0..JOB_FIELDS). */
 export const JOB_KEYS = [
@@ -47,14 +50,18 @@ export const JOB_KEYS = [
   'mc',
   'nc',
 ] as const satisfies ReadonlyArray<keyof PanelJob>;
-/** Per-worker slot after the job fields: r0, r1, c0, c1, packedA, packedB. Int32 slot generation at READY + GEN + i. */
-export const SLOT = 6;
+/**
+ * Per-worker slot after the job fields: for sgemm r0, r1, c0, c1, packedA, packedB; for a kernel call its 16
+ * arguments. The slot's generation (Int32) is at READY + GEN + i.
+ */
+export const SLOT = 16;
 export const GEN = 512;
 /** Most workers a pool can have (the control block's READY/GEN ranges). */
 export const MAX_WORKERS = 255;
 
 export interface WorkerInit {
   module: WebAssembly.Module;
+  kernels: WebAssembly.Module;
   memory: WebAssembly.Memory;
   ctrl: SharedArrayBuffer;
   index: number;
@@ -108,7 +115,7 @@ export interface PoolKernel {
 }
 
 /** n - 1 workers over one shared memory; the caller is thread 0. */
-export class WasmThreadPool implements SgemmPool {
+export class WasmThreadPool implements SgemmPool, KernelPool {
   readonly memory: WebAssembly.Memory;
   private readonly ctrl: Int32Array;
   private readonly job: Float64Array;
@@ -130,9 +137,10 @@ export class WasmThreadPool implements SgemmPool {
     this.ctrl = new Int32Array(sab, 0, JOB_BYTE / 4);
     this.job = new Float64Array(sab, JOB_BYTE);
     const module = new WebAssembly.Module(sgemmModuleBytes(k.mr, k.nrv, k.unroll, k.fma, true));
+    const kernels = new WebAssembly.Module(kernelModuleBytes(true));
     const source = bootstrapSource();
     for (let i = 0; i < size; i++) {
-      const workerData: WorkerInit = { module, memory: this.memory, ctrl: sab, index: i, mr: k.mr, nr: k.nrv * 4 };
+      const workerData: WorkerInit = { module, kernels, memory: this.memory, ctrl: sab, index: i, mr: k.mr, nr: k.nrv * 4 };
       const w = new Worker(source, { eval: true, execArgv: workerExecArgv(), workerData });
       w.unref();
       // A worker that dies is marked not ready (the caller then computes its share); errors inside a product are
@@ -172,9 +180,7 @@ export class WasmThreadPool implements SgemmPool {
     const ctrl = this.ctrl,
       jf = this.job,
       nk = JOB_KEYS.length;
-    const gen = (this.seq = (this.seq + 1) | 0);
-    Atomics.store(ctrl, CTRL.DONE, 0);
-    Atomics.store(ctrl, CTRL.ERR, 0);
+    const gen = this.begin(KIND.sgemm);
     for (let i = 0; i < nk; i++) {
       const v = job[JOB_KEYS[i]!];
       jf[i] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
@@ -198,6 +204,49 @@ export class WasmThreadPool implements SgemmPool {
       // A worker left between threadsFor and now (it died): take its parts here.
       for (let u = t; u < parts.length; u++) this.runOwn(parts, u, own);
     }
+    this.finish(gen, assigned, own);
+  }
+
+  runKernel(fn: 'im2col' | 'col2im', args: number[][], parts: number, own: () => void): void {
+    const ctrl = this.ctrl,
+      jf = this.job,
+      nk = JOB_KEYS.length;
+    const gen = this.begin(KIND[fn]);
+    let t = 1;
+    for (let i = 0; i < this.size && t < parts; i++) {
+      if (Atomics.load(ctrl, CTRL.READY + i) !== 1) continue;
+      const a = args[t++]!,
+        s = nk + SLOT * i;
+      for (let j = 0; j < SLOT; j++) jf[s + j] = a[j]!;
+      Atomics.store(ctrl, CTRL.READY + GEN + i, gen);
+    }
+    const assigned = t - 1;
+    for (let u = t; u < parts; u++) {
+      const first = args[0]!;
+      args[0] = args[u]!;
+      args[u] = first;
+      try {
+        own();
+      } finally {
+        args[u] = args[0]!;
+        args[0] = first;
+      }
+    }
+    this.finish(gen, assigned, own);
+  }
+
+  /** Starts a generation: a new sequence number, counters cleared, the job kind set (before any slot is). */
+  private begin(kind: number): number {
+    const gen = (this.seq = (this.seq + 1) | 0);
+    Atomics.store(this.ctrl, CTRL.DONE, 0);
+    Atomics.store(this.ctrl, CTRL.ERR, 0);
+    Atomics.store(this.ctrl, CTRL.KIND, kind);
+    return gen;
+  }
+
+  /** Publishes the generation, runs the caller's part, waits for the `assigned` workers. */
+  private finish(gen: number, assigned: number, own: () => void): void {
+    const ctrl = this.ctrl;
     Atomics.store(ctrl, CTRL.SEQ, gen);
     Atomics.notify(ctrl, CTRL.SEQ);
     own();
