@@ -157,9 +157,12 @@ export function startWasmThreads(timeoutMs = 30_000): number {
   return pool!.waitReady(timeoutMs);
 }
 
-/** Workers of the running wasm pool (0 when none is running): tests check teardown with it. */
+/** Workers of the running wasm pool (0 when none is running) and its split counters: tests check teardown with it. */
 export function wasmWorkerCount(): number {
   return pool ? pool.size : 0;
+}
+export function wasmThreadStats(): { products: number; kernelCalls: number } {
+  return pool ? { ...pool.stats } : { products: 0, kernelCalls: 0 };
 }
 
 /**

@@ -124,14 +124,21 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
   private seq = 0;
   private closed = false;
 
-  /** `workers` threads besides the caller, running the kernel variant `k` (the caller's WasmSgemm must match it). */
+  /** Generations handed to at least one worker (sgemm products, im2col/col2im calls): tests check the split ran. */
+  readonly stats = { products: 0, kernelCalls: 0 };
+
+  /**
+   * `size` threads besides the caller, running the kernel variant `k` (the caller's WasmSgemm must match it);
+   * minFlops: M*N*K below which products stay on the caller (default THREAD_MIN_FLOPS or BOARD_WASM_THREAD_MIN).
+   */
   constructor(
     readonly size: number,
     k: PoolKernel,
+    minFlops?: number,
   ) {
     if (!Number.isInteger(size) || size < 1 || size > MAX_WORKERS) throw new Error(`WasmThreadPool: bad worker count ${size}`);
-    const env = typeof process === 'object' ? Number(process.env?.BOARD_WASM_THREAD_MIN) : NaN;
-    this.minFlops = Number.isFinite(env) && env >= 0 ? env : THREAD_MIN_FLOPS;
+    const env = typeof process === 'object' && process.env?.BOARD_WASM_THREAD_MIN ? Number(process.env.BOARD_WASM_THREAD_MIN) : NaN;
+    this.minFlops = minFlops ?? (Number.isFinite(env) && env >= 0 ? env : THREAD_MIN_FLOPS);
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAX_PAGES, shared: true });
     const sab = new SharedArrayBuffer(JOB_BYTE + 8 * (JOB_KEYS.length + SLOT * size));
     this.ctrl = new Int32Array(sab, 0, JOB_BYTE / 4);
@@ -200,6 +207,7 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
       Atomics.store(ctrl, CTRL.READY + GEN + i, gen);
     }
     const assigned = t - 1;
+    if (assigned > 0) this.stats.products++;
     if (t < parts.length) {
       // A worker left between threadsFor and now (it died): take its parts here.
       for (let u = t; u < parts.length; u++) this.runOwn(parts, u, own);
@@ -221,6 +229,7 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
       Atomics.store(ctrl, CTRL.READY + GEN + i, gen);
     }
     const assigned = t - 1;
+    if (assigned > 0) this.stats.kernelCalls++;
     for (let u = t; u < parts; u++) {
       const first = args[0]!;
       args[0] = args[u]!;
