@@ -554,10 +554,33 @@ export function kernelModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
 /** The worker pool as these kernels see it (wasm-threads.ts implements it): im2col/col2im split over samples. */
 export interface KernelPool {
   readonly memory: WebAssembly.Memory;
-  /** Ready workers (they take parts 1..; the caller part 0). */
+  /** Ready workers. */
   ready(): number;
-  /** Calls export `fn` with args[t] on thread t (t >= 1: workers, t = 0: the caller via `own`), all `parts` of them. */
-  runKernel(fn: 'im2col' | 'col2im', args: number[][], parts: number, own: () => void): void;
+  /**
+   * Runs export `fn` over `conv.N` samples in conv.nChunks chunks of consecutive samples (kernelChunkArgs), claimed
+   * by the caller (`own(c)`) and the workers as they are free; returns when all are done.
+   */
+  runKernel(fn: 'im2col' | 'col2im', conv: ConvChunks, own: (chunk: number) => void): void;
+}
+
+/** A batched im2col/col2im call to split: the 16 arguments for all N samples, and each sample's byte steps. */
+export interface ConvChunks {
+  args: number[];
+  planeBytes: number;
+  colBytes: number;
+  N: number;
+  nChunks: number;
+}
+
+/** The arguments of chunk c of `conv` (samples [N·c/nChunks, N·(c+1)/nChunks)) into `out`. */
+export function kernelChunkArgs(conv: ConvChunks, c: number, out: number[]): number[] {
+  const n0 = Math.floor((conv.N * c) / conv.nChunks),
+    n1 = Math.floor((conv.N * (c + 1)) / conv.nChunks);
+  for (let i = 0; i < 16; i++) out[i] = conv.args[i]!;
+  out[0] = conv.args[0]! + n0 * conv.planeBytes;
+  out[1] = conv.args[1]! + n0 * conv.colBytes;
+  out[13] = n1 - n0;
+  return out;
 }
 
 /** Column-matrix elements (rows x N*L) below which a batched im2col/col2im stays on one thread. */
@@ -572,8 +595,9 @@ export class WasmKernels {
   private readonly ex: Exports;
   private f32: Float32Array;
   private i32: Int32Array;
-  /** Per-thread argument lists for pool calls (reused). */
-  private readonly args: number[][] = [];
+  /** The current batched im2col/col2im call and one chunk's arguments (reused). */
+  private readonly conv: ConvChunks = { args: new Array<number>(16).fill(0), planeBytes: 0, colBytes: 0, N: 0, nChunks: 0 };
+  private readonly chunkArgs = new Array<number>(16).fill(0);
 
   /** With a pool: the kernels over its shared memory, and batched im2col/col2im split over samples between threads. */
   constructor(pool: KernelPool | null = null) {
@@ -601,38 +625,36 @@ export class WasmKernels {
    * the result is the same as one call.
    */
   private convCall(fn: 'im2col' | 'col2im', xs: number, cs: number, g: ConvGeom, N: number, ldBytes: number): void {
-    const L = g.oH * g.oW,
-      planeBytes = g.C * g.inH * g.inW * 4;
-    const threads = this.pool && N > 1 && g.C * g.kH * g.kW * N * L >= IM2COL_THREAD_MIN ? Math.min(N, 1 + this.pool.ready()) : 1;
-    const call = (a: number[]) =>
-      this.ex[fn](a[0]!, a[1]!, 0, g.C, g.inH, g.inW, g.kH, g.kW, g.sH, g.pH, g.dH, g.oH, g.oW, a[13]!, ldBytes, g.sW);
-    if (threads <= 1) {
-      this.ex[fn](xs * 4, cs * 4, 0, g.C, g.inH, g.inW, g.kH, g.kW, g.sH, g.pH, g.dH, g.oH, g.oW, N, ldBytes, g.sW);
-      return;
-    }
-    while (this.args.length < threads) this.args.push(new Array<number>(16).fill(0));
-    for (let t = 0; t < threads; t++) {
-      const n0 = Math.floor((N * t) / threads),
-        n1 = Math.floor((N * (t + 1)) / threads);
-      const a = this.args[t]!;
-      a[0] = xs * 4 + n0 * planeBytes;
-      a[1] = cs * 4 + n0 * L * 4;
-      a[2] = 0;
-      a[3] = g.C;
-      a[4] = g.inH;
-      a[5] = g.inW;
-      a[6] = g.kH;
-      a[7] = g.kW;
-      a[8] = g.sH;
-      a[9] = g.pH;
-      a[10] = g.dH;
-      a[11] = g.oH;
-      a[12] = g.oW;
-      a[13] = n1 - n0;
-      a[14] = ldBytes;
-      a[15] = g.sW;
-    }
-    this.pool!.runKernel(fn, this.args, threads, () => call(this.args[0]!));
+    const L = g.oH * g.oW;
+    const a = this.conv.args;
+    a[0] = xs * 4;
+    a[1] = cs * 4;
+    a[2] = 0;
+    a[3] = g.C;
+    a[4] = g.inH;
+    a[5] = g.inW;
+    a[6] = g.kH;
+    a[7] = g.kW;
+    a[8] = g.sH;
+    a[9] = g.pH;
+    a[10] = g.dH;
+    a[11] = g.oH;
+    a[12] = g.oW;
+    a[13] = N;
+    a[14] = ldBytes;
+    a[15] = g.sW;
+    const threads = this.pool && N > 1 && g.C * g.kH * g.kW * N * L >= IM2COL_THREAD_MIN ? 1 + this.pool.ready() : 1;
+    if (threads <= 1) return this.callConv(fn, a);
+    const conv = this.conv;
+    conv.planeBytes = g.C * g.inH * g.inW * 4;
+    conv.colBytes = L * 4;
+    conv.N = N;
+    conv.nChunks = Math.min(N, 4 * threads);
+    this.pool!.runKernel(fn, conv, (c) => this.callConv(fn, kernelChunkArgs(conv, c, this.chunkArgs)));
+  }
+
+  private callConv(fn: 'im2col' | 'col2im', a: number[]): void {
+    this.ex[fn](a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!, a[14]!, a[15]!);
   }
 
   reluForward(x: Float32Array, y: Float32Array): void {

@@ -281,16 +281,53 @@ export interface PanelJob {
   kcMax: number;
   mc: number;
   nc: number;
+  /** The split (threaded calls): along N (1) or M (0), over `panels` micro-panels, in nChunks chunks. */
+  byCols: number;
+  panels: number;
+  nChunks: number;
+  /** Packing scratch of thread t at scratch0 + t * scratch (packed A, then packed B at packedBOff after it). */
+  scratch0: number;
+  scratch: number;
+  packedBOff: number;
 }
 
 /** The worker pool as the kernel sees it (wasm-threads.ts implements it). */
 export interface SgemmPool {
   /** The shared memory every worker instantiated the kernel over. */
   readonly memory: WebAssembly.Memory;
+  /** Worker threads (the caller not included). */
+  readonly size: number;
   /** Threads (the caller included) a product of this size should use now: 1 when small or no worker is ready. */
   threadsFor(M: number, N: number, K: number): number;
-  /** Runs parts[1..] on workers and parts[0] via `own` on the caller, returning when all are done. */
-  run(job: PanelJob, parts: PanelPart[], own: () => void): void;
+  /**
+   * Publishes `job` and runs its job.nChunks chunks on the caller and the workers, each claiming the next chunk
+   * when free (so a descheduled worker delays nothing: the others take its share); `own(c)` computes chunk c on the
+   * caller. Returns when every chunk is done.
+   */
+  run(job: PanelJob, own: (chunk: number) => void): void;
+}
+
+/**
+ * Chunk c of a split product as a rectangle of C, with thread t's packing scratch: chunk boundaries fall on whole
+ * micro-panels, so every tile is computed as in a 1-thread call.
+ */
+export function chunkPart(job: PanelJob, c: number, t: number, part: PanelPart, mr: number, nr: number): PanelPart {
+  const a = Math.floor((job.panels * c) / job.nChunks),
+    b = Math.floor((job.panels * (c + 1)) / job.nChunks);
+  if (job.byCols) {
+    part.r0 = 0;
+    part.r1 = Math.ceil(job.M / mr) * mr;
+    part.c0 = Math.min(job.N, a * nr);
+    part.c1 = Math.min(job.N, b * nr);
+  } else {
+    part.r0 = a * mr;
+    part.r1 = b * mr;
+    part.c0 = 0;
+    part.c1 = job.N;
+  }
+  part.packedA = job.scratch0 + t * job.scratch;
+  part.packedB = part.packedA + job.packedBOff;
+  return part;
 }
 
 /** True when this runtime validates the relaxed-SIMD (FMA) variant of the kernel. */
@@ -316,7 +353,10 @@ export class WasmSgemm {
   private readonly exports: SgemmExports;
   private f32: Float32Array;
   private readonly job = newJob();
-  private readonly parts: PanelPart[] = [{ r0: 0, r1: 0, c0: 0, c1: 0, packedA: 0, packedB: 0 }];
+  private readonly part: PanelPart = { r0: 0, r1: 0, c0: 0, c1: 0, packedA: 0, packedB: 0 };
+  /** Computes chunk c of the current threaded product on the caller (thread 0's scratch). */
+  private readonly ownChunk = (c: number): void =>
+    runPanels(this.exports, this.f32, this.job, chunkPart(this.job, c, 0, this.part, this.mr, this.nr), this.mr, this.nr);
 
   constructor(opts: WasmSgemmOptions = {}) {
     const { mr = MR, nrv = NRV, unroll = UNROLL, fma = false, kc = KC, mc = MC, nc = NC } = opts;
@@ -473,7 +513,8 @@ export class WasmSgemm {
     const scratch0 = align4(cBase + mPad * nPad);
     const scratch = align4(mPad * kcMax) + align4(kcMax * ncMax);
     let threads = this.pool ? this.pool.threadsFor(M, N, K) : 1;
-    if (threads > 1 && !this.reserve(scratch0 + threads * scratch)) threads = 1;
+    // Scratch for every thread of the pool: which of them claim chunks is decided at run time.
+    if (threads > 1 && !this.reserve(scratch0 + (1 + this.pool!.size) * scratch)) threads = 1;
     if (!this.reserve(scratch0 + scratch)) {
       // Nothing of this (sub)problem has been written yet, so the blocked JS kernel can take it over whole.
       gemmBlocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
@@ -504,17 +545,20 @@ export class WasmSgemm {
     job.kcMax = kcMax;
     job.mc = MC;
     job.nc = NC;
+    job.scratch0 = scratch0;
+    job.scratch = scratch;
+    job.packedBOff = align4(mPad * kcMax);
     if (threads > 1) {
-      const parts = splitParts(this.parts, threads, M, N, mr, nr, scratch0, scratch, mPad * kcMax);
-      this.pool!.run(job, parts, () => runPanels(this.exports, this.f32, job, parts[0]!, mr, nr));
+      planChunks(job, threads, mr, nr);
+      this.pool!.run(job, this.ownChunk);
     } else {
-      const p = this.parts[0]!;
+      const p = this.part;
       p.r0 = 0;
       p.r1 = mPad;
       p.c0 = 0;
       p.c1 = N;
       p.packedA = scratch0;
-      p.packedB = scratch0 + align4(mPad * kcMax);
+      p.packedB = scratch0 + job.packedBOff;
       runPanels(this.exports, mem, job, p, mr, nr);
     }
     // Copy out: one memcpy when C and the wasm buffer have the same dense layout, else one per row.
@@ -523,7 +567,7 @@ export class WasmSgemm {
   }
 }
 
-/** A reusable job record and part list (no allocation per call). */
+/** A job record to reuse (no allocation per call). */
 export function newJob(): PanelJob {
   return {
     transA: false,
@@ -542,51 +586,31 @@ export function newJob(): PanelJob {
     kcMax: 0,
     mc: 0,
     nc: 0,
+    byCols: 0,
+    panels: 0,
+    nChunks: 0,
+    scratch0: 0,
+    scratch: 0,
+    packedBOff: 0,
   };
 }
 
 /**
- * Splits C into `threads` parts of whole micro-panels along its longer side: every thread packs the whole of the
- * operand along the other side (A when splitting N, B when splitting M), so splitting the longer side duplicates
- * the smaller packing (for a convolution's [Cout, K] x [K, B*L], A). Each thread's tiles are computed exactly as in
- * a 1-thread call (same slabs, same kernel), so results are identical.
+ * Plans the split of a threaded product: along C's longer side (every chunk packs the whole of the operand along the
+ * other side, so this duplicates the smaller packing: for a convolution's [Cout, K] x [K, B*L], A), in about four
+ * chunks per thread so that threads which get less CPU (a shared machine) take fewer, but no narrower than 128
+ * columns or rows so the duplicated packing stays small (512^3 computed as 1-thread column chunks of 512, 256, 128,
+ * 64: 6.1, 6.2-6.5, 6.4, 6.6-6.7 ms).
  */
-function splitParts(
-  parts: PanelPart[],
-  threads: number,
-  M: number,
-  N: number,
-  mr: number,
-  nr: number,
-  scratch0: number,
-  scratch: number,
-  packedBOff: number,
-): PanelPart[] {
-  const colPanels = Math.ceil(N / nr),
-    rowPanels = Math.ceil(M / mr);
-  const byCols = N >= M ? colPanels >= threads || colPanels >= rowPanels : rowPanels < threads && colPanels > rowPanels;
-  const total = byCols ? colPanels : rowPanels;
-  while (parts.length < threads) parts.push({ r0: 0, r1: 0, c0: 0, c1: 0, packedA: 0, packedB: 0 });
-  parts.length = threads;
-  for (let t = 0; t < threads; t++) {
-    const p = parts[t]!;
-    const a = Math.floor((total * t) / threads),
-      b = Math.floor((total * (t + 1)) / threads);
-    if (byCols) {
-      p.r0 = 0;
-      p.r1 = rowPanels * mr;
-      p.c0 = Math.min(N, a * nr);
-      p.c1 = Math.min(N, b * nr);
-    } else {
-      p.r0 = a * mr;
-      p.r1 = b * mr;
-      p.c0 = 0;
-      p.c1 = N;
-    }
-    p.packedA = scratch0 + t * scratch;
-    p.packedB = p.packedA + align4(packedBOff);
-  }
-  return parts;
+function planChunks(job: PanelJob, threads: number, mr: number, nr: number): void {
+  const colPanels = Math.ceil(job.N / nr),
+    rowPanels = Math.ceil(job.M / mr);
+  const byCols = job.N >= job.M;
+  const panels = byCols ? colPanels : rowPanels;
+  const minPanels = Math.ceil(128 / (byCols ? nr : mr));
+  job.byCols = byCols ? 1 : 0;
+  job.panels = panels;
+  job.nChunks = Math.max(1, Math.min(4 * threads, Math.floor(panels / minPanels), panels));
 }
 
 /**

@@ -1,23 +1,26 @@
 // Worker threads for the WebAssembly sgemm (setNumThreads on the 'wasm' backend, issue 12 "Threads").
 //
 // A pool of n-1 worker_threads, each instantiating the sgemm module (wasm-sgemm.ts, compiled with an imported shared
-// memory) over ONE shared WebAssembly.Memory that the calling thread's kernel also uses. Per product the caller copies
-// A and B into that memory (as the 1-thread kernel does), writes the job and one rectangle of C per worker into a
-// SharedArrayBuffer control block, bumps a generation counter and wakes the workers with Atomics.notify; it then
-// computes its own rectangle and Atomics.waits for the others. Nothing is posted or allocated per call.
+// memory) and the im2col/col2im kernels (wasm-kernels.ts) over ONE shared WebAssembly.Memory that the calling
+// thread's kernels also use. Per call the caller copies the operands into that memory (as the 1-thread kernels do),
+// writes the job into a SharedArrayBuffer control block, bumps a generation counter and wakes the workers with
+// Atomics.notify. The job is cut into chunks (about four per thread); the caller and the workers claim chunks one by
+// one with a compare-exchange until none are left, so a worker that the OS does not schedule (a shared machine)
+// delays nothing: the caller takes its chunks. The caller then Atomics.waits until every chunk is done. Nothing is
+// posted or allocated per call.
 //
-// Numerics: C is split over whole micro-panels of output (never over K), and each thread runs the same packing and
-// macro-kernel code on its tiles, so every element goes through the same instruction sequence as with 1 thread:
-// results are bit-identical whatever the thread count (test/engine/kernels/wasm-threads.test.ts).
+// Numerics: an sgemm is split over whole micro-panels of C (never over K) and im2col/col2im over whole samples, and
+// every chunk runs the same code as a 1-thread call, so each output element goes through the same instruction
+// sequence: results are bit-identical whatever the thread count (test/engine/kernels/wasm-threads.test.ts).
 //
 // Lifecycle: the pool is started lazily (the first large wasm product after setNumThreads(n > 1)); workers load in the
-// background and join products once they are ready (until then the caller computes alone). Workers are unref'd, so
+// background and join calls once they are ready (until then the caller computes alone). Workers are unref'd, so
 // they never keep the process alive, and setNumThreads(1) (or another count) stops them.
 
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { SHARED_MAX_PAGES, sgemmModuleBytes, type PanelJob, type PanelPart, type SgemmPool } from './wasm-sgemm.ts';
-import { kernelModuleBytes, type KernelPool } from './wasm-kernels.ts';
+import { SHARED_MAX_PAGES, sgemmModuleBytes, type PanelJob, type SgemmPool } from './wasm-sgemm.ts';
+import { kernelModuleBytes, type ConvChunks, type KernelPool } from './wasm-kernels.ts';
 
 /**
  * M*N*K below which a product stays on one thread: waking a worker and waiting for it costs tens of microseconds, and
@@ -27,11 +30,13 @@ import { kernelModuleBytes, type KernelPool } from './wasm-kernels.ts';
 export const THREAD_MIN_FLOPS = 1 << 20;
 
 // Control block (Int32 indices) and job area (Float64 indices, from byte JOB_BYTE).
-export const CTRL = { SEQ: 0, DONE: 1, STOP: 2, ERR: 3, KIND: 4, READY: 16 } as const;
-/** What a generation asks of the workers (CTRL.KIND): a part of an sgemm, or a wasm-kernels.ts im2col/col2im call. */
+// CLAIM holds (generation & 0xffff) << 16 | next unclaimed chunk: a claim is a compare-exchange that fails once the
+// generation moved on, so a worker that wakes late can never take a chunk of a job it did not read.
+export const CTRL = { SEQ: 0, DONE: 1, STOP: 2, ERR: 3, KIND: 4, CLAIM: 5, READY: 16 } as const;
+/** What a generation asks of the workers (CTRL.KIND): an sgemm, or a wasm-kernels.ts im2col/col2im call. */
 export const KIND = { sgemm: 0, im2col: 1, col2im: 2 } as const;
-export const JOB_BYTE = 4096;
-/** Job fields, in this order, at job[0..JOB_FIELDS). */
+export const JOB_BYTE = 1024;
+/** Job fields of an sgemm, in this order, at job[0..). */
 export const JOB_KEYS = [
   'transA',
   'transB',
@@ -49,15 +54,30 @@ export const JOB_KEYS = [
   'kcMax',
   'mc',
   'nc',
+  'byCols',
+  'panels',
+  'nChunks',
+  'scratch0',
+  'scratch',
+  'packedBOff',
 ] as const satisfies ReadonlyArray<keyof PanelJob>;
-/**
- * Per-worker slot after the job fields: for sgemm r0, r1, c0, c1, packedA, packedB; for a kernel call its 16
- * arguments. The slot's generation (Int32) is at READY + GEN + i.
- */
-export const SLOT = 16;
-export const GEN = 512;
-/** Most workers a pool can have (the control block's READY/GEN ranges). */
-export const MAX_WORKERS = 255;
+/** A kernel call's job: its 16 arguments, then planeBytes, colBytes, N, nChunks (ConvChunks). */
+export const CONV_FIELDS = 20;
+/** Most workers a pool can have. */
+export const MAX_WORKERS = 200;
+/** Most chunks per call (the CLAIM word's low 16 bits). */
+export const MAX_CHUNKS = 0xffff;
+
+/** The next unclaimed chunk of generation `gen` (of nChunks), or -1 when none is left or the generation moved on. */
+export function claim(ctrl: Int32Array, gen: number, nChunks: number): number {
+  const g = gen & 0xffff;
+  for (;;) {
+    const v = Atomics.load(ctrl, CTRL.CLAIM);
+    const c = v & 0xffff;
+    if (v >>> 16 !== g || c >= nChunks) return -1;
+    if (Atomics.compareExchange(ctrl, CTRL.CLAIM, v, v + 1) === v) return c;
+  }
+}
 
 export interface WorkerInit {
   module: WebAssembly.Module;
@@ -140,7 +160,7 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
     const env = typeof process === 'object' && process.env?.BOARD_WASM_THREAD_MIN ? Number(process.env.BOARD_WASM_THREAD_MIN) : NaN;
     this.minFlops = minFlops ?? (Number.isFinite(env) && env >= 0 ? env : THREAD_MIN_FLOPS);
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAX_PAGES, shared: true });
-    const sab = new SharedArrayBuffer(JOB_BYTE + 8 * (JOB_KEYS.length + SLOT * size));
+    const sab = new SharedArrayBuffer(JOB_BYTE + 8 * Math.max(JOB_KEYS.length, CONV_FIELDS));
     this.ctrl = new Int32Array(sab, 0, JOB_BYTE / 4);
     this.job = new Float64Array(sab, JOB_BYTE);
     const module = new WebAssembly.Module(sgemmModuleBytes(k.mr, k.nrv, k.unroll, k.fma, true));
@@ -183,104 +203,54 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
     return 1 + this.ready();
   }
 
-  run(job: PanelJob, parts: PanelPart[], own: () => void): void {
-    const ctrl = this.ctrl,
-      jf = this.job,
-      nk = JOB_KEYS.length;
-    const gen = this.begin(KIND.sgemm);
-    for (let i = 0; i < nk; i++) {
+  run(job: PanelJob, own: (chunk: number) => void): void {
+    const jf = this.job;
+    for (let i = 0; i < JOB_KEYS.length; i++) {
       const v = job[JOB_KEYS[i]!];
       jf[i] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
     }
-    // Parts 1.. go to ready workers in order; a worker that is not ready keeps an old slot generation and skips.
-    let t = 1;
-    for (let i = 0; i < this.size && t < parts.length; i++) {
-      if (Atomics.load(ctrl, CTRL.READY + i) !== 1) continue;
-      const p = parts[t++]!,
-        s = nk + SLOT * i;
-      jf[s] = p.r0;
-      jf[s + 1] = p.r1;
-      jf[s + 2] = p.c0;
-      jf[s + 3] = p.c1;
-      jf[s + 4] = p.packedA;
-      jf[s + 5] = p.packedB;
-      Atomics.store(ctrl, CTRL.READY + GEN + i, gen);
-    }
-    const assigned = t - 1;
-    if (assigned > 0) this.stats.products++;
-    if (t < parts.length) {
-      // A worker left between threadsFor and now (it died): take its parts here.
-      for (let u = t; u < parts.length; u++) this.runOwn(parts, u, own);
-    }
-    this.finish(gen, assigned, own);
+    this.stats.products++;
+    this.go(KIND.sgemm, job.nChunks, own);
   }
 
-  runKernel(fn: 'im2col' | 'col2im', args: number[][], parts: number, own: () => void): void {
-    const ctrl = this.ctrl,
-      jf = this.job,
-      nk = JOB_KEYS.length;
-    const gen = this.begin(KIND[fn]);
-    let t = 1;
-    for (let i = 0; i < this.size && t < parts; i++) {
-      if (Atomics.load(ctrl, CTRL.READY + i) !== 1) continue;
-      const a = args[t++]!,
-        s = nk + SLOT * i;
-      for (let j = 0; j < SLOT; j++) jf[s + j] = a[j]!;
-      Atomics.store(ctrl, CTRL.READY + GEN + i, gen);
-    }
-    const assigned = t - 1;
-    if (assigned > 0) this.stats.kernelCalls++;
-    for (let u = t; u < parts; u++) {
-      const first = args[0]!;
-      args[0] = args[u]!;
-      args[u] = first;
-      try {
-        own();
-      } finally {
-        args[u] = args[0]!;
-        args[0] = first;
-      }
-    }
-    this.finish(gen, assigned, own);
+  runKernel(fn: 'im2col' | 'col2im', conv: ConvChunks, own: (chunk: number) => void): void {
+    const jf = this.job;
+    for (let i = 0; i < 16; i++) jf[i] = conv.args[i]!;
+    jf[16] = conv.planeBytes;
+    jf[17] = conv.colBytes;
+    jf[18] = conv.N;
+    jf[19] = conv.nChunks;
+    this.stats.kernelCalls++;
+    this.go(KIND[fn], conv.nChunks, own);
   }
 
-  /** Starts a generation: a new sequence number, counters cleared, the job kind set (before any slot is). */
-  private begin(kind: number): number {
-    const gen = (this.seq = (this.seq + 1) | 0);
-    Atomics.store(this.ctrl, CTRL.DONE, 0);
-    Atomics.store(this.ctrl, CTRL.ERR, 0);
-    Atomics.store(this.ctrl, CTRL.KIND, kind);
-    return gen;
-  }
-
-  /** Publishes the generation, runs the caller's part, waits for the `assigned` workers. */
-  private finish(gen: number, assigned: number, own: () => void): void {
+  /**
+   * Publishes the job written above as a new generation, claims and runs chunks on the caller until none is left,
+   * then waits for the chunks the workers claimed.
+   */
+  private go(kind: number, nChunks: number, own: (chunk: number) => void): void {
+    if (nChunks > MAX_CHUNKS) throw new Error(`WasmThreadPool: ${nChunks} chunks (at most ${MAX_CHUNKS})`);
     const ctrl = this.ctrl;
+    const gen = (this.seq = (this.seq + 1) | 0);
+    Atomics.store(ctrl, CTRL.DONE, 0);
+    Atomics.store(ctrl, CTRL.ERR, 0);
+    Atomics.store(ctrl, CTRL.KIND, kind);
+    Atomics.store(ctrl, CTRL.CLAIM, (gen & 0xffff) << 16);
     Atomics.store(ctrl, CTRL.SEQ, gen);
     Atomics.notify(ctrl, CTRL.SEQ);
-    own();
+    for (let c = claim(ctrl, gen, nChunks); c >= 0; c = claim(ctrl, gen, nChunks)) {
+      own(c);
+      Atomics.add(ctrl, CTRL.DONE, 1);
+    }
     const start = Date.now();
     for (;;) {
       const d = Atomics.load(ctrl, CTRL.DONE);
-      if (d >= assigned) break;
+      if (d >= nChunks) break;
       if (Atomics.wait(ctrl, CTRL.DONE, d, 1000) === 'timed-out' && Date.now() - start > 120_000) {
         throw new Error('wasm sgemm: worker threads did not finish within 120 s');
       }
     }
     if (Atomics.load(ctrl, CTRL.ERR) !== 0) throw new Error('wasm sgemm: a worker thread failed (see stderr)');
-  }
-
-  /** Runs part u on the caller by swapping it into parts[0] for `own` (a rare path: a worker died mid-call). */
-  private runOwn(parts: PanelPart[], u: number, own: () => void): void {
-    const first = parts[0]!;
-    parts[0] = parts[u]!;
-    parts[u] = first;
-    try {
-      own();
-    } finally {
-      parts[u] = parts[0]!;
-      parts[0] = first;
-    }
   }
 
   /** Stops the workers (they exit at their next wake-up; terminate() makes sure). */
