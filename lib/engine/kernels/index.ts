@@ -17,8 +17,8 @@ import { gemmBlocked, gemmSmall } from './js-gemm.ts';
 import { WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
 import { col2im as col2imJs, im2col as im2colJs, type ConvGeom, type FloatArray } from './im2col.ts';
 import { nativeAddon, nativeLoadError, type NativeAddon } from './native.ts';
-import { WasmKernels } from './wasm-kernels.ts';
-import { MAX_WORKERS, WasmThreadPool } from './wasm-threads.ts';
+import { IM2COL_THREAD_MIN, WasmKernels } from './wasm-kernels.ts';
+import { MAX_WORKERS, threadMinFlops, WasmThreadPool } from './wasm-threads.ts';
 
 export type GemmBackend = 'native' | 'wasm-simd' | 'js';
 
@@ -116,6 +116,8 @@ function wasmKernel(): WasmSgemm {
 
 /** Threads the wasm kernel may use (setNumThreads); the pool of wasmThreads - 1 workers starts on first need. */
 let wasmThreads = 1;
+/** M*N*K from which a product goes to the pool (wasm-threads.ts THREAD_MIN_FLOPS). */
+let wasmThreadMin = Infinity;
 let pool: WasmThreadPool | undefined;
 /** The kernel whose memory the pool's workers share (same variant as wasmKernel(): identical results). */
 let wasmShared: WasmSgemm | undefined;
@@ -130,6 +132,7 @@ let wasmSharedConv: WasmKernels | undefined;
 export function setWasmThreads(n: number): void {
   if (n === wasmThreads) return;
   wasmThreads = n;
+  wasmThreadMin = threadMinFlops();
   pool?.close();
   pool = undefined;
   wasmShared = undefined;
@@ -263,7 +266,8 @@ export function sgemm(
   if (be === 'native' && ((transA ? K : M) === 1 || lda >= (transA ? M : K)) && ((transB ? N : K) === 1 || ldb >= (transB ? K : N))) {
     activeNative!.sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
   } else if (be === 'wasm-simd' || (be === 'native' && wasmSimdSupported())) {
-    const k = wasmThreads > 1 && M * N * K >= SMALL_FLOPS * 64 ? wasmThreadedKernel() : wasmKernel();
+    // Smaller products stay on the private-memory kernel: copies into a shared memory cost about twice as much.
+    const k = wasmThreads > 1 && M * N * K >= wasmThreadMin ? wasmThreadedKernel() : wasmKernel();
     k.gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
   } else {
     gemmBlocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
@@ -344,7 +348,7 @@ function wasmConv(x: FloatArray, xOff: number, N: number, g: ConvGeom, col: Floa
   const ok =
     xOff >= 0 && xOff + N * g.C * g.inH * g.inW <= x.length && colOff >= 0 && ld >= N * L && colOff + (rows - 1) * ld + N * L <= col.length;
   if (!ok) return null;
-  if (N > 1 && wasmThreads > 1) return (wasmThreadedKernel(), wasmSharedConv!);
+  if (N > 1 && wasmThreads > 1 && rows * N * L >= IM2COL_THREAD_MIN) return (wasmThreadedKernel(), wasmSharedConv!);
   return (wasmFused ??= new WasmKernels());
 }
 

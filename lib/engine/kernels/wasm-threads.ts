@@ -29,6 +29,12 @@ import { kernelModuleBytes, type ConvChunks, type KernelPool } from './wasm-kern
  */
 export const THREAD_MIN_FLOPS = 1 << 20;
 
+/** THREAD_MIN_FLOPS, or BOARD_WASM_THREAD_MIN when set. */
+export function threadMinFlops(): number {
+  const env = typeof process === 'object' && process.env?.BOARD_WASM_THREAD_MIN ? Number(process.env.BOARD_WASM_THREAD_MIN) : NaN;
+  return Number.isFinite(env) && env >= 0 ? env : THREAD_MIN_FLOPS;
+}
+
 // Control block (Int32 indices) and job area (Float64 indices, from byte JOB_BYTE).
 // CLAIM holds (generation & 0xffff) << 16 | next unclaimed chunk: a claim is a compare-exchange that fails once the
 // generation moved on, so a worker that wakes late can never take a chunk of a job it did not read.
@@ -157,8 +163,7 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
     minFlops?: number,
   ) {
     if (!Number.isInteger(size) || size < 1 || size > MAX_WORKERS) throw new Error(`WasmThreadPool: bad worker count ${size}`);
-    const env = typeof process === 'object' && process.env?.BOARD_WASM_THREAD_MIN ? Number(process.env.BOARD_WASM_THREAD_MIN) : NaN;
-    this.minFlops = minFlops ?? (Number.isFinite(env) && env >= 0 ? env : THREAD_MIN_FLOPS);
+    this.minFlops = minFlops ?? threadMinFlops();
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAX_PAGES, shared: true });
     const sab = new SharedArrayBuffer(JOB_BYTE + 8 * Math.max(JOB_KEYS.length, CONV_FIELDS));
     this.ctrl = new Int32Array(sab, 0, JOB_BYTE / 4);
