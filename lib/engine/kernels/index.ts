@@ -164,8 +164,10 @@ export function startWasmThreads(timeoutMs = 30_000): number {
 export function wasmWorkerCount(): number {
   return pool ? pool.size : 0;
 }
-export function wasmThreadStats(): { products: number; kernelCalls: number } {
-  return pool ? { ...pool.stats } : { products: 0, kernelCalls: 0 };
+export function wasmThreadStats(): { products: number; kernelCalls: number; workerChunks: number; callerChunks: number } {
+  if (!pool) return { products: 0, kernelCalls: 0, workerChunks: 0, callerChunks: 0 };
+  const c = pool.chunkCounts();
+  return { ...pool.stats, workerChunks: c.workers, callerChunks: c.caller };
 }
 
 /**

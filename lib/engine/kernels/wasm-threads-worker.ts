@@ -46,6 +46,7 @@ for (;;) {
       Atomics.store(ctrl, CTRL.ERR, 1);
       process.stderr.write(`board: wasm worker ${init.index}: ${String((e as Error)?.stack ?? e)}\n`);
     }
+    Atomics.add(ctrl, CTRL.WORKER_CHUNKS, 1);
     if (Atomics.add(ctrl, CTRL.DONE, 1) + 1 >= nChunks) Atomics.notify(ctrl, CTRL.DONE);
   }
 }

@@ -38,7 +38,7 @@ export function threadMinFlops(): number {
 // Control block (Int32 indices) and job area (Float64 indices, from byte JOB_BYTE).
 // CLAIM holds (generation & 0xffff) << 16 | next unclaimed chunk: a claim is a compare-exchange that fails once the
 // generation moved on, so a worker that wakes late can never take a chunk of a job it did not read.
-export const CTRL = { SEQ: 0, DONE: 1, STOP: 2, ERR: 3, KIND: 4, CLAIM: 5, READY: 16 } as const;
+export const CTRL = { SEQ: 0, DONE: 1, STOP: 2, ERR: 3, KIND: 4, CLAIM: 5, WORKER_CHUNKS: 6, CALLER_CHUNKS: 7, READY: 16 } as const;
 /** What a generation asks of the workers (CTRL.KIND): an sgemm, or a wasm-kernels.ts im2col/col2im call. */
 export const KIND = { sgemm: 0, im2col: 1, col2im: 2 } as const;
 export const JOB_BYTE = 1024;
@@ -150,8 +150,13 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
   private seq = 0;
   private closed = false;
 
-  /** Generations handed to at least one worker (sgemm products, im2col/col2im calls): tests check the split ran. */
+  /** Split calls (sgemm products, im2col/col2im calls): tests check the split ran. */
   readonly stats = { products: 0, kernelCalls: 0 };
+
+  /** Chunks run so far by the workers and by the caller: how much of the work the workers actually took. */
+  chunkCounts(): { workers: number; caller: number } {
+    return { workers: Atomics.load(this.ctrl, CTRL.WORKER_CHUNKS), caller: Atomics.load(this.ctrl, CTRL.CALLER_CHUNKS) };
+  }
 
   /**
    * `size` threads besides the caller, running the kernel variant `k` (the caller's WasmSgemm must match it);
@@ -246,6 +251,7 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
     for (let c = claim(ctrl, gen, nChunks); c >= 0; c = claim(ctrl, gen, nChunks)) {
       own(c);
       Atomics.add(ctrl, CTRL.DONE, 1);
+      Atomics.add(ctrl, CTRL.CALLER_CHUNKS, 1);
     }
     const start = Date.now();
     for (;;) {
