@@ -14,7 +14,7 @@
 // backend: below SMALL_FLOPS the packing and call overhead cost more than they save (measured in bench/matmul.bench.ts).
 
 import { gemmBlocked, gemmSmall } from './js-gemm.ts';
-import { WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
+import { MIN_CHUNK, WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
 import { col2im as col2imJs, im2col as im2colJs, type ConvGeom, type FloatArray } from './im2col.ts';
 import { nativeAddon, nativeLoadError, type NativeAddon } from './native.ts';
 import { IM2COL_THREAD_MIN, WasmKernels } from './wasm-kernels.ts';
@@ -268,8 +268,9 @@ export function sgemm(
   if (be === 'native' && ((transA ? K : M) === 1 || lda >= (transA ? M : K)) && ((transB ? N : K) === 1 || ldb >= (transB ? K : N))) {
     activeNative!.sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
   } else if (be === 'wasm-simd' || (be === 'native' && wasmSimdSupported())) {
-    // Smaller products stay on the private-memory kernel: copies into a shared memory cost about twice as much.
-    const k = wasmThreads > 1 && M * N * K >= wasmThreadMin ? wasmThreadedKernel() : wasmKernel();
+    // Products too small or too narrow to split stay on the private-memory kernel: copies into a shared memory cost
+    // about twice as much (bench/RESULTS.md).
+    const k = wasmThreads > 1 && M * N * K >= wasmThreadMin && Math.max(M, N) >= 2 * MIN_CHUNK ? wasmThreadedKernel() : wasmKernel();
     k.gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
   } else {
     gemmBlocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);

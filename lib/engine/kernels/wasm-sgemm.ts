@@ -595,6 +595,9 @@ export function newJob(): PanelJob {
   };
 }
 
+/** Narrowest chunk of a threaded product (columns or rows of C): a product splits once its longer side is twice this. */
+export const MIN_CHUNK = 128;
+
 /**
  * Plans the split of a threaded product: along C's longer side (every chunk packs the whole of the operand along the
  * other side, so this duplicates the smaller packing: for a convolution's [Cout, K] x [K, B*L], A), in about four
@@ -607,7 +610,7 @@ function planChunks(job: PanelJob, threads: number, mr: number, nr: number): voi
     rowPanels = Math.ceil(job.M / mr);
   const byCols = job.N >= job.M;
   const panels = byCols ? colPanels : rowPanels;
-  const minPanels = Math.ceil(128 / (byCols ? nr : mr));
+  const minPanels = Math.ceil(MIN_CHUNK / (byCols ? nr : mr));
   job.byCols = byCols ? 1 : 0;
   job.panels = panels;
   job.nChunks = Math.max(1, Math.min(4 * threads, Math.floor(panels / minPanels), panels));
