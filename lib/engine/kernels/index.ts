@@ -9,6 +9,8 @@
 //               f32x4.relaxed_madd, i.e. FMA on x64: 2 fused ops per cycle instead of 3 separate mul/add ops
 //               (the mul+add ceiling measured on this machine is ~31 GFLOP/s, FMA's ~44). On Node 20,
 //               BOARD_GEMM_FMA=1 enables it (see enableRelaxedSimdIfAsked).
+//               With setNumThreads(n > 1) large products (and the batched im2col/col2im) are split over n-1 worker
+//               threads sharing one WebAssembly memory, bit-identically to 1 thread (wasm-threads.ts).
 //   'js':       cache-blocked TypeScript, js-gemm.ts (also the dgemm path).
 // Override with env BOARD_BACKEND=native|wasm|js (or the older BOARD_GEMM=js|wasm-simd) or setGemmBackend(). Tiny products use an unblocked loop on every
 // backend: below SMALL_FLOPS the packing and call overhead cost more than they save (measured in bench/matmul.bench.ts).

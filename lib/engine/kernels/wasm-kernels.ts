@@ -598,6 +598,9 @@ export class WasmKernels {
   /** The current batched im2col/col2im call and one chunk's arguments (reused). */
   private readonly conv: ConvChunks = { args: new Array<number>(16).fill(0), planeBytes: 0, colBytes: 0, N: 0, nChunks: 0 };
   private readonly chunkArgs = new Array<number>(16).fill(0);
+  private convFn: 'im2col' | 'col2im' = 'im2col';
+  /** Runs chunk c of the current batched call on the caller (bound once: no closure per call). */
+  private readonly ownConvChunk = (c: number): void => this.callConv(this.convFn, kernelChunkArgs(this.conv, c, this.chunkArgs));
 
   /** With a pool: the kernels over its shared memory, and batched im2col/col2im split over samples between threads. */
   constructor(pool: KernelPool | null = null) {
@@ -650,7 +653,8 @@ export class WasmKernels {
     conv.colBytes = L * 4;
     conv.N = N;
     conv.nChunks = Math.min(N, 4 * threads);
-    this.pool!.runKernel(fn, conv, (c) => this.callConv(fn, kernelChunkArgs(conv, c, this.chunkArgs)));
+    this.convFn = fn;
+    this.pool!.runKernel(fn, conv, this.ownConvChunk);
   }
 
   private callConv(fn: 'im2col' | 'col2im', a: number[]): void {
