@@ -14,13 +14,13 @@
 // printed with the load average.
 //
 // Run: node --import tsx --conditions=board-source bench/native.bench.ts [--steps 30] [--no-torch] [--threads]
-// (--threads: only the 2-threads-vs-1 figures, see threadsOnly)
+// (--threads: only the 2-threads-vs-1 figures, native and wasm backends, see threadsOnly; --backends wasm limits it)
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { nn, optim, Tensor } from '../lib/index.ts';
 import { randn, randint, manualSeed } from '../lib/engine/index.ts';
-import { setGemmBackend, sgemm, type GemmBackend } from '../lib/engine/kernels/index.ts';
+import { setGemmBackend, sgemm, startWasmThreads, type GemmBackend } from '../lib/engine/kernels/index.ts';
 import { nativeAddon } from '../lib/engine/kernels/native.ts';
 import { setNumThreads } from '../lib/engine/kernels/backend.ts';
 
@@ -91,6 +91,7 @@ interface StepResult {
 function trainSteps(w: Workload, backend: GemmBackend, threads: number): StepResult {
   setGemmBackend(backend);
   setNumThreads(threads);
+  if (backend === 'wasm-simd') startWasmThreads();
   manualSeed(0);
   const m = model(w);
   const params = [...m.parameters()];
@@ -132,6 +133,7 @@ function trainSteps(w: Workload, backend: GemmBackend, threads: number): StepRes
 function sgemm512(backend: GemmBackend, threads: number): { cpu: number; best: number } {
   setGemmBackend(backend);
   setNumThreads(threads);
+  if (backend === 'wasm-simd') startWasmThreads();
   const n = 512,
     A = new Float32Array(n * n).map(() => Math.random() - 0.5),
     B = new Float32Array(n * n).map(() => Math.random() - 0.5);
@@ -193,6 +195,7 @@ function torchTrain(w: Workload): { ms: number; wall: number; warmup: number } |
 
 function main(): void {
   const addon = nativeAddon();
+  if (!addon && argv.includes('--threads')) return threadsOnly();
   if (!addon) {
     console.log('native addon not built: nothing to compare (npm run build:native)');
     return;
@@ -256,24 +259,39 @@ function main(): void {
   console.log(`\nload average at end ${load()}`);
 }
 
-/** `--threads`: only the 2-threads-vs-1 figures (512^3 sgemm and the CNN step, native, best wall times), alternated
- * three times so a burst of load from other processes hits both thread counts alike. */
+/** `--threads`: only the 2-threads-vs-1 figures (512^3 sgemm and the CNN step, best wall times) on the native backend
+ * (OpenBLAS threads) and the wasm backend (worker threads over shared WebAssembly memory), alternated three times so
+ * a burst of load from other processes hits both thread counts alike. `--backends wasm` (or `native`) limits it. */
 function threadsOnly(): void {
-  const mm: number[] = [],
-    cnn: number[] = [];
-  for (let rep = 0; rep < 3; rep++) {
-    const a1 = sgemm512('native', 1),
-      a2 = sgemm512('native', 2);
-    mm.push(a2.best / a1.best);
-    const c1 = trainSteps('cnn-adam', 'native', 1),
-      c2 = trainSteps('cnn-adam', 'native', 2);
-    cnn.push(c1.best / c2.best);
+  const arg = argv[argv.indexOf('--backends') + 1];
+  const want = argv.includes('--backends') && arg ? arg.split(',') : ['native', 'wasm'];
+  const backends = (
+    [
+      ['native', 'native'],
+      ['wasm', 'wasm-simd'],
+    ] as const
+  ).filter(([name]) => want.includes(name) && (name !== 'native' || nativeAddon()));
+  console.log(`threads bench ${new Date().toISOString()}: Node ${process.version}, ${cpus().length} cores, load ${load()}`);
+  for (const [name, be] of backends) {
+    const mm: number[] = [],
+      cnn: number[] = [];
+    for (let rep = 0; rep < 3; rep++) {
+      const a1 = sgemm512(be, 1),
+        a2 = sgemm512(be, 2);
+      mm.push(a2.best / a1.best);
+      const c1 = trainSteps('cnn-adam', be, 1),
+        c2 = trainSteps('cnn-adam', be, 2);
+      cnn.push(c1.best / c2.best);
+      console.log(
+        `${name} rep ${rep + 1}: 512^3 sgemm best wall ${fmt(a1.best, 1)} -> ${fmt(a2.best, 1)} GFLOP/s (${fmt(mm[rep]!)}x); ` +
+          `CNN+Adam step best wall ${fmt(c1.best)} -> ${fmt(c2.best)} ms, median ${fmt(c1.wall)} -> ${fmt(c2.wall)} ms ` +
+          `(${fmt(cnn[rep]!)}x); loss ${fmt(c1.loss, 4)} | ${fmt(c2.loss, 4)}; load ${load()}`,
+      );
+    }
     console.log(
-      `rep ${rep + 1}: 512^3 sgemm best wall ${fmt(a1.best, 1)} -> ${fmt(a2.best, 1)} GFLOP/s (${fmt(mm[rep]!)}x); ` +
-        `CNN+Adam step best wall ${fmt(c1.best)} -> ${fmt(c2.best)} ms (${fmt(cnn[rep]!)}x); load ${load()}`,
+      `${name}: 2 threads / 1 thread, median of 3: sgemm ${fmt(median(mm))}x (goal 1.6x), CNN step ${fmt(median(cnn))}x (goal 1.3x); load ${load()}`,
     );
   }
-  console.log(`2 threads / 1 thread, median of 3: sgemm ${fmt(median(mm))}x (goal 1.6x), CNN step ${fmt(median(cnn))}x (goal 1.3x)`);
 }
 
 main();

@@ -2,7 +2,7 @@
 // SIMD sgemm plus the generated SIMD training kernels of wasm-kernels.ts) or 'js' (TypeScript only). Chosen once from BOARD_BACKEND, else the best
 // available; every backend computes the same float32 results to within the oracle tolerances (tests run the suite
 // on 'native' and 'wasm'). Thin names over kernels/index.ts, which owns the state.
-import { gemmBackend, nativeKernels, setGemmBackend, type GemmBackend } from './index.ts';
+import { gemmBackend, nativeKernels, setGemmBackend, setWasmThreads, type GemmBackend } from './index.ts';
 import { nativeAddon, nativeLoadError } from './native.ts';
 import { wasmSimdSupported } from './wasm-sgemm.ts';
 
@@ -46,13 +46,17 @@ let threads = 1;
 
 /**
  * torch.set_num_threads: threads for intra-op parallelism. On the native backend this is OpenBLAS's thread count
- * (its sgemm splits the product across threads); the WebAssembly and TypeScript kernels run on the calling thread.
+ * (its sgemm splits the product across threads). On the wasm backend, sgemm (so the batched convolution GEMMs and
+ * Linear layers) splits large products over n - 1 worker threads plus the caller, sharing one WebAssembly memory
+ * (wasm-threads.ts; results are bit-identical to 1 thread); the workers start with the first such product and do not
+ * keep the process alive. The TypeScript kernels and the other wasm kernels run on the calling thread.
  * The default is 1 (not the core count as in torch) because test workers and other processes share the cores.
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
   threads = n;
   nativeAddon()?.setNumThreads(n);
+  setWasmThreads(n);
 }
 
 /** torch.get_num_threads. */

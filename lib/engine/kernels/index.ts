@@ -9,15 +9,18 @@
 //               f32x4.relaxed_madd, i.e. FMA on x64: 2 fused ops per cycle instead of 3 separate mul/add ops
 //               (the mul+add ceiling measured on this machine is ~31 GFLOP/s, FMA's ~44). On Node 20,
 //               BOARD_GEMM_FMA=1 enables it (see enableRelaxedSimdIfAsked).
+//               With setNumThreads(n > 1) large products (and the batched im2col/col2im) are split over n-1 worker
+//               threads sharing one WebAssembly memory, bit-identically to 1 thread (wasm-threads.ts).
 //   'js':       cache-blocked TypeScript, js-gemm.ts (also the dgemm path).
 // Override with env BOARD_BACKEND=native|wasm|js (or the older BOARD_GEMM=js|wasm-simd) or setGemmBackend(). Tiny products use an unblocked loop on every
 // backend: below SMALL_FLOPS the packing and call overhead cost more than they save (measured in bench/matmul.bench.ts).
 
 import { gemmBlocked, gemmSmall } from './js-gemm.ts';
-import { WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
+import { MIN_CHUNK, WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
 import { col2im as col2imJs, im2col as im2colJs, type ConvGeom, type FloatArray } from './im2col.ts';
 import { nativeAddon, nativeLoadError, type NativeAddon } from './native.ts';
-import { WasmKernels } from './wasm-kernels.ts';
+import { IM2COL_THREAD_MIN, WasmKernels } from './wasm-kernels.ts';
+import { MAX_WORKERS, threadMinFlops, WasmThreadPool } from './wasm-threads.ts';
 
 export type GemmBackend = 'native' | 'wasm-simd' | 'js';
 
@@ -111,6 +114,62 @@ function wasmKernel(): WasmSgemm {
     wasm = new WasmSgemm({ fma: wasmRelaxedSimdSupported() });
   }
   return wasm;
+}
+
+/** Threads the wasm kernel may use (setNumThreads); the pool of wasmThreads - 1 workers starts on first need. */
+let wasmThreads = 1;
+/** M*N*K from which a product goes to the pool (wasm-threads.ts THREAD_MIN_FLOPS). */
+let wasmThreadMin = Infinity;
+let pool: WasmThreadPool | undefined;
+/** The kernel whose memory the pool's workers share (same variant as wasmKernel(): identical results). */
+let wasmShared: WasmSgemm | undefined;
+/** im2col/col2im over the pool's memory, split over samples (same code as wasmFused's: identical results). */
+let wasmSharedConv: WasmKernels | undefined;
+
+/**
+ * Sets the threads of the WebAssembly sgemm (backend.ts's setNumThreads calls this). A different count stops the
+ * current workers; n = 1 goes back to the single-threaded kernel. Workers start lazily, on the first product large
+ * enough to split (or startWasmThreads()).
+ */
+export function setWasmThreads(n: number): void {
+  if (n === wasmThreads) return;
+  wasmThreads = n;
+  wasmThreadMin = threadMinFlops();
+  pool?.close();
+  pool = undefined;
+  wasmShared = undefined;
+  wasmSharedConv = undefined;
+}
+
+/** The threaded kernel when threads > 1, starting the pool if needed. */
+function wasmThreadedKernel(): WasmSgemm {
+  if (!wasmShared) {
+    const w = wasmKernel();
+    pool = new WasmThreadPool(Math.min(wasmThreads - 1, MAX_WORKERS), { mr: w.mr, nrv: w.nr / 4, unroll: 1, fma: w.fma });
+    wasmShared = new WasmSgemm({ fma: w.fma, pool });
+    wasmSharedConv = new WasmKernels(pool);
+  }
+  return wasmShared;
+}
+
+/**
+ * Starts the wasm worker pool now (rather than on the first large product) and waits up to timeoutMs for its workers
+ * to be ready; returns how many are (0 when threads are 1). For benchmarks and tests, which want every product split.
+ */
+export function startWasmThreads(timeoutMs = 30_000): number {
+  if (wasmThreads <= 1 || !wasmSimdSupported()) return 0;
+  wasmThreadedKernel();
+  return pool!.waitReady(timeoutMs);
+}
+
+/** Workers of the running wasm pool (0 when none is running) and its split counters: tests check teardown with it. */
+export function wasmWorkerCount(): number {
+  return pool ? pool.size : 0;
+}
+export function wasmThreadStats(): { products: number; kernelCalls: number; workerChunks: number; callerChunks: number } {
+  if (!pool) return { products: 0, kernelCalls: 0, workerChunks: 0, callerChunks: 0 };
+  const c = pool.chunkCounts();
+  return { ...pool.stats, workerChunks: c.workers, callerChunks: c.caller };
 }
 
 /**
@@ -211,7 +270,10 @@ export function sgemm(
   if (be === 'native' && ((transA ? K : M) === 1 || lda >= (transA ? M : K)) && ((transB ? N : K) === 1 || ldb >= (transB ? K : N))) {
     activeNative!.sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
   } else if (be === 'wasm-simd' || (be === 'native' && wasmSimdSupported())) {
-    wasmKernel().gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+    // Products too small or too narrow to split stay on the private-memory kernel: copies into a shared memory cost
+    // about twice as much (bench/RESULTS.md).
+    const k = wasmThreads > 1 && M * N * K >= wasmThreadMin && Math.max(M, N) >= 2 * MIN_CHUNK ? wasmThreadedKernel() : wasmKernel();
+    k.gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
   } else {
     gemmBlocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
   }
@@ -290,7 +352,9 @@ function wasmConv(x: FloatArray, xOff: number, N: number, g: ConvGeom, col: Floa
     rows = g.C * g.kH * g.kW;
   const ok =
     xOff >= 0 && xOff + N * g.C * g.inH * g.inW <= x.length && colOff >= 0 && ld >= N * L && colOff + (rows - 1) * ld + N * L <= col.length;
-  return ok ? (wasmFused ??= new WasmKernels()) : null;
+  if (!ok) return null;
+  if (N > 1 && wasmThreads > 1 && rows * N * L >= IM2COL_THREAD_MIN) return (wasmThreadedKernel(), wasmSharedConv!);
+  return (wasmFused ??= new WasmKernels());
 }
 
 /** im2col (see im2col.ts); float32 runs in C on the native backend, in WebAssembly on the wasm one. */

@@ -303,12 +303,15 @@ function section(id: number, payload: number[]): number[] {
 
 /**
  * Builds a module that imports its memory as `env.memory` (so JS owns it and can grow it) and exports every function
- * under its name. One type per function keeps the emitter simple; duplicates are harmless.
+ * under its name. One type per function keeps the emitter simple; duplicates are harmless. With sharedMaxPages the
+ * import is a shared memory (for worker threads, wasm-threads.ts), which must declare that maximum.
  */
-export function buildModule(functions: FunctionBuilder[], minMemoryPages = 1): Uint8Array<ArrayBuffer> {
+export function buildModule(functions: FunctionBuilder[], minMemoryPages = 1, sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
   const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
   const types = section(1, vec(functions.map((f) => f.signature())));
-  const imports = section(2, vec([[...utf8Name('env'), ...utf8Name('memory'), 0x02, 0x00, ...uleb(minMemoryPages)]]));
+  // Memory limits: 0x00 min (unshared, no maximum), or 0x03 min max (shared: threads proposal, which requires a maximum).
+  const limits = sharedMaxPages === undefined ? [0x00, ...uleb(minMemoryPages)] : [0x03, ...uleb(minMemoryPages), ...uleb(sharedMaxPages)];
+  const imports = section(2, vec([[...utf8Name('env'), ...utf8Name('memory'), 0x02, ...limits]]));
   const funcs = section(3, vec(functions.map((_, i) => uleb(i))));
   const exports = section(7, vec(functions.map((f, i) => [...utf8Name(f.name), 0x00, ...uleb(i)])));
   const code = section(10, vec(functions.map((f) => f.body())));

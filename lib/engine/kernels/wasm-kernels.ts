@@ -14,6 +14,7 @@
 
 import { buildModule, FunctionBuilder, ValType, type Local } from './wasm-emitter.ts';
 import type { ConvGeom } from './im2col.ts';
+import { SHARED_MAX_PAGES } from './wasm-sgemm.ts';
 
 const { i32, f32, v128 } = ValType;
 
@@ -531,32 +532,81 @@ function emitIm2col(adjoint: boolean): FunctionBuilder {
   return f;
 }
 
-/** The module's bytes (exported for the validation test). */
-export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return buildModule([
-    ...emitRelu(),
-    ...emitSgd(),
-    emitAdam(false),
-    emitAdam(true),
-    emitMaxPool(),
-    emitMaxPool2x2(),
-    emitScatter(),
-    emitIm2col(false),
-    emitIm2col(true),
-  ]);
+/** The module's bytes (exported for the validation test); `shared` imports a shared memory (wasm-threads.ts). */
+export function kernelModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
+  return buildModule(
+    [
+      ...emitRelu(),
+      ...emitSgd(),
+      emitAdam(false),
+      emitAdam(true),
+      emitMaxPool(),
+      emitMaxPool2x2(),
+      emitScatter(),
+      emitIm2col(false),
+      emitIm2col(true),
+    ],
+    1,
+    shared ? SHARED_MAX_PAGES : undefined,
+  );
 }
+
+/** The worker pool as these kernels see it (wasm-threads.ts implements it): im2col/col2im split over samples. */
+export interface KernelPool {
+  readonly memory: WebAssembly.Memory;
+  /** Ready workers. */
+  ready(): number;
+  /**
+   * Runs export `fn` over `conv.N` samples in conv.nChunks chunks of consecutive samples (kernelChunkArgs), claimed
+   * by the caller (`own(c)`) and the workers as they are free; returns when all are done.
+   */
+  runKernel(fn: 'im2col' | 'col2im', conv: ConvChunks, own: (chunk: number) => void): void;
+}
+
+/** A batched im2col/col2im call to split: the 16 arguments for all N samples, and each sample's byte steps. */
+export interface ConvChunks {
+  args: number[];
+  planeBytes: number;
+  colBytes: number;
+  N: number;
+  nChunks: number;
+}
+
+/** The arguments of chunk c of `conv` (samples [N·c/nChunks, N·(c+1)/nChunks)) into `out`. */
+export function kernelChunkArgs(conv: ConvChunks, c: number, out: number[]): number[] {
+  const n0 = Math.floor((conv.N * c) / conv.nChunks),
+    n1 = Math.floor((conv.N * (c + 1)) / conv.nChunks);
+  for (let i = 0; i < 16; i++) out[i] = conv.args[i]!;
+  out[0] = conv.args[0]! + n0 * conv.planeBytes;
+  out[1] = conv.args[1]! + n0 * conv.colBytes;
+  out[13] = n1 - n0;
+  return out;
+}
+
+/** Column-matrix elements (rows x N*L) below which a batched im2col/col2im stays on one thread. */
+export const IM2COL_THREAD_MIN = 1 << 18;
 
 const PAGE = 65536;
 
 /** The kernels with their own growable memory. One instance per process (wasmKernels() in index.ts). */
 export class WasmKernels {
-  private readonly memory = new WebAssembly.Memory({ initial: 16 });
+  private readonly memory: WebAssembly.Memory;
+  private readonly pool: KernelPool | null;
   private readonly ex: Exports;
   private f32: Float32Array;
   private i32: Int32Array;
+  /** The current batched im2col/col2im call and one chunk's arguments (reused). */
+  private readonly conv: ConvChunks = { args: new Array<number>(16).fill(0), planeBytes: 0, colBytes: 0, N: 0, nChunks: 0 };
+  private readonly chunkArgs = new Array<number>(16).fill(0);
+  private convFn: 'im2col' | 'col2im' = 'im2col';
+  /** Runs chunk c of the current batched call on the caller (bound once: no closure per call). */
+  private readonly ownConvChunk = (c: number): void => this.callConv(this.convFn, kernelChunkArgs(this.conv, c, this.chunkArgs));
 
-  constructor() {
-    const module = new WebAssembly.Module(kernelModuleBytes());
+  /** With a pool: the kernels over its shared memory, and batched im2col/col2im split over samples between threads. */
+  constructor(pool: KernelPool | null = null) {
+    this.pool = pool;
+    this.memory = pool ? pool.memory : new WebAssembly.Memory({ initial: 16 });
+    const module = new WebAssembly.Module(kernelModuleBytes(pool !== null));
     this.ex = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
@@ -564,11 +614,51 @@ export class WasmKernels {
 
   /** Makes room for `floats` floats of staging; grows geometrically so steady-state calls never grow. */
   private reserve(floats: number): void {
+    if (floats * 4 <= this.f32.byteLength) return;
     const have = this.memory.buffer.byteLength;
-    if (floats * 4 <= have) return;
-    this.memory.grow(Math.ceil((Math.max(floats * 4, have * 1.5) - have) / PAGE));
+    // (A shared memory may have been grown by the sgemm kernel sharing it: then only the views are stale.)
+    if (floats * 4 > have) this.memory.grow(Math.ceil((Math.max(floats * 4, have * 1.5) - have) / PAGE));
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
+  }
+
+  /**
+   * Runs the im2col/col2im export over N samples, split over samples between the caller and the pool's ready workers
+   * when the column matrix is large: each sample's columns (and, for col2im, its input plane) belong to one thread, so
+   * the result is the same as one call.
+   */
+  private convCall(fn: 'im2col' | 'col2im', xs: number, cs: number, g: ConvGeom, N: number, ldBytes: number): void {
+    const L = g.oH * g.oW;
+    const a = this.conv.args;
+    a[0] = xs * 4;
+    a[1] = cs * 4;
+    a[2] = 0;
+    a[3] = g.C;
+    a[4] = g.inH;
+    a[5] = g.inW;
+    a[6] = g.kH;
+    a[7] = g.kW;
+    a[8] = g.sH;
+    a[9] = g.pH;
+    a[10] = g.dH;
+    a[11] = g.oH;
+    a[12] = g.oW;
+    a[13] = N;
+    a[14] = ldBytes;
+    a[15] = g.sW;
+    const threads = this.pool && N > 1 && g.C * g.kH * g.kW * N * L >= IM2COL_THREAD_MIN ? 1 + this.pool.ready() : 1;
+    if (threads <= 1) return this.callConv(fn, a);
+    const conv = this.conv;
+    conv.planeBytes = g.C * g.inH * g.inW * 4;
+    conv.colBytes = L * 4;
+    conv.N = N;
+    conv.nChunks = Math.min(N, 4 * threads);
+    this.convFn = fn;
+    this.pool!.runKernel(fn, conv, this.ownConvChunk);
+  }
+
+  private callConv(fn: 'im2col' | 'col2im', a: number[]): void {
+    this.ex[fn](a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!, a[14]!, a[15]!);
   }
 
   reluForward(x: Float32Array, y: Float32Array): void {
@@ -706,7 +796,7 @@ export class WasmKernels {
     this.columnTable(g);
     const mem = this.f32;
     mem.set(x.subarray(xOff, xOff + xLen), xs);
-    this.ex.im2col(xs * 4, cs * 4, 0, g.C, g.inH, g.inW, g.kH, g.kW, g.sH, g.pH, g.dH, g.oH, g.oW, N, w * 4, g.sW);
+    this.convCall('im2col', xs, cs, g, N, w * 4);
     if (ld === w) col.set(mem.subarray(cs, cs + rows * w), colOff);
     else for (let r = 0; r < rows; r++) col.set(mem.subarray(cs + r * w, cs + (r + 1) * w), colOff + r * ld);
   }
@@ -726,7 +816,7 @@ export class WasmKernels {
     mem.set(dx.subarray(dxOff, dxOff + xLen), xs);
     if (ld === w) mem.set(col.subarray(colOff, colOff + rows * w), cs);
     else for (let r = 0; r < rows; r++) mem.set(col.subarray(colOff + r * ld, colOff + r * ld + w), cs + r * w);
-    this.ex.col2im(xs * 4, cs * 4, 0, g.C, g.inH, g.inW, g.kH, g.kW, g.sH, g.pH, g.dH, g.oH, g.oW, N, w * 4, g.sW);
+    this.convCall('col2im', xs, cs, g, N, w * 4);
     dx.set(mem.subarray(xs, xs + xLen), dxOff);
   }
 

@@ -44,7 +44,7 @@ export const NC = 1536;
 const WORK_MAX_FLOATS = 8 << 20;
 
 type Pack = (src: number, ldBytes: number, kc: number, nPanels: number, dst: number) => void;
-type Exports = {
+export type SgemmExports = {
   macro: (
     mPanels: number,
     nPanels: number,
@@ -200,15 +200,22 @@ export function emitMacroKernel(mr = MR, nrv = NRV, unroll = UNROLL, fma = false
 }
 
 /** The module bytes for the default tiling (exported so tests can check they validate). */
-export function sgemmModuleBytes(mr = MR, nrv = NRV, unroll = UNROLL, fma = false): Uint8Array<ArrayBuffer> {
-  return buildModule([
-    emitMacroKernel(mr, nrv, unroll, fma),
-    emitPackW('packWA', mr),
-    emitPackK('packKA', mr),
-    emitPackW('packWB', nrv * 4),
-    emitPackK('packKB', nrv * 4),
-  ]);
+export function sgemmModuleBytes(mr = MR, nrv = NRV, unroll = UNROLL, fma = false, shared = false): Uint8Array<ArrayBuffer> {
+  return buildModule(
+    [
+      emitMacroKernel(mr, nrv, unroll, fma),
+      emitPackW('packWA', mr),
+      emitPackK('packKA', mr),
+      emitPackW('packWB', nrv * 4),
+      emitPackK('packKB', nrv * 4),
+    ],
+    1,
+    shared ? SHARED_MAX_PAGES : undefined,
+  );
 }
+
+/** Maximum of the shared memory the threaded kernel uses (a shared memory must declare one): 4 GiB, wasm32's limit. */
+export const SHARED_MAX_PAGES = 65536;
 
 let simdSupport: boolean | undefined;
 /** True when this runtime validates WebAssembly SIMD-128 (checked once, on our own kernel). */
@@ -239,6 +246,88 @@ export interface WasmSgemmOptions {
   workMaxFloats?: number;
   /** Cap on wasm memory pages (64 KiB each); tests set it low to exercise the JS fallback. Default: no cap. */
   maxMemoryPages?: number;
+  /**
+   * Worker threads that share this instance's memory (wasm-threads.ts): the kernel then uses a shared memory and
+   * splits each product over output panels between the caller and the pool's ready workers.
+   */
+  pool?: SgemmPool;
+}
+
+/** A rectangle of C for one thread: rows [r0, r1) and columns [c0, c1), and its packing scratch (float offsets). */
+export interface PanelPart {
+  r0: number;
+  r1: number;
+  c0: number;
+  c1: number;
+  packedA: number;
+  packedB: number;
+}
+
+/** One leaf product as laid out in wasm memory (float offsets and strides): what runPanels needs besides a part. */
+export interface PanelJob {
+  transA: boolean;
+  transB: boolean;
+  M: number;
+  N: number;
+  K: number;
+  alpha: number;
+  beta: number;
+  rawA: number;
+  lda: number;
+  rawB: number;
+  ldb: number;
+  cBase: number;
+  ldc: number;
+  kcMax: number;
+  mc: number;
+  nc: number;
+  /** The split (threaded calls): along N (1) or M (0), over `panels` micro-panels, in nChunks chunks. */
+  byCols: number;
+  panels: number;
+  nChunks: number;
+  /** Packing scratch of thread t at scratch0 + t * scratch (packed A, then packed B at packedBOff after it). */
+  scratch0: number;
+  scratch: number;
+  packedBOff: number;
+}
+
+/** The worker pool as the kernel sees it (wasm-threads.ts implements it). */
+export interface SgemmPool {
+  /** The shared memory every worker instantiated the kernel over. */
+  readonly memory: WebAssembly.Memory;
+  /** Worker threads (the caller not included). */
+  readonly size: number;
+  /** Threads (the caller included) a product of this size should use now: 1 when small or no worker is ready. */
+  threadsFor(M: number, N: number, K: number): number;
+  /**
+   * Publishes `job` and runs its job.nChunks chunks on the caller and the workers, each claiming the next chunk
+   * when free (so a descheduled worker delays nothing: the others take its share); `own(c)` computes chunk c on the
+   * caller. Returns when every chunk is done.
+   */
+  run(job: PanelJob, own: (chunk: number) => void): void;
+}
+
+/**
+ * Chunk c of a split product as a rectangle of C, with thread t's packing scratch: chunk boundaries fall on whole
+ * micro-panels, so every tile is computed as in a 1-thread call.
+ */
+export function chunkPart(job: PanelJob, c: number, t: number, part: PanelPart, mr: number, nr: number): PanelPart {
+  const a = Math.floor((job.panels * c) / job.nChunks),
+    b = Math.floor((job.panels * (c + 1)) / job.nChunks);
+  if (job.byCols) {
+    part.r0 = 0;
+    part.r1 = Math.ceil(job.M / mr) * mr;
+    part.c0 = Math.min(job.N, a * nr);
+    part.c1 = Math.min(job.N, b * nr);
+  } else {
+    part.r0 = a * mr;
+    part.r1 = b * mr;
+    part.c0 = 0;
+    part.c1 = job.N;
+  }
+  part.packedA = job.scratch0 + t * job.scratch;
+  part.packedB = part.packedA + job.packedBOff;
+  return part;
 }
 
 /** True when this runtime validates the relaxed-SIMD (FMA) variant of the kernel. */
@@ -260,8 +349,14 @@ export class WasmSgemm {
   readonly ncBlock: number;
   readonly workMaxFloats: number;
   private readonly memory: WebAssembly.Memory;
-  private readonly exports: Exports;
+  private readonly pool: SgemmPool | null;
+  private readonly exports: SgemmExports;
   private f32: Float32Array;
+  private readonly job = newJob();
+  private readonly part: PanelPart = { r0: 0, r1: 0, c0: 0, c1: 0, packedA: 0, packedB: 0 };
+  /** Computes chunk c of the current threaded product on the caller (thread 0's scratch). */
+  private readonly ownChunk = (c: number): void =>
+    runPanels(this.exports, this.f32, this.job, chunkPart(this.job, c, 0, this.part, this.mr, this.nr), this.mr, this.nr);
 
   constructor(opts: WasmSgemmOptions = {}) {
     const { mr = MR, nrv = NRV, unroll = UNROLL, fma = false, kc = KC, mc = MC, nc = NC } = opts;
@@ -272,11 +367,14 @@ export class WasmSgemm {
     this.kcBlock = kc;
     this.mcBlock = Math.max(mr, Math.floor(mc / mr) * mr);
     this.ncBlock = Math.max(this.nr, Math.floor(nc / this.nr) * this.nr);
-    this.memory = new WebAssembly.Memory(
-      opts.maxMemoryPages === undefined ? { initial: 16 } : { initial: Math.min(16, opts.maxMemoryPages), maximum: opts.maxMemoryPages },
-    );
-    const module = new WebAssembly.Module(sgemmModuleBytes(mr, nrv, unroll, fma));
-    this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
+    this.pool = opts.pool ?? null;
+    this.memory =
+      this.pool?.memory ??
+      new WebAssembly.Memory(
+        opts.maxMemoryPages === undefined ? { initial: 16 } : { initial: Math.min(16, opts.maxMemoryPages), maximum: opts.maxMemoryPages },
+      );
+    const module = new WebAssembly.Module(sgemmModuleBytes(mr, nrv, unroll, fma, this.pool !== null));
+    this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as SgemmExports;
     this.f32 = new Float32Array(this.memory.buffer);
     this.warmUp();
   }
@@ -309,8 +407,13 @@ export class WasmSgemm {
    */
   private reserve(floats: number): boolean {
     const bytes = floats * 4;
+    if (bytes <= this.f32.byteLength) return true;
     const have = this.memory.buffer.byteLength;
-    if (bytes <= have) return true;
+    if (bytes <= have) {
+      // A shared memory grown by another user of it (wasm-kernels.ts on the same pool): only the view is stale.
+      this.f32 = new Float32Array(this.memory.buffer);
+      return true;
+    }
     const want = Math.max(bytes, have * 1.5);
     try {
       this.memory.grow(Math.ceil((want - have) / PAGE));
@@ -403,19 +506,21 @@ export class WasmSgemm {
     const aSpan = rawSpan(aRows, aCols, lda),
       bSpan = rawSpan(bRows, bCols, ldb);
     // Memory map (float offsets, each region 16-byte aligned):
-    // [raw A][raw B][packed A slab: mPad*kcMax][packed B block: kcMax*ncMax][C: mPad*nPad].
+    // [raw A][raw B][C: mPad*nPad] then per thread [packed A slab: mPad*kcMax][packed B block: kcMax*ncMax].
     const rawA = 0;
     const rawB = align4(rawA + aSpan);
-    const packedA = align4(rawB + bSpan);
-    const packedB = align4(packedA + mPad * kcMax);
-    const cBase = align4(packedB + kcMax * ncMax);
-    if (!this.reserve(cBase + mPad * nPad)) {
+    const cBase = align4(rawB + bSpan);
+    const scratch0 = align4(cBase + mPad * nPad);
+    const scratch = align4(mPad * kcMax) + align4(kcMax * ncMax);
+    let threads = this.pool ? this.pool.threadsFor(M, N, K) : 1;
+    // Scratch for every thread of the pool: which of them claim chunks is decided at run time.
+    if (threads > 1 && !this.reserve(scratch0 + (1 + this.pool!.size) * scratch)) threads = 1;
+    if (!this.reserve(scratch0 + scratch)) {
       // Nothing of this (sub)problem has been written yet, so the blocked JS kernel can take it over whole.
       gemmBlocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
       return;
     }
     const mem = this.f32;
-    const ex = this.exports;
     const lda2 = copyIn(A, aOff, lda, aRows, aCols, mem, rawA);
     const ldb2 = copyIn(B, bOff, ldb, bRows, bCols, mem, rawB);
 
@@ -423,54 +528,152 @@ export class WasmSgemm {
       if (nPad === N && ldc === N) mem.set(C.subarray(cOff, cOff + M * N), cBase);
       else for (let i = 0; i < M; i++) mem.set(C.subarray(cOff + i * ldc, cOff + i * ldc + N), cBase + i * nPad);
     }
-
-    const fullA = Math.floor(M / mr);
-    for (let pc = 0; pc < K; pc += kcMax) {
-      const kc = Math.min(kcMax, K - pc);
-      // Pack op(A)[:, pc:pc+kc]: full panels in wasm, the ragged last panel (M % mr rows) in JS.
-      if (transA) {
-        if (fullA > 0) ex.packWA((rawA + pc * lda2) * 4, lda2 * 4, kc, fullA, packedA * 4);
-        if (fullA * mr < M) packEdge(mem, rawA + pc * lda2 + fullA * mr, 1, lda2, M - fullA * mr, kc, mr, packedA + fullA * mr * kc);
-      } else {
-        if (fullA > 0) ex.packKA((rawA + pc) * 4, lda2 * 4, kc, fullA, packedA * 4);
-        if (fullA * mr < M) packEdge(mem, rawA + fullA * mr * lda2 + pc, lda2, 1, M - fullA * mr, kc, mr, packedA + fullA * mr * kc);
-      }
-      const update = pc > 0 || beta !== 0 ? 1 : 0;
-      const betaEff = pc > 0 ? 1 : beta;
-      for (let jc = 0; jc < N; jc += NC) {
-        const nc = Math.min(NC, N - jc);
-        const fullB = Math.floor(nc / nr);
-        // Pack op(B)[pc:pc+kc, jc:jc+nc] the same way.
-        if (transB) {
-          if (fullB > 0) ex.packKB((rawB + jc * ldb2 + pc) * 4, ldb2 * 4, kc, fullB, packedB * 4);
-          if (fullB * nr < nc)
-            packEdge(mem, rawB + (jc + fullB * nr) * ldb2 + pc, ldb2, 1, nc - fullB * nr, kc, nr, packedB + fullB * nr * kc);
-        } else {
-          if (fullB > 0) ex.packWB((rawB + pc * ldb2 + jc) * 4, ldb2 * 4, kc, fullB, packedB * 4);
-          if (fullB * nr < nc)
-            packEdge(mem, rawB + pc * ldb2 + jc + fullB * nr, 1, ldb2, nc - fullB * nr, kc, nr, packedB + fullB * nr * kc);
-        }
-        const nPanels = Math.ceil(nc / nr);
-        for (let ic = 0; ic < mPad; ic += MC) {
-          const mc = Math.min(MC, mPad - ic);
-          ex.macro(
-            mc / mr,
-            nPanels,
-            kc,
-            (packedA + ic * kc) * 4,
-            packedB * 4,
-            (cBase + ic * nPad + jc) * 4,
-            nPad * 4,
-            alpha,
-            betaEff,
-            update,
-          );
-        }
-      }
+    const job = this.job;
+    job.transA = transA;
+    job.transB = transB;
+    job.M = M;
+    job.N = N;
+    job.K = K;
+    job.alpha = alpha;
+    job.beta = beta;
+    job.rawA = rawA;
+    job.lda = lda2;
+    job.rawB = rawB;
+    job.ldb = ldb2;
+    job.cBase = cBase;
+    job.ldc = nPad;
+    job.kcMax = kcMax;
+    job.mc = MC;
+    job.nc = NC;
+    job.scratch0 = scratch0;
+    job.scratch = scratch;
+    job.packedBOff = align4(mPad * kcMax);
+    if (threads > 1) {
+      planChunks(job, threads, mr, nr);
+      this.pool!.run(job, this.ownChunk);
+    } else {
+      const p = this.part;
+      p.r0 = 0;
+      p.r1 = mPad;
+      p.c0 = 0;
+      p.c1 = N;
+      p.packedA = scratch0;
+      p.packedB = scratch0 + job.packedBOff;
+      runPanels(this.exports, mem, job, p, mr, nr);
     }
     // Copy out: one memcpy when C and the wasm buffer have the same dense layout, else one per row.
     if (nPad === N && ldc === N) C.set(mem.subarray(cBase, cBase + M * N), cOff);
     else for (let i = 0; i < M; i++) C.set(mem.subarray(cBase + i * nPad, cBase + i * nPad + N), cOff + i * ldc);
+  }
+}
+
+/** A job record to reuse (no allocation per call). */
+export function newJob(): PanelJob {
+  return {
+    transA: false,
+    transB: false,
+    M: 0,
+    N: 0,
+    K: 0,
+    alpha: 0,
+    beta: 0,
+    rawA: 0,
+    lda: 0,
+    rawB: 0,
+    ldb: 0,
+    cBase: 0,
+    ldc: 0,
+    kcMax: 0,
+    mc: 0,
+    nc: 0,
+    byCols: 0,
+    panels: 0,
+    nChunks: 0,
+    scratch0: 0,
+    scratch: 0,
+    packedBOff: 0,
+  };
+}
+
+/** Narrowest chunk of a threaded product (columns or rows of C): a product splits once its longer side is twice this. */
+export const MIN_CHUNK = 128;
+
+/**
+ * Plans the split of a threaded product: along C's longer side (every chunk packs the whole of the operand along the
+ * other side, so this duplicates the smaller packing: for a convolution's [Cout, K] x [K, B*L], A), in about four
+ * chunks per thread so that threads which get less CPU (a shared machine) take fewer, but no narrower than 128
+ * columns or rows so the duplicated packing stays small (512^3 computed as 1-thread column chunks of 512, 256, 128,
+ * 64: 6.1, 6.2-6.5, 6.4, 6.6-6.7 ms).
+ */
+function planChunks(job: PanelJob, threads: number, mr: number, nr: number): void {
+  const colPanels = Math.ceil(job.N / nr),
+    rowPanels = Math.ceil(job.M / mr);
+  const byCols = job.N >= job.M;
+  const panels = byCols ? colPanels : rowPanels;
+  const minPanels = Math.ceil(MIN_CHUNK / (byCols ? nr : mr));
+  job.byCols = byCols ? 1 : 0;
+  job.panels = panels;
+  job.nChunks = Math.max(1, Math.min(4 * threads, Math.floor(panels / minPanels), panels));
+}
+
+/**
+ * The packing and macro-kernel loops over one part of C (rows r0..r1 in whole MR panels, columns c0..c1 starting on
+ * an NR panel): raw A, raw B and C are already in wasm memory as `job` describes. Runs on the calling thread or on a
+ * worker (wasm-threads-worker.ts) over the same shared memory.
+ */
+export function runPanels(ex: SgemmExports, mem: Float32Array, job: PanelJob, part: PanelPart, mr: number, nr: number): void {
+  const { transA, transB, M, K, alpha, beta, rawA, rawB, cBase, kcMax, mc: MC, nc: NC } = job;
+  const lda2 = job.lda,
+    ldb2 = job.ldb,
+    nPad = job.ldc;
+  const { r0, c0, c1, packedA, packedB } = part;
+  const rows = Math.min(part.r1, M) - r0;
+  if (rows <= 0 || c1 <= c0) return;
+  const fullA = Math.floor(rows / mr);
+  const mPadPart = Math.ceil(rows / mr) * mr;
+  for (let pc = 0; pc < K; pc += kcMax) {
+    const kc = Math.min(kcMax, K - pc);
+    // Pack op(A)[r0:r1, pc:pc+kc]: full panels in wasm, the ragged last panel (M % mr rows) in JS.
+    if (transA) {
+      if (fullA > 0) ex.packWA((rawA + pc * lda2 + r0) * 4, lda2 * 4, kc, fullA, packedA * 4);
+      if (fullA * mr < rows)
+        packEdge(mem, rawA + pc * lda2 + r0 + fullA * mr, 1, lda2, rows - fullA * mr, kc, mr, packedA + fullA * mr * kc);
+    } else {
+      if (fullA > 0) ex.packKA((rawA + r0 * lda2 + pc) * 4, lda2 * 4, kc, fullA, packedA * 4);
+      if (fullA * mr < rows)
+        packEdge(mem, rawA + (r0 + fullA * mr) * lda2 + pc, lda2, 1, rows - fullA * mr, kc, mr, packedA + fullA * mr * kc);
+    }
+    const update = pc > 0 || beta !== 0 ? 1 : 0;
+    const betaEff = pc > 0 ? 1 : beta;
+    for (let jc = c0; jc < c1; jc += NC) {
+      const nc = Math.min(NC, c1 - jc);
+      const fullB = Math.floor(nc / nr);
+      // Pack op(B)[pc:pc+kc, jc:jc+nc] the same way.
+      if (transB) {
+        if (fullB > 0) ex.packKB((rawB + jc * ldb2 + pc) * 4, ldb2 * 4, kc, fullB, packedB * 4);
+        if (fullB * nr < nc)
+          packEdge(mem, rawB + (jc + fullB * nr) * ldb2 + pc, ldb2, 1, nc - fullB * nr, kc, nr, packedB + fullB * nr * kc);
+      } else {
+        if (fullB > 0) ex.packWB((rawB + pc * ldb2 + jc) * 4, ldb2 * 4, kc, fullB, packedB * 4);
+        if (fullB * nr < nc) packEdge(mem, rawB + pc * ldb2 + jc + fullB * nr, 1, ldb2, nc - fullB * nr, kc, nr, packedB + fullB * nr * kc);
+      }
+      const nPanels = Math.ceil(nc / nr);
+      for (let ic = 0; ic < mPadPart; ic += MC) {
+        const m = Math.min(MC, mPadPart - ic);
+        ex.macro(
+          m / mr,
+          nPanels,
+          kc,
+          (packedA + ic * kc) * 4,
+          packedB * 4,
+          (cBase + (r0 + ic) * nPad + jc) * 4,
+          nPad * 4,
+          alpha,
+          betaEff,
+          update,
+        );
+      }
+    }
   }
 }
 
