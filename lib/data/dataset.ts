@@ -2,6 +2,9 @@
 import { IndexGenerator, drawDefaultSeed } from './rng.ts';
 import type { WorkerRecipe } from './recipe.ts';
 
+// recipe.ts from source (tsx), recipe.js from the compiled package: a worker imports it by URL.
+const RECIPE_MODULE = new URL('./recipe' + (import.meta.url.endsWith('.ts') ? '.ts' : '.js'), import.meta.url).href;
+
 /** Anything the DataLoader can read: PyTorch's map-style dataset protocol (`__len__` + `__getitem__`). */
 export interface DatasetLike<T = unknown> {
   readonly length: number;
@@ -53,7 +56,7 @@ export class Subset<T = unknown> extends Dataset<T> {
   override workerRecipe(): WorkerRecipe | null {
     const inner = this.dataset.workerRecipe?.() ?? null;
     if (!inner) return null;
-    return { module: new URL('./recipe.ts', import.meta.url).href, export: 'subsetFromRecipe', args: [inner, this.indices] };
+    return { module: RECIPE_MODULE, export: 'subsetFromRecipe', args: [inner, this.indices] };
   }
 }
 
@@ -92,7 +95,7 @@ export class ConcatDataset<T = unknown> extends Dataset<T> {
   override workerRecipe(): WorkerRecipe | null {
     const inner = this.datasets.map((d) => d.workerRecipe?.() ?? null);
     if (inner.some((r) => r === null)) return null;
-    return { module: new URL('./recipe.ts', import.meta.url).href, export: 'concatFromRecipes', args: [inner] };
+    return { module: RECIPE_MODULE, export: 'concatFromRecipes', args: [inner] };
   }
 }
 
