@@ -24,8 +24,8 @@ function loadECharts(): Promise<EChartsModule> {
   return loading;
 }
 /**
- * Starts loading ECharts without waiting for it. The shell calls this once the page has hydrated,
- * the moment the first cards send their data requests, so the library is ready when data arrives.
+ * Starts loading ECharts without waiting for it: scalar cards call this right after sending their
+ * data request, so the library downloads and evaluates while the server answers.
  */
 export function preloadECharts(): void {
   loadECharts().catch(() => {

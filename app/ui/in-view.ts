@@ -1,7 +1,7 @@
 'use client';
 // Mount-on-visible: cards far below the fold render a placeholder until scrolled near, so a page
 // with hundreds of charts does not initialise them all at once. Once seen, a card stays mounted.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 
 /** True when el is within `marginPx` of the viewport now (one layout read). */
 function nearViewport(el: Element, marginPx: number): boolean {
@@ -13,14 +13,15 @@ function nearViewport(el: Element, marginPx: number): boolean {
 export function useSeenOnce<T extends Element>(margin = '300px'): [React.RefObject<T | null>, boolean] {
   const ref = useRef<T>(null);
   const [seen, setSeen] = useState(false);
+  // Cards already on screen at mount start at once, in the same commit: an IntersectionObserver
+  // reports only after the next frame, and a passive effect re-renders in a later task; both
+  // delayed the first charts' data requests on page load.
+  useLayoutEffect(() => {
+    if (!seen && ref.current && nearViewport(ref.current, parseFloat(margin) || 0)) setSeen(true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- a mount-time check; later changes are the observer's
+  }, []);
   useEffect(() => {
     if (seen || !ref.current) return;
-    // Cards already on screen at mount start at once: an IntersectionObserver reports only after
-    // the next frame, which delayed the first charts' data requests on page load.
-    if (nearViewport(ref.current, parseFloat(margin) || 0)) {
-      setSeen(true);
-      return;
-    }
     const io = new IntersectionObserver(
       (entries) => {
         if (entries.some((e) => e.isIntersecting)) {

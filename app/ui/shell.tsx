@@ -38,7 +38,10 @@ export function Shell({ children, initial }: { children: ReactNode; initial: Tag
   // Marks the page interactive (the server-rendered controls only respond after hydration).
   useEffect(() => {
     document.documentElement.dataset.hydrated = '1';
-    preloadECharts();
+    // Charts' data requests go out first (the scalar cards start ECharts' load right after theirs);
+    // other pages get the library shortly after hydration, before their first chart needs it.
+    const t = setTimeout(preloadECharts, 300);
+    return () => clearTimeout(t);
   }, []);
   return (
     <RunsProvider initial={initial}>

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { MAX_SCALAR_POINTS } from '../../../lib/server/scalar-limits.ts';
 import type { ScalarColumns } from '../../../lib/server/wire.ts';
 import { postJson } from '../api.ts';
+import { preloadECharts } from '../echart.tsx';
 import { onFeedConnect, subscribeChanges } from '../live.ts';
 
 export const OVERVIEW_POINTS = 1500;
@@ -51,10 +52,10 @@ function postScalars(runs: string[], body: { tag: string; minStep?: number; maxS
       compact: true,
       maxPoints: Math.max(1, Math.min(body.maxPoints, Math.floor(MAX_SCALAR_POINTS / part.length))),
     });
-  if (runs.length <= RUNS_PER_REQUEST) return ask(runs);
   const parts: Promise<Resp>[] = [];
   for (let i = 0; i < runs.length; i += RUNS_PER_REQUEST) parts.push(ask(runs.slice(i, i + RUNS_PER_REQUEST)));
-  return Promise.all(parts).then((rs) => ({ series: rs.flatMap((r) => r.series) }));
+  preloadECharts(); // after the request is on its way: the chart library loads while the server answers
+  return parts.length === 1 ? parts[0]! : Promise.all(parts).then((rs) => ({ series: rs.flatMap((r) => r.series) }));
 }
 
 function limited<T>(fn: () => Promise<T>): Promise<T> {
