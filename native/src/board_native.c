@@ -4,6 +4,7 @@
 // updates. Arrays are passed as Float32Array/Int32Array views and used in place (no copies); every entry point checks
 // that the element range it will touch lies inside each view, so a wrong call from JS throws instead of corrupting
 // memory. The TypeScript side (lib/engine/kernels/native.ts) validates shapes first and reports them with context.
+#define _POSIX_C_SOURCE 200809L  // clock_gettime under -std=c11
 #define NAPI_VERSION 8
 #include <node_api.h>
 
@@ -18,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 // GCC's static branch prediction rates the code after an entry point's dozen argument checks as cold (each check's
 // early return counts as likely) and then optimises it for size: the Adam loop stayed scalar. The checks are marked
@@ -120,24 +122,24 @@ static int get_array(napi_env env, napi_value v, napi_typedarray_type want, void
 // contiguous range of samples (or planes / elements), and weight gradients are reduced in fixed thread order.
 
 #define POOL_MAX 64
-#define POOL_SPIN 20000  // ~50-100 us of pause loops before a worker (or the waiting caller) sleeps
 
-typedef void (*pool_fn)(void *arg, int tid, int nth);
+typedef void (*pool_fn)(void *arg, int task, int ntasks);
 
 static struct {
-  int size;      // threads including the caller (setNumThreads)
-  int started;   // worker pthreads running (size - 1 once started, else 0)
+  int size;     // threads including the caller (setNumThreads)
+  int started;  // worker pthreads running (size - 1 once started, else 0)
   pthread_t th[POOL_MAX];
   pthread_mutex_t mu;
   pthread_cond_t wake, done;
-  pthread_mutex_t busy;  // one parallel region at a time (the addon may be loaded by several worker_threads)
-  atomic_uint gen;       // bumped per job
-  atomic_int pending;    // workers yet to finish the current job
-  int sleepers;
-  int quit;
+  pthread_mutex_t busy;        // one parallel region at a time (the addon may be loaded by several worker_threads)
+  _Atomic uint64_t job;        // generation << 32 | task count << 16 | next unclaimed task
+  atomic_int remaining;        // tasks of the current job not yet finished
+  atomic_int quit;
+  uint32_t gen;                // the last generation dispatched
+  int sleepers;                // workers blocked on `wake` (under mu)
+  int64_t spin_ns;             // how long a worker spins for the next job, and the caller for the last task, before sleeping
   pool_fn fn;
   void *arg;
-  int nth;
   // Per-thread scratch, kept between calls (no malloc, no fresh pages per step): [0] columns, [1] partial gradients.
   float *scratch[POOL_MAX][2];
   size_t cap[POOL_MAX][2];
@@ -145,7 +147,8 @@ static struct {
           .mu = PTHREAD_MUTEX_INITIALIZER,
           .wake = PTHREAD_COND_INITIALIZER,
           .done = PTHREAD_COND_INITIALIZER,
-          .busy = PTHREAD_MUTEX_INITIALIZER};
+          .busy = PTHREAD_MUTEX_INITIALIZER,
+          .spin_ns = 50000};
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -153,32 +156,56 @@ static inline void cpu_relax(void) {
 #endif
 }
 
-static void *pool_worker(void *p) {
-  const int tid = (int)(intptr_t)p;
-  unsigned seen = 0;
+static inline int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/**
+ * Claims and runs tasks of job `gen` until none is left unclaimed. A job's tasks are claimed, not assigned to
+ * threads: when a worker is descheduled (the machine is shared), the caller runs its task too, rather than
+ * waiting. Which thread runs a task never changes what it computes (a task owns a fixed range and scratch slot).
+ */
+static void pool_work(uint32_t gen) {
+  uint64_t v = atomic_load_explicit(&pool.job, memory_order_acquire);
   for (;;) {
-    unsigned g;
-    int spins = 0;
-    while ((g = atomic_load_explicit(&pool.gen, memory_order_acquire)) == seen) {
-      if (++spins < POOL_SPIN) {
-        cpu_relax();
-        continue;
-      }
-      pthread_mutex_lock(&pool.mu);
-      pool.sleepers++;
-      while (atomic_load_explicit(&pool.gen, memory_order_acquire) == seen) pthread_cond_wait(&pool.wake, &pool.mu);
-      pool.sleepers--;
-      pthread_mutex_unlock(&pool.mu);
-      spins = 0;
-    }
-    seen = g;
-    if (pool.quit) return NULL;
-    if (tid < pool.nth) pool.fn(pool.arg, tid, pool.nth);
-    if (atomic_fetch_sub_explicit(&pool.pending, 1, memory_order_acq_rel) == 1) {
+    const int k = (int)(v & 0xffff), n = (int)((v >> 16) & 0xffff);
+    if ((uint32_t)(v >> 32) != gen || k >= n) return;
+    if (!atomic_compare_exchange_weak_explicit(&pool.job, &v, v + 1, memory_order_acq_rel, memory_order_acquire)) continue;
+    pool.fn(pool.arg, k, n);  // fn and arg are stable: job gen cannot complete while task k runs
+    if (atomic_fetch_sub_explicit(&pool.remaining, 1, memory_order_acq_rel) == 1) {
       pthread_mutex_lock(&pool.mu);
       pthread_cond_signal(&pool.done);
       pthread_mutex_unlock(&pool.mu);
     }
+    v = atomic_load_explicit(&pool.job, memory_order_acquire);
+  }
+}
+
+static void *pool_worker(void *p) {
+  (void)p;
+  uint32_t seen = 0;
+  for (;;) {
+    uint64_t v;
+    int64_t t0 = 0;
+    for (int spins = 0; (uint32_t)((v = atomic_load_explicit(&pool.job, memory_order_acquire)) >> 32) == seen;) {
+      cpu_relax();
+      if ((++spins & 63) != 0) continue;
+      if (!t0) t0 = now_ns();
+      else if (now_ns() - t0 > pool.spin_ns) {
+        pthread_mutex_lock(&pool.mu);
+        pool.sleepers++;
+        while ((uint32_t)(atomic_load_explicit(&pool.job, memory_order_acquire) >> 32) == seen)
+          pthread_cond_wait(&pool.wake, &pool.mu);
+        pool.sleepers--;
+        pthread_mutex_unlock(&pool.mu);
+        t0 = 0;
+      }
+    }
+    seen = (uint32_t)(v >> 32);
+    if (atomic_load(&pool.quit)) return NULL;
+    pool_work(seen);
   }
 }
 
@@ -186,22 +213,25 @@ static void *pool_worker(void *p) {
 static void pool_stop(void) {
   if (!pool.started) return;
   pthread_mutex_lock(&pool.mu);
-  pool.quit = 1;
-  atomic_fetch_add_explicit(&pool.gen, 1, memory_order_release);
+  atomic_store(&pool.quit, 1);
+  atomic_store(&pool.job, (uint64_t)(++pool.gen) << 32);
   pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.mu);
   for (int i = 1; i <= pool.started; i++) pthread_join(pool.th[i], NULL);
   pool.started = 0;
-  pool.quit = 0;
+  atomic_store(&pool.quit, 0);
 }
 
-/** Starts size - 1 workers if not running; 0 on success (else runs serially). Caller holds busy. */
+/** Starts size - 1 workers if not running; 0 on success (else the caller runs every task). Caller holds busy. */
 static int pool_start(void) {
   if (pool.started == pool.size - 1) return 0;
   pool_stop();
-  atomic_store(&pool.gen, 0);
+  pool.gen = 0;
+  atomic_store(&pool.job, 0);
+  const char *spin = getenv("BOARD_POOL_SPIN_US");
+  if (spin) pool.spin_ns = (int64_t)(atof(spin) * 1000);
   for (int i = 1; i < pool.size; i++) {
-    if (pthread_create(&pool.th[i], NULL, pool_worker, (void *)(intptr_t)i) != 0) {
+    if (pthread_create(&pool.th[i], NULL, pool_worker, NULL) != 0) {
       pool_stop();
       return 1;
     }
@@ -228,45 +258,46 @@ static int pool_scratch(int tid, int k, size_t n) {
 }
 
 /**
- * Runs fn(arg, tid, nth) for tid = 0..nth-1, tid 0 on the calling thread, and returns when all are done. The caller
- * holds pool.busy. When the workers cannot start, all the tids run in turn on the caller: same results, since each
- * tid's work does not depend on which thread runs it.
+ * Runs fn(arg, task, ntasks) for task = 0..ntasks-1 on the pool (the caller takes part) and returns when all are
+ * done. The caller holds pool.busy. When the workers cannot start, the caller runs every task: same results.
  */
-static void pool_run_held(pool_fn fn, void *arg, int nth) {
-  if (nth <= 1 || nth > pool.size || pool_start() != 0) {
-    for (int t = 0; t < nth; t++) fn(arg, t, nth);
+static void pool_run_held(pool_fn fn, void *arg, int ntasks) {
+  if (ntasks <= 1 || ntasks > pool.size || pool_start() != 0) {
+    for (int t = 0; t < ntasks; t++) fn(arg, t, ntasks);
     return;
   }
   pool.fn = fn;
   pool.arg = arg;
-  pool.nth = nth;
-  atomic_store_explicit(&pool.pending, pool.started, memory_order_relaxed);
+  atomic_store_explicit(&pool.remaining, ntasks, memory_order_relaxed);
+  const uint32_t gen = ++pool.gen;
   pthread_mutex_lock(&pool.mu);
-  atomic_fetch_add_explicit(&pool.gen, 1, memory_order_release);
+  atomic_store_explicit(&pool.job, (uint64_t)gen << 32 | (uint64_t)ntasks << 16, memory_order_release);
   if (pool.sleepers) pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.mu);
-  fn(arg, 0, nth);
-  for (int spins = 0; atomic_load_explicit(&pool.pending, memory_order_acquire) > 0;) {
-    if (++spins < POOL_SPIN) {
-      cpu_relax();
-      continue;
+  pool_work(gen);
+  int64_t t0 = 0;
+  for (int spins = 0; atomic_load_explicit(&pool.remaining, memory_order_acquire) > 0;) {
+    cpu_relax();
+    if ((++spins & 63) != 0) continue;
+    if (!t0) t0 = now_ns();
+    else if (now_ns() - t0 > pool.spin_ns) {
+      pthread_mutex_lock(&pool.mu);
+      while (atomic_load_explicit(&pool.remaining, memory_order_acquire) > 0) pthread_cond_wait(&pool.done, &pool.mu);
+      pthread_mutex_unlock(&pool.mu);
     }
-    pthread_mutex_lock(&pool.mu);
-    while (atomic_load_explicit(&pool.pending, memory_order_acquire) > 0) pthread_cond_wait(&pool.done, &pool.mu);
-    pthread_mutex_unlock(&pool.mu);
   }
 }
 
 /**
  * pool_run_held for jobs that use no pool scratch (pooling, ReLU): when another JS thread (worker_threads each load
- * the addon) is inside a parallel region, this one runs its tids in turn instead of waiting.
+ * the addon) is inside a parallel region, this one runs its tasks in turn instead of waiting.
  */
-static void pool_run(pool_fn fn, void *arg, int nth) {
-  if (nth <= 1 || pthread_mutex_trylock(&pool.busy) != 0) {
-    for (int t = 0; t < nth; t++) fn(arg, t, nth);
+static void pool_run(pool_fn fn, void *arg, int ntasks) {
+  if (ntasks <= 1 || pthread_mutex_trylock(&pool.busy) != 0) {
+    for (int t = 0; t < ntasks; t++) fn(arg, t, ntasks);
     return;
   }
-  pool_run_held(fn, arg, nth);
+  pool_run_held(fn, arg, ntasks);
   pthread_mutex_unlock(&pool.busy);
 }
 
