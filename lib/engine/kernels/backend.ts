@@ -45,8 +45,11 @@ export function describeBackend(): string {
 let threads = 1;
 
 /**
- * torch.set_num_threads: threads for intra-op parallelism. On the native backend this is OpenBLAS's thread count
- * (its sgemm splits the product across threads); the WebAssembly and TypeScript kernels run on the calling thread.
+ * torch.set_num_threads: threads for intra-op parallelism. On the native backend this sizes the addon's thread pool:
+ * convolutions (forward and backward), max pooling and ReLU split the batch across n threads (each calling OpenBLAS
+ * single-threaded; weight gradients reduced in a fixed order, so a given thread count always gives the same bits),
+ * and a large single sgemm (>= 8M multiply-adds, e.g. 512^3) uses n OpenBLAS threads. The WebAssembly and
+ * TypeScript kernels run on the calling thread.
  * The default is 1 (not the core count as in torch) because test workers and other processes share the cores.
  */
 export function setNumThreads(n: number): void {
