@@ -774,7 +774,7 @@ HOT static void reduce_job(void *arg, int tid, int nth) {
 
 // convBackward(gy, x, w, dx|null, dw|null, dwBeta, db|null, dbBeta, geom, [N, Cout, groups])
 // dx is written in full; dw = dwBeta·dw + Σ_n gy_n·cols_nᵀ and db = dbBeta·db + Σ gy (beta 1 adds into an existing
-// gradient, which is how the engine accumulates straight into a parameter's .grad). With the pool, each thread takes
+// gradient, which is how the engine accumulates straight into a parameter's .grad). With the pool, each task takes
 // a contiguous range of samples; the weight gradient's per-task partial sums are added in task order, so the result
 // is the same on every run with a given thread count (and within float rounding of the 1-thread result).
 static napi_value conv_backward(napi_env env, napi_callback_info info) {
