@@ -16,6 +16,7 @@
 // Run: node --import tsx --conditions=board-source bench/native.bench.ts [--steps 30] [--no-torch] [--threads]
 // (--threads: only the 2-threads-vs-1 figures, native and wasm backends, see threadsOnly; --backends wasm limits it)
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { nn, optim, Tensor } from '../lib/index.ts';
@@ -86,6 +87,20 @@ interface StepResult {
   best: number;
   faults: number;
   loss: number;
+  /** Main (JS) thread per step, from /proc/self/task/<pid>/schedstat (Linux; NaN elsewhere): median ms on a CPU and
+   * median ms runnable but waiting for one. On a loaded machine, on-CPU time approximates the quiet-machine wall time. */
+  mainOnCpu: number;
+  mainRunqWait: number;
+}
+
+/** [ns on a CPU, ns waiting on a run queue] of the main thread so far, or NaNs where schedstat is unavailable. */
+function mainSchedstat(): [number, number] {
+  try {
+    const [run, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return [run!, wait!];
+  } catch {
+    return [NaN, NaN];
+  }
 }
 
 function trainSteps(w: Workload, backend: GemmBackend, threads: number): StepResult {
@@ -99,7 +114,9 @@ function trainSteps(w: Workload, backend: GemmBackend, threads: number): StepRes
   const lossFn = new nn.CrossEntropyLoss();
   const batches = Array.from({ length: 4 }, () => [randn([BATCH, 1, 28, 28]), randint(0, 10, [BATCH])] as [Tensor, Tensor]);
   const cpu: number[] = [],
-    wall: number[] = [];
+    wall: number[] = [],
+    onCpu: number[] = [],
+    runq: number[] = [];
   let faults = 0,
     loss = NaN,
     warmup = -1;
@@ -107,6 +124,7 @@ function trainSteps(w: Workload, backend: GemmBackend, threads: number): StepRes
   for (let i = 0; warmup < 0 || i < warmup + STEPS; i++) {
     const [x, y] = batches[i % batches.length]!;
     const f0 = process.resourceUsage().minorPageFault,
+      s0 = mainSchedstat(),
       c0 = cpuMs(),
       t0 = performance.now();
     const l = lossFn.call(m.call(x), y) as Tensor;
@@ -114,10 +132,13 @@ function trainSteps(w: Workload, backend: GemmBackend, threads: number): StepRes
     l.backward();
     opt.step();
     const t1 = performance.now(),
-      c1 = cpuMs();
+      c1 = cpuMs(),
+      s1 = mainSchedstat();
     if (warmup >= 0) {
       cpu.push(c1 - c0);
       wall.push(t1 - t0);
+      onCpu.push((s1[0] - s0[0]) / 1e6);
+      runq.push((s1[1] - s0[1]) / 1e6);
       faults += process.resourceUsage().minorPageFault - f0;
     } else {
       warmTimes.push(c1 - c0);
@@ -126,7 +147,16 @@ function trainSteps(w: Workload, backend: GemmBackend, threads: number): StepRes
     loss = Number(l.item());
   }
   setNumThreads(1);
-  return { warmup, cpu: median(cpu), wall: median(wall), best: Math.min(...wall), faults: faults / STEPS, loss };
+  return {
+    warmup,
+    cpu: median(cpu),
+    wall: median(wall),
+    best: Math.min(...wall),
+    faults: faults / STEPS,
+    loss,
+    mainOnCpu: median(onCpu),
+    mainRunqWait: median(runq),
+  };
 }
 
 /** 512^3 sgemm (C = A B): GFLOP/s from the median CPU time and from the best wall time per call. */
@@ -274,7 +304,9 @@ function threadsOnly(): void {
   console.log(`threads bench ${new Date().toISOString()}: Node ${process.version}, ${cpus().length} cores, load ${load()}`);
   for (const [name, be] of backends) {
     const mm: number[] = [],
-      cnn: number[] = [];
+      cnn: number[] = [],
+      cnnMed: number[] = [],
+      cnnMain: number[] = [];
     for (let rep = 0; rep < 3; rep++) {
       const a1 = sgemm512(be, 1),
         a2 = sgemm512(be, 2);
@@ -282,14 +314,19 @@ function threadsOnly(): void {
       const c1 = trainSteps('cnn-adam', be, 1),
         c2 = trainSteps('cnn-adam', be, 2);
       cnn.push(c1.best / c2.best);
+      cnnMed.push(c1.wall / c2.wall);
+      cnnMain.push(c1.mainOnCpu / c2.mainOnCpu);
       console.log(
         `${name} rep ${rep + 1}: 512^3 sgemm best wall ${fmt(a1.best, 1)} -> ${fmt(a2.best, 1)} GFLOP/s (${fmt(mm[rep]!)}x); ` +
-          `CNN+Adam step best wall ${fmt(c1.best)} -> ${fmt(c2.best)} ms, median ${fmt(c1.wall)} -> ${fmt(c2.wall)} ms ` +
-          `(${fmt(cnn[rep]!)}x); loss ${fmt(c1.loss, 4)} | ${fmt(c2.loss, 4)}; load ${load()}`,
+          `CNN+Adam step best wall ${fmt(c1.best)} -> ${fmt(c2.best)} ms (${fmt(cnn[rep]!)}x), median wall ` +
+          `${fmt(c1.wall)} -> ${fmt(c2.wall)} ms (${fmt(cnnMed[rep]!)}x), main thread on-CPU ${fmt(c1.mainOnCpu)} -> ` +
+          `${fmt(c2.mainOnCpu)} ms (${fmt(cnnMain[rep]!)}x; waiting for a CPU ${fmt(c1.mainRunqWait)} / ${fmt(c2.mainRunqWait)} ms); ` +
+          `loss ${fmt(c1.loss, 4)} | ${fmt(c2.loss, 4)}; load ${load()}`,
       );
     }
     console.log(
-      `${name}: 2 threads / 1 thread, median of 3: sgemm ${fmt(median(mm))}x (goal 1.6x), CNN step ${fmt(median(cnn))}x (goal 1.3x); load ${load()}`,
+      `${name}: 2 threads / 1 thread, median of 3: sgemm ${fmt(median(mm))}x (goal 1.6x), CNN step ${fmt(median(cnn))}x best wall ` +
+        `(goal 1.3x), ${fmt(median(cnnMed))}x median wall, ${fmt(median(cnnMain))}x main-thread on-CPU time; load ${load()}`,
     );
   }
 }

@@ -4,18 +4,22 @@
 // updates. Arrays are passed as Float32Array/Int32Array views and used in place (no copies); every entry point checks
 // that the element range it will touch lies inside each view, so a wrong call from JS throws instead of corrupting
 // memory. The TypeScript side (lib/engine/kernels/native.ts) validates shapes first and reports them with context.
+#define _POSIX_C_SOURCE 200809L  // clock_gettime under -std=c11
 #define NAPI_VERSION 8
 #include <node_api.h>
 
 /** Bumped whenever an entry point is added or its arguments change; lib/engine/kernels/native.ts checks it. */
-#define BOARD_NATIVE_ABI 2
+#define BOARD_NATIVE_ABI 3
 #include <cblas.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <math.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 // GCC's static branch prediction rates the code after an entry point's dozen argument checks as cold (each check's
 // early return counts as likely) and then optimises it for size: the Adam loop stayed scalar. The checks are marked
@@ -106,6 +110,221 @@ static int get_array(napi_env env, napi_value v, napi_typedarray_type want, void
 #define BOOL(i, name) int name = 0; if (UNLIKELY(get_bool(env, argv[i], &name, __func__))) return NULL;
 #define NEED(cond, what) if (UNLIKELY(!(cond))) { fail(env, __func__, what); return NULL; }
 
+
+// ---------------------------------------------------------------------------------------------------------------
+// The thread pool (setNumThreads). OpenBLAS's own threads only pay off on large products: the CNN's GEMMs are per
+// sample and small (conv2: 32x400 by 400x64), where its hand-off costs more than it saves. So the batch is split
+// across threads here instead: the per-sample convolution loops, pooling and ReLU run on `pool_size` threads (the
+// calling JS thread is thread 0; pool_size - 1 persistent pthreads, created on the first parallel call), each
+// calling OpenBLAS single-threaded. OpenBLAS keeps 1 thread except for a large sgemm (see BLAS_PAR_MNK), so the two
+// never oversubscribe the cores. Workers spin briefly after a job (the next kernel of a step usually follows within
+// microseconds), then sleep on a condition variable. A job is cut into a few tasks per thread, claimed by whichever
+// thread is free. Results do not depend on scheduling: each task owns a fixed contiguous range of samples (or planes /
+// elements) and a scratch slot, and a convolution's weight gradient is the sum of per-task partials in task order;
+// the task count depends only on the thread count and the shape, so a thread count always gives the same bits.
+
+#define POOL_MAX 64
+
+typedef void (*pool_fn)(void *arg, int task, int ntasks);
+
+static struct {
+  int size;     // threads including the caller (setNumThreads)
+  int started;  // worker pthreads running (size - 1 once started, else 0)
+  pthread_t th[POOL_MAX];
+  pthread_mutex_t mu;
+  pthread_cond_t wake, done;
+  pthread_mutex_t busy;        // one parallel region at a time (the addon may be loaded by several worker_threads)
+  _Atomic uint64_t job;        // generation << 32 | task count << 16 | next unclaimed task
+  atomic_int remaining;        // tasks of the current job not yet finished
+  atomic_int quit;
+  uint32_t gen;                // the last generation dispatched
+  int sleepers;                // workers blocked on `wake` (under mu)
+  int64_t spin_ns;             // how long a worker spins for the next job, and the caller for the last task, before
+                               // sleeping: 50 us, or BOARD_POOL_SPIN_US
+  pool_fn fn;
+  void *arg;
+  // Per-thread scratch, kept between calls (no malloc, no fresh pages per step): [0] columns, [1] partial gradients.
+  float *scratch[POOL_MAX][2];
+  size_t cap[POOL_MAX][2];
+} pool = {.size = 1,
+          .mu = PTHREAD_MUTEX_INITIALIZER,
+          .wake = PTHREAD_COND_INITIALIZER,
+          .done = PTHREAD_COND_INITIALIZER,
+          .busy = PTHREAD_MUTEX_INITIALIZER,
+          .spin_ns = 50000};
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+static inline int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/**
+ * Claims and runs tasks of job `gen` until none is left unclaimed. A job's tasks are claimed, not assigned to
+ * threads: when a worker is descheduled (the machine is shared), the caller runs its task too, rather than
+ * waiting. Which thread runs a task never changes what it computes (a task owns a fixed range and scratch slot).
+ */
+static void pool_work(uint32_t gen) {
+  uint64_t v = atomic_load_explicit(&pool.job, memory_order_acquire);
+  for (;;) {
+    const int k = (int)(v & 0xffff), n = (int)((v >> 16) & 0xffff);
+    if ((uint32_t)(v >> 32) != gen || k >= n) return;
+    if (!atomic_compare_exchange_weak_explicit(&pool.job, &v, v + 1, memory_order_acq_rel, memory_order_acquire)) continue;
+    pool.fn(pool.arg, k, n);  // fn and arg are stable: job gen cannot complete while task k runs
+    if (atomic_fetch_sub_explicit(&pool.remaining, 1, memory_order_acq_rel) == 1) {
+      pthread_mutex_lock(&pool.mu);
+      pthread_cond_signal(&pool.done);
+      pthread_mutex_unlock(&pool.mu);
+    }
+    v = atomic_load_explicit(&pool.job, memory_order_acquire);
+  }
+}
+
+static void *pool_worker(void *p) {
+  (void)p;
+  uint32_t seen = 0;
+  for (;;) {
+    uint64_t v;
+    int64_t t0 = 0;
+    for (int spins = 0; (uint32_t)((v = atomic_load_explicit(&pool.job, memory_order_acquire)) >> 32) == seen;) {
+      cpu_relax();
+      if ((++spins & 63) != 0) continue;
+      if (!t0) t0 = now_ns();
+      else if (now_ns() - t0 > pool.spin_ns) {
+        pthread_mutex_lock(&pool.mu);
+        pool.sleepers++;
+        while ((uint32_t)(atomic_load_explicit(&pool.job, memory_order_acquire) >> 32) == seen)
+          pthread_cond_wait(&pool.wake, &pool.mu);
+        pool.sleepers--;
+        pthread_mutex_unlock(&pool.mu);
+        t0 = 0;
+      }
+    }
+    seen = (uint32_t)(v >> 32);
+    if (atomic_load(&pool.quit)) return NULL;
+    pool_work(seen);
+  }
+}
+
+/** Joins the workers (setNumThreads to another count, and the last env's cleanup at exit). Caller holds busy. */
+static void pool_stop(void) {
+  if (!pool.started) return;
+  pthread_mutex_lock(&pool.mu);
+  atomic_store(&pool.quit, 1);
+  atomic_store(&pool.job, (uint64_t)(++pool.gen) << 32);
+  pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.mu);
+  for (int i = 1; i <= pool.started; i++) pthread_join(pool.th[i], NULL);
+  pool.started = 0;
+  atomic_store(&pool.quit, 0);
+}
+
+/** Starts size - 1 workers if not running; 0 on success (else the caller runs every task). Caller holds busy. */
+static int pool_start(void) {
+  if (pool.started == pool.size - 1) return 0;
+  pool_stop();
+  pool.gen = 0;
+  atomic_store(&pool.job, 0);
+  const char *spin = getenv("BOARD_POOL_SPIN_US");
+  if (spin) pool.spin_ns = (int64_t)(atof(spin) * 1000);
+  for (int i = 1; i < pool.size; i++) {
+    if (pthread_create(&pool.th[i], NULL, pool_worker, NULL) != 0) {
+      pool_stop();
+      return 1;
+    }
+    pool.started = i;
+  }
+  return 0;
+}
+
+#define TASKS_PER_THREAD 4  // measured at load 8: main-thread time per CNN step 6.6 ms with 4, 6.9 ms with 1
+
+/**
+ * Tasks a job of `items` independent units (samples, planes) and `work` scalar operations is split into: 1 (run on
+ * the caller) for small jobs or one thread, else a few per thread, so that when one thread is descheduled (the
+ * machine is shared) the others take over its remaining tasks. A function of the thread count and the shape only.
+ */
+static int pool_threads(int64_t items, double work, double minWork) {
+  if (pool.size < 2 || items < 2 || work < minWork) return 1;
+  int64_t n = (int64_t)pool.size * TASKS_PER_THREAD;
+  if (n > POOL_MAX) n = POOL_MAX;
+  if (n > items) n = items;
+  return (int)n;
+}
+
+/** Grows thread tid's scratch slot k to n floats (caller thread, before a job). 0 on success. */
+static int pool_scratch(int tid, int k, size_t n) {
+  if (pool.cap[tid][k] >= n) return 0;
+  free(pool.scratch[tid][k]);
+  pool.scratch[tid][k] = malloc(n * sizeof(float));
+  pool.cap[tid][k] = pool.scratch[tid][k] ? n : 0;
+  return pool.scratch[tid][k] ? 0 : 1;
+}
+
+/**
+ * Runs fn(arg, task, ntasks) for task = 0..ntasks-1 on the pool (the caller takes part) and returns when all are
+ * done. The caller holds pool.busy. When the workers cannot start, the caller runs every task: same results.
+ */
+static void pool_run_held(pool_fn fn, void *arg, int ntasks) {
+  if (ntasks <= 1 || pool.size < 2 || pool_start() != 0) {
+    for (int t = 0; t < ntasks; t++) fn(arg, t, ntasks);
+    return;
+  }
+  pool.fn = fn;
+  pool.arg = arg;
+  atomic_store_explicit(&pool.remaining, ntasks, memory_order_relaxed);
+  const uint32_t gen = ++pool.gen;
+  pthread_mutex_lock(&pool.mu);
+  atomic_store_explicit(&pool.job, (uint64_t)gen << 32 | (uint64_t)ntasks << 16, memory_order_release);
+  if (pool.sleepers) pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.mu);
+  pool_work(gen);
+  int64_t t0 = 0;
+  for (int spins = 0; atomic_load_explicit(&pool.remaining, memory_order_acquire) > 0;) {
+    cpu_relax();
+    if ((++spins & 63) != 0) continue;
+    if (!t0) t0 = now_ns();
+    else if (now_ns() - t0 > pool.spin_ns) {
+      pthread_mutex_lock(&pool.mu);
+      while (atomic_load_explicit(&pool.remaining, memory_order_acquire) > 0) pthread_cond_wait(&pool.done, &pool.mu);
+      pthread_mutex_unlock(&pool.mu);
+    }
+  }
+}
+
+/**
+ * pool_run_held for jobs that use no pool scratch (pooling, ReLU): when another JS thread (worker_threads each load
+ * the addon) is inside a parallel region, this one runs its tasks in turn instead of waiting.
+ */
+static void pool_run(pool_fn fn, void *arg, int ntasks) {
+  if (ntasks <= 1 || pthread_mutex_trylock(&pool.busy) != 0) {
+    for (int t = 0; t < ntasks; t++) fn(arg, t, ntasks);
+    return;
+  }
+  pool_run_held(fn, arg, ntasks);
+  pthread_mutex_unlock(&pool.busy);
+}
+
+/** [lo, hi) of tid's share of n items split into nth contiguous ranges. */
+static inline void split(int64_t n, int tid, int nth, int64_t *lo, int64_t *hi) {
+  const int64_t q = n / nth, r = n % nth;
+  *lo = tid * q + (tid < r ? tid : r);
+  *hi = *lo + q + (tid < r ? 1 : 0);
+}
+
+// Below these sizes a kernel runs on the calling thread: waking a worker and sharing cache lines costs ~5-50 us.
+#define PAR_MIN_MACS 262144.0   // convolutions: multiply-adds over the batch
+#define PAR_MIN_ELEMS 65536.0   // elementwise passes, pooling: elements touched
+// A single sgemm of at least this many multiply-adds uses OpenBLAS's threads (512^3 scales well; the CNN's
+// 64x512 by 512x10 Linear does not).
+#define BLAS_PAR_MNK 8388608.0
+
 // ---------------------------------------------------------------------------------------------------------------
 // BLAS
 
@@ -135,8 +354,11 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
   if (lda < 1) lda = 1;
   if (ldb < 1) ldb = 1;
   if (ldc < 1) ldc = 1;
+  const int big = pool.size > 1 && (double)M * (double)N * (double)K >= BLAS_PAR_MNK;
+  if (big) openblas_set_num_threads(pool.size);
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K,
               (float)alpha, A + aOff, (int)lda, B + bOff, (int)ldb, (float)beta, C + cOff, (int)ldc);
+  if (big) openblas_set_num_threads(1);
   return NULL;
 }
 
@@ -144,14 +366,27 @@ static napi_value set_num_threads(napi_env env, napi_callback_info info) {
   GET_ARGS(1);
   INT(0, n);
   NEED(n >= 1 && n <= 1024, "thread count must be between 1 and 1024");
-  openblas_set_num_threads((int)n);
+  if (n > POOL_MAX) n = POOL_MAX;
+  // Another JS thread inside a parallel region: wait for it (the workers are joined and restarted lazily).
+  pthread_mutex_lock(&pool.busy);
+  if (n != pool.size) pool_stop();
+  pool.size = (int)n;
+  pthread_mutex_unlock(&pool.busy);
   return NULL;
+}
+
+// poolThreads(): worker pthreads now running (0 until a parallel kernel runs with setNumThreads(n > 1), then n - 1)
+static napi_value pool_threads_running(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  napi_create_int32(env, pool.started, &out);
+  return out;
 }
 
 static napi_value get_num_threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
-  napi_create_int32(env, openblas_get_num_threads(), &out);
+  napi_create_int32(env, pool.size, &out);
   return out;
 }
 
@@ -395,7 +630,42 @@ static void columns(const conv_t *c, const float *xn, float *scratch) {
   else im2col_f32(xn, &full, scratch, c->L);
 }
 
+/** One sample's forward: yn[Cout, L] = W · columns(xn) + b. */
+static void conv_forward_sample(const conv_t *c, const float *xn, const float *w, const float *b, float *yn, float *scratch) {
+  if (b)
+    for (int64_t o = 0; o < c->Cout; o++)
+      for (int64_t j = 0; j < c->L; j++) yn[o * c->L + j] = b[o];
+  columns(c, xn, scratch);
+  for (int64_t gi = 0; gi < c->groups; gi++) {
+    const float *wg = w + gi * c->Cog * c->Rg;
+    float *yg = yn + gi * c->Cog * c->L;
+    if (c->rowsLayout)  // y_g[Cog, L] = W_g[Cog, Rg] · rows[:, group]ᵀ
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)c->Cog, (int)c->L, (int)c->Rg, 1.0f, wg, (int)c->Rg,
+                  scratch + gi * c->Rg, (int)c->R, b ? 1.0f : 0.0f, yg, (int)c->L);
+    else  // y_g = W_g · cols[group rows, L]
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->Cog, (int)c->L, (int)c->Rg, 1.0f, wg, (int)c->Rg,
+                  scratch + gi * c->Rg * c->L, (int)c->L, b ? 1.0f : 0.0f, yg, (int)c->L);
+  }
+}
+
+typedef struct {
+  const conv_t *c;
+  const float *x, *w, *b, *gy;
+  float *y, *dx, *dw, *db;
+  double dwBeta, dbBeta;
+} conv_job_t;
+
+static void conv_forward_job(void *arg, int tid, int nth) {
+  const conv_job_t *j = arg;
+  const conv_t *c = j->c;
+  int64_t n0, n1;
+  split(c->N, tid, nth, &n0, &n1);
+  for (int64_t n = n0; n < n1; n++)
+    conv_forward_sample(c, j->x + n * c->Cin * c->plane, j->w, j->b, j->y + n * c->Cout * c->L, pool.scratch[tid][0]);
+}
+
 // convForward(x, w, b|null, y, geom, [N, Cout, groups]): y[N, Cout, L] = conv(x[N, Cin, plane], w[Cout, Cin/g, K]) + b
+// The batch is split across the pool's threads (each sample is independent; results do not depend on the split).
 static napi_value conv_forward(napi_env env, napi_callback_info info) {
   GET_ARGS(6);
   F32(0, x); F32(1, w); F32_OR_NULL(2, b); F32(3, y);
@@ -406,32 +676,107 @@ static napi_value conv_forward(napi_env env, napi_callback_info info) {
   NEED(!b || b_len >= c.Cout, "bias shorter than Cout");
   NEED(y_len >= c.N * c.Cout * c.L, "output smaller than N*Cout*L");
   if (c.N == 0 || c.L == 0) return NULL;
-  float *scratch = malloc((size_t)(c.R * c.L) * sizeof(float));
-  NEED(scratch, "out of memory for the column scratch");
-  for (int64_t n = 0; n < c.N; n++) {
-    float *yn = y + n * c.Cout * c.L;
-    if (b)
-      for (int64_t o = 0; o < c.Cout; o++)
-        for (int64_t j = 0; j < c.L; j++) yn[o * c.L + j] = b[o];
-    columns(&c, x + n * c.Cin * c.plane, scratch);
-    for (int64_t gi = 0; gi < c.groups; gi++) {
-      const float *wg = w + gi * c.Cog * c.Rg;
-      float *yg = yn + gi * c.Cog * c.L;
-      if (c.rowsLayout)  // y_g[Cog, L] = W_g[Cog, Rg] · rows[:, group]ᵀ
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)c.Cog, (int)c.L, (int)c.Rg, 1.0f, wg, (int)c.Rg,
-                    scratch + gi * c.Rg, (int)c.R, b ? 1.0f : 0.0f, yg, (int)c.L);
-      else  // y_g = W_g · cols[group rows, L]
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c.Cog, (int)c.L, (int)c.Rg, 1.0f, wg, (int)c.Rg,
-                    scratch + gi * c.Rg * c.L, (int)c.L, b ? 1.0f : 0.0f, yg, (int)c.L);
+  pthread_mutex_lock(&pool.busy);  // the per-thread scratch is shared by every JS thread that loads the addon
+  const int nth = pool_threads(c.N, (double)c.N * c.Cout * c.Rg * c.L, PAR_MIN_MACS);
+  int oom = 0;
+  for (int t = 0; t < nth; t++) oom |= pool_scratch(t, 0, (size_t)(c.R * c.L));
+  conv_job_t j = {.c = &c, .x = x, .w = w, .b = b, .y = y};
+  if (!oom) pool_run_held(conv_forward_job, &j, nth);
+  pthread_mutex_unlock(&pool.busy);
+  NEED(!oom, "out of memory for the column scratch");
+  return NULL;
+}
+
+/**
+ * Task tid of a convolution backward: the bias gradient for its range of output channels (each channel summed in
+ * sample order, as on one thread), then for its range of samples dx (written in full) and the weight gradient:
+ * task 0 into dw (with dwBeta), task t > 0 into its partial buffer (beta 0 first), summed into dw afterwards in task
+ * order.
+ */
+static void conv_backward_job(void *arg, int tid, int nth) {
+  const conv_job_t *j = arg;
+  const conv_t *c = j->c;
+  if (j->db) {
+    int64_t o0, o1;
+    split(c->Cout, tid, nth, &o0, &o1);
+    for (int64_t o = o0; o < o1; o++) {
+      double s = 0;  // double: a sum over N·L terms (PyTorch sums in float with pairwise blocks; this is closer)
+      for (int64_t n = 0; n < c->N; n++) {
+        const float *g = j->gy + (n * c->Cout + o) * c->L;
+        float part = 0;
+        for (int64_t k = 0; k < c->L; k++) part += g[k];
+        s += part;
+      }
+      j->db[o] = (float)(j->dbBeta == 0 ? s : j->db[o] + s);
     }
   }
-  free(scratch);
-  return NULL;
+  if (!j->dx && !j->dw) return;
+  int64_t n0, n1;
+  split(c->N, tid, nth, &n0, &n1);
+  float *scratch = pool.scratch[tid][0];
+  float *dw = tid == 0 ? j->dw : pool.scratch[tid][1];
+  const float beta0 = tid == 0 ? (float)j->dwBeta : 0.0f;
+  if (dw && n0 == n1 && beta0 == 0) memset(dw, 0, (size_t)(c->Cout * c->Rg) * sizeof(float));
+  geom_t full = c->g;
+  full.C = c->Cin;
+  for (int64_t n = n0; n < n1; n++) {
+    const float *gyn = j->gy + n * c->Cout * c->L;
+    if (dw) {
+      columns(c, j->x + n * c->Cin * c->plane, scratch);
+      const float beta = n == n0 ? beta0 : 1.0f;
+      for (int64_t gi = 0; gi < c->groups; gi++) {
+        const float *gg = gyn + gi * c->Cog * c->L;
+        float *dwg = dw + gi * c->Cog * c->Rg;
+        if (c->rowsLayout)  // dW_g[Cog, Rg] += gy_g[Cog, L] · rows[L, group]
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->Cog, (int)c->Rg, (int)c->L, 1.0f, gg, (int)c->L,
+                      scratch + gi * c->Rg, (int)c->R, beta, dwg, (int)c->Rg);
+        else  // dW_g += gy_g · cols[group rows, L]ᵀ
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)c->Cog, (int)c->Rg, (int)c->L, 1.0f, gg, (int)c->L,
+                      scratch + gi * c->Rg * c->L, (int)c->L, beta, dwg, (int)c->Rg);
+      }
+    }
+    if (j->dx) {
+      for (int64_t gi = 0; gi < c->groups; gi++) {
+        const float *gg = gyn + gi * c->Cog * c->L;
+        const float *wg = j->w + gi * c->Cog * c->Rg;
+        if (c->rowsLayout)  // drows[L, group] = gy_gᵀ · W_g
+          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)c->L, (int)c->Rg, (int)c->Cog, 1.0f, gg, (int)c->L, wg,
+                      (int)c->Rg, 0.0f, scratch + gi * c->Rg, (int)c->R);
+        else  // dcols[group rows, L] = W_gᵀ · gy_g
+          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)c->Rg, (int)c->L, (int)c->Cog, 1.0f, wg, (int)c->Rg, gg,
+                      (int)c->L, 0.0f, scratch + gi * c->Rg * c->L, (int)c->L);
+      }
+      float *dxn = j->dx + n * c->Cin * c->plane;
+      memset(dxn, 0, (size_t)(c->Cin * c->plane) * sizeof(float));
+      if (c->rowsLayout) row2im_f32(scratch, &full, dxn);
+      else col2im_f32(scratch, &full, dxn, c->L);
+    }
+  }
+}
+
+/** dw[i] += Σ_{t=1..parts-1} partial_t[i] over task tid's slice of i (partials added in task order). */
+typedef struct {
+  float *dw;
+  int64_t len;
+  int parts;
+} reduce_job_t;
+
+HOT static void reduce_job(void *arg, int tid, int nth) {
+  const reduce_job_t *r = arg;
+  int64_t i0, i1;
+  split(r->len, tid, nth, &i0, &i1);
+  float *restrict dw = r->dw;
+  for (int t = 1; t < r->parts; t++) {
+    const float *restrict p = pool.scratch[t][1];
+    for (int64_t i = i0; i < i1; i++) dw[i] += p[i];
+  }
 }
 
 // convBackward(gy, x, w, dx|null, dw|null, dwBeta, db|null, dbBeta, geom, [N, Cout, groups])
 // dx is written in full; dw = dwBeta·dw + Σ_n gy_n·cols_nᵀ and db = dbBeta·db + Σ gy (beta 1 adds into an existing
-// gradient, which is how the engine accumulates straight into a parameter's .grad).
+// gradient, which is how the engine accumulates straight into a parameter's .grad). With the pool, each task takes
+// a contiguous range of samples; the weight gradient's per-task partial sums are added in task order, so the result
+// is the same on every run with a given thread count (and within float rounding of the 1-thread result).
 static napi_value conv_backward(napi_env env, napi_callback_info info) {
   GET_ARGS(10);
   F32(0, gy); F32(1, x); F32(2, w); F32_OR_NULL(3, dx); F32_OR_NULL(4, dw); NUM(5, dwBeta); F32_OR_NULL(6, db);
@@ -444,63 +789,32 @@ static napi_value conv_backward(napi_env env, napi_callback_info info) {
   NEED(!dx || dx_len >= c.N * c.Cin * c.plane, "input gradient smaller than N*Cin*plane");
   NEED(!dw || dw_len >= c.Cout * c.Rg, "weight gradient smaller than the weight");
   NEED(!db || db_len >= c.Cout, "bias gradient shorter than Cout");
-  if (db) {
-    for (int64_t o = 0; o < c.Cout; o++) {
-      double s = 0;  // double: a sum over N·L terms (PyTorch sums in float with pairwise blocks; this is closer)
-      for (int64_t n = 0; n < c.N; n++) {
-        const float *g = gy + (n * c.Cout + o) * c.L;
-        float part = 0;
-        for (int64_t j = 0; j < c.L; j++) part += g[j];
-        s += part;
-      }
-      db[o] = (float)(dbBeta == 0 ? s : db[o] + s);
-    }
-  }
-  if (dw && c.N == 0 && dwBeta == 0) memset(dw, 0, (size_t)(c.Cout * c.Rg) * sizeof(float));
-  if ((!dx && !dw) || c.N == 0) return NULL;
-  if (c.L == 0) {
+  if (c.N == 0 || c.L == 0) {  // empty sums
+    if (db) for (int64_t o = 0; o < c.Cout; o++) db[o] = dbBeta == 0 ? 0.0f : db[o];
     if (dx) memset(dx, 0, (size_t)(c.N * c.Cin * c.plane) * sizeof(float));
     if (dw && dwBeta == 0) memset(dw, 0, (size_t)(c.Cout * c.Rg) * sizeof(float));
     return NULL;
   }
-  float *scratch = malloc((size_t)(c.R * c.L) * sizeof(float));
-  NEED(scratch, "out of memory for the column scratch");
-  geom_t full = c.g;
-  full.C = c.Cin;
-  for (int64_t n = 0; n < c.N; n++) {
-    const float *gyn = gy + n * c.Cout * c.L;
-    if (dw) {
-      columns(&c, x + n * c.Cin * c.plane, scratch);
-      const float beta = n == 0 ? (float)dwBeta : 1.0f;
-      for (int64_t gi = 0; gi < c.groups; gi++) {
-        const float *gg = gyn + gi * c.Cog * c.L;
-        float *dwg = dw + gi * c.Cog * c.Rg;
-        if (c.rowsLayout)  // dW_g[Cog, Rg] += gy_g[Cog, L] · rows[L, group]
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c.Cog, (int)c.Rg, (int)c.L, 1.0f, gg, (int)c.L,
-                      scratch + gi * c.Rg, (int)c.R, beta, dwg, (int)c.Rg);
-        else  // dW_g += gy_g · cols[group rows, L]ᵀ
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)c.Cog, (int)c.Rg, (int)c.L, 1.0f, gg, (int)c.L,
-                      scratch + gi * c.Rg * c.L, (int)c.L, beta, dwg, (int)c.Rg);
-      }
+  if (!dx && !dw && !db) return NULL;
+  pthread_mutex_lock(&pool.busy);  // the per-thread scratch is shared by every JS thread that loads the addon
+  const double macs = (double)c.N * c.Cout * c.Rg * c.L * ((dx ? 1 : 0) + (dw ? 1 : 0));
+  const int nth = pool_threads(c.N, macs, PAR_MIN_MACS);
+  int oom = 0;
+  if (dx || dw)
+    for (int t = 0; t < nth; t++) {
+      oom |= pool_scratch(t, 0, (size_t)(c.R * c.L));
+      if (dw && t > 0) oom |= pool_scratch(t, 1, (size_t)(c.Cout * c.Rg));
     }
-    if (dx) {
-      for (int64_t gi = 0; gi < c.groups; gi++) {
-        const float *gg = gyn + gi * c.Cog * c.L;
-        const float *wg = w + gi * c.Cog * c.Rg;
-        if (c.rowsLayout)  // drows[L, group] = gy_gᵀ · W_g
-          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)c.L, (int)c.Rg, (int)c.Cog, 1.0f, gg, (int)c.L, wg,
-                      (int)c.Rg, 0.0f, scratch + gi * c.Rg, (int)c.R);
-        else  // dcols[group rows, L] = W_gᵀ · gy_g
-          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)c.Rg, (int)c.L, (int)c.Cog, 1.0f, wg, (int)c.Rg, gg,
-                      (int)c.L, 0.0f, scratch + gi * c.Rg * c.L, (int)c.L);
-      }
-      float *dxn = dx + n * c.Cin * c.plane;
-      memset(dxn, 0, (size_t)(c.Cin * c.plane) * sizeof(float));
-      if (c.rowsLayout) row2im_f32(scratch, &full, dxn);
-      else col2im_f32(scratch, &full, dxn, c.L);
+  if (!oom) {
+    conv_job_t j = {.c = &c, .x = x, .w = w, .gy = gy, .dx = dx, .dw = dw, .db = db, .dwBeta = dwBeta, .dbBeta = dbBeta};
+    pool_run_held(conv_backward_job, &j, nth);
+    if (dw && nth > 1) {
+      reduce_job_t r = {.dw = dw, .len = c.Cout * c.Rg, .parts = nth};
+      pool_run_held(reduce_job, &r, pool_threads(r.len, (double)r.len * (nth - 1), PAR_MIN_ELEMS));
     }
   }
-  free(scratch);
+  pthread_mutex_unlock(&pool.busy);
+  NEED(!oom, "out of memory for the column scratch");
   return NULL;
 }
 
@@ -566,14 +880,59 @@ HOT static void relu_bwd_f32(const float *restrict y, const float *restrict g, f
   for (int64_t i = 0; i < n; i++) dx[i] = y[i] > 0 ? g[i] : 0.0f;
 }
 
+/** An elementwise pass split into contiguous ranges, one per pool thread (ranges aligned to 16 floats). */
+typedef struct {
+  const float *a, *b;
+  float *out;
+  int64_t n;
+} ew_job_t;
+
+static inline void ew_range(const ew_job_t *j, int tid, int nth, int64_t *i0, int64_t *i1) {
+  int64_t b0, b1;
+  split((j->n + 15) / 16, tid, nth, &b0, &b1);
+  *i0 = min64(b0 * 16, j->n);
+  *i1 = min64(b1 * 16, j->n);
+}
+
+static void relu_fwd_job(void *arg, int tid, int nth) {
+  const ew_job_t *j = arg;
+  int64_t i0, i1;
+  ew_range(j, tid, nth, &i0, &i1);
+  relu_fwd_f32(j->a + i0, j->out + i0, i1 - i0);
+}
+
+static void relu_fwd_inplace_job(void *arg, int tid, int nth) {
+  const ew_job_t *j = arg;
+  int64_t i0, i1;
+  ew_range(j, tid, nth, &i0, &i1);
+  float *y = j->out;
+  for (int64_t i = i0; i < i1; i++) { const float v = y[i]; y[i] = v > 0 ? v : 0.0f; }
+}
+
+static void relu_bwd_job(void *arg, int tid, int nth) {
+  const ew_job_t *j = arg;
+  int64_t i0, i1;
+  ew_range(j, tid, nth, &i0, &i1);
+  relu_bwd_f32(j->a + i0, j->b + i0, j->out + i0, i1 - i0);
+}
+
+static void relu_bwd_aliased_job(void *arg, int tid, int nth) {
+  const ew_job_t *j = arg;
+  int64_t i0, i1;
+  ew_range(j, tid, nth, &i0, &i1);
+  const float *y = j->a, *g = j->b;
+  float *dx = j->out;
+  for (int64_t i = i0; i < i1; i++) dx[i] = y[i] > 0 ? g[i] : 0.0f;
+}
+
 // reluForward(x, y): y = x > 0 ? x : 0 (NaN -> 0, as lib/nn/functional/activation.ts's relu)
 static napi_value relu_forward(napi_env env, napi_callback_info info) {
   GET_ARGS(2);
   F32(0, x); F32(1, y);
   NEED(x_len == y_len, "x and y must have the same length");
   NEED(x == y || x + x_len <= y || y + y_len <= x, "x and y must be the same array or not overlap");
-  if (x == y) for (int64_t i = 0; i < x_len; i++) { const float v = y[i]; y[i] = v > 0 ? v : 0.0f; }
-  else relu_fwd_f32(x, y, x_len);
+  ew_job_t j = {.a = x, .b = NULL, .out = y, .n = x_len};
+  pool_run(x == y ? relu_fwd_inplace_job : relu_fwd_job, &j, pool_threads(x_len / 16384 + 1, (double)x_len, PAR_MIN_ELEMS));
   return NULL;
 }
 
@@ -582,8 +941,8 @@ static napi_value relu_backward(napi_env env, napi_callback_info info) {
   GET_ARGS(3);
   F32(0, y); F32(1, g); F32(2, dx);
   NEED(y_len == g_len && g_len == dx_len, "y, grad and dx must have the same length");
-  if (dx == g || dx == y) for (int64_t i = 0; i < y_len; i++) dx[i] = y[i] > 0 ? g[i] : 0.0f;
-  else relu_bwd_f32(y, g, dx, y_len);
+  ew_job_t j = {.a = y, .b = g, .out = dx, .n = y_len};
+  pool_run(dx == g || dx == y ? relu_bwd_aliased_job : relu_bwd_job, &j, pool_threads(y_len / 16384 + 1, 2.0 * y_len, PAR_MIN_ELEMS));
   return NULL;
 }
 
@@ -622,29 +981,33 @@ HOT static void max_pool_2x2_row(const float *restrict r0, const float *restrict
   }
 }
 
-// maxPool2d(x, y, idx, NC, inH, inW, kH, kW, sH, sW, oH, oW)
-static napi_value max_pool2d(napi_env env, napi_callback_info info) {
-  GET_ARGS(12);
-  F32(0, x); F32(1, y); I32(2, idx);
-  INT(3, NC); INT(4, inH); INT(5, inW); INT(6, kH); INT(7, kW); INT(8, sH); INT(9, sW); INT(10, oH); INT(11, oW);
-  NEED(sH >= 1 && sW >= 1, "strides must be >= 1");
-  NEED(x_len >= NC * inH * inW, "input is smaller than NC*inH*inW");
-  NEED(y_len >= NC * oH * oW && idx_len >= NC * oH * oW, "output or indices smaller than NC*oH*oW");
-  NEED(oH == 0 || oW == 0 || ((oH - 1) * sH < inH && (oW - 1) * sW < inW), "output size does not fit the input");
+typedef struct {
+  const float *x;
+  float *y;
+  int32_t *idx;
+  int64_t NC, inH, inW, kH, kW, sH, sW, oH, oW;
+} pool_job_t;
+
+/** Max pooling of planes [c0, c1). */
+static void max_pool_planes(const pool_job_t *p, int64_t c0, int64_t c1) {
+  const int64_t inH = p->inH, inW = p->inW, kH = p->kH, kW = p->kW, sH = p->sH, sW = p->sW, oH = p->oH, oW = p->oW;
   const int64_t plane = inH * inW;
+  const float *x = p->x;
+  float *y = p->y;
+  int32_t *idx = p->idx;
   if (kH == 2 && kW == 2 && sH == 2 && sW == 2 && 2 * oH <= inH && 2 * oW <= inW) {
     // The common 2x2/2 window, unrolled: same rule as the general loop (scan order (0,0) (0,1) (1,0) (1,1); a value
     // replaces the best when greater or NaN; the first NaN ends the scan).
-    for (int64_t c = 0; c < NC; c++) {
+    for (int64_t c = c0; c < c1; c++) {
       const float *base = x + c * plane;
       for (int64_t oh = 0; oh < oH; oh++)
         max_pool_2x2_row(base + 2 * oh * inW, base + (2 * oh + 1) * inW, y + (c * oH + oh) * oW, idx + (c * oH + oh) * oW,
                          oW, (int32_t)(2 * oh * inW), (int32_t)inW);
     }
-    return NULL;
+    return;
   }
-  int64_t o = 0;
-  for (int64_t c = 0; c < NC; c++) {
+  int64_t o = c0 * oH * oW;
+  for (int64_t c = c0; c < c1; c++) {
     const float *base = x + c * plane;
     for (int64_t oh = 0; oh < oH; oh++) {
       const int64_t h0 = oh * sH, h1 = min64(h0 + kH, inH);
@@ -670,28 +1033,71 @@ static napi_value max_pool2d(napi_env env, napi_callback_info info) {
       }
     }
   }
+}
+
+static void max_pool_job(void *arg, int tid, int nth) {
+  const pool_job_t *p = arg;
+  int64_t c0, c1;
+  split(p->NC, tid, nth, &c0, &c1);
+  max_pool_planes(p, c0, c1);
+}
+
+// maxPool2d(x, y, idx, NC, inH, inW, kH, kW, sH, sW, oH, oW)
+static napi_value max_pool2d(napi_env env, napi_callback_info info) {
+  GET_ARGS(12);
+  F32(0, x); F32(1, y); I32(2, idx);
+  INT(3, NC); INT(4, inH); INT(5, inW); INT(6, kH); INT(7, kW); INT(8, sH); INT(9, sW); INT(10, oH); INT(11, oW);
+  NEED(sH >= 1 && sW >= 1, "strides must be >= 1");
+  NEED(x_len >= NC * inH * inW, "input is smaller than NC*inH*inW");
+  NEED(y_len >= NC * oH * oW && idx_len >= NC * oH * oW, "output or indices smaller than NC*oH*oW");
+  NEED(oH == 0 || oW == 0 || ((oH - 1) * sH < inH && (oW - 1) * sW < inW), "output size does not fit the input");
+  pool_job_t p = {.x = x, .y = y, .idx = idx, .NC = NC, .inH = inH, .inW = inW, .kH = kH, .kW = kW, .sH = sH, .sW = sW,
+                  .oH = oH, .oW = oW};
+  pool_run(max_pool_job, &p, pool_threads(NC, (double)NC * oH * oW * kH * kW, PAR_MIN_ELEMS));
   return NULL;
+}
+
+typedef struct {
+  const float *gy;
+  const int32_t *idx;
+  float *gx;
+  int64_t NC, outPlane, inPlane;
+  int zeroFirst;
+  atomic_int bad;
+} scatter_job_t;
+
+static void scatter_job(void *arg, int tid, int nth) {
+  scatter_job_t *s = arg;
+  int64_t c0, c1;
+  split(s->NC, tid, nth, &c0, &c1);
+  for (int64_t c = c0; c < c1; c++) {
+    const float *g = s->gy + c * s->outPlane;
+    const int32_t *ix = s->idx + c * s->outPlane;
+    float *dst = s->gx + c * s->inPlane;
+    if (s->zeroFirst) memset(dst, 0, (size_t)s->inPlane * sizeof(float));
+    for (int64_t j = 0; j < s->outPlane; j++) {
+      const int32_t k = ix[j];
+      if (k < 0 || k >= s->inPlane) {
+        atomic_store(&s->bad, 1);
+        return;
+      }
+      dst[k] += g[j];
+    }
+  }
 }
 
 // scatterByIndex(gy, idx, gx, NC, outPlane, inPlane, zeroFirst): gx += gy at the recorded positions; with zeroFirst
 // each plane of gx is cleared just before its scatter (gx may then be uninitialised memory, and the plane is still in
-// cache when the scatter runs)
+// cache when the scatter runs). Planes are split across the pool's threads.
 static napi_value scatter_by_index(napi_env env, napi_callback_info info) {
   GET_ARGS(7);
   F32(0, gy); I32(1, idx); F32(2, gx); INT(3, NC); INT(4, outPlane); INT(5, inPlane); BOOL(6, zeroFirst);
   NEED(gy_len >= NC * outPlane && idx_len >= NC * outPlane, "gradient or indices smaller than NC*outPlane");
   NEED(gx_len >= NC * inPlane, "input gradient smaller than NC*inPlane");
-  for (int64_t c = 0; c < NC; c++) {
-    const float *g = gy + c * outPlane;
-    const int32_t *ix = idx + c * outPlane;
-    float *dst = gx + c * inPlane;
-    if (zeroFirst) memset(dst, 0, (size_t)inPlane * sizeof(float));
-    for (int64_t j = 0; j < outPlane; j++) {
-      const int32_t k = ix[j];
-      if (k < 0 || k >= inPlane) { fail(env, __func__, "index outside the input plane"); return NULL; }
-      dst[k] += g[j];
-    }
-  }
+  scatter_job_t sj = {.gy = gy, .idx = idx, .gx = gx, .NC = NC, .outPlane = outPlane, .inPlane = inPlane, .zeroFirst = zeroFirst};
+  atomic_init(&sj.bad, 0);
+  pool_run(scatter_job, &sj, pool_threads(NC, (double)NC * (inPlane + outPlane), PAR_MIN_ELEMS));
+  NEED(!atomic_load(&sj.bad), "index outside the input plane");
   return NULL;
 }
 
@@ -841,14 +1247,34 @@ static napi_value malloc_cache(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static atomic_int live_envs;
+
+/** At an env's teardown (process exit, or a worker_thread ending), the last one joins the pool's workers. */
+static void env_cleanup(void *arg) {
+  (void)arg;
+  if (atomic_fetch_sub(&live_envs, 1) != 1) return;
+  pthread_mutex_lock(&pool.busy);
+  pool_stop();
+  for (int t = 0; t < POOL_MAX; t++)
+    for (int k = 0; k < 2; k++) {
+      free(pool.scratch[t][k]);
+      pool.scratch[t][k] = NULL;
+      pool.cap[t][k] = 0;
+    }
+  pthread_mutex_unlock(&pool.busy);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
-  // One BLAS thread unless asked (setNumThreads): the machine is shared and test workers run in parallel.
+  atomic_fetch_add(&live_envs, 1);
+  napi_add_env_cleanup_hook(env, env_cleanup, NULL);
+  // One BLAS thread: setNumThreads sizes the addon's own pool, and only a large sgemm uses OpenBLAS's threads.
   openblas_set_num_threads(1);
   enable_malloc_cache();
   const napi_property_descriptor props[] = {
     {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
     {"setNumThreads", NULL, set_num_threads, NULL, NULL, NULL, napi_default, NULL},
     {"getNumThreads", NULL, get_num_threads, NULL, NULL, NULL, napi_default, NULL},
+    {"poolThreads", NULL, pool_threads_running, NULL, NULL, NULL, napi_default, NULL},
     {"blasInfo", NULL, blas_info, NULL, NULL, NULL, napi_default, NULL},
     {"mallocCache", NULL, malloc_cache, NULL, NULL, NULL, napi_default, NULL},
     {"im2col", NULL, im2col, NULL, NULL, NULL, napi_default, NULL},

@@ -45,11 +45,13 @@ export function describeBackend(): string {
 let threads = 1;
 
 /**
- * torch.set_num_threads: threads for intra-op parallelism. On the native backend this is OpenBLAS's thread count
- * (its sgemm splits the product across threads). On the wasm backend, sgemm (so the batched convolution GEMMs and
- * Linear layers) splits large products over n - 1 worker threads plus the caller, sharing one WebAssembly memory
- * (wasm-threads.ts; results are bit-identical to 1 thread); the workers start with the first such product and do not
- * keep the process alive. The TypeScript kernels and the other wasm kernels run on the calling thread.
+ * torch.set_num_threads: threads for intra-op parallelism. On the native backend this sizes the addon's thread pool:
+ * convolutions (forward and backward), max pooling and ReLU split the batch across n threads (each calling OpenBLAS
+ * single-threaded; weight gradients reduced in a fixed order, so a given thread count always gives the same bits),
+ * and a large single sgemm (>= 8M multiply-adds, e.g. 512^3) uses n OpenBLAS threads. On the wasm backend, sgemm (so
+ * the batched convolution GEMMs and Linear layers) splits large products over n - 1 worker threads plus the caller,
+ * sharing one WebAssembly memory (wasm-threads.ts; results are bit-identical to 1 thread); the workers start with the
+ * first such product and do not keep the process alive. The other kernels run on the calling thread.
  * The default is 1 (not the core count as in torch) because test workers and other processes share the cores.
  */
 export function setNumThreads(n: number): void {

@@ -29,8 +29,14 @@ export interface NativeAddon {
   ): void;
   /** The entry points' version (BOARD_NATIVE_ABI in board_native.c); the loader rejects any other. */
   abi: number;
+  /**
+   * Sizes the addon's thread pool (the calling thread plus n - 1 pthreads, started on the first parallel kernel): the
+   * batch of a convolution, pooling and ReLU is split across it, and a large sgemm uses n OpenBLAS threads.
+   */
   setNumThreads(n: number): void;
   getNumThreads(): number;
+  /** Worker pthreads running now: 0 until a kernel runs in parallel, then getNumThreads() - 1. */
+  poolThreads(): number;
   blasInfo(): { config: string; core: string };
   /** Whether the addon raised glibc's mmap/trim thresholds (the caching allocator; BOARD_MALLOC_CACHE=0 disables). */
   mallocCache(): boolean;
@@ -126,7 +132,7 @@ export interface NativeAddon {
 }
 
 /** The BOARD_NATIVE_ABI this TypeScript expects (native/src/board_native.c). */
-const ABI = 2;
+const ABI = 3;
 
 const ADDON = 'native/build/Release/board_native.node';
 

@@ -1,6 +1,8 @@
 // The native backend (N-API addon over OpenBLAS, native/): every fused C kernel against the TypeScript path it
 // replaces, through the public API, on awkward shapes; plus backend selection and the addon's own argument checks.
 // Skips (saying so) where the addon was not built, e.g. without libopenblas-dev; the WebAssembly path is then used.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nn, optim, Tensor } from '../../../lib/index.ts';
 import { manualSeed, randn, randint } from '../../../lib/engine/index.ts';
@@ -294,6 +296,83 @@ describe.skipIf(!addon)('native backend kernels match the TypeScript path', () =
       two = run(2);
     close(two.losses, one.losses, 1e-5, 1e-6, 'loss');
     close(two.grads, one.grads, 1e-4, 1e-6, 'grad');
+  });
+
+  it('the thread pool: 2-thread conv forward/backward, ReLU and pooling match 1 thread on odd batch sizes', () => {
+    // Shapes above the addon's grain size (PAR_MIN_MACS, PAR_MIN_ELEMS), so 2 threads really split the batch: both
+    // column layouts (cols: L >= R; rows: R > L), groups and stride; batches 1, 3 and 7 give uneven shares.
+    const run = (threads: number, N: number, cin: number, cout: number, hw: number, opts: object) => {
+      const was = getNumThreads();
+      setGemmBackend('native');
+      setNumThreads(threads);
+      manualSeed(5);
+      const x = randn([N, cin, hw, hw]).requiresGrad_();
+      const conv = new nn.Conv2d(cin, cout, 3, opts);
+      const y = F.maxPool2d(F.relu(conv.call(x) as Tensor), 2);
+      y.mul(randn(y.shape)).sum().backward();
+      const out = [y, x.grad, conv.weight.grad, conv.bias!.grad].map(data);
+      const workers = addon!.poolThreads();
+      setNumThreads(was);
+      setGemmBackend(initial);
+      return { out, workers };
+    };
+    for (const N of [1, 3, 7])
+      for (const [cin, cout, hw, opts] of [
+        [8, 16, 16, {}],
+        [32, 16, 8, { padding: 1 }],
+        [8, 16, 17, { groups: 2, stride: 1 }],
+      ] as const) {
+        const one = run(1, N, cin, cout, hw, opts),
+          two = run(2, N, cin, cout, hw, opts);
+        if (N > 1) expect(two.workers, 'a worker thread ran').toBe(1);
+        ['y', 'dx', 'dw', 'db'].forEach((name, i) =>
+          close(two.out[i]!, one.out[i]!, 1e-4, 1e-6, `N=${N} conv ${cin}->${cout} ${hw}x${hw} ${name}`),
+        );
+        // The same thread count gives the same bits (fixed ranges, partial gradients summed in a fixed order).
+        expect(run(2, N, cin, cout, hw, opts).out).toEqual(two.out);
+      }
+    // ReLU and pooling alone, large enough to be split: results do not depend on the split at all.
+    const big = (threads: number) => {
+      const was = getNumThreads();
+      setGemmBackend('native');
+      setNumThreads(threads);
+      manualSeed(6);
+      const x = randn([7, 16, 32, 32]).requiresGrad_();
+      const y = F.maxPool2d(F.relu(x), 2);
+      y.mul(randn(y.shape)).sum().backward();
+      const out = [y, x.grad].map(data);
+      setNumThreads(was);
+      setGemmBackend(initial);
+      return out;
+    };
+    expect(big(2)).toEqual(big(1));
+  });
+
+  it('the thread pool is torn down cleanly: a process that used 2 threads exits by itself', () => {
+    // A child process: starts the pool, resizes it (workers joined and restarted), and returns from its script
+    // without exiting explicitly; the addon's env cleanup hook joins the workers. A hang would hit the timeout.
+    const addonPath = fileURLToPath(new URL('../../../native/build/Release/board_native.node', import.meta.url));
+    const script = `
+      const a = require(${JSON.stringify(addonPath)});
+      const geom = Int32Array.of(8, 1, 16, 16, 1, 3, 3, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 14, 14);
+      const N = 5, x = new Float32Array(N * 8 * 256).fill(0.5), w = new Float32Array(16 * 72).fill(0.25);
+      const y = new Float32Array(N * 16 * 196);
+      const conv = () => a.convForward(x, w, null, y, geom, Int32Array.of(N, 16, 1));
+      if (a.poolThreads() !== 0) throw new Error('pool started before use');
+      a.setNumThreads(2); conv();
+      if (a.poolThreads() !== 1) throw new Error('expected 1 worker, got ' + a.poolThreads());
+      a.setNumThreads(3);
+      if (a.poolThreads() !== 0) throw new Error('resizing did not stop the workers');
+      conv();
+      if (a.poolThreads() !== 2) throw new Error('expected 2 workers, got ' + a.poolThreads());
+      if (Math.abs(y[0] - 9) > 1e-6) throw new Error('wrong value ' + y[0]);
+      process.stdout.write('ok');
+    `;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.error, 'child did not time out').toBeUndefined();
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('ok');
+    expect(r.status).toBe(0);
   });
 
   it("the addon's own checks: wrong array types and out-of-range views throw instead of touching memory", () => {
