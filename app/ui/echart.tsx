@@ -24,7 +24,7 @@ function loadECharts(): Promise<EChartsModule> {
   return loading;
 }
 /**
- * Starts loading ECharts without waiting for it: scalar cards call this right after sending their
+ * Starts loading ECharts without waiting for it: scalar cards call this just before sending their
  * data request, so the library downloads and evaluates while the server answers.
  */
 export function preloadECharts(): void {

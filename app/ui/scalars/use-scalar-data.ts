@@ -33,9 +33,13 @@ type Resp = { series: ScalarColumns[] };
 
 // Overview loads run at most two at a time, in mount order: with a sweep of thousands of runs each
 // answer is big, and a dozen cards asking at once would make the first chart wait for all of them.
-const MAX_CONCURRENT = 2;
-let running = 0;
-const waiting: Array<() => void> = [];
+// A load naming many runs takes both slots: the server answers one request at a time anyway (its
+// store reads are synchronous), so two big requests in flight only made each answer, and the
+// first chart, wait for the other's.
+const SLOTS = 2;
+const BIG_LOAD_RUNS = 200;
+let used = 0;
+const waiting: Array<{ need: number; start: () => void }> = [];
 /** Runs one request may name (lib/server/scalar-limits.ts): larger selections go in several requests. */
 const RUNS_PER_REQUEST = 2000;
 
@@ -52,25 +56,30 @@ function postScalars(runs: string[], body: { tag: string; minStep?: number; maxS
       compact: true,
       maxPoints: Math.max(1, Math.min(body.maxPoints, Math.floor(MAX_SCALAR_POINTS / part.length))),
     });
+  // The chart library's request goes first: the server sends that static file at once and then
+  // answers the (slower) data request while the browser evaluates the library. Asked after the
+  // data, the file waited behind the data request on the server, and evaluation came after both.
+  preloadECharts();
   const parts: Promise<Resp>[] = [];
   for (let i = 0; i < runs.length; i += RUNS_PER_REQUEST) parts.push(ask(runs.slice(i, i + RUNS_PER_REQUEST)));
-  preloadECharts(); // after the request is on its way: the chart library loads while the server answers
   return parts.length === 1 ? parts[0]! : Promise.all(parts).then((rs) => ({ series: rs.flatMap((r) => r.series) }));
 }
 
-function limited<T>(fn: () => Promise<T>): Promise<T> {
+function limited<T>(runCount: number, fn: () => Promise<T>): Promise<T> {
+  const need = runCount > BIG_LOAD_RUNS ? SLOTS : 1;
   return new Promise<T>((resolve, reject) => {
     const start = () => {
-      running++;
+      used += need;
       fn()
         .then(resolve, reject)
         .finally(() => {
-          running--;
-          waiting.shift()?.();
+          used -= need;
+          // Start waiting loads in order while they fit.
+          while (waiting.length && used + waiting[0]!.need <= SLOTS) waiting.shift()!.start();
         });
     };
-    if (running < MAX_CONCURRENT) start();
-    else waiting.push(start);
+    if (waiting.length === 0 && used + need <= SLOTS) start();
+    else waiting.push({ need, start });
   });
 }
 
@@ -136,7 +145,9 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
     }
     let cancelled = false;
     setLoading(true);
-    limited(() => (cancelled ? Promise.resolve({ series: [] } as Resp) : postScalars(runs, { tag, maxPoints: OVERVIEW_POINTS }))).then(
+    limited(runs.length, () =>
+      cancelled ? Promise.resolve({ series: [] } as Resp) : postScalars(runs, { tag, maxPoints: OVERVIEW_POINTS }),
+    ).then(
       ({ series }) => {
         if (cancelled) return;
         overview.current = new Map(series.map((s) => [s.run, cols(s)]));
