@@ -7,6 +7,7 @@ export interface ScalarColumns {
   run: string;
   tag: string;
   steps: number[];
+  /** Empty when the request asked for `wallTimes: false` (a chart on a step axis does not need them). */
   wallTimes: number[];
   /** Finite values as numbers; NaN/Infinity/-Infinity as those strings. */
   values: Array<number | string>;
@@ -26,7 +27,7 @@ function compactF32(v: number): number {
   return Math.fround(c) === v ? c : v;
 }
 
-export function toColumns(s: ScalarSeries, compact = false): ScalarColumns {
+export function toColumns(s: ScalarSeries, compact = false, withWallTimes = true): ScalarColumns {
   const n = s.points.length;
   // Compact only when the whole series is float32 (a double value would lose digits).
   let f32 = compact;
@@ -35,12 +36,12 @@ export function toColumns(s: ScalarSeries, compact = false): ScalarColumns {
     if (Number.isFinite(v) && Math.fround(v) !== v) f32 = false;
   }
   const steps = new Array<number>(n),
-    wallTimes = new Array<number>(n),
+    wallTimes = new Array<number>(withWallTimes ? n : 0),
     values = new Array<number | string>(n);
   for (let i = 0; i < n; i++) {
     const p = s.points[i]!;
     steps[i] = p.step;
-    wallTimes[i] = p.wallTime;
+    if (withWallTimes) wallTimes[i] = p.wallTime;
     values[i] = Number.isFinite(p.value) ? (f32 ? compactF32(p.value) : p.value) : String(p.value);
   }
   const out: ScalarColumns = { run: s.run, tag: s.tag, steps, wallTimes, values, total: s.total, downsampled: s.downsampled };

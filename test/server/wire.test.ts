@@ -1,5 +1,6 @@
 // Compact scalar columns: float32 values go out with 9 digits and come back exact through
-// Math.fround; a series holding any double keeps its full values; non-finite values stay strings.
+// Math.fround; a series holding any double keeps its full values; non-finite values stay strings;
+// wall times can be left out.
 import { expect, test } from 'vitest';
 import { toColumns } from '../../lib/server/wire.ts';
 import type { ScalarSeries } from '../../lib/store/types.ts';
@@ -31,4 +32,17 @@ test('a series with a non-float32 value is sent exactly as stored, even when com
   const c = toColumns(series(values), true);
   expect(c.f32).toBeUndefined();
   expect(c.values).toEqual(values);
+});
+
+test('wall times are left out when the request asks for wallTimes: false, and the body schema accepts it', async () => {
+  const values = [Math.fround(0.5), Math.fround(0.25), 1];
+  const withWall = toColumns(series(values), true);
+  const without = toColumns(series(values), true, false);
+  expect(withWall.wallTimes).toEqual([1.5, 2.5, 3.5]);
+  expect(without.wallTimes).toEqual([]);
+  expect(without.steps).toEqual(withWall.steps);
+  expect(without.values).toEqual(withWall.values);
+  const { ScalarsPostBody } = await import('../../lib/server/scalars-request.ts');
+  expect(ScalarsPostBody.safeParse({ runs: ['a'], tag: 't', wallTimes: false }).success).toBe(true);
+  expect(ScalarsPostBody.safeParse({ runs: ['a'], tag: 't', wallTimes: 'no' }).success).toBe(false);
 });

@@ -29,7 +29,7 @@ interface Props {
 
 export function ScalarCard({ tag, runs, settings, runStarts, dark, pinned, onTogglePin, group = null }: Props) {
   const [ref, seen] = useSeenOnce<HTMLElement>();
-  const data = useScalarData(tag, runs, seen);
+  const data = useScalarData(tag, runs, seen, settings.xAxis !== 'step');
   const chartRef = useRef<EChartsInstance | null>(null);
   const xWindow = useRef<[number, number] | null>(null);
   const zoomTimer = useRef<ReturnType<typeof setTimeout> | null>(null);

@@ -44,7 +44,10 @@ const waiting: Array<{ need: number; start: () => void }> = [];
 const RUNS_PER_REQUEST = 2000;
 
 /** POST /api/scalars for any number of runs, split into requests the server accepts. */
-function postScalars(runs: string[], body: { tag: string; minStep?: number; maxStep?: number; maxPoints: number }): Promise<Resp> {
+function postScalars(
+  runs: string[],
+  body: { tag: string; minStep?: number; maxStep?: number; maxPoints: number; wallTimes: boolean },
+): Promise<Resp> {
   // compact: float32 values come with 9 digits instead of 17 (about 40% less JSON to parse at
   // 2,000 runs); decodeValues restores the exact float32.
   // runs × maxPoints over the server's cap is refused: ask for at most the cap's share per run (the
@@ -116,7 +119,11 @@ function mergeWindow(overview: Cols, detail: Cols, lo: number, hi: number): Cols
   return out;
 }
 
-export function useScalarData(tag: string, runs: string[], active: boolean): ScalarData {
+/**
+ * `needWall`: the chart's x axis uses wall times (relative or wall clock). On a step axis the series
+ * come without them (about 40% less to send and parse); switching the axis loads them.
+ */
+export function useScalarData(tag: string, runs: string[], active: boolean, needWall: boolean): ScalarData {
   const [version, setVersion] = useState(0);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
@@ -146,7 +153,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
     let cancelled = false;
     setLoading(true);
     limited(runs.length, () =>
-      cancelled ? Promise.resolve({ series: [] } as Resp) : postScalars(runs, { tag, maxPoints: OVERVIEW_POINTS }),
+      cancelled ? Promise.resolve({ series: [] } as Resp) : postScalars(runs, { tag, maxPoints: OVERVIEW_POINTS, wallTimes: needWall }),
     ).then(
       ({ series }) => {
         if (cancelled) return;
@@ -169,7 +176,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
       cancelled = true;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names)
-  }, [tag, runsKey, active]);
+  }, [tag, runsKey, active, needWall]);
 
   // Live appends: fetch only steps after the last one we hold. Runs waiting for an append are
   // batched (one request per distinct last step), so a feed reconnect on a sweep of thousands of
@@ -219,7 +226,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
       pending.clear();
       for (const [last, group] of groups) {
         for (const run of group) inflight.current.set(run, true);
-        postScalars(group, { tag, minStep: last === undefined ? undefined : last + 1, maxPoints: 200_000 })
+        postScalars(group, { tag, minStep: last === undefined ? undefined : last + 1, maxPoints: 200_000, wallTimes: needWall })
           .then(
             ({ series }) => {
               let changed = false;
@@ -256,7 +263,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
       if (timer) clearTimeout(timer);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names); queue reads refs
-  }, [tag, runsKey, active]);
+  }, [tag, runsKey, active, needWall]);
 
   const setZoom = useCallback(
     (range: [number, number] | null) => {
@@ -266,7 +273,13 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
         rebuild();
         return;
       }
-      postScalars(runs, { tag, minStep: Math.floor(range[0]), maxStep: Math.ceil(range[1]), maxPoints: OVERVIEW_POINTS }).then(
+      postScalars(runs, {
+        tag,
+        minStep: Math.floor(range[0]),
+        maxStep: Math.ceil(range[1]),
+        maxPoints: OVERVIEW_POINTS,
+        wallTimes: needWall,
+      }).then(
         ({ series }) => {
           if (zoomRef.current === range) rebuild(new Map(series.map((s) => [s.run, cols(s)])));
         },
@@ -274,7 +287,7 @@ export function useScalarData(tag: string, runs: string[], active: boolean): Sca
       );
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps -- runsKey stands for runs (a new array each render with the same names)
-    [tag, runsKey, rebuild],
+    [tag, runsKey, rebuild, needWall],
   );
 
   return { byRun: shown.current, totals: totals.current, loading, error, zoom, setZoom, version };
