@@ -1,9 +1,10 @@
 // Map-style datasets, as torch.utils.data: a Dataset answers `length` and `getItem(i)`.
 import { IndexGenerator, drawDefaultSeed } from './rng.ts';
 import type { WorkerRecipe } from './recipe.ts';
+import { siblingModule } from '../worker-threads.ts';
 
 // recipe.ts from source (tsx), recipe.js from the compiled package: a worker imports it by URL.
-const RECIPE_MODULE = new URL('./recipe' + (import.meta.url.endsWith('.ts') ? '.ts' : '.js'), import.meta.url).href;
+const RECIPE_MODULE = siblingModule('recipe', import.meta.url).href;
 
 /** Anything the DataLoader can read: PyTorch's map-style dataset protocol (`__len__` + `__getitem__`). */
 export interface DatasetLike<T = unknown> {

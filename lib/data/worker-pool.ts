@@ -3,10 +3,10 @@
 // round-robin (as PyTorch) and hands results back in order, so loading overlaps the training step
 // that runs on the main thread.
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { WorkerRecipe } from './recipe.ts';
 import { decodeValue } from './wire.ts';
+import { inheritedExecArgv, siblingModule, workerBootstrap } from '../worker-threads.ts';
 
 export interface PoolOptions {
   recipe: WorkerRecipe;
@@ -24,35 +24,14 @@ interface Pending {
   worker: number;
 }
 
-const ENTRY = new URL('./worker-entry' + (import.meta.url.endsWith('.ts') ? '.ts' : '.js'), import.meta.url);
+const ENTRY = siblingModule('worker-entry', import.meta.url);
 
-/** Bootstraps a worker: registers tsx when the library runs from TypeScript sources, then loads the entry. */
 function bootstrapSource(): string {
-  const entry = ENTRY.href;
-  let tsxApi = '';
-  if (entry.endsWith('.ts')) {
-    const require = createRequire(import.meta.url);
-    // require.resolve picks the CommonJS build; the worker imports the ESM one next to it.
-    tsxApi = require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
-  }
-  return `
-    (async () => {
-      const tsxApi = ${JSON.stringify(tsxApi)};
-      if (tsxApi) { const { register } = await import(${JSON.stringify('file://')} + tsxApi); register(); }
-      await import(${JSON.stringify(entry)});
-    })().catch((e) => { require('node:worker_threads').parentPort.postMessage({ type: 'fatal', message: String(e && e.stack || e) }); });
-  `;
+  return workerBootstrap(ENTRY, `require('node:worker_threads').parentPort.postMessage({ type: 'fatal', message: String(e && e.stack || e) });`);
 }
 
 function workerExecArgv(): string[] {
-  // Keep only the flags that matter for module resolution (the `board-source` condition).
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith('--conditions=') || a.startsWith('-C=')) out.push(a);
-    else if ((a === '--conditions' || a === '-C') && i + 1 < argv.length) out.push(a, argv[++i]);
-  }
+  const out = inheritedExecArgv();
   // From TypeScript sources, `import ... from 'board'` in user recipe modules must find lib/ too.
   if (ENTRY.href.endsWith('.ts') && !out.some((a) => a.includes('board-source'))) out.push('--conditions=board-source');
   return out;

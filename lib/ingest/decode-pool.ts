@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { DecodedSlice } from './slice.ts';
 import type { FromWorker, ReadJob, ToWorker } from './decode-worker.ts';
+import { siblingModule } from '../worker-threads.ts';
 
 const BOOT = `
 const { workerData } = require('node:worker_threads');
@@ -44,7 +45,7 @@ export class DecodePool {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const url = new URL(import.meta.url.endsWith('.ts') ? './decode-worker.ts' : './decode-worker.js', import.meta.url);
+    const url = siblingModule('decode-worker', import.meta.url);
     let tsx: string | null = null;
     if (url.pathname.endsWith('.ts')) tsx = resolveTsxEsmApi();
     const w = new Worker(BOOT, { eval: true, workerData: { url: url.href, tsx } });

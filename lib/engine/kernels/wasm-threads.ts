@@ -18,9 +18,9 @@
 // they never keep the process alive, and setNumThreads(1) (or another count) stops them.
 
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
 import { SHARED_MAX_PAGES, sgemmModuleBytes, type PanelJob, type SgemmPool } from './wasm-sgemm.ts';
 import { kernelModuleBytes, type ConvChunks, type KernelPool } from './wasm-kernels.ts';
+import { inheritedExecArgv, siblingModule, workerBootstrap } from '../../worker-threads.ts';
 
 /**
  * M*N*K below which a product stays on one thread: waking a worker and waiting for it costs tens of microseconds, and
@@ -95,42 +95,18 @@ export interface WorkerInit {
   nr: number;
 }
 
-const ENTRY = new URL('./wasm-threads-worker' + (import.meta.url.endsWith('.ts') ? '.ts' : '.js'), import.meta.url);
+const ENTRY = siblingModule('wasm-threads-worker', import.meta.url);
 
-/** Bootstraps a worker: registers tsx when the library runs from TypeScript sources, then loads the entry (as the
- * DataLoader's worker-pool.ts does). */
+/** A worker that fails to start marks its ready slot -1 (the caller stops waiting for it) and says why. */
 function bootstrapSource(): string {
-  const entry = ENTRY.href;
-  let tsxApi = '';
-  if (entry.endsWith('.ts')) {
-    const require = createRequire(import.meta.url);
-    tsxApi = require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
-  }
-  return `
-    (async () => {
-      const tsxApi = ${JSON.stringify(tsxApi)};
-      if (tsxApi) { const { register } = await import(${JSON.stringify('file://')} + tsxApi); register(); }
-      await import(${JSON.stringify(entry)});
-    })().catch((e) => {
-      const { workerData } = require('node:worker_threads');
+  return workerBootstrap(
+    ENTRY,
+    `const { workerData } = require('node:worker_threads');
       const c = new Int32Array(workerData.ctrl);
       Atomics.store(c, ${CTRL.READY} + workerData.index, -1);
       Atomics.notify(c, ${CTRL.READY} + workerData.index);
-      process.stderr.write('board: wasm sgemm worker failed to start: ' + String((e && e.stack) || e) + '\\n');
-    });
-  `;
-}
-
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a.startsWith('--conditions=') || a.startsWith('-C=')) out.push(a);
-    else if ((a === '--conditions' || a === '-C') && i + 1 < argv.length) out.push(a, argv[++i]!);
-    else if (a.startsWith('--experimental-wasm-')) out.push(a);
-  }
-  return out;
+      process.stderr.write('board: wasm sgemm worker failed to start: ' + String((e && e.stack) || e) + '\\n');`,
+  );
 }
 
 export interface PoolKernel {
@@ -178,7 +154,7 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
     const source = bootstrapSource();
     for (let i = 0; i < size; i++) {
       const workerData: WorkerInit = { module, kernels, memory: this.memory, ctrl: sab, index: i, mr: k.mr, nr: k.nrv * 4 };
-      const w = new Worker(source, { eval: true, execArgv: workerExecArgv(), workerData });
+      const w = new Worker(source, { eval: true, execArgv: inheritedExecArgv(), workerData });
       w.unref();
       // A worker that dies is marked not ready (the caller then computes its share); errors inside a product are
       // reported through the ERR flag instead.
