@@ -4,7 +4,7 @@
 // needs it: TensorFlow's own tutorial saves the embedding in a checkpoint and names it in
 // projector_config.pbtxt by tensor_name only. Only what that needs is here: list tensors, read one
 // numeric tensor. Every block and tensor is checked against its CRC-32C.
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { crc32c, unmaskCrc } from './crc32c.ts';
 import { DT, dtypeName, dtypeSize } from './dtypes.ts';
@@ -141,8 +141,9 @@ function parseEntry(name: string, value: Uint8Array): CheckpointTensor {
 export function readCheckpointIndex(prefix: string): CheckpointIndex {
   const file = indexFileOf(prefix);
   if (!existsSync(file)) throw new CheckpointError(`checkpoint index not found: ${file}`);
+  // Checked before reading: the limit exists to keep an oversized file out of memory.
+  if (statSync(file).size > MAX_INDEX_BYTES) throw new CheckpointError(`${file} is over ${MAX_INDEX_BYTES >> 20} MiB`);
   const buf = readFileSync(file);
-  if (buf.length > MAX_INDEX_BYTES) throw new CheckpointError(`${file} is over ${MAX_INDEX_BYTES >> 20} MiB`);
   if (buf.length < FOOTER_BYTES) throw new CheckpointError(`${file}: too short for a table (${buf.length} bytes)`);
   const footer = buf.length - FOOTER_BYTES;
   const magic = new DataView(buf.buffer, buf.byteOffset + buf.length - 8, 8);
