@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { headers } from 'next/headers';
 import { initialRunsAndTags } from '../lib/server/initial-data.ts';
+import { SEARCH_HEADER } from '../lib/server/search-header.ts';
 import { Shell } from './ui/shell.tsx';
 import { InitialSearchProvider } from './ui/url-state.ts';
 import './globals.css';
@@ -16,7 +17,7 @@ const THEME_SCRIPT = `(function(){try{var t=new URLSearchParams(location.search)
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const initial = await initialRunsAndTags();
   // Set by the board's HTTP server (lib/server/http.ts) from the request URL.
-  const search = (await headers()).get('x-board-search') ?? '';
+  const search = (await headers()).get(SEARCH_HEADER) ?? '';
   return (
     <html lang="en" suppressHydrationWarning>
       <head>

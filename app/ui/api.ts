@@ -13,7 +13,11 @@ export class ApiError extends Error {
 }
 
 export async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, { cache: 'no-store', ...init });
+  return readJson<T>(await fetch(url, { cache: 'no-store', ...init }));
+}
+
+/** The JSON of a response, or an ApiError carrying the server's error message. */
+export async function readJson<T>(res: Response): Promise<T> {
   if (!res.ok) {
     let message = `HTTP ${res.status}`;
     try {

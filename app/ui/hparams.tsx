@@ -10,7 +10,8 @@ import { useChangeCounter } from './live.ts';
 import { useRuns } from './runs-context.tsx';
 import { fmt } from './scalars/math.ts';
 import { useDark } from './theme.ts';
-import { boolParam, compileFilter, setParams, useParams } from './url-state.ts';
+import { compileFilter } from './name-filter.ts';
+import { boolParam, setParams, useParams } from './url-state.ts';
 
 type Col = { key: string; label: string; kind: 'hparam' | 'metric' | 'run' | 'status' };
 

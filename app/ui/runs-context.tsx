@@ -4,12 +4,11 @@
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { NameFilter } from '../../lib/pattern.ts';
 import type { TagIndex, TagIndexEntry } from '../../lib/store/tag-index.ts';
-import { forEachRunIndex } from '../../lib/store/tag-index.ts';
 import type { RunSummary } from '../../lib/store/types.ts';
 import { fetchJson } from './api.ts';
 import { onFeedConnect, subscribeChanges } from './live.ts';
-import { explicitSelection, selectionParams } from './selection.ts';
-import { compileFilter, setParams, useParams } from './url-state.ts';
+import { selectedRuns, selectionKeys, selectionParams } from './selection.ts';
+import { setParams, useParams } from './url-state.ts';
 
 export interface RunsState {
   runs: RunSummary[];
@@ -109,52 +108,16 @@ export function RunsProvider({ children, initial }: { children: ReactNode; initi
   );
 
   const params = useParams();
-  const hiddenKey = params.getAll('hide').join('\u0000');
-  const selKey = params.has('sel') ? params.getAll('sel').join('\u0000') : null;
-  const deselKey = params.getAll('desel').join('\u0000');
-  const filterSrc = params.get('runFilter') ?? '';
+  const { hiddenKey, selKey, deselKey, filterSrc } = selectionKeys(params);
 
   const value = useMemo<RunsState>(() => {
-    const hidden = new Set(hiddenKey ? hiddenKey.split('\u0000') : []);
     const names = runs.map((r) => r.name);
-    const explicit = explicitSelection(names, selKey, deselKey);
-    const { re, error: filterError } = compileFilter(filterSrc);
-    const selected = names.filter((n) => !hidden.has(n) && (explicit === null || explicit.has(n)) && (re === null || re.test(n)));
+    const view = selectedRuns(names, { hiddenKey, selKey, deselKey, filterSrc });
     const setSelection = (next: Set<string>) => setParams(selectionParams(names, next));
-    return {
-      runs,
-      tags,
-      selected,
-      hidden,
-      explicit,
-      setSelection,
-      filter: re,
-      filterError,
-      loading,
-      error,
-      reload: () => setTick((x) => x + 1),
-    };
+    return { runs, tags, ...view, setSelection, loading, error, reload: () => setTick((x) => x + 1) };
   }, [runs, tags, hiddenKey, selKey, deselKey, filterSrc, loading, error]);
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 
-/** Tags of the given kind over the selected runs: tag -> runs that have it (selected order). */
-export function tagsOfKind(state: RunsState, kinds: readonly string[], plugins: readonly string[] = []): Map<string, string[]> {
-  const sel = new Set(state.selected);
-  const out = new Map<string, string[]>();
-  for (const t of state.tags) {
-    if (!kinds.includes(t.kind) && !(t.plugin !== null && plugins.includes(t.plugin))) continue;
-    let list = out.get(t.tag);
-    forEachRunIndex(t, (i) => {
-      const run = state.runs[i]?.name;
-      if (run === undefined || !sel.has(run)) return;
-      if (!list) {
-        list = [];
-        out.set(t.tag, list);
-      }
-      list.push(run);
-    });
-  }
-  return new Map([...out.entries()].sort((a, b) => a[0].localeCompare(b[0])));
-}
+export { tagsOfKind } from './selection.ts';

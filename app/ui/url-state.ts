@@ -3,7 +3,6 @@
 // the source of truth while the page is open (controls update instantly); the address bar follows
 // with a short debounce, because browsers throttle rapid history.replaceState calls.
 import { createContext, createElement, useContext, useSyncExternalStore, type ReactNode } from 'react';
-import { compilePattern, type NameFilter } from '../../lib/pattern.ts';
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
@@ -96,18 +95,4 @@ export function numParam(params: URLSearchParams, key: string, fallback: number,
 export function boolParam(params: URLSearchParams, key: string): boolean {
   const v = params.get(key);
   return v === '1' || v === 'true';
-}
-
-/**
- * Compiles a user filter (case-insensitive) with the server's RE2 syntax and linear-time matcher
- * (lib/pattern.ts), so a pattern that works here works in the export too; null for empty, and an
- * error message instead of a throw for bad ones.
- */
-export function compileFilter(source: string): { re: NameFilter | null; error: string | null } {
-  if (!source) return { re: null, error: null };
-  try {
-    return { re: compilePattern(source, { ignoreCase: true }), error: null };
-  } catch (err) {
-    return { re: null, error: (err as Error).message };
-  }
 }

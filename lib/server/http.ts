@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setActiveStore, type ActiveStore } from './registry.ts';
 import { allowedHostNames, checkBody, checkHost, checkSameOrigin, FRAME_HEADERS } from './request-guard.ts';
 import { createEventFeed, type EventFeed, type EventFeedLimits } from './sse.ts';
+import { SEARCH_HEADER } from './search-header.ts';
 import { warmUp } from './warm-up.ts';
 
 export interface BoardServerOptions {
@@ -33,8 +34,6 @@ export interface BoardServer {
 
 export class ServeError extends Error {}
 
-/** Request header carrying the query string ('?a=1' or '') to the root layout. */
-export const SEARCH_HEADER = 'x-board-search';
 
 function searchOf(url: string | undefined): string {
   const q = url?.indexOf('?') ?? -1;

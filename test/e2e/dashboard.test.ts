@@ -103,6 +103,46 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
     expect(await tip.textContent()).toContain('ours/train');
   });
 
+  test("the first cards' data requests leave before hydration and are never sent twice", async () => {
+    const p = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      // When the page hydrated (Shell sets html[data-hydrated]), on the page's own clock.
+      await p.addInitScript(() => {
+        new MutationObserver((_, obs) => {
+          if (document.documentElement?.dataset.hydrated === '1') {
+            (window as unknown as { __hydratedAt: number }).__hydratedAt = performance.now();
+            obs.disconnect();
+          }
+        }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-hydrated'] });
+      });
+      const bodies: string[] = [];
+      p.on('request', (r) => {
+        if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/scalars') bodies.push(r.postData() ?? '');
+      });
+      await p.goto(`${board.url}/scalars?smoothing=0`);
+      await chartReady(p, cardSel('loss/train'));
+      const timing = await p.evaluate(() => ({
+        hydratedAt: (window as unknown as { __hydratedAt?: number }).__hydratedAt ?? -1,
+        firstPost: Math.min(
+          ...performance
+            .getEntriesByType('resource')
+            .filter((e) => new URL(e.name).pathname === '/api/scalars')
+            .map((e) => e.startTime),
+        ),
+      }));
+      expect(timing.hydratedAt).toBeGreaterThan(0);
+      expect(timing.firstPost).toBeLessThan(timing.hydratedAt);
+      // The early request's answer was used: every body went out once.
+      expect(bodies.length).toBeGreaterThan(0);
+      expect(new Set(bodies).size).toBe(bodies.length);
+      // And it was the page's first card: the chart shows the same data as a late request would.
+      const ours = runLine(await chartSeries(p, cardSel('loss/train')), 'smoothed', 'ours/train')!;
+      for (const [step, value] of ours) expect(value).toBeCloseTo(lossAt(step!), 6);
+    } finally {
+      await p.close();
+    }
+  });
+
   test('zoom re-queries the store at full resolution; reset returns to the overview', async () => {
     await go(page, `${board.url}/scalars?tagFilter=dense&smoothing=0`);
     const card = cardSel('dense/signal');

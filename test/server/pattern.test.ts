@@ -2,7 +2,7 @@
 // RegExp; the same compile function serves the export route, the store, `board export` and the UI.
 import { describe, expect, test } from 'vitest';
 import { compilePattern, MAX_PATTERN_LENGTH, MAX_PATTERN_PROGRAM, PatternError, patternError } from '../../lib/pattern.ts';
-import { compileFilter } from '../../app/ui/url-state.ts';
+import { compileFilter } from '../../app/ui/name-filter.ts';
 
 describe('compilePattern', () => {
   test('the catastrophic-backtracking pattern of the report returns at once', () => {

@@ -4,31 +4,28 @@
 import { useMemo } from 'react';
 import { CardBoundary } from '../error-boundary.tsx';
 import { tagsOfKind, useRuns } from '../runs-context.tsx';
+import { preloadECharts } from '../echart.tsx';
 import { useDark } from '../theme.ts';
-import { boolParam, compileFilter, numParam, setParams, useParams } from '../url-state.ts';
+import { boolParam, numParam, setParams, useParams } from '../url-state.ts';
+import { scalarCardLayout, xAxisParam } from './card-layout.ts';
 import { ScalarCard, type ScalarSettings } from './scalar-card.tsx';
 import { SmoothingControl, XAxisControl } from './settings-controls.tsx';
-import type { XAxisMode } from './math.ts';
 import type { BandKind } from './chart-model.ts';
 import { useApi } from '../api.ts';
 import { groupLabeler, hparamsByRun, type GroupBy } from '../../../lib/server/run-groups.ts';
 import type { HparamsView } from '../../../lib/store/types.ts';
 
-const X_MODES: XAxisMode[] = ['step', 'relative', 'wall'];
-
-/** Cards group by the tag's first path segment; tags without one share a top-level group. */
-function groupOf(tag: string): string {
-  const i = tag.indexOf('/');
-  return i > 0 ? tag.slice(0, i) : '(top level)';
-}
+// This page always draws charts: ECharts starts downloading with the page's own scripts (this
+// module is evaluated before hydration), so neither a page whose data comes back at once nor the
+// early requests' answers (scalars-post.ts) wait for the library after hydration.
+if (typeof window !== 'undefined') preloadECharts();
 
 export function ScalarsDashboard() {
   const state = useRuns();
   const params = useParams();
   const dark = useDark();
   const smoothing = numParam(params, 'smoothing', 0.6, 0, 0.999);
-  const xParam = params.get('x') as XAxisMode | null;
-  const xAxis: XAxisMode = xParam && X_MODES.includes(xParam) ? xParam : 'step';
+  const xAxis = xAxisParam(params);
   const logY = boolParam(params, 'logy');
   const logX = boolParam(params, 'logx');
   const ignoreOutliers = boolParam(params, 'outliers');
@@ -65,18 +62,8 @@ export function ScalarsDashboard() {
   }, [groupRe, groupHp, band, hparamsApi.data]);
   const groupMode = groupRe !== null ? 're' : groupHp !== null ? 'hp' : (params.get('groupMode') ?? '');
 
-  const { re: tagRe, error: tagError } = compileFilter(tagFilterSrc);
   const tagMap = tagsOfKind(state, ['scalar']);
-  const tags = [...tagMap.keys()].filter((t) => tagRe === null || tagRe.test(t));
-  const pinned = new Set(pinnedKey ? pinnedKey.split('\u0000') : []);
-  const groups = new Map<string, string[]>();
-  for (const t of tags) {
-    if (pinned.has(t)) continue;
-    const g = groupOf(t);
-    const list = groups.get(g);
-    if (list) list.push(t);
-    else groups.set(g, [t]);
-  }
+  const { tags, pinned, pinnedTags, groups, tagError } = scalarCardLayout(tagMap, tagFilterSrc, pinnedKey);
   const exportAll = (format: 'csv' | 'json') => {
     const q = new URLSearchParams({ format });
     if (group?.by.by === 'regex') q.set('groupRegex', group.by.pattern);
@@ -103,7 +90,6 @@ export function ScalarsDashboard() {
       />
     </CardBoundary>
   );
-  const pinnedTags = tags.filter((t) => pinned.has(t));
 
   return (
     <div>

@@ -2,13 +2,11 @@
 // Data of one scalar card: the downsampled overview, a higher-resolution window when zoomed, and
 // live appends from the change feed (only the new steps are fetched). Series are kept columnar.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { MAX_SCALAR_POINTS } from '../../../lib/server/scalar-limits.ts';
 import type { ScalarColumns } from '../../../lib/server/wire.ts';
-import { postJson } from '../api.ts';
+import { fetchJson, readJson } from '../api.ts';
 import { preloadECharts } from '../echart.tsx';
 import { onFeedConnect, subscribeChanges } from '../live.ts';
-
-export const OVERVIEW_POINTS = 1500;
+import { OVERVIEW_POINTS, scalarsPostBodies, takeEarlyResponse, type ScalarsAsk } from './scalars-post.ts';
 
 /** One run's points, columnar, in step order. */
 export interface Cols {
@@ -40,31 +38,22 @@ const SLOTS = 2;
 const BIG_LOAD_RUNS = 200;
 let used = 0;
 const waiting: Array<{ need: number; start: () => void }> = [];
-/** Runs one request may name (lib/server/scalar-limits.ts): larger selections go in several requests. */
-const RUNS_PER_REQUEST = 2000;
+
+/** One POST /api/scalars, or the page's early request with the same body (scalars-post.ts). */
+function postBody(body: string): Promise<Resp> {
+  const send = () => fetchJson<Resp>('/api/scalars', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const early = takeEarlyResponse(body);
+  // An early request that failed on the network is sent again; an HTTP error is the answer.
+  return early ? early.then(readJson<Resp>, send) : send();
+}
 
 /** POST /api/scalars for any number of runs, split into requests the server accepts. */
-function postScalars(
-  runs: string[],
-  body: { tag: string; minStep?: number; maxStep?: number; maxPoints: number; wallTimes: boolean },
-): Promise<Resp> {
-  // compact: float32 values come with 9 digits instead of 17 (about 40% less JSON to parse at
-  // 2,000 runs); decodeValues restores the exact float32.
-  // runs × maxPoints over the server's cap is refused: ask for at most the cap's share per run (the
-  // server lowers it further to keep the response small).
-  const ask = (part: string[]) =>
-    postJson<Resp>('/api/scalars', {
-      runs: part,
-      ...body,
-      compact: true,
-      maxPoints: Math.max(1, Math.min(body.maxPoints, Math.floor(MAX_SCALAR_POINTS / part.length))),
-    });
+function postScalars(runs: string[], ask: ScalarsAsk): Promise<Resp> {
   // The chart library's request goes first: the server sends that static file at once and then
   // answers the (slower) data request while the browser evaluates the library. Asked after the
   // data, the file waited behind the data request on the server, and evaluation came after both.
   preloadECharts();
-  const parts: Promise<Resp>[] = [];
-  for (let i = 0; i < runs.length; i += RUNS_PER_REQUEST) parts.push(ask(runs.slice(i, i + RUNS_PER_REQUEST)));
+  const parts = scalarsPostBodies(runs, ask).map(postBody);
   return parts.length === 1 ? parts[0]! : Promise.all(parts).then((rs) => ({ series: rs.flatMap((r) => r.series) }));
 }
 

@@ -9,7 +9,8 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import { tagsOfKind, useRuns } from '../runs-context.tsx';
 import type { XAxisMode } from '../scalars/math.ts';
 import { useDark } from '../theme.ts';
-import { boolParam, compileFilter, numParam, setParams, useParams } from '../url-state.ts';
+import { compileFilter } from '../name-filter.ts';
+import { boolParam, numParam, setParams, useParams } from '../url-state.ts';
 import {
   buildGrid,
   cardId,
