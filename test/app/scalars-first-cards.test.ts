@@ -2,6 +2,7 @@
 // builds their request bodies with the same pure functions the dashboard uses, and an inline
 // script sends them before hydration. These check the pieces: selection, card order, bodies, the
 // script's escaping, and that a card takes an early response exactly once.
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, test } from 'vitest';
 import { firstCardTags, scalarCardLayout, xAxisParam } from '../../app/ui/scalars/card-layout.ts';
 import { earlyRequestsScript, scalarsPostBodies, takeEarlyResponse, OVERVIEW_POINTS } from '../../app/ui/scalars/scalars-post.ts';
@@ -99,7 +100,7 @@ describe('early requests script', () => {
       calls.push({ url, body: init.body });
       return Promise.resolve(new Response(`{"n":${calls.length}}`));
     };
-    new Function('window', 'fetch', src)(win, fakeFetch);
+    runInNewContext(src, { window: win, fetch: fakeFetch });
     return calls;
   }
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SummaryWriter } from '../../lib/tfevents/index.ts';
 import { startBoard, type BoardProcess } from './helpers/board-process.ts';
 import { HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
+import { earlyRequestReport } from './helpers/early-requests.ts';
 import { buildLogdir, DENSE_STEPS, LOSS_STEPS, lossAt, XSS_RUN, XSS_TAG } from './helpers/logdir.ts';
 
 /** Polls get room: under a full `npm test` the machine is busy with every other suite too. */
@@ -104,43 +105,19 @@ describe.skipIf(!HAS_CHROMIUM)('board dashboard in Chromium', () => {
   });
 
   test("the first cards' data requests leave before hydration and are never sent twice", async () => {
-    const p = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    try {
-      // When the page hydrated (Shell sets html[data-hydrated]), on the page's own clock.
-      await p.addInitScript(() => {
-        new MutationObserver((_, obs) => {
-          if (document.documentElement?.dataset.hydrated === '1') {
-            (window as unknown as { __hydratedAt: number }).__hydratedAt = performance.now();
-            obs.disconnect();
-          }
-        }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-hydrated'] });
-      });
-      const bodies: string[] = [];
-      p.on('request', (r) => {
-        if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/scalars') bodies.push(r.postData() ?? '');
-      });
-      await p.goto(`${board.url}/scalars?smoothing=0`);
+    let ours: number[][] = [];
+    const report = await earlyRequestReport(browser, `${board.url}/scalars?smoothing=0`, async (p) => {
       await chartReady(p, cardSel('loss/train'));
-      const timing = await p.evaluate(() => ({
-        hydratedAt: (window as unknown as { __hydratedAt?: number }).__hydratedAt ?? -1,
-        firstPost: Math.min(
-          ...performance
-            .getEntriesByType('resource')
-            .filter((e) => new URL(e.name).pathname === '/api/scalars')
-            .map((e) => e.startTime),
-        ),
-      }));
-      expect(timing.hydratedAt).toBeGreaterThan(0);
-      expect(timing.firstPost).toBeLessThan(timing.hydratedAt);
-      // The early request's answer was used: every body went out once.
-      expect(bodies.length).toBeGreaterThan(0);
-      expect(new Set(bodies).size).toBe(bodies.length);
-      // And it was the page's first card: the chart shows the same data as a late request would.
-      const ours = runLine(await chartSeries(p, cardSel('loss/train')), 'smoothed', 'ours/train')!;
-      for (const [step, value] of ours) expect(value).toBeCloseTo(lossAt(step!), 6);
-    } finally {
-      await p.close();
-    }
+      ours = runLine(await chartSeries(p, cardSel('loss/train')), 'smoothed', 'ours/train')!;
+    });
+    expect(report.hydratedAt).toBeGreaterThan(0);
+    expect(report.firstPost).toBeLessThan(report.hydratedAt);
+    // The early answers were used: every body went out once.
+    expect(report.bodies.length).toBeGreaterThan(0);
+    expect(new Set(report.bodies).size).toBe(report.bodies.length);
+    // And the chart holds the data a late request would have brought.
+    expect(ours.length).toBe(LOSS_STEPS);
+    for (const [step, value] of ours) expect(value).toBeCloseTo(lossAt(step!), 6);
   });
 
   test('zoom re-queries the store at full resolution; reset returns to the overview', async () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SummaryWriter } from '../../lib/tfevents/index.ts';
 import { startBoard, type BoardProcess } from './helpers/board-process.ts';
 import { HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
+import { earlyRequestReport } from './helpers/early-requests.ts';
 
 const POLL = { timeout: 20_000 };
 const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
@@ -163,6 +164,16 @@ describe.skipIf(!HAS_CHROMIUM)('time series page in Chromium', () => {
     // Scrolled to, a card mounts and draws.
     await chartReady(page, card('histogram', 'weights/fc1', 'exp/a'));
     expect(await inkedPixels(page, card('histogram', 'weights/fc1', 'exp/a'))).toBeGreaterThan(200);
+  });
+
+  test("the first cards' data requests leave before hydration, in the grid's order, never twice", async () => {
+    // A pinned card comes first; the page-wide relative x axis asks for wall times.
+    const url = `${board.url}/time-series?tsPin=${encodeURIComponent('scalar:loss%2Ftest')}&x=relative`;
+    const report = await earlyRequestReport(browser, url, (p) => chartReady(p, card('scalar', 'loss/test')));
+    expect(report.firstPost).toBeLessThan(report.hydratedAt);
+    expect(new Set(report.bodies).size).toBe(report.bodies.length);
+    const first = JSON.parse(report.bodies[0]!) as { tag: string; runs: string[]; wallTimes: boolean };
+    expect(first).toMatchObject({ tag: 'loss/test', runs: ['exp/a'], wallTimes: true });
   });
 
   test('the tag filter (RE2) and the plugin filter narrow the grid; a bad pattern says why', async () => {

@@ -7,7 +7,8 @@
 // overrides `tsCard` (see model.ts).
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { tagsOfKind, useRuns } from '../runs-context.tsx';
-import type { XAxisMode } from '../scalars/math.ts';
+import { xAxisParam } from '../scalars/card-layout.ts';
+import { preloadECharts } from '../echart.tsx';
 import { useDark } from '../theme.ts';
 import { compileFilter } from '../name-filter.ts';
 import { boolParam, numParam, setParams, useParams } from '../url-state.ts';
@@ -28,9 +29,12 @@ import { TimeSeriesCard, type PageSettings } from './ts-card.tsx';
 import { SmoothingControl, XAxisControl } from '../scalars/settings-controls.tsx';
 import './time-series.css';
 
-const X_MODES: XAxisMode[] = ['step', 'relative', 'wall'];
 /** Cards a group renders before a "show more" button: per-run image and histogram cards of a sweep add up. */
 const GROUP_PAGE = 96;
+
+// Scalar cards come first in most grids: ECharts starts downloading with the page's own scripts
+// (this module is evaluated before hydration), as on the Scalars page.
+if (typeof window !== 'undefined') preloadECharts();
 
 export function TimeSeriesDashboard() {
   const state = useRuns();
@@ -38,8 +42,7 @@ export function TimeSeriesDashboard() {
   const dark = useDark();
 
   const smoothing = numParam(params, 'smoothing', 0.6, 0, 0.999);
-  const xParam = params.get('x') as XAxisMode | null;
-  const xAxis: XAxisMode = xParam && X_MODES.includes(xParam) ? xParam : 'step';
+  const xAxis = xAxisParam(params);
   const logY = boolParam(params, 'logy');
   const logX = boolParam(params, 'logx');
   const ignoreOutliers = boolParam(params, 'outliers');
