@@ -3,7 +3,7 @@
 // script sends them before hydration. These check the pieces: selection, card order, bodies, the
 // script's escaping, and that a card takes an early response exactly once.
 import { runInNewContext } from 'node:vm';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { firstCardTags, scalarCardLayout, xAxisParam } from '../../app/ui/scalars/card-layout.ts';
 import { earlyRequestsScript, scalarsPostBodies, takeEarlyResponse, OVERVIEW_POINTS } from '../../app/ui/scalars/scalars-post.ts';
 import { selectedRuns, selectionKeys, tagsOfKind } from '../../app/ui/selection.ts';
@@ -86,8 +86,13 @@ describe('request bodies', () => {
 
 describe('early requests script', () => {
   const saved = (globalThis as { window?: unknown }).window;
+  // The page's clock: a second after navigation (this process has run longer than that).
+  beforeEach(() => {
+    vi.spyOn(performance, 'now').mockReturnValue(1000);
+  });
   afterEach(() => {
     (globalThis as { window?: unknown }).window = saved;
+    vi.restoreAllMocks();
   });
 
   /** Runs the inline script against a fake window and fetch; returns the fetch calls. */
@@ -112,6 +117,15 @@ describe('early requests script', () => {
     const res = takeEarlyResponse(bodies[0]!);
     expect(await (await res!).json()).toEqual({ n: 1 });
     expect(takeEarlyResponse(bodies[0]!)).toBeUndefined();
+  });
+
+  test('answers older than the page load are not used', () => {
+    const bodies = scalarsPostBodies(['a'], { tag: 'loss', maxPoints: OVERVIEW_POINTS, wallTimes: false });
+    runScript(earlyRequestsScript(bodies));
+    vi.spyOn(performance, 'now').mockReturnValue(60_000);
+    expect(takeEarlyResponse(bodies[0]!)).toBeUndefined();
+    vi.spyOn(performance, 'now').mockReturnValue(1000);
+    expect(takeEarlyResponse(bodies[0]!)).toBeUndefined(); // dropped, not kept for later
   });
 
   test('names cannot end the script element; they arrive unchanged', () => {

@@ -66,11 +66,24 @@ export function earlyRequestsScript(bodies: readonly string[]): string {
   );
 }
 
+/**
+ * Early answers serve only the page load they were sent for: a card that mounts later (scrolled
+ * to, or after a tab switch back to the page) asks afresh rather than show an answer this old.
+ */
+const EARLY_TTL_MS = 10_000;
+
 /** The early response sent with exactly this body, once (later asks send their own request). */
 export function takeEarlyResponse(body: string): Promise<Response> | undefined {
   if (typeof window === 'undefined') return undefined;
-  const early = (window as unknown as Record<string, Record<string, Promise<Response>> | undefined>)[EARLY];
-  const res = early?.[body];
-  if (res) delete early[body];
+  const w = window as unknown as Record<string, Record<string, Promise<Response>> | undefined>;
+  const early = w[EARLY];
+  if (!early) return undefined;
+  // performance.now() counts from the document's load; client-side navigations keep that origin.
+  if (performance.now() > EARLY_TTL_MS) {
+    delete w[EARLY];
+    return undefined;
+  }
+  const res = early[body];
+  if (res !== undefined) delete early[body];
   return res;
 }
