@@ -26,18 +26,18 @@ const WORKER_SLICE_BYTES = 4 << 20;
 /** Read buffers up to this size are kept for the next file (a full slice's buffer is not held). */
 const SPARE_BUFFER_BYTES = 1 << 20;
 
-/** Mean new bytes per file below which the worker is not used ('auto'): each file costs messages. */
-export const WORKER_MIN_FILE_BYTES = 1 << 20;
-
 /**
  * Whether decoding in a worker thread is worth it ('auto'). Measured (bench/vs-rustboard.ts,
- * bench/RESULTS.md): with a free second core it overlaps decoding with the SQLite writes and
- * cuts wall time ~1.4x on big files; with no free core (load 20 on 2 cores) it cost 20-40% more
- * CPU and wall time on both benchmark shapes, and for many small files its per-file messages
- * cost more than they save. So: a large backlog, of large files, and a core nobody is using.
+ * bench/RESULTS.md): with a free second core it overlaps decoding with the SQLite writes. On big
+ * files it cut wall time ~1.4x; on a sweep of 2,000 small files (slices sent in batches, see
+ * decode-worker.ts) the main thread's CPU fell from 1.0-1.3 s to 0.6-0.7 s, the worker taking
+ * 0.5 s. With no free core (load 20 on 2 cores) it cost 20-40% more CPU and wall time. So: a
+ * large backlog and a core nobody is using. BOARD_DECODE_WORKER=1 (or 0) decides instead.
  */
-function workerPays(backlog: number, files: number): boolean {
-  if (backlog < WORKER_MIN_BYTES || backlog / files < WORKER_MIN_FILE_BYTES) return false;
+function workerPays(backlog: number): boolean {
+  const forced = process.env.BOARD_DECODE_WORKER;
+  if (forced === '1' || forced === '0') return forced === '1';
+  if (backlog < WORKER_MIN_BYTES) return false;
   return loadavg()[0]! < availableParallelism() - 0.5;
 }
 
@@ -172,7 +172,7 @@ export class RunLoader {
     };
     // The worker reads local files; object-store files are fetched and decoded here.
     const anyRemote = jobs.some((j) => isRemotePath(j.t.path));
-    if (jobs.length && !anyRemote && (useWorker === true || (useWorker === 'auto' && workerPays(backlog, jobs.length)))) {
+    if (jobs.length && !anyRemote && (useWorker === true || (useWorker === 'auto' && workerPays(backlog)))) {
       this.pool ??= new DecodePool();
       if (this.pool.available) {
         try {
