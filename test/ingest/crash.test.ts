@@ -41,7 +41,7 @@ afterAll(() => {
 });
 
 /** Start the child; SIGKILL it `delayMs` after it has opened the store. */
-function runChild(logdir: string, db: string, delayMs: number, env: NodeJS.ProcessEnv = {}): Promise<'killed' | 'done'> {
+function runChild(logdir: string, db: string, delayMs: number, env: Record<string, string> = {}): Promise<'killed' | 'done'> {
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, [...childArgs, logdir, db, String(16 << 10)], {
       cwd: REPO_ROOT,
