@@ -43,6 +43,11 @@ export class DecodePool {
     return !this.broken;
   }
 
+  /** Start the worker now (it loads its modules while the caller prepares its jobs). */
+  warm(): void {
+    if (!this.broken) this.start();
+  }
+
   private start(): Worker {
     if (this.worker) return this.worker;
     const url = siblingModule('decode-worker', import.meta.url);

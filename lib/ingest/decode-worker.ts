@@ -29,6 +29,8 @@ const MAX_AHEAD = 2;
 const BATCH_BYTES = 1 << 20;
 /** Items per message at most (files with nothing new add an item each and no bytes). */
 const BATCH_ITEMS = 512;
+/** Read buffers up to this size are kept for the next file. */
+const SPARE_BUFFER_BYTES = 1 << 20;
 
 if (parentPort) {
   const port = parentPort;
@@ -61,6 +63,8 @@ if (parentPort) {
   });
 
   /** The batch being filled for one request: its items, the buffers they transfer, their input bytes. */
+  /** A read buffer kept from one file to the next: a sweep reads thousands of small files. */
+  let spare: Buffer | null = null;
   let items: BatchItem[] = [];
   let transfer: ArrayBuffer[] = [];
   let batchBytes = 0;
@@ -120,7 +124,9 @@ if (parentPort) {
         const st = fstatSync(fd);
         const want = Math.min(sliceBytes, st.size - pos);
         if (want <= 0) return;
-        const buf = Buffer.allocUnsafe(want);
+        // The previous file's buffer when it is big enough (decodeSlice copies whatever it keeps).
+        const buf = spare !== null && spare.length >= want ? spare : Buffer.allocUnsafe(want);
+        if (buf.length <= SPARE_BUFFER_BYTES) spare = buf;
         let got = 0;
         while (got < want) {
           const k = readSync(fd, buf, got, want - got, pos + got);

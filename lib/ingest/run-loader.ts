@@ -151,6 +151,7 @@ export class RunLoader {
     this.groupLost = false;
     const jobs: Prepared[] = [];
     let backlog = 0;
+    let warmed = false;
     for (const t of targets) {
       let p: Awaited<ReturnType<RunLoader['prepare']>>;
       try {
@@ -162,6 +163,11 @@ export class RunLoader {
       if ('result' in p) continue;
       jobs.push(p);
       backlog += Math.max(0, p.size - p.rec.offset);
+      // Start the worker as soon as it will be used: its start (~60 ms) overlaps the rest of this loop.
+      if (!warmed && useWorker !== false && backlog >= WORKER_MIN_BYTES && !isRemotePath(t.path) && (useWorker === true || workerPays(backlog))) {
+        warmed = true;
+        (this.pool ??= new DecodePool()).warm();
+      }
     }
     let bytes = 0,
       events = 0;
