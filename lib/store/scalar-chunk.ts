@@ -168,18 +168,11 @@ export function chunkStats(a: ScalarAccum): ChunkStats {
   // ArrayBuffer of its own per blob was a large share of the ingest's garbage, issue 16).
   const marksBuf = alignedBytes(MARK_FIELDS * MARKS * 8);
   const marks = new Float64Array(marksBuf.buffer, marksBuf.byteOffset, MARK_FIELDS * MARKS);
-  const mark = (k: number, i: number) => {
-    const o = k * MARK_FIELDS;
-    marks[o] = i;
-    marks[o + 1] = i >= 0 ? (a.bigSteps ? Number(a.bigSteps[i]!) : a.steps[i]!) : 0;
-    marks[o + 2] = i >= 0 ? walls[i]! : 0;
-    marks[o + 3] = i >= 0 ? values[i]! : 0;
-  };
-  mark(0, 0);
-  mark(1, minI);
-  mark(2, maxI);
-  mark(3, n - 1);
-  mark(4, badI);
+  setMark(marks, 0, a, 0);
+  setMark(marks, 1, a, minI);
+  setMark(marks, 2, a, maxI);
+  setMark(marks, 3, a, n - 1);
+  setMark(marks, 4, a, badI);
   return {
     n,
     minStep: minS,
@@ -192,6 +185,15 @@ export function chunkStats(a: ScalarAccum): ChunkStats {
     minWall: minW === Infinity ? null : minW,
     maxWall: maxW === -Infinity ? null : maxW,
   };
+}
+
+/** Mark k of `marks`: point i of the chunk (-1: none). */
+function setMark(marks: Float64Array, k: number, a: ScalarAccum, i: number): void {
+  const o = k * MARK_FIELDS;
+  marks[o] = i;
+  marks[o + 1] = i >= 0 ? (a.bigSteps ? Number(a.bigSteps[i]!) : a.steps[i]!) : 0;
+  marks[o + 2] = i >= 0 ? a.walls[i]! : 0;
+  marks[o + 3] = i >= 0 ? a.values[i]! : 0;
 }
 
 export function encodeChunk(a: ScalarAccum): Buffer {
