@@ -319,7 +319,10 @@ async function main(): Promise<void> {
       console.log(
         `  Board speed relative to RustBoard: wall ${(r.secs / b.secs).toFixed(2)}x, CPU ${(r.cpu / b.cpu).toFixed(2)}x (>= 1.0 means Board is as fast or faster)`,
       );
-      if (bw) console.log(`  Board with the worker relative to RustBoard: wall ${(r.secs / bw.secs).toFixed(2)}x, CPU ${(r.cpu / bw.cpu).toFixed(2)}x`);
+      if (bw)
+        console.log(
+          `  Board with the worker relative to RustBoard: wall ${(r.secs / bw.secs).toFixed(2)}x, CPU ${(r.cpu / bw.cpu).toFixed(2)}x`,
+        );
     } else {
       console.log(`  RustBoard (issue 16 reference, same machine type): ${s.ref.rustboard}; Board then: ${s.ref.board}`);
     }

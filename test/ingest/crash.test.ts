@@ -125,7 +125,9 @@ test.each([
         else runsDone++;
         for (const f of files) if (rand() < 0.5) grow(f, 1 + Math.floor(rand() * 600));
       }
-      console.log(`crash test (${store}${worker ? ', worker' : ''}): ${kills} kills, ${runsDone} completed runs, child via ${bundle ? 'bundle' : 'tsx'}`);
+      console.log(
+        `crash test (${store}${worker ? ', worker' : ''}): ${kills} kills, ${runsDone} completed runs, child via ${bundle ? 'bundle' : 'tsx'}`,
+      );
       expect(kills).toBeGreaterThanOrEqual(20);
       // Resume to completion in-process and check every point of every tag.
       const ing = await startIngest({ logdir, db, watch: false });

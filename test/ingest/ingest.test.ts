@@ -342,7 +342,10 @@ test('a sweep of many small runs decoded in the worker (slices in batches) store
   // 300 runs of one small file each: many files share one message from the worker, and the worker
   // reuses its read buffer from one file to the next.
   for (let r = 0; r < 300; r++)
-    writeEvents(join(dir, `run${String(r).padStart(3, '0')}/events.out.tfevents.${r}`), scalarRecords(0, 5 + (r % 7), ['a', 'b/c', `t${r % 3}`]));
+    writeEvents(
+      join(dir, `run${String(r).padStart(3, '0')}/events.out.tfevents.${r}`),
+      scalarRecords(0, 5 + (r % 7), ['a', 'b/c', `t${r % 3}`]),
+    );
   const snapshot = async (ing: Ingester) => ({
     tags: await ing.queries.listTags(),
     rows: await collectRows(ing.queries.exportScalars({})),
