@@ -1,5 +1,5 @@
 // Board's ingest against RustBoard (TensorBoard's Rust data server), issue 16.
-// Run: node --import tsx --conditions=board-source bench/vs-rustboard.ts [big|sweep|both] [--reps N] [--rustboard PATH]
+// Run: node --import tsx --conditions=board-source bench/vs-rustboard.ts [big|sweep|both] [--reps N] [--rustboard PATH] [--worker]
 //
 // Two logdirs written by our SummaryWriter (cached under bench/out/):
 //   big    50 runs x 20 tags x 2,000 steps = 2M scalars (one event file per run)
@@ -8,6 +8,8 @@
 //   RustBoard  time from spawn to its first "Finished load cycle" line (`server --logdir L -v`), then killed
 //   Board      `board export --logdir L --db <fresh file> --tags '^$'`, end to end (process start to exit)
 //   floor      every byte of every file read and both CRCs of every record checked, nothing else (in this process)
+//   --worker   also Board with its decode worker forced on (BOARD_DECODE_WORKER=1): decoding on the second core
+//              while the main thread writes SQLite ('auto' uses it only when the load average leaves a core free)
 // Wall clock and CPU time (user + system of the child, from /proc) are reported as medians; the ratios use
 // medians of the same run. RustBoard is found with --rustboard PATH, $RUSTBOARD_BIN, or the
 // tensorboard_data_server Python package (python3, or $RUSTBOARD_PYTHON); with RUSTBOARD_INSTALL=1 the bench
@@ -132,7 +134,7 @@ interface Timing {
 }
 
 /** `board export` end to end into a fresh store; CPU from the children's rusage (the child is reaped by spawnSync). */
-function runBoard(dir: string, expectPoints: number): Timing {
+function runBoard(dir: string, expectPoints: number, env: Record<string, string> = {}): Timing {
   const db = join(OUT, 'rb-fresh.sqlite');
   for (const s of ['', '-wal', '-shm', '.lock']) rmSync(db + s, { force: true });
   const c0 = childrenCpu();
@@ -140,7 +142,7 @@ function runBoard(dir: string, expectPoints: number): Timing {
   const r = spawnSync(
     '/usr/bin/time',
     ['-f', 'maxrss_kb=%M', process.execPath, BOARD_BIN, 'export', '--logdir', dir, '--db', db, '--tags', '^$'],
-    { encoding: 'utf8', maxBuffer: 1 << 20 },
+    { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, ...env } },
   );
   const secs = (performance.now() - t0) / 1000;
   const cpu = childrenCpu() - c0;
@@ -253,6 +255,7 @@ const range = (a: number[]) => `${Math.min(...a).toFixed(2)}-${Math.max(...a).to
 async function main(): Promise<void> {
   const which = process.argv[2] && !process.argv[2].startsWith('-') ? process.argv[2] : 'both';
   const reps = Number(argValue('--reps') ?? 5);
+  const withWorker = process.argv.includes('--worker');
   mkdirSync(OUT, { recursive: true });
   const rb = findRustboard();
   console.log(
@@ -268,6 +271,7 @@ async function main(): Promise<void> {
     const files = eventFiles(dir);
     const points = s.runs * s.tags * s.steps;
     const board: Timing[] = [],
+      boardWorker: Timing[] = [],
       rust: Timing[] = [],
       floors: ReturnType<typeof floor>[] = [];
     const loads: number[] = [];
@@ -279,6 +283,7 @@ async function main(): Promise<void> {
       // Alternate the order so a load swing does not always hit the same contender.
       if (rb && i % 2 === 1) rust.push(await runRustboard(rb.bin, dir));
       board.push(runBoard(dir, points));
+      if (withWorker) boardWorker.push(runBoard(dir, points, { BOARD_DECODE_WORKER: '1' }));
       if (rb && i % 2 === 0) rust.push(await runRustboard(rb.bin, dir));
       floors.push(floor(files));
     }
@@ -295,6 +300,17 @@ async function main(): Promise<void> {
     console.log(
       `  Board export   wall median ${b.secs.toFixed(2)} s (${range(board.map((x) => x.secs))}), CPU median ${b.cpu.toFixed(2)} s, peak RSS ${b.rss.toFixed(0)} MB, ${(points / b.secs / 1e6).toFixed(2)}M points/s`,
     );
+    const bw = withWorker
+      ? {
+          secs: median(boardWorker.map((x) => x.secs)),
+          cpu: median(boardWorker.map((x) => x.cpu)),
+          rss: Math.max(...boardWorker.map((x) => x.rssMB ?? 0)),
+        }
+      : null;
+    if (bw)
+      console.log(
+        `  Board, worker  wall median ${bw.secs.toFixed(2)} s (${range(boardWorker.map((x) => x.secs))}), CPU median ${bw.cpu.toFixed(2)} s, peak RSS ${bw.rss.toFixed(0)} MB (BOARD_DECODE_WORKER=1)`,
+      );
     if (rb) {
       const r = { secs: median(rust.map((x) => x.secs)), cpu: median(rust.map((x) => x.cpu)) };
       console.log(
@@ -303,6 +319,10 @@ async function main(): Promise<void> {
       console.log(
         `  Board speed relative to RustBoard: wall ${(r.secs / b.secs).toFixed(2)}x, CPU ${(r.cpu / b.cpu).toFixed(2)}x (>= 1.0 means Board is as fast or faster)`,
       );
+      if (bw)
+        console.log(
+          `  Board with the worker relative to RustBoard: wall ${(r.secs / bw.secs).toFixed(2)}x, CPU ${(r.cpu / bw.cpu).toFixed(2)}x`,
+        );
     } else {
       console.log(`  RustBoard (issue 16 reference, same machine type): ${s.ref.rustboard}; Board then: ${s.ref.board}`);
     }

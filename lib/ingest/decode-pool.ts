@@ -43,6 +43,11 @@ export class DecodePool {
     return !this.broken;
   }
 
+  /** Start the worker now (it loads its modules while the caller prepares its jobs). */
+  warm(): void {
+    if (!this.broken) this.start();
+  }
+
   private start(): Worker {
     if (this.worker) return this.worker;
     const url = siblingModule('decode-worker', import.meta.url);
@@ -101,15 +106,19 @@ export class DecodePool {
           if (err) throw new Error(`decode worker: ${err}`);
           return;
         }
-        if (m.type === 'slice') {
+        for (const item of m.items) {
+          if ('done' in item) {
+            await onFileDone(item.file, item.error);
+            continue;
+          }
           try {
-            await onSlice(m.file, m.slice);
+            await onSlice(item.file, item.slice);
           } catch (err) {
             w.postMessage({ type: 'cancel', id } satisfies ToWorker);
             throw err;
           }
-          w.postMessage({ type: 'ack', id } satisfies ToWorker);
-        } else await onFileDone(m.file, m.error);
+        }
+        w.postMessage({ type: 'ack', id } satisfies ToWorker);
       }
     } finally {
       this.handlers.delete(id);

@@ -1,6 +1,9 @@
 // Worker thread that reads and decodes event files for a big initial ingest, while the main
-// thread writes the previous slice to SQLite (the store keeps its single writer). Slices stream
-// back in order; at most MAX_AHEAD unacknowledged slices are in flight, which bounds memory.
+// thread writes the previous slices to SQLite (the store keeps its single writer). Slices stream
+// back in order, in batches: one message carries the slices (and file ends) of up to BATCH_BYTES
+// of input, so a sweep of thousands of small files costs a few hundred messages, not two per file
+// and a round trip each (issue 16). At most MAX_AHEAD unacknowledged batches are in flight, which
+// bounds memory.
 import { parentPort } from 'node:worker_threads';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { RunNormalizer } from '../tfevents/normalize.ts';
@@ -17,12 +20,17 @@ export type ToWorker =
   | { type: 'read'; id: number; jobs: ReadJob[]; sliceBytes: number; seeds: Record<string, [string, string][]> }
   | { type: 'ack'; id: number }
   | { type: 'cancel'; id: number };
-export type FromWorker =
-  | { type: 'slice'; id: number; file: number; slice: DecodedSlice }
-  | { type: 'file-done'; id: number; file: number; error?: string }
-  | { type: 'end'; id: number };
+/** One item of a batch, in file order: a decoded slice, or the end of a file (with its error, if any). */
+export type BatchItem = { file: number; slice: DecodedSlice } | { file: number; done: true; error?: string };
+export type FromWorker = { type: 'batch'; id: number; items: BatchItem[] } | { type: 'end'; id: number };
 
 const MAX_AHEAD = 2;
+/** Input bytes whose slices share one message (a slice larger than this goes alone). */
+const BATCH_BYTES = 1 << 20;
+/** Items per message at most (files with nothing new add an item each and no bytes). */
+const BATCH_ITEMS = 512;
+/** Read buffers up to this size are kept for the next file. */
+const SPARE_BUFFER_BYTES = 1 << 20;
 
 if (parentPort) {
   const port = parentPort;
@@ -54,6 +62,30 @@ if (parentPort) {
     void run(m);
   });
 
+  /** The batch being filled for one request: its items, the buffers they transfer, their input bytes. */
+  /** A read buffer kept from one file to the next: a sweep reads thousands of small files. */
+  let spare: Buffer | null = null;
+  let items: BatchItem[] = [];
+  let transfer: ArrayBuffer[] = [];
+  let batchBytes = 0;
+
+  /** Send the open batch (after waiting for a free slot): the main thread acknowledges it when applied. */
+  const flush = async (id: number) => {
+    if (items.length === 0) return;
+    await waitCredit(id);
+    inflight.set(id, (inflight.get(id) ?? 0) + 1);
+    port.postMessage({ type: 'batch', id, items } satisfies FromWorker, transfer);
+    items = [];
+    transfer = [];
+    batchBytes = 0;
+  };
+
+  const add = async (id: number, item: BatchItem, bytes: number) => {
+    items.push(item);
+    batchBytes += bytes;
+    if (batchBytes >= BATCH_BYTES || items.length >= BATCH_ITEMS) await flush(id);
+  };
+
   const run = async (m: Extract<ToWorker, { type: 'read' }>) => {
     inflight.set(m.id, 0);
     for (const job of m.jobs) {
@@ -64,13 +96,18 @@ if (parentPort) {
         for (const [tag, plugin] of m.seeds[job.run] ?? []) n.rememberPlugin(tag, plugin);
         normalizers.set(job.run, n);
       }
+      let error: string | undefined;
       try {
         await readFile(m.id, job, n, m.sliceBytes);
-        port.postMessage({ type: 'file-done', id: m.id, file: job.file } satisfies FromWorker);
       } catch (err) {
-        port.postMessage({ type: 'file-done', id: m.id, file: job.file, error: (err as Error).message } satisfies FromWorker);
+        error = (err as Error).message;
       }
+      await add(m.id, error === undefined ? { file: job.file, done: true } : { file: job.file, done: true, error }, 0);
     }
+    if (!cancelled.has(m.id)) await flush(m.id);
+    items = [];
+    transfer = [];
+    batchBytes = 0;
     // Normalizer memory belongs to this request: the main thread re-seeds from the store later.
     normalizers.clear();
     inflight.delete(m.id);
@@ -87,7 +124,9 @@ if (parentPort) {
         const st = fstatSync(fd);
         const want = Math.min(sliceBytes, st.size - pos);
         if (want <= 0) return;
-        const buf = Buffer.allocUnsafe(want);
+        // The previous file's buffer when it is big enough (decodeSlice copies whatever it keeps).
+        const buf = spare !== null && spare.length >= want ? spare : Buffer.allocUnsafe(want);
+        if (buf.length <= SPARE_BUFFER_BYTES) spare = buf;
         let got = 0;
         while (got < want) {
           const k = readSync(fd, buf, got, want - got, pos + got);
@@ -104,14 +143,13 @@ if (parentPort) {
           }
           return; // truncated tail: the writer will finish it
         }
-        await waitCredit(id);
-        inflight.set(id, (inflight.get(id) ?? 0) + 1);
-        port.postMessage({ type: 'slice', id, file: job.file, slice } satisfies FromWorker, [
-          slice.tagIdx.buffer,
-          slice.steps.buffer,
-          slice.walls.buffer,
-          slice.values.buffer,
-        ] as ArrayBuffer[]);
+        transfer.push(
+          slice.tagIdx.buffer as ArrayBuffer,
+          slice.steps.buffer as ArrayBuffer,
+          slice.walls.buffer as ArrayBuffer,
+          slice.values.buffer as ArrayBuffer,
+        );
+        await add(id, { file: job.file, slice }, consumed);
         pos = slice.endOffset;
       }
     } finally {

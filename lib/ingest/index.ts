@@ -27,7 +27,7 @@ import { RunLoader } from './run-loader.ts';
 import type { SourceWatcher } from './watch.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { acquireWriterLock } from './writer-lock.ts';
-import { createProgress, formatBytes, type ProgressSink } from './progress.ts';
+import { createProgress, formatBytes, silentProgress, type ProgressSink } from './progress.ts';
 
 export { parseLogdirSpec, TRASH_DIR } from '../discovery/index.ts';
 export { StoreLockedError } from './writer-lock.ts';
@@ -264,7 +264,8 @@ class LiveIngester implements Ingester {
   }
 
   private async scanAll(initial: boolean): Promise<void> {
-    const p = initial ? this.progress : null;
+    // No progress shown: no sink, so no stat of every file for a total nobody reads (issue 16).
+    const p = initial && this.progress !== silentProgress ? this.progress : null;
     p?.phase(`scanning ${this.sources.map((s) => s.path).join(', ')}`);
     const targets = this.hasRemote ? await listEventFiles(this.sources) : discoverFiles(this.sources);
     const seen = new Set(targets.map((t) => t.path));
@@ -419,8 +420,23 @@ export const REMOTE_POLL_MS = 5000;
 /** Just past chokidar's 50 ms per-path throttle of 'change' events. */
 const RECHECK_MS = 60;
 
+/** Work between two turns of the event loop during a scan, at most (ms). */
+const YIELD_EVERY_MS = 10;
+let lastYield = 0;
+
+/**
+ * Let the event loop run (requests, timers, watcher events) when a scan has held it for
+ * YIELD_EVERY_MS. Yielding after every slice cost a loop turn (an epoll_wait) per file: 2,000
+ * in a sweep of small runs (issue 16).
+ */
 function yieldToLoop(): Promise<void> {
-  return new Promise((res) => setImmediate(res));
+  if (performance.now() - lastYield < YIELD_EVERY_MS) return Promise.resolve();
+  return new Promise((res) =>
+    setImmediate(() => {
+      lastYield = performance.now();
+      res();
+    }),
+  );
 }
 
 /** Move a run's event files (its whole directory when it holds no other run) under <source>/.board-trash/<stamp>/. */

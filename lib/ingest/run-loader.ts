@@ -26,17 +26,23 @@ const WORKER_SLICE_BYTES = 4 << 20;
 /** Read buffers up to this size are kept for the next file (a full slice's buffer is not held). */
 const SPARE_BUFFER_BYTES = 1 << 20;
 
-/** Mean new bytes per file below which the worker is not used ('auto'): each file costs messages. */
+/** Mean new bytes per file below which the worker is not used ('auto'). */
 export const WORKER_MIN_FILE_BYTES = 1 << 20;
 
 /**
  * Whether decoding in a worker thread is worth it ('auto'). Measured (bench/vs-rustboard.ts,
  * bench/RESULTS.md): with a free second core it overlaps decoding with the SQLite writes and
  * cuts wall time ~1.4x on big files; with no free core (load 20 on 2 cores) it cost 20-40% more
- * CPU and wall time on both benchmark shapes, and for many small files its per-file messages
- * cost more than they save. So: a large backlog, of large files, and a core nobody is using.
+ * CPU and wall time. On a sweep of 2,000 small files, with slices now sent in batches
+ * (decode-worker.ts), the main thread's CPU falls from ~0.9 s to ~0.6 s (the worker takes ~0.4 s)
+ * but the process spends 0.2-0.4 CPU-s more, and with one core busy elsewhere (load 2.6-3.2 on 2
+ * cores) wall time was 5 % better in one sitting and 10-20 % worse in the next: not shown to pay
+ * on an idle machine either, so sweeps stay in-process unless forced. So: a large backlog, of
+ * large files, and a core nobody is using. BOARD_DECODE_WORKER=1 (or 0) decides instead.
  */
 function workerPays(backlog: number, files: number): boolean {
+  const forced = process.env.BOARD_DECODE_WORKER;
+  if (forced === '1' || forced === '0') return forced === '1';
   if (backlog < WORKER_MIN_BYTES || backlog / files < WORKER_MIN_FILE_BYTES) return false;
   return loadavg()[0]! < availableParallelism() - 0.5;
 }
@@ -151,6 +157,7 @@ export class RunLoader {
     this.groupLost = false;
     const jobs: Prepared[] = [];
     let backlog = 0;
+    let warmed = false;
     for (const t of targets) {
       let p: Awaited<ReturnType<RunLoader['prepare']>>;
       try {
@@ -162,6 +169,17 @@ export class RunLoader {
       if ('result' in p) continue;
       jobs.push(p);
       backlog += Math.max(0, p.size - p.rec.offset);
+      // Start the worker as soon as it will be used: its start (~60 ms) overlaps the rest of this loop.
+      if (
+        !warmed &&
+        useWorker !== false &&
+        backlog >= WORKER_MIN_BYTES &&
+        !isRemotePath(t.path) &&
+        (useWorker === true || workerPays(backlog, jobs.length))
+      ) {
+        warmed = true;
+        (this.pool ??= new DecodePool()).warm();
+      }
     }
     let bytes = 0,
       events = 0;

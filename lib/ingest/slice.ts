@@ -116,7 +116,10 @@ export function decodeSlice(
   // order, so the tag that followed this one last time is compared (bytes) first; otherwise the
   // normalizer resolves the tag as the generic path does. Same points, same tags, same plugins.
   const rec = new ScalarRecord();
-  const slotBytes: (Uint8Array | undefined)[] = [];
+  // Where each slot's tag bytes lie in this slice's buffer (offsets, not copies: the buffer is the
+  // same for the whole call).
+  const slotStart: number[] = [];
+  const slotEnd: number[] = [];
   const slotInfo: (TagState | undefined)[] = [];
   const next: number[] = [];
   let last = -1;
@@ -128,7 +131,7 @@ export function decodeSlice(
     const ts = rec.tagStart,
       te = rec.tagEnd;
     let t = last >= 0 ? (next[last] ?? -1) : -1;
-    if (t >= 0 && !sameBytes(slotBytes[t]!, b, ts, te)) t = -1;
+    if (t >= 0 && !sameBytes(b, slotStart[t]!, slotEnd[t]!, ts, te)) t = -1;
     let info = t >= 0 ? slotInfo[t]! : null;
     let resolved: { readonly str: string; readonly info: TagState } | null = null;
     if (info === null) {
@@ -148,8 +151,9 @@ export function decodeSlice(
     }
     if (resolved !== null) {
       t = slotOf(resolved.str, info.plugin);
-      if (slotBytes[t] === undefined) {
-        slotBytes[t] = b.slice(ts, te);
+      if (slotStart[t] === undefined) {
+        slotStart[t] = ts;
+        slotEnd[t] = te;
         slotInfo[t] = info;
       }
       if (last >= 0) next[last] = t;
@@ -212,10 +216,11 @@ export function decodeSlice(
 
 type TagState = { readonly plugin: string | null };
 
-function sameBytes(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+/** Whether b[aStart, aEnd) and b[start, end) hold the same bytes. */
+function sameBytes(b: Uint8Array, aStart: number, aEnd: number, start: number, end: number): boolean {
   const len = end - start;
-  if (a.length !== len) return false;
-  for (let k = len - 1; k >= 0; k--) if (a[k] !== b[start + k]) return false;
+  if (aEnd - aStart !== len) return false;
+  for (let k = len - 1; k >= 0; k--) if (b[aStart + k] !== b[start + k]) return false;
   return true;
 }
 

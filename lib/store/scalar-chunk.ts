@@ -164,29 +164,36 @@ export function chunkStats(a: ScalarAccum): ChunkStats {
     minS = lo;
     maxS = hi;
   }
-  const stepAt = (i: number) => (a.bigSteps ? Number(a.bigSteps[i]!) : a.steps[i]!);
-  const marks = new Float64Array(MARK_FIELDS * MARKS);
-  [0, minI, maxI, n - 1, badI].forEach((i, k) => {
-    const o = k * MARK_FIELDS;
-    marks[o] = i;
-    if (i >= 0) {
-      marks[o + 1] = stepAt(i);
-      marks[o + 2] = walls[i]!;
-      marks[o + 3] = values[i]!;
-    }
-  });
+  // From Node's shared allocation pool (a sweep writes one chunk per tag and file, and an
+  // ArrayBuffer of its own per blob was a large share of the ingest's garbage, issue 16).
+  const marksBuf = alignedBytes(MARK_FIELDS * MARKS * 8);
+  const marks = new Float64Array(marksBuf.buffer, marksBuf.byteOffset, MARK_FIELDS * MARKS);
+  setMark(marks, 0, a, 0);
+  setMark(marks, 1, a, minI);
+  setMark(marks, 2, a, maxI);
+  setMark(marks, 3, a, n - 1);
+  setMark(marks, 4, a, badI);
   return {
     n,
     minStep: minS,
     maxStep: maxS,
     sorted,
-    marks: Buffer.from(marks.buffer),
+    marks: marksBuf,
     // All-NaN chunks have no min/max; an infinite value is a legitimate extreme.
     minValue: minI < 0 ? null : minV,
     maxValue: maxI < 0 ? null : maxV,
     minWall: minW === Infinity ? null : minW,
     maxWall: maxW === -Infinity ? null : maxW,
   };
+}
+
+/** Mark k of `marks`: point i of the chunk (-1: none). */
+function setMark(marks: Float64Array, k: number, a: ScalarAccum, i: number): void {
+  const o = k * MARK_FIELDS;
+  marks[o] = i;
+  marks[o + 1] = i >= 0 ? (a.bigSteps ? Number(a.bigSteps[i]!) : a.steps[i]!) : 0;
+  marks[o + 2] = i >= 0 ? a.walls[i]! : 0;
+  marks[o + 3] = i >= 0 ? a.values[i]! : 0;
 }
 
 export function encodeChunk(a: ScalarAccum): Buffer {
@@ -216,20 +223,34 @@ export function encodeChunk(a: ScalarAccum): Buffer {
   const wallOff = align8(HEADER + stepBytes);
   const valueOff = wallOff + n * 8;
   const total = valueOff + n * (valueFmt === VALUE_F32 ? 4 : 8);
-  const ab = new ArrayBuffer(total);
-  const head = new DataView(ab);
-  head.setUint8(0, stepFmt);
-  head.setUint8(1, valueFmt);
-  head.setUint32(4, n, true);
+  const out = alignedBytes(total);
+  const ab = out.buffer,
+    base = out.byteOffset;
+  out[0] = stepFmt;
+  out[1] = valueFmt;
+  out[2] = 0;
+  out[3] = 0;
+  out.writeUInt32LE(n, 4);
   if (stepFmt === STEP_I32) {
-    const d = new Int32Array(ab, HEADER, n);
+    const d = new Int32Array(ab, base + HEADER, n);
     for (let i = 0; i < n; i++) d[i] = a.steps[i]!;
-  } else if (stepFmt === STEP_F64) new Float64Array(ab, HEADER, n).set(a.steps.subarray(0, n));
-  else new BigInt64Array(ab, HEADER, n).set(a.bigSteps!.subarray(0, n));
-  new Float64Array(ab, wallOff, n).set(a.walls.subarray(0, n));
-  if (valueFmt === VALUE_F32) new Float32Array(ab, valueOff, n).set(vals.subarray(0, n));
-  else new Float64Array(ab, valueOff, n).set(vals.subarray(0, n));
-  return Buffer.from(ab);
+  } else if (stepFmt === STEP_F64) new Float64Array(ab, base + HEADER, n).set(a.steps.subarray(0, n));
+  else new BigInt64Array(ab, base + HEADER, n).set(a.bigSteps!.subarray(0, n));
+  out.fill(0, HEADER + stepBytes, wallOff); // the padding (pooled bytes are not zeroed)
+  new Float64Array(ab, base + wallOff, n).set(a.walls.subarray(0, n));
+  if (valueFmt === VALUE_F32) new Float32Array(ab, base + valueOff, n).set(vals.subarray(0, n));
+  else new Float64Array(ab, base + valueOff, n).set(vals.subarray(0, n));
+  return out;
+}
+
+/**
+ * `size` uninitialized bytes at an 8-byte aligned offset, for float64 views. Small sizes come from
+ * Node's shared pool (Buffer.allocUnsafe carves them from one 8 KiB slab and keeps offsets 8-byte
+ * aligned) instead of an ArrayBuffer each; anything else gets its own.
+ */
+function alignedBytes(size: number): Buffer {
+  const b = Buffer.allocUnsafe(size);
+  return b.byteOffset % 8 === 0 ? b : Buffer.from(new ArrayBuffer(size));
 }
 
 /** Decoded columns of a chunk. `steps` is numeric unless a step is past 2^53 (then `bigSteps`). */

@@ -129,6 +129,8 @@ export class StoreWriter implements IngestSink {
     id = Number(this.s.insertRun.run(name, Date.now() / 1000).lastInsertRowid);
     this.runIds.set(name, id);
     this.runNames.set(id, name);
+    // A run this writer just created has no tags: no query to load them (a sweep creates thousands).
+    this.tags.set(id, new Map());
     this.emit({ type: 'run-added', run: name });
     return id;
   }

@@ -134,7 +134,11 @@ export class RunNormalizer {
       info = { plugin: null, content: null };
       this.tags.set(str, info);
     }
-    const entry = { bytes: buf.slice(start, end), str, info };
+    // A copy carved from Node's shared pool, not an ArrayBuffer of its own per tag (a sweep meets
+    // ~20 tags per run, issue 16).
+    const bytes: Uint8Array = Buffer.allocUnsafe(len);
+    for (let k = 0; k < len; k++) bytes[k] = buf[start + k]!;
+    const entry = { bytes, str, info };
     if (n >= 64) cache.shift();
     cache.push(entry);
     this.hint = 0;

@@ -41,10 +41,11 @@ afterAll(() => {
 });
 
 /** Start the child; SIGKILL it `delayMs` after it has opened the store. */
-function runChild(logdir: string, db: string, delayMs: number): Promise<'killed' | 'done'> {
+function runChild(logdir: string, db: string, delayMs: number, env: Record<string, string> = {}): Promise<'killed' | 'done'> {
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, [...childArgs, logdir, db, String(16 << 10)], {
       cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '',
@@ -75,13 +76,16 @@ afterAll(async () => {
   await pgServer?.stop();
 });
 
-// The same test for both stores: a SQLite file, and a database on a real PostgreSQL server.
+// The same test for both stores: a SQLite file, and a database on a real PostgreSQL server; and
+// with the initial scan decoded in the worker thread (batches of slices, issue 16), which 'auto'
+// picks only for a large backlog on an idle machine.
 test.each([
-  { store: 'sqlite', skip: false },
-  { store: 'postgres', skip: pgWhy !== null },
+  { store: 'sqlite', worker: false, skip: false },
+  { store: 'sqlite', worker: true, skip: false },
+  { store: 'postgres', worker: false, skip: pgWhy !== null },
 ])(
-  `$store: SIGKILL at ${KILLS} random moments while data is appended, then resume: exact counts, no duplicates`,
-  async ({ store, skip }) => {
+  `$store (decode worker: $worker): SIGKILL at ${KILLS} random moments while data is appended, then resume: exact counts, no duplicates`,
+  async ({ store, worker, skip }) => {
     if (skip) return;
     const { dir, cleanup } = tempDir();
     try {
@@ -116,11 +120,14 @@ test.each([
       let kills = 0,
         runsDone = 0;
       for (let i = 0; kills < KILLS && i < 80; i++) {
-        if ((await runChild(logdir, db, Math.floor(rand() * 120))) === 'killed') kills++;
+        const env = { BOARD_DECODE_WORKER: worker ? '1' : '0' };
+        if ((await runChild(logdir, db, Math.floor(rand() * 120), env)) === 'killed') kills++;
         else runsDone++;
         for (const f of files) if (rand() < 0.5) grow(f, 1 + Math.floor(rand() * 600));
       }
-      console.log(`crash test (${store}): ${kills} kills, ${runsDone} completed runs, child via ${bundle ? 'bundle' : 'tsx'}`);
+      console.log(
+        `crash test (${store}${worker ? ', worker' : ''}): ${kills} kills, ${runsDone} completed runs, child via ${bundle ? 'bundle' : 'tsx'}`,
+      );
       expect(kills).toBeGreaterThanOrEqual(20);
       // Resume to completion in-process and check every point of every tag.
       const ing = await startIngest({ logdir, db, watch: false });

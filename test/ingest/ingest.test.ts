@@ -337,6 +337,31 @@ test('decoding in a worker thread stores exactly what in-process decoding stores
   expect(await worker.queries.listTags('b')).toMatchObject([{ tag: 'loss', kind: 'scalar', count: 3 }]);
 }, 30_000);
 
+test('a sweep of many small runs decoded in the worker (slices in batches) stores what in-process decoding stores', async () => {
+  const dir = logdir();
+  // 300 runs of one small file each: many files share one message from the worker, and the worker
+  // reuses its read buffer from one file to the next.
+  for (let r = 0; r < 300; r++)
+    writeEvents(
+      join(dir, `run${String(r).padStart(3, '0')}/events.out.tfevents.${r}`),
+      scalarRecords(0, 5 + (r % 7), ['a', 'b/c', `t${r % 3}`]),
+    );
+  const snapshot = async (ing: Ingester) => ({
+    tags: await ing.queries.listTags(),
+    rows: await collectRows(ing.queries.exportScalars({})),
+  });
+  const inProcess = await ingest({ logdir: dir, db: ':memory:', decodeWorker: false });
+  const errors = vi.spyOn(console, 'error');
+  const worker = await ingest({ logdir: dir, db: ':memory:', decodeWorker: true });
+  expect(errors).not.toHaveBeenCalled();
+  errors.mockRestore();
+  const a = await snapshot(inProcess),
+    b = await snapshot(worker);
+  expect(b.rows.length).toBe(a.rows.length);
+  expect(b.rows.length).toBeGreaterThan(300 * 15);
+  expect(b).toEqual(a);
+}, 30_000);
+
 // Root reads files whatever their mode, so this runs only as another user.
 test.skipIf(process.getuid?.() === 0)('an unreadable file is skipped with a message; the other runs ingest', async () => {
   const dir = logdir();
