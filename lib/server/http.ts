@@ -34,7 +34,6 @@ export interface BoardServer {
 
 export class ServeError extends Error {}
 
-
 function searchOf(url: string | undefined): string {
   const q = url?.indexOf('?') ?? -1;
   return q < 0 ? '' : url!.slice(q);

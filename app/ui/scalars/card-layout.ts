@@ -29,7 +29,11 @@ export interface ScalarCardLayout {
  * `tagMap`: tag -> runs (tagsOfKind's answer, sorted by tag); `tagFilterSrc`: the `tagFilter`
  * parameter; `pinnedKey`: the `pin` parameters joined by NUL.
  */
-export function scalarCardLayout(tagMap: ReadonlyMap<string, readonly string[]>, tagFilterSrc: string, pinnedKey: string): ScalarCardLayout {
+export function scalarCardLayout(
+  tagMap: ReadonlyMap<string, readonly string[]>,
+  tagFilterSrc: string,
+  pinnedKey: string,
+): ScalarCardLayout {
   const { re, error } = compileFilter(tagFilterSrc);
   const tags = [...tagMap.keys()].filter((t) => re === null || re.test(t));
   const pinned = new Set(pinnedKey ? pinnedKey.split('\u0000') : []);
