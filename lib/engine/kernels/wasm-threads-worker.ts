@@ -4,7 +4,7 @@
 import { workerData } from 'node:worker_threads';
 import { chunkPart, newJob, runPanels, type PanelPart, type SgemmExports } from './wasm-sgemm.ts';
 import { kernelChunkArgs, type ConvChunks } from './wasm-kernels.ts';
-import { claim, CTRL, JOB_BYTE, JOB_KEYS, KIND, type WorkerInit } from './wasm-threads.ts';
+import { claim, CTRL, JOB_BYTE, JOB_KEYS, KIND, spinWhile, type WorkerInit } from './wasm-threads.ts';
 
 type ConvFn = (...args: number[]) => void;
 
@@ -30,7 +30,8 @@ let seq = Atomics.load(ctrl, CTRL.SEQ);
 Atomics.store(ctrl, CTRL.READY + init.index, 1);
 Atomics.notify(ctrl, CTRL.READY + init.index);
 for (;;) {
-  Atomics.wait(ctrl, CTRL.SEQ, seq);
+  // Poll for the next job for init.spinUs (BOARD_WASM_SPIN_US), then sleep until notified.
+  if (!spinWhile(ctrl, CTRL.SEQ, seq, init.spinUs)) Atomics.wait(ctrl, CTRL.SEQ, seq);
   const gen = Atomics.load(ctrl, CTRL.SEQ);
   if (gen === seq) continue;
   seq = gen;

@@ -85,7 +85,31 @@ export function claim(ctrl: Int32Array, gen: number, nChunks: number): number {
   }
 }
 
+/**
+ * How long (µs) a worker polls for the next job after finishing one before it sleeps in Atomics.wait (and the caller
+ * polls for the workers' last chunks before it sleeps): a futex wake-up of an idle core costs tens of µs here.
+ * BOARD_WASM_SPIN_US overrides it.
+ */
+export const SPIN_US_DEFAULT = 0;
+
+/** SPIN_US_DEFAULT, or BOARD_WASM_SPIN_US when set. */
+export function spinUs(): number {
+  const env = typeof process === 'object' && process.env?.BOARD_WASM_SPIN_US ? Number(process.env.BOARD_WASM_SPIN_US) : NaN;
+  return Number.isFinite(env) && env >= 0 ? env : SPIN_US_DEFAULT;
+}
+
+/** Polls ctrl[i] until it differs from v or `us` microseconds passed; returns whether it changed. */
+export function spinWhile(ctrl: Int32Array, i: number, v: number, us: number): boolean {
+  if (us <= 0) return Atomics.load(ctrl, i) !== v;
+  const end = performance.now() + us / 1000;
+  for (let k = 0; ; k++) {
+    if (Atomics.load(ctrl, i) !== v) return true;
+    if ((k & 63) === 63 && performance.now() > end) return false;
+  }
+}
+
 export interface WorkerInit {
+  spinUs: number;
   module: WebAssembly.Module;
   kernels: WebAssembly.Module;
   memory: WebAssembly.Memory;
@@ -125,6 +149,7 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
   private readonly minFlops: number;
   private seq = 0;
   private closed = false;
+  private readonly spinUs: number;
 
   /** Split calls (sgemm products, im2col/col2im calls): tests check the split ran. */
   readonly stats = { products: 0, kernelCalls: 0 };
@@ -145,6 +170,7 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
   ) {
     if (!Number.isInteger(size) || size < 1 || size > MAX_WORKERS) throw new Error(`WasmThreadPool: bad worker count ${size}`);
     this.minFlops = minFlops ?? threadMinFlops();
+    this.spinUs = spinUs();
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAX_PAGES, shared: true });
     const sab = new SharedArrayBuffer(JOB_BYTE + 8 * Math.max(JOB_KEYS.length, CONV_FIELDS));
     this.ctrl = new Int32Array(sab, 0, JOB_BYTE / 4);
@@ -153,7 +179,7 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
     const kernels = new WebAssembly.Module(kernelModuleBytes(true));
     const source = bootstrapSource();
     for (let i = 0; i < size; i++) {
-      const workerData: WorkerInit = { module, kernels, memory: this.memory, ctrl: sab, index: i, mr: k.mr, nr: k.nrv * 4 };
+      const workerData: WorkerInit = { spinUs: this.spinUs, module, kernels, memory: this.memory, ctrl: sab, index: i, mr: k.mr, nr: k.nrv * 4 };
       const w = new Worker(source, { eval: true, execArgv: inheritedExecArgv(), workerData });
       w.unref();
       // A worker that dies is marked not ready (the caller then computes its share); errors inside a product are
@@ -233,6 +259,7 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
     for (;;) {
       const d = Atomics.load(ctrl, CTRL.DONE);
       if (d >= nChunks) break;
+      if (this.spinUs > 0 && spinWhile(ctrl, CTRL.DONE, d, this.spinUs)) continue;
       if (Atomics.wait(ctrl, CTRL.DONE, d, 1000) === 'timed-out' && Date.now() - start > 120_000) {
         throw new Error('wasm sgemm: worker threads did not finish within 120 s');
       }
