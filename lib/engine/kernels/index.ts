@@ -162,12 +162,35 @@ export function startWasmThreads(timeoutMs = 30_000): number {
   return pool!.waitReady(timeoutMs);
 }
 
+/**
+ * On the wasm backend with threads: a float32 scratch of `floats` elements resident in the worker pool's shared memory
+ * (WasmThreadPool.resident), which sgemm, im2colBatch and col2imBatch read and write in place instead of copying it in
+ * and out. Each call returns the same region (its contents last until the next call). Null elsewhere: callers then
+ * use an ordinary scratch array.
+ */
+export function residentScratch(like: FloatArray, floats: number): Float32Array | null {
+  if (backend !== 'wasm-simd' || wasmThreads <= 1 || !(like instanceof Float32Array)) return null;
+  wasmThreadedKernel();
+  return pool!.resident(floats);
+}
+
+/** Whether X is a view of the running pool's shared memory (then the pool's kernels use it in place). */
+function isResident(X: FloatArray): boolean {
+  return pool !== undefined && X instanceof Float32Array && pool.residentOffset(X) >= 0;
+}
+
 /** Workers of the running wasm pool (0 when none is running) and its split counters: tests check teardown with it. */
 export function wasmWorkerCount(): number {
   return pool ? pool.size : 0;
 }
-export function wasmThreadStats(): { products: number; kernelCalls: number; workerChunks: number; callerChunks: number } {
-  if (!pool) return { products: 0, kernelCalls: 0, workerChunks: 0, callerChunks: 0 };
+export function wasmThreadStats(): {
+  products: number;
+  kernelCalls: number;
+  resident: number;
+  workerChunks: number;
+  callerChunks: number;
+} {
+  if (!pool) return { products: 0, kernelCalls: 0, resident: 0, workerChunks: 0, callerChunks: 0 };
   const c = pool.chunkCounts();
   return { ...pool.stats, workerChunks: c.workers, callerChunks: c.caller };
 }
@@ -272,7 +295,9 @@ export function sgemm(
   } else if (be === 'wasm-simd' || (be === 'native' && wasmSimdSupported())) {
     // Products too small or too narrow to split stay on the private-memory kernel: copies into a shared memory cost
     // about twice as much (bench/RESULTS.md).
-    const k = wasmThreads > 1 && M * N * K >= wasmThreadMin && Math.max(M, N) >= 2 * MIN_CHUNK ? wasmThreadedKernel() : wasmKernel();
+    // Resident operands (residentScratch) go to the pool's kernel whatever the size: it reads them in place.
+    const split = wasmThreads > 1 && M * N * K >= wasmThreadMin && Math.max(M, N) >= 2 * MIN_CHUNK;
+    const k = split || (pool && (isResident(A) || isResident(B) || isResident(C))) ? wasmThreadedKernel() : wasmKernel();
     k.gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
   } else {
     gemmBlocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
@@ -353,7 +378,7 @@ function wasmConv(x: FloatArray, xOff: number, N: number, g: ConvGeom, col: Floa
   const ok =
     xOff >= 0 && xOff + N * g.C * g.inH * g.inW <= x.length && colOff >= 0 && ld >= N * L && colOff + (rows - 1) * ld + N * L <= col.length;
   if (!ok) return null;
-  if (N > 1 && wasmThreads > 1 && rows * N * L >= IM2COL_THREAD_MIN) return (wasmThreadedKernel(), wasmSharedConv!);
+  if ((N > 1 && wasmThreads > 1 && rows * N * L >= IM2COL_THREAD_MIN) || isResident(col)) return (wasmThreadedKernel(), wasmSharedConv!);
   return (wasmFused ??= new WasmKernels());
 }
 

@@ -151,8 +151,40 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
   private closed = false;
   private readonly spinUs: number;
 
-  /** Split calls (sgemm products, im2col/col2im calls): tests check the split ran. */
-  readonly stats = { products: 0, kernelCalls: 0 };
+  /** Split calls (sgemm products, im2col/col2im calls) and resident() calls: tests check the split ran. */
+  readonly stats = { products: 0, kernelCalls: 0, resident: 0 };
+
+  /**
+   * Floats at the start of the shared memory kept for resident matrices (resident()): the kernels lay out their
+   * per-call operands and scratch after it.
+   */
+  reservedFloats = 0;
+  /** The SharedArrayBuffer objects resident views were made on (a grown memory hands out a new object). */
+  private readonly residentBuffers = new Set<ArrayBufferLike>();
+
+  /**
+   * A view of `floats` floats at the start of the shared memory that stays put while the kernels run: a convolution's
+   * column matrix written there by im2col is read by the GEMMs in place (residentOffset), and a GEMM's result there by
+   * col2im, so the 6.5 MB matrix is never copied out of and back into the shared memory (such copies cost about
+   * twice an ordinary memcpy). The contents last until the next resident() call; every call returns the same region.
+   */
+  resident(floats: number): Float32Array {
+    const want = (floats + 15) & ~15;
+    if (want > this.reservedFloats) {
+      const have = this.memory.buffer.byteLength;
+      if (want * 4 > have) this.memory.grow(Math.ceil((Math.max(want * 4, have * 1.5) - have) / 65536));
+      this.reservedFloats = want;
+    }
+    const buf = this.memory.buffer;
+    this.residentBuffers.add(buf);
+    this.stats.resident++;
+    return new Float32Array(buf, 0, floats);
+  }
+
+  /** X's float offset in the shared memory when X is a resident() view, else -1. */
+  residentOffset(X: Float32Array): number {
+    return this.residentBuffers.has(X.buffer) ? X.byteOffset / 4 : -1;
+  }
 
   /** Chunks run so far by the workers and by the caller: how much of the work the workers actually took. */
   chunkCounts(): { workers: number; caller: number } {
@@ -179,7 +211,16 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
     const kernels = new WebAssembly.Module(kernelModuleBytes(true));
     const source = bootstrapSource();
     for (let i = 0; i < size; i++) {
-      const workerData: WorkerInit = { spinUs: this.spinUs, module, kernels, memory: this.memory, ctrl: sab, index: i, mr: k.mr, nr: k.nrv * 4 };
+      const workerData: WorkerInit = {
+        spinUs: this.spinUs,
+        module,
+        kernels,
+        memory: this.memory,
+        ctrl: sab,
+        index: i,
+        mr: k.mr,
+        nr: k.nrv * 4,
+      };
       const w = new Worker(source, { eval: true, execArgv: inheritedExecArgv(), workerData });
       w.unref();
       // A worker that dies is marked not ready (the caller then computes its share); errors inside a product are

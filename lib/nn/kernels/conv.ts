@@ -8,6 +8,7 @@ import {
   gemm,
   geomArray,
   nativeKernels,
+  residentScratch,
   type ConvGeom,
   type FloatArray,
 } from '../../engine/kernels/index.ts';
@@ -125,7 +126,8 @@ export function convForward(
     }
     return { y, cols: null };
   }
-  const cols = keepCols ? uninitLike(x, Cin * K * NL) : scratchFor(x, Cin * K * NL);
+  // With wasm threads the columns stay in the workers' shared memory from im2col to the GEMM (residentScratch).
+  const cols = keepCols ? uninitLike(x, Cin * K * NL) : (residentScratch(x, Cin * K * NL) ?? scratchFor(x, Cin * K * NL));
   im2colBatch(x, N, full, cols);
   const tmp = scratch2For(x, Cout * NL);
   if (Cog <= 64) {
@@ -193,7 +195,7 @@ export function convBackward(
   if (dw) {
     let colsW = cols;
     if (!colsW) {
-      colsW = scratchFor(x, Cin * K * NL);
+      colsW = residentScratch(x, Cin * K * NL) ?? scratchFor(x, Cin * K * NL);
       im2colBatch(x, N, full, colsW);
     }
     for (let g = 0; g < groups; g++) {
@@ -201,7 +203,8 @@ export function convBackward(
     }
   }
   if (dx) {
-    const dcols = scratchFor(x, Cin * K * NL);
+    // Resident (wasm threads): the column gradient goes from the GEMM to col2im without leaving shared memory.
+    const dcols = residentScratch(x, Cin * K * NL) ?? scratchFor(x, Cin * K * NL);
     for (let g = 0; g < groups; g++) {
       gemm(true, false, rows, NL, Cog, 1, w, g * Cog * rows, rows, gyT, g * Cog * NL, NL, 0, dcols, g * rows * NL, NL);
     }
