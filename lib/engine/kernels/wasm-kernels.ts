@@ -616,6 +616,11 @@ export class WasmKernels {
     this.i32 = new Int32Array(this.memory.buffer);
   }
 
+  /** The im2col export over this instance's memory (wasm-conv-samples.ts calls it per sample). */
+  im2colExport(): (...args: number[]) => void {
+    return this.ex.im2col as (...args: number[]) => void;
+  }
+
   /** Makes room for `floats` floats of staging; grows geometrically so steady-state calls never grow. */
   private reserve(floats: number): void {
     if (floats * 4 <= this.f32.byteLength) return;

@@ -383,6 +383,11 @@ export class WasmSgemm {
     this.warmUp();
   }
 
+  /** The instance's exports (the per-sample convolution split runs them on the caller: wasm-conv-samples.ts). */
+  kernelExports(): SgemmExports {
+    return this.exports;
+  }
+
   /**
    * V8 runs new wasm code in its baseline compiler (Liftoff, ~2-3x slower here) and moves a function to TurboFan
    * once it has used up a tiering budget; a long call cannot switch tiers midway. Spending that budget on tiny

@@ -20,6 +20,7 @@
 import { Worker } from 'node:worker_threads';
 import { SHARED_MAX_PAGES, sgemmModuleBytes, type PanelJob, type SgemmPool } from './wasm-sgemm.ts';
 import { kernelModuleBytes, type ConvChunks, type KernelPool } from './wasm-kernels.ts';
+import { SAMPLE_KEYS, type SampleJob, type SamplePool } from './wasm-conv-samples.ts';
 import { inheritedExecArgv, siblingModule, workerBootstrap } from '../../worker-threads.ts';
 
 /**
@@ -39,8 +40,9 @@ export function threadMinFlops(): number {
 // CLAIM holds (generation & 0xffff) << 16 | next unclaimed chunk: a claim is a compare-exchange that fails once the
 // generation moved on, so a worker that wakes late can never take a chunk of a job it did not read.
 export const CTRL = { SEQ: 0, DONE: 1, STOP: 2, ERR: 3, KIND: 4, CLAIM: 5, WORKER_CHUNKS: 6, CALLER_CHUNKS: 7, READY: 16 } as const;
-/** What a generation asks of the workers (CTRL.KIND): an sgemm, or a wasm-kernels.ts im2col/col2im call. */
-export const KIND = { sgemm: 0, im2col: 1, col2im: 2 } as const;
+/** What a generation asks of the workers (CTRL.KIND): an sgemm, a wasm-kernels.ts im2col/col2im call, or a
+ * wasm-conv-samples.ts per-sample convolution. */
+export const KIND = { sgemm: 0, im2col: 1, col2im: 2, samples: 3 } as const;
 export const JOB_BYTE = 1024;
 /** Job fields of an sgemm, in this order, at job[0..). */
 export const JOB_KEYS = [
@@ -141,7 +143,7 @@ export interface PoolKernel {
 }
 
 /** n - 1 workers over one shared memory; the caller is thread 0. */
-export class WasmThreadPool implements SgemmPool, KernelPool {
+export class WasmThreadPool implements SgemmPool, KernelPool, SamplePool {
   readonly memory: WebAssembly.Memory;
   private readonly ctrl: Int32Array;
   private readonly job: Float64Array;
@@ -152,7 +154,7 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
   private readonly spinUs: number;
 
   /** Split calls (sgemm products, im2col/col2im calls) and resident() calls: tests check the split ran. */
-  readonly stats = { products: 0, kernelCalls: 0, resident: 0 };
+  readonly stats = { products: 0, kernelCalls: 0, resident: 0, sampleCalls: 0 };
 
   /**
    * Floats at the start of the shared memory kept for resident matrices (resident()): the kernels lay out their
@@ -204,7 +206,7 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
     this.minFlops = minFlops ?? threadMinFlops();
     this.spinUs = spinUs();
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAX_PAGES, shared: true });
-    const sab = new SharedArrayBuffer(JOB_BYTE + 8 * Math.max(JOB_KEYS.length, CONV_FIELDS));
+    const sab = new SharedArrayBuffer(JOB_BYTE + 8 * Math.max(JOB_KEYS.length, CONV_FIELDS, SAMPLE_KEYS.length));
     this.ctrl = new Int32Array(sab, 0, JOB_BYTE / 4);
     this.job = new Float64Array(sab, JOB_BYTE);
     const module = new WebAssembly.Module(sgemmModuleBytes(k.mr, k.nrv, k.unroll, k.fma, true));
@@ -275,6 +277,13 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
     jf[19] = conv.nChunks;
     this.stats.kernelCalls++;
     this.go(KIND[fn], conv.nChunks, own);
+  }
+
+  runSamples(job: SampleJob, own: (chunk: number) => void): void {
+    const jf = this.job;
+    for (let i = 0; i < SAMPLE_KEYS.length; i++) jf[i] = job[SAMPLE_KEYS[i]!];
+    this.stats.sampleCalls++;
+    this.go(KIND.samples, job.nChunks, own);
   }
 
   /**
