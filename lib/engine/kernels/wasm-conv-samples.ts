@@ -235,7 +235,7 @@ export class SampleSplitter {
     }
   }
 
-  /** Lays out x, w, the columns table and the thread scratch; returns the offset after the tab/x/w block. */
+  /** Lays out the columns table, x, w, y (or gy), the group sums and the thread scratch, and copies x and w in. */
   private layout(
     mode: number,
     x: Float32Array,
