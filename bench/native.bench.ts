@@ -21,7 +21,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { nn, optim, Tensor } from '../lib/index.ts';
 import { randn, randint, manualSeed } from '../lib/engine/index.ts';
-import { setGemmBackend, sgemm, startWasmThreads, type GemmBackend } from '../lib/engine/kernels/index.ts';
+import { setGemmBackend, sgemm, startWasmThreads, wasmThreadStats, type GemmBackend } from '../lib/engine/kernels/index.ts';
 import { nativeAddon } from '../lib/engine/kernels/native.ts';
 import { setNumThreads } from '../lib/engine/kernels/backend.ts';
 
@@ -91,6 +91,19 @@ interface StepResult {
    * median ms runnable but waiting for one. On a loaded machine, on-CPU time approximates the quiet-machine wall time. */
   mainOnCpu: number;
   mainRunqWait: number;
+  /** With threads: how the timed steps' chunks were shared (worker / caller) and, native, the workers' wake-ups. */
+  pool: string;
+}
+
+/** Chunks run by the workers and by the caller, and (native) worker wake-ups from sleep, so far. */
+function poolCounters(backend: GemmBackend): [number, number, number] {
+  if (backend === 'native') {
+    const s = nativeAddon()!.poolStats();
+    const w = s.tasks.slice(1).reduce((a, b) => a + b, 0);
+    return [w, s.tasks[0] ?? 0, s.wakeups];
+  }
+  const s = wasmThreadStats();
+  return [s.workerChunks, s.callerChunks, NaN];
 }
 
 /** [ns on a CPU, ns waiting on a run queue] of the main thread so far, or NaNs where schedstat is unavailable. */
@@ -120,6 +133,7 @@ function trainSteps(w: Workload, backend: GemmBackend, threads: number): StepRes
   let faults = 0,
     loss = NaN,
     warmup = -1;
+  let p0: [number, number, number] = [0, 0, 0];
   const warmTimes: number[] = [];
   for (let i = 0; warmup < 0 || i < warmup + STEPS; i++) {
     const [x, y] = batches[i % batches.length]!;
@@ -142,10 +156,18 @@ function trainSteps(w: Workload, backend: GemmBackend, threads: number): StepRes
       faults += process.resourceUsage().minorPageFault - f0;
     } else {
       warmTimes.push(c1 - c0);
-      if (settled(warmTimes) || warmTimes.length >= MAX_WARMUP) warmup = warmTimes.length;
+      if (settled(warmTimes) || warmTimes.length >= MAX_WARMUP) {
+        warmup = warmTimes.length;
+        p0 = poolCounters(backend);
+      }
     }
     loss = Number(l.item());
   }
+  const p1 = poolCounters(backend);
+  const pool =
+    threads > 1
+      ? `chunks worker/caller ${p1[0] - p0[0]}/${p1[1] - p0[1]}` + (backend === 'native' ? `, wake-ups ${p1[2] - p0[2]}` : '')
+      : '';
   setNumThreads(1);
   return {
     warmup,
@@ -156,6 +178,7 @@ function trainSteps(w: Workload, backend: GemmBackend, threads: number): StepRes
     loss,
     mainOnCpu: median(onCpu),
     mainRunqWait: median(runq),
+    pool,
   };
 }
 
@@ -321,7 +344,7 @@ function threadsOnly(): void {
           `CNN+Adam step best wall ${fmt(c1.best)} -> ${fmt(c2.best)} ms (${fmt(cnn[rep]!)}x), median wall ` +
           `${fmt(c1.wall)} -> ${fmt(c2.wall)} ms (${fmt(cnnMed[rep]!)}x), main thread on-CPU ${fmt(c1.mainOnCpu)} -> ` +
           `${fmt(c2.mainOnCpu)} ms (${fmt(cnnMain[rep]!)}x; waiting for a CPU ${fmt(c1.mainRunqWait)} / ${fmt(c2.mainRunqWait)} ms); ` +
-          `loss ${fmt(c1.loss, 4)} | ${fmt(c2.loss, 4)}; load ${load()}`,
+          `loss ${fmt(c1.loss, 4)} | ${fmt(c2.loss, 4)}; 2-thread ${c2.pool}; load ${load()}`,
       );
     }
     console.log(

@@ -9,10 +9,11 @@
 #include <node_api.h>
 
 /** Bumped whenever an entry point is added or its arguments change; lib/engine/kernels/native.ts checks it. */
-#define BOARD_NATIVE_ABI 3
+#define BOARD_NATIVE_ABI 4
 #include <cblas.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <math.h>
 #include <stdlib.h>
@@ -124,6 +125,8 @@ static int get_array(napi_env env, napi_value v, napi_typedarray_type want, void
 // the task count depends only on the thread count and the shape, so a thread count always gives the same bits.
 
 #define POOL_MAX 64
+// Default of BOARD_POOL_YIELD_US (see pool_worker), in ns.
+#define POOL_YIELD_NS_DEFAULT 0
 
 typedef void (*pool_fn)(void *arg, int task, int ntasks);
 
@@ -141,6 +144,11 @@ static struct {
   int sleepers;                // workers blocked on `wake` (under mu)
   int64_t spin_ns;             // how long a worker spins for the next job, and the caller for the last task, before
                                // sleeping: 50 us, or BOARD_POOL_SPIN_US
+  int64_t yield_ns;            // then how long a worker polls with sched_yield before sleeping (BOARD_POOL_YIELD_US)
+  // poolStats(): tasks run by each thread (0: the caller) and how often a worker went to sleep and was woken.
+  _Atomic int64_t tasks[POOL_MAX];
+  _Atomic int64_t wakeups;
+  _Atomic int64_t jobs;
   pool_fn fn;
   void *arg;
   // Per-thread scratch, kept between calls (no malloc, no fresh pages per step): [0] columns, [1] partial gradients.
@@ -170,13 +178,14 @@ static inline int64_t now_ns(void) {
  * threads: when a worker is descheduled (the machine is shared), the caller runs its task too, rather than
  * waiting. Which thread runs a task never changes what it computes (a task owns a fixed range and scratch slot).
  */
-static void pool_work(uint32_t gen) {
+static void pool_work(uint32_t gen, int tid) {
   uint64_t v = atomic_load_explicit(&pool.job, memory_order_acquire);
   for (;;) {
     const int k = (int)(v & 0xffff), n = (int)((v >> 16) & 0xffff);
     if ((uint32_t)(v >> 32) != gen || k >= n) return;
     if (!atomic_compare_exchange_weak_explicit(&pool.job, &v, v + 1, memory_order_acq_rel, memory_order_acquire)) continue;
     pool.fn(pool.arg, k, n);  // fn and arg are stable: job gen cannot complete while task k runs
+    atomic_fetch_add_explicit(&pool.tasks[tid], 1, memory_order_relaxed);
     if (atomic_fetch_sub_explicit(&pool.remaining, 1, memory_order_acq_rel) == 1) {
       pthread_mutex_lock(&pool.mu);
       pthread_cond_signal(&pool.done);
@@ -187,28 +196,40 @@ static void pool_work(uint32_t gen) {
 }
 
 static void *pool_worker(void *p) {
-  (void)p;
+  const int tid = (int)(intptr_t)p;
   uint32_t seen = 0;
   for (;;) {
     uint64_t v;
     int64_t t0 = 0;
-    for (int spins = 0; (uint32_t)((v = atomic_load_explicit(&pool.job, memory_order_acquire)) >> 32) == seen;) {
-      cpu_relax();
-      if ((++spins & 63) != 0) continue;
-      if (!t0) t0 = now_ns();
-      else if (now_ns() - t0 > pool.spin_ns) {
+    // Spin (pause) for spin_ns, then poll with sched_yield for yield_ns (the core stays free for other threads, and
+    // the next job is picked up within a scheduler slice instead of a futex wake-up), then sleep.
+    for (int spins = 0, yielding = 0; (uint32_t)((v = atomic_load_explicit(&pool.job, memory_order_acquire)) >> 32) == seen;) {
+      if (yielding) sched_yield();
+      else {
+        cpu_relax();
+        if ((++spins & 63) != 0) continue;
+      }
+      if (!t0) {
+        t0 = now_ns();
+        continue;
+      }
+      const int64_t waited = now_ns() - t0;
+      if (waited > pool.spin_ns) yielding = 1;
+      if (waited > pool.spin_ns + pool.yield_ns) {
         pthread_mutex_lock(&pool.mu);
         pool.sleepers++;
         while ((uint32_t)(atomic_load_explicit(&pool.job, memory_order_acquire) >> 32) == seen)
           pthread_cond_wait(&pool.wake, &pool.mu);
         pool.sleepers--;
         pthread_mutex_unlock(&pool.mu);
+        atomic_fetch_add_explicit(&pool.wakeups, 1, memory_order_relaxed);
         t0 = 0;
+        yielding = 0;
       }
     }
     seen = (uint32_t)(v >> 32);
     if (atomic_load(&pool.quit)) return NULL;
-    pool_work(seen);
+    pool_work(seen, tid);
   }
 }
 
@@ -233,8 +254,10 @@ static int pool_start(void) {
   atomic_store(&pool.job, 0);
   const char *spin = getenv("BOARD_POOL_SPIN_US");
   if (spin) pool.spin_ns = (int64_t)(atof(spin) * 1000);
+  const char *yield = getenv("BOARD_POOL_YIELD_US");
+  pool.yield_ns = yield ? (int64_t)(atof(yield) * 1000) : POOL_YIELD_NS_DEFAULT;
   for (int i = 1; i < pool.size; i++) {
-    if (pthread_create(&pool.th[i], NULL, pool_worker, NULL) != 0) {
+    if (pthread_create(&pool.th[i], NULL, pool_worker, (void *)(intptr_t)i) != 0) {
       pool_stop();
       return 1;
     }
@@ -284,7 +307,8 @@ static void pool_run_held(pool_fn fn, void *arg, int ntasks) {
   atomic_store_explicit(&pool.job, (uint64_t)gen << 32 | (uint64_t)ntasks << 16, memory_order_release);
   if (pool.sleepers) pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.mu);
-  pool_work(gen);
+  atomic_fetch_add_explicit(&pool.jobs, 1, memory_order_relaxed);
+  pool_work(gen, 0);
   int64_t t0 = 0;
   for (int spins = 0; atomic_load_explicit(&pool.remaining, memory_order_acquire) > 0;) {
     cpu_relax();
@@ -380,6 +404,26 @@ static napi_value pool_threads_running(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
   napi_create_int32(env, pool.started, &out);
+  return out;
+}
+
+// poolStats(): { jobs, wakeups, tasks: [caller, worker 1, ...] } since the start (diagnosis: how much of each job
+// the workers took, and how often they had fallen asleep).
+static napi_value pool_stats(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out, tasks, v;
+  napi_create_object(env, &out);
+  napi_create_double(env, (double)atomic_load(&pool.jobs), &v);
+  napi_set_named_property(env, out, "jobs", v);
+  napi_create_double(env, (double)atomic_load(&pool.wakeups), &v);
+  napi_set_named_property(env, out, "wakeups", v);
+  const int n = pool.size > pool.started + 1 ? pool.size : pool.started + 1;
+  napi_create_array_with_length(env, (size_t)n, &tasks);
+  for (int i = 0; i < n; i++) {
+    napi_create_double(env, (double)atomic_load(&pool.tasks[i]), &v);
+    napi_set_element(env, tasks, (uint32_t)i, v);
+  }
+  napi_set_named_property(env, out, "tasks", tasks);
   return out;
 }
 
@@ -1275,6 +1319,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"setNumThreads", NULL, set_num_threads, NULL, NULL, NULL, napi_default, NULL},
     {"getNumThreads", NULL, get_num_threads, NULL, NULL, NULL, napi_default, NULL},
     {"poolThreads", NULL, pool_threads_running, NULL, NULL, NULL, napi_default, NULL},
+    {"poolStats", NULL, pool_stats, NULL, NULL, NULL, napi_default, NULL},
     {"blasInfo", NULL, blas_info, NULL, NULL, NULL, napi_default, NULL},
     {"mallocCache", NULL, malloc_cache, NULL, NULL, NULL, napi_default, NULL},
     {"im2col", NULL, im2col, NULL, NULL, NULL, napi_default, NULL},

@@ -16,7 +16,8 @@
 // backend: below SMALL_FLOPS the packing and call overhead cost more than they save (measured in bench/matmul.bench.ts).
 
 import { gemmBlocked, gemmSmall } from './js-gemm.ts';
-import { MIN_CHUNK, WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
+import { MIN_CHUNK, newJob, WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
+import { SampleSplitter } from './wasm-conv-samples.ts';
 import { col2im as col2imJs, im2col as im2colJs, type ConvGeom, type FloatArray } from './im2col.ts';
 import { nativeAddon, nativeLoadError, type NativeAddon } from './native.ts';
 import { IM2COL_THREAD_MIN, WasmKernels } from './wasm-kernels.ts';
@@ -125,6 +126,8 @@ let pool: WasmThreadPool | undefined;
 let wasmShared: WasmSgemm | undefined;
 /** im2col/col2im over the pool's memory, split over samples (same code as wasmFused's: identical results). */
 let wasmSharedConv: WasmKernels | undefined;
+/** The per-sample convolution split over the pool (wasm-conv-samples.ts). */
+let sampleSplitter: SampleSplitter | undefined;
 
 /**
  * Sets the threads of the WebAssembly sgemm (backend.ts's setNumThreads calls this). A different count stops the
@@ -139,6 +142,7 @@ export function setWasmThreads(n: number): void {
   pool = undefined;
   wasmShared = undefined;
   wasmSharedConv = undefined;
+  sampleSplitter = undefined;
 }
 
 /** The threaded kernel when threads > 1, starting the pool if needed. */
@@ -162,12 +166,51 @@ export function startWasmThreads(timeoutMs = 30_000): number {
   return pool!.waitReady(timeoutMs);
 }
 
+/**
+ * On the wasm backend with threads: a float32 scratch of `floats` elements resident in the worker pool's shared memory
+ * (WasmThreadPool.resident), which sgemm, im2colBatch and col2imBatch read and write in place instead of copying it in
+ * and out. Each call returns the same region (its contents last until the next call). Null elsewhere: callers then
+ * use an ordinary scratch array.
+ */
+export function residentScratch(like: FloatArray, floats: number): Float32Array | null {
+  if (backend !== 'wasm-simd' || wasmThreads <= 1 || !(like instanceof Float32Array)) return null;
+  wasmThreadedKernel();
+  return pool!.resident(floats);
+}
+
+/**
+ * On the wasm backend with threads: the per-sample convolution split (wasm-conv-samples.ts) for a float32 convolution
+ * of N samples with per-group geometry g and Cog output channels per group, when it computes exactly what conv.ts's
+ * 1-thread loop computes: planar geometry, and each per-sample product large enough for the wasm kernel (not the
+ * unblocked loop) and small enough not to be split by it. Null otherwise (conv.ts then runs its loop).
+ */
+export function wasmSampleSplitter(x: FloatArray, N: number, g: ConvGeom, Cog: number): SampleSplitter | null {
+  if (backend !== 'wasm-simd' || wasmThreads <= 1 || N < 2 || !(x instanceof Float32Array) || !WasmKernels.planar(g)) return null;
+  const rows = g.C * g.kH * g.kW,
+    L = g.oH * g.oW;
+  const k = wasmThreadedKernel();
+  if (Cog * L * rows < SMALL_FLOPS || !SampleSplitter.fits(Cog, rows, L, k.workMaxFloats)) return null;
+  return (sampleSplitter ??= new SampleSplitter(pool!, k.kernelExports(), wasmSharedConv!.im2colExport(), k.mr, k.nr, newJob));
+}
+
+/** Whether X is a view of the running pool's shared memory (then the pool's kernels use it in place). */
+function isResident(X: FloatArray): boolean {
+  return pool !== undefined && X instanceof Float32Array && pool.residentOffset(X) >= 0;
+}
+
 /** Workers of the running wasm pool (0 when none is running) and its split counters: tests check teardown with it. */
 export function wasmWorkerCount(): number {
   return pool ? pool.size : 0;
 }
-export function wasmThreadStats(): { products: number; kernelCalls: number; workerChunks: number; callerChunks: number } {
-  if (!pool) return { products: 0, kernelCalls: 0, workerChunks: 0, callerChunks: 0 };
+export function wasmThreadStats(): {
+  products: number;
+  kernelCalls: number;
+  resident: number;
+  sampleCalls: number;
+  workerChunks: number;
+  callerChunks: number;
+} {
+  if (!pool) return { products: 0, kernelCalls: 0, resident: 0, sampleCalls: 0, workerChunks: 0, callerChunks: 0 };
   const c = pool.chunkCounts();
   return { ...pool.stats, workerChunks: c.workers, callerChunks: c.caller };
 }
@@ -272,7 +315,9 @@ export function sgemm(
   } else if (be === 'wasm-simd' || (be === 'native' && wasmSimdSupported())) {
     // Products too small or too narrow to split stay on the private-memory kernel: copies into a shared memory cost
     // about twice as much (bench/RESULTS.md).
-    const k = wasmThreads > 1 && M * N * K >= wasmThreadMin && Math.max(M, N) >= 2 * MIN_CHUNK ? wasmThreadedKernel() : wasmKernel();
+    // Resident operands (residentScratch) go to the pool's kernel whatever the size: it reads them in place.
+    const split = wasmThreads > 1 && M * N * K >= wasmThreadMin && Math.max(M, N) >= 2 * MIN_CHUNK;
+    const k = split || (pool && (isResident(A) || isResident(B) || isResident(C))) ? wasmThreadedKernel() : wasmKernel();
     k.gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
   } else {
     gemmBlocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
@@ -353,7 +398,7 @@ function wasmConv(x: FloatArray, xOff: number, N: number, g: ConvGeom, col: Floa
   const ok =
     xOff >= 0 && xOff + N * g.C * g.inH * g.inW <= x.length && colOff >= 0 && ld >= N * L && colOff + (rows - 1) * ld + N * L <= col.length;
   if (!ok) return null;
-  if (N > 1 && wasmThreads > 1 && rows * N * L >= IM2COL_THREAD_MIN) return (wasmThreadedKernel(), wasmSharedConv!);
+  if ((N > 1 && wasmThreads > 1 && rows * N * L >= IM2COL_THREAD_MIN) || isResident(col)) return (wasmThreadedKernel(), wasmSharedConv!);
   return (wasmFused ??= new WasmKernels());
 }
 

@@ -37,6 +37,8 @@ export interface NativeAddon {
   getNumThreads(): number;
   /** Worker pthreads running now: 0 until a kernel runs in parallel, then getNumThreads() - 1. */
   poolThreads(): number;
+  /** Since the start: parallel jobs run, times a worker slept and was woken, and tasks run by each thread (0: the caller). */
+  poolStats(): { jobs: number; wakeups: number; tasks: number[] };
   blasInfo(): { config: string; core: string };
   /** Whether the addon raised glibc's mmap/trim thresholds (the caching allocator; BOARD_MALLOC_CACHE=0 disables). */
   mallocCache(): boolean;
@@ -132,7 +134,7 @@ export interface NativeAddon {
 }
 
 /** The BOARD_NATIVE_ABI this TypeScript expects (native/src/board_native.c). */
-const ABI = 3;
+const ABI = 4;
 
 const ADDON = 'native/build/Release/board_native.node';
 

@@ -554,6 +554,10 @@ export function kernelModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
 /** The worker pool as these kernels see it (wasm-threads.ts implements it): im2col/col2im split over samples. */
 export interface KernelPool {
   readonly memory: WebAssembly.Memory;
+  /** Floats at the start of the memory held by resident matrices: im2col/col2im stage their operands after them. */
+  readonly reservedFloats: number;
+  /** The float offset of X in the memory when X is a resident view of it (read or written in place), else -1. */
+  residentOffset(X: Float32Array): number;
   /** Ready workers. */
   ready(): number;
   /**
@@ -612,6 +616,11 @@ export class WasmKernels {
     this.i32 = new Int32Array(this.memory.buffer);
   }
 
+  /** The im2col export over this instance's memory (wasm-conv-samples.ts calls it per sample). */
+  im2colExport(): (...args: number[]) => void {
+    return this.ex.im2col as (...args: number[]) => void;
+  }
+
   /** Makes room for `floats` floats of staging; grows geometrically so steady-state calls never grow. */
   private reserve(floats: number): void {
     if (floats * 4 <= this.f32.byteLength) return;
@@ -627,12 +636,12 @@ export class WasmKernels {
    * when the column matrix is large: each sample's columns (and, for col2im, its input plane) belong to one thread, so
    * the result is the same as one call.
    */
-  private convCall(fn: 'im2col' | 'col2im', xs: number, cs: number, g: ConvGeom, N: number, ldBytes: number): void {
+  private convCall(fn: 'im2col' | 'col2im', tab: number, xs: number, cs: number, g: ConvGeom, N: number, ldBytes: number): void {
     const L = g.oH * g.oW;
     const a = this.conv.args;
     a[0] = xs * 4;
     a[1] = cs * 4;
-    a[2] = 0;
+    a[2] = tab * 4;
     a[3] = g.C;
     a[4] = g.inH;
     a[5] = g.inW;
@@ -767,56 +776,71 @@ export class WasmKernels {
     return g.kD === 1 && g.inD === 1 && g.oD === 1 && g.pD === 0;
   }
 
-  /** Writes the (wOff, ow0, ow1) table of emitIm2col at float offset 0; returns the floats it takes. */
-  private columnTable(g: ConvGeom): number {
+  /** Writes the (wOff, ow0, ow1) table of emitIm2col at float offset `at`; returns the floats it takes. */
+  private columnTable(g: ConvGeom, at: number): number {
     const t = this.i32;
     for (let e = 0; e < g.kW; e++) {
       const wOff = e * g.dW - g.pW;
       const ow0 = wOff >= 0 ? 0 : Math.min(g.oW, Math.ceil(-wOff / g.sW));
-      t[3 * e] = wOff;
-      t[3 * e + 1] = ow0;
-      t[3 * e + 2] = Math.max(ow0, Math.min(g.oW, Math.ceil((g.inW - wOff) / g.sW)));
+      t[at + 3 * e] = wOff;
+      t[at + 3 * e + 1] = ow0;
+      t[at + 3 * e + 2] = Math.max(ow0, Math.min(g.oW, Math.ceil((g.inW - wOff) / g.sW)));
     }
     return align4(3 * g.kW);
   }
 
+  /** Where im2col/col2im stage: after the pool's resident region (0 without a pool). */
+  private stageBase(): number {
+    return this.pool ? align4(this.pool.reservedFloats) : 0;
+  }
+
   /**
    * im2col.ts's im2col for N consecutive samples (planar geometry, bounds already checked): sample n's columns go to
-   * col[colOff + n·L + r·ld]. One copy in, one copy out when the rows are dense.
+   * col[colOff + n·L + r·ld]. One copy in, one copy out when the rows are dense; with a pool, a resident `col`
+   * (WasmThreadPool.resident) is written in place, with no copy out.
    */
   im2col(x: Float32Array, xOff: number, g: ConvGeom, col: Float32Array, colOff: number, ld: number, N = 1): void {
     const L = g.oH * g.oW,
       rows = g.C * g.kH * g.kW,
       xLen = N * g.C * g.inH * g.inW,
       w = N * L;
+    const res = this.pool ? this.pool.residentOffset(col) : -1;
+    const base = this.stageBase();
     const tabLen = align4(3 * g.kW),
-      xs = tabLen,
+      xs = base + tabLen,
       cs = xs + align4(xLen);
-    this.reserve(cs + rows * w);
-    this.columnTable(g);
+    this.reserve(res >= 0 ? cs : cs + rows * w);
+    this.columnTable(g, base);
     const mem = this.f32;
     mem.set(x.subarray(xOff, xOff + xLen), xs);
-    this.convCall('im2col', xs, cs, g, N, w * 4);
+    if (res >= 0) return this.convCall('im2col', base, xs, res + colOff, g, N, ld * 4);
+    this.convCall('im2col', base, xs, cs, g, N, w * 4);
     if (ld === w) col.set(mem.subarray(cs, cs + rows * w), colOff);
     else for (let r = 0; r < rows; r++) col.set(mem.subarray(cs + r * w, cs + (r + 1) * w), colOff + r * ld);
   }
 
-  /** im2col.ts's col2im (adds into dx) for N consecutive samples, the adjoint of im2col above. */
+  /** im2col.ts's col2im (adds into dx) for N consecutive samples, the adjoint of im2col above (a resident `col` is
+   * read in place). */
   col2im(col: Float32Array, g: ConvGeom, dx: Float32Array, dxOff: number, colOff: number, ld: number, N = 1): void {
     const L = g.oH * g.oW,
       rows = g.C * g.kH * g.kW,
       xLen = N * g.C * g.inH * g.inW,
       w = N * L;
+    const res = this.pool ? this.pool.residentOffset(col) : -1;
+    const base = this.stageBase();
     const tabLen = align4(3 * g.kW),
-      xs = tabLen,
+      xs = base + tabLen,
       cs = xs + align4(xLen);
-    this.reserve(cs + rows * w);
-    this.columnTable(g);
+    this.reserve(res >= 0 ? cs : cs + rows * w);
+    this.columnTable(g, base);
     const mem = this.f32;
     mem.set(dx.subarray(dxOff, dxOff + xLen), xs);
-    if (ld === w) mem.set(col.subarray(colOff, colOff + rows * w), cs);
-    else for (let r = 0; r < rows; r++) mem.set(col.subarray(colOff + r * ld, colOff + r * ld + w), cs + r * w);
-    this.convCall('col2im', xs, cs, g, N, w * 4);
+    if (res >= 0) this.convCall('col2im', base, xs, res + colOff, g, N, ld * 4);
+    else {
+      if (ld === w) mem.set(col.subarray(colOff, colOff + rows * w), cs);
+      else for (let r = 0; r < rows; r++) mem.set(col.subarray(colOff + r * ld, colOff + r * ld + w), cs + r * w);
+      this.convCall('col2im', base, xs, cs, g, N, w * 4);
+    }
     dx.set(mem.subarray(xs, xs + xLen), dxOff);
   }
 

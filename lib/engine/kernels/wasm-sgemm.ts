@@ -295,6 +295,10 @@ export interface PanelJob {
 export interface SgemmPool {
   /** The shared memory every worker instantiated the kernel over. */
   readonly memory: WebAssembly.Memory;
+  /** Floats at the start of the memory held by resident matrices: a call's layout starts after them. */
+  readonly reservedFloats: number;
+  /** The float offset of X in the memory when X is a resident view of it (read and written in place), else -1. */
+  residentOffset(X: Float32Array): number;
   /** Worker threads (the caller not included). */
   readonly size: number;
   /** Threads (the caller included) a product of this size should use now: 1 when small or no worker is ready. */
@@ -377,6 +381,11 @@ export class WasmSgemm {
     this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as SgemmExports;
     this.f32 = new Float32Array(this.memory.buffer);
     this.warmUp();
+  }
+
+  /** The instance's exports (the per-sample convolution split runs them on the caller: wasm-conv-samples.ts). */
+  kernelExports(): SgemmExports {
+    return this.exports;
   }
 
   /**
@@ -503,14 +512,23 @@ export class WasmSgemm {
       aCols = transA ? M : K;
     const bRows = transB ? N : K,
       bCols = transB ? K : N;
-    const aSpan = rawSpan(aRows, aCols, lda),
-      bSpan = rawSpan(bRows, bCols, ldb);
-    // Memory map (float offsets, each region 16-byte aligned):
+    // Operands already in the pool's shared memory (resident views) are read, and C written, in place.
+    const pool = this.pool;
+    const resA = pool ? pool.residentOffset(A) : -1,
+      resB = pool ? pool.residentOffset(B) : -1,
+      resC = pool ? pool.residentOffset(C) : -1;
+    // C in place needs the kernel's layout: row stride nPad and no padding rows.
+    const cInPlace = resC >= 0 && ldc === nPad && mPad === M;
+    const aSpan = resA >= 0 ? 0 : rawSpan(aRows, aCols, lda),
+      bSpan = resB >= 0 ? 0 : rawSpan(bRows, bCols, ldb);
+    // Memory map (float offsets, each region 16-byte aligned), after the pool's resident region:
     // [raw A][raw B][C: mPad*nPad] then per thread [packed A slab: mPad*kcMax][packed B block: kcMax*ncMax].
-    const rawA = 0;
+    const base = pool ? align4(pool.reservedFloats) : 0;
+    const rawA = base;
     const rawB = align4(rawA + aSpan);
-    const cBase = align4(rawB + bSpan);
-    const scratch0 = align4(cBase + mPad * nPad);
+    const cStage = align4(rawB + bSpan);
+    const cBase = cInPlace ? resC + cOff : cStage;
+    const scratch0 = align4(cStage + (cInPlace ? 0 : mPad * nPad));
     const scratch = align4(mPad * kcMax) + align4(kcMax * ncMax);
     let threads = this.pool ? this.pool.threadsFor(M, N, K) : 1;
     // Scratch for every thread of the pool: which of them claim chunks is decided at run time.
@@ -521,10 +539,10 @@ export class WasmSgemm {
       return;
     }
     const mem = this.f32;
-    const lda2 = copyIn(A, aOff, lda, aRows, aCols, mem, rawA);
-    const ldb2 = copyIn(B, bOff, ldb, bRows, bCols, mem, rawB);
+    const lda2 = resA >= 0 ? lda : copyIn(A, aOff, lda, aRows, aCols, mem, rawA);
+    const ldb2 = resB >= 0 ? ldb : copyIn(B, bOff, ldb, bRows, bCols, mem, rawB);
 
-    if (beta !== 0) {
+    if (beta !== 0 && !cInPlace) {
       if (nPad === N && ldc === N) mem.set(C.subarray(cOff, cOff + M * N), cBase);
       else for (let i = 0; i < M; i++) mem.set(C.subarray(cOff + i * ldc, cOff + i * ldc + N), cBase + i * nPad);
     }
@@ -536,9 +554,9 @@ export class WasmSgemm {
     job.K = K;
     job.alpha = alpha;
     job.beta = beta;
-    job.rawA = rawA;
+    job.rawA = resA >= 0 ? resA + aOff : rawA;
     job.lda = lda2;
-    job.rawB = rawB;
+    job.rawB = resB >= 0 ? resB + bOff : rawB;
     job.ldb = ldb2;
     job.cBase = cBase;
     job.ldc = nPad;
@@ -561,8 +579,12 @@ export class WasmSgemm {
       p.packedB = scratch0 + job.packedBOff;
       runPanels(this.exports, mem, job, p, mr, nr);
     }
-    // Copy out: one memcpy when C and the wasm buffer have the same dense layout, else one per row.
-    if (nPad === N && ldc === N) C.set(mem.subarray(cBase, cBase + M * N), cOff);
+    // Copy out: one memcpy when C and the wasm buffer have the same dense layout, else one per row (within the
+    // memory when C is resident but not laid out for the kernel).
+    if (cInPlace) return;
+    if (resC >= 0) {
+      for (let i = 0; i < M; i++) mem.copyWithin(resC + cOff + i * ldc, cBase + i * nPad, cBase + i * nPad + N);
+    } else if (nPad === N && ldc === N) C.set(mem.subarray(cBase, cBase + M * N), cOff);
     else for (let i = 0; i < M; i++) C.set(mem.subarray(cBase + i * nPad, cBase + i * nPad + N), cOff + i * ldc);
   }
 }

@@ -4,7 +4,8 @@
 import { workerData } from 'node:worker_threads';
 import { chunkPart, newJob, runPanels, type PanelPart, type SgemmExports } from './wasm-sgemm.ts';
 import { kernelChunkArgs, type ConvChunks } from './wasm-kernels.ts';
-import { claim, CTRL, JOB_BYTE, JOB_KEYS, KIND, type WorkerInit } from './wasm-threads.ts';
+import { newSampleJob, runSampleChunk, SAMPLE_KEYS } from './wasm-conv-samples.ts';
+import { claim, CTRL, JOB_BYTE, JOB_KEYS, KIND, spinWhile, type WorkerInit } from './wasm-threads.ts';
 
 type ConvFn = (...args: number[]) => void;
 
@@ -17,6 +18,8 @@ const kex = new WebAssembly.Instance(init.kernels, { env: { memory: init.memory 
   ConvFn
 >;
 const job = newJob();
+const sjob = newSampleJob();
+const pj = newJob();
 const part: PanelPart = { r0: 0, r1: 0, c0: 0, c1: 0, packedA: 0, packedB: 0 };
 const conv: ConvChunks = { args: new Array<number>(16).fill(0), planeBytes: 0, colBytes: 0, N: 0, nChunks: 0 };
 const args = new Array<number>(16).fill(0);
@@ -30,7 +33,8 @@ let seq = Atomics.load(ctrl, CTRL.SEQ);
 Atomics.store(ctrl, CTRL.READY + init.index, 1);
 Atomics.notify(ctrl, CTRL.READY + init.index);
 for (;;) {
-  Atomics.wait(ctrl, CTRL.SEQ, seq);
+  // Poll for the next job for init.spinUs (BOARD_WASM_SPIN_US), then sleep until notified.
+  if (!spinWhile(ctrl, CTRL.SEQ, seq, init.spinUs)) Atomics.wait(ctrl, CTRL.SEQ, seq);
   const gen = Atomics.load(ctrl, CTRL.SEQ);
   if (gen === seq) continue;
   seq = gen;
@@ -41,6 +45,7 @@ for (;;) {
   for (let c = claim(ctrl, gen, nChunks); c >= 0; c = claim(ctrl, gen, nChunks)) {
     try {
       if (kind === KIND.sgemm) runPanels(ex, mem, job, chunkPart(job, c, thread, part, init.mr, init.nr), init.mr, init.nr);
+      else if (kind === KIND.samples) runSampleChunk(ex, kex.im2col, mem, sjob, c, thread, pj, part, init.mr, init.nr);
       else (kind === KIND.im2col ? kex.im2col : kex.col2im)(...kernelChunkArgs(conv, c, args));
     } catch (e) {
       Atomics.store(ctrl, CTRL.ERR, 1);
@@ -53,6 +58,12 @@ for (;;) {
 
 /** Reads the current job into `job` (sgemm) or `conv` (im2col/col2im); returns its chunk count. */
 function readJob(kind: number): number {
+  // The caller grows the shared memory between calls; a grown shared memory needs a fresh view.
+  if (mem.byteLength !== init.memory.buffer.byteLength) mem = new Float32Array(init.memory.buffer);
+  if (kind === KIND.samples) {
+    for (let i = 0; i < SAMPLE_KEYS.length; i++) sjob[SAMPLE_KEYS[i]!] = jf[i]!;
+    return sjob.nChunks;
+  }
   if (kind !== KIND.sgemm) {
     for (let i = 0; i < 16; i++) conv.args[i] = jf[i]!;
     conv.planeBytes = jf[16]!;
@@ -66,8 +77,6 @@ function readJob(kind: number): number {
     if (k === 'transA' || k === 'transB') job[k] = jf[i] !== 0;
     else job[k] = jf[i]!;
   }
-  // The caller grows the shared memory between calls; a grown shared memory needs a fresh view.
-  if (mem.byteLength !== init.memory.buffer.byteLength) mem = new Float32Array(init.memory.buffer);
   return job.nChunks;
 }
 

@@ -20,6 +20,7 @@
 import { Worker } from 'node:worker_threads';
 import { SHARED_MAX_PAGES, sgemmModuleBytes, type PanelJob, type SgemmPool } from './wasm-sgemm.ts';
 import { kernelModuleBytes, type ConvChunks, type KernelPool } from './wasm-kernels.ts';
+import { SAMPLE_KEYS, type SampleJob, type SamplePool } from './wasm-conv-samples.ts';
 import { inheritedExecArgv, siblingModule, workerBootstrap } from '../../worker-threads.ts';
 
 /**
@@ -39,8 +40,9 @@ export function threadMinFlops(): number {
 // CLAIM holds (generation & 0xffff) << 16 | next unclaimed chunk: a claim is a compare-exchange that fails once the
 // generation moved on, so a worker that wakes late can never take a chunk of a job it did not read.
 export const CTRL = { SEQ: 0, DONE: 1, STOP: 2, ERR: 3, KIND: 4, CLAIM: 5, WORKER_CHUNKS: 6, CALLER_CHUNKS: 7, READY: 16 } as const;
-/** What a generation asks of the workers (CTRL.KIND): an sgemm, or a wasm-kernels.ts im2col/col2im call. */
-export const KIND = { sgemm: 0, im2col: 1, col2im: 2 } as const;
+/** What a generation asks of the workers (CTRL.KIND): an sgemm, a wasm-kernels.ts im2col/col2im call, or a
+ * wasm-conv-samples.ts per-sample convolution. */
+export const KIND = { sgemm: 0, im2col: 1, col2im: 2, samples: 3 } as const;
 export const JOB_BYTE = 1024;
 /** Job fields of an sgemm, in this order, at job[0..). */
 export const JOB_KEYS = [
@@ -85,7 +87,31 @@ export function claim(ctrl: Int32Array, gen: number, nChunks: number): number {
   }
 }
 
+/**
+ * How long (µs) a worker polls for the next job after finishing one before it sleeps in Atomics.wait (and the caller
+ * polls for the workers' last chunks before it sleeps): a futex wake-up of an idle core costs tens of µs here.
+ * BOARD_WASM_SPIN_US overrides it.
+ */
+export const SPIN_US_DEFAULT = 0;
+
+/** SPIN_US_DEFAULT, or BOARD_WASM_SPIN_US when set. */
+export function spinUs(): number {
+  const env = typeof process === 'object' && process.env?.BOARD_WASM_SPIN_US ? Number(process.env.BOARD_WASM_SPIN_US) : NaN;
+  return Number.isFinite(env) && env >= 0 ? env : SPIN_US_DEFAULT;
+}
+
+/** Polls ctrl[i] until it differs from v or `us` microseconds passed; returns whether it changed. */
+export function spinWhile(ctrl: Int32Array, i: number, v: number, us: number): boolean {
+  if (us <= 0) return Atomics.load(ctrl, i) !== v;
+  const end = performance.now() + us / 1000;
+  for (let k = 0; ; k++) {
+    if (Atomics.load(ctrl, i) !== v) return true;
+    if ((k & 63) === 63 && performance.now() > end) return false;
+  }
+}
+
 export interface WorkerInit {
+  spinUs: number;
   module: WebAssembly.Module;
   kernels: WebAssembly.Module;
   memory: WebAssembly.Memory;
@@ -117,7 +143,7 @@ export interface PoolKernel {
 }
 
 /** n - 1 workers over one shared memory; the caller is thread 0. */
-export class WasmThreadPool implements SgemmPool, KernelPool {
+export class WasmThreadPool implements SgemmPool, KernelPool, SamplePool {
   readonly memory: WebAssembly.Memory;
   private readonly ctrl: Int32Array;
   private readonly job: Float64Array;
@@ -125,9 +151,42 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
   private readonly minFlops: number;
   private seq = 0;
   private closed = false;
+  private readonly spinUs: number;
 
-  /** Split calls (sgemm products, im2col/col2im calls): tests check the split ran. */
-  readonly stats = { products: 0, kernelCalls: 0 };
+  /** Split calls (sgemm products, im2col/col2im calls) and resident() calls: tests check the split ran. */
+  readonly stats = { products: 0, kernelCalls: 0, resident: 0, sampleCalls: 0 };
+
+  /**
+   * Floats at the start of the shared memory kept for resident matrices (resident()): the kernels lay out their
+   * per-call operands and scratch after it.
+   */
+  reservedFloats = 0;
+  /** The SharedArrayBuffer objects resident views were made on (a grown memory hands out a new object). */
+  private readonly residentBuffers = new Set<ArrayBufferLike>();
+
+  /**
+   * A view of `floats` floats at the start of the shared memory that stays put while the kernels run: a convolution's
+   * column matrix written there by im2col is read by the GEMMs in place (residentOffset), and a GEMM's result there by
+   * col2im, so the 6.5 MB matrix is never copied out of and back into the shared memory (such copies cost about
+   * twice an ordinary memcpy). The contents last until the next resident() call; every call returns the same region.
+   */
+  resident(floats: number): Float32Array {
+    const want = (floats + 15) & ~15;
+    if (want > this.reservedFloats) {
+      const have = this.memory.buffer.byteLength;
+      if (want * 4 > have) this.memory.grow(Math.ceil((Math.max(want * 4, have * 1.5) - have) / 65536));
+      this.reservedFloats = want;
+    }
+    const buf = this.memory.buffer;
+    this.residentBuffers.add(buf);
+    this.stats.resident++;
+    return new Float32Array(buf, 0, floats);
+  }
+
+  /** X's float offset in the shared memory when X is a resident() view, else -1. */
+  residentOffset(X: Float32Array): number {
+    return this.residentBuffers.has(X.buffer) ? X.byteOffset / 4 : -1;
+  }
 
   /** Chunks run so far by the workers and by the caller: how much of the work the workers actually took. */
   chunkCounts(): { workers: number; caller: number } {
@@ -145,15 +204,25 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
   ) {
     if (!Number.isInteger(size) || size < 1 || size > MAX_WORKERS) throw new Error(`WasmThreadPool: bad worker count ${size}`);
     this.minFlops = minFlops ?? threadMinFlops();
+    this.spinUs = spinUs();
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAX_PAGES, shared: true });
-    const sab = new SharedArrayBuffer(JOB_BYTE + 8 * Math.max(JOB_KEYS.length, CONV_FIELDS));
+    const sab = new SharedArrayBuffer(JOB_BYTE + 8 * Math.max(JOB_KEYS.length, CONV_FIELDS, SAMPLE_KEYS.length));
     this.ctrl = new Int32Array(sab, 0, JOB_BYTE / 4);
     this.job = new Float64Array(sab, JOB_BYTE);
     const module = new WebAssembly.Module(sgemmModuleBytes(k.mr, k.nrv, k.unroll, k.fma, true));
     const kernels = new WebAssembly.Module(kernelModuleBytes(true));
     const source = bootstrapSource();
     for (let i = 0; i < size; i++) {
-      const workerData: WorkerInit = { module, kernels, memory: this.memory, ctrl: sab, index: i, mr: k.mr, nr: k.nrv * 4 };
+      const workerData: WorkerInit = {
+        spinUs: this.spinUs,
+        module,
+        kernels,
+        memory: this.memory,
+        ctrl: sab,
+        index: i,
+        mr: k.mr,
+        nr: k.nrv * 4,
+      };
       const w = new Worker(source, { eval: true, execArgv: inheritedExecArgv(), workerData });
       w.unref();
       // A worker that dies is marked not ready (the caller then computes its share); errors inside a product are
@@ -210,6 +279,13 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
     this.go(KIND[fn], conv.nChunks, own);
   }
 
+  runSamples(job: SampleJob, own: (chunk: number) => void): void {
+    const jf = this.job;
+    for (let i = 0; i < SAMPLE_KEYS.length; i++) jf[i] = job[SAMPLE_KEYS[i]!];
+    this.stats.sampleCalls++;
+    this.go(KIND.samples, job.nChunks, own);
+  }
+
   /**
    * Publishes the job written above as a new generation, claims and runs chunks on the caller until none is left,
    * then waits for the chunks the workers claimed.
@@ -233,6 +309,7 @@ export class WasmThreadPool implements SgemmPool, KernelPool {
     for (;;) {
       const d = Atomics.load(ctrl, CTRL.DONE);
       if (d >= nChunks) break;
+      if (this.spinUs > 0 && spinWhile(ctrl, CTRL.DONE, d, this.spinUs)) continue;
       if (Atomics.wait(ctrl, CTRL.DONE, d, 1000) === 'timed-out' && Date.now() - start > 120_000) {
         throw new Error('wasm sgemm: worker threads did not finish within 120 s');
       }

@@ -8,10 +8,13 @@ import {
   gemm,
   geomArray,
   nativeKernels,
+  residentScratch,
+  wasmSampleSplitter,
   type ConvGeom,
   type FloatArray,
 } from '../../engine/kernels/index.ts';
 import { uninitFloat32, uninitLike } from '../../engine/kernels/alloc.ts';
+import { SAMPLE_GROUP } from '../../engine/kernels/wasm-conv-samples.ts';
 
 function alloc(like: FloatArray, n: number): FloatArray {
   return like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
@@ -115,6 +118,12 @@ export function convForward(
     // Short reduction (e.g. a first layer, Cin·k·k = 25): per sample, columns into a small cache-resident scratch and
     // one GEMM straight into y (bias pre-filled); the weight gradient recomputes the columns the same way, so nothing
     // batch-sized is kept. Measured 2.0 vs 9.3 ms for the benchmark CNN's conv1 against one batched GEMM + reorder.
+    // With wasm threads the samples are split over the threads (wasm-conv-samples.ts), computing the same bits.
+    const split = wasmSampleSplitter(x, N, geom, Cog);
+    if (split && split.forwardFits(geom, Cout, groups)) {
+      split.forward(x as Float32Array, N, geom, groups, Cout, w as Float32Array, b as Float32Array | null, y as Float32Array);
+      return { y, cols: null };
+    }
     if (b) for (let n = 0; n < N; n++) for (let o = 0; o < Cout; o++) y.fill(b[o]!, (n * Cout + o) * L, (n * Cout + o + 1) * L);
     const col = scratchFor(x, Cin * K * L);
     for (let n = 0; n < N; n++) {
@@ -125,7 +134,8 @@ export function convForward(
     }
     return { y, cols: null };
   }
-  const cols = keepCols ? uninitLike(x, Cin * K * NL) : scratchFor(x, Cin * K * NL);
+  // With wasm threads the columns stay in the workers' shared memory from im2col to the GEMM (residentScratch).
+  const cols = keepCols ? uninitLike(x, Cin * K * NL) : (residentScratch(x, Cin * K * NL) ?? scratchFor(x, Cin * K * NL));
   im2colBatch(x, N, full, cols);
   const tmp = scratch2For(x, Cout * NL);
   if (Cog <= 64) {
@@ -193,7 +203,7 @@ export function convBackward(
   if (dw) {
     let colsW = cols;
     if (!colsW) {
-      colsW = scratchFor(x, Cin * K * NL);
+      colsW = residentScratch(x, Cin * K * NL) ?? scratchFor(x, Cin * K * NL);
       im2colBatch(x, N, full, colsW);
     }
     for (let g = 0; g < groups; g++) {
@@ -201,7 +211,8 @@ export function convBackward(
     }
   }
   if (dx) {
-    const dcols = scratchFor(x, Cin * K * NL);
+    // Resident (wasm threads): the column gradient goes from the GEMM to col2im without leaving shared memory.
+    const dcols = residentScratch(x, Cin * K * NL) ?? scratchFor(x, Cin * K * NL);
     for (let g = 0; g < groups; g++) {
       gemm(true, false, rows, NL, Cog, 1, w, g * Cog * rows, rows, gyT, g * Cog * NL, NL, 0, dcols, g * rows * NL, NL);
     }
@@ -218,7 +229,15 @@ export function convBackward(
   return { dx, dw, db };
 }
 
-/** convBackward for short reductions: per sample, recomputed columns and GEMMs reading gy in place (no reorder). */
+/** Per-group weight-gradient sums of convBackwardPerSample, kept between calls (one per dtype). */
+const groupSums = { f32: new Float32Array(0), f64: new Float64Array(0) };
+
+/**
+ * convBackward for short reductions: per sample, recomputed columns and GEMMs reading gy in place (no reorder).
+ * The weight gradient sums the per-sample products in fixed groups of SAMPLE_GROUP samples (each group accumulated in
+ * sample order by the GEMM, beta 0 then 1), then adds the group sums in group order. The order depends only on N, so
+ * the wasm backend's split of the groups over threads (wasm-conv-samples.ts) gives the same bits as this loop.
+ */
 function convBackwardPerSample(
   c: ConvCall,
   gy: FloatArray,
@@ -235,34 +254,53 @@ function convBackwardPerSample(
     rows = Cg * K;
   const full = { ...geom, C: Cin };
   const dx = need.x ? alloc(x, N * Cin * plane) : null;
-  const dw = need.w ? (N > 0 ? uninitLike(x, Cout * rows) : alloc(x, Cout * rows)) : null; // sample 0's GEMM has beta = 0
+  const dw = need.w ? alloc(x, Cout * rows) : null;
   const db = need.b ? alloc(x, Cout) : null;
   const col = scratchFor(x, Cin * K * L);
-  for (let n = 0; n < N; n++) {
-    if (dw) {
-      im2col(x, n * Cin * plane, full, col, 0, L);
-      for (let g = 0; g < groups; g++) {
-        gemm(
-          false,
-          true,
-          Cog,
-          rows,
-          L,
-          1,
-          gy,
-          (n * Cout + g * Cog) * L,
-          L,
-          col,
-          g * rows * L,
-          L,
-          n === 0 ? 0 : 1,
-          dw,
-          g * Cog * rows,
-          rows,
-        );
+  if (dw && N > 0) {
+    const nGroups = Math.ceil(N / SAMPLE_GROUP),
+      size = Cout * rows;
+    const all = grow(groupSums, x, nGroups * size);
+    const sums = Array.from({ length: nGroups }, (_, i) => all.subarray(i * size, (i + 1) * size));
+    const split = wasmSampleSplitter(x, N, geom, Cog);
+    if (split) split.weightGroupSums(x as Float32Array, N, geom, groups, Cout, gy as Float32Array, sums as Float32Array[]);
+    else {
+      for (let s = 0; s < nGroups; s++) {
+        const n0 = s * SAMPLE_GROUP,
+          n1 = Math.min(N, n0 + SAMPLE_GROUP);
+        for (let n = n0; n < n1; n++) {
+          im2col(x, n * Cin * plane, full, col, 0, L);
+          for (let g = 0; g < groups; g++) {
+            gemm(
+              false,
+              true,
+              Cog,
+              rows,
+              L,
+              1,
+              gy,
+              (n * Cout + g * Cog) * L,
+              L,
+              col,
+              g * rows * L,
+              L,
+              n === n0 ? 0 : 1,
+              sums[s]!,
+              g * Cog * rows,
+              rows,
+            );
+          }
+        }
       }
     }
-    if (dx) {
+    dw.set(sums[0]!);
+    for (let s = 1; s < nGroups; s++) {
+      const sum = sums[s]!;
+      for (let i = 0; i < size; i++) dw[i] += sum[i]!;
+    }
+  }
+  if (dx) {
+    for (let n = 0; n < N; n++) {
       for (let g = 0; g < groups; g++) {
         gemm(true, false, rows, L, Cog, 1, w, g * Cog * rows, rows, gy, (n * Cout + g * Cog) * L, L, 0, col, g * rows * L, L);
       }

@@ -348,6 +348,24 @@ describe.skipIf(!addon)('native backend kernels match the TypeScript path', () =
     expect(big(2)).toEqual(big(1));
   });
 
+  it("poolStats() counts parallel jobs, the tasks each thread ran and the workers' wake-ups", () => {
+    const was = getNumThreads();
+    setGemmBackend('native');
+    setNumThreads(2);
+    const s0 = addon!.poolStats();
+    manualSeed(7);
+    const x = randn([8, 16, 24, 24]);
+    for (let i = 0; i < 3; i++) F.maxPool2d(F.relu(new nn.Conv2d(16, 16, 3).call(x) as Tensor), 2);
+    const s1 = addon!.poolStats();
+    setNumThreads(was);
+    setGemmBackend(initial);
+    expect(s1.jobs).toBeGreaterThan(s0.jobs);
+    expect(s1.tasks.length).toBeGreaterThanOrEqual(2);
+    const ran = s1.tasks.reduce((a, b) => a + b, 0) - s0.tasks.reduce((a, b) => a + b, 0);
+    expect(ran).toBeGreaterThanOrEqual(2 * (s1.jobs - s0.jobs)); // every parallel job has at least 2 tasks
+    expect(s1.wakeups).toBeGreaterThanOrEqual(s0.wakeups);
+  });
+
   it('the thread pool is torn down cleanly: a process that used 2 threads exits by itself', () => {
     // A child process: starts the pool, resizes it (workers joined and restarted), and returns from its script
     // without exiting explicitly; the addon's env cleanup hook joins the workers. A hang would hit the timeout.

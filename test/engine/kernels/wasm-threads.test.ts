@@ -262,6 +262,75 @@ describe.skipIf(!wasmSimdSupported())('wasm sgemm on worker threads', () => {
     expect(sameBits(weights[0]!, weights[1]!)).toBe(0);
   });
 
+  it('convolutions with the columns resident in shared memory match 1 thread bit for bit (groups, padding, odd sizes)', () => {
+    // Batched path (Cin/groups * k * k >= 128): im2col writes the columns into the pool's memory and the GEMMs read them
+    // there; the column gradient is written there and col2im reads it. N*L = 7*13*11 is not a multiple of the 8-wide
+    // panel, so the column gradient also takes the in-memory copy path; groups = 2 offsets into the resident matrix.
+    setGemmBackend('wasm-simd');
+    const cases = [
+      { N: 7, Cin: 32, Cout: 12, H: 15, W: 13, k: 3, pad: 1, stride: 1, groups: 2 },
+      { N: 9, Cin: 16, Cout: 24, H: 12, W: 12, k: 5, pad: 0, stride: 1, groups: 1 },
+      { N: 5, Cin: 8, Cout: 8, H: 20, W: 17, k: 5, pad: 2, stride: 2, groups: 1 },
+    ];
+    for (const c of cases) {
+      const res: Float32Array[][] = [];
+      for (const t of [1, 2, 1, 2]) {
+        setNumThreads(t);
+        if (t > 1) startWasmThreads();
+        manualSeed(11);
+        const conv = new nn.Conv2d(c.Cin, c.Cout, c.k, { padding: c.pad, stride: c.stride, groups: c.groups });
+        const x = randn([c.N, c.Cin, c.H, c.W]).requiresGrad_();
+        const y = conv.call(x) as Tensor;
+        const gy = randn(y.shape);
+        y.mul(gy).sum().backward();
+        if (t > 1) expect(wasmThreadStats().resident).toBeGreaterThanOrEqual(3); // forward, weight and column gradients
+        res.push([
+          y.dataSync() as Float32Array,
+          x.grad!.dataSync() as Float32Array,
+          conv.weight.grad!.dataSync() as Float32Array,
+          conv.bias!.grad!.dataSync() as Float32Array,
+        ]);
+      }
+      for (let r = 1; r < res.length; r++) for (let i = 0; i < 4; i++) expect(sameBits(res[0]![i]!, res[r]![i]!)).toBe(0);
+    }
+    setNumThreads(1);
+  });
+
+  it('short-reduction convolutions split over samples match 1 thread bit for bit (fixed weight-gradient groups)', () => {
+    // Cin/groups * k * k < 128: one small GEMM per sample; with threads the samples (forward) and the fixed groups of 8
+    // samples (weight gradient) are split over the pool. N = 13 and 21 leave a short last group; L = 11*9 is not a
+    // multiple of 8 (forward stays on the caller, the weight gradient still splits).
+    setGemmBackend('wasm-simd');
+    const cases = [
+      { N: 21, Cin: 1, Cout: 16, H: 28, W: 28, k: 5, pad: 0, stride: 1, groups: 1, fwdSplit: true },
+      { N: 13, Cin: 4, Cout: 8, H: 13, W: 11, k: 3, pad: 1, stride: 1, groups: 2, fwdSplit: false },
+      { N: 9, Cin: 3, Cout: 12, H: 20, W: 20, k: 3, pad: 2, stride: 2, groups: 1, fwdSplit: false },
+    ];
+    for (const c of cases) {
+      const res: Float32Array[][] = [];
+      for (const t of [1, 2, 1, 2]) {
+        setNumThreads(t);
+        if (t > 1) startWasmThreads();
+        manualSeed(5);
+        const conv = new nn.Conv2d(c.Cin, c.Cout, c.k, { padding: c.pad, stride: c.stride, groups: c.groups });
+        const x = randn([c.N, c.Cin, c.H, c.W]).requiresGrad_();
+        const y = conv.call(x) as Tensor;
+        if (t > 1) expect(wasmThreadStats().sampleCalls).toBe(c.fwdSplit ? 1 : 0);
+        const gy = randn(y.shape);
+        y.mul(gy).sum().backward();
+        if (t > 1) expect(wasmThreadStats().sampleCalls).toBe(c.fwdSplit ? 2 : 1);
+        res.push([
+          y.dataSync() as Float32Array,
+          x.grad!.dataSync() as Float32Array,
+          conv.weight.grad!.dataSync() as Float32Array,
+          conv.bias!.grad!.dataSync() as Float32Array,
+        ]);
+      }
+      for (let r = 1; r < res.length; r++) for (let i = 0; i < 4; i++) expect(sameBits(res[0]![i]!, res[r]![i]!)).toBe(0);
+    }
+    setNumThreads(1);
+  });
+
   it('workers left running do not keep a process from exiting', () => {
     const dir = mkdtempSync(join(tmpdir(), 'board-wasm-threads-'));
     try {
