@@ -5,7 +5,7 @@ import { legacyTypeName, isFloating } from './dtype.ts';
 import { zeros } from './creation.ts';
 import { sumToShape } from './reduce.ts';
 import { nativeKernels } from './kernels/index.ts';
-import { uninitFloat32, uninitLike } from './kernels/alloc.ts';
+import { uninitFloat32, uninitLike, trackAllocations, stopTracking, releaseBuffer, untrack } from './kernels/alloc.ts';
 import { Tensor } from './tensor.ts';
 import { GRADIENTS, type GradCtx, type Rule } from './gradients.ts';
 import {
@@ -47,6 +47,7 @@ export function leafGradBuffer(t: Tensor | null): { data: Float32Array | Float64
   if (g === null) {
     const n = t.numel();
     const data = t.dtype === 'float32' ? uninitFloat32(n) : (uninitLike(new Float64Array(0), n) as Float64Array);
+    untrack(data.buffer); // becomes t.grad: never recycled by this backward pass
     const fresh = Tensor.fromTypedArray(data, t.shape, t.dtype);
     t.grad = fresh;
     return { data, fresh: true, done: () => {} };
@@ -158,6 +159,35 @@ function runGraph(roots: Tensor[], seeds: Tensor[], opts: BackwardOptions, targe
     }
   }
 
+  // Caching allocator (kernels/alloc.ts): in a plain backward() the gradients passed between nodes belong to this
+  // pass. Buffers allocated during it are counted while pending gradients refer to them (views included, by their
+  // ArrayBuffer) and go back to the cache when the last such gradient has been consumed. Gradients seen by hooks,
+  // retained or returned to the caller escape (are never released).
+  const born = !createGraph && !targets ? trackAllocations() : null;
+  const refs = new Map<ArrayBufferLike, number>();
+  const hold = (g: Tensor): void => {
+    if (born === null) return;
+    const b = g.storage.buffer;
+    if (born.has(b as ArrayBuffer)) refs.set(b, (refs.get(b) ?? 0) + 1);
+  };
+  const drop = (g: Tensor | null | undefined): void => {
+    if (born === null || !g) return;
+    const b = g.storage.buffer;
+    const c = refs.get(b);
+    if (c === undefined) return;
+    if (c > 1) refs.set(b, c - 1);
+    else {
+      refs.delete(b);
+      born.delete(b as ArrayBuffer);
+      releaseBuffer(b as ArrayBuffer);
+    }
+  };
+  const escape = (g: Tensor | null | undefined): void => {
+    if (born === null || !g) return;
+    born.delete(g.storage.buffer as ArrayBuffer);
+    refs.delete(g.storage.buffer);
+  };
+
   const buffers = new Map<GradNode, (Tensor | null)[]>();
   const addTo = (n: GradNode, nr: number, g: Tensor): void => {
     let b = buffers.get(n);
@@ -165,53 +195,74 @@ function runGraph(roots: Tensor[], seeds: Tensor[], opts: BackwardOptions, targe
       b = new Array(n.numOutputs).fill(null);
       buffers.set(n, b);
     }
-    b[nr] = b[nr] ? b[nr]!.add(g) : g;
+    hold(g);
+    const prev = b[nr];
+    if (prev) {
+      const sum = prev.add(g);
+      hold(sum);
+      b[nr] = sum;
+      drop(prev);
+      drop(g);
+    } else b[nr] = g;
   };
 
-  return withGradMode(createGraph, () => {
-    rootEdges.forEach(([n, nr], i) => {
-      if (n) addTo(n, nr, seeds[i]!);
-    });
-    const ready: GradNode[] = [];
-    for (const [n] of rootEdges) if (n && deps.get(n) === 0 && !ready.includes(n)) ready.push(n);
-    while (ready.length) {
-      const node = ready.pop()!;
-      const grads = buffers.get(node) ?? new Array(node.numOutputs).fill(null);
-      buffers.delete(node);
-      if (node.hooks) for (const [nr, hs] of node.hooks) grads[nr] = runHooks(hs, grads[nr] ?? null);
-      if (node.variable) grads[0] = runHooks(node.variable._hooks, grads[0] ?? null);
-      if (node.retained) {
-        for (const [nr, t] of node.retained) {
-          const g = grads[nr];
-          if (g) t.grad = t.grad ? t.grad.add(g.detach()) : g.detach().clone();
+  try {
+    return runReady();
+  } finally {
+    stopTracking(born);
+  }
+
+  function runReady(): (Tensor | null)[] {
+    return withGradMode(createGraph, () => {
+      rootEdges.forEach(([n, nr], i) => {
+        if (n) addTo(n, nr, seeds[i]!);
+      });
+      const ready: GradNode[] = [];
+      for (const [n] of rootEdges) if (n && deps.get(n) === 0 && !ready.includes(n)) ready.push(n);
+      while (ready.length) {
+        const node = ready.pop()!;
+        const grads = buffers.get(node) ?? new Array(node.numOutputs).fill(null);
+        buffers.delete(node);
+        // Hooks may keep the gradient they see or the one they return, and retained gradients belong to the tensor.
+        const exposed = !!(node.hooks || node.variable?._hooks?.length || node.retained);
+        if (exposed) for (const g of grads as (Tensor | null)[]) escape(g);
+        if (node.hooks) for (const [nr, hs] of node.hooks) grads[nr] = runHooks(hs, grads[nr] ?? null);
+        if (node.variable) grads[0] = runHooks(node.variable._hooks, grads[0] ?? null);
+        if (exposed) for (const g of grads as (Tensor | null)[]) escape(g);
+        if (node.retained) {
+          for (const [nr, t] of node.retained) {
+            const g = grads[nr];
+            if (g) t.grad = t.grad ? t.grad.add(g.detach()) : g.detach().clone();
+          }
+        }
+        if (targets)
+          targets.forEach((t, i) => {
+            if (t.node === node && grads[t.nr]) captured[i] = grads[t.nr]!;
+          });
+        if (node.variable) {
+          if (!targets && grads[0]) accumulateInto(node.variable, grads[0], createGraph);
+        } else if (!needed || needed.has(node)) {
+          const profiling = isProfiling();
+          const t0 = profiling ? performance.now() : 0;
+          const inGrads = grads.some((g) => g) ? applyRule(node, grads) : node.nextFunctions.map(() => null);
+          if (profiling) node.metadata.backwardMs = (node.metadata.backwardMs ?? 0) + performance.now() - t0;
+          node.nextFunctions.forEach(([m, nr], i) => {
+            const g = inGrads[i];
+            if (m && g) addTo(m, nr, validGrad(node, i, g));
+          });
+          if (!retainGraph) node.release();
+        }
+        for (const g of grads as (Tensor | null)[]) drop(g);
+        for (const [m] of node.nextFunctions) {
+          if (!m) continue;
+          const left = deps.get(m)! - 1;
+          deps.set(m, left);
+          if (left === 0) ready.push(m);
         }
       }
-      if (targets)
-        targets.forEach((t, i) => {
-          if (t.node === node && grads[t.nr]) captured[i] = grads[t.nr]!;
-        });
-      if (node.variable) {
-        if (!targets && grads[0]) accumulateInto(node.variable, grads[0], createGraph);
-      } else if (!needed || needed.has(node)) {
-        const profiling = isProfiling();
-        const t0 = profiling ? performance.now() : 0;
-        const inGrads = grads.some((g) => g) ? applyRule(node, grads) : node.nextFunctions.map(() => null);
-        if (profiling) node.metadata.backwardMs = (node.metadata.backwardMs ?? 0) + performance.now() - t0;
-        node.nextFunctions.forEach(([m, nr], i) => {
-          const g = inGrads[i];
-          if (m && g) addTo(m, nr, validGrad(node, i, g));
-        });
-        if (!retainGraph) node.release();
-      }
-      for (const [m] of node.nextFunctions) {
-        if (!m) continue;
-        const left = deps.get(m)! - 1;
-        deps.set(m, left);
-        if (left === 0) ready.push(m);
-      }
-    }
-    return captured;
-  });
+      return captured;
+    });
+  }
 }
 
 /** PyTorch's validate_outputs: a gradient must have its input's shape, or broadcast to it (then it is summed back). */
