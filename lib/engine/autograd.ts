@@ -455,6 +455,8 @@ export function compositeBackward(grads: (Tensor | null)[], attrs: Record<string
 /**
  * A fused op with its own backward (conv, pooling, fused losses...). `forward` runs with grad disabled;
  * `backward` returns one gradient per input (null when none). The node is named `name` (e.g. 'ConvolutionBackward0').
+ * In a plain backward() the gradOutputs it receives belong to the engine, which hands their buffers to the caching
+ * allocator once `backward` has run (kernels/alloc.ts): it may return them or views of them, but must not keep them.
  */
 export function customOp(
   name: string,

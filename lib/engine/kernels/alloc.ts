@@ -16,6 +16,7 @@
 // of a training step's scavenges), no first-touch page faults. The cache holds at most BOARD_ALLOC_CACHE_MB
 // (default 256, 0 disables it) and is dropped by emptyCache().
 import type { FloatArray } from './im2col.ts';
+import { nativeKernels } from './index.ts';
 
 const NodeBuffer = (globalThis as { Buffer?: { allocUnsafe(size: number): Uint8Array; allocUnsafeSlow?(size: number): Uint8Array } })
   .Buffer;
@@ -37,6 +38,9 @@ const NUDGE_BYTES = 31 * 1024 * 1024;
 function nudgeMallocThresholds(): void {
   nudged = true;
   if (typeof process === 'object' && process.env?.BOARD_MALLOC_CACHE === '0') return; // glibc's defaults, as the addon
+  // On the native backend the addon has already fixed larger thresholds (mallopt): a 31 MiB block would only sit in
+  // the heap.
+  if (nativeKernels()?.mallocCache()) return;
   NodeBuffer?.allocUnsafeSlow?.(NUDGE_BYTES);
 }
 
