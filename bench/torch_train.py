@@ -4,6 +4,7 @@ Prints a JSON list of {workload, samplesPerSec, fwd, bwd, step} (ms medians). Ru
 """
 import argparse
 import json
+import resource
 import time
 
 import torch
@@ -61,6 +62,7 @@ def run(workload):
     batches = [(torch.randn(BATCH, 1, 28, 28), torch.randint(0, 10, (BATCH,))) for _ in range(4)]
     warmup = warm_until_stable(model, opt, loss_fn, batches) if args.stable else WARMUP
     fwd, bwd, stp, tot, cpu = [], [], [], [], []
+    flt0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for i in range(warmup, warmup + args.steps):
         x, y = batches[i % len(batches)]
         c0 = time.process_time()
@@ -75,8 +77,9 @@ def run(workload):
         c1 = time.process_time()
         if i >= warmup:
             fwd.append((t1 - t0) * 1e3); bwd.append((t2 - t1) * 1e3); stp.append((t3 - t2) * 1e3); tot.append((t3 - t0) * 1e3); cpu.append((c1 - c0) * 1e3)
+    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - flt0) / args.steps
     total = median(tot)
-    return {'workload': workload, 'warmup': warmup, 'samplesPerSec': BATCH * 1e3 / total, 'cpuSamplesPerSec': BATCH * 1e3 / median(cpu), 'fwd': median(fwd), 'bwd': median(bwd), 'step': median(stp)}
+    return {'workload': workload, 'warmup': warmup, 'minorFaultsPerStep': faults, 'samplesPerSec': BATCH * 1e3 / total, 'cpuSamplesPerSec': BATCH * 1e3 / median(cpu), 'fwd': median(fwd), 'bwd': median(bwd), 'step': median(stp)}
 
 
 print(json.dumps([run(w) for w in args.workloads.split(',')]))
