@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { nn, optim, Tensor } from '../lib/index.ts';
 import { randn, randint, manualSeed } from '../lib/engine/index.ts';
 import { setGemmBackend, sgemm, startWasmThreads, wasmThreadStats, type GemmBackend } from '../lib/engine/kernels/index.ts';
-import { nativeAddon } from '../lib/engine/kernels/native.ts';
+import { nativeAddon, openblasCoreChosenByBoard } from '../lib/engine/kernels/native.ts';
 import { setNumThreads } from '../lib/engine/kernels/backend.ts';
 
 const argv = process.argv.slice(2);
@@ -256,7 +256,7 @@ function main(): void {
   const info = addon.blasInfo();
   console.log(
     `native.bench ${new Date().toISOString()}: ${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}, ` +
-      `load ${load()}; OpenBLAS core ${info.core} (OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'unset'}, ` +
+      `load ${load()}; OpenBLAS core ${info.core} (OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'unset'}${openblasCoreChosenByBoard() !== null ? ' from the CPU flags, PyTorch given the same' : ''}, ` +
       `OPENBLAS_L2_SIZE=${process.env.OPENBLAS_L2_SIZE ?? 'unset'}); ${STEPS} timed steps after a warm-up to steady ` +
       `state (${MIN_WARMUP}-${MAX_WARMUP} steps, 3 windows of ${WINDOW} within 5%), medians`,
   );

@@ -3,7 +3,7 @@
 // available; every backend computes the same float32 results to within the oracle tolerances (tests run the suite
 // on 'native' and 'wasm'). Thin names over kernels/index.ts, which owns the state.
 import { gemmBackend, nativeKernels, setGemmBackend, setWasmThreads, type GemmBackend } from './index.ts';
-import { nativeAddon, nativeLoadError } from './native.ts';
+import { nativeAddon, nativeLoadError, openblasCoreChosenByBoard } from './native.ts';
 import { wasmSimdSupported } from './wasm-sgemm.ts';
 
 export type Backend = 'native' | 'wasm' | 'js';
@@ -36,7 +36,8 @@ export function describeBackend(): string {
   const b = getBackend();
   if (b === 'native') {
     const info = nativeKernels()!.blasInfo();
-    return `backend: native (OpenBLAS core ${info.core}, ${getNumThreads()} thread${getNumThreads() === 1 ? '' : 's'})`;
+    const chosen = openblasCoreChosenByBoard() !== null ? ' from the CPU flags' : '';
+    return `backend: native (OpenBLAS core ${info.core}${chosen}, ${getNumThreads()} thread${getNumThreads() === 1 ? '' : 's'})`;
   }
   const why = nativeAddon() ? 'selected by BOARD_BACKEND / setBackend' : nativeLoadError();
   return `backend: ${b === 'wasm' ? 'wasm (WebAssembly SIMD)' : 'js (TypeScript)'}; native not used: ${why}`;

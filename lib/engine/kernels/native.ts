@@ -7,6 +7,8 @@
 // returns null and the engine uses its WebAssembly/TypeScript kernels. process.getBuiltinModule keeps this file free
 // of static node: imports, so bundlers for the web UI can still include the engine.
 
+import { defaultOpenblasCore } from './openblas-core.ts';
+
 /** The addon's functions (argument order mirrors the TypeScript kernels they replace; see board_native.c). */
 export interface NativeAddon {
   sgemm(
@@ -140,6 +142,13 @@ const ADDON = 'native/build/Release/board_native.node';
 
 let loaded: NativeAddon | null | undefined;
 let loadError = '';
+let openblasCoreDefaulted: string | null = null;
+
+/** The OPENBLAS_CORETYPE the loader filled in from the CPU's flags (openblas-core.ts), or null if it set none. */
+export function openblasCoreChosenByBoard(): string | null {
+  nativeAddon();
+  return openblasCoreDefaulted;
+}
 
 /** The addon, or null where it is not built or cannot load (the reason is in nativeLoadError()). */
 export function nativeAddon(): NativeAddon | null {
@@ -152,7 +161,7 @@ export function nativeAddon(): NativeAddon | null {
     }
     const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
     const mod = getBuiltin?.('node:module') as { createRequire(url: string): (id: string) => unknown } | undefined;
-    const fs = getBuiltin?.('node:fs') as { existsSync(p: string): boolean } | undefined;
+    const fs = getBuiltin?.('node:fs') as { existsSync(p: string): boolean; readFileSync(p: string, enc: 'utf8'): string } | undefined;
     const url = getBuiltin?.('node:url') as { fileURLToPath(u: string | URL): string } | undefined;
     if (!mod || !fs || !url) {
       loadError = 'process.getBuiltinModule is unavailable (Node >= 20.16 needed)';
@@ -167,6 +176,15 @@ export function nativeAddon(): NativeAddon | null {
         continue; // import.meta.url is not a file: URL (bundled)
       }
       if (!fs.existsSync(path)) continue;
+      // Before the addon pulls in libopenblas: a core type from the CPU's flags where OpenBLAS would not know the
+      // model (openblas-core.ts); a user's own OPENBLAS_CORETYPE is left as it is.
+      openblasCoreDefaulted = defaultOpenblasCore(process.env, () => {
+        try {
+          return fs.readFileSync('/proc/cpuinfo', 'utf8');
+        } catch {
+          return null;
+        }
+      });
       const addon = mod.createRequire(import.meta.url)(path) as NativeAddon;
       if (addon.abi !== ABI) {
         loadError = `${ADDON} is a stale build (entry points version ${String(addon.abi ?? 1)}, this code needs ${ABI}): rebuild it with npm run build:native`;
