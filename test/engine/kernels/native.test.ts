@@ -439,7 +439,7 @@ describe('backend selection', () => {
     expect(gemmBackend()).toBe('wasm-simd');
     if (addon) {
       setBackend('native');
-      expect(describeBackend()).toMatch(/^backend: native \(OpenBLAS core \w+, \d+ threads?\)$/);
+      expect(describeBackend()).toMatch(/^backend: native \(OpenBLAS core \w+( from the CPU flags)?, \d+ threads?\)$/);
     } else {
       expect(() => setBackend('native')).toThrow(/native backend is not available/);
     }
