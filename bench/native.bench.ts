@@ -19,11 +19,12 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { nn, optim, Tensor } from '../lib/index.ts';
-import { randn, randint, manualSeed } from '../lib/engine/index.ts';
+import type { Tensor } from '../lib/index.ts';
+import { manualSeed } from '../lib/engine/index.ts';
 import { setGemmBackend, sgemm, startWasmThreads, wasmThreadStats, type GemmBackend } from '../lib/engine/kernels/index.ts';
 import { nativeAddon, openblasCoreChosenByBoard } from '../lib/engine/kernels/native.ts';
 import { setNumThreads } from '../lib/engine/kernels/backend.ts';
+import { benchTraining, WORKLOADS, type Workload } from './workloads.ts';
 
 const argv = process.argv.slice(2);
 const STEPS = Number(argv[argv.indexOf('--steps') + 1] ?? 30) || 30;
@@ -53,32 +54,6 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-type Workload = 'mlp-sgd' | 'mlp-adam' | 'cnn-adam';
-const WORKLOADS: Workload[] = ['mlp-sgd', 'mlp-adam', 'cnn-adam'];
-
-function model(w: Workload): nn.Module {
-  if (w === 'cnn-adam') {
-    return new nn.Sequential(
-      new nn.Conv2d(1, 16, 5),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Conv2d(16, 32, 5),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Flatten(),
-      new nn.Linear(512, 10),
-    );
-  }
-  return new nn.Sequential(
-    new nn.Flatten(),
-    new nn.Linear(784, 512),
-    new nn.ReLU(),
-    new nn.Linear(512, 512),
-    new nn.ReLU(),
-    new nn.Linear(512, 10),
-  );
-}
 
 interface StepResult {
   warmup: number;
@@ -121,11 +96,7 @@ function trainSteps(w: Workload, backend: GemmBackend, threads: number): StepRes
   setNumThreads(threads);
   if (backend === 'wasm-simd') startWasmThreads();
   manualSeed(0);
-  const m = model(w);
-  const params = [...m.parameters()];
-  const opt = w === 'mlp-sgd' ? new optim.SGD(params, { lr: 1e-3 }) : new optim.Adam(params, { lr: 1e-3 });
-  const lossFn = new nn.CrossEntropyLoss();
-  const batches = Array.from({ length: 4 }, () => [randn([BATCH, 1, 28, 28]), randint(0, 10, [BATCH])] as [Tensor, Tensor]);
+  const { model: m, opt, lossFn, batches } = benchTraining(w, BATCH);
   const cpu: number[] = [],
     wall: number[] = [],
     onCpu: number[] = [],

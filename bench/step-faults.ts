@@ -4,38 +4,16 @@
 // CLOCK_MONOTONIC markers (ns) around the measured steps, to cut a `perf record -k CLOCK_MONOTONIC -e page-faults -g`
 // trace to them. `wasm-simd` runs without loading the native addon (nor its malloc tuning): the portable setup.
 //   node --import tsx --conditions=board-source bench/step-faults.ts mlp-sgd|mlp-adam|cnn-adam native|wasm-simd [warm] [steps] [block]
-import { nn, optim, Tensor } from '../lib/index.ts';
-import { randn, randint, manualSeed } from '../lib/engine/index.ts';
+import type { Tensor } from '../lib/index.ts';
+import { manualSeed } from '../lib/engine/index.ts';
 import { setGemmBackend, type GemmBackend } from '../lib/engine/kernels/index.ts';
 import { allocCacheStats } from '../lib/engine/kernels/alloc.ts';
+import { benchTraining, type Workload } from './workloads.ts';
 
 const [w = 'mlp-sgd', be = 'native', warmArg = '200', stepsArg = '600', blockArg = '100'] = process.argv.slice(2);
 setGemmBackend(be as GemmBackend);
 manualSeed(0);
-const m =
-  w === 'cnn-adam'
-    ? new nn.Sequential(
-        new nn.Conv2d(1, 16, 5),
-        new nn.ReLU(),
-        new nn.MaxPool2d(2),
-        new nn.Conv2d(16, 32, 5),
-        new nn.ReLU(),
-        new nn.MaxPool2d(2),
-        new nn.Flatten(),
-        new nn.Linear(512, 10),
-      )
-    : new nn.Sequential(
-        new nn.Flatten(),
-        new nn.Linear(784, 512),
-        new nn.ReLU(),
-        new nn.Linear(512, 512),
-        new nn.ReLU(),
-        new nn.Linear(512, 10),
-      );
-const params = [...m.parameters()];
-const opt = w === 'mlp-sgd' ? new optim.SGD(params, { lr: 1e-3 }) : new optim.Adam(params, { lr: 1e-3 });
-const lossFn = new nn.CrossEntropyLoss();
-const batches = Array.from({ length: 4 }, () => [randn([64, 1, 28, 28]), randint(0, 10, [64])] as [Tensor, Tensor]);
+const { model: m, opt, lossFn, batches } = benchTraining(w as Workload);
 const step = (i: number) => {
   const [x, y] = batches[i % 4]!;
   const l = lossFn.call(m.call(x), y) as Tensor;

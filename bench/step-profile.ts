@@ -2,40 +2,18 @@
 // prints per-phase CPU-time medians and minor page faults per step after the first 20, for `node --cpu-prof`. Usage:
 //   node --import tsx --conditions=board-source bench/step-profile.ts mlp-sgd|mlp-adam|cnn-adam native|wasm-simd|js [steps] [threads]
 // (threads: setNumThreads, default 1; the wall-time median is printed too, since CPU time sums the threads)
-import { nn, optim, Tensor } from '../lib/index.ts';
-import { randn, randint, manualSeed } from '../lib/engine/index.ts';
+import type { Tensor } from '../lib/index.ts';
+import { manualSeed } from '../lib/engine/index.ts';
 import { setGemmBackend, type GemmBackend } from '../lib/engine/kernels/index.ts';
 import { setNumThreads } from '../lib/engine/kernels/backend.ts';
+import { benchTraining, type Workload } from './workloads.ts';
 
 const [w = 'mlp-sgd', be = 'native', stepsArg = '200', threadsArg = '1'] = process.argv.slice(2);
 const STEPS = Number(stepsArg);
 setGemmBackend(be as GemmBackend);
 setNumThreads(Number(threadsArg));
 manualSeed(0);
-const m =
-  w === 'cnn-adam'
-    ? new nn.Sequential(
-        new nn.Conv2d(1, 16, 5),
-        new nn.ReLU(),
-        new nn.MaxPool2d(2),
-        new nn.Conv2d(16, 32, 5),
-        new nn.ReLU(),
-        new nn.MaxPool2d(2),
-        new nn.Flatten(),
-        new nn.Linear(512, 10),
-      )
-    : new nn.Sequential(
-        new nn.Flatten(),
-        new nn.Linear(784, 512),
-        new nn.ReLU(),
-        new nn.Linear(512, 512),
-        new nn.ReLU(),
-        new nn.Linear(512, 10),
-      );
-const params = [...m.parameters()];
-const opt = w === 'mlp-sgd' ? new optim.SGD(params, { lr: 1e-3 }) : new optim.Adam(params, { lr: 1e-3 });
-const lossFn = new nn.CrossEntropyLoss();
-const batches = Array.from({ length: 4 }, () => [randn([64, 1, 28, 28]), randint(0, 10, [64])] as [Tensor, Tensor]);
+const { model: m, opt, lossFn, batches } = benchTraining(w as Workload);
 const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;

@@ -15,10 +15,11 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { nn, optim, Tensor } from '../lib/index.ts';
-import { randn, randint, manualSeed } from '../lib/engine/index.ts';
+import type { Tensor } from '../lib/index.ts';
+import { manualSeed } from '../lib/engine/index.ts';
 import { gemmBackend, setGemmBackend, type GemmBackend } from '../lib/engine/kernels/index.ts';
 import { wasmSimdSupported } from '../lib/engine/kernels/wasm-sgemm.ts';
+import { benchTraining, WORKLOADS, type Workload } from './workloads.ts';
 
 const argv = process.argv.slice(2);
 const argValue = (name: string): string | undefined => {
@@ -29,37 +30,12 @@ const STEPS = Number(argValue('--steps') ?? 30);
 const WARMUP = 5;
 const BATCH = 64;
 
-type Workload = 'mlp-sgd' | 'mlp-adam' | 'cnn-adam';
 /** PyTorch 1.13 (OpenBLAS, one thread) samples/s on this machine, from the issue: [out of the box, best configuration]. */
 const TORCH_REFERENCE: Record<Workload, [number, number]> = {
   'mlp-sgd': [25000, 35000],
   'mlp-adam': [5000, 23000],
   'cnn-adam': [3000, 8700],
 };
-
-function mlp(): nn.Module {
-  return new nn.Sequential(
-    new nn.Flatten(),
-    new nn.Linear(784, 512),
-    new nn.ReLU(),
-    new nn.Linear(512, 512),
-    new nn.ReLU(),
-    new nn.Linear(512, 10),
-  );
-}
-
-function cnn(): nn.Module {
-  return new nn.Sequential(
-    new nn.Conv2d(1, 16, 5),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(16, 32, 5),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(512, 10),
-  );
-}
 
 interface Result {
   workload: Workload;
@@ -89,11 +65,8 @@ function median(xs: number[]): number {
 function run(workload: Workload, backend: GemmBackend): Result {
   setGemmBackend(backend);
   manualSeed(0);
-  const model = workload === 'cnn-adam' ? cnn() : mlp();
-  const opt = workload === 'mlp-sgd' ? new optim.SGD(model.parameters(), { lr: 1e-3 }) : new optim.Adam(model.parameters(), { lr: 1e-3 });
-  const lossFn = new nn.CrossEntropyLoss();
   // A few fixed batches, cycled, so data generation is outside the timed loop.
-  const batches = Array.from({ length: 4 }, () => [randn([BATCH, 1, 28, 28]), randint(0, 10, [BATCH])] as [Tensor, Tensor]);
+  const { model, opt, lossFn, batches } = benchTraining(workload, BATCH);
   const fwd: number[] = [],
     bwd: number[] = [],
     stp: number[] = [],
@@ -188,7 +161,7 @@ function main(): void {
         .join(' ')}, Node ${process.version}`,
   );
   const results: Result[] = [];
-  for (const w of ['mlp-sgd', 'mlp-adam', 'cnn-adam'] as Workload[]) {
+  for (const w of WORKLOADS) {
     for (const b of backends) {
       const r = run(w, b);
       results.push(r);
