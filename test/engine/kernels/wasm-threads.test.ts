@@ -46,6 +46,47 @@ function sameBits(a: Float32Array, b: Float32Array): number {
   return diff;
 }
 
+interface ConvCase {
+  N: number;
+  Cin: number;
+  Cout: number;
+  H: number;
+  W: number;
+  k: number;
+  pad: number;
+  stride: number;
+  groups: number;
+}
+
+/**
+ * One Conv2d forward and backward on 1, 2, 1 and 2 threads from the same seed; y and the input, weight and bias
+ * gradients must agree bit for bit across all four. `onTwoThreads` checks the pool's counters after the forward and
+ * after the backward pass of each 2-thread run.
+ */
+function convSameBitsOnThreads(c: ConvCase, seed: number, onTwoThreads: (phase: 'forward' | 'backward') => void): void {
+  const res: Float32Array[][] = [];
+  for (const t of [1, 2, 1, 2]) {
+    setNumThreads(t);
+    if (t > 1) startWasmThreads();
+    manualSeed(seed);
+    const conv = new nn.Conv2d(c.Cin, c.Cout, c.k, { padding: c.pad, stride: c.stride, groups: c.groups });
+    const x = randn([c.N, c.Cin, c.H, c.W]).requiresGrad_();
+    const y = conv.call(x) as Tensor;
+    if (t > 1) onTwoThreads('forward');
+    const gy = randn(y.shape);
+    y.mul(gy).sum().backward();
+    if (t > 1) onTwoThreads('backward');
+    res.push([
+      y.dataSync() as Float32Array,
+      x.grad!.dataSync() as Float32Array,
+      conv.weight.grad!.dataSync() as Float32Array,
+      conv.bias!.grad!.dataSync() as Float32Array,
+    ]);
+  }
+  setNumThreads(1);
+  for (let r = 1; r < res.length; r++) for (let i = 0; i < 4; i++) expect(sameBits(res[0]![i]!, res[r]![i]!)).toBe(0);
+}
+
 type Kernel = (
   tA: boolean,
   tB: boolean,
@@ -272,28 +313,10 @@ describe.skipIf(!wasmSimdSupported())('wasm sgemm on worker threads', () => {
       { N: 9, Cin: 16, Cout: 24, H: 12, W: 12, k: 5, pad: 0, stride: 1, groups: 1 },
       { N: 5, Cin: 8, Cout: 8, H: 20, W: 17, k: 5, pad: 2, stride: 2, groups: 1 },
     ];
-    for (const c of cases) {
-      const res: Float32Array[][] = [];
-      for (const t of [1, 2, 1, 2]) {
-        setNumThreads(t);
-        if (t > 1) startWasmThreads();
-        manualSeed(11);
-        const conv = new nn.Conv2d(c.Cin, c.Cout, c.k, { padding: c.pad, stride: c.stride, groups: c.groups });
-        const x = randn([c.N, c.Cin, c.H, c.W]).requiresGrad_();
-        const y = conv.call(x) as Tensor;
-        const gy = randn(y.shape);
-        y.mul(gy).sum().backward();
-        if (t > 1) expect(wasmThreadStats().resident).toBeGreaterThanOrEqual(3); // forward, weight and column gradients
-        res.push([
-          y.dataSync() as Float32Array,
-          x.grad!.dataSync() as Float32Array,
-          conv.weight.grad!.dataSync() as Float32Array,
-          conv.bias!.grad!.dataSync() as Float32Array,
-        ]);
-      }
-      for (let r = 1; r < res.length; r++) for (let i = 0; i < 4; i++) expect(sameBits(res[0]![i]!, res[r]![i]!)).toBe(0);
-    }
-    setNumThreads(1);
+    for (const c of cases)
+      convSameBitsOnThreads(c, 11, (phase) => {
+        if (phase === 'backward') expect(wasmThreadStats().resident).toBeGreaterThanOrEqual(3); // forward, weight and column gradients
+      });
   });
 
   it('short-reduction convolutions split over samples match 1 thread bit for bit (fixed weight-gradient groups)', () => {
@@ -306,29 +329,10 @@ describe.skipIf(!wasmSimdSupported())('wasm sgemm on worker threads', () => {
       { N: 13, Cin: 4, Cout: 8, H: 13, W: 11, k: 3, pad: 1, stride: 1, groups: 2, fwdSplit: false },
       { N: 9, Cin: 3, Cout: 12, H: 20, W: 20, k: 3, pad: 2, stride: 2, groups: 1, fwdSplit: false },
     ];
-    for (const c of cases) {
-      const res: Float32Array[][] = [];
-      for (const t of [1, 2, 1, 2]) {
-        setNumThreads(t);
-        if (t > 1) startWasmThreads();
-        manualSeed(5);
-        const conv = new nn.Conv2d(c.Cin, c.Cout, c.k, { padding: c.pad, stride: c.stride, groups: c.groups });
-        const x = randn([c.N, c.Cin, c.H, c.W]).requiresGrad_();
-        const y = conv.call(x) as Tensor;
-        if (t > 1) expect(wasmThreadStats().sampleCalls).toBe(c.fwdSplit ? 1 : 0);
-        const gy = randn(y.shape);
-        y.mul(gy).sum().backward();
-        if (t > 1) expect(wasmThreadStats().sampleCalls).toBe(c.fwdSplit ? 2 : 1);
-        res.push([
-          y.dataSync() as Float32Array,
-          x.grad!.dataSync() as Float32Array,
-          conv.weight.grad!.dataSync() as Float32Array,
-          conv.bias!.grad!.dataSync() as Float32Array,
-        ]);
-      }
-      for (let r = 1; r < res.length; r++) for (let i = 0; i < 4; i++) expect(sameBits(res[0]![i]!, res[r]![i]!)).toBe(0);
-    }
-    setNumThreads(1);
+    for (const c of cases)
+      convSameBitsOnThreads(c, 5, (phase) =>
+        expect(wasmThreadStats().sampleCalls).toBe((phase === 'forward' ? 0 : 1) + (c.fwdSplit ? 1 : 0)),
+      );
   });
 
   it('workers left running do not keep a process from exiting', () => {
