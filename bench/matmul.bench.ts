@@ -279,7 +279,7 @@ function main(): void {
     const line = child.stdout.trim().split('\n').pop() ?? '';
     if (line.startsWith('[')) {
       console.log(
-        '\nwasm-simd with f32x4.relaxed_madd (node --experimental-wasm-relaxed-simd or BOARD_GEMM_FMA=1; default on Node >= 22), GFLOP/s per core (CPU time) [best wall]',
+        '\nwasm-simd with f32x4.relaxed_madd (the default wherever relaxed SIMD validates; this run had BOARD_GEMM_FMA=0), GFLOP/s per core (CPU time) [best wall]',
       );
       for (const x of JSON.parse(line) as Array<{ M: number; K: number; N: number; form: string; fma: Rate; mulAdd: Rate }>) {
         console.log(

@@ -2,7 +2,7 @@
 // SIMD sgemm plus the generated SIMD training kernels of wasm-kernels.ts) or 'js' (TypeScript only). Chosen once from BOARD_BACKEND, else the best
 // available; every backend computes the same float32 results to within the oracle tolerances (tests run the suite
 // on 'native' and 'wasm'). Thin names over kernels/index.ts, which owns the state.
-import { gemmBackend, nativeKernels, setGemmBackend, setWasmThreads, type GemmBackend } from './index.ts';
+import { gemmBackend, gemmInfo, nativeKernels, setGemmBackend, setWasmThreads, type GemmBackend } from './index.ts';
 import { nativeAddon, nativeLoadError, openblasCoreChosenByBoard } from './native.ts';
 import { wasmSimdSupported } from './wasm-sgemm.ts';
 
@@ -40,7 +40,8 @@ export function describeBackend(): string {
     return `backend: native (OpenBLAS core ${info.core}${chosen}, ${getNumThreads()} thread${getNumThreads() === 1 ? '' : 's'})`;
   }
   const why = nativeAddon() ? 'selected by BOARD_BACKEND / setBackend' : nativeLoadError();
-  return `backend: ${b === 'wasm' ? 'wasm (WebAssembly SIMD)' : 'js (TypeScript)'}; native not used: ${why}`;
+  const wasm = `wasm (WebAssembly SIMD${gemmInfo().fma ? ' with FMA' : ''})`;
+  return `backend: ${b === 'wasm' ? wasm : 'js (TypeScript)'}; native not used: ${why}`;
 }
 
 let threads = 1;

@@ -7,8 +7,9 @@
 //   'wasm-simd' (default where WebAssembly SIMD-128 validates): runtime-generated SIMD kernel, wasm-sgemm.ts. Where the
 //               runtime also ships relaxed SIMD (Node >= 22, or node --experimental-wasm-relaxed-simd) it uses
 //               f32x4.relaxed_madd, i.e. FMA on x64: 2 fused ops per cycle instead of 3 separate mul/add ops
-//               (the mul+add ceiling measured on this machine is ~31 GFLOP/s, FMA's ~44). On Node 20,
-//               BOARD_GEMM_FMA=1 enables it (see enableRelaxedSimdIfAsked).
+//               (the mul+add ceiling measured on this machine is ~31 GFLOP/s, FMA's ~44). On Node 20 the
+//               feature sits behind a V8 flag, which is turned on at run time (see enableRelaxedSimd);
+//               BOARD_GEMM_FMA=0 keeps the separate mul + add kernel.
 //               With setNumThreads(n > 1) large products (and the batched im2col/col2im) are split over n-1 worker
 //               threads sharing one WebAssembly memory, bit-identically to 1 thread (wasm-threads.ts).
 //   'js':       cache-blocked TypeScript, js-gemm.ts (also the dgemm path).
@@ -87,8 +88,15 @@ export function nativeKernels(): NativeAddon | null {
   return activeNative;
 }
 
-/** The memory-bound training kernels both fast backends provide, with the same arguments (native.ts documents them). */
-export type FusedKernels = Pick<NativeAddon, 'reluForward' | 'reluBackward' | 'maxPool2d' | 'scatterByIndex' | 'sgdUpdate' | 'adamUpdate'>;
+/**
+ * The memory-bound training kernels both fast backends provide, with the same arguments (native.ts documents them).
+ * residentZeros, on wasm only, allocates optimizer state where the update kernels work on it in place
+ * (WasmKernels.residentZeros); the native kernels always work in place.
+ */
+export type FusedKernels = Pick<
+  NativeAddon,
+  'reluForward' | 'reluBackward' | 'maxPool2d' | 'scatterByIndex' | 'sgdUpdate' | 'adamUpdate' | 'sumRows'
+> & { residentZeros?: (lengths: number[]) => Float32Array[] | null };
 
 let wasmFused: WasmKernels | undefined;
 
@@ -111,8 +119,8 @@ export function gemmInfo(): { backend: GemmBackend; simd: boolean; fma: boolean;
 
 function wasmKernel(): WasmSgemm {
   if (!wasm) {
-    enableRelaxedSimdIfAsked();
-    wasm = new WasmSgemm({ fma: wasmRelaxedSimdSupported() });
+    enableRelaxedSimd();
+    wasm = new WasmSgemm({ fma: wantFma() });
   }
   return wasm;
 }
@@ -216,16 +224,23 @@ export function wasmThreadStats(): {
 }
 
 /**
- * Opt-in FMA on Node 20: BOARD_GEMM_FMA=1 turns on V8's --experimental-wasm-relaxed-simd at runtime (the feature
- * ships by default from Node 22). Opt-in because it flips a process-wide experimental V8 flag; the kernel then uses
- * f32x4.relaxed_madd, which is ~25% faster here (bench/RESULTS.md). process.getBuiltinModule keeps this file free of
- * a static node:v8 import.
+ * FMA wherever the runtime can run it. Node 20's V8 (11.3) implements relaxed SIMD completely but ships it behind
+ * --experimental-wasm-relaxed-simd (on by default from V8 11.4 / Node 22), so the flag is turned on here, before the
+ * kernel module is compiled: V8 reads wasm feature flags at compile time, and the flag only adds opcodes. The kernel
+ * then uses f32x4.relaxed_madd, ~25% faster here (bench/RESULTS.md). BOARD_GEMM_FMA=0 opts out (separate mul + add,
+ * one rounding per operation). process.getBuiltinModule keeps this file free of a static node:v8 import (browsers).
  */
-function enableRelaxedSimdIfAsked(): void {
-  if (typeof process !== 'object' || process.env?.BOARD_GEMM_FMA !== '1' || wasmRelaxedSimdSupported()) return;
+function enableRelaxedSimd(): void {
+  if (typeof process !== 'object' || process.env?.BOARD_GEMM_FMA === '0' || wasmRelaxedSimdSupported()) return;
   const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
   const v8 = getBuiltin?.('node:v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
   v8?.setFlagsFromString?.('--experimental-wasm-relaxed-simd');
+}
+
+/** Whether the wasm kernel should use FMA: where the runtime validates relaxed SIMD, unless BOARD_GEMM_FMA=0. */
+function wantFma(): boolean {
+  if (typeof process === 'object' && process.env?.BOARD_GEMM_FMA === '0') return false;
+  return wasmRelaxedSimdSupported();
 }
 
 type F = FloatArray;

@@ -1,5 +1,5 @@
 // The relaxed-SIMD (FMA) variant of the wasm kernel. Node 20 ships relaxed SIMD behind a V8 flag, so this file (its
-// own worker process) turns the flag on first, as BOARD_GEMM_FMA=1 does in index.ts; from Node 22 it is on already.
+// own worker process) turns the flag on first, as index.ts does for the default kernel; from Node 22 it is on already.
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { check, SCALARS, SHAPES, TRANS } from './reference.ts';

@@ -437,6 +437,12 @@ describe('backend selection', () => {
     expect(describeBackend()).toMatch(/^backend: js \(TypeScript\); native not used: /);
     setBackend('wasm');
     expect(gemmBackend()).toBe('wasm-simd');
+    // FMA by default wherever relaxed SIMD can be turned on (Node 20 behind a V8 flag that index.ts sets), unless
+    // BOARD_GEMM_FMA=0.
+    const fma = process.env.BOARD_GEMM_FMA !== '0';
+    expect(describeBackend()).toMatch(
+      fma ? /^backend: wasm \(WebAssembly SIMD with FMA\); native not used: / : /^backend: wasm \(WebAssembly SIMD\); /,
+    );
     if (addon) {
       setBackend('native');
       expect(describeBackend()).toMatch(/^backend: native \(OpenBLAS core \w+( from the CPU flags)?, \d+ threads?\)$/);
