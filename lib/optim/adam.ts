@@ -2,7 +2,17 @@
 // NAdam and RAdam. Moments are kept as tensors in the parameter's dtype; `step` is a 0-dim float32 tensor as in PyTorch.
 import type { Tensor } from '../engine/index.ts';
 import { fusedKernels } from '../engine/kernels/index.ts';
-import { Optimizer, writable, readable, zerosState, scalarState, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.ts';
+import {
+  Optimizer,
+  writable,
+  readable,
+  zerosState,
+  residentZerosState,
+  scalarState,
+  type ParamGroup,
+  type ParamsInput,
+  type ParamState,
+} from './optimizer.ts';
 
 export interface AdamOptions {
   lr?: number;
@@ -39,9 +49,10 @@ function adamUpdate(p: Tensor, state: ParamState, group: ParamGroup, decoupled: 
   const sign = group.maximize ? -1 : 1;
   if (state.step === undefined) {
     state.step = scalarState(0);
-    state.expAvg = zerosState(p);
-    state.expAvgSq = zerosState(p);
-    if (amsgrad) state.maxExpAvgSq = zerosState(p);
+    const resident = residentZerosState(group, p, amsgrad ? 3 : 2);
+    state.expAvg = resident?.[0] ?? zerosState(p);
+    state.expAvgSq = resident?.[1] ?? zerosState(p);
+    if (amsgrad) state.maxExpAvgSq = resident?.[2] ?? zerosState(p);
   }
   const step = bumpStep(state);
   const w = writable(p);

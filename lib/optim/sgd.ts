@@ -1,7 +1,7 @@
 // Stochastic gradient descent with momentum, dampening, Nesterov, L2 weight decay and maximize (torch.optim.SGD).
 import type { Tensor } from '../engine/index.ts';
 import { fusedKernels } from '../engine/kernels/index.ts';
-import { Optimizer, writable, readable, zerosState, type ParamGroup, type ParamsInput } from './optimizer.ts';
+import { Optimizer, writable, readable, zerosState, residentZerosState, type ParamGroup, type ParamsInput } from './optimizer.ts';
 
 export interface SGDOptions {
   lr: number;
@@ -43,7 +43,7 @@ export class SGD extends Optimizer {
         if (momentum !== 0) {
           buf = (state.momentumBuffer as Tensor | null | undefined) ?? null;
           first = !buf;
-          if (!buf) state.momentumBuffer = buf = zerosState(p);
+          if (!buf) state.momentumBuffer = buf = residentZerosState(group, p, 1)?.[0] ?? zerosState(p);
         } else state.momentumBuffer = null;
         nat.sgdUpdate(w, g, buf ? (writable(buf) as Float32Array) : null, lr, momentum, dampening, wd, nesterov, sign, first);
         continue;

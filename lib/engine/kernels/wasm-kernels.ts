@@ -85,6 +85,7 @@ interface Exports {
     sW: number,
   ) => void;
   scatter: (gy: Ptr, idx: Ptr, gx: Ptr, planes: number, outPlane: number, inPlane: number, zero: number) => void;
+  sumRows: (out: Ptr, rows: Ptr, ldBytes: number, nRows: number, nv: number) => void;
 }
 
 /**
@@ -165,6 +166,37 @@ function emitSgd(): FunctionBuilder[] {
     mom('sgdNesterov', false, true),
     mom('sgdNesterovFirst', true, true),
   ];
+}
+
+function emitSumRows(): FunctionBuilder {
+  // out[j] += rows[0][j] + rows[1][j] + ... in that order (nRows >= 1), four columns per vector: each column is summed
+  // sequentially, as the TypeScript loop and board_native.c's sum_rows do, so every backend gives the same bits.
+  const f = new FunctionBuilder('sumRows', [i32, i32, i32, i32, i32]);
+  const [out, rows, ld, nRows, nv] = f.params as [Local, Local, Local, Local, Local];
+  const p = f.local(i32),
+    r = f.local(i32),
+    acc = f.local(v128);
+  f.block();
+  f.get(nv).i32Eqz().brIf(0);
+  f.loop();
+  {
+    f.get(out).v128Load().set(acc);
+    f.get(rows).set(p);
+    f.get(nRows).set(r);
+    f.loop();
+    {
+      f.get(acc).get(p).v128Load().f32x4Add().set(acc);
+      f.addLocal(p, ld);
+      f.get(r).i32Const(1).i32Sub().tee(r).brIf(0);
+    }
+    f.end();
+    f.get(out).get(acc).v128Store();
+    f.addConst(out, 16).addConst(rows, 16);
+    f.get(nv).i32Const(1).i32Sub().tee(nv).brIf(0);
+  }
+  f.end();
+  f.end();
+  return f;
 }
 
 function emitAdam(amsgrad: boolean): FunctionBuilder {
@@ -543,6 +575,7 @@ export function kernelModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
       emitMaxPool(),
       emitMaxPool2x2(),
       emitScatter(),
+      emitSumRows(),
       emitIm2col(false),
       emitIm2col(true),
     ],
@@ -592,6 +625,35 @@ export const IM2COL_THREAD_MIN = 1 << 18;
 
 const PAGE = 65536;
 
+/** The compiled module for unshared memories, compiled once: instances share its (tiered-up) code. */
+let plainModule: WebAssembly.Module | undefined;
+function kernelModule(shared: boolean): WebAssembly.Module {
+  if (shared) return new WebAssembly.Module(kernelModuleBytes(true));
+  return (plainModule ??= new WebAssembly.Module(kernelModuleBytes(false)));
+}
+
+/**
+ * Optimizer state resident in WebAssembly memory (WasmKernels.residentZeros): a memory of its own, sized once and
+ * never grown (so views of it never detach), with a kernel instance over it and staging for w and g at its start.
+ * Keyed by the memory's buffer: an update whose state arrays are views of one arena runs in place on them.
+ */
+interface StateArena {
+  ex: Exports;
+  f32: Float32Array;
+}
+const arenas = new WeakMap<ArrayBufferLike, StateArena>();
+/** Staging at the start of an arena: one chunk each for w and g. */
+const ARENA_STAGE = 2 * CHUNK;
+
+/** The arena that holds all of `arrays` (null entries ignored), or undefined. */
+function arenaOf(...arrays: (Float32Array | null)[]): StateArena | undefined {
+  const first = arrays[0]!;
+  const arena = arenas.get(first.buffer);
+  if (!arena) return undefined;
+  for (const a of arrays) if (a !== null && a.buffer !== first.buffer) return undefined;
+  return arena;
+}
+
 /** The kernels with their own growable memory. One instance per process (wasmKernels() in index.ts). */
 export class WasmKernels {
   private readonly memory: WebAssembly.Memory;
@@ -610,8 +672,7 @@ export class WasmKernels {
   constructor(pool: KernelPool | null = null) {
     this.pool = pool;
     this.memory = pool ? pool.memory : new WebAssembly.Memory({ initial: 16 });
-    const module = new WebAssembly.Module(kernelModuleBytes(pool !== null));
-    this.ex = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
+    this.ex = new WebAssembly.Instance(kernelModule(pool !== null), { env: { memory: this.memory } }).exports as unknown as Exports;
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
   }
@@ -695,6 +756,63 @@ export class WasmKernels {
     }
   }
 
+  /**
+   * As NativeAddon.sumRows: out[j] = beta·out[j] + Σ_i g[i·N + j] over an [M, N] matrix (beta 0 or 1), a bias
+   * gradient. Columns go in strips of up to CHUNK floats; each strip's partial sums stay in staging while the rows
+   * stream through in blocks (one copy when the strip is the whole row).
+   */
+  sumRows(g: Float32Array, M: number, N: number, out: Float32Array, beta: number): void {
+    if (g.length < M * N || out.length < N) {
+      throw new Error(`sumRows: need ${M * N} gradient and ${N} output elements, got ${g.length} and ${out.length}`);
+    }
+    if (N === 0) return;
+    if (beta === 0) out.fill(0, 0, N);
+    if (M === 0) return;
+    const mem = this.f32,
+      ex = this.ex;
+    for (let j0 = 0; j0 < N; j0 += CHUNK) {
+      const w = Math.min(CHUNK, N - j0),
+        ld = w === N ? N : align4(w);
+      const rowsAt = CHUNK,
+        block = Math.max(1, Math.floor((4 * CHUNK) / ld));
+      mem.set(out.subarray(j0, j0 + w), 0);
+      for (let i0 = 0; i0 < M; i0 += block) {
+        const r = Math.min(block, M - i0);
+        if (w === N) mem.set(g.subarray(i0 * N, (i0 + r) * N), rowsAt);
+        else for (let i = 0; i < r; i++) mem.set(g.subarray((i0 + i) * N + j0, (i0 + i) * N + j0 + w), rowsAt + i * ld);
+        ex.sumRows(0, rowsAt * 4, ld * 4, r, (w + 3) >> 2);
+      }
+      out.set(mem.subarray(0, w), j0);
+    }
+  }
+
+  /**
+   * Zero-filled float32 arrays of the given lengths for optimizer state, allocated together in an arena (StateArena)
+   * so that sgdUpdate / adamUpdate read and write them in place: per element, an Adam step then copies w and g in and
+   * w out instead of also staging m and v both ways (7 copies down to 3). Null when the runtime will not give the
+   * memory (each wasm memory reserves address space: callers keep this for large states and fall back to ordinary
+   * arrays).
+   */
+  residentZeros(lengths: number[]): Float32Array[] | null {
+    let floats = ARENA_STAGE;
+    const offsets = lengths.map((n) => {
+      const at = floats;
+      floats += align4(n); // vector tails write into the padding, never into the next array
+      return at;
+    });
+    const pages = Math.max(1, Math.ceil((floats * 4) / PAGE));
+    let memory: WebAssembly.Memory;
+    try {
+      memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    } catch {
+      return null;
+    }
+    const ex = new WebAssembly.Instance(kernelModule(false), { env: { memory } }).exports as unknown as Exports;
+    const f32 = new Float32Array(memory.buffer);
+    arenas.set(memory.buffer, { ex, f32 });
+    return lengths.map((n, i) => f32.subarray(offsets[i]!, offsets[i]! + n));
+  }
+
   /** As NativeAddon.sgdUpdate: dampening is the option (the kernel uses 1 - dampening). */
   sgdUpdate(
     w: Float32Array,
@@ -709,12 +827,12 @@ export class WasmKernels {
     first: boolean,
   ): void {
     sameLength('sgdUpdate', w, g, ...(buf ? [buf] : []));
-    const mem = this.f32,
-      ex = this.ex,
+    const arena = buf ? arenaOf(buf) : undefined;
+    const mem = arena ? arena.f32 : this.f32,
+      ex = arena ? arena.ex : this.ex,
       n = w.length;
     const W = 0,
-      G = CHUNK * 4,
-      B = 2 * CHUNK * 4;
+      G = CHUNK * 4;
     const damp = 1 - dampening;
     const momFn = nesterov ? (first ? ex.sgdNesterovFirst : ex.sgdNesterov) : first ? ex.sgdMomFirst : ex.sgdMom;
     for (let i = 0; i < n; i += CHUNK) {
@@ -725,16 +843,18 @@ export class WasmKernels {
       if (!buf) {
         if (weightDecay === 0) ex.sgdNoWd(W, G, nv, lr, sign);
         else ex.sgd(W, G, nv, lr, sign, weightDecay);
+      } else if (arena) {
+        momFn(W, G, buf.byteOffset + i * 4, nv, lr, momentum, damp, weightDecay, sign); // the buffer in place
       } else {
         if (!first) mem.set(buf.subarray(i, i + c), 2 * CHUNK);
-        momFn(W, G, B, nv, lr, momentum, damp, weightDecay, sign);
+        momFn(W, G, 2 * CHUNK * 4, nv, lr, momentum, damp, weightDecay, sign);
         buf.set(mem.subarray(2 * CHUNK, 2 * CHUNK + c), i);
       }
       w.set(mem.subarray(0, c), i);
     }
   }
 
-  /** As NativeAddon.adamUpdate. */
+  /** As NativeAddon.adamUpdate; m, v (and vmax) are updated in place when they are views of one residentZeros arena. */
   adamUpdate(
     w: Float32Array,
     g: Float32Array,
@@ -750,20 +870,45 @@ export class WasmKernels {
     eps: number,
   ): void {
     sameLength('adamUpdate', w, g, m, v, ...(vmax ? [vmax] : []));
-    const mem = this.f32,
+    const arena = arenaOf(m, v, vmax);
+    const mem = arena ? arena.f32 : this.f32,
+      ex = arena ? arena.ex : this.ex,
       n = w.length;
-    const fn = vmax ? this.ex.adamAmsgrad : this.ex.adam;
+    const fn = vmax ? ex.adamAmsgrad : ex.adam;
     const c1 = 1 - beta1,
       c2 = 1 - beta2,
       invBc2 = 1 / bc2Sqrt;
     for (let i = 0; i < n; i += CHUNK) {
-      const c = Math.min(CHUNK, n - i);
+      const c = Math.min(CHUNK, n - i),
+        nv = (c + 3) >> 2;
       mem.set(w.subarray(i, i + c), 0);
       mem.set(g.subarray(i, i + c), CHUNK);
+      if (arena) {
+        const at = i * 4;
+        fn(
+          0,
+          CHUNK * 4,
+          m.byteOffset + at,
+          v.byteOffset + at,
+          vmax ? vmax.byteOffset + at : 0,
+          nv,
+          sign,
+          l2,
+          beta1,
+          beta2,
+          c1,
+          c2,
+          stepSize,
+          invBc2,
+          eps,
+        );
+        w.set(mem.subarray(0, c), i);
+        continue;
+      }
       mem.set(m.subarray(i, i + c), 2 * CHUNK);
       mem.set(v.subarray(i, i + c), 3 * CHUNK);
       if (vmax) mem.set(vmax.subarray(i, i + c), 4 * CHUNK);
-      fn(0, CHUNK * 4, 2 * CHUNK * 4, 3 * CHUNK * 4, 4 * CHUNK * 4, (c + 3) >> 2, sign, l2, beta1, beta2, c1, c2, stepSize, invBc2, eps);
+      fn(0, CHUNK * 4, 2 * CHUNK * 4, 3 * CHUNK * 4, 4 * CHUNK * 4, nv, sign, l2, beta1, beta2, c1, c2, stepSize, invBc2, eps);
       w.set(mem.subarray(0, c), i);
       m.set(mem.subarray(2 * CHUNK, 2 * CHUNK + c), i);
       v.set(mem.subarray(3 * CHUNK, 3 * CHUNK + c), i);

@@ -2,7 +2,7 @@
 // grad_fn matches: 2-D input with bias -> addmm (AddmmBackward0), without bias -> mm, N-D -> addmm on a 2-D view then
 // view back (ViewBackward0), 1-D -> matmul + bias (AddBackward0).
 import { Tensor, customOp, emptyLike, empty, isGradEnabled, leafGradBuffer } from '../../engine/index.ts';
-import { gemm, nativeKernels, type FloatArray } from '../../engine/kernels/index.ts';
+import { gemm, fusedKernels, type FloatArray } from '../../engine/kernels/index.ts';
 import { uninitLike } from '../../engine/kernels/alloc.ts';
 import { floatData, wrap, shapeStr } from './util.ts';
 
@@ -98,9 +98,9 @@ function fusedLinear(x: Tensor, w: Tensor, b: Tensor): Tensor {
   ) as Tensor;
 }
 
-/** out[j] = beta·out[j] + Σ_i g[i·N + j] over an [M, N] matrix (beta 0 or 1): a bias gradient, in C on the native backend. */
+/** out[j] = beta·out[j] + Σ_i g[i·N + j] over an [M, N] matrix (beta 0 or 1): a bias gradient, in C or WebAssembly SIMD. */
 function sumRows(g: FloatArray, M: number, N: number, out: FloatArray, beta: 0 | 1): void {
-  const nat = nativeKernels();
+  const nat = fusedKernels();
   if (nat && g instanceof Float32Array && out instanceof Float32Array) return nat.sumRows(g, M, N, out, beta);
   if (beta === 0) out.fill(0, 0, N);
   for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) out[j] += g[i * N + j]!;

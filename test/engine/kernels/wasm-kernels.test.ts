@@ -61,6 +61,35 @@ describe('wasm fused kernels', () => {
     expect(() => k.reluForward(new Float32Array(3), new Float32Array(4))).toThrow(/lengths differ \(3 and 4\)/);
   });
 
+  it('sumRows (a bias gradient) sums each column in row order, bit for bit, for beta 0 and 1', () => {
+    // Shapes: one row, ragged widths, a whole row per copy, more rows than one staging block, and column strips.
+    const shapes: [number, number][] = [
+      [1, 1],
+      [1, 7],
+      [64, 10],
+      [64, 512],
+      [300, 33],
+      [5, CHUNK],
+      [3, CHUNK + 5],
+      [2, 3 * CHUNK + 2],
+      [0, 6],
+    ];
+    for (const [M, N] of shapes) {
+      const g = rand(M * N, M * 31 + N, true);
+      for (const beta of [0, 1]) {
+        const start = rand(N, N + 5);
+        const want = beta ? start.slice() : new Float32Array(N);
+        for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) want[j] = r(want[j]! + g[i * N + j]!);
+        const out = beta ? start.slice() : new Float32Array(N).fill(NaN);
+        k.sumRows(g, M, N, out, beta);
+        expectSame(out, want);
+      }
+    }
+    expect(() => k.sumRows(new Float32Array(5), 2, 3, new Float32Array(3), 0)).toThrow(
+      /need 6 gradient and 3 output elements, got 5 and 3/,
+    );
+  });
+
   it('SGD: plain, weight decay, momentum (first and later steps), Nesterov, maximize', () => {
     const cases = [
       { mom: 0, damp: 0, wd: 0, nest: false, sign: 1 },

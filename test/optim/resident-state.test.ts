@@ -1,0 +1,106 @@
+// Optimizer state resident in WebAssembly memory (wasm backend): for groups of at least 64k floats, Adam's moments
+// and SGD's momentum buffers live in an arena the update kernels work on in place (WasmKernels.residentZeros). The
+// numbers must be bit-identical to the staged path, and the state must behave as ordinary tensors (stateDict, load).
+import { afterAll, describe, expect, it } from 'vitest';
+import { optim, Tensor } from 'board';
+import { manualSeed, randn } from '../../lib/engine/index.ts';
+import { fusedKernels, gemmBackend, setGemmBackend, type FusedKernels } from '../../lib/engine/kernels/index.ts';
+import { wasmSimdSupported } from '../../lib/engine/kernels/wasm-sgemm.ts';
+
+const initial = gemmBackend();
+afterAll(() => setGemmBackend(initial));
+
+type Make = (ps: Tensor[]) => optim.Optimizer;
+const OPTIMIZERS: [string, Make, string[]][] = [
+  ['Adam', (ps) => new optim.Adam(ps, { lr: 1e-2 }), ['expAvg', 'expAvgSq']],
+  [
+    'Adam amsgrad + weight decay',
+    (ps) => new optim.Adam(ps, { lr: 1e-2, amsgrad: true, weightDecay: 0.1 }),
+    ['expAvg', 'expAvgSq', 'maxExpAvgSq'],
+  ],
+  ['AdamW maximize', (ps) => new optim.AdamW(ps, { lr: 1e-2, maximize: true }), ['expAvg', 'expAvgSq']],
+  ['SGD momentum', (ps) => new optim.SGD(ps, { lr: 0.1, momentum: 0.9, dampening: 0.1 }), ['momentumBuffer']],
+  ['SGD Nesterov', (ps) => new optim.SGD(ps, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }), ['momentumBuffer']],
+];
+
+/** A 300x301 weight (90,300 floats: above the resident threshold, not a multiple of 4) and a bias of 7. */
+function params(): Tensor[] {
+  manualSeed(11);
+  return [randn([300, 301]).requiresGrad_(), randn([7]).requiresGrad_()];
+}
+
+/** Five steps with seeded gradients; returns the final parameters and the optimizer. */
+function train(make: Make, resident: boolean): { ps: Tensor[]; opt: optim.Optimizer } {
+  const fk = fusedKernels() as FusedKernels;
+  const saved = fk.residentZeros;
+  if (!resident) fk.residentZeros = () => null;
+  try {
+    const ps = params();
+    const opt = make(ps);
+    manualSeed(5);
+    for (let s = 0; s < 5; s++) {
+      for (const p of ps) p.grad = randn(p.shape);
+      opt.step();
+    }
+    return { ps, opt };
+  } finally {
+    fk.residentZeros = saved;
+  }
+}
+
+const bytes = (t: Tensor) => Buffer.from(Float32Array.from(t.dataSync() as Float32Array).buffer);
+/** Bit-equality of two tensors' float32 data (reports the first differing byte, not a 360 kB diff). */
+function expectSameBits(a: Tensor, b: Tensor): void {
+  const x = bytes(a),
+    y = bytes(b);
+  let i = 0;
+  while (i < x.length && x[i] === y[i]) i++;
+  expect({ length: x.length, firstDifference: i < x.length ? i : -1 }).toEqual({ length: y.length, firstDifference: -1 });
+}
+
+describe.skipIf(!wasmSimdSupported())('resident optimizer state (wasm)', () => {
+  for (const [name, make, keys] of OPTIMIZERS) {
+    it(`${name}: bit-identical to the staged path; the state is ordinary tensors in the arena`, () => {
+      setGemmBackend('wasm-simd');
+      const a = train(make, true),
+        b = train(make, false);
+      for (let i = 0; i < a.ps.length; i++) expectSameBits(a.ps[i]!, b.ps[i]!);
+      const w = a.ps[0]!;
+      const stA = a.opt.state.get(w)!,
+        stB = b.opt.state.get(b.ps[0]!)!;
+      for (const k of keys) {
+        const ta = stA[k] as Tensor;
+        expect(ta.shape).toEqual([300, 301]);
+        expectSameBits(ta, stB[k] as Tensor);
+        // Resident: a view into a wasm memory holding the group's state (larger than this tensor alone).
+        expect(ta.storage.buffer.byteLength).toBeGreaterThan(w.numel() * 4 * keys.length);
+        expect((stB[k] as Tensor).storage.buffer.byteLength).toBe(w.numel() * 4);
+      }
+    });
+  }
+
+  it('a resident state survives stateDict / loadStateDict into a fresh optimizer, which goes on identically', () => {
+    setGemmBackend('wasm-simd');
+    const make: Make = (ps) => new optim.Adam(ps, { lr: 1e-2 });
+    const a = train(make, true);
+    const ps2 = a.ps.map((p) => p.detach().clone().requiresGrad_());
+    const opt2 = make(ps2);
+    opt2.loadStateDict(a.opt.stateDict());
+    manualSeed(9);
+    const grads = a.ps.map((p) => randn(p.shape));
+    a.ps.forEach((p, i) => (p.grad = grads[i]!.clone()));
+    ps2.forEach((p, i) => (p.grad = grads[i]!.clone()));
+    a.opt.step();
+    opt2.step();
+    for (let i = 0; i < ps2.length; i++) expectSameBits(ps2[i]!, a.ps[i]!);
+  });
+
+  it('small groups keep ordinary arrays (no wasm memory per tiny model)', () => {
+    setGemmBackend('wasm-simd');
+    const p = randn([10, 10]).requiresGrad_();
+    const opt = new optim.Adam([p]);
+    p.grad = randn([10, 10]);
+    opt.step();
+    expect((opt.state.get(p)!.expAvg as Tensor).storage.buffer.byteLength).toBe(400);
+  });
+});
