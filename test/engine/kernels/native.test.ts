@@ -150,6 +150,13 @@ describe.skipIf(!addon)('native backend kernels match the TypeScript path', () =
       [4, 6, 3, { padding: 1, stride: 2, groups: 2 }],
       // more rows than output positions (the kernel's im2row layout) with padding, dilation, stride and groups
       [8, 4, 3, { padding: 2, dilation: 2, stride: [1, 2] as number[], groups: 2 }],
+      // im2row / row2im have bodies specialised for kernel widths 3, 5 and 7 and a generic one: each, with and
+      // without padding (receptive fields partly outside the input take the per-element path)
+      [32, 8, 3, {}],
+      [10, 5, 5, { padding: 2 }],
+      [16, 8, 7, { padding: 3 }],
+      [12, 6, [3, 4] as number[], { padding: [1, 2] as number[] }],
+      [12, 6, [2, 6] as number[], {}],
     ] as const) {
       const { ref, nat } = both(() => {
         const x = randn([3, cin, 13, 12]).requiresGrad_();
