@@ -142,7 +142,7 @@ export interface PoolKernel {
   fma: boolean;
 }
 
-/** n - 1 workers over one shared memory; the caller is thread 0. */
+/** n - 1 workers over one shared memory (none for 1 thread: then only its resident region is used); the caller is thread 0. */
 export class WasmThreadPool implements SgemmPool, KernelPool, SamplePool {
   readonly memory: WebAssembly.Memory;
   private readonly ctrl: Int32Array;
@@ -202,7 +202,7 @@ export class WasmThreadPool implements SgemmPool, KernelPool, SamplePool {
     k: PoolKernel,
     minFlops?: number,
   ) {
-    if (!Number.isInteger(size) || size < 1 || size > MAX_WORKERS) throw new Error(`WasmThreadPool: bad worker count ${size}`);
+    if (!Number.isInteger(size) || size < 0 || size > MAX_WORKERS) throw new Error(`WasmThreadPool: bad worker count ${size}`);
     this.minFlops = minFlops ?? threadMinFlops();
     this.spinUs = spinUs();
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAX_PAGES, shared: true });
