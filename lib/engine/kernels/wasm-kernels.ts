@@ -526,16 +526,17 @@ function emitIm2col(adjoint: boolean): FunctionBuilder {
       f.get(xc).get(ih).get(inW).i32Mul().get(wOff).i32Add().get(ow0).get(sW).i32Mul().i32Add().i32Const(2).i32Shl().i32Add().set(src);
       if (!adjoint) zeroRange(null, ow0);
       f.get(ow0).set(ow);
-      if (!adjoint) {
-        // Unit stride: copy the in-image run four floats at a time (unaligned v128), the scalar loop below ends it.
-        f.get(sW).i32Const(1).i32Eq().if();
-        f.block().loop();
-        f.get(ow).i32Const(4).i32Add().get(ow1).i32GtS().brIf(1);
-        f.get(j).get(ow).i32Const(2).i32Shl().i32Add().get(src).v128Load().v128Store();
-        f.addConst(src, 16).addConst(ow, 4).br(0);
-        f.end().end();
-        f.end();
-      }
+      // Unit stride: the in-image run four floats at a time (unaligned v128), the scalar loop below ends it. im2col
+      // copies; col2im adds each column value into its own input position (distinct positions along a run, so the
+      // vector adds are the scalar adds, in the same order per element).
+      f.get(sW).i32Const(1).i32Eq().if();
+      f.block().loop();
+      f.get(ow).i32Const(4).i32Add().get(ow1).i32GtS().brIf(1);
+      if (adjoint) f.get(src).get(src).v128Load().get(j).get(ow).i32Const(2).i32Shl().i32Add().v128Load().f32x4Add().v128Store();
+      else f.get(j).get(ow).i32Const(2).i32Shl().i32Add().get(src).v128Load().v128Store();
+      f.addConst(src, 16).addConst(ow, 4).br(0);
+      f.end().end();
+      f.end();
       f.block().loop();
       {
         f.get(ow).get(ow1).i32GeS().brIf(1);
