@@ -188,8 +188,23 @@ export function startWasmThreads(timeoutMs = 30_000): number {
  */
 export function residentScratch(like: FloatArray, floats: number): Float32Array | null {
   if (backend !== 'wasm-simd' || !(like instanceof Float32Array)) return null;
+  // One thread needs no shared memory; where the runtime has none (no SharedArrayBuffer), keep the copying path.
+  if (wasmThreads <= 1 && !sharedMemorySupported()) return null;
   wasmThreadedKernel();
   return pool!.resident(floats);
+}
+
+let sharedMemory: boolean | undefined;
+/** Whether this runtime can make a shared WebAssembly memory (checked once). */
+function sharedMemorySupported(): boolean {
+  if (sharedMemory === undefined) {
+    try {
+      sharedMemory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+    } catch {
+      sharedMemory = false;
+    }
+  }
+  return sharedMemory;
 }
 
 /**

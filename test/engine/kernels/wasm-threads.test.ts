@@ -319,6 +319,28 @@ describe.skipIf(!wasmSimdSupported())('wasm sgemm on worker threads', () => {
       });
   });
 
+  it('with 1 thread the columns are resident too (a pool without workers), and the results match the js backend', () => {
+    const run = (be: 'wasm-simd' | 'js') => {
+      setGemmBackend(be);
+      setNumThreads(2);
+      setNumThreads(1); // a fresh pool (and counters) for this run
+      expect(wasmThreadStats().resident).toBe(0);
+      manualSeed(4);
+      const x = randn([6, 16, 12, 12]).requiresGrad_();
+      const conv = new nn.Conv2d(16, 8, 5, { padding: 1 });
+      const y = conv.call(x) as Tensor;
+      y.mul(randn(y.shape)).sum().backward();
+      return [y, x.grad!, conv.weight.grad!].map((t) => Float32Array.from(t.dataSync() as Float32Array));
+    };
+    const ref = run('js');
+    const got = run('wasm-simd');
+    expect(wasmWorkerCount()).toBe(0);
+    expect(wasmThreadStats().resident).toBeGreaterThanOrEqual(3); // forward, weight and column gradients
+    got.forEach((a, i) => {
+      for (let j = 0; j < a.length; j++) expect(Math.abs(a[j]! - ref[i]![j]!)).toBeLessThan(1e-3 * (1 + Math.abs(ref[i]![j]!)));
+    });
+  });
+
   it('short-reduction convolutions split over samples match 1 thread bit for bit (fixed weight-gradient groups)', () => {
     // Cin/groups * k * k < 128: one small GEMM per sample; with threads the samples (forward) and the fixed groups of 8
     // samples (weight gradient) are split over the pool. N = 13 and 21 leave a short last group; L = 11*9 is not a
