@@ -185,6 +185,9 @@ export class FunctionBuilder {
   i32Store(offset = 0): this {
     return this.emit(0x36, 2, ...uleb(offset));
   }
+  i32And(): this {
+    return this.emit(0x71);
+  }
   i32Or(): this {
     return this.emit(0x72);
   }

@@ -516,7 +516,44 @@ function emitIm2col(adjoint: boolean): FunctionBuilder {
     f.get(t).i32Load(8).set(ow1);
     f.get(rowPtr).set(j);
     f.i32Const(0).set(oh);
-    f.block().loop(); // oh
+    // Fast path: unit stride, every output column of this kernel column inside the image (ow0 = 0, ow1 = oW) and the
+    // input rows of the first and last output rows inside too. Then each output row is a plain run of oW floats
+    // (a small CNN's rows are 8-24 floats, so the per-row bounds work and empty zero loops of the general path cost
+    // as much as the copy). Same stores and the same additions per element as the general path.
+    f.get(b).get(dH).i32Mul().get(pH).i32Sub().set(ih); // input row of output row 0
+    f.get(sW).i32Const(1).i32Eq();
+    f.get(ow0).i32Eqz().i32And();
+    f.get(ow1).get(oW).i32Eq().i32And();
+    f.get(ih).i32Const(0).i32GeS().i32And();
+    f.get(oH).i32Const(1).i32Sub().get(sH).i32Mul().get(ih).i32Add().get(inH).i32LtS().i32And();
+    f.if();
+    {
+      f.get(xc).get(ih).get(inW).i32Mul().get(wOff).i32Add().i32Const(2).i32Shl().i32Add().set(t); // row source
+      f.block().loop(); // oh
+      {
+        f.get(oh).get(oH).i32GeS().brIf(1);
+        f.get(t).set(src);
+        f.i32Const(0).set(ow);
+        f.block().loop();
+        f.get(ow).i32Const(4).i32Add().get(oW).i32GtS().brIf(1);
+        if (adjoint) f.get(src).get(src).v128Load().get(j).get(ow).i32Const(2).i32Shl().i32Add().v128Load().f32x4Add().v128Store();
+        else f.get(j).get(ow).i32Const(2).i32Shl().i32Add().get(src).v128Load().v128Store();
+        f.addConst(src, 16).addConst(ow, 4).br(0);
+        f.end().end();
+        f.block().loop();
+        f.get(ow).get(oW).i32GeS().brIf(1);
+        if (adjoint) f.get(src).get(src).f32Load().get(j).get(ow).i32Const(2).i32Shl().i32Add().f32Load().f32Add().f32Store();
+        else f.get(j).get(ow).i32Const(2).i32Shl().i32Add().get(src).f32Load().f32Store();
+        f.addConst(src, 4).addConst(ow, 1).br(0);
+        f.end().end();
+        f.get(t).get(sH).get(inW).i32Mul().i32Const(2).i32Shl().i32Add().set(t);
+        f.get(j).get(oW).i32Const(2).i32Shl().i32Add().set(j);
+        f.addConst(oh, 1).br(0);
+      }
+      f.end().end();
+    }
+    f.end();
+    f.block().loop(); // oh (general path; the fast path leaves oh = oH)
     {
       f.get(oh).get(oH).i32GeS().brIf(1);
       f.get(oh).get(sH).i32Mul().get(pH).i32Sub().get(b).get(dH).i32Mul().i32Add().set(ih);

@@ -229,6 +229,12 @@ describe('wasm fused kernels', () => {
       [16, 12, 12, 5, 5, 1, 1, 0, 0, 1, 1],
       [3, 9, 11, 3, 2, 2, 3, 1, 2, 2, 1],
       [2, 1, 17, 1, 4, 1, 2, 0, 3, 1, 2],
+      // no padding and unit column stride (the kernel's fast path for whole rows) with row stride != row dilation,
+      // and rows of 7 (a vector and a scalar tail)
+      [3, 11, 9, 3, 2, 2, 1, 0, 0, 1, 2],
+      [2, 13, 10, 2, 3, 1, 1, 0, 0, 3, 1],
+      // unit column stride and no column padding, but row padding: only the rows inside take the fast path's shape
+      [2, 8, 9, 3, 3, 1, 1, 1, 0, 1, 1],
     ];
     for (const [C, inH, inW, kH, kW, sH, sW, pH, pW, dH, dW] of cases) {
       const oH = convOutSize(inH, kH, sH, pH, pH, dH),
