@@ -8,7 +8,7 @@
 //               runtime also ships relaxed SIMD (Node >= 22, or node --experimental-wasm-relaxed-simd) it uses
 //               f32x4.relaxed_madd, i.e. FMA on x64: 2 fused ops per cycle instead of 3 separate mul/add ops
 //               (the mul+add ceiling measured on this machine is ~31 GFLOP/s, FMA's ~44). On Node 20 the
-//               feature sits behind a V8 flag, which is turned on at run time (see enableRelaxedSimd);
+//               feature sits behind a V8 flag, which is turned on at run time (see useFma);
 //               BOARD_GEMM_FMA=0 keeps the separate mul + add kernel.
 //               With setNumThreads(n > 1) large products (and the batched im2col/col2im) are split over n-1 worker
 //               threads sharing one WebAssembly memory, bit-identically to 1 thread (wasm-threads.ts).
@@ -119,8 +119,7 @@ export function gemmInfo(): { backend: GemmBackend; simd: boolean; fma: boolean;
 
 function wasmKernel(): WasmSgemm {
   if (!wasm) {
-    enableRelaxedSimd();
-    wasm = new WasmSgemm({ fma: wantFma() });
+    wasm = new WasmSgemm({ fma: useFma() });
   }
   return wasm;
 }
@@ -245,22 +244,20 @@ export function wasmThreadStats(): {
 }
 
 /**
- * FMA wherever the runtime can run it. Node 20's V8 (11.3) implements relaxed SIMD completely but ships it behind
+ * Whether the wasm kernel uses FMA: wherever the runtime can run it, unless BOARD_GEMM_FMA=0 (separate mul + add, one
+ * rounding per operation). Node 20's V8 (11.3) implements relaxed SIMD completely but ships it behind
  * --experimental-wasm-relaxed-simd (on by default from V8 11.4 / Node 22), so the flag is turned on here, before the
  * kernel module is compiled: V8 reads wasm feature flags at compile time, and the flag only adds opcodes. The kernel
- * then uses f32x4.relaxed_madd, ~25% faster here (bench/RESULTS.md). BOARD_GEMM_FMA=0 opts out (separate mul + add,
- * one rounding per operation). process.getBuiltinModule keeps this file free of a static node:v8 import (browsers).
+ * then uses f32x4.relaxed_madd, ~25% faster here (bench/RESULTS.md). process.getBuiltinModule keeps this file free of
+ * a static node:v8 import (browsers).
  */
-function enableRelaxedSimd(): void {
-  if (typeof process !== 'object' || process.env?.BOARD_GEMM_FMA === '0' || wasmRelaxedSimdSupported()) return;
-  const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  const v8 = getBuiltin?.('node:v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
-  v8?.setFlagsFromString?.('--experimental-wasm-relaxed-simd');
-}
-
-/** Whether the wasm kernel should use FMA: where the runtime validates relaxed SIMD, unless BOARD_GEMM_FMA=0. */
-function wantFma(): boolean {
+function useFma(): boolean {
   if (typeof process === 'object' && process.env?.BOARD_GEMM_FMA === '0') return false;
+  if (!wasmRelaxedSimdSupported() && typeof process === 'object') {
+    const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+    const v8 = getBuiltin?.('node:v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
+    v8?.setFlagsFromString?.('--experimental-wasm-relaxed-simd');
+  }
   return wasmRelaxedSimdSupported();
 }
 
