@@ -10,7 +10,7 @@
 //    group accumulated in sample order, beta 0 then 1), then the group sums added in group order (conv.ts). The
 //    groups depend only on N, never on the thread count, and conv.ts's 1-thread loop sums the same way, so 1, 2 or
 //    n threads give the same bits.
-import { KC, MC, NC, runPanels, type PanelJob, type PanelPart, type SgemmExports } from './wasm-sgemm.ts';
+import { align4, kcFor, MC, NC, runPanels, type PanelJob, type PanelPart, type SgemmExports } from './wasm-sgemm.ts';
 import type { ConvGeom } from './im2col.ts';
 
 /** Samples per group of the weight gradient's fixed-order sum (conv.ts uses the same). */
@@ -111,11 +111,6 @@ export function sampleRange(j: SampleJob, c: number): [number, number] {
   return [Math.floor((j.N * c) / j.nChunks), Math.floor((j.N * (c + 1)) / j.nChunks)];
 }
 
-/** kc of a K-long product, as WasmSgemm.gemm picks it (equal slabs of at most KC). */
-export function kcFor(K: number): number {
-  return Math.ceil(K / Math.ceil(K / KC));
-}
-
 /**
  * Runs chunk c of `j` on thread t (0: the caller): per sample im2col into the thread's scratch, then per conv group
  * the product, exactly as a 1-thread WasmSgemm.gemm call lays it out. `pj` and `part` are scratch records.
@@ -181,10 +176,6 @@ export interface SamplePool {
   readonly reservedFloats: number;
   ready(): number;
   runSamples(job: SampleJob, own: (chunk: number) => void): void;
-}
-
-function align4(n: number): number {
-  return (n + 3) & ~3;
 }
 
 /**

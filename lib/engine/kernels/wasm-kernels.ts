@@ -14,7 +14,7 @@
 
 import { buildModule, FunctionBuilder, ValType, type Local } from './wasm-emitter.ts';
 import type { ConvGeom } from './im2col.ts';
-import { SHARED_MAX_PAGES } from './wasm-sgemm.ts';
+import { align4, SHARED_MAX_PAGES } from './wasm-sgemm.ts';
 
 const { i32, f32, v128 } = ValType;
 
@@ -1101,10 +1101,6 @@ export class WasmKernels {
       gx.set(mem.subarray(xs, xs + k * inPlane), p * inPlane);
     }
   }
-}
-
-function align4(n: number): number {
-  return (n + 3) & ~3;
 }
 
 function sameLength(fn: string, first: Float32Array, ...rest: Float32Array[]): void {

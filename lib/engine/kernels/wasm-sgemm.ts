@@ -503,9 +503,7 @@ export class WasmSgemm {
       }
       return;
     }
-    // Equal slabs (e.g. K = 784 -> 4 x 196 rather than 3 x 256 + 16): a thin last slab would pay the C-tile update
-    // for few k steps.
-    const kcMax = Math.ceil(K / Math.ceil(K / KC));
+    const kcMax = kcFor(K, KC);
     const ncMax = Math.min(NC, nPad);
     // Storage shapes: A is stored M x K (or K x M when transposed), B is K x N (or N x K).
     const aRows = transA ? K : M,
@@ -699,8 +697,15 @@ export function runPanels(ex: SgemmExports, mem: Float32Array, job: PanelJob, pa
   }
 }
 
-function align4(n: number): number {
+/** n rounded up to a whole number of f32x4 vectors (float offsets of 16-byte aligned regions). */
+export function align4(n: number): number {
   return (n + 3) & ~3;
+}
+
+/** kc of a K-long product: equal slabs of at most `kc` (K = 784 -> 4 x 196 rather than 3 x 256 + 16), so a thin last
+ * slab does not pay the C-tile update for few k steps. */
+export function kcFor(K: number, kc = KC): number {
+  return Math.ceil(K / Math.ceil(K / kc));
 }
 
 /** Floats the raw copy of a rows x cols storage matrix (row stride ld) occupies in wasm memory. */
