@@ -496,6 +496,28 @@ function emitIm2col(adjoint: boolean): FunctionBuilder {
     f.addConst(ow, 1).br(0);
     f.end().end();
   };
+  // The in-image run col[j + ow .. j + to) <-> x[src ...] from the current ow: four floats at a time (unaligned v128)
+  // when the columns are unit-stride (always, or checked at run time), then one at a time. im2col copies; col2im adds
+  // each column value into its own input position (distinct positions along a run, so the vector adds are the scalar
+  // adds, in the same order per element).
+  const run = (to: Local, unitStride: boolean) => {
+    if (!unitStride) f.get(sW).i32Const(1).i32Eq().if();
+    f.block().loop();
+    f.get(ow).i32Const(4).i32Add().get(to).i32GtS().brIf(1);
+    if (adjoint) f.get(src).get(src).v128Load().get(j).get(ow).i32Const(2).i32Shl().i32Add().v128Load().f32x4Add().v128Store();
+    else f.get(j).get(ow).i32Const(2).i32Shl().i32Add().get(src).v128Load().v128Store();
+    f.addConst(src, 16).addConst(ow, 4).br(0);
+    f.end().end();
+    if (!unitStride) f.end();
+    f.block().loop();
+    f.get(ow).get(to).i32GeS().brIf(1);
+    if (adjoint) f.get(src).get(src).f32Load().get(j).get(ow).i32Const(2).i32Shl().i32Add().f32Load().f32Add().f32Store();
+    else f.get(j).get(ow).i32Const(2).i32Shl().i32Add().get(src).f32Load().f32Store();
+    if (unitStride) f.addConst(src, 4);
+    else f.addLocal(src, sWB);
+    f.addConst(ow, 1).br(0);
+    f.end().end();
+  };
   f.i32Const(0).set(n);
   f.block().loop(); // samples
   f.get(n).get(N).i32GeS().brIf(1);
@@ -534,18 +556,7 @@ function emitIm2col(adjoint: boolean): FunctionBuilder {
         f.get(oh).get(oH).i32GeS().brIf(1);
         f.get(t).set(src);
         f.i32Const(0).set(ow);
-        f.block().loop();
-        f.get(ow).i32Const(4).i32Add().get(oW).i32GtS().brIf(1);
-        if (adjoint) f.get(src).get(src).v128Load().get(j).get(ow).i32Const(2).i32Shl().i32Add().v128Load().f32x4Add().v128Store();
-        else f.get(j).get(ow).i32Const(2).i32Shl().i32Add().get(src).v128Load().v128Store();
-        f.addConst(src, 16).addConst(ow, 4).br(0);
-        f.end().end();
-        f.block().loop();
-        f.get(ow).get(oW).i32GeS().brIf(1);
-        if (adjoint) f.get(src).get(src).f32Load().get(j).get(ow).i32Const(2).i32Shl().i32Add().f32Load().f32Add().f32Store();
-        else f.get(j).get(ow).i32Const(2).i32Shl().i32Add().get(src).f32Load().f32Store();
-        f.addConst(src, 4).addConst(ow, 1).br(0);
-        f.end().end();
+        run(oW, true);
         f.get(t).get(sH).get(inW).i32Mul().i32Const(2).i32Shl().i32Add().set(t);
         f.get(j).get(oW).i32Const(2).i32Shl().i32Add().set(j);
         f.addConst(oh, 1).br(0);
@@ -563,25 +574,7 @@ function emitIm2col(adjoint: boolean): FunctionBuilder {
       f.get(xc).get(ih).get(inW).i32Mul().get(wOff).i32Add().get(ow0).get(sW).i32Mul().i32Add().i32Const(2).i32Shl().i32Add().set(src);
       if (!adjoint) zeroRange(null, ow0);
       f.get(ow0).set(ow);
-      // Unit stride: the in-image run four floats at a time (unaligned v128), the scalar loop below ends it. im2col
-      // copies; col2im adds each column value into its own input position (distinct positions along a run, so the
-      // vector adds are the scalar adds, in the same order per element).
-      f.get(sW).i32Const(1).i32Eq().if();
-      f.block().loop();
-      f.get(ow).i32Const(4).i32Add().get(ow1).i32GtS().brIf(1);
-      if (adjoint) f.get(src).get(src).v128Load().get(j).get(ow).i32Const(2).i32Shl().i32Add().v128Load().f32x4Add().v128Store();
-      else f.get(j).get(ow).i32Const(2).i32Shl().i32Add().get(src).v128Load().v128Store();
-      f.addConst(src, 16).addConst(ow, 4).br(0);
-      f.end().end();
-      f.end();
-      f.block().loop();
-      {
-        f.get(ow).get(ow1).i32GeS().brIf(1);
-        if (adjoint) f.get(src).get(src).f32Load().get(j).get(ow).i32Const(2).i32Shl().i32Add().f32Load().f32Add().f32Store();
-        else f.get(j).get(ow).i32Const(2).i32Shl().i32Add().get(src).f32Load().f32Store();
-        f.addLocal(src, sWB).addConst(ow, 1).br(0);
-      }
-      f.end().end();
+      run(ow1, false);
       if (!adjoint) zeroRange(ow1, oW);
       f.end();
       f.get(j).get(oW).i32Const(2).i32Shl().i32Add().set(j);

@@ -134,7 +134,7 @@ export function convForward(
     }
     return { y, cols: null };
   }
-  // With wasm threads the columns stay in the workers' shared memory from im2col to the GEMM (residentScratch).
+  // On the wasm backend the columns stay in the pool's shared memory from im2col to the GEMM (residentScratch).
   const cols = keepCols ? uninitLike(x, Cin * K * NL) : (residentScratch(x, Cin * K * NL) ?? scratchFor(x, Cin * K * NL));
   im2colBatch(x, N, full, cols);
   const tmp = scratch2For(x, Cout * NL);
@@ -211,7 +211,7 @@ export function convBackward(
     }
   }
   if (dx) {
-    // Resident (wasm threads): the column gradient goes from the GEMM to col2im without leaving shared memory.
+    // Resident (wasm backend): the column gradient goes from the GEMM to col2im without leaving shared memory.
     const dcols = residentScratch(x, Cin * K * NL) ?? scratchFor(x, Cin * K * NL);
     for (let g = 0; g < groups; g++) {
       gemm(true, false, rows, NL, Cog, 1, w, g * Cog * rows, rows, gyT, g * Cog * NL, NL, 0, dcols, g * rows * NL, NL);
