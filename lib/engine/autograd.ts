@@ -4,7 +4,7 @@
 import { legacyTypeName, isFloating } from './dtype.ts';
 import { zeros } from './creation.ts';
 import { sumToShape } from './reduce.ts';
-import { nativeKernels } from './kernels/index.ts';
+import { isResident, nativeKernels, residentFloat32 } from './kernels/index.ts';
 import { uninitFloat32, uninitLike, trackAllocations, stopTracking, releaseBuffer, untrack } from './kernels/alloc.ts';
 import { Tensor } from './tensor.ts';
 import { GRADIENTS, type GradCtx, type Rule } from './gradients.ts';
@@ -46,7 +46,10 @@ export function leafGradBuffer(t: Tensor | null): { data: Float32Array | Float64
   const g = t.grad;
   if (g === null) {
     const n = t.numel();
-    const data = t.dtype === 'float32' ? uninitFloat32(n) : (uninitLike(new Float64Array(0), n) as Float64Array);
+    // A parameter resident in the wasm heap gets its gradient there too: the GEMM then writes it in place, and the
+    // optimizer reads both without copies.
+    const resident = t.dtype === 'float32' && isResident(t.storage as Float32Array) ? residentFloat32(n) : null;
+    const data = resident ?? (t.dtype === 'float32' ? uninitFloat32(n) : (uninitLike(new Float64Array(0), n) as Float64Array));
     untrack(data.buffer); // becomes t.grad: never recycled by this backward pass
     const fresh = Tensor.fromTypedArray(data, t.shape, t.dtype);
     t.grad = fresh;
@@ -279,10 +282,20 @@ function validGrad(node: GradNode, i: number, g: Tensor): Tensor {
   return sumToShape(g, want);
 }
 
+/** For a leaf resident in the wasm heap (see leafGradBuffer): a copy of g there, to be its .grad; else null. */
+function residentClone(leaf: Tensor, g: Tensor): Tensor | null {
+  if (leaf.dtype !== 'float32' || !isResident(leaf.storage as Float32Array)) return null;
+  const data = residentFloat32(g.numel());
+  if (data === null) return null;
+  const c = Tensor.fromTypedArray(data, g.shape, 'float32');
+  c.copy_(g.detach());
+  return c;
+}
+
 function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   if (g.dtype !== leaf.dtype) g = g.to(leaf.dtype);
   if (leaf.grad === null) {
-    leaf.grad = createGraph ? g : g.detach().clone();
+    leaf.grad = createGraph ? g : (residentClone(leaf, g) ?? g.detach().clone());
   } else if (createGraph) {
     leaf.grad = leaf.grad.add(g);
   } else {

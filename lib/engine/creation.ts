@@ -4,6 +4,7 @@ import { contiguousStrides, numelOf, RowIter } from './layout.ts';
 import { Tensor, shapeFromArgs, type ShapeArg } from './tensor.ts';
 import { roundHalf } from './half.ts';
 import { checkDevice, type DeviceLike } from './device.ts';
+import { RESIDENT_MIN_FLOATS, zeroIfResident } from './kernels/index.ts';
 
 /** dtype, requiresGrad and device ('cpu' only: other devices raise PyTorch's error) of a new tensor. */
 export interface CreationOptions {
@@ -138,7 +139,16 @@ export function full(shape: readonly number[], value: number | boolean | Tensor,
 export function fillRaw(t: Tensor, value: number): void {
   const v = castScalar(value, t.dtype);
   if (t.isContiguous()) {
-    t.storage.fill(v, t.offset, t.offset + t.numel());
+    const n = t.numel();
+    // Resident (wasm heap) storage is shared memory, where fill() runs element by element: zero it with a kernel.
+    if (
+      v === 0 &&
+      n >= RESIDENT_MIN_FLOATS &&
+      t.storage instanceof Float32Array &&
+      zeroIfResident(t.storage.subarray(t.offset, t.offset + n))
+    )
+      return;
+    t.storage.fill(v, t.offset, t.offset + n);
     return;
   }
   const it = new RowIter(t.shape, t.strides, t.offset);

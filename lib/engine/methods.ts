@@ -13,7 +13,7 @@
 //   3. Add the method below (`name(this: Tensor, ...): Ret { return OP.fn(this, ...); }`; in-place ones take
 //      `<T extends Tensor>(this: T, ...): T` and go through _self/_inplace), and the functional form to `ops` in
 //      index.ts if torch has one. Its type on Tensor follows from this object: no second declaration to keep in step.
-import { Tensor, shapeFromArgs, installViewHistory, withHalfRounding, type ShapeArg } from './tensor.ts';
+import { Tensor, pinSubarray, shapeFromArgs, installViewHistory, withHalfRounding, type ShapeArg } from './tensor.ts';
 import { DTYPES, checkScalarFits, isDType, legacyTypeName, type DType, type TypedArray } from './dtype.ts';
 import { Device, checkDevice, CudaUnavailableError, type DeviceLike } from './device.ts';
 import { isGradEnabled, type BackwardOptions } from './graph.ts';
@@ -91,7 +91,8 @@ export interface NumpyArray {
 function numpy(this: Tensor): NumpyArray {
   if (this.requiresGrad) throw new Error("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
   const contiguous = this.isContiguous();
-  const data = contiguous ? this.storage.subarray(this.offset, this.offset + this.numel()) : this.storage.subarray(this.offset);
+  const sub = contiguous ? this.storage.subarray(this.offset, this.offset + this.numel()) : this.storage.subarray(this.offset);
+  const data = pinSubarray(sub, this.storage);
   return { data, shape: [...this.shape], strides: [...this.strides], dtype: this.dtype };
 }
 

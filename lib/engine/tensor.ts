@@ -31,6 +31,18 @@ export function installViewHistory(fn: (view: Tensor) => void): void {
   regenerateViewHistory = fn;
 }
 
+/**
+ * Subarrays of shared storage handed out to callers (dataSync, numpy), each keeping its parent storage array alive:
+ * the wasm heap (kernels/wasm-heap.ts) returns a block when the storage array over it is garbage collected, and a
+ * subarray alone would not keep that array reachable.
+ */
+const pinned = new WeakMap<TypedArray, TypedArray>();
+/** @internal Returns `sub`, a subarray of `storage`, pinning `storage` for as long as `sub` lives (see above). */
+export function pinSubarray<T extends TypedArray>(sub: T, storage: TypedArray): T {
+  if (sub !== storage && typeof SharedArrayBuffer === 'function' && storage.buffer instanceof SharedArrayBuffer) pinned.set(sub, storage);
+  return sub;
+}
+
 export class Tensor {
   storage: TypedArray;
   shape: number[];
@@ -228,7 +240,9 @@ export class Tensor {
   dataSync(): TypedArray {
     const n = this.numel();
     if (this.isContiguous())
-      return this.offset === 0 && n === this.storage.length ? this.storage : this.storage.subarray(this.offset, this.offset + n);
+      return this.offset === 0 && n === this.storage.length
+        ? this.storage
+        : pinSubarray(this.storage.subarray(this.offset, this.offset + n), this.storage);
     const out = allocate(this.dtype, n);
     copyStrided(this.storage, this.offset, this.strides, this.shape, out, 0, contiguousStrides(this.shape), this.dtype, false);
     return out;

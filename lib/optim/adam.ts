@@ -49,7 +49,7 @@ function adamUpdate(p: Tensor, state: ParamState, group: ParamGroup, decoupled: 
   const sign = group.maximize ? -1 : 1;
   if (state.step === undefined) {
     state.step = scalarState(0);
-    const resident = residentZerosState(group, p, amsgrad ? 3 : 2);
+    const resident = residentZerosState(p, amsgrad ? 3 : 2);
     state.expAvg = resident?.[0] ?? zerosState(p);
     state.expAvgSq = resident?.[1] ?? zerosState(p);
     if (amsgrad) state.maxExpAvgSq = resident?.[2] ?? zerosState(p);

@@ -1,7 +1,7 @@
 // Optimizer base: param groups, per-parameter state, zeroGrad, stateDict/loadStateDict with PyTorch's structure,
 // and a PyTorch-style repr. Update rules live in the subclasses and run in place over the parameters' storages.
 import { Tensor } from '../engine/index.ts';
-import { fusedKernels } from '../engine/kernels/index.ts';
+import { fusedKernels, RESIDENT_MIN_FLOATS } from '../engine/kernels/index.ts';
 import { camelToSnake, snakeToCamel, pyRepr } from './naming.ts';
 import { pyFloat } from '../nn/pyrepr.ts';
 
@@ -48,37 +48,15 @@ export function zerosState(p: Tensor, fill = 0): Tensor {
   return Tensor.fromTypedArray(arr, p.shape.slice(), p.dtype);
 }
 
-/** Float32 state smaller than this (in floats, over a group) stays in ordinary arrays: staging it costs little, and
- * every resident arena is a WebAssembly memory, which reserves address space. */
-const RESIDENT_MIN_FLOATS = 1 << 16;
-
-/** Per group: the resident state arrays reserved for each parameter, handed out once (then deleted). */
-const residentPlans = new WeakMap<ParamGroup, { perParam: number; views: Map<Tensor, Float32Array[]> }>();
-
 /**
  * `perParam` zero-filled state tensors for `p`, shaped like it, from storage the backend's update kernels use in place
- * (the wasm backend's resident arenas, FusedKernels.residentZeros); null where the backend has none or `p` is not
- * float32 (callers then use zerosState). The first call for a group reserves one arena for all of its float32
- * parameters, so their states share one memory; a parameter's arrays are handed out once, so a state that is
- * recreated later never aliases the old one.
+ * (on wasm, blocks of the wasm heap: FusedKernels.residentZeros); null where the backend has none, `p` is not float32
+ * or is too small for it to pay (RESIDENT_MIN_FLOATS); callers then use zerosState.
  */
-export function residentZerosState(group: ParamGroup, p: Tensor, perParam: number): Tensor[] | null {
-  if (p.dtype !== 'float32') return null;
-  const nat = fusedKernels();
-  if (!nat?.residentZeros) return null;
-  let plan = residentPlans.get(group);
-  if (!plan || plan.perParam !== perParam) {
-    const params = group.params.filter((q) => q.dtype === 'float32');
-    const total = params.reduce((sum, q) => sum + q.numel(), 0) * perParam;
-    const arrays =
-      total >= RESIDENT_MIN_FLOATS ? nat.residentZeros(params.flatMap((q) => new Array<number>(perParam).fill(q.numel()))) : null;
-    plan = { perParam, views: new Map(arrays ? params.map((q, i) => [q, arrays.slice(i * perParam, (i + 1) * perParam)]) : []) };
-    residentPlans.set(group, plan);
-  }
-  const views = plan.views.get(p);
-  if (!views) return null;
-  plan.views.delete(p);
-  return views.map((a) => Tensor.fromTypedArray(a.fill(0), p.shape.slice(), 'float32'));
+export function residentZerosState(p: Tensor, perParam: number): Tensor[] | null {
+  if (p.dtype !== 'float32' || p.numel() < RESIDENT_MIN_FLOATS) return null;
+  const arrays = fusedKernels()?.residentZeros?.(new Array<number>(perParam).fill(p.numel()));
+  return arrays ? arrays.map((a) => Tensor.fromTypedArray(a, p.shape.slice(), 'float32')) : null;
 }
 
 /** A 0-dim float32 tensor (PyTorch keeps Adam's `step` and NAdam's `mu_product` that way). */

@@ -43,7 +43,7 @@ export class SGD extends Optimizer {
         if (momentum !== 0) {
           buf = (state.momentumBuffer as Tensor | null | undefined) ?? null;
           first = !buf;
-          if (!buf) state.momentumBuffer = buf = residentZerosState(group, p, 1)?.[0] ?? zerosState(p);
+          if (!buf) state.momentumBuffer = buf = residentZerosState(p, 1)?.[0] ?? zerosState(p);
         } else state.momentumBuffer = null;
         nat.sgdUpdate(w, g, buf ? (writable(buf) as Float32Array) : null, lr, momentum, dampening, wd, nesterov, sign, first);
         continue;

@@ -17,11 +17,12 @@
 // backend: below SMALL_FLOPS the packing and call overhead cost more than they save (measured in bench/matmul.bench.ts).
 
 import { gemmBlocked, gemmSmall } from './js-gemm.ts';
-import { MIN_CHUNK, newJob, WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
+import { MIN_CHUNK, newJob, SHARED_MAX_PAGES, WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
+import { existingWasmHeap, wasmHeap } from './wasm-heap.ts';
 import { SampleSplitter } from './wasm-conv-samples.ts';
 import { col2im as col2imJs, im2col as im2colJs, type ConvGeom, type FloatArray } from './im2col.ts';
 import { nativeAddon, nativeLoadError, type NativeAddon } from './native.ts';
-import { IM2COL_THREAD_MIN, WasmKernels } from './wasm-kernels.ts';
+import { IM2COL_THREAD_MIN, WasmKernels, zeroResident } from './wasm-kernels.ts';
 import { MAX_WORKERS, threadMinFlops, WasmThreadPool } from './wasm-threads.ts';
 
 export type GemmBackend = 'native' | 'wasm-simd' | 'js';
@@ -90,8 +91,8 @@ export function nativeKernels(): NativeAddon | null {
 
 /**
  * The memory-bound training kernels both fast backends provide, with the same arguments (native.ts documents them).
- * residentZeros, on wasm only, allocates optimizer state where the update kernels work on it in place
- * (WasmKernels.residentZeros); the native kernels always work in place.
+ * residentZeros, on wasm only, allocates optimizer state in the wasm heap, where the update kernels work on it in
+ * place (WasmKernels.residentZeros); the native kernels always work in place.
  */
 export type FusedKernels = Pick<
   NativeAddon,
@@ -160,7 +161,8 @@ export function setWasmThreads(n: number): void {
 function wasmThreadedKernel(): WasmSgemm {
   if (!wasmShared) {
     const w = wasmKernel();
-    pool = new WasmThreadPool(Math.min(wasmThreads - 1, MAX_WORKERS), { mr: w.mr, nrv: w.nr / 4, unroll: 1, fma: w.fma });
+    const k = { mr: w.mr, nrv: w.nr / 4, unroll: 1, fma: w.fma };
+    pool = new WasmThreadPool(Math.min(wasmThreads - 1, MAX_WORKERS), k, undefined, wasmHeap(SHARED_MAX_PAGES)!);
     wasmShared = new WasmSgemm({ fma: w.fma, pool });
     wasmSharedConv = new WasmKernels(pool);
   }
@@ -193,17 +195,35 @@ export function residentScratch(like: FloatArray, floats: number): Float32Array 
   return pool!.resident(floats);
 }
 
-let sharedMemory: boolean | undefined;
-/** Whether this runtime can make a shared WebAssembly memory (checked once). */
+/** Whether this runtime can make a shared WebAssembly memory (the wasm heap). */
 function sharedMemorySupported(): boolean {
-  if (sharedMemory === undefined) {
-    try {
-      sharedMemory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
-    } catch {
-      sharedMemory = false;
-    }
-  }
-  return sharedMemory;
+  return wasmHeap(SHARED_MAX_PAGES) !== null;
+}
+
+/** Floats from which a parameter, its gradient or its optimizer state is worth a block of the wasm heap. */
+export const RESIDENT_MIN_FLOATS = 4096;
+
+/**
+ * On the wasm backend: a zero-filled float32 array of n elements resident in the wasm heap (wasm-heap.ts), where the
+ * sgemm and the optimizer kernels read and write it in place instead of copying it into wasm memory on every use.
+ * For long-lived data: parameters (nn's parameterData), their gradients (autograd's leafGradBuffer) and optimizer
+ * state. Null on other backends, below RESIDENT_MIN_FLOATS, where the runtime has no shared memory, or when the heap
+ * is full: callers then use an ordinary array.
+ */
+export function residentFloat32(n: number): Float32Array | null {
+  if (gemmBackend() !== 'wasm-simd' || n < RESIDENT_MIN_FLOATS) return null;
+  return wasmHeap(SHARED_MAX_PAGES)?.alloc(n) ?? null;
+}
+
+/** Zeroes X when it lives in the wasm heap (faster than fill() on shared memory); false, doing nothing, otherwise. */
+export function zeroIfResident(X: Float32Array): boolean {
+  return existingWasmHeap() !== null && zeroResident(X);
+}
+
+/** Whether X lives in the wasm heap (a resident array, a view of one, or the scratch): then the kernels use it in place. */
+export function isResident(X: FloatArray): boolean {
+  const heap = existingWasmHeap();
+  return heap !== null && X instanceof Float32Array && heap.offsetOf(X) >= 0;
 }
 
 /**
@@ -219,11 +239,6 @@ export function wasmSampleSplitter(x: FloatArray, N: number, g: ConvGeom, Cog: n
   const k = wasmThreadedKernel();
   if (Cog * L * rows < SMALL_FLOPS || !SampleSplitter.fits(Cog, rows, L, k.workMaxFloats)) return null;
   return (sampleSplitter ??= new SampleSplitter(pool!, k.kernelExports(), wasmSharedConv!.im2colExport(), k.mr, k.nr, newJob));
-}
-
-/** Whether X is a view of the running pool's shared memory (then the pool's kernels use it in place). */
-function isResident(X: FloatArray): boolean {
-  return pool !== undefined && X instanceof Float32Array && pool.residentOffset(X) >= 0;
 }
 
 /** Workers of the running wasm pool (0 when none is running) and its split counters: tests check teardown with it. */
@@ -348,9 +363,10 @@ export function sgemm(
   } else if (be === 'wasm-simd' || (be === 'native' && wasmSimdSupported())) {
     // Products too small or too narrow to split stay on the private-memory kernel: copies into a shared memory cost
     // about twice as much (bench/RESULTS.md).
-    // Resident operands (residentScratch) go to the pool's kernel whatever the size: it reads them in place.
+    // Resident operands (the wasm heap's arrays and scratch) go to the pool's kernel whatever the size: it reads them
+    // in place.
     const split = wasmThreads > 1 && M * N * K >= wasmThreadMin && Math.max(M, N) >= 2 * MIN_CHUNK;
-    const k = split || (pool && (isResident(A) || isResident(B) || isResident(C))) ? wasmThreadedKernel() : wasmKernel();
+    const k = split || isResident(A) || isResident(B) || isResident(C) ? wasmThreadedKernel() : wasmKernel();
     k.gemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
   } else {
     gemmBlocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);

@@ -15,6 +15,7 @@
 import { buildModule, FunctionBuilder, ValType, type Local } from './wasm-emitter.ts';
 import type { ConvGeom } from './im2col.ts';
 import { align4, SHARED_MAX_PAGES } from './wasm-sgemm.ts';
+import { existingWasmHeap, wasmHeap, type WasmHeap } from './wasm-heap.ts';
 
 const { i32, f32, v128 } = ValType;
 
@@ -24,6 +25,7 @@ export const CHUNK = 8192;
 type Ptr = number;
 interface Exports {
   reluFwd: (x: Ptr, y: Ptr, nv: number) => void;
+  zeroFill: (p: Ptr, nv: number) => void;
   reluBwd: (y: Ptr, g: Ptr, dx: Ptr, nv: number) => void;
   sgd: (w: Ptr, g: Ptr, nv: number, lr: number, sign: number, wd: number) => void;
   sgdNoWd: (w: Ptr, g: Ptr, nv: number, lr: number, sign: number) => void;
@@ -127,6 +129,13 @@ function emitRelu(): FunctionBuilder[] {
     f.get(dx).get(g).v128Load().get(y).v128Load().v128Zero().f32x4Gt().v128And().v128Store();
   });
   return [fwd, bwd];
+}
+
+/** p[0..4·nv) = 0: zeroes resident arrays (TypedArray.fill on a SharedArrayBuffer runs element by element). */
+function emitZeroFill(): FunctionBuilder {
+  return vectorLoop('zeroFill', 1, 0, (f, [p]) => {
+    f.get(p).v128Zero().v128Store();
+  });
 }
 
 function emitSgd(): FunctionBuilder[] {
@@ -600,6 +609,7 @@ export function kernelModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
   return buildModule(
     [
       ...emitRelu(),
+      emitZeroFill(),
       ...emitSgd(),
       emitAdam(false),
       emitAdam(true),
@@ -663,26 +673,56 @@ function kernelModule(shared: boolean): WebAssembly.Module {
   return (plainModule ??= new WebAssembly.Module(kernelModuleBytes(false)));
 }
 
-/**
- * Optimizer state resident in WebAssembly memory (WasmKernels.residentZeros): a memory of its own, sized once and
- * never grown (so views of it never detach), with a kernel instance over it and staging for w and g at its start.
- * Keyed by the memory's buffer: an update whose state arrays are views of one arena runs in place on them.
- */
-interface StateArena {
+/** The kernels over the wasm heap's memory (wasm-heap.ts), for updates of resident arrays in place; made on first use. */
+interface HeapKernels {
+  heap: WasmHeap;
   ex: Exports;
-  f32: Float32Array;
 }
-const arenas = new WeakMap<ArrayBufferLike, StateArena>();
-/** Staging at the start of an arena: one chunk each for w and g. */
-const ARENA_STAGE = 2 * CHUNK;
+let heapKernels: HeapKernels | undefined;
+function heapKernelsFor(heap: WasmHeap): HeapKernels {
+  if (heapKernels?.heap !== heap) {
+    heapKernels = {
+      heap,
+      ex: new WebAssembly.Instance(kernelModule(true), { env: { memory: heap.memory } }).exports as unknown as Exports,
+    };
+  }
+  return heapKernels;
+}
 
-/** The arena that holds all of `arrays` (null entries ignored), or undefined. */
-function arenaOf(...arrays: (Float32Array | null)[]): StateArena | undefined {
-  const first = arrays[0]!;
-  const arena = arenas.get(first.buffer);
-  if (!arena) return undefined;
-  for (const a of arrays) if (a !== null && a.buffer !== first.buffer) return undefined;
-  return arena;
+/**
+ * Where an update over resident arrays runs: the heap's kernels, a view of its whole memory, and the float offset of
+ * a staging area of `floats` floats after its blocks (for operands that are not resident). Undefined unless every
+ * one of `arrays` (null entries ignored) is in the heap.
+ */
+function onHeap(floats: number, ...arrays: (Float32Array | null)[]): { ex: Exports; f32: Float32Array; stage: number } | undefined {
+  const heap = existingWasmHeap();
+  if (heap === null) return undefined;
+  for (const a of arrays) if (a !== null && heap.offsetOf(a) < 0) return undefined;
+  const stage = align4(heap.reservedFloats);
+  const have = heap.memory.buffer.byteLength;
+  if ((stage + floats) * 4 > have) heap.memory.grow(Math.ceil(((stage + floats) * 4 - have) / PAGE));
+  return { ex: heapKernelsFor(heap).ex, f32: new Float32Array(heap.memory.buffer), stage };
+}
+
+/**
+ * Fills a resident array (a view of the wasm heap) with zeros; false, doing nothing, when `a` is not resident.
+ * Whole vectors go through the kernel and the last 0-3 floats through fill().
+ */
+export function zeroResident(a: Float32Array): boolean {
+  const heap = existingWasmHeap();
+  if (heap === null || heap.offsetOf(a) < 0) return false;
+  const nv = a.length >> 2;
+  heapKernelsFor(heap).ex.zeroFill(a.byteOffset, nv);
+  a.fill(0, nv * 4);
+  return true;
+}
+
+/** Whether w (and g) can be updated in place: resident, and a whole number of vectors (the kernels write whole ones). */
+function inPlace(...arrays: Float32Array[]): boolean {
+  const heap = existingWasmHeap();
+  if (heap === null) return false;
+  for (const a of arrays) if (a.length % 4 !== 0 || heap.offsetOf(a) < 0) return false;
+  return true;
 }
 
 /** The kernels with their own growable memory. One instance per process (wasmKernels() in index.ts). */
@@ -818,30 +858,21 @@ export class WasmKernels {
   }
 
   /**
-   * Zero-filled float32 arrays of the given lengths for optimizer state, allocated together in an arena (StateArena)
-   * so that sgdUpdate / adamUpdate read and write them in place: per element, an Adam step then copies w and g in and
-   * w out instead of also staging m and v both ways (7 copies down to 3). Null when the runtime will not give the
-   * memory (each wasm memory reserves address space: callers keep this for large states and fall back to ordinary
-   * arrays).
+   * Zero-filled float32 arrays of the given lengths for optimizer state, resident in the wasm heap (wasm-heap.ts) so
+   * that sgdUpdate / adamUpdate read and write them in place: per element, an Adam step then copies w and g in and w
+   * out instead of also staging m and v both ways (7 copies down to 3), and none at all when w and g are resident
+   * too. Null when the heap will not take them all (callers then use ordinary arrays).
    */
   residentZeros(lengths: number[]): Float32Array[] | null {
-    let floats = ARENA_STAGE;
-    const offsets = lengths.map((n) => {
-      const at = floats;
-      floats += align4(n); // vector tails write into the padding, never into the next array
-      return at;
-    });
-    const pages = Math.max(1, Math.ceil((floats * 4) / PAGE));
-    let memory: WebAssembly.Memory;
-    try {
-      memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    } catch {
-      return null;
+    const heap = wasmHeap(SHARED_MAX_PAGES);
+    if (heap === null) return null;
+    const out: Float32Array[] = [];
+    for (const n of lengths) {
+      const a = heap.alloc(n);
+      if (a === null) return null; // the blocks taken so far go back when their arrays are collected
+      out.push(a);
     }
-    const ex = new WebAssembly.Instance(kernelModule(false), { env: { memory } }).exports as unknown as Exports;
-    const f32 = new Float32Array(memory.buffer);
-    arenas.set(memory.buffer, { ex, f32 });
-    return lengths.map((n, i) => f32.subarray(offsets[i]!, offsets[i]! + n));
+    return out;
   }
 
   /** As NativeAddon.sgdUpdate: dampening is the option (the kernel uses 1 - dampening). */
@@ -858,30 +889,42 @@ export class WasmKernels {
     first: boolean,
   ): void {
     sameLength('sgdUpdate', w, g, ...(buf ? [buf] : []));
-    const arena = buf ? arenaOf(buf) : undefined;
-    const mem = arena ? arena.f32 : this.f32,
-      ex = arena ? arena.ex : this.ex,
-      n = w.length;
-    const W = 0,
-      G = CHUNK * 4;
+    const n = w.length;
+    // Resident state (and resident w and g) are updated in place by the heap's kernels; w and g are staged after
+    // the heap's blocks when they are not resident.
+    const heap = buf ? onHeap(2 * CHUNK, buf) : inPlace(w, g) ? onHeap(0, w, g) : undefined;
+    const mem = heap ? heap.f32 : this.f32,
+      ex = heap ? heap.ex : this.ex;
     const damp = 1 - dampening;
     const momFn = nesterov ? (first ? ex.sgdNesterovFirst : ex.sgdNesterov) : first ? ex.sgdMomFirst : ex.sgdMom;
+    if (heap && inPlace(w, g)) {
+      const W = w.byteOffset,
+        G = g.byteOffset,
+        nv = n >> 2;
+      if (buf) momFn(W, G, buf.byteOffset, nv, lr, momentum, damp, weightDecay, sign);
+      else if (weightDecay === 0) ex.sgdNoWd(W, G, nv, lr, sign);
+      else ex.sgd(W, G, nv, lr, sign, weightDecay);
+      return;
+    }
+    const S = heap ? heap.stage : 0;
+    const W = S * 4,
+      G = (S + CHUNK) * 4;
     for (let i = 0; i < n; i += CHUNK) {
       const c = Math.min(CHUNK, n - i),
         nv = (c + 3) >> 2;
-      mem.set(w.subarray(i, i + c), 0);
-      mem.set(g.subarray(i, i + c), CHUNK);
+      mem.set(w.subarray(i, i + c), S);
+      mem.set(g.subarray(i, i + c), S + CHUNK);
       if (!buf) {
         if (weightDecay === 0) ex.sgdNoWd(W, G, nv, lr, sign);
         else ex.sgd(W, G, nv, lr, sign, weightDecay);
-      } else if (arena) {
+      } else if (heap) {
         momFn(W, G, buf.byteOffset + i * 4, nv, lr, momentum, damp, weightDecay, sign); // the buffer in place
       } else {
         if (!first) mem.set(buf.subarray(i, i + c), 2 * CHUNK);
         momFn(W, G, 2 * CHUNK * 4, nv, lr, momentum, damp, weightDecay, sign);
         buf.set(mem.subarray(2 * CHUNK, 2 * CHUNK + c), i);
       }
-      w.set(mem.subarray(0, c), i);
+      w.set(mem.subarray(S, S + c), i);
     }
   }
 
@@ -901,39 +944,32 @@ export class WasmKernels {
     eps: number,
   ): void {
     sameLength('adamUpdate', w, g, m, v, ...(vmax ? [vmax] : []));
-    const arena = arenaOf(m, v, vmax);
-    const mem = arena ? arena.f32 : this.f32,
-      ex = arena ? arena.ex : this.ex,
-      n = w.length;
+    const n = w.length;
+    // Resident moments are updated in place by the heap's kernels, and so are w and g when they are resident too;
+    // otherwise w and g are staged after the heap's blocks.
+    const heap = onHeap(2 * CHUNK, m, v, vmax);
+    const mem = heap ? heap.f32 : this.f32,
+      ex = heap ? heap.ex : this.ex;
     const fn = vmax ? ex.adamAmsgrad : ex.adam;
     const c1 = 1 - beta1,
       c2 = 1 - beta2,
       invBc2 = 1 / bc2Sqrt;
+    if (heap && inPlace(w, g)) {
+      const VM = vmax ? vmax.byteOffset : 0;
+      fn(w.byteOffset, g.byteOffset, m.byteOffset, v.byteOffset, VM, n >> 2, sign, l2, beta1, beta2, c1, c2, stepSize, invBc2, eps);
+      return;
+    }
+    const S = heap ? heap.stage : 0;
     for (let i = 0; i < n; i += CHUNK) {
       const c = Math.min(CHUNK, n - i),
         nv = (c + 3) >> 2;
-      mem.set(w.subarray(i, i + c), 0);
-      mem.set(g.subarray(i, i + c), CHUNK);
-      if (arena) {
+      mem.set(w.subarray(i, i + c), S);
+      mem.set(g.subarray(i, i + c), S + CHUNK);
+      if (heap) {
         const at = i * 4;
-        fn(
-          0,
-          CHUNK * 4,
-          m.byteOffset + at,
-          v.byteOffset + at,
-          vmax ? vmax.byteOffset + at : 0,
-          nv,
-          sign,
-          l2,
-          beta1,
-          beta2,
-          c1,
-          c2,
-          stepSize,
-          invBc2,
-          eps,
-        );
-        w.set(mem.subarray(0, c), i);
+        const VM = vmax ? vmax.byteOffset + at : 0;
+        fn(S * 4, (S + CHUNK) * 4, m.byteOffset + at, v.byteOffset + at, VM, nv, sign, l2, beta1, beta2, c1, c2, stepSize, invBc2, eps);
+        w.set(mem.subarray(S, S + c), i);
         continue;
       }
       mem.set(m.subarray(i, i + c), 2 * CHUNK);

@@ -396,10 +396,13 @@ export class WasmSgemm {
   private warmUp(): void {
     const { macro, packWA, packKA, packWB, packKB } = this.exports;
     const floats = 4 * this.mr * this.nr * 64;
-    this.f32.fill(0, 0, floats);
+    // On a pool's memory the start holds resident arrays (wasm-heap.ts): warm up after them.
+    const base = this.pool ? align4(this.pool.reservedFloats) : 0;
+    if (!this.reserve(base + floats)) return;
+    this.f32.fill(0, base, base + floats);
     const kc = 64,
-      a = 0,
-      b = this.mr * kc * 4,
+      a = base * 4,
+      b = a + this.mr * kc * 4,
       c = b + this.nr * kc * 4;
     for (let i = 0; i < 400; i++) macro(1, 1, kc, a, b, c, this.nr * 4, 1, 0, i & 1);
     for (let i = 0; i < 1000; i++) {

@@ -2,7 +2,8 @@
 //
 // A pool of n-1 worker_threads, each instantiating the sgemm module (wasm-sgemm.ts, compiled with an imported shared
 // memory) and the im2col/col2im kernels (wasm-kernels.ts) over ONE shared WebAssembly.Memory that the calling
-// thread's kernels also use. Per call the caller copies the operands into that memory (as the 1-thread kernels do),
+// thread's kernels also use: the process's wasm heap (wasm-heap.ts). Per call the caller copies into that memory the
+// operands not already resident in it (as the 1-thread kernels do),
 // writes the job into a SharedArrayBuffer control block, bumps a generation counter and wakes the workers with
 // Atomics.notify. The job is cut into chunks (about four per thread); the caller and the workers claim chunks one by
 // one with a compare-exchange until none are left, so a worker that the OS does not schedule (a shared machine)
@@ -21,6 +22,7 @@ import { Worker } from 'node:worker_threads';
 import { SHARED_MAX_PAGES, sgemmModuleBytes, type PanelJob, type SgemmPool } from './wasm-sgemm.ts';
 import { kernelModuleBytes, type ConvChunks, type KernelPool } from './wasm-kernels.ts';
 import { SAMPLE_KEYS, type SampleJob, type SamplePool } from './wasm-conv-samples.ts';
+import { WasmHeap } from './wasm-heap.ts';
 import { inheritedExecArgv, siblingModule, workerBootstrap } from '../../worker-threads.ts';
 
 /**
@@ -156,36 +158,31 @@ export class WasmThreadPool implements SgemmPool, KernelPool, SamplePool {
   /** Split calls (sgemm products, im2col/col2im calls) and resident() calls: tests check the split ran. */
   readonly stats = { products: 0, kernelCalls: 0, resident: 0, sampleCalls: 0 };
 
-  /**
-   * Floats at the start of the shared memory kept for resident matrices (resident()): the kernels lay out their
-   * per-call operands and scratch after it.
-   */
-  reservedFloats = 0;
-  /** The SharedArrayBuffer objects resident views were made on (a grown memory hands out a new object). */
-  private readonly residentBuffers = new Set<ArrayBufferLike>();
+  /** The memory's blocks (wasm-heap.ts): resident arrays, and the scratch resident() hands out. */
+  readonly heap: WasmHeap;
 
   /**
-   * A view of `floats` floats at the start of the shared memory that stays put while the kernels run: a convolution's
-   * column matrix written there by im2col is read by the GEMMs in place (residentOffset), and a GEMM's result there by
-   * col2im, so the 6.5 MB matrix is never copied out of and back into the shared memory (such copies cost about
-   * twice an ordinary memcpy). The contents last until the next resident() call; every call returns the same region.
+   * Floats at the start of the shared memory held by the heap's blocks (resident arrays and scratch): the kernels lay
+   * out their per-call operands and scratch after them.
    */
-  resident(floats: number): Float32Array {
-    const want = (floats + 15) & ~15;
-    if (want > this.reservedFloats) {
-      const have = this.memory.buffer.byteLength;
-      if (want * 4 > have) this.memory.grow(Math.ceil((Math.max(want * 4, have * 1.5) - have) / 65536));
-      this.reservedFloats = want;
-    }
-    const buf = this.memory.buffer;
-    this.residentBuffers.add(buf);
-    this.stats.resident++;
-    return new Float32Array(buf, 0, floats);
+  get reservedFloats(): number {
+    return this.heap.reservedFloats;
   }
 
-  /** X's float offset in the shared memory when X is a resident() view, else -1. */
+  /**
+   * A view of `floats` floats of the shared memory that stays put while the kernels run: a convolution's column
+   * matrix written there by im2col is read by the GEMMs in place (residentOffset), and a GEMM's result there by
+   * col2im, so the 6.5 MB matrix is never copied out of and back into the shared memory (such copies cost about
+   * twice an ordinary memcpy). The contents last until the next resident() call (WasmHeap.scratch).
+   */
+  resident(floats: number): Float32Array {
+    this.stats.resident++;
+    return this.heap.scratch(floats);
+  }
+
+  /** X's float offset in the shared memory when X is a view of it (resident() or a heap block), else -1. */
   residentOffset(X: Float32Array): number {
-    return this.residentBuffers.has(X.buffer) ? X.byteOffset / 4 : -1;
+    return this.heap.offsetOf(X);
   }
 
   /** Chunks run so far by the workers and by the caller: how much of the work the workers actually took. */
@@ -201,11 +198,15 @@ export class WasmThreadPool implements SgemmPool, KernelPool, SamplePool {
     readonly size: number,
     k: PoolKernel,
     minFlops?: number,
+    heap?: WasmHeap,
   ) {
     if (!Number.isInteger(size) || size < 0 || size > MAX_WORKERS) throw new Error(`WasmThreadPool: bad worker count ${size}`);
     this.minFlops = minFlops ?? threadMinFlops();
     this.spinUs = spinUs();
-    this.memory = new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAX_PAGES, shared: true });
+    // The process's heap (kernels/index.ts passes it), so that arrays resident in it outlive this pool; a pool made
+    // without one (tests) gets a heap of its own.
+    this.heap = heap ?? new WasmHeap(SHARED_MAX_PAGES);
+    this.memory = this.heap.memory;
     const sab = new SharedArrayBuffer(JOB_BYTE + 8 * Math.max(JOB_KEYS.length, CONV_FIELDS, SAMPLE_KEYS.length));
     this.ctrl = new Int32Array(sab, 0, JOB_BYTE / 4);
     this.job = new Float64Array(sab, JOB_BYTE);

@@ -1,8 +1,8 @@
 // Linear, Bilinear, Identity, Flatten, Unflatten, Dropout and Embedding modules.
-import { Tensor, empty, noGrad } from '../../engine/index.ts';
+import { Tensor, noGrad } from '../../engine/index.ts';
 import type { DType } from '../../engine/index.ts';
 import { Module } from '../module.ts';
-import { Parameter } from '../parameter.ts';
+import { Parameter, parameterData } from '../parameter.ts';
 import * as F from '../functional/index.ts';
 import * as init from '../init.ts';
 import { pyBool, pyFloat, pyRepr } from '../pyrepr.ts';
@@ -43,8 +43,8 @@ export class Linear extends Module {
     super();
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.weight = new Parameter(empty([outFeatures, inFeatures], { dtype: opts.dtype ?? 'float32' }));
-    if (opts.bias ?? true) this.bias = new Parameter(empty([outFeatures], { dtype: opts.dtype ?? 'float32' }));
+    this.weight = new Parameter(parameterData([outFeatures, inFeatures], opts.dtype ?? 'float32'));
+    if (opts.bias ?? true) this.bias = new Parameter(parameterData([outFeatures], opts.dtype ?? 'float32'));
     else this.registerParameter('bias', null);
     this.resetParameters();
   }
@@ -76,8 +76,8 @@ export class Bilinear extends Module {
     this.in2Features = in2Features;
     this.outFeatures = outFeatures;
     const dtype = opts.dtype ?? 'float32';
-    this.weight = new Parameter(empty([outFeatures, in1Features, in2Features], { dtype }));
-    if (opts.bias ?? true) this.bias = new Parameter(empty([outFeatures], { dtype }));
+    this.weight = new Parameter(parameterData([outFeatures, in1Features, in2Features], dtype));
+    if (opts.bias ?? true) this.bias = new Parameter(parameterData([outFeatures], dtype));
     else this.registerParameter('bias', null);
     this.resetParameters();
   }
@@ -192,7 +192,7 @@ export class Embedding extends Module {
       }
       this.weight = new Parameter(opts.weight);
     } else {
-      this.weight = new Parameter(empty([numEmbeddings, embeddingDim], { dtype: opts.dtype ?? 'float32' }));
+      this.weight = new Parameter(parameterData([numEmbeddings, embeddingDim], opts.dtype ?? 'float32'));
       this.resetParameters();
     }
   }

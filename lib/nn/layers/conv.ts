@@ -1,7 +1,7 @@
 // Conv1d/2d/3d and ConvTranspose1d/2d/3d modules (weights kaiming_uniform a=√5, bias U(±1/√fan_in), as PyTorch).
-import { Tensor, empty } from '../../engine/index.ts';
+import { Tensor } from '../../engine/index.ts';
 import { Module } from '../module.ts';
-import { Parameter } from '../parameter.ts';
+import { Parameter, parameterData } from '../parameter.ts';
 import * as F from '../functional/index.ts';
 import { ntuple } from '../functional/util.ts';
 import { pyRepr } from '../pyrepr.ts';
@@ -80,8 +80,8 @@ abstract class ConvNd extends Module {
     const wShape = transposed
       ? [inChannels, outChannels / groups, ...this.kernelSize]
       : [outChannels, inChannels / groups, ...this.kernelSize];
-    this.weight = new Parameter(empty(wShape, { dtype }));
-    if (o.bias ?? true) this.bias = new Parameter(empty([outChannels], { dtype }));
+    this.weight = new Parameter(parameterData(wShape, dtype));
+    if (o.bias ?? true) this.bias = new Parameter(parameterData([outChannels], dtype));
     else this.registerParameter('bias', null);
     this.resetParameters();
   }

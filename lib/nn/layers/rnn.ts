@@ -1,9 +1,9 @@
 // RNN (tanh/relu), LSTM, GRU (layers, bidirectional, batch_first, h0/c0) and their cells, composed from engine ops
 // in PyTorch's order, so outputs and grad_fns match: the input projection of all timesteps is one addmm (fast GEMM),
 // each step adds h·W_hhᵀ, outputs are stacked (StackBackward0) and directions concatenated (CatBackward0).
-import { Tensor, empty, zeros, stack, cat, customOp } from '../../engine/index.ts';
+import { Tensor, zeros, stack, cat, customOp } from '../../engine/index.ts';
 import { Module } from '../module.ts';
-import { Parameter } from '../parameter.ts';
+import { Parameter, parameterData } from '../parameter.ts';
 import * as F from '../functional/index.ts';
 import * as init from '../init.ts';
 import { pyBool, pyFloat } from '../pyrepr.ts';
@@ -87,11 +87,11 @@ abstract class RNNBase extends Module {
       for (let d = 0; d < dirs; d++) {
         const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
         const inp = l === 0 ? inputSize : hiddenSize * dirs;
-        this.registerParameter(`weight_ih${sfx}`, new Parameter(empty([G, inp], { dtype })));
-        this.registerParameter(`weight_hh${sfx}`, new Parameter(empty([G, hiddenSize], { dtype })));
+        this.registerParameter(`weight_ih${sfx}`, new Parameter(parameterData([G, inp], dtype)));
+        this.registerParameter(`weight_hh${sfx}`, new Parameter(parameterData([G, hiddenSize], dtype)));
         if (this.bias) {
-          this.registerParameter(`bias_ih${sfx}`, new Parameter(empty([G], { dtype })));
-          this.registerParameter(`bias_hh${sfx}`, new Parameter(empty([G], { dtype })));
+          this.registerParameter(`bias_ih${sfx}`, new Parameter(parameterData([G], dtype)));
+          this.registerParameter(`bias_hh${sfx}`, new Parameter(parameterData([G], dtype)));
         }
       }
     }
@@ -239,11 +239,11 @@ abstract class RNNCellBase extends Module {
     this.hiddenSize = hiddenSize;
     this.bias = o.bias ?? true;
     const dtype = o.dtype ?? 'float32';
-    this.weight_ih = new Parameter(empty([gates * hiddenSize, inputSize], { dtype }));
-    this.weight_hh = new Parameter(empty([gates * hiddenSize, hiddenSize], { dtype }));
+    this.weight_ih = new Parameter(parameterData([gates * hiddenSize, inputSize], dtype));
+    this.weight_hh = new Parameter(parameterData([gates * hiddenSize, hiddenSize], dtype));
     if (this.bias) {
-      this.bias_ih = new Parameter(empty([gates * hiddenSize], { dtype }));
-      this.bias_hh = new Parameter(empty([gates * hiddenSize], { dtype }));
+      this.bias_ih = new Parameter(parameterData([gates * hiddenSize], dtype));
+      this.bias_hh = new Parameter(parameterData([gates * hiddenSize], dtype));
     } else {
       this.registerParameter('bias_ih', null);
       this.registerParameter('bias_hh', null);
