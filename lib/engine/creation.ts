@@ -4,7 +4,7 @@ import { contiguousStrides, numelOf, RowIter } from './layout.ts';
 import { Tensor, shapeFromArgs, type ShapeArg } from './tensor.ts';
 import { roundHalf } from './half.ts';
 import { checkDevice, type DeviceLike } from './device.ts';
-import { RESIDENT_MIN_FLOATS, zeroIfResident } from './kernels/index.ts';
+import { isResident, RESIDENT_MIN_FLOATS, zeroResident } from './kernels/index.ts';
 
 /** dtype, requiresGrad and device ('cpu' only: other devices raise PyTorch's error) of a new tensor. */
 export interface CreationOptions {
@@ -141,13 +141,10 @@ export function fillRaw(t: Tensor, value: number): void {
   if (t.isContiguous()) {
     const n = t.numel();
     // Resident (wasm heap) storage is shared memory, where fill() runs element by element: zero it with a kernel.
-    if (
-      v === 0 &&
-      n >= RESIDENT_MIN_FLOATS &&
-      t.storage instanceof Float32Array &&
-      zeroIfResident(t.storage.subarray(t.offset, t.offset + n))
-    )
+    if (v === 0 && n >= RESIDENT_MIN_FLOATS && t.storage instanceof Float32Array && isResident(t.storage)) {
+      zeroResident(t.storage.subarray(t.offset, t.offset + n));
       return;
+    }
     t.storage.fill(v, t.offset, t.offset + n);
     return;
   }

@@ -22,7 +22,8 @@ import { existingWasmHeap, wasmHeap } from './wasm-heap.ts';
 import { SampleSplitter } from './wasm-conv-samples.ts';
 import { col2im as col2imJs, im2col as im2colJs, type ConvGeom, type FloatArray } from './im2col.ts';
 import { nativeAddon, nativeLoadError, type NativeAddon } from './native.ts';
-import { IM2COL_THREAD_MIN, WasmKernels, zeroResident } from './wasm-kernels.ts';
+import { IM2COL_THREAD_MIN, WasmKernels } from './wasm-kernels.ts';
+export { zeroResident } from './wasm-kernels.ts';
 import { MAX_WORKERS, threadMinFlops, WasmThreadPool } from './wasm-threads.ts';
 
 export type GemmBackend = 'native' | 'wasm-simd' | 'js';
@@ -213,11 +214,6 @@ export const RESIDENT_MIN_FLOATS = 4096;
 export function residentFloat32(n: number): Float32Array | null {
   if (gemmBackend() !== 'wasm-simd' || n < RESIDENT_MIN_FLOATS) return null;
   return wasmHeap(SHARED_MAX_PAGES)?.alloc(n) ?? null;
-}
-
-/** Zeroes X when it lives in the wasm heap (faster than fill() on shared memory); false, doing nothing, otherwise. */
-export function zeroIfResident(X: Float32Array): boolean {
-  return existingWasmHeap() !== null && zeroResident(X);
 }
 
 /** Whether X lives in the wasm heap (a resident array, a view of one, or the scratch): then the kernels use it in place. */

@@ -122,6 +122,18 @@ describe.skipIf(!wasmSimdSupported())('resident training on the wasm backend', (
     });
   }
 
+  it('zero_() of a resident slice zeroes exactly that slice (kernel for whole vectors, fill for the tail)', () => {
+    setGemmBackend('wasm-simd');
+    const lin = new nn.Linear(41, 200, { bias: false }); // weight [200, 41]: 8,200 floats, resident
+    expect(isResident(lin.weight.storage as Float32Array)).toBe(true);
+    const w = lin.weight.detach();
+    w.fill_(1);
+    w.narrow(0, 1, 100).zero_(); // 4,100 floats from float offset 41: unaligned start, a tail of 0 mod 4 is not assumed
+    const d = w.dataSync() as Float32Array;
+    const bad = d.findIndex((v, i) => v !== (i >= 41 && i < 41 + 4100 ? 0 : 1));
+    expect(bad).toBe(-1);
+  });
+
   it('2 threads read resident parameters in place: same bits as 1 thread', { timeout: 60_000 }, () => {
     const one = train(OPTIMIZERS[0]![1], true, 1);
     const two = train(OPTIMIZERS[0]![1], true, 2);
