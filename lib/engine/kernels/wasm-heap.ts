@@ -44,11 +44,13 @@ export class WasmHeap {
   /** Floats from the start of the memory covered by blocks (used or free): per-call layouts go after this. */
   private end = 0;
   /** Free blocks below `end`, sorted by offset, never adjacent (coalesced). */
-  private readonly free: Block[] = [];
+  private readonly freeList: Block[] = [];
   /** The SharedArrayBuffer objects views were made on (the memory hands out a longer one after each grow). */
   private readonly buffers = new Set<ArrayBufferLike>();
   private readonly registry = new FinalizationRegistry<Block>((b) => this.release(b));
   private scratchBlock: Block | null = null;
+  /** The block of each array alloc() handed out (weakly held: for free()). */
+  private readonly blocks = new WeakMap<Float32Array, Block>();
   /** Blocks handed out and not yet released, and their floats: tests and reports read them. */
   readonly stats = { blocks: 0, floats: 0, refused: 0 };
 
@@ -70,7 +72,8 @@ export class WasmHeap {
     if (b === null) return null;
     const view = this.view(b.at, n);
     view.fill(0);
-    this.registry.register(view, b);
+    this.registry.register(view, b, b);
+    this.blocks.set(view, b);
     this.stats.blocks++;
     this.stats.floats += b.size;
     return view;
@@ -88,6 +91,23 @@ export class WasmHeap {
     return this.view(this.scratchBlock!.at, floats);
   }
 
+  /**
+   * @internal Returns an array from alloc() to the free list now, instead of when it is collected. The caller
+   * guarantees that nothing uses the array or a view of it any more (tests of the allocator use this).
+   */
+  free(view: Float32Array): void {
+    const b = this.blocks.get(view);
+    if (b === undefined) throw new Error('WasmHeap.free: not an array from alloc(), or already freed');
+    this.blocks.delete(view);
+    this.registry.unregister(b);
+    this.release(b);
+  }
+
+  /** Free blocks below reservedFloats, as [offset, floats] pairs in offset order (allocator tests check them). */
+  freeBlocks(): [number, number][] {
+    return this.freeList.map((f) => [f.at, f.size]);
+  }
+
   /** X's float offset in the memory when X is a view of it (a block, a scratch or a subarray of one), else -1. */
   offsetOf(X: Float32Array): number {
     return this.buffers.has(X.buffer) ? X.byteOffset >> 2 : -1;
@@ -102,7 +122,7 @@ export class WasmHeap {
   /** First fit among the free blocks, else a new block at the end (growing the memory). */
   private take(n: number, uncapped = false): Block | null {
     const size = Math.max(ALIGN, Math.ceil(n / ALIGN) * ALIGN);
-    const free = this.free;
+    const free = this.freeList;
     for (let i = 0; i < free.length; i++) {
       const f = free[i]!;
       if (f.size < size) continue;
@@ -140,7 +160,7 @@ export class WasmHeap {
       this.stats.blocks--;
       this.stats.floats -= b.size;
     } else this.scratchBlock = null;
-    const free = this.free;
+    const free = this.freeList;
     let i = 0;
     while (i < free.length && free[i]!.at < b.at) i++;
     const merged = { at: b.at, size: b.size };

@@ -40,6 +40,38 @@ describe('WasmHeap allocator', () => {
     expect(heap.offsetOf(new Float32Array(8))).toBe(-1);
   });
 
+  it('random alloc/free: live blocks never overlap, free blocks are coalesced, a free tail shrinks the heap', () => {
+    const heap = new WasmHeap(SHARED_MAX_PAGES);
+    let seed = 12345;
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const live: Float32Array[] = [];
+    for (let i = 0; i < 3000; i++) {
+      if (live.length > 0 && rand() < 0.45) {
+        const k = Math.floor(rand() * live.length);
+        heap.free(live[k]!);
+        live.splice(k, 1);
+      } else {
+        const a = heap.alloc(1 + Math.floor(rand() ** 3 * 20_000))!;
+        expect(a.every((x) => x === 0)).toBe(true); // reused blocks come back zeroed
+        a.fill(i + 1);
+        live.push(a);
+      }
+      if (i % 100 !== 99) continue;
+      const spans = live.map((v) => [v.byteOffset / 4, v.byteOffset / 4 + Math.ceil(v.length / 16) * 16] as const);
+      const free = heap.freeBlocks();
+      const all = [...spans, ...free.map(([at, n]) => [at, at + n] as const)].sort((p, q) => p[0] - q[0]);
+      for (let j = 1; j < all.length; j++) expect(all[j]![0]).toBeGreaterThanOrEqual(all[j - 1]![1]);
+      for (let j = 1; j < free.length; j++) expect(free[j]![0]).toBeGreaterThan(free[j - 1]![0] + free[j - 1]![1]); // coalesced
+      const top = Math.max(0, ...spans.map((s) => s[1]));
+      expect(heap.reservedFloats).toBe(top); // no free block at the end
+    }
+    for (const a of live) expect(new Set(a).size).toBe(1); // each array kept its own fill
+    for (const a of live.splice(0)) heap.free(a);
+    expect(heap.reservedFloats).toBe(0);
+    expect(heap.freeBlocks()).toEqual([]);
+    expect(() => heap.free(new Float32Array(4))).toThrow(/not an array from alloc/);
+  });
+
   it('scratch keeps one region, moved only when it must grow, outside the blocks', () => {
     const heap = new WasmHeap(SHARED_MAX_PAGES);
     const a = heap.alloc(1000)!;
