@@ -88,6 +88,50 @@ export interface ConvCall {
   Cout: number;
 }
 
+/**
+ * out[r] = s_r (or out[r] += s_r when `add`) for the R rows of L values at src[off + r·L ...], where each s_r is summed
+ * in j order in a double, as a one-row-at-a-time loop sums it (so the bits are the same). Rows go four at a time:
+ * one row's chain of dependent additions is bound by the add latency, and four chains overlap (bias gradients of the
+ * benchmark CNN's conv1, 590k values: 0.57-0.68 -> 0.42-0.45 ms).
+ */
+function rowSums(src: FloatArray, off: number, L: number, R: number, out: FloatArray, add: boolean): void {
+  let r = 0;
+  for (; r + 4 <= R; r += 4) {
+    const o0 = off + r * L,
+      o1 = o0 + L,
+      o2 = o1 + L,
+      o3 = o2 + L;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
+    for (let j = 0; j < L; j++) {
+      s0 += src[o0 + j]!;
+      s1 += src[o1 + j]!;
+      s2 += src[o2 + j]!;
+      s3 += src[o3 + j]!;
+    }
+    if (add) {
+      out[r] += s0;
+      out[r + 1] += s1;
+      out[r + 2] += s2;
+      out[r + 3] += s3;
+    } else {
+      out[r] = s0;
+      out[r + 1] = s1;
+      out[r + 2] = s2;
+      out[r + 3] = s3;
+    }
+  }
+  for (; r < R; r++) {
+    let s = 0;
+    const o = off + r * L;
+    for (let j = 0; j < L; j++) s += src[o + j]!;
+    if (add) out[r] += s;
+    else out[r] = s;
+  }
+}
+
 const planeOf = (g: ConvGeom) => g.inD * g.inH * g.inW;
 const lenOf = (g: ConvGeom) => g.oD * g.oH * g.oW;
 const kOf = (g: ConvGeom) => g.kD * g.kH * g.kW;
@@ -218,14 +262,7 @@ export function convBackward(
     }
     col2imBatch(dcols, N, full, dx);
   }
-  if (db) {
-    for (let o = 0; o < Cout; o++) {
-      let s = 0;
-      const off = o * NL;
-      for (let j = 0; j < NL; j++) s += gyT[off + j]!;
-      db[o] = s;
-    }
-  }
+  if (db) rowSums(gyT, 0, NL, Cout, db, false);
   return { dx, dw, db };
 }
 
@@ -307,16 +344,7 @@ function convBackwardPerSample(
       col2im(col, full, dx, n * Cin * plane, 0, L);
     }
   }
-  if (db) {
-    for (let n = 0; n < N; n++) {
-      for (let o = 0; o < Cout; o++) {
-        let s = 0;
-        const off = (n * Cout + o) * L;
-        for (let j = 0; j < L; j++) s += gy[off + j]!;
-        db[o] += s;
-      }
-    }
-  }
+  if (db) for (let n = 0; n < N; n++) rowSums(gy, n * Cout * L, L, Cout, db, true);
   return { dx, dw, db };
 }
 
