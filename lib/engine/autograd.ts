@@ -48,7 +48,7 @@ export function leafGradBuffer(t: Tensor | null): { data: Float32Array | Float64
     const n = t.numel();
     // A parameter resident in the wasm heap gets its gradient there too: the GEMM then writes it in place, and the
     // optimizer reads both without copies.
-    const resident = t.dtype === 'float32' && isResident(t.storage as Float32Array) ? residentFloat32(n) : null;
+    const resident = residentGradData(t, n);
     const data = resident ?? (t.dtype === 'float32' ? uninitFloat32(n) : (uninitLike(new Float64Array(0), n) as Float64Array));
     untrack(data.buffer); // becomes t.grad: never recycled by this backward pass
     const fresh = Tensor.fromTypedArray(data, t.shape, t.dtype);
@@ -282,10 +282,26 @@ function validGrad(node: GradNode, i: number, g: Tensor): Tensor {
   return sumToShape(g, want);
 }
 
+/** Leaves that have been given a gradient in the wasm heap (residentGradData). */
+const residentGradGiven = new WeakSet<Tensor>();
+
+/**
+ * A zeroed array of n floats in the wasm heap for the gradient of leaf t when t itself lives there (the GEMMs then
+ * write the gradient in place and the optimizer reads both without copies); null otherwise. Once per leaf: heap
+ * blocks return only when a finalizer runs, which a synchronous training loop never lets happen, so a loop that drops
+ * .grad every step (zeroGrad({ setToNone: true })) would pile up a block per step. Later gradients of the same leaf
+ * are ordinary arrays.
+ */
+function residentGradData(t: Tensor, n: number): Float32Array | null {
+  if (t.dtype !== 'float32' || residentGradGiven.has(t) || !isResident(t.storage as Float32Array)) return null;
+  const data = residentFloat32(n);
+  if (data !== null) residentGradGiven.add(t);
+  return data;
+}
+
 /** For a leaf resident in the wasm heap (see leafGradBuffer): a copy of g there, to be its .grad; else null. */
 function residentClone(leaf: Tensor, g: Tensor): Tensor | null {
-  if (leaf.dtype !== 'float32' || !isResident(leaf.storage as Float32Array)) return null;
-  const data = residentFloat32(g.numel());
+  const data = residentGradData(leaf, g.numel());
   if (data === null) return null;
   const c = Tensor.fromTypedArray(data, g.shape, 'float32');
   c.copy_(g.detach());

@@ -14,17 +14,22 @@
 // (FinalizationRegistry). Tensors share their storage object, so a block lives as long as any tensor over it. A
 // subarray handed to user code (Tensor.dataSync, numpy) pins its parent through tensor.ts's pinSubarray. Finalizers
 // run only between tasks, so a synchronous loop that creates models without ever yielding reclaims nothing until it
-// yields: the heap is capped (BOARD_WASM_HEAP_MB, default 1024) and alloc() returns null beyond it, and callers then
+// yields: the heap is capped (BOARD_WASM_HEAP_MB, default 256) and alloc() returns null beyond it, and callers then
 // use ordinary arrays (slower, never wrong).
 
 const PAGE = 65536;
 /** Block granularity in floats (64 bytes): every block ends on a 4-float boundary, so vector tails stay inside it. */
 const ALIGN = 16;
 
+/**
+ * Default cap: parameters, gradients and Adam state of a model of ~16M parameters. A synchronous loop that builds
+ * models without yielding fills the heap up to the cap before anything is reclaimed, so the cap bounds that.
+ */
+const DEFAULT_CAP_MB = 256;
 let heapCapFloats = (() => {
   const env = typeof process === 'object' ? process.env?.BOARD_WASM_HEAP_MB : undefined;
-  const mb = env !== undefined && env !== '' ? Number(env) : 1024;
-  return (Number.isFinite(mb) && mb >= 0 ? mb : 1024) * 262144;
+  const mb = env !== undefined && env !== '' ? Number(env) : DEFAULT_CAP_MB;
+  return (Number.isFinite(mb) && mb >= 0 ? mb : DEFAULT_CAP_MB) * 262144;
 })();
 
 /** @internal Sets the cap in MB (0: nothing is made resident), as BOARD_WASM_HEAP_MB does at start; returns the old one. */

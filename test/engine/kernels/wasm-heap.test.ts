@@ -10,7 +10,7 @@ import { nn, optim, type Tensor } from 'board';
 import { manualSeed, randn } from '../../../lib/engine/index.ts';
 import { gemmBackend, isResident, setGemmBackend } from '../../../lib/engine/kernels/index.ts';
 import { setNumThreads } from '../../../lib/engine/kernels/backend.ts';
-import { WasmHeap, setWasmHeapCapMb } from '../../../lib/engine/kernels/wasm-heap.ts';
+import { WasmHeap, existingWasmHeap, setWasmHeapCapMb } from '../../../lib/engine/kernels/wasm-heap.ts';
 import { SHARED_MAX_PAGES, wasmSimdSupported } from '../../../lib/engine/kernels/wasm-sgemm.ts';
 import { nativeAddon } from '../../../lib/engine/kernels/native.ts';
 
@@ -153,6 +153,26 @@ describe.skipIf(!wasmSimdSupported())('resident training on the wasm backend', (
       expect(Buffer.from(withHeap.weights.buffer).equals(Buffer.from(without.weights.buffer))).toBe(true);
     });
   }
+
+  it('zeroGrad({ setToNone: true }) every step does not take a heap block per step (one resident gradient per leaf)', () => {
+    setGemmBackend('wasm-simd');
+    manualSeed(8);
+    const m = mlp();
+    const opt = new optim.SGD([...m.parameters()], { lr: 0.01 });
+    const x = randn([16, 300]);
+    const step = () => {
+      opt.zeroGrad({ setToNone: true });
+      (m.call(x) as Tensor).square().mean().backward();
+      opt.step();
+    };
+    step();
+    const heap = existingWasmHeap()!;
+    expect(isResident([...m.parameters()][0]!.grad!.storage as Float32Array)).toBe(true);
+    const blocks = heap.stats.blocks;
+    for (let i = 0; i < 20; i++) step(); // synchronous: no finalizer runs in between
+    expect(heap.stats.blocks).toBe(blocks);
+    expect(isResident([...m.parameters()][0]!.grad!.storage as Float32Array)).toBe(false); // later gradients are ordinary
+  });
 
   it('zero_() of a resident slice zeroes exactly that slice (kernel for whole vectors, fill for the tail)', () => {
     setGemmBackend('wasm-simd');
