@@ -21,7 +21,7 @@ const MODULE_KEY = 'board.module';
 // Every engine dtype has a safetensors dtype (StDType covers DType), so any tensor can be saved.
 function toSt(t: Tensor): StTensor {
   const c = t.contiguous();
-  const data = c.storage.subarray(c.offset, c.offset + c.numel()) as StTensor['data'];
+  const data = c.dataSync() as StTensor['data']; // (a subarray that keeps wasm-heap storage alive: tensor.ts pinSubarray)
   return { dtype: t.dtype, shape: [...t.shape], data };
 }
 
