@@ -1,12 +1,13 @@
-// Resident optimizer state on the wasm backend (issue 12 item 2): one process trains two copies of a workload, one
-// whose optimizer state lives in a wasm arena (WasmKernels.residentZeros, the default) and one forced onto the staged
-// path, alternating in blocks of 25 steps so both see the same machine state. Prints both step medians and the ratio.
+// The wasm heap (issue 12 item 2, kernels/wasm-heap.ts): one process trains two copies of a workload, one whose
+// parameters, gradients and optimizer state live in the wasm heap (the default) and one made with the heap off
+// (cap 0: ordinary arrays, copied into wasm memory on every use), alternating in blocks of 25 steps so both see the
+// same machine state. Prints both step medians and the ratio.
 //   node --import tsx --conditions=board-source bench/resident-state.bench.ts [mlp-adam|mlp-sgd|cnn-adam] [blocks]
-// (mlp-sgd uses no momentum, so it has no state: a control that should print ~1.00x.)
 import { cpus, loadavg } from 'node:os';
 import type { Tensor } from '../lib/index.ts';
 import { manualSeed } from '../lib/engine/index.ts';
-import { fusedKernels, setGemmBackend, type FusedKernels } from '../lib/engine/kernels/index.ts';
+import { setGemmBackend } from '../lib/engine/kernels/index.ts';
+import { setWasmHeapCapMb } from '../lib/engine/kernels/wasm-heap.ts';
 import { benchTraining, type BenchTraining, type Workload } from './workloads.ts';
 
 const [w = 'mlp-adam', blocksArg = '16'] = process.argv.slice(2);
@@ -14,8 +15,6 @@ const BLOCKS = Number(blocksArg),
   PER_BLOCK = 25,
   WARM_BLOCKS = 2;
 setGemmBackend('wasm-simd');
-const fk = fusedKernels() as FusedKernels;
-const residentZeros = fk.residentZeros;
 
 function step(t: BenchTraining, i: number): void {
   const [x, y] = t.batches[i % 4]!;
@@ -27,13 +26,13 @@ function step(t: BenchTraining, i: number): void {
 
 manualSeed(0);
 const resident = benchTraining(w as Workload);
+step(resident, 0);
+// Parameters are made with the model, gradients and state on the first step: all with the heap off for this copy.
+const cap = setWasmHeapCapMb(0);
 manualSeed(0);
 const staged = benchTraining(w as Workload);
-// The state is created on the first step: with the arena for one, without it for the other.
-step(resident, 0);
-fk.residentZeros = () => null;
 step(staged, 0);
-fk.residentZeros = residentZeros;
+setWasmHeapCapMb(cap);
 
 const times: [number[], number[]] = [[], []];
 for (let b = 0; b < BLOCKS; b++) {

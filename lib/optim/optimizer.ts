@@ -1,7 +1,7 @@
 // Optimizer base: param groups, per-parameter state, zeroGrad, stateDict/loadStateDict with PyTorch's structure,
 // and a PyTorch-style repr. Update rules live in the subclasses and run in place over the parameters' storages.
 import { Tensor } from '../engine/index.ts';
-import { fusedKernels, RESIDENT_MIN_FLOATS } from '../engine/kernels/index.ts';
+import { residentFloat32 } from '../engine/kernels/index.ts';
 import { camelToSnake, snakeToCamel, pyRepr } from './naming.ts';
 import { pyFloat } from '../nn/pyrepr.ts';
 
@@ -49,14 +49,19 @@ export function zerosState(p: Tensor, fill = 0): Tensor {
 }
 
 /**
- * `perParam` zero-filled state tensors for `p`, shaped like it, from storage the backend's update kernels use in place
- * (on wasm, blocks of the wasm heap: FusedKernels.residentZeros); null where the backend has none, `p` is not float32
- * or is too small for it to pay (RESIDENT_MIN_FLOATS); callers then use zerosState.
+ * `perParam` zero-filled state tensors for `p`, shaped like it, resident in the wasm heap, where the update kernels
+ * work on them in place (residentFloat32); null where there is none (other backends, `p` not float32 or too small,
+ * the heap full): callers then use zerosState.
  */
 export function residentZerosState(p: Tensor, perParam: number): Tensor[] | null {
-  if (p.dtype !== 'float32' || p.numel() < RESIDENT_MIN_FLOATS) return null;
-  const arrays = fusedKernels()?.residentZeros?.(new Array<number>(perParam).fill(p.numel()));
-  return arrays ? arrays.map((a) => Tensor.fromTypedArray(a, p.shape.slice(), 'float32')) : null;
+  if (p.dtype !== 'float32') return null;
+  const out: Tensor[] = [];
+  for (let i = 0; i < perParam; i++) {
+    const a = residentFloat32(p.numel());
+    if (a === null) return null; // the blocks taken so far go back when their arrays are collected
+    out.push(Tensor.fromTypedArray(a, p.shape.slice(), 'float32'));
+  }
+  return out;
 }
 
 /** A 0-dim float32 tensor (PyTorch keeps Adam's `step` and NAdam's `mu_product` that way). */

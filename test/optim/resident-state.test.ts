@@ -1,11 +1,14 @@
-// Optimizer state resident in WebAssembly memory (wasm backend): for groups of at least 64k floats, Adam's moments
-// and SGD's momentum buffers live in an arena the update kernels work on in place (WasmKernels.residentZeros). The
-// numbers must be bit-identical to the staged path, and the state must behave as ordinary tensors (stateDict, load).
+// Optimizer state resident in WebAssembly memory (wasm backend): for parameters of at least RESIDENT_MIN_FLOATS,
+// Adam's moments and SGD's momentum buffers live in the wasm heap, where the update kernels work on them in place
+// (optim's residentZerosState). The parameters here are the user's own tensors, so they and their gradients are not
+// resident: the state alone is. The numbers must be bit-identical to the staged path (heap off), and the state must
+// behave as ordinary tensors (stateDict, load).
 import { afterAll, describe, expect, it } from 'vitest';
 import { optim, Tensor } from 'board';
 import { manualSeed, randn } from '../../lib/engine/index.ts';
 import { deserialize, serialize } from '../../lib/serialize/save.ts';
-import { fusedKernels, gemmBackend, setGemmBackend, type FusedKernels } from '../../lib/engine/kernels/index.ts';
+import { gemmBackend, isResident, setGemmBackend } from '../../lib/engine/kernels/index.ts';
+import { setWasmHeapCapMb } from '../../lib/engine/kernels/wasm-heap.ts';
 import { wasmSimdSupported } from '../../lib/engine/kernels/wasm-sgemm.ts';
 
 const initial = gemmBackend();
@@ -32,9 +35,7 @@ function params(): Tensor[] {
 
 /** Five steps with seeded gradients; returns the final parameters and the optimizer. */
 function train(make: Make, resident: boolean): { ps: Tensor[]; opt: optim.Optimizer } {
-  const fk = fusedKernels() as FusedKernels;
-  const saved = fk.residentZeros;
-  if (!resident) fk.residentZeros = () => null;
+  const saved = setWasmHeapCapMb(resident ? 256 : 0);
   try {
     const ps = params();
     const opt = make(ps);
@@ -45,7 +46,7 @@ function train(make: Make, resident: boolean): { ps: Tensor[]; opt: optim.Optimi
     }
     return { ps, opt };
   } finally {
-    fk.residentZeros = saved;
+    setWasmHeapCapMb(saved);
   }
 }
 
@@ -61,7 +62,7 @@ function expectSameBits(a: Tensor, b: Tensor): void {
 
 describe.skipIf(!wasmSimdSupported())('resident optimizer state (wasm)', () => {
   for (const [name, make, keys] of OPTIMIZERS) {
-    it(`${name}: bit-identical to the staged path; the state is ordinary tensors in the arena`, () => {
+    it(`${name}: bit-identical to the staged path; the state is ordinary tensors in the wasm heap`, () => {
       setGemmBackend('wasm-simd');
       const a = train(make, true),
         b = train(make, false);
@@ -73,9 +74,8 @@ describe.skipIf(!wasmSimdSupported())('resident optimizer state (wasm)', () => {
         const ta = stA[k] as Tensor;
         expect(ta.shape).toEqual([300, 301]);
         expectSameBits(ta, stB[k] as Tensor);
-        // Resident: a view into a wasm memory holding the group's state (larger than this tensor alone).
-        expect(ta.storage.buffer.byteLength).toBeGreaterThan(w.numel() * 4 * keys.length);
-        expect((stB[k] as Tensor).storage.buffer.byteLength).toBe(w.numel() * 4);
+        expect(isResident(ta.storage as Float32Array)).toBe(true);
+        expect(isResident((stB[k] as Tensor).storage as Float32Array)).toBe(false);
       }
     });
   }
@@ -86,7 +86,7 @@ describe.skipIf(!wasmSimdSupported())('resident optimizer state (wasm)', () => {
     const a = train(make, true);
     const ps2 = a.ps.map((p) => p.detach().clone().requiresGrad_());
     const opt2 = make(ps2);
-    // Through the file format too: the resident arrays are views into a larger memory, and only their bytes are saved.
+    // Through the file format too: the resident arrays are views of the heap's memory, and only their bytes are saved.
     const bytes = serialize(a.opt.stateDict());
     expect(bytes.length).toBeLessThan(3 * 90300 * 4 + 64 * 1024);
     opt2.loadStateDict(deserialize(bytes));
@@ -99,12 +99,12 @@ describe.skipIf(!wasmSimdSupported())('resident optimizer state (wasm)', () => {
     for (let i = 0; i < ps2.length; i++) expectSameBits(ps2[i]!, a.ps[i]!);
   });
 
-  it('small groups keep ordinary arrays (no wasm memory per tiny model)', () => {
+  it('small parameters keep ordinary state arrays (no heap block per tiny tensor)', () => {
     setGemmBackend('wasm-simd');
     const p = randn([10, 10]).requiresGrad_();
     const opt = new optim.Adam([p]);
     p.grad = randn([10, 10]);
     opt.step();
-    expect((opt.state.get(p)!.expAvg as Tensor).storage.buffer.byteLength).toBe(400);
+    expect(isResident((opt.state.get(p)!.expAvg as Tensor).storage as Float32Array)).toBe(false);
   });
 });

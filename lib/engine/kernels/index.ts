@@ -17,14 +17,15 @@
 // backend: below SMALL_FLOPS the packing and call overhead cost more than they save (measured in bench/matmul.bench.ts).
 
 import { gemmBlocked, gemmSmall } from './js-gemm.ts';
-import { MIN_CHUNK, newJob, SHARED_MAX_PAGES, WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
+import { MIN_CHUNK, newJob, WasmSgemm, wasmRelaxedSimdSupported, wasmSimdSupported } from './wasm-sgemm.ts';
 import { existingWasmHeap, wasmHeap } from './wasm-heap.ts';
 import { SampleSplitter } from './wasm-conv-samples.ts';
 import { col2im as col2imJs, im2col as im2colJs, type ConvGeom, type FloatArray } from './im2col.ts';
 import { nativeAddon, nativeLoadError, type NativeAddon } from './native.ts';
 import { IM2COL_THREAD_MIN, WasmKernels } from './wasm-kernels.ts';
-export { zeroResident } from './wasm-kernels.ts';
 import { MAX_WORKERS, threadMinFlops, WasmThreadPool } from './wasm-threads.ts';
+
+export { zeroResident } from './wasm-kernels.ts';
 
 export type GemmBackend = 'native' | 'wasm-simd' | 'js';
 
@@ -92,13 +93,13 @@ export function nativeKernels(): NativeAddon | null {
 
 /**
  * The memory-bound training kernels both fast backends provide, with the same arguments (native.ts documents them).
- * residentZeros, on wasm only, allocates optimizer state in the wasm heap, where the update kernels work on it in
- * place (WasmKernels.residentZeros); the native kernels always work in place.
+ * On wasm the update kernels work in place on state, weights and gradients resident in the wasm heap
+ * (residentFloat32); the native kernels always work in place.
  */
 export type FusedKernels = Pick<
   NativeAddon,
   'reluForward' | 'reluBackward' | 'maxPool2d' | 'scatterByIndex' | 'sgdUpdate' | 'adamUpdate' | 'sumRows'
-> & { residentZeros?: (lengths: number[]) => Float32Array[] | null };
+>;
 
 let wasmFused: WasmKernels | undefined;
 
@@ -163,7 +164,7 @@ function wasmThreadedKernel(): WasmSgemm {
   if (!wasmShared) {
     const w = wasmKernel();
     const k = { mr: w.mr, nrv: w.nr / 4, unroll: 1, fma: w.fma };
-    pool = new WasmThreadPool(Math.min(wasmThreads - 1, MAX_WORKERS), k, undefined, wasmHeap(SHARED_MAX_PAGES)!);
+    pool = new WasmThreadPool(Math.min(wasmThreads - 1, MAX_WORKERS), k, undefined, wasmHeap()!);
     wasmShared = new WasmSgemm({ fma: w.fma, pool });
     wasmSharedConv = new WasmKernels(pool);
   }
@@ -198,7 +199,7 @@ export function residentScratch(like: FloatArray, floats: number): Float32Array 
 
 /** Whether this runtime can make a shared WebAssembly memory (the wasm heap). */
 function sharedMemorySupported(): boolean {
-  return wasmHeap(SHARED_MAX_PAGES) !== null;
+  return wasmHeap() !== null;
 }
 
 /** Floats from which a parameter, its gradient or its optimizer state is worth a block of the wasm heap. */
@@ -208,12 +209,12 @@ export const RESIDENT_MIN_FLOATS = 4096;
  * On the wasm backend: a zero-filled float32 array of n elements resident in the wasm heap (wasm-heap.ts), where the
  * sgemm and the optimizer kernels read and write it in place instead of copying it into wasm memory on every use.
  * For long-lived data: parameters (nn's parameterData), their gradients (autograd's leafGradBuffer) and optimizer
- * state. Null on other backends, below RESIDENT_MIN_FLOATS, where the runtime has no shared memory, or when the heap
+ * state (optim's residentZerosState). Null on other backends, below RESIDENT_MIN_FLOATS, where the runtime has no shared memory, or when the heap
  * is full: callers then use an ordinary array.
  */
 export function residentFloat32(n: number): Float32Array | null {
   if (gemmBackend() !== 'wasm-simd' || n < RESIDENT_MIN_FLOATS) return null;
-  return wasmHeap(SHARED_MAX_PAGES)?.alloc(n) ?? null;
+  return wasmHeap()?.alloc(n) ?? null;
 }
 
 /** Whether X lives in the wasm heap (a resident array, a view of one, or the scratch): then the kernels use it in place. */

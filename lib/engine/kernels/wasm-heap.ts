@@ -17,6 +17,8 @@
 // yields: the heap is capped (BOARD_WASM_HEAP_MB, default 256) and alloc() returns null beyond it, and callers then
 // use ordinary arrays (slower, never wrong).
 
+import { SHARED_MAX_PAGES } from './wasm-sgemm.ts';
+
 const PAGE = 65536;
 /** Block granularity in floats (64 bytes): every block ends on a 4-float boundary, so vector tails stay inside it. */
 const ALIGN = 16;
@@ -59,7 +61,7 @@ export class WasmHeap {
   /** Blocks handed out and not yet released, and their floats: tests and reports read them. */
   readonly stats = { blocks: 0, floats: 0, refused: 0 };
 
-  constructor(maximumPages: number) {
+  constructor(maximumPages = SHARED_MAX_PAGES) {
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: maximumPages, shared: true });
   }
 
@@ -194,10 +196,10 @@ let heap: WasmHeap | null | undefined;
  * The process's heap, created on first use; null where the runtime has no shared WebAssembly memory (no
  * SharedArrayBuffer, e.g. a browser page that is not cross-origin isolated): callers then copy as before.
  */
-export function wasmHeap(maximumPages: number): WasmHeap | null {
+export function wasmHeap(): WasmHeap | null {
   if (heap === undefined) {
     try {
-      const h = new WasmHeap(maximumPages);
+      const h = new WasmHeap();
       heap = h.memory.buffer instanceof SharedArrayBuffer ? h : null;
     } catch {
       heap = null;

@@ -15,7 +15,7 @@
 import { buildModule, FunctionBuilder, ValType, type Local } from './wasm-emitter.ts';
 import type { ConvGeom } from './im2col.ts';
 import { align4, SHARED_MAX_PAGES } from './wasm-sgemm.ts';
-import { existingWasmHeap, wasmHeap, type WasmHeap } from './wasm-heap.ts';
+import { existingWasmHeap, type WasmHeap } from './wasm-heap.ts';
 
 const { i32, f32, v128 } = ValType;
 
@@ -857,24 +857,6 @@ export class WasmKernels {
     }
   }
 
-  /**
-   * Zero-filled float32 arrays of the given lengths for optimizer state, resident in the wasm heap (wasm-heap.ts) so
-   * that sgdUpdate / adamUpdate read and write them in place: per element, an Adam step then copies w and g in and w
-   * out instead of also staging m and v both ways (7 copies down to 3), and none at all when w and g are resident
-   * too. Null when the heap will not take them all (callers then use ordinary arrays).
-   */
-  residentZeros(lengths: number[]): Float32Array[] | null {
-    const heap = wasmHeap(SHARED_MAX_PAGES);
-    if (heap === null) return null;
-    const out: Float32Array[] = [];
-    for (const n of lengths) {
-      const a = heap.alloc(n);
-      if (a === null) return null; // the blocks taken so far go back when their arrays are collected
-      out.push(a);
-    }
-    return out;
-  }
-
   /** As NativeAddon.sgdUpdate: dampening is the option (the kernel uses 1 - dampening). */
   sgdUpdate(
     w: Float32Array,
@@ -892,12 +874,13 @@ export class WasmKernels {
     const n = w.length;
     // Resident state (and resident w and g) are updated in place by the heap's kernels; w and g are staged after
     // the heap's blocks when they are not resident.
-    const heap = buf ? onHeap(2 * CHUNK, buf) : inPlace(w, g) ? onHeap(0, w, g) : undefined;
+    const direct = inPlace(w, g);
+    const heap = buf ? onHeap(direct ? 0 : 2 * CHUNK, buf) : direct ? onHeap(0) : undefined;
     const mem = heap ? heap.f32 : this.f32,
       ex = heap ? heap.ex : this.ex;
     const damp = 1 - dampening;
     const momFn = nesterov ? (first ? ex.sgdNesterovFirst : ex.sgdNesterov) : first ? ex.sgdMomFirst : ex.sgdMom;
-    if (heap && inPlace(w, g)) {
+    if (heap && direct) {
       const W = w.byteOffset,
         G = g.byteOffset,
         nv = n >> 2;
@@ -928,7 +911,7 @@ export class WasmKernels {
     }
   }
 
-  /** As NativeAddon.adamUpdate; m, v (and vmax) are updated in place when they are views of one residentZeros arena. */
+  /** As NativeAddon.adamUpdate; m, v (and vmax) are updated in place when they are resident in the wasm heap. */
   adamUpdate(
     w: Float32Array,
     g: Float32Array,
@@ -947,14 +930,15 @@ export class WasmKernels {
     const n = w.length;
     // Resident moments are updated in place by the heap's kernels, and so are w and g when they are resident too;
     // otherwise w and g are staged after the heap's blocks.
-    const heap = onHeap(2 * CHUNK, m, v, vmax);
+    const direct = inPlace(w, g);
+    const heap = onHeap(direct ? 0 : 2 * CHUNK, m, v, vmax);
     const mem = heap ? heap.f32 : this.f32,
       ex = heap ? heap.ex : this.ex;
     const fn = vmax ? ex.adamAmsgrad : ex.adam;
     const c1 = 1 - beta1,
       c2 = 1 - beta2,
       invBc2 = 1 / bc2Sqrt;
-    if (heap && inPlace(w, g)) {
+    if (heap && direct) {
       const VM = vmax ? vmax.byteOffset : 0;
       fn(w.byteOffset, g.byteOffset, m.byteOffset, v.byteOffset, VM, n >> 2, sign, l2, beta1, beta2, c1, c2, stepSize, invBc2, eps);
       return;

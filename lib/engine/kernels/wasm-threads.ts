@@ -3,8 +3,8 @@
 // A pool of n-1 worker_threads, each instantiating the sgemm module (wasm-sgemm.ts, compiled with an imported shared
 // memory) and the im2col/col2im kernels (wasm-kernels.ts) over ONE shared WebAssembly.Memory that the calling
 // thread's kernels also use: the process's wasm heap (wasm-heap.ts). Per call the caller copies into that memory the
-// operands not already resident in it (as the 1-thread kernels do),
-// writes the job into a SharedArrayBuffer control block, bumps a generation counter and wakes the workers with
+// operands not already resident in it (as the 1-thread kernels do), writes the job into a SharedArrayBuffer control
+// block, bumps a generation counter and wakes the workers with
 // Atomics.notify. The job is cut into chunks (about four per thread); the caller and the workers claim chunks one by
 // one with a compare-exchange until none are left, so a worker that the OS does not schedule (a shared machine)
 // delays nothing: the caller takes its chunks. The caller then Atomics.waits until every chunk is done. Nothing is
@@ -172,8 +172,8 @@ export class WasmThreadPool implements SgemmPool, KernelPool, SamplePool {
   /**
    * A view of `floats` floats of the shared memory that stays put while the kernels run: a convolution's column
    * matrix written there by im2col is read by the GEMMs in place (residentOffset), and a GEMM's result there by
-   * col2im, so the 6.5 MB matrix is never copied out of and back into the shared memory (such copies cost about
-   * twice an ordinary memcpy). The contents last until the next resident() call (WasmHeap.scratch).
+   * col2im, so the 6.5 MB matrix is never copied out of and back into the shared memory. The contents last until the
+   * next resident() call (WasmHeap.scratch).
    */
   resident(floats: number): Float32Array {
     this.stats.resident++;
@@ -205,7 +205,7 @@ export class WasmThreadPool implements SgemmPool, KernelPool, SamplePool {
     this.spinUs = spinUs();
     // The process's heap (kernels/index.ts passes it), so that arrays resident in it outlive this pool; a pool made
     // without one (tests) gets a heap of its own.
-    this.heap = heap ?? new WasmHeap(SHARED_MAX_PAGES);
+    this.heap = heap ?? new WasmHeap();
     this.memory = this.heap.memory;
     const sab = new SharedArrayBuffer(JOB_BYTE + 8 * Math.max(JOB_KEYS.length, CONV_FIELDS, SAMPLE_KEYS.length));
     this.ctrl = new Int32Array(sab, 0, JOB_BYTE / 4);

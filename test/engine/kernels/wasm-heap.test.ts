@@ -11,7 +11,7 @@ import { manualSeed, randn } from '../../../lib/engine/index.ts';
 import { gemmBackend, isResident, setGemmBackend } from '../../../lib/engine/kernels/index.ts';
 import { setNumThreads } from '../../../lib/engine/kernels/backend.ts';
 import { WasmHeap, existingWasmHeap, setWasmHeapCapMb } from '../../../lib/engine/kernels/wasm-heap.ts';
-import { SHARED_MAX_PAGES, wasmSimdSupported } from '../../../lib/engine/kernels/wasm-sgemm.ts';
+import { wasmSimdSupported } from '../../../lib/engine/kernels/wasm-sgemm.ts';
 import { nativeAddon } from '../../../lib/engine/kernels/native.ts';
 
 const initial = gemmBackend();
@@ -22,7 +22,7 @@ afterAll(() => {
 
 describe('WasmHeap allocator', () => {
   it('hands out zeroed, non-overlapping blocks that stay valid while the memory grows', () => {
-    const heap = new WasmHeap(SHARED_MAX_PAGES);
+    const heap = new WasmHeap();
     const sizes = [5, 4096, 1, 100_000, 17, 3_000_000]; // the last one grows the memory past its first buffer
     const views = sizes.map((n) => heap.alloc(n)!);
     views.forEach((v, i) => {
@@ -41,7 +41,7 @@ describe('WasmHeap allocator', () => {
   });
 
   it('random alloc/free: live blocks never overlap, free blocks are coalesced, a free tail shrinks the heap', () => {
-    const heap = new WasmHeap(SHARED_MAX_PAGES);
+    const heap = new WasmHeap();
     let seed = 12345;
     const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     const live: Float32Array[] = [];
@@ -73,7 +73,7 @@ describe('WasmHeap allocator', () => {
   });
 
   it('scratch keeps one region, moved only when it must grow, outside the blocks', () => {
-    const heap = new WasmHeap(SHARED_MAX_PAGES);
+    const heap = new WasmHeap();
     const a = heap.alloc(1000)!;
     const s1 = heap.scratch(500);
     const s2 = heap.scratch(400);
@@ -91,7 +91,7 @@ describe('WasmHeap allocator', () => {
   });
 
   it('refuses blocks beyond the cap (callers then use ordinary arrays)', () => {
-    const heap = new WasmHeap(SHARED_MAX_PAGES);
+    const heap = new WasmHeap();
     const old = setWasmHeapCapMb(1);
     try {
       expect(heap.alloc(200_000)).not.toBeNull(); // 0.76 MiB
