@@ -4,7 +4,9 @@
 // events) start from the compiled copy in dist/ instead when it is current: tsx's loader costs
 // about 0.8 CPU-seconds per start, more than `board export` needs to ingest a small logdir.
 // "Current" means every compiled file is at least as new as its source (any edit, checkout or
-// deleted source falls back to tsx); BOARD_FROM_SOURCE=1 always runs the sources.
+// deleted source falls back to tsx); BOARD_FROM_SOURCE=1 always runs the sources. BOARD_FROM_DIST=1 insists on the
+// compiled copy and fails, naming the stale file, when it is not current: benchmarks set it, because a silent
+// fallback to tsx would time the loader instead of Board.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +16,18 @@ const BATCH = new Set(['export', 'inspect', 'events']);
 const argv = process.argv.slice(2);
 
 let code;
-if (BATCH.has(argv[0]) && process.env.BOARD_FROM_SOURCE !== '1' && compiledIsCurrent()) {
+const requireDist = process.env.BOARD_FROM_DIST === '1';
+const stale = !BATCH.has(argv[0])
+  ? `'${argv[0] ?? ''}' is not a batch command`
+  : process.env.BOARD_FROM_SOURCE === '1'
+    ? 'BOARD_FROM_SOURCE=1 is set'
+    : staleCompiledFile();
+if (requireDist && stale !== null) {
+  const hint = BATCH.has(argv[0]) && process.env.BOARD_FROM_SOURCE !== '1' ? '; run `npm run build:lib`' : '';
+  console.error(`board: BOARD_FROM_DIST=1, but the compiled copy cannot run this (${stale})${hint}`);
+  process.exit(2);
+}
+if (stale === null) {
   const { runBatchCommand } = await import('../dist/lib/cli/batch.js');
   code = await runBatchCommand(argv[0], argv.slice(1));
 } else {
@@ -25,32 +38,36 @@ if (BATCH.has(argv[0]) && process.env.BOARD_FROM_SOURCE !== '1' && compiledIsCur
 }
 if (typeof code === 'number') process.exitCode = code;
 
-/** Whether dist/lib holds the batch entry and no source of a compiled file is newer than it. */
-function compiledIsCurrent() {
+/**
+ * null when dist/lib holds the batch entry and no source of a compiled file is newer than it; otherwise why not
+ * (the first stale file found).
+ */
+function staleCompiledFile() {
   const dist = join(ROOT, 'dist', 'lib');
-  if (!existsSync(join(dist, 'cli', 'batch.js'))) return false;
+  if (!existsSync(join(dist, 'cli', 'batch.js'))) return 'dist/lib/cli/batch.js is missing';
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) {
-        if (!walk(p)) return false;
+        const why = walk(p);
+        if (why !== null) return why;
         continue;
       }
       if (!e.name.endsWith('.js')) continue;
-      const src = join(ROOT, 'lib', p.slice(dist.length + 1, -3) + '.ts');
+      const rel = p.slice(dist.length + 1, -3);
       let s;
       try {
-        s = statSync(src);
+        s = statSync(join(ROOT, 'lib', rel + '.ts'));
       } catch {
-        return false;
-      } // source gone: the copy is stale
-      if (s.mtimeMs > statSync(p).mtimeMs) return false;
+        return `lib/${rel}.ts is gone`; // source gone: the copy is stale
+      }
+      if (s.mtimeMs > statSync(p).mtimeMs) return `lib/${rel}.ts is newer than its compiled copy`;
     }
-    return true;
+    return null;
   };
   try {
     return walk(dist);
-  } catch {
-    return false;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
   }
 }
