@@ -14,7 +14,8 @@
 // printed with the load average.
 //
 // Run: node --import tsx --conditions=board-source bench/native.bench.ts [--steps 30] [--no-torch] [--threads]
-// (--threads: only the 2-threads-vs-1 figures, native and wasm backends, see threadsOnly; --backends wasm limits it)
+// (--threads: only the 2-threads-vs-1 figures, native and wasm backends, see threadsOnly; --backends wasm limits it;
+// --pairs N sets the number of paired windows of the interleaved CNN comparison, default 15, see pairedCnnThreads)
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -322,7 +323,85 @@ function threadsOnly(): void {
       `${name}: 2 threads / 1 thread, median of 3: sgemm ${fmt(median(mm))}x (goal 1.6x), CNN step ${fmt(median(cnn))}x best wall ` +
         `(goal 1.3x), ${fmt(median(cnnMed))}x median wall, ${fmt(median(cnnMain))}x main-thread on-CPU time; load ${load()}`,
     );
+    const p = pairedCnnThreads(be);
+    console.log(
+      `${name}: CNN step, 2 threads / 1, paired: median ${fmt(p.median)}x (quartiles ${fmt(p.q1)}-${fmt(p.q3)}x) over ` +
+        `${p.ratios.length} pairs of ${PAIR_STEPS}-step windows; ${p.atGoal} of ${p.ratios.length} pairs >= 1.3x; ` +
+        `1-thread window medians ${fmt(p.range1[0])}-${fmt(p.range1[1])} ms; load ${load()}`,
+    );
   }
+}
+
+/** Timed steps per window of the paired comparison, and steps run (untimed) after each switch of thread count. */
+const PAIR_STEPS = 20,
+  PAIR_SETTLE = 5,
+  PAIRS = Number(argv[argv.indexOf('--pairs') + 1] ?? 15) || 15;
+
+/**
+ * The CNN step at 1 and at 2 threads measured in alternating windows of PAIR_STEPS steps on ONE model (order 1-2,
+ * 2-1, 1-2, ...), each window's median wall time set against its neighbour's. On this shared VM the speed of both
+ * vCPUs drifts by up to 2x over minutes (the per-rep medians above swing from 0.9 to 2x), so separate runs of a
+ * minute each compare different machines; windows a second apart see the same one. The ratio per pair is the figure;
+ * its median and quartiles are reported. PAIR_SETTLE untimed steps after each switch let a new worker pool start and
+ * warm up (setNumThreads stops the workers; compiled wasm modules are shared, so a new worker is ready within a
+ * few steps).
+ */
+function pairedCnnThreads(backend: GemmBackend): {
+  median: number;
+  q1: number;
+  q3: number;
+  ratios: number[];
+  atGoal: number;
+  range1: [number, number];
+} {
+  setGemmBackend(backend);
+  setNumThreads(1);
+  manualSeed(0);
+  const { model: m, opt, lossFn, batches } = benchTraining('cnn-adam', BATCH);
+  let i = 0;
+  const step = (): number => {
+    const [x, y] = batches[i++ % batches.length]!;
+    const t0 = performance.now();
+    const l = lossFn.call(m.call(x), y) as Tensor;
+    opt.zeroGrad();
+    l.backward();
+    opt.step();
+    return performance.now() - t0;
+  };
+  const window = (threads: number): number => {
+    setNumThreads(threads);
+    if (backend === 'wasm-simd') startWasmThreads();
+    for (let k = 0; k < PAIR_SETTLE; k++) step();
+    const w: number[] = [];
+    for (let k = 0; k < PAIR_STEPS; k++) w.push(step());
+    return median(w);
+  };
+  // Warm both configurations to steady state (V8 optimises the CNN's paths over the first ~100 steps).
+  const warm: number[] = [];
+  while (!settled(warm) && warm.length < MAX_WARMUP) warm.push(step());
+  window(2);
+  window(1);
+  const ratios: number[] = [],
+    ones: number[] = [];
+  for (let p = 0; p < PAIRS; p++) {
+    const first = p % 2 === 0 ? 1 : 2;
+    const a = window(first),
+      b = window(3 - first);
+    const [one, two] = first === 1 ? [a, b] : [b, a];
+    ratios.push(one / two);
+    ones.push(one);
+  }
+  setNumThreads(1);
+  const sorted = [...ratios].sort((x, y) => x - y);
+  const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.round(f * (sorted.length - 1)))]!;
+  return {
+    median: median(ratios),
+    q1: q(0.25),
+    q3: q(0.75),
+    ratios,
+    atGoal: ratios.filter((r) => r >= 1.3).length,
+    range1: [Math.min(...ones), Math.max(...ones)],
+  };
 }
 
 main();
