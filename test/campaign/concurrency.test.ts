@@ -61,7 +61,8 @@ function runChild(args: string[], onLine: (line: string, at: number) => void): {
     err += d.toString();
   });
   const done = new Promise<string>((res, rej) =>
-    proc.on('exit', (code, signal) => (code === 0 ? res(out) : rej(new Error(`${args.join(' ')} exited with ${code ?? signal}: ${err}`)))),
+    // 'close', not 'exit': 'exit' can come before the last stdout bytes (the result line) have been read.
+    proc.on('close', (code, signal) => (code === 0 ? res(out) : rej(new Error(`${args.join(' ')} exited with ${code ?? signal}: ${err}`)))),
   );
   return { proc, done };
 }

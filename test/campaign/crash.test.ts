@@ -96,7 +96,8 @@ test(`${KILLS} SIGKILLs of a live ingest while writers append: the store equals 
           child.stderr.on('data', (d: Buffer) => {
             err += d.toString();
           });
-          child.on('exit', (code, signal) => {
+          // 'close', not 'exit': stderr is complete then (the error message below quotes it).
+          child.on('close', (code, signal) => {
             if (signal === 'SIGKILL') res('killed');
             else if (code === 0) res('exited');
             else rej(new Error(`ingest child exited with ${code ?? signal}: ${err}`));

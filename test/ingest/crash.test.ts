@@ -61,7 +61,8 @@ function runChild(logdir: string, db: string, delayMs: number, env: Record<strin
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
     });
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' can come before the last stdout bytes ('done') have been read.
+    child.on('close', (code, signal) => {
       if (signal === 'SIGKILL') res('killed');
       else if (code === 0 && out.includes('done')) res('done');
       else rej(new Error(`child exited with ${code ?? signal}: ${err}`));

@@ -45,7 +45,8 @@ function child(db: string, log: string, mode: 'hold' | 'die'): Promise<void> {
     c.stderr.on('data', (d: Buffer) => {
       err += d.toString();
     });
-    c.on('exit', (code, signal) => {
+    // 'close', not 'exit': stderr is complete then (the error message below quotes it).
+    c.on('close', (code, signal) => {
       if (code === 0 || (mode === 'die' && signal === 'SIGKILL')) res();
       else rej(new Error(`lock child exited with ${code ?? signal}: ${err}`));
     });

@@ -39,7 +39,8 @@ export function runBoard(args: string[], timeoutMs = 60_000): Promise<{ code: nu
       }
       reject(new Error(`board ${args.join(' ')} did not exit in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
     }, timeoutMs);
-    proc.on('exit', (code) => {
+    // 'close', not 'exit': 'exit' can come before the last output has been read, and callers check the output.
+    proc.on('close', (code) => {
       clearTimeout(timer);
       resolvePromise({ code, stdout, stderr });
     });
