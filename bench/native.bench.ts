@@ -368,7 +368,7 @@ function pairedCnnThreads(backend: GemmBackend): {
     opt.step();
     return performance.now() - t0;
   };
-  const window = (threads: number): number => {
+  const timeWindow = (threads: number): number => {
     setNumThreads(threads);
     if (backend === 'wasm-simd') startWasmThreads();
     for (let k = 0; k < PAIR_SETTLE; k++) step();
@@ -379,14 +379,14 @@ function pairedCnnThreads(backend: GemmBackend): {
   // Warm both configurations to steady state (V8 optimises the CNN's paths over the first ~100 steps).
   const warm: number[] = [];
   while (!settled(warm) && warm.length < MAX_WARMUP) warm.push(step());
-  window(2);
-  window(1);
+  timeWindow(2);
+  timeWindow(1);
   const ratios: number[] = [],
     ones: number[] = [];
   for (let p = 0; p < PAIRS; p++) {
     const first = p % 2 === 0 ? 1 : 2;
-    const a = window(first),
-      b = window(3 - first);
+    const a = timeWindow(first),
+      b = timeWindow(3 - first);
     const [one, two] = first === 1 ? [a, b] : [b, a];
     ratios.push(one / two);
     ones.push(one);

@@ -2,6 +2,7 @@
 // the given tensor's storage (as torch.nn.Parameter(t) does) and requires grad by default.
 import { Tensor, empty, zeros, type DType } from '../engine/index.ts';
 import { residentFloat32 } from '../engine/kernels/index.ts';
+import { numelOf } from '../engine/layout.ts';
 
 export class Parameter extends Tensor {
   constructor(data?: Tensor, requiresGrad = true) {
@@ -24,8 +25,7 @@ export class Parameter extends Tensor {
  */
 export function parameterData(shape: readonly number[], dtype: DType = 'float32'): Tensor {
   if (dtype === 'float32') {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = residentFloat32(n);
+    const data = residentFloat32(numelOf(shape));
     if (data) return Tensor.fromTypedArray(data, shape, 'float32');
   }
   return empty(shape, { dtype });

@@ -19,7 +19,7 @@
 // they never keep the process alive, and setNumThreads(1) (or another count) stops them.
 
 import { Worker } from 'node:worker_threads';
-import { SHARED_MAX_PAGES, sgemmModuleBytes, type PanelJob, type SgemmPool } from './wasm-sgemm.ts';
+import { sgemmModuleBytes, type PanelJob, type SgemmPool } from './wasm-sgemm.ts';
 import { kernelModuleBytes, type ConvChunks, type KernelPool } from './wasm-kernels.ts';
 import { SAMPLE_KEYS, type SampleJob, type SamplePool } from './wasm-conv-samples.ts';
 import { WasmHeap } from './wasm-heap.ts';
